@@ -1,0 +1,264 @@
+//! The effective scan configuration, masscan's `name = value` file format (reading lines with
+//! their numbers), and `--echo` / `paused.conf` output in that format. Reading back what
+//! [`ScanConfig::write_conf`] wrote yields the same configuration (a round trip is identical).
+
+use crate::plan::Shard;
+use crate::ports::PortSet;
+use crate::source::{IpRange, PortRange};
+use crate::targets::TargetSet;
+use std::fmt::Write as _;
+
+/// One `name = value` line of a config file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfLine {
+    pub line: usize,
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{path}:{line}: {why}")]
+pub struct ConfError {
+    pub path: String,
+    pub line: usize,
+    pub why: String,
+}
+
+/// Splits a config file into `name = value` lines; blank lines and `#` comments are skipped.
+/// A line `name` without `=` is a boolean option set to true (as masscan reads `banners`).
+pub fn parse_conf(text: &str, path: &str) -> Result<Vec<ConfLine>, ConfError> {
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (name, value) = match line.split_once('=') {
+            Some((n, v)) => (n.trim(), v.trim()),
+            None => (line, "true"),
+        };
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.[]".contains(&b)) {
+            return Err(ConfError {
+                path: path.to_string(),
+                line: i + 1,
+                why: format!("expected 'name = value', found '{line}'"),
+            });
+        }
+        out.push(ConfLine { line: i + 1, name: name.to_string(), value: value.to_string() });
+    }
+    Ok(out)
+}
+
+/// `--wait`: seconds to keep receiving after the last probe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    Secs(u64),
+    Forever,
+}
+
+impl Default for Wait {
+    fn default() -> Self {
+        Wait::Secs(10)
+    }
+}
+
+impl std::fmt::Display for Wait {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Wait::Secs(s) => write!(f, "{s}"),
+            Wait::Forever => write!(f, "forever"),
+        }
+    }
+}
+
+/// A MAC address, printed masscan's way (`d6-3f-e7-ae-2a-c7`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Mac(pub [u8; 6]);
+
+impl std::str::FromStr for Mac {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = s.split(['-', ':']).collect();
+        let bad = || format!("bad MAC address '{s}': use six hex bytes, e.g. 00-11-22-33-44-55");
+        if parts.len() != 6 {
+            return Err(bad());
+        }
+        let mut m = [0u8; 6];
+        for (b, p) in m.iter_mut().zip(parts) {
+            if p.is_empty() || p.len() > 2 {
+                return Err(bad());
+            }
+            *b = u8::from_str_radix(p, 16).map_err(|_| bad())?;
+        }
+        Ok(Mac(m))
+    }
+}
+
+impl std::fmt::Display for Mac {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let m = self.0;
+        write!(f, "{:02x}-{:02x}-{:02x}-{:02x}-{:02x}-{:02x}", m[0], m[1], m[2], m[3], m[4], m[5])
+    }
+}
+
+/// Everything that defines a scan.
+#[derive(Clone, Debug)]
+pub struct ScanConfig {
+    pub targets: TargetSet,
+    pub ports: PortSet,
+    pub seed: u64,
+    /// Packets per second, all transmit threads together.
+    pub rate: f64,
+    pub shard: Shard,
+    pub retries: u32,
+    pub resume_index: u64,
+    pub resume_count: Option<u64>,
+    pub tx_threads: Option<usize>,
+    pub ttl: u8,
+    pub wait: Wait,
+    pub offline: bool,
+    pub driver: Option<String>,
+    pub adapter: Option<String>,
+    pub adapter_ip: Option<IpRange>,
+    pub adapter_port: Option<PortRange>,
+    pub adapter_mac: Option<Mac>,
+    pub adapter_vlan: Option<u16>,
+    pub router_mac: Option<Mac>,
+    pub open_only: bool,
+    /// `(format, filename)` of `-oX`-style output.
+    pub outputs: Vec<(String, String)>,
+}
+
+impl ScanConfig {
+    pub const DEFAULT_RATE: f64 = 100.0;
+    pub const DEFAULT_TTL: u8 = 255;
+
+    pub fn new(targets: TargetSet, ports: PortSet, seed: u64) -> Self {
+        Self {
+            targets,
+            ports,
+            seed,
+            rate: Self::DEFAULT_RATE,
+            shard: Shard::default(),
+            retries: 0,
+            resume_index: 0,
+            resume_count: None,
+            tx_threads: None,
+            ttl: Self::DEFAULT_TTL,
+            wait: Wait::default(),
+            offline: false,
+            driver: None,
+            adapter: None,
+            adapter_ip: None,
+            adapter_port: None,
+            adapter_mac: None,
+            adapter_vlan: None,
+            router_mac: None,
+            open_only: false,
+            outputs: Vec::new(),
+        }
+    }
+
+    /// The `--echo` text: non-default settings, then the target selection block.
+    pub fn write_conf(&self, out: &mut String) {
+        let _ = writeln!(out, "seed = {}", self.seed);
+        let _ = writeln!(out, "rate = {:<10}", fmt_rate(self.rate));
+        let _ = writeln!(out, "shard = {}", self.shard);
+        if self.retries != 0 {
+            let _ = writeln!(out, "retries = {}", self.retries);
+        }
+        if let Some(c) = self.resume_count {
+            let _ = writeln!(out, "resume-count = {c}");
+        }
+        if let Some(t) = self.tx_threads {
+            let _ = writeln!(out, "tx-threads = {t}");
+        }
+        if self.ttl != Self::DEFAULT_TTL {
+            let _ = writeln!(out, "ttl = {}", self.ttl);
+        }
+        if self.wait != Wait::default() {
+            let _ = writeln!(out, "wait = {}", self.wait);
+        }
+        if self.open_only {
+            let _ = writeln!(out, "open-only = true");
+        }
+        if self.offline {
+            let _ = writeln!(out, "offline = true");
+        }
+        if let Some(d) = &self.driver {
+            let _ = writeln!(out, "driver = {d}");
+        }
+        out.push('\n');
+        for (format, file) in &self.outputs {
+            let _ = writeln!(out, "output-format = {format}");
+            let _ = writeln!(out, "output-filename = {file}");
+        }
+        if let Some(a) = &self.adapter {
+            let _ = writeln!(out, "adapter = {a}");
+        }
+        if let Some(ip) = &self.adapter_ip {
+            let _ = writeln!(out, "adapter-ip = {ip}");
+        }
+        if let Some(m) = &self.adapter_mac {
+            let _ = writeln!(out, "adapter-mac = {m}");
+        }
+        if let Some(v) = self.adapter_vlan {
+            let _ = writeln!(out, "adapter-vlan = {v}");
+        }
+        if let Some(m) = &self.router_mac {
+            let _ = writeln!(out, "router-mac = {m}");
+        }
+        if let Some(p) = &self.adapter_port {
+            let _ = writeln!(out, "adapter-port = {p}");
+        }
+        out.push_str("# TARGET SELECTION (IP, PORTS, EXCLUDES)\n");
+        let _ = writeln!(out, "ports = {}", self.ports.to_spec());
+        self.targets.write_conf(out);
+    }
+
+    /// The `paused.conf` text: the resume point, then the `--echo` text.
+    pub fn write_paused(&self, resume_index: u64, out: &mut String) {
+        let _ = writeln!(out, "\n# resume information\nresume-index = {resume_index}");
+        self.write_conf(out);
+    }
+}
+
+/// Rates print as integers when whole (`1000`), else with the digits needed (`0.5`).
+pub fn fmt_rate(rate: f64) -> String {
+    if rate.fract() == 0.0 && rate < 1e15 {
+        format!("{}", rate as u64)
+    } else {
+        format!("{rate}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexer() {
+        let text = "# c\n\nrate = 1000      \nrange=10.0.0.0/8\nbanners\n";
+        let l = parse_conf(text, "x.conf").unwrap();
+        assert_eq!(l.len(), 3);
+        assert_eq!((l[0].line, l[0].name.as_str(), l[0].value.as_str()), (3, "rate", "1000"));
+        assert_eq!(l[2].value, "true");
+        let e = parse_conf("rate = 5\nthis is junk\n", "y.conf").unwrap_err();
+        assert_eq!(e.to_string(), "y.conf:2: expected 'name = value', found 'this is junk'");
+    }
+
+    #[test]
+    fn macs() {
+        let m: Mac = "d6-3f-e7-ae-2a-c7".parse().unwrap();
+        assert_eq!(m.to_string(), "d6-3f-e7-ae-2a-c7");
+        assert_eq!("D6:3F:E7:AE:2A:C7".parse::<Mac>().unwrap(), m);
+        assert!("d6-3f-e7-ae-2a".parse::<Mac>().is_err());
+        assert!("d6-3f-e7-ae-2a-zz".parse::<Mac>().is_err());
+    }
+
+    #[test]
+    fn rate_formats() {
+        assert_eq!(format!("{:<10}|", fmt_rate(1000.0)), "1000      |");
+        assert_eq!(fmt_rate(0.1), "0.1");
+    }
+}

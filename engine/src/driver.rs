@@ -1,0 +1,79 @@
+//! The driver trait: frame I/O in batches, after smoltcp's tokens. The engine asks a transmit
+//! queue for up to N frame buffers and fills each in place; a receive queue lends a batch of
+//! received frames to a closure. Each transmit/receive loop owns one queue, so nothing is shared
+//! between cores on the hot path. Backends live in the `masscan-drivers` crate.
+
+/// What a backend can do, reported once when it opens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Backend name as given to `--driver`.
+    pub name: &'static str,
+    /// Number of queue pairs the backend offers (one per transmit/receive core).
+    pub queues: usize,
+    /// Frames go to the NIC without a copy.
+    pub zero_copy: bool,
+    /// Largest frame, without FCS.
+    pub mtu: usize,
+    /// The NIC fills checksums itself.
+    pub tx_checksum_offload: bool,
+    /// Frames transmitted actually leave the machine (false for `offline`).
+    pub transmits: bool,
+}
+
+/// Counters a queue keeps about itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueStats {
+    pub tx_frames: u64,
+    pub tx_bytes: u64,
+    /// Times the transmit ring had fewer free slots than asked for.
+    pub tx_ring_full: u64,
+    /// System calls (or doorbells) made to push frames out.
+    pub tx_kicks: u64,
+    pub rx_frames: u64,
+    pub rx_bytes: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DriverError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A transmit queue.
+pub trait TxQueue: Send {
+    /// Lends up to `max` frame buffers, one at a time, to `fill`, which writes a frame at the
+    /// start of the buffer and returns its length, or 0 to stop the batch early (that buffer is
+    /// not sent). Returns the number of frames queued. Fewer than `max` (even zero) means the
+    /// ring is full for now; the caller tries again.
+    fn transmit<F: FnMut(&mut [u8]) -> usize>(
+        &mut self,
+        max: usize,
+        fill: F,
+    ) -> Result<usize, DriverError>;
+
+    /// Pushes queued frames out and waits for the ring to drain as far as the backend can tell.
+    fn flush(&mut self) -> Result<(), DriverError>;
+
+    fn stats(&self) -> QueueStats;
+}
+
+/// A receive queue.
+pub trait RxQueue: Send {
+    /// Lends up to `max` received frames to `on_frame`; returns how many, 0 when none are waiting.
+    fn receive<F: FnMut(&[u8])>(&mut self, max: usize, on_frame: F) -> Result<usize, DriverError>;
+
+    fn stats(&self) -> QueueStats;
+}
+
+/// A frame I/O backend: a set of queue pairs.
+pub trait Driver {
+    type Tx: TxQueue;
+    type Rx: RxQueue;
+
+    fn capabilities(&self) -> Capabilities;
+
+    /// Opens queue pair `index` (`index < capabilities().queues`).
+    fn open_queue(&mut self, index: usize) -> Result<(Self::Tx, Self::Rx), DriverError>;
+}

@@ -1,0 +1,20 @@
+//! masscan-rs engine: the scan itself, without I/O. Targets and ports, the permuted scan order,
+//! SYN cookies and templates, the throttle, the transmit loop (over the [`driver`] trait that the
+//! `masscan-drivers` crate implements), per-core counters, and the config format. Everything here
+//! is tested without a network.
+
+pub mod config;
+pub mod cookie;
+pub mod driver;
+pub mod listscan;
+pub mod permutation;
+pub mod plan;
+pub mod ports;
+pub mod ranges;
+pub mod regress;
+pub mod source;
+pub mod stats;
+pub mod targets;
+pub mod template;
+pub mod throttle;
+pub mod transmit;

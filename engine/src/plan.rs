@@ -1,0 +1,382 @@
+//! The scan plan: the index space `targets x ports`, walked in the permuted order, with retries
+//! folded in, cut into `--shards`, `--resume-index/--resume-count` and per-thread slices.
+//!
+//! Index layers, from what a thread iterates to what goes on the wire:
+//! - a *scan index* `j` in `[0, total)` (this is what `--resume-index` counts and shards split);
+//! - with `--retries R`, `j` maps to a *base index* (or to an empty slot): the base space is cut
+//!   into windows of `W` indices and window `b` is sent again in epochs `b+1 .. b+R`, so every
+//!   target gets exactly `R` extra probes about one second apart (`W` is derived from the rate);
+//! - the permutation maps the base index to a *target number* `x`, and `x` splits into an
+//!   address (`x % hosts`) and a port (`x / hosts`), IPv4 addresses first, then IPv6.
+
+use crate::permutation::Permutation;
+use crate::ports::PortSet;
+use crate::targets::TargetSet;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PlanError {
+    #[error(
+        "scan too large: {hosts} addresses x {ports} ports{retries} exceeds 2^63 probes; split the \
+         targets (e.g. several smaller IPv6 ranges) and scan them one after another"
+    )]
+    TooLarge { hosts: u128, ports: u64, retries: String },
+    #[error("no ports to scan: give -p (e.g. -p80,443), or --ping, or --arp")]
+    NoPorts,
+    #[error("bad --shards '{0}': use x/y with 1 <= x <= y (e.g. --shards 1/3)")]
+    BadShard(String),
+    #[error("--resume-index {index} is past the end of the scan ({total} probes)")]
+    ResumePastEnd { index: u64, total: u64 },
+}
+
+/// One probe destination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TargetIp {
+    V4(u32),
+    V6(u128),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Target {
+    pub ip: TargetIp,
+    /// Port-space value (see [`crate::ports::Proto`]).
+    pub port: u32,
+    /// The target number (the permuted base index); selects the source address and port.
+    pub number: u64,
+}
+
+/// `--shards x/y`: this machine scans the scan indices `i` with `i % y == x - 1`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub one: u64,
+    pub of: u64,
+}
+
+impl Default for Shard {
+    fn default() -> Self {
+        Self { one: 1, of: 1 }
+    }
+}
+
+impl Shard {
+    pub fn parse(s: &str) -> Result<Self, PlanError> {
+        let bad = || PlanError::BadShard(s.to_string());
+        let (a, b) = s.split_once('/').ok_or_else(bad)?;
+        let one: u64 = a.trim().parse().map_err(|_| bad())?;
+        let of: u64 = b.trim().parse().map_err(|_| bad())?;
+        if one == 0 || of == 0 || one > of || of > u32::MAX as u64 {
+            return Err(bad());
+        }
+        Ok(Self { one, of })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.one, self.of)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Plan {
+    targets: TargetSet,
+    ports: PortSet,
+    v4_hosts: u64,
+    hosts: u64,
+    port_count: u64,
+    v4_probes: u64,
+    base: u64,
+    perm: Permutation,
+    retries: u64,
+    window: u64,
+    epoch: u64,
+    total: u64,
+}
+
+impl Plan {
+    /// `window` is the retry spacing in probes (about one second's worth at the scan rate).
+    pub fn new(
+        targets: TargetSet,
+        ports: PortSet,
+        seed: u64,
+        retries: u32,
+        window: u64,
+    ) -> Result<Self, PlanError> {
+        let port_count = ports.count();
+        if port_count == 0 {
+            return Err(PlanError::NoPorts);
+        }
+        let hosts128 = targets.host_count();
+        let too_large = |r: u32| PlanError::TooLarge {
+            hosts: hosts128,
+            ports: port_count,
+            retries: if r > 0 { format!(" x {} tries", r as u64 + 1) } else { String::new() },
+        };
+        const LIMIT: u128 = 1 << 63;
+        let base128 = hosts128.saturating_mul(port_count as u128);
+        if base128 > LIMIT {
+            return Err(too_large(0));
+        }
+        let v4_hosts = targets.v4.len_u64().expect("checked above");
+        let hosts = hosts128 as u64;
+        let base = base128 as u64;
+        let retries = retries as u64;
+        let window = window.clamp(1, base);
+        let (epoch, total) = if retries == 0 {
+            (window, base)
+        } else {
+            let blocks = base.div_ceil(window) as u128;
+            let epoch = window as u128 * (retries as u128 + 1);
+            let total = (blocks + retries as u128) * epoch;
+            if total > LIMIT {
+                return Err(too_large(retries as u32));
+            }
+            (epoch as u64, total as u64)
+        };
+        Ok(Self {
+            perm: Permutation::new(base, seed),
+            v4_probes: v4_hosts * port_count,
+            targets,
+            ports,
+            v4_hosts,
+            hosts,
+            port_count,
+            base,
+            retries,
+            window,
+            epoch,
+            total,
+        })
+    }
+
+    pub fn targets(&self) -> &TargetSet {
+        &self.targets
+    }
+
+    pub fn ports(&self) -> &PortSet {
+        &self.ports
+    }
+
+    /// Addresses to scan (both families).
+    pub fn host_count(&self) -> u64 {
+        self.hosts
+    }
+
+    pub fn port_count(&self) -> u64 {
+        self.port_count
+    }
+
+    /// Distinct (address, port) targets.
+    pub fn base_count(&self) -> u64 {
+        self.base
+    }
+
+    /// Size of the scan index space, retries included (some slots are empty when retrying).
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Extra probes per target (`--retries`).
+    pub fn retries(&self) -> u64 {
+        self.retries
+    }
+
+    /// Maps a scan index to a base index; `None` for the empty slots of the retry schedule.
+    #[inline(always)]
+    pub fn base_index(&self, j: u64) -> Option<u64> {
+        if self.retries == 0 {
+            return Some(j);
+        }
+        let k = j / self.epoch;
+        let r = j % self.epoch;
+        let pass = r / self.window;
+        let off = r % self.window;
+        let block = k.checked_sub(pass)?;
+        let base = block.checked_mul(self.window)?.checked_add(off)?;
+        (base < self.base).then_some(base)
+    }
+
+    /// The target of a base index.
+    #[inline(always)]
+    pub fn pick(&self, base_index: u64) -> Target {
+        let x = self.perm.shuffle(base_index);
+        let (ip, port_index) = if x < self.v4_probes {
+            let (h, p) = if self.port_count == 1 {
+                (x, 0)
+            } else {
+                (x % self.v4_hosts, x / self.v4_hosts)
+            };
+            (TargetIp::V4(self.targets.v4.pick(h)), p)
+        } else {
+            let y = x - self.v4_probes;
+            let v6_hosts = self.hosts - self.v4_hosts;
+            let (h, p) = if self.port_count == 1 { (y, 0) } else { (y % v6_hosts, y / v6_hosts) };
+            (TargetIp::V6(self.targets.v6.pick(h)), p)
+        };
+        Target { ip, port: self.ports.list.pick(port_index), number: x }
+    }
+
+    /// Scan index `j`'s target, if the slot is not empty.
+    #[inline(always)]
+    pub fn probe(&self, j: u64) -> Option<Target> {
+        self.base_index(j).map(|b| self.pick(b))
+    }
+
+    /// The scan indices one transmit thread walks: of `[start, end)`, those of this shard, then
+    /// every `threads`-th of those starting at `thread`.
+    pub fn slice(&self, start: u64, end: u64, shard: Shard, thread: u64, threads: u64) -> Slice {
+        let end = end.min(self.total);
+        let offset = (shard.one - 1) + shard.of * thread;
+        let step = shard.of * threads;
+        let first = if start <= offset {
+            offset
+        } else {
+            offset + (start - offset).div_ceil(step) * step
+        };
+        Slice { next: first, end, step }
+    }
+}
+
+/// An arithmetic progression of scan indices: `next, next + step, ...` below `end`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slice {
+    pub next: u64,
+    pub end: u64,
+    pub step: u64,
+}
+
+impl Slice {
+    /// Number of indices left.
+    pub fn remaining(&self) -> u64 {
+        if self.next >= self.end {
+            0
+        } else {
+            (self.end - self.next).div_ceil(self.step)
+        }
+    }
+}
+
+impl Iterator for Slice {
+    type Item = u64;
+    #[inline(always)]
+    fn next(&mut self) -> Option<u64> {
+        if self.next >= self.end {
+            return None;
+        }
+        let j = self.next;
+        self.next = self.next.saturating_add(self.step);
+        Some(j)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ports::PortSetBuilder;
+    use crate::targets::TargetSetBuilder;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    fn plan(targets: &str, ports: &str, seed: u64, retries: u32, window: u64) -> Plan {
+        let mut t = TargetSetBuilder::new();
+        t.add_targets(targets).unwrap();
+        let mut p = PortSetBuilder::new();
+        p.add_spec(ports).unwrap();
+        Plan::new(t.build().unwrap(), p.build(), seed, retries, window).unwrap()
+    }
+
+    fn all_targets(p: &Plan, it: impl Iterator<Item = u64>) -> Vec<(TargetIp, u32)> {
+        it.filter_map(|j| p.probe(j)).map(|t| (t.ip, t.port)).collect()
+    }
+
+    #[test]
+    fn covers_every_target_once() {
+        let p = plan("10.0.0.0/28,10.0.1.0/30,2001:db8::/126", "80,443,U:53", 5, 0, 1);
+        assert_eq!(p.base_count(), (16 + 4 + 4) * 3);
+        let mut seen = all_targets(&p, 0..p.total());
+        seen.sort_by_key(|t| format!("{t:?}"));
+        let before = seen.len();
+        seen.dedup();
+        assert_eq!(before, seen.len());
+        assert_eq!(seen.len() as u64, p.base_count());
+    }
+
+    #[test]
+    fn shards_and_threads_partition_the_space() {
+        let p = plan("10.0.0.0/22", "1-7", 11, 0, 1);
+        let mut all: Vec<_> = Vec::new();
+        for one in 1..=3 {
+            for t in 0..2 {
+                all.extend(p.slice(0, u64::MAX, Shard { one, of: 3 }, t, 2));
+            }
+        }
+        all.sort_unstable();
+        assert_eq!(all, (0..p.total()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn resume_chunks_join() {
+        let p = plan("10.0.0.0/24", "80", 3, 0, 1);
+        let whole: Vec<_> = p.slice(0, u64::MAX, Shard::default(), 0, 1).collect();
+        let mut joined: Vec<_> = p.slice(0, 100, Shard::default(), 0, 1).collect();
+        joined.extend(p.slice(100, 200, Shard::default(), 0, 1));
+        joined.extend(p.slice(200, u64::MAX, Shard::default(), 0, 1));
+        assert_eq!(whole, joined);
+    }
+
+    #[test]
+    fn retries_send_each_target_exactly_n_plus_one_times_spaced_out() {
+        let p = plan("10.0.0.0/24", "80,81", 1, 2, 50);
+        let mut positions: HashMap<(TargetIp, u32), Vec<u64>> = HashMap::new();
+        for j in 0..p.total() {
+            if let Some(t) = p.probe(j) {
+                positions.entry((t.ip, t.port)).or_default().push(j);
+            }
+        }
+        assert_eq!(positions.len() as u64, p.base_count());
+        for pos in positions.values() {
+            assert_eq!(pos.len(), 3);
+            for w in pos.windows(2) {
+                // Consecutive tries are at least one window apart.
+                assert!(w[1] - w[0] >= 50, "{pos:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn too_large_is_refused_clearly() {
+        let mut t = TargetSetBuilder::new();
+        t.add_targets("2001:db8::/64").unwrap();
+        let mut ports = PortSetBuilder::new();
+        ports.add_spec("0-65535").unwrap();
+        let e = Plan::new(t.build().unwrap(), ports.build(), 0, 0, 1).unwrap_err();
+        assert!(e.to_string().starts_with("scan too large: 18446744073709551616 addresses"), "{e}");
+        let mut t = TargetSetBuilder::new();
+        t.add_targets("::/1").unwrap();
+        let mut ports = PortSetBuilder::new();
+        ports.add_spec("80").unwrap();
+        assert!(Plan::new(t.build().unwrap(), ports.build(), 0, 0, 1).is_err());
+    }
+
+    #[test]
+    fn shard_parsing() {
+        assert_eq!(Shard::parse("2/3"), Ok(Shard { one: 2, of: 3 }));
+        for bad in ["3/2", "0/1", "1/0", "x", "1/", "/2", "1-2"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn retries_schedule_is_exact(n in 1u64..400, r in 0u32..4, w in 1u64..64) {
+            let p = plan(&format!("10.0.0.0-{}", std::net::Ipv4Addr::from(0x0a00_0000 + n as u32 - 1)), "80", 7, r, w);
+            let mut count = vec![0u32; n as usize];
+            for j in 0..p.total() {
+                if let Some(b) = p.base_index(j) {
+                    count[b as usize] += 1;
+                }
+            }
+            prop_assert!(count.iter().all(|&c| c == r + 1));
+        }
+    }
+}

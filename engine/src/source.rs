@@ -1,0 +1,185 @@
+//! The scanner's own addresses and ports: `--adapter-ip` (one address or a power-of-two range)
+//! and `--adapter-port` (one port or a power-of-two range). Each target number picks its source
+//! from its low bits, so every address and port of the range is used and retries of one target
+//! reuse the same source (and so the same cookie).
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SourceError {
+    #[error("bad --adapter-port '{0}': use a port (40000) or a range whose size is a power of two (40000-40015)")]
+    BadPort(String),
+    #[error("bad --adapter-ip '{0}': use an address or a range whose size is a power of two (198.18.0.100-198.18.0.103, or a CIDR)")]
+    BadIp(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortRange {
+    pub first: u16,
+    pub count: u32,
+}
+
+impl PortRange {
+    pub fn parse(s: &str) -> Result<Self, SourceError> {
+        let bad = || SourceError::BadPort(s.to_string());
+        let (a, b) = s.split_once('-').unwrap_or((s, s));
+        let first: u16 = a.trim().parse().map_err(|_| bad())?;
+        let last: u16 = b.trim().parse().map_err(|_| bad())?;
+        if last < first {
+            return Err(bad());
+        }
+        let count = last as u32 - first as u32 + 1;
+        if !count.is_power_of_two() {
+            return Err(bad());
+        }
+        Ok(Self { first, count })
+    }
+
+    /// Random 16-port range in 32768-61439 (the default when `--adapter-port` is not given).
+    pub fn random_default(entropy: u64) -> Self {
+        let slot = (entropy % ((61440 - 32768) / 16)) as u16;
+        Self { first: 32768 + slot * 16, count: 16 }
+    }
+
+    pub fn last(&self) -> u16 {
+        (self.first as u32 + self.count - 1) as u16
+    }
+}
+
+impl std::fmt::Display for PortRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.count == 1 {
+            write!(f, "{}", self.first)
+        } else {
+            write!(f, "{}-{}", self.first, self.last())
+        }
+    }
+}
+
+/// `--adapter-ip`: addresses of either family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IpRange {
+    V4 { first: u32, count: u64 },
+    V6 { first: u128, count: u128 },
+}
+
+impl IpRange {
+    pub fn parse(s: &str) -> Result<Self, SourceError> {
+        use crate::targets::{parse_range, AddrRange};
+        let bad = || SourceError::BadIp(s.to_string());
+        match parse_range(s).map_err(|_| bad())? {
+            AddrRange::V4(a, b) => {
+                let count = (b - a) as u64 + 1;
+                count.is_power_of_two().then_some(IpRange::V4 { first: a, count }).ok_or_else(bad)
+            }
+            AddrRange::V6(a, b) => {
+                let count = (b - a).checked_add(1).ok_or_else(bad)?;
+                count.is_power_of_two().then_some(IpRange::V6 { first: a, count }).ok_or_else(bad)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for IpRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            IpRange::V4 { first, count: 1 } => write!(f, "{}", Ipv4Addr::from(first)),
+            IpRange::V4 { first, count } => {
+                write!(f, "{}-{}", Ipv4Addr::from(first), Ipv4Addr::from(first + (count - 1) as u32))
+            }
+            IpRange::V6 { first, count: 1 } => write!(f, "{}", Ipv6Addr::from(first)),
+            IpRange::V6 { first, count } => {
+                write!(f, "{}-{}", Ipv6Addr::from(first), Ipv6Addr::from(first + (count - 1)))
+            }
+        }
+    }
+}
+
+/// Source selection for the transmit loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Source {
+    v4_first: u32,
+    v4_mask: u32,
+    v6_first: u128,
+    v6_mask: u128,
+    port_first: u16,
+    port_mask: u16,
+    port_bits: u32,
+}
+
+impl Source {
+    /// `v4`/`v6` are the source ranges of each family (zero addresses where a family is unused).
+    pub fn new(v4: Option<IpRange>, v6: Option<IpRange>, ports: PortRange) -> Self {
+        let (v4_first, v4_mask) = match v4 {
+            Some(IpRange::V4 { first, count }) => (first, (count - 1) as u32),
+            _ => (0, 0),
+        };
+        let (v6_first, v6_mask) = match v6 {
+            Some(IpRange::V6 { first, count }) => (first, count - 1),
+            _ => (0, 0),
+        };
+        Self {
+            v4_first,
+            v4_mask,
+            v6_first,
+            v6_mask,
+            port_first: ports.first,
+            port_mask: (ports.count - 1) as u16,
+            port_bits: ports.count.trailing_zeros(),
+        }
+    }
+
+    #[inline(always)]
+    pub fn port(&self, number: u64) -> u16 {
+        self.port_first.wrapping_add(number as u16 & self.port_mask)
+    }
+
+    #[inline(always)]
+    pub fn v4(&self, number: u64) -> u32 {
+        self.v4_first.wrapping_add((number >> self.port_bits) as u32 & self.v4_mask)
+    }
+
+    #[inline(always)]
+    pub fn v6(&self, number: u64) -> u128 {
+        self.v6_first.wrapping_add(((number >> self.port_bits) as u128) & self.v6_mask)
+    }
+
+    /// Whether a reply's destination port is one of ours.
+    #[inline]
+    pub fn owns_port(&self, port: u16) -> bool {
+        port.wrapping_sub(self.port_first) <= self.port_mask
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports() {
+        assert_eq!(PortRange::parse("40000"), Ok(PortRange { first: 40000, count: 1 }));
+        assert_eq!(PortRange::parse("40000-40015").unwrap().count, 16);
+        assert!(PortRange::parse("40000-40014").is_err());
+        assert!(PortRange::parse("70000").is_err());
+        assert!(PortRange::parse("5-1").is_err());
+        let d = PortRange::random_default(u64::MAX);
+        assert!(d.first >= 32768 && d.last() <= 61439 && d.count == 16);
+    }
+
+    #[test]
+    fn every_source_port_and_ip_is_used() {
+        let s = Source::new(
+            Some(IpRange::parse("198.18.0.100-198.18.0.103").unwrap()),
+            None,
+            PortRange::parse("40000-40007").unwrap(),
+        );
+        let mut seen = std::collections::HashSet::new();
+        for n in 0..64u64 {
+            seen.insert((s.v4(n), s.port(n)));
+        }
+        assert_eq!(seen.len(), 32);
+        assert!(s.owns_port(40007) && !s.owns_port(40008) && !s.owns_port(39999));
+        assert!(IpRange::parse("198.18.0.1-198.18.0.3").is_err());
+        assert_eq!(IpRange::parse("198.18.0.0/30").unwrap().to_string(), "198.18.0.0-198.18.0.3");
+    }
+}

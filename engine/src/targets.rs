@@ -1,0 +1,330 @@
+//! Target addresses: parsing masscan's target syntax (single addresses, `a-b` ranges, CIDR, comma
+//! lists, include/exclude files, for IPv4 and IPv6) into merged range lists, excludes applied.
+
+use crate::ranges::{RangeList, RangeListBuilder};
+use std::fmt::Write as _;
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TargetError {
+    #[error("bad target '{spec}': {why}")]
+    Bad { spec: String, why: String },
+    #[error("{path}:{line}: bad target '{spec}': {why}")]
+    BadInFile { path: String, line: usize, spec: String, why: String },
+    #[error("cannot read {what} '{path}': {why}")]
+    File { what: &'static str, path: String, why: String },
+    #[error(
+        "range too big, need confirmation: to prevent accidents, at least one --exclude must be \
+         specified (use \"--exclude 255.255.255.255\" as a simple confirmation)"
+    )]
+    NeedsExclude,
+    #[error("no targets: give addresses or ranges to scan (e.g. 10.0.0.0/8), or -iL FILE")]
+    Empty,
+    #[error("every target is excluded: nothing left to scan")]
+    AllExcluded,
+}
+
+/// A parsed address range of either family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AddrRange {
+    V4(u32, u32),
+    V6(u128, u128),
+}
+
+fn bad(spec: &str, why: impl Into<String>) -> TargetError {
+    TargetError::Bad { spec: spec.to_string(), why: why.into() }
+}
+
+fn parse_v4(s: &str, whole: &str) -> Result<u32, TargetError> {
+    s.parse::<Ipv4Addr>()
+        .map(u32::from)
+        .map_err(|_| bad(whole, format!("'{s}' is not an IPv4 address")))
+}
+
+fn parse_v6(s: &str, whole: &str) -> Result<u128, TargetError> {
+    s.parse::<Ipv6Addr>()
+        .map(u128::from)
+        .map_err(|_| bad(whole, format!("'{s}' is not an IPv6 address")))
+}
+
+/// Parses one range: `addr`, `first-last` or `addr/prefix`, IPv4 or IPv6.
+pub fn parse_range(spec: &str) -> Result<AddrRange, TargetError> {
+    let s = spec.trim();
+    if s.is_empty() {
+        return Err(bad(spec, "empty"));
+    }
+    let is_v6 = s.contains(':');
+    if let Some((addr, bits)) = s.split_once('/') {
+        let bits: u32 = bits
+            .parse()
+            .map_err(|_| bad(spec, format!("'{bits}' is not a prefix length")))?;
+        if is_v6 {
+            if bits > 128 {
+                return Err(bad(spec, "IPv6 prefix length must be 0-128"));
+            }
+            let a = parse_v6(addr, spec)?;
+            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+            return Ok(AddrRange::V6(a & mask, (a & mask) | !mask));
+        }
+        if bits > 32 {
+            return Err(bad(spec, "IPv4 prefix length must be 0-32"));
+        }
+        let a = parse_v4(addr, spec)?;
+        let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+        return Ok(AddrRange::V4(a & mask, (a & mask) | !mask));
+    }
+    if let Some((a, b)) = s.split_once('-') {
+        let r = if is_v6 {
+            let (a, b) = (parse_v6(a.trim(), spec)?, parse_v6(b.trim(), spec)?);
+            if a > b {
+                return Err(bad(spec, "first address is after the last"));
+            }
+            AddrRange::V6(a, b)
+        } else {
+            let (a, b) = (parse_v4(a.trim(), spec)?, parse_v4(b.trim(), spec)?);
+            if a > b {
+                return Err(bad(spec, "first address is after the last"));
+            }
+            AddrRange::V4(a, b)
+        };
+        return Ok(r);
+    }
+    Ok(if is_v6 {
+        let a = parse_v6(s, spec)?;
+        AddrRange::V6(a, a)
+    } else {
+        let a = parse_v4(s, spec)?;
+        AddrRange::V4(a, a)
+    })
+}
+
+/// Accumulates targets and excludes from arguments and files.
+#[derive(Default, Clone, Debug)]
+pub struct TargetSetBuilder {
+    v4: RangeListBuilder<u32>,
+    v6: RangeListBuilder<u128>,
+    ex_v4: RangeListBuilder<u32>,
+    ex_v6: RangeListBuilder<u128>,
+    has_exclude: bool,
+}
+
+impl TargetSetBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn push(&mut self, r: AddrRange, exclude: bool) {
+        match (r, exclude) {
+            (AddrRange::V4(a, b), false) => self.v4.add(a, b),
+            (AddrRange::V6(a, b), false) => self.v6.add(a, b),
+            (AddrRange::V4(a, b), true) => self.ex_v4.add(a, b),
+            (AddrRange::V6(a, b), true) => self.ex_v6.add(a, b),
+        }
+        self.has_exclude |= exclude;
+    }
+
+    /// Adds a target argument: one or more ranges separated by commas or whitespace.
+    pub fn add_targets(&mut self, spec: &str) -> Result<(), TargetError> {
+        for part in split_list(spec) {
+            self.push(parse_range(part)?, false);
+        }
+        Ok(())
+    }
+
+    /// Adds an exclude argument: one or more ranges separated by commas or whitespace.
+    pub fn add_excludes(&mut self, spec: &str) -> Result<(), TargetError> {
+        for part in split_list(spec) {
+            self.push(parse_range(part)?, true);
+        }
+        Ok(())
+    }
+
+    /// Reads a file of ranges, one or more per line, `#` starting a comment.
+    pub fn add_file(&mut self, path: &Path, exclude: bool) -> Result<(), TargetError> {
+        let what = if exclude { "exclude file" } else { "include file" };
+        let text = std::fs::read(path).map_err(|e| TargetError::File {
+            what,
+            path: path.display().to_string(),
+            why: e.to_string(),
+        })?;
+        let text = String::from_utf8_lossy(&text);
+        for (n, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("");
+            for part in split_list(line) {
+                let r = parse_range(part).map_err(|e| match e {
+                    TargetError::Bad { spec, why } => TargetError::BadInFile {
+                        path: path.display().to_string(),
+                        line: n + 1,
+                        spec,
+                        why,
+                    },
+                    other => other,
+                })?;
+                self.push(r, exclude);
+            }
+        }
+        // An empty exclude file still counts as the user's confirmation.
+        self.has_exclude |= exclude;
+        Ok(())
+    }
+
+    /// Merges everything, applies excludes, and refuses an accidental whole-Internet scan.
+    pub fn build(self) -> Result<TargetSet, TargetError> {
+        if self.v4.is_empty() && self.v6.is_empty() {
+            return Err(TargetError::Empty);
+        }
+        let v4_all = self.v4.build();
+        let v6_all = self.v6.build();
+        if !self.has_exclude && (v4_all.len128() == 1u128 << 32 || v6_all.len128() == u128::MAX) {
+            return Err(TargetError::NeedsExclude);
+        }
+        let excludes_v4 = self.ex_v4.build();
+        let excludes_v6 = self.ex_v6.build();
+        let v4 = v4_all.subtract(&excludes_v4);
+        let v6 = v6_all.subtract(&excludes_v6);
+        if v4.is_empty() && v6.is_empty() {
+            return Err(TargetError::AllExcluded);
+        }
+        Ok(TargetSet { v4, v6, excludes_v4, excludes_v6 })
+    }
+}
+
+fn split_list(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| c == ',' || c.is_ascii_whitespace())
+        .filter(|p| !p.is_empty())
+}
+
+/// The addresses to scan, excludes already removed (the excludes are kept for `--echo`).
+#[derive(Clone, Debug)]
+pub struct TargetSet {
+    pub v4: RangeList<u32>,
+    pub v6: RangeList<u128>,
+    pub excludes_v4: RangeList<u32>,
+    pub excludes_v6: RangeList<u128>,
+}
+
+impl TargetSet {
+    /// Number of addresses, both families (saturating).
+    pub fn host_count(&self) -> u128 {
+        self.v4.len128().saturating_add(self.v6.len128())
+    }
+
+    /// `range = ` lines for config output, then `exclude = ` lines.
+    pub fn write_conf(&self, out: &mut String) {
+        for s in self.v4.spans() {
+            let _ = writeln!(out, "range = {}", fmt_v4_range(s.first, s.last));
+        }
+        for s in self.v6.spans() {
+            let _ = writeln!(out, "range = {}", fmt_v6_range(s.first, s.last));
+        }
+        for s in self.excludes_v4.spans() {
+            let _ = writeln!(out, "exclude = {}", fmt_v4_range(s.first, s.last));
+        }
+        for s in self.excludes_v6.spans() {
+            let _ = writeln!(out, "exclude = {}", fmt_v6_range(s.first, s.last));
+        }
+    }
+}
+
+/// Formats a range as masscan does in config files: a single address, or `first-last`.
+pub fn fmt_v4_range(a: u32, b: u32) -> String {
+    if a == b {
+        Ipv4Addr::from(a).to_string()
+    } else {
+        format!("{}-{}", Ipv4Addr::from(a), Ipv4Addr::from(b))
+    }
+}
+
+pub fn fmt_v6_range(a: u128, b: u128) -> String {
+    if a == b {
+        Ipv6Addr::from(a).to_string()
+    } else {
+        format!("{}-{}", Ipv6Addr::from(a), Ipv6Addr::from(b))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v4(s: &str) -> u32 {
+        u32::from(s.parse::<Ipv4Addr>().unwrap())
+    }
+
+    #[test]
+    fn forms() {
+        assert_eq!(parse_range("10.0.0.1"), Ok(AddrRange::V4(v4("10.0.0.1"), v4("10.0.0.1"))));
+        assert_eq!(
+            parse_range("10.0.0.9/8"),
+            Ok(AddrRange::V4(v4("10.0.0.0"), v4("10.255.255.255")))
+        );
+        assert_eq!(
+            parse_range("10.0.0.1 - 10.0.0.9"),
+            Ok(AddrRange::V4(v4("10.0.0.1"), v4("10.0.0.9")))
+        );
+        assert_eq!(parse_range("0.0.0.0/0"), Ok(AddrRange::V4(0, u32::MAX)));
+        assert_eq!(parse_range("2001:db8::/126"), {
+            let a = u128::from("2001:db8::".parse::<Ipv6Addr>().unwrap());
+            Ok(AddrRange::V6(a, a + 3))
+        });
+    }
+
+    #[test]
+    fn bad_forms_are_errors() {
+        for s in [
+            "300.1.1.1",
+            "10.0.0.9-10.0.0.1",
+            "10.0.0.0/33",
+            "1.2.3",
+            "hello",
+            "::1/129",
+            "10.0.0.1-",
+            "2001:db8::9-2001:db8::1",
+        ] {
+            assert!(parse_range(s).is_err(), "{s} should be refused");
+        }
+        assert_eq!(
+            parse_range("10.0.0.9-10.0.0.1").unwrap_err().to_string(),
+            "bad target '10.0.0.9-10.0.0.1': first address is after the last"
+        );
+    }
+
+    #[test]
+    fn excludes_win_and_lists_merge() {
+        let mut b = TargetSetBuilder::new();
+        b.add_targets("10.0.0.0/24,10.0.0.128/25 10.0.1.0").unwrap();
+        b.add_excludes("10.0.0.0/25").unwrap();
+        let t = b.build().unwrap();
+        assert_eq!(t.v4.len_u64(), Some(129));
+        assert!(!t.v4.contains(v4("10.0.0.5")));
+        assert!(t.v4.contains(v4("10.0.1.0")));
+    }
+
+    #[test]
+    fn whole_internet_needs_exclude() {
+        let mut b = TargetSetBuilder::new();
+        b.add_targets("0.0.0.0/0").unwrap();
+        assert_eq!(b.clone().build().unwrap_err(), TargetError::NeedsExclude);
+        b.add_excludes("255.255.255.255").unwrap();
+        assert_eq!(b.build().unwrap().v4.len_u64(), Some((1 << 32) - 1));
+        let mut b6 = TargetSetBuilder::new();
+        b6.add_targets("::/0").unwrap();
+        assert_eq!(b6.build().unwrap_err(), TargetError::NeedsExclude);
+    }
+
+    #[test]
+    fn include_file_reports_line() {
+        let dir = std::env::temp_dir().join(format!("mtgt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("in.txt");
+        std::fs::write(&f, "# comment\n10.0.0.1\n10.0.0.2 # x\n\n10.0.0.300\n").unwrap();
+        let mut b = TargetSetBuilder::new();
+        let e = b.add_file(&f, false).unwrap_err().to_string();
+        assert!(e.contains("in.txt:5: bad target '10.0.0.300'"), "{e}");
+        let mut b = TargetSetBuilder::new();
+        let e = b.add_file(&dir.join("missing"), false).unwrap_err().to_string();
+        assert!(e.starts_with("cannot read include file"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

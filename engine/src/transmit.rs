@@ -1,0 +1,86 @@
+//! The per-core transmit loop: walk this core's slice of the scan, pick each target, fill a SYN
+//! template in place in a driver frame, hand batches to the driver at the throttle's pace, and
+//! publish counters once per batch.
+
+use crate::cookie::CookieKey;
+use crate::driver::{DriverError, TxQueue};
+use crate::plan::{Plan, Slice, TargetIp};
+use crate::ports::Proto;
+use crate::source::Source;
+use crate::stats::TxCounters;
+use crate::template::SynTemplate;
+use crate::throttle::Throttle;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Everything a transmit loop reads, shared by all cores.
+pub struct ProbeBuilder<'a> {
+    pub plan: &'a Plan,
+    pub source: Source,
+    pub key: CookieKey,
+    pub syn_v4: &'a SynTemplate,
+    pub syn_v6: &'a SynTemplate,
+}
+
+impl ProbeBuilder<'_> {
+    /// Writes the probe for scan index `j` into `frame`. Returns the frame length, or `None`
+    /// for an empty slot of the retry schedule.
+    #[inline(always)]
+    pub fn build(&self, j: u64, frame: &mut [u8]) -> Option<usize> {
+        let t = self.plan.probe(j)?;
+        let (proto, port) = Proto::split(t.port);
+        debug_assert_eq!(proto, Proto::Tcp, "the CLI refuses non-TCP probes for now");
+        let pm = self.source.port(t.number);
+        Some(match t.ip {
+            TargetIp::V4(ip) => {
+                let me = self.source.v4(t.number);
+                let c = self.key.v4(ip, me, port, pm);
+                self.syn_v4.fill_v4(frame, me, ip, pm, port, c)
+            }
+            TargetIp::V6(ip) => {
+                let me = self.source.v6(t.number);
+                let c = self.key.v6(ip, me, port, pm);
+                self.syn_v6.fill_v6(frame, me, ip, pm, port, c)
+            }
+        })
+    }
+}
+
+/// Runs one core's transmit loop to the end of its slice or until `stop` is raised.
+pub fn run<Q: TxQueue>(
+    queue: &mut Q,
+    probes: &ProbeBuilder<'_>,
+    mut slice: Slice,
+    throttle: &mut Throttle,
+    counters: &TxCounters,
+    stop: &AtomicBool,
+) -> Result<(), DriverError> {
+    let (mut sent, mut batches, mut ring_full) = (0u64, 0u64, 0u64);
+    counters.next_index.store(slice.next, Ordering::Release);
+    while slice.next < slice.end && !stop.load(Ordering::Relaxed) {
+        let want = throttle.next_batch(stop);
+        if want == 0 {
+            break;
+        }
+        let n = queue.transmit(want as usize, |frame| loop {
+            let Some(j) = slice.next() else { return 0 };
+            if let Some(len) = probes.build(j, frame) {
+                return len;
+            }
+        })? as u64;
+        if n < want && slice.next < slice.end {
+            ring_full += 1;
+        }
+        throttle.sent(n);
+        sent += n;
+        batches += 1;
+        counters.sent.store(sent, Ordering::Relaxed);
+        counters.batches.store(batches, Ordering::Relaxed);
+        counters.ring_full.store(ring_full, Ordering::Relaxed);
+        counters.throttle_waits.store(throttle.waits(), Ordering::Relaxed);
+        counters.next_index.store(slice.next.min(slice.end), Ordering::Release);
+    }
+    queue.flush()?;
+    counters.throttle_waits.store(throttle.waits(), Ordering::Relaxed);
+    counters.done.store(true, Ordering::Release);
+    Ok(())
+}
