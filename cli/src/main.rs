@@ -1,1 +1,85 @@
-fn main(){}
+//! `masscan`: the command-line front end of masscan-rs. Thin: parse the masscan-compatible
+//! command line, then list, echo, self-check or scan. Every user error is one line on stderr and
+//! exit code 1.
+
+mod args;
+mod scan;
+mod settings;
+mod status;
+
+use settings::Mode;
+
+const NMAP_HELP: &str = "\
+masscan-rs: the nmap-compatible options (masscan's own options are in --help)
+  <ip/range>       targets: 10.0.0.1, 10.0.0.0/8, 10.0.0.1-10.0.0.9, 2001:db8::/120
+  -p <ports>       ports: -p80, -p 20-25, -p80,443,U:53, -p- (1-65535)
+  -iL <file>       read targets from a file
+  --exclude <r>    never scan these addresses; --excludefile <file>
+  -sS              TCP SYN scan (always on; accepted and ignored)
+  -sL              list the targets in scan order, send nothing
+  -Pn, -n          no host discovery, no DNS (always so; accepted and ignored)
+  -e <iface>       interface to scan from
+  -S <ip>          source address (spoofing needs --router-mac too)
+  -g <port>        source port (--source-port)
+  --ttl <n>        TTL of probes
+  --max-rate <n>   packets per second (--rate)
+  --max-retries <n>  extra probes per target (--retries)
+  --open           report only open ports
+  -oX/-oJ/-oG/-oL/-oB <file>  output file (not implemented yet in masscan-rs)
+  -v               more messages
+Unlike nmap, masscan keeps no per-target state: it scans the whole range at --rate.
+";
+
+fn run() -> Result<i32, args::UserError> {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.is_empty() {
+        return Err(args::UserError(
+            "no arguments: give targets and ports, e.g. masscan 10.0.0.0/8 -p80 (see masscan --help)".into(),
+        ));
+    }
+    let parsed = args::parse(&argv)?;
+    let run = settings::build(parsed)?;
+    match run.mode {
+        Mode::Nmap => {
+            print!("{NMAP_HELP}");
+            Ok(0)
+        }
+        Mode::Regress => {
+            let mut failed = 0;
+            for (name, check) in masscan_engine::regress::CHECKS {
+                match check() {
+                    Ok(()) => println!("regress: {name}: ok"),
+                    Err(e) => {
+                        failed += 1;
+                        println!("regress: {name}: FAILED: {e}");
+                    }
+                }
+            }
+            if failed == 0 {
+                println!("regression test: success!");
+                Ok(0)
+            } else {
+                println!("regression test: {failed} check(s) failed");
+                Ok(1)
+            }
+        }
+        Mode::Echo => {
+            let mut text = String::new();
+            run.config.write_conf(&mut text);
+            print!("{text}");
+            Ok(0)
+        }
+        Mode::ListScan => scan::list_scan(&run.config).map(|_| 0),
+        Mode::Scan => scan::scan(&run),
+    }
+}
+
+fn main() {
+    match run() {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("masscan: {}", e.0);
+            std::process::exit(1);
+        }
+    }
+}

@@ -127,6 +127,8 @@ pub struct ScanConfig {
     pub open_only: bool,
     /// `(format, filename)` of `-oX`-style output.
     pub outputs: Vec<(String, String)>,
+    /// `capture = X` (true) and `nocapture = X` (false) settings for banners, in order given.
+    pub captures: Vec<(bool, String)>,
 }
 
 impl ScanConfig {
@@ -156,6 +158,7 @@ impl ScanConfig {
             router_mac: None,
             open_only: false,
             outputs: Vec::new(),
+            captures: Vec::new(),
         }
     }
 
@@ -187,6 +190,9 @@ impl ScanConfig {
         }
         if let Some(d) = &self.driver {
             let _ = writeln!(out, "driver = {d}");
+        }
+        for (on, what) in &self.captures {
+            let _ = writeln!(out, "{} = {what}", if *on { "capture" } else { "nocapture" });
         }
         out.push('\n');
         for (format, file) in &self.outputs {

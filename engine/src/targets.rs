@@ -174,19 +174,30 @@ impl TargetSetBuilder {
         if self.v4.is_empty() && self.v6.is_empty() {
             return Err(TargetError::Empty);
         }
-        let v4_all = self.v4.build();
-        let v6_all = self.v6.build();
-        if !self.has_exclude && (v4_all.len128() == 1u128 << 32 || v6_all.len128() == u128::MAX) {
+        let has_exclude = self.has_exclude;
+        let (v4_all, v6_all, t) = self.merge();
+        if !has_exclude && (v4_all.len128() == 1u128 << 32 || v6_all.len128() == u128::MAX) {
             return Err(TargetError::NeedsExclude);
         }
-        let excludes_v4 = self.ex_v4.build();
-        let excludes_v6 = self.ex_v6.build();
-        let v4 = v4_all.subtract(&excludes_v4);
-        let v6 = v6_all.subtract(&excludes_v6);
-        if v4.is_empty() && v6.is_empty() {
+        if t.v4.is_empty() && t.v6.is_empty() {
             return Err(TargetError::AllExcluded);
         }
-        Ok(TargetSet { v4, v6, excludes_v4, excludes_v6 })
+        Ok(t)
+    }
+
+    /// Merges and applies excludes without the checks (for `--echo`, which scans nothing).
+    pub fn build_lenient(self) -> TargetSet {
+        self.merge().2
+    }
+
+    fn merge(self) -> (RangeList<u32>, RangeList<u128>, TargetSet) {
+        let excludes_v4 = self.ex_v4.build();
+        let excludes_v6 = self.ex_v6.build();
+        let v4_all = self.v4.build();
+        let v6_all = self.v6.build();
+        let v4 = v4_all.subtract(&excludes_v4);
+        let v6 = v6_all.subtract(&excludes_v6);
+        (v4_all, v6_all, TargetSet { v4, v6, excludes_v4, excludes_v6 })
     }
 }
 

@@ -1,0 +1,448 @@
+//! The command line: masscan's spellings (`-p80`, `-pU:53`, `-oX f`, `-iL f`, `-sS`, `-Pn`,
+//! `-rate 100`, config files given with `-c` or read from `/etc/masscan/masscan.conf`) are
+//! normalized into plain long options, which clap then parses. Config files go through the same
+//! clap definition, one line at a time, so every long option works in a file and a bad line is
+//! reported with its file and line number.
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{ArgAction, CommandFactory, Parser};
+use masscan_engine::config::parse_conf;
+use std::path::{Path, PathBuf};
+
+/// The default config file, read first when it exists (as masscan does).
+pub const DEFAULT_CONF: &str = "/etc/masscan/masscan.conf";
+
+#[derive(Parser, Debug, Default)]
+#[command(
+    name = "masscan",
+    version,
+    about = "masscan-rs: an Internet-scale port scanner, compatible with masscan's options and files",
+    args_override_self = true,
+    disable_help_subcommand = true,
+    after_help = "Examples:\n  masscan 10.0.0.0/8 -p80 -sL | head\n  masscan 0.0.0.0/0 --exclude 255.255.255.255 -p80 --offline --rate 100000000\n  masscan -c scan.conf --echo"
+)]
+pub struct Args {
+    /// Targets: addresses, ranges (a-b), CIDR blocks, comma lists; IPv4 or IPv6.
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// More targets (same syntax as TARGET).
+    #[arg(long = "range", visible_alias = "ranges", alias = "ip", alias = "ipv4", alias = "ipv6", value_name = "RANGES")]
+    pub range: Vec<String>,
+    /// Read targets from a file (one or more per line, # comments), nmap's -iL.
+    #[arg(long = "includefile", alias = "include-file", value_name = "FILE")]
+    pub includefile: Vec<PathBuf>,
+    /// Never scan these addresses (wins over every target).
+    #[arg(long = "exclude", visible_alias = "excludes", value_name = "RANGES")]
+    pub exclude: Vec<String>,
+    /// Read excludes from a file.
+    #[arg(long = "excludefile", alias = "exclude-file", value_name = "FILE")]
+    pub excludefile: Vec<PathBuf>,
+    /// Ports: 80, 20-25, -, U:53, S:38412, I:0 (comma lists; the prefix carries forward).
+    #[arg(short = 'p', long = "ports", alias = "port", value_name = "PORTS")]
+    pub ports: Vec<String>,
+    /// Also send ICMP echo requests (adds I:0).
+    #[arg(long = "ping")]
+    pub ping: bool,
+    /// ARP scan of the local subnet (adds A:0).
+    #[arg(long = "arp")]
+    pub arp: bool,
+    /// Seed of the scan order and cookies: a number, or `time`.
+    #[arg(long = "seed", value_name = "N|time")]
+    pub seed: Option<String>,
+    /// Scan only shard x of y (machines splitting one scan).
+    #[arg(long = "shards", alias = "shard", value_name = "x/y")]
+    pub shards: Option<String>,
+    /// Start at this scan index (as written in paused.conf).
+    #[arg(long = "resume-index", value_name = "N")]
+    pub resume_index: Option<u64>,
+    /// Scan only this many indices from the resume index.
+    #[arg(long = "resume-count", value_name = "N")]
+    pub resume_count: Option<u64>,
+    /// Extra probes per target, about a second apart.
+    #[arg(long = "retries", alias = "max-retries", value_name = "N")]
+    pub retries: Option<u32>,
+    /// Packets per second, all threads together (default 100).
+    #[arg(long = "rate", alias = "max-rate", allow_negative_numbers = true, value_name = "PPS")]
+    pub rate: Option<String>,
+    /// Transmit threads, each pinned to a core (default: every core but one, at least one).
+    #[arg(long = "tx-threads", value_name = "N")]
+    pub tx_threads: Option<usize>,
+    /// IPv4 TTL / IPv6 hop limit of probes (default 255).
+    #[arg(long = "ttl", value_name = "N")]
+    pub ttl: Option<u8>,
+    /// Seconds to wait for replies after the last probe, or `forever` (default 10).
+    #[arg(long = "wait", value_name = "SECS|forever")]
+    pub wait: Option<String>,
+    /// Send nothing: run the full per-probe path into the offline backend (benchmarks).
+    #[arg(long = "offline", alias = "dry-run")]
+    pub offline: bool,
+    /// Frame I/O backend: offline (others come with live scanning).
+    #[arg(long = "driver", value_name = "NAME")]
+    pub driver: Option<String>,
+    /// Network interface to scan from.
+    #[arg(short = 'e', long = "adapter", alias = "interface", value_name = "IFNAME")]
+    pub adapter: Option<String>,
+    /// Source address: one address or a power-of-two range.
+    #[arg(short = 'S', long = "adapter-ip", alias = "source-ip", value_name = "IP")]
+    pub adapter_ip: Option<String>,
+    /// Source port: one port or a power-of-two range (default: 16 random ports).
+    #[arg(short = 'g', long = "adapter-port", alias = "source-port", value_name = "PORT")]
+    pub adapter_port: Option<String>,
+    /// Source MAC address.
+    #[arg(long = "adapter-mac", alias = "source-mac", value_name = "MAC")]
+    pub adapter_mac: Option<String>,
+    /// 802.1Q VLAN id of probes.
+    #[arg(long = "adapter-vlan", value_name = "ID")]
+    pub adapter_vlan: Option<u16>,
+    /// MAC address of the router probes are sent to.
+    #[arg(long = "router-mac", alias = "router-mac-ipv4", alias = "router-mac-ipv6", value_name = "MAC")]
+    pub router_mac: Option<String>,
+    /// Report only open ports.
+    #[arg(long = "open-only", alias = "open")]
+    pub open_only: bool,
+    /// Output format (-oX xml, -oJ json, -oD ndjson, -oG grepable, -oL list, -oB binary, ...).
+    #[arg(long = "output-format", value_name = "FORMAT")]
+    pub output_format: Vec<String>,
+    /// Output file (with --output-format).
+    #[arg(long = "output-filename", alias = "output-file", value_name = "FILE")]
+    pub output_filename: Vec<String>,
+    /// Banner data to capture (cert, html, heartbleed, ticketbleed, servername).
+    #[arg(long = "capture", value_name = "WHAT")]
+    pub capture: Vec<String>,
+    /// Banner data not to capture.
+    #[arg(long = "nocapture", value_name = "WHAT")]
+    pub nocapture: Vec<String>,
+    /// List the targets in scan order instead of scanning (-sL).
+    #[arg(long = "list-scan", alias = "listscan")]
+    pub list_scan: bool,
+    /// Read options from a config file (name = value lines); may repeat.
+    #[arg(short = 'c', long = "conf", alias = "config", value_name = "FILE")]
+    pub conf: Vec<PathBuf>,
+    /// Continue a paused scan from its paused.conf.
+    #[arg(long = "resume", value_name = "FILE")]
+    pub resume: Option<PathBuf>,
+    /// Print the effective configuration in config-file form and exit.
+    #[arg(long = "echo")]
+    pub echo: bool,
+    /// Show the nmap-compatible options.
+    #[arg(long = "nmap")]
+    pub nmap: bool,
+    /// Run the built-in self checks and exit.
+    #[arg(long = "regress", alias = "selftest")]
+    pub regress: bool,
+    /// No status line on stderr.
+    #[arg(long = "nostatus", alias = "no-status")]
+    pub nostatus: bool,
+    /// Write one JSON object of per-core counters per second to FILE (- for stdout).
+    #[arg(long = "stats-json", value_name = "FILE|-")]
+    pub stats_json: Option<String>,
+    /// More messages on stderr.
+    #[arg(short = 'v', long = "verbose", action = ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// A boolean option value as config files write them (`true`, `false`, `yes`, `no`, `1`, `0`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Bool(pub bool);
+
+impl std::str::FromStr for Bool {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" | "on" => Ok(Bool(true)),
+            "false" | "no" | "0" | "off" => Ok(Bool(false)),
+            _ => Err(format!("'{s}' is not a boolean (true or false)")),
+        }
+    }
+}
+
+
+/// A user error: printed as one line, exit code 1.
+#[derive(Debug)]
+pub struct UserError(pub String);
+
+impl<T: std::fmt::Display> From<T> for UserError {
+    fn from(e: T) -> Self {
+        UserError(e.to_string())
+    }
+}
+
+/// What the command line asks for, with where `--resume` came from.
+pub struct Parsed {
+    pub args: Args,
+    /// Set when `--resume FILE` was given.
+    pub resumed_from: Option<PathBuf>,
+}
+
+/// Every long option name and alias clap knows, without dashes.
+fn long_names() -> Vec<String> {
+    let cmd = Args::command();
+    let mut names = Vec::new();
+    for a in cmd.get_arguments() {
+        if let Some(l) = a.get_long() {
+            names.push(l.to_string());
+        }
+        if let Some(al) = a.get_all_aliases() {
+            names.extend(al.into_iter().map(str::to_string));
+        }
+    }
+    names.push("help".into());
+    names.push("version".into());
+    names
+}
+
+fn output_format_for(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "X" => "xml",
+        "J" => "json",
+        "D" => "ndjson",
+        "G" => "grepable",
+        "L" => "list",
+        "B" => "binary",
+        "U" => "unicornscan",
+        "H" => "hostonly",
+        _ => return None,
+    })
+}
+
+/// Rewrites masscan/nmap spellings into long options, expanding `-c FILE` and `--resume FILE`
+/// in place. `args` excludes the program name.
+pub fn normalize(args: &[String], longs: &[String], depth: usize) -> Result<(Vec<String>, Option<PathBuf>), UserError> {
+    let mut out = Vec::new();
+    let mut resumed = None;
+    let mut it = args.iter().peekable();
+    let need = |it: &mut std::iter::Peekable<std::slice::Iter<String>>, opt: &str| {
+        it.next().cloned().ok_or_else(|| UserError(format!("option '{opt}' needs a value")))
+    };
+    while let Some(a) = it.next() {
+        let a = a.as_str();
+        // Config files and resume: expanded where they appear, so later options override them.
+        let conf_value = match a {
+            "-c" | "--conf" | "--config" | "-conf" | "-config" => Some(need(&mut it, a)?),
+            _ => ["--conf=", "--config=", "-c="]
+                .iter()
+                .find_map(|p| a.strip_prefix(p).map(str::to_string)),
+        };
+        if let Some(path) = conf_value {
+            out.extend(conf_file_args(Path::new(&path), longs, depth)?);
+            continue;
+        }
+        if a == "--resume" || a == "-resume" || a.starts_with("--resume=") {
+            let path = match a.strip_prefix("--resume=") {
+                Some(p) => p.to_string(),
+                None => need(&mut it, a)?,
+            };
+            out.extend(conf_file_args(Path::new(&path), longs, depth)?);
+            resumed = Some(PathBuf::from(path));
+            continue;
+        }
+        match a {
+            "-sS" | "-Pn" | "-n" | "-sn" | "--randomize-hosts" | "--send-eth" => continue,
+            "-sL" => {
+                out.push("--list-scan".into());
+                continue;
+            }
+            "-iL" => {
+                out.push("--includefile".into());
+                out.push(need(&mut it, a)?);
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(code) = a.strip_prefix("-o").filter(|c| c.len() == 1) {
+            let fmt = output_format_for(code).ok_or_else(|| {
+                UserError(format!(
+                    "unknown output option '{a}' (use -oX, -oJ, -oD, -oG, -oL, -oB, -oU or -oH)"
+                ))
+            })?;
+            let file = need(&mut it, a)?;
+            out.extend(["--output-format".into(), fmt.into(), "--output-filename".into(), file]);
+            continue;
+        }
+        if let Some(rest) = a.strip_prefix("-p").filter(|r| !r.is_empty() && !r.starts_with('-') || *r == "-") {
+            // -p80, -pU:53, -p- (but not --ports)
+            if !a.starts_with("--") {
+                out.push("--ports".into());
+                out.push(rest.to_string());
+                continue;
+            }
+        }
+        // Single-dash long options: -rate 100, -exclude x.
+        if a.len() > 2 && a.starts_with('-') && !a.starts_with("--") {
+            let name = a[1..].split('=').next().unwrap_or("");
+            if name.len() > 1 && longs.iter().any(|l| l == name) {
+                out.push(format!("-{a}"));
+                continue;
+            }
+        }
+        out.push(a.to_string());
+    }
+    Ok((out, resumed))
+}
+
+/// Turns a config file into long-option arguments, checking each line on its own so that an
+/// error names the file and line.
+pub fn conf_file_args(path: &Path, longs: &[String], depth: usize) -> Result<Vec<String>, UserError> {
+    if depth > 8 {
+        return Err(UserError(format!("{}: config files include each other too deeply", path.display())));
+    }
+    let text = std::fs::read(path)
+        .map_err(|e| UserError(format!("cannot read config file '{}': {e}", path.display())))?;
+    let text = String::from_utf8_lossy(&text);
+    let shown = path.display().to_string();
+    let lines = parse_conf(&text, &shown)?;
+    let cmd = Args::command();
+    let mut out = Vec::new();
+    for l in lines {
+        let name = l.name.as_str();
+        // Nested config files and the resume point itself.
+        if matches!(name, "conf" | "config" | "resume") {
+            out.extend(conf_file_args(Path::new(&l.value), longs, depth + 1)?);
+            continue;
+        }
+        let arg = cmd.get_arguments().find(|a| {
+            a.get_long() == Some(name)
+                || a.get_all_aliases().is_some_and(|al| al.contains(&name))
+        });
+        let Some(arg) = arg else {
+            let hint = suggest(name, longs).map(|s| format!(" (did you mean '{s}'?)")).unwrap_or_default();
+            return Err(UserError(format!("{shown}:{}: unknown option '{name}'{hint}", l.line)));
+        };
+        let pair = match arg.get_action() {
+            ArgAction::Count => match l.value.parse::<Bool>() {
+                Ok(Bool(true)) => vec![format!("--{name}")],
+                Ok(Bool(false)) => vec![],
+                Err(_) => vec![format!("--{name}"); l.value.parse::<usize>().unwrap_or(1)],
+            },
+            ArgAction::SetTrue => match l.value.parse::<Bool>() {
+                Ok(Bool(true)) => vec![format!("--{name}")],
+                Ok(Bool(false)) => vec![],
+                Err(e) => return Err(UserError(format!("{shown}:{}: {name}: {e}", l.line))),
+            },
+            _ => vec![format!("--{name}"), l.value.clone()],
+        };
+        // Check the line alone, so the error can point at it.
+        let mut probe = vec!["masscan".to_string()];
+        probe.extend(pair.iter().cloned());
+        if let Err(e) = Args::try_parse_from(&probe) {
+            return Err(UserError(format!("{shown}:{}: {}", l.line, one_line(&e))));
+        }
+        out.extend(pair);
+    }
+    Ok(out)
+}
+
+/// Edit distance, for "did you mean".
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The nearest known long option, if it is near enough to be a typo.
+pub fn suggest(name: &str, longs: &[String]) -> Option<String> {
+    longs
+        .iter()
+        .map(|l| (distance(name, l), l))
+        .filter(|(d, l)| *d <= 2.max(name.len() / 3) && *d < l.len())
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, l)| l.clone())
+}
+
+/// A clap error as one line.
+pub fn one_line(e: &clap::Error) -> String {
+    let longs = long_names();
+    match e.kind() {
+        ErrorKind::UnknownArgument => {
+            let arg = match e.get(ContextKind::InvalidArg) {
+                Some(ContextValue::String(s)) => s.clone(),
+                _ => String::from("?"),
+            };
+            let bare = arg.trim_start_matches('-').split('=').next().unwrap_or("").to_string();
+            let tip = match e.get(ContextKind::SuggestedArg) {
+                Some(ContextValue::String(s)) => Some(s.clone()),
+                _ => suggest(&bare, &longs).map(|s| format!("--{s}")),
+            };
+            match tip {
+                Some(t) => format!("unknown option '{arg}' (did you mean '{t}'?)"),
+                None => format!("unknown option '{arg}' (see masscan --help)"),
+            }
+        }
+        _ => {
+            let text = e.to_string();
+            let first = text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("bad arguments")
+                .trim_start_matches("error: ")
+                .to_string();
+            first
+        }
+    }
+}
+
+/// Parses the whole command line (without the program name).
+pub fn parse(argv: &[String]) -> Result<Parsed, UserError> {
+    let longs = long_names();
+    let mut full = Vec::new();
+    if Path::new(DEFAULT_CONF).exists() && std::env::var_os("MASSCAN_NO_DEFAULT_CONF").is_none() {
+        full.extend(conf_file_args(Path::new(DEFAULT_CONF), &longs, 0)?);
+    }
+    let (cmdline, resumed_from) = normalize(argv, &longs, 0)?;
+    full.extend(cmdline);
+    let mut with_prog = vec!["masscan".to_string()];
+    with_prog.extend(full);
+    match Args::try_parse_from(&with_prog) {
+        Ok(args) => Ok(Parsed { args, resumed_from }),
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            let _ = e.print();
+            std::process::exit(0);
+        }
+        Err(e) => Err(UserError(one_line(&e))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(v: &[&str]) -> Vec<String> {
+        let v: Vec<String> = v.iter().map(|s| s.to_string()).collect();
+        normalize(&v, &long_names(), 0).unwrap().0
+    }
+
+    #[test]
+    fn masscan_spellings() {
+        assert_eq!(norm(&["-p80"]), ["--ports", "80"]);
+        assert_eq!(norm(&["-pU:53"]), ["--ports", "U:53"]);
+        assert_eq!(norm(&["-p-"]), ["--ports", "-"]);
+        assert_eq!(norm(&["-p", "80"]), ["-p", "80"]);
+        assert_eq!(norm(&["-oX", "f.xml"]), ["--output-format", "xml", "--output-filename", "f.xml"]);
+        assert_eq!(norm(&["-iL", "t.txt"]), ["--includefile", "t.txt"]);
+        assert_eq!(norm(&["-sS", "-Pn", "-n", "-sL"]), ["--list-scan"]);
+        assert_eq!(norm(&["-rate", "100", "-max-rate", "5"]), ["--rate", "100", "--max-rate", "5"]);
+        assert_eq!(norm(&["-e", "eth0", "-S", "1.2.3.4"]), ["-e", "eth0", "-S", "1.2.3.4"]);
+    }
+
+    #[test]
+    fn suggestions() {
+        let l = long_names();
+        assert_eq!(suggest("rat", &l).as_deref(), Some("rate"));
+        assert_eq!(suggest("exclud", &l).as_deref(), Some("exclude"));
+        assert_eq!(suggest("zzzzzzzzzz", &l), None);
+    }
+
+    #[test]
+    fn unknown_option_is_one_line_with_a_suggestion() {
+        let e = Args::try_parse_from(["masscan", "--rat", "5"]).unwrap_err();
+        assert_eq!(one_line(&e), "unknown option '--rat' (did you mean '--rate'?)");
+    }
+}

@@ -1,0 +1,243 @@
+//! From parsed arguments to what to do: the mode (scan, list, echo, nmap help, self checks), the
+//! engine's [`ScanConfig`], and the options that only shape the run (status line, stats).
+
+use crate::args::{Args, Parsed, UserError};
+use masscan_engine::config::{Mac, ScanConfig, Wait};
+use masscan_engine::plan::Shard;
+use masscan_engine::ports::{PortSetBuilder, ARP, PING};
+use masscan_engine::source::{IpRange, PortRange};
+use masscan_engine::targets::TargetSetBuilder;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Scan,
+    ListScan,
+    Echo,
+    Nmap,
+    Regress,
+}
+
+pub struct Run {
+    pub mode: Mode,
+    pub config: ScanConfig,
+    pub nostatus: bool,
+    pub stats_json: Option<String>,
+    pub verbose: u8,
+    /// The file a `--resume` came from (paused.conf is rewritten on the next pause).
+    pub resumed_from: Option<std::path::PathBuf>,
+}
+
+pub const OUTPUT_FORMATS: &[&str] =
+    &["xml", "json", "ndjson", "grepable", "list", "binary", "unicornscan", "hostonly"];
+const CAPTURES: &[&str] = &["cert", "html", "heartbleed", "ticketbleed", "servername"];
+
+fn parse_rate(s: &str) -> Result<f64, UserError> {
+    let r: f64 = s.trim().parse().map_err(|_| {
+        UserError(format!("bad --rate '{s}': give packets per second as a number (e.g. --rate 10000)"))
+    })?;
+    if !r.is_finite() || r <= 0.0 {
+        return Err(UserError(format!(
+            "bad --rate '{s}': the rate must be a positive number of packets per second"
+        )));
+    }
+    Ok(r)
+}
+
+fn parse_seed(s: &str) -> Result<u64, UserError> {
+    if s.eq_ignore_ascii_case("time") {
+        return Ok(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0));
+    }
+    s.trim()
+        .parse()
+        .map_err(|_| UserError(format!("bad --seed '{s}': use a number (0 to 2^64-1) or 'time'")))
+}
+
+fn random_u64() -> u64 {
+    let mut b = [0u8; 8];
+    if getrandom::getrandom(&mut b).is_err() {
+        // No entropy source: fall back to the clock (the seed is printed by --echo anyway).
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        return t.as_nanos() as u64 ^ std::process::id() as u64;
+    }
+    u64::from_le_bytes(b)
+}
+
+pub fn build(parsed: Parsed) -> Result<Run, UserError> {
+    let Parsed { args, resumed_from } = parsed;
+    let Args {
+        targets,
+        range,
+        includefile,
+        exclude,
+        excludefile,
+        ports,
+        ping,
+        arp,
+        seed,
+        shards,
+        resume_index,
+        resume_count,
+        retries,
+        rate,
+        tx_threads,
+        ttl,
+        wait,
+        offline,
+        driver,
+        adapter,
+        adapter_ip,
+        adapter_port,
+        adapter_mac,
+        adapter_vlan,
+        router_mac,
+        open_only,
+        output_format,
+        output_filename,
+        capture,
+        nocapture,
+        list_scan,
+        conf: _,
+        resume: _,
+        echo,
+        nmap,
+        regress,
+        nostatus,
+        stats_json,
+        verbose,
+    } = args;
+
+    let mode = if regress {
+        Mode::Regress
+    } else if nmap {
+        Mode::Nmap
+    } else if echo {
+        Mode::Echo
+    } else if list_scan {
+        Mode::ListScan
+    } else {
+        Mode::Scan
+    };
+
+    let mut tb = TargetSetBuilder::new();
+    for t in targets.iter().chain(range.iter()) {
+        tb.add_targets(t)?;
+    }
+    for f in &includefile {
+        tb.add_file(f, false)?;
+    }
+    for e in &exclude {
+        tb.add_excludes(e)?;
+    }
+    for f in &excludefile {
+        tb.add_file(f, true)?;
+    }
+    let target_set = match mode {
+        Mode::Echo | Mode::Nmap | Mode::Regress => tb.build_lenient(),
+        Mode::Scan | Mode::ListScan => tb.build()?,
+    };
+
+    let mut pb = PortSetBuilder::new();
+    for p in &ports {
+        pb.add_spec(p)?;
+    }
+    if ping {
+        pb.add_value(PING, PING);
+    }
+    if arp {
+        pb.add_value(ARP, ARP);
+    }
+
+    let seed = match seed {
+        Some(s) => parse_seed(&s)?,
+        None => random_u64(),
+    };
+    let mut c = ScanConfig::new(target_set, pb.build(), seed);
+    if let Some(r) = rate {
+        c.rate = parse_rate(&r)?;
+    }
+    if let Some(s) = shards {
+        c.shard = Shard::parse(&s)?;
+    }
+    c.retries = retries.unwrap_or(0);
+    if c.retries > 1000 {
+        return Err(UserError(format!("bad --retries {}: at most 1000", c.retries)));
+    }
+    c.resume_index = resume_index.unwrap_or(0);
+    c.resume_count = resume_count;
+    if let Some(t) = tx_threads {
+        if !(1..=256).contains(&t) {
+            return Err(UserError(format!("bad --tx-threads {t}: use 1 to 256")));
+        }
+        c.tx_threads = Some(t);
+    }
+    if let Some(t) = ttl {
+        c.ttl = t;
+    }
+    if let Some(w) = wait {
+        c.wait = if w.eq_ignore_ascii_case("forever") {
+            Wait::Forever
+        } else {
+            Wait::Secs(w.trim().parse().map_err(|_| {
+                UserError(format!("bad --wait '{w}': give seconds (e.g. 10) or 'forever'"))
+            })?)
+        };
+    }
+    c.offline = offline;
+    if let Some(d) = driver {
+        let d = d.to_ascii_lowercase();
+        if !["offline", "afpacket", "afxdp", "dpdk", "pfring"].contains(&d.as_str()) {
+            return Err(UserError(format!(
+                "unknown --driver '{d}' (choose from afxdp, afpacket, offline, dpdk, pfring)"
+            )));
+        }
+        c.driver = Some(d);
+    }
+    c.adapter = adapter;
+    c.adapter_ip = adapter_ip.map(|s| IpRange::parse(&s)).transpose()?;
+    c.adapter_port = adapter_port.map(|s| PortRange::parse(&s)).transpose()?;
+    c.adapter_mac = adapter_mac.map(|s| s.parse::<Mac>()).transpose()?;
+    if let Some(v) = adapter_vlan {
+        if v > 4095 {
+            return Err(UserError(format!("bad --adapter-vlan {v}: VLAN ids are 0-4095")));
+        }
+        c.adapter_vlan = Some(v);
+    }
+    c.router_mac = router_mac.map(|s| s.parse::<Mac>()).transpose()?;
+    c.open_only = open_only;
+
+    for f in &output_format {
+        if !OUTPUT_FORMATS.contains(&f.as_str()) {
+            return Err(UserError(format!(
+                "unknown --output-format '{f}' (choose from {})",
+                OUTPUT_FORMATS.join(", ")
+            )));
+        }
+    }
+    match (output_format.last(), output_filename.last()) {
+        (Some(f), Some(n)) => c.outputs.push((f.clone(), n.clone())),
+        (None, Some(n)) => c.outputs.push(("xml".into(), n.clone())),
+        (Some(f), None) => {
+            return Err(UserError(format!("--output-format {f} needs --output-filename FILE (or use -o{})", &f[..1].to_uppercase())))
+        }
+        (None, None) => {}
+    }
+    for (on, list) in [(true, &capture), (false, &nocapture)] {
+        for what in list {
+            if !CAPTURES.contains(&what.as_str()) {
+                return Err(UserError(format!(
+                    "unknown {}capture '{what}' (choose from {})",
+                    if on { "" } else { "no" },
+                    CAPTURES.join(", ")
+                )));
+            }
+            if !c.captures.contains(&(on, what.clone())) {
+                c.captures.push((on, what.clone()));
+            }
+        }
+    }
+
+    Ok(Run { mode, config: c, nostatus, stats_json, verbose, resumed_from })
+}

@@ -1,0 +1,160 @@
+//! What the user sees on stderr while a scan runs: masscan's start banner, the status line
+//! rewritten about once a second, `--stats-json` objects with each core's counters, and the
+//! final summary with packets per second per core.
+
+use crate::args::UserError;
+use masscan_engine::plan::{Plan, Slice};
+use masscan_engine::stats::{CoreCounters, TxSnapshot};
+use std::io::Write;
+use std::time::{Duration, Instant, SystemTime};
+
+/// `YYYY-MM-DD HH:MM:SS` in UTC.
+pub fn gmt_now() -> String {
+    let s = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+    s.trim_end_matches('Z').replacen('T', " ", 1)
+}
+
+pub fn banner(plan: &Plan) {
+    eprintln!(
+        "Starting masscan {} (masscan-rs) at {} GMT",
+        env!("CARGO_PKG_VERSION"),
+        gmt_now()
+    );
+    eprintln!("Initiating SYN Stealth Scan");
+    eprintln!("Scanning {} hosts [{} port{}/host]", plan.host_count(), plan.port_count(), if plan.port_count() == 1 { "" } else { "s" });
+}
+
+/// Turns counter samples into progress and rates.
+pub struct Progress {
+    slices: Vec<Slice>,
+    initial: u64,
+    last: Option<(Instant, Vec<u64>)>,
+}
+
+/// One sample of the whole scan.
+pub struct Snapshot {
+    pub cores: Vec<TxSnapshot>,
+    /// Packets per second of each core since the previous sample.
+    pub core_pps: Vec<f64>,
+    pub sent: u64,
+    pub pps: f64,
+    /// Fraction of this run's scan indices done, 0..=1.
+    pub done: f64,
+    pub remaining: Option<Duration>,
+}
+
+impl Progress {
+    pub fn new(slices: &[Slice]) -> Self {
+        Self { slices: slices.to_vec(), initial: slices.iter().map(Slice::remaining).sum(), last: None }
+    }
+
+    pub fn sample(&mut self, counters: &[CoreCounters]) -> Snapshot {
+        let now = Instant::now();
+        let cores: Vec<TxSnapshot> = counters.iter().map(|k| k.snapshot()).collect();
+        let left: u64 = cores
+            .iter()
+            .zip(&self.slices)
+            .map(|(c, s)| Slice { next: c.next_index.max(s.next), ..*s }.remaining())
+            .sum();
+        let done = if self.initial == 0 { 1.0 } else { 1.0 - left as f64 / self.initial as f64 };
+        let sent_now: Vec<u64> = cores.iter().map(|c| c.sent).collect();
+        let core_pps: Vec<f64> = match &self.last {
+            Some((t, prev)) => {
+                let dt = now.duration_since(*t).as_secs_f64().max(1e-9);
+                sent_now.iter().zip(prev).map(|(a, b)| (a - b) as f64 / dt).collect()
+            }
+            None => vec![0.0; cores.len()],
+        };
+        self.last = Some((now, sent_now));
+        let pps: f64 = core_pps.iter().sum();
+        let remaining = (pps > 0.0 && self.initial > 0).then(|| {
+            // Probes left, at the current rate (retry slots that send nothing count as probes).
+            Duration::from_secs_f64(left as f64 / pps)
+        });
+        Snapshot { sent: cores.iter().map(|c| c.sent).sum(), cores, core_pps, pps, done, remaining }
+    }
+}
+
+/// `rate:  0.99-kpps, 42.00% done,   0:01:02 remaining, found=45`, rewritten with `\r`.
+pub fn status_line(s: &Snapshot) {
+    let r = s.remaining.map(|d| d.as_secs()).unwrap_or(0);
+    let line = format!(
+        "rate:{:6.2}-kpps, {:5.2}% done,{:4}:{:02}:{:02} remaining, found={}       \r",
+        s.pps / 1000.0,
+        s.done * 100.0,
+        r / 3600,
+        (r / 60) % 60,
+        r % 60,
+        0
+    );
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(line.as_bytes());
+    let _ = err.flush();
+}
+
+/// `--stats-json`: one JSON object per line, per second, plus a final one.
+pub struct StatsJson {
+    out: Box<dyn Write + Send>,
+}
+
+impl StatsJson {
+    pub fn open(target: &str) -> Result<Self, UserError> {
+        let out: Box<dyn Write + Send> = if target == "-" {
+            Box::new(std::io::stdout())
+        } else {
+            Box::new(std::fs::File::create(target).map_err(|e| {
+                UserError(format!("cannot create --stats-json file '{target}': {e}"))
+            })?)
+        };
+        Ok(Self { out })
+    }
+
+    pub fn write(&mut self, s: &Snapshot, elapsed: Duration, last: bool) {
+        let cores: Vec<serde_json::Value> = s
+            .cores
+            .iter()
+            .enumerate()
+            .map(|(k, c)| {
+                serde_json::json!({
+                    "core": k,
+                    "sent": c.sent,
+                    "batches": c.batches,
+                    "throttle_waits": c.throttle_waits,
+                    "ring_full": c.ring_full,
+                    "pps": s.core_pps[k].round(),
+                })
+            })
+            .collect();
+        let v = serde_json::json!({
+            "time": SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+            "elapsed": (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+            "final": last,
+            "sent": s.sent,
+            "pps": s.pps.round(),
+            "done": (s.done * 10000.0).round() / 10000.0,
+            "tx": cores,
+        });
+        let _ = writeln!(self.out, "{v}");
+        let _ = self.out.flush();
+    }
+}
+
+/// The closing lines: each core's probes and rate over its own running time, then the total.
+pub fn summary(s: &Snapshot, cpus: &[Option<usize>], secs: &[f64], elapsed: Duration, driver: &str) {
+    for (k, c) in s.cores.iter().enumerate() {
+        let t = secs.get(k).copied().unwrap_or(0.0).max(1e-9);
+        let cpu = cpus.get(k).copied().flatten().map(|c| format!("cpu {c}")).unwrap_or_else(|| "unpinned".into());
+        eprintln!(
+            "tx-core {k} ({cpu}): {} probes in {:.3} s = {:.0} pps, {} batches, {} throttle waits, {} ring full",
+            c.sent, t, c.sent as f64 / t, c.batches, c.throttle_waits, c.ring_full
+        );
+    }
+    let t = elapsed.as_secs_f64().max(1e-9);
+    eprintln!(
+        "total: {} probes in {:.3} s = {:.0} pps over {} transmit thread(s) [{driver}]",
+        s.sent,
+        t,
+        s.sent as f64 / t,
+        s.cores.len()
+    );
+}
