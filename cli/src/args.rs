@@ -393,8 +393,12 @@ pub fn one_line(e: &clap::Error) -> String {
 pub fn parse(argv: &[String]) -> Result<Parsed, UserError> {
     let longs = long_names();
     let mut full = Vec::new();
-    if Path::new(DEFAULT_CONF).exists() && std::env::var_os("MASSCAN_NO_DEFAULT_CONF").is_none() {
-        full.extend(conf_file_args(Path::new(DEFAULT_CONF), &longs, 0)?);
+    // MASSCAN_DEFAULT_CONF names another default file (empty: none), for tests and packagers.
+    let default_conf = std::env::var_os("MASSCAN_DEFAULT_CONF")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_CONF));
+    if !default_conf.as_os_str().is_empty() && default_conf.exists() {
+        full.extend(conf_file_args(&default_conf, &longs, 0)?);
     }
     let (cmdline, resumed_from) = normalize(argv, &longs, 0)?;
     full.extend(cmdline);

@@ -1,15 +1,16 @@
-//! The scanner's own addresses and ports: `--adapter-ip` (one address or a power-of-two range)
-//! and `--adapter-port` (one port or a power-of-two range). Each target number picks its source
-//! from its low bits, so every address and port of the range is used and retries of one target
-//! reuse the same source (and so the same cookie).
+//! The scanner's own addresses and ports: `--adapter-ip` and `--adapter-port`, each one value or
+//! a range. masscan asks for power-of-two ranges; any size works here (so the original's own
+//! `paused.conf`, which saves a 17-port range, resumes). Each target number is mixed by one
+//! multiply and scaled into the ranges (no division), so the ports and addresses are used evenly
+//! and retries of one target reuse the same source (and so the same cookie).
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SourceError {
-    #[error("bad --adapter-port '{0}': use a port (40000) or a range whose size is a power of two (40000-40015)")]
+    #[error("bad --adapter-port '{0}': use a port (40000) or a range (40000-40015)")]
     BadPort(String),
-    #[error("bad --adapter-ip '{0}': use an address or a range whose size is a power of two (198.18.0.100-198.18.0.103, or a CIDR)")]
+    #[error("bad --adapter-ip '{0}': use an address, a range (198.18.0.100-198.18.0.103) or a CIDR block of at most 2^32 addresses")]
     BadIp(String),
 }
 
@@ -29,9 +30,6 @@ impl PortRange {
             return Err(bad());
         }
         let count = last as u32 - first as u32 + 1;
-        if !count.is_power_of_two() {
-            return Err(bad());
-        }
         Ok(Self { first, count })
     }
 
@@ -68,13 +66,10 @@ impl IpRange {
         use crate::targets::{parse_range, AddrRange};
         let bad = || SourceError::BadIp(s.to_string());
         match parse_range(s).map_err(|_| bad())? {
-            AddrRange::V4(a, b) => {
-                let count = (b - a) as u64 + 1;
-                count.is_power_of_two().then_some(IpRange::V4 { first: a, count }).ok_or_else(bad)
-            }
+            AddrRange::V4(a, b) => Ok(IpRange::V4 { first: a, count: (b - a) as u64 + 1 }),
             AddrRange::V6(a, b) => {
-                let count = (b - a).checked_add(1).ok_or_else(bad)?;
-                count.is_power_of_two().then_some(IpRange::V6 { first: a, count }).ok_or_else(bad)
+                let count = (b - a).checked_add(1).filter(|&c| c <= 1 << 32).ok_or_else(bad)?;
+                Ok(IpRange::V6 { first: a, count })
             }
         }
     }
@@ -99,55 +94,55 @@ impl std::fmt::Display for IpRange {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Source {
     v4_first: u32,
-    v4_mask: u32,
+    v4_count: u64,
     v6_first: u128,
-    v6_mask: u128,
+    v6_count: u64,
     port_first: u16,
-    port_mask: u16,
-    port_bits: u32,
+    port_count: u64,
+}
+
+/// Spreads a target number over 64 bits (one multiply), so its halves scale evenly into ranges.
+#[inline(always)]
+fn mix(number: u64) -> u64 {
+    (number ^ (number >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 impl Source {
-    /// `v4`/`v6` are the source ranges of each family (zero addresses where a family is unused).
+    /// `v4`/`v6` are the source ranges of each family (the zero address where one is unused).
     pub fn new(v4: Option<IpRange>, v6: Option<IpRange>, ports: PortRange) -> Self {
-        let (v4_first, v4_mask) = match v4 {
-            Some(IpRange::V4 { first, count }) => (first, (count - 1) as u32),
-            _ => (0, 0),
+        let (v4_first, v4_count) = match v4 {
+            Some(IpRange::V4 { first, count }) => (first, count),
+            _ => (0, 1),
         };
-        let (v6_first, v6_mask) = match v6 {
-            Some(IpRange::V6 { first, count }) => (first, count - 1),
-            _ => (0, 0),
+        let (v6_first, v6_count) = match v6 {
+            Some(IpRange::V6 { first, count }) => (first, count as u64),
+            _ => (0, 1),
         };
-        Self {
-            v4_first,
-            v4_mask,
-            v6_first,
-            v6_mask,
-            port_first: ports.first,
-            port_mask: (ports.count - 1) as u16,
-            port_bits: ports.count.trailing_zeros(),
-        }
+        Self { v4_first, v4_count, v6_first, v6_count, port_first: ports.first, port_count: ports.count as u64 }
     }
 
     #[inline(always)]
     pub fn port(&self, number: u64) -> u16 {
-        self.port_first.wrapping_add(number as u16 & self.port_mask)
+        let h = mix(number) >> 32;
+        self.port_first.wrapping_add(((h * self.port_count) >> 32) as u16)
     }
 
     #[inline(always)]
     pub fn v4(&self, number: u64) -> u32 {
-        self.v4_first.wrapping_add((number >> self.port_bits) as u32 & self.v4_mask)
+        let h = mix(number) & 0xffff_ffff;
+        self.v4_first.wrapping_add(((h * self.v4_count) >> 32) as u32)
     }
 
     #[inline(always)]
     pub fn v6(&self, number: u64) -> u128 {
-        self.v6_first.wrapping_add(((number >> self.port_bits) as u128) & self.v6_mask)
+        let h = mix(number) & 0xffff_ffff;
+        self.v6_first.wrapping_add(((h * self.v6_count) >> 32) as u128)
     }
 
     /// Whether a reply's destination port is one of ours.
     #[inline]
     pub fn owns_port(&self, port: u16) -> bool {
-        port.wrapping_sub(self.port_first) <= self.port_mask
+        (port.wrapping_sub(self.port_first) as u64) < self.port_count
     }
 }
 
@@ -159,7 +154,7 @@ mod tests {
     fn ports() {
         assert_eq!(PortRange::parse("40000"), Ok(PortRange { first: 40000, count: 1 }));
         assert_eq!(PortRange::parse("40000-40015").unwrap().count, 16);
-        assert!(PortRange::parse("40000-40014").is_err());
+        assert_eq!(PortRange::parse("56925-56941").unwrap().count, 17);
         assert!(PortRange::parse("70000").is_err());
         assert!(PortRange::parse("5-1").is_err());
         let d = PortRange::random_default(u64::MAX);
@@ -173,13 +168,18 @@ mod tests {
             None,
             PortRange::parse("40000-40007").unwrap(),
         );
-        let mut seen = std::collections::HashSet::new();
-        for n in 0..64u64 {
-            seen.insert((s.v4(n), s.port(n)));
+        let mut seen = std::collections::HashMap::new();
+        for n in 0..32_000u64 {
+            *seen.entry((s.v4(n), s.port(n))).or_insert(0) += 1;
         }
         assert_eq!(seen.len(), 32);
+        // Used evenly: each of the 32 pairs within 10% of 1000.
+        assert!(seen.values().all(|&c| (900..1100).contains(&c)), "{seen:?}");
         assert!(s.owns_port(40007) && !s.owns_port(40008) && !s.owns_port(39999));
-        assert!(IpRange::parse("198.18.0.1-198.18.0.3").is_err());
+        let odd = Source::new(None, None, PortRange::parse("56925-56941").unwrap());
+        let ports: std::collections::HashSet<u16> = (0..1000).map(|n| odd.port(n)).collect();
+        assert_eq!(ports.len(), 17);
+        assert!(ports.iter().all(|p| (56925..=56941).contains(p)));
         assert_eq!(IpRange::parse("198.18.0.0/30").unwrap().to_string(), "198.18.0.0-198.18.0.3");
     }
 }
