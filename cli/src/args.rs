@@ -26,7 +26,14 @@ pub struct Args {
     #[arg(value_name = "TARGET")]
     pub targets: Vec<String>,
     /// More targets (same syntax as TARGET).
-    #[arg(long = "range", visible_alias = "ranges", alias = "ip", alias = "ipv4", alias = "ipv6", value_name = "RANGES")]
+    #[arg(
+        long = "range",
+        visible_alias = "ranges",
+        alias = "ip",
+        alias = "ipv4",
+        alias = "ipv6",
+        value_name = "RANGES"
+    )]
     pub range: Vec<String>,
     /// Read targets from a file (one or more per line, # comments), nmap's -iL.
     #[arg(long = "includefile", alias = "include-file", value_name = "FILE")]
@@ -62,7 +69,12 @@ pub struct Args {
     #[arg(long = "retries", alias = "max-retries", value_name = "N")]
     pub retries: Option<u32>,
     /// Packets per second, all threads together (default 100).
-    #[arg(long = "rate", alias = "max-rate", allow_negative_numbers = true, value_name = "PPS")]
+    #[arg(
+        long = "rate",
+        alias = "max-rate",
+        allow_negative_numbers = true,
+        value_name = "PPS"
+    )]
     pub rate: Option<String>,
     /// Transmit threads, each pinned to a core (default: every core but one, at least one).
     #[arg(long = "tx-threads", value_name = "N")]
@@ -80,13 +92,28 @@ pub struct Args {
     #[arg(long = "driver", value_name = "NAME")]
     pub driver: Option<String>,
     /// Network interface to scan from.
-    #[arg(short = 'e', long = "adapter", alias = "interface", value_name = "IFNAME")]
+    #[arg(
+        short = 'e',
+        long = "adapter",
+        alias = "interface",
+        value_name = "IFNAME"
+    )]
     pub adapter: Option<String>,
     /// Source address: one address or a power-of-two range.
-    #[arg(short = 'S', long = "adapter-ip", alias = "source-ip", value_name = "IP")]
+    #[arg(
+        short = 'S',
+        long = "adapter-ip",
+        alias = "source-ip",
+        value_name = "IP"
+    )]
     pub adapter_ip: Option<String>,
     /// Source port: one port or a power-of-two range (default: 16 random ports).
-    #[arg(short = 'g', long = "adapter-port", alias = "source-port", value_name = "PORT")]
+    #[arg(
+        short = 'g',
+        long = "adapter-port",
+        alias = "source-port",
+        value_name = "PORT"
+    )]
     pub adapter_port: Option<String>,
     /// Source MAC address.
     #[arg(long = "adapter-mac", alias = "source-mac", value_name = "MAC")]
@@ -95,7 +122,12 @@ pub struct Args {
     #[arg(long = "adapter-vlan", value_name = "ID")]
     pub adapter_vlan: Option<u16>,
     /// MAC address of the router probes are sent to.
-    #[arg(long = "router-mac", alias = "router-mac-ipv4", alias = "router-mac-ipv6", value_name = "MAC")]
+    #[arg(
+        long = "router-mac",
+        alias = "router-mac-ipv4",
+        alias = "router-mac-ipv6",
+        value_name = "MAC"
+    )]
     pub router_mac: Option<String>,
     /// Report only open ports.
     #[arg(long = "open-only", alias = "open")]
@@ -156,7 +188,6 @@ impl std::str::FromStr for Bool {
     }
 }
 
-
 /// A user error: printed as one line, exit code 1.
 #[derive(Debug)]
 pub struct UserError(pub String);
@@ -207,12 +238,18 @@ fn output_format_for(code: &str) -> Option<&'static str> {
 
 /// Rewrites masscan/nmap spellings into long options, expanding `-c FILE` and `--resume FILE`
 /// in place. `args` excludes the program name.
-pub fn normalize(args: &[String], longs: &[String], depth: usize) -> Result<(Vec<String>, Option<PathBuf>), UserError> {
+pub fn normalize(
+    args: &[String],
+    longs: &[String],
+    depth: usize,
+) -> Result<(Vec<String>, Option<PathBuf>), UserError> {
     let mut out = Vec::new();
     let mut resumed = None;
     let mut it = args.iter().peekable();
     let need = |it: &mut std::iter::Peekable<std::slice::Iter<String>>, opt: &str| {
-        it.next().cloned().ok_or_else(|| UserError(format!("option '{opt}' needs a value")))
+        it.next()
+            .cloned()
+            .ok_or_else(|| UserError(format!("option '{opt}' needs a value")))
     };
     while let Some(a) = it.next() {
         let a = a.as_str();
@@ -256,10 +293,18 @@ pub fn normalize(args: &[String], longs: &[String], depth: usize) -> Result<(Vec
                 ))
             })?;
             let file = need(&mut it, a)?;
-            out.extend(["--output-format".into(), fmt.into(), "--output-filename".into(), file]);
+            out.extend([
+                "--output-format".into(),
+                fmt.into(),
+                "--output-filename".into(),
+                file,
+            ]);
             continue;
         }
-        if let Some(rest) = a.strip_prefix("-p").filter(|r| !r.is_empty() && !r.starts_with('-') || *r == "-") {
+        if let Some(rest) = a
+            .strip_prefix("-p")
+            .filter(|r| !r.is_empty() && !r.starts_with('-') || *r == "-")
+        {
             // -p80, -pU:53, -p- (but not --ports)
             if !a.starts_with("--") {
                 out.push("--ports".into());
@@ -282,9 +327,16 @@ pub fn normalize(args: &[String], longs: &[String], depth: usize) -> Result<(Vec
 
 /// Turns a config file into long-option arguments, checking each line on its own so that an
 /// error names the file and line.
-pub fn conf_file_args(path: &Path, longs: &[String], depth: usize) -> Result<Vec<String>, UserError> {
+pub fn conf_file_args(
+    path: &Path,
+    longs: &[String],
+    depth: usize,
+) -> Result<Vec<String>, UserError> {
     if depth > 8 {
-        return Err(UserError(format!("{}: config files include each other too deeply", path.display())));
+        return Err(UserError(format!(
+            "{}: config files include each other too deeply",
+            path.display()
+        )));
     }
     let text = std::fs::read(path)
         .map_err(|e| UserError(format!("cannot read config file '{}': {e}", path.display())))?;
@@ -301,12 +353,16 @@ pub fn conf_file_args(path: &Path, longs: &[String], depth: usize) -> Result<Vec
             continue;
         }
         let arg = cmd.get_arguments().find(|a| {
-            a.get_long() == Some(name)
-                || a.get_all_aliases().is_some_and(|al| al.contains(&name))
+            a.get_long() == Some(name) || a.get_all_aliases().is_some_and(|al| al.contains(&name))
         });
         let Some(arg) = arg else {
-            let hint = suggest(name, longs).map(|s| format!(" (did you mean '{s}'?)")).unwrap_or_default();
-            return Err(UserError(format!("{shown}:{}: unknown option '{name}'{hint}", l.line)));
+            let hint = suggest(name, longs)
+                .map(|s| format!(" (did you mean '{s}'?)"))
+                .unwrap_or_default();
+            return Err(UserError(format!(
+                "{shown}:{}: unknown option '{name}'{hint}",
+                l.line
+            )));
         };
         let pair = match arg.get_action() {
             ArgAction::Count => match l.value.parse::<Bool>() {
@@ -366,7 +422,12 @@ pub fn one_line(e: &clap::Error) -> String {
                 Some(ContextValue::String(s)) => s.clone(),
                 _ => String::from("?"),
             };
-            let bare = arg.trim_start_matches('-').split('=').next().unwrap_or("").to_string();
+            let bare = arg
+                .trim_start_matches('-')
+                .split('=')
+                .next()
+                .unwrap_or("")
+                .to_string();
             let tip = match e.get(ContextKind::SuggestedArg) {
                 Some(ContextValue::String(s)) => Some(s.clone()),
                 _ => suggest(&bare, &longs).map(|s| format!("--{s}")),
@@ -429,11 +490,20 @@ mod tests {
         assert_eq!(norm(&["-pU:53"]), ["--ports", "U:53"]);
         assert_eq!(norm(&["-p-"]), ["--ports", "-"]);
         assert_eq!(norm(&["-p", "80"]), ["-p", "80"]);
-        assert_eq!(norm(&["-oX", "f.xml"]), ["--output-format", "xml", "--output-filename", "f.xml"]);
+        assert_eq!(
+            norm(&["-oX", "f.xml"]),
+            ["--output-format", "xml", "--output-filename", "f.xml"]
+        );
         assert_eq!(norm(&["-iL", "t.txt"]), ["--includefile", "t.txt"]);
         assert_eq!(norm(&["-sS", "-Pn", "-n", "-sL"]), ["--list-scan"]);
-        assert_eq!(norm(&["-rate", "100", "-max-rate", "5"]), ["--rate", "100", "--max-rate", "5"]);
-        assert_eq!(norm(&["-e", "eth0", "-S", "1.2.3.4"]), ["-e", "eth0", "-S", "1.2.3.4"]);
+        assert_eq!(
+            norm(&["-rate", "100", "-max-rate", "5"]),
+            ["--rate", "100", "--max-rate", "5"]
+        );
+        assert_eq!(
+            norm(&["-e", "eth0", "-S", "1.2.3.4"]),
+            ["-e", "eth0", "-S", "1.2.3.4"]
+        );
     }
 
     #[test]
@@ -447,6 +517,9 @@ mod tests {
     #[test]
     fn unknown_option_is_one_line_with_a_suggestion() {
         let e = Args::try_parse_from(["masscan", "--rat", "5"]).unwrap_err();
-        assert_eq!(one_line(&e), "unknown option '--rat' (did you mean '--rate'?)");
+        assert_eq!(
+            one_line(&e),
+            "unknown option '--rat' (did you mean '--rate'?)"
+        );
     }
 }

@@ -26,7 +26,9 @@ use std::time::{Duration, Instant};
 pub const TX_BATCH: usize = 64;
 
 fn scan_end(c: &ScanConfig) -> u64 {
-    c.resume_count.map(|n| c.resume_index.saturating_add(n)).unwrap_or(u64::MAX)
+    c.resume_count
+        .map(|n| c.resume_index.saturating_add(n))
+        .unwrap_or(u64::MAX)
 }
 
 fn retry_window(c: &ScanConfig) -> u64 {
@@ -36,9 +38,19 @@ fn retry_window(c: &ScanConfig) -> u64 {
 
 fn build_plan(c: &ScanConfig, with_retries: bool) -> Result<Plan, UserError> {
     let retries = if with_retries { c.retries } else { 0 };
-    let plan = Plan::new(c.targets.clone(), c.ports.clone(), c.seed, retries, retry_window(c))?;
+    let plan = Plan::new(
+        c.targets.clone(),
+        c.ports.clone(),
+        c.seed,
+        retries,
+        retry_window(c),
+    )?;
     if c.resume_index > plan.total() {
-        return Err(PlanError::ResumePastEnd { index: c.resume_index, total: plan.total() }.into());
+        return Err(PlanError::ResumePastEnd {
+            index: c.resume_index,
+            total: plan.total(),
+        }
+        .into());
     }
     Ok(plan)
 }
@@ -96,7 +108,9 @@ fn check_supported(c: &ScanConfig) -> Result<(), UserError> {
 }
 
 fn default_tx_threads() -> usize {
-    let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let n = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     n.saturating_sub(1).max(1)
 }
 
@@ -130,7 +144,9 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
         Some(r @ IpRange::V6 { .. }) => (None, Some(r)),
         None => (None, None),
     };
-    let ports = c.adapter_port.unwrap_or_else(|| PortRange::random_default(c.seed.rotate_left(7)));
+    let ports = c
+        .adapter_port
+        .unwrap_or_else(|| PortRange::random_default(c.seed.rotate_left(7)));
     let probes = ProbeBuilder {
         plan: &plan,
         source: Source::new(src_v4, src_v6, ports),
@@ -156,7 +172,11 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
 
     status::banner(&plan);
     if let Some(from) = &run.resumed_from {
-        eprintln!("resuming scan from {} at index {}", from.display(), c.resume_index);
+        eprintln!(
+            "resuming scan from {} at index {}",
+            from.display(),
+            c.resume_index
+        );
     }
     if run.verbose > 0 {
         eprintln!(
@@ -192,7 +212,11 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
                 let mut throttle = Throttle::new(per_thread_rate, unlimited, TX_BATCH);
                 let t0 = Instant::now();
                 transmit::run(&mut tx, probes, slice, &mut throttle, counters, stop)?;
-                Ok(TxResult { elapsed: t0.elapsed(), queue: tx.stats(), cpu: cpu.map(|c| c.id) })
+                Ok(TxResult {
+                    elapsed: t0.elapsed(),
+                    queue: tx.stats(),
+                    cpu: cpu.map(|c| c.id),
+                })
             }));
         }
         // The main thread reports once a second until every transmit thread is done.
@@ -214,7 +238,13 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
                 }
             }
         }
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(UserError("a transmit thread failed".into())))).collect()
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(UserError("a transmit thread failed".into())))
+            })
+            .collect()
     });
     let elapsed = started.elapsed();
     if !run.nostatus {
@@ -238,7 +268,11 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
     }
 
     if interrupted {
-        let resume = counters.iter().map(|k| k.snapshot().next_index).min().unwrap_or(c.resume_index);
+        let resume = counters
+            .iter()
+            .map(|k| k.snapshot().next_index)
+            .min()
+            .unwrap_or(c.resume_index);
         let mut paused = c.clone();
         if let Some(n) = c.resume_count {
             paused.resume_count = Some((c.resume_index + n).saturating_sub(resume));
@@ -253,5 +287,8 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
 }
 
 fn slice_finished(slices: &[Slice], counters: &[CoreCounters]) -> bool {
-    slices.iter().zip(counters).all(|(s, k)| k.snapshot().next_index >= s.end)
+    slices
+        .iter()
+        .zip(counters)
+        .all(|(s, k)| k.snapshot().next_index >= s.end)
 }

@@ -27,13 +27,23 @@ pub struct Run {
     pub resumed_from: Option<std::path::PathBuf>,
 }
 
-pub const OUTPUT_FORMATS: &[&str] =
-    &["xml", "json", "ndjson", "grepable", "list", "binary", "unicornscan", "hostonly"];
+pub const OUTPUT_FORMATS: &[&str] = &[
+    "xml",
+    "json",
+    "ndjson",
+    "grepable",
+    "list",
+    "binary",
+    "unicornscan",
+    "hostonly",
+];
 const CAPTURES: &[&str] = &["cert", "html", "heartbleed", "ticketbleed", "servername"];
 
 fn parse_rate(s: &str) -> Result<f64, UserError> {
     let r: f64 = s.trim().parse().map_err(|_| {
-        UserError(format!("bad --rate '{s}': give packets per second as a number (e.g. --rate 10000)"))
+        UserError(format!(
+            "bad --rate '{s}': give packets per second as a number (e.g. --rate 10000)"
+        ))
     })?;
     if !r.is_finite() || r <= 0.0 {
         return Err(UserError(format!(
@@ -50,16 +60,20 @@ fn parse_seed(s: &str) -> Result<u64, UserError> {
             .map(|d| d.as_secs())
             .unwrap_or(0));
     }
-    s.trim()
-        .parse()
-        .map_err(|_| UserError(format!("bad --seed '{s}': use a number (0 to 2^64-1) or 'time'")))
+    s.trim().parse().map_err(|_| {
+        UserError(format!(
+            "bad --seed '{s}': use a number (0 to 2^64-1) or 'time'"
+        ))
+    })
 }
 
 fn random_u64() -> u64 {
     let mut b = [0u8; 8];
     if getrandom::getrandom(&mut b).is_err() {
         // No entropy source: fall back to the clock (the seed is printed by --echo anyway).
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
         return t.as_nanos() as u64 ^ std::process::id() as u64;
     }
     u64::from_le_bytes(b)
@@ -163,7 +177,10 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     }
     c.retries = retries.unwrap_or(0);
     if c.retries > 1000 {
-        return Err(UserError(format!("bad --retries {}: at most 1000", c.retries)));
+        return Err(UserError(format!(
+            "bad --retries {}: at most 1000",
+            c.retries
+        )));
     }
     c.resume_index = resume_index.unwrap_or(0);
     c.resume_count = resume_count;
@@ -181,7 +198,9 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
             Wait::Forever
         } else {
             Wait::Secs(w.trim().parse().map_err(|_| {
-                UserError(format!("bad --wait '{w}': give seconds (e.g. 10) or 'forever'"))
+                UserError(format!(
+                    "bad --wait '{w}': give seconds (e.g. 10) or 'forever'"
+                ))
             })?)
         };
     }
@@ -201,7 +220,9 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     c.adapter_mac = adapter_mac.map(|s| s.parse::<Mac>()).transpose()?;
     if let Some(v) = adapter_vlan {
         if v > 4095 {
-            return Err(UserError(format!("bad --adapter-vlan {v}: VLAN ids are 0-4095")));
+            return Err(UserError(format!(
+                "bad --adapter-vlan {v}: VLAN ids are 0-4095"
+            )));
         }
         c.adapter_vlan = Some(v);
     }
@@ -220,7 +241,10 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         (Some(f), Some(n)) => c.outputs.push((f.clone(), n.clone())),
         (None, Some(n)) => c.outputs.push(("xml".into(), n.clone())),
         (Some(f), None) => {
-            return Err(UserError(format!("--output-format {f} needs --output-filename FILE (or use -o{})", &f[..1].to_uppercase())))
+            return Err(UserError(format!(
+                "--output-format {f} needs --output-filename FILE (or use -o{})",
+                &f[..1].to_uppercase()
+            )))
         }
         (None, None) => {}
     }
@@ -239,5 +263,12 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         }
     }
 
-    Ok(Run { mode, config: c, nostatus, stats_json, verbose, resumed_from })
+    Ok(Run {
+        mode,
+        config: c,
+        nostatus,
+        stats_json,
+        verbose,
+        resumed_from,
+    })
 }

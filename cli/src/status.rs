@@ -21,7 +21,12 @@ pub fn banner(plan: &Plan) {
         gmt_now()
     );
     eprintln!("Initiating SYN Stealth Scan");
-    eprintln!("Scanning {} hosts [{} port{}/host]", plan.host_count(), plan.port_count(), if plan.port_count() == 1 { "" } else { "s" });
+    eprintln!(
+        "Scanning {} hosts [{} port{}/host]",
+        plan.host_count(),
+        plan.port_count(),
+        if plan.port_count() == 1 { "" } else { "s" }
+    );
 }
 
 /// Turns counter samples into progress and rates.
@@ -45,7 +50,11 @@ pub struct Snapshot {
 
 impl Progress {
     pub fn new(slices: &[Slice]) -> Self {
-        Self { slices: slices.to_vec(), initial: slices.iter().map(Slice::remaining).sum(), last: None }
+        Self {
+            slices: slices.to_vec(),
+            initial: slices.iter().map(Slice::remaining).sum(),
+            last: None,
+        }
     }
 
     pub fn sample(&mut self, counters: &[CoreCounters]) -> Snapshot {
@@ -54,14 +63,28 @@ impl Progress {
         let left: u64 = cores
             .iter()
             .zip(&self.slices)
-            .map(|(c, s)| Slice { next: c.next_index.max(s.next), ..*s }.remaining())
+            .map(|(c, s)| {
+                Slice {
+                    next: c.next_index.max(s.next),
+                    ..*s
+                }
+                .remaining()
+            })
             .sum();
-        let done = if self.initial == 0 { 1.0 } else { 1.0 - left as f64 / self.initial as f64 };
+        let done = if self.initial == 0 {
+            1.0
+        } else {
+            1.0 - left as f64 / self.initial as f64
+        };
         let sent_now: Vec<u64> = cores.iter().map(|c| c.sent).collect();
         let core_pps: Vec<f64> = match &self.last {
             Some((t, prev)) => {
                 let dt = now.duration_since(*t).as_secs_f64().max(1e-9);
-                sent_now.iter().zip(prev).map(|(a, b)| (a - b) as f64 / dt).collect()
+                sent_now
+                    .iter()
+                    .zip(prev)
+                    .map(|(a, b)| (a - b) as f64 / dt)
+                    .collect()
             }
             None => vec![0.0; cores.len()],
         };
@@ -71,7 +94,14 @@ impl Progress {
             // Probes left, at the current rate (retry slots that send nothing count as probes).
             Duration::from_secs_f64(left as f64 / pps)
         });
-        Snapshot { sent: cores.iter().map(|c| c.sent).sum(), cores, core_pps, pps, done, remaining }
+        Snapshot {
+            sent: cores.iter().map(|c| c.sent).sum(),
+            cores,
+            core_pps,
+            pps,
+            done,
+            remaining,
+        }
     }
 }
 
@@ -140,10 +170,21 @@ impl StatsJson {
 }
 
 /// The closing lines: each core's probes and rate over its own running time, then the total.
-pub fn summary(s: &Snapshot, cpus: &[Option<usize>], secs: &[f64], elapsed: Duration, driver: &str) {
+pub fn summary(
+    s: &Snapshot,
+    cpus: &[Option<usize>],
+    secs: &[f64],
+    elapsed: Duration,
+    driver: &str,
+) {
     for (k, c) in s.cores.iter().enumerate() {
         let t = secs.get(k).copied().unwrap_or(0.0).max(1e-9);
-        let cpu = cpus.get(k).copied().flatten().map(|c| format!("cpu {c}")).unwrap_or_else(|| "unpinned".into());
+        let cpu = cpus
+            .get(k)
+            .copied()
+            .flatten()
+            .map(|c| format!("cpu {c}"))
+            .unwrap_or_else(|| "unpinned".into());
         eprintln!(
             "tx-core {k} ({cpu}): {} probes in {:.3} s = {:.0} pps, {} batches, {} throttle waits, {} ring full",
             c.sent, t, c.sent as f64 / t, c.batches, c.throttle_waits, c.ring_full

@@ -33,7 +33,10 @@ fn assert_one_line_error(args: &[&str], must_contain: &str) {
     assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
     assert_eq!(err.lines().count(), 1, "{args:?}: not one line: {err}");
     assert!(err.starts_with("masscan: "), "{args:?}: {err}");
-    assert!(err.contains(must_contain), "{args:?}: {err:?} lacks {must_contain:?}");
+    assert!(
+        err.contains(must_contain),
+        "{args:?}: {err:?} lacks {must_contain:?}"
+    );
     assert!(!err.contains("panicked"), "{args:?}: {err}");
 }
 
@@ -42,25 +45,55 @@ fn bad_input_is_one_line_and_exit_1() {
     assert_one_line_error(&["10.0.0.1", "-p", "70000"], "port 70000 is out of range");
     assert_one_line_error(&["10.0.0.1", "-p", "80-20"], "backwards");
     assert_one_line_error(&["300.1.1.1", "-p80"], "bad target '300.1.1.1'");
-    assert_one_line_error(&["10.0.0.9-10.0.0.1", "-p80"], "first address is after the last");
-    assert_one_line_error(&["10.0.0.1", "-p80", "--shards", "3/2"], "bad --shards '3/2'");
+    assert_one_line_error(
+        &["10.0.0.9-10.0.0.1", "-p80"],
+        "first address is after the last",
+    );
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "--shards", "3/2"],
+        "bad --shards '3/2'",
+    );
     assert_one_line_error(&["10.0.0.1", "-p80", "--rate", "-5"], "bad --rate '-5'");
     assert_one_line_error(&["10.0.0.1", "-p80", "--rate", "fast"], "bad --rate 'fast'");
-    assert_one_line_error(&["10.0.0.1", "-p80", "--rat", "5"], "did you mean '--rate'?");
-    assert_one_line_error(&["10.0.0.1", "-p80", "--excldue", "1.2.3.4"], "did you mean '--exclude'?");
-    assert_one_line_error(&["10.0.0.1", "-p80", "--zzzzzzzzzzzz"], "unknown option '--zzzzzzzzzzzz' (see masscan --help)");
-    assert_one_line_error(&["-iL", "/nonexistent/targets.txt", "-p80"], "cannot read include file");
-    assert_one_line_error(&["--excludefile", "/nonexistent/x", "10.0.0.1", "-p80"], "cannot read exclude file");
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "--rat", "5"],
+        "did you mean '--rate'?",
+    );
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "--excldue", "1.2.3.4"],
+        "did you mean '--exclude'?",
+    );
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "--zzzzzzzzzzzz"],
+        "unknown option '--zzzzzzzzzzzz' (see masscan --help)",
+    );
+    assert_one_line_error(
+        &["-iL", "/nonexistent/targets.txt", "-p80"],
+        "cannot read include file",
+    );
+    assert_one_line_error(
+        &["--excludefile", "/nonexistent/x", "10.0.0.1", "-p80"],
+        "cannot read exclude file",
+    );
     assert_one_line_error(&["0.0.0.0/0", "-p80", "-sL"], "--exclude 255.255.255.255");
     assert_one_line_error(&["::/0", "-p80", "-sL"], "--exclude 255.255.255.255");
     assert_one_line_error(&["2001:db8::/48", "-p0-65535", "-sL"], "scan too large");
     assert_one_line_error(&["10.0.0.1", "-sL"], "no ports to scan");
-    assert_one_line_error(&["10.0.0.1", "-p80", "--resume-index", "5", "-sL"], "past the end");
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "--resume-index", "5", "-sL"],
+        "past the end",
+    );
     assert_one_line_error(&["10.0.0.1", "-p80", "-g", "70000"], "bad --adapter-port");
     assert_one_line_error(&["10.0.0.1", "-p80", "--adapter-vlan", "5000"], "VLAN");
-    assert_one_line_error(&["10.0.0.1", "-p80", "--router-mac", "zz"], "bad MAC address");
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "--router-mac", "zz"],
+        "bad MAC address",
+    );
     assert_one_line_error(&["10.0.0.1", "-p80", "--seed", "abc"], "bad --seed");
-    assert_one_line_error(&["10.0.0.1", "-p80", "-oQ", "x"], "unknown output option '-oQ'");
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "-oQ", "x"],
+        "unknown output option '-oQ'",
+    );
     assert_one_line_error(&["10.0.0.1", "-p80", "-c"], "needs a value");
     assert_one_line_error(&[], "no arguments");
 }
@@ -71,14 +104,24 @@ fn config_file_errors_name_the_file_and_line() {
     let f = dir.path().join("bad.conf");
     std::fs::write(&f, "# a comment\nrate = 100\nrat = 5\n").unwrap();
     let fs = f.to_str().unwrap();
-    assert_one_line_error(&["-c", fs, "--echo"], "bad.conf:3: unknown option 'rat' (did you mean 'rate'?)");
+    assert_one_line_error(
+        &["-c", fs, "--echo"],
+        "bad.conf:3: unknown option 'rat' (did you mean 'rate'?)",
+    );
     std::fs::write(&f, "ports = 80\nports = 99999\n").unwrap();
     let o = masscan(&["-c", fs, "10.0.0.1", "-sL"]);
-    assert!(stderr(&o).contains("port 99999 is out of range"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("port 99999 is out of range"),
+        "{}",
+        stderr(&o)
+    );
     std::fs::write(&f, "range = 10.0.0.0/8\nthis line is junk\n").unwrap();
     assert_one_line_error(&["-c", fs, "--echo"], "bad.conf:2: expected 'name = value'");
     std::fs::write(&f, "offline = maybe\n").unwrap();
-    assert_one_line_error(&["-c", fs, "--echo"], "bad.conf:1: offline: 'maybe' is not a boolean");
+    assert_one_line_error(
+        &["-c", fs, "--echo"],
+        "bad.conf:1: offline: 'maybe' is not a boolean",
+    );
     std::fs::write(&f, "seed = 5\n").unwrap();
     assert_one_line_error(&["-c", fs, "--rate", "x", "--echo"], "bad --rate 'x'");
 }
@@ -90,7 +133,10 @@ fn list(args: &[&str]) -> Vec<String> {
 }
 
 fn parse_v4(lines: &[String]) -> Vec<u32> {
-    lines.iter().map(|l| u32::from(l.parse::<std::net::Ipv4Addr>().expect(l))).collect()
+    lines
+        .iter()
+        .map(|l| u32::from(l.parse::<std::net::Ipv4Addr>().expect(l)))
+        .collect()
 }
 
 #[test]
@@ -107,7 +153,15 @@ fn list_scan_of_a_slash_8_has_every_address_once_and_shards_and_resume_split_it(
     // Shards 1/3..3/3: the same set, no repeats.
     let mut union = Vec::new();
     for s in ["1/3", "2/3", "3/3"] {
-        union.extend(parse_v4(&list(&["10.0.0.0/8", "-p80", "-sL", "--seed", "42", "--shards", s])));
+        union.extend(parse_v4(&list(&[
+            "10.0.0.0/8",
+            "-p80",
+            "-sL",
+            "--seed",
+            "42",
+            "--shards",
+            s,
+        ])));
     }
     assert_eq!(union.len(), 1 << 24);
     union.sort_unstable();
@@ -115,9 +169,21 @@ fn list_scan_of_a_slash_8_has_every_address_once_and_shards_and_resume_split_it(
 
     // --resume-index/--resume-count chunks join to the same list, in order.
     let mut joined = Vec::new();
-    for (i, c) in [(0u64, Some(5_000_000u64)), (5_000_000, Some(6_000_000)), (11_000_000, None)] {
+    for (i, c) in [
+        (0u64, Some(5_000_000u64)),
+        (5_000_000, Some(6_000_000)),
+        (11_000_000, None),
+    ] {
         let (is, cs) = (i.to_string(), c.map(|c| c.to_string()));
-        let mut a = vec!["10.0.0.0/8", "-p80", "-sL", "--seed", "42", "--resume-index", &is];
+        let mut a = vec![
+            "10.0.0.0/8",
+            "-p80",
+            "-sL",
+            "--seed",
+            "42",
+            "--resume-index",
+            &is,
+        ];
         if let Some(cs) = &cs {
             a.extend(["--resume-count", cs]);
         }
@@ -130,7 +196,10 @@ fn list_scan_of_a_slash_8_has_every_address_once_and_shards_and_resume_split_it(
 fn list_scan_forms_and_seed() {
     let a = list(&["198.18.0.0/30", "-p", "80,443", "-sL", "--seed", "1"]);
     assert_eq!(a.len(), 8);
-    assert!(a.iter().all(|l| l.ends_with(":80") || l.ends_with(":443")), "{a:?}");
+    assert!(
+        a.iter().all(|l| l.ends_with(":80") || l.ends_with(":443")),
+        "{a:?}"
+    );
     let b = list(&["198.18.0.0/30", "-p", "80,443", "-sL", "--seed", "1"]);
     let c = list(&["198.18.0.0/30", "-p", "80,443", "-sL", "--seed", "2"]);
     assert_eq!(a, b);
@@ -142,10 +211,26 @@ fn list_scan_forms_and_seed() {
     let dir = tempfile::tempdir().unwrap();
     let ex = dir.path().join("ex.txt");
     std::fs::write(&ex, "# excluded\n198.18.0.1\n198.18.0.2 198.18.0.3\n").unwrap();
-    let d = list(&["198.18.0.0/29", "198.18.0.0/30", "-p80", "--excludefile", ex.to_str().unwrap(), "-sL"]);
+    let d = list(&[
+        "198.18.0.0/29",
+        "198.18.0.0/30",
+        "-p80",
+        "--excludefile",
+        ex.to_str().unwrap(),
+        "-sL",
+    ]);
     let mut d = d;
     d.sort();
-    assert_eq!(d, ["198.18.0.0", "198.18.0.4", "198.18.0.5", "198.18.0.6", "198.18.0.7"]);
+    assert_eq!(
+        d,
+        [
+            "198.18.0.0",
+            "198.18.0.4",
+            "198.18.0.5",
+            "198.18.0.6",
+            "198.18.0.7"
+        ]
+    );
 }
 
 #[test]
@@ -163,7 +248,13 @@ fn include_file_of_a_million_lines_loads_quickly() {
     let o = masscan(&["-iL", f.to_str().unwrap(), "-p80", "--echo"]);
     let took = t.elapsed();
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(stdout(&o).lines().filter(|l| l.starts_with("range = ")).count(), 1_000_000);
+    assert_eq!(
+        stdout(&o)
+            .lines()
+            .filter(|l| l.starts_with("range = "))
+            .count(),
+        1_000_000
+    );
     // Generous bound for a shared CI machine; about 0.3 s here.
     assert!(took.as_secs_f64() < 5.0, "took {took:?}");
 }
@@ -172,11 +263,42 @@ fn include_file_of_a_million_lines_loads_quickly() {
 fn echo_round_trips() {
     let dir = tempfile::tempdir().unwrap();
     let a = masscan(&[
-        "10.0.0.0/8", "192.168.1.1-192.168.1.7", "2001:db8::/120", "--exclude", "10.5.0.0/16",
-        "-p", "80,443,U:53,S:38412", "--ping", "--seed", "5655659582768193987", "--rate", "1000",
-        "--retries", "2", "--ttl", "64", "-e", "eth9", "-S", "198.18.0.200", "-g", "40000-40015",
-        "--router-mac", "d6-3f-e7-ae-2a-c7", "--adapter-vlan", "7", "--open", "-oX", "out.xml",
-        "--nocapture", "servername", "--wait", "3", "--shards", "2/4", "--echo",
+        "10.0.0.0/8",
+        "192.168.1.1-192.168.1.7",
+        "2001:db8::/120",
+        "--exclude",
+        "10.5.0.0/16",
+        "-p",
+        "80,443,U:53,S:38412",
+        "--ping",
+        "--seed",
+        "5655659582768193987",
+        "--rate",
+        "1000",
+        "--retries",
+        "2",
+        "--ttl",
+        "64",
+        "-e",
+        "eth9",
+        "-S",
+        "198.18.0.200",
+        "-g",
+        "40000-40015",
+        "--router-mac",
+        "d6-3f-e7-ae-2a-c7",
+        "--adapter-vlan",
+        "7",
+        "--open",
+        "-oX",
+        "out.xml",
+        "--nocapture",
+        "servername",
+        "--wait",
+        "3",
+        "--shards",
+        "2/4",
+        "--echo",
     ]);
     assert!(a.status.success(), "{}", stderr(&a));
     let text = stdout(&a);
@@ -214,14 +336,20 @@ fn the_originals_config_files_load() {
     let o = masscan(&["-c", echo.to_str().unwrap(), "--echo"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
-    assert!(text.contains("seed = 5655659582768193987\nrate = 1000      \nshard = 1/1\n"), "{text}");
+    assert!(
+        text.contains("seed = 5655659582768193987\nrate = 1000      \nshard = 1/1\n"),
+        "{text}"
+    );
     assert!(text.contains("ports = 80,443,U:53,S:38412,I:0\nrange = 10.0.0.0-10.4.255.255\nrange = 10.6.0.0-10.255.255.255\nrange = 192.168.1.1-192.168.1.7\n"), "{text}");
     let paused = fixtures.join("paused.conf");
     let o = masscan(&["-c", paused.to_str().unwrap(), "--echo"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(text.contains("adapter-port = 56925-56941\n"), "{text}");
-    assert!(text.contains("output-format = list\noutput-filename = samples/pause/part1.list\n"), "{text}");
+    assert!(
+        text.contains("output-format = list\noutput-filename = samples/pause/part1.list\n"),
+        "{text}"
+    );
     let o = masscan(&["-c", paused.to_str().unwrap(), "-sL"]);
     assert!(o.status.success(), "{}", stderr(&o));
     // resume-index 1361 of 128 hosts x 1000 ports.
@@ -239,7 +367,10 @@ fn default_conf_is_read_and_overridden() {
         .output()
         .unwrap();
     let text = stdout(&o);
-    assert!(text.contains("rate = 9 ") && text.contains("ports = 22\n"), "{text}");
+    assert!(
+        text.contains("rate = 9 ") && text.contains("ports = 22\n"),
+        "{text}"
+    );
 }
 
 fn final_stats(path: &Path) -> serde_json::Value {
@@ -257,22 +388,49 @@ fn offline_scan_sends_every_probe_and_retries_exactly() {
     let st = stats.to_str().unwrap();
     for (retries, threads) in [("0", "1"), ("2", "2"), ("1", "3")] {
         let o = masscan(&[
-            "198.18.0.0/20", "-p80,443", "--offline", "--rate", "100000000", "--retries", retries,
-            "--tx-threads", threads, "--stats-json", st, "--nostatus",
+            "198.18.0.0/20",
+            "-p80,443",
+            "--offline",
+            "--rate",
+            "100000000",
+            "--retries",
+            retries,
+            "--tx-threads",
+            threads,
+            "--stats-json",
+            st,
+            "--nostatus",
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
         let v = final_stats(&stats);
         let want = 4096 * 2 * (retries.parse::<u64>().unwrap() + 1);
         assert_eq!(v["sent"], want, "retries {retries}");
-        assert_eq!(v["tx"].as_array().unwrap().len(), threads.parse::<usize>().unwrap());
+        assert_eq!(
+            v["tx"].as_array().unwrap().len(),
+            threads.parse::<usize>().unwrap()
+        );
         let err = stderr(&o);
         assert!(err.contains("Scanning 4096 hosts [2 ports/host]"), "{err}");
-        assert!(err.contains("total: ") && err.contains("tx-core 0"), "{err}");
+        assert!(
+            err.contains("total: ") && err.contains("tx-core 0"),
+            "{err}"
+        );
     }
     // Shards split the probes with nothing lost.
     let mut sum = 0;
     for s in ["1/3", "2/3", "3/3"] {
-        let o = masscan(&["198.18.0.0/20", "-p80", "--offline", "--rate", "1e9", "--shards", s, "--stats-json", st, "--nostatus"]);
+        let o = masscan(&[
+            "198.18.0.0/20",
+            "-p80",
+            "--offline",
+            "--rate",
+            "1e9",
+            "--shards",
+            s,
+            "--stats-json",
+            st,
+            "--nostatus",
+        ]);
         assert!(o.status.success(), "{}", stderr(&o));
         sum += final_stats(&stats)["sent"].as_u64().unwrap();
     }
@@ -282,8 +440,14 @@ fn offline_scan_sends_every_probe_and_retries_exactly() {
 #[test]
 fn refuses_what_is_not_built_yet() {
     assert_one_line_error(&["198.18.0.1", "-p80"], "add --offline");
-    assert_one_line_error(&["198.18.0.1", "-pU:53", "--offline"], "UDP probes are not implemented yet");
-    assert_one_line_error(&["198.18.0.1", "-p80", "--offline", "-oX", "f.xml"], "not implemented yet");
+    assert_one_line_error(
+        &["198.18.0.1", "-pU:53", "--offline"],
+        "UDP probes are not implemented yet",
+    );
+    assert_one_line_error(
+        &["198.18.0.1", "-p80", "--offline", "-oX", "f.xml"],
+        "not implemented yet",
+    );
 }
 
 #[cfg(unix)]
@@ -293,7 +457,19 @@ fn sigint_pauses_into_paused_conf_and_resume_finishes_the_scan() {
     let stats = dir.path().join("s.json");
     // 65,536 probes at 4,000 pps: about 16 s, interrupted after about 1.5 s.
     let child = Command::new(env!("CARGO_BIN_EXE_masscan"))
-        .args(["198.18.0.0/16", "-p80", "--offline", "--rate", "4000", "--tx-threads", "1", "--seed", "7", "--nostatus", "--stats-json"])
+        .args([
+            "198.18.0.0/16",
+            "-p80",
+            "--offline",
+            "--rate",
+            "4000",
+            "--tx-threads",
+            "1",
+            "--seed",
+            "7",
+            "--nostatus",
+            "--stats-json",
+        ])
         .arg(&stats)
         .current_dir(dir.path())
         .env("MASSCAN_DEFAULT_CONF", "")
@@ -302,25 +478,63 @@ fn sigint_pauses_into_paused_conf_and_resume_finishes_the_scan() {
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("saving resume file to: paused.conf"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("saving resume file to: paused.conf"),
+        "{}",
+        stderr(&out)
+    );
     let first = final_stats(&stats)["sent"].as_u64().unwrap();
     assert!(first > 0 && first < 65536, "sent {first}");
     let paused = std::fs::read_to_string(dir.path().join("paused.conf")).unwrap();
-    assert!(paused.starts_with("\n# resume information\nresume-index = "), "{paused}");
-    let index: u64 = paused.lines().nth(2).unwrap().trim_start_matches("resume-index = ").parse().unwrap();
+    assert!(
+        paused.starts_with("\n# resume information\nresume-index = "),
+        "{paused}"
+    );
+    let index: u64 = paused
+        .lines()
+        .nth(2)
+        .unwrap()
+        .trim_start_matches("resume-index = ")
+        .parse()
+        .unwrap();
     // One thread, no retries: every index below the resume point was sent, none above it.
     assert_eq!(index, first);
-    assert!(paused.contains("seed = 7\n") && paused.contains("range = 198.18.0.0-198.18.255.255\n"));
+    assert!(
+        paused.contains("seed = 7\n") && paused.contains("range = 198.18.0.0-198.18.255.255\n")
+    );
 
-    let o = masscan_in(dir.path(), &["--resume", "paused.conf", "--rate", "1e9", "--nostatus", "--stats-json", stats.to_str().unwrap()]);
+    let o = masscan_in(
+        dir.path(),
+        &[
+            "--resume",
+            "paused.conf",
+            "--rate",
+            "1e9",
+            "--nostatus",
+            "--stats-json",
+            stats.to_str().unwrap(),
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains(&format!("resuming scan from paused.conf at index {index}")));
     assert_eq!(final_stats(&stats)["sent"].as_u64().unwrap(), 65536 - first);
     // The resumed part is exactly the -sL list from the resume index on.
-    let rest = list(&["198.18.0.0/16", "-p80", "--seed", "7", "-sL", "--resume-index", &index.to_string()]);
+    let rest = list(&[
+        "198.18.0.0/16",
+        "-p80",
+        "--seed",
+        "7",
+        "-sL",
+        "--resume-index",
+        &index.to_string(),
+    ]);
     assert_eq!(rest.len() as u64, 65536 - first);
 }
 

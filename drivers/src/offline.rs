@@ -3,9 +3,7 @@
 //! frames are then counted and dropped. Nothing is ever transmitted, so it is safe anywhere and
 //! measures the full per-probe path. Optionally it keeps copies of frames for tests.
 
-use masscan_engine::driver::{
-    Capabilities, Driver, DriverError, QueueStats, RxQueue, TxQueue,
-};
+use masscan_engine::driver::{Capabilities, Driver, DriverError, QueueStats, RxQueue, TxQueue};
 
 /// Frame size, as an AF_XDP UMEM chunk.
 pub const FRAME_SIZE: usize = 2048;
@@ -21,7 +19,10 @@ pub struct Offline {
 
 impl Offline {
     pub fn new(queues: usize) -> Self {
-        Self { queues: queues.max(1), capture: 0 }
+        Self {
+            queues: queues.max(1),
+            capture: 0,
+        }
     }
 
     /// Keeps copies of the first `frames` frames of each queue (see [`OfflineTx::captured`]).
@@ -61,7 +62,9 @@ impl Driver for Offline {
                 capture_left: self.capture,
                 captured: Vec::new(),
             },
-            OfflineRx { stats: QueueStats::default() },
+            OfflineRx {
+                stats: QueueStats::default(),
+            },
         ))
     }
 }
@@ -128,7 +131,11 @@ pub struct OfflineRx {
 }
 
 impl RxQueue for OfflineRx {
-    fn receive<F: FnMut(&[u8])>(&mut self, _max: usize, _on_frame: F) -> Result<usize, DriverError> {
+    fn receive<F: FnMut(&[u8])>(
+        &mut self,
+        _max: usize,
+        _on_frame: F,
+    ) -> Result<usize, DriverError> {
         Ok(0)
     }
 

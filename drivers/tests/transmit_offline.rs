@@ -29,7 +29,13 @@ fn every_probe_is_a_valid_syn_with_its_cookie() {
     let params = TemplateParams::default();
     let v4 = SynTemplate::new(&params, false).unwrap();
     let v6 = SynTemplate::new(&params, true).unwrap();
-    let probes = ProbeBuilder { plan: &plan, source, key, syn_v4: &v4, syn_v6: &v6 };
+    let probes = ProbeBuilder {
+        plan: &plan,
+        source,
+        key,
+        syn_v4: &v4,
+        syn_v6: &v6,
+    };
 
     let total = plan.total() as usize;
     let mut drv = Offline::new(2).with_capture(total);
@@ -52,10 +58,14 @@ fn every_probe_is_a_valid_syn_with_its_cookie() {
     let mut seen = HashSet::new();
     for f in &frames {
         let pkt = SlicedPacket::from_ethernet(f).unwrap();
-        let Some(NetSlice::Ipv4(ip)) = pkt.net else { panic!("not IPv4") };
+        let Some(NetSlice::Ipv4(ip)) = pkt.net else {
+            panic!("not IPv4")
+        };
         let ih = ip.header().to_header();
         assert_eq!(ih.header_checksum, ih.calc_header_checksum());
-        let Some(TransportSlice::Tcp(tcp)) = pkt.transport else { panic!("not TCP") };
+        let Some(TransportSlice::Tcp(tcp)) = pkt.transport else {
+            panic!("not TCP")
+        };
         let th = tcp.to_header();
         assert_eq!(th.checksum, th.calc_checksum_ipv4(&ih, &[]).unwrap());
         let them = u32::from_be_bytes(ih.destination);
@@ -63,7 +73,10 @@ fn every_probe_is_a_valid_syn_with_its_cookie() {
         assert_eq!(me, 0xc612_0002);
         assert!((40000..=40003).contains(&th.source_port));
         let cookie = key.v4(them, me, th.destination_port, th.source_port);
-        assert_eq!(th.sequence_number, cookie as u32, "the receive side checks ack - 1 == cookie");
+        assert_eq!(
+            th.sequence_number, cookie as u32,
+            "the receive side checks ack - 1 == cookie"
+        );
         assert!(seen.insert((them, th.destination_port)), "probe sent twice");
     }
     assert_eq!(seen.len(), 256 * 3);
@@ -80,14 +93,26 @@ fn stop_flag_ends_the_loop_and_records_progress() {
     let v4 = SynTemplate::new(&params, false).unwrap();
     let v6 = SynTemplate::new(&params, true).unwrap();
     let source = Source::new(None, None, PortRange::parse("40000").unwrap());
-    let probes =
-        ProbeBuilder { plan: &plan, source, key: CookieKey::from_seed(1), syn_v4: &v4, syn_v6: &v6 };
+    let probes = ProbeBuilder {
+        plan: &plan,
+        source,
+        key: CookieKey::from_seed(1),
+        syn_v4: &v4,
+        syn_v6: &v6,
+    };
     let (mut tx, _) = Offline::new(1).open_queue(0).unwrap();
     let stop = AtomicBool::new(true);
     let counters = TxCounters::default();
     let mut throttle = Throttle::new(f64::INFINITY, true, 64);
-    run(&mut tx, &probes, plan.slice(0, u64::MAX, Shard::default(), 0, 1), &mut throttle, &counters, &stop)
-        .unwrap();
+    run(
+        &mut tx,
+        &probes,
+        plan.slice(0, u64::MAX, Shard::default(), 0, 1),
+        &mut throttle,
+        &counters,
+        &stop,
+    )
+    .unwrap();
     assert_eq!(counters.snapshot().sent, 0);
     assert_eq!(counters.snapshot().next_index, 0);
 }

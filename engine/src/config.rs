@@ -37,14 +37,22 @@ pub fn parse_conf(text: &str, path: &str) -> Result<Vec<ConfLine>, ConfError> {
             Some((n, v)) => (n.trim(), v.trim()),
             None => (line, "true"),
         };
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.[]".contains(&b)) {
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.[]".contains(&b))
+        {
             return Err(ConfError {
                 path: path.to_string(),
                 line: i + 1,
                 why: format!("expected 'name = value', found '{line}'"),
             });
         }
-        out.push(ConfLine { line: i + 1, name: name.to_string(), value: value.to_string() });
+        out.push(ConfLine {
+            line: i + 1,
+            name: name.to_string(),
+            value: value.to_string(),
+        });
     }
     Ok(out)
 }
@@ -97,7 +105,11 @@ impl std::str::FromStr for Mac {
 impl std::fmt::Display for Mac {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let m = self.0;
-        write!(f, "{:02x}-{:02x}-{:02x}-{:02x}-{:02x}-{:02x}", m[0], m[1], m[2], m[3], m[4], m[5])
+        write!(
+            f,
+            "{:02x}-{:02x}-{:02x}-{:02x}-{:02x}-{:02x}",
+            m[0], m[1], m[2], m[3], m[4], m[5]
+        )
     }
 }
 
@@ -192,7 +204,11 @@ impl ScanConfig {
             let _ = writeln!(out, "driver = {d}");
         }
         for (on, what) in &self.captures {
-            let _ = writeln!(out, "{} = {what}", if *on { "capture" } else { "nocapture" });
+            let _ = writeln!(
+                out,
+                "{} = {what}",
+                if *on { "capture" } else { "nocapture" }
+            );
         }
         out.push('\n');
         for (format, file) in &self.outputs {
@@ -247,10 +263,16 @@ mod tests {
         let text = "# c\n\nrate = 1000      \nrange=10.0.0.0/8\nbanners\n";
         let l = parse_conf(text, "x.conf").unwrap();
         assert_eq!(l.len(), 3);
-        assert_eq!((l[0].line, l[0].name.as_str(), l[0].value.as_str()), (3, "rate", "1000"));
+        assert_eq!(
+            (l[0].line, l[0].name.as_str(), l[0].value.as_str()),
+            (3, "rate", "1000")
+        );
         assert_eq!(l[2].value, "true");
         let e = parse_conf("rate = 5\nthis is junk\n", "y.conf").unwrap_err();
-        assert_eq!(e.to_string(), "y.conf:2: expected 'name = value', found 'this is junk'");
+        assert_eq!(
+            e.to_string(),
+            "y.conf:2: expected 'name = value', found 'this is junk'"
+        );
     }
 
     #[test]

@@ -38,7 +38,10 @@ impl CookieKey {
     /// replies to probes sent before the pause).
     pub fn from_seed(seed: u64) -> Self {
         let mut st = seed ^ 0x636f_6f6b_6965_2121; // "cookie!!"
-        Self { k0: splitmix64(&mut st), k1: splitmix64(&mut st) }
+        Self {
+            k0: splitmix64(&mut st),
+            k1: splitmix64(&mut st),
+        }
     }
 
     pub fn from_keys(k0: u64, k1: u64) -> Self {
@@ -110,7 +113,10 @@ mod tests {
         let m = CookieKey::message_v4(0x0001_0203, 0x0405_0607, 0x0809, 0x0a0b);
         assert_eq!(m, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
         let got = k.v4(0x0001_0203, 0x0405_0607, 0x0809, 0x0a0b);
-        assert_eq!(got, k.v4_reference(0x0001_0203, 0x0405_0607, 0x0809, 0x0a0b));
+        assert_eq!(
+            got,
+            k.v4_reference(0x0001_0203, 0x0405_0607, 0x0809, 0x0a0b)
+        );
     }
 
     #[test]
@@ -121,7 +127,10 @@ mod tests {
         assert_ne!(base, k.v4(0x0a00_0001, 0xc612_0002, 80, 40000));
         assert_ne!(base, k.v4(0x0a00_0001, 0xc612_0001, 81, 40000));
         assert_ne!(base, k.v4(0x0a00_0001, 0xc612_0001, 80, 40001));
-        assert_ne!(base, CookieKey::from_seed(2).v4(0x0a00_0001, 0xc612_0001, 80, 40000));
+        assert_ne!(
+            base,
+            CookieKey::from_seed(2).v4(0x0a00_0001, 0xc612_0001, 80, 40000)
+        );
     }
 
     proptest! {

@@ -89,12 +89,24 @@ mod tests {
 
     #[test]
     fn forms() {
-        let t = Target { ip: TargetIp::V4(0x0a00_0001), port: 80, number: 0 };
+        let t = Target {
+            ip: TargetIp::V4(0x0a00_0001),
+            port: 80,
+            number: 0,
+        };
         assert_eq!(line(t, false), "10.0.0.1\n");
         assert_eq!(line(t, true), "10.0.0.1:80\n");
-        let u = Target { ip: TargetIp::V4(0xffff_ffff), port: (1 << 16) + 53, number: 0 };
+        let u = Target {
+            ip: TargetIp::V4(0xffff_ffff),
+            port: (1 << 16) + 53,
+            number: 0,
+        };
         assert_eq!(line(u, true), "255.255.255.255:U:53\n");
-        let v6 = Target { ip: TargetIp::V6(1), port: 65535, number: 0 };
+        let v6 = Target {
+            ip: TargetIp::V6(1),
+            port: 65535,
+            number: 0,
+        };
         assert_eq!(line(v6, true), "[::1]:65535\n");
         assert_eq!(line(v6, false), "::1\n");
     }

@@ -54,7 +54,12 @@ impl Permutation {
         let bits_right = k - bits_left;
         let mut st = seed ^ 0x6d61_7373_6361_6e21; // "masscan!"
         let keys = std::array::from_fn(|_| splitmix64(&mut st));
-        Self { range, bits_left, bits_right, keys }
+        Self {
+            range,
+            bits_left,
+            bits_right,
+            keys,
+        }
     }
 
     pub fn range(&self) -> u64 {
@@ -99,7 +104,10 @@ mod tests {
         for i in 0..range {
             let y = p.shuffle(i);
             assert!(y < range, "range {range} seed {seed}: {i} -> {y}");
-            assert!(!seen[y as usize], "range {range} seed {seed}: {y} hit twice");
+            assert!(
+                !seen[y as usize],
+                "range {range} seed {seed}: {y} hit twice"
+            );
             seen[y as usize] = true;
         }
     }

@@ -12,6 +12,7 @@
 use crate::permutation::Permutation;
 use crate::ports::PortSet;
 use crate::targets::TargetSet;
+use strength_reduce::StrengthReducedU64;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PlanError {
@@ -19,7 +20,11 @@ pub enum PlanError {
         "scan too large: {hosts} addresses x {ports} ports{retries} exceeds 2^63 probes; split the \
          targets (e.g. several smaller IPv6 ranges) and scan them one after another"
     )]
-    TooLarge { hosts: u128, ports: u64, retries: String },
+    TooLarge {
+        hosts: u128,
+        ports: u64,
+        retries: String,
+    },
     #[error("no ports to scan: give -p (e.g. -p80,443), or --ping, or --arp")]
     NoPorts,
     #[error("bad --shards '{0}': use x/y with 1 <= x <= y (e.g. --shards 1/3)")]
@@ -81,6 +86,9 @@ pub struct Plan {
     targets: TargetSet,
     ports: PortSet,
     v4_hosts: u64,
+    /// Divisors by the host counts, strength-reduced to multiplies (the pick is per probe).
+    v4_div: StrengthReducedU64,
+    v6_div: StrengthReducedU64,
     hosts: u64,
     port_count: u64,
     v4_probes: u64,
@@ -109,7 +117,11 @@ impl Plan {
         let too_large = |r: u32| PlanError::TooLarge {
             hosts: hosts128,
             ports: port_count,
-            retries: if r > 0 { format!(" x {} tries", r as u64 + 1) } else { String::new() },
+            retries: if r > 0 {
+                format!(" x {} tries", r as u64 + 1)
+            } else {
+                String::new()
+            },
         };
         const LIMIT: u128 = 1 << 63;
         let base128 = hosts128.saturating_mul(port_count as u128);
@@ -134,6 +146,8 @@ impl Plan {
         };
         Ok(Self {
             perm: Permutation::new(base, seed),
+            v4_div: StrengthReducedU64::new(v4_hosts.max(1)),
+            v6_div: StrengthReducedU64::new((hosts - v4_hosts).max(1)),
             v4_probes: v4_hosts * port_count,
             targets,
             ports,
@@ -203,16 +217,25 @@ impl Plan {
             let (h, p) = if self.port_count == 1 {
                 (x, 0)
             } else {
-                (x % self.v4_hosts, x / self.v4_hosts)
+                let p = x / self.v4_div;
+                (x - p * self.v4_hosts, p)
             };
             (TargetIp::V4(self.targets.v4.pick(h)), p)
         } else {
             let y = x - self.v4_probes;
-            let v6_hosts = self.hosts - self.v4_hosts;
-            let (h, p) = if self.port_count == 1 { (y, 0) } else { (y % v6_hosts, y / v6_hosts) };
+            let (h, p) = if self.port_count == 1 {
+                (y, 0)
+            } else {
+                let p = y / self.v6_div;
+                (y - p * self.v6_div.get(), p)
+            };
             (TargetIp::V6(self.targets.v6.pick(h)), p)
         };
-        Target { ip, port: self.ports.list.pick(port_index), number: x }
+        Target {
+            ip,
+            port: self.ports.list.pick(port_index),
+            number: x,
+        }
     }
 
     /// Scan index `j`'s target, if the slot is not empty.
@@ -232,7 +255,11 @@ impl Plan {
         } else {
             offset + (start - offset).div_ceil(step) * step
         };
-        Slice { next: first, end, step }
+        Slice {
+            next: first,
+            end,
+            step,
+        }
     }
 }
 
@@ -285,12 +312,20 @@ mod tests {
     }
 
     fn all_targets(p: &Plan, it: impl Iterator<Item = u64>) -> Vec<(TargetIp, u32)> {
-        it.filter_map(|j| p.probe(j)).map(|t| (t.ip, t.port)).collect()
+        it.filter_map(|j| p.probe(j))
+            .map(|t| (t.ip, t.port))
+            .collect()
     }
 
     #[test]
     fn covers_every_target_once() {
-        let p = plan("10.0.0.0/28,10.0.1.0/30,2001:db8::/126", "80,443,U:53", 5, 0, 1);
+        let p = plan(
+            "10.0.0.0/28,10.0.1.0/30,2001:db8::/126",
+            "80,443,U:53",
+            5,
+            0,
+            1,
+        );
         assert_eq!(p.base_count(), (16 + 4 + 4) * 3);
         let mut seen = all_targets(&p, 0..p.total());
         seen.sort_by_key(|t| format!("{t:?}"));
@@ -349,7 +384,11 @@ mod tests {
         let mut ports = PortSetBuilder::new();
         ports.add_spec("0-65535").unwrap();
         let e = Plan::new(t.build().unwrap(), ports.build(), 0, 0, 1).unwrap_err();
-        assert!(e.to_string().starts_with("scan too large: 18446744073709551616 addresses"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("scan too large: 18446744073709551616 addresses"),
+            "{e}"
+        );
         let mut t = TargetSetBuilder::new();
         t.add_targets("::/1").unwrap();
         let mut ports = PortSetBuilder::new();

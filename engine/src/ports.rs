@@ -108,7 +108,10 @@ impl PortSetBuilder {
     /// Parses masscan's port grammar: comma-separated items, each `N`, `N-M`, `N-`, `-N` or `-`,
     /// optionally preceded by a protocol prefix that applies to the items after it.
     pub fn add_spec(&mut self, spec: &str) -> Result<(), PortError> {
-        let err = |why: String| PortError { spec: spec.to_string(), why };
+        let err = |why: String| PortError {
+            spec: spec.to_string(),
+            why,
+        };
         let mut proto = Proto::Tcp;
         if spec.trim().is_empty() {
             return Err(err("empty".into()));
@@ -145,7 +148,11 @@ impl PortSetBuilder {
                 if v > max as u64 {
                     return Err(err(format!(
                         "port {v} is out of range (max {max}{})",
-                        if proto == Proto::Tcp { "" } else { " for this protocol" }
+                        if proto == Proto::Tcp {
+                            ""
+                        } else {
+                            " for this protocol"
+                        }
                     )));
                 }
                 Ok(v as u32)
@@ -157,7 +164,11 @@ impl PortSetBuilder {
                 }
                 Some((a, z)) => {
                     // nmap style: "-" alone is 1-65535, "N-" runs to the end, "-N" starts at 1.
-                    let first = if a.trim().is_empty() { 1.min(max) } else { num(a)? };
+                    let first = if a.trim().is_empty() {
+                        1.min(max)
+                    } else {
+                        num(a)?
+                    };
                     let last = if z.trim().is_empty() { max } else { num(z)? };
                     if first > last {
                         return Err(err(format!("range {first}-{last} is backwards")));
@@ -175,7 +186,9 @@ impl PortSetBuilder {
     }
 
     pub fn build(self) -> PortSet {
-        PortSet { list: self.ranges.build() }
+        PortSet {
+            list: self.ranges.build(),
+        }
     }
 }
 
@@ -256,7 +269,15 @@ mod tests {
             parse("80-20").unwrap_err().to_string(),
             "bad port list '80-20': range 80-20 is backwards"
         );
-        for s in ["", "http", "80,,81", "X:80", "I:5", "1-2-3", "99999999999999999999"] {
+        for s in [
+            "",
+            "http",
+            "80,,81",
+            "X:80",
+            "I:5",
+            "1-2-3",
+            "99999999999999999999",
+        ] {
             assert!(parse(s).is_err(), "{s:?}");
         }
     }

@@ -55,7 +55,10 @@ pub struct RangeList<T> {
 
 impl<T: RangeInt> Default for RangeList<T> {
     fn default() -> Self {
-        Self { spans: Vec::new(), prefix: Vec::new() }
+        Self {
+            spans: Vec::new(),
+            prefix: Vec::new(),
+        }
     }
 }
 
@@ -174,7 +177,10 @@ impl<T: RangeInt> RangeList<T> {
                 let ex = other.spans[jj];
                 let (ef, el) = (ex.first.to_u128(), ex.last.to_u128());
                 if ef > cur_first {
-                    out.push(Span { first: T::from_u128(cur_first), last: T::from_u128(ef - 1) });
+                    out.push(Span {
+                        first: T::from_u128(cur_first),
+                        last: T::from_u128(ef - 1),
+                    });
                 }
                 if el >= last {
                     alive = false;
@@ -184,7 +190,10 @@ impl<T: RangeInt> RangeList<T> {
                 jj += 1;
             }
             if alive && cur_first <= last {
-                out.push(Span { first: T::from_u128(cur_first), last: s.last });
+                out.push(Span {
+                    first: T::from_u128(cur_first),
+                    last: s.last,
+                });
             }
         }
         RangeList::from_sorted(out)
@@ -215,7 +224,17 @@ mod tests {
         let l = list(&[(10, 20), (5, 12), (21, 21), (30, 40), (41, 41), (100, 100)]);
         assert_eq!(
             l.spans(),
-            &[Span { first: 5, last: 21 }, Span { first: 30, last: 41 }, Span { first: 100, last: 100 }]
+            &[
+                Span { first: 5, last: 21 },
+                Span {
+                    first: 30,
+                    last: 41
+                },
+                Span {
+                    first: 100,
+                    last: 100
+                }
+            ]
         );
         assert_eq!(l.len_u64(), Some(17 + 12 + 1));
     }
@@ -243,7 +262,17 @@ mod tests {
         let b = list(&[(0, 0), (50, 60), (100, 210), (300, 400)]);
         assert_eq!(
             a.subtract(&b).spans(),
-            &[Span { first: 1, last: 49 }, Span { first: 61, last: 99 }, Span { first: 211, last: 299 }]
+            &[
+                Span { first: 1, last: 49 },
+                Span {
+                    first: 61,
+                    last: 99
+                },
+                Span {
+                    first: 211,
+                    last: 299
+                }
+            ]
         );
         let everything = list(&[(0, u32::MAX)]);
         assert!(a.subtract(&everything).is_empty());

@@ -26,7 +26,9 @@ fn permutation() -> Result<(), String> {
         for i in 0..range {
             let y = p.shuffle(i) as usize;
             if y >= seen.len() || std::mem::replace(&mut seen[y], true) {
-                return Err(format!("range {range}: index {i} maps to {y}, out of range or repeated"));
+                return Err(format!(
+                    "range {range}: index {i} maps to {y}, out of range or repeated"
+                ));
             }
         }
     }
@@ -38,7 +40,12 @@ fn cookie() -> Result<(), String> {
     for _ in 0..10_000 {
         x = crate::permutation::splitmix64(&mut x);
         let k = CookieKey::from_keys(x, x.rotate_left(17));
-        let (a, b, p, q) = (x as u32, (x >> 32) as u32, (x >> 7) as u16, (x >> 23) as u16);
+        let (a, b, p, q) = (
+            x as u32,
+            (x >> 32) as u32,
+            (x >> 7) as u16,
+            (x >> 23) as u16,
+        );
         if k.v4(a, b, p, q) != k.v4_reference(a, b, p, q) {
             return Err(format!("inlined cookie differs for key {x:#x}"));
         }
@@ -63,7 +70,14 @@ fn template() -> Result<(), String> {
     let mut x = 7u64;
     for _ in 0..1000 {
         x = crate::permutation::splitmix64(&mut x);
-        let n = t.fill_v4(&mut f, x as u32, (x >> 32) as u32, x as u16, (x >> 16) as u16, x);
+        let n = t.fill_v4(
+            &mut f,
+            x as u32,
+            (x >> 32) as u32,
+            x as u16,
+            (x >> 16) as u16,
+            x,
+        );
         let ip = &f[14..34];
         if fold_sum(ip) != 0xffff {
             return Err("IPv4 header checksum does not verify".into());

@@ -36,7 +36,10 @@ impl PortRange {
     /// Random 16-port range in 32768-61439 (the default when `--adapter-port` is not given).
     pub fn random_default(entropy: u64) -> Self {
         let slot = (entropy % ((61440 - 32768) / 16)) as u16;
-        Self { first: 32768 + slot * 16, count: 16 }
+        Self {
+            first: 32768 + slot * 16,
+            count: 16,
+        }
     }
 
     pub fn last(&self) -> u16 {
@@ -66,9 +69,15 @@ impl IpRange {
         use crate::targets::{parse_range, AddrRange};
         let bad = || SourceError::BadIp(s.to_string());
         match parse_range(s).map_err(|_| bad())? {
-            AddrRange::V4(a, b) => Ok(IpRange::V4 { first: a, count: (b - a) as u64 + 1 }),
+            AddrRange::V4(a, b) => Ok(IpRange::V4 {
+                first: a,
+                count: (b - a) as u64 + 1,
+            }),
             AddrRange::V6(a, b) => {
-                let count = (b - a).checked_add(1).filter(|&c| c <= 1 << 32).ok_or_else(bad)?;
+                let count = (b - a)
+                    .checked_add(1)
+                    .filter(|&c| c <= 1 << 32)
+                    .ok_or_else(bad)?;
                 Ok(IpRange::V6 { first: a, count })
             }
         }
@@ -80,11 +89,21 @@ impl std::fmt::Display for IpRange {
         match *self {
             IpRange::V4 { first, count: 1 } => write!(f, "{}", Ipv4Addr::from(first)),
             IpRange::V4 { first, count } => {
-                write!(f, "{}-{}", Ipv4Addr::from(first), Ipv4Addr::from(first + (count - 1) as u32))
+                write!(
+                    f,
+                    "{}-{}",
+                    Ipv4Addr::from(first),
+                    Ipv4Addr::from(first + (count - 1) as u32)
+                )
             }
             IpRange::V6 { first, count: 1 } => write!(f, "{}", Ipv6Addr::from(first)),
             IpRange::V6 { first, count } => {
-                write!(f, "{}-{}", Ipv6Addr::from(first), Ipv6Addr::from(first + (count - 1)))
+                write!(
+                    f,
+                    "{}-{}",
+                    Ipv6Addr::from(first),
+                    Ipv6Addr::from(first + (count - 1))
+                )
             }
         }
     }
@@ -118,25 +137,35 @@ impl Source {
             Some(IpRange::V6 { first, count }) => (first, count as u64),
             _ => (0, 1),
         };
-        Self { v4_first, v4_count, v6_first, v6_count, port_first: ports.first, port_count: ports.count as u64 }
+        Self {
+            v4_first,
+            v4_count,
+            v6_first,
+            v6_count,
+            port_first: ports.first,
+            port_count: ports.count as u64,
+        }
     }
 
     #[inline(always)]
     pub fn port(&self, number: u64) -> u16 {
         let h = mix(number) >> 32;
-        self.port_first.wrapping_add(((h * self.port_count) >> 32) as u16)
+        self.port_first
+            .wrapping_add(((h * self.port_count) >> 32) as u16)
     }
 
     #[inline(always)]
     pub fn v4(&self, number: u64) -> u32 {
         let h = mix(number) & 0xffff_ffff;
-        self.v4_first.wrapping_add(((h * self.v4_count) >> 32) as u32)
+        self.v4_first
+            .wrapping_add(((h * self.v4_count) >> 32) as u32)
     }
 
     #[inline(always)]
     pub fn v6(&self, number: u64) -> u128 {
         let h = mix(number) & 0xffff_ffff;
-        self.v6_first.wrapping_add(((h * self.v6_count) >> 32) as u128)
+        self.v6_first
+            .wrapping_add(((h * self.v6_count) >> 32) as u128)
     }
 
     /// Whether a reply's destination port is one of ours.
@@ -152,7 +181,13 @@ mod tests {
 
     #[test]
     fn ports() {
-        assert_eq!(PortRange::parse("40000"), Ok(PortRange { first: 40000, count: 1 }));
+        assert_eq!(
+            PortRange::parse("40000"),
+            Ok(PortRange {
+                first: 40000,
+                count: 1
+            })
+        );
         assert_eq!(PortRange::parse("40000-40015").unwrap().count, 16);
         assert_eq!(PortRange::parse("56925-56941").unwrap().count, 17);
         assert!(PortRange::parse("70000").is_err());
@@ -180,6 +215,9 @@ mod tests {
         let ports: std::collections::HashSet<u16> = (0..1000).map(|n| odd.port(n)).collect();
         assert_eq!(ports.len(), 17);
         assert!(ports.iter().all(|p| (56925..=56941).contains(p)));
-        assert_eq!(IpRange::parse("198.18.0.0/30").unwrap().to_string(), "198.18.0.0-198.18.0.3");
+        assert_eq!(
+            IpRange::parse("198.18.0.0/30").unwrap().to_string(),
+            "198.18.0.0-198.18.0.3"
+        );
     }
 }

@@ -11,9 +11,18 @@ pub enum TargetError {
     #[error("bad target '{spec}': {why}")]
     Bad { spec: String, why: String },
     #[error("{path}:{line}: bad target '{spec}': {why}")]
-    BadInFile { path: String, line: usize, spec: String, why: String },
+    BadInFile {
+        path: String,
+        line: usize,
+        spec: String,
+        why: String,
+    },
     #[error("cannot read {what} '{path}': {why}")]
-    File { what: &'static str, path: String, why: String },
+    File {
+        what: &'static str,
+        path: String,
+        why: String,
+    },
     #[error(
         "range too big, need confirmation: to prevent accidents, at least one --exclude must be \
          specified (use \"--exclude 255.255.255.255\" as a simple confirmation)"
@@ -33,7 +42,10 @@ pub enum AddrRange {
 }
 
 fn bad(spec: &str, why: impl Into<String>) -> TargetError {
-    TargetError::Bad { spec: spec.to_string(), why: why.into() }
+    TargetError::Bad {
+        spec: spec.to_string(),
+        why: why.into(),
+    }
 }
 
 fn parse_v4(s: &str, whole: &str) -> Result<u32, TargetError> {
@@ -64,14 +76,22 @@ pub fn parse_range(spec: &str) -> Result<AddrRange, TargetError> {
                 return Err(bad(spec, "IPv6 prefix length must be 0-128"));
             }
             let a = parse_v6(addr, spec)?;
-            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - bits)
+            };
             return Ok(AddrRange::V6(a & mask, (a & mask) | !mask));
         }
         if bits > 32 {
             return Err(bad(spec, "IPv4 prefix length must be 0-32"));
         }
         let a = parse_v4(addr, spec)?;
-        let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+        let mask = if bits == 0 {
+            0
+        } else {
+            u32::MAX << (32 - bits)
+        };
         return Ok(AddrRange::V4(a & mask, (a & mask) | !mask));
     }
     if let Some((a, b)) = s.split_once('-') {
@@ -142,7 +162,11 @@ impl TargetSetBuilder {
 
     /// Reads a file of ranges, one or more per line, `#` starting a comment.
     pub fn add_file(&mut self, path: &Path, exclude: bool) -> Result<(), TargetError> {
-        let what = if exclude { "exclude file" } else { "include file" };
+        let what = if exclude {
+            "exclude file"
+        } else {
+            "include file"
+        };
         let text = std::fs::read(path).map_err(|e| TargetError::File {
             what,
             path: path.display().to_string(),
@@ -197,7 +221,16 @@ impl TargetSetBuilder {
         let v6_all = self.v6.build();
         let v4 = v4_all.subtract(&excludes_v4);
         let v6 = v6_all.subtract(&excludes_v6);
-        (v4_all, v6_all, TargetSet { v4, v6, excludes_v4, excludes_v6 })
+        (
+            v4_all,
+            v6_all,
+            TargetSet {
+                v4,
+                v6,
+                excludes_v4,
+                excludes_v6,
+            },
+        )
     }
 }
 
@@ -265,7 +298,10 @@ mod tests {
 
     #[test]
     fn forms() {
-        assert_eq!(parse_range("10.0.0.1"), Ok(AddrRange::V4(v4("10.0.0.1"), v4("10.0.0.1"))));
+        assert_eq!(
+            parse_range("10.0.0.1"),
+            Ok(AddrRange::V4(v4("10.0.0.1"), v4("10.0.0.1")))
+        );
         assert_eq!(
             parse_range("10.0.0.9/8"),
             Ok(AddrRange::V4(v4("10.0.0.0"), v4("10.255.255.255")))
@@ -334,7 +370,10 @@ mod tests {
         let e = b.add_file(&f, false).unwrap_err().to_string();
         assert!(e.contains("in.txt:5: bad target '10.0.0.300'"), "{e}");
         let mut b = TargetSetBuilder::new();
-        let e = b.add_file(&dir.join("missing"), false).unwrap_err().to_string();
+        let e = b
+            .add_file(&dir.join("missing"), false)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("cannot read include file"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }

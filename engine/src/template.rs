@@ -27,7 +27,14 @@ pub struct TemplateParams {
 
 impl Default for TemplateParams {
     fn default() -> Self {
-        Self { src_mac: [0; 6], dst_mac: [0; 6], vlan: None, ttl: 255, mss: 1460, window: 1025 }
+        Self {
+            src_mac: [0; 6],
+            dst_mac: [0; 6],
+            vlan: None,
+            ttl: 255,
+            mss: 1460,
+            window: 1025,
+        }
     }
 }
 
@@ -99,14 +106,16 @@ impl SynTemplate {
                     .syn()
                     .options(&opts)
                     .expect("one MSS option always fits");
-                b.write(&mut raw, &[]).expect("writing to a Vec cannot fail");
+                b.write(&mut raw, &[])
+                    .expect("writing to a Vec cannot fail");
             }};
         }
         match (params.vlan, v6) {
             (None, false) => finish!(eth.ipv4([0; 4], [0; 4], params.ttl)),
             (None, true) => finish!(eth.ipv6([0; 16], [0; 16], params.ttl)),
             (Some(id), v6) => {
-                let vid = etherparse::VlanId::try_new(id).map_err(|_| TemplateError::BadVlan(id))?;
+                let vid =
+                    etherparse::VlanId::try_new(id).map_err(|_| TemplateError::BadVlan(id))?;
                 let tagged = eth.single_vlan(vid);
                 if v6 {
                     finish!(tagged.ipv6([0; 16], [0; 16], params.ttl))
@@ -127,9 +136,21 @@ impl SynTemplate {
             bytes[ip_off + 10..ip_off + 12].fill(0); // checksum
         }
         bytes[tcp_off + 16..tcp_off + 18].fill(0); // TCP checksum
-        let ip_sum = if v6 { 0 } else { sum_words(&bytes[ip_off..ip_off + 20]) };
+        let ip_sum = if v6 {
+            0
+        } else {
+            sum_words(&bytes[ip_off..ip_off + 20])
+        };
         let tcp_sum = sum_words(&bytes[tcp_off..tcp_off + tcp_len]) + 6 + tcp_len as u64;
-        Ok(Self { bytes, frame_len: raw.len().max(MIN_FRAME), ip_off, tcp_off, v6, ip_sum, tcp_sum })
+        Ok(Self {
+            bytes,
+            frame_len: raw.len().max(MIN_FRAME),
+            ip_off,
+            tcp_off,
+            v6,
+            ip_sum,
+            tcp_sum,
+        })
     }
 
     /// Length of the frames this template writes.
@@ -162,9 +183,8 @@ impl SynTemplate {
         let (i, t) = (self.ip_off, self.tcp_off);
         let addr_sum = halves32(ip_me) + halves32(ip_them);
         let ip_ck = !fold(self.ip_sum + addr_sum + ip_id as u64);
-        let tcp_ck = !fold(
-            self.tcp_sum + addr_sum + port_me as u64 + port_them as u64 + halves32(seq),
-        );
+        let tcp_ck =
+            !fold(self.tcp_sum + addr_sum + port_me as u64 + port_them as u64 + halves32(seq));
         f[i + 4..i + 6].copy_from_slice(&ip_id.to_be_bytes());
         f[i + 10..i + 12].copy_from_slice(&ip_ck.to_be_bytes());
         f[i + 12..i + 16].copy_from_slice(&ip_me.to_be_bytes());
@@ -233,29 +253,45 @@ mod tests {
         assert_eq!(n, if vlan.is_some() { 62 } else { 60 });
         let p = SlicedPacket::from_ethernet(&frame[..n]).unwrap();
         if let Some(id) = vlan {
-            let Some(etherparse::VlanSlice::SingleVlan(v)) = &p.vlan else { panic!("no VLAN tag") };
+            let Some(etherparse::VlanSlice::SingleVlan(v)) = &p.vlan else {
+                panic!("no VLAN tag")
+            };
             assert_eq!(v.vlan_identifier().value(), id);
         }
-        let Some(NetSlice::Ipv4(ip)) = p.net else { panic!("not IPv4") };
+        let Some(NetSlice::Ipv4(ip)) = p.net else {
+            panic!("not IPv4")
+        };
         let h = ip.header().to_header();
         assert_eq!(h.source, me.to_be_bytes());
         assert_eq!(h.destination, them.to_be_bytes());
         assert_eq!(h.time_to_live, 255);
         assert_eq!(h.header_checksum, h.calc_header_checksum(), "IPv4 checksum");
-        let Some(TransportSlice::Tcp(tcp)) = p.transport else { panic!("not TCP") };
+        let Some(TransportSlice::Tcp(tcp)) = p.transport else {
+            panic!("not TCP")
+        };
         let th = tcp.to_header();
         assert!(th.syn && !th.ack && !th.rst);
         assert_eq!((th.source_port, th.destination_port), (pm, pt));
         assert_eq!(th.sequence_number, cookie as u32);
         assert_eq!(th.window_size, 1025);
-        assert_eq!(th.options.elements_iter().next().unwrap().unwrap(), TcpOptionElement::MaximumSegmentSize(1460));
+        assert_eq!(
+            th.options.elements_iter().next().unwrap().unwrap(),
+            TcpOptionElement::MaximumSegmentSize(1460)
+        );
         let want = th.calc_checksum_ipv4(&h, tcp.payload()).unwrap();
         assert_eq!(th.checksum, want, "TCP checksum");
     }
 
     #[test]
     fn ipv4_with_and_without_vlan() {
-        check_v4(None, 0xc612_0001, 0x0a00_0001, 40000, 80, 0x1234_5678_9abc_def0);
+        check_v4(
+            None,
+            0xc612_0001,
+            0x0a00_0001,
+            40000,
+            80,
+            0x1234_5678_9abc_def0,
+        );
         check_v4(Some(100), 0xffff_ffff, 0xffff_ffff, 65535, 65535, u64::MAX);
         check_v4(None, 0, 0, 0, 0, 0);
     }
@@ -269,19 +305,29 @@ mod tests {
             let them = u128::MAX - 5;
             let n = t.fill_v6(&mut frame, me, them, 61000, 443, 0xdead_beef);
             let p = SlicedPacket::from_ethernet(&frame[..n]).unwrap();
-            let Some(NetSlice::Ipv6(ip)) = p.net else { panic!("not IPv6") };
+            let Some(NetSlice::Ipv6(ip)) = p.net else {
+                panic!("not IPv6")
+            };
             let h = ip.header().to_header();
             assert_eq!(h.destination, them.to_be_bytes());
             assert_eq!(h.hop_limit, 255);
-            let Some(TransportSlice::Tcp(tcp)) = p.transport else { panic!("not TCP") };
+            let Some(TransportSlice::Tcp(tcp)) = p.transport else {
+                panic!("not TCP")
+            };
             let th = tcp.to_header();
-            assert_eq!(th.checksum, th.calc_checksum_ipv6(&h, tcp.payload()).unwrap());
+            assert_eq!(
+                th.checksum,
+                th.calc_checksum_ipv6(&h, tcp.payload()).unwrap()
+            );
         }
     }
 
     #[test]
     fn bad_vlan() {
-        assert_eq!(SynTemplate::new(&params(Some(5000)), false).unwrap_err(), TemplateError::BadVlan(5000));
+        assert_eq!(
+            SynTemplate::new(&params(Some(5000)), false).unwrap_err(),
+            TemplateError::BadVlan(5000)
+        );
     }
 
     proptest! {

@@ -76,11 +76,17 @@ pub fn run<Q: TxQueue>(
         counters.sent.store(sent, Ordering::Relaxed);
         counters.batches.store(batches, Ordering::Relaxed);
         counters.ring_full.store(ring_full, Ordering::Relaxed);
-        counters.throttle_waits.store(throttle.waits(), Ordering::Relaxed);
-        counters.next_index.store(slice.next.min(slice.end), Ordering::Release);
+        counters
+            .throttle_waits
+            .store(throttle.waits(), Ordering::Relaxed);
+        counters
+            .next_index
+            .store(slice.next.min(slice.end), Ordering::Release);
     }
     queue.flush()?;
-    counters.throttle_waits.store(throttle.waits(), Ordering::Relaxed);
+    counters
+        .throttle_waits
+        .store(throttle.waits(), Ordering::Relaxed);
     counters.done.store(true, Ordering::Release);
     Ok(())
 }

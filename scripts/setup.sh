@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what masscan-rs needs to build and test, with apt-get, only when it is missing.
+# Safe to run again. Needs root for apt-get (CI and the dev machines run as root).
+set -euo pipefail
+
+packages=(build-essential pkg-config procps iproute2 python3 jq bc)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  for d in "$HOME/.cargo/bin" /usr/local/cargo/bin; do
+    [ -x "$d/cargo" ] && export PATH="$d:$PATH"
+  done
+fi
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: cargo not found. Install Rust 1.95 (rustup) and run again." >&2
+  exit 1
+fi
+for c in rustfmt clippy; do
+  if ! cargo "${c/rustfmt/fmt}" --version >/dev/null 2>&1; then
+    rustup component add "$c" >/dev/null 2>&1 || echo "setup: warning: cargo $c is not available" >&2
+  fi
+done

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test of masscan-rs: formatting, lints, unit, property and integration tests, the
+# binary's own --regress checks, and a short run of each benchmark script (to keep them working).
+# Installs what is missing first. Sends no packet: every scan here is --offline.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+[ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH"
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --release --all-targets -- -D warnings
+echo "== cargo test"
+cargo test --release --workspace
+echo "== masscan --regress"
+./target/release/masscan --regress
+echo "== bench scripts (short)"
+./bench/offline.sh --quick
+./bench/throttle.sh --quick
+echo "test.sh: all passed"
