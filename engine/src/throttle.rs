@@ -34,7 +34,7 @@ impl Throttle {
         }
     }
 
-    /// Times the thread had to wait for the schedule.
+    /// Times a batch had to wait for the schedule (once per wait, however long).
     pub fn waits(&self) -> u64 {
         self.waits
     }
@@ -45,6 +45,7 @@ impl Throttle {
         if self.unlimited {
             return self.max_batch;
         }
+        let mut waited = false;
         loop {
             let elapsed = self.start.elapsed().as_secs_f64();
             // Packet k (0-based) is due at k / rate: packets due by now = floor(elapsed*rate)+1.
@@ -60,7 +61,10 @@ impl Throttle {
                 }
                 return n.min(self.max_batch);
             }
-            self.waits += 1;
+            if !waited {
+                waited = true;
+                self.waits += 1;
+            }
             if stop.load(Ordering::Relaxed) {
                 return 0;
             }
