@@ -274,6 +274,8 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
             .min()
             .unwrap_or(c.resume_index);
         let mut paused = c.clone();
+        // Save the source ports in use, even the default: late replies carry them.
+        paused.adapter_port = Some(ports);
         if let Some(n) = c.resume_count {
             paused.resume_count = Some((c.resume_index + n).saturating_sub(resume));
         }
