@@ -509,7 +509,10 @@ fn sigint_pauses_into_paused_conf_and_resume_finishes_the_scan() {
     assert!(
         paused.contains("seed = 7\n") && paused.contains("range = 198.18.0.0-198.18.255.255\n")
     );
-    assert!(paused.contains("adapter-port = "), "the default source ports are saved: {paused}");
+    assert!(
+        paused.contains("adapter-port = "),
+        "the default source ports are saved: {paused}"
+    );
 
     let o = masscan_in(
         dir.path(),
