@@ -7,6 +7,7 @@ pub mod config;
 pub mod cookie;
 pub mod driver;
 pub mod listscan;
+pub mod output;
 pub mod permutation;
 pub mod plan;
 pub mod ports;
