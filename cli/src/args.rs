@@ -153,6 +153,10 @@ pub struct Args {
     /// Continue a paused scan from its paused.conf.
     #[arg(long = "resume", value_name = "FILE")]
     pub resume: Option<PathBuf>,
+    /// Read masscan binary files (-oB) and write their records in the output format, or as
+    /// console lines; several files merge.
+    #[arg(long = "readscan", num_args = 1.., value_name = "FILE")]
+    pub readscan: Vec<PathBuf>,
     /// Print the effective configuration in config-file form and exit.
     #[arg(long = "echo")]
     pub echo: bool,

@@ -3,6 +3,7 @@
 //! exit code 1.
 
 mod args;
+mod readscan;
 mod scan;
 mod settings;
 mod status;
@@ -25,7 +26,7 @@ masscan-rs: the nmap-compatible options (masscan's own options are in --help)
   --max-rate <n>   packets per second (--rate)
   --max-retries <n>  extra probes per target (--retries)
   --open           report only open ports
-  -oX/-oJ/-oG/-oL/-oB <file>  output file (not implemented yet in masscan-rs)
+  -oX/-oJ/-oG/-oL/-oB <file>  output file (scans: not implemented yet; --readscan writes -oL/-oJ/-oD/-oH/-oB)
   -v               more messages
 Unlike nmap, masscan keeps no per-target state: it scans the whole range at --rate.
 ";
@@ -70,6 +71,7 @@ fn run() -> Result<i32, args::UserError> {
             Ok(0)
         }
         Mode::ListScan => scan::list_scan(&run.config).map(|_| 0),
+        Mode::ReadScan => readscan::run(&run.readscan, &run.config.outputs),
         Mode::Scan => scan::scan(&run),
     }
 }

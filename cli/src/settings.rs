@@ -15,6 +15,7 @@ pub enum Mode {
     Echo,
     Nmap,
     Regress,
+    ReadScan,
 }
 
 pub struct Run {
@@ -25,6 +26,8 @@ pub struct Run {
     pub verbose: u8,
     /// The file a `--resume` came from (paused.conf is rewritten on the next pause).
     pub resumed_from: Option<std::path::PathBuf>,
+    /// `--readscan` files.
+    pub readscan: Vec<std::path::PathBuf>,
 }
 
 pub const OUTPUT_FORMATS: &[&str] = &[
@@ -115,6 +118,7 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         list_scan,
         conf: _,
         resume: _,
+        readscan,
         echo,
         nmap,
         regress,
@@ -125,6 +129,8 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
 
     let mode = if regress {
         Mode::Regress
+    } else if !readscan.is_empty() {
+        Mode::ReadScan
     } else if nmap {
         Mode::Nmap
     } else if echo {
@@ -149,7 +155,7 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         tb.add_file(f, true)?;
     }
     let target_set = match mode {
-        Mode::Echo | Mode::Nmap | Mode::Regress => tb.build_lenient(),
+        Mode::Echo | Mode::Nmap | Mode::Regress | Mode::ReadScan => tb.build_lenient(),
         Mode::Scan | Mode::ListScan => tb.build()?,
     };
 
@@ -270,5 +276,6 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         stats_json,
         verbose,
         resumed_from,
+        readscan,
     })
 }

@@ -554,3 +554,98 @@ fn regress_nmap_help_version() {
     let o = masscan(&["--version"]);
     assert!(o.status.success() && stdout(&o).starts_with("masscan "));
 }
+
+fn fixtures() -> Option<std::path::PathBuf> {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/masscan");
+    d.exists().then_some(d)
+}
+
+#[test]
+fn readscan_converts_the_originals_files_like_the_original() {
+    let Some(f) = fixtures() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    for scan in ["nobanners", "banners"] {
+        let bin = f.join(format!("scan-{scan}.bin"));
+        for (fmt, ext) in [
+            ("list", "list"),
+            ("json", "json"),
+            ("ndjson", "ndjson"),
+            ("hostonly", "hostonly"),
+        ] {
+            let out = dir.path().join(format!("{scan}.{ext}"));
+            let o = masscan(&[
+                "--readscan",
+                bin.to_str().unwrap(),
+                "--output-format",
+                fmt,
+                "--output-filename",
+                out.to_str().unwrap(),
+            ]);
+            assert!(o.status.success(), "{}", stderr(&o));
+            let want = std::fs::read(f.join(format!("readscan-{scan}.{ext}"))).unwrap();
+            assert!(
+                std::fs::read(&out).unwrap() == want,
+                "{scan}.{ext} differs from the original's conversion"
+            );
+        }
+    }
+}
+
+#[test]
+fn readscan_merges_and_binary_round_trips() {
+    let Some(f) = fixtures() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (f.join("scan-nobanners.bin"), f.join("scan-banners.bin"));
+    let merged = dir.path().join("merged.bin");
+    let o = masscan(&[
+        "--readscan",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "-oB",
+        merged.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Our -oB, read back, lists the same records as the two originals one after the other.
+    let ours = stdout(&masscan(&[
+        "--readscan",
+        merged.to_str().unwrap(),
+        "-oD",
+        "-",
+    ]));
+    let mut want = std::fs::read_to_string(f.join("readscan-nobanners.ndjson")).unwrap();
+    want.push_str(&std::fs::read_to_string(f.join("readscan-banners.ndjson")).unwrap());
+    assert_eq!(ours, want);
+}
+
+#[test]
+fn readscan_of_damaged_or_foreign_files_keeps_what_it_can() {
+    let Some(f) = fixtures() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let whole = std::fs::read(f.join("scan-banners.bin")).unwrap();
+    let cut = dir.path().join("cut.bin");
+    std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
+    let o = masscan(&["--readscan", cut.to_str().unwrap(), "-oJ", "-"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("truncated"), "{err}");
+    // The records before the damage, in a JSON document that still parses.
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&o)).expect("valid JSON after truncation");
+    assert!(v.as_array().unwrap().len() > 10);
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "just some text, not a scan\n").unwrap();
+    let foreign = masscan(&["--readscan", text.to_str().unwrap(), "-oL", "-"]);
+    assert_eq!(foreign.status.code(), Some(1));
+    assert!(stderr(&foreign).contains("not a masscan binary file"));
+    assert_eq!(stdout(&foreign), "#masscan\n# end\n");
+    assert_one_line_error(
+        &[
+            "--readscan",
+            cut.to_str().unwrap(),
+            "-oL",
+            "/nonexistent/dir/x",
+        ],
+        "cannot create output file",
+    );
+}

@@ -64,3 +64,34 @@ fn our_binary_writer_reproduces_the_originals_files() {
         assert_eq!(ours, std::fs::read(&path).unwrap(), "{scan}.bin");
     }
 }
+
+#[test]
+fn console_lines_match_the_originals() {
+    use masscan_engine::output::text::console_line;
+    let Some(dir) = fixtures() else { return };
+    // The console files come from separate live runs of the same lab: the results are the same,
+    // but dates, uptimes and SSH key exchanges differ. Compare the lines that cannot vary.
+    let stable = |l: &str| {
+        l.starts_with("Discovered ")
+            || ["[title]", "[http.server]", "[ftp]", "[smtp]"]
+                .iter()
+                .any(|t| l.contains(t))
+    };
+    for scan in ["nobanners", "banners"] {
+        let (_, recs) = read(&dir.join(format!("scan-{scan}.bin")));
+        let mut ours = Vec::new();
+        for r in &recs {
+            console_line(&mut ours, r);
+        }
+        let ours = String::from_utf8(ours).unwrap();
+        let mut ours: Vec<&str> = ours.lines().filter(|l| stable(l)).collect();
+        let text = std::fs::read_to_string(dir.join(format!("console-{scan}.txt"))).unwrap();
+        let mut want: Vec<&str> = text.lines().filter(|l| stable(l)).collect();
+        ours.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(ours.len(), want.len(), "console-{scan}.txt: line count");
+        if let Some((a, b)) = ours.iter().zip(&want).find(|(a, b)| a != b) {
+            panic!("console-{scan}.txt differs:\n ours: {a:?}\n orig: {b:?}");
+        }
+    }
+}

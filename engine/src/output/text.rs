@@ -202,3 +202,49 @@ pub fn render(format: TextFormat, records: &[Record]) -> Vec<u8> {
     w.end(&mut out);
     out
 }
+
+/// A console line (stdout when no output file is given), as COMPAT.md shows:
+/// `Discovered open port 80/tcp on 198.18.0.10` and
+/// `Banner on port 80/tcp on 198.18.0.10: [title] masscan anchor lab`, each padded with spaces
+/// to 79 columns (so it overwrites the status line).
+pub fn console_line(out: &mut Vec<u8>, r: &Record) {
+    match r {
+        Record::Status {
+            ip,
+            ip_proto,
+            port,
+            status,
+            ..
+        } => {
+            let line = match status {
+                Status::Arp => format!("Discovered up port 0/arp on {ip}"),
+                s => format!(
+                    "Discovered {} port {port}/{} on {ip}",
+                    status_word(*s),
+                    proto_name(*ip_proto, Some(*s))
+                ),
+            };
+            let _ = writeln!(out, "{line:<79}");
+        }
+        Record::Banner {
+            ip,
+            ip_proto,
+            port,
+            app_proto,
+            banner,
+            ..
+        } => {
+            let start = out.len();
+            let _ = write!(
+                out,
+                "Banner on port {port}/{} on {ip}: [{}] ",
+                proto_name(*ip_proto, None),
+                app_name(*app_proto)
+            );
+            push_escaped(out, banner, false);
+            let width = out.len() - start;
+            out.resize(out.len() + 79usize.saturating_sub(width), b' ');
+            out.push(b'\n');
+        }
+    }
+}
