@@ -3,7 +3,7 @@
 # Safe to run again. Needs root for apt-get (CI and the dev machines run as root).
 set -euo pipefail
 
-packages=(build-essential pkg-config procps iproute2 python3 jq bc)
+packages=(build-essential pkg-config procps iproute2 python3 jq bc netbase)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -26,7 +26,7 @@ masscan-rs: the nmap-compatible options (masscan's own options are in --help)
   --max-rate <n>   packets per second (--rate)
   --max-retries <n>  extra probes per target (--retries)
   --open           report only open ports
-  -oX/-oJ/-oG/-oL/-oB <file>  output file (scans: not implemented yet; --readscan writes -oL/-oJ/-oD/-oH/-oB)
+  -oX/-oJ/-oG/-oL/-oB <file>  output file (scans: not implemented yet; --readscan writes them all)
   -v               more messages
 Unlike nmap, masscan keeps no per-target state: it scans the whole range at --rate.
 ";

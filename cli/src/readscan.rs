@@ -5,6 +5,7 @@
 use crate::args::UserError;
 use masscan_engine::output::binary::{self, BinaryReader};
 use masscan_engine::output::text::{console_line, TextFormat, TextWriter};
+use masscan_engine::output::ServiceNames;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -23,20 +24,44 @@ fn open_output(name: &str) -> Result<Box<dyn Write>, UserError> {
     Ok(Box::new(f))
 }
 
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The start time in the first readable file's header (XML `start`, grepable `initiated`).
+fn first_start_time(files: &[PathBuf]) -> Option<u64> {
+    files.iter().find_map(|p| {
+        let f = std::fs::File::open(p).ok()?;
+        BinaryReader::new(std::io::BufReader::new(f))
+            .ok()?
+            .start_time
+    })
+}
+
 pub fn run(files: &[PathBuf], outputs: &[(String, String)]) -> Result<i32, UserError> {
+    // Port names as the original gets them: from /etc/services (Debian's netbase).
+    let services = std::fs::read_to_string("/etc/services")
+        .map(|t| ServiceNames::parse(&t))
+        .unwrap_or_default();
+    let start = first_start_time(files).unwrap_or_else(now);
     let (mut sink, target) = match outputs.first() {
         None => (Sink::Console, "-".to_string()),
         Some((format, file)) => {
             let sink = match format.as_str() {
                 "binary" => Sink::Binary,
-                f => Sink::Text(TextWriter::new(TextFormat::from_name(f).ok_or_else(
-                    || {
-                        UserError(format!(
-                            "--readscan to --output-format {f} is not implemented yet \
-                         (list, json, ndjson, hostonly and binary are)"
-                        ))
-                    },
-                )?)),
+                f => {
+                    let format = TextFormat::from_name(f).ok_or_else(|| {
+                        UserError(format!("--readscan cannot write --output-format {f}"))
+                    })?;
+                    Sink::Text(
+                        TextWriter::new(format)
+                            .with_services(services)
+                            .with_start(start),
+                    )
+                }
             };
             (sink, file.clone())
         }
@@ -93,7 +118,10 @@ pub fn run(files: &[PathBuf], outputs: &[(String, String)]) -> Result<i32, UserE
         }
     }
     match &mut sink {
-        Sink::Text(w) => w.end(&mut buf),
+        Sink::Text(w) => {
+            w.set_finish(now());
+            w.end(&mut buf)
+        }
         Sink::Binary => {
             if !header_written {
                 buf.extend_from_slice(&binary::header(0));

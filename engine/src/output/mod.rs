@@ -1,12 +1,110 @@
 //! Scan results and their file formats: the [`Record`] every writer takes, masscan's binary
 //! `-oB` format (reader and writer, [`binary`]), and the text formats written byte for byte as
-//! the original writes them ([`text`]: list, NDJSON, JSON, host-only). XML, grepable and
-//! unicornscan are not written yet.
+//! the original writes them ([`text`]: list, NDJSON, JSON, host-only, XML, grepable,
+//! unicornscan, and console lines), with the port-name table they use ([`ServiceNames`]).
 
 pub mod binary;
 pub mod text;
 
+use std::collections::HashMap;
 use std::net::IpAddr;
+
+/// Port names for grepable and unicornscan output, from the text of `/etc/services` (the
+/// original asks the C library, which reads the same file); `unknown` when a port has none.
+#[derive(Clone, Debug, Default)]
+pub struct ServiceNames {
+    names: HashMap<(u16, &'static str), String>,
+}
+
+impl ServiceNames {
+    /// Parses `name port/proto aliases... # comment` lines; the first name of a port wins.
+    pub fn parse(text: &str) -> Self {
+        let mut names = HashMap::new();
+        for line in text.lines() {
+            let line = line.split('#').next().unwrap_or("");
+            let mut it = line.split_whitespace();
+            let (Some(name), Some(pp)) = (it.next(), it.next()) else {
+                continue;
+            };
+            let Some((port, proto)) = pp.split_once('/') else {
+                continue;
+            };
+            let Ok(port) = port.parse::<u16>() else {
+                continue;
+            };
+            let proto = match proto {
+                "tcp" => "tcp",
+                "udp" => "udp",
+                "sctp" => "sctp",
+                _ => continue,
+            };
+            names
+                .entry((port, proto))
+                .or_insert_with(|| name.to_string());
+        }
+        Self { names }
+    }
+
+    pub fn name(&self, port: u16, proto: &str) -> &str {
+        let proto = match proto {
+            "tcp" => "tcp",
+            "udp" => "udp",
+            "sctp" => "sctp",
+            _ => return "unknown",
+        };
+        self.names
+            .get(&(port, proto))
+            .map(String::as_str)
+            .unwrap_or("unknown")
+    }
+}
+
+/// A Unix time as UTC calendar fields: (year, month 1-12, day, hour, minute, second, weekday
+/// 0 = Sunday).
+pub fn utc(secs: u64) -> (i64, u32, u32, u32, u32, u32, u32) {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil-from-days (proleptic Gregorian), valid for any u64 second count we will meet.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let wday = ((days + 4).rem_euclid(7)) as u32;
+    (
+        y,
+        m,
+        d,
+        (rem / 3600) as u32,
+        (rem / 60 % 60) as u32,
+        (rem % 60) as u32,
+        wday,
+    )
+}
+
+/// `Mon Nov 23 01:12:13 2026`, as C's `ctime` in UTC.
+pub fn ctime(secs: u64) -> String {
+    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (y, m, d, h, mi, s, w) = utc(secs);
+    format!(
+        "{} {} {d:>2} {h:02}:{mi:02}:{s:02} {y}",
+        DAYS[w as usize],
+        MONTHS[m as usize - 1]
+    )
+}
+
+/// `2026-11-23 01:13:12` in UTC.
+pub fn timestr(secs: u64) -> String {
+    let (y, m, d, h, mi, s, _) = utc(secs);
+    format!("{y}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+}
 
 /// What a status record says about a port.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -145,6 +243,23 @@ pub fn push_escaped(out: &mut Vec<u8>, banner: &[u8], json: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(ctime(1795396333), "Mon Nov 23 01:12:13 2026");
+        assert_eq!(timestr(1795396392), "2026-11-23 01:13:12");
+        assert_eq!(ctime(0), "Thu Jan  1 00:00:00 1970");
+        assert_eq!(timestr(951_782_400), "2000-02-29 00:00:00");
+    }
+
+    #[test]
+    fn services() {
+        let s =
+            ServiceNames::parse("ftp\t\t21/tcp\nssh 22/tcp # x\nfsp 21/udp\nftp-alias 21/tcp\n");
+        assert_eq!(s.name(21, "tcp"), "ftp");
+        assert_eq!(s.name(21, "udp"), "fsp");
+        assert_eq!(s.name(11211, "tcp"), "unknown");
+    }
 
     #[test]
     fn names_and_escapes() {

@@ -1,8 +1,12 @@
 //! The text formats, byte for byte as the original writes them: list (`-oL`), NDJSON (`-oD`),
-//! JSON (`-oJ`, an array that always ends with `]`) and host-only (`-oH`). Each writer has a
-//! beginning, one call per record, and an end, so a file closed early is still valid.
+//! JSON (`-oJ`, an array that always ends with `]`), host-only (`-oH`), XML (`-oX`, Nmap style,
+//! ending with `</nmaprun>`), grepable (`-oG`) and unicornscan (`-oU`). Each writer has a
+//! beginning, one call per record, and an end, so a file closed early is still valid. Only the
+//! header and footer lines carry the writer's own times (scan start, now).
 
-use super::{app_name, proto_name, push_escaped, reason_string, Record, Status};
+use super::{
+    app_name, ctime, proto_name, push_escaped, reason_string, timestr, Record, ServiceNames, Status,
+};
 use std::io::Write as _;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,6 +15,9 @@ pub enum TextFormat {
     Ndjson,
     Json,
     HostOnly,
+    Xml,
+    Grepable,
+    Unicornscan,
 }
 
 impl TextFormat {
@@ -21,6 +28,9 @@ impl TextFormat {
             "ndjson" => TextFormat::Ndjson,
             "json" => TextFormat::Json,
             "hostonly" => TextFormat::HostOnly,
+            "xml" => TextFormat::Xml,
+            "grepable" => TextFormat::Grepable,
+            "unicornscan" => TextFormat::Unicornscan,
             _ => return None,
         })
     }
@@ -30,6 +40,19 @@ impl TextFormat {
 pub struct TextWriter {
     format: TextFormat,
     records: u64,
+    /// Status records written (XML's `hosts up`).
+    statuses: u64,
+    services: ServiceNames,
+    start: u64,
+    finish: u64,
+}
+
+fn addrtype(ip: &std::net::IpAddr) -> &'static str {
+    if ip.is_ipv4() {
+        "ipv4"
+    } else {
+        "ipv6"
+    }
 }
 
 fn status_word(s: Status) -> &'static str {
@@ -41,14 +64,53 @@ fn status_word(s: Status) -> &'static str {
 
 impl TextWriter {
     pub fn new(format: TextFormat) -> Self {
-        Self { format, records: 0 }
+        Self {
+            format,
+            records: 0,
+            statuses: 0,
+            services: ServiceNames::default(),
+            start: 0,
+            finish: 0,
+        }
+    }
+
+    /// Port names for grepable and unicornscan output.
+    pub fn with_services(mut self, services: ServiceNames) -> Self {
+        self.services = services;
+        self
+    }
+
+    /// The scan's start time (XML `start`, grepable `scan initiated`).
+    pub fn with_start(mut self, start: u64) -> Self {
+        self.start = start;
+        self
+    }
+
+    /// The time written by [`Self::end`] (XML `finished`, grepable `done at`).
+    pub fn set_finish(&mut self, finish: u64) {
+        self.finish = finish;
     }
 
     /// What opens the file.
     pub fn begin(&mut self, out: &mut Vec<u8>) {
         match self.format {
-            TextFormat::List => out.extend_from_slice(b"#masscan\n"),
+            TextFormat::List | TextFormat::Unicornscan => out.extend_from_slice(b"#masscan\n"),
             TextFormat::Json => out.extend_from_slice(b"[\n"),
+            TextFormat::Xml => {
+                let _ = write!(
+                    out,
+                    "<?xml version=\"1.0\"?>\r\n<!-- masscan v1.0 scan -->\r\n<nmaprun scanner=\"masscan\" start=\"{}\" version=\"1.0-BETA\"  xmloutputversion=\"1.03\">\r\n<scaninfo type=\"syn\" protocol=\"tcp\" />\r\n",
+                    self.start
+                );
+            }
+            TextFormat::Grepable => {
+                let _ = write!(
+                    out,
+                    "# Masscan {}-rs scan initiated {}\n# Ports scanned: TCP(0;) UDP(0;) SCTP(0;) PROTOCOLS(0;)\n",
+                    env!("CARGO_PKG_VERSION"),
+                    ctime(self.start)
+                );
+            }
             TextFormat::Ndjson | TextFormat::HostOnly => {}
         }
     }
@@ -56,8 +118,22 @@ impl TextWriter {
     /// What closes the file (a valid document even after an interrupted scan).
     pub fn end(&mut self, out: &mut Vec<u8>) {
         match self.format {
-            TextFormat::List => out.extend_from_slice(b"# end\n"),
+            TextFormat::List | TextFormat::Unicornscan => out.extend_from_slice(b"# end\n"),
             TextFormat::Json => out.extend_from_slice(b"]\n"),
+            TextFormat::Xml => {
+                let _ = write!(
+                    out,
+                    "<runstats>\r\n<finished time=\"{}\" timestr=\"{}\" elapsed=\"{}\" />\r\n<hosts up=\"{}\" down=\"0\" total=\"{}\" />\r\n</runstats>\r\n</nmaprun>\r\n",
+                    self.finish,
+                    timestr(self.finish),
+                    self.finish.saturating_sub(self.start),
+                    self.statuses,
+                    self.statuses
+                );
+            }
+            TextFormat::Grepable => {
+                let _ = writeln!(out, "# Masscan done at {}", ctime(self.finish));
+            }
             TextFormat::Ndjson | TextFormat::HostOnly => {}
         }
     }
@@ -65,7 +141,112 @@ impl TextWriter {
     pub fn record(&mut self, out: &mut Vec<u8>, r: &Record) {
         let first = self.records == 0;
         self.records += 1;
+        if matches!(r, Record::Status { .. }) {
+            self.statuses += 1;
+        }
         match (self.format, r) {
+            (
+                TextFormat::Xml,
+                Record::Status {
+                    time,
+                    ip,
+                    ip_proto,
+                    port,
+                    status,
+                    reason,
+                    ttl,
+                },
+            ) => {
+                let _ = write!(
+                    out,
+                    "<host endtime=\"{time}\"><address addr=\"{ip}\" addrtype=\"{}\"/><ports><port protocol=\"{}\" portid=\"{port}\"><state state=\"{}\" reason=\"{}\" reason_ttl=\"{ttl}\"/></port></ports></host>\r\n",
+                    addrtype(ip),
+                    proto_name(*ip_proto, Some(*status)),
+                    status_word(*status),
+                    reason_string(*reason)
+                );
+            }
+            (
+                TextFormat::Xml,
+                Record::Banner {
+                    time,
+                    ip,
+                    ip_proto,
+                    port,
+                    app_proto,
+                    ttl,
+                    banner,
+                },
+            ) => {
+                let _ = write!(
+                    out,
+                    "<host endtime=\"{time}\"><address addr=\"{ip}\" addrtype=\"{}\"/><ports><port protocol=\"{}\" portid=\"{port}\"><state state=\"open\" reason=\"response\" reason_ttl=\"{ttl}\" /><service name=\"{}\" banner=\"",
+                    addrtype(ip),
+                    proto_name(*ip_proto, None),
+                    app_name(*app_proto)
+                );
+                push_escaped(out, banner, false);
+                out.extend_from_slice(b"\"></service></port></ports></host>\r\n");
+            }
+            (
+                TextFormat::Grepable,
+                Record::Status {
+                    time,
+                    ip,
+                    ip_proto,
+                    port,
+                    status,
+                    ..
+                },
+            ) => {
+                let p = proto_name(*ip_proto, Some(*status));
+                let _ = writeln!(
+                    out,
+                    "Timestamp: {time}\tHost: {ip} ()\tPorts: {port}/{}/{p}//{}//",
+                    status_word(*status),
+                    self.services.name(*port, p)
+                );
+            }
+            (
+                TextFormat::Grepable,
+                Record::Banner {
+                    ip,
+                    port,
+                    app_proto,
+                    banner,
+                    ..
+                },
+            ) => {
+                let _ = write!(
+                    out,
+                    "Host: {ip} ()\tPort: {port}\tService: {}\tBanner: ",
+                    app_name(*app_proto)
+                );
+                push_escaped(out, banner, false);
+                out.push(b'\n');
+            }
+            (
+                TextFormat::Unicornscan,
+                Record::Status {
+                    ip,
+                    ip_proto,
+                    port,
+                    status,
+                    ttl,
+                    ..
+                },
+            ) => {
+                let p = proto_name(*ip_proto, Some(*status));
+                let _ = writeln!(
+                    out,
+                    "{} {}\t{:>16}[{port:>5}]\t\tfrom {ip}  ttl {ttl} ",
+                    p.to_uppercase(),
+                    status_word(*status),
+                    self.services.name(*port, p)
+                );
+            }
+            // unicornscan has no banner lines.
+            (TextFormat::Unicornscan, Record::Banner { .. }) => {}
             (TextFormat::HostOnly, r) => {
                 let _ = writeln!(out, "{}", r.ip());
             }
@@ -192,9 +373,9 @@ impl TextWriter {
 }
 
 /// Writes records in a format from beginning to end.
-pub fn render(format: TextFormat, records: &[Record]) -> Vec<u8> {
+pub fn render(w: TextWriter, records: &[Record]) -> Vec<u8> {
+    let mut w = w;
     let mut out = Vec::new();
-    let mut w = TextWriter::new(format);
     w.begin(&mut out);
     for r in records {
         w.record(&mut out, r);
