@@ -138,6 +138,9 @@ pub struct Args {
     /// Output file (with --output-format).
     #[arg(long = "output-filename", alias = "output-file", value_name = "FILE")]
     pub output_filename: Vec<String>,
+    /// Add to existing output files instead of replacing them (set by --resume).
+    #[arg(long = "append-output", alias = "append")]
+    pub append_output: bool,
     /// Banner data to capture (cert, html, heartbleed, ticketbleed, servername).
     #[arg(long = "capture", value_name = "WHAT")]
     pub capture: Vec<String>,

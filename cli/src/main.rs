@@ -71,7 +71,9 @@ fn run() -> Result<i32, args::UserError> {
             Ok(0)
         }
         Mode::ListScan => scan::list_scan(&run.config).map(|_| 0),
-        Mode::ReadScan => readscan::run(&run.readscan, &run.config.outputs),
+        Mode::ReadScan => {
+            readscan::run(&run.readscan, &run.config.outputs, run.config.append_output)
+        }
         Mode::Scan => scan::scan(&run),
     }
 }

@@ -15,13 +15,54 @@ enum Sink {
     Binary,
 }
 
-fn open_output(name: &str) -> Result<Box<dyn Write>, UserError> {
+/// Opens the output; with `append`, continues an existing complete file (its closing is cut
+/// and written again at the end). Returns whether the file starts fresh (needs its opening).
+fn open_output(
+    name: &str,
+    append: bool,
+    sink: &mut Sink,
+) -> Result<(Box<dyn Write>, bool), UserError> {
+    use masscan_engine::output::text::append_point;
     if name == "-" {
-        return Ok(Box::new(std::io::stdout()));
+        return Ok((Box::new(std::io::stdout()), true));
     }
-    let f = std::fs::File::create(name)
-        .map_err(|e| UserError(format!("cannot create output file '{name}': {e}")))?;
-    Ok(Box::new(f))
+    let cannot =
+        |e: &dyn std::fmt::Display| UserError(format!("cannot create output file '{name}': {e}"));
+    let existing = if append {
+        std::fs::read(name).ok()
+    } else {
+        None
+    };
+    let Some(existing) = existing else {
+        return Ok((
+            Box::new(std::fs::File::create(name).map_err(|e| cannot(&e))?),
+            true,
+        ));
+    };
+    let refuse = |why: String| UserError(format!("cannot append to '{name}': {why}"));
+    let (keep, fresh) = match sink {
+        Sink::Console => (existing.len(), true),
+        Sink::Binary => match binary::append_point(&existing).map_err(refuse)? {
+            None => (0, true),
+            Some(keep) => (keep, false),
+        },
+        Sink::Text(w) => {
+            let at = append_point(w.format(), &existing).map_err(refuse)?;
+            if !at.fresh {
+                w.continue_after(&at);
+            }
+            (at.keep, at.fresh)
+        }
+    };
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(name)
+        .map_err(|e| cannot(&e))?;
+    f.set_len(keep as u64).map_err(|e| cannot(&e))?;
+    let mut f = f;
+    use std::io::Seek;
+    f.seek(std::io::SeekFrom::End(0)).map_err(|e| cannot(&e))?;
+    Ok((Box::new(f), fresh))
 }
 
 fn now() -> u64 {
@@ -41,7 +82,11 @@ fn first_start_time(files: &[PathBuf]) -> Option<u64> {
     })
 }
 
-pub fn run(files: &[PathBuf], outputs: &[(String, String)]) -> Result<i32, UserError> {
+pub fn run(
+    files: &[PathBuf],
+    outputs: &[(String, String)],
+    append: bool,
+) -> Result<i32, UserError> {
     // Port names as the original gets them: from /etc/services (Debian's netbase).
     let services = std::fs::read_to_string("/etc/services")
         .map(|t| ServiceNames::parse(&t))
@@ -67,11 +112,11 @@ pub fn run(files: &[PathBuf], outputs: &[(String, String)]) -> Result<i32, UserE
         }
     };
     // Fail on an unwritable output before reading anything.
-    let mut out = open_output(&target)?;
+    let (mut out, fresh) = open_output(&target, append, &mut sink)?;
     let mut buf = Vec::with_capacity(1 << 16);
     let mut failed = false;
-    let mut header_written = false;
-    if let Sink::Text(w) = &mut sink {
+    let mut header_written = !fresh;
+    if let (Sink::Text(w), true) = (&mut sink, fresh) {
         w.begin(&mut buf);
     }
     let write_err = |e: std::io::Error| UserError(format!("cannot write '{target}': {e}"));

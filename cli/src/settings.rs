@@ -113,6 +113,7 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         open_only,
         output_format,
         output_filename,
+        append_output,
         capture,
         nocapture,
         list_scan,
@@ -234,6 +235,8 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     }
     c.router_mac = router_mac.map(|s| s.parse::<Mac>()).transpose()?;
     c.open_only = open_only;
+    // A resumed scan adds to the files it was writing (as masscan's --resume does).
+    c.append_output = append_output || resumed_from.is_some();
 
     for f in &output_format {
         if !OUTPUT_FORMATS.contains(&f.as_str()) {

@@ -667,3 +667,73 @@ fn readscan_of_damaged_or_foreign_files_keeps_what_it_can() {
         "cannot create output file",
     );
 }
+
+#[test]
+fn readscan_append_output_keeps_documents_valid() {
+    let Some(f) = fixtures() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (f.join("scan-nobanners.bin"), f.join("scan-banners.bin"));
+    for (opt, ext) in [
+        ("-oJ", "json"),
+        ("-oX", "xml"),
+        ("-oL", "list"),
+        ("-oB", "bin"),
+        ("-oG", "grep"),
+    ] {
+        let out = dir.path().join(format!("out.{ext}"));
+        let o = out.to_str().unwrap();
+        for (i, input) in [&a, &b].iter().enumerate() {
+            let mut args = vec!["--readscan", input.to_str().unwrap(), opt, o];
+            if i == 1 {
+                args.push("--append-output");
+            }
+            let r = masscan(&args);
+            assert!(r.status.success(), "{opt}: {}", stderr(&r));
+        }
+        let text = std::fs::read(&out).unwrap();
+        let s = String::from_utf8_lossy(&text);
+        match ext {
+            "json" => {
+                let v: serde_json::Value =
+                    serde_json::from_slice(&text).expect("appended JSON parses");
+                assert_eq!(v.as_array().unwrap().len(), 45 + 108);
+            }
+            "xml" => {
+                assert_eq!(s.matches("<nmaprun ").count(), 1);
+                assert!(s.ends_with("</nmaprun>\r\n"));
+                assert_eq!(s.matches("<host ").count(), 45 + 108);
+                assert!(
+                    s.contains("<hosts up=\"90\" down=\"0\" total=\"90\" />"),
+                    "{}",
+                    &s[s.len() - 200..]
+                );
+            }
+            "list" => {
+                assert!(s.starts_with("#masscan\n") && s.ends_with("# end\n"));
+                assert_eq!(s.lines().count(), 2 + 45 + 108);
+            }
+            "bin" => {
+                let l = stdout(&masscan(&["--readscan", o, "-oL", "-"]));
+                assert_eq!(l.lines().count(), 2 + 45 + 108);
+            }
+            _ => assert_eq!(s.matches("# Masscan done at").count(), 1),
+        }
+    }
+    // A file that is not a complete document is refused, not damaged further.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "[\n{\"ip\": \"1.2.3.4\"}\n").unwrap();
+    assert_one_line_error(
+        &[
+            "--readscan",
+            a.to_str().unwrap(),
+            "-oJ",
+            bad.to_str().unwrap(),
+            "--append-output",
+        ],
+        "cannot append to",
+    );
+    assert_eq!(
+        std::fs::read_to_string(&bad).unwrap(),
+        "[\n{\"ip\": \"1.2.3.4\"}\n"
+    );
+}

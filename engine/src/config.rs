@@ -139,6 +139,8 @@ pub struct ScanConfig {
     pub open_only: bool,
     /// `(format, filename)` of `-oX`-style output.
     pub outputs: Vec<(String, String)>,
+    /// `--append-output`: continue existing output files.
+    pub append_output: bool,
     /// `capture = X` (true) and `nocapture = X` (false) settings for banners, in order given.
     pub captures: Vec<(bool, String)>,
 }
@@ -170,6 +172,7 @@ impl ScanConfig {
             router_mac: None,
             open_only: false,
             outputs: Vec::new(),
+            append_output: false,
             captures: Vec::new(),
         }
     }
@@ -214,6 +217,9 @@ impl ScanConfig {
         for (format, file) in &self.outputs {
             let _ = writeln!(out, "output-format = {format}");
             let _ = writeln!(out, "output-filename = {file}");
+        }
+        if self.append_output {
+            let _ = writeln!(out, "append-output = true");
         }
         if let Some(a) = &self.adapter {
             let _ = writeln!(out, "adapter = {a}");

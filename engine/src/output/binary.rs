@@ -376,6 +376,21 @@ pub fn push_record(out: &mut Vec<u8>, r: &Record) {
     out.extend_from_slice(&d);
 }
 
+/// Where `--append-output` continues an existing `-oB` file: `Ok(None)` for an empty file
+/// (write a header), else the length to keep (everything but the trailer).
+pub fn append_point(existing: &[u8]) -> Result<Option<usize>, String> {
+    if existing.is_empty() {
+        return Ok(None);
+    }
+    if existing.len() < 2 * HEADER_LEN
+        || !existing.starts_with(b"masscan/1.")
+        || existing[existing.len() - HEADER_LEN..] != trailer()[..]
+    {
+        return Err("it does not end like a complete masscan binary file".into());
+    }
+    Ok(Some(existing.len() - HEADER_LEN))
+}
+
 /// Writes a whole binary file (tests, `--readscan -oB`).
 pub fn write_all<W: Write>(w: &mut W, start_time: u64, records: &[Record]) -> io::Result<()> {
     let mut out = header(start_time);
@@ -482,6 +497,21 @@ mod tests {
             read_all(&f[..50]).1,
             Some(ReadError::Truncated(50))
         ));
+    }
+
+    #[test]
+    fn append_continues_before_the_trailer() {
+        let mut f = Vec::new();
+        write_all(&mut f, 7, &sample()[..2]).unwrap();
+        let keep = append_point(&f).unwrap().unwrap();
+        f.truncate(keep);
+        for r in &sample()[2..] {
+            push_record(&mut f, r);
+        }
+        f.extend_from_slice(&trailer());
+        assert_eq!(read_all(&f), (sample(), None));
+        assert!(append_point(&f[..f.len() - 3]).is_err());
+        assert_eq!(append_point(b""), Ok(None));
     }
 
     #[test]

@@ -74,6 +74,10 @@ impl TextWriter {
         }
     }
 
+    pub fn format(&self) -> TextFormat {
+        self.format
+    }
+
     /// Port names for grepable and unicornscan output.
     pub fn with_services(mut self, services: ServiceNames) -> Self {
         self.services = services;
@@ -427,5 +431,144 @@ pub fn console_line(out: &mut Vec<u8>, r: &Record) {
             out.resize(out.len() + 79usize.saturating_sub(width), b' ');
             out.push(b'\n');
         }
+    }
+}
+
+/// Where `--append-output` continues an existing file: keep its first `keep` bytes (its closing
+/// lines are written again when the new writer ends).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AppendPoint {
+    pub keep: usize,
+    /// The file already holds records (JSON then puts a comma before the next one).
+    pub records: u64,
+    /// Status records already in the file (XML's `hosts up` counts them too).
+    pub statuses: u64,
+    /// The file was empty: write the opening as for a new file.
+    pub fresh: bool,
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+fn count(hay: &[u8], needle: &[u8]) -> u64 {
+    hay.windows(needle.len()).filter(|w| *w == needle).count() as u64
+}
+
+/// Finds where to continue `existing`, a complete file of `format` (as this writer or the
+/// original closes it). A file that does not end as a complete one is refused, so appending
+/// never turns a valid document into an invalid one.
+pub fn append_point(format: TextFormat, existing: &[u8]) -> Result<AppendPoint, String> {
+    let fresh = AppendPoint {
+        keep: 0,
+        records: 0,
+        statuses: 0,
+        fresh: true,
+    };
+    if existing.is_empty() {
+        return Ok(fresh);
+    }
+    let incomplete = || format!("it does not end like a complete {format:?} file");
+    let keep = match format {
+        TextFormat::Ndjson | TextFormat::HostOnly => existing.len(),
+        TextFormat::List | TextFormat::Unicornscan => existing
+            .strip_suffix(b"# end\n")
+            .map(<[u8]>::len)
+            .ok_or_else(incomplete)?,
+        TextFormat::Json => {
+            let end = existing
+                .iter()
+                .rposition(|c| !c.is_ascii_whitespace())
+                .ok_or_else(incomplete)?;
+            if existing[end] != b']' {
+                return Err(incomplete());
+            }
+            end
+        }
+        TextFormat::Xml => {
+            if !existing.trim_ascii_end().ends_with(b"</nmaprun>") {
+                return Err(incomplete());
+            }
+            rfind(existing, b"<runstats>").ok_or_else(incomplete)?
+        }
+        TextFormat::Grepable => rfind(existing, b"# Masscan done at ").ok_or_else(incomplete)?,
+    };
+    let body = &existing[..keep];
+    let records = match format {
+        TextFormat::Json => count(body, b"\"ip\":"),
+        _ => count(body, b"\n"),
+    };
+    let statuses = count(body, b"\"/></port></ports></host>");
+    Ok(AppendPoint {
+        keep,
+        records,
+        statuses,
+        fresh: false,
+    })
+}
+
+impl TextWriter {
+    /// Continues after an existing file's records instead of writing an opening.
+    pub fn continue_after(&mut self, at: &AppendPoint) {
+        self.records = at.records;
+        self.statuses = at.statuses;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::Status;
+
+    fn recs(n: u8) -> Vec<Record> {
+        (0..n)
+            .map(|i| Record::Status {
+                time: i as u32,
+                ip: std::net::IpAddr::from([198, 18, 0, i]),
+                ip_proto: 6,
+                port: 80,
+                status: Status::Open,
+                reason: 0x12,
+                ttl: 64,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn appending_gives_the_same_document_as_writing_once() {
+        for format in [
+            TextFormat::List,
+            TextFormat::Ndjson,
+            TextFormat::Json,
+            TextFormat::HostOnly,
+            TextFormat::Xml,
+            TextFormat::Grepable,
+            TextFormat::Unicornscan,
+        ] {
+            let all = recs(5);
+            let once = render(TextWriter::new(format), &all);
+            let mut file = render(TextWriter::new(format), &all[..2]);
+            let at = append_point(format, &file).unwrap();
+            file.truncate(at.keep);
+            let mut w = TextWriter::new(format);
+            w.continue_after(&at);
+            for r in &all[2..] {
+                w.record(&mut file, r);
+            }
+            w.end(&mut file);
+            assert_eq!(
+                String::from_utf8_lossy(&file),
+                String::from_utf8_lossy(&once),
+                "{format:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn incomplete_files_are_refused() {
+        assert!(append_point(TextFormat::Json, b"[\n{\"ip\": 1}\n").is_err());
+        assert!(append_point(TextFormat::Xml, b"<nmaprun>\n<host/>").is_err());
+        assert!(append_point(TextFormat::List, b"#masscan\nopen tcp 80 1.2.3.4 5\n").is_err());
+        assert!(append_point(TextFormat::Json, b"").unwrap().fresh);
     }
 }
