@@ -308,12 +308,12 @@ pub fn normalize(
             ]);
             continue;
         }
-        if let Some(rest) = a
-            .strip_prefix("-p")
-            .filter(|r| !r.is_empty() && !r.starts_with('-') || *r == "-")
-        {
-            // -p80, -pU:53, -p- (but not --ports)
-            if !a.starts_with("--") {
+        // -p80, -pU:53, -p-, -p-100 (but not --ports, nor a single-dash word like -ping).
+        if let Some(rest) = a.strip_prefix("-p").filter(|_| !a.starts_with("--")) {
+            let b = rest.as_bytes();
+            let is_ports = !b.is_empty()
+                && (b[0].is_ascii_digit() || b[0] == b'-' || (b.len() >= 2 && b[1] == b':'));
+            if is_ports {
                 out.push("--ports".into());
                 out.push(rest.to_string());
                 continue;
@@ -497,6 +497,9 @@ mod tests {
         assert_eq!(norm(&["-pU:53"]), ["--ports", "U:53"]);
         assert_eq!(norm(&["-p-"]), ["--ports", "-"]);
         assert_eq!(norm(&["-p", "80"]), ["-p", "80"]);
+        assert_eq!(norm(&["-p-100"]), ["--ports", "-100"]);
+        assert_eq!(norm(&["-ping"]), ["--ping"]);
+        assert_eq!(norm(&["-pingx"]), ["-pingx"]);
         assert_eq!(
             norm(&["-oX", "f.xml"]),
             ["--output-format", "xml", "--output-filename", "f.xml"]

@@ -168,6 +168,11 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
         .map(|k| plan.slice(c.resume_index, end, c.shard, k, threads as u64))
         .collect();
     let counters: Vec<CoreCounters> = (0..threads).map(|_| CoreCounters::default()).collect();
+    // Each thread's progress starts at its first index, before the thread runs: a pause that
+    // comes before a thread starts must not resume from 0 (or past the scan's end).
+    for (k, s) in counters.iter().zip(&slices) {
+        k.next_index.store(s.next.min(s.end), Ordering::Release);
+    }
     let core_ids = core_affinity::get_core_ids().unwrap_or_default();
 
     status::banner(&plan);
@@ -272,7 +277,8 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
             .iter()
             .map(|k| k.snapshot().next_index)
             .min()
-            .unwrap_or(c.resume_index);
+            .unwrap_or(c.resume_index)
+            .max(c.resume_index);
         let mut paused = c.clone();
         // Save the source ports in use, even the default: late replies carry them.
         paused.adapter_port = Some(ports);
