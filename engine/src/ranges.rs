@@ -51,6 +51,10 @@ pub struct RangeList<T> {
     spans: Vec<Span<T>>,
     /// `prefix[k]` is the number of members in `spans[..k]`; only valid when `len128() <= u64::MAX`.
     prefix: Vec<u64>,
+    /// Radix index over member numbers: `buckets[b]` is the span holding member `b << shift`, so
+    /// a pick searches one bucket's few spans instead of all of them (many-range -iL scans).
+    buckets: Vec<u32>,
+    shift: u32,
 }
 
 impl<T: RangeInt> Default for RangeList<T> {
@@ -58,6 +62,8 @@ impl<T: RangeInt> Default for RangeList<T> {
         Self {
             spans: Vec::new(),
             prefix: Vec::new(),
+            buckets: Vec::new(),
+            shift: 0,
         }
     }
 }
@@ -118,7 +124,34 @@ impl<T: RangeInt> RangeList<T> {
             total = total.saturating_add(span_len(s));
         }
         prefix.push(total.min(u64::MAX as u128) as u64);
-        Self { spans, prefix }
+        let (buckets, shift) = Self::index(&spans, &prefix, total);
+        Self {
+            spans,
+            prefix,
+            buckets,
+            shift,
+        }
+    }
+
+    /// About two buckets per span, each `2^shift` members wide.
+    fn index(spans: &[Span<T>], prefix: &[u64], total: u128) -> (Vec<u32>, u32) {
+        if spans.len() < 8 || total > u64::MAX as u128 || spans.len() > u32::MAX as usize {
+            return (Vec::new(), 0);
+        }
+        let total = total as u64;
+        let want = (spans.len() as u64 * 2).next_power_of_two();
+        let shift = (64 - (total / want).max(1).leading_zeros()).saturating_sub(1);
+        let n = (total >> shift) + 1;
+        let mut buckets = Vec::with_capacity(n as usize);
+        let mut k = 0usize;
+        for b in 0..n {
+            let first = b << shift;
+            while k + 1 < spans.len() && prefix[k + 1] <= first {
+                k += 1;
+            }
+            buckets.push(k as u32);
+        }
+        (buckets, shift)
     }
 
     /// The ranges, sorted and disjoint.
@@ -155,8 +188,20 @@ impl<T: RangeInt> RangeList<T> {
         if self.spans.len() == 1 {
             return T::from_u128(self.spans[0].first.to_u128() + index as u128);
         }
-        // prefix is non-decreasing; find the last k with prefix[k] <= index.
-        let k = self.prefix[..self.spans.len()].partition_point(|&p| p <= index) - 1;
+        // prefix is non-decreasing; find the last k with prefix[k] <= index, searching only the
+        // spans of index's bucket when there is an index.
+        let (lo, hi) = if self.buckets.is_empty() {
+            (0, self.spans.len())
+        } else {
+            let b = (index >> self.shift) as usize;
+            let lo = self.buckets[b] as usize;
+            let hi = self
+                .buckets
+                .get(b + 1)
+                .map_or(self.spans.len(), |&h| h as usize + 1);
+            (lo, hi)
+        };
+        let k = lo + self.prefix[lo..hi].partition_point(|&p| p <= index) - 1;
         T::from_u128(self.spans[k].first.to_u128() + (index - self.prefix[k]) as u128)
     }
 
@@ -276,6 +321,28 @@ mod tests {
         );
         let everything = list(&[(0, u32::MAX)]);
         assert!(a.subtract(&everything).is_empty());
+    }
+
+    #[test]
+    fn indexed_pick_matches_linear_order() {
+        // Many uneven ranges: the radix index must give exactly the members in order.
+        let mut b = RangeListBuilder::new();
+        let mut x = 7u32;
+        let mut start = 0u32;
+        for _ in 0..5000 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let len = 1 + (x >> 16) % 300;
+            b.add(start, start + len - 1);
+            start += len + 1 + (x >> 8) % 50;
+        }
+        let l = b.build();
+        assert!(!l.buckets.is_empty());
+        let mut expect = Vec::new();
+        for s in l.spans() {
+            expect.extend(s.first..=s.last);
+        }
+        let got: Vec<u32> = (0..l.len_u64().unwrap()).map(|i| l.pick(i)).collect();
+        assert_eq!(got, expect);
     }
 
     proptest! {
