@@ -120,6 +120,37 @@ pub struct Source {
     port_count: u64,
 }
 
+/// One target's source: the port from the high half of the mixed number, the address from the
+/// low half.
+#[derive(Clone, Copy, Debug)]
+pub struct SourceChoice<'a> {
+    source: &'a Source,
+    h: u64,
+}
+
+impl SourceChoice<'_> {
+    #[inline(always)]
+    pub fn port(&self) -> u16 {
+        let s = self.source;
+        s.port_first
+            .wrapping_add((((self.h >> 32) * s.port_count) >> 32) as u16)
+    }
+
+    #[inline(always)]
+    pub fn v4(&self) -> u32 {
+        let s = self.source;
+        s.v4_first
+            .wrapping_add((((self.h & 0xffff_ffff) * s.v4_count) >> 32) as u32)
+    }
+
+    #[inline(always)]
+    pub fn v6(&self) -> u128 {
+        let s = self.source;
+        s.v6_first
+            .wrapping_add((((self.h & 0xffff_ffff) * s.v6_count) >> 32) as u128)
+    }
+}
+
 /// Spreads a target number over 64 bits (one multiply), so its halves scale evenly into ranges.
 #[inline(always)]
 fn mix(number: u64) -> u64 {
@@ -147,25 +178,13 @@ impl Source {
         }
     }
 
+    /// The source of the target numbered `number`: mixed once, then scaled into each range.
     #[inline(always)]
-    pub fn port(&self, number: u64) -> u16 {
-        let h = mix(number) >> 32;
-        self.port_first
-            .wrapping_add(((h * self.port_count) >> 32) as u16)
-    }
-
-    #[inline(always)]
-    pub fn v4(&self, number: u64) -> u32 {
-        let h = mix(number) & 0xffff_ffff;
-        self.v4_first
-            .wrapping_add(((h * self.v4_count) >> 32) as u32)
-    }
-
-    #[inline(always)]
-    pub fn v6(&self, number: u64) -> u128 {
-        let h = mix(number) & 0xffff_ffff;
-        self.v6_first
-            .wrapping_add(((h * self.v6_count) >> 32) as u128)
+    pub fn choose(&self, number: u64) -> SourceChoice<'_> {
+        SourceChoice {
+            source: self,
+            h: mix(number),
+        }
     }
 
     /// Whether a reply's destination port is one of ours.
@@ -205,14 +224,16 @@ mod tests {
         );
         let mut seen = std::collections::HashMap::new();
         for n in 0..32_000u64 {
-            *seen.entry((s.v4(n), s.port(n))).or_insert(0) += 1;
+            let c = s.choose(n);
+            *seen.entry((c.v4(), c.port())).or_insert(0) += 1;
         }
         assert_eq!(seen.len(), 32);
         // Used evenly: each of the 32 pairs within 10% of 1000.
         assert!(seen.values().all(|&c| (900..1100).contains(&c)), "{seen:?}");
         assert!(s.owns_port(40007) && !s.owns_port(40008) && !s.owns_port(39999));
         let odd = Source::new(None, None, PortRange::parse("56925-56941").unwrap());
-        let ports: std::collections::HashSet<u16> = (0..1000).map(|n| odd.port(n)).collect();
+        let ports: std::collections::HashSet<u16> =
+            (0..1000).map(|n| odd.choose(n).port()).collect();
         assert_eq!(ports.len(), 17);
         assert!(ports.iter().all(|p| (56925..=56941).contains(p)));
         assert_eq!(

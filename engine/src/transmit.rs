@@ -29,15 +29,16 @@ impl ProbeBuilder<'_> {
         let t = self.plan.probe(j)?;
         let (proto, port) = Proto::split(t.port);
         debug_assert_eq!(proto, Proto::Tcp, "the CLI refuses non-TCP probes for now");
-        let pm = self.source.port(t.number);
+        let src = self.source.choose(t.number);
+        let pm = src.port();
         Some(match t.ip {
             TargetIp::V4(ip) => {
-                let me = self.source.v4(t.number);
+                let me = src.v4();
                 let c = self.key.v4(ip, me, port, pm);
                 self.syn_v4.fill_v4(frame, me, ip, pm, port, c)
             }
             TargetIp::V6(ip) => {
-                let me = self.source.v6(t.number);
+                let me = src.v6();
                 let c = self.key.v6(ip, me, port, pm);
                 self.syn_v6.fill_v6(frame, me, ip, pm, port, c)
             }
