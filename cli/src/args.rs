@@ -129,9 +129,27 @@ pub struct Args {
         value_name = "MAC"
     )]
     pub router_mac: Option<String>,
+    /// IPv4 address of the router, when it is not the default route's gateway.
+    #[arg(long = "router-ip", value_name = "IP")]
+    pub router_ip: Option<String>,
     /// Report only open ports.
     #[arg(long = "open-only", alias = "open")]
     pub open_only: bool,
+    /// Also report these results: `closed` (RST replies); `open` is on by default.
+    #[arg(long = "show", value_name = "open|closed")]
+    pub show: Vec<String>,
+    /// Do not report these results: `open` or `closed`.
+    #[arg(long = "noshow", value_name = "open|closed")]
+    pub noshow: Vec<String>,
+    /// Print a summary line for every packet sent and received (stderr); use a low --rate.
+    #[arg(long = "packet-trace", alias = "trace-packet")]
+    pub packet_trace: bool,
+    /// Write received packets to FILE (pcap, readable by tcpdump and Wireshark).
+    #[arg(long = "pcap", value_name = "FILE")]
+    pub pcap: Option<String>,
+    /// List the network interfaces (and which one a scan would use) and exit.
+    #[arg(long = "iflist")]
+    pub iflist: bool,
     /// Output format (-oX xml, -oJ json, -oD ndjson, -oG grepable, -oL list, -oB binary, ...).
     #[arg(long = "output-format", value_name = "FORMAT")]
     pub output_format: Vec<String>,

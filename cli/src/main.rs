@@ -2,7 +2,9 @@
 //! command line, then list, echo, self-check or scan. Every user error is one line on stderr and
 //! exit code 1.
 
+mod adapter;
 mod args;
+mod outputs;
 mod readscan;
 mod scan;
 mod settings;
@@ -26,7 +28,7 @@ masscan-rs: the nmap-compatible options (masscan's own options are in --help)
   --max-rate <n>   packets per second (--rate)
   --max-retries <n>  extra probes per target (--retries)
   --open           report only open ports
-  -oX/-oJ/-oG/-oL/-oB <file>  output file (scans: not implemented yet; --readscan writes them all)
+  -oX/-oJ/-oG/-oL/-oB <file>  output file (XML, JSON, grepable, list, binary; also -oD, -oU, -oH)
   -v               more messages
 Unlike nmap, masscan keeps no per-target state: it scans the whole range at --rate.
 ";
@@ -74,6 +76,7 @@ fn run() -> Result<i32, args::UserError> {
         Mode::ReadScan => {
             readscan::run(&run.readscan, &run.config.outputs, run.config.append_output)
         }
+        Mode::IfList => adapter::iflist().map(|_| 0),
         Mode::Scan => scan::scan(&run),
     }
 }

@@ -1,25 +1,35 @@
-//! Running a scan: one pinned transmit thread per core over the chosen backend, the status line
-//! and `--stats-json` from the main thread, SIGINT/SIGTERM pausing into `paused.conf`, and the
-//! final per-core summary. Also `-sL`, which prints the scan order instead of sending it.
+//! Running a scan: the adapter and router found, one pinned transmit thread and one receive
+//! thread per queue of the chosen backend, an output thread writing results as they arrive, the
+//! status line, `--stats-json` and checkpoints from the main thread, SIGINT/SIGTERM pausing into
+//! `paused.conf` and then waiting for late replies (a second signal ends the wait), and the final
+//! per-core summary. Also `-sL`, which prints the scan order instead of sending it.
 
+use crate::adapter::{self, Adapter, Router};
 use crate::args::UserError;
+use crate::outputs::{self, Output};
 use crate::settings::Run;
 use crate::status::{self, Progress, StatsJson};
-use masscan_drivers::Offline;
-use masscan_engine::config::ScanConfig;
+use masscan_drivers::middleware::{PcapRx, SharedPcap, Traced};
+use masscan_drivers::{AfPacket, Offline};
+use masscan_engine::arp;
+use masscan_engine::config::{Mac, ScanConfig, Wait};
 use masscan_engine::cookie::CookieKey;
-use masscan_engine::driver::{Driver, QueueStats, TxQueue};
+use masscan_engine::driver::{Driver, QueueStats, RxQueue, TxQueue};
 use masscan_engine::listscan::push_line;
+use masscan_engine::output::Record;
 use masscan_engine::plan::{Plan, PlanError, Slice};
 use masscan_engine::ports::Proto;
+use masscan_engine::reply::{Receiver, ReceiverConfig, MAX_REPLY};
 use masscan_engine::source::{IpRange, PortRange, Source};
-use masscan_engine::stats::CoreCounters;
+use masscan_engine::stats::{CoreCounters, RxCoreCounters};
 use masscan_engine::template::{SynTemplate, TemplateParams};
 use masscan_engine::throttle::{Throttle, UNTHROTTLED_RATE};
 use masscan_engine::transmit::{self, ProbeBuilder};
+use signal_hook::iterator::Signals;
+use std::collections::VecDeque;
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 /// Frames asked of the driver per batch.
@@ -78,12 +88,6 @@ pub fn list_scan(c: &ScanConfig) -> Result<(), UserError> {
 
 /// Refuses what this build cannot do yet, before anything starts.
 fn check_supported(c: &ScanConfig) -> Result<(), UserError> {
-    if let Some((format, _)) = c.outputs.first() {
-        return Err(UserError(format!(
-            "output files (--output-format {format}) are not implemented yet in masscan-rs; \
-             the scan would lose its results, so it does not start"
-        )));
-    }
     for s in c.ports.list.spans() {
         for v in [s.first, s.last] {
             let (proto, _) = Proto::split(v);
@@ -95,14 +99,6 @@ fn check_supported(c: &ScanConfig) -> Result<(), UserError> {
                 )));
             }
         }
-    }
-    let offline = c.offline || c.driver.as_deref() == Some("offline");
-    if !offline {
-        return Err(UserError(
-            "live scanning is not implemented yet in masscan-rs (the AF_PACKET and AF_XDP \
-             backends are next); add --offline to run the scan without sending"
-                .into(),
-        ));
     }
     Ok(())
 }
@@ -121,25 +117,123 @@ struct TxResult {
     cpu: Option<usize>,
 }
 
+/// Opens every output before the scan starts, so an unwritable path fails first. Console lines
+/// go to stdout when no file output is given.
+fn open_outputs(c: &ScanConfig, start: u64) -> Result<Vec<Output>, UserError> {
+    let mut v = Vec::new();
+    for (format, file) in &c.outputs {
+        v.push(Output::open(format, file, c.append_output, start, false)?);
+    }
+    if v.is_empty() {
+        v.push(Output::console());
+    }
+    Ok(v)
+}
+
 pub fn scan(run: &Run) -> Result<i32, UserError> {
     let c = &run.config;
     let plan = build_plan(c, true)?;
     check_supported(c)?;
     let threads = c.tx_threads.unwrap_or_else(default_tx_threads);
+    let offline = c.offline || c.driver.as_deref() == Some("offline");
+    if offline {
+        let outputs = open_outputs(c, outputs::now())?;
+        return run_scan(run, &plan, Offline::new(threads), None, outputs);
+    }
+    match c.driver.as_deref() {
+        None | Some("afpacket") => {}
+        Some(d) => {
+            return Err(UserError(format!(
+                "--driver {d} is not implemented yet in masscan-rs; use --driver afpacket \
+                 (the default) or --offline"
+            )))
+        }
+    }
+    let adapter = adapter::discover(c)?;
+    let driver = AfPacket::new(&adapter.ifname, threads)?;
+    let outputs = open_outputs(c, outputs::now())?;
+    run_scan(run, &plan, driver, Some(adapter), outputs)
+}
+
+/// Asks the router's MAC by ARP through the scan's own link.
+fn resolve_router<D: Driver>(
+    driver: &mut D,
+    a: &Adapter,
+    verbose: u8,
+) -> Result<[u8; 6], UserError> {
+    let ip = match a.router {
+        Router::Mac(m) => return Ok(m),
+        Router::Resolve(ip) => ip,
+    };
+    let (mut tx, mut rx) = driver.open_queue(0)?;
+    let IpRange::V4 { first, .. } = a.src_v4 else {
+        unreachable!("IPv4 adapters only")
+    };
+    let me = std::net::Ipv4Addr::from(first);
+    let mac = arp::resolve(
+        &mut tx,
+        &mut rx,
+        a.src_mac,
+        me,
+        ip,
+        a.vlan,
+        ARP_TRIES,
+        Duration::from_millis(ARP_WAIT_MS),
+    )
+    .map_err(|e| {
+        UserError(format!(
+            "router {ip} on {}: {e}; check --router-ip, or give --router-mac",
+            a.ifname
+        ))
+    })?;
+    if verbose > 0 {
+        eprintln!("[router] {ip} is at {}", Mac(mac));
+    }
+    Ok(mac)
+}
+
+const ARP_TRIES: u32 = 5;
+const ARP_WAIT_MS: u64 = 1000;
+/// Seconds between checkpoints (paused.conf written while the scan runs).
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(5);
+/// A checkpoint resumes this far behind the transmit threads, so that probes whose replies may
+/// still be in flight or unflushed (outputs flush every second) are sent again after a crash.
+const CHECKPOINT_LAG: Duration = Duration::from_secs(3);
+const PAUSED_CONF: &str = "paused.conf";
+
+fn run_scan<D: Driver>(
+    run: &Run,
+    plan: &Plan,
+    mut driver: D,
+    adapter: Option<Adapter>,
+    outputs: Vec<Output>,
+) -> Result<i32, UserError> {
+    let c = &run.config;
+    let threads = c.tx_threads.unwrap_or_else(default_tx_threads);
     let end = scan_end(c).min(plan.total());
     let unlimited = c.rate >= UNTHROTTLED_RATE;
     let per_thread_rate = c.rate / threads as f64;
+    let caps = driver.capabilities();
+    let live = caps.transmits;
 
+    let (src_mac, router_mac) = match &adapter {
+        Some(a) => (a.src_mac, resolve_router(&mut driver, a, run.verbose)?),
+        None => (
+            c.adapter_mac.map(|m| m.0).unwrap_or([0; 6]),
+            c.router_mac.map(|m| m.0).unwrap_or([0; 6]),
+        ),
+    };
     let params = TemplateParams {
-        src_mac: c.adapter_mac.map(|m| m.0).unwrap_or([0; 6]),
-        dst_mac: c.router_mac.map(|m| m.0).unwrap_or([0; 6]),
+        src_mac,
+        dst_mac: router_mac,
         vlan: c.adapter_vlan,
         ttl: c.ttl,
         ..TemplateParams::default()
     };
     let syn_v4 = SynTemplate::new(&params, false)?;
     let syn_v6 = SynTemplate::new(&params, true)?;
-    let (src_v4, src_v6) = match c.adapter_ip {
+    let adapter_ip = adapter.as_ref().map(|a| a.src_v4).or(c.adapter_ip);
+    let (src_v4, src_v6) = match adapter_ip {
         Some(r @ IpRange::V4 { .. }) => (Some(r), None),
         Some(r @ IpRange::V6 { .. }) => (None, Some(r)),
         None => (None, None),
@@ -147,27 +241,56 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
     let ports = c
         .adapter_port
         .unwrap_or_else(|| PortRange::random_default(c.seed.rotate_left(7)));
+    let source = Source::new(src_v4, src_v6, ports);
+    let key = CookieKey::from_seed(c.seed);
     let probes = ProbeBuilder {
-        plan: &plan,
-        source: Source::new(src_v4, src_v6, ports),
-        key: CookieKey::from_seed(c.seed),
+        plan,
+        source,
+        key: key.clone(),
         syn_v4: &syn_v4,
         syn_v6: &syn_v6,
     };
+    let receiver_config = ReceiverConfig {
+        key,
+        source,
+        my_mac: src_mac,
+        vlan: c.adapter_vlan,
+        answer_arp: match (&adapter, src_v4) {
+            (Some(a), Some(IpRange::V4 { first, count })) if a.spoofed => Some((first, count)),
+            _ => None,
+        },
+        send_rst: true,
+        report_open: !c.noshow_open,
+        report_closed: c.show_closed && !c.open_only,
+        dedup_buckets: 1 << 16,
+    };
+    let pcap = match (&c.pcap, live) {
+        (Some(path), true) => Some(SharedPcap::create(path).map_err(UserError)?),
+        _ => None,
+    };
 
+    // Signals: the first stops transmitting (pause), the second ends the wait for replies.
+    let signals_seen = Arc::new(AtomicUsize::new(0));
     let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        // A second signal exits at once; the first asks the threads to stop.
-        signal_hook::flag::register_conditional_shutdown(sig, 1, Arc::clone(&stop))?;
-        signal_hook::flag::register(sig, Arc::clone(&stop))?;
+    let mut signals = Signals::new([signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM])?;
+    let signal_handle = signals.handle();
+    {
+        let (seen, stop) = (Arc::clone(&signals_seen), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            for _ in signals.forever() {
+                stop.store(true, Ordering::SeqCst);
+                seen.fetch_add(1, Ordering::SeqCst);
+            }
+        });
     }
 
-    let mut driver = Offline::new(threads);
-    let caps = driver.capabilities();
     let slices: Vec<Slice> = (0..threads as u64)
         .map(|k| plan.slice(c.resume_index, end, c.shard, k, threads as u64))
         .collect();
     let counters: Vec<CoreCounters> = (0..threads).map(|_| CoreCounters::default()).collect();
+    let rx_threads = if live { threads } else { 0 };
+    let rx_counters: Vec<RxCoreCounters> =
+        (0..rx_threads).map(|_| RxCoreCounters::default()).collect();
     // Each thread's progress starts at its first index, before the thread runs: a pause that
     // comes before a thread starts must not resume from 0 (or past the scan's end).
     for (k, s) in counters.iter().zip(&slices) {
@@ -175,7 +298,7 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
     }
     let core_ids = core_affinity::get_core_ids().unwrap_or_default();
 
-    status::banner(&plan);
+    status::banner(plan);
     if let Some(from) = &run.resumed_from {
         eprintln!(
             "resuming scan from {} at index {}",
@@ -194,6 +317,19 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
             c.rate,
             if unlimited { "(unthrottled)" } else { "pps" }
         );
+        if let Some(a) = &adapter {
+            eprintln!(
+                "[adapter] {} {} {}{}",
+                a.ifname,
+                a.src_v4,
+                Mac(a.src_mac),
+                if a.spoofed {
+                    " (spoofed: answering ARP for it)"
+                } else {
+                    ""
+                }
+            );
+        }
     }
     let mut stats_json = match &run.stats_json {
         Some(target) => Some(StatsJson::open(target)?),
@@ -201,22 +337,71 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
     };
 
     let started = Instant::now();
+    let rx_stop = AtomicBool::new(false);
+    let (record_tx, record_rx) = mpsc::channel::<Record>();
     let mut progress = Progress::new(&slices);
-    progress.sample(&counters); // baseline, so the first status line has a rate
-    let results: Vec<Result<TxResult, UserError>> = std::thread::scope(|s| {
+    progress.sample(&counters, &rx_counters); // baseline, so the first status line has a rate
+    let mut checkpoints = Checkpoints::new(run, live);
+    let mut interrupted_at: Option<u64> = None;
+
+    let (results, rx_results, output_result) = std::thread::scope(|s| {
+        // Receive threads first, so no reply to an early probe is missed.
+        let mut rx_handles = Vec::new();
+        for k in 0..rx_threads {
+            let queues = driver
+                .open_queue(k)
+                .map(|(_, rx)| rx)
+                .and_then(|rx| Ok((rx, driver.open_reply_queue(k)?)));
+            let (cells, rx_stop, record_tx) = (&rx_counters[k], &rx_stop, record_tx.clone());
+            let mut receiver = Receiver::new(receiver_config.clone());
+            let pcap = pcap.clone();
+            let cpu = (core_ids.len() > 1).then(|| core_ids[k % core_ids.len()]);
+            let trace = run.packet_trace;
+            rx_handles.push(s.spawn(move || -> Result<(), UserError> {
+                let (rx, reply) = queues?;
+                if let Some(id) = cpu {
+                    core_affinity::set_for_current(id);
+                }
+                let mut rx = PcapRx::new(Traced::new(rx, trace, started), pcap);
+                let mut reply = Traced::new(reply, trace, started);
+                receive_loop(
+                    &mut rx,
+                    &mut reply,
+                    &mut receiver,
+                    cells,
+                    rx_stop,
+                    &record_tx,
+                )
+            }));
+        }
+        drop(record_tx);
+        // The output thread: console lines and files, flushed at least once a second.
+        let pcap_for_output = pcap.clone();
+        let output = s.spawn(move || write_outputs(outputs, record_rx, pcap_for_output));
+
         let mut handles = Vec::new();
         for (k, slice) in slices.iter().copied().enumerate() {
-            let queue = driver.open_queue(k);
+            let queue = driver.open_queue(k).map(|(tx, _)| tx);
             let (probes, counters, stop) = (&probes, &counters[k], &*stop);
             let cpu = (core_ids.len() > 1).then(|| core_ids[(k + 1) % core_ids.len()]);
+            let trace = run.packet_trace;
             handles.push(s.spawn(move || -> Result<TxResult, UserError> {
-                let (mut tx, _rx) = queue?;
+                let tx = queue;
+                let mut tx = match tx {
+                    Ok(tx) => Traced::new(tx, trace, started),
+                    Err(e) => {
+                        counters.done.store(true, Ordering::Release);
+                        return Err(e.into());
+                    }
+                };
                 if let Some(id) = cpu {
                     core_affinity::set_for_current(id);
                 }
                 let mut throttle = Throttle::new(per_thread_rate, unlimited, TX_BATCH);
                 let t0 = Instant::now();
-                transmit::run(&mut tx, probes, slice, &mut throttle, counters, stop)?;
+                let r = transmit::run(&mut tx, probes, slice, &mut throttle, counters, stop);
+                counters.done.store(true, Ordering::Release);
+                r?;
                 Ok(TxResult {
                     elapsed: t0.elapsed(),
                     queue: tx.stats(),
@@ -224,74 +409,319 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
                 })
             }));
         }
-        // The main thread reports once a second until every transmit thread is done.
+        // The main thread reports once a second until every transmit thread is done...
         let mut next_report = Instant::now() + Duration::from_secs(1);
         loop {
-            let all_done = counters.iter().all(|k| k.snapshot().done);
-            if all_done {
+            if counters.iter().all(|k| k.snapshot().done) {
                 break;
             }
             std::thread::sleep(Duration::from_millis(20));
             if Instant::now() >= next_report {
                 next_report += Duration::from_secs(1);
-                let snap = progress.sample(&counters);
+                let snap = progress.sample(&counters, &rx_counters);
                 if !run.nostatus {
-                    status::status_line(&snap);
+                    status::status_line(&snap, None);
                 }
                 if let Some(j) = stats_json.as_mut() {
                     j.write(&snap, started.elapsed(), false);
                 }
+                checkpoints.tick(c, ports, min_next(&counters, c));
             }
         }
-        handles
+        let results: Vec<Result<TxResult, UserError>> = handles
             .into_iter()
             .map(|h| {
                 h.join()
                     .unwrap_or_else(|_| Err(UserError("a transmit thread failed".into())))
             })
-            .collect()
+            .collect();
+        // ...then, on a pause, saves where to resume before waiting for late replies...
+        if stop.load(Ordering::SeqCst) && !slice_finished(&slices, &counters) {
+            let resume = min_next(&counters, c);
+            interrupted_at = Some(resume);
+            if let Err(e) = write_paused(c, ports, resume, PAUSED_CONF) {
+                eprintln!("masscan: {}", e.0);
+            } else {
+                eprintln!("saving resume file to: {PAUSED_CONF}");
+            }
+        }
+        // ...and keeps receiving for --wait seconds (a second signal ends the wait at once).
+        if live {
+            let wait_start = Instant::now();
+            let limit = match c.wait {
+                Wait::Secs(n) => Some(Duration::from_secs(n)),
+                Wait::Forever => None,
+            };
+            let seen_before = signals_seen.load(Ordering::SeqCst);
+            loop {
+                let waited = wait_start.elapsed();
+                if limit.is_some_and(|l| waited >= l) {
+                    break;
+                }
+                let seen = signals_seen.load(Ordering::SeqCst);
+                if seen >= 2 || (seen > seen_before && interrupted_at.is_none()) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+                if Instant::now() >= next_report {
+                    next_report += Duration::from_secs(1);
+                    let snap = progress.sample(&counters, &rx_counters);
+                    if !run.nostatus {
+                        let left = limit
+                            .map(|l| l.saturating_sub(waited).as_secs())
+                            .unwrap_or(0);
+                        status::status_line(&snap, Some(left));
+                    }
+                    if let Some(j) = stats_json.as_mut() {
+                        j.write(&snap, started.elapsed(), false);
+                    }
+                }
+            }
+        }
+        rx_stop.store(true, Ordering::SeqCst);
+        let rx_results: Vec<Result<(), UserError>> = rx_handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(UserError("a receive thread failed".into())))
+            })
+            .collect();
+        let output_result = output
+            .join()
+            .unwrap_or_else(|_| Err(UserError("the output thread failed".into())));
+        (results, rx_results, output_result)
     });
+    signal_handle.close();
     let elapsed = started.elapsed();
     if !run.nostatus {
         eprintln!();
     }
-    let mut per_core = Vec::new();
-    for r in results {
-        per_core.push(r?);
-    }
-    let snap = progress.sample(&counters);
+    let snap = progress.sample(&counters, &rx_counters);
     if let Some(j) = stats_json.as_mut() {
         j.write(&snap, elapsed, true);
     }
-
-    let interrupted = stop.load(Ordering::Relaxed) && !slice_finished(&slices, &counters);
+    let mut per_core = Vec::new();
+    let mut first_error = None;
+    for r in results {
+        match r {
+            Ok(t) => per_core.push(t),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    for r in rx_results {
+        if let Err(e) = r {
+            first_error.get_or_insert(e);
+        }
+    }
+    if let Err(e) = output_result {
+        first_error.get_or_insert(e);
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
     let cpus: Vec<Option<usize>> = per_core.iter().map(|r| r.cpu).collect();
     let secs: Vec<f64> = per_core.iter().map(|r| r.elapsed.as_secs_f64()).collect();
     status::summary(&snap, &cpus, &secs, elapsed, caps.name);
     for (k, r) in per_core.iter().enumerate() {
         debug_assert_eq!(r.queue.tx_frames, snap.cores[k].sent);
     }
-
-    if interrupted {
-        let resume = counters
-            .iter()
-            .map(|k| k.snapshot().next_index)
-            .min()
-            .unwrap_or(c.resume_index)
-            .max(c.resume_index);
-        let mut paused = c.clone();
-        // Save the source ports in use, even the default: late replies carry them.
-        paused.adapter_port = Some(ports);
-        if let Some(n) = c.resume_count {
-            paused.resume_count = Some((c.resume_index + n).saturating_sub(resume));
-        }
-        let mut text = String::new();
-        paused.write_paused(resume, &mut text);
-        std::fs::write("paused.conf", text)
-            .map_err(|e| UserError(format!("cannot write paused.conf: {e}")))?;
-        eprintln!("saving resume file to: paused.conf");
+    if interrupted_at.is_none() {
+        checkpoints.finish();
     }
     Ok(0)
+}
+
+/// Where every transmit thread is (the smallest next index), never before the run's start.
+fn min_next(counters: &[CoreCounters], c: &ScanConfig) -> u64 {
+    counters
+        .iter()
+        .map(|k| k.snapshot().next_index)
+        .min()
+        .unwrap_or(c.resume_index)
+        .max(c.resume_index)
+}
+
+/// Writes a resume file atomically (a temporary file renamed over the old one).
+fn write_paused(
+    c: &ScanConfig,
+    ports: PortRange,
+    resume: u64,
+    path: &str,
+) -> Result<(), UserError> {
+    let mut paused = c.clone();
+    // Save the source ports in use, even the default: late replies carry them.
+    paused.adapter_port = Some(ports);
+    if let Some(n) = c.resume_count {
+        paused.resume_count = Some((c.resume_index + n).saturating_sub(resume));
+    }
+    let mut text = String::new();
+    paused.write_paused(resume, &mut text);
+    let tmp = format!("{path}.tmp");
+    std::fs::write(&tmp, text)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|e| UserError(format!("cannot write {path}: {e}")))
+}
+
+/// Checkpoints while a live scan runs: every few seconds `paused.conf` is rewritten with a
+/// resume index a few seconds behind the transmit threads, so a killed scan (SIGKILL, power
+/// loss) can `--resume` and lose nothing. Removed when the scan ends normally.
+struct Checkpoints {
+    on: bool,
+    samples: VecDeque<(Instant, u64)>,
+    last_write: Instant,
+    wrote: bool,
+    /// The resume file this run came from: overwriting it is expected.
+    resumed_from: Option<std::path::PathBuf>,
+}
+
+impl Checkpoints {
+    fn new(run: &Run, live: bool) -> Self {
+        Self {
+            on: live,
+            samples: VecDeque::new(),
+            last_write: Instant::now(),
+            wrote: false,
+            resumed_from: run.resumed_from.clone(),
+        }
+    }
+
+    fn tick(&mut self, c: &ScanConfig, ports: PortRange, next: u64) {
+        if !self.on {
+            return;
+        }
+        let now = Instant::now();
+        self.samples.push_back((now, next));
+        // The newest sample at least CHECKPOINT_LAG old.
+        while self.samples.len() > 1 && now.duration_since(self.samples[1].0) >= CHECKPOINT_LAG {
+            self.samples.pop_front();
+        }
+        if now.duration_since(self.last_write) < CHECKPOINT_EVERY {
+            return;
+        }
+        let Some(&(t, resume)) = self.samples.front() else {
+            return;
+        };
+        if now.duration_since(t) < CHECKPOINT_LAG {
+            return;
+        }
+        self.last_write = now;
+        if !self.wrote {
+            let ours = self
+                .resumed_from
+                .as_ref()
+                .is_some_and(|p| p.as_path() == std::path::Path::new(PAUSED_CONF));
+            if !ours && std::path::Path::new(PAUSED_CONF).exists() {
+                let old = format!("{PAUSED_CONF}.old");
+                if std::fs::rename(PAUSED_CONF, &old).is_ok() {
+                    eprintln!("\nmasscan: an earlier {PAUSED_CONF} was kept as {old}");
+                }
+            }
+        }
+        match write_paused(c, ports, resume, PAUSED_CONF) {
+            Ok(()) => self.wrote = true,
+            Err(e) => {
+                eprintln!("\nmasscan: checkpoint: {}", e.0);
+                self.on = false;
+            }
+        }
+    }
+
+    /// The scan finished: its checkpoint is no longer needed.
+    fn finish(&mut self) {
+        if self.wrote {
+            let _ = std::fs::remove_file(PAUSED_CONF);
+        }
+    }
+}
+
+/// One receive core: frames in, results to the output thread, RSTs and ARP answers out
+/// through this core's own reply queue.
+fn receive_loop<R: RxQueue, T: TxQueue>(
+    rx: &mut R,
+    reply: &mut T,
+    receiver: &mut Receiver,
+    cells: &RxCoreCounters,
+    stop: &AtomicBool,
+    records: &mpsc::Sender<Record>,
+) -> Result<(), UserError> {
+    let mut buf = [0u8; MAX_REPLY];
+    let mut replies: Vec<([u8; MAX_REPLY], usize)> = Vec::new();
+    loop {
+        let stopping = stop.load(Ordering::Relaxed);
+        let now = outputs::now() as u32;
+        let n = rx.receive(256, |frame| {
+            let o = receiver.handle(frame, now, &mut buf);
+            if let Some(r) = o.record {
+                let _ = records.send(r);
+            }
+            if o.reply_len > 0 {
+                replies.push((buf, o.reply_len));
+            }
+        })?;
+        for (frame, len) in replies.drain(..) {
+            // A full reply ring drops the RST; the target retransmits its SYN-ACK and we answer
+            // that one.
+            reply.transmit(1, |b| {
+                b[..len].copy_from_slice(&frame[..len]);
+                len
+            })?;
+        }
+        cells.publish(&receiver.counters);
+        if n == 0 {
+            if stopping {
+                break;
+            }
+            rx.wait(Duration::from_millis(10));
+        }
+    }
+    reply.flush()?;
+    Ok(())
+}
+
+/// The output thread: writes each result to every output as it arrives and flushes at least
+/// once a second; closes every output validly when the receive threads are done.
+fn write_outputs(
+    mut outputs: Vec<Output>,
+    records: mpsc::Receiver<Record>,
+    pcap: Option<SharedPcap>,
+) -> Result<(), UserError> {
+    let mut last_flush = Instant::now();
+    let mut dirty = false;
+    loop {
+        match records.recv_timeout(Duration::from_millis(200)) {
+            Ok(r) => {
+                for o in outputs.iter_mut() {
+                    o.record(&r)?;
+                }
+                dirty = true;
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        if last_flush.elapsed() >= Duration::from_millis(500) {
+            if dirty {
+                for o in outputs.iter_mut() {
+                    o.flush()?;
+                }
+                dirty = false;
+            }
+            if let Some(p) = &pcap {
+                let _ = p.flush();
+            }
+            last_flush = Instant::now();
+        }
+    }
+    let finish = outputs::now();
+    for o in outputs {
+        o.close(finish)?;
+    }
+    if let Some(p) = &pcap {
+        p.flush()
+            .map_err(|e| UserError(format!("cannot write the pcap file: {e}")))?;
+    }
+    Ok(())
 }
 
 fn slice_finished(slices: &[Slice], counters: &[CoreCounters]) -> bool {

@@ -16,6 +16,7 @@ pub enum Mode {
     Nmap,
     Regress,
     ReadScan,
+    IfList,
 }
 
 pub struct Run {
@@ -24,6 +25,8 @@ pub struct Run {
     pub nostatus: bool,
     pub stats_json: Option<String>,
     pub verbose: u8,
+    /// `--packet-trace`.
+    pub packet_trace: bool,
     /// The file a `--resume` came from (paused.conf is rewritten on the next pause).
     pub resumed_from: Option<std::path::PathBuf>,
     /// `--readscan` files.
@@ -110,7 +113,13 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         adapter_mac,
         adapter_vlan,
         router_mac,
+        router_ip,
         open_only,
+        show,
+        noshow,
+        packet_trace,
+        pcap,
+        iflist,
         output_format,
         output_filename,
         append_output,
@@ -132,6 +141,8 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         Mode::Regress
     } else if !readscan.is_empty() {
         Mode::ReadScan
+    } else if iflist {
+        Mode::IfList
     } else if nmap {
         Mode::Nmap
     } else if echo {
@@ -156,7 +167,9 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         tb.add_file(f, true)?;
     }
     let target_set = match mode {
-        Mode::Echo | Mode::Nmap | Mode::Regress | Mode::ReadScan => tb.build_lenient(),
+        Mode::Echo | Mode::Nmap | Mode::Regress | Mode::ReadScan | Mode::IfList => {
+            tb.build_lenient()
+        }
         Mode::Scan | Mode::ListScan => tb.build()?,
     };
 
@@ -234,7 +247,31 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         c.adapter_vlan = Some(v);
     }
     c.router_mac = router_mac.map(|s| s.parse::<Mac>()).transpose()?;
+    c.router_ip = router_ip
+        .map(|s| {
+            s.trim()
+                .parse::<std::net::Ipv4Addr>()
+                .map_err(|_| UserError(format!("bad --router-ip '{s}': give an IPv4 address")))
+        })
+        .transpose()?;
     c.open_only = open_only;
+    for (on, list) in [(true, &show), (false, &noshow)] {
+        for what in list.iter().flat_map(|s| s.split(',')) {
+            match (on, what.trim().to_ascii_lowercase().as_str()) {
+                (true, "closed") => c.show_closed = true,
+                (true, "open") => c.noshow_open = false,
+                (false, "closed") => c.show_closed = false,
+                (false, "open") => c.noshow_open = true,
+                (_, w) => {
+                    return Err(UserError(format!(
+                        "unknown --{}show '{w}' (choose open or closed)",
+                        if on { "" } else { "no" }
+                    )))
+                }
+            }
+        }
+    }
+    c.pcap = pcap;
     // A resumed scan adds to the files it was writing (as masscan's --resume does).
     c.append_output = append_output || resumed_from.is_some();
 
@@ -278,6 +315,7 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         nostatus,
         stats_json,
         verbose,
+        packet_trace,
         resumed_from,
         readscan,
     })

@@ -4,7 +4,8 @@
 
 use crate::args::UserError;
 use masscan_engine::plan::{Plan, Slice};
-use masscan_engine::stats::{CoreCounters, TxSnapshot};
+use masscan_engine::reply::RxCounters;
+use masscan_engine::stats::{CoreCounters, RxCoreCounters, TxSnapshot};
 use std::io::Write;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -46,6 +47,15 @@ pub struct Snapshot {
     /// Fraction of this run's scan indices done, 0..=1.
     pub done: f64,
     pub remaining: Option<Duration>,
+    /// Each receive core's counters (empty for backends that receive nothing).
+    pub rx: Vec<RxCounters>,
+}
+
+impl Snapshot {
+    /// Open ports found so far (what `found=` shows).
+    pub fn found(&self) -> u64 {
+        self.rx.iter().map(|r| r.open).sum()
+    }
 }
 
 impl Progress {
@@ -57,7 +67,7 @@ impl Progress {
         }
     }
 
-    pub fn sample(&mut self, counters: &[CoreCounters]) -> Snapshot {
+    pub fn sample(&mut self, counters: &[CoreCounters], rx: &[RxCoreCounters]) -> Snapshot {
         let now = Instant::now();
         let cores: Vec<TxSnapshot> = counters.iter().map(|k| k.snapshot()).collect();
         let left: u64 = cores
@@ -101,22 +111,32 @@ impl Progress {
             pps,
             done,
             remaining,
+            rx: rx.iter().map(|r| r.load()).collect(),
         }
     }
 }
 
-/// `rate:  0.99-kpps, 42.00% done,   0:01:02 remaining, found=45`, rewritten with `\r`.
-pub fn status_line(s: &Snapshot) {
+/// `rate:  0.99-kpps, 42.00% done,   0:01:02 remaining, found=45`, rewritten with `\r`; after
+/// the last probe, `waiting 9-secs` in place of the time remaining.
+pub fn status_line(s: &Snapshot, waiting: Option<u64>) {
     let r = s.remaining.map(|d| d.as_secs()).unwrap_or(0);
-    let line = format!(
-        "rate:{:6.2}-kpps, {:5.2}% done,{:4}:{:02}:{:02} remaining, found={}       \r",
-        s.pps / 1000.0,
-        s.done * 100.0,
-        r / 3600,
-        (r / 60) % 60,
-        r % 60,
-        0
-    );
+    let line = match waiting {
+        Some(w) => format!(
+            "rate:{:6.2}-kpps, {:5.2}% done, waiting {w}-secs, found={}       \r",
+            s.pps / 1000.0,
+            s.done * 100.0,
+            s.found()
+        ),
+        None => format!(
+            "rate:{:6.2}-kpps, {:5.2}% done,{:4}:{:02}:{:02} remaining, found={}       \r",
+            s.pps / 1000.0,
+            s.done * 100.0,
+            r / 3600,
+            (r / 60) % 60,
+            r % 60,
+            s.found()
+        ),
+    };
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(line.as_bytes());
     let _ = err.flush();
@@ -163,6 +183,19 @@ impl StatsJson {
             "pps": s.pps.round(),
             "done": (s.done * 10000.0).round() / 10000.0,
             "tx": cores,
+            "found": s.found(),
+            "rx": s.rx.iter().enumerate().map(|(k, r)| serde_json::json!({
+                "core": k,
+                "frames": r.frames,
+                "open": r.open,
+                "closed": r.closed,
+                "duplicates": r.duplicates,
+                "bad_cookie": r.bad_cookie,
+                "not_ours": r.not_ours,
+                "malformed": r.malformed,
+                "rst_sent": r.rst_sent,
+                "arp_answered": r.arp_answered,
+            })).collect::<Vec<_>>(),
         });
         let _ = writeln!(self.out, "{v}");
         let _ = self.out.flush();
@@ -188,6 +221,12 @@ pub fn summary(
         eprintln!(
             "tx-core {k} ({cpu}): {} probes in {:.3} s = {:.0} pps, {} batches, {} throttle waits, {} ring full",
             c.sent, t, c.sent as f64 / t, c.batches, c.throttle_waits, c.ring_full
+        );
+    }
+    for (k, r) in s.rx.iter().enumerate() {
+        eprintln!(
+            "rx-core {k}: {} frames, {} open, {} closed, {} duplicates, {} bad cookie, {} not ours, {} malformed, {} rst sent, {} arp answered",
+            r.frames, r.open, r.closed, r.duplicates, r.bad_cookie, r.not_ours, r.malformed, r.rst_sent, r.arp_answered
         );
     }
     let t = elapsed.as_secs_f64().max(1e-9);

@@ -47,6 +47,10 @@ impl Driver for Offline {
         }
     }
 
+    fn open_reply_queue(&mut self, index: usize) -> Result<OfflineTx, DriverError> {
+        Ok(self.open_queue(index)?.0)
+    }
+
     fn open_queue(&mut self, index: usize) -> Result<(OfflineTx, OfflineRx), DriverError> {
         if index >= self.queues {
             return Err(DriverError::Other(format!(

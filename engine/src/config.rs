@@ -136,7 +136,14 @@ pub struct ScanConfig {
     pub adapter_mac: Option<Mac>,
     pub adapter_vlan: Option<u16>,
     pub router_mac: Option<Mac>,
+    pub router_ip: Option<std::net::Ipv4Addr>,
     pub open_only: bool,
+    /// `--show closed`: report RST replies too.
+    pub show_closed: bool,
+    /// `--noshow open`: do not report open ports.
+    pub noshow_open: bool,
+    /// `--pcap FILE`: received packets are written there.
+    pub pcap: Option<String>,
     /// `(format, filename)` of `-oX`-style output.
     pub outputs: Vec<(String, String)>,
     /// `--append-output`: continue existing output files.
@@ -170,7 +177,11 @@ impl ScanConfig {
             adapter_mac: None,
             adapter_vlan: None,
             router_mac: None,
+            router_ip: None,
             open_only: false,
+            show_closed: false,
+            noshow_open: false,
+            pcap: None,
             outputs: Vec::new(),
             append_output: false,
             captures: Vec::new(),
@@ -199,6 +210,15 @@ impl ScanConfig {
         }
         if self.open_only {
             let _ = writeln!(out, "open-only = true");
+        }
+        if self.show_closed {
+            let _ = writeln!(out, "show = closed");
+        }
+        if self.noshow_open {
+            let _ = writeln!(out, "noshow = open");
+        }
+        if let Some(p) = &self.pcap {
+            let _ = writeln!(out, "pcap = {p}");
         }
         if self.offline {
             let _ = writeln!(out, "offline = true");
@@ -235,6 +255,9 @@ impl ScanConfig {
         }
         if let Some(m) = &self.router_mac {
             let _ = writeln!(out, "router-mac = {m}");
+        }
+        if let Some(ip) = &self.router_ip {
+            let _ = writeln!(out, "router-ip = {ip}");
         }
         if let Some(p) = &self.adapter_port {
             let _ = writeln!(out, "adapter-port = {p}");

@@ -64,6 +64,12 @@ pub trait RxQueue: Send {
     /// Lends up to `max` received frames to `on_frame`; returns how many, 0 when none are waiting.
     fn receive<F: FnMut(&[u8])>(&mut self, max: usize, on_frame: F) -> Result<usize, DriverError>;
 
+    /// Blocks until a frame may be waiting or `timeout` passes (the receive loop calls it when
+    /// `receive` found nothing, so an idle core sleeps instead of spinning).
+    fn wait(&mut self, timeout: std::time::Duration) {
+        std::thread::sleep(timeout);
+    }
+
     fn stats(&self) -> QueueStats;
 }
 
@@ -76,4 +82,9 @@ pub trait Driver {
 
     /// Opens queue pair `index` (`index < capabilities().queues`).
     fn open_queue(&mut self, index: usize) -> Result<(Self::Tx, Self::Rx), DriverError>;
+
+    /// A second transmit queue beside queue pair `index`, for the receive loop's own frames
+    /// (RSTs, ARP answers, later TCP segments), so that the receive core never shares the
+    /// transmit core's ring and no lock is needed.
+    fn open_reply_queue(&mut self, index: usize) -> Result<Self::Tx, DriverError>;
 }

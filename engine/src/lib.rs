@@ -3,6 +3,7 @@
 //! `masscan-drivers` crate implements), per-core counters, and the config format. Everything here
 //! is tested without a network.
 
+pub mod arp;
 pub mod config;
 pub mod cookie;
 pub mod driver;
@@ -13,9 +14,11 @@ pub mod plan;
 pub mod ports;
 pub mod ranges;
 pub mod regress;
+pub mod reply;
 pub mod source;
 pub mod stats;
 pub mod targets;
 pub mod template;
 pub mod throttle;
+pub mod trace;
 pub mod transmit;

@@ -192,6 +192,18 @@ impl Source {
     pub fn owns_port(&self, port: u16) -> bool {
         (port.wrapping_sub(self.port_first) as u64) < self.port_count
     }
+
+    /// Whether a reply's destination IPv4 address is one of ours.
+    #[inline]
+    pub fn owns_v4(&self, ip: u32) -> bool {
+        (ip.wrapping_sub(self.v4_first) as u64) < self.v4_count
+    }
+
+    /// Whether a reply's destination IPv6 address is one of ours.
+    #[inline]
+    pub fn owns_v6(&self, ip: u128) -> bool {
+        ip.wrapping_sub(self.v6_first) < u128::from(self.v6_count)
+    }
 }
 
 #[cfg(test)]

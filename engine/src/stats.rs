@@ -1,7 +1,8 @@
 //! Per-core counters. Each transmit thread owns one cache-padded block and is its only writer
 //! (plain relaxed stores once per batch); the status line, `--stats-json`, pause and the final
-//! summary read them from other threads.
+//! summary read them from other threads. Receive cores publish theirs the same way.
 
+use crate::reply::RxCounters;
 use crossbeam_utils::CachePadded;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -44,6 +45,53 @@ impl TxCounters {
             ring_full: self.ring_full.load(Ordering::Relaxed),
             next_index: self.next_index.load(Ordering::Acquire),
             done: self.done.load(Ordering::Acquire),
+        }
+    }
+}
+
+/// One receive core's counters, published by its thread after every batch.
+#[derive(Debug, Default)]
+pub struct RxCells {
+    frames: AtomicU64,
+    open: AtomicU64,
+    closed: AtomicU64,
+    not_ours: AtomicU64,
+    malformed: AtomicU64,
+    bad_cookie: AtomicU64,
+    duplicates: AtomicU64,
+    rst_sent: AtomicU64,
+    arp_answered: AtomicU64,
+}
+
+/// One receive core's counters, on a cache line of their own.
+pub type RxCoreCounters = CachePadded<RxCells>;
+
+impl RxCells {
+    pub fn publish(&self, c: &RxCounters) {
+        let r = Ordering::Relaxed;
+        self.frames.store(c.frames, r);
+        self.open.store(c.open, r);
+        self.closed.store(c.closed, r);
+        self.not_ours.store(c.not_ours, r);
+        self.malformed.store(c.malformed, r);
+        self.bad_cookie.store(c.bad_cookie, r);
+        self.duplicates.store(c.duplicates, r);
+        self.rst_sent.store(c.rst_sent, r);
+        self.arp_answered.store(c.arp_answered, r);
+    }
+
+    pub fn load(&self) -> RxCounters {
+        let r = Ordering::Relaxed;
+        RxCounters {
+            frames: self.frames.load(r),
+            open: self.open.load(r),
+            closed: self.closed.load(r),
+            not_ours: self.not_ours.load(r),
+            malformed: self.malformed.load(r),
+            bad_cookie: self.bad_cookie.load(r),
+            duplicates: self.duplicates.load(r),
+            rst_sent: self.rst_sent.load(r),
+            arp_answered: self.arp_answered.load(r),
         }
     }
 }

@@ -1,0 +1,529 @@
+//! The `afpacket` backend: Linux packet sockets, portable to any interface and kernel.
+//!
+//! Transmit: a TPACKET_V2 TX ring per queue, mapped into our memory, so the engine fills frames
+//! in place (no copy on our side); one `send()` kicks a whole batch, and PACKET_QDISC_BYPASS skips
+//! the queueing discipline. The transmit socket has protocol 0, so it receives nothing.
+//!
+//! Receive: a TPACKET_V3 RX ring per queue (blocks of frames handed over whole, so one wake-up
+//! serves many frames), our own transmitted frames ignored (PACKET_IGNORE_OUTGOING), and with
+//! several queues the sockets join one fanout group hashed by flow, so every reply of a flow
+//! reaches the same receive core.
+
+use masscan_engine::driver::{Capabilities, Driver, DriverError, QueueStats, RxQueue, TxQueue};
+use std::ffi::CString;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::ptr::NonNull;
+use std::sync::atomic::{fence, AtomicU32, Ordering};
+use std::time::Duration;
+
+/// Size of one TX frame slot (header + frame).
+const TX_FRAME_SIZE: usize = 2048;
+/// TX slots per queue.
+const TX_FRAMES: usize = 1024;
+/// Where frame data starts in a TPACKET_V2 TX slot: TPACKET_ALIGN(sizeof(tpacket2_hdr)).
+const TX_DATA_OFFSET: usize = 32;
+/// RX ring: blocks of 1 MiB, 32 of them per queue.
+const RX_BLOCK_SIZE: usize = 1 << 20;
+const RX_BLOCKS: usize = 32;
+const RX_FRAME_SIZE: usize = 2048;
+/// A block is handed to us at the latest this many ms after its first frame.
+const RX_BLOCK_TIMEOUT_MS: u32 = 5;
+
+const TP_STATUS_AVAILABLE: u32 = 0;
+const TP_STATUS_SEND_REQUEST: u32 = 1;
+const TP_STATUS_SENDING: u32 = 2;
+const TP_STATUS_WRONG_FORMAT: u32 = 4;
+const TP_STATUS_USER: u32 = 1;
+const TP_STATUS_KERNEL: u32 = 0;
+const PACKET_IGNORE_OUTGOING: libc::c_int = 23;
+const TPACKET_V2: u32 = 1;
+const TPACKET_V3: u32 = 2;
+
+/// Opens AF_PACKET queues on one interface.
+#[derive(Debug)]
+pub struct AfPacket {
+    ifindex: i32,
+    ifname: String,
+    queues: usize,
+    fanout_id: u16,
+}
+
+fn os_err(what: &str, ifname: &str) -> DriverError {
+    let e = io::Error::last_os_error();
+    let hint = match e.raw_os_error() {
+        Some(libc::EPERM) | Some(libc::EACCES) => {
+            " (AF_PACKET needs CAP_NET_RAW; run as root or grant it with setcap cap_net_raw,cap_net_admin+ep)"
+        }
+        Some(libc::ENODEV) | Some(libc::ENXIO) => " (the interface is gone or down)",
+        _ => "",
+    };
+    DriverError::Other(format!("afpacket: {what} on {ifname}: {e}{hint}"))
+}
+
+/// The index of interface `name`, if it exists.
+pub fn ifindex(name: &str) -> Option<u32> {
+    let c = CString::new(name).ok()?;
+    // SAFETY: `c` is a valid NUL-terminated string that lives across the call.
+    let i = unsafe { libc::if_nametoindex(c.as_ptr()) };
+    (i != 0).then_some(i)
+}
+
+impl AfPacket {
+    /// `queues` queue pairs on interface `ifname`.
+    pub fn new(ifname: &str, queues: usize) -> Result<Self, DriverError> {
+        let index = ifindex(ifname).ok_or_else(|| {
+            DriverError::Other(format!("afpacket: no interface named '{ifname}'"))
+        })?;
+        Ok(Self {
+            ifindex: index as i32,
+            ifname: ifname.to_string(),
+            queues: queues.max(1),
+            fanout_id: (std::process::id() & 0xffff) as u16,
+        })
+    }
+
+    fn socket(&self, protocol: u16) -> Result<OwnedFd, DriverError> {
+        // SAFETY: plain system call; the returned descriptor is checked before it is owned.
+        let fd = unsafe {
+            libc::socket(
+                libc::AF_PACKET,
+                libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+                i32::from(protocol.to_be()),
+            )
+        };
+        if fd < 0 {
+            return Err(os_err("socket(AF_PACKET)", &self.ifname));
+        }
+        // SAFETY: `fd` is a fresh descriptor that nothing else owns.
+        Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    }
+
+    fn bind(&self, fd: &OwnedFd, protocol: u16) -> Result<(), DriverError> {
+        // SAFETY: sockaddr_ll is plain data; all-zero is a valid value.
+        let mut sll: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
+        sll.sll_family = libc::AF_PACKET as u16;
+        sll.sll_protocol = protocol.to_be();
+        sll.sll_ifindex = self.ifindex;
+        // SAFETY: `sll` is a valid sockaddr_ll and the length passed is its size.
+        let r = unsafe {
+            libc::bind(
+                fd.as_raw_fd(),
+                &sll as *const libc::sockaddr_ll as *const libc::sockaddr,
+                std::mem::size_of::<libc::sockaddr_ll>() as u32,
+            )
+        };
+        if r != 0 {
+            return Err(os_err("bind", &self.ifname));
+        }
+        Ok(())
+    }
+
+    /// A transmit queue alone (the receive side uses one for its own replies: RSTs, ARP).
+    pub fn open_tx(&self) -> Result<AfPacketTx, DriverError> {
+        let fd = self.socket(0)?;
+        setsockopt(&fd, libc::PACKET_VERSION, TPACKET_V2, &self.ifname)?;
+        setsockopt(&fd, libc::PACKET_QDISC_BYPASS, 1u32, &self.ifname)?;
+        let req = libc::tpacket_req {
+            tp_block_size: (TX_FRAME_SIZE * 16) as u32,
+            tp_block_nr: (TX_FRAMES / 16) as u32,
+            tp_frame_size: TX_FRAME_SIZE as u32,
+            tp_frame_nr: TX_FRAMES as u32,
+        };
+        setsockopt(&fd, libc::PACKET_TX_RING, req, &self.ifname)?;
+        let ring = Mmap::new(&fd, TX_FRAME_SIZE * TX_FRAMES, &self.ifname)?;
+        self.bind(&fd, 0)?;
+        Ok(AfPacketTx {
+            fd,
+            ring,
+            head: 0,
+            pending: 0,
+            stats: QueueStats::default(),
+        })
+    }
+
+    /// A receive queue alone.
+    pub fn open_rx(&self) -> Result<AfPacketRx, DriverError> {
+        let fd = self.socket(libc::ETH_P_ALL as u16)?;
+        setsockopt(&fd, libc::PACKET_VERSION, TPACKET_V3, &self.ifname)?;
+        let req = libc::tpacket_req3 {
+            tp_block_size: RX_BLOCK_SIZE as u32,
+            tp_block_nr: RX_BLOCKS as u32,
+            tp_frame_size: RX_FRAME_SIZE as u32,
+            tp_frame_nr: (RX_BLOCK_SIZE / RX_FRAME_SIZE * RX_BLOCKS) as u32,
+            tp_retire_blk_tov: RX_BLOCK_TIMEOUT_MS,
+            tp_sizeof_priv: 0,
+            tp_feature_req_word: 0,
+        };
+        setsockopt(&fd, libc::PACKET_RX_RING, req, &self.ifname)?;
+        let ring = Mmap::new(&fd, RX_BLOCK_SIZE * RX_BLOCKS, &self.ifname)?;
+        // Older kernels lack it; then our own frames are dropped by the reply filter instead.
+        let _ = setsockopt(&fd, PACKET_IGNORE_OUTGOING, 1u32, &self.ifname);
+        self.bind(&fd, libc::ETH_P_ALL as u16)?;
+        if self.queues > 1 {
+            let arg = u32::from(self.fanout_id) | ((libc::PACKET_FANOUT_HASH as u32) << 16);
+            setsockopt(&fd, libc::PACKET_FANOUT, arg, &self.ifname)?;
+        }
+        Ok(AfPacketRx {
+            fd,
+            ring,
+            block: 0,
+            in_block: None,
+            stats: QueueStats::default(),
+        })
+    }
+}
+
+impl Driver for AfPacket {
+    type Tx = AfPacketTx;
+    type Rx = AfPacketRx;
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            name: "afpacket",
+            queues: self.queues,
+            zero_copy: false,
+            mtu: TX_FRAME_SIZE - TX_DATA_OFFSET,
+            tx_checksum_offload: false,
+            transmits: true,
+        }
+    }
+
+    fn open_queue(&mut self, index: usize) -> Result<(AfPacketTx, AfPacketRx), DriverError> {
+        if index >= self.queues {
+            return Err(DriverError::Other(format!(
+                "afpacket: queue {index} does not exist ({} queues)",
+                self.queues
+            )));
+        }
+        Ok((self.open_tx()?, self.open_rx()?))
+    }
+
+    fn open_reply_queue(&mut self, _index: usize) -> Result<AfPacketTx, DriverError> {
+        self.open_tx()
+    }
+}
+
+fn setsockopt<T>(
+    fd: &OwnedFd,
+    opt: libc::c_int,
+    value: T,
+    ifname: &str,
+) -> Result<(), DriverError> {
+    // SAFETY: `value` is a plain-data option value that lives across the call; the length given
+    // is its size.
+    let r = unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_PACKET,
+            opt,
+            &value as *const T as *const libc::c_void,
+            std::mem::size_of::<T>() as u32,
+        )
+    };
+    if r != 0 {
+        return Err(os_err(&format!("setsockopt({opt})"), ifname));
+    }
+    Ok(())
+}
+
+/// A ring shared with the kernel.
+struct Mmap {
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+// SAFETY: the mapping is owned by one queue, which is used by one thread at a time.
+unsafe impl Send for Mmap {}
+
+impl Mmap {
+    fn new(fd: &OwnedFd, len: usize, ifname: &str) -> Result<Self, DriverError> {
+        // SAFETY: maps the ring the kernel set up for `fd`; the result is checked.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_SHARED | libc::MAP_LOCKED,
+                fd.as_raw_fd(),
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            // MAP_LOCKED fails under a low RLIMIT_MEMLOCK: map without it.
+            // SAFETY: as above.
+            let p = unsafe {
+                libc::mmap(
+                    std::ptr::null_mut(),
+                    len,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_SHARED,
+                    fd.as_raw_fd(),
+                    0,
+                )
+            };
+            if p == libc::MAP_FAILED {
+                return Err(os_err("mmap of the packet ring", ifname));
+            }
+            return Ok(Self {
+                ptr: NonNull::new(p as *mut u8).expect("mmap returned null"),
+                len,
+            });
+        }
+        Ok(Self {
+            ptr: NonNull::new(p as *mut u8).expect("mmap returned null"),
+            len,
+        })
+    }
+
+    /// The status word at `offset` (the first field of every ring header), shared with the kernel.
+    fn status(&self, offset: usize) -> &AtomicU32 {
+        assert!(offset + 4 <= self.len && offset % 4 == 0);
+        // SAFETY: in bounds and aligned (checked); the kernel and we access the word atomically.
+        unsafe { &*(self.ptr.as_ptr().add(offset) as *const AtomicU32) }
+    }
+
+    fn u32_at(&self, offset: usize) -> u32 {
+        assert!(offset + 4 <= self.len);
+        // SAFETY: in bounds (checked); unaligned read of memory the kernel handed to us.
+        unsafe { std::ptr::read_unaligned(self.ptr.as_ptr().add(offset) as *const u32) }
+    }
+
+    fn u16_at(&self, offset: usize) -> u16 {
+        assert!(offset + 2 <= self.len);
+        // SAFETY: as `u32_at`.
+        unsafe { std::ptr::read_unaligned(self.ptr.as_ptr().add(offset) as *const u16) }
+    }
+
+    fn set_u32(&mut self, offset: usize, v: u32) {
+        assert!(offset + 4 <= self.len);
+        // SAFETY: in bounds (checked); the slot belongs to us while its status says so.
+        unsafe { std::ptr::write_unaligned(self.ptr.as_ptr().add(offset) as *mut u32, v) }
+    }
+
+    fn slice(&self, offset: usize, len: usize) -> &[u8] {
+        assert!(offset.checked_add(len).is_some_and(|e| e <= self.len));
+        // SAFETY: in bounds (checked); the block belongs to us until we hand it back.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr().add(offset), len) }
+    }
+
+    fn slice_mut(&mut self, offset: usize, len: usize) -> &mut [u8] {
+        assert!(offset.checked_add(len).is_some_and(|e| e <= self.len));
+        // SAFETY: in bounds (checked); the slot belongs to us while its status is AVAILABLE.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr().add(offset), len) }
+    }
+}
+
+impl Drop for Mmap {
+    fn drop(&mut self) {
+        // SAFETY: unmaps exactly the region mapped in `new`; nothing refers to it any more.
+        unsafe {
+            libc::munmap(self.ptr.as_ptr() as *mut libc::c_void, self.len);
+        }
+    }
+}
+
+/// Transmit side: a TPACKET_V2 TX ring.
+pub struct AfPacketTx {
+    fd: OwnedFd,
+    ring: Mmap,
+    head: usize,
+    /// Frames marked for sending since the last kick.
+    pending: usize,
+    stats: QueueStats,
+}
+
+impl AfPacketTx {
+    fn kick(&mut self) -> Result<(), DriverError> {
+        if self.pending == 0 {
+            return Ok(());
+        }
+        self.pending = 0;
+        self.stats.tx_kicks += 1;
+        // SAFETY: a send with no data asks the kernel to transmit the ring's pending frames.
+        let r = unsafe { libc::send(self.fd.as_raw_fd(), std::ptr::null(), 0, libc::MSG_DONTWAIT) };
+        if r < 0 {
+            let e = io::Error::last_os_error();
+            match e.raw_os_error() {
+                // The device queue is full: frames stay in the ring for the next kick.
+                Some(libc::EAGAIN) | Some(libc::ENOBUFS) | Some(libc::EINTR) => {}
+                _ => return Err(DriverError::Other(format!("afpacket: send: {e}"))),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl TxQueue for AfPacketTx {
+    #[inline]
+    fn transmit<F: FnMut(&mut [u8]) -> usize>(
+        &mut self,
+        max: usize,
+        mut fill: F,
+    ) -> Result<usize, DriverError> {
+        let mut n = 0;
+        let mut bytes = 0u64;
+        while n < max {
+            let slot = self.head * TX_FRAME_SIZE;
+            let status = self.ring.status(slot).load(Ordering::Acquire);
+            if status == TP_STATUS_WRONG_FORMAT {
+                // The kernel refused the frame in this slot (too short or too long): drop it.
+                self.ring
+                    .status(slot)
+                    .store(TP_STATUS_AVAILABLE, Ordering::Release);
+            } else if status != TP_STATUS_AVAILABLE {
+                self.stats.tx_ring_full += 1;
+                break;
+            }
+            let len = {
+                let frame = self
+                    .ring
+                    .slice_mut(slot + TX_DATA_OFFSET, TX_FRAME_SIZE - TX_DATA_OFFSET);
+                fill(frame)
+            };
+            if len == 0 {
+                break;
+            }
+            // tpacket2_hdr: tp_status, tp_len, tp_snaplen, ...
+            self.ring.set_u32(slot + 4, len as u32);
+            self.ring.set_u32(slot + 8, len as u32);
+            fence(Ordering::Release);
+            self.ring
+                .status(slot)
+                .store(TP_STATUS_SEND_REQUEST, Ordering::Release);
+            self.head = (self.head + 1) % TX_FRAMES;
+            self.pending += 1;
+            bytes += len as u64;
+            n += 1;
+        }
+        self.kick()?;
+        self.stats.tx_frames += n as u64;
+        self.stats.tx_bytes += bytes;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> Result<(), DriverError> {
+        // Kick until every slot is back with us (at most about a second).
+        for _ in 0..1000 {
+            let busy = (0..TX_FRAMES).any(|i| {
+                matches!(
+                    self.ring.status(i * TX_FRAME_SIZE).load(Ordering::Acquire),
+                    TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING
+                )
+            });
+            if !busy {
+                return Ok(());
+            }
+            self.pending = 1;
+            self.kick()?;
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Ok(())
+    }
+
+    fn stats(&self) -> QueueStats {
+        self.stats
+    }
+}
+
+/// Receive side: a TPACKET_V3 RX ring.
+pub struct AfPacketRx {
+    fd: OwnedFd,
+    ring: Mmap,
+    /// The block we read next.
+    block: usize,
+    /// Inside a block: (frames left, offset of the next frame header).
+    in_block: Option<(u32, usize)>,
+    stats: QueueStats,
+}
+
+// tpacket_block_desc: version u32, offset_to_priv u32, then tpacket_hdr_v1:
+// block_status u32 (at 8), num_pkts u32 (12), offset_to_first_pkt u32 (16), blk_len u32 (20), ...
+const BLOCK_STATUS: usize = 8;
+const BLOCK_NUM_PKTS: usize = 12;
+const BLOCK_FIRST: usize = 16;
+// tpacket3_hdr: tp_next_offset u32 (0), tp_sec (4), tp_nsec (8), tp_snaplen (12), tp_len (16),
+// tp_status (20), tp_mac u16 (24), ...
+const PKT_NEXT: usize = 0;
+const PKT_SNAPLEN: usize = 12;
+const PKT_LEN: usize = 16;
+const PKT_MAC: usize = 24;
+
+impl RxQueue for AfPacketRx {
+    fn receive<F: FnMut(&[u8])>(
+        &mut self,
+        max: usize,
+        mut on_frame: F,
+    ) -> Result<usize, DriverError> {
+        let mut n = 0;
+        while n < max {
+            let base = self.block * RX_BLOCK_SIZE;
+            let (left, at) = match self.in_block {
+                Some(s) => s,
+                None => {
+                    if self
+                        .ring
+                        .status(base + BLOCK_STATUS)
+                        .load(Ordering::Acquire)
+                        & TP_STATUS_USER
+                        == 0
+                    {
+                        break;
+                    }
+                    let count = self.ring.u32_at(base + BLOCK_NUM_PKTS);
+                    let first = self.ring.u32_at(base + BLOCK_FIRST) as usize;
+                    (count, base + first)
+                }
+            };
+            if left == 0 || at + PKT_MAC + 2 > base + RX_BLOCK_SIZE {
+                // Block done (or its header is not what we expect): give it back.
+                self.ring
+                    .status(base + BLOCK_STATUS)
+                    .store(TP_STATUS_KERNEL, Ordering::Release);
+                self.block = (self.block + 1) % RX_BLOCKS;
+                self.in_block = None;
+                continue;
+            }
+            let snap = self.ring.u32_at(at + PKT_SNAPLEN) as usize;
+            let wire_len = self.ring.u32_at(at + PKT_LEN) as u64;
+            let mac = self.ring.u16_at(at + PKT_MAC) as usize;
+            let next = self.ring.u32_at(at + PKT_NEXT) as usize;
+            if at + mac + snap <= base + RX_BLOCK_SIZE {
+                on_frame(self.ring.slice(at + mac, snap));
+                self.stats.rx_frames += 1;
+                self.stats.rx_bytes += wire_len;
+                n += 1;
+            }
+            self.in_block = Some((left - 1, if next == 0 { usize::MAX / 2 } else { at + next }));
+        }
+        Ok(n)
+    }
+
+    fn wait(&mut self, timeout: Duration) {
+        let base = self.block * RX_BLOCK_SIZE;
+        if self.in_block.is_some()
+            || self
+                .ring
+                .status(base + BLOCK_STATUS)
+                .load(Ordering::Acquire)
+                & TP_STATUS_USER
+                != 0
+        {
+            return;
+        }
+        let mut pfd = libc::pollfd {
+            fd: self.fd.as_raw_fd(),
+            events: libc::POLLIN | libc::POLLERR,
+            revents: 0,
+        };
+        let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
+        // SAFETY: one valid pollfd, count 1.
+        unsafe {
+            libc::poll(&mut pfd, 1, ms);
+        }
+    }
+
+    fn stats(&self) -> QueueStats {
+        self.stats
+    }
+}

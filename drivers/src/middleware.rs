@@ -1,0 +1,198 @@
+//! Middleware queues that wrap any backend's queue, after smoltcp's tracer and pcap writer
+//! devices: [`Traced`] prints a summary line per frame sent or received (`--packet-trace`), and
+//! [`PcapRx`] writes received frames to a pcap file (`--pcap`). Both pass frames through
+//! unchanged; when switched off they cost one branch per batch.
+
+use masscan_engine::driver::{DriverError, QueueStats, RxQueue, TxQueue};
+use masscan_engine::trace::summary;
+use pcap_file::pcap::{PcapPacket, PcapWriter};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Prints `SENT`/`RCVD` lines with seconds since the scan started, when `on`.
+pub struct Traced<Q> {
+    pub inner: Q,
+    on: bool,
+    start: Instant,
+}
+
+impl<Q> Traced<Q> {
+    pub fn new(inner: Q, on: bool, start: Instant) -> Self {
+        Self { inner, on, start }
+    }
+
+    fn line(&self, dir: &str, frame: &[u8]) {
+        eprintln!(
+            "{dir} ({:.4}) {}",
+            self.start.elapsed().as_secs_f64(),
+            summary(frame)
+        );
+    }
+}
+
+impl<Q: TxQueue> TxQueue for Traced<Q> {
+    #[inline]
+    fn transmit<F: FnMut(&mut [u8]) -> usize>(
+        &mut self,
+        max: usize,
+        mut fill: F,
+    ) -> Result<usize, DriverError> {
+        if !self.on {
+            return self.inner.transmit(max, fill);
+        }
+        let (on, start) = (self.on, self.start);
+        let tracer = Traced::new((), on, start);
+        self.inner.transmit(max, |buf| {
+            let n = fill(buf);
+            if n > 0 {
+                tracer.line("SENT", &buf[..n]);
+            }
+            n
+        })
+    }
+
+    fn flush(&mut self) -> Result<(), DriverError> {
+        self.inner.flush()
+    }
+
+    fn stats(&self) -> QueueStats {
+        self.inner.stats()
+    }
+}
+
+impl<Q: RxQueue> RxQueue for Traced<Q> {
+    #[inline]
+    fn receive<F: FnMut(&[u8])>(
+        &mut self,
+        max: usize,
+        mut on_frame: F,
+    ) -> Result<usize, DriverError> {
+        if !self.on {
+            return self.inner.receive(max, on_frame);
+        }
+        let tracer = Traced::new((), self.on, self.start);
+        self.inner.receive(max, |f| {
+            tracer.line("RCVD", f);
+            on_frame(f)
+        })
+    }
+
+    fn wait(&mut self, timeout: Duration) {
+        self.inner.wait(timeout)
+    }
+
+    fn stats(&self) -> QueueStats {
+        self.inner.stats()
+    }
+}
+
+/// The file under a pcap writer, shared so that it can be flushed from outside the writer.
+#[derive(Clone)]
+pub struct PcapFile(Arc<Mutex<BufWriter<File>>>);
+
+impl Write for PcapFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("pcap file lock poisoned"))?
+            .write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("pcap file lock poisoned"))?
+            .flush()
+    }
+}
+
+/// A pcap file shared by every receive queue.
+#[derive(Clone)]
+pub struct SharedPcap {
+    writer: Arc<Mutex<PcapWriter<PcapFile>>>,
+    file: PcapFile,
+}
+
+impl SharedPcap {
+    /// Creates a pcap file for Ethernet frames.
+    pub fn create(path: &str) -> Result<Self, String> {
+        let f = File::create(path).map_err(|e| format!("cannot create pcap file '{path}': {e}"))?;
+        let file = PcapFile(Arc::new(Mutex::new(BufWriter::new(f))));
+        let w = PcapWriter::new(file.clone())
+            .map_err(|e| format!("cannot write pcap file '{path}': {e}"))?;
+        Ok(Self {
+            writer: Arc::new(Mutex::new(w)),
+            file,
+        })
+    }
+
+    /// Pushes buffered packets to the file (about once a second, and at the end).
+    pub fn flush(&self) -> std::io::Result<()> {
+        self.file.clone().flush()
+    }
+}
+
+/// Writes every received frame to a pcap file, when one is given.
+pub struct PcapRx<Q> {
+    pub inner: Q,
+    file: Option<SharedPcap>,
+    errors: u64,
+}
+
+impl<Q> PcapRx<Q> {
+    pub fn new(inner: Q, file: Option<SharedPcap>) -> Self {
+        Self {
+            inner,
+            file,
+            errors: 0,
+        }
+    }
+
+    /// Frames that could not be written.
+    pub fn errors(&self) -> u64 {
+        self.errors
+    }
+}
+
+impl<Q: RxQueue> RxQueue for PcapRx<Q> {
+    #[inline]
+    fn receive<F: FnMut(&[u8])>(
+        &mut self,
+        max: usize,
+        mut on_frame: F,
+    ) -> Result<usize, DriverError> {
+        let Some(file) = &self.file else {
+            return self.inner.receive(max, on_frame);
+        };
+        let mut frames: Vec<(Duration, Vec<u8>)> = Vec::new();
+        let n = self.inner.receive(max, |f| {
+            let ts = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
+            frames.push((ts, f.to_vec()));
+            on_frame(f)
+        })?;
+        if !frames.is_empty() {
+            if let Ok(mut w) = file.writer.lock() {
+                for (ts, f) in &frames {
+                    if w.write_packet(&PcapPacket::new(*ts, f.len() as u32, f))
+                        .is_err()
+                    {
+                        self.errors += 1;
+                    }
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    fn wait(&mut self, timeout: Duration) {
+        self.inner.wait(timeout)
+    }
+
+    fn stats(&self) -> QueueStats {
+        self.inner.stats()
+    }
+}

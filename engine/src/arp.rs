@@ -1,0 +1,205 @@
+//! ARP for IPv4 over Ethernet: a view over received frames, request and reply frames, and the
+//! resolver that asks for a MAC through the scanner's own link (the router's before a scan; the
+//! scanner also answers requests for a spoofed `--adapter-ip`, see [`crate::reply`]).
+//! etherparse 0.16 has no ARP, and the packet is 28 fixed bytes, so this is a plain view.
+
+use crate::driver::{DriverError, RxQueue, TxQueue};
+use std::net::Ipv4Addr;
+use std::time::{Duration, Instant};
+
+pub const ETHERTYPE_ARP: u16 = 0x0806;
+pub const ETHERTYPE_VLAN: u16 = 0x8100;
+pub const OP_REQUEST: u16 = 1;
+pub const OP_REPLY: u16 = 2;
+
+/// An ARP packet for IPv4 over Ethernet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArpRepr {
+    pub op: u16,
+    pub sender_mac: [u8; 6],
+    pub sender_ip: Ipv4Addr,
+    pub target_mac: [u8; 6],
+    pub target_ip: Ipv4Addr,
+}
+
+fn mac_at(b: &[u8], at: usize) -> [u8; 6] {
+    let mut m = [0u8; 6];
+    m.copy_from_slice(&b[at..at + 6]);
+    m
+}
+
+fn ip_at(b: &[u8], at: usize) -> Ipv4Addr {
+    Ipv4Addr::new(b[at], b[at + 1], b[at + 2], b[at + 3])
+}
+
+impl ArpRepr {
+    /// Parses an Ethernet frame (optionally with one 802.1Q tag) holding an IPv4 ARP packet.
+    pub fn parse(frame: &[u8]) -> Option<Self> {
+        if frame.len() < 14 {
+            return None;
+        }
+        let mut at = 12;
+        let mut ethertype = u16::from_be_bytes([frame[at], frame[at + 1]]);
+        if ethertype == ETHERTYPE_VLAN {
+            at += 4;
+            if frame.len() < at + 2 {
+                return None;
+            }
+            ethertype = u16::from_be_bytes([frame[at], frame[at + 1]]);
+        }
+        if ethertype != ETHERTYPE_ARP {
+            return None;
+        }
+        let p = frame.get(at + 2..at + 2 + 28)?;
+        // Ethernet (1), IPv4 (0x0800), address lengths 6 and 4.
+        if p[0..6] != [0, 1, 8, 0, 6, 4] {
+            return None;
+        }
+        Some(Self {
+            op: u16::from_be_bytes([p[6], p[7]]),
+            sender_mac: mac_at(p, 8),
+            sender_ip: ip_at(p, 14),
+            target_mac: mac_at(p, 18),
+            target_ip: ip_at(p, 24),
+        })
+    }
+
+    /// Writes the frame (Ethernet header to `dst`, optional VLAN tag, padded to 60 bytes) into
+    /// `out` and returns its length.
+    pub fn emit(&self, dst: [u8; 6], vlan: Option<u16>, out: &mut [u8]) -> usize {
+        let mut at = 0;
+        out[0..6].copy_from_slice(&dst);
+        out[6..12].copy_from_slice(&self.sender_mac);
+        at += 12;
+        if let Some(id) = vlan {
+            out[at..at + 2].copy_from_slice(&ETHERTYPE_VLAN.to_be_bytes());
+            out[at + 2..at + 4].copy_from_slice(&(id & 0x0fff).to_be_bytes());
+            at += 4;
+        }
+        out[at..at + 2].copy_from_slice(&ETHERTYPE_ARP.to_be_bytes());
+        at += 2;
+        out[at..at + 6].copy_from_slice(&[0, 1, 8, 0, 6, 4]);
+        out[at + 6..at + 8].copy_from_slice(&self.op.to_be_bytes());
+        out[at + 8..at + 14].copy_from_slice(&self.sender_mac);
+        out[at + 14..at + 18].copy_from_slice(&self.sender_ip.octets());
+        out[at + 18..at + 24].copy_from_slice(&self.target_mac);
+        out[at + 24..at + 28].copy_from_slice(&self.target_ip.octets());
+        at += 28;
+        let len = at.max(60);
+        out[at..len].fill(0);
+        len
+    }
+
+    /// The reply to this request, from `my_mac`.
+    pub fn answer(&self, my_mac: [u8; 6]) -> Self {
+        Self {
+            op: OP_REPLY,
+            sender_mac: my_mac,
+            sender_ip: self.target_ip,
+            target_mac: self.sender_mac,
+            target_ip: self.sender_ip,
+        }
+    }
+}
+
+/// Why resolving failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    #[error("{ip} did not answer ARP ({tries} requests over {secs:.1} s)")]
+    Timeout { ip: Ipv4Addr, tries: u32, secs: f64 },
+    #[error("{0}")]
+    Driver(#[from] DriverError),
+}
+
+/// Asks who has `ip` through a queue pair, `tries` times, waiting `each` for a reply after each
+/// request. Other frames that arrive meanwhile are ignored.
+pub fn resolve<T: TxQueue, R: RxQueue>(
+    tx: &mut T,
+    rx: &mut R,
+    my_mac: [u8; 6],
+    my_ip: Ipv4Addr,
+    ip: Ipv4Addr,
+    vlan: Option<u16>,
+    tries: u32,
+    each: Duration,
+) -> Result<[u8; 6], ResolveError> {
+    let request = ArpRepr {
+        op: OP_REQUEST,
+        sender_mac: my_mac,
+        sender_ip: my_ip,
+        target_mac: [0; 6],
+        target_ip: ip,
+    };
+    let start = Instant::now();
+    for _ in 0..tries {
+        tx.transmit(1, |buf| request.emit([0xff; 6], vlan, buf))?;
+        tx.flush()?;
+        let deadline = Instant::now() + each;
+        while Instant::now() < deadline {
+            let mut found = None;
+            let n = rx.receive(64, |frame| {
+                if let Some(a) = ArpRepr::parse(frame) {
+                    if a.op == OP_REPLY && a.sender_ip == ip && found.is_none() {
+                        found = Some(a.sender_mac);
+                    }
+                }
+            })?;
+            if let Some(mac) = found {
+                return Ok(mac);
+            }
+            if n == 0 {
+                rx.wait(Duration::from_millis(10));
+            }
+        }
+    }
+    Err(ResolveError::Timeout {
+        ip,
+        tries,
+        secs: start.elapsed().as_secs_f64(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_answer() {
+        let req = ArpRepr {
+            op: OP_REQUEST,
+            sender_mac: [2, 0, 0, 0, 0, 1],
+            sender_ip: Ipv4Addr::new(198, 18, 0, 1),
+            target_mac: [0; 6],
+            target_ip: Ipv4Addr::new(198, 18, 0, 100),
+        };
+        for vlan in [None, Some(7)] {
+            let mut buf = [0u8; 128];
+            let n = req.emit([0xff; 6], vlan, &mut buf);
+            assert_eq!(n, 60);
+            assert_eq!(ArpRepr::parse(&buf[..n]), Some(req));
+        }
+        let a = req.answer([2, 0, 0, 0, 0, 9]);
+        assert_eq!(a.op, OP_REPLY);
+        assert_eq!(a.sender_ip, req.target_ip);
+        assert_eq!(a.target_mac, req.sender_mac);
+    }
+
+    #[test]
+    fn short_or_foreign_frames_are_not_arp() {
+        let mut buf = [0u8; 60];
+        let n = ArpRepr {
+            op: OP_REPLY,
+            sender_mac: [1; 6],
+            sender_ip: Ipv4Addr::new(1, 2, 3, 4),
+            target_mac: [2; 6],
+            target_ip: Ipv4Addr::new(5, 6, 7, 8),
+        }
+        .emit([3; 6], None, &mut buf);
+        for cut in 0..42 {
+            assert_eq!(ArpRepr::parse(&buf[..cut]), None, "cut at {cut}");
+        }
+        assert!(ArpRepr::parse(&buf[..n]).is_some());
+        buf[17] = 8; // hardware address length 8
+        assert_eq!(ArpRepr::parse(&buf[..n]), None);
+    }
+}

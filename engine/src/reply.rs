@@ -1,0 +1,518 @@
+//! The receive path, sans-IO: a frame in, at most one result and at most one frame to send back
+//! out. Keeps only TCP replies to our addresses and source ports whose acknowledgement number
+//! matches the probe's SYN cookie, reports SYN-ACK as open and RST as closed once per (address,
+//! port, status), answers a SYN-ACK with a RST (when no banner grabbing takes the connection), and
+//! answers ARP requests for a spoofed source address. Everything else is counted and dropped;
+//! any byte sequence is safe to feed in.
+
+use crate::arp::{self, ArpRepr};
+use crate::cookie::CookieKey;
+use crate::output::{Record, Status};
+use crate::source::Source;
+use etherparse::{NetSlice, PacketBuilder, SlicedPacket, TransportSlice};
+use std::net::IpAddr;
+
+const TCP_FIN: u8 = 0x01;
+const TCP_SYN: u8 = 0x02;
+const TCP_RST: u8 = 0x04;
+const TCP_ACK: u8 = 0x10;
+
+/// What the receive side needs to know about the scan.
+#[derive(Clone, Debug)]
+pub struct ReceiverConfig {
+    pub key: CookieKey,
+    /// Our source addresses and ports (the same as the transmit side's).
+    pub source: Source,
+    pub my_mac: [u8; 6],
+    pub vlan: Option<u16>,
+    /// Answer ARP requests for our IPv4 source addresses (they are not the kernel's own).
+    pub answer_arp: Option<(u32, u64)>,
+    /// Answer each SYN-ACK with a RST, so the target frees its half-open connection.
+    pub send_rst: bool,
+    /// Report closed ports (RST) too (`--show closed`).
+    pub report_closed: bool,
+    /// Report open ports (default; `--noshow open` clears it).
+    pub report_open: bool,
+    /// Buckets of the de-duplication table (a power of two; 4 entries each).
+    pub dedup_buckets: usize,
+}
+
+/// Counters of one receive core.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RxCounters {
+    pub frames: u64,
+    /// Parsed, but not a reply to this scan (other addresses, ports, protocols).
+    pub not_ours: u64,
+    /// Frames too short or malformed to parse.
+    pub malformed: u64,
+    /// Replies to our address and port whose acknowledgement is not our cookie.
+    pub bad_cookie: u64,
+    pub duplicates: u64,
+    pub open: u64,
+    pub closed: u64,
+    pub rst_sent: u64,
+    pub arp_answered: u64,
+}
+
+/// The outcome of one frame.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// A new result to report.
+    pub record: Option<Record>,
+    /// Length of a frame written into the reply buffer to send back out (0: none).
+    pub reply_len: usize,
+}
+
+/// One receive core's state.
+pub struct Receiver {
+    cfg: ReceiverConfig,
+    dedup: Dedup,
+    pub counters: RxCounters,
+}
+
+/// Largest frame `handle` writes into the reply buffer.
+pub const MAX_REPLY: usize = 128;
+
+impl Receiver {
+    pub fn new(cfg: ReceiverConfig) -> Self {
+        Self {
+            dedup: Dedup::new(cfg.dedup_buckets),
+            cfg,
+            counters: RxCounters::default(),
+        }
+    }
+
+    /// Handles one received frame at `now` (Unix seconds). A frame to send back is written to
+    /// `reply` (at least [`MAX_REPLY`] bytes).
+    pub fn handle(&mut self, frame: &[u8], now: u32, reply: &mut [u8]) -> Outcome {
+        self.counters.frames += 1;
+        let mut out = Outcome::default();
+        let Ok(pkt) = SlicedPacket::from_ethernet(frame) else {
+            self.counters.malformed += 1;
+            return out;
+        };
+        let Some(net) = &pkt.net else {
+            match (ArpRepr::parse(frame), self.cfg.answer_arp) {
+                (Some(a), Some((first, count)))
+                    if a.op == arp::OP_REQUEST
+                        && (u32::from(a.target_ip).wrapping_sub(first) as u64) < count =>
+                {
+                    out.reply_len =
+                        a.answer(self.cfg.my_mac)
+                            .emit(a.sender_mac, self.cfg.vlan, reply);
+                    self.counters.arp_answered += 1;
+                }
+                _ => self.counters.not_ours += 1,
+            }
+            return out;
+        };
+        let (them, me, ttl) = match net {
+            NetSlice::Ipv4(ip) => {
+                let h = ip.header();
+                let me = u32::from_be_bytes(h.destination());
+                if !self.cfg.source.owns_v4(me) {
+                    self.counters.not_ours += 1;
+                    return out;
+                }
+                (
+                    IpAddr::V4(h.source_addr()),
+                    IpAddr::V4(h.destination_addr()),
+                    h.ttl(),
+                )
+            }
+            NetSlice::Ipv6(ip) => {
+                let h = ip.header();
+                let me = u128::from_be_bytes(h.destination());
+                if !self.cfg.source.owns_v6(me) {
+                    self.counters.not_ours += 1;
+                    return out;
+                }
+                (
+                    IpAddr::V6(h.source_addr()),
+                    IpAddr::V6(h.destination_addr()),
+                    h.hop_limit(),
+                )
+            }
+        };
+        let Some(TransportSlice::Tcp(tcp)) = &pkt.transport else {
+            self.counters.not_ours += 1;
+            return out;
+        };
+        let (port_them, port_me) = (tcp.source_port(), tcp.destination_port());
+        if !self.cfg.source.owns_port(port_me) {
+            self.counters.not_ours += 1;
+            return out;
+        }
+        let flags = tcp_flags(tcp.slice());
+        let cookie = match (them, me) {
+            (IpAddr::V4(t), IpAddr::V4(m)) => {
+                self.cfg
+                    .key
+                    .v4(u32::from(t), u32::from(m), port_them, port_me)
+            }
+            (IpAddr::V6(t), IpAddr::V6(m)) => {
+                self.cfg
+                    .key
+                    .v6(u128::from(t), u128::from(m), port_them, port_me)
+            }
+            _ => unreachable!("one IP header has one family"),
+        };
+        let expect_ack = (cookie as u32).wrapping_add(1);
+        let status = if flags & (TCP_SYN | TCP_ACK | TCP_RST) == TCP_SYN | TCP_ACK {
+            Status::Open
+        } else if flags & TCP_RST != 0 {
+            Status::Closed
+        } else {
+            self.counters.not_ours += 1;
+            return out;
+        };
+        if tcp.acknowledgment_number() != expect_ack {
+            self.counters.bad_cookie += 1;
+            return out;
+        }
+        if status == Status::Open && self.cfg.send_rst {
+            // RST with the sequence number the target expects next (our cookie + 1).
+            out.reply_len = self.rst(pkt_src_mac(frame), me, them, port_me, port_them, reply);
+            if out.reply_len > 0 {
+                self.counters.rst_sent += 1;
+            }
+        }
+        if !self.dedup.insert(them, port_them, status == Status::Open) {
+            self.counters.duplicates += 1;
+            return out;
+        }
+        match status {
+            Status::Open => self.counters.open += 1,
+            _ => self.counters.closed += 1,
+        }
+        let report = match status {
+            Status::Open => self.cfg.report_open,
+            _ => self.cfg.report_closed,
+        };
+        if report {
+            out.record = Some(Record::Status {
+                time: now,
+                ip: them,
+                ip_proto: 6,
+                port: port_them,
+                status,
+                reason: flags & (TCP_FIN | TCP_SYN | TCP_RST | TCP_ACK | 0x08 | 0x20),
+                ttl,
+            });
+        }
+        out
+    }
+
+    fn rst(
+        &self,
+        dst_mac: [u8; 6],
+        me: IpAddr,
+        them: IpAddr,
+        port_me: u16,
+        port_them: u16,
+        reply: &mut [u8],
+    ) -> usize {
+        let eth = PacketBuilder::ethernet2(self.cfg.my_mac, dst_mac);
+        let seq = match (me, them) {
+            (IpAddr::V4(m), IpAddr::V4(t)) => {
+                self.cfg
+                    .key
+                    .v4(u32::from(t), u32::from(m), port_them, port_me)
+            }
+            (IpAddr::V6(m), IpAddr::V6(t)) => {
+                self.cfg
+                    .key
+                    .v6(u128::from(t), u128::from(m), port_them, port_me)
+            }
+            _ => return 0,
+        } as u32;
+        let seq = seq.wrapping_add(1);
+        let mut cursor = std::io::Cursor::new(&mut reply[..]);
+        let written = match (me, them, self.cfg.vlan) {
+            (IpAddr::V4(m), IpAddr::V4(t), None) => eth
+                .ipv4(m.octets(), t.octets(), 255)
+                .tcp(port_me, port_them, seq, 0)
+                .rst()
+                .write(&mut cursor, &[]),
+            (IpAddr::V4(m), IpAddr::V4(t), Some(v)) => eth
+                .single_vlan(v.try_into().unwrap_or_default())
+                .ipv4(m.octets(), t.octets(), 255)
+                .tcp(port_me, port_them, seq, 0)
+                .rst()
+                .write(&mut cursor, &[]),
+            (IpAddr::V6(m), IpAddr::V6(t), None) => eth
+                .ipv6(m.octets(), t.octets(), 255)
+                .tcp(port_me, port_them, seq, 0)
+                .rst()
+                .write(&mut cursor, &[]),
+            (IpAddr::V6(m), IpAddr::V6(t), Some(v)) => eth
+                .single_vlan(v.try_into().unwrap_or_default())
+                .ipv6(m.octets(), t.octets(), 255)
+                .tcp(port_me, port_them, seq, 0)
+                .rst()
+                .write(&mut cursor, &[]),
+            _ => return 0,
+        };
+        if written.is_err() {
+            return 0;
+        }
+        let len = cursor.position() as usize;
+        // Pad to the Ethernet minimum.
+        if len < 60 {
+            reply[len..60].fill(0);
+            return 60;
+        }
+        len
+    }
+}
+
+fn pkt_src_mac(frame: &[u8]) -> [u8; 6] {
+    let mut m = [0u8; 6];
+    m.copy_from_slice(&frame[6..12]);
+    m
+}
+
+fn tcp_flags(tcp_header: &[u8]) -> u8 {
+    tcp_header.get(13).copied().unwrap_or(0)
+}
+
+/// A bounded, set-associative table of results already reported (4 entries per bucket, newest
+/// first). When a bucket overflows its oldest entry goes, so in a huge scan a repeat reply may,
+/// rarely, be reported twice (as in the original masscan); memory stays fixed.
+struct Dedup {
+    buckets: Vec<[Entry; 4]>,
+    mask: usize,
+}
+
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+struct Entry {
+    ip: u128,
+    port: u16,
+    /// 0 empty, 1 open, 2 closed; the family is folded into `ip` (IPv4 as ::ffff:a.b.c.d).
+    kind: u8,
+}
+
+impl Dedup {
+    fn new(buckets: usize) -> Self {
+        let n = buckets.max(1).next_power_of_two();
+        Self {
+            buckets: vec![[Entry::default(); 4]; n],
+            mask: n - 1,
+        }
+    }
+
+    /// Inserts; false when it was already there.
+    fn insert(&mut self, ip: IpAddr, port: u16, open: bool) -> bool {
+        let ip = match ip {
+            IpAddr::V4(v4) => u128::from(v4.to_ipv6_mapped()),
+            IpAddr::V6(v6) => u128::from(v6),
+        };
+        let e = Entry {
+            ip,
+            port,
+            kind: if open { 1 } else { 2 },
+        };
+        let h = (ip as u64 ^ (ip >> 64) as u64 ^ (u64::from(port) << 48) ^ u64::from(e.kind))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let b = &mut self.buckets[(h >> 32) as usize & self.mask];
+        if b.contains(&e) {
+            return false;
+        }
+        b.rotate_right(1);
+        b[0] = e;
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{IpRange, PortRange};
+    use std::net::Ipv4Addr;
+
+    const MY_MAC: [u8; 6] = [2, 0, 0, 0, 0, 2];
+    const ROUTER_MAC: [u8; 6] = [2, 0, 0, 0, 0, 1];
+
+    fn receiver() -> Receiver {
+        let src = Source::new(
+            Some(IpRange::V4 {
+                first: u32::from(Ipv4Addr::new(198, 18, 0, 2)),
+                count: 1,
+            }),
+            None,
+            PortRange {
+                first: 40000,
+                count: 16,
+            },
+        );
+        Receiver::new(ReceiverConfig {
+            key: CookieKey::from_seed(7),
+            source: src,
+            my_mac: MY_MAC,
+            vlan: None,
+            answer_arp: Some((u32::from(Ipv4Addr::new(198, 18, 0, 2)), 1)),
+            send_rst: true,
+            report_closed: true,
+            report_open: true,
+            dedup_buckets: 64,
+        })
+    }
+
+    fn reply(
+        them: [u8; 4],
+        port_them: u16,
+        port_me: u16,
+        ack: u32,
+        syn: bool,
+        rst: bool,
+    ) -> Vec<u8> {
+        let b = PacketBuilder::ethernet2(ROUTER_MAC, MY_MAC)
+            .ipv4(them, [198, 18, 0, 2], 61)
+            .tcp(port_them, port_me, 12345, 64240)
+            .ack(ack);
+        let b = if syn { b.syn() } else { b };
+        let b = if rst { b.rst() } else { b };
+        let mut v = Vec::new();
+        b.write(&mut v, &[]).unwrap();
+        v
+    }
+
+    fn cookie(them: [u8; 4], port_them: u16, port_me: u16) -> u32 {
+        CookieKey::from_seed(7).v4(
+            u32::from_be_bytes(them),
+            u32::from(Ipv4Addr::new(198, 18, 0, 2)),
+            port_them,
+            port_me,
+        ) as u32
+    }
+
+    #[test]
+    fn syn_ack_with_cookie_is_open_once_and_answered_with_rst() {
+        let mut r = receiver();
+        let c = cookie([198, 18, 1, 1], 80, 40003);
+        let f = reply([198, 18, 1, 1], 80, 40003, c.wrapping_add(1), true, false);
+        let mut out = [0u8; MAX_REPLY];
+        let o = r.handle(&f, 1, &mut out);
+        match o.record {
+            Some(Record::Status {
+                status: Status::Open,
+                port: 80,
+                ttl: 61,
+                reason: 0x12,
+                ..
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+        // The RST goes back to the sender's MAC with seq = cookie + 1.
+        let rst = SlicedPacket::from_ethernet(&out[..o.reply_len]).unwrap();
+        let Some(TransportSlice::Tcp(t)) = rst.transport else {
+            panic!()
+        };
+        assert!(t.rst());
+        assert_eq!(t.sequence_number(), c.wrapping_add(1));
+        assert_eq!((t.source_port(), t.destination_port()), (40003, 80));
+        assert_eq!(&out[0..6], &ROUTER_MAC);
+        // A repeat is not reported again, but still answered.
+        let o2 = r.handle(&f, 2, &mut out);
+        assert_eq!(o2.record, None);
+        assert!(o2.reply_len > 0);
+        assert_eq!(r.counters.duplicates, 1);
+    }
+
+    #[test]
+    fn rst_is_closed_and_wrong_cookie_is_dropped() {
+        let mut r = receiver();
+        let c = cookie([198, 18, 1, 5], 22, 40000);
+        let mut out = [0u8; MAX_REPLY];
+        let o = r.handle(
+            &reply([198, 18, 1, 5], 22, 40000, c.wrapping_add(1), false, true),
+            1,
+            &mut out,
+        );
+        assert!(matches!(
+            o.record,
+            Some(Record::Status {
+                status: Status::Closed,
+                ..
+            })
+        ));
+        assert_eq!(o.reply_len, 0);
+        let o = r.handle(
+            &reply([198, 18, 1, 5], 23, 40000, c.wrapping_add(1), true, false),
+            1,
+            &mut out,
+        );
+        assert_eq!(o, Outcome::default());
+        assert_eq!(r.counters.bad_cookie, 1);
+        // Not our port.
+        let o = r.handle(
+            &reply([198, 18, 1, 5], 22, 39999, c.wrapping_add(1), true, false),
+            1,
+            &mut out,
+        );
+        assert_eq!(o, Outcome::default());
+        assert_eq!(r.counters.not_ours, 1);
+    }
+
+    #[test]
+    fn answers_arp_for_our_address_only() {
+        let mut r = receiver();
+        let mut out = [0u8; MAX_REPLY];
+        for (target, answered) in [([198, 18, 0, 2], true), ([198, 18, 0, 3], false)] {
+            let req = ArpRepr {
+                op: arp::OP_REQUEST,
+                sender_mac: ROUTER_MAC,
+                sender_ip: Ipv4Addr::new(198, 18, 0, 1),
+                target_mac: [0; 6],
+                target_ip: Ipv4Addr::from(target),
+            };
+            let mut f = [0u8; 60];
+            req.emit([0xff; 6], None, &mut f);
+            let o = r.handle(&f, 1, &mut out);
+            assert_eq!(o.reply_len > 0, answered);
+            if answered {
+                let a = ArpRepr::parse(&out[..o.reply_len]).unwrap();
+                assert_eq!(a.op, arp::OP_REPLY);
+                assert_eq!(a.sender_mac, MY_MAC);
+                assert_eq!(a.target_ip, Ipv4Addr::new(198, 18, 0, 1));
+            }
+        }
+    }
+
+    #[test]
+    fn dedup_forgets_only_on_overflow() {
+        let mut d = Dedup::new(1);
+        let ip = |i: u8| IpAddr::V4(Ipv4Addr::new(10, 0, 0, i));
+        for i in 0..4 {
+            assert!(d.insert(ip(i), 80, true));
+        }
+        for i in 0..4 {
+            assert!(!d.insert(ip(i), 80, true));
+        }
+        assert!(d.insert(ip(0), 80, false), "closed is a different result");
+        assert!(d.insert(ip(9), 80, true));
+        assert!(d.insert(ip(1), 80, true), "the oldest went");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        #[test]
+        fn any_bytes_are_safe(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+            let mut r = receiver();
+            let mut out = [0u8; MAX_REPLY];
+            let o = r.handle(&bytes, 0, &mut out);
+            proptest::prop_assert!(o.reply_len <= MAX_REPLY);
+        }
+
+        #[test]
+        fn damaged_replies_are_safe(cut in 0usize..80, flip in 0usize..80, bit in 0u8..8) {
+            let mut r = receiver();
+            let c = cookie([198, 18, 1, 1], 80, 40003);
+            let mut f = reply([198, 18, 1, 1], 80, 40003, c.wrapping_add(1), true, false);
+            if flip < f.len() { f[flip] ^= 1 << bit; }
+            f.truncate(cut.min(f.len()));
+            let mut out = [0u8; MAX_REPLY];
+            let _ = r.handle(&f, 0, &mut out);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# The lab: an isolated network of namespaces on this machine, the only place masscan-rs transmits.
+#
+#   scripts/lab.sh up [NAME]     build a lab (NAME: default a fresh unique one); prints KEY=VALUE
+#                                lines to eval: LAB, LAB_SCAN_NS, LAB_TARGET_NS, LAB_IF, ...
+#   scripts/lab.sh down NAME     remove that lab: its servers, namespaces, state; safe to repeat
+#   scripts/lab.sh down --all    remove every lab on this machine (after crashed runs)
+#   scripts/lab.sh status [NAME] show labs, their addresses and listening servers
+#
+# Layout (all addresses from 198.18.0.0/15, RFC 2544; nothing routes to the host's interfaces):
+#
+#   NAME-scan namespace                      NAME-tgt namespace
+#   ms<id>s 198.18.0.2/24  <--- veth --->   ms<id>t 198.18.0.1/24 (the scanner's router)
+#   default via 198.18.0.1                   lo: 198.18.1.1 nginx :80, 198.18.1.2 OpenSSH :22,
+#                                                198.18.1.3 vsftpd :21, 198.18.1.4 memcached :11211,
+#                                                198.18.1.5 no servers (every port closed)
+#                                            lo: local route 198.19.0.0/16 (65,536 addresses the
+#                                                kernel answers; port 8080 open on all of them)
+#
+# Neither namespace has any other interface, so no packet can leave them. Servers come from
+# Debian's packages (installed by scripts/setup.sh) and run inside the target namespace only.
+set -euo pipefail
+
+STATE_ROOT=/run/masscan-lab
+SERVICES="198.18.1.1:80 198.18.1.2:22 198.18.1.3:21 198.18.1.4:11211"
+
+die() { echo "lab: $*" >&2; exit 1; }
+need_root() { [ "$(id -u)" = 0 ] || die "needs root (network namespaces need CAP_NET_ADMIN and CAP_SYS_ADMIN)"; }
+
+ns_of() { echo "$1-scan $1-tgt"; }
+
+kill_ns() {
+  local ns=$1 pids
+  ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$ns" || return 0
+  pids=$(ip netns pids "$ns" 2>/dev/null || true)
+  [ -n "$pids" ] && kill $pids 2>/dev/null || true
+  for _ in $(seq 50); do
+    pids=$(ip netns pids "$ns" 2>/dev/null || true)
+    [ -z "$pids" ] && break
+    sleep 0.1
+  done
+  [ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
+  ip netns del "$ns" 2>/dev/null || true
+}
+
+down() {
+  local name=$1
+  for ns in $(ns_of "$name"); do kill_ns "$ns"; done
+  rm -rf "${STATE_ROOT:?}/$name"
+}
+
+down_all() {
+  local n
+  for n in $(ip netns list 2>/dev/null | awk '{print $1}' | sed -n 's/^\(msr-[0-9a-f]*\)-\(scan\|tgt\)$/\1/p' | sort -u); do
+    down "$n"
+  done
+  for d in "$STATE_ROOT"/msr-*; do [ -d "$d" ] && rm -rf "$d"; done
+  return 0
+}
+
+wait_listening() {
+  local ns=$1 addr port
+  for svc in $SERVICES 0.0.0.0:8080; do
+    addr=${svc%:*}; port=${svc#*:}
+    for i in $(seq 100); do
+      ip netns exec "$ns" ss -Hltn "src $addr and sport = :$port" | grep -q LISTEN && break
+      [ "$i" = 100 ] && die "server on $svc did not start (see $STATE_ROOT/$LAB)"
+      sleep 0.1
+    done
+  done
+}
+
+start_servers() {
+  local ns=$1 dir=$2
+  mkdir -p "$dir/www" && chmod 755 "$dir" "$dir/www"
+  printf '<html><head><title>masscan-rs lab</title></head><body>lab web server</body></html>\n' > "$dir/www/index.html"
+  cat > "$dir/nginx.conf" <<EOF
+daemon on;
+pid $dir/nginx.pid;
+error_log $dir/nginx.error.log;
+worker_processes 1;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server { listen 198.18.1.1:80; root $dir/www; server_tokens on; }
+}
+EOF
+  ip netns exec "$ns" nginx -c "$dir/nginx.conf" -g "error_log $dir/nginx.error.log;" 2>>"$dir/nginx.error.log" \
+    || die "nginx failed to start: $(tail -1 "$dir/nginx.error.log")"
+
+  ssh-keygen -q -t ed25519 -N '' -f "$dir/ssh_host_ed25519_key" </dev/null
+  mkdir -p /run/sshd && chmod 755 /run/sshd
+  cat > "$dir/sshd_config" <<EOF
+ListenAddress 198.18.1.2
+HostKey $dir/ssh_host_ed25519_key
+PidFile $dir/sshd.pid
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+EOF
+  ip netns exec "$ns" /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log" || die "sshd failed to start"
+
+  mkdir -p /var/run/vsftpd/empty
+  cat > "$dir/vsftpd.conf" <<EOF
+listen=YES
+listen_ipv6=NO
+listen_address=198.18.1.3
+background=YES
+anonymous_enable=NO
+local_enable=NO
+ftpd_banner=masscan-rs lab FTP server
+secure_chroot_dir=/var/run/vsftpd/empty
+EOF
+  ip netns exec "$ns" /usr/sbin/vsftpd "$dir/vsftpd.conf" || die "vsftpd failed to start"
+
+  ip netns exec "$ns" memcached -u nobody -l 198.18.1.4 -p 11211 -U 0 -d -P "$dir/memcached.pid" \
+    || die "memcached failed to start"
+
+  # Port 8080 open on every address of the block (and of the service hosts): the kernel completes
+  # the handshakes; this listener only accepts and closes.
+  cat > "$dir/listener.py" <<'EOF'
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 8080))
+s.listen(4096)
+while True:
+    c, _ = s.accept()
+    c.close()
+EOF
+  ip netns exec "$ns" python3 "$dir/listener.py" </dev/null >/dev/null 2>&1 &
+}
+
+up() {
+  local name=$1 id scan tgt ifs ift dir
+  id=${name#msr-}
+  scan="$name-scan"; tgt="$name-tgt"; ifs="ms${id}s"; ift="ms${id}t"
+  dir="$STATE_ROOT/$name"
+  ip netns list | awk '{print $1}' | grep -qx "$scan" && die "lab $name already exists"
+  mkdir -p "$dir"
+  # Whatever fails below, leave nothing behind.
+  trap 'down "$name"' ERR
+  ip netns add "$scan"
+  ip netns add "$tgt"
+  ip link add "$ifs" netns "$scan" type veth peer name "$ift" netns "$tgt"
+  for ns in "$scan" "$tgt"; do
+    ip -n "$ns" link set lo up
+    ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+  done
+  ip -n "$scan" addr add 198.18.0.2/24 dev "$ifs"
+  ip -n "$tgt" addr add 198.18.0.1/24 dev "$ift"
+  ip -n "$scan" link set "$ifs" up
+  ip -n "$tgt" link set "$ift" up
+  ip -n "$scan" route add default via 198.18.0.1 dev "$ifs"
+  for i in 1 2 3 4 5; do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
+  ip -n "$tgt" route add local 198.19.0.0/16 dev lo
+  # The block answers SYNs at the scan's rate: room for many half-open connections.
+  ip netns exec "$tgt" sysctl -qw net.ipv4.tcp_max_syn_backlog=65536 net.core.somaxconn=65535 \
+    net.ipv4.icmp_ratelimit=0
+  start_servers "$tgt" "$dir"
+  wait_listening "$tgt"
+  trap - ERR
+  cat <<EOF
+LAB=$name
+LAB_SCAN_NS=$scan
+LAB_TARGET_NS=$tgt
+LAB_IF=$ifs
+LAB_TARGET_IF=$ift
+LAB_SCANNER_IP=198.18.0.2
+LAB_ROUTER_IP=198.18.0.1
+LAB_SERVICES="$SERVICES"
+LAB_CLOSED_HOST=198.18.1.5
+LAB_BLOCK=198.19.0.0/16
+LAB_BLOCK_OPEN_PORT=8080
+EOF
+}
+
+status() {
+  local name=${1:-}
+  local labs
+  labs=$(ip netns list 2>/dev/null | awk '{print $1}' | sed -n 's/^\(msr-[0-9a-f]*\)-scan$/\1/p')
+  [ -n "$name" ] && labs=$name
+  [ -z "$labs" ] && { echo "no lab is up"; return 0; }
+  for n in $labs; do
+    echo "== lab $n"
+    ip -n "$n-scan" -br addr 2>/dev/null || echo "  (scanner namespace missing)"
+    ip -n "$n-tgt" -br addr 2>/dev/null || echo "  (target namespace missing)"
+    ip netns exec "$n-tgt" ss -Hltn 2>/dev/null | awk '{print "  listening " $4}'
+  done
+}
+
+cmd=${1:-}
+case "$cmd" in
+  up)
+    need_root
+    name=${2:-msr-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')}
+    [[ "$name" =~ ^msr-[0-9a-f]{1,8}$ ]] || die "lab names look like msr-<up to 8 hex digits> (got '$name')"
+    LAB=$name
+    up "$name"
+    ;;
+  down)
+    need_root
+    [ -n "${2:-}" ] || die "usage: lab.sh down NAME|--all"
+    if [ "$2" = --all ]; then down_all; else down "$2"; fi
+    ;;
+  status) status "${2:-}" ;;
+  *) die "usage: lab.sh up [NAME] | down NAME|--all | status [NAME]" ;;
+esac
