@@ -160,7 +160,11 @@ pub fn iflist() -> Result<(), UserError> {
     let ifs = load()?;
     let default = ifs.default_route(false);
     for l in &ifs.links {
-        let mac = l.mac.map(|m| Mac(m).to_string()).unwrap_or_default();
+        let mac = l
+            .mac
+            .filter(|m| *m != [0; 6])
+            .map(|m| Mac(m).to_string())
+            .unwrap_or_default();
         let mut line = format!(
             "{}: {} mtu {} {} {mac}",
             l.index,

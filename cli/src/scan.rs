@@ -195,10 +195,10 @@ fn resolve_router<D: Driver>(
 const ARP_TRIES: u32 = 5;
 const ARP_WAIT_MS: u64 = 1000;
 /// Seconds between checkpoints (paused.conf written while the scan runs).
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(5);
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 /// A checkpoint resumes this far behind the transmit threads, so that probes whose replies may
 /// still be in flight or unflushed (outputs flush every second) are sent again after a crash.
-const CHECKPOINT_LAG: Duration = Duration::from_secs(3);
+const CHECKPOINT_LAG: Duration = Duration::from_secs(2);
 const PAUSED_CONF: &str = "paused.conf";
 
 fn run_scan<D: Driver>(
@@ -208,7 +208,14 @@ fn run_scan<D: Driver>(
     adapter: Option<Adapter>,
     outputs: Vec<Output>,
 ) -> Result<i32, UserError> {
-    let c = &run.config;
+    // What a resume needs beyond the command line: the interface and source address in use
+    // (the cookies depend on them).
+    let mut saved = run.config.clone();
+    if let Some(a) = &adapter {
+        saved.adapter = Some(a.ifname.clone());
+        saved.adapter_ip = Some(a.src_v4);
+    }
+    let c = &saved;
     let threads = c.tx_threads.unwrap_or_else(default_tx_threads);
     let end = scan_end(c).min(plan.total());
     let unlimited = c.rate >= UNTHROTTLED_RATE;
@@ -628,9 +635,14 @@ impl Checkpoints {
         }
     }
 
-    /// The scan finished: its checkpoint is no longer needed.
+    /// The scan finished: its checkpoint (or the paused.conf it resumed from) is no longer
+    /// needed.
     fn finish(&mut self) {
-        if self.wrote {
+        let resumed_here = self
+            .resumed_from
+            .as_ref()
+            .is_some_and(|p| p.as_path() == std::path::Path::new(PAUSED_CONF));
+        if self.wrote || resumed_here {
             let _ = std::fs::remove_file(PAUSED_CONF);
         }
     }

@@ -377,18 +377,25 @@ pub fn push_record(out: &mut Vec<u8>, r: &Record) {
 }
 
 /// Where `--append-output` continues an existing `-oB` file: `Ok(None)` for an empty file
-/// (write a header), else the length to keep (everything but the trailer).
+/// (write a header), else the length to keep: everything but the trailer, or, for a file whose
+/// scan was killed before writing its trailer, everything up to the last complete record.
 pub fn append_point(existing: &[u8]) -> Result<Option<usize>, String> {
     if existing.is_empty() {
         return Ok(None);
     }
-    if existing.len() < 2 * HEADER_LEN
-        || !existing.starts_with(b"masscan/1.")
-        || existing[existing.len() - HEADER_LEN..] != trailer()[..]
-    {
-        return Err("it does not end like a complete masscan binary file".into());
+    if !existing.starts_with(b"masscan/1.") || existing.len() < HEADER_LEN {
+        return Err("it is not a masscan binary file".into());
     }
-    Ok(Some(existing.len() - HEADER_LEN))
+    if existing.len() >= 2 * HEADER_LEN && existing[existing.len() - HEADER_LEN..] == trailer()[..]
+    {
+        return Ok(Some(existing.len() - HEADER_LEN));
+    }
+    let mut r = BinaryReader::new(existing).map_err(|e| e.to_string())?;
+    let mut keep = r.offset;
+    while let Ok(Some(_)) = r.next_record() {
+        keep = r.offset;
+    }
+    Ok(Some(keep as usize))
 }
 
 /// Writes a whole binary file (tests, `--readscan -oB`).
@@ -510,7 +517,20 @@ mod tests {
         }
         f.extend_from_slice(&trailer());
         assert_eq!(read_all(&f), (sample(), None));
-        assert!(append_point(&f[..f.len() - 3]).is_err());
+        // A file cut anywhere (a killed scan) continues after its last complete record.
+        let whole = append_point(&f).unwrap().unwrap();
+        assert_eq!(append_point(&f[..f.len() - 3]), Ok(Some(whole)));
+        let mut cut = f[..whole].to_vec();
+        let before_last = {
+            let mut g = header(7);
+            for r in &sample()[..sample().len() - 1] {
+                push_record(&mut g, r);
+            }
+            g.len()
+        };
+        cut.truncate(whole - 1);
+        assert_eq!(append_point(&cut), Ok(Some(before_last)));
+        assert!(append_point(b"not masscan at all").is_err());
         assert_eq!(append_point(b""), Ok(None));
     }
 

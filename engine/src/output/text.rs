@@ -455,9 +455,37 @@ fn count(hay: &[u8], needle: &[u8]) -> u64 {
     hay.windows(needle.len()).filter(|w| *w == needle).count() as u64
 }
 
+/// After the last complete line (`\n`) of `b`.
+fn after_last_line(b: &[u8]) -> usize {
+    b.iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1)
+}
+
+/// Where to continue a file whose writer was killed before closing it (SIGKILL, power loss):
+/// after its last complete record, when it opens as a file of `format` does.
+fn recover_point(format: TextFormat, existing: &[u8]) -> Option<usize> {
+    let opens = |p: &[u8]| existing.starts_with(p);
+    match format {
+        TextFormat::List | TextFormat::Unicornscan => {
+            opens(b"#masscan\n").then(|| after_last_line(existing))
+        }
+        TextFormat::Grepable => opens(b"# Masscan ").then(|| after_last_line(existing)),
+        TextFormat::Json => opens(b"[\n").then(|| rfind(existing, b"}\n").map_or(2, |i| i + 2)),
+        TextFormat::Xml => {
+            if !opens(b"<?xml") {
+                return None;
+            }
+            rfind(existing, b"</host>\r\n").map(|i| i + 9).or_else(|| {
+                rfind(existing, b"<scaninfo").map(|i| i + after_last_line(&existing[i..]))
+            })
+        }
+        TextFormat::Ndjson | TextFormat::HostOnly => Some(after_last_line(existing)),
+    }
+}
+
 /// Finds where to continue `existing`, a complete file of `format` (as this writer or the
-/// original closes it). A file that does not end as a complete one is refused, so appending
-/// never turns a valid document into an invalid one.
+/// original closes it), or one whose scan was killed before closing it (continued after its
+/// last complete record). Anything else is refused, so appending never turns a valid document
+/// into an invalid one.
 pub fn append_point(format: TextFormat, existing: &[u8]) -> Result<AppendPoint, String> {
     let fresh = AppendPoint {
         keep: 0,
@@ -469,29 +497,28 @@ pub fn append_point(format: TextFormat, existing: &[u8]) -> Result<AppendPoint, 
         return Ok(fresh);
     }
     let incomplete = || format!("it does not end like a complete {format:?} file");
-    let keep = match format {
-        TextFormat::Ndjson | TextFormat::HostOnly => existing.len(),
+    let complete = match format {
+        TextFormat::Ndjson | TextFormat::HostOnly => Ok(after_last_line(existing)),
         TextFormat::List | TextFormat::Unicornscan => existing
             .strip_suffix(b"# end\n")
             .map(<[u8]>::len)
-            .ok_or_else(incomplete)?,
-        TextFormat::Json => {
-            let end = existing
-                .iter()
-                .rposition(|c| !c.is_ascii_whitespace())
-                .ok_or_else(incomplete)?;
-            if existing[end] != b']' {
-                return Err(incomplete());
-            }
-            end
-        }
+            .ok_or_else(incomplete),
+        TextFormat::Json => match existing.iter().rposition(|c| !c.is_ascii_whitespace()) {
+            Some(end) if existing[end] == b']' => Ok(end),
+            _ => Err(incomplete()),
+        },
         TextFormat::Xml => {
-            if !existing.trim_ascii_end().ends_with(b"</nmaprun>") {
-                return Err(incomplete());
+            if existing.trim_ascii_end().ends_with(b"</nmaprun>") {
+                rfind(existing, b"<runstats>").ok_or_else(incomplete)
+            } else {
+                Err(incomplete())
             }
-            rfind(existing, b"<runstats>").ok_or_else(incomplete)?
         }
-        TextFormat::Grepable => rfind(existing, b"# Masscan done at ").ok_or_else(incomplete)?,
+        TextFormat::Grepable => rfind(existing, b"# Masscan done at ").ok_or_else(incomplete),
+    };
+    let keep = match complete {
+        Ok(k) => k,
+        Err(e) => recover_point(format, existing).ok_or(e)?,
     };
     let body = &existing[..keep];
     let records = match format {
@@ -565,10 +592,62 @@ mod tests {
     }
 
     #[test]
-    fn incomplete_files_are_refused() {
-        assert!(append_point(TextFormat::Json, b"[\n{\"ip\": 1}\n").is_err());
+    fn foreign_files_are_refused_and_killed_ones_continue() {
+        assert!(append_point(TextFormat::Json, b"{\"ip\": 1}\n").is_err());
         assert!(append_point(TextFormat::Xml, b"<nmaprun>\n<host/>").is_err());
-        assert!(append_point(TextFormat::List, b"#masscan\nopen tcp 80 1.2.3.4 5\n").is_err());
+        assert!(append_point(TextFormat::List, b"open tcp 80 1.2.3.4 5\n").is_err());
         assert!(append_point(TextFormat::Json, b"").unwrap().fresh);
+        // A killed scan's files: continued after the last complete record.
+        let list = b"#masscan\nopen tcp 80 1.2.3.4 5\nopen tcp 8";
+        assert_eq!(append_point(TextFormat::List, list).unwrap().keep, 31);
+        let json = b"[\n{\"ip\": 1}\n,\n{\"ip";
+        let at = append_point(TextFormat::Json, json).unwrap();
+        assert_eq!((at.keep, at.records, at.fresh), (12, 1, false));
+        let xml = b"<?xml version=\"1.0\"?>\r\n<scaninfo type=\"syn\" />\r\n<host a=\"1\"></host>\r\n<host";
+        assert_eq!(
+            append_point(TextFormat::Xml, xml).unwrap().keep,
+            xml.len() - 5
+        );
+    }
+
+    #[test]
+    fn killed_files_continue_into_valid_documents() {
+        for format in [
+            TextFormat::Json,
+            TextFormat::Xml,
+            TextFormat::List,
+            TextFormat::Grepable,
+        ] {
+            let mut w = TextWriter::new(format);
+            let mut file = Vec::new();
+            w.begin(&mut file);
+            for r in &recs(3) {
+                w.record(&mut file, r);
+            }
+            // Killed in the middle of the third record.
+            file.truncate(file.len() - 5);
+            let at = append_point(format, &file).unwrap();
+            file.truncate(at.keep);
+            let mut w2 = TextWriter::new(format);
+            w2.continue_after(&at);
+            for r in &recs(5)[3..] {
+                w2.record(&mut file, r);
+            }
+            w2.end(&mut file);
+            let mut once = Vec::new();
+            let mut w3 = TextWriter::new(format);
+            w3.begin(&mut once);
+            for (i, r) in recs(5).iter().enumerate() {
+                if i != 2 {
+                    w3.record(&mut once, r);
+                }
+            }
+            w3.end(&mut once);
+            assert_eq!(
+                String::from_utf8_lossy(&file),
+                String::from_utf8_lossy(&once),
+                "{format:?}"
+            );
+        }
     }
 }
