@@ -4,12 +4,44 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+/// The binary, run where it cannot reach any network: as root, in a fresh network namespace
+/// with nothing but a loopback (`unshare -n`), so a test that wrongly starts a live scan fails
+/// on "no default route" instead of transmitting. Without root, AF_PACKET is refused anyway.
+fn masscan_cmd() -> Command {
+    let bin = env!("CARGO_BIN_EXE_masscan");
+    let root = std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false);
+    if root && Path::new("/usr/bin/unshare").exists() {
+        let mut c = Command::new("/usr/bin/unshare");
+        c.args(["-n", "--", bin]);
+        c
+    } else {
+        Command::new(bin)
+    }
+}
+
+#[test]
+fn a_live_scan_here_finds_no_network() {
+    // The guard above: outside the lab a live scan has no route, and says what to pass.
+    let o = masscan(&["198.18.0.1", "-p80"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no default route") || stderr(&o).contains("CAP_NET_RAW"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 fn masscan(args: &[&str]) -> Output {
     masscan_in(Path::new("."), args)
 }
 
 fn masscan_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_masscan"))
+    masscan_cmd()
         .args(args)
         .current_dir(dir)
         .env("MASSCAN_DEFAULT_CONF", "")
@@ -361,7 +393,7 @@ fn default_conf_is_read_and_overridden() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("masscan.conf");
     std::fs::write(&f, "rate = 321\nports = 22\n").unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_masscan"))
+    let o = masscan_cmd()
         .args(["10.0.0.1", "--rate", "9", "--echo"])
         .env("MASSCAN_DEFAULT_CONF", &f)
         .output()
@@ -437,16 +469,63 @@ fn offline_scan_sends_every_probe_and_retries_exactly() {
     assert_eq!(sum, 4096);
 }
 
+// Nothing here may transmit: every scan is --offline, or refused before it opens an interface.
+// Live scans run only in the lab (tests/lab.rs).
 #[test]
 fn refuses_what_is_not_built_yet() {
-    assert_one_line_error(&["198.18.0.1", "-p80"], "add --offline");
+    assert_one_line_error(
+        &["198.18.0.1", "-p80", "--driver", "afxdp"],
+        "--driver afxdp is not implemented yet",
+    );
     assert_one_line_error(
         &["198.18.0.1", "-pU:53", "--offline"],
         "UDP probes are not implemented yet",
     );
+}
+
+#[test]
+fn offline_scan_writes_valid_empty_outputs_and_fails_early_on_bad_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flag, name, opening, closing) in [
+        ("-oX", "f.xml", "<?xml", "</nmaprun>\r\n"),
+        ("-oJ", "f.json", "[", "]\n"),
+        ("-oL", "f.txt", "#masscan", "# end\n"),
+        ("-oG", "f.gnmap", "# Masscan", "\n"),
+    ] {
+        let o = masscan_in(
+            dir.path(),
+            &[
+                "198.18.0.0/24",
+                "-p80",
+                "--offline",
+                "--nostatus",
+                flag,
+                name,
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{flag}: {}", stderr(&o));
+        let text = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        assert!(
+            text.starts_with(opening) && text.ends_with(closing),
+            "{flag}: {text}"
+        );
+    }
+    let o = masscan_in(
+        dir.path(),
+        &["198.18.0.0/24", "-p80", "--offline", "-oB", "f.bin"],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let o = masscan_in(dir.path(), &["--readscan", "f.bin"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_one_line_error(
-        &["198.18.0.1", "-p80", "--offline", "-oX", "f.xml"],
-        "not implemented yet",
+        &[
+            "198.18.0.1",
+            "-p80",
+            "--offline",
+            "-oX",
+            "/nonexistent/dir/f.xml",
+        ],
+        "cannot create output file '/nonexistent/dir/f.xml'",
     );
 }
 
@@ -456,7 +535,7 @@ fn sigint_pauses_into_paused_conf_and_resume_finishes_the_scan() {
     let dir = tempfile::tempdir().unwrap();
     let stats = dir.path().join("s.json");
     // 65,536 probes at 4,000 pps: about 16 s, interrupted after about 1.5 s.
-    let child = Command::new(env!("CARGO_BIN_EXE_masscan"))
+    let child = masscan_cmd()
         .args([
             "198.18.0.0/16",
             "-p80",
@@ -719,9 +798,9 @@ fn readscan_append_output_keeps_documents_valid() {
             _ => assert_eq!(s.matches("# Masscan done at").count(), 1),
         }
     }
-    // A file that is not a complete document is refused, not damaged further.
+    // A file that is not one of ours (or the original's) is refused, not damaged further.
     let bad = dir.path().join("bad.json");
-    std::fs::write(&bad, "[\n{\"ip\": \"1.2.3.4\"}\n").unwrap();
+    std::fs::write(&bad, "{\"ip\": \"1.2.3.4\"}\n").unwrap();
     assert_one_line_error(
         &[
             "--readscan",
@@ -734,6 +813,21 @@ fn readscan_append_output_keeps_documents_valid() {
     );
     assert_eq!(
         std::fs::read_to_string(&bad).unwrap(),
-        "[\n{\"ip\": \"1.2.3.4\"}\n"
+        "{\"ip\": \"1.2.3.4\"}\n"
     );
+    // One whose scan was killed (no closing, a record cut short) continues after its last
+    // complete record into a valid document.
+    let killed = dir.path().join("killed.json");
+    std::fs::write(&killed, "[\n{\"ip\": \"1.2.3.4\"}\n,\n{\"ip\": \"1.2").unwrap();
+    let o = masscan(&[
+        "--readscan",
+        a.to_str().unwrap(),
+        "-oJ",
+        killed.to_str().unwrap(),
+        "--append-output",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&killed).unwrap()).expect("valid JSON");
+    assert_eq!(v.as_array().unwrap().len(), 1 + 45);
 }
