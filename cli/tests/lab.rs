@@ -1,0 +1,471 @@
+//! Live scans in the lab (`scripts/lab.sh`): network namespaces joined by veth, addressed from
+//! 198.18.0.0/15, with real servers. Every scan runs inside the lab's scanner namespace; each test
+//! brings up its own lab under a unique name and takes it down even when it fails. Needs root
+//! (network namespaces, AF_PACKET); without it these tests say so and do nothing.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The lab tests measure rates: one at a time.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+/// A lab, taken down on drop (also when the test panics).
+struct Lab {
+    name: String,
+    scan_ns: String,
+    target_ns: String,
+    target_if: String,
+    dir: tempfile::TempDir,
+}
+
+impl Lab {
+    fn up() -> Option<Lab> {
+        if !is_root() {
+            eprintln!("lab tests skipped: they need root (network namespaces, AF_PACKET)");
+            return None;
+        }
+        let o = Command::new(repo().join("scripts/lab.sh"))
+            .arg("up")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run scripts/lab.sh");
+        assert!(
+            o.status.success(),
+            "lab.sh up failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        let get = |k: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("{k}=")))
+                .unwrap_or_else(|| panic!("lab.sh up printed no {k}: {text}"))
+                .trim_matches('"')
+                .to_string()
+        };
+        Some(Lab {
+            name: get("LAB"),
+            scan_ns: get("LAB_SCAN_NS"),
+            target_ns: get("LAB_TARGET_NS"),
+            target_if: get("LAB_TARGET_IF"),
+            dir: tempfile::tempdir().unwrap(),
+        })
+    }
+
+    /// `masscan ARGS` in the scanner namespace, in this lab's directory.
+    fn masscan(&self) -> Command {
+        let mut c = Command::new("ip");
+        c.args([
+            "netns",
+            "exec",
+            &self.scan_ns,
+            env!("CARGO_BIN_EXE_masscan"),
+        ])
+        .current_dir(self.dir.path())
+        .env("MASSCAN_DEFAULT_CONF", "")
+        .stdin(Stdio::null());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.masscan().args(args).output().expect("run masscan")
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn router_mac(&self) -> String {
+        let o = Command::new("ip")
+            .args([
+                "-n",
+                &self.target_ns,
+                "-br",
+                "link",
+                "show",
+                &self.target_if,
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout)
+            .split_whitespace()
+            .nth(2)
+            .unwrap()
+            .to_string()
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let _ = Command::new(repo().join("scripts/lab.sh"))
+            .args(["down", &self.name])
+            .stdin(Stdio::null())
+            .output();
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn ok(o: &Output) {
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
+    assert!(!stderr(o).contains("panicked"), "{}", stderr(o));
+}
+
+/// (status, port, ip) of every line of a `-oL` file.
+fn list_file(path: &Path) -> BTreeSet<(String, u16, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.starts_with("#masscan\n"), "{text}");
+    assert!(text.ends_with("# end\n"), "not closed: {text}");
+    let mut set = BTreeSet::new();
+    for l in text.lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<&str> = l.split(' ').collect();
+        assert_eq!(f.len(), 5, "bad list line {l:?}");
+        assert_eq!(f[1], "tcp");
+        f[4].parse::<u32>().expect("timestamp");
+        set.insert((f[0].to_string(), f[2].parse().unwrap(), f[3].to_string()));
+    }
+    set
+}
+
+const SERVICE_PORTS: &str = "21,22,25,80,443,8080,11211";
+
+/// What the lab's service hosts 198.18.1.1-5 have open on SERVICE_PORTS (8080 is open on
+/// every address of the target namespace).
+fn services_open() -> BTreeSet<(String, u16, String)> {
+    let mut s = BTreeSet::new();
+    for (ip, port) in [
+        ("198.18.1.1", 80),
+        ("198.18.1.2", 22),
+        ("198.18.1.3", 21),
+        ("198.18.1.4", 11211),
+    ] {
+        s.insert(("open".to_string(), port, ip.to_string()));
+    }
+    for h in 1..=5 {
+        s.insert(("open".to_string(), 8080, format!("198.18.1.{h}")));
+    }
+    s
+}
+
+#[test]
+fn finds_exactly_the_open_ports_run_after_run() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(lab) = Lab::up() else { return };
+    let expect = services_open();
+    for seed in ["1", "2", "3"] {
+        let o = lab.run(&[
+            "198.18.1.0/29",
+            "-p",
+            SERVICE_PORTS,
+            "--rate",
+            "2000",
+            "--wait",
+            "1",
+            "--seed",
+            seed,
+            "-oL",
+            "services.txt",
+        ]);
+        ok(&o);
+        assert_eq!(list_file(&lab.path("services.txt")), expect, "seed {seed}");
+    }
+    // Console lines, as the original prints them, and --show closed adds every RST.
+    let o = lab.run(&[
+        "198.18.1.1-198.18.1.5",
+        "-p",
+        SERVICE_PORTS,
+        "--rate",
+        "2000",
+        "--wait",
+        "1",
+        "--show",
+        "closed",
+    ]);
+    ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let lines: BTreeSet<String> = out.lines().map(|l| l.trim_end().to_string()).collect();
+    assert!(
+        lines.contains("Discovered open port 80/tcp on 198.18.1.1"),
+        "{out}"
+    );
+    assert!(
+        lines.contains("Discovered closed port 443/tcp on 198.18.1.1"),
+        "{out}"
+    );
+    assert_eq!(out.lines().count(), 5 * 7, "{out}");
+    assert!(
+        out.lines().all(|l| l.len() == 79),
+        "console lines are padded to 79 columns"
+    );
+}
+
+#[test]
+fn scans_the_65536_address_block_at_100kpps_and_finds_every_open_port() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(lab) = Lab::up() else { return };
+    let o = lab.run(&[
+        "198.19.0.0/16",
+        "-p22,80,8080",
+        "--rate",
+        "150000",
+        "--wait",
+        "2",
+        "--nostatus",
+        "-oL",
+        "block.txt",
+    ]);
+    ok(&o);
+    let found = list_file(&lab.path("block.txt"));
+    assert_eq!(found.len(), 65536, "every address has 8080 open");
+    assert!(found.iter().all(|(s, p, _)| s == "open" && *p == 8080));
+    // The transmit core's own rate (the summary line of tx-core 0).
+    let err = stderr(&o);
+    let pps: f64 = err
+        .lines()
+        .find(|l| l.starts_with("tx-core 0"))
+        .and_then(|l| l.split(" = ").nth(1))
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no tx-core line: {err}"));
+    eprintln!("block scan: {pps} pps");
+    assert!(pps >= 100_000.0, "only {pps} pps: {err}");
+}
+
+fn union(sets: &[BTreeSet<(String, u16, String)>]) -> BTreeSet<(String, u16, String)> {
+    sets.iter().flatten().cloned().collect()
+}
+
+#[test]
+fn sigint_pause_and_resume_find_the_same_ports() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(lab) = Lab::up() else { return };
+    // 16,384 probes at 4,000 pps: about 4 s; interrupted after 1.5 s.
+    let child = lab
+        .masscan()
+        .args([
+            "198.19.0.0/18",
+            "-p8080",
+            "--rate",
+            "4000",
+            "--wait",
+            "1",
+            "--nostatus",
+            "-oL",
+            "paused.txt",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    unsafe_free_kill(child.id(), "INT");
+    let o = child.wait_with_output().unwrap();
+    ok(&o);
+    assert!(stderr(&o).contains("saving resume file to: paused.conf"));
+    let first = list_file(&lab.path("paused.txt"));
+    assert!(!first.is_empty() && first.len() < 16384, "{}", first.len());
+    let o = lab.run(&["--resume", "paused.conf", "--rate", "50000", "--nostatus"]);
+    ok(&o);
+    // The resumed scan appended to the same file, which is still one valid list.
+    let all = list_file(&lab.path("paused.txt"));
+    assert_eq!(all.len(), 16384, "after resume");
+    assert!(
+        !lab.path("paused.conf").exists(),
+        "a finished scan leaves no paused.conf"
+    );
+}
+
+#[test]
+fn sigkill_and_resume_from_the_checkpoint_find_the_same_ports() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(lab) = Lab::up() else { return };
+    // 32,768 probes at 4,000 pps: about 8 s; killed after 6 s (checkpoints every 2 s).
+    let mut child = lab
+        .masscan()
+        .args([
+            "198.19.0.0/17",
+            "-p8080",
+            "--rate",
+            "4000",
+            "--wait",
+            "1",
+            "--nostatus",
+            "-oB",
+            "killed.bin",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(6));
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let conf = std::fs::read_to_string(lab.path("paused.conf")).expect("a checkpoint");
+    assert!(conf.contains("resume-index = "), "{conf}");
+    let o = lab.run(&["--resume", "paused.conf", "--rate", "50000", "--nostatus"]);
+    ok(&o);
+    // The binary file, killed without its trailer, was continued and closed.
+    let o = lab.run(&["--readscan", "killed.bin", "-oL", "killed.txt"]);
+    ok(&o);
+    let found = list_file(&lab.path("killed.txt"));
+    let mut expect = BTreeSet::new();
+    for i in 0..32768u32 {
+        let ip = std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(198, 19, 0, 0)) + i);
+        expect.insert(("open".to_string(), 8080u16, ip.to_string()));
+    }
+    assert_eq!(union(&[found]), expect);
+}
+
+#[test]
+fn spoofed_source_address_gets_replies_through_our_arp_answers() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(lab) = Lab::up() else { return };
+    // The target side has never heard of 198.18.0.77: only our ARP answer brings replies back.
+    let _ = Command::new("ip")
+        .args(["-n", &lab.target_ns, "neigh", "flush", "all"])
+        .status();
+    let o = lab.run(&[
+        "198.18.1.1-198.18.1.5",
+        "-p",
+        SERVICE_PORTS,
+        "--adapter-ip",
+        "198.18.0.77",
+        "--router-mac",
+        &lab.router_mac(),
+        "--rate",
+        "2000",
+        "--wait",
+        "1",
+        "-oL",
+        "spoofed.txt",
+        "--pcap",
+        "replies.pcap",
+    ]);
+    ok(&o);
+    assert_eq!(list_file(&lab.path("spoofed.txt")), services_open());
+    let err = stderr(&o);
+    assert!(!err.contains(" 0 arp answered"), "{err}");
+    // The pcap file holds the replies, readable by tcpdump.
+    let dump = Command::new("tcpdump")
+        .args(["-nr", lab.path("replies.pcap").to_str().unwrap()])
+        .output()
+        .expect("tcpdump (scripts/setup.sh installs it)");
+    let text = String::from_utf8_lossy(&dump.stdout);
+    assert!(
+        dump.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
+    assert!(text.contains("198.18.1.1.80 > 198.18.0.77."), "{text}");
+    assert!(text.contains("ARP, Request who-has 198.18.0.77"), "{text}");
+}
+
+#[test]
+fn packet_trace_prints_every_packet() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(lab) = Lab::up() else { return };
+    let o = lab.run(&[
+        "198.18.1.1",
+        "-p80,81",
+        "--rate",
+        "100",
+        "--wait",
+        "1",
+        "--packet-trace",
+        "--nostatus",
+    ]);
+    ok(&o);
+    let err = stderr(&o);
+    let sent = err.lines().filter(|l| l.starts_with("SENT")).count();
+    // (ARP traffic of the target's kernel may be received too: count the replies to our SYNs.)
+    let rcvd = err
+        .lines()
+        .filter(|l| l.starts_with("RCVD") && l.contains(" 198.18.1.1:"))
+        .count();
+    // Two SYNs and the RST answering the SYN-ACK; the SYN-ACK and the RST-ACK back.
+    assert_eq!((sent, rcvd), (3, 2), "{err}");
+    assert!(err.contains("> 198.18.1.1:80 SYN seq="), "{err}");
+    assert!(err.contains("198.18.1.1:80 > 198.18.0.2:"), "{err}");
+}
+
+#[test]
+fn faults_give_one_clear_line() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(lab) = Lab::up() else { return };
+    let one_line = |o: &Output, want: &str| {
+        let err = stderr(o);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(want), "{err:?} lacks {want:?}");
+    };
+    // An unknown interface lists the ones that exist.
+    let o = lab.run(&["198.18.1.1", "-p80", "-e", "eth9"]);
+    one_line(&o, "no interface named 'eth9' (interfaces: ms");
+    // A router that never answers ARP.
+    let t = Instant::now();
+    let o = lab.run(&["198.18.1.1", "-p80", "--router-ip", "198.18.0.99"]);
+    one_line(&o, "router 198.18.0.99 on ms");
+    assert!(stderr(&o).contains("did not answer ARP"));
+    assert!(t.elapsed() < Duration::from_secs(15));
+    // No default route (the target namespace has none).
+    let o = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &lab.target_ns,
+            env!("CARGO_BIN_EXE_masscan"),
+        ])
+        .args(["198.18.0.2", "-p80"])
+        .env("MASSCAN_DEFAULT_CONF", "")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    one_line(&o, "no default route: pass the interface with -e");
+    // Missing privileges name the capability.
+    let o = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &lab.scan_ns,
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+        ])
+        .args([
+            "--clear-groups",
+            "--inh-caps=-all",
+            env!("CARGO_BIN_EXE_masscan"),
+        ])
+        .args(["198.18.1.1", "-p80"])
+        .env("MASSCAN_DEFAULT_CONF", "")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    one_line(&o, "CAP_NET_RAW");
+}
+
+/// Sends a signal by name with kill(1): the tests keep `unsafe` out.
+fn unsafe_free_kill(pid: u32, sig: &str) {
+    let s = Command::new("kill")
+        .args([&format!("-{sig}"), &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(s.success());
+}
