@@ -1,30 +1,53 @@
 #!/usr/bin/env bash
-# A first look at masscan-rs: builds it, runs its self checks, lists a scan order, shows a
-# config round trip, and runs an offline scan of the whole IPv4 Internet for a few seconds.
-# Sends no packet: live scanning (and the lab it runs in) is not built yet.
+# A first look at masscan-rs: installs what is missing, builds, runs its self checks, then brings
+# up the lab (network namespaces on this machine only, see scripts/lab.sh), scans its servers and
+# its 65,536-address block through AF_PACKET, prints the results, and takes the lab down again
+# (also on failure or ctrl-c). Every packet stays inside the lab's namespaces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 [ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --release -q
-M=./target/release/masscan
+M=$PWD/target/release/masscan
 export MASSCAN_DEFAULT_CONF=""
 
 echo "== masscan --regress"
-$M --regress
+$M --regress | tail -1
 
 echo
-echo "== masscan 10.0.0.0/8 -p80,443 -sL --seed 1 | head -5   (scan order, nothing sent)"
-$M 10.0.0.0/8 -p80,443 -sL --seed 1 | head -5
+echo "== the lab: scripts/lab.sh up"
+env_file=$(mktemp)
+work=$(mktemp -d)
+cleanup() {
+  [ -n "${LAB:-}" ] && ./scripts/lab.sh down "$LAB"
+  rm -rf "$env_file" "$work"
+}
+trap cleanup EXIT
+./scripts/lab.sh up > "$env_file"
+# shellcheck disable=SC1090
+. "$env_file"
+cat "$env_file"
+in_lab() { (cd "$work" && ip netns exec "$LAB_SCAN_NS" "$M" "$@"); }
 
 echo
-echo "== the same scan as a config file (--echo)"
-$M 10.0.0.0/8 --exclude 10.5.0.0/16 -p80,443 --seed 1 --rate 100000 --echo
+echo "== masscan --iflist   (inside the scanner namespace)"
+in_lab --iflist
 
 echo
-echo "== offline scan of 0.0.0.0/0 port 80, first 100 million probes, unthrottled, 1 transmit thread"
+echo "== masscan 198.18.1.0/29 -p21,22,25,80,443,8080,11211 --rate 1000 --wait 1 -v"
+echo "   (nginx on .1:80, OpenSSH on .2:22, vsftpd on .3:21, memcached on .4:11211, 8080 everywhere)"
+in_lab 198.18.1.0/29 -p21,22,25,80,443,8080,11211 --rate 1000 --wait 1 -v
+
+echo
+echo "== masscan 198.19.0.0/16 -p22,80,8080 --rate 150000 --wait 2 -oL block.txt"
+in_lab 198.19.0.0/16 -p22,80,8080 --rate 150000 --wait 2 -oL block.txt --nostatus
+echo "block.txt: $(grep -c '^open' "$work/block.txt") open ports (8080 on each of 65,536 addresses); first lines:"
+head -4 "$work/block.txt"
+
+echo
+echo "== offline: the whole IPv4 Internet, port 80, first 100 million probes, unthrottled"
 $M 0.0.0.0/0 --exclude 255.255.255.255 -p80 --offline --rate 100000000 --tx-threads 1 \
    --resume-count 100000000 --seed 1
 
 echo
-echo "demo: done (live scanning in a lab of network namespaces is not built yet; see README)"
+echo "demo: done (banner grabbing and AF_XDP are not built yet; see the README's feature table)"

@@ -3,7 +3,10 @@
 # Safe to run again. Needs root for apt-get (CI and the dev machines run as root).
 set -euo pipefail
 
-packages=(build-essential pkg-config procps iproute2 python3 jq bc netbase)
+# Build and test tools, then the lab's servers (scripts/lab.sh runs them inside network
+# namespaces only) and tcpdump (the tests read --pcap files with it).
+packages=(build-essential pkg-config procps iproute2 python3 jq bc netbase util-linux
+          nginx-light openssh-server openssh-client vsftpd memcached tcpdump)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -12,6 +15,15 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # The servers must not start on the host: only the lab starts them, in its namespaces.
+  # policy-rc.d tells Debian's maintainer scripts not to start services (kept if already there).
+  made_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+    made_policy=1
+  fi
+  trap '[ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d' EXIT
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of masscan-rs: formatting, lints, unit, property and integration tests, the
 # binary's own --regress checks, and a short run of each benchmark script (to keep them working).
-# Installs what is missing first. Sends no packet: every scan here is --offline.
+# Installs what is missing first. Live scans run only inside the lab's network namespaces
+# (scripts/lab.sh, brought up and taken down by each test); everything else is --offline or runs
+# in an empty network namespace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -18,4 +20,5 @@ echo "== masscan --regress"
 echo "== bench scripts (short)"
 ./bench/offline.sh --quick
 ./bench/throttle.sh --quick
+./bench/live.sh --quick
 echo "test.sh: all passed"

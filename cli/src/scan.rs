@@ -170,17 +170,15 @@ fn resolve_router<D: Driver>(
         unreachable!("IPv4 adapters only")
     };
     let me = std::net::Ipv4Addr::from(first);
-    let mac = arp::resolve(
-        &mut tx,
-        &mut rx,
-        a.src_mac,
-        me,
+    let query = arp::ArpQuery {
+        my_mac: a.src_mac,
+        my_ip: me,
         ip,
-        a.vlan,
-        ARP_TRIES,
-        Duration::from_millis(ARP_WAIT_MS),
-    )
-    .map_err(|e| {
+        vlan: a.vlan,
+        tries: ARP_TRIES,
+        each: Duration::from_millis(ARP_WAIT_MS),
+    };
+    let mac = arp::resolve(&mut tx, &mut rx, &query).map_err(|e| {
         UserError(format!(
             "router {ip} on {}: {e}; check --router-ip, or give --router-mac",
             a.ifname
@@ -253,7 +251,7 @@ fn run_scan<D: Driver>(
     let probes = ProbeBuilder {
         plan,
         source,
-        key: key.clone(),
+        key,
         syn_v4: &syn_v4,
         syn_v6: &syn_v6,
     };

@@ -275,7 +275,7 @@ fn sigint_pause_and_resume_find_the_same_ports() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(1500));
-    unsafe_free_kill(child.id(), "INT");
+    send_signal(child.id(), "INT");
     let o = child.wait_with_output().unwrap();
     ok(&o);
     assert!(stderr(&o).contains("saving resume file to: paused.conf"));
@@ -461,8 +461,8 @@ fn faults_give_one_clear_line() {
     one_line(&o, "CAP_NET_RAW");
 }
 
-/// Sends a signal by name with kill(1): the tests keep `unsafe` out.
-fn unsafe_free_kill(pid: u32, sig: &str) {
+/// Sends a signal by name with kill(1).
+fn send_signal(pid: u32, sig: &str) {
     let s = Command::new("kill")
         .args([&format!("-{sig}"), &pid.to_string()])
         .status()

@@ -161,7 +161,7 @@ impl AfPacket {
         let _ = setsockopt(&fd, PACKET_IGNORE_OUTGOING, 1u32, &self.ifname);
         self.bind(&fd, libc::ETH_P_ALL as u16)?;
         if self.queues > 1 {
-            let arg = u32::from(self.fanout_id) | ((libc::PACKET_FANOUT_HASH as u32) << 16);
+            let arg = u32::from(self.fanout_id) | (libc::PACKET_FANOUT_HASH << 16);
             setsockopt(&fd, libc::PACKET_FANOUT, arg, &self.ifname)?;
         }
         Ok(AfPacketRx {
@@ -278,7 +278,7 @@ impl Mmap {
 
     /// The status word at `offset` (the first field of every ring header), shared with the kernel.
     fn status(&self, offset: usize) -> &AtomicU32 {
-        assert!(offset + 4 <= self.len && offset % 4 == 0);
+        assert!(offset + 4 <= self.len && offset.is_multiple_of(4));
         // SAFETY: in bounds and aligned (checked); the kernel and we access the word atomically.
         unsafe { &*(self.ptr.as_ptr().add(offset) as *const AtomicU32) }
     }

@@ -111,18 +111,34 @@ pub enum ResolveError {
     Driver(#[from] DriverError),
 }
 
-/// Asks who has `ip` through a queue pair, `tries` times, waiting `each` for a reply after each
-/// request. Other frames that arrive meanwhile are ignored.
+/// What to ask and how patiently.
+#[derive(Clone, Copy, Debug)]
+pub struct ArpQuery {
+    pub my_mac: [u8; 6],
+    pub my_ip: Ipv4Addr,
+    /// The address whose MAC we want.
+    pub ip: Ipv4Addr,
+    pub vlan: Option<u16>,
+    pub tries: u32,
+    /// How long to wait for a reply after each request.
+    pub each: Duration,
+}
+
+/// Asks who has `q.ip` through a queue pair, `q.tries` times. Other frames that arrive
+/// meanwhile are ignored.
 pub fn resolve<T: TxQueue, R: RxQueue>(
     tx: &mut T,
     rx: &mut R,
-    my_mac: [u8; 6],
-    my_ip: Ipv4Addr,
-    ip: Ipv4Addr,
-    vlan: Option<u16>,
-    tries: u32,
-    each: Duration,
+    q: &ArpQuery,
 ) -> Result<[u8; 6], ResolveError> {
+    let ArpQuery {
+        my_mac,
+        my_ip,
+        ip,
+        vlan,
+        tries,
+        each,
+    } = *q;
     let request = ArpRepr {
         op: OP_REQUEST,
         sender_mac: my_mac,
