@@ -10,8 +10,13 @@
 # Layout (all addresses from 198.18.0.0/15, RFC 2544; nothing routes to the host's interfaces):
 #
 #   NAME-scan namespace                      NAME-tgt namespace
-#   ms<id>s 198.18.0.2/24  <--- veth --->   ms<id>t 198.18.0.1/24 (the scanner's router)
-#   default via 198.18.0.1                   lo: 198.18.1.1 nginx :80, 198.18.1.2 OpenSSH :22,
+#   ms<id>s 198.18.0.2/24  <--- veth --->   ms<id>t -+
+#   default via 198.18.0.1                            br0 198.18.0.1/24 (the scanner's router)
+#                                            ms<id>n -+   <--- veth --->  NAME-nbr namespace
+#                                                                         ms<id>m 198.18.0.3/24,
+#                                                                         port 8080 open (a host
+#                                                                         on the scanner's subnet)
+#                                            lo: 198.18.1.1 nginx :80, 198.18.1.2 OpenSSH :22,
 #                                                198.18.1.3 vsftpd :21, 198.18.1.4 memcached :11211,
 #                                                198.18.1.5 no servers (every port closed)
 #                                            lo: local route 198.19.0.0/16 (65,536 addresses the
@@ -27,7 +32,7 @@ SERVICES="198.18.1.1:80 198.18.1.2:22 198.18.1.3:21 198.18.1.4:11211"
 die() { echo "lab: $*" >&2; exit 1; }
 need_root() { [ "$(id -u)" = 0 ] || die "needs root (network namespaces need CAP_NET_ADMIN and CAP_SYS_ADMIN)"; }
 
-ns_of() { echo "$1-scan $1-tgt"; }
+ns_of() { echo "$1-scan $1-tgt $1-nbr"; }
 
 kill_ns() {
   local ns=$1 pids
@@ -51,7 +56,7 @@ down() {
 
 down_all() {
   local n
-  for n in $(ip netns list 2>/dev/null | awk '{print $1}' | sed -n 's/^\(msr-[0-9a-f]*\)-\(scan\|tgt\)$/\1/p' | sort -u); do
+  for n in $(ip netns list 2>/dev/null | awk '{print $1}' | sed -n 's/^\(msr-[0-9a-f]*\)-\(scan\|tgt\|nbr\)$/\1/p' | sort -u); do
     down "$n"
   done
   for d in "$STATE_ROOT"/msr-*; do [ -d "$d" ] && rm -rf "$d"; done
@@ -60,7 +65,7 @@ down_all() {
 
 wait_listening() {
   local ns=$1 addr port
-  for svc in $SERVICES 0.0.0.0:8080; do
+  for svc in $2; do
     addr=${svc%:*}; port=${svc#*:}
     for i in $(seq 100); do
       ip netns exec "$ns" ss -Hltn "src $addr and sport = :$port" | grep -q LISTEN && break
@@ -129,12 +134,15 @@ while True:
     c.close()
 EOF
   ip netns exec "$ns" python3 "$dir/listener.py" </dev/null >/dev/null 2>&1 &
+  # The neighbour on the scanner's own subnet answers on 8080 too.
+  ip netns exec "$nbr" python3 "$dir/listener.py" </dev/null >/dev/null 2>&1 &
 }
 
 up() {
-  local name=$1 id scan tgt ifs ift dir
+  local name=$1 id scan tgt ifs ift ifn ifm dir
   id=${name#msr-}
-  scan="$name-scan"; tgt="$name-tgt"; ifs="ms${id}s"; ift="ms${id}t"
+  scan="$name-scan"; tgt="$name-tgt"; nbr="$name-nbr"
+  ifs="ms${id}s"; ift="ms${id}t"; ifn="ms${id}n"; ifm="ms${id}m"
   dir="$STATE_ROOT/$name"
   ip netns list | awk '{print $1}' | grep -qx "$scan" && die "lab $name already exists"
   mkdir -p "$dir"
@@ -142,31 +150,45 @@ up() {
   trap 'down "$name"' ERR
   ip netns add "$scan"
   ip netns add "$tgt"
+  ip netns add "$nbr"
   ip link add "$ifs" netns "$scan" type veth peer name "$ift" netns "$tgt"
-  for ns in "$scan" "$tgt"; do
+  ip link add "$ifm" netns "$nbr" type veth peer name "$ifn" netns "$tgt"
+  for ns in "$scan" "$tgt" "$nbr"; do
     ip -n "$ns" link set lo up
     ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
   done
   ip -n "$scan" addr add 198.18.0.2/24 dev "$ifs"
-  ip -n "$tgt" addr add 198.18.0.1/24 dev "$ift"
+  # The target namespace is the segment's switch (a bridge) and its router (br0's address).
+  ip -n "$tgt" link add br0 type bridge
+  ip -n "$tgt" link set "$ift" master br0
+  ip -n "$tgt" link set "$ifn" master br0
+  ip -n "$tgt" addr add 198.18.0.1/24 dev br0
+  ip -n "$nbr" addr add 198.18.0.3/24 dev "$ifm"
   ip -n "$scan" link set "$ifs" up
   ip -n "$tgt" link set "$ift" up
+  ip -n "$tgt" link set "$ifn" up
+  ip -n "$tgt" link set br0 up
+  ip -n "$nbr" link set "$ifm" up
   ip -n "$scan" route add default via 198.18.0.1 dev "$ifs"
+  ip -n "$nbr" route add default via 198.18.0.1 dev "$ifm"
   for i in 1 2 3 4 5; do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
   ip -n "$tgt" route add local 198.19.0.0/16 dev lo
   # The block answers SYNs at the scan's rate: room for many half-open connections.
   ip netns exec "$tgt" sysctl -qw net.ipv4.tcp_max_syn_backlog=65536 net.core.somaxconn=65535 \
     net.ipv4.icmp_ratelimit=0
   start_servers "$tgt" "$dir"
-  wait_listening "$tgt"
+  wait_listening "$tgt" "$SERVICES 0.0.0.0:8080"
+  wait_listening "$nbr" "0.0.0.0:8080"
   trap - ERR
   cat <<EOF
 LAB=$name
 LAB_SCAN_NS=$scan
 LAB_TARGET_NS=$tgt
 LAB_IF=$ifs
-LAB_TARGET_IF=$ift
+LAB_TARGET_IF=br0
+LAB_NEIGHBOUR_NS=$nbr
+LAB_NEIGHBOUR=198.18.0.3
 LAB_SCANNER_IP=198.18.0.2
 LAB_ROUTER_IP=198.18.0.1
 LAB_SERVICES="$SERVICES"

@@ -142,6 +142,7 @@ fn whole_probe(c: &mut Criterion) {
         key: CookieKey::from_seed(1),
         syn_v4: &v4,
         syn_v6: &v6,
+        neighbours: None,
     };
     let (mut tx, _rx) = Offline::new(1).open_queue(0).unwrap();
     g.bench_function("offline driver, batches of 64", |b| {

@@ -20,6 +20,8 @@ pub struct Adapter {
     /// The source address is not one of the interface's own: the scan answers ARP for it.
     pub spoofed: bool,
     pub vlan: Option<u16>,
+    /// The interface's IPv4 subnet (first address, size): targets in it are reached directly.
+    pub subnet: Option<(u32, u64)>,
 }
 
 #[derive(Clone, Debug)]
@@ -145,7 +147,16 @@ pub fn discover(c: &ScanConfig) -> Result<Adapter, UserError> {
             }
         }
     };
+    let subnet = own_v4.and_then(|a| match a.ip {
+        IpAddr::V4(v4) if a.prefix < 32 => {
+            let bits = 32 - u32::from(a.prefix);
+            let first = u32::from(v4) & !((1u64 << bits) - 1) as u32;
+            Some((first, 1u64 << bits))
+        }
+        _ => None,
+    });
     Ok(Adapter {
+        subnet,
         ifname: link.name.clone(),
         src_v4,
         src_mac,

@@ -11,7 +11,7 @@ use crate::settings::Run;
 use crate::status::{self, Progress, StatsJson};
 use masscan_drivers::middleware::{PcapRx, SharedPcap, Traced};
 use masscan_drivers::{AfPacket, Offline};
-use masscan_engine::arp;
+use masscan_engine::arp::{self, Neighbours};
 use masscan_engine::config::{Mac, ScanConfig, Wait};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Driver, QueueStats, RxQueue, TxQueue};
@@ -190,6 +190,75 @@ fn resolve_router<D: Driver>(
     Ok(mac)
 }
 
+/// Targets on the local subnet are resolved by ARP when there are at most this many.
+const LOCAL_ARP_LIMIT: usize = 4096;
+
+/// Resolves the targets on the interface's own subnet (they are not behind the router), so
+/// that their probes go to their own MAC.
+fn resolve_neighbours<D: Driver>(
+    driver: &mut D,
+    a: &Adapter,
+    plan: &Plan,
+    verbose: u8,
+) -> Result<Option<Neighbours>, UserError> {
+    let Some((first, count)) = a.subnet else {
+        return Ok(None);
+    };
+    let last = (u64::from(first) + count - 1) as u32;
+    let IpRange::V4 {
+        first: me,
+        count: mine,
+    } = a.src_v4
+    else {
+        return Ok(None);
+    };
+    let mut local = Vec::new();
+    'spans: for s in plan.targets().v4.spans() {
+        let (lo, hi) = (s.first.max(first), s.last.min(last));
+        if lo > hi {
+            continue;
+        }
+        for ip in lo..=hi {
+            if (ip.wrapping_sub(me) as u64) < mine {
+                continue; // ourselves
+            }
+            local.push(std::net::Ipv4Addr::from(ip));
+            if local.len() > LOCAL_ARP_LIMIT {
+                break 'spans;
+            }
+        }
+    }
+    if local.is_empty() {
+        return Ok(None);
+    }
+    if local.len() > LOCAL_ARP_LIMIT {
+        eprintln!(
+            "masscan: more than {LOCAL_ARP_LIMIT} targets are on {}'s own subnet: they are sent \
+             to the router, not resolved one by one",
+            a.ifname
+        );
+        return Ok(None);
+    }
+    let (mut tx, mut rx) = driver.open_queue(0)?;
+    let plan = arp::SweepPlan {
+        my_mac: a.src_mac,
+        my_ip: std::net::Ipv4Addr::from(me),
+        vlan: a.vlan,
+        passes: 2,
+        rate: 2000.0,
+        linger: Duration::from_millis(500),
+    };
+    let found = arp::sweep(&mut tx, &mut rx, &local, &plan)?;
+    if verbose > 0 {
+        eprintln!(
+            "[neighbours] {} of {} targets on the local subnet answered ARP: probes go to their own MAC",
+            found.len(),
+            local.len()
+        );
+    }
+    Ok(Some(Neighbours::new(first, count, &found)))
+}
+
 const ARP_TRIES: u32 = 5;
 const ARP_WAIT_MS: u64 = 1000;
 /// Seconds between checkpoints (paused.conf written while the scan runs).
@@ -235,6 +304,10 @@ fn run_scan<D: Driver>(
         ttl: c.ttl,
         ..TemplateParams::default()
     };
+    let neighbours = match &adapter {
+        Some(a) => resolve_neighbours(&mut driver, a, plan, run.verbose)?,
+        None => None,
+    };
     let syn_v4 = SynTemplate::new(&params, false)?;
     let syn_v6 = SynTemplate::new(&params, true)?;
     let adapter_ip = adapter.as_ref().map(|a| a.src_v4).or(c.adapter_ip);
@@ -254,6 +327,7 @@ fn run_scan<D: Driver>(
         key,
         syn_v4: &syn_v4,
         syn_v6: &syn_v6,
+        neighbours: neighbours.as_ref(),
     };
     let receiver_config = ReceiverConfig {
         key,

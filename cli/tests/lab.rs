@@ -378,6 +378,33 @@ fn spoofed_source_address_gets_replies_through_our_arp_answers() {
 }
 
 #[test]
+fn reaches_hosts_on_its_own_subnet_by_their_own_mac() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(lab) = Lab::up() else { return };
+    // 198.18.0.3 sits on the scanner's segment behind the target namespace's bridge; the router
+    // (198.18.0.1) does not forward, so a probe sent to the router's MAC never reaches it.
+    let o = lab.run(&[
+        "198.18.0.0/24",
+        "-p8080",
+        "--rate",
+        "1000",
+        "--wait",
+        "1",
+        "-v",
+        "-oL",
+        "local.txt",
+    ]);
+    ok(&o);
+    let found = list_file(&lab.path("local.txt"));
+    let want: BTreeSet<_> = ["198.18.0.1", "198.18.0.3"]
+        .iter()
+        .map(|ip| ("open".to_string(), 8080u16, ip.to_string()))
+        .collect();
+    assert_eq!(found, want, "{}", stderr(&o));
+    assert!(stderr(&o).contains("[neighbours] 2 of 255 targets on the local subnet"));
+}
+
+#[test]
 fn packet_trace_prints_every_packet() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(lab) = Lab::up() else { return };

@@ -35,6 +35,7 @@ fn every_probe_is_a_valid_syn_with_its_cookie() {
         key,
         syn_v4: &v4,
         syn_v6: &v6,
+        neighbours: None,
     };
 
     let total = plan.total() as usize;
@@ -99,6 +100,7 @@ fn stop_flag_ends_the_loop_and_records_progress() {
         key: CookieKey::from_seed(1),
         syn_v4: &v4,
         syn_v6: &v6,
+        neighbours: None,
     };
     let (mut tx, _) = Offline::new(1).open_queue(0).unwrap();
     let stop = AtomicBool::new(true);

@@ -1,9 +1,12 @@
-//! ARP for IPv4 over Ethernet: a view over received frames, request and reply frames, and the
-//! resolver that asks for a MAC through the scanner's own link (the router's before a scan; the
-//! scanner also answers requests for a spoofed `--adapter-ip`, see [`crate::reply`]).
+//! ARP for IPv4 over Ethernet: a view over received frames, request and reply frames, the
+//! resolver that asks for a MAC through the scanner's own link (the router's before a scan), the
+//! sweep that resolves targets on the local subnet (so probes to them go to their own MAC, not
+//! to the router), and the [`Neighbours`] table the transmit loop consults. The scanner also
+//! answers requests for a spoofed `--adapter-ip`, see [`crate::reply`].
 //! etherparse 0.16 has no ARP, and the packet is 28 fixed bytes, so this is a plain view.
 
 use crate::driver::{DriverError, RxQueue, TxQueue};
+use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
@@ -173,6 +176,119 @@ pub fn resolve<T: TxQueue, R: RxQueue>(
         tries,
         secs: start.elapsed().as_secs_f64(),
     })
+}
+
+/// How a sweep asks.
+#[derive(Clone, Copy, Debug)]
+pub struct SweepPlan {
+    pub my_mac: [u8; 6],
+    pub my_ip: Ipv4Addr,
+    pub vlan: Option<u16>,
+    /// Rounds of requests (each asks only those still silent).
+    pub passes: u32,
+    /// Requests per second, at most.
+    pub rate: f64,
+    /// How long to listen for late replies after each round.
+    pub linger: Duration,
+}
+
+/// Asks for the MAC of every address in `ips` as `plan` says. Returns who answered.
+pub fn sweep<T: TxQueue, R: RxQueue>(
+    tx: &mut T,
+    rx: &mut R,
+    ips: &[Ipv4Addr],
+    plan: &SweepPlan,
+) -> Result<HashMap<Ipv4Addr, [u8; 6]>, DriverError> {
+    let SweepPlan {
+        my_mac,
+        my_ip,
+        vlan,
+        passes,
+        rate,
+        linger,
+    } = *plan;
+    let wanted: std::collections::HashSet<Ipv4Addr> = ips.iter().copied().collect();
+    let mut found = HashMap::new();
+    let collect = |rx: &mut R, found: &mut HashMap<Ipv4Addr, [u8; 6]>| {
+        rx.receive(256, |frame| {
+            if let Some(a) = ArpRepr::parse(frame) {
+                if a.op == OP_REPLY && wanted.contains(&a.sender_ip) {
+                    found.insert(a.sender_ip, a.sender_mac);
+                }
+            }
+        })
+    };
+    let gap = Duration::from_secs_f64(1.0 / rate.max(1.0));
+    for _ in 0..passes {
+        let start = Instant::now();
+        let mut sent = 0u32;
+        for &ip in ips {
+            if found.contains_key(&ip) {
+                continue;
+            }
+            let request = ArpRepr {
+                op: OP_REQUEST,
+                sender_mac: my_mac,
+                sender_ip: my_ip,
+                target_mac: [0; 6],
+                target_ip: ip,
+            };
+            tx.transmit(1, |buf| request.emit([0xff; 6], vlan, buf))?;
+            sent += 1;
+            let due = start + gap * sent;
+            while Instant::now() < due {
+                if collect(rx, &mut found)? == 0 {
+                    std::thread::sleep(due.saturating_duration_since(Instant::now()).min(gap));
+                }
+            }
+        }
+        tx.flush()?;
+        let deadline = Instant::now() + linger;
+        while Instant::now() < deadline && found.len() < wanted.len() {
+            if collect(rx, &mut found)? == 0 {
+                rx.wait(Duration::from_millis(10));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Hosts on the local subnet and their MACs: a probe to one of them goes to its own MAC instead
+/// of the router's. One range check per probe; a map lookup only for local targets.
+#[derive(Clone, Debug, Default)]
+pub struct Neighbours {
+    first: u32,
+    count: u64,
+    macs: HashMap<u32, [u8; 6]>,
+}
+
+impl Neighbours {
+    /// The subnet `first .. first+count` and the MACs found in it.
+    pub fn new(first: u32, count: u64, macs: &HashMap<Ipv4Addr, [u8; 6]>) -> Self {
+        Self {
+            first,
+            count,
+            macs: macs.iter().map(|(ip, m)| (u32::from(*ip), *m)).collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.macs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.macs.is_empty()
+    }
+
+    /// The MAC of a local target, if it answered ARP.
+    #[inline(always)]
+    pub fn lookup(&self, ip: u32) -> Option<&[u8; 6]> {
+        if (ip.wrapping_sub(self.first) as u64) < self.count {
+            self.macs.get(&ip)
+        } else {
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! template in place in a driver frame, hand batches to the driver at the throttle's pace, and
 //! publish counters once per batch.
 
+use crate::arp::Neighbours;
 use crate::cookie::CookieKey;
 use crate::driver::{DriverError, TxQueue};
 use crate::plan::{Plan, Slice, TargetIp};
@@ -19,6 +20,8 @@ pub struct ProbeBuilder<'a> {
     pub key: CookieKey,
     pub syn_v4: &'a SynTemplate,
     pub syn_v6: &'a SynTemplate,
+    /// Targets on the local subnet that answered ARP: their probes go to their own MAC.
+    pub neighbours: Option<&'a Neighbours>,
 }
 
 impl ProbeBuilder<'_> {
@@ -35,7 +38,11 @@ impl ProbeBuilder<'_> {
             TargetIp::V4(ip) => {
                 let me = src.v4();
                 let c = self.key.v4(ip, me, port, pm);
-                self.syn_v4.fill_v4(frame, me, ip, pm, port, c)
+                let len = self.syn_v4.fill_v4(frame, me, ip, pm, port, c);
+                if let Some(mac) = self.neighbours.and_then(|n| n.lookup(ip)) {
+                    frame[..6].copy_from_slice(mac);
+                }
+                len
             }
             TargetIp::V6(ip) => {
                 let me = src.v6();
