@@ -22,7 +22,11 @@
 #                                            lo: local route 198.19.0.0/16 (65,536 addresses the
 #                                                kernel answers; port 8080 open on all of them)
 #
-# Neither namespace has any other interface, so no packet can leave them. Servers come from
+# IPv6 mirrors it from 2001:2::/48 (RFC 5180, the IPv6 benchmarking range): scanner 2001:2::2,
+# router 2001:2::1, neighbour 2001:2::3, service hosts 2001:2:0:1::1-5 (nginx :80 on ::1, OpenSSH
+# :22 on ::2; 8080 open on all), and a block of 65,536 addresses, 2001:2:1::/112, 8080 open.
+#
+# No namespace has any other interface, so no packet can leave them. Servers come from
 # Debian's packages (installed by scripts/setup.sh) and run inside the target namespace only.
 set -euo pipefail
 
@@ -64,11 +68,10 @@ down_all() {
 }
 
 wait_listening() {
-  local ns=$1 addr port
+  local ns=$1
   for svc in $2; do
-    addr=${svc%:*}; port=${svc#*:}
     for i in $(seq 100); do
-      ip netns exec "$ns" ss -Hltn "src $addr and sport = :$port" | grep -q LISTEN && break
+      ip netns exec "$ns" ss -Hltn | awk '{print $4}' | grep -qxF "$svc" && break
       [ "$i" = 100 ] && die "server on $svc did not start (see $STATE_ROOT/$LAB)"
       sleep 0.1
     done
@@ -87,7 +90,7 @@ worker_processes 1;
 events { worker_connections 1024; }
 http {
   access_log off;
-  server { listen 198.18.1.1:80; root $dir/www; server_tokens on; }
+  server { listen 198.18.1.1:80; listen [2001:2:0:1::1]:80; root $dir/www; server_tokens on; }
 }
 EOF
   ip netns exec "$ns" nginx -c "$dir/nginx.conf" -g "error_log $dir/nginx.error.log;" 2>>"$dir/nginx.error.log" \
@@ -97,6 +100,7 @@ EOF
   mkdir -p /run/sshd && chmod 755 /run/sshd
   cat > "$dir/sshd_config" <<EOF
 ListenAddress 198.18.1.2
+ListenAddress 2001:2:0:1::2
 HostKey $dir/ssh_host_ed25519_key
 PidFile $dir/sshd.pid
 UsePAM no
@@ -124,14 +128,20 @@ EOF
   # Port 8080 open on every address of the block (and of the service hosts): the kernel completes
   # the handshakes; this listener only accepts and closes.
   cat > "$dir/listener.py" <<'EOF'
-import socket
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 8080))
-s.listen(4096)
+import select, socket
+socks = []
+for family, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+    s = socket.socket(family)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if family == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind((addr, 8080))
+    s.listen(4096)
+    socks.append(s)
 while True:
-    c, _ = s.accept()
-    c.close()
+    for s in select.select(socks, [], [])[0]:
+        c, _ = s.accept()
+        c.close()
 EOF
   ip netns exec "$ns" python3 "$dir/listener.py" </dev/null >/dev/null 2>&1 &
   # The neighbour on the scanner's own subnet answers on 8080 too.
@@ -146,8 +156,8 @@ up() {
   dir="$STATE_ROOT/$name"
   ip netns list | awk '{print $1}' | grep -qx "$scan" && die "lab $name already exists"
   mkdir -p "$dir"
-  # Whatever fails below, leave nothing behind.
-  trap 'down "$name"' ERR
+  # Whatever fails below (a failed command, or die), leave nothing behind.
+  trap 'down "$name"' EXIT
   ip netns add "$scan"
   ip netns add "$tgt"
   ip netns add "$nbr"
@@ -156,7 +166,7 @@ up() {
   for ns in "$scan" "$tgt" "$nbr"; do
     ip -n "$ns" link set lo up
     ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
   done
   ip -n "$scan" addr add 198.18.0.2/24 dev "$ifs"
   # The target namespace is the segment's switch (a bridge) and its router (br0's address).
@@ -172,15 +182,22 @@ up() {
   ip -n "$nbr" link set "$ifm" up
   ip -n "$scan" route add default via 198.18.0.1 dev "$ifs"
   ip -n "$nbr" route add default via 198.18.0.1 dev "$ifm"
+  ip -n "$scan" addr add 2001:2::2/64 dev "$ifs" nodad
+  ip -n "$tgt" addr add 2001:2::1/64 dev br0 nodad
+  ip -n "$nbr" addr add 2001:2::3/64 dev "$ifm" nodad
+  ip -n "$scan" -6 route add default via 2001:2::1 dev "$ifs"
+  ip -n "$nbr" -6 route add default via 2001:2::1 dev "$ifm"
+  for i in 1 2 3 4 5; do ip -n "$tgt" addr add "2001:2:0:1::$i/128" dev lo nodad; done
+  ip -n "$tgt" -6 route add local 2001:2:1::/112 dev lo
   for i in 1 2 3 4 5; do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
   ip -n "$tgt" route add local 198.19.0.0/16 dev lo
   # The block answers SYNs at the scan's rate: room for many half-open connections.
   ip netns exec "$tgt" sysctl -qw net.ipv4.tcp_max_syn_backlog=65536 net.core.somaxconn=65535 \
     net.ipv4.icmp_ratelimit=0
   start_servers "$tgt" "$dir"
-  wait_listening "$tgt" "$SERVICES 0.0.0.0:8080"
+  wait_listening "$tgt" "$SERVICES 0.0.0.0:8080 [::]:8080 [2001:2:0:1::1]:80 [2001:2:0:1::2]:22"
   wait_listening "$nbr" "0.0.0.0:8080"
-  trap - ERR
+  trap - EXIT
   cat <<EOF
 LAB=$name
 LAB_SCAN_NS=$scan
@@ -195,6 +212,10 @@ LAB_SERVICES="$SERVICES"
 LAB_CLOSED_HOST=198.18.1.5
 LAB_BLOCK=198.19.0.0/16
 LAB_BLOCK_OPEN_PORT=8080
+LAB_SCANNER_IP6=2001:2::2
+LAB_ROUTER_IP6=2001:2::1
+LAB_SERVICES6="[2001:2:0:1::1]:80 [2001:2:0:1::2]:22"
+LAB_BLOCK6=2001:2:1::/112
 EOF
 }
 

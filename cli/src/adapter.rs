@@ -9,15 +9,18 @@ use masscan_engine::config::{Mac, ScanConfig};
 use masscan_engine::source::IpRange;
 use std::net::{IpAddr, Ipv4Addr};
 
-/// The interface and addresses a scan sends from.
+/// The interface and addresses a scan sends from. Each family is set up only when the scan has
+/// targets of that family.
 #[derive(Clone, Debug)]
 pub struct Adapter {
     pub ifname: String,
-    pub src_v4: IpRange,
+    pub src_v4: Option<IpRange>,
+    pub src_v6: Option<IpRange>,
     pub src_mac: [u8; 6],
-    /// Known router MAC (`--router-mac`), else the IP to resolve by ARP.
-    pub router: Router,
-    /// The source address is not one of the interface's own: the scan answers ARP for it.
+    /// Known router MAC (`--router-mac`), else the IP to resolve (ARP, or NDP for IPv6).
+    pub router_v4: Option<Router>,
+    pub router_v6: Option<Router>,
+    /// The IPv4 source address is not one of the interface's own: the scan answers ARP for it.
     pub spoofed: bool,
     pub vlan: Option<u16>,
     /// The interface's IPv4 subnet (first address, size): targets in it are reached directly.
@@ -27,7 +30,7 @@ pub struct Adapter {
 #[derive(Clone, Debug)]
 pub enum Router {
     Mac([u8; 6]),
-    Resolve(Ipv4Addr),
+    Resolve(IpAddr),
 }
 
 fn load() -> Result<Interfaces, UserError> {
@@ -43,17 +46,14 @@ fn names(ifs: &Interfaces) -> String {
         .join(", ")
 }
 
-/// Works out the adapter for a live IPv4 scan.
+/// Works out the adapter for a live scan.
 pub fn discover(c: &ScanConfig) -> Result<Adapter, UserError> {
-    if c.targets.v6.len128() > 0 {
-        return Err(UserError(
-            "live IPv6 scanning is not implemented yet in masscan-rs (router discovery by NDP \
-             is missing); scan IPv4 targets, or use --offline"
-                .into(),
-        ));
-    }
+    let need_v4 = c.targets.v4.len128() > 0;
+    let need_v6 = c.targets.v6.len128() > 0;
     let ifs = load()?;
-    let default = ifs.default_route(false);
+    let default = ifs
+        .default_route(!need_v4 && need_v6)
+        .or_else(|| ifs.default_route(need_v4 && !need_v6));
     let link = match &c.adapter {
         Some(name) => ifs.link(name).ok_or_else(|| {
             UserError(format!(
@@ -86,32 +86,30 @@ pub fn discover(c: &ScanConfig) -> Result<Adapter, UserError> {
             link.name, link.name
         )));
     }
+    let own = |ip: IpAddr| {
+        ifs.addrs
+            .iter()
+            .any(|a| a.index == link.index && a.ip == ip)
+    };
+    let (given_v4, given_v6) = match c.adapter_ip {
+        Some(r @ IpRange::V4 { .. }) => (Some(r), None),
+        Some(r @ IpRange::V6 { .. }) => (None, Some(r)),
+        None => (None, None),
+    };
     let own_v4 = ifs.address(link.index, false);
-    let (src_v4, spoofed) = match c.adapter_ip {
-        Some(r @ IpRange::V4 { first, count }) => {
-            let own = ifs
-                .addrs
-                .iter()
-                .any(|a| a.index == link.index && a.ip == IpAddr::V4(Ipv4Addr::from(first)));
-            (r, !(own && count == 1))
+    let mut spoofed = false;
+    let src_v4 = match (need_v4, given_v4) {
+        (false, _) => None,
+        (true, Some(r @ IpRange::V4 { first, count })) => {
+            spoofed = !(own(IpAddr::V4(Ipv4Addr::from(first))) && count == 1);
+            Some(r)
         }
-        Some(IpRange::V6 { .. }) => {
-            return Err(UserError(
-                "--adapter-ip is IPv6, but live IPv6 scanning is not implemented yet".into(),
-            ))
-        }
-        None => match own_v4 {
-            Some(a) => {
-                let IpAddr::V4(v4) = a.ip else { unreachable!() };
-                (
-                    IpRange::V4 {
-                        first: u32::from(v4),
-                        count: 1,
-                    },
-                    false,
-                )
-            }
-            None => {
+        (true, _) => match own_v4.map(|a| a.ip) {
+            Some(IpAddr::V4(v4)) => Some(IpRange::V4 {
+                first: u32::from(v4),
+                count: 1,
+            }),
+            _ => {
                 return Err(UserError(format!(
                     "interface '{}' has no IPv4 address; give one with --adapter-ip",
                     link.name
@@ -119,34 +117,55 @@ pub fn discover(c: &ScanConfig) -> Result<Adapter, UserError> {
             }
         },
     };
+    let src_v6 = match (need_v6, given_v6) {
+        (false, _) => None,
+        (true, Some(r)) => Some(r),
+        (true, None) => match ifs.address(link.index, true).map(|a| a.ip) {
+            Some(IpAddr::V6(v6)) if (v6.segments()[0] & 0xffc0) != 0xfe80 => Some(IpRange::V6 {
+                first: u128::from(v6),
+                count: 1,
+            }),
+            _ => {
+                return Err(UserError(format!(
+                    "interface '{}' has no global IPv6 address; give one with --adapter-ip",
+                    link.name
+                )))
+            }
+        },
+    };
     let src_mac = match (c.adapter_mac, link.mac) {
         (Some(Mac(m)), _) => m,
-        (None, Some(m)) => m,
-        (None, None) => {
+        (None, Some(m)) if m != [0; 6] => m,
+        _ => {
             return Err(UserError(format!(
                 "interface '{}' has no MAC address; give one with --adapter-mac",
                 link.name
             )))
         }
     };
-    let router = if let Some(Mac(m)) = c.router_mac {
-        Router::Mac(m)
-    } else if let Some(ip) = c.router_ip {
-        Router::Resolve(ip)
-    } else {
-        let gw = default
+    let router = |v6: bool| -> Result<Router, UserError> {
+        if let Some(Mac(m)) = c.router_mac {
+            return Ok(Router::Mac(m));
+        }
+        if let (Some(ip), false) = (c.router_ip, v6) {
+            return Ok(Router::Resolve(IpAddr::V4(ip)));
+        }
+        let gw = ifs
+            .default_route(v6)
             .filter(|r| r.oif == Some(link.index))
             .and_then(|r| r.gateway);
         match gw {
-            Some(IpAddr::V4(ip)) => Router::Resolve(ip),
-            _ => {
-                return Err(UserError(format!(
-                    "no default gateway on '{}': pass --router-mac MAC (or --router-ip IP)",
-                    link.name
-                )))
-            }
+            Some(ip) => Ok(Router::Resolve(ip)),
+            None => Err(UserError(format!(
+                "no {} default gateway on '{}': pass --router-mac MAC{}",
+                if v6 { "IPv6" } else { "IPv4" },
+                link.name,
+                if v6 { "" } else { " (or --router-ip IP)" }
+            ))),
         }
     };
+    let router_v4 = if need_v4 { Some(router(false)?) } else { None };
+    let router_v6 = if need_v6 { Some(router(true)?) } else { None };
     let subnet = own_v4.and_then(|a| match a.ip {
         IpAddr::V4(v4) if a.prefix < 32 => {
             let bits = 32 - u32::from(a.prefix);
@@ -156,13 +175,15 @@ pub fn discover(c: &ScanConfig) -> Result<Adapter, UserError> {
         _ => None,
     });
     Ok(Adapter {
-        subnet,
         ifname: link.name.clone(),
         src_v4,
+        src_v6,
         src_mac,
-        router,
+        router_v4,
+        router_v6,
         spoofed,
         vlan: c.adapter_vlan,
+        subnet: subnet.filter(|_| need_v4),
     })
 }
 

@@ -16,6 +16,7 @@ use masscan_engine::config::{Mac, ScanConfig, Wait};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Driver, QueueStats, RxQueue, TxQueue};
 use masscan_engine::listscan::push_line;
+use masscan_engine::ndp;
 use masscan_engine::output::Record;
 use masscan_engine::plan::{Plan, PlanError, Slice};
 use masscan_engine::ports::Proto;
@@ -28,6 +29,7 @@ use masscan_engine::transmit::{self, ProbeBuilder};
 use signal_hook::iterator::Signals;
 use std::collections::VecDeque;
 use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
@@ -155,30 +157,54 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
     run_scan(run, &plan, driver, Some(adapter), outputs)
 }
 
-/// Asks the router's MAC by ARP through the scan's own link.
+/// Asks the router's MAC (of one family) through the scan's own link: ARP for IPv4, neighbour
+/// solicitation for IPv6. `None` when the scan has no targets of that family.
 fn resolve_router<D: Driver>(
     driver: &mut D,
     a: &Adapter,
+    v6: bool,
     verbose: u8,
-) -> Result<[u8; 6], UserError> {
-    let ip = match a.router {
-        Router::Mac(m) => return Ok(m),
-        Router::Resolve(ip) => ip,
+) -> Result<Option<[u8; 6]>, UserError> {
+    let (router, src) = if v6 {
+        (&a.router_v6, a.src_v6)
+    } else {
+        (&a.router_v4, a.src_v4)
+    };
+    let ip = match (router, src) {
+        (None, _) | (_, None) => return Ok(None),
+        (Some(Router::Mac(m)), _) => return Ok(Some(*m)),
+        (Some(Router::Resolve(ip)), Some(_)) => *ip,
     };
     let (mut tx, mut rx) = driver.open_queue(0)?;
-    let IpRange::V4 { first, .. } = a.src_v4 else {
-        unreachable!("IPv4 adapters only")
+    let each = Duration::from_millis(ARP_WAIT_MS);
+    let found = match (ip, src) {
+        (IpAddr::V4(ip), Some(IpRange::V4 { first, .. })) => {
+            let query = arp::ArpQuery {
+                my_mac: a.src_mac,
+                my_ip: Ipv4Addr::from(first),
+                ip,
+                vlan: a.vlan,
+                tries: ARP_TRIES,
+                each,
+            };
+            arp::resolve(&mut tx, &mut rx, &query).map_err(|e| e.to_string())
+        }
+        (IpAddr::V6(ip), Some(IpRange::V6 { first, .. })) => ndp::resolve(
+            &mut tx,
+            &mut rx,
+            (a.src_mac, Ipv6Addr::from(first)),
+            ip,
+            a.vlan,
+            (ARP_TRIES, each),
+        )
+        .map_err(|e| e.to_string()),
+        _ => {
+            return Err(UserError(format!(
+                "router {ip}: not of the source's family"
+            )))
+        }
     };
-    let me = std::net::Ipv4Addr::from(first);
-    let query = arp::ArpQuery {
-        my_mac: a.src_mac,
-        my_ip: me,
-        ip,
-        vlan: a.vlan,
-        tries: ARP_TRIES,
-        each: Duration::from_millis(ARP_WAIT_MS),
-    };
-    let mac = arp::resolve(&mut tx, &mut rx, &query).map_err(|e| {
+    let mac = found.map_err(|e| {
         UserError(format!(
             "router {ip} on {}: {e}; check --router-ip, or give --router-mac",
             a.ifname
@@ -187,7 +213,7 @@ fn resolve_router<D: Driver>(
     if verbose > 0 {
         eprintln!("[router] {ip} is at {}", Mac(mac));
     }
-    Ok(mac)
+    Ok(Some(mac))
 }
 
 /// Targets on the local subnet are resolved by ARP when there are at most this many.
@@ -205,10 +231,10 @@ fn resolve_neighbours<D: Driver>(
         return Ok(None);
     };
     let last = (u64::from(first) + count - 1) as u32;
-    let IpRange::V4 {
+    let Some(IpRange::V4 {
         first: me,
         count: mine,
-    } = a.src_v4
+    }) = a.src_v4
     else {
         return Ok(None);
     };
@@ -280,7 +306,8 @@ fn run_scan<D: Driver>(
     let mut saved = run.config.clone();
     if let Some(a) = &adapter {
         saved.adapter = Some(a.ifname.clone());
-        saved.adapter_ip = Some(a.src_v4);
+        // One --adapter-ip is saved: the one given, or the discovered IPv4 (else IPv6) source.
+        saved.adapter_ip = run.config.adapter_ip.or(a.src_v4).or(a.src_v6);
     }
     let c = &saved;
     let threads = c.tx_threads.unwrap_or_else(default_tx_threads);
@@ -290,16 +317,22 @@ fn run_scan<D: Driver>(
     let caps = driver.capabilities();
     let live = caps.transmits;
 
-    let (src_mac, router_mac) = match &adapter {
-        Some(a) => (a.src_mac, resolve_router(&mut driver, a, run.verbose)?),
+    let given_router = c.router_mac.map(|m| m.0).unwrap_or([0; 6]);
+    let (src_mac, router_v4, router_v6) = match &adapter {
+        Some(a) => (
+            a.src_mac,
+            resolve_router(&mut driver, a, false, run.verbose)?.unwrap_or(given_router),
+            resolve_router(&mut driver, a, true, run.verbose)?.unwrap_or(given_router),
+        ),
         None => (
             c.adapter_mac.map(|m| m.0).unwrap_or([0; 6]),
-            c.router_mac.map(|m| m.0).unwrap_or([0; 6]),
+            given_router,
+            given_router,
         ),
     };
-    let params = TemplateParams {
+    let params = |dst_mac| TemplateParams {
         src_mac,
-        dst_mac: router_mac,
+        dst_mac,
         vlan: c.adapter_vlan,
         ttl: c.ttl,
         ..TemplateParams::default()
@@ -308,13 +341,15 @@ fn run_scan<D: Driver>(
         Some(a) => resolve_neighbours(&mut driver, a, plan, run.verbose)?,
         None => None,
     };
-    let syn_v4 = SynTemplate::new(&params, false)?;
-    let syn_v6 = SynTemplate::new(&params, true)?;
-    let adapter_ip = adapter.as_ref().map(|a| a.src_v4).or(c.adapter_ip);
-    let (src_v4, src_v6) = match adapter_ip {
-        Some(r @ IpRange::V4 { .. }) => (Some(r), None),
-        Some(r @ IpRange::V6 { .. }) => (None, Some(r)),
-        None => (None, None),
+    let syn_v4 = SynTemplate::new(&params(router_v4), false)?;
+    let syn_v6 = SynTemplate::new(&params(router_v6), true)?;
+    let (src_v4, src_v6) = match &adapter {
+        Some(a) => (a.src_v4, a.src_v6),
+        None => match c.adapter_ip {
+            Some(r @ IpRange::V4 { .. }) => (Some(r), None),
+            Some(r @ IpRange::V6 { .. }) => (None, Some(r)),
+            None => (None, None),
+        },
     };
     let ports = c
         .adapter_port
@@ -397,10 +432,15 @@ fn run_scan<D: Driver>(
             if unlimited { "(unthrottled)" } else { "pps" }
         );
         if let Some(a) = &adapter {
+            let srcs: Vec<String> = [a.src_v4, a.src_v6]
+                .iter()
+                .flatten()
+                .map(|r| r.to_string())
+                .collect();
             eprintln!(
                 "[adapter] {} {} {}{}",
                 a.ifname,
-                a.src_v4,
+                srcs.join(" "),
                 Mac(a.src_mac),
                 if a.spoofed {
                     " (spoofed: answering ARP for it)"

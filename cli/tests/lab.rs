@@ -378,6 +378,55 @@ fn spoofed_source_address_gets_replies_through_our_arp_answers() {
 }
 
 #[test]
+fn scans_ipv6_with_the_router_found_by_neighbour_discovery() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(lab) = Lab::up() else { return };
+    let o = lab.run(&[
+        "2001:2:0:1::1-2001:2:0:1::5",
+        "-p22,80,443,8080",
+        "--rate",
+        "2000",
+        "--wait",
+        "1",
+        "-v",
+        "-oL",
+        "v6.txt",
+    ]);
+    ok(&o);
+    assert!(
+        stderr(&o).contains("[router] 2001:2::1 is at "),
+        "{}",
+        stderr(&o)
+    );
+    let mut want: BTreeSet<_> = (1..=5)
+        .map(|h| ("open".to_string(), 8080u16, format!("2001:2:0:1::{h}")))
+        .collect();
+    want.insert(("open".into(), 80, "2001:2:0:1::1".into()));
+    want.insert(("open".into(), 22, "2001:2:0:1::2".into()));
+    assert_eq!(list_file(&lab.path("v6.txt")), want);
+    // Both families in one scan: the IPv6 block and the IPv4 block, every open port found.
+    let o = lab.run(&[
+        "2001:2:1::/112",
+        "198.19.0.0/16",
+        "-p8080",
+        "--rate",
+        "100000",
+        "--wait",
+        "2",
+        "--nostatus",
+        "-oL",
+        "both.txt",
+    ]);
+    ok(&o);
+    let found = list_file(&lab.path("both.txt"));
+    assert_eq!(found.len(), 2 * 65536);
+    assert_eq!(
+        found.iter().filter(|(_, _, ip)| ip.contains(':')).count(),
+        65536
+    );
+}
+
+#[test]
 fn reaches_hosts_on_its_own_subnet_by_their_own_mac() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(lab) = Lab::up() else { return };

@@ -8,6 +8,7 @@ pub mod config;
 pub mod cookie;
 pub mod driver;
 pub mod listscan;
+pub mod ndp;
 pub mod output;
 pub mod permutation;
 pub mod plan;

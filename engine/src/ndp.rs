@@ -1,0 +1,211 @@
+//! IPv6 neighbour discovery (RFC 4861) for the router's MAC: a Neighbor Solicitation built with
+//! etherparse (hop limit 255, to the solicited-node multicast group, with our link-layer address),
+//! the view over a Neighbor Advertisement, and the resolver that asks through the scan's own link.
+
+use crate::driver::{DriverError, RxQueue, TxQueue};
+use etherparse::{Icmpv6Slice, NetSlice, PacketBuilder, SlicedPacket, TransportSlice};
+use std::net::Ipv6Addr;
+use std::time::{Duration, Instant};
+
+const NEIGHBOR_SOLICITATION: u8 = 135;
+const NEIGHBOR_ADVERTISEMENT: u8 = 136;
+const OPT_SOURCE_LL: u8 = 1;
+const OPT_TARGET_LL: u8 = 2;
+
+/// The solicited-node multicast address of `ip` and its Ethernet group address.
+pub fn solicited_node(ip: Ipv6Addr) -> (Ipv6Addr, [u8; 6]) {
+    let o = ip.octets();
+    let group = Ipv6Addr::new(
+        0xff02,
+        0,
+        0,
+        0,
+        0,
+        1,
+        0xff00 | u16::from(o[13]),
+        u16::from_be_bytes([o[14], o[15]]),
+    );
+    (group, [0x33, 0x33, 0xff, o[13], o[14], o[15]])
+}
+
+/// Writes a Neighbor Solicitation for `target` into `out`; returns its length (0 if `out` is
+/// too small).
+pub fn solicitation(
+    my_mac: [u8; 6],
+    my_ip: Ipv6Addr,
+    target: Ipv6Addr,
+    vlan: Option<u16>,
+    out: &mut [u8],
+) -> usize {
+    let (group, group_mac) = solicited_node(target);
+    let mut payload = [0u8; 24];
+    payload[..16].copy_from_slice(&target.octets());
+    payload[16] = OPT_SOURCE_LL;
+    payload[17] = 1; // length in units of 8 bytes
+    payload[18..24].copy_from_slice(&my_mac);
+    let eth = PacketBuilder::ethernet2(my_mac, group_mac);
+    let mut cursor = std::io::Cursor::new(&mut out[..]);
+    let r = match vlan {
+        None => eth
+            .ipv6(my_ip.octets(), group.octets(), 255)
+            .icmpv6_raw(NEIGHBOR_SOLICITATION, 0, [0; 4])
+            .write(&mut cursor, &payload),
+        Some(v) => eth
+            .single_vlan(v.try_into().unwrap_or_default())
+            .ipv6(my_ip.octets(), group.octets(), 255)
+            .icmpv6_raw(NEIGHBOR_SOLICITATION, 0, [0; 4])
+            .write(&mut cursor, &payload),
+    };
+    match r {
+        Ok(()) => cursor.position() as usize,
+        Err(_) => 0,
+    }
+}
+
+/// A Neighbor Advertisement: (the address it is for, its MAC). The MAC is the target link-layer
+/// option when present, else the frame's Ethernet source.
+pub fn advertisement(frame: &[u8]) -> Option<(Ipv6Addr, [u8; 6])> {
+    let p = SlicedPacket::from_ethernet(frame).ok()?;
+    let Some(NetSlice::Ipv6(ip)) = &p.net else {
+        return None;
+    };
+    if ip.header().hop_limit() != 255 {
+        return None; // RFC 4861 7.1.2: not from the link
+    }
+    let Some(TransportSlice::Icmpv6(icmp)) = &p.transport else {
+        return None;
+    };
+    parse_advert_body(icmp, frame)
+}
+
+fn parse_advert_body(icmp: &Icmpv6Slice<'_>, frame: &[u8]) -> Option<(Ipv6Addr, [u8; 6])> {
+    if icmp.type_u8() != NEIGHBOR_ADVERTISEMENT || icmp.code_u8() != 0 {
+        return None;
+    }
+    let body = icmp.payload();
+    let target: [u8; 16] = body.get(..16)?.try_into().ok()?;
+    let mut opts = &body[16..];
+    let mut mac = None;
+    while opts.len() >= 8 {
+        let (kind, len) = (opts[0], usize::from(opts[1]) * 8);
+        if len == 0 || len > opts.len() {
+            break;
+        }
+        if kind == OPT_TARGET_LL {
+            mac = Some([opts[2], opts[3], opts[4], opts[5], opts[6], opts[7]]);
+        }
+        opts = &opts[len..];
+    }
+    let mac = mac.or_else(|| frame.get(6..12)?.try_into().ok())?;
+    Some((Ipv6Addr::from(target), mac))
+}
+
+/// Why resolving failed.
+#[derive(Debug, thiserror::Error)]
+pub enum NdpError {
+    #[error("{ip} did not answer neighbour solicitation ({tries} requests over {secs:.1} s)")]
+    Timeout { ip: Ipv6Addr, tries: u32, secs: f64 },
+    #[error("{0}")]
+    Driver(#[from] DriverError),
+}
+
+/// Asks for the MAC of `ip` (the IPv6 router) through a queue pair, `tries` times, waiting
+/// `each` after each solicitation.
+pub fn resolve<T: TxQueue, R: RxQueue>(
+    tx: &mut T,
+    rx: &mut R,
+    me: ([u8; 6], Ipv6Addr),
+    ip: Ipv6Addr,
+    vlan: Option<u16>,
+    (tries, each): (u32, Duration),
+) -> Result<[u8; 6], NdpError> {
+    let start = Instant::now();
+    for _ in 0..tries {
+        tx.transmit(1, |buf| solicitation(me.0, me.1, ip, vlan, buf))?;
+        tx.flush()?;
+        let deadline = Instant::now() + each;
+        while Instant::now() < deadline {
+            let mut found = None;
+            let n = rx.receive(64, |frame| {
+                if let Some((target, mac)) = advertisement(frame) {
+                    if target == ip && found.is_none() {
+                        found = Some(mac);
+                    }
+                }
+            })?;
+            if let Some(mac) = found {
+                return Ok(mac);
+            }
+            if n == 0 {
+                rx.wait(Duration::from_millis(10));
+            }
+        }
+    }
+    Err(NdpError::Timeout {
+        ip,
+        tries,
+        secs: start.elapsed().as_secs_f64(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn solicitation_is_well_formed() {
+        let me: Ipv6Addr = "2001:2::2".parse().unwrap();
+        let router: Ipv6Addr = "2001:2::1".parse().unwrap();
+        let mut buf = [0u8; 128];
+        let n = solicitation([2, 0, 0, 0, 0, 2], me, router, None, &mut buf);
+        assert_eq!(n, 14 + 40 + 8 + 24);
+        assert_eq!(&buf[..6], &[0x33, 0x33, 0xff, 0, 0, 1]);
+        let p = SlicedPacket::from_ethernet(&buf[..n]).unwrap();
+        let Some(NetSlice::Ipv6(ip)) = &p.net else {
+            panic!()
+        };
+        assert_eq!(ip.header().hop_limit(), 255);
+        assert_eq!(
+            ip.header().destination_addr(),
+            "ff02::1:ff00:1".parse::<Ipv6Addr>().unwrap()
+        );
+        let Some(TransportSlice::Icmpv6(icmp)) = &p.transport else {
+            panic!()
+        };
+        assert_eq!(icmp.type_u8(), NEIGHBOR_SOLICITATION);
+        // etherparse computed the checksum over the pseudo header.
+        assert!(icmp.is_checksum_valid(ip.header().source(), ip.header().destination()));
+    }
+
+    fn advert(opts: &[u8], hop: u8) -> Vec<u8> {
+        let mut payload = "2001:2::1".parse::<Ipv6Addr>().unwrap().octets().to_vec();
+        payload.extend_from_slice(opts);
+        let mut v = Vec::new();
+        PacketBuilder::ethernet2([9; 6], [2; 6])
+            .ipv6(
+                [0x20, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+                [0xfe; 16],
+                hop,
+            )
+            .icmpv6_raw(NEIGHBOR_ADVERTISEMENT, 0, [0x60, 0, 0, 0])
+            .write(&mut v, &payload)
+            .unwrap();
+        v
+    }
+
+    #[test]
+    fn advertisements_parse_with_or_without_the_option() {
+        let want = "2001:2::1".parse::<Ipv6Addr>().unwrap();
+        let with = advert(&[OPT_TARGET_LL, 1, 1, 2, 3, 4, 5, 6], 255);
+        assert_eq!(advertisement(&with), Some((want, [1, 2, 3, 4, 5, 6])));
+        let without = advert(&[], 255);
+        assert_eq!(advertisement(&without), Some((want, [9; 6])));
+        assert_eq!(advertisement(&advert(&[], 64)), None, "off-link hop limit");
+        // A zero-length option ends the walk instead of looping.
+        let zero = advert(&[OPT_TARGET_LL, 0, 1, 2, 3, 4, 5, 6], 255);
+        assert_eq!(advertisement(&zero), Some((want, [9; 6])));
+        for cut in 0..with.len() {
+            let _ = advertisement(&with[..cut]);
+        }
+    }
+}
