@@ -159,6 +159,22 @@ pub struct Args {
     /// Add to existing output files instead of replacing them (set by --resume).
     #[arg(long = "append-output", alias = "append")]
     pub append_output: bool,
+    /// Rotate output files: seconds, or `10min`, `hourly`, `6hours`, `daily` (aligned on even
+    /// boundaries of that length).
+    #[arg(long = "rotate", alias = "output-rotate", value_name = "TIME")]
+    pub rotate: Option<String>,
+    /// Shift the rotation boundaries by this much (e.g. `30min` with `hourly`).
+    #[arg(long = "rotate-offset", value_name = "TIME")]
+    pub rotate_offset: Option<String>,
+    /// Also rotate when a file reaches this size (bytes, or with K, M, G).
+    #[arg(long = "rotate-size", alias = "rotate-filesize", value_name = "SIZE")]
+    pub rotate_size: Option<String>,
+    /// Directory rotated files are moved to (default: the current directory).
+    #[arg(long = "rotate-dir", alias = "output-rotate-dir", value_name = "DIR")]
+    pub rotate_dir: Option<String>,
+    /// Print results on the console even when writing an output file.
+    #[arg(long = "interactive")]
+    pub interactive: bool,
     /// Banner data to capture (cert, html, heartbleed, ticketbleed, servername).
     #[arg(long = "capture", value_name = "WHAT")]
     pub capture: Vec<String>,

@@ -2,13 +2,41 @@
 //! binary format, each opened before anything runs (an unwritable path fails first), fed one
 //! record at a time, flushed on demand (a scan flushes at least once a second), and closed
 //! validly (JSON's `]`, XML's `</nmaprun>`, the binary trailer). With `--append-output` an
-//! existing complete file is continued: its closing is cut and written again at the end.
+//! existing complete file is continued: its closing is cut and written again at the end. With
+//! `--rotate`/`--rotate-size` a file is closed validly between two records, moved to
+//! `--rotate-dir` under a name carrying its start time, and a new one begun.
 
 use crate::args::UserError;
 use masscan_engine::output::binary;
 use masscan_engine::output::text::{append_point, console_line, TextFormat, TextWriter};
-use masscan_engine::output::{Record, ServiceNames};
+use masscan_engine::output::{utc, Record, ServiceNames};
 use std::io::{Seek, Write};
+use std::path::{Path, PathBuf};
+
+/// When and where output files rotate.
+#[derive(Clone, Debug)]
+pub struct Rotation {
+    /// Seconds between rotations, on boundaries aligned to multiples of it (plus `offset`).
+    pub every: Option<u64>,
+    pub offset: u64,
+    /// Rotate when a file reaches this many bytes.
+    pub size: Option<u64>,
+    pub dir: PathBuf,
+}
+
+struct RotationState {
+    rule: Rotation,
+    /// Unix time of the next boundary.
+    next_due: Option<u64>,
+    /// Unix time the current file was begun (its name when rotated).
+    opened_at: u64,
+}
+
+fn next_boundary(now: u64, every: u64, offset: u64) -> u64 {
+    let offset = offset % every;
+    let since = now.saturating_sub(offset);
+    (since / every + 1) * every + offset
+}
 
 enum Kind {
     Console,
@@ -24,6 +52,11 @@ pub struct Output {
     name: String,
     /// Binary files get their header with the first record's start time (readscan) or at once.
     binary_header_pending: bool,
+    /// The `--output-format` name, to begin a new file after a rotation.
+    format: String,
+    /// Bytes in the file so far (for `--rotate-size`).
+    written: u64,
+    rotation: Option<RotationState>,
 }
 
 /// Port names as the original gets them: from /etc/services (Debian's netbase).
@@ -49,7 +82,60 @@ impl Output {
             buf: Vec::with_capacity(1 << 16),
             name: "-".into(),
             binary_header_pending: false,
+            format: String::new(),
+            written: 0,
+            rotation: None,
         }
+    }
+
+    /// Rotates this file as `rule` says (not stdout: there is nothing to move).
+    pub fn with_rotation(mut self, rule: Rotation, now: u64) -> Result<Self, UserError> {
+        if self.name == "-" || matches!(self.kind, Kind::Console) {
+            return Ok(self);
+        }
+        if !rule.dir.is_dir() {
+            return Err(UserError(format!(
+                "--rotate-dir '{}' is not a directory",
+                rule.dir.display()
+            )));
+        }
+        self.rotation = Some(RotationState {
+            next_due: rule.every.map(|e| next_boundary(now, e, rule.offset)),
+            rule,
+            opened_at: now,
+        });
+        Ok(self)
+    }
+
+    /// Rotates the file when its time has come or it has grown past the size limit. Called
+    /// between records, so no record is split, lost or written twice.
+    pub fn maybe_rotate(&mut self, now: u64) -> Result<(), UserError> {
+        let Some(r) = &self.rotation else {
+            return Ok(());
+        };
+        let by_time = r.next_due.is_some_and(|due| now >= due);
+        let by_size = r
+            .rule
+            .size
+            .is_some_and(|limit| self.written + self.buf.len() as u64 >= limit);
+        if !by_time && !by_size {
+            return Ok(());
+        }
+        let (opened_at, dir, every, offset) =
+            (r.opened_at, r.rule.dir.clone(), r.rule.every, r.rule.offset);
+        // Close this file validly, move it, begin a new one.
+        self.binary_header(opened_at);
+        self.close_file(now)?;
+        move_rotated(Path::new(&self.name), &dir, opened_at)?;
+        let fresh = Output::open(&self.format, &self.name, false, now, false)?;
+        let rotation = self.rotation.take().map(|mut st| {
+            st.opened_at = now;
+            st.next_due = every.map(|e| next_boundary(now, e, offset));
+            st
+        });
+        *self = fresh;
+        self.rotation = rotation;
+        Ok(())
     }
 
     /// `format` (as `--output-format` names it) to file `name` (`-` for stdout), starting at
@@ -74,13 +160,16 @@ impl Output {
                 )
             }
         };
-        let (out, fresh) = open_file(name, append, &mut kind)?;
+        let (out, fresh, written) = open_file(name, append, &mut kind)?;
         let mut me = Self {
             kind,
             out,
             buf: Vec::with_capacity(1 << 16),
             name: name.to_string(),
             binary_header_pending: false,
+            format: format.to_string(),
+            written,
+            rotation: None,
         };
         if fresh {
             match &mut me.kind {
@@ -115,6 +204,7 @@ impl Output {
     }
 
     fn write_buf(&mut self) -> Result<(), UserError> {
+        self.written += self.buf.len() as u64;
         let r = self.out.write_all(&self.buf);
         self.buf.clear();
         r.map_err(|e| UserError(format!("cannot write '{}': {e}", self.name)))
@@ -130,6 +220,10 @@ impl Output {
 
     /// Writes the closing (at Unix time `finish`) and flushes.
     pub fn close(mut self, finish: u64) -> Result<(), UserError> {
+        self.close_file(finish)
+    }
+
+    fn close_file(&mut self, finish: u64) -> Result<(), UserError> {
         self.binary_header(0);
         match &mut self.kind {
             Kind::Text(w) => {
@@ -143,15 +237,55 @@ impl Output {
     }
 }
 
+/// Moves a closed output file into `dir` as `YYMMDD-HHMMSS-NAME` (its start time, UTC), with
+/// `.1`, `.2`, ... if that name is taken: a rename (atomic), or on another file system a copy to
+/// a hidden temporary name in `dir` renamed into place, then the original removed.
+fn move_rotated(path: &Path, dir: &Path, opened_at: u64) -> Result<PathBuf, UserError> {
+    let (y, mo, d, h, mi, s, _) = utc(opened_at);
+    let base = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "masscan.out".into());
+    let stem = format!(
+        "{:02}{mo:02}{d:02}-{h:02}{mi:02}{s:02}-{base}",
+        y.rem_euclid(100)
+    );
+    let mut dest = dir.join(&stem);
+    let mut n = 1;
+    while dest.exists() {
+        dest = dir.join(format!("{stem}.{n}"));
+        n += 1;
+    }
+    let fail = |e: std::io::Error| {
+        UserError(format!(
+            "cannot rotate '{}' to '{}': {e}",
+            path.display(),
+            dest.display()
+        ))
+    };
+    match std::fs::rename(path, &dest) {
+        Ok(()) => Ok(dest),
+        Err(e) if e.raw_os_error() == Some(18) => {
+            // EXDEV: another file system.
+            let tmp = dir.join(format!(".{stem}.tmp"));
+            std::fs::copy(path, &tmp).map_err(fail)?;
+            std::fs::rename(&tmp, &dest).map_err(fail)?;
+            std::fs::remove_file(path).map_err(fail)?;
+            Ok(dest)
+        }
+        Err(e) => Err(fail(e)),
+    }
+}
+
 /// Opens the file; with `append`, continues an existing complete file. Returns whether the file
-/// starts fresh (needs its opening).
+/// starts fresh (needs its opening), and the bytes already in it.
 fn open_file(
     name: &str,
     append: bool,
     kind: &mut Kind,
-) -> Result<(Box<dyn Write + Send>, bool), UserError> {
+) -> Result<(Box<dyn Write + Send>, bool, u64), UserError> {
     if name == "-" {
-        return Ok((Box::new(std::io::stdout()), true));
+        return Ok((Box::new(std::io::stdout()), true, 0));
     }
     let cannot =
         |e: &dyn std::fmt::Display| UserError(format!("cannot create output file '{name}': {e}"));
@@ -164,6 +298,7 @@ fn open_file(
         return Ok((
             Box::new(std::fs::File::create(name).map_err(|e| cannot(&e))?),
             true,
+            0,
         ));
     };
     let refuse = |why: String| UserError(format!("cannot append to '{name}': {why}"));
@@ -187,5 +322,64 @@ fn open_file(
         .map_err(|e| cannot(&e))?;
     f.set_len(keep as u64).map_err(|e| cannot(&e))?;
     f.seek(std::io::SeekFrom::End(0)).map_err(|e| cannot(&e))?;
-    Ok((Box::new(f), fresh))
+    Ok((Box::new(f), fresh, keep as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boundaries_are_aligned() {
+        assert_eq!(next_boundary(3599, 3600, 0), 3600);
+        assert_eq!(next_boundary(3600, 3600, 0), 7200);
+        // hourly at half past
+        assert_eq!(next_boundary(3600, 3600, 1800), 5400);
+        assert_eq!(next_boundary(5400, 3600, 1800), 9000);
+        assert_eq!(next_boundary(10, 60, 0), 60);
+    }
+
+    #[test]
+    fn rotation_closes_validly_and_moves_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let rotated = dir.path().join("old");
+        std::fs::create_dir(&rotated).unwrap();
+        let path = dir.path().join("scan.json");
+        let name = path.to_str().unwrap();
+        let rule = Rotation {
+            every: None,
+            offset: 0,
+            size: Some(1),
+            dir: rotated.clone(),
+        };
+        let mut o = Output::open("json", name, false, 1_000_000_000, false)
+            .unwrap()
+            .with_rotation(rule, 1_000_000_000)
+            .unwrap();
+        let r = Record::Status {
+            time: 1,
+            ip: "198.18.0.1".parse().unwrap(),
+            ip_proto: 6,
+            port: 80,
+            status: masscan_engine::output::Status::Open,
+            reason: 0x12,
+            ttl: 64,
+        };
+        o.record(&r).unwrap();
+        o.maybe_rotate(1_000_000_005).unwrap();
+        o.record(&r).unwrap();
+        o.close(1_000_000_009).unwrap();
+        let moved: Vec<_> = std::fs::read_dir(&rotated).unwrap().collect();
+        assert_eq!(moved.len(), 1);
+        let moved = moved[0].as_ref().unwrap().path();
+        assert_eq!(
+            moved.file_name().unwrap().to_str().unwrap(),
+            "010909-014640-scan.json"
+        );
+        for p in [moved, path] {
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            assert_eq!(v.as_array().unwrap().len(), 1, "{}", p.display());
+        }
+    }
 }

@@ -6,7 +6,7 @@
 
 use crate::adapter::{self, Adapter, Router};
 use crate::args::UserError;
-use crate::outputs::{self, Output};
+use crate::outputs::{self, Output, Rotation};
 use crate::settings::Run;
 use crate::status::{self, Progress, StatsJson};
 use masscan_drivers::middleware::{PcapRx, SharedPcap, Traced};
@@ -120,13 +120,23 @@ struct TxResult {
 }
 
 /// Opens every output before the scan starts, so an unwritable path fails first. Console lines
-/// go to stdout when no file output is given.
+/// go to stdout when no file output is given, or with `--interactive`.
 fn open_outputs(c: &ScanConfig, start: u64) -> Result<Vec<Output>, UserError> {
+    let rotation = (c.rotate.is_some() || c.rotate_size.is_some()).then(|| Rotation {
+        every: c.rotate,
+        offset: c.rotate_offset.unwrap_or(0),
+        size: c.rotate_size,
+        dir: c.rotate_dir.as_deref().unwrap_or(".").into(),
+    });
     let mut v = Vec::new();
     for (format, file) in &c.outputs {
-        v.push(Output::open(format, file, c.append_output, start, false)?);
+        let mut o = Output::open(format, file, c.append_output, start, false)?;
+        if let Some(r) = &rotation {
+            o = o.with_rotation(r.clone(), start)?;
+        }
+        v.push(o);
     }
-    if v.is_empty() {
+    if v.is_empty() || c.interactive {
         v.push(Output::console());
     }
     Ok(v)
@@ -285,8 +295,10 @@ fn resolve_neighbours<D: Driver>(
     Ok(Some(Neighbours::new(first, count, &found)))
 }
 
-const ARP_TRIES: u32 = 5;
-const ARP_WAIT_MS: u64 = 1000;
+/// Router resolution: 8 requests, waiting 125 ms after the first, then 250, 500 ms and 1 s after
+/// each of the rest (about 6 s in all before giving up).
+const ARP_TRIES: u32 = 8;
+const ARP_WAIT_MS: u64 = 125;
 /// Seconds between checkpoints (paused.conf written while the scan runs).
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 /// A checkpoint resumes this far behind the transmit threads, so that probes whose replies may
@@ -823,6 +835,10 @@ fn write_outputs(
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        let now = outputs::now();
+        for o in outputs.iter_mut() {
+            o.maybe_rotate(now)?;
         }
         if last_flush.elapsed() >= Duration::from_millis(500) {
             if dirty {

@@ -2,7 +2,7 @@
 //! engine's [`ScanConfig`], and the options that only shape the run (status line, stats).
 
 use crate::args::{Args, Parsed, UserError};
-use masscan_engine::config::{Mac, ScanConfig, Wait};
+use masscan_engine::config::{parse_duration_spec, parse_size_spec, Mac, ScanConfig, Wait};
 use masscan_engine::plan::Shard;
 use masscan_engine::ports::{PortSetBuilder, ARP, PING};
 use masscan_engine::source::{IpRange, PortRange};
@@ -123,6 +123,11 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         output_format,
         output_filename,
         append_output,
+        rotate,
+        rotate_offset,
+        rotate_size,
+        rotate_dir,
+        interactive,
         capture,
         nocapture,
         list_scan,
@@ -274,6 +279,20 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     c.pcap = pcap;
     // A resumed scan adds to the files it was writing (as masscan's --resume does).
     c.append_output = append_output || resumed_from.is_some();
+    let time = |what: &str, s: &str| {
+        parse_duration_spec(s).map_err(|e| UserError(format!("bad --{what} '{s}': {e}")))
+    };
+    c.rotate = rotate.map(|s| time("rotate", &s)).transpose()?;
+    c.rotate_offset = rotate_offset
+        .map(|s| time("rotate-offset", &s))
+        .transpose()?;
+    c.rotate_size = rotate_size
+        .map(|s| {
+            parse_size_spec(&s).map_err(|e| UserError(format!("bad --rotate-size '{s}': {e}")))
+        })
+        .transpose()?;
+    c.rotate_dir = rotate_dir;
+    c.interactive = interactive;
 
     for f in &output_format {
         if !OUTPUT_FORMATS.contains(&f.as_str()) {

@@ -123,7 +123,8 @@ pub struct ArpQuery {
     pub ip: Ipv4Addr,
     pub vlan: Option<u16>,
     pub tries: u32,
-    /// How long to wait for a reply after each request.
+    /// How long to wait for a reply after the first request; each later wait is twice the one
+    /// before, up to a second (a lost first request costs little, a dead router still times out).
     pub each: Duration,
 }
 
@@ -150,10 +151,12 @@ pub fn resolve<T: TxQueue, R: RxQueue>(
         target_ip: ip,
     };
     let start = Instant::now();
+    let mut wait = each;
     for _ in 0..tries {
         tx.transmit(1, |buf| request.emit([0xff; 6], vlan, buf))?;
         tx.flush()?;
-        let deadline = Instant::now() + each;
+        let deadline = Instant::now() + wait;
+        wait = (wait * 2).min(Duration::from_secs(1)).max(wait);
         while Instant::now() < deadline {
             let mut found = None;
             let n = rx.receive(64, |frame| {

@@ -148,6 +148,16 @@ pub struct ScanConfig {
     pub outputs: Vec<(String, String)>,
     /// `--append-output`: continue existing output files.
     pub append_output: bool,
+    /// `--rotate`: seconds between rotations of output files.
+    pub rotate: Option<u64>,
+    /// `--rotate-offset`: seconds the rotation boundaries are shifted by.
+    pub rotate_offset: Option<u64>,
+    /// `--rotate-size`: bytes after which a file is rotated.
+    pub rotate_size: Option<u64>,
+    /// `--rotate-dir`: where rotated files go.
+    pub rotate_dir: Option<String>,
+    /// `--interactive`: console lines even when writing files.
+    pub interactive: bool,
     /// `capture = X` (true) and `nocapture = X` (false) settings for banners, in order given.
     pub captures: Vec<(bool, String)>,
 }
@@ -184,6 +194,11 @@ impl ScanConfig {
             pcap: None,
             outputs: Vec::new(),
             append_output: false,
+            rotate: None,
+            rotate_offset: None,
+            rotate_size: None,
+            rotate_dir: None,
+            interactive: false,
             captures: Vec::new(),
         }
     }
@@ -241,6 +256,21 @@ impl ScanConfig {
         if self.append_output {
             let _ = writeln!(out, "append-output = true");
         }
+        if let Some(r) = self.rotate {
+            let _ = writeln!(out, "rotate = {r}");
+        }
+        if let Some(r) = self.rotate_offset {
+            let _ = writeln!(out, "rotate-offset = {r}");
+        }
+        if let Some(r) = self.rotate_size {
+            let _ = writeln!(out, "rotate-size = {r}");
+        }
+        if let Some(d) = &self.rotate_dir {
+            let _ = writeln!(out, "rotate-dir = {d}");
+        }
+        if self.interactive {
+            let _ = writeln!(out, "interactive = true");
+        }
         if let Some(a) = &self.adapter {
             let _ = writeln!(out, "adapter = {a}");
         }
@@ -272,6 +302,59 @@ impl ScanConfig {
         let _ = writeln!(out, "\n# resume information\nresume-index = {resume_index}");
         self.write_conf(out);
     }
+}
+
+/// A time span as `--rotate` takes it: seconds (`3600`), a number with a unit (`10min`,
+/// `6hours`, `90s`, `2days`), or `minutely`, `hourly`, `daily`, `weekly`.
+pub fn parse_duration_spec(s: &str) -> Result<u64, String> {
+    let t = s.trim().to_ascii_lowercase();
+    let named = match t.as_str() {
+        "minutely" => Some(60),
+        "hourly" => Some(3600),
+        "daily" => Some(86400),
+        "weekly" => Some(7 * 86400),
+        _ => None,
+    };
+    if let Some(n) = named {
+        return Ok(n);
+    }
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(digits);
+    let n: u64 = num.parse().map_err(|_| {
+        "give seconds, or a number with a unit (10min, 6hours), or hourly/daily".to_string()
+    })?;
+    let mult = match unit.trim() {
+        "" | "s" | "sec" | "secs" | "second" | "seconds" => 1,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60,
+        "h" | "hour" | "hours" => 3600,
+        "d" | "day" | "days" => 86400,
+        "w" | "week" | "weeks" => 7 * 86400,
+        u => return Err(format!("unknown unit '{u}' (use s, min, hours, days)")),
+    };
+    n.checked_mul(mult)
+        .filter(|v| *v > 0)
+        .ok_or_else(|| "must be more than zero and less than centuries".into())
+}
+
+/// A size as `--rotate-size` takes it: bytes, or with `K`, `M`, `G` (powers of 1024).
+pub fn parse_size_spec(s: &str) -> Result<u64, String> {
+    let t = s.trim().to_ascii_lowercase();
+    let t = t.trim_end_matches('b');
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(digits);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| "give bytes, or a number with K, M or G".to_string())?;
+    let mult: u64 = match unit {
+        "" => 1,
+        "k" => 1 << 10,
+        "m" => 1 << 20,
+        "g" => 1 << 30,
+        u => return Err(format!("unknown unit '{u}' (use K, M or G)")),
+    };
+    n.checked_mul(mult)
+        .filter(|v| *v > 0)
+        .ok_or_else(|| "must be more than zero".into())
 }
 
 /// Rates print as integers when whole (`1000`), else with the digits needed (`0.5`).
@@ -317,5 +400,21 @@ mod tests {
     fn rate_formats() {
         assert_eq!(format!("{:<10}|", fmt_rate(1000.0)), "1000      |");
         assert_eq!(fmt_rate(0.1), "0.1");
+    }
+
+    #[test]
+    fn rotation_specs() {
+        assert_eq!(parse_duration_spec("3600"), Ok(3600));
+        assert_eq!(parse_duration_spec("hourly"), Ok(3600));
+        assert_eq!(parse_duration_spec("6hours"), Ok(6 * 3600));
+        assert_eq!(parse_duration_spec("10min"), Ok(600));
+        assert_eq!(parse_duration_spec("Daily"), Ok(86400));
+        assert!(parse_duration_spec("0").is_err());
+        assert!(parse_duration_spec("10 parsecs").is_err());
+        assert!(parse_duration_spec("").is_err());
+        assert_eq!(parse_size_spec("1000"), Ok(1000));
+        assert_eq!(parse_size_spec("10M"), Ok(10 << 20));
+        assert_eq!(parse_size_spec("2gb"), Ok(2 << 30));
+        assert!(parse_size_spec("lots").is_err());
     }
 }

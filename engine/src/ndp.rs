@@ -110,7 +110,7 @@ pub enum NdpError {
 }
 
 /// Asks for the MAC of `ip` (the IPv6 router) through a queue pair, `tries` times, waiting
-/// `each` after each solicitation.
+/// `each` after the first solicitation and twice as long after each later one (up to a second).
 pub fn resolve<T: TxQueue, R: RxQueue>(
     tx: &mut T,
     rx: &mut R,
@@ -120,10 +120,12 @@ pub fn resolve<T: TxQueue, R: RxQueue>(
     (tries, each): (u32, Duration),
 ) -> Result<[u8; 6], NdpError> {
     let start = Instant::now();
+    let mut wait = each;
     for _ in 0..tries {
         tx.transmit(1, |buf| solicitation(me.0, me.1, ip, vlan, buf))?;
         tx.flush()?;
-        let deadline = Instant::now() + each;
+        let deadline = Instant::now() + wait;
+        wait = (wait * 2).min(Duration::from_secs(1)).max(wait);
         while Instant::now() < deadline {
             let mut found = None;
             let n = rx.receive(64, |frame| {
