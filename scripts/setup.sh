@@ -3,9 +3,10 @@
 # Safe to run again. Needs root for apt-get (CI and the dev machines run as root).
 set -euo pipefail
 
-# Build and test tools, then the lab's servers (scripts/lab.sh runs them inside network
+# Build and test tools (clang and libbpf-dev compile the XDP program in ebpf/), then the lab's servers (scripts/lab.sh runs them inside network
 # namespaces only) and tcpdump (the tests read --pcap files with it).
 packages=(build-essential pkg-config procps iproute2 python3 jq bc netbase util-linux
+          clang libbpf-dev
           nginx-light openssh-server openssh-client vsftpd memcached tcpdump)
 
 missing=()
