@@ -10,7 +10,8 @@ use crate::outputs::{self, Output, Rotation};
 use crate::settings::Run;
 use crate::status::{self, Progress, StatsJson};
 use masscan_drivers::middleware::{PcapRx, SharedPcap, Traced};
-use masscan_drivers::{AfPacket, Offline};
+use masscan_drivers::{AfPacket, AfXdp, Offline};
+use masscan_ebpf::SteerConfig;
 use masscan_engine::arp::{self, Neighbours};
 use masscan_engine::config::{Mac, ScanConfig, Wait};
 use masscan_engine::cookie::CookieKey;
@@ -152,19 +153,91 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
         let outputs = open_outputs(c, outputs::now())?;
         return run_scan(run, &plan, Offline::new(threads), None, outputs);
     }
-    match c.driver.as_deref() {
-        None | Some("afpacket") => {}
+    let afxdp = match c.driver.as_deref() {
+        None | Some("afpacket") => false,
+        Some("afxdp") => true,
         Some(d) => {
             return Err(UserError(format!(
                 "--driver {d} is not implemented yet in masscan-rs; use --driver afpacket \
-                 (the default) or --offline"
+                 (the default), --driver afxdp, or --offline"
             )))
         }
-    }
+    };
     let adapter = adapter::discover(c)?;
-    let driver = AfPacket::new(&adapter.ifname, threads)?;
+    // The router and the neighbours are found through a packet socket before the scan's own
+    // backend opens: once the XDP program is attached, ARP replies go to the scan's sockets.
+    let link = {
+        let mut probe = AfPacket::new(&adapter.ifname, 1)?;
+        let given = c.router_mac.map(|m| m.0).unwrap_or([0; 6]);
+        Link {
+            router_v4: resolve_router(&mut probe, &adapter, false, run.verbose)?.unwrap_or(given),
+            router_v6: resolve_router(&mut probe, &adapter, true, run.verbose)?.unwrap_or(given),
+            neighbours: resolve_neighbours(&mut probe, &adapter, &plan, run.verbose)?,
+            adapter,
+        }
+    };
     let outputs = open_outputs(c, outputs::now())?;
-    run_scan(run, &plan, driver, Some(adapter), outputs)
+    if afxdp {
+        let steer = steer_config(&link, c);
+        let driver = AfXdp::new(&link.adapter.ifname, &steer)?;
+        if run.verbose > 0 {
+            eprintln!(
+                "[xdp] steering program attached to {} in {} mode",
+                link.adapter.ifname,
+                driver.xdp_mode()
+            );
+        }
+        let steering = driver.steering();
+        let xdp_summary = move || {
+            steering
+                .lock()
+                .ok()
+                .and_then(|s| s.counters().ok().map(|c| (s.mode(), c)))
+                .map(|(mode, c)| {
+                    format!(
+                        "xdp ({mode} mode): {} frames seen, {} the scan's, {} steered to AF_XDP, {} passed to the kernel",
+                        c.seen, c.ours, c.steered, c.passed
+                    )
+                })
+                .unwrap_or_default()
+        };
+        // The program steers ARP only for a spoofed source address (we answer it); ARP for the
+        // kernel's own address stays with the kernel.
+        return run_scan_with(run, &plan, driver, Some(link), outputs, Some(&xdp_summary));
+    }
+    let driver = AfPacket::new(&link.adapter.ifname, threads)?;
+    run_scan(run, &plan, driver, Some(link), outputs)
+}
+
+/// The link-layer facts a live scan starts from.
+struct Link {
+    adapter: Adapter,
+    router_v4: [u8; 6],
+    router_v6: [u8; 6],
+    neighbours: Option<Neighbours>,
+}
+
+/// What the XDP program steers: the scan's source addresses and ports.
+fn steer_config(link: &Link, c: &ScanConfig) -> SteerConfig {
+    let a = &link.adapter;
+    let ports = c
+        .adapter_port
+        .unwrap_or_else(|| PortRange::random_default(c.seed.rotate_left(7)));
+    let mut s = SteerConfig {
+        port_first: ports.first,
+        port_count: ports.count.min(u32::from(u16::MAX)) as u16,
+        steer_arp: u32::from(a.spoofed),
+        ..SteerConfig::default()
+    };
+    if let Some(IpRange::V4 { first, count }) = a.src_v4 {
+        s.v4_first = first;
+        s.v4_count = count.min(u64::from(u32::MAX)) as u32;
+    }
+    if let Some(IpRange::V6 { first, count }) = a.src_v6 {
+        s.v6_first = first.to_be_bytes();
+        s.v6_count = count.min(u128::from(u32::MAX)) as u32;
+    }
+    s
 }
 
 /// Asks the router's MAC (of one family) through the scan's own link: ARP for IPv4, neighbour
@@ -309,10 +382,22 @@ const PAUSED_CONF: &str = "paused.conf";
 fn run_scan<D: Driver>(
     run: &Run,
     plan: &Plan,
-    mut driver: D,
-    adapter: Option<Adapter>,
+    driver: D,
+    link: Option<Link>,
     outputs: Vec<Output>,
 ) -> Result<i32, UserError> {
+    run_scan_with(run, plan, driver, link, outputs, None)
+}
+
+fn run_scan_with<D: Driver>(
+    run: &Run,
+    plan: &Plan,
+    mut driver: D,
+    link: Option<Link>,
+    outputs: Vec<Output>,
+    extra_summary: Option<&dyn Fn() -> String>,
+) -> Result<i32, UserError> {
+    let adapter = link.as_ref().map(|l| &l.adapter);
     // What a resume needs beyond the command line: the interface and source address in use
     // (the cookies depend on them).
     let mut saved = run.config.clone();
@@ -330,12 +415,8 @@ fn run_scan<D: Driver>(
     let live = caps.transmits;
 
     let given_router = c.router_mac.map(|m| m.0).unwrap_or([0; 6]);
-    let (src_mac, router_v4, router_v6) = match &adapter {
-        Some(a) => (
-            a.src_mac,
-            resolve_router(&mut driver, a, false, run.verbose)?.unwrap_or(given_router),
-            resolve_router(&mut driver, a, true, run.verbose)?.unwrap_or(given_router),
-        ),
+    let (src_mac, router_v4, router_v6) = match &link {
+        Some(l) => (l.adapter.src_mac, l.router_v4, l.router_v6),
         None => (
             c.adapter_mac.map(|m| m.0).unwrap_or([0; 6]),
             given_router,
@@ -349,10 +430,7 @@ fn run_scan<D: Driver>(
         ttl: c.ttl,
         ..TemplateParams::default()
     };
-    let neighbours = match &adapter {
-        Some(a) => resolve_neighbours(&mut driver, a, plan, run.verbose)?,
-        None => None,
-    };
+    let neighbours = link.as_ref().and_then(|l| l.neighbours.as_ref());
     let syn_v4 = SynTemplate::new(&params(router_v4), false)?;
     let syn_v6 = SynTemplate::new(&params(router_v6), true)?;
     let (src_v4, src_v6) = match &adapter {
@@ -374,7 +452,7 @@ fn run_scan<D: Driver>(
         key,
         syn_v4: &syn_v4,
         syn_v6: &syn_v6,
-        neighbours: neighbours.as_ref(),
+        neighbours,
     };
     let receiver_config = ReceiverConfig {
         key,
@@ -475,21 +553,28 @@ fn run_scan<D: Driver>(
     let mut checkpoints = Checkpoints::new(run, live);
     let mut interrupted_at: Option<u64> = None;
 
+    // Every queue opens once, here; its halves go to its transmit and receive threads.
+    let mut tx_queues = Vec::new();
+    let mut rx_queues = Vec::new();
+    for k in 0..threads {
+        let (tx, rx) = driver.open_queue(k)?;
+        tx_queues.push(tx);
+        if k < rx_threads {
+            rx_queues.push((rx, driver.open_reply_queue(k)?));
+        }
+    }
+    let tx_release = AtomicBool::new(false);
     let (results, rx_results, output_result) = std::thread::scope(|s| {
         // Receive threads first, so no reply to an early probe is missed.
         let mut rx_handles = Vec::new();
-        for k in 0..rx_threads {
-            let queues = driver
-                .open_queue(k)
-                .map(|(_, rx)| rx)
-                .and_then(|rx| Ok((rx, driver.open_reply_queue(k)?)));
+        for (k, queues) in rx_queues.into_iter().enumerate() {
             let (cells, rx_stop, record_tx) = (&rx_counters[k], &rx_stop, record_tx.clone());
             let mut receiver = Receiver::new(receiver_config.clone());
             let pcap = pcap.clone();
             let cpu = (core_ids.len() > 1).then(|| core_ids[k % core_ids.len()]);
             let trace = run.packet_trace;
             rx_handles.push(s.spawn(move || -> Result<(), UserError> {
-                let (rx, reply) = queues?;
+                let (rx, reply) = queues;
                 if let Some(id) = cpu {
                     core_affinity::set_for_current(id);
                 }
@@ -511,20 +596,13 @@ fn run_scan<D: Driver>(
         let output = s.spawn(move || write_outputs(outputs, record_rx, pcap_for_output));
 
         let mut handles = Vec::new();
-        for (k, slice) in slices.iter().copied().enumerate() {
-            let queue = driver.open_queue(k).map(|(tx, _)| tx);
+        for ((k, slice), tx) in slices.iter().copied().enumerate().zip(tx_queues) {
             let (probes, counters, stop) = (&probes, &counters[k], &*stop);
             let cpu = (core_ids.len() > 1).then(|| core_ids[(k + 1) % core_ids.len()]);
             let trace = run.packet_trace;
+            let tx_release = &tx_release;
             handles.push(s.spawn(move || -> Result<TxResult, UserError> {
-                let tx = queue;
-                let mut tx = match tx {
-                    Ok(tx) => Traced::new(tx, trace, started),
-                    Err(e) => {
-                        counters.done.store(true, Ordering::Release);
-                        return Err(e.into());
-                    }
-                };
+                let mut tx = Traced::new(tx, trace, started);
                 if let Some(id) = cpu {
                     core_affinity::set_for_current(id);
                 }
@@ -532,9 +610,17 @@ fn run_scan<D: Driver>(
                 let t0 = Instant::now();
                 let r = transmit::run(&mut tx, probes, slice, &mut throttle, counters, stop);
                 counters.done.store(true, Ordering::Release);
+                let elapsed = t0.elapsed();
                 r?;
+                // Until the receive side stops, send what it hands over (AF_XDP's RSTs).
+                while !tx_release.load(Ordering::Acquire) {
+                    tx.poll_replies()?;
+                    std::thread::sleep(Duration::from_micros(500));
+                }
+                tx.poll_replies()?;
+                tx.flush()?;
                 Ok(TxResult {
-                    elapsed: t0.elapsed(),
+                    elapsed,
                     queue: tx.stats(),
                     cpu: cpu.map(|c| c.id),
                 })
@@ -559,13 +645,6 @@ fn run_scan<D: Driver>(
                 checkpoints.tick(c, ports, min_next(&counters, c));
             }
         }
-        let results: Vec<Result<TxResult, UserError>> = handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(UserError("a transmit thread failed".into())))
-            })
-            .collect();
         // ...then, on a pause, saves where to resume before waiting for late replies...
         if stop.load(Ordering::SeqCst) && !slice_finished(&slices, &counters) {
             let resume = min_next(&counters, c);
@@ -617,6 +696,14 @@ fn run_scan<D: Driver>(
                     .unwrap_or_else(|_| Err(UserError("a receive thread failed".into())))
             })
             .collect();
+        tx_release.store(true, Ordering::Release);
+        let results: Vec<Result<TxResult, UserError>> = handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(UserError("a transmit thread failed".into())))
+            })
+            .collect();
         let output_result = output
             .join()
             .unwrap_or_else(|_| Err(UserError("the output thread failed".into())));
@@ -655,6 +742,9 @@ fn run_scan<D: Driver>(
     let cpus: Vec<Option<usize>> = per_core.iter().map(|r| r.cpu).collect();
     let secs: Vec<f64> = per_core.iter().map(|r| r.elapsed.as_secs_f64()).collect();
     status::summary(&snap, &cpus, &secs, elapsed, caps.name);
+    if let Some(extra) = extra_summary {
+        eprintln!("{}", extra());
+    }
     for (k, r) in per_core.iter().enumerate() {
         debug_assert_eq!(r.queue.tx_frames, snap.cores[k].sent);
     }

@@ -4,9 +4,11 @@
 //! with their own issues; see the README's feature table.
 
 pub mod afpacket;
+pub mod afxdp;
 pub mod middleware;
 pub mod netif;
 pub mod offline;
 
 pub use afpacket::AfPacket;
+pub use afxdp::AfXdp;
 pub use offline::Offline;

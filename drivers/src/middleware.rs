@@ -57,6 +57,10 @@ impl<Q: TxQueue> TxQueue for Traced<Q> {
         self.inner.flush()
     }
 
+    fn poll_replies(&mut self) -> Result<(), DriverError> {
+        self.inner.poll_replies()
+    }
+
     fn stats(&self) -> QueueStats {
         self.inner.stats()
     }

@@ -7,7 +7,8 @@
 //   - TCP, UDP, SCTP to one of the scan's source addresses and source ports;
 //   - ICMP/ICMPv6 errors whose quoted packet came from one of our addresses and ports;
 //   - ICMP/ICMPv6 echo replies to one of our addresses;
-//   - ARP whose target address is one of our IPv4 addresses.
+//   - ARP whose target address is one of our IPv4 addresses, when those are not the kernel's own
+//     (a spoofed --adapter-ip); otherwise the kernel keeps answering ARP for its address.
 // Passed (XDP_PASS): everything else, so ssh and the rest of the host keep working.
 // A queue with no socket in the map falls back to XDP_PASS (the redirect's default action).
 // Per-CPU counters: seen, ours (classified as the scan's), steered, passed.
@@ -28,6 +29,7 @@ struct steer_config {
     __u32 v6_count;     // addresses from v6_first (low 32 bits vary); 0: no IPv6 source
     __u16 port_first;   // host byte order
     __u16 port_count;
+    __u32 steer_arp;    // steer ARP for our IPv4 addresses (only when they are not the kernel's)
 };
 
 struct counters {
@@ -163,7 +165,7 @@ static __always_inline int owned(struct xdp_md *ctx, const struct steer_config *
         struct arp_ipv4 *a = p;
         if ((void *)(a + 1) > end)
             return 0;
-        return a->ptype == bpf_htons(ETH_P_IP) && v4_ours(c, a->tpa);
+        return c->steer_arp && a->ptype == bpf_htons(ETH_P_IP) && v4_ours(c, a->tpa);
     }
     if (proto == bpf_htons(ETH_P_IP)) {
         struct iphdr *ip = p;

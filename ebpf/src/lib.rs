@@ -24,7 +24,7 @@ pub fn built_with_xdp() -> bool {
 }
 
 /// What the program steers: our source addresses and ports (the `struct steer_config` of
-/// `bpf/steer.c`, same layout: 32 bytes, no padding).
+/// `bpf/steer.c`, same layout: 36 bytes, no padding).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SteerConfig {
@@ -37,9 +37,12 @@ pub struct SteerConfig {
     /// First source port and how many.
     pub port_first: u16,
     pub port_count: u16,
+    /// Steer ARP for our IPv4 addresses (1) or leave it to the kernel (0): only for addresses
+    /// that are not the kernel's own.
+    pub steer_arp: u32,
 }
 
-// SAFETY: `SteerConfig` is `repr(C)` plain data with no padding (4+4+16+4+2+2 = 32 bytes) and
+// SAFETY: `SteerConfig` is `repr(C)` plain data with no padding (4+4+16+4+2+2+4 = 36 bytes) and
 // every bit pattern is valid, as aya's `Pod` requires.
 unsafe impl aya::Pod for SteerConfig {}
 
@@ -181,7 +184,8 @@ mod tests {
 
     #[test]
     fn config_layout_matches_the_c_struct() {
-        assert_eq!(std::mem::size_of::<SteerConfig>(), 32);
+        assert_eq!(std::mem::size_of::<SteerConfig>(), 36);
+        assert_eq!(std::mem::offset_of!(SteerConfig, steer_arp), 32);
         assert_eq!(std::mem::offset_of!(SteerConfig, v6_first), 8);
         assert_eq!(std::mem::offset_of!(SteerConfig, v6_count), 24);
         assert_eq!(std::mem::offset_of!(SteerConfig, port_first), 28);

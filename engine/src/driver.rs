@@ -56,6 +56,13 @@ pub trait TxQueue: Send {
     /// Pushes queued frames out and waits for the ring to drain as far as the backend can tell.
     fn flush(&mut self) -> Result<(), DriverError>;
 
+    /// Sends frames other queues handed to this one (the receive side's RSTs, with backends
+    /// whose receive core cannot transmit on its own); the transmit thread keeps calling it after
+    /// its last probe, until the scan stops receiving. Most backends have nothing to do.
+    fn poll_replies(&mut self) -> Result<(), DriverError> {
+        Ok(())
+    }
+
     fn stats(&self) -> QueueStats;
 }
 

@@ -1,0 +1,578 @@
+//! The `afxdp` backend: AF_XDP sockets (xdpilone), one per interface queue, each with its own
+//! UMEM, fed by the XDP steering program of `masscan-ebpf`, which redirects exactly the scan's
+//! replies into them (the kernel never sees those, so it never answers them with RSTs).
+//!
+//! Per queue the UMEM is split in two: transmit frames (recycled through the completion ring by
+//! the transmit thread) and receive frames (recycled through the fill ring by the receive
+//! thread), so the two threads share no ring and take no lock. The receive thread's own frames
+//! (RSTs, ARP answers) cannot use a second socket (a queue has one UMEM and one completion ring),
+//! so its reply queue hands them to the transmit side through a bounded lock-free queue, which
+//! sends them ahead of the next batch of probes (and keeps doing so while the scan waits for late
+//! replies: see [`TxQueue::poll_replies`]). Zero-copy where the driver allows, copy mode
+//! elsewhere (veth); need_wakeup honoured on both rings.
+
+use crate::afpacket::ifindex;
+use crossbeam_queue::ArrayQueue;
+use masscan_ebpf::{SteerConfig, Steering};
+use masscan_engine::driver::{Capabilities, Driver, DriverError, QueueStats, RxQueue, TxQueue};
+use std::ffi::CString;
+use std::num::NonZeroU32;
+use std::ptr::NonNull;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use xdpilone::xdp::XdpDesc;
+use xdpilone::{
+    CompletionQueue, FillQueue, IfInfo, RingRx, RingTx, Socket, SocketConfig, Umem, UmemConfig,
+};
+
+const FRAME_SIZE: u32 = 2048;
+/// Frames per queue: half for transmit, half for receive.
+const FRAMES: u32 = 8192;
+const TX_FRAMES: u32 = FRAMES / 2;
+const RING: u32 = 4096;
+/// Replies waiting for the transmit side, per queue.
+const REPLY_SLOTS: usize = 4096;
+const MAX_REPLY: usize = 256;
+const SOL_XDP: libc::c_int = 283;
+const XDP_OPTIONS: libc::c_int = 8;
+const XDP_OPTIONS_ZEROCOPY: u32 = 1;
+
+fn err(what: &str, e: impl std::fmt::Debug) -> DriverError {
+    DriverError::Other(format!("afxdp: {what}: {e:?}"))
+}
+
+/// Page-aligned anonymous memory for one UMEM, unmapped when the last user is gone.
+struct Area {
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+// SAFETY: the area is plain memory; the transmit and receive halves touch disjoint frames of it.
+unsafe impl Send for Area {}
+// SAFETY: as above: concurrent users never touch the same frame.
+unsafe impl Sync for Area {}
+
+impl Area {
+    fn new(len: usize) -> Result<Self, DriverError> {
+        // SAFETY: an anonymous private mapping; the result is checked.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_POPULATE,
+                -1,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return Err(err("mmap of the UMEM", std::io::Error::last_os_error()));
+        }
+        Ok(Self {
+            ptr: NonNull::new(p as *mut u8).expect("mmap returned null"),
+            len,
+        })
+    }
+
+    /// The frame at UMEM address `addr` (its chunk, from `addr` to the chunk's end).
+    #[allow(clippy::mut_from_ref)]
+    fn frame(&self, addr: u64) -> &mut [u8] {
+        let chunk_end = (addr / u64::from(FRAME_SIZE) + 1) * u64::from(FRAME_SIZE);
+        assert!(chunk_end as usize <= self.len);
+        // SAFETY: in bounds (checked); each frame is owned by exactly one side at a time (the
+        // free lists and rings hand frames over), so no two live slices alias.
+        unsafe {
+            std::slice::from_raw_parts_mut(
+                self.ptr.as_ptr().add(addr as usize),
+                (chunk_end - addr) as usize,
+            )
+        }
+    }
+}
+
+impl Drop for Area {
+    fn drop(&mut self) {
+        // SAFETY: unmaps exactly the mapping made in `new`; the sockets using it are closed (the
+        // rings that hold this Arc drop theirs first).
+        unsafe {
+            libc::munmap(self.ptr.as_ptr() as *mut libc::c_void, self.len);
+        }
+    }
+}
+
+/// One interface queue: its UMEM and socket, split into the two halves.
+struct QueueParts {
+    tx: AfXdpTx,
+    rx: AfXdpRx,
+    zero_copy: bool,
+}
+
+/// The AF_XDP backend on one interface: a socket on every queue, the steering program attached.
+pub struct AfXdp {
+    ifname: String,
+    parts: Vec<Option<QueueParts>>,
+    replies: Vec<Arc<ArrayQueue<([u8; MAX_REPLY], usize)>>>,
+    zero_copy: bool,
+    steering: Arc<Mutex<Steering>>,
+}
+
+/// The number of receive queues of an interface (from sysfs).
+pub fn rx_queue_count(ifname: &str) -> usize {
+    std::fs::read_dir(format!("/sys/class/net/{ifname}/queues"))
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_string_lossy().starts_with("rx-"))
+                .count()
+        })
+        .unwrap_or(1)
+        .max(1)
+}
+
+impl AfXdp {
+    /// Sockets on every receive queue of `ifname`, the steering program attached for `steer`.
+    pub fn new(ifname: &str, steer: &SteerConfig) -> Result<Self, DriverError> {
+        let index = ifindex(ifname)
+            .ok_or_else(|| DriverError::Other(format!("afxdp: no interface named '{ifname}'")))?;
+        let mut steering = Steering::attach(ifname, steer).map_err(|e| err("XDP", e))?;
+        let queues = rx_queue_count(ifname);
+        let mut parts = Vec::new();
+        let mut replies = Vec::new();
+        let mut zero_copy = true;
+        for q in 0..queues {
+            let reply_queue = Arc::new(ArrayQueue::new(REPLY_SLOTS));
+            let p = open_queue_parts(ifname, index, q as u32, Arc::clone(&reply_queue))?;
+            steering
+                .register_socket(q as u32, p.rx.fd)
+                .map_err(|e| err("XSKMAP", e))?;
+            zero_copy &= p.zero_copy;
+            parts.push(Some(p));
+            replies.push(reply_queue);
+        }
+        Ok(Self {
+            ifname: ifname.to_string(),
+            parts,
+            replies,
+            zero_copy,
+            steering: Arc::new(Mutex::new(steering)),
+        })
+    }
+
+    /// The steering program, for its counters.
+    pub fn steering(&self) -> Arc<Mutex<Steering>> {
+        Arc::clone(&self.steering)
+    }
+
+    /// `driver` or `skb`.
+    pub fn xdp_mode(&self) -> &'static str {
+        self.steering.lock().map(|s| s.mode()).unwrap_or("unknown")
+    }
+}
+
+fn socket_options(fd: libc::c_int) -> u32 {
+    let mut v: u32 = 0;
+    let mut len = std::mem::size_of::<u32>() as libc::socklen_t;
+    // SAFETY: reads a 4-byte struct xdp_options into `v`, whose size is passed.
+    let r = unsafe {
+        libc::getsockopt(
+            fd,
+            SOL_XDP,
+            XDP_OPTIONS,
+            &mut v as *mut u32 as *mut libc::c_void,
+            &mut len,
+        )
+    };
+    if r == 0 {
+        v
+    } else {
+        0
+    }
+}
+
+fn open_queue_parts(
+    ifname: &str,
+    index: u32,
+    queue: u32,
+    replies: Arc<ArrayQueue<([u8; MAX_REPLY], usize)>>,
+) -> Result<QueueParts, DriverError> {
+    let area = Arc::new(Area::new((FRAMES * FRAME_SIZE) as usize)?);
+    let config = UmemConfig {
+        fill_size: RING,
+        complete_size: RING,
+        frame_size: FRAME_SIZE,
+        headroom: 0,
+        flags: 0,
+    };
+    let slice = NonNull::slice_from_raw_parts(area.ptr, area.len);
+    // SAFETY: `slice` is a page-aligned mapping of FRAMES * FRAME_SIZE bytes that outlives the
+    // UMEM (both halves hold the Arc and drop their sockets before it).
+    let umem = unsafe { Umem::new(config, slice) }.map_err(|e| err("UMEM", e))?;
+    let name = CString::new(ifname).map_err(|e| err("interface name", e))?;
+    let mut info = IfInfo::invalid();
+    info.from_name(&name).map_err(|e| err("interface", e))?;
+    info.set_queue(queue);
+    debug_assert_eq!(info.ifindex(), index);
+    let sock = Socket::with_shared(&info, &umem).map_err(|e| {
+        err(
+            "socket (AF_XDP needs CAP_NET_RAW and CAP_NET_ADMIN, and Linux 4.18 or later)",
+            e,
+        )
+    })?;
+    let device = umem
+        .fq_cq(&sock)
+        .map_err(|e| err("fill/completion rings", e))?;
+    let user = umem
+        .rx_tx(
+            &sock,
+            &SocketConfig {
+                rx_size: NonZeroU32::new(RING),
+                tx_size: NonZeroU32::new(RING),
+                bind_flags: SocketConfig::XDP_BIND_NEED_WAKEUP,
+            },
+        )
+        .map_err(|e| err("rx/tx rings", e))?;
+    let rx_ring = user.map_rx().map_err(|e| err("rx ring", e))?;
+    let tx_ring = user.map_tx().map_err(|e| err("tx ring", e))?;
+    umem.bind(&user)
+        .map_err(|e| err(&format!("bind to {ifname} queue {queue}"), e))?;
+    let fd = rx_ring.as_raw_fd();
+    let zero_copy = socket_options(fd) & XDP_OPTIONS_ZEROCOPY != 0;
+    let (fill, completion) = device.into_parts();
+    let owner = Arc::new(Owner {
+        _umem: umem,
+        _user: user,
+        _sock: sock,
+    });
+    let mut rx = AfXdpRx {
+        ring: rx_ring,
+        fill,
+        free: (TX_FRAMES..FRAMES)
+            .map(|i| u64::from(i * FRAME_SIZE))
+            .collect(),
+        fd,
+        area: Arc::clone(&area),
+        _owner: Arc::clone(&owner),
+        stats: QueueStats::default(),
+    };
+    rx.refill();
+    let tx = AfXdpTx {
+        ring: Some(tx_ring),
+        completion: Some(completion),
+        free: (0..TX_FRAMES).map(|i| u64::from(i * FRAME_SIZE)).collect(),
+        outstanding: 0,
+        replies,
+        reply_side: false,
+        area,
+        _owner: Some(owner),
+        stats: QueueStats::default(),
+    };
+    Ok(QueueParts { tx, rx, zero_copy })
+}
+
+/// What keeps a queue's socket and UMEM registration alive until both halves are gone.
+struct Owner {
+    _umem: Umem,
+    _user: xdpilone::User,
+    _sock: Socket,
+}
+
+// SAFETY: the socket, UMEM and user handles are file descriptors and a pointer into the `Area`;
+// after set-up nothing calls into them (only the rings are used, each by one thread).
+unsafe impl Send for Owner {}
+// SAFETY: as above: shared only to be dropped.
+unsafe impl Sync for Owner {}
+
+impl Driver for AfXdp {
+    type Tx = AfXdpTx;
+    type Rx = AfXdpRx;
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            name: "afxdp",
+            queues: self.parts.len(),
+            zero_copy: self.zero_copy,
+            mtu: FRAME_SIZE as usize,
+            tx_checksum_offload: false,
+            transmits: true,
+        }
+    }
+
+    fn open_queue(&mut self, index: usize) -> Result<(AfXdpTx, AfXdpRx), DriverError> {
+        let count = self.parts.len();
+        let ifname = &self.ifname;
+        let p = self
+            .parts
+            .get_mut(index)
+            .ok_or_else(|| {
+                DriverError::Other(format!(
+                    "afxdp: {ifname} has {count} queue(s); use --tx-threads {count} or fewer"
+                ))
+            })?
+            .take()
+            .ok_or_else(|| DriverError::Other(format!("afxdp: queue {index} is already open")))?;
+        Ok((p.tx, p.rx))
+    }
+
+    fn open_reply_queue(&mut self, index: usize) -> Result<AfXdpTx, DriverError> {
+        let replies = self
+            .replies
+            .get(index)
+            .ok_or_else(|| DriverError::Other(format!("afxdp: no queue {index}")))?;
+        Ok(AfXdpTx {
+            ring: None,
+            completion: None,
+            free: Vec::new(),
+            outstanding: 0,
+            replies: Arc::clone(replies),
+            reply_side: true,
+            area: Arc::new(Area::new(4096)?),
+            _owner: None,
+            stats: QueueStats::default(),
+        })
+    }
+}
+
+/// Transmit side of a queue (or, with `reply_side`, the receive thread's handle that queues
+/// frames for it).
+pub struct AfXdpTx {
+    ring: Option<RingTx>,
+    completion: Option<CompletionQueue>,
+    /// Transmit frames not in flight.
+    free: Vec<u64>,
+    /// Frames handed to the kernel and not completed yet.
+    outstanding: u32,
+    replies: Arc<ArrayQueue<([u8; MAX_REPLY], usize)>>,
+    reply_side: bool,
+    area: Arc<Area>,
+    _owner: Option<Arc<Owner>>,
+    stats: QueueStats,
+}
+
+// SAFETY: the rings are used only by the thread that owns this half; the completion queue is
+// this half's alone (the receive half has the fill queue).
+unsafe impl Send for AfXdpTx {}
+
+impl AfXdpTx {
+    fn reap(&mut self) {
+        let Some(cq) = self.completion.as_mut() else {
+            return;
+        };
+        let mut r = cq.complete(self.outstanding);
+        while let Some(addr) = r.read() {
+            self.free.push(addr - addr % u64::from(FRAME_SIZE));
+            self.outstanding -= 1;
+        }
+        r.release();
+    }
+
+    /// Puts up to `max` frames on the ring, each filled by `fill`; returns how many.
+    fn push<F: FnMut(&mut [u8]) -> usize>(&mut self, max: usize, mut fill: F) -> usize {
+        let Some(ring) = self.ring.as_mut() else {
+            return 0;
+        };
+        let want = max.min(self.free.len()) as u32;
+        if want == 0 {
+            return 0;
+        }
+        let mut w = ring.transmit(want);
+        let room = w.capacity() as usize;
+        let mut descs: [XdpDesc; 64] = [XdpDesc {
+            addr: 0,
+            len: 0,
+            options: 0,
+        }; 64];
+        let mut n = 0;
+        while n < room.min(64) {
+            let Some(addr) = self.free.pop() else { break };
+            let len = fill(self.area.frame(addr));
+            if len == 0 {
+                self.free.push(addr);
+                break;
+            }
+            descs[n] = XdpDesc {
+                addr,
+                len: len as u32,
+                options: 0,
+            };
+            self.stats.tx_bytes += len as u64;
+            n += 1;
+        }
+        let inserted = w.insert(descs[..n].iter().copied()) as usize;
+        debug_assert_eq!(inserted, n, "reserved room was checked");
+        w.commit();
+        drop(w);
+        self.outstanding += n as u32;
+        if n > 0 && ring.needs_wakeup() {
+            ring.wake();
+            self.stats.tx_kicks += 1;
+        }
+        n
+    }
+
+    fn send_replies(&mut self) {
+        while !self.replies.is_empty() && !self.free.is_empty() {
+            let replies = Arc::clone(&self.replies);
+            let sent = self.push(64, |buf| match replies.pop() {
+                Some((frame, len)) => {
+                    buf[..len].copy_from_slice(&frame[..len]);
+                    len
+                }
+                None => 0,
+            });
+            if sent == 0 {
+                break;
+            }
+        }
+    }
+}
+
+impl TxQueue for AfXdpTx {
+    #[inline]
+    fn transmit<F: FnMut(&mut [u8]) -> usize>(
+        &mut self,
+        max: usize,
+        mut fill: F,
+    ) -> Result<usize, DriverError> {
+        if self.reply_side {
+            // The receive thread's frames: copied into the queue the transmit side drains.
+            let mut buf = [0u8; MAX_REPLY];
+            let mut n = 0;
+            while n < max {
+                let len = fill(&mut buf);
+                if len == 0 || len > MAX_REPLY {
+                    break;
+                }
+                if self.replies.push((buf, len)).is_err() {
+                    self.stats.tx_ring_full += 1;
+                    break;
+                }
+                n += 1;
+            }
+            self.stats.tx_frames += n as u64;
+            return Ok(n);
+        }
+        self.reap();
+        self.send_replies();
+        let mut n = 0;
+        while n < max {
+            let k = self.push(max - n, &mut fill);
+            if k == 0 {
+                if self.free.is_empty() {
+                    self.stats.tx_ring_full += 1;
+                }
+                break;
+            }
+            n += k;
+        }
+        self.stats.tx_frames += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> Result<(), DriverError> {
+        if self.reply_side {
+            return Ok(());
+        }
+        let deadline = Instant::now() + Duration::from_secs(1);
+        self.send_replies();
+        while self.outstanding > 0 && Instant::now() < deadline {
+            if let Some(ring) = self.ring.as_mut() {
+                ring.wake();
+            }
+            self.reap();
+            if self.outstanding > 0 {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        }
+        Ok(())
+    }
+
+    fn poll_replies(&mut self) -> Result<(), DriverError> {
+        if !self.reply_side {
+            self.reap();
+            self.send_replies();
+        }
+        Ok(())
+    }
+
+    fn stats(&self) -> QueueStats {
+        self.stats
+    }
+}
+
+/// Receive side of a queue.
+pub struct AfXdpRx {
+    ring: RingRx,
+    fill: FillQueue,
+    /// Receive frames not on the fill ring.
+    free: Vec<u64>,
+    fd: libc::c_int,
+    area: Arc<Area>,
+    _owner: Arc<Owner>,
+    stats: QueueStats,
+}
+
+// SAFETY: the rx and fill rings are used only by the thread that owns this half.
+unsafe impl Send for AfXdpRx {}
+
+impl AfXdpRx {
+    fn refill(&mut self) {
+        if self.free.is_empty() {
+            return;
+        }
+        let mut w = self.fill.fill(self.free.len() as u32);
+        let n = w.capacity() as usize;
+        let start = self.free.len() - n;
+        w.insert(self.free[start..].iter().copied());
+        w.commit();
+        drop(w);
+        self.free.truncate(start);
+        if self.fill.needs_wakeup() {
+            self.fill.wake();
+        }
+    }
+}
+
+impl RxQueue for AfXdpRx {
+    fn receive<F: FnMut(&[u8])>(
+        &mut self,
+        max: usize,
+        mut on_frame: F,
+    ) -> Result<usize, DriverError> {
+        self.refill();
+        let mut r = self.ring.receive(max as u32);
+        let mut n = 0;
+        while let Some(desc) = r.read() {
+            let frame = self.area.frame(desc.addr);
+            let len = (desc.len as usize).min(frame.len());
+            on_frame(&frame[..len]);
+            self.free
+                .push(desc.addr - desc.addr % u64::from(FRAME_SIZE));
+            self.stats.rx_frames += 1;
+            self.stats.rx_bytes += u64::from(desc.len);
+            n += 1;
+        }
+        r.release();
+        drop(r);
+        self.refill();
+        Ok(n)
+    }
+
+    fn wait(&mut self, timeout: Duration) {
+        if self.ring.available() > 0 {
+            return;
+        }
+        let mut pfd = libc::pollfd {
+            fd: self.fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
+        // SAFETY: one valid pollfd, count 1.
+        unsafe {
+            libc::poll(&mut pfd, 1, ms);
+        }
+    }
+
+    fn stats(&self) -> QueueStats {
+        self.stats
+    }
+}
