@@ -37,6 +37,9 @@ const SOL_XDP: libc::c_int = 283;
 const XDP_OPTIONS: libc::c_int = 8;
 const XDP_OPTIONS_ZEROCOPY: u32 = 1;
 
+/// Frames the receive thread hands to the transmit thread: (bytes, length).
+type ReplyQueue = ArrayQueue<([u8; MAX_REPLY], usize)>;
+
 fn err(what: &str, e: impl std::fmt::Debug) -> DriverError {
     DriverError::Other(format!("afxdp: {what}: {e:?}"))
 }
@@ -111,7 +114,7 @@ struct QueueParts {
 pub struct AfXdp {
     ifname: String,
     parts: Vec<Option<QueueParts>>,
-    replies: Vec<Arc<ArrayQueue<([u8; MAX_REPLY], usize)>>>,
+    replies: Vec<Arc<ReplyQueue>>,
     zero_copy: bool,
     steering: Arc<Mutex<Steering>>,
 }
@@ -192,7 +195,7 @@ fn open_queue_parts(
     ifname: &str,
     index: u32,
     queue: u32,
-    replies: Arc<ArrayQueue<([u8; MAX_REPLY], usize)>>,
+    replies: Arc<ReplyQueue>,
 ) -> Result<QueueParts, DriverError> {
     let area = Arc::new(Area::new((FRAMES * FRAME_SIZE) as usize)?);
     let config = UmemConfig {
@@ -340,7 +343,7 @@ pub struct AfXdpTx {
     free: Vec<u64>,
     /// Frames handed to the kernel and not completed yet.
     outstanding: u32,
-    replies: Arc<ArrayQueue<([u8; MAX_REPLY], usize)>>,
+    replies: Arc<ReplyQueue>,
     reply_side: bool,
     area: Arc<Area>,
     _owner: Option<Arc<Owner>>,
