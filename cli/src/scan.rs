@@ -177,9 +177,28 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
         }
     };
     let outputs = open_outputs(c, outputs::now())?;
-    if afxdp {
+    let xdp = if afxdp || c.driver.is_none() {
         let steer = steer_config(&link, c);
-        let driver = AfXdp::new(&link.adapter.ifname, &steer)?;
+        match AfXdp::new(&link.adapter.ifname, &steer) {
+            Ok(d) => Some(d),
+            Err(e) if afxdp => return Err(e.into()),
+            Err(e) => {
+                eprintln!("masscan: AF_XDP is not available ({e}); using AF_PACKET");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    if let Some(driver) = xdp {
+        let queues = driver.capabilities().queues;
+        if c.tx_threads.is_some_and(|t| t != queues) {
+            return Err(UserError(format!(
+                "{} has {queues} queue(s) and AF_XDP needs one transmit thread per queue: use \
+                 --tx-threads {queues}, change the queue count (ethtool -L), or use --driver afpacket",
+                link.adapter.ifname
+            )));
+        }
         if run.verbose > 0 {
             eprintln!(
                 "[xdp] steering program attached to {} in {} mode",
@@ -407,7 +426,9 @@ fn run_scan_with<D: Driver>(
         saved.adapter_ip = run.config.adapter_ip.or(a.src_v4).or(a.src_v6);
     }
     let c = &saved;
-    let threads = c.tx_threads.unwrap_or_else(default_tx_threads);
+    // One transmit thread per queue of the backend (AF_PACKET and offline open as many queues as
+    // threads were asked for; AF_XDP has the interface's queues).
+    let threads = driver.capabilities().queues;
     let end = scan_end(c).min(plan.total());
     let unlimited = c.rate >= UNTHROTTLED_RATE;
     let per_thread_rate = c.rate / threads as f64;

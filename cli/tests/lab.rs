@@ -737,6 +737,120 @@ fn interactive_prints_results_while_writing_a_file() {
     );
 }
 
+/// RSTs from the scanner's address seen on the target side during `scan`, split by TTL: the
+/// scanner's own (TTL 255, answering each SYN-ACK) and its kernel's (TTL 64: it saw a SYN-ACK
+/// for a connection it never opened).
+fn rsts_seen_by_target(lab: &Lab, scan: &[&str]) -> (usize, usize) {
+    let dump = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &lab.target_ns,
+            "tcpdump",
+            "-l",
+            "-n",
+            "-v",
+            "-i",
+            "br0",
+        ])
+        .args(["src 198.18.0.2 and tcp[tcpflags] & tcp-rst != 0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tcpdump (scripts/setup.sh installs it)");
+    std::thread::sleep(Duration::from_millis(1000));
+    let o = lab.run(scan);
+    ok(&o);
+    std::thread::sleep(Duration::from_millis(500));
+    send_signal(dump.id(), "INT");
+    let out = dump.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let ours = text.matches("ttl 255").count();
+    let kernel = text.matches("ttl 64").count();
+    (ours, kernel)
+}
+
+#[test]
+fn with_af_xdp_the_kernel_never_answers_our_replies() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(lab) = Lab::up() else { return };
+    let scan = |driver: &'static str, file: &'static str| {
+        vec![
+            "198.18.1.1-198.18.1.5",
+            "-p",
+            SERVICE_PORTS,
+            "--rate",
+            "1000",
+            "--wait",
+            "1",
+            "--driver",
+            driver,
+            "-oL",
+            file,
+        ]
+    };
+    let (ours, kernel) = rsts_seen_by_target(&lab, &scan("afxdp", "xdp.txt"));
+    assert_eq!(list_file(&lab.path("xdp.txt")), services_open());
+    assert_eq!(kernel, 0, "AF_XDP: the kernel sent RSTs");
+    assert!(ours >= services_open().len(), "our own RSTs: {ours}");
+    // The same scan through AF_PACKET: the kernel sees the SYN-ACKs and answers them.
+    let (_, kernel) = rsts_seen_by_target(&lab, &scan("afpacket", "pkt.txt"));
+    assert_eq!(list_file(&lab.path("pkt.txt")), services_open());
+    assert!(
+        kernel >= services_open().len(),
+        "AF_PACKET: {kernel} kernel RSTs"
+    );
+}
+
+fn xdp_attached(lab: &Lab) -> bool {
+    let o = Command::new("ip")
+        .args(["-n", &lab.scan_ns, "link", "show"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&o.stdout).contains("prog/xdp")
+}
+
+#[test]
+fn during_an_af_xdp_scan_other_traffic_works_and_a_kill_leaves_no_program() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(lab) = Lab::up() else { return };
+    let mut child = slow_scan(&lab, &["--driver", "afxdp", "-oL", "x.txt"]);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        xdp_attached(&lab),
+        "the steering program is attached while scanning"
+    );
+    // The host's own TCP traffic from the same address goes on meanwhile.
+    for _ in 0..3 {
+        let http = Command::new("ip")
+            .args(["netns", "exec", &lab.scan_ns, "python3", "-c"])
+            .arg(
+                "import socket; s=socket.create_connection(('198.18.1.1',80),3); \
+                 s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n'); print(s.recv(100).decode().split()[1])",
+            )
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&http.stdout).trim(),
+            "200",
+            "{}",
+            String::from_utf8_lossy(&http.stderr)
+        );
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        !xdp_attached(&lab),
+        "an XDP program outlived the killed scan"
+    );
+    // A scan that ends normally leaves none either.
+    let o = lab.run(&["198.18.1.1", "-p80", "--driver", "afxdp", "--wait", "0"]);
+    ok(&o);
+    assert!(!xdp_attached(&lab));
+    assert!(stderr(&o).contains("steered to AF_XDP"), "{}", stderr(&o));
+}
+
 /// Sends a signal by name with kill(1).
 fn send_signal(pid: u32, sig: &str) {
     let s = Command::new("kill")

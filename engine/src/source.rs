@@ -33,11 +33,13 @@ impl PortRange {
         Ok(Self { first, count })
     }
 
-    /// Random 16-port range in 32768-61439 (the default when `--adapter-port` is not given).
+    /// Random 16-port range in 61440-65535 (the default when `--adapter-port` is not given):
+    /// above Linux's ephemeral ports (32768-60999), so the host's own connections never use a
+    /// scan's port, and with AF_XDP their replies are never steered away from the kernel.
     pub fn random_default(entropy: u64) -> Self {
-        let slot = (entropy % ((61440 - 32768) / 16)) as u16;
+        let slot = (entropy % ((65536 - 61440) / 16)) as u16;
         Self {
-            first: 32768 + slot * 16,
+            first: 61440 + slot * 16,
             count: 16,
         }
     }
@@ -224,7 +226,9 @@ mod tests {
         assert!(PortRange::parse("70000").is_err());
         assert!(PortRange::parse("5-1").is_err());
         let d = PortRange::random_default(u64::MAX);
-        assert!(d.first >= 32768 && d.last() <= 61439 && d.count == 16);
+        assert!(d.first >= 61440 && d.last() <= 65535 && d.count == 16);
+        let d = PortRange::random_default(0);
+        assert!(d.first == 61440 && d.count == 16);
     }
 
     #[test]
