@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Live transmit and receive benchmark through AF_PACKET into the lab (scripts/lab.sh): SYN scans
-# of the lab's 65,536-address block (every address answers: port 8080 open, the others closed),
-# unthrottled, with 1 and then 2 transmit threads (each with its own receive thread). Prints
-# packets per second per transmit core, replies received and open ports found, and the ratio
-# between the runs (measured in this one run; the machine is shared and noisy). Every packet
+# Live transmit and receive benchmark into the lab (scripts/lab.sh): SYN scans of the lab's
+# 65,536-address block (every address answers: port 8080 open, the others closed), unthrottled:
+# AF_XDP and AF_PACKET with one transmit thread (the lab's veth has one queue), then AF_PACKET with
+# 2 transmit threads (each with its own receive thread). Prints packets per second per transmit
+# core, replies received and open ports found, and the ratios between the runs (measured in this
+# one run; the machine is shared and noisy). Every packet
 # stays inside the lab's namespaces; the lab is taken down at the end, also on failure.
 # Needs root. Usage: bench/live.sh [--quick]
 set -euo pipefail
@@ -22,22 +23,35 @@ trap '[ -n "$LAB" ] && ./scripts/lab.sh down "$LAB"; rm -rf "$tmp"' EXIT
 export MASSCAN_DEFAULT_CONF=""
 
 probes=$((65536 * nports))
-printf 'AF_PACKET SYN scan into the lab: 198.19.0.0/16 x %s ports = %s probes per run, unthrottled (%s cores)\n' \
+printf 'SYN scan into the lab: 198.19.0.0/16 x %s ports = %s probes per run, unthrottled (%s cores)\n' \
   "$nports" "$probes" "$(nproc)"
-printf '%-8s %-5s %-9s %10s %9s %10s %10s %8s\n' threads core cpu probes seconds kpps/core replies found
-declare -A total
-for t in 1 2; do
+printf '%-14s %-5s %-9s %10s %9s %10s %10s %8s\n' run core cpu probes seconds kpps/core replies found
+declare -A total tx
+for run in afxdp-1 afpacket-1 afpacket-2; do
+  driver=${run%-*}; t=${run#*-}
   (cd "$tmp" && ip netns exec "$LAB_SCAN_NS" "$M" 198.19.0.0/16 -p"$ports" --rate 1e9 \
-     --tx-threads "$t" --wait 2 --seed 1 --nostatus -oL "found$t.txt" 2>"err$t")
-  replies=$(awk '/^rx-core/ {s += $3} END {print s + 0}' "$tmp/err$t")
-  found=$(grep -c '^open' "$tmp/found$t.txt" || true)
+     --driver "$driver" --tx-threads "$t" --wait 2 --seed 1 --nostatus -oL "found$run.txt" 2>"err$run")
+  replies=$(awk '/^rx-core/ {s += $3} END {print s + 0}' "$tmp/err$run")
+  found=$(grep -c '^open' "$tmp/found$run.txt" || true)
   while read -r _ core cpu cpuid n _ _ secs _ _ pps _; do
-    printf '%-8s %-5s %-9s %10s %9s %10.1f %10s %8s\n' "$t" "${core}" "${cpu#(}${cpuid%):}" "$n" "$secs" \
+    printf '%-14s %-5s %-9s %10s %9s %10.1f %10s %8s\n' "$run" "${core}" "${cpu#(}${cpuid%):}" "$n" "$secs" \
       "$(echo "$pps / 1000" | bc -l)" "$replies" "$found"
-  done < <(grep '^tx-core' "$tmp/err$t")
+  done < <(grep '^tx-core' "$tmp/err$run")
+  grep '^xdp' "$tmp/err$run" | sed 's/^/               /' || true
   # Sum of the per-core rates (each over its own sending time).
-  total[$t]=$(awk '/^tx-core/ {for (i = 1; i <= NF; i++) if ($i == "=") s += $(i + 1)} END {print s}' "$tmp/err$t")
-  printf '%-8s total %.1f kpps sent; %s of %s probes answered; %s of 65536 open ports found\n' \
-    "$t" "$(echo "${total[$t]} / 1000" | bc -l)" "$replies" "$probes" "$found"
+  total[$run]=$(awk '/^tx-core/ {for (i = 1; i <= NF; i++) if ($i == "=") s += $(i + 1)} END {print s}' "$tmp/err$run")
+  printf '%-14s total %.1f kpps sent; %s of %s probes answered; %s of 65536 open ports found\n' \
+    "$run" "$(echo "${total[$run]} / 1000" | bc -l)" "$replies" "$probes" "$found"
 done
-printf 'ratio, 2 threads / 1 thread (sum of per-core rates): %.2f\n' "$(echo "${total[2]} / ${total[1]}" | bc -l)"
+# Transmit alone: 198.18.128.0/17 is routed to the target namespace, which does not forward and
+# drops it at once (no replies), so this measures the sending core, not the target's TCP stack.
+printf '\ntransmit only (unanswered 198.18.128.0/17 x 20 ports = 655,360 probes, dropped by the target at once):\n'
+for run in afxdp afpacket; do
+  (cd "$tmp" && ip netns exec "$LAB_SCAN_NS" "$M" 198.18.128.0/17 -p1-20 --rate 1e9 --driver "$run" \
+     --tx-threads 1 --wait 0 --seed 2 --nostatus 2>"tx$run")
+  tx[$run]=$(awk '/^tx-core 0/ {for (i = 1; i <= NF; i++) if ($i == "=") print $(i + 1)}' "$tmp/tx$run")
+  printf '%-14s %10.1f kpps/core\n' "$run" "$(echo "${tx[$run]} / 1000" | bc -l)"
+done
+printf 'ratio, AF_XDP / AF_PACKET, transmit only, one core: %.2f\n' "$(echo "${tx[afxdp]} / ${tx[afpacket]}" | bc -l)"
+printf 'ratio, AF_XDP / AF_PACKET, one transmit core, whole scan: %.2f\n' "$(echo "${total[afxdp-1]} / ${total[afpacket-1]}" | bc -l)"
+printf 'ratio, AF_PACKET 2 threads / 1 thread (sum of per-core rates): %.2f\n' "$(echo "${total[afpacket-2]} / ${total[afpacket-1]}" | bc -l)"

@@ -404,10 +404,14 @@ impl AfXdpTx {
         w.commit();
         drop(w);
         self.outstanding += n as u32;
-        if n > 0 && ring.needs_wakeup() {
+        // In copy mode the kernel sends at most 32 frames per wake-up: kick until it has taken
+        // the whole batch (or stops making progress).
+        let mut kicks = 0;
+        while n > 0 && ring.needs_wakeup() && ring.pending() > 0 && kicks < 16 {
             ring.wake();
-            self.stats.tx_kicks += 1;
+            kicks += 1;
         }
+        self.stats.tx_kicks += kicks;
         n
     }
 
