@@ -11,7 +11,7 @@ use crate::settings::Run;
 use crate::status::{self, Progress, StatsJson};
 use masscan_drivers::middleware::{PcapRx, SharedPcap, Traced};
 use masscan_drivers::{AfPacket, AfXdp, Offline};
-use masscan_ebpf::SteerConfig;
+use masscan_ebpf::{Counters as XdpCounters, SteerConfig};
 use masscan_engine::arp::{self, Neighbours};
 use masscan_engine::config::{Mac, ScanConfig, Wait};
 use masscan_engine::cookie::CookieKey;
@@ -207,22 +207,13 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
             );
         }
         let steering = driver.steering();
-        let xdp_summary = move || {
+        let xdp_counters = move || {
             steering
                 .lock()
                 .ok()
                 .and_then(|s| s.counters().ok().map(|c| (s.mode(), c)))
-                .map(|(mode, c)| {
-                    format!(
-                        "xdp ({mode} mode): {} frames seen, {} the scan's, {} steered to AF_XDP, {} passed to the kernel",
-                        c.seen, c.ours, c.steered, c.passed
-                    )
-                })
-                .unwrap_or_default()
         };
-        // The program steers ARP only for a spoofed source address (we answer it); ARP for the
-        // kernel's own address stays with the kernel.
-        return run_scan_with(run, &plan, driver, Some(link), outputs, Some(&xdp_summary));
+        return run_scan_with(run, &plan, driver, Some(link), outputs, Some(&xdp_counters));
     }
     let driver = AfPacket::new(&link.adapter.ifname, threads)?;
     run_scan(run, &plan, driver, Some(link), outputs)
@@ -414,7 +405,7 @@ fn run_scan_with<D: Driver>(
     mut driver: D,
     link: Option<Link>,
     outputs: Vec<Output>,
-    extra_summary: Option<&dyn Fn() -> String>,
+    xdp: Option<&dyn Fn() -> Option<(&'static str, XdpCounters)>>,
 ) -> Result<i32, UserError> {
     let adapter = link.as_ref().map(|l| &l.adapter);
     // What a resume needs beyond the command line: the interface and source address in use
@@ -661,7 +652,7 @@ fn run_scan_with<D: Driver>(
                     status::status_line(&snap, None);
                 }
                 if let Some(j) = stats_json.as_mut() {
-                    j.write(&snap, started.elapsed(), false);
+                    j.write(&snap, started.elapsed(), false, xdp.and_then(|f| f()));
                 }
                 checkpoints.tick(c, ports, min_next(&counters, c));
             }
@@ -704,7 +695,7 @@ fn run_scan_with<D: Driver>(
                         status::status_line(&snap, Some(left));
                     }
                     if let Some(j) = stats_json.as_mut() {
-                        j.write(&snap, started.elapsed(), false);
+                        j.write(&snap, started.elapsed(), false, xdp.and_then(|f| f()));
                     }
                 }
             }
@@ -737,7 +728,7 @@ fn run_scan_with<D: Driver>(
     }
     let snap = progress.sample(&counters, &rx_counters);
     if let Some(j) = stats_json.as_mut() {
-        j.write(&snap, elapsed, true);
+        j.write(&snap, elapsed, true, xdp.and_then(|f| f()));
     }
     let mut per_core = Vec::new();
     let mut first_error = None;
@@ -762,9 +753,13 @@ fn run_scan_with<D: Driver>(
     }
     let cpus: Vec<Option<usize>> = per_core.iter().map(|r| r.cpu).collect();
     let secs: Vec<f64> = per_core.iter().map(|r| r.elapsed.as_secs_f64()).collect();
-    status::summary(&snap, &cpus, &secs, elapsed, caps.name);
-    if let Some(extra) = extra_summary {
-        eprintln!("{}", extra());
+    let kicks: Vec<u64> = per_core.iter().map(|r| r.queue.tx_kicks).collect();
+    status::summary(&snap, &cpus, &secs, &kicks, elapsed, caps.name);
+    if let Some((mode, x)) = xdp.and_then(|f| f()) {
+        eprintln!(
+            "xdp ({mode} mode): {} frames seen, {} the scan's, {} steered to AF_XDP, {} passed to the kernel",
+            x.seen, x.ours, x.steered, x.passed
+        );
     }
     for (k, r) in per_core.iter().enumerate() {
         debug_assert_eq!(r.queue.tx_frames, snap.cores[k].sent);

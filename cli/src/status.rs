@@ -159,7 +159,13 @@ impl StatsJson {
         Ok(Self { out })
     }
 
-    pub fn write(&mut self, s: &Snapshot, elapsed: Duration, last: bool) {
+    pub fn write(
+        &mut self,
+        s: &Snapshot,
+        elapsed: Duration,
+        last: bool,
+        xdp: Option<(&str, masscan_ebpf::Counters)>,
+    ) {
         let cores: Vec<serde_json::Value> = s
             .cores
             .iter()
@@ -184,6 +190,13 @@ impl StatsJson {
             "done": (s.done * 10000.0).round() / 10000.0,
             "tx": cores,
             "found": s.found(),
+            "xdp": xdp.map(|(mode, x)| serde_json::json!({
+                "mode": mode,
+                "seen": x.seen,
+                "ours": x.ours,
+                "steered": x.steered,
+                "passed": x.passed,
+            })),
             "rx": s.rx.iter().enumerate().map(|(k, r)| serde_json::json!({
                 "core": k,
                 "frames": r.frames,
@@ -207,6 +220,7 @@ pub fn summary(
     s: &Snapshot,
     cpus: &[Option<usize>],
     secs: &[f64],
+    kicks: &[u64],
     elapsed: Duration,
     driver: &str,
 ) {
@@ -219,8 +233,9 @@ pub fn summary(
             .map(|c| format!("cpu {c}"))
             .unwrap_or_else(|| "unpinned".into());
         eprintln!(
-            "tx-core {k} ({cpu}): {} probes in {:.3} s = {:.0} pps, {} batches, {} throttle waits, {} ring full",
-            c.sent, t, c.sent as f64 / t, c.batches, c.throttle_waits, c.ring_full
+            "tx-core {k} ({cpu}): {} probes in {:.3} s = {:.0} pps, {} batches, {} throttle waits, {} ring full, {} kicks",
+            c.sent, t, c.sent as f64 / t, c.batches, c.throttle_waits, c.ring_full,
+            kicks.get(k).copied().unwrap_or(0)
         );
     }
     for (k, r) in s.rx.iter().enumerate() {
