@@ -474,8 +474,8 @@ fn offline_scan_sends_every_probe_and_retries_exactly() {
 #[test]
 fn refuses_what_is_not_built_yet() {
     assert_one_line_error(
-        &["198.18.0.1", "-p80", "--driver", "afxdp"],
-        "--driver afxdp is not implemented yet",
+        &["198.18.0.1", "-p80", "--driver", "dpdk"],
+        "--driver dpdk is not implemented yet",
     );
     assert_one_line_error(
         &["198.18.0.1", "-pU:53", "--offline"],
