@@ -753,8 +753,7 @@ fn run_scan_with<D: Driver>(
     }
     let cpus: Vec<Option<usize>> = per_core.iter().map(|r| r.cpu).collect();
     let secs: Vec<f64> = per_core.iter().map(|r| r.elapsed.as_secs_f64()).collect();
-    let kicks: Vec<u64> = per_core.iter().map(|r| r.queue.tx_kicks).collect();
-    status::summary(&snap, &cpus, &secs, &kicks, elapsed, caps.name);
+    status::summary(&snap, &cpus, &secs, elapsed, caps.name);
     if let Some((mode, x)) = xdp.and_then(|f| f()) {
         eprintln!(
             "xdp ({mode} mode): {} frames seen, {} the scan's, {} steered to AF_XDP, {} passed to the kernel",
@@ -890,6 +889,12 @@ fn receive_loop<R: RxQueue, T: TxQueue>(
 ) -> Result<(), UserError> {
     let mut buf = [0u8; MAX_REPLY];
     let mut replies: Vec<([u8; MAX_REPLY], usize)> = Vec::new();
+    let mut last_queue_stats = Instant::now();
+    let queue_stats = |rx: &R, receiver: &mut Receiver| {
+        let q = rx.stats();
+        receiver.counters.kernel_drops = q.rx_dropped;
+        receiver.counters.fill_empty = q.rx_fill_empty;
+    };
     loop {
         let stopping = stop.load(Ordering::Relaxed);
         let now = outputs::now() as u32;
@@ -910,6 +915,11 @@ fn receive_loop<R: RxQueue, T: TxQueue>(
                 len
             })?;
         }
+        if last_queue_stats.elapsed() >= Duration::from_millis(250) {
+            // The queue's own statistics cost a system call: a few times a second.
+            queue_stats(rx, receiver);
+            last_queue_stats = Instant::now();
+        }
         cells.publish(&receiver.counters);
         if n == 0 {
             if stopping {
@@ -919,6 +929,8 @@ fn receive_loop<R: RxQueue, T: TxQueue>(
         }
     }
     reply.flush()?;
+    queue_stats(rx, receiver);
+    cells.publish(&receiver.counters);
     Ok(())
 }
 

@@ -177,6 +177,7 @@ impl StatsJson {
                     "batches": c.batches,
                     "throttle_waits": c.throttle_waits,
                     "ring_full": c.ring_full,
+                    "kicks": c.kicks,
                     "pps": s.core_pps[k].round(),
                 })
             })
@@ -208,6 +209,8 @@ impl StatsJson {
                 "malformed": r.malformed,
                 "rst_sent": r.rst_sent,
                 "arp_answered": r.arp_answered,
+                "kernel_drops": r.kernel_drops,
+                "fill_empty": r.fill_empty,
             })).collect::<Vec<_>>(),
         });
         let _ = writeln!(self.out, "{v}");
@@ -220,7 +223,6 @@ pub fn summary(
     s: &Snapshot,
     cpus: &[Option<usize>],
     secs: &[f64],
-    kicks: &[u64],
     elapsed: Duration,
     driver: &str,
 ) {
@@ -234,14 +236,13 @@ pub fn summary(
             .unwrap_or_else(|| "unpinned".into());
         eprintln!(
             "tx-core {k} ({cpu}): {} probes in {:.3} s = {:.0} pps, {} batches, {} throttle waits, {} ring full, {} kicks",
-            c.sent, t, c.sent as f64 / t, c.batches, c.throttle_waits, c.ring_full,
-            kicks.get(k).copied().unwrap_or(0)
+            c.sent, t, c.sent as f64 / t, c.batches, c.throttle_waits, c.ring_full, c.kicks
         );
     }
     for (k, r) in s.rx.iter().enumerate() {
         eprintln!(
-            "rx-core {k}: {} frames, {} open, {} closed, {} duplicates, {} bad cookie, {} not ours, {} malformed, {} rst sent, {} arp answered",
-            r.frames, r.open, r.closed, r.duplicates, r.bad_cookie, r.not_ours, r.malformed, r.rst_sent, r.arp_answered
+            "rx-core {k}: {} frames, {} open, {} closed, {} duplicates, {} bad cookie, {} not ours, {} malformed, {} rst sent, {} arp answered, {} kernel drops, {} fill-empty",
+            r.frames, r.open, r.closed, r.duplicates, r.bad_cookie, r.not_ours, r.malformed, r.rst_sent, r.arp_answered, r.kernel_drops, r.fill_empty
         );
     }
     let t = elapsed.as_secs_f64().max(1e-9);

@@ -170,6 +170,7 @@ impl AfPacket {
             block: 0,
             in_block: None,
             stats: QueueStats::default(),
+            drops: std::cell::Cell::new(0),
         })
     }
 }
@@ -435,6 +436,8 @@ pub struct AfPacketRx {
     /// Inside a block: (frames left, offset of the next frame header).
     in_block: Option<(u32, usize)>,
     stats: QueueStats,
+    /// Kernel drops read so far (the kernel resets its count on each read).
+    drops: std::cell::Cell<u64>,
 }
 
 // tpacket_block_desc: version u32, offset_to_priv u32, then tpacket_hdr_v1:
@@ -524,6 +527,25 @@ impl RxQueue for AfPacketRx {
     }
 
     fn stats(&self) -> QueueStats {
-        self.stats
+        // tpacket_stats_v3: tp_packets, tp_drops, tp_freeze_q_cnt; reading resets them.
+        let mut st = [0u32; 3];
+        let mut len = std::mem::size_of::<[u32; 3]>() as libc::socklen_t;
+        // SAFETY: the kernel writes at most `len` bytes of struct tpacket_stats_v3 into `st`.
+        let r = unsafe {
+            libc::getsockopt(
+                self.fd.as_raw_fd(),
+                libc::SOL_PACKET,
+                libc::PACKET_STATISTICS,
+                st.as_mut_ptr() as *mut libc::c_void,
+                &mut len,
+            )
+        };
+        if r == 0 {
+            self.drops.set(self.drops.get() + u64::from(st[1]));
+        }
+        QueueStats {
+            rx_dropped: self.drops.get(),
+            ..self.stats
+        }
     }
 }

@@ -505,6 +505,40 @@ impl TxQueue for AfXdpTx {
     }
 }
 
+/// `struct xdp_statistics` (Linux 5.9+ layout; older kernels fill the first three fields).
+#[repr(C)]
+#[derive(Default)]
+struct XdpStatistics {
+    rx_dropped: u64,
+    rx_invalid_descs: u64,
+    tx_invalid_descs: u64,
+    rx_ring_full: u64,
+    rx_fill_ring_empty_descs: u64,
+    tx_ring_empty_descs: u64,
+}
+
+const XDP_STATISTICS: libc::c_int = 7;
+
+fn xdp_statistics(fd: libc::c_int) -> XdpStatistics {
+    let mut s = XdpStatistics::default();
+    let mut len = std::mem::size_of::<XdpStatistics>() as libc::socklen_t;
+    // SAFETY: the kernel writes at most `len` bytes of struct xdp_statistics into `s`.
+    let r = unsafe {
+        libc::getsockopt(
+            fd,
+            SOL_XDP,
+            XDP_STATISTICS,
+            &mut s as *mut XdpStatistics as *mut libc::c_void,
+            &mut len,
+        )
+    };
+    if r == 0 {
+        s
+    } else {
+        XdpStatistics::default()
+    }
+}
+
 /// Receive side of a queue.
 pub struct AfXdpRx {
     ring: RingRx,
@@ -580,6 +614,11 @@ impl RxQueue for AfXdpRx {
     }
 
     fn stats(&self) -> QueueStats {
-        self.stats
+        let k = xdp_statistics(self.fd);
+        QueueStats {
+            rx_dropped: k.rx_dropped + k.rx_ring_full,
+            rx_fill_empty: k.rx_fill_ring_empty_descs,
+            ..self.stats
+        }
     }
 }

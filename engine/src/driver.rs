@@ -31,6 +31,10 @@ pub struct QueueStats {
     pub tx_kicks: u64,
     pub rx_frames: u64,
     pub rx_bytes: u64,
+    /// Frames the kernel dropped for this queue (its receive ring was full).
+    pub rx_dropped: u64,
+    /// Times the kernel found no free frame to receive into (AF_XDP's fill ring empty).
+    pub rx_fill_empty: u64,
 }
 
 #[derive(Debug, thiserror::Error)]

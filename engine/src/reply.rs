@@ -52,6 +52,10 @@ pub struct RxCounters {
     pub closed: u64,
     pub rst_sent: u64,
     pub arp_answered: u64,
+    /// From the queue's own statistics (set by the receive loop, not by [`Receiver`]): frames
+    /// the kernel dropped before we could read them, and times the fill ring was empty.
+    pub kernel_drops: u64,
+    pub fill_empty: u64,
 }
 
 /// The outcome of one frame.

@@ -16,6 +16,8 @@ pub struct TxCounters {
     pub throttle_waits: AtomicU64,
     /// Times the driver's ring took fewer frames than offered.
     pub ring_full: AtomicU64,
+    /// System calls (or doorbells) made to push frames out, as the driver counts them.
+    pub kicks: AtomicU64,
     /// The thread's next scan index: every index of its slice below this one has been sent.
     pub next_index: AtomicU64,
     /// Set when the thread has sent its whole slice (or stopped).
@@ -32,6 +34,7 @@ pub struct TxSnapshot {
     pub batches: u64,
     pub throttle_waits: u64,
     pub ring_full: u64,
+    pub kicks: u64,
     pub next_index: u64,
     pub done: bool,
 }
@@ -43,6 +46,7 @@ impl TxCounters {
             batches: self.batches.load(Ordering::Relaxed),
             throttle_waits: self.throttle_waits.load(Ordering::Relaxed),
             ring_full: self.ring_full.load(Ordering::Relaxed),
+            kicks: self.kicks.load(Ordering::Relaxed),
             next_index: self.next_index.load(Ordering::Acquire),
             done: self.done.load(Ordering::Acquire),
         }
@@ -61,6 +65,8 @@ pub struct RxCells {
     duplicates: AtomicU64,
     rst_sent: AtomicU64,
     arp_answered: AtomicU64,
+    kernel_drops: AtomicU64,
+    fill_empty: AtomicU64,
 }
 
 /// One receive core's counters, on a cache line of their own.
@@ -78,6 +84,8 @@ impl RxCells {
         self.duplicates.store(c.duplicates, r);
         self.rst_sent.store(c.rst_sent, r);
         self.arp_answered.store(c.arp_answered, r);
+        self.kernel_drops.store(c.kernel_drops, r);
+        self.fill_empty.store(c.fill_empty, r);
     }
 
     pub fn load(&self) -> RxCounters {
@@ -92,6 +100,8 @@ impl RxCells {
             duplicates: self.duplicates.load(r),
             rst_sent: self.rst_sent.load(r),
             arp_answered: self.arp_answered.load(r),
+            kernel_drops: self.kernel_drops.load(r),
+            fill_empty: self.fill_empty.load(r),
         }
     }
 }

@@ -88,6 +88,9 @@ pub fn run<Q: TxQueue>(
             .throttle_waits
             .store(throttle.waits(), Ordering::Relaxed);
         counters
+            .kicks
+            .store(queue.stats().tx_kicks, Ordering::Relaxed);
+        counters
             .next_index
             .store(slice.next.min(slice.end), Ordering::Release);
     }
@@ -95,6 +98,9 @@ pub fn run<Q: TxQueue>(
     counters
         .throttle_waits
         .store(throttle.waits(), Ordering::Relaxed);
+    counters
+        .kicks
+        .store(queue.stats().tx_kicks, Ordering::Relaxed);
     counters.done.store(true, Ordering::Release);
     Ok(())
 }
