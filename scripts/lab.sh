@@ -78,6 +78,24 @@ wait_listening() {
   done
 }
 
+# A fresh bridge drops frames for a moment after its ports come up: wait until the scanner
+# reaches a service host, the neighbour and the IPv6 side, so the first scan sees a ready lab.
+wait_forwarding() {
+  ip netns exec "$1" python3 - <<'PY' || die "the lab does not forward traffic (see $STATE_ROOT/$LAB)"
+import socket, sys, time
+deadline = time.time() + 10
+for addr in (("198.18.1.1", 80), ("198.18.0.3", 8080), ("2001:2:0:1::1", 80)):
+    while True:
+        try:
+            socket.create_connection(addr, 0.2).close()
+            break
+        except OSError:
+            if time.time() > deadline:
+                sys.exit(1)
+            time.sleep(0.05)
+PY
+}
+
 start_servers() {
   local ns=$1 dir=$2
   mkdir -p "$dir/www" && chmod 755 "$dir" "$dir/www"
@@ -197,6 +215,7 @@ up() {
   start_servers "$tgt" "$dir"
   wait_listening "$tgt" "$SERVICES 0.0.0.0:8080 [::]:8080 [2001:2:0:1::1]:80 [2001:2:0:1::2]:22"
   wait_listening "$nbr" "0.0.0.0:8080"
+  wait_forwarding "$scan"
   trap - EXIT
   cat <<EOF
 LAB=$name
