@@ -79,6 +79,10 @@ pub struct Args {
     /// Transmit threads, each pinned to a core (default: every core but one, at least one).
     #[arg(long = "tx-threads", value_name = "N")]
     pub tx_threads: Option<usize>,
+    /// Receive threads, each pinned to a core (default: as many as transmit threads; AF_XDP:
+    /// one per interface queue). With AF_PACKET they share the replies by flow hash.
+    #[arg(long = "rx-threads", value_name = "N")]
+    pub rx_threads: Option<usize>,
     /// IPv4 TTL / IPv6 hop limit of probes (default 255).
     #[arg(long = "ttl", value_name = "N")]
     pub ttl: Option<u8>,

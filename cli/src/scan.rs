@@ -151,7 +151,14 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
     let offline = c.offline || c.driver.as_deref() == Some("offline");
     if offline {
         let outputs = open_outputs(c, outputs::now())?;
-        return run_scan(run, &plan, Offline::new(threads), None, outputs);
+        return run_scan(
+            run,
+            &plan,
+            Offline::new(threads),
+            None,
+            outputs,
+            (threads, 0),
+        );
     }
     let afxdp = match c.driver.as_deref() {
         None | Some("afpacket") => false,
@@ -192,10 +199,11 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
     };
     if let Some(driver) = xdp {
         let queues = driver.capabilities().queues;
-        if c.tx_threads.is_some_and(|t| t != queues) {
+        if c.tx_threads.is_some_and(|t| t != queues) || c.rx_threads.is_some_and(|t| t != queues) {
             return Err(UserError(format!(
-                "{} has {queues} queue(s) and AF_XDP needs one transmit thread per queue: use \
-                 --tx-threads {queues}, change the queue count (ethtool -L), or use --driver afpacket",
+                "{} has {queues} queue(s) and AF_XDP needs one transmit and one receive thread per \
+                 queue: use --tx-threads {queues} --rx-threads {queues}, change the queue count \
+                 (ethtool -L), or use --driver afpacket",
                 link.adapter.ifname
             )));
         }
@@ -213,10 +221,19 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
                 .ok()
                 .and_then(|s| s.counters().ok().map(|c| (s.mode(), c)))
         };
-        return run_scan_with(run, &plan, driver, Some(link), outputs, Some(&xdp_counters));
+        return run_scan_with(
+            run,
+            &plan,
+            driver,
+            Some(link),
+            outputs,
+            (queues, queues),
+            Some(&xdp_counters),
+        );
     }
-    let driver = AfPacket::new(&link.adapter.ifname, threads)?;
-    run_scan(run, &plan, driver, Some(link), outputs)
+    let rx = c.rx_threads.unwrap_or(threads);
+    let driver = AfPacket::new(&link.adapter.ifname, threads.max(rx))?;
+    run_scan(run, &plan, driver, Some(link), outputs, (threads, rx))
 }
 
 /// The link-layer facts a live scan starts from.
@@ -395,8 +412,9 @@ fn run_scan<D: Driver>(
     driver: D,
     link: Option<Link>,
     outputs: Vec<Output>,
+    threads: (usize, usize),
 ) -> Result<i32, UserError> {
-    run_scan_with(run, plan, driver, link, outputs, None)
+    run_scan_with(run, plan, driver, link, outputs, threads, None)
 }
 
 fn run_scan_with<D: Driver>(
@@ -405,6 +423,7 @@ fn run_scan_with<D: Driver>(
     mut driver: D,
     link: Option<Link>,
     outputs: Vec<Output>,
+    (threads, rx_threads): (usize, usize),
     xdp: Option<&dyn Fn() -> Option<(&'static str, XdpCounters)>>,
 ) -> Result<i32, UserError> {
     let adapter = link.as_ref().map(|l| &l.adapter);
@@ -417,9 +436,6 @@ fn run_scan_with<D: Driver>(
         saved.adapter_ip = run.config.adapter_ip.or(a.src_v4).or(a.src_v6);
     }
     let c = &saved;
-    // One transmit thread per queue of the backend (AF_PACKET and offline open as many queues as
-    // threads were asked for; AF_XDP has the interface's queues).
-    let threads = driver.capabilities().queues;
     let end = scan_end(c).min(plan.total());
     let unlimited = c.rate >= UNTHROTTLED_RATE;
     let per_thread_rate = c.rate / threads as f64;
@@ -504,7 +520,7 @@ fn run_scan_with<D: Driver>(
         .map(|k| plan.slice(c.resume_index, end, c.shard, k, threads as u64))
         .collect();
     let counters: Vec<CoreCounters> = (0..threads).map(|_| CoreCounters::default()).collect();
-    let rx_threads = if live { threads } else { 0 };
+    let rx_threads = if live { rx_threads } else { 0 };
     let rx_counters: Vec<RxCoreCounters> =
         (0..rx_threads).map(|_| RxCoreCounters::default()).collect();
     // Each thread's progress starts at its first index, before the thread runs: a pause that
@@ -568,9 +584,11 @@ fn run_scan_with<D: Driver>(
     // Every queue opens once, here; its halves go to its transmit and receive threads.
     let mut tx_queues = Vec::new();
     let mut rx_queues = Vec::new();
-    for k in 0..threads {
+    for k in 0..threads.max(rx_threads) {
         let (tx, rx) = driver.open_queue(k)?;
-        tx_queues.push(tx);
+        if k < threads {
+            tx_queues.push(tx);
+        }
         if k < rx_threads {
             rx_queues.push((rx, driver.open_reply_queue(k)?));
         }

@@ -103,6 +103,7 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         retries,
         rate,
         tx_threads,
+        rx_threads,
         ttl,
         wait,
         offline,
@@ -214,6 +215,12 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
             return Err(UserError(format!("bad --tx-threads {t}: use 1 to 256")));
         }
         c.tx_threads = Some(t);
+    }
+    if let Some(t) = rx_threads {
+        if !(1..=256).contains(&t) {
+            return Err(UserError(format!("bad --rx-threads {t}: use 1 to 256")));
+        }
+        c.rx_threads = Some(t);
     }
     if let Some(t) = ttl {
         c.ttl = t;

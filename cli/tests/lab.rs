@@ -217,6 +217,60 @@ fn finds_exactly_the_open_ports_run_after_run() {
 }
 
 #[test]
+fn af_packet_spreads_replies_over_several_receive_threads() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(lab) = Lab::up() else { return };
+    let o = lab.run(&[
+        "198.19.0.0/20",
+        "-p80,8080",
+        "--driver",
+        "afpacket",
+        "--tx-threads",
+        "1",
+        "--rx-threads",
+        "2",
+        "--rate",
+        "20000",
+        "--wait",
+        "1",
+        "--nostatus",
+        "-oL",
+        "rx2.txt",
+    ]);
+    ok(&o);
+    assert_eq!(list_file(&lab.path("rx2.txt")).len(), 4096);
+    let err = stderr(&o);
+    for k in 0..2 {
+        let line = err
+            .lines()
+            .find(|l| l.starts_with(&format!("rx-core {k}:")))
+            .unwrap_or_else(|| panic!("no rx-core {k}: {err}"));
+        let open: u64 = line
+            .split(", ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(open > 0, "rx-core {k} found nothing: {line}");
+        // A few frames of the target's ARP and IPv6 housekeeping are not ours; our own RSTs
+        // (one per open port) must not come back through the fanout group.
+        let not_ours: u64 = line
+            .split(", ")
+            .find(|f| f.ends_with(" not ours"))
+            .and_then(|f| f.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        assert!(
+            not_ours < 100,
+            "outgoing frames leaked into the fanout: {line}"
+        );
+    }
+}
+
+#[test]
 fn scans_the_65536_address_block_at_100kpps_and_finds_every_open_port() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(lab) = Lab::up() else { return };

@@ -451,6 +451,10 @@ const PKT_NEXT: usize = 0;
 const PKT_SNAPLEN: usize = 12;
 const PKT_LEN: usize = 16;
 const PKT_MAC: usize = 24;
+/// The sockaddr_ll after the header (at TPACKET_ALIGN(sizeof(tpacket3_hdr)) = 48): sll_pkttype
+/// is its byte 10.
+const PKT_SLL_PKTTYPE: usize = 48 + 10;
+const PACKET_OUTGOING: u8 = 4;
 
 impl RxQueue for AfPacketRx {
     fn receive<F: FnMut(&[u8])>(
@@ -491,7 +495,11 @@ impl RxQueue for AfPacketRx {
             let wire_len = self.ring.u32_at(at + PKT_LEN) as u64;
             let mac = self.ring.u16_at(at + PKT_MAC) as usize;
             let next = self.ring.u32_at(at + PKT_NEXT) as usize;
-            if at + mac + snap <= base + RX_BLOCK_SIZE {
+            // In a fanout group PACKET_IGNORE_OUTGOING does not apply (it is the group's hook
+            // that receives), so our own and the kernel's outgoing frames are skipped here.
+            let outgoing = at + PKT_SLL_PKTTYPE < base + RX_BLOCK_SIZE
+                && self.ring.slice(at + PKT_SLL_PKTTYPE, 1)[0] == PACKET_OUTGOING;
+            if !outgoing && at + mac + snap <= base + RX_BLOCK_SIZE {
                 on_frame(self.ring.slice(at + mac, snap));
                 self.stats.rx_frames += 1;
                 self.stats.rx_bytes += wire_len;

@@ -126,6 +126,7 @@ pub struct ScanConfig {
     pub resume_index: u64,
     pub resume_count: Option<u64>,
     pub tx_threads: Option<usize>,
+    pub rx_threads: Option<usize>,
     pub ttl: u8,
     pub wait: Wait,
     pub offline: bool,
@@ -177,6 +178,7 @@ impl ScanConfig {
             resume_index: 0,
             resume_count: None,
             tx_threads: None,
+            rx_threads: None,
             ttl: Self::DEFAULT_TTL,
             wait: Wait::default(),
             offline: false,
@@ -216,6 +218,9 @@ impl ScanConfig {
         }
         if let Some(t) = self.tx_threads {
             let _ = writeln!(out, "tx-threads = {t}");
+        }
+        if let Some(t) = self.rx_threads {
+            let _ = writeln!(out, "rx-threads = {t}");
         }
         if self.ttl != Self::DEFAULT_TTL {
             let _ = writeln!(out, "ttl = {}", self.ttl);
