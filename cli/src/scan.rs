@@ -219,7 +219,7 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
             steering
                 .lock()
                 .ok()
-                .and_then(|s| s.counters().ok().map(|c| (s.mode(), c)))
+                .and_then(|s| s.counters_per_cpu().ok().map(|c| (s.mode(), c)))
         };
         return run_scan_with(
             run,
@@ -424,7 +424,7 @@ fn run_scan_with<D: Driver>(
     link: Option<Link>,
     outputs: Vec<Output>,
     (threads, rx_threads): (usize, usize),
-    xdp: Option<&dyn Fn() -> Option<(&'static str, XdpCounters)>>,
+    xdp: Option<&dyn Fn() -> Option<(&'static str, Vec<XdpCounters>)>>,
 ) -> Result<i32, UserError> {
     let adapter = link.as_ref().map(|l| &l.adapter);
     // What a resume needs beyond the command line: the interface and source address in use
@@ -772,11 +772,25 @@ fn run_scan_with<D: Driver>(
     let cpus: Vec<Option<usize>> = per_core.iter().map(|r| r.cpu).collect();
     let secs: Vec<f64> = per_core.iter().map(|r| r.elapsed.as_secs_f64()).collect();
     status::summary(&snap, &cpus, &secs, elapsed, caps.name);
-    if let Some((mode, x)) = xdp.and_then(|f| f()) {
+    if let Some((mode, per_cpu)) = xdp.and_then(|f| f()) {
+        let x = per_cpu
+            .iter()
+            .fold(XdpCounters::default(), |a, c| XdpCounters {
+                seen: a.seen + c.seen,
+                ours: a.ours + c.ours,
+                steered: a.steered + c.steered,
+                passed: a.passed + c.passed,
+            });
         eprintln!(
             "xdp ({mode} mode): {} frames seen, {} the scan's, {} steered to AF_XDP, {} passed to the kernel",
             x.seen, x.ours, x.steered, x.passed
         );
+        for (cpu, c) in per_cpu.iter().enumerate().filter(|(_, c)| c.seen > 0) {
+            eprintln!(
+                "xdp cpu {cpu}: {} seen, {} the scan's, {} steered, {} passed",
+                c.seen, c.ours, c.steered, c.passed
+            );
+        }
     }
     for (k, r) in per_core.iter().enumerate() {
         debug_assert_eq!(r.queue.tx_frames, snap.cores[k].sent);

@@ -164,7 +164,7 @@ impl StatsJson {
         s: &Snapshot,
         elapsed: Duration,
         last: bool,
-        xdp: Option<(&str, masscan_ebpf::Counters)>,
+        xdp: Option<(&str, Vec<masscan_ebpf::Counters>)>,
     ) {
         let cores: Vec<serde_json::Value> = s
             .cores
@@ -191,12 +191,15 @@ impl StatsJson {
             "done": (s.done * 10000.0).round() / 10000.0,
             "tx": cores,
             "found": s.found(),
-            "xdp": xdp.map(|(mode, x)| serde_json::json!({
+            "xdp": xdp.map(|(mode, per_cpu)| serde_json::json!({
                 "mode": mode,
-                "seen": x.seen,
-                "ours": x.ours,
-                "steered": x.steered,
-                "passed": x.passed,
+                "seen": per_cpu.iter().map(|x| x.seen).sum::<u64>(),
+                "ours": per_cpu.iter().map(|x| x.ours).sum::<u64>(),
+                "steered": per_cpu.iter().map(|x| x.steered).sum::<u64>(),
+                "passed": per_cpu.iter().map(|x| x.passed).sum::<u64>(),
+                "cpus": per_cpu.iter().enumerate().map(|(cpu, x)| serde_json::json!({
+                    "cpu": cpu, "seen": x.seen, "ours": x.ours, "steered": x.steered, "passed": x.passed,
+                })).collect::<Vec<_>>(),
             })),
             "rx": s.rx.iter().enumerate().map(|(k, r)| serde_json::json!({
                 "core": k,

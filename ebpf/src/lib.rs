@@ -163,12 +163,19 @@ impl Steering {
             .map_err(|e| SteerError::Map("xsks", e.to_string()))
     }
 
-    /// The counters, summed over CPUs.
-    pub fn counters(&self) -> Result<Counters, SteerError> {
+    /// The counters of each CPU (the CPU that ran the program for a frame: with a NIC's queues
+    /// bound to CPUs, the counters of a queue).
+    pub fn counters_per_cpu(&self) -> Result<Vec<Counters>, SteerError> {
         let per_cpu = self
             .stats
             .get(&0, 0)
             .map_err(|e| SteerError::Map("stats", e.to_string()))?;
+        Ok(per_cpu.iter().copied().collect())
+    }
+
+    /// The counters, summed over CPUs.
+    pub fn counters(&self) -> Result<Counters, SteerError> {
+        let per_cpu = self.counters_per_cpu()?;
         Ok(per_cpu.iter().fold(Counters::default(), |a, c| Counters {
             seen: a.seen + c.seen,
             ours: a.ours + c.ours,
