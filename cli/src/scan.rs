@@ -236,6 +236,9 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
     run_scan(run, &plan, driver, Some(link), outputs, (threads, rx))
 }
 
+/// Reads the XDP program's mode and per-CPU counters (AF_XDP scans).
+type XdpReader = dyn Fn() -> Option<(&'static str, Vec<XdpCounters>)>;
+
 /// The link-layer facts a live scan starts from.
 struct Link {
     adapter: Adapter,
@@ -424,7 +427,7 @@ fn run_scan_with<D: Driver>(
     link: Option<Link>,
     outputs: Vec<Output>,
     (threads, rx_threads): (usize, usize),
-    xdp: Option<&dyn Fn() -> Option<(&'static str, Vec<XdpCounters>)>>,
+    xdp: Option<&XdpReader>,
 ) -> Result<i32, UserError> {
     let adapter = link.as_ref().map(|l| &l.adapter);
     // What a resume needs beyond the command line: the interface and source address in use
