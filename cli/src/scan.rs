@@ -659,6 +659,16 @@ fn run_scan_with<D: Driver>(
                 })
             }));
         }
+        // One status line and --stats-json object (`waiting`: seconds left after the last probe).
+        let mut report = |waiting: Option<u64>| {
+            let snap = progress.sample(&counters, &rx_counters);
+            if !run.nostatus {
+                status::status_line(&snap, waiting);
+            }
+            if let Some(j) = stats_json.as_mut() {
+                j.write(&snap, started.elapsed(), false, xdp.and_then(|f| f()));
+            }
+        };
         // The main thread reports once a second until every transmit thread is done...
         let mut next_report = Instant::now() + Duration::from_secs(1);
         loop {
@@ -668,13 +678,7 @@ fn run_scan_with<D: Driver>(
             std::thread::sleep(Duration::from_millis(20));
             if Instant::now() >= next_report {
                 next_report += Duration::from_secs(1);
-                let snap = progress.sample(&counters, &rx_counters);
-                if !run.nostatus {
-                    status::status_line(&snap, None);
-                }
-                if let Some(j) = stats_json.as_mut() {
-                    j.write(&snap, started.elapsed(), false, xdp.and_then(|f| f()));
-                }
+                report(None);
                 checkpoints.tick(c, ports, min_next(&counters, c));
             }
         }
@@ -708,16 +712,8 @@ fn run_scan_with<D: Driver>(
                 std::thread::sleep(Duration::from_millis(20));
                 if Instant::now() >= next_report {
                     next_report += Duration::from_secs(1);
-                    let snap = progress.sample(&counters, &rx_counters);
-                    if !run.nostatus {
-                        let left = limit
-                            .map(|l| l.saturating_sub(waited).as_secs())
-                            .unwrap_or(0);
-                        status::status_line(&snap, Some(left));
-                    }
-                    if let Some(j) = stats_json.as_mut() {
-                        j.write(&snap, started.elapsed(), false, xdp.and_then(|f| f()));
-                    }
+                    let left = limit.map(|l| l.saturating_sub(waited).as_secs());
+                    report(Some(left.unwrap_or(0)));
                 }
             }
         }

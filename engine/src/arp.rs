@@ -93,6 +93,17 @@ impl ArpRepr {
         len
     }
 
+    /// A request from us asking who has `ip`.
+    pub fn request(my_mac: [u8; 6], my_ip: Ipv4Addr, ip: Ipv4Addr) -> Self {
+        Self {
+            op: OP_REQUEST,
+            sender_mac: my_mac,
+            sender_ip: my_ip,
+            target_mac: [0; 6],
+            target_ip: ip,
+        }
+    }
+
     /// The reply to this request, from `my_mac`.
     pub fn answer(&self, my_mac: [u8; 6]) -> Self {
         Self {
@@ -143,42 +154,58 @@ pub fn resolve<T: TxQueue, R: RxQueue>(
         tries,
         each,
     } = *q;
-    let request = ArpRepr {
-        op: OP_REQUEST,
-        sender_mac: my_mac,
-        sender_ip: my_ip,
-        target_mac: [0; 6],
-        target_ip: ip,
-    };
+    let request = ArpRepr::request(my_mac, my_ip, ip);
     let start = Instant::now();
+    let answer = ask(
+        tx,
+        rx,
+        (tries, each),
+        |buf| request.emit([0xff; 6], vlan, buf),
+        |frame| {
+            ArpRepr::parse(frame)
+                .filter(|a| a.op == OP_REPLY && a.sender_ip == ip)
+                .map(|a| a.sender_mac)
+        },
+    )?;
+    answer.ok_or_else(|| ResolveError::Timeout {
+        ip,
+        tries,
+        secs: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// Sends a request built by `send` up to `tries` times, waiting `each` after the first and twice
+/// as long after each later one (up to a second), until a received frame gives `answer`. Shared
+/// by ARP and IPv6 neighbour discovery. `Ok(None)`: no answer.
+pub fn ask<T: TxQueue, R: RxQueue>(
+    tx: &mut T,
+    rx: &mut R,
+    (tries, each): (u32, Duration),
+    mut send: impl FnMut(&mut [u8]) -> usize,
+    mut answer: impl FnMut(&[u8]) -> Option<[u8; 6]>,
+) -> Result<Option<[u8; 6]>, DriverError> {
     let mut wait = each;
     for _ in 0..tries {
-        tx.transmit(1, |buf| request.emit([0xff; 6], vlan, buf))?;
+        tx.transmit(1, &mut send)?;
         tx.flush()?;
         let deadline = Instant::now() + wait;
         wait = (wait * 2).min(Duration::from_secs(1)).max(wait);
         while Instant::now() < deadline {
             let mut found = None;
             let n = rx.receive(64, |frame| {
-                if let Some(a) = ArpRepr::parse(frame) {
-                    if a.op == OP_REPLY && a.sender_ip == ip && found.is_none() {
-                        found = Some(a.sender_mac);
-                    }
+                if found.is_none() {
+                    found = answer(frame);
                 }
             })?;
-            if let Some(mac) = found {
-                return Ok(mac);
+            if found.is_some() {
+                return Ok(found);
             }
             if n == 0 {
                 rx.wait(Duration::from_millis(10));
             }
         }
     }
-    Err(ResolveError::Timeout {
-        ip,
-        tries,
-        secs: start.elapsed().as_secs_f64(),
-    })
+    Ok(None)
 }
 
 /// How a sweep asks.
@@ -229,13 +256,7 @@ pub fn sweep<T: TxQueue, R: RxQueue>(
             if found.contains_key(&ip) {
                 continue;
             }
-            let request = ArpRepr {
-                op: OP_REQUEST,
-                sender_mac: my_mac,
-                sender_ip: my_ip,
-                target_mac: [0; 6],
-                target_ip: ip,
-            };
+            let request = ArpRepr::request(my_mac, my_ip, ip);
             tx.transmit(1, |buf| request.emit([0xff; 6], vlan, buf))?;
             sent += 1;
             let due = start + gap * sent;

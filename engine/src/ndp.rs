@@ -120,30 +120,18 @@ pub fn resolve<T: TxQueue, R: RxQueue>(
     (tries, each): (u32, Duration),
 ) -> Result<[u8; 6], NdpError> {
     let start = Instant::now();
-    let mut wait = each;
-    for _ in 0..tries {
-        tx.transmit(1, |buf| solicitation(me.0, me.1, ip, vlan, buf))?;
-        tx.flush()?;
-        let deadline = Instant::now() + wait;
-        wait = (wait * 2).min(Duration::from_secs(1)).max(wait);
-        while Instant::now() < deadline {
-            let mut found = None;
-            let n = rx.receive(64, |frame| {
-                if let Some((target, mac)) = advertisement(frame) {
-                    if target == ip && found.is_none() {
-                        found = Some(mac);
-                    }
-                }
-            })?;
-            if let Some(mac) = found {
-                return Ok(mac);
-            }
-            if n == 0 {
-                rx.wait(Duration::from_millis(10));
-            }
-        }
-    }
-    Err(NdpError::Timeout {
+    let answer = crate::arp::ask(
+        tx,
+        rx,
+        (tries, each),
+        |buf| solicitation(me.0, me.1, ip, vlan, buf),
+        |frame| {
+            advertisement(frame)
+                .filter(|(t, _)| *t == ip)
+                .map(|(_, mac)| mac)
+        },
+    )?;
+    answer.ok_or_else(|| NdpError::Timeout {
         ip,
         tries,
         secs: start.elapsed().as_secs_f64(),
