@@ -191,6 +191,24 @@ fn socket_options(fd: libc::c_int) -> u32 {
     }
 }
 
+/// Copy mode sends at most 32 frames per wake-up unless the socket's budget is raised
+/// (XDP_MAX_TX_SKB_BUDGET, Linux 6.17 and later): ask for a whole ring's worth; older kernels
+/// refuse the option and keep 32.
+fn raise_tx_budget(fd: libc::c_int) {
+    const XDP_MAX_TX_SKB_BUDGET: libc::c_int = 9;
+    let budget: u32 = RING;
+    // SAFETY: passes a u32 and its size; an unknown option is refused with an error, not used.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            SOL_XDP,
+            XDP_MAX_TX_SKB_BUDGET,
+            &budget as *const u32 as *const libc::c_void,
+            std::mem::size_of::<u32>() as libc::socklen_t,
+        );
+    }
+}
+
 fn open_queue_parts(
     ifname: &str,
     index: u32,
@@ -238,6 +256,7 @@ fn open_queue_parts(
     umem.bind(&user)
         .map_err(|e| err(&format!("bind to {ifname} queue {queue}"), e))?;
     let fd = rx_ring.as_raw_fd();
+    raise_tx_budget(fd);
     let zero_copy = socket_options(fd) & XDP_OPTIONS_ZEROCOPY != 0;
     let (fill, completion) = device.into_parts();
     let owner = Arc::new(Owner {
