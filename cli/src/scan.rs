@@ -490,10 +490,7 @@ fn run_scan_with<D: Driver>(
         source,
         my_mac: src_mac,
         vlan: c.adapter_vlan,
-        answer_arp: match (&adapter, src_v4) {
-            (Some(a), Some(IpRange::V4 { first, count })) if a.spoofed => Some((first, count)),
-            _ => None,
-        },
+        answer_arp: adapter.is_some_and(|a| a.spoofed),
         send_rst: true,
         report_open: !c.noshow_open,
         report_closed: c.show_closed && !c.open_only,

@@ -3,6 +3,9 @@
 //! brings up its own lab under a unique name and takes it down even when it fails. Needs root
 //! (network namespaces, AF_PACKET); without it these tests say so and do nothing.
 
+mod common;
+
+use common::is_root;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -16,15 +19,6 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .map(|s| {
-            s.lines()
-                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false)
-}
-
 /// A lab, taken down on drop (also when the test panics).
 struct Lab {
     name: String,
@@ -32,10 +26,13 @@ struct Lab {
     target_ns: String,
     target_if: String,
     dir: tempfile::TempDir,
+    /// Held while the lab exists (dropped last): the lab tests measure rates, one at a time.
+    _serial: std::sync::MutexGuard<'static, ()>,
 }
 
 impl Lab {
     fn up() -> Option<Lab> {
+        let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         if !is_root() {
             eprintln!("lab tests skipped: they need root (network namespaces, AF_PACKET)");
             return None;
@@ -64,6 +61,7 @@ impl Lab {
             target_ns: get("LAB_TARGET_NS"),
             target_if: get("LAB_TARGET_IF"),
             dir: tempfile::tempdir().unwrap(),
+            _serial: serial,
         })
     }
 
@@ -166,7 +164,6 @@ fn services_open() -> BTreeSet<(String, u16, String)> {
 
 #[test]
 fn finds_exactly_the_open_ports_run_after_run() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(lab) = Lab::up() else { return };
     let expect = services_open();
     for seed in ["1", "2", "3"] {
@@ -218,7 +215,6 @@ fn finds_exactly_the_open_ports_run_after_run() {
 
 #[test]
 fn af_packet_spreads_replies_over_several_receive_threads() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(lab) = Lab::up() else { return };
     let o = lab.run(&[
         "198.19.0.0/20",
@@ -272,7 +268,6 @@ fn af_packet_spreads_replies_over_several_receive_threads() {
 
 #[test]
 fn scans_the_65536_address_block_at_100kpps_and_finds_every_open_port() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(lab) = Lab::up() else { return };
     let o = lab.run(&[
         "198.19.0.0/16",
@@ -308,7 +303,6 @@ fn union(sets: &[BTreeSet<(String, u16, String)>]) -> BTreeSet<(String, u16, Str
 
 #[test]
 fn sigint_pause_and_resume_find_the_same_ports() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(lab) = Lab::up() else { return };
     // 16,384 probes at 4,000 pps: about 4 s; interrupted after 1.5 s.
     let child = lab
@@ -348,7 +342,6 @@ fn sigint_pause_and_resume_find_the_same_ports() {
 
 #[test]
 fn sigkill_and_resume_from_the_checkpoint_find_the_same_ports() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(lab) = Lab::up() else { return };
     // 32,768 probes at 4,000 pps: about 8 s; killed after 6 s (checkpoints every 2 s).
     let mut child = lab
@@ -389,7 +382,6 @@ fn sigkill_and_resume_from_the_checkpoint_find_the_same_ports() {
 
 #[test]
 fn spoofed_source_address_gets_replies_through_our_arp_answers() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(lab) = Lab::up() else { return };
     // The target side has never heard of 198.18.0.77: only our ARP answer brings replies back.
     let _ = Command::new("ip")
@@ -433,7 +425,6 @@ fn spoofed_source_address_gets_replies_through_our_arp_answers() {
 
 #[test]
 fn scans_ipv6_with_the_router_found_by_neighbour_discovery() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(lab) = Lab::up() else { return };
     let o = lab.run(&[
         "2001:2:0:1::1-2001:2:0:1::5",
@@ -482,7 +473,6 @@ fn scans_ipv6_with_the_router_found_by_neighbour_discovery() {
 
 #[test]
 fn reaches_hosts_on_its_own_subnet_by_their_own_mac() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(lab) = Lab::up() else { return };
     // 198.18.0.3 sits on the scanner's segment behind the target namespace's bridge; the router
     // (198.18.0.1) does not forward, so a probe sent to the router's MAC never reaches it.
@@ -509,7 +499,6 @@ fn reaches_hosts_on_its_own_subnet_by_their_own_mac() {
 
 #[test]
 fn packet_trace_prints_every_packet() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(lab) = Lab::up() else { return };
     let o = lab.run(&[
         "198.18.1.1",
@@ -537,7 +526,6 @@ fn packet_trace_prints_every_packet() {
 
 #[test]
 fn faults_give_one_clear_line() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(lab) = Lab::up() else { return };
     let one_line = |o: &Output, want: &str| {
         let err = stderr(o);
@@ -698,7 +686,6 @@ const FORMATS: [(&str, &str); 8] = [
 
 #[test]
 fn a_scan_interrupted_by_sigint_leaves_every_output_file_valid() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(lab) = Lab::up() else { return };
     for (flag, format) in FORMATS {
         let name = format!("interrupted.{format}");
@@ -715,7 +702,6 @@ fn a_scan_interrupted_by_sigint_leaves_every_output_file_valid() {
 
 #[test]
 fn rotation_closes_each_file_validly_and_loses_nothing() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(lab) = Lab::up() else { return };
     std::fs::create_dir(lab.path("rotated")).unwrap();
     let o = slow_scan(
@@ -757,7 +743,6 @@ fn rotation_closes_each_file_validly_and_loses_nothing() {
 
 #[test]
 fn interactive_prints_results_while_writing_a_file() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(lab) = Lab::up() else { return };
     let o = lab.run(&[
         "198.18.1.1",
@@ -826,7 +811,6 @@ fn rsts_seen_by_target(lab: &Lab, scan: &[&str]) -> (usize, usize) {
 
 #[test]
 fn with_af_xdp_the_kernel_never_answers_our_replies() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(lab) = Lab::up() else { return };
     let scan = |driver: &'static str, file: &'static str| {
         vec![
@@ -866,7 +850,6 @@ fn xdp_attached(lab: &Lab) -> bool {
 
 #[test]
 fn during_an_af_xdp_scan_other_traffic_works_and_a_kill_leaves_no_program() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(lab) = Lab::up() else { return };
     let mut child = slow_scan(&lab, &["--driver", "afxdp", "-oL", "x.txt"]);
     std::thread::sleep(Duration::from_millis(1500));

@@ -114,7 +114,9 @@ struct QueueParts {
 pub struct AfXdp {
     ifname: String,
     parts: Vec<Option<QueueParts>>,
-    replies: Vec<Arc<ReplyQueue>>,
+    /// Per queue: the frames the receive thread hands over, and the queue's UMEM (kept here so
+    /// the reply handle can hold it too without mapping memory of its own).
+    replies: Vec<(Arc<ReplyQueue>, Arc<Area>)>,
     zero_copy: bool,
     steering: Arc<Mutex<Steering>>,
 }
@@ -148,8 +150,8 @@ impl AfXdp {
                 .register_socket(q as u32, p.rx.fd)
                 .map_err(|e| err("XSKMAP", e))?;
             zero_copy &= p.zero_copy;
+            replies.push((reply_queue, Arc::clone(&p.tx.area)));
             parts.push(Some(p));
-            replies.push(reply_queue);
         }
         Ok(Self {
             ifname: ifname.to_string(),
@@ -335,7 +337,7 @@ impl Driver for AfXdp {
     }
 
     fn open_reply_queue(&mut self, index: usize) -> Result<AfXdpTx, DriverError> {
-        let replies = self
+        let (replies, area) = self
             .replies
             .get(index)
             .ok_or_else(|| DriverError::Other(format!("afxdp: no queue {index}")))?;
@@ -346,7 +348,7 @@ impl Driver for AfXdp {
             outstanding: 0,
             replies: Arc::clone(replies),
             reply_side: true,
-            area: Arc::new(Area::new(4096)?),
+            area: Arc::clone(area),
             _owner: None,
             stats: QueueStats::default(),
         })

@@ -170,25 +170,22 @@ impl<Q: RxQueue> RxQueue for PcapRx<Q> {
         let Some(file) = &self.file else {
             return self.inner.receive(max, on_frame);
         };
-        let mut frames: Vec<(Duration, Vec<u8>)> = Vec::new();
+        // One lock per batch; frames are written straight from the ring, no copies.
+        let Ok(mut w) = file.writer.lock() else {
+            return self.inner.receive(max, on_frame);
+        };
+        let errors = &mut self.errors;
         let n = self.inner.receive(max, |f| {
             let ts = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .unwrap_or_default();
-            frames.push((ts, f.to_vec()));
+            if w.write_packet(&PcapPacket::new(ts, f.len() as u32, f))
+                .is_err()
+            {
+                *errors += 1;
+            }
             on_frame(f)
         })?;
-        if !frames.is_empty() {
-            if let Ok(mut w) = file.writer.lock() {
-                for (ts, f) in &frames {
-                    if w.write_packet(&PcapPacket::new(*ts, f.len() as u32, f))
-                        .is_err()
-                    {
-                        self.errors += 1;
-                    }
-                }
-            }
-        }
         Ok(n)
     }
 

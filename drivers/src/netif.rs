@@ -208,46 +208,11 @@ impl Interfaces {
         });
         it.first().copied()
     }
-
-    /// Whether `ip` lies in a subnet directly attached to interface `index` (so it is reached
-    /// by its own MAC, not through the router).
-    pub fn on_link(&self, index: u32, ip: IpAddr) -> bool {
-        self.addrs
-            .iter()
-            .filter(|a| a.index == index)
-            .any(|a| same_prefix(a.ip, ip, a.prefix))
-    }
-}
-
-/// Whether `a` and `b` share their first `prefix` bits (false across families).
-pub fn same_prefix(a: IpAddr, b: IpAddr, prefix: u8) -> bool {
-    match (a, b) {
-        (IpAddr::V4(a), IpAddr::V4(b)) => {
-            let p = u32::from(prefix.min(32));
-            let mask = if p == 0 { 0 } else { u32::MAX << (32 - p) };
-            u32::from(a) & mask == u32::from(b) & mask
-        }
-        (IpAddr::V6(a), IpAddr::V6(b)) => {
-            let p = u32::from(prefix.min(128));
-            let mask = if p == 0 { 0 } else { u128::MAX << (128 - p) };
-            u128::from(a) & mask == u128::from(b) & mask
-        }
-        _ => false,
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn prefixes() {
-        let a: IpAddr = "198.18.0.2".parse().unwrap();
-        assert!(same_prefix(a, "198.18.0.200".parse().unwrap(), 24));
-        assert!(!same_prefix(a, "198.18.1.2".parse().unwrap(), 24));
-        assert!(same_prefix(a, "1.2.3.4".parse().unwrap(), 0));
-        assert!(!same_prefix(a, "::1".parse().unwrap(), 0));
-    }
 
     #[test]
     fn loads_loopback() {

@@ -296,14 +296,6 @@ impl Neighbours {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.macs.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.macs.is_empty()
-    }
-
     /// The MAC of a local target, if it answered ARP.
     #[inline(always)]
     pub fn lookup(&self, ip: u32) -> Option<&[u8; 6]> {

@@ -25,8 +25,8 @@ pub struct ReceiverConfig {
     pub source: Source,
     pub my_mac: [u8; 6],
     pub vlan: Option<u16>,
-    /// Answer ARP requests for our IPv4 source addresses (they are not the kernel's own).
-    pub answer_arp: Option<(u32, u64)>,
+    /// Answer ARP requests for our IPv4 source addresses (set when they are not the kernel's).
+    pub answer_arp: bool,
     /// Answer each SYN-ACK with a RST, so the target frees its half-open connection.
     pub send_rst: bool,
     /// Report closed ports (RST) too (`--show closed`).
@@ -96,10 +96,11 @@ impl Receiver {
             return out;
         };
         let Some(net) = &pkt.net else {
-            match (ArpRepr::parse(frame), self.cfg.answer_arp) {
-                (Some(a), Some((first, count)))
-                    if a.op == arp::OP_REQUEST
-                        && (u32::from(a.target_ip).wrapping_sub(first) as u64) < count =>
+            match ArpRepr::parse(frame) {
+                Some(a)
+                    if self.cfg.answer_arp
+                        && a.op == arp::OP_REQUEST
+                        && self.cfg.source.owns_v4(u32::from(a.target_ip)) =>
                 {
                     out.reply_len =
                         a.answer(self.cfg.my_mac)
@@ -354,7 +355,7 @@ mod tests {
             source: src,
             my_mac: MY_MAC,
             vlan: None,
-            answer_arp: Some((u32::from(Ipv4Addr::new(198, 18, 0, 2)), 1)),
+            answer_arp: true,
             send_rst: true,
             report_closed: true,
             report_open: true,
