@@ -495,6 +495,7 @@ fn run_scan_with<D: Driver>(
         report_open: !c.noshow_open,
         report_closed: c.show_closed && !c.open_only,
         dedup_buckets: 1 << 16,
+        banners: None,
     };
     let pcap = match (&c.pcap, live) {
         (Some(path), true) => Some(SharedPcap::create(path).map_err(UserError)?),

@@ -4,6 +4,7 @@
 //! is tested without a network.
 
 pub mod arp;
+pub mod banner;
 pub mod config;
 pub mod cookie;
 pub mod driver;
@@ -19,6 +20,7 @@ pub mod reply;
 pub mod source;
 pub mod stats;
 pub mod targets;
+pub mod tcp;
 pub mod template;
 pub mod throttle;
 pub mod trace;

@@ -2,14 +2,17 @@
 //! out. Keeps only TCP replies to our addresses and source ports whose acknowledgement number
 //! matches the probe's SYN cookie, reports SYN-ACK as open and RST as closed once per (address,
 //! port, status), answers a SYN-ACK with a RST (when no banner grabbing takes the connection), and
-//! answers ARP requests for a spoofed source address. Everything else is counted and dropped;
-//! any byte sequence is safe to feed in.
+//! answers ARP requests for a spoofed source address. With `--banners` a SYN-ACK opens a
+//! connection in this core's [`Stack`] instead, and the connection's later segments go there;
+//! the stack's frames and banner records wait in it for the receive loop. Everything else is
+//! counted and dropped; any byte sequence is safe to feed in.
 
 use crate::arp::{self, ArpRepr};
 use crate::cookie::CookieKey;
 use crate::output::{Record, Status};
 use crate::source::Source;
-use etherparse::{NetSlice, PacketBuilder, SlicedPacket, TransportSlice};
+use crate::tcp::{Flow, Segment, Stack, TcpConfig};
+use etherparse::{NetSlice, PacketBuilder, SlicedPacket, TcpOptionElement, TransportSlice};
 use std::net::IpAddr;
 
 const TCP_FIN: u8 = 0x01;
@@ -35,6 +38,8 @@ pub struct ReceiverConfig {
     pub report_open: bool,
     /// Buckets of the de-duplication table (a power of two; 4 entries each).
     pub dedup_buckets: usize,
+    /// Banner grabbing (`--banners`): open ports get a connection in a user-mode TCP stack.
+    pub banners: Option<TcpConfig>,
 }
 
 /// Counters of one receive core.
@@ -56,6 +61,15 @@ pub struct RxCounters {
     /// the kernel dropped before we could read them, and times the fill ring was empty.
     pub kernel_drops: u64,
     pub fill_empty: u64,
+    /// Banner grabbing: connections opened, open now, most at once, refused (table full),
+    /// timed out, retransmissions, banners reported.
+    pub tcp_opened: u64,
+    pub tcp_active: u64,
+    pub tcp_peak: u64,
+    pub tcp_refused: u64,
+    pub tcp_timeouts: u64,
+    pub tcp_retransmits: u64,
+    pub banners: u64,
 }
 
 /// The outcome of one frame.
@@ -71,6 +85,7 @@ pub struct Outcome {
 pub struct Receiver {
     cfg: ReceiverConfig,
     dedup: Dedup,
+    stack: Option<Stack>,
     pub counters: RxCounters,
 }
 
@@ -81,8 +96,44 @@ impl Receiver {
     pub fn new(cfg: ReceiverConfig) -> Self {
         Self {
             dedup: Dedup::new(cfg.dedup_buckets),
+            stack: cfg.banners.clone().map(Stack::new),
             cfg,
             counters: RxCounters::default(),
+        }
+    }
+
+    /// The banner-grabbing stack, whose `frames` and `records` the receive loop drains.
+    pub fn stack_mut(&mut self) -> Option<&mut Stack> {
+        self.stack.as_mut()
+    }
+
+    /// Advances the banner stack's clock (its timers run here) and copies its counters.
+    pub fn tick(&mut self, now_ms: u64, now_unix: u32) {
+        if let Some(st) = self.stack.as_mut() {
+            st.poll(now_ms, now_unix);
+            self.sync_tcp_counters();
+        }
+    }
+
+    /// Ends every banner connection (the scan is over).
+    pub fn close_connections(&mut self) {
+        if let Some(st) = self.stack.as_mut() {
+            st.close_all();
+            self.sync_tcp_counters();
+        }
+    }
+
+    fn sync_tcp_counters(&mut self) {
+        if let Some(st) = &self.stack {
+            let t = st.counters;
+            let c = &mut self.counters;
+            c.tcp_opened = t.opened;
+            c.tcp_active = t.active;
+            c.tcp_peak = t.peak;
+            c.tcp_refused = t.refused;
+            c.tcp_timeouts = t.timeouts;
+            c.tcp_retransmits = t.retransmits;
+            c.banners = t.banners;
         }
     }
 
@@ -149,6 +200,25 @@ impl Receiver {
             return out;
         }
         let flags = tcp_flags(tcp.slice());
+        let flow = Flow {
+            them,
+            me,
+            port_them,
+            port_me,
+        };
+        let seg = Segment {
+            flags,
+            seq: tcp.sequence_number(),
+            ack: tcp.acknowledgment_number(),
+            payload: tcp.payload(),
+        };
+        if let Some(st) = self.stack.as_mut() {
+            if st.contains(&flow) {
+                st.segment(flow, &seg);
+                self.sync_tcp_counters();
+                return out;
+            }
+        }
         let cookie = match (them, me) {
             (IpAddr::V4(t), IpAddr::V4(m)) => {
                 self.cfg
@@ -175,14 +245,24 @@ impl Receiver {
             self.counters.bad_cookie += 1;
             return out;
         }
-        if status == Status::Open && self.cfg.send_rst {
+        let fresh = self.dedup.insert(them, port_them, status == Status::Open);
+        let mut taken = false;
+        if let (Status::Open, true, Some(st)) = (status, fresh, self.stack.as_mut()) {
+            let mss = tcp.options_iterator().find_map(|o| match o {
+                Ok(TcpOptionElement::MaximumSegmentSize(m)) => Some(m),
+                _ => None,
+            });
+            taken = st.open(flow, pkt_src_mac(frame), ttl, &seg, mss);
+            self.sync_tcp_counters();
+        }
+        if status == Status::Open && self.cfg.send_rst && !taken {
             // RST with the sequence number the target expects next (our cookie + 1).
             out.reply_len = self.rst(pkt_src_mac(frame), me, them, port_me, port_them, reply);
             if out.reply_len > 0 {
                 self.counters.rst_sent += 1;
             }
         }
-        if !self.dedup.insert(them, port_them, status == Status::Open) {
+        if !fresh {
             self.counters.duplicates += 1;
             return out;
         }
@@ -360,6 +440,7 @@ mod tests {
             report_closed: true,
             report_open: true,
             dedup_buckets: 64,
+            banners: None,
         })
     }
 

@@ -67,6 +67,13 @@ pub struct RxCells {
     arp_answered: AtomicU64,
     kernel_drops: AtomicU64,
     fill_empty: AtomicU64,
+    tcp_opened: AtomicU64,
+    tcp_active: AtomicU64,
+    tcp_peak: AtomicU64,
+    tcp_refused: AtomicU64,
+    tcp_timeouts: AtomicU64,
+    tcp_retransmits: AtomicU64,
+    banners: AtomicU64,
 }
 
 /// One receive core's counters, on a cache line of their own.
@@ -86,6 +93,13 @@ impl RxCells {
         self.arp_answered.store(c.arp_answered, r);
         self.kernel_drops.store(c.kernel_drops, r);
         self.fill_empty.store(c.fill_empty, r);
+        self.tcp_opened.store(c.tcp_opened, r);
+        self.tcp_active.store(c.tcp_active, r);
+        self.tcp_peak.store(c.tcp_peak, r);
+        self.tcp_refused.store(c.tcp_refused, r);
+        self.tcp_timeouts.store(c.tcp_timeouts, r);
+        self.tcp_retransmits.store(c.tcp_retransmits, r);
+        self.banners.store(c.banners, r);
     }
 
     pub fn load(&self) -> RxCounters {
@@ -102,6 +116,13 @@ impl RxCells {
             arp_answered: self.arp_answered.load(r),
             kernel_drops: self.kernel_drops.load(r),
             fill_empty: self.fill_empty.load(r),
+            tcp_opened: self.tcp_opened.load(r),
+            tcp_active: self.tcp_active.load(r),
+            tcp_peak: self.tcp_peak.load(r),
+            tcp_refused: self.tcp_refused.load(r),
+            tcp_timeouts: self.tcp_timeouts.load(r),
+            tcp_retransmits: self.tcp_retransmits.load(r),
+            banners: self.banners.load(r),
         }
     }
 }

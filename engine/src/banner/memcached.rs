@@ -1,0 +1,43 @@
+//! memcached: `stats`; reports `uptime=N time=N version=V ` as masscan does.
+
+use super::{app, http::find, Found};
+
+pub const HELLO: &[u8] = b"stats\r\n";
+
+#[derive(Default)]
+pub struct Memcached {
+    buf: Vec<u8>,
+}
+
+impl Memcached {
+    pub fn data(&mut self, d: &[u8]) -> bool {
+        self.buf.extend_from_slice(d);
+        find(&self.buf, b"END\r\n").is_some() || self.buf.starts_with(b"ERROR")
+    }
+
+    pub fn finish(self, found: &mut Vec<Found>) {
+        let mut text = Vec::new();
+        for line in self.buf.split(|&c| c == b'\n') {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let mut words = line.split(|&c| c == b' ');
+            if words.next() != Some(b"STAT") {
+                continue;
+            }
+            let (Some(name), Some(value)) = (words.next(), words.next()) else {
+                continue;
+            };
+            if matches!(name, b"uptime" | b"time" | b"version") {
+                text.extend_from_slice(name);
+                text.push(b'=');
+                text.extend_from_slice(value);
+                text.push(b' ');
+            }
+        }
+        if text.is_empty() && !self.buf.is_empty() {
+            text = self.buf;
+        }
+        if !text.is_empty() {
+            found.push(Found::new(app::MEMCACHED, text));
+        }
+    }
+}

@@ -1,0 +1,343 @@
+//! Banner grabbing, sans-IO: one [`Session`] per TCP connection takes the bytes the server sent
+//! and returns the bytes to send back (hellos, follow-up commands); when the connection ends it
+//! yields the banners found, each with masscan's `app_proto` number. The protocol is chosen by
+//! port when we speak first (HTTP, TLS, memcached, RDP, SMB) and recognised from the server's
+//! first bytes otherwise (SSH, FTP, SMTP, POP3, IMAP4, VNC, Telnet, HTTP). Every parser takes
+//! arbitrary bytes, keeps at most [`BannerConfig::max_bytes`] of them, and never panics.
+
+mod http;
+mod lines;
+mod memcached;
+mod rdp;
+mod smb;
+mod ssh;
+mod telnet;
+mod tls;
+mod vnc;
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// masscan's `app_proto` numbers (COMPAT.md).
+pub mod app {
+    pub const HEUR: u16 = 1;
+    pub const SSH2: u16 = 3;
+    pub const HTTP: u16 = 4;
+    pub const FTP: u16 = 5;
+    pub const SSL: u16 = 9;
+    pub const SMB: u16 = 10;
+    pub const SMTP: u16 = 11;
+    pub const POP3: u16 = 12;
+    pub const IMAP4: u16 = 13;
+    pub const X509: u16 = 15;
+    pub const TITLE: u16 = 17;
+    pub const HTML: u16 = 18;
+    pub const MEMCACHED: u16 = 25;
+    pub const TELNET: u16 = 29;
+    pub const RDP: u16 = 30;
+    pub const HTTP_SERVER: u16 = 31;
+    pub const VNC: u16 = 33;
+    pub const VNC_INFO: u16 = 34;
+    pub const ERROR: u16 = 36;
+}
+
+/// One banner: what kind (`app_proto`) and its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub app: u16,
+    pub text: Vec<u8>,
+}
+
+impl Found {
+    pub fn new(app: u16, text: impl Into<Vec<u8>>) -> Self {
+        Self {
+            app,
+            text: text.into(),
+        }
+    }
+}
+
+/// What banner grabbing is asked to do, shared by every connection of a scan.
+#[derive(Clone)]
+pub struct BannerConfig {
+    /// `User-Agent` of the HTTP hello (`--http-user-agent`).
+    pub user_agent: String,
+    /// Report each certificate of a TLS chain as base64 (`--capture cert`, on by default).
+    pub capture_cert: bool,
+    /// Report the HTTP body (`--capture html`).
+    pub capture_html: bool,
+    /// Bytes kept from one connection; the connection ends when it is reached.
+    pub max_bytes: usize,
+    /// `--hello-string[PORT]` / `--hello-file[PORT]`: the hello sent at once on that port.
+    pub hellos: HashMap<u16, Vec<u8>>,
+    tls: Arc<rustls::ClientConfig>,
+}
+
+impl Default for BannerConfig {
+    fn default() -> Self {
+        Self {
+            user_agent: DEFAULT_USER_AGENT.into(),
+            capture_cert: true,
+            capture_html: false,
+            max_bytes: 4096,
+            hellos: HashMap::new(),
+            tls: tls::client_config(),
+        }
+    }
+}
+
+impl std::fmt::Debug for BannerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BannerConfig")
+            .field("user_agent", &self.user_agent)
+            .field("capture_cert", &self.capture_cert)
+            .field("capture_html", &self.capture_html)
+            .field("max_bytes", &self.max_bytes)
+            .field("hellos", &self.hellos.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+pub const DEFAULT_USER_AGENT: &str =
+    "masscan-rs/0.1 (masscan/1.3 compatible; https://github.com/robertdavidgraham/masscan)";
+
+/// The protocol a port's hello speaks, when we speak first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ClientFirst {
+    Http,
+    Tls,
+    Memcached,
+    Rdp,
+    Smb,
+}
+
+fn client_first(port: u16) -> Option<ClientFirst> {
+    Some(match port {
+        80 | 81 | 591 | 3000 | 5000 | 8000 | 8008 | 8080 | 8081 | 8088 | 8888 | 9000 => {
+            ClientFirst::Http
+        }
+        443 | 465 | 636 | 853 | 990 | 992 | 993 | 994 | 995 | 4443 | 5061 | 5986 | 8443 | 9443 => {
+            ClientFirst::Tls
+        }
+        11211 => ClientFirst::Memcached,
+        3389 => ClientFirst::Rdp,
+        445 => ClientFirst::Smb,
+        _ => return None,
+    })
+}
+
+/// The parser a connection is in.
+enum Kind {
+    /// Nothing received yet and no protocol chosen: the server's first bytes decide.
+    Detect,
+    Http(http::Http),
+    Tls(Box<tls::Tls>),
+    Ssh(ssh::Ssh),
+    Lines(lines::Lines),
+    Memcached(memcached::Memcached),
+    Telnet(telnet::Telnet),
+    Vnc(vnc::Vnc),
+    Rdp(rdp::Rdp),
+    Smb(smb::Smb),
+    /// A protocol we do not know: the bytes as they came.
+    Raw(Vec<u8>),
+}
+
+/// One connection's banner state.
+pub struct Session {
+    kind: Kind,
+    port: u16,
+    /// Bytes received so far (all of them, kept or not).
+    received: usize,
+    /// Whether we have sent a hello (so a quiet server is not probed twice).
+    said_hello: bool,
+    done: bool,
+}
+
+impl Session {
+    /// A new connection to `ip`:`port`; the hello to send at once, if this port has one, is
+    /// appended to `out`.
+    pub fn start(ip: IpAddr, port: u16, cfg: &BannerConfig, out: &mut Vec<u8>) -> Self {
+        let mut s = Session {
+            kind: Kind::Detect,
+            port,
+            received: 0,
+            said_hello: false,
+            done: false,
+        };
+        if let Some(h) = cfg.hellos.get(&port) {
+            out.extend_from_slice(h);
+            s.said_hello = true;
+        } else if let Some(p) = client_first(port) {
+            s.kind = s.hello(p, ip, cfg, out);
+            s.said_hello = true;
+        }
+        s
+    }
+
+    fn hello(&self, p: ClientFirst, ip: IpAddr, cfg: &BannerConfig, out: &mut Vec<u8>) -> Kind {
+        match p {
+            ClientFirst::Http => {
+                http::hello(ip, &cfg.user_agent, out);
+                Kind::Http(http::Http::default())
+            }
+            ClientFirst::Tls => match tls::Tls::start(ip, cfg, out) {
+                Some(t) => Kind::Tls(Box::new(t)),
+                None => Kind::Detect,
+            },
+            ClientFirst::Memcached => {
+                out.extend_from_slice(memcached::HELLO);
+                Kind::Memcached(memcached::Memcached::default())
+            }
+            ClientFirst::Rdp => {
+                rdp::hello(out);
+                Kind::Rdp(rdp::Rdp::default())
+            }
+            ClientFirst::Smb => {
+                smb::hello(out);
+                Kind::Smb(smb::Smb::default())
+            }
+        }
+    }
+
+    /// The server has been quiet since the connection opened: servers that speak first have
+    /// spoken by now, so send the generic probe (an HTTP request) if nothing was sent yet.
+    /// Returns false when there is nothing more to try (the connection can end).
+    pub fn quiet(&mut self, ip: IpAddr, cfg: &BannerConfig, out: &mut Vec<u8>) -> bool {
+        if self.said_hello || self.received > 0 || self.done {
+            return false;
+        }
+        self.said_hello = true;
+        self.kind = self.hello(ClientFirst::Http, ip, cfg, out);
+        true
+    }
+
+    /// Whether the parser has all it wants (the connection can end).
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Bytes received so far.
+    pub fn received(&self) -> usize {
+        self.received
+    }
+
+    /// In-order bytes from the server; replies are appended to `out`.
+    pub fn data(&mut self, data: &[u8], cfg: &BannerConfig, out: &mut Vec<u8>) {
+        if self.done || data.is_empty() {
+            return;
+        }
+        let room = cfg.max_bytes.saturating_sub(self.received);
+        let data = &data[..data.len().min(room)];
+        self.received += data.len();
+        if matches!(self.kind, Kind::Detect) || self.mismatch(data) {
+            self.kind = detect(data, self.port);
+        }
+        let done = match &mut self.kind {
+            Kind::Detect => false,
+            Kind::Http(p) => p.data(data, cfg),
+            Kind::Tls(p) => p.data(data, out),
+            Kind::Ssh(p) => p.data(data),
+            Kind::Lines(p) => p.data(data, out),
+            Kind::Memcached(p) => p.data(data),
+            Kind::Telnet(p) => p.data(data, out),
+            Kind::Vnc(p) => p.data(data, out),
+            Kind::Rdp(p) => p.data(data),
+            Kind::Smb(p) => p.data(data, out),
+            Kind::Raw(v) => {
+                v.extend_from_slice(data);
+                false
+            }
+        };
+        self.done = done || self.received >= cfg.max_bytes;
+    }
+
+    /// A client-first parser whose first reply is plainly another protocol (an SSH server on
+    /// port 80) hands over to detection.
+    fn mismatch(&self, data: &[u8]) -> bool {
+        if self.received != data.len() {
+            return false;
+        }
+        match &self.kind {
+            Kind::Http(_) => !data.starts_with(b"HTTP/") && known_server_first(data),
+            Kind::Memcached(_) | Kind::Rdp(_) | Kind::Smb(_) => known_server_first(data),
+            _ => false,
+        }
+    }
+
+    /// The connection is over (closed by either side, timed out or full): the banners found.
+    pub fn finish(self, cfg: &BannerConfig, found: &mut Vec<Found>) {
+        match self.kind {
+            Kind::Detect => {}
+            Kind::Http(p) => p.finish(cfg, found),
+            Kind::Tls(p) => p.finish(cfg, found),
+            Kind::Ssh(p) => p.finish(found),
+            Kind::Lines(p) => p.finish(found),
+            Kind::Memcached(p) => p.finish(found),
+            Kind::Telnet(p) => p.finish(found),
+            Kind::Vnc(p) => p.finish(found),
+            Kind::Rdp(p) => p.finish(found),
+            Kind::Smb(p) => p.finish(found),
+            Kind::Raw(v) => {
+                if !v.is_empty() {
+                    found.push(Found::new(app::HEUR, v));
+                }
+            }
+        }
+    }
+}
+
+/// Whether these first bytes are a server-first protocol's greeting we recognise.
+fn known_server_first(d: &[u8]) -> bool {
+    !matches!(detect(d, 0), Kind::Raw(_) | Kind::Http(_))
+}
+
+/// Chooses the parser from the server's first bytes (and the port, for FTP against SMTP).
+fn detect(d: &[u8], port: u16) -> Kind {
+    let starts = |p: &[u8]| d.len() >= p.len() && d[..p.len()].eq_ignore_ascii_case(p);
+    if starts(b"SSH-") {
+        Kind::Ssh(ssh::Ssh::default())
+    } else if starts(b"HTTP/") {
+        Kind::Http(http::Http::default())
+    } else if starts(b"RFB ") {
+        Kind::Vnc(vnc::Vnc::default())
+    } else if starts(b"+OK") {
+        Kind::Lines(lines::Lines::pop3())
+    } else if starts(b"* OK") || starts(b"* PREAUTH") {
+        Kind::Lines(lines::Lines::imap4())
+    } else if d.first() == Some(&telnet::IAC) {
+        Kind::Telnet(telnet::Telnet::default())
+    } else if d.len() >= 4 && d[..3].iter().all(u8::is_ascii_digit) && matches!(d[3], b' ' | b'-') {
+        if is_smtp(d, port) {
+            Kind::Lines(lines::Lines::smtp())
+        } else {
+            Kind::Lines(lines::Lines::ftp())
+        }
+    } else if port == 23 {
+        Kind::Telnet(telnet::Telnet::default())
+    } else {
+        Kind::Raw(Vec::new())
+    }
+}
+
+fn is_smtp(greeting: &[u8], port: u16) -> bool {
+    match port {
+        25 | 465 | 587 | 2525 => true,
+        21 | 990 | 2121 => false,
+        _ => {
+            let g = String::from_utf8_lossy(greeting).to_ascii_uppercase();
+            (g.contains("SMTP") || g.contains("MAIL")) && !g.contains("FTP")
+        }
+    }
+}
+
+/// The bytes up to the first `\n` (without `\r\n`), if a whole line is there.
+fn first_line(buf: &[u8]) -> Option<&[u8]> {
+    let end = buf.iter().position(|&c| c == b'\n')?;
+    let line = &buf[..end];
+    Some(line.strip_suffix(b"\r").unwrap_or(line))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,581 @@
+//! The user-mode TCP stack of banner grabbing, sans-IO: segments and the clock in, frames to
+//! send and banner records out. One [`Stack`] per receive core (a shard: flows hash to cores,
+//! so no locks). A connection (TCB) is created only for a SYN-ACK whose acknowledgement is our
+//! cookie, up to a fixed cap; it acknowledges in-order data, feeds it to the banner
+//! [`Session`], sends the session's hellos and commands (retransmitted until acknowledged) and
+//! ends with a RST when the session is done, the server closes, the byte cap is reached or a
+//! timer fires. Timers sit on a wheel advanced by [`Stack::poll`] from the clock, not by packet
+//! arrival, so a quiet link still gets its probes sent and its connections closed on time.
+
+use crate::banner::{BannerConfig, Found, Session};
+use crate::output::Record;
+use etherparse::PacketBuilder;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+pub const FIN: u8 = 0x01;
+pub const SYN: u8 = 0x02;
+pub const RST: u8 = 0x04;
+pub const PSH: u8 = 0x08;
+pub const ACK: u8 = 0x10;
+
+/// Largest payload we put in one segment (fits a 1500-byte MTU with IPv6 and a VLAN tag).
+const MAX_SEGMENT: usize = 1400;
+/// Receive window we advertise.
+const WINDOW: u16 = 16384;
+/// Retransmissions of our data before the connection is given up.
+const MAX_RETRIES: u8 = 3;
+const RTO_MS: u64 = 1000;
+/// Timer wheel: slot width and count (16 ms x 4096 = 65 s per turn; later deadlines go round).
+const TICK_MS: u64 = 16;
+const SLOTS: usize = 4096;
+
+/// Settings of banner grabbing's TCP side.
+#[derive(Clone, Debug)]
+pub struct TcpConfig {
+    pub my_mac: [u8; 6],
+    pub vlan: Option<u16>,
+    /// TTL / hop limit of our segments.
+    pub ttl: u8,
+    /// How long a server may stay silent before we send our probe (`--hello-timeout`), and how
+    /// long after its last bytes a connection is considered finished.
+    pub hello_wait_ms: u64,
+    /// The longest a connection lives (`--connection-timeout`).
+    pub timeout_ms: u64,
+    /// Connections held at once by this shard; SYN-ACKs beyond it get a RST and no banner.
+    pub max_connections: usize,
+    pub banners: Arc<BannerConfig>,
+}
+
+/// The four-tuple of a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Flow {
+    pub them: IpAddr,
+    pub me: IpAddr,
+    pub port_them: u16,
+    pub port_me: u16,
+}
+
+/// The parts of a received segment the stack uses.
+#[derive(Clone, Copy, Debug)]
+pub struct Segment<'a> {
+    pub flags: u8,
+    pub seq: u32,
+    pub ack: u32,
+    pub payload: &'a [u8],
+}
+
+/// Counters of one shard.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TcpCounters {
+    pub opened: u64,
+    /// SYN-ACKs refused because the table was full.
+    pub refused: u64,
+    pub closed: u64,
+    pub timeouts: u64,
+    pub retransmits: u64,
+    pub banners: u64,
+    pub segments_out: u64,
+    /// Connections open now, and the most at once.
+    pub active: u64,
+    pub peak: u64,
+}
+
+struct Tcb {
+    peer_mac: [u8; 6],
+    ttl: u8,
+    snd_una: u32,
+    snd_nxt: u32,
+    rcv_nxt: u32,
+    /// Our bytes from `snd_una` on, kept until acknowledged.
+    unacked: Vec<u8>,
+    mss: usize,
+    retries: u8,
+    created_ms: u64,
+    /// When we last sent data (for the retransmission timer).
+    sent_ms: u64,
+    /// When the server last sent bytes.
+    heard_ms: u64,
+    /// The deadline this connection is filed under in the wheel.
+    deadline: u64,
+    session: Session,
+}
+
+/// One shard of the stack.
+pub struct Stack {
+    cfg: TcpConfig,
+    table: HashMap<Flow, Tcb>,
+    wheel: Wheel,
+    now_ms: u64,
+    now_unix: u32,
+    /// Frames to send, in order.
+    pub frames: Vec<Vec<u8>>,
+    /// Banner records found.
+    pub records: Vec<Record>,
+    pub counters: TcpCounters,
+    scratch: Vec<u8>,
+    found: Vec<Found>,
+}
+
+impl Stack {
+    pub fn new(cfg: TcpConfig) -> Self {
+        Self {
+            cfg,
+            table: HashMap::new(),
+            wheel: Wheel::new(),
+            now_ms: 0,
+            now_unix: 0,
+            frames: Vec::new(),
+            records: Vec::new(),
+            counters: TcpCounters::default(),
+            scratch: Vec::new(),
+            found: Vec::new(),
+        }
+    }
+
+    pub fn config(&self) -> &TcpConfig {
+        &self.cfg
+    }
+
+    /// Connections held now.
+    pub fn active(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn contains(&self, flow: &Flow) -> bool {
+        self.table.contains_key(flow)
+    }
+
+    /// Advances the clock (monotonic milliseconds, and Unix seconds for records) and runs the
+    /// timers that are due.
+    pub fn poll(&mut self, now_ms: u64, now_unix: u32) {
+        self.now_ms = self.now_ms.max(now_ms);
+        self.now_unix = now_unix;
+        let mut due = std::mem::take(&mut self.wheel.due);
+        self.wheel.expire(self.now_ms, &mut due);
+        for (flow, deadline) in due.drain(..) {
+            let fire = self
+                .table
+                .get(&flow)
+                .is_some_and(|t| t.deadline == deadline);
+            if fire {
+                self.timer(flow);
+            }
+        }
+        self.wheel.due = due;
+    }
+
+    /// A SYN-ACK acknowledging our cookie: opens a connection (our ACK and maybe a hello go
+    /// out). False when the table is full: the caller answers with a RST instead.
+    pub fn open(
+        &mut self,
+        flow: Flow,
+        peer_mac: [u8; 6],
+        ttl: u8,
+        seg: &Segment,
+        mss: Option<u16>,
+    ) -> bool {
+        if self.table.contains_key(&flow) {
+            return true;
+        }
+        if self.table.len() >= self.cfg.max_connections {
+            self.counters.refused += 1;
+            return false;
+        }
+        self.scratch.clear();
+        let session = Session::start(
+            flow.them,
+            flow.port_them,
+            &self.cfg.banners,
+            &mut self.scratch,
+        );
+        let tcb = Tcb {
+            peer_mac,
+            ttl,
+            snd_una: seg.ack,
+            snd_nxt: seg.ack,
+            rcv_nxt: seg.seq.wrapping_add(1),
+            unacked: Vec::new(),
+            mss: usize::from(mss.unwrap_or(536)).clamp(64, MAX_SEGMENT),
+            retries: 0,
+            created_ms: self.now_ms,
+            sent_ms: self.now_ms,
+            heard_ms: self.now_ms,
+            deadline: 0,
+            session,
+        };
+        self.table.insert(flow, tcb);
+        self.counters.opened += 1;
+        self.counters.active = self.table.len() as u64;
+        self.counters.peak = self.counters.peak.max(self.counters.active);
+        let hello = std::mem::take(&mut self.scratch);
+        if hello.is_empty() {
+            self.emit(flow, ACK, &[]);
+        } else {
+            self.send(flow, &hello);
+        }
+        self.scratch = hello;
+        self.rearm(flow);
+        true
+    }
+
+    /// A segment of an open connection.
+    pub fn segment(&mut self, flow: Flow, seg: &Segment) {
+        let Some(tcb) = self.table.get_mut(&flow) else {
+            return;
+        };
+        if seg.flags & RST != 0 {
+            self.finish(flow, false);
+            return;
+        }
+        if seg.flags & SYN != 0 {
+            // The server did not get our ACK: acknowledge again, and resend our data.
+            self.retransmit(flow);
+            return;
+        }
+        if seg.flags & ACK != 0 {
+            let acked = seg.ack.wrapping_sub(tcb.snd_una) as usize;
+            let in_flight = tcb.snd_nxt.wrapping_sub(tcb.snd_una) as usize;
+            if acked > 0 && acked <= in_flight {
+                tcb.unacked.drain(..acked.min(tcb.unacked.len()));
+                tcb.snd_una = seg.ack;
+                tcb.retries = 0;
+            }
+        }
+        let offset = seg.seq.wrapping_sub(tcb.rcv_nxt) as i32;
+        let mut fin = seg.flags & FIN != 0;
+        self.scratch.clear();
+        if offset > 0 {
+            // A gap: acknowledge what we have; the server sends the rest again.
+            if !seg.payload.is_empty() || fin {
+                self.emit(flow, ACK, &[]);
+            }
+            self.rearm(flow);
+            return;
+        }
+        let skip = offset.unsigned_abs() as usize;
+        if skip > seg.payload.len() || (skip == seg.payload.len() && !seg.payload.is_empty()) {
+            // Old data only: acknowledge again.
+            fin = false;
+            if !seg.payload.is_empty() {
+                self.emit(flow, ACK, &[]);
+                return;
+            }
+        }
+        let new = seg.payload.get(skip..).unwrap_or(&[]);
+        if !new.is_empty() {
+            tcb.rcv_nxt = tcb.rcv_nxt.wrapping_add(new.len() as u32);
+            tcb.heard_ms = self.now_ms;
+            tcb.session.data(new, &self.cfg.banners, &mut self.scratch);
+        }
+        if fin {
+            tcb.rcv_nxt = tcb.rcv_nxt.wrapping_add(1);
+        }
+        if fin || tcb.session.is_done() {
+            self.finish(flow, true);
+            return;
+        }
+        if !self.scratch.is_empty() {
+            let data = std::mem::take(&mut self.scratch);
+            self.send(flow, &data);
+            self.scratch = data;
+        } else if !new.is_empty() {
+            self.emit(flow, ACK, &[]);
+        }
+        self.rearm(flow);
+    }
+
+    /// Ends every connection (the scan is over): their banners are reported and a RST sent.
+    pub fn close_all(&mut self) {
+        let flows: Vec<Flow> = self.table.keys().copied().collect();
+        for f in flows {
+            self.finish(f, true);
+        }
+    }
+
+    fn timer(&mut self, flow: Flow) {
+        let now = self.now_ms;
+        let cfg = &self.cfg;
+        let Some(tcb) = self.table.get_mut(&flow) else {
+            return;
+        };
+        if now >= tcb.created_ms + cfg.timeout_ms {
+            self.counters.timeouts += 1;
+            self.finish(flow, true);
+            return;
+        }
+        if !tcb.unacked.is_empty() && now >= tcb.sent_ms + rto(tcb.retries) {
+            if tcb.retries >= MAX_RETRIES {
+                self.counters.timeouts += 1;
+                self.finish(flow, true);
+                return;
+            }
+            tcb.retries += 1;
+            self.counters.retransmits += 1;
+            self.retransmit(flow);
+            self.rearm(flow);
+            return;
+        }
+        if tcb.session.received() == 0 {
+            if now >= tcb.created_ms + cfg.hello_wait_ms {
+                self.scratch.clear();
+                let ip = flow.them;
+                if tcb.session.quiet(ip, &cfg.banners, &mut self.scratch) {
+                    let probe = std::mem::take(&mut self.scratch);
+                    self.send(flow, &probe);
+                    self.scratch = probe;
+                }
+            }
+        } else if now >= tcb.heard_ms + cfg.hello_wait_ms && tcb.unacked.is_empty() {
+            // The server said its piece and has been quiet since.
+            self.finish(flow, true);
+            return;
+        }
+        self.rearm(flow);
+    }
+
+    /// Files the connection under its next deadline.
+    fn rearm(&mut self, flow: Flow) {
+        let cfg = &self.cfg;
+        let Some(tcb) = self.table.get_mut(&flow) else {
+            return;
+        };
+        let mut d = tcb.created_ms + cfg.timeout_ms;
+        if !tcb.unacked.is_empty() {
+            d = d.min(tcb.sent_ms + rto(tcb.retries));
+        }
+        if tcb.session.received() == 0 {
+            let quiet = tcb.created_ms + cfg.hello_wait_ms;
+            if quiet > self.now_ms {
+                d = d.min(quiet);
+            }
+        } else {
+            d = d.min(tcb.heard_ms + cfg.hello_wait_ms);
+        }
+        let d = d.max(self.now_ms + 1);
+        if tcb.deadline != d {
+            tcb.deadline = d;
+            self.wheel.schedule(flow, d, self.now_ms);
+        }
+    }
+
+    /// Sends our data (acknowledging what we have), in segments of at most the peer's MSS.
+    fn send(&mut self, flow: Flow, data: &[u8]) {
+        let Some(tcb) = self.table.get_mut(&flow) else {
+            return;
+        };
+        tcb.unacked.extend_from_slice(data);
+        tcb.sent_ms = self.now_ms;
+        let mss = tcb.mss;
+        for chunk in data.chunks(mss) {
+            self.emit(flow, ACK | PSH, chunk);
+            if let Some(t) = self.table.get_mut(&flow) {
+                t.snd_nxt = t.snd_nxt.wrapping_add(chunk.len() as u32);
+            }
+        }
+    }
+
+    /// Sends an ACK and every unacknowledged byte again, from `snd_una`.
+    fn retransmit(&mut self, flow: Flow) {
+        let Some(tcb) = self.table.get_mut(&flow) else {
+            return;
+        };
+        tcb.sent_ms = self.now_ms;
+        if tcb.unacked.is_empty() {
+            self.emit(flow, ACK, &[]);
+            return;
+        }
+        let data = std::mem::take(&mut tcb.unacked);
+        let (una, mss) = (tcb.snd_una, tcb.mss);
+        let mut seq = una;
+        for chunk in data.chunks(mss) {
+            self.emit_at(flow, seq, ACK | PSH, chunk);
+            seq = seq.wrapping_add(chunk.len() as u32);
+        }
+        if let Some(t) = self.table.get_mut(&flow) {
+            t.unacked = data;
+        }
+    }
+
+    /// Removes the connection, reports its banners, and (when asked) resets it.
+    fn finish(&mut self, flow: Flow, reset: bool) {
+        let Some(tcb) = self.table.remove(&flow) else {
+            return;
+        };
+        if reset {
+            let frame = build(
+                &self.cfg,
+                tcb.peer_mac,
+                &flow,
+                tcb.snd_nxt,
+                tcb.rcv_nxt,
+                RST | ACK,
+                &[],
+            );
+            if let Some(f) = frame {
+                self.frames.push(f);
+                self.counters.segments_out += 1;
+            }
+        }
+        self.found.clear();
+        tcb.session.finish(&self.cfg.banners, &mut self.found);
+        for f in self.found.drain(..) {
+            self.counters.banners += 1;
+            self.records.push(Record::Banner {
+                time: self.now_unix,
+                ip: flow.them,
+                ip_proto: 6,
+                port: flow.port_them,
+                app_proto: f.app,
+                ttl: tcb.ttl,
+                banner: f.text,
+            });
+        }
+        self.counters.closed += 1;
+        self.counters.active = self.table.len() as u64;
+    }
+
+    fn emit(&mut self, flow: Flow, flags: u8, payload: &[u8]) {
+        let Some(seq) = self.table.get(&flow).map(|t| t.snd_nxt) else {
+            return;
+        };
+        self.emit_at(flow, seq, flags, payload);
+    }
+
+    fn emit_at(&mut self, flow: Flow, seq: u32, flags: u8, payload: &[u8]) {
+        let Some(tcb) = self.table.get(&flow) else {
+            return;
+        };
+        if let Some(f) = build(
+            &self.cfg,
+            tcb.peer_mac,
+            &flow,
+            seq,
+            tcb.rcv_nxt,
+            flags,
+            payload,
+        ) {
+            self.frames.push(f);
+            self.counters.segments_out += 1;
+        }
+    }
+}
+
+fn rto(retries: u8) -> u64 {
+    RTO_MS << retries.min(6)
+}
+
+/// An Ethernet frame carrying one TCP segment from us (`flow.me`) to the peer.
+pub fn build(
+    cfg: &TcpConfig,
+    dst_mac: [u8; 6],
+    flow: &Flow,
+    seq: u32,
+    ack: u32,
+    flags: u8,
+    payload: &[u8],
+) -> Option<Vec<u8>> {
+    tcp_frame(
+        cfg.my_mac, dst_mac, cfg.vlan, cfg.ttl, flow, seq, ack, flags, payload,
+    )
+}
+
+/// An Ethernet frame with one TCP segment, padded to the Ethernet minimum; `None` when the
+/// addresses' families differ.
+#[allow(clippy::too_many_arguments)]
+pub fn tcp_frame(
+    src_mac: [u8; 6],
+    dst_mac: [u8; 6],
+    vlan: Option<u16>,
+    ttl: u8,
+    flow: &Flow,
+    seq: u32,
+    ack: u32,
+    flags: u8,
+    payload: &[u8],
+) -> Option<Vec<u8>> {
+    let eth = || PacketBuilder::ethernet2(src_mac, dst_mac);
+    let tagged = |v: u16| eth().single_vlan(v.try_into().unwrap_or_default());
+    let ip = match (flow.me, flow.them, vlan) {
+        (IpAddr::V4(m), IpAddr::V4(t), None) => eth().ipv4(m.octets(), t.octets(), ttl),
+        (IpAddr::V4(m), IpAddr::V4(t), Some(v)) => tagged(v).ipv4(m.octets(), t.octets(), ttl),
+        (IpAddr::V6(m), IpAddr::V6(t), None) => eth().ipv6(m.octets(), t.octets(), ttl),
+        (IpAddr::V6(m), IpAddr::V6(t), Some(v)) => tagged(v).ipv6(m.octets(), t.octets(), ttl),
+        _ => return None,
+    };
+    let mut b = ip.tcp(flow.port_me, flow.port_them, seq, WINDOW);
+    if flags & ACK != 0 {
+        b = b.ack(ack);
+    }
+    if flags & RST != 0 {
+        b = b.rst();
+    }
+    if flags & FIN != 0 {
+        b = b.fin();
+    }
+    if flags & PSH != 0 {
+        b = b.psh();
+    }
+    let mut out = Vec::with_capacity(b.size(payload.len()).max(60));
+    b.write(&mut out, payload).ok()?;
+    if out.len() < 60 {
+        out.resize(60, 0);
+    }
+    Some(out)
+}
+
+/// A hashed timer wheel with lazy deletion: an entry whose connection has since been filed
+/// under another deadline (or is gone) is skipped when its slot comes round.
+struct Wheel {
+    slots: Vec<Vec<(Flow, u64)>>,
+    /// The next tick to look at.
+    cursor: u64,
+    /// Reused buffer of due entries.
+    due: Vec<(Flow, u64)>,
+}
+
+impl Wheel {
+    fn new() -> Self {
+        Self {
+            slots: vec![Vec::new(); SLOTS],
+            cursor: 0,
+            due: Vec::new(),
+        }
+    }
+
+    fn schedule(&mut self, flow: Flow, deadline: u64, now: u64) {
+        if self.cursor == 0 {
+            self.cursor = now / TICK_MS;
+        }
+        let tick = (deadline / TICK_MS).max(self.cursor);
+        self.slots[(tick % SLOTS as u64) as usize].push((flow, deadline));
+    }
+
+    /// Moves the entries due by `now` into `due`; later ones in the slots passed stay.
+    fn expire(&mut self, now: u64, due: &mut Vec<(Flow, u64)>) {
+        let now_tick = now / TICK_MS;
+        if self.cursor == 0 {
+            self.cursor = now_tick;
+        }
+        if now_tick < self.cursor {
+            return;
+        }
+        let span = (now_tick - self.cursor + 1).min(SLOTS as u64);
+        for t in 0..span {
+            let slot = &mut self.slots[((self.cursor + t) % SLOTS as u64) as usize];
+            let mut i = 0;
+            while i < slot.len() {
+                if slot[i].1 <= now {
+                    due.push(slot.swap_remove(i));
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        self.cursor = now_tick + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,268 @@
+use super::*;
+use etherparse::{SlicedPacket, TransportSlice};
+use std::net::Ipv4Addr;
+
+const MY_MAC: [u8; 6] = [2, 0, 0, 0, 0, 2];
+const PEER_MAC: [u8; 6] = [2, 0, 0, 0, 0, 1];
+const SERVER_ISN: u32 = 1_000_000;
+const OUR_ISN: u32 = 0xffff_fff0; // wraps during the test
+
+fn stack(max: usize) -> Stack {
+    Stack::new(TcpConfig {
+        my_mac: MY_MAC,
+        vlan: None,
+        ttl: 255,
+        hello_wait_ms: 2000,
+        timeout_ms: 30_000,
+        max_connections: max,
+        banners: Arc::new(BannerConfig::default()),
+    })
+}
+
+fn flow(port: u16) -> Flow {
+    Flow {
+        them: IpAddr::V4(Ipv4Addr::new(198, 18, 1, 1)),
+        me: IpAddr::V4(Ipv4Addr::new(198, 18, 0, 2)),
+        port_them: port,
+        port_me: 61440,
+    }
+}
+
+/// (flags, seq, ack, payload) of each frame the stack queued, which are then cleared.
+fn sent(st: &mut Stack) -> Vec<(u8, u32, u32, Vec<u8>)> {
+    st.frames
+        .drain(..)
+        .map(|f| {
+            assert_eq!(&f[..6], &PEER_MAC);
+            let p = SlicedPacket::from_ethernet(&f).unwrap();
+            let Some(TransportSlice::Tcp(t)) = p.transport else {
+                panic!("not TCP")
+            };
+            assert_eq!(t.source_port(), 61440);
+            (
+                t.slice()[13],
+                t.sequence_number(),
+                t.acknowledgment_number(),
+                t.payload().to_vec(),
+            )
+        })
+        .collect()
+}
+
+fn syn_ack() -> Segment<'static> {
+    Segment {
+        flags: SYN | ACK,
+        seq: SERVER_ISN,
+        ack: OUR_ISN,
+        payload: &[],
+    }
+}
+
+fn data(seq_off: u32, ack: u32, payload: &[u8]) -> Segment<'_> {
+    Segment {
+        flags: ACK | PSH,
+        seq: SERVER_ISN.wrapping_add(1).wrapping_add(seq_off),
+        ack,
+        payload,
+    }
+}
+
+#[test]
+fn http_connection_from_syn_ack_to_banner_and_reset() {
+    let mut st = stack(10);
+    st.poll(5_000, 1000);
+    assert!(st.open(flow(80), PEER_MAC, 64, &syn_ack(), Some(1460)));
+    let out = sent(&mut st);
+    assert_eq!(out.len(), 1, "the hello rides on the handshake's ACK");
+    let (flags, seq, ack, hello) = &out[0];
+    assert_eq!(*flags, ACK | PSH);
+    assert_eq!((*seq, *ack), (OUR_ISN, SERVER_ISN + 1));
+    assert!(hello.starts_with(b"GET / HTTP/1.0\r\n"));
+    let our_next = OUR_ISN.wrapping_add(hello.len() as u32);
+
+    // Out of order: a duplicate ACK, nothing kept.
+    st.segment(flow(80), &data(10, our_next, b"later"));
+    assert_eq!(sent(&mut st), vec![(ACK, our_next, SERVER_ISN + 1, vec![])]);
+    // In order, in two pieces; the first is acknowledged.
+    let head = b"HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\n\r\n";
+    st.segment(flow(80), &data(0, our_next, head));
+    let end = SERVER_ISN + 1 + head.len() as u32;
+    assert_eq!(sent(&mut st), vec![(ACK, our_next, end, vec![])]);
+    // A retransmission overlapping what we have: only the new part counts.
+    let mut again = head[head.len() - 4..].to_vec();
+    again.extend_from_slice(b"<title>lab</title>");
+    st.segment(flow(80), &data(head.len() as u32 - 4, our_next, &again));
+    // The title completes the banner: the connection ends with a RST.
+    let out = sent(&mut st);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].0, RST | ACK);
+    assert_eq!(out[0].1, our_next);
+    assert_eq!(st.active(), 0);
+    let names: Vec<(u16, Vec<u8>)> = st
+        .records
+        .iter()
+        .map(|r| match r {
+            Record::Banner {
+                app_proto,
+                banner,
+                time,
+                port,
+                ttl,
+                ..
+            } => {
+                assert_eq!((*time, *port, *ttl), (1000, 80, 64));
+                (*app_proto, banner.clone())
+            }
+            _ => panic!("status record"),
+        })
+        .collect();
+    assert!(names.contains(&(crate::banner::app::HTTP_SERVER, b"nginx/1.22.1".to_vec())));
+    assert!(names.contains(&(crate::banner::app::TITLE, b"lab".to_vec())));
+    assert_eq!(st.counters.banners, names.len() as u64);
+}
+
+#[test]
+fn hello_is_retransmitted_until_acknowledged_then_given_up() {
+    let mut st = stack(10);
+    st.poll(1_000, 1);
+    st.open(flow(80), PEER_MAC, 64, &syn_ack(), None);
+    let first = sent(&mut st);
+    st.poll(1_500, 1);
+    assert!(sent(&mut st).is_empty());
+    st.poll(2_020, 1);
+    let again = sent(&mut st);
+    assert_eq!(again, first, "same bytes, same sequence number");
+    // Backoff: 2 s, then 4 s; then the connection is given up with a RST.
+    st.poll(3_100, 1);
+    assert!(sent(&mut st).is_empty());
+    st.poll(4_100, 1);
+    assert_eq!(sent(&mut st).len(), 1);
+    st.poll(8_200, 1);
+    assert_eq!(sent(&mut st).len(), 1);
+    st.poll(16_300, 1);
+    let out = sent(&mut st);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].0, RST | ACK);
+    assert_eq!(st.active(), 0);
+    assert_eq!(st.counters.retransmits, 3);
+}
+
+#[test]
+fn a_quiet_server_gets_the_probe_on_time_without_any_packet_arriving() {
+    let mut st = stack(10);
+    st.poll(10_000, 1);
+    st.open(flow(7777), PEER_MAC, 64, &syn_ack(), None);
+    assert_eq!(
+        sent(&mut st)[0].0,
+        ACK,
+        "a bare ACK: the server may speak first"
+    );
+    st.poll(11_990, 1);
+    assert!(sent(&mut st).is_empty());
+    st.poll(12_020, 1);
+    let out = sent(&mut st);
+    assert_eq!(out.len(), 1);
+    assert!(out[0].3.starts_with(b"GET / "));
+}
+
+#[test]
+fn server_first_banner_then_idle_close_and_server_fin() {
+    let mut st = stack(10);
+    st.poll(0, 1);
+    st.open(flow(2222), PEER_MAC, 64, &syn_ack(), None);
+    sent(&mut st);
+    st.segment(flow(2222), &data(0, OUR_ISN, b"SSH-2.0-OpenSSH_9.2\r\n"));
+    // SSH is complete after one line.
+    assert_eq!(sent(&mut st).last().unwrap().0, RST | ACK);
+    assert_eq!(st.records.len(), 1);
+
+    // A telnet-like server that never shows a prompt: closed after the hello wait of silence.
+    st.open(flow(23), PEER_MAC, 64, &syn_ack(), None);
+    sent(&mut st);
+    st.poll(500, 1);
+    st.segment(flow(23), &data(0, OUR_ISN, b"\xff\xfd\x01welcome"));
+    let out = sent(&mut st);
+    assert_eq!(out[0].3, b"\xff\xfc\x01", "the option refused");
+    st.segment(flow(23), &data(10, OUR_ISN.wrapping_add(3), b""));
+    st.poll(2_400, 1);
+    assert_eq!(st.active(), 1);
+    st.poll(2_600, 1);
+    assert_eq!(st.active(), 0);
+
+    // FIN from the server ends the connection at once.
+    st.open(flow(21), PEER_MAC, 64, &syn_ack(), None);
+    sent(&mut st);
+    let fin = Segment {
+        flags: ACK | FIN,
+        ..data(0, OUR_ISN, b"220 ")
+    };
+    st.segment(flow(21), &fin);
+    let out = sent(&mut st);
+    assert_eq!(out.last().unwrap().0, RST | ACK);
+    assert_eq!(out.last().unwrap().2, SERVER_ISN + 1 + 4 + 1);
+    assert_eq!(st.active(), 0);
+}
+
+#[test]
+fn the_table_is_capped_and_close_all_reports_everything() {
+    let mut st = stack(2);
+    st.poll(0, 1);
+    assert!(st.open(flow(1), PEER_MAC, 64, &syn_ack(), None));
+    assert!(st.open(flow(2), PEER_MAC, 64, &syn_ack(), None));
+    assert!(!st.open(flow(3), PEER_MAC, 64, &syn_ack(), None));
+    assert_eq!(st.counters.refused, 1);
+    st.segment(flow(1), &data(0, OUR_ISN, b"hello"));
+    sent(&mut st);
+    st.close_all();
+    assert_eq!(st.active(), 0);
+    assert_eq!(sent(&mut st).len(), 2, "a RST each");
+    assert_eq!(st.records.len(), 1, "the one that said something");
+    assert_eq!(st.counters.peak, 2);
+}
+
+#[test]
+fn connection_timeout_bounds_a_trickling_server() {
+    let mut st = stack(10);
+    st.poll(0, 1);
+    st.open(flow(2000), PEER_MAC, 64, &syn_ack(), None);
+    sent(&mut st);
+    // One byte a second, unrecognised protocol: never done, never idle long enough.
+    for i in 0..40u32 {
+        st.poll(u64::from(i) * 1000, 1);
+        if st.active() == 0 {
+            assert!(i >= 30, "closed at {i} s");
+            assert_eq!(st.counters.timeouts, 1);
+            return;
+        }
+        st.segment(flow(2000), &data(i, OUR_ISN, b"x"));
+    }
+    panic!("the connection outlived its timeout");
+}
+
+proptest::proptest! {
+    /// Arbitrary segments on open connections: no panic, the table stays bounded.
+    #[test]
+    fn arbitrary_segments(
+        segs in proptest::collection::vec(
+            (0u16..4, proptest::num::u8::ANY, proptest::num::u32::ANY, proptest::num::u32::ANY,
+             proptest::collection::vec(proptest::num::u8::ANY, 0..64), 0u64..5000),
+            0..60),
+    ) {
+        let mut st = stack(3);
+        let mut now = 0;
+        for (port, flags, seq, ack, payload, dt) in segs {
+            now += dt;
+            st.poll(now, 1);
+            let seg = Segment { flags, seq, ack, payload: &payload };
+            if flags & SYN != 0 && !st.contains(&flow(port)) {
+                st.open(flow(port), PEER_MAC, 64, &seg, Some(u16::from(flags)));
+            } else {
+                st.segment(flow(port), &seg);
+            }
+            proptest::prop_assert!(st.active() <= 3);
+            st.frames.clear();
+        }
+        st.close_all();
+        proptest::prop_assert_eq!(st.active(), 0);
+    }
+}
