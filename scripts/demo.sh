@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A first look at masscan-rs: installs what is missing, builds, runs its self checks, then brings
-# up the lab (network namespaces on this machine only, see scripts/lab.sh), scans its servers and
-# its 65,536-address block through AF_PACKET, prints the results, and takes the lab down again
-# (also on failure or ctrl-c). Every packet stays inside the lab's namespaces.
+# up the lab (network namespaces on this machine only, see scripts/lab.sh), scans its servers
+# with banner grabbing and its 65,536-address block (AF_XDP where the kernel allows, else
+# AF_PACKET), prints the results, and takes the lab down again (also on failure or ctrl-c).
+# Every packet stays inside the lab's namespaces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -34,9 +35,12 @@ echo "== masscan --iflist   (inside the scanner namespace)"
 in_lab --iflist
 
 echo
-echo "== masscan 198.18.1.0/29 -p21,22,25,80,443,8080,11211 --rate 1000 --wait 1 -v"
-echo "   (nginx on .1:80, OpenSSH on .2:22, vsftpd on .3:21, memcached on .4:11211, 8080 everywhere)"
-in_lab 198.18.1.0/29 -p21,22,25,80,443,8080,11211 --rate 1000 --wait 1 -v
+ports=21,22,23,25,80,110,143,443,445,3389,5900,11211
+echo "== masscan 198.18.1.1-198.18.1.11 -p$ports --banners --rate 1000 --wait 3 -v"
+echo "   (nginx .1:80/443, OpenSSH .2, vsftpd .3, memcached .4, SMTP .6, dovecot .7, telnetd .8,"
+echo "    Samba .9, xrdp .10, VNC .11; the scan comes from the scanner's own address: the XDP"
+echo "    program keeps the replies from the kernel, so it never resets our connections)"
+in_lab 198.18.1.1-198.18.1.11 -p$ports --banners --capture cert --rate 1000 --wait 3 -v
 
 echo
 echo "== masscan 198.19.0.0/16 -p22,80,8080 --rate 150000 --wait 2 -oL block.txt"
@@ -50,4 +54,4 @@ $M 0.0.0.0/0 --exclude 255.255.255.255 -p80 --offline --rate 100000000 --tx-thre
    --resume-count 100000000 --seed 1
 
 echo
-echo "demo: done (banner grabbing and AF_XDP are not built yet; see the README's feature table)"
+echo "demo: done (UDP, SCTP, ICMP and ARP probes are not built yet; see the README's feature table)"

@@ -16,9 +16,17 @@
 #                                                                         ms<id>m 198.18.0.3/24,
 #                                                                         port 8080 open (a host
 #                                                                         on the scanner's subnet)
-#                                            lo: 198.18.1.1 nginx :80, 198.18.1.2 OpenSSH :22,
-#                                                198.18.1.3 vsftpd :21, 198.18.1.4 memcached :11211,
-#                                                198.18.1.5 no servers (every port closed)
+#                                            lo: 198.18.1.1 nginx :80 and HTTPS :443,
+#                                                198.18.1.2 OpenSSH :22, 198.18.1.3 vsftpd :21,
+#                                                198.18.1.4 memcached :11211,
+#                                                198.18.1.5 no servers (every port closed),
+#                                                198.18.1.6 aiosmtpd :25 (STARTTLS),
+#                                                198.18.1.7 dovecot POP3 :110, IMAP4 :143,
+#                                                198.18.1.8 telnetd :23 (inetutils, via socat),
+#                                                198.18.1.9 Samba :445, 198.18.1.10 xrdp :3389,
+#                                                198.18.1.11 TigerVNC (Xvnc) :5900
+#                                            One self-signed certificate (CN lab.masscan-rs.test)
+#                                            serves HTTPS, SMTP, POP3, IMAP4 and RDP.
 #                                            lo: local route 198.19.0.0/16 (65,536 addresses the
 #                                                kernel answers; port 8080 open on all of them)
 #
@@ -32,6 +40,7 @@ set -euo pipefail
 
 STATE_ROOT=/run/masscan-lab
 SERVICES="198.18.1.1:80 198.18.1.2:22 198.18.1.3:21 198.18.1.4:11211"
+BANNER_SERVICES="198.18.1.1:443 198.18.1.6:25 198.18.1.7:110 198.18.1.7:143 198.18.1.8:23 198.18.1.9:445 198.18.1.10:3389 198.18.1.11:5900"
 
 die() { echo "lab: $*" >&2; exit 1; }
 need_root() { [ "$(id -u)" = 0 ] || die "needs root (network namespaces need CAP_NET_ADMIN and CAP_SYS_ADMIN)"; }
@@ -99,6 +108,11 @@ PY
 start_servers() {
   local ns=$1 dir=$2
   mkdir -p "$dir/www" && chmod 755 "$dir" "$dir/www"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+    -keyout "$dir/key.pem" -out "$dir/cert.pem" -subj "/O=masscan-rs lab/CN=lab.masscan-rs.test" \
+    -addext "subjectAltName=DNS:lab.masscan-rs.test,DNS:www.lab.masscan-rs.test,IP:198.18.1.1" \
+    2>/dev/null || die "openssl could not make the lab certificate"
+  chmod 600 "$dir/key.pem"
   printf '<html><head><title>masscan-rs lab</title></head><body>lab web server</body></html>\n' > "$dir/www/index.html"
   cat > "$dir/nginx.conf" <<EOF
 daemon on;
@@ -109,6 +123,8 @@ events { worker_connections 1024; }
 http {
   access_log off;
   server { listen 198.18.1.1:80; listen [2001:2:0:1::1]:80; root $dir/www; server_tokens on; }
+  server { listen 198.18.1.1:443 ssl; root $dir/www; server_tokens on;
+           ssl_certificate $dir/cert.pem; ssl_certificate_key $dir/key.pem; }
 }
 EOF
   ip netns exec "$ns" nginx -c "$dir/nginx.conf" -g "error_log $dir/nginx.error.log;" 2>>"$dir/nginx.error.log" \
@@ -127,13 +143,15 @@ KbdInteractiveAuthentication no
 EOF
   ip netns exec "$ns" /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log" || die "sshd failed to start"
 
-  mkdir -p /var/run/vsftpd/empty
+  mkdir -p /var/run/vsftpd/empty "$dir/ftp"
   cat > "$dir/vsftpd.conf" <<EOF
 listen=YES
 listen_ipv6=NO
 listen_address=198.18.1.3
 background=YES
-anonymous_enable=NO
+anonymous_enable=YES
+no_anon_password=YES
+anon_root=$dir/ftp
 local_enable=NO
 ftpd_banner=masscan-rs lab FTP server
 secure_chroot_dir=/var/run/vsftpd/empty
@@ -142,6 +160,8 @@ EOF
 
   ip netns exec "$ns" memcached -u nobody -l 198.18.1.4 -p 11211 -U 0 -d -P "$dir/memcached.pid" \
     || die "memcached failed to start"
+
+  start_banner_servers "$ns" "$dir"
 
   # Port 8080 open on every address of the block (and of the service hosts): the kernel completes
   # the handshakes; this listener only accepts and closes.
@@ -164,6 +184,104 @@ EOF
   ip netns exec "$ns" python3 "$dir/listener.py" </dev/null >/dev/null 2>&1 &
   # The neighbour on the scanner's own subnet answers on 8080 too.
   ip netns exec "$nbr" python3 "$dir/listener.py" </dev/null >/dev/null 2>&1 &
+}
+
+# The servers the banner tests talk to, each on its own address.
+start_banner_servers() {
+  local ns=$1 dir=$2
+  # aiosmtpd (Debian's python3-aiosmtpd; Debian's own python3, which has the package), with
+  # STARTTLS. It keeps no state outside the lab, so labs can run side by side.
+  ip netns exec "$ns" /usr/bin/python3 -m aiosmtpd -n -l 198.18.1.6:25 \
+    --tlscert "$dir/cert.pem" --tlskey "$dir/key.pem" --no-requiretls \
+    </dev/null >"$dir/smtpd.log" 2>&1 &
+
+  mkdir -p "$dir/dovecot" "$dir/dovecot-state"
+  cat > "$dir/dovecot.conf" <<EOF
+protocols = imap pop3
+listen = 198.18.1.7
+base_dir = $dir/dovecot
+state_dir = $dir/dovecot-state
+log_path = $dir/dovecot.log
+login_greeting = masscan-rs lab mail ready.
+ssl = yes
+ssl_cert = <$dir/cert.pem
+ssl_key = <$dir/key.pem
+default_login_user = dovenull
+default_internal_user = dovecot
+passdb {
+  driver = static
+  args = password=not-used
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=/nonexistent
+}
+mail_location = mbox:/nonexistent
+EOF
+  ip netns exec "$ns" dovecot -c "$dir/dovecot.conf" </dev/null >>"$dir/dovecot.log" 2>&1 \
+    || die "dovecot failed to start: $(tail -1 "$dir/dovecot.log")"
+
+  # inetutils telnetd runs per connection on the accepted socket, as inetd would start it.
+  ip netns exec "$ns" socat TCP4-LISTEN:23,bind=198.18.1.8,reuseaddr,fork \
+    EXEC:/usr/sbin/telnetd,nofork </dev/null >"$dir/telnetd.log" 2>&1 &
+
+  mkdir -p "$dir/samba/run" "$dir/samba/lock" "$dir/samba/state" "$dir/samba/cache" \
+    "$dir/samba/private" "$dir/samba/ncalrpc"
+  cat > "$dir/smb.conf" <<EOF
+[global]
+  workgroup = MASSCANLAB
+  netbios name = LABSMB
+  server string = masscan-rs lab
+  server role = standalone server
+  interfaces = 198.18.1.9/32
+  bind interfaces only = yes
+  smb ports = 445
+  disable netbios = yes
+  pid directory = $dir/samba/run
+  lock directory = $dir/samba/lock
+  state directory = $dir/samba/state
+  cache directory = $dir/samba/cache
+  private dir = $dir/samba/private
+  ncalrpc dir = $dir/samba/ncalrpc
+  log file = $dir/samba/log.%m
+  passdb backend = tdbsam:$dir/samba/private/passdb.tdb
+  load printers = no
+  printcap name = /dev/null
+  disable spoolss = yes
+EOF
+  ip netns exec "$ns" smbd -D -s "$dir/smb.conf" </dev/null >"$dir/smbd.log" 2>&1 \
+    || die "smbd failed to start: $(tail -1 "$dir/smbd.log")"
+
+  cat > "$dir/xrdp.ini" <<EOF
+[Globals]
+ini_version=1
+fork=true
+port=tcp://198.18.1.10:3389
+security_layer=negotiate
+crypt_level=high
+certificate=$dir/cert.pem
+key_file=$dir/key.pem
+ssl_protocols=TLSv1.2, TLSv1.3
+[Logging]
+LogFile=$dir/xrdp.log
+LogLevel=INFO
+EnableSyslog=false
+[Xorg]
+name=Xorg
+lib=libxup.so
+username=ask
+password=ask
+ip=127.0.0.1
+port=-1
+code=20
+EOF
+  ip netns exec "$ns" xrdp --nodaemon --config "$dir/xrdp.ini" </dev/null >>"$dir/xrdp.log" 2>&1 &
+
+  # TigerVNC's X server, headless; its display number is the lab's own (X locks are host-wide).
+  local display=$(( 0x${LAB#msr-} % 5000 + 100 ))
+  echo "$display" > "$dir/vnc.display"
+  ip netns exec "$ns" Xvnc ":$display" -rfbport 5900 -interface 198.18.1.11 -localhost no \
+    -SecurityTypes None -nolisten unix -desktop masscan-rs-lab </dev/null >"$dir/xvnc.log" 2>&1 &
 }
 
 up() {
@@ -207,13 +325,13 @@ up() {
   ip -n "$nbr" -6 route add default via 2001:2::1 dev "$ifm"
   for i in 1 2 3 4 5; do ip -n "$tgt" addr add "2001:2:0:1::$i/128" dev lo nodad; done
   ip -n "$tgt" -6 route add local 2001:2:1::/112 dev lo
-  for i in 1 2 3 4 5; do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
+  for i in $(seq 1 11); do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
   ip -n "$tgt" route add local 198.19.0.0/16 dev lo
   # The block answers SYNs at the scan's rate: room for many half-open connections.
   ip netns exec "$tgt" sysctl -qw net.ipv4.tcp_max_syn_backlog=65536 net.core.somaxconn=65535 \
     net.ipv4.icmp_ratelimit=0
   start_servers "$tgt" "$dir"
-  wait_listening "$tgt" "$SERVICES 0.0.0.0:8080 [::]:8080 [2001:2:0:1::1]:80 [2001:2:0:1::2]:22"
+  wait_listening "$tgt" "$SERVICES $BANNER_SERVICES 0.0.0.0:8080 [::]:8080 [2001:2:0:1::1]:80 [2001:2:0:1::2]:22"
   wait_listening "$nbr" "0.0.0.0:8080"
   wait_forwarding "$scan"
   trap - EXIT
@@ -228,6 +346,7 @@ LAB_NEIGHBOUR=198.18.0.3
 LAB_SCANNER_IP=198.18.0.2
 LAB_ROUTER_IP=198.18.0.1
 LAB_SERVICES="$SERVICES"
+LAB_BANNER_SERVICES="$BANNER_SERVICES"
 LAB_CLOSED_HOST=198.18.1.5
 LAB_BLOCK=198.19.0.0/16
 LAB_BLOCK_OPEN_PORT=8080

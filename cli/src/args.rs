@@ -185,6 +185,33 @@ pub struct Args {
     /// Banner data not to capture.
     #[arg(long = "nocapture", value_name = "WHAT")]
     pub nocapture: Vec<String>,
+    /// Grab banners: complete the handshake of each open port in our own TCP stack, send a
+    /// hello where the server does not speak first, and report what comes back.
+    #[arg(long = "banners", alias = "banner")]
+    pub banners: bool,
+    /// Seconds a server may stay silent before we send our probe, and after its last bytes
+    /// before the connection is closed (default 2).
+    #[arg(long = "hello-timeout", value_name = "SECS")]
+    pub hello_timeout: Option<String>,
+    /// Seconds a banner connection may last at most (default 30).
+    #[arg(long = "connection-timeout", alias = "tcp-timeout", value_name = "SECS")]
+    pub connection_timeout: Option<String>,
+    /// The hello for one port, base64: `--hello-string[80] R0VUIC8gSFRUUC8xLjANCg0K`.
+    #[arg(long = "hello-string", value_name = "PORT:BASE64")]
+    pub hello_string: Vec<String>,
+    /// The hello for one port, from a file: `--hello-file[80] get.txt`.
+    #[arg(long = "hello-file", value_name = "PORT:FILE")]
+    pub hello_file: Vec<String>,
+    /// User-Agent of the HTTP hello.
+    #[arg(long = "http-user-agent", value_name = "STRING")]
+    pub http_user_agent: Option<String>,
+    /// Bytes kept from one banner connection (default 4096); the connection ends there.
+    #[arg(long = "banner-bytes", value_name = "N")]
+    pub banner_bytes: Option<usize>,
+    /// Banner connections held at once per receive core (default: from the rate and the
+    /// connection timeout, 4,096 to 1,048,576).
+    #[arg(long = "max-connections", value_name = "N")]
+    pub max_connections: Option<usize>,
     /// List the targets in scan order instead of scanning (-sL).
     #[arg(long = "list-scan", alias = "listscan")]
     pub list_scan: bool,
@@ -318,6 +345,16 @@ pub fn normalize(
             resumed = Some(PathBuf::from(path));
             continue;
         }
+        // --hello-string[80] X, --hello-file[80]=F: the port goes into the value.
+        if let Some((name, port, value)) = bracketed(a) {
+            let value = match value {
+                Some(v) => v.to_string(),
+                None => need(&mut it, a)?,
+            };
+            out.push(format!("--{name}"));
+            out.push(format!("{port}:{value}"));
+            continue;
+        }
         match a {
             "-sS" | "-Pn" | "-n" | "-sn" | "--randomize-hosts" | "--send-eth" => continue,
             "-sL" => {
@@ -370,6 +407,21 @@ pub fn normalize(
     Ok((out, resumed))
 }
 
+/// `--hello-string[80]` or `--hello-file[80]=F` (one or two dashes, or a config-file name):
+/// (option name, port, value after `=` if any).
+fn bracketed(a: &str) -> Option<(&'static str, &str, Option<&str>)> {
+    let bare = a.trim_start_matches('-');
+    let (name, rest) = bare.split_once('[')?;
+    let name = match name {
+        "hello-string" => "hello-string",
+        "hello-file" => "hello-file",
+        _ => return None,
+    };
+    let (port, after) = rest.split_once(']')?;
+    let value = after.strip_prefix('=');
+    Some((name, port, value))
+}
+
 /// Turns a config file into long-option arguments, checking each line on its own so that an
 /// error names the file and line.
 pub fn conf_file_args(
@@ -395,6 +447,11 @@ pub fn conf_file_args(
         // Nested config files and the resume point itself.
         if matches!(name, "conf" | "config" | "resume") {
             out.extend(conf_file_args(Path::new(&l.value), longs, depth + 1)?);
+            continue;
+        }
+        if let Some((opt, port, _)) = bracketed(name) {
+            out.push(format!("--{opt}"));
+            out.push(format!("{port}:{}", l.value));
             continue;
         }
         let arg = cmd.get_arguments().find(|a| {

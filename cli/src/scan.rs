@@ -21,7 +21,9 @@ use masscan_engine::ndp;
 use masscan_engine::output::Record;
 use masscan_engine::plan::{Plan, PlanError, Slice};
 use masscan_engine::ports::Proto;
+use masscan_engine::banner::BannerConfig;
 use masscan_engine::reply::{Receiver, ReceiverConfig, MAX_REPLY};
+use masscan_engine::tcp::TcpConfig;
 use masscan_engine::source::{IpRange, PortRange, Source};
 use masscan_engine::stats::{CoreCounters, RxCoreCounters};
 use masscan_engine::template::{SynTemplate, TemplateParams};
@@ -104,6 +106,39 @@ fn check_supported(c: &ScanConfig) -> Result<(), UserError> {
         }
     }
     Ok(())
+}
+
+/// Banner grabbing's settings, from the command line.
+fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConfig {
+    let timeout = c.connection_timeout.unwrap_or(30);
+    // Enough for every probe of `timeout` seconds to open a connection, within bounds.
+    let by_rate = (c.rate / rx_threads as f64 * timeout as f64).min(1e9) as usize;
+    let mut banners = BannerConfig::default();
+    for (on, what) in &c.captures {
+        match what.as_str() {
+            "cert" => banners.capture_cert = *on,
+            "html" => banners.capture_html = *on,
+            _ => {}
+        }
+    }
+    if let Some(ua) = &c.http_user_agent {
+        banners.user_agent = ua.clone();
+    }
+    if let Some(n) = c.banner_bytes {
+        banners.max_bytes = n;
+    }
+    banners.hellos = c.hellos.iter().cloned().collect();
+    TcpConfig {
+        my_mac,
+        vlan: c.adapter_vlan,
+        ttl: c.ttl,
+        hello_wait_ms: c.hello_timeout.unwrap_or(2) * 1000,
+        timeout_ms: timeout * 1000,
+        max_connections: c
+            .max_connections
+            .unwrap_or_else(|| by_rate.clamp(4096, 1 << 20)),
+        banners: Arc::new(banners),
+    }
 }
 
 fn default_tx_threads() -> usize {
@@ -495,7 +530,7 @@ fn run_scan_with<D: Driver>(
         report_open: !c.noshow_open,
         report_closed: c.show_closed && !c.open_only,
         dedup_buckets: 1 << 16,
-        banners: None,
+        banners: (c.banners && live).then(|| tcp_config(c, src_mac, rx_threads.max(1))),
     };
     let pcap = match (&c.pcap, live) {
         (Some(path), true) => Some(SharedPcap::create(path).map_err(UserError)?),
@@ -919,6 +954,7 @@ fn receive_loop<R: RxQueue, T: TxQueue>(
     let mut buf = [0u8; MAX_REPLY];
     let mut replies: Vec<([u8; MAX_REPLY], usize)> = Vec::new();
     let mut last_queue_stats = Instant::now();
+    let clock = Instant::now();
     let queue_stats = |rx: &R, receiver: &mut Receiver| {
         let q = rx.stats();
         receiver.counters.kernel_drops = q.rx_dropped;
@@ -927,6 +963,9 @@ fn receive_loop<R: RxQueue, T: TxQueue>(
     loop {
         let stopping = stop.load(Ordering::Relaxed);
         let now = outputs::now() as u32;
+        // The banner stack's timers run from the clock, whether or not frames arrive.
+        receiver.tick(clock.elapsed().as_millis() as u64, now);
+        send_stack_output(receiver, reply, records)?;
         let n = rx.receive(256, |frame| {
             let o = receiver.handle(frame, now, &mut buf);
             if let Some(r) = o.record {
@@ -944,6 +983,7 @@ fn receive_loop<R: RxQueue, T: TxQueue>(
                 len
             })?;
         }
+        send_stack_output(receiver, reply, records)?;
         if last_queue_stats.elapsed() >= Duration::from_millis(250) {
             // The queue's own statistics cost a system call: a few times a second.
             queue_stats(rx, receiver);
@@ -957,9 +997,38 @@ fn receive_loop<R: RxQueue, T: TxQueue>(
             rx.wait(Duration::from_millis(10));
         }
     }
+    // The scan is over: every banner connection reports what it has and is reset.
+    receiver.close_connections();
+    send_stack_output(receiver, reply, records)?;
     reply.flush()?;
     queue_stats(rx, receiver);
     cells.publish(&receiver.counters);
+    Ok(())
+}
+
+/// Sends the banner stack's frames (ACKs, hellos, RSTs) and hands its banners to the output
+/// thread. A frame the reply ring cannot take now is dropped: TCP's retransmission (ours or
+/// the server's) covers it.
+fn send_stack_output<T: TxQueue>(
+    receiver: &mut Receiver,
+    reply: &mut T,
+    records: &mpsc::Sender<Record>,
+) -> Result<(), UserError> {
+    let Some(st) = receiver.stack_mut() else {
+        return Ok(());
+    };
+    for frame in st.frames.drain(..) {
+        reply.transmit(1, |b| {
+            if frame.len() > b.len() {
+                return 0;
+            }
+            b[..frame.len()].copy_from_slice(&frame);
+            frame.len()
+        })?;
+    }
+    for r in st.records.drain(..) {
+        let _ = records.send(r);
+    }
     Ok(())
 }
 

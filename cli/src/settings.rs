@@ -131,6 +131,14 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         interactive,
         capture,
         nocapture,
+        banners,
+        hello_timeout,
+        connection_timeout,
+        hello_string,
+        hello_file,
+        http_user_agent,
+        banner_bytes,
+        max_connections,
         list_scan,
         conf: _,
         resume: _,
@@ -335,6 +343,60 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         }
     }
 
+    c.banners = banners;
+    let secs = |what: &str, s: &str| -> Result<u64, UserError> {
+        let n = parse_duration_spec(s).map_err(|e| UserError(format!("bad --{what} '{s}': {e}")))?;
+        if n == 0 || n > 86_400 {
+            return Err(UserError(format!("bad --{what} '{s}': give 1 second to 1 day")));
+        }
+        Ok(n)
+    };
+    c.hello_timeout = hello_timeout.map(|s| secs("hello-timeout", &s)).transpose()?;
+    c.connection_timeout = connection_timeout
+        .map(|s| secs("connection-timeout", &s))
+        .transpose()?;
+    for (kind, list) in [("hello-string", &hello_string), ("hello-file", &hello_file)] {
+        for v in list {
+            let (port, value) = hello_port(kind, v)?;
+            let bytes = if kind == "hello-string" {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD
+                    .decode(value.trim())
+                    .map_err(|e| {
+                        UserError(format!("bad --hello-string[{port}]: not base64 ({e})"))
+                    })?
+            } else {
+                std::fs::read(value).map_err(|e| {
+                    UserError(format!("cannot read --hello-file[{port}] '{value}': {e}"))
+                })?
+            };
+            if bytes.is_empty() || bytes.len() > 16_384 {
+                return Err(UserError(format!(
+                    "bad --{kind}[{port}]: the hello must be 1 to 16384 bytes"
+                )));
+            }
+            c.hellos.retain(|(p, _)| *p != port);
+            c.hellos.push((port, bytes));
+        }
+    }
+    c.http_user_agent = http_user_agent;
+    if let Some(n) = banner_bytes {
+        if !(16..=1 << 20).contains(&n) {
+            return Err(UserError(format!(
+                "bad --banner-bytes {n}: use 16 to 1048576"
+            )));
+        }
+        c.banner_bytes = Some(n);
+    }
+    if let Some(n) = max_connections {
+        if !(1..=1 << 24).contains(&n) {
+            return Err(UserError(format!(
+                "bad --max-connections {n}: use 1 to 16777216"
+            )));
+        }
+        c.max_connections = Some(n);
+    }
+
     Ok(Run {
         mode,
         config: c,
@@ -345,4 +407,15 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         resumed_from,
         readscan,
     })
+}
+
+/// `80:VALUE` of `--hello-string[80] VALUE` (as normalized): the port and the value.
+fn hello_port<'a>(kind: &str, v: &'a str) -> Result<(u16, &'a str), UserError> {
+    let (port, value) = v.split_once(':').ok_or_else(|| {
+        UserError(format!("--{kind} needs a port: --{kind}[80] VALUE"))
+    })?;
+    let port = port.trim().parse::<u16>().map_err(|_| {
+        UserError(format!("bad --{kind}[{port}]: the port must be 0 to 65535"))
+    })?;
+    Ok((port, value))
 }

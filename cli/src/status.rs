@@ -214,6 +214,15 @@ impl StatsJson {
                 "arp_answered": r.arp_answered,
                 "kernel_drops": r.kernel_drops,
                 "fill_empty": r.fill_empty,
+                "tcp": {
+                    "opened": r.tcp_opened,
+                    "active": r.tcp_active,
+                    "peak": r.tcp_peak,
+                    "refused": r.tcp_refused,
+                    "timeouts": r.tcp_timeouts,
+                    "retransmits": r.tcp_retransmits,
+                    "banners": r.banners,
+                },
             })).collect::<Vec<_>>(),
         });
         let _ = writeln!(self.out, "{v}");
@@ -247,6 +256,12 @@ pub fn summary(
             "rx-core {k}: {} frames, {} open, {} closed, {} duplicates, {} bad cookie, {} not ours, {} malformed, {} rst sent, {} arp answered, {} kernel drops, {} fill-empty",
             r.frames, r.open, r.closed, r.duplicates, r.bad_cookie, r.not_ours, r.malformed, r.rst_sent, r.arp_answered, r.kernel_drops, r.fill_empty
         );
+        if r.tcp_opened > 0 || r.tcp_refused > 0 {
+            eprintln!(
+                "rx-core {k} banners: {} connections ({} at most at once, {} refused: table full), {} timed out, {} retransmissions, {} banners",
+                r.tcp_opened, r.tcp_peak, r.tcp_refused, r.tcp_timeouts, r.tcp_retransmits, r.banners
+            );
+        }
     }
     let t = elapsed.as_secs_f64().max(1e-9);
     eprintln!(

@@ -150,6 +150,7 @@ fn services_open() -> BTreeSet<(String, u16, String)> {
     let mut s = BTreeSet::new();
     for (ip, port) in [
         ("198.18.1.1", 80),
+        ("198.18.1.1", 443),
         ("198.18.1.2", 22),
         ("198.18.1.3", 21),
         ("198.18.1.4", 11211),
@@ -168,7 +169,7 @@ fn finds_exactly_the_open_ports_run_after_run() {
     let expect = services_open();
     for seed in ["1", "2", "3"] {
         let o = lab.run(&[
-            "198.18.1.0/29",
+            "198.18.1.0-198.18.1.5",
             "-p",
             SERVICE_PORTS,
             "--rate",
@@ -203,7 +204,7 @@ fn finds_exactly_the_open_ports_run_after_run() {
         "{out}"
     );
     assert!(
-        lines.contains("Discovered closed port 443/tcp on 198.18.1.1"),
+        lines.contains("Discovered closed port 443/tcp on 198.18.1.2"),
         "{out}"
     );
     assert_eq!(out.lines().count(), 5 * 7, "{out}");
@@ -895,4 +896,164 @@ fn send_signal(pid: u32, sig: &str) {
         .status()
         .unwrap();
     assert!(s.success());
+}
+
+/// Every banner server of the lab, and what its banner must contain.
+const BANNER_PORTS: &str = "21,22,23,25,80,110,143,443,445,3389,5900,11211";
+
+fn banner_expectations() -> Vec<(&'static str, u16, &'static str, Vec<&'static str>)> {
+    vec![
+        ("198.18.1.1", 80, "http.server", vec!["nginx/1."]),
+        ("198.18.1.1", 80, "title", vec!["masscan-rs lab"]),
+        ("198.18.1.1", 80, "http", vec!["HTTP/1.1 200 OK", "Server: nginx"]),
+        (
+            "198.18.1.1",
+            443,
+            "ssl",
+            vec![
+                "TLS/1.",
+                " cipher:0x",
+                "subject: O=masscan-rs lab, CN=lab.masscan-rs.test",
+                "SAN: lab.masscan-rs.test www.lab.masscan-rs.test 198.18.1.1",
+                "issuer: O=masscan-rs lab, CN=lab.masscan-rs.test",
+            ],
+        ),
+        ("198.18.1.1", 443, "X509", vec!["MII"]),
+        ("198.18.1.2", 22, "ssh", vec!["SSH-2.0-OpenSSH_"]),
+        (
+            "198.18.1.3",
+            21,
+            "ftp",
+            vec!["220 masscan-rs lab FTP server"],
+        ),
+        ("198.18.1.4", 11211, "memcached", vec!["uptime=", "version=1."]),
+        (
+            "198.18.1.6",
+            25,
+            "smtp",
+            vec![
+                "220 ",
+                "250-STARTTLS",
+                "220 Ready to start TLS",
+            ],
+        ),
+        (
+            "198.18.1.7",
+            110,
+            "pop",
+            vec!["+OK masscan-rs lab mail ready.", "STLS"],
+        ),
+        (
+            "198.18.1.7",
+            143,
+            "imap",
+            vec!["* OK [CAPABILITY IMAP4rev1", "STARTTLS", "masscan-rs lab mail ready."],
+        ),
+        ("198.18.1.8", 23, "telnet", vec!["login:", "options: "]),
+        (
+            "198.18.1.9",
+            445,
+            "smb",
+            vec!["SMB 3.", "signing ", "computer LABSMB"],
+        ),
+        (
+            "198.18.1.10",
+            3389,
+            "rdp",
+            vec!["X.224 connection confirmed, selected protocol: TLS"],
+        ),
+        ("198.18.1.11", 5900, "vnc", vec!["RFB 003.00"]),
+        ("198.18.1.11", 5900, "vnc-info", vec!["security: None(1)"]),
+    ]
+}
+
+/// Checks the console's banner lines against [`banner_expectations`] (only those whose port
+/// is in `ports`).
+fn check_banners(stdout: &str, ports: &[u16]) {
+    for (ip, port, kind, needles) in banner_expectations() {
+        if !ports.contains(&port) {
+            continue;
+        }
+        let prefix = format!("Banner on port {port}/tcp on {ip}: [{kind}] ");
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("no {prefix:?} line in:\n{stdout}"));
+        for n in needles {
+            assert!(line.contains(n), "{line:?} lacks {n:?}");
+        }
+    }
+}
+
+#[test]
+fn banners_from_every_lab_server_through_af_xdp_from_our_own_address() {
+    let Some(lab) = Lab::up() else { return };
+    let o = lab.run(&[
+        "198.18.1.1-198.18.1.11",
+        "-p",
+        BANNER_PORTS,
+        "--banners",
+        "--rate",
+        "2000",
+        "--wait",
+        "4",
+        "--nostatus",
+    ]);
+    ok(&o);
+    let err = stderr(&o);
+    assert!(err.contains("[afxdp]"), "{err}");
+    assert!(err.contains(" 0 refused"), "{err}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    let ports: Vec<u16> = BANNER_PORTS.split(',').map(|p| p.parse().unwrap()).collect();
+    check_banners(&out, &ports);
+}
+
+#[test]
+fn banners_through_af_packet_with_a_spoofed_source_address() {
+    let Some(lab) = Lab::up() else { return };
+    let o = lab.run(&[
+        "198.18.1.1-198.18.1.11",
+        "-p",
+        BANNER_PORTS,
+        "--banners",
+        "--driver",
+        "afpacket",
+        "--adapter-ip",
+        "198.18.0.77",
+        "--router-mac",
+        &lab.router_mac(),
+        "--rate",
+        "2000",
+        "--wait",
+        "4",
+        "--nostatus",
+    ]);
+    ok(&o);
+    let err = stderr(&o);
+    assert!(err.contains("[afpacket]"), "{err}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    let ports: Vec<u16> = BANNER_PORTS.split(',').map(|p| p.parse().unwrap()).collect();
+    check_banners(&out, &ports);
+}
+
+/// Nothing but our own connections on the link: the client-first banners still come (the
+/// stack's timers run from the clock) and the scan ends when --wait says.
+#[test]
+fn on_a_quiet_link_http_tls_and_memcached_banners_arrive_and_the_scan_ends_on_time() {
+    let Some(lab) = Lab::up() else { return };
+    let t0 = Instant::now();
+    let o = lab.run(&[
+        "198.18.1.1,198.18.1.4",
+        "-p80,443,11211",
+        "--banners",
+        "--rate",
+        "100",
+        "--wait",
+        "3",
+        "--nostatus",
+    ]);
+    let took = t0.elapsed();
+    ok(&o);
+    check_banners(&String::from_utf8_lossy(&o.stdout), &[80, 443, 11211]);
+    assert!(took < Duration::from_secs(6), "took {took:?} with --wait 3");
 }

@@ -32,13 +32,15 @@ const TX_FRAMES: u32 = FRAMES / 2;
 const RING: u32 = 4096;
 /// Replies waiting for the transmit side, per queue.
 const REPLY_SLOTS: usize = 4096;
-const MAX_REPLY: usize = 256;
+/// Largest frame the receive side hands over (a full Ethernet frame with a VLAN tag).
+const MAX_REPLY: usize = 1522;
 const SOL_XDP: libc::c_int = 283;
 const XDP_OPTIONS: libc::c_int = 8;
 const XDP_OPTIONS_ZEROCOPY: u32 = 1;
 
-/// Frames the receive thread hands to the transmit thread: (bytes, length).
-type ReplyQueue = ArrayQueue<([u8; MAX_REPLY], usize)>;
+/// Frames the receive thread hands to the transmit thread (RSTs, ARP answers, banner
+/// segments), each in its own allocation: they are few next to the probes.
+type ReplyQueue = ArrayQueue<Vec<u8>>;
 
 fn err(what: &str, e: impl std::fmt::Debug) -> DriverError {
     DriverError::Other(format!("afxdp: {what}: {e:?}"))
@@ -440,11 +442,11 @@ impl AfXdpTx {
         while !self.replies.is_empty() && !self.free.is_empty() {
             let replies = Arc::clone(&self.replies);
             let sent = self.push(64, |buf| match replies.pop() {
-                Some((frame, len)) => {
-                    buf[..len].copy_from_slice(&frame[..len]);
-                    len
+                Some(frame) if frame.len() <= buf.len() => {
+                    buf[..frame.len()].copy_from_slice(&frame);
+                    frame.len()
                 }
-                None => 0,
+                _ => 0,
             });
             if sent == 0 {
                 break;
@@ -462,14 +464,15 @@ impl TxQueue for AfXdpTx {
     ) -> Result<usize, DriverError> {
         if self.reply_side {
             // The receive thread's frames: copied into the queue the transmit side drains.
-            let mut buf = [0u8; MAX_REPLY];
             let mut n = 0;
             while n < max {
+                let mut buf = vec![0u8; MAX_REPLY];
                 let len = fill(&mut buf);
                 if len == 0 || len > MAX_REPLY {
                     break;
                 }
-                if self.replies.push((buf, len)).is_err() {
+                buf.truncate(len);
+                if self.replies.push(buf).is_err() {
                     self.stats.tx_ring_full += 1;
                     break;
                 }

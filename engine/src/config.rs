@@ -161,6 +161,17 @@ pub struct ScanConfig {
     pub interactive: bool,
     /// `capture = X` (true) and `nocapture = X` (false) settings for banners, in order given.
     pub captures: Vec<(bool, String)>,
+    /// `--banners`: complete handshakes and grab banners.
+    pub banners: bool,
+    /// `--hello-timeout` seconds (default 2).
+    pub hello_timeout: Option<u64>,
+    /// `--connection-timeout` seconds (default 30).
+    pub connection_timeout: Option<u64>,
+    /// Hellos per port (`--hello-string[PORT]`, and `--hello-file[PORT]` read in).
+    pub hellos: Vec<(u16, Vec<u8>)>,
+    pub http_user_agent: Option<String>,
+    pub banner_bytes: Option<usize>,
+    pub max_connections: Option<usize>,
 }
 
 impl ScanConfig {
@@ -202,6 +213,13 @@ impl ScanConfig {
             rotate_dir: None,
             interactive: false,
             captures: Vec::new(),
+            banners: false,
+            hello_timeout: None,
+            connection_timeout: None,
+            hellos: Vec::new(),
+            http_user_agent: None,
+            banner_bytes: None,
+            max_connections: None,
         }
     }
 
@@ -252,6 +270,29 @@ impl ScanConfig {
                 "{} = {what}",
                 if *on { "capture" } else { "nocapture" }
             );
+        }
+        if self.banners {
+            let _ = writeln!(out, "banners = true");
+        }
+        if let Some(t) = self.hello_timeout {
+            let _ = writeln!(out, "hello-timeout = {t}");
+        }
+        if let Some(t) = self.connection_timeout {
+            let _ = writeln!(out, "connection-timeout = {t}");
+        }
+        for (port, hello) in &self.hellos {
+            use base64::Engine;
+            let b64 = base64::engine::general_purpose::STANDARD.encode(hello);
+            let _ = writeln!(out, "hello-string[{port}] = {b64}");
+        }
+        if let Some(ua) = &self.http_user_agent {
+            let _ = writeln!(out, "http-user-agent = {ua}");
+        }
+        if let Some(n) = self.banner_bytes {
+            let _ = writeln!(out, "banner-bytes = {n}");
+        }
+        if let Some(n) = self.max_connections {
+            let _ = writeln!(out, "max-connections = {n}");
         }
         out.push('\n');
         for (format, file) in &self.outputs {
