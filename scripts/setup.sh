@@ -3,11 +3,15 @@
 # Safe to run again. Needs root for apt-get (CI and the dev machines run as root).
 set -euo pipefail
 
-# Build and test tools (clang and libbpf-dev compile the XDP program in ebpf/), then the lab's servers (scripts/lab.sh runs them inside network
-# namespaces only) and tcpdump (the tests read --pcap files with it).
+# Build and test tools (clang and libbpf-dev compile the XDP program in ebpf/), then the lab's
+# servers (scripts/lab.sh runs them inside network namespaces only: nginx with HTTPS, OpenSSH,
+# vsftpd, memcached, aiosmtpd, dovecot, inetutils telnetd under socat, Samba, xrdp, TigerVNC;
+# openssl makes their certificate) and tcpdump (the tests read --pcap files with it).
 packages=(build-essential pkg-config procps iproute2 python3 jq bc netbase util-linux
           clang libbpf-dev
-          nginx-light openssh-server openssh-client vsftpd memcached tcpdump)
+          nginx-light openssh-server openssh-client vsftpd memcached tcpdump openssl
+          python3-aiosmtpd dovecot-imapd dovecot-pop3d telnetd socat samba xrdp
+          tigervnc-standalone-server)
 
 missing=()
 for p in "${packages[@]}"; do

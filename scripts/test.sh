@@ -21,4 +21,5 @@ echo "== bench scripts (short)"
 ./bench/offline.sh --quick
 ./bench/throttle.sh --quick
 ./bench/live.sh --quick
+./bench/tcp.sh --quick
 echo "test.sh: all passed"

@@ -194,7 +194,11 @@ pub struct Args {
     #[arg(long = "hello-timeout", value_name = "SECS")]
     pub hello_timeout: Option<String>,
     /// Seconds a banner connection may last at most (default 30).
-    #[arg(long = "connection-timeout", alias = "tcp-timeout", value_name = "SECS")]
+    #[arg(
+        long = "connection-timeout",
+        alias = "tcp-timeout",
+        value_name = "SECS"
+    )]
     pub connection_timeout: Option<String>,
     /// The hello for one port, base64: `--hello-string[80] R0VUIC8gSFRUUC8xLjANCg0K`.
     #[arg(long = "hello-string", value_name = "PORT:BASE64")]

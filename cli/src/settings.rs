@@ -345,13 +345,18 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
 
     c.banners = banners;
     let secs = |what: &str, s: &str| -> Result<u64, UserError> {
-        let n = parse_duration_spec(s).map_err(|e| UserError(format!("bad --{what} '{s}': {e}")))?;
+        let n =
+            parse_duration_spec(s).map_err(|e| UserError(format!("bad --{what} '{s}': {e}")))?;
         if n == 0 || n > 86_400 {
-            return Err(UserError(format!("bad --{what} '{s}': give 1 second to 1 day")));
+            return Err(UserError(format!(
+                "bad --{what} '{s}': give 1 second to 1 day"
+            )));
         }
         Ok(n)
     };
-    c.hello_timeout = hello_timeout.map(|s| secs("hello-timeout", &s)).transpose()?;
+    c.hello_timeout = hello_timeout
+        .map(|s| secs("hello-timeout", &s))
+        .transpose()?;
     c.connection_timeout = connection_timeout
         .map(|s| secs("connection-timeout", &s))
         .transpose()?;
@@ -411,11 +416,12 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
 
 /// `80:VALUE` of `--hello-string[80] VALUE` (as normalized): the port and the value.
 fn hello_port<'a>(kind: &str, v: &'a str) -> Result<(u16, &'a str), UserError> {
-    let (port, value) = v.split_once(':').ok_or_else(|| {
-        UserError(format!("--{kind} needs a port: --{kind}[80] VALUE"))
-    })?;
-    let port = port.trim().parse::<u16>().map_err(|_| {
-        UserError(format!("bad --{kind}[{port}]: the port must be 0 to 65535"))
-    })?;
+    let (port, value) = v
+        .split_once(':')
+        .ok_or_else(|| UserError(format!("--{kind} needs a port: --{kind}[80] VALUE")))?;
+    let port = port
+        .trim()
+        .parse::<u16>()
+        .map_err(|_| UserError(format!("bad --{kind}[{port}]: the port must be 0 to 65535")))?;
     Ok((port, value))
 }

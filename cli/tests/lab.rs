@@ -905,7 +905,12 @@ fn banner_expectations() -> Vec<(&'static str, u16, &'static str, Vec<&'static s
     vec![
         ("198.18.1.1", 80, "http.server", vec!["nginx/1."]),
         ("198.18.1.1", 80, "title", vec!["masscan-rs lab"]),
-        ("198.18.1.1", 80, "http", vec!["HTTP/1.1 200 OK", "Server: nginx"]),
+        (
+            "198.18.1.1",
+            80,
+            "http",
+            vec!["HTTP/1.1 200 OK", "Server: nginx"],
+        ),
         (
             "198.18.1.1",
             443,
@@ -926,16 +931,17 @@ fn banner_expectations() -> Vec<(&'static str, u16, &'static str, Vec<&'static s
             "ftp",
             vec!["220 masscan-rs lab FTP server"],
         ),
-        ("198.18.1.4", 11211, "memcached", vec!["uptime=", "version=1."]),
+        (
+            "198.18.1.4",
+            11211,
+            "memcached",
+            vec!["uptime=", "version=1."],
+        ),
         (
             "198.18.1.6",
             25,
             "smtp",
-            vec![
-                "220 ",
-                "250-STARTTLS",
-                "220 Ready to start TLS",
-            ],
+            vec!["220 ", "250-STARTTLS", "220 Ready to start TLS"],
         ),
         (
             "198.18.1.7",
@@ -947,7 +953,11 @@ fn banner_expectations() -> Vec<(&'static str, u16, &'static str, Vec<&'static s
             "198.18.1.7",
             143,
             "imap",
-            vec!["* OK [CAPABILITY IMAP4rev1", "STARTTLS", "masscan-rs lab mail ready."],
+            vec![
+                "* OK [CAPABILITY IMAP4rev1",
+                "STARTTLS",
+                "masscan-rs lab mail ready.",
+            ],
         ),
         ("198.18.1.8", 23, "telnet", vec!["login:", "options: "]),
         (
@@ -1004,7 +1014,10 @@ fn banners_from_every_lab_server_through_af_xdp_from_our_own_address() {
     assert!(err.contains("[afxdp]"), "{err}");
     assert!(err.contains(" 0 refused"), "{err}");
     let out = String::from_utf8_lossy(&o.stdout);
-    let ports: Vec<u16> = BANNER_PORTS.split(',').map(|p| p.parse().unwrap()).collect();
+    let ports: Vec<u16> = BANNER_PORTS
+        .split(',')
+        .map(|p| p.parse().unwrap())
+        .collect();
     check_banners(&out, &ports);
 }
 
@@ -1032,7 +1045,10 @@ fn banners_through_af_packet_with_a_spoofed_source_address() {
     let err = stderr(&o);
     assert!(err.contains("[afpacket]"), "{err}");
     let out = String::from_utf8_lossy(&o.stdout);
-    let ports: Vec<u16> = BANNER_PORTS.split(',').map(|p| p.parse().unwrap()).collect();
+    let ports: Vec<u16> = BANNER_PORTS
+        .split(',')
+        .map(|p| p.parse().unwrap())
+        .collect();
     check_banners(&out, &ports);
 }
 

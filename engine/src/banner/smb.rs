@@ -218,7 +218,10 @@ fn ntlm_challenge(body: &[u8]) -> Option<String> {
                     continue;
                 }
             };
-            parts.push(format!("{label} {}", utf16(v)));
+            let value = utf16(v);
+            if !value.is_empty() {
+                parts.push(format!("{label} {value}"));
+            }
             i += 4 + len as usize;
         }
     }

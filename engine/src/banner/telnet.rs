@@ -117,6 +117,7 @@ fn option_name(opt: u8) -> String {
         1 => "echo".into(),
         3 => "suppress-go-ahead".into(),
         5 => "status".into(),
+        6 => "timing-mark".into(),
         24 => "terminal-type".into(),
         31 => "window-size".into(),
         32 => "terminal-speed".into(),
@@ -124,6 +125,8 @@ fn option_name(opt: u8) -> String {
         34 => "linemode".into(),
         35 => "x-display".into(),
         36 => "environ".into(),
+        37 => "authentication".into(),
+        38 => "encryption".into(),
         39 => "new-environ".into(),
         n => n.to_string(),
     }
