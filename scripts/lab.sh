@@ -24,7 +24,9 @@
 #                                                198.18.1.7 dovecot POP3 :110, IMAP4 :143,
 #                                                198.18.1.8 telnetd :23 (inetutils, via socat),
 #                                                198.18.1.9 Samba :445, 198.18.1.10 xrdp :3389,
-#                                                198.18.1.11 TigerVNC (Xvnc) :5900
+#                                                198.18.1.11 TigerVNC (Xvnc) :5900,
+#                                                198.18.1.12 hostile servers: :9000 sends bytes
+#                                                without end, :9001 one byte a second
 #                                            One self-signed certificate (CN lab.masscan-rs.test)
 #                                            serves HTTPS, SMTP, POP3, IMAP4 and RDP.
 #                                            lo: local route 198.19.0.0/16 (65,536 addresses the
@@ -40,7 +42,7 @@ set -euo pipefail
 
 STATE_ROOT=/run/masscan-lab
 SERVICES="198.18.1.1:80 198.18.1.2:22 198.18.1.3:21 198.18.1.4:11211"
-BANNER_SERVICES="198.18.1.1:443 198.18.1.6:25 198.18.1.7:110 198.18.1.7:143 198.18.1.8:23 198.18.1.9:445 198.18.1.10:3389 198.18.1.11:5900"
+BANNER_SERVICES="198.18.1.1:443 198.18.1.6:25 198.18.1.7:110 198.18.1.7:143 198.18.1.8:23 198.18.1.9:445 198.18.1.10:3389 198.18.1.11:5900 198.18.1.12:9000 198.18.1.12:9001"
 
 die() { echo "lab: $*" >&2; exit 1; }
 need_root() { [ "$(id -u)" = 0 ] || die "needs root (network namespaces need CAP_NET_ADMIN and CAP_SYS_ADMIN)"; }
@@ -277,6 +279,37 @@ code=20
 EOF
   ip netns exec "$ns" xrdp --nodaemon --config "$dir/xrdp.ini" </dev/null >>"$dir/xrdp.log" 2>&1 &
 
+  # Two hostile servers for the banner stack's limits: one floods, one trickles.
+  cat > "$dir/hostile.py" <<'EOF'
+import socket, threading, time
+def serve(port, talk):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("198.18.1.12", port))
+    s.listen(64)
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=talk, args=(c,), daemon=True).start()
+def flood(c):
+    chunk = b"x" * 65536
+    try:
+        while True:
+            c.sendall(chunk)
+    except OSError:
+        c.close()
+def trickle(c):
+    try:
+        for _ in range(600):
+            c.sendall(b"t")
+            time.sleep(1)
+    except OSError:
+        pass
+    c.close()
+threading.Thread(target=serve, args=(9000, flood), daemon=True).start()
+serve(9001, trickle)
+EOF
+  ip netns exec "$ns" python3 "$dir/hostile.py" </dev/null >/dev/null 2>&1 &
+
   # TigerVNC's X server, headless; its display number is the lab's own (X locks are host-wide).
   local display=$(( 0x${LAB#msr-} % 5000 + 100 ))
   echo "$display" > "$dir/vnc.display"
@@ -325,7 +358,7 @@ up() {
   ip -n "$nbr" -6 route add default via 2001:2::1 dev "$ifm"
   for i in 1 2 3 4 5; do ip -n "$tgt" addr add "2001:2:0:1::$i/128" dev lo nodad; done
   ip -n "$tgt" -6 route add local 2001:2:1::/112 dev lo
-  for i in $(seq 1 11); do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
+  for i in $(seq 1 12); do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
   ip -n "$tgt" route add local 198.19.0.0/16 dev lo
   # The block answers SYNs at the scan's rate: room for many half-open connections.
   ip netns exec "$tgt" sysctl -qw net.ipv4.tcp_max_syn_backlog=65536 net.core.somaxconn=65535 \

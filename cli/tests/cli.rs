@@ -70,7 +70,51 @@ fn assert_one_line_error(args: &[&str], must_contain: &str) {
 }
 
 #[test]
+fn hello_options_in_every_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let hello = dir.path().join("hello.bin");
+    std::fs::write(&hello, b"\x00\x01hi").unwrap();
+    let conf = dir.path().join("h.conf");
+    std::fs::write(&conf, "hello-string[21] = QVVUSA0K\n").unwrap();
+    let o = masscan(&[
+        "10.0.0.1",
+        "-p80",
+        "-c",
+        conf.to_str().unwrap(),
+        &format!("--hello-file[443]={}", hello.display()),
+        "-hello-string[25]",
+        "RUhMTw0K",
+        "--echo",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    for want in [
+        "hello-string[21] = QVVUSA0K\n",
+        "hello-string[443] = AAFoaQ==\n",
+        "hello-string[25] = RUhMTw0K\n",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+}
+
+#[test]
 fn bad_input_is_one_line_and_exit_1() {
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "--hello-string[80]", "not base64!"],
+        "bad --hello-string[80]: not base64",
+    );
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "--hello-string[99999]", "QQ=="],
+        "bad --hello-string[99999]: the port must be 0 to 65535",
+    );
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "--hello-file[80]", "/nonexistent/x"],
+        "cannot read --hello-file[80] '/nonexistent/x'",
+    );
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "--connection-timeout", "0"],
+        "bad --connection-timeout '0'",
+    );
     assert_one_line_error(&["10.0.0.1", "-p", "70000"], "port 70000 is out of range");
     assert_one_line_error(&["10.0.0.1", "-p", "80-20"], "backwards");
     assert_one_line_error(&["300.1.1.1", "-p80"], "bad target '300.1.1.1'");
@@ -327,6 +371,17 @@ fn echo_round_trips() {
         "3",
         "--shards",
         "2/4",
+        "--banners",
+        "--hello-string[8000]",
+        "UElORw0K",
+        "--hello-timeout",
+        "3",
+        "--connection-timeout",
+        "20",
+        "--http-user-agent",
+        "probe/2",
+        "--capture",
+        "html",
         "--echo",
     ]);
     assert!(a.status.success(), "{}", stderr(&a));
@@ -341,6 +396,8 @@ fn echo_round_trips() {
         "exclude = 10.5.0.0-10.5.255.255\n",
         "output-format = xml\noutput-filename = out.xml\n",
         "router-mac = d6-3f-e7-ae-2a-c7\n",
+        "banners = true\nhello-timeout = 3\nconnection-timeout = 20\nhello-string[8000] = UElORw0K\nhttp-user-agent = probe/2\n",
+        "capture = html\n",
     ] {
         assert!(text.contains(want), "missing {want:?} in\n{text}");
     }

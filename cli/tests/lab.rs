@@ -1008,6 +1008,11 @@ fn banners_from_every_lab_server_through_af_xdp_from_our_own_address() {
         "--wait",
         "4",
         "--nostatus",
+        "--interactive",
+        "-oB",
+        "banners.bin",
+        "-oJ",
+        "banners.json",
     ]);
     ok(&o);
     let err = stderr(&o);
@@ -1019,6 +1024,88 @@ fn banners_from_every_lab_server_through_af_xdp_from_our_own_address() {
         .map(|p| p.parse().unwrap())
         .collect();
     check_banners(&out, &ports);
+    // The files hold the same banners: the binary file read back gives the console's lines,
+    // and the JSON file is one valid array with a banner entry per banner line.
+    let back = lab.run(&["--readscan", "banners.bin"]);
+    ok(&back);
+    let banner_lines = |t: &str| -> BTreeSet<String> {
+        t.lines()
+            .filter(|l| l.starts_with("Banner on"))
+            .map(|l| l.trim_end().to_string())
+            .collect()
+    };
+    assert_eq!(
+        banner_lines(&String::from_utf8_lossy(&back.stdout)),
+        banner_lines(&out)
+    );
+    let json = Command::new("python3")
+        .args([
+            "-c",
+            "import json,sys; d=json.load(open(sys.argv[1])); \
+             print(sum(1 for r in d for p in r['ports'] if 'service' in p))",
+            lab.path("banners.json").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        json.status.success(),
+        "{}",
+        String::from_utf8_lossy(&json.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&json.stdout).trim(),
+        banner_lines(&out).len().to_string()
+    );
+}
+
+/// A server that sends without end is cut off at the byte cap, one that trickles a byte a
+/// second at the connection timeout; the scan ends on time and reports both.
+#[test]
+fn hostile_servers_are_cut_off_and_the_scan_goes_on() {
+    let Some(lab) = Lab::up() else { return };
+    let t0 = Instant::now();
+    let o = lab.run(&[
+        "198.18.1.12,198.18.1.2",
+        "-p9000,9001,22",
+        "--banners",
+        "--banner-bytes",
+        "2000",
+        "--connection-timeout",
+        "4",
+        "--rate",
+        "100",
+        "--wait",
+        "6",
+        "--nostatus",
+    ]);
+    let took = t0.elapsed();
+    ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let last_word_len = |l: &str| l.trim_end().rsplit(' ').next().unwrap_or("").len();
+    let flood = out
+        .lines()
+        .find(|l| l.starts_with("Banner on port 9000/tcp on 198.18.1.12: [heur] xxx"))
+        .unwrap_or_else(|| panic!("no flood banner: {out}"));
+    let kept = last_word_len(flood);
+    assert!(
+        (1000..=2000).contains(&kept),
+        "kept {kept} bytes of the flood"
+    );
+    let trickle = out
+        .lines()
+        .find(|l| l.starts_with("Banner on port 9001/tcp on 198.18.1.12: [heur] t"))
+        .unwrap_or_else(|| panic!("no trickle banner: {out}"));
+    let kept = last_word_len(trickle);
+    assert!(
+        (2..=6).contains(&kept),
+        "trickle kept {kept} bytes: {trickle}"
+    );
+    check_banners(&out, &[22]);
+    assert!(stderr(&o).contains(" 1 timed out"), "{}", stderr(&o));
+    assert!(
+        took < Duration::from_secs(10),
+        "took {took:?} with --wait 6"
+    );
 }
 
 #[test]
