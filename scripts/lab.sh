@@ -347,6 +347,9 @@ up() {
   ip -n "$scan" link set "$ifs" up
   ip -n "$tgt" link set "$ift" up
   ip -n "$tgt" link set "$ifn" up
+  # One segment per frame towards the scanner, as a NIC's wire carries them: veth would pass
+  # 64 KiB GSO frames, which an XDP program without multi-buffer support must drop.
+  ip -n "$tgt" link set dev br0 gso_max_segs 1
   ip -n "$tgt" link set br0 up
   ip -n "$nbr" link set "$ifm" up
   ip -n "$scan" route add default via 198.18.0.1 dev "$ifs"

@@ -267,6 +267,21 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
         );
     }
     let rx = c.rx_threads.unwrap_or(threads);
+    if c.banners && !link.adapter.spoofed {
+        // The kernel sees the replies too, and resets connections it does not know.
+        eprintln!(
+            "masscan: warning: with AF_PACKET the kernel owns {} and will reset every banner \
+             connection; use AF_XDP (the default where it works), an unused --adapter-ip, or a \
+             firewall rule dropping TCP to source ports {}",
+            link.adapter
+                .src_v4
+                .or(link.adapter.src_v6)
+                .map(|r| r.to_string())
+                .unwrap_or_default(),
+            c.adapter_port
+                .unwrap_or_else(|| PortRange::random_default(c.seed.rotate_left(7)))
+        );
+    }
     let driver = AfPacket::new(&link.adapter.ifname, threads.max(rx))?;
     run_scan(run, &plan, driver, Some(link), outputs, (threads, rx))
 }

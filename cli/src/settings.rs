@@ -317,16 +317,29 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
             )));
         }
     }
-    match (output_format.last(), output_filename.last()) {
-        (Some(f), Some(n)) => c.outputs.push((f.clone(), n.clone())),
-        (None, Some(n)) => c.outputs.push(("xml".into(), n.clone())),
-        (Some(f), None) => {
-            return Err(UserError(format!(
-                "--output-format {f} needs --output-filename FILE (or use -o{})",
-                &f[..1].to_uppercase()
-            )))
+    // Formats and file names pair up in order (`-oX a.xml -oJ b.json` writes both); a lone
+    // --output-format applies to the last file name, a file name alone is XML.
+    if output_format.len() == output_filename.len() {
+        for (f, n) in output_format.iter().zip(&output_filename) {
+            c.outputs.push((f.clone(), n.clone()));
         }
-        (None, None) => {}
+    } else {
+        match (output_format.last(), output_filename.last()) {
+            (Some(f), Some(n)) => c.outputs.push((f.clone(), n.clone())),
+            (None, Some(n)) => c.outputs.push(("xml".into(), n.clone())),
+            (Some(f), None) => {
+                return Err(UserError(format!(
+                    "--output-format {f} needs --output-filename FILE (or use -o{})",
+                    &f[..1].to_uppercase()
+                )))
+            }
+            (None, None) => {}
+        }
+    }
+    for (i, (_, n)) in c.outputs.iter().enumerate() {
+        if n != "-" && c.outputs[..i].iter().any(|(_, m)| m == n) {
+            return Err(UserError(format!("output file '{n}' is given twice")));
+        }
     }
     for (on, list) in [(true, &capture), (false, &nocapture)] {
         for what in list {

@@ -45,6 +45,14 @@ impl Http {
         if header.is_empty() {
             return;
         }
+        if !header
+            .get(..5)
+            .is_some_and(|h| h.eq_ignore_ascii_case(b"HTTP/"))
+        {
+            // Not an HTTP reply: what the server said, unlabelled.
+            found.push(Found::new(app::HEUR, &self.buf[..]));
+            return;
+        }
         found.push(Found::new(app::HTTP, header));
         for line in header.split(|&c| c == b'\n') {
             let line = line.strip_suffix(b"\r").unwrap_or(line);

@@ -418,3 +418,11 @@ proptest::proptest! {
         proptest::prop_assert!(total <= 4 * 1024 + 512);
     }
 }
+
+#[test]
+fn a_non_http_reply_to_the_http_hello_is_reported_unlabelled() {
+    let cfg = BannerConfig::default();
+    let (_, found) = converse(8080, &cfg, &[b"\x00\x01binary"]);
+    assert_eq!(text(&found, app::HEUR), "\u{0}\u{1}binary");
+    assert_eq!(text(&found, app::HTTP), "");
+}
