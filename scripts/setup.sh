@@ -6,12 +6,13 @@ set -euo pipefail
 # Build and test tools (clang and libbpf-dev compile the XDP program in ebpf/), then the lab's
 # servers (scripts/lab.sh runs them inside network namespaces only: nginx with HTTPS, OpenSSH,
 # vsftpd, memcached, aiosmtpd, dovecot, inetutils telnetd under socat, Samba, xrdp, TigerVNC;
-# openssl makes their certificate) and tcpdump (the tests read --pcap files with it).
+# openssl makes their certificate), tcpdump (the tests read --pcap files with it), and nmap
+# with libxml2-utils (xmllint checks -oX and nmapxml files against Nmap's DTD).
 packages=(build-essential pkg-config procps iproute2 python3 jq bc netbase util-linux
           clang libbpf-dev
           nginx-light openssh-server openssh-client vsftpd memcached tcpdump openssl
           python3-aiosmtpd dovecot-imapd dovecot-pop3d telnetd socat samba xrdp
-          tigervnc-standalone-server)
+          tigervnc-standalone-server nmap libxml2-utils)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -35,6 +35,7 @@ pub struct Run {
 
 pub const OUTPUT_FORMATS: &[&str] = &[
     "xml",
+    "nmapxml",
     "json",
     "ndjson",
     "grepable",

@@ -1,6 +1,8 @@
 //! The text formats, byte for byte as the original writes them: list (`-oL`), NDJSON (`-oD`),
 //! JSON (`-oJ`, an array that always ends with `]`), host-only (`-oH`), XML (`-oX`, Nmap style,
-//! ending with `</nmaprun>`), grepable (`-oG`) and unicornscan (`-oU`). Each writer has a
+//! ending with `</nmaprun>`), grepable (`-oG`) and unicornscan (`-oU`); plus one format the
+//! original lacks, `nmapxml`: the same results as Nmap XML that validates against Nmap's DTD
+//! (`scanner="nmap"`, a `status` per host, banners as `script` elements). Each writer has a
 //! beginning, one call per record, and an end, so a file closed early is still valid. Only the
 //! header and footer lines carry the writer's own times (scan start, now).
 
@@ -16,6 +18,8 @@ pub enum TextFormat {
     Json,
     HostOnly,
     Xml,
+    /// Nmap XML valid against Nmap's DTD (not in the original).
+    NmapXml,
     Grepable,
     Unicornscan,
 }
@@ -29,6 +33,7 @@ impl TextFormat {
             "json" => TextFormat::Json,
             "hostonly" => TextFormat::HostOnly,
             "xml" => TextFormat::Xml,
+            "nmapxml" => TextFormat::NmapXml,
             "grepable" => TextFormat::Grepable,
             "unicornscan" => TextFormat::Unicornscan,
             _ => return None,
@@ -45,6 +50,70 @@ pub struct TextWriter {
     services: ServiceNames,
     start: u64,
     finish: u64,
+}
+
+/// One record as an Nmap `host` element: a status line for the host, then the port (with its
+/// state, and for a banner a `service` named by the banner's kind and a `script` holding it).
+/// ARP and ICMP results have no port: the host is reported up.
+fn nmap_xml_record(out: &mut Vec<u8>, r: &Record) {
+    let (time, ip, ttl) = match r {
+        Record::Status { time, ip, ttl, .. } | Record::Banner { time, ip, ttl, .. } => {
+            (time, ip, ttl)
+        }
+    };
+    let reason = match r {
+        Record::Status {
+            status: Status::Arp,
+            ..
+        } => "arp-response".to_string(),
+        Record::Status { ip_proto: 1, .. } => "echo-reply".to_string(),
+        Record::Status {
+            status: Status::Closed,
+            ..
+        } => "reset".to_string(),
+        Record::Status { reason, .. } => reason_string(*reason),
+        Record::Banner { .. } => "syn-ack".to_string(),
+    };
+    let _ = write!(
+        out,
+        "<host starttime=\"{time}\" endtime=\"{time}\"><status state=\"up\" reason=\"{reason}\" reason_ttl=\"{ttl}\"/><address addr=\"{ip}\" addrtype=\"{}\"/>",
+        addrtype(ip)
+    );
+    match r {
+        Record::Status {
+            ip_proto,
+            port,
+            status,
+            reason,
+            ..
+        } if *status != Status::Arp && matches!(ip_proto, 6 | 17 | 132) => {
+            let _ = write!(
+                out,
+                "<ports><port protocol=\"{}\" portid=\"{port}\"><state state=\"{}\" reason=\"{}\" reason_ttl=\"{ttl}\"/></port></ports>",
+                proto_name(*ip_proto, None),
+                status_word(*status),
+                reason_string(*reason)
+            );
+        }
+        Record::Banner {
+            ip_proto,
+            port,
+            app_proto,
+            banner,
+            ..
+        } if matches!(ip_proto, 6 | 17 | 132) => {
+            let name = app_name(*app_proto);
+            let _ = write!(
+                out,
+                "<ports><port protocol=\"{}\" portid=\"{port}\"><state state=\"open\" reason=\"response\" reason_ttl=\"{ttl}\"/><service name=\"{name}\" method=\"probed\" conf=\"10\"/><script id=\"{name}\" output=\"",
+                proto_name(*ip_proto, None),
+            );
+            push_escaped(out, banner, false);
+            out.extend_from_slice(b"\"/></port></ports>");
+        }
+        _ => {}
+    }
+    out.extend_from_slice(b"</host>\r\n");
 }
 
 fn addrtype(ip: &std::net::IpAddr) -> &'static str {
@@ -107,6 +176,16 @@ impl TextWriter {
                     self.start
                 );
             }
+            TextFormat::NmapXml => {
+                let _ = write!(
+                    out,
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<!DOCTYPE nmaprun>\r\n<!-- masscan-rs {} scan, Nmap XML -->\r\n<nmaprun scanner=\"nmap\" args=\"masscan\" start=\"{}\" startstr=\"{}\" version=\"masscan-rs {}\" xmloutputversion=\"1.05\">\r\n<scaninfo type=\"syn\" protocol=\"tcp\" numservices=\"0\" services=\"\"/>\r\n<verbose level=\"0\"/>\r\n<debugging level=\"0\"/>\r\n",
+                    env!("CARGO_PKG_VERSION"),
+                    self.start,
+                    ctime(self.start),
+                    env!("CARGO_PKG_VERSION"),
+                );
+            }
             TextFormat::Grepable => {
                 let _ = write!(
                     out,
@@ -135,6 +214,17 @@ impl TextWriter {
                     self.statuses
                 );
             }
+            TextFormat::NmapXml => {
+                let _ = write!(
+                    out,
+                    "<runstats>\r\n<finished time=\"{}\" timestr=\"{}\" elapsed=\"{}\" exit=\"success\"/>\r\n<hosts up=\"{}\" down=\"0\" total=\"{}\"/>\r\n</runstats>\r\n</nmaprun>\r\n",
+                    self.finish,
+                    ctime(self.finish),
+                    self.finish.saturating_sub(self.start),
+                    self.statuses,
+                    self.statuses
+                );
+            }
             TextFormat::Grepable => {
                 let _ = writeln!(out, "# Masscan done at {}", ctime(self.finish));
             }
@@ -149,6 +239,7 @@ impl TextWriter {
             self.statuses += 1;
         }
         match (self.format, r) {
+            (TextFormat::NmapXml, r) => nmap_xml_record(out, r),
             (
                 TextFormat::Xml,
                 Record::Status {
@@ -470,12 +561,17 @@ fn recover_point(format: TextFormat, existing: &[u8]) -> Option<usize> {
         }
         TextFormat::Grepable => opens(b"# Masscan ").then(|| after_last_line(existing)),
         TextFormat::Json => opens(b"[\n").then(|| rfind(existing, b"}\n").map_or(2, |i| i + 2)),
-        TextFormat::Xml => {
+        TextFormat::Xml | TextFormat::NmapXml => {
             if !opens(b"<?xml") {
                 return None;
             }
+            let header_end = if format == TextFormat::NmapXml {
+                &b"<debugging"[..]
+            } else {
+                &b"<scaninfo"[..]
+            };
             rfind(existing, b"</host>\r\n").map(|i| i + 9).or_else(|| {
-                rfind(existing, b"<scaninfo").map(|i| i + after_last_line(&existing[i..]))
+                rfind(existing, header_end).map(|i| i + after_last_line(&existing[i..]))
             })
         }
         TextFormat::Ndjson | TextFormat::HostOnly => Some(after_last_line(existing)),
@@ -507,7 +603,7 @@ pub fn append_point(format: TextFormat, existing: &[u8]) -> Result<AppendPoint, 
             Some(end) if existing[end] == b']' => Ok(end),
             _ => Err(incomplete()),
         },
-        TextFormat::Xml => {
+        TextFormat::Xml | TextFormat::NmapXml => {
             if existing.trim_ascii_end().ends_with(b"</nmaprun>") {
                 rfind(existing, b"<runstats>").ok_or_else(incomplete)
             } else {
@@ -569,6 +665,7 @@ mod tests {
             TextFormat::Json,
             TextFormat::HostOnly,
             TextFormat::Xml,
+            TextFormat::NmapXml,
             TextFormat::Grepable,
             TextFormat::Unicornscan,
         ] {
@@ -615,6 +712,7 @@ mod tests {
         for format in [
             TextFormat::Json,
             TextFormat::Xml,
+            TextFormat::NmapXml,
             TextFormat::List,
             TextFormat::Grepable,
         ] {
