@@ -154,7 +154,9 @@ pub struct Args {
     /// List the network interfaces (and which one a scan would use) and exit.
     #[arg(long = "iflist")]
     pub iflist: bool,
-    /// Output format (-oX xml, -oJ json, -oD ndjson, -oG grepable, -oL list, -oB binary, ...).
+    /// Output format (-oX xml, -oJ json, -oD ndjson, -oG grepable, -oL list, -oB binary, -oU
+    /// unicornscan, -oH hostonly), or nmapxml (Nmap XML valid against its DTD). May repeat,
+    /// pairing with --output-filename in order.
     #[arg(long = "output-format", value_name = "FORMAT")]
     pub output_format: Vec<String>,
     /// Output file (with --output-format).
