@@ -3,6 +3,7 @@
 #
 #   scripts/lab.sh up [NAME]     build a lab (NAME: default a fresh unique one); prints KEY=VALUE
 #                                lines to eval: LAB, LAB_SCAN_NS, LAB_TARGET_NS, LAB_IF, ...
+#                                (LAB_QUEUES=N in the environment: N queues on the scanner's link)
 #   scripts/lab.sh down NAME     remove that lab: its servers, namespaces, state; safe to repeat
 #   scripts/lab.sh down --all    remove every lab on this machine (after crashed runs)
 #   scripts/lab.sh status [NAME] show labs, their addresses and listening servers
@@ -330,7 +331,11 @@ up() {
   ip netns add "$scan"
   ip netns add "$tgt"
   ip netns add "$nbr"
-  ip link add "$ifs" netns "$scan" type veth peer name "$ift" netns "$tgt"
+  # LAB_QUEUES=N: the scanner's link gets N transmit and receive queues (multi-queue AF_XDP).
+  local q=${LAB_QUEUES:-1}
+  [[ "$q" =~ ^[1-8]$ ]] || die "LAB_QUEUES must be 1 to 8 (got '$q')"
+  ip link add "$ifs" netns "$scan" numtxqueues "$q" numrxqueues "$q" type veth \
+    peer name "$ift" netns "$tgt" numtxqueues "$q" numrxqueues "$q"
   ip link add "$ifm" netns "$nbr" type veth peer name "$ifn" netns "$tgt"
   for ns in "$scan" "$tgt" "$nbr"; do
     ip -n "$ns" link set lo up

@@ -32,6 +32,11 @@ struct Lab {
 
 impl Lab {
     fn up() -> Option<Lab> {
+        Self::with_queues(1)
+    }
+
+    /// A lab whose scanner link has `queues` transmit and receive queues.
+    fn with_queues(queues: usize) -> Option<Lab> {
         let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         if !is_root() {
             eprintln!("lab tests skipped: they need root (network namespaces, AF_PACKET)");
@@ -39,6 +44,7 @@ impl Lab {
         }
         let o = Command::new(repo().join("scripts/lab.sh"))
             .arg("up")
+            .env("LAB_QUEUES", queues.to_string())
             .stdin(Stdio::null())
             .output()
             .expect("run scripts/lab.sh");
@@ -995,10 +1001,10 @@ fn check_banners(stdout: &str, ports: &[u16]) {
     }
 }
 
-#[test]
-fn banners_from_every_lab_server_through_af_xdp_from_our_own_address() {
-    let Some(lab) = Lab::up() else { return };
-    let o = lab.run(&[
+/// A scan of every banner server with `extra` options; checks its console's banner lines and
+/// that the stated driver ran. Returns the scan's stdout.
+fn scan_every_banner_server(lab: &Lab, driver: &str, extra: &[&str]) -> String {
+    let mut args = vec![
         "198.18.1.1-198.18.1.11",
         "-p",
         BANNER_PORTS,
@@ -1008,22 +1014,30 @@ fn banners_from_every_lab_server_through_af_xdp_from_our_own_address() {
         "--wait",
         "4",
         "--nostatus",
-        "--interactive",
-        "-oB",
-        "banners.bin",
-        "-oJ",
-        "banners.json",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let o = lab.run(&args);
     ok(&o);
     let err = stderr(&o);
-    assert!(err.contains("[afxdp]"), "{err}");
+    assert!(err.contains(&format!("[{driver}]")), "{err}");
     assert!(err.contains(" 0 refused"), "{err}");
-    let out = String::from_utf8_lossy(&o.stdout);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
     let ports: Vec<u16> = BANNER_PORTS
         .split(',')
         .map(|p| p.parse().unwrap())
         .collect();
     check_banners(&out, &ports);
+    out
+}
+
+#[test]
+fn banners_from_every_lab_server_through_af_xdp_from_our_own_address() {
+    let Some(lab) = Lab::up() else { return };
+    let out = scan_every_banner_server(
+        &lab,
+        "afxdp",
+        &["--interactive", "-oB", "banners.bin", "-oJ", "banners.json"],
+    );
     // The files hold the same banners: the binary file read back gives the console's lines,
     // and the JSON file is one valid array with a banner entry per banner line.
     let back = lab.run(&["--readscan", "banners.bin"]);
@@ -1111,32 +1125,19 @@ fn hostile_servers_are_cut_off_and_the_scan_goes_on() {
 #[test]
 fn banners_through_af_packet_with_a_spoofed_source_address() {
     let Some(lab) = Lab::up() else { return };
-    let o = lab.run(&[
-        "198.18.1.1-198.18.1.11",
-        "-p",
-        BANNER_PORTS,
-        "--banners",
-        "--driver",
+    let router = lab.router_mac();
+    scan_every_banner_server(
+        &lab,
         "afpacket",
-        "--adapter-ip",
-        "198.18.0.77",
-        "--router-mac",
-        &lab.router_mac(),
-        "--rate",
-        "2000",
-        "--wait",
-        "4",
-        "--nostatus",
-    ]);
-    ok(&o);
-    let err = stderr(&o);
-    assert!(err.contains("[afpacket]"), "{err}");
-    let out = String::from_utf8_lossy(&o.stdout);
-    let ports: Vec<u16> = BANNER_PORTS
-        .split(',')
-        .map(|p| p.parse().unwrap())
-        .collect();
-    check_banners(&out, &ports);
+        &[
+            "--driver",
+            "afpacket",
+            "--adapter-ip",
+            "198.18.0.77",
+            "--router-mac",
+            &router,
+        ],
+    );
 }
 
 /// Nothing but our own connections on the link: the client-first banners still come (the
@@ -1331,4 +1332,54 @@ fn every_format_of_a_banner_scan_is_read_by_a_real_consumer() {
             .count(),
         5
     );
+}
+
+/// AF_XDP on a link with two queues: a socket, a transmit and a receive thread per queue; both
+/// receive queues get replies and every open port is found.
+#[test]
+fn af_xdp_uses_every_queue_of_a_multi_queue_link() {
+    let Some(lab) = Lab::with_queues(2) else {
+        return;
+    };
+    let o = lab.run(&[
+        "198.19.0.0/20",
+        "-p8080",
+        "--rate",
+        "20000",
+        "--tx-threads",
+        "2",
+        "--rx-threads",
+        "2",
+        "--wait",
+        "2",
+        "-v",
+        "-oL",
+        "queues.txt",
+    ]);
+    ok(&o);
+    let err = stderr(&o);
+    assert!(err.contains("[driver] afxdp (2 queue(s)"), "{err}");
+    let found = list_file(&lab.path("queues.txt"));
+    assert_eq!(found.len(), 4096, "{err}");
+    for k in 0..2 {
+        let line = err
+            .lines()
+            .find(|l| l.starts_with(&format!("rx-core {k}: ")))
+            .unwrap_or_else(|| panic!("no rx-core {k} line: {err}"));
+        let frames: u64 = line["rx-core 0: ".len()..]
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(frames > 100, "queue {k} received {frames} frames: {err}");
+        assert!(
+            err.contains(&format!("tx-core {k} ")),
+            "no tx-core {k}: {err}"
+        );
+    }
+    // With more threads than queues AF_XDP says what to do.
+    let o = lab.run(&["198.19.0.1", "-p80", "--tx-threads", "3"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("has 2 queue(s)"), "{}", stderr(&o));
 }

@@ -11,14 +11,9 @@ use crate::arp::{self, ArpRepr};
 use crate::cookie::CookieKey;
 use crate::output::{Record, Status};
 use crate::source::Source;
-use crate::tcp::{Flow, Segment, Stack, TcpConfig};
-use etherparse::{NetSlice, PacketBuilder, SlicedPacket, TcpOptionElement, TransportSlice};
+use crate::tcp::{tcp_frame, Flow, FrameHeader, Segment, Stack, TcpConfig, ACK, FIN, RST, SYN};
+use etherparse::{NetSlice, SlicedPacket, TcpOptionElement, TransportSlice};
 use std::net::IpAddr;
-
-const TCP_FIN: u8 = 0x01;
-const TCP_SYN: u8 = 0x02;
-const TCP_RST: u8 = 0x04;
-const TCP_ACK: u8 = 0x10;
 
 /// What the receive side needs to know about the scan.
 #[derive(Clone, Debug)]
@@ -233,9 +228,9 @@ impl Receiver {
             _ => unreachable!("one IP header has one family"),
         };
         let expect_ack = (cookie as u32).wrapping_add(1);
-        let status = if flags & (TCP_SYN | TCP_ACK | TCP_RST) == TCP_SYN | TCP_ACK {
+        let status = if flags & (SYN | ACK | RST) == SYN | ACK {
             Status::Open
-        } else if flags & TCP_RST != 0 {
+        } else if flags & RST != 0 {
             Status::Closed
         } else {
             self.counters.not_ours += 1;
@@ -281,7 +276,7 @@ impl Receiver {
                 ip_proto: 6,
                 port: port_them,
                 status,
-                reason: flags & (TCP_FIN | TCP_SYN | TCP_RST | TCP_ACK | 0x08 | 0x20),
+                reason: flags & (FIN | SYN | RST | ACK | 0x08 | 0x20),
                 ttl,
             });
         }
@@ -297,7 +292,6 @@ impl Receiver {
         port_them: u16,
         reply: &mut [u8],
     ) -> usize {
-        let eth = PacketBuilder::ethernet2(self.cfg.my_mac, dst_mac);
         let seq = match (me, them) {
             (IpAddr::V4(m), IpAddr::V4(t)) => {
                 self.cfg
@@ -311,43 +305,25 @@ impl Receiver {
             }
             _ => return 0,
         } as u32;
-        let seq = seq.wrapping_add(1);
-        let mut cursor = std::io::Cursor::new(&mut reply[..]);
-        let written = match (me, them, self.cfg.vlan) {
-            (IpAddr::V4(m), IpAddr::V4(t), None) => eth
-                .ipv4(m.octets(), t.octets(), 255)
-                .tcp(port_me, port_them, seq, 0)
-                .rst()
-                .write(&mut cursor, &[]),
-            (IpAddr::V4(m), IpAddr::V4(t), Some(v)) => eth
-                .single_vlan(v.try_into().unwrap_or_default())
-                .ipv4(m.octets(), t.octets(), 255)
-                .tcp(port_me, port_them, seq, 0)
-                .rst()
-                .write(&mut cursor, &[]),
-            (IpAddr::V6(m), IpAddr::V6(t), None) => eth
-                .ipv6(m.octets(), t.octets(), 255)
-                .tcp(port_me, port_them, seq, 0)
-                .rst()
-                .write(&mut cursor, &[]),
-            (IpAddr::V6(m), IpAddr::V6(t), Some(v)) => eth
-                .single_vlan(v.try_into().unwrap_or_default())
-                .ipv6(m.octets(), t.octets(), 255)
-                .tcp(port_me, port_them, seq, 0)
-                .rst()
-                .write(&mut cursor, &[]),
-            _ => return 0,
+        let header = FrameHeader {
+            src_mac: self.cfg.my_mac,
+            dst_mac,
+            vlan: self.cfg.vlan,
+            ttl: 255,
         };
-        if written.is_err() {
-            return 0;
+        let flow = Flow {
+            them,
+            me,
+            port_them,
+            port_me,
+        };
+        match tcp_frame(&header, &flow, seq.wrapping_add(1), 0, RST, &[]) {
+            Some(f) if f.len() <= reply.len() => {
+                reply[..f.len()].copy_from_slice(&f);
+                f.len()
+            }
+            _ => 0,
         }
-        let len = cursor.position() as usize;
-        // Pad to the Ethernet minimum.
-        if len < 60 {
-            reply[len..60].fill(0);
-            return 60;
-        }
-        len
     }
 }
 
@@ -413,6 +389,7 @@ impl Dedup {
 mod tests {
     use super::*;
     use crate::source::{IpRange, PortRange};
+    use etherparse::PacketBuilder;
     use std::net::Ipv4Addr;
 
     const MY_MAC: [u8; 6] = [2, 0, 0, 0, 0, 2];

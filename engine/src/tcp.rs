@@ -404,9 +404,8 @@ impl Stack {
             return;
         };
         if reset {
-            let frame = build(
-                &self.cfg,
-                tcb.peer_mac,
+            let frame = tcp_frame(
+                &self.header(tcb.peer_mac),
                 &flow,
                 tcb.snd_nxt,
                 tcb.rcv_nxt,
@@ -436,6 +435,15 @@ impl Stack {
         self.counters.active = self.table.len() as u64;
     }
 
+    fn header(&self, dst_mac: [u8; 6]) -> FrameHeader {
+        FrameHeader {
+            src_mac: self.cfg.my_mac,
+            dst_mac,
+            vlan: self.cfg.vlan,
+            ttl: self.cfg.ttl,
+        }
+    }
+
     fn emit(&mut self, flow: Flow, flags: u8, payload: &[u8]) {
         let Some(seq) = self.table.get(&flow).map(|t| t.snd_nxt) else {
             return;
@@ -447,9 +455,8 @@ impl Stack {
         let Some(tcb) = self.table.get(&flow) else {
             return;
         };
-        if let Some(f) = build(
-            &self.cfg,
-            tcb.peer_mac,
+        if let Some(f) = tcp_frame(
+            &self.header(tcb.peer_mac),
             &flow,
             seq,
             tcb.rcv_nxt,
@@ -466,35 +473,31 @@ fn rto(retries: u8) -> u64 {
     RTO_MS << retries.min(6)
 }
 
-/// An Ethernet frame carrying one TCP segment from us (`flow.me`) to the peer.
-pub fn build(
-    cfg: &TcpConfig,
-    dst_mac: [u8; 6],
-    flow: &Flow,
-    seq: u32,
-    ack: u32,
-    flags: u8,
-    payload: &[u8],
-) -> Option<Vec<u8>> {
-    tcp_frame(
-        cfg.my_mac, dst_mac, cfg.vlan, cfg.ttl, flow, seq, ack, flags, payload,
-    )
+/// The link-layer and IP facts of the frames we send on one interface.
+#[derive(Clone, Copy, Debug)]
+pub struct FrameHeader {
+    pub src_mac: [u8; 6],
+    pub dst_mac: [u8; 6],
+    pub vlan: Option<u16>,
+    pub ttl: u8,
 }
 
-/// An Ethernet frame with one TCP segment, padded to the Ethernet minimum; `None` when the
-/// addresses' families differ.
-#[allow(clippy::too_many_arguments)]
+/// An Ethernet frame carrying one TCP segment from us (`flow.me`) to the peer, padded to the
+/// Ethernet minimum; `None` when the addresses' families differ.
 pub fn tcp_frame(
-    src_mac: [u8; 6],
-    dst_mac: [u8; 6],
-    vlan: Option<u16>,
-    ttl: u8,
+    h: &FrameHeader,
     flow: &Flow,
     seq: u32,
     ack: u32,
     flags: u8,
     payload: &[u8],
 ) -> Option<Vec<u8>> {
+    let FrameHeader {
+        src_mac,
+        dst_mac,
+        vlan,
+        ttl,
+    } = *h;
     let eth = || PacketBuilder::ethernet2(src_mac, dst_mac);
     let tagged = |v: u16| eth().single_vlan(v.try_into().unwrap_or_default());
     let ip = match (flow.me, flow.them, vlan) {
