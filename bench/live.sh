@@ -31,7 +31,7 @@ for run in afxdp-1 afpacket-1 afpacket-2; do
   driver=${run%-*}; t=${run#*-}
   (cd "$tmp" && ip netns exec "$LAB_SCAN_NS" "$M" 198.19.0.0/16 -p"$ports" --rate 1e9 \
      --driver "$driver" --tx-threads "$t" --wait 2 --seed 1 --nostatus -oL "found$run.txt" 2>"err$run")
-  replies=$(awk '/^rx-core/ {s += $3} END {print s + 0}' "$tmp/err$run")
+  replies=$(awk '/^rx-core/ {for (i = 1; i < NF; i++) if ($(i + 1) == "frames,") s += $i} END {print s + 0}' "$tmp/err$run")
   found=$(grep -c '^open' "$tmp/found$run.txt" || true)
   while read -r _ core cpu cpuid n _ _ secs _ _ pps _; do
     printf '%-14s %-5s %-9s %10s %9s %10.1f %10s %8s\n' "$run" "${core}" "${cpu#(}${cpuid%):}" "$n" "$secs" \

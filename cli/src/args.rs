@@ -83,6 +83,12 @@ pub struct Args {
     /// one per interface queue). With AF_PACKET they share the replies by flow hash.
     #[arg(long = "rx-threads", value_name = "N")]
     pub rx_threads: Option<usize>,
+    /// CPUs for the transmit threads, in order (`1,3` or `2-5`): one thread per CPU listed.
+    #[arg(long = "tx-cores", value_name = "LIST")]
+    pub tx_cores: Option<String>,
+    /// CPUs for the receive threads, in order (`0,2`): one thread per CPU listed.
+    #[arg(long = "rx-cores", value_name = "LIST")]
+    pub rx_cores: Option<String>,
     /// IPv4 TTL / IPv6 hop limit of probes (default 255).
     #[arg(long = "ttl", value_name = "N")]
     pub ttl: Option<u8>,

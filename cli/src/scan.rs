@@ -9,12 +9,13 @@ use crate::args::UserError;
 use crate::outputs::{self, Output, Rotation};
 use crate::settings::Run;
 use crate::status::{self, Progress, StatsJson};
+use core_affinity::CoreId;
 use masscan_drivers::middleware::{PcapRx, SharedPcap, Traced};
 use masscan_drivers::{AfPacket, AfXdp, Offline};
 use masscan_ebpf::{Counters as XdpCounters, SteerConfig};
 use masscan_engine::arp::{self, Neighbours};
 use masscan_engine::banner::BannerConfig;
-use masscan_engine::config::{Mac, ScanConfig, Wait};
+use masscan_engine::config::{cpu_list, Mac, ScanConfig, Wait};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Driver, QueueStats, RxQueue, TxQueue};
 use masscan_engine::listscan::push_line;
@@ -148,6 +149,60 @@ fn default_tx_threads() -> usize {
     n.saturating_sub(1).max(1)
 }
 
+/// The CPU each transmit and receive thread is pinned to: the `--tx-cores`/`--rx-cores` lists
+/// when given (each CPU checked against the ones this process may run on), else transmit
+/// thread k on the (k+1)-th allowed CPU and receive thread k on the k-th, wrapping around; on a
+/// single-CPU machine nothing is pinned.
+#[allow(clippy::type_complexity)]
+fn pinning(
+    c: &ScanConfig,
+    tx_threads: usize,
+    rx_threads: usize,
+) -> Result<(Vec<Option<CoreId>>, Vec<Option<CoreId>>), UserError> {
+    let allowed = core_affinity::get_core_ids().unwrap_or_default();
+    let pick = |name: &str,
+                list: &Option<Vec<usize>>,
+                n: usize,
+                shift: usize|
+     -> Result<Vec<Option<CoreId>>, UserError> {
+        match list {
+            Some(cpus) => cpus
+                .iter()
+                .take(n)
+                .map(|&id| {
+                    if allowed.iter().any(|a| a.id == id) {
+                        Ok(Some(CoreId { id }))
+                    } else {
+                        let ids: Vec<usize> = allowed.iter().map(|a| a.id).collect();
+                        Err(UserError(format!(
+                            "--{name}-cores: this process may not run on CPU {id}; it may use {}",
+                            cpu_list(&ids)
+                        )))
+                    }
+                })
+                .collect(),
+            None => Ok((0..n)
+                .map(|k| (allowed.len() > 1).then(|| allowed[(k + shift) % allowed.len()]))
+                .collect()),
+        }
+    };
+    Ok((
+        pick("tx", &c.tx_cores, tx_threads, 1)?,
+        pick("rx", &c.rx_cores, rx_threads, 0)?,
+    ))
+}
+
+/// Pins the calling thread to its CPU, if it has one.
+fn pin(kind: &str, k: usize, cpu: Option<CoreId>) -> Result<(), UserError> {
+    match cpu {
+        Some(id) if !core_affinity::set_for_current(id) => Err(UserError(format!(
+            "could not pin {kind} thread {k} to CPU {}",
+            id.id
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Per-thread results.
 struct TxResult {
     elapsed: Duration,
@@ -182,6 +237,7 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
     let c = &run.config;
     let plan = build_plan(c, true)?;
     check_supported(c)?;
+    pinning(c, 256, 256)?; // a CPU list this process cannot use fails before anything opens
     let threads = c.tx_threads.unwrap_or_else(default_tx_threads);
     let offline = c.offline || c.driver.as_deref() == Some("offline");
     if offline {
@@ -200,8 +256,8 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
         Some("afxdp") => true,
         Some(d) => {
             return Err(UserError(format!(
-                "--driver {d} is not implemented yet in masscan-rs; use --driver afpacket \
-                 (the default), --driver afxdp, or --offline"
+                "--driver {d} is not implemented yet in masscan-rs; use --driver afxdp \
+                 (the default where it works), --driver afpacket, or --offline"
             )))
         }
     };
@@ -237,7 +293,8 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
         if c.tx_threads.is_some_and(|t| t != queues) || c.rx_threads.is_some_and(|t| t != queues) {
             return Err(UserError(format!(
                 "{} has {queues} queue(s) and AF_XDP needs one transmit and one receive thread per \
-                 queue: use --tx-threads {queues} --rx-threads {queues}, change the queue count \
+                 queue: use --tx-threads {queues} --rx-threads {queues} (or that many --tx-cores and \
+                 --rx-cores), change the queue count \
                  (ethtool -L), or use --driver afpacket",
                 link.adapter.ifname
             )));
@@ -579,7 +636,7 @@ fn run_scan_with<D: Driver>(
     for (k, s) in counters.iter().zip(&slices) {
         k.next_index.store(s.next.min(s.end), Ordering::Release);
     }
-    let core_ids = core_affinity::get_core_ids().unwrap_or_default();
+    let (tx_cpus, rx_cpus) = pinning(c, threads, rx_threads)?;
 
     status::banner(plan);
     if let Some(from) = &run.resumed_from {
@@ -652,13 +709,11 @@ fn run_scan_with<D: Driver>(
             let (cells, rx_stop, record_tx) = (&rx_counters[k], &rx_stop, record_tx.clone());
             let mut receiver = Receiver::new(receiver_config.clone());
             let pcap = pcap.clone();
-            let cpu = (core_ids.len() > 1).then(|| core_ids[k % core_ids.len()]);
+            let cpu = rx_cpus[k];
             let trace = run.packet_trace;
             rx_handles.push(s.spawn(move || -> Result<(), UserError> {
                 let (rx, reply) = queues;
-                if let Some(id) = cpu {
-                    core_affinity::set_for_current(id);
-                }
+                pin("receive", k, cpu)?;
                 let mut rx = PcapRx::new(Traced::new(rx, trace, started), pcap);
                 let mut reply = Traced::new(reply, trace, started);
                 receive_loop(
@@ -679,14 +734,12 @@ fn run_scan_with<D: Driver>(
         let mut handles = Vec::new();
         for ((k, slice), tx) in slices.iter().copied().enumerate().zip(tx_queues) {
             let (probes, counters, stop) = (&probes, &counters[k], &*stop);
-            let cpu = (core_ids.len() > 1).then(|| core_ids[(k + 1) % core_ids.len()]);
+            let cpu = tx_cpus[k];
             let trace = run.packet_trace;
             let tx_release = &tx_release;
             handles.push(s.spawn(move || -> Result<TxResult, UserError> {
                 let mut tx = Traced::new(tx, trace, started);
-                if let Some(id) = cpu {
-                    core_affinity::set_for_current(id);
-                }
+                pin("transmit", k, cpu)?;
                 let mut throttle = Throttle::new(per_thread_rate, unlimited, TX_BATCH);
                 let t0 = Instant::now();
                 let r = transmit::run(&mut tx, probes, slice, &mut throttle, counters, stop);
@@ -818,7 +871,8 @@ fn run_scan_with<D: Driver>(
     }
     let cpus: Vec<Option<usize>> = per_core.iter().map(|r| r.cpu).collect();
     let secs: Vec<f64> = per_core.iter().map(|r| r.elapsed.as_secs_f64()).collect();
-    status::summary(&snap, &cpus, &secs, elapsed, caps.name);
+    let rx_cpus: Vec<Option<usize>> = rx_cpus.iter().map(|c| c.map(|c| c.id)).collect();
+    status::summary(&snap, (&cpus, &rx_cpus), &secs, elapsed, caps.name);
     if let Some((mode, per_cpu)) = xdp.and_then(|f| f()) {
         let x = per_cpu
             .iter()

@@ -105,6 +105,8 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         rate,
         tx_threads,
         rx_threads,
+        tx_cores,
+        rx_cores,
         ttl,
         wait,
         offline,
@@ -230,6 +232,23 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
             return Err(UserError(format!("bad --rx-threads {t}: use 1 to 256")));
         }
         c.rx_threads = Some(t);
+    }
+    for (name, list, threads, cores) in [
+        ("tx", tx_cores, &mut c.tx_threads, &mut c.tx_cores),
+        ("rx", rx_cores, &mut c.rx_threads, &mut c.rx_cores),
+    ] {
+        let Some(list) = list else { continue };
+        let cpus = masscan_engine::config::parse_cpu_list(&list)
+            .map_err(|e| UserError(format!("bad --{name}-cores {list}: {e}")))?;
+        if threads.is_some_and(|t| t != cpus.len()) {
+            return Err(UserError(format!(
+                "--{name}-threads {} and --{name}-cores {list} ({} CPUs) disagree: give one of them",
+                threads.unwrap_or(0),
+                cpus.len()
+            )));
+        }
+        *threads = Some(cpus.len());
+        *cores = Some(cpus);
     }
     if let Some(t) = ttl {
         c.ttl = t;

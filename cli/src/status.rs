@@ -233,27 +233,30 @@ impl StatsJson {
 /// The closing lines: each core's probes and rate over its own running time, then the total.
 pub fn summary(
     s: &Snapshot,
-    cpus: &[Option<usize>],
+    (cpus, rx_cpus): (&[Option<usize>], &[Option<usize>]),
     secs: &[f64],
     elapsed: Duration,
     driver: &str,
 ) {
-    for (k, c) in s.cores.iter().enumerate() {
-        let t = secs.get(k).copied().unwrap_or(0.0).max(1e-9);
-        let cpu = cpus
-            .get(k)
+    let pinned = |cpus: &[Option<usize>], k: usize| {
+        cpus.get(k)
             .copied()
             .flatten()
             .map(|c| format!("cpu {c}"))
-            .unwrap_or_else(|| "unpinned".into());
+            .unwrap_or_else(|| "unpinned".into())
+    };
+    for (k, c) in s.cores.iter().enumerate() {
+        let t = secs.get(k).copied().unwrap_or(0.0).max(1e-9);
+        let cpu = pinned(cpus, k);
         eprintln!(
             "tx-core {k} ({cpu}): {} probes in {:.3} s = {:.0} pps, {} batches, {} throttle waits, {} ring full, {} kicks",
             c.sent, t, c.sent as f64 / t, c.batches, c.throttle_waits, c.ring_full, c.kicks
         );
     }
     for (k, r) in s.rx.iter().enumerate() {
+        let cpu = pinned(rx_cpus, k);
         eprintln!(
-            "rx-core {k}: {} frames, {} open, {} closed, {} duplicates, {} bad cookie, {} not ours, {} malformed, {} rst sent, {} arp answered, {} kernel drops, {} fill-empty",
+            "rx-core {k} ({cpu}): {} frames, {} open, {} closed, {} duplicates, {} bad cookie, {} not ours, {} malformed, {} rst sent, {} arp answered, {} kernel drops, {} fill-empty",
             r.frames, r.open, r.closed, r.duplicates, r.bad_cookie, r.not_ours, r.malformed, r.rst_sent, r.arp_answered, r.kernel_drops, r.fill_empty
         );
         if r.tcp_opened > 0 || r.tcp_refused > 0 {

@@ -523,6 +523,59 @@ fn offline_scan_sends_every_probe_and_retries_exactly() {
     assert_eq!(sum, 4096);
 }
 
+#[test]
+fn core_lists_pin_each_thread_and_bad_lists_are_refused() {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let list = if cpus > 1 { "1,0" } else { "0" };
+    let o = masscan(&[
+        "198.18.0.0/24",
+        "-p80",
+        "--offline",
+        "--rate",
+        "1e9",
+        "--tx-cores",
+        list,
+        "--nostatus",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    for (k, cpu) in list.split(',').enumerate() {
+        assert!(err.contains(&format!("tx-core {k} (cpu {cpu}): ")), "{err}");
+    }
+    assert!(!err.contains(&format!("tx-core {cpus} ")), "{err}");
+    // --echo keeps the list, not a count.
+    let echo = stdout(&masscan(&[
+        "198.18.0.1",
+        "-p80",
+        "--tx-cores",
+        "0-1,3",
+        "--rx-cores",
+        "2",
+        "--echo",
+    ]));
+    assert!(echo.contains("tx-cores = 0-1,3\n"), "{echo}");
+    assert!(echo.contains("rx-cores = 2\n"), "{echo}");
+    assert!(!echo.contains("threads"), "{echo}");
+    let base = ["198.18.0.1", "-p80", "--offline"];
+    for (extra, message) in [
+        (&["--tx-cores", "4095"][..], "may not run on CPU 4095"),
+        (&["--rx-cores", "0,4000"], "may not run on CPU 4000"),
+        (
+            &["--tx-cores", "3-1"],
+            "bad --tx-cores 3-1: '3-1' runs backwards",
+        ),
+        (&["--tx-cores", "0,0"], "CPU 0 is listed twice"),
+        (&["--rx-cores", "x"], "'x' is not a CPU number"),
+        (
+            &["--tx-threads", "2", "--tx-cores", "0"],
+            "--tx-threads 2 and --tx-cores 0 (1 CPUs) disagree",
+        ),
+    ] {
+        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+        assert_one_line_error(&args, message);
+    }
+}
+
 // Nothing here may transmit: every scan is --offline, or refused before it opens an interface.
 // Live scans run only in the lab (tests/lab.rs).
 #[test]

@@ -133,6 +133,16 @@ fn ok(o: &Output) {
 }
 
 /// (status, port, ip) of every line of a `-oL` file.
+/// The counters of receive core k's summary line (`rx-core K (cpu N): <counters>`).
+fn rx_core_counts(err: &str, k: usize) -> &str {
+    let head = format!("rx-core {k} (");
+    err.lines()
+        .find(|l| l.starts_with(&head) && !l.contains("banners:"))
+        .and_then(|l| l.split_once("): "))
+        .map(|(_, counts)| counts)
+        .unwrap_or_else(|| panic!("no rx-core {k} line: {err}"))
+}
+
 fn list_file(path: &Path) -> BTreeSet<(String, u16, String)> {
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.starts_with("#masscan\n"), "{text}");
@@ -244,10 +254,7 @@ fn af_packet_spreads_replies_over_several_receive_threads() {
     assert_eq!(list_file(&lab.path("rx2.txt")).len(), 4096);
     let err = stderr(&o);
     for k in 0..2 {
-        let line = err
-            .lines()
-            .find(|l| l.starts_with(&format!("rx-core {k}:")))
-            .unwrap_or_else(|| panic!("no rx-core {k}: {err}"));
+        let line = rx_core_counts(&err, k);
         let open: u64 = line
             .split(", ")
             .nth(1)
@@ -1341,32 +1348,34 @@ fn af_xdp_uses_every_queue_of_a_multi_queue_link() {
     let Some(lab) = Lab::with_queues(2) else {
         return;
     };
-    let o = lab.run(&[
-        "198.19.0.0/20",
-        "-p8080",
-        "--rate",
-        "20000",
-        "--tx-threads",
-        "2",
-        "--rx-threads",
-        "2",
-        "--wait",
-        "2",
-        "-v",
-        "-oL",
-        "queues.txt",
-    ]);
+    // Two threads each way, pinned by core lists where the machine has two CPUs.
+    let two_cpus = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
+    let threads: &[&str] = if two_cpus {
+        &["--tx-cores", "1,0", "--rx-cores", "0,1"]
+    } else {
+        &["--tx-threads", "2", "--rx-threads", "2"]
+    };
+    let mut args = vec!["198.19.0.0/20", "-p8080", "--rate", "20000"];
+    args.extend_from_slice(threads);
+    args.extend_from_slice(&["--wait", "2", "-v", "-oL", "queues.txt"]);
+    let o = lab.run(&args);
     ok(&o);
     let err = stderr(&o);
+    if two_cpus {
+        for line in [
+            "tx-core 0 (cpu 1)",
+            "tx-core 1 (cpu 0)",
+            "rx-core 0 (cpu 0)",
+            "rx-core 1 (cpu 1)",
+        ] {
+            assert!(err.contains(line), "no '{line}': {err}");
+        }
+    }
     assert!(err.contains("[driver] afxdp (2 queue(s)"), "{err}");
     let found = list_file(&lab.path("queues.txt"));
     assert_eq!(found.len(), 4096, "{err}");
     for k in 0..2 {
-        let line = err
-            .lines()
-            .find(|l| l.starts_with(&format!("rx-core {k}: ")))
-            .unwrap_or_else(|| panic!("no rx-core {k} line: {err}"));
-        let frames: u64 = line["rx-core 0: ".len()..]
+        let frames: u64 = rx_core_counts(&err, k)
             .split(' ')
             .next()
             .unwrap()

@@ -127,6 +127,10 @@ pub struct ScanConfig {
     pub resume_count: Option<u64>,
     pub tx_threads: Option<usize>,
     pub rx_threads: Option<usize>,
+    /// `--tx-cores`: transmit thread k runs on CPU `tx_cores[k]` (sets the thread count).
+    pub tx_cores: Option<Vec<usize>>,
+    /// `--rx-cores`: receive thread k runs on CPU `rx_cores[k]` (sets the thread count).
+    pub rx_cores: Option<Vec<usize>>,
     pub ttl: u8,
     pub wait: Wait,
     pub offline: bool,
@@ -190,6 +194,8 @@ impl ScanConfig {
             resume_count: None,
             tx_threads: None,
             rx_threads: None,
+            tx_cores: None,
+            rx_cores: None,
             ttl: Self::DEFAULT_TTL,
             wait: Wait::default(),
             offline: false,
@@ -234,11 +240,25 @@ impl ScanConfig {
         if let Some(c) = self.resume_count {
             let _ = writeln!(out, "resume-count = {c}");
         }
-        if let Some(t) = self.tx_threads {
-            let _ = writeln!(out, "tx-threads = {t}");
+        match &self.tx_cores {
+            Some(cores) => {
+                let _ = writeln!(out, "tx-cores = {}", cpu_list(cores));
+            }
+            None => {
+                if let Some(t) = self.tx_threads {
+                    let _ = writeln!(out, "tx-threads = {t}");
+                }
+            }
         }
-        if let Some(t) = self.rx_threads {
-            let _ = writeln!(out, "rx-threads = {t}");
+        match &self.rx_cores {
+            Some(cores) => {
+                let _ = writeln!(out, "rx-cores = {}", cpu_list(cores));
+            }
+            None => {
+                if let Some(t) = self.rx_threads {
+                    let _ = writeln!(out, "rx-threads = {t}");
+                }
+            }
         }
         if self.ttl != Self::DEFAULT_TTL {
             let _ = writeln!(out, "ttl = {}", self.ttl);
@@ -403,6 +423,61 @@ pub fn parse_size_spec(s: &str) -> Result<u64, String> {
         .ok_or_else(|| "must be more than zero".into())
 }
 
+/// A CPU list as `--tx-cores`/`--rx-cores` take it, in thread order: `2`, `0,2`, `1-3`,
+/// `4-5,0`. A CPU may appear once; at most 256 threads, CPU numbers below 4,096.
+pub fn parse_cpu_list(s: &str) -> Result<Vec<usize>, String> {
+    const MAX_CPU: usize = 4095;
+    let mut cpus = Vec::new();
+    for part in s.split(',').map(str::trim) {
+        let number = |t: &str| -> Result<usize, String> {
+            t.trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| n <= MAX_CPU)
+                .ok_or_else(|| format!("'{t}' is not a CPU number (0 to {MAX_CPU})"))
+        };
+        let (first, last) = match part.split_once('-') {
+            Some((a, b)) => (number(a)?, number(b)?),
+            None => {
+                let n = number(part)?;
+                (n, n)
+            }
+        };
+        if first > last {
+            return Err(format!("'{part}' runs backwards"));
+        }
+        for cpu in first..=last {
+            if cpus.contains(&cpu) {
+                return Err(format!("CPU {cpu} is listed twice"));
+            }
+            cpus.push(cpu);
+            if cpus.len() > 256 {
+                return Err("at most 256 CPUs (one thread each)".into());
+            }
+        }
+    }
+    Ok(cpus)
+}
+
+/// Writes a CPU list back in the shortest form `parse_cpu_list` reads (`0-3,6`).
+pub fn cpu_list(cpus: &[usize]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < cpus.len() {
+        let mut j = i;
+        while j + 1 < cpus.len() && cpus[j + 1] == cpus[j] + 1 {
+            j += 1;
+        }
+        parts.push(if i == j {
+            cpus[i].to_string()
+        } else {
+            format!("{}-{}", cpus[i], cpus[j])
+        });
+        i = j + 1;
+    }
+    parts.join(",")
+}
+
 /// Rates print as integers when whole (`1000`), else with the digits needed (`0.5`).
 pub fn fmt_rate(rate: f64) -> String {
     if rate.fract() == 0.0 && rate < 1e15 {
@@ -415,6 +490,21 @@ pub fn fmt_rate(rate: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cpu_lists() {
+        assert_eq!(parse_cpu_list("2").unwrap(), [2]);
+        assert_eq!(parse_cpu_list("0, 2").unwrap(), [0, 2]);
+        assert_eq!(parse_cpu_list("4-6,1").unwrap(), [4, 5, 6, 1]);
+        for bad in [
+            "", "a", "1,,2", "3-1", "1,1", "0-2,2", "-1", "4096", "0-300",
+        ] {
+            assert!(parse_cpu_list(bad).is_err(), "{bad}");
+        }
+        for list in ["0", "0-3", "4-6,1", "1,3,5", "7,0-1"] {
+            assert_eq!(cpu_list(&parse_cpu_list(list).unwrap()), list);
+        }
+    }
 
     #[test]
     fn lexer() {
