@@ -9,7 +9,7 @@
 use crate::args::UserError;
 use masscan_engine::output::binary;
 use masscan_engine::output::text::{append_point, console_line, TextFormat, TextWriter};
-use masscan_engine::output::{utc, Record, ServiceNames};
+use masscan_engine::output::{utc, Record, ScannedPorts, ServiceNames};
 use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 
@@ -57,6 +57,8 @@ pub struct Output {
     /// Bytes in the file so far (for `--rotate-size`).
     written: u64,
     rotation: Option<RotationState>,
+    /// The scan's ports, for the headers that list them (again after a rotation).
+    ports: ScannedPorts,
 }
 
 /// Port names as the original gets them: from /etc/services (Debian's netbase).
@@ -85,6 +87,7 @@ impl Output {
             format: String::new(),
             written: 0,
             rotation: None,
+            ports: ScannedPorts::default(),
         }
     }
 
@@ -127,7 +130,7 @@ impl Output {
         self.binary_header(opened_at);
         self.close_file(now)?;
         move_rotated(Path::new(&self.name), &dir, opened_at)?;
-        let fresh = Output::open(&self.format, &self.name, false, now, false)?;
+        let fresh = Output::open(&self.format, &self.name, false, now, false, &self.ports)?;
         let rotation = self.rotation.take().map(|mut st| {
             st.opened_at = now;
             st.next_due = every.map(|e| next_boundary(now, e, offset));
@@ -140,13 +143,15 @@ impl Output {
 
     /// `format` (as `--output-format` names it) to file `name` (`-` for stdout), starting at
     /// Unix time `start`. `binary_header_later`: the binary header is written by
-    /// [`Output::binary_header`] instead of now.
+    /// [`Output::binary_header`] instead of now. `ports`: the scan's ports, for the headers that
+    /// list them (empty for --readscan, whose files do not say).
     pub fn open(
         format: &str,
         name: &str,
         append: bool,
         start: u64,
         binary_header_later: bool,
+        ports: &ScannedPorts,
     ) -> Result<Self, UserError> {
         let mut kind = match format {
             "binary" => Kind::Binary,
@@ -156,6 +161,7 @@ impl Output {
                 Kind::Text(
                     TextWriter::new(format)
                         .with_services(services())
+                        .with_ports(ports.clone())
                         .with_start(start),
                 )
             }
@@ -170,6 +176,7 @@ impl Output {
             format: format.to_string(),
             written,
             rotation: None,
+            ports: ports.clone(),
         };
         if fresh {
             match &mut me.kind {
@@ -352,10 +359,17 @@ mod tests {
             size: Some(1),
             dir: rotated.clone(),
         };
-        let mut o = Output::open("json", name, false, 1_000_000_000, false)
-            .unwrap()
-            .with_rotation(rule, 1_000_000_000)
-            .unwrap();
+        let mut o = Output::open(
+            "json",
+            name,
+            false,
+            1_000_000_000,
+            false,
+            &ScannedPorts::default(),
+        )
+        .unwrap()
+        .with_rotation(rule, 1_000_000_000)
+        .unwrap();
         let r = Record::Status {
             time: 1,
             ip: "198.18.0.1".parse().unwrap(),

@@ -26,12 +26,14 @@ pub fn run(
     // Fail on an unwritable output before reading anything.
     let mut out = match outputs.first() {
         None => Output::console(),
-        Some((format, file)) => Output::open(format, file, append, start, true).map_err(|e| {
-            UserError(e.0.replace(
-                "cannot write --output-format",
-                "--readscan cannot write --output-format",
-            ))
-        })?,
+        Some((format, file)) => {
+            Output::open(format, file, append, start, true, &Default::default()).map_err(|e| {
+                UserError(e.0.replace(
+                    "cannot write --output-format",
+                    "--readscan cannot write --output-format",
+                ))
+            })?
+        }
     };
     let mut failed = false;
     for path in files {

@@ -20,7 +20,7 @@ use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Driver, QueueStats, RxQueue, TxQueue};
 use masscan_engine::listscan::push_line;
 use masscan_engine::ndp;
-use masscan_engine::output::Record;
+use masscan_engine::output::{Record, ScannedPorts};
 use masscan_engine::plan::{Plan, PlanError, Slice};
 use masscan_engine::ports::Proto;
 use masscan_engine::reply::{Receiver, ReceiverConfig, MAX_REPLY};
@@ -220,8 +220,9 @@ fn open_outputs(c: &ScanConfig, start: u64) -> Result<Vec<Output>, UserError> {
         dir: c.rotate_dir.as_deref().unwrap_or(".").into(),
     });
     let mut v = Vec::new();
+    let ports = ScannedPorts::new(&c.ports);
     for (format, file) in &c.outputs {
-        let mut o = Output::open(format, file, c.append_output, start, false)?;
+        let mut o = Output::open(format, file, c.append_output, start, false, &ports)?;
         if let Some(r) = &rotation {
             o = o.with_rotation(r.clone(), start)?;
         }

@@ -59,6 +59,46 @@ impl ServiceNames {
     }
 }
 
+/// The ports a scan probes, per protocol, as inclusive ranges: what grepable output's `Ports
+/// scanned` line and Nmap XML's `scaninfo` list. Empty for `--readscan` (the file does not say).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScannedPorts {
+    pub tcp: Vec<(u16, u16)>,
+    pub udp: Vec<(u16, u16)>,
+    pub sctp: Vec<(u16, u16)>,
+}
+
+impl ScannedPorts {
+    pub fn new(ports: &crate::ports::PortSet) -> Self {
+        use crate::ports::Proto;
+        let mut me = Self::default();
+        for span in ports.list.spans() {
+            let mut first = span.first;
+            loop {
+                let last = (first | 0xFFFF).min(span.last);
+                let (proto, a) = Proto::split(first);
+                let (_, b) = Proto::split(last);
+                match proto {
+                    Proto::Tcp => me.tcp.push((a, b)),
+                    Proto::Udp => me.udp.push((a, b)),
+                    Proto::Sctp => me.sctp.push((a, b)),
+                    _ => {}
+                }
+                if last == span.last {
+                    break;
+                }
+                first = last + 1;
+            }
+        }
+        me
+    }
+
+    /// How many ports `ranges` holds.
+    pub fn count(ranges: &[(u16, u16)]) -> u32 {
+        ranges.iter().map(|&(a, b)| u32::from(b - a) + 1).sum()
+    }
+}
+
 /// A Unix time as UTC calendar fields: (year, month 1-12, day, hour, minute, second, weekday
 /// 0 = Sunday).
 pub fn utc(secs: u64) -> (i64, u32, u32, u32, u32, u32, u32) {

@@ -7,7 +7,8 @@
 //! header and footer lines carry the writer's own times (scan start, now).
 
 use super::{
-    app_name, ctime, proto_name, push_escaped, reason_string, timestr, Record, ServiceNames, Status,
+    app_name, ctime, proto_name, push_escaped, reason_string, timestr, Record, ScannedPorts,
+    ServiceNames, Status,
 };
 use std::io::Write as _;
 
@@ -48,6 +49,7 @@ pub struct TextWriter {
     /// Status records written (XML's `hosts up`).
     statuses: u64,
     services: ServiceNames,
+    ports: ScannedPorts,
     start: u64,
     finish: u64,
 }
@@ -116,6 +118,27 @@ fn nmap_xml_record(out: &mut Vec<u8>, r: &Record) {
     out.extend_from_slice(b"</host>\r\n");
 }
 
+/// Grepable's `COUNT;RANGES`, each range as `first-last` as the original prints it (`80-80`).
+fn grepable_port_list(ranges: &[(u16, u16)]) -> String {
+    let list: Vec<String> = ranges.iter().map(|(a, b)| format!("{a}-{b}")).collect();
+    format!("{};{}", ScannedPorts::count(ranges), list.join(","))
+}
+
+/// Nmap's `services` attribute: `22,80,8000-8100`.
+fn nmap_port_list(ranges: &[(u16, u16)]) -> String {
+    let list: Vec<String> = ranges
+        .iter()
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect();
+    list.join(",")
+}
+
 fn addrtype(ip: &std::net::IpAddr) -> &'static str {
     if ip.is_ipv4() {
         "ipv4"
@@ -138,6 +161,7 @@ impl TextWriter {
             records: 0,
             statuses: 0,
             services: ServiceNames::default(),
+            ports: ScannedPorts::default(),
             start: 0,
             finish: 0,
         }
@@ -150,6 +174,12 @@ impl TextWriter {
     /// Port names for grepable and unicornscan output.
     pub fn with_services(mut self, services: ServiceNames) -> Self {
         self.services = services;
+        self
+    }
+
+    /// The scan's ports (grepable `Ports scanned`, Nmap XML `scaninfo`).
+    pub fn with_ports(mut self, ports: ScannedPorts) -> Self {
+        self.ports = ports;
         self
     }
 
@@ -179,19 +209,45 @@ impl TextWriter {
             TextFormat::NmapXml => {
                 let _ = write!(
                     out,
-                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<!DOCTYPE nmaprun>\r\n<!-- masscan-rs {} scan, Nmap XML -->\r\n<nmaprun scanner=\"nmap\" args=\"masscan\" start=\"{}\" startstr=\"{}\" version=\"masscan-rs {}\" xmloutputversion=\"1.05\">\r\n<scaninfo type=\"syn\" protocol=\"tcp\" numservices=\"0\" services=\"\"/>\r\n<verbose level=\"0\"/>\r\n<debugging level=\"0\"/>\r\n",
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<!DOCTYPE nmaprun>\r\n<!-- masscan-rs {} scan, Nmap XML -->\r\n<nmaprun scanner=\"nmap\" args=\"masscan\" start=\"{}\" startstr=\"{}\" version=\"masscan-rs {}\" xmloutputversion=\"1.05\">\r\n",
                     env!("CARGO_PKG_VERSION"),
                     self.start,
                     ctime(self.start),
                     env!("CARGO_PKG_VERSION"),
                 );
+                // One scaninfo per protocol scanned; Nmap's DTD wants at least one, so a scan
+                // of no TCP/UDP/SCTP ports (or a --readscan) says TCP with no services.
+                let p = &self.ports;
+                let mut infos: Vec<_> = [
+                    ("syn", "tcp", &p.tcp),
+                    ("udp", "udp", &p.udp),
+                    ("sctpinit", "sctp", &p.sctp),
+                ]
+                .into_iter()
+                .filter(|(_, _, ranges)| !ranges.is_empty())
+                .collect();
+                if infos.is_empty() {
+                    infos.push(("syn", "tcp", &p.tcp));
+                }
+                for (kind, proto, ranges) in infos {
+                    let _ = write!(
+                        out,
+                        "<scaninfo type=\"{kind}\" protocol=\"{proto}\" numservices=\"{}\" services=\"{}\"/>\r\n",
+                        ScannedPorts::count(ranges),
+                        nmap_port_list(ranges)
+                    );
+                }
+                out.extend_from_slice(b"<verbose level=\"0\"/>\r\n<debugging level=\"0\"/>\r\n");
             }
             TextFormat::Grepable => {
                 let _ = write!(
                     out,
-                    "# Masscan {}-rs scan initiated {}\n# Ports scanned: TCP(0;) UDP(0;) SCTP(0;) PROTOCOLS(0;)\n",
+                    "# Masscan {}-rs scan initiated {}\n# Ports scanned: TCP({}) UDP({}) SCTP({}) PROTOCOLS(0;)\n",
                     env!("CARGO_PKG_VERSION"),
-                    ctime(self.start)
+                    ctime(self.start),
+                    grepable_port_list(&self.ports.tcp),
+                    grepable_port_list(&self.ports.udp),
+                    grepable_port_list(&self.ports.sctp),
                 );
             }
             TextFormat::Ndjson | TextFormat::HostOnly => {}
@@ -655,6 +711,45 @@ mod tests {
                 ttl: 64,
             })
             .collect()
+    }
+
+    #[test]
+    fn headers_list_the_scanned_ports() {
+        let mut b = crate::ports::PortSetBuilder::new();
+        b.add_spec("443,80,1000-1010,U:53,U:161,S:38412,I:0")
+            .unwrap();
+        let ports = ScannedPorts::new(&b.build());
+        assert_eq!(ports.tcp, [(80, 80), (443, 443), (1000, 1010)]);
+        assert_eq!(ports.udp, [(53, 53), (161, 161)]);
+        assert_eq!(ports.sctp, [(38412, 38412)]);
+        let header = |format, ports: &ScannedPorts| {
+            let mut w = TextWriter::new(format).with_ports(ports.clone());
+            let mut out = Vec::new();
+            w.begin(&mut out);
+            String::from_utf8(out).unwrap()
+        };
+        assert!(header(TextFormat::Grepable, &ports).contains(
+            "# Ports scanned: TCP(13;80-80,443-443,1000-1010) UDP(2;53-53,161-161) SCTP(1;38412-38412) PROTOCOLS(0;)\n"
+        ));
+        let xml = header(TextFormat::NmapXml, &ports);
+        for line in [
+            "<scaninfo type=\"syn\" protocol=\"tcp\" numservices=\"13\" services=\"80,443,1000-1010\"/>",
+            "<scaninfo type=\"udp\" protocol=\"udp\" numservices=\"2\" services=\"53,161\"/>",
+            "<scaninfo type=\"sctpinit\" protocol=\"sctp\" numservices=\"1\" services=\"38412\"/>",
+        ] {
+            assert!(xml.contains(line), "{xml}");
+        }
+        // --readscan does not know the ports: the original's empty forms.
+        let none = ScannedPorts::default();
+        assert!(
+            header(TextFormat::Grepable, &none).contains("TCP(0;) UDP(0;) SCTP(0;) PROTOCOLS(0;)")
+        );
+        assert!(header(TextFormat::NmapXml, &none)
+            .contains("<scaninfo type=\"syn\" protocol=\"tcp\" numservices=\"0\" services=\"\"/>"));
+        // The original's -oX names no ports at all.
+        assert!(
+            header(TextFormat::Xml, &ports).contains("<scaninfo type=\"syn\" protocol=\"tcp\" />")
+        );
     }
 
     #[test]
