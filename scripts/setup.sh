@@ -7,12 +7,13 @@ set -euo pipefail
 # servers (scripts/lab.sh runs them inside network namespaces only: nginx with HTTPS, OpenSSH,
 # vsftpd, memcached, aiosmtpd, dovecot, inetutils telnetd under socat, Samba, xrdp, TigerVNC;
 # openssl makes their certificate), tcpdump (the tests read --pcap files with it), and nmap
-# with libxml2-utils (xmllint checks -oX and nmapxml files against Nmap's DTD).
+# with libxml2-utils (xmllint checks -oX and nmapxml files against Nmap's DTD); nftables drops
+# the transmit benchmark's frames as they reach the target's link (bench/live.sh).
 packages=(build-essential pkg-config procps iproute2 python3 jq bc netbase util-linux
           clang libbpf-dev
           nginx-light openssh-server openssh-client vsftpd memcached tcpdump openssl
           python3-aiosmtpd dovecot-imapd dovecot-pop3d telnetd socat samba xrdp
-          tigervnc-standalone-server nmap libxml2-utils)
+          tigervnc-standalone-server nmap libxml2-utils nftables)
 
 missing=()
 for p in "${packages[@]}"; do
