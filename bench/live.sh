@@ -90,3 +90,23 @@ printf "\ntransmit only, dropped as the frames reach the target's end of the lin
 tx_only "dropped at the target's link" counted
 printf 'ratio, AF_XDP / AF_PACKET, one transmit core, whole scan: %.2f\n' "$(echo "${total[afxdp-1]} / ${total[afpacket-1]}" | bc -l)"
 printf 'ratio, AF_PACKET 2 threads / 1 thread (sum of per-core rates): %.2f\n' "$(echo "${total[afpacket-2]} / ${total[afpacket-1]}" | bc -l)"
+
+# Receive at the sender's full rate: an XDP program at the target's end of the link
+# (bench/reflector.c) answers every SYN to 198.18.128.0/17 with a SYN-ACK, as a host with every
+# port open would, faster than any TCP stack here. Every probe must come back as an open port.
+# AF_XDP only: XDP_TX into a veth needs NAPI on the receiving end, which the scanner's veth has
+# only while an XDP program is attached (AF_PACKET scans get no replies this way).
+clang -O2 -g -Wall -target bpf -I/usr/include/x86_64-linux-gnu -c bench/reflector.c -o "$tmp/reflector.o"
+ip -n "$LAB_TARGET_NS" link set dev "$LAB_PEER_IF" xdpdrv obj "$tmp/reflector.o" sec xdp
+rprobes=$((32768 * nports))
+printf "\nreceive: 198.18.128.0/17 x %s ports = %s probes, each answered by the XDP reflector at the target's link:\n" \
+  "$nports" "$rprobes"
+(cd "$tmp" && ip netns exec "$LAB_SCAN_NS" "$M" 198.18.128.0/17 -p"$ports" --rate 1e9 --driver afxdp \
+   --tx-threads 1 --wait 1 --seed 3 --nostatus -oL reflected.txt 2>rxerr)
+rx_rate=$(awk '/^tx-core 0/ {for (i = 1; i <= NF; i++) if ($i == "=") print $(i + 1)}' "$tmp/rxerr")
+rx_frames=$(awk '/^rx-core/ {for (i = 1; i < NF; i++) if ($(i + 1) == "frames,") s += $i} END {print s + 0}' "$tmp/rxerr")
+rx_found=$(grep -c '^open' "$tmp/reflected.txt" || true)
+printf 'afxdp          %10.1f kpps/core sent; %s replies received; %s of %s open ports found\n' \
+  "$(echo "$rx_rate / 1000" | bc -l)" "$rx_frames" "$rx_found" "$rprobes"
+grep -E '^(rx-core|xdp \()' "$tmp/rxerr" | sed 's/^/               /'
+[ "$rx_found" = "$rprobes" ] || { echo "bench: the receive side lost replies: $rx_found of $rprobes found" >&2; exit 1; }
