@@ -240,24 +240,15 @@ impl ScanConfig {
         if let Some(c) = self.resume_count {
             let _ = writeln!(out, "resume-count = {c}");
         }
-        match &self.tx_cores {
-            Some(cores) => {
-                let _ = writeln!(out, "tx-cores = {}", cpu_list(cores));
-            }
-            None => {
-                if let Some(t) = self.tx_threads {
-                    let _ = writeln!(out, "tx-threads = {t}");
-                }
-            }
-        }
-        match &self.rx_cores {
-            Some(cores) => {
-                let _ = writeln!(out, "rx-cores = {}", cpu_list(cores));
-            }
-            None => {
-                if let Some(t) = self.rx_threads {
-                    let _ = writeln!(out, "rx-threads = {t}");
-                }
+        // A core list says both the thread count and the CPUs; else the count alone.
+        for (kind, cores, threads) in [
+            ("tx", &self.tx_cores, self.tx_threads),
+            ("rx", &self.rx_cores, self.rx_threads),
+        ] {
+            if let Some(cores) = cores {
+                let _ = writeln!(out, "{kind}-cores = {}", cpu_list(cores));
+            } else if let Some(t) = threads {
+                let _ = writeln!(out, "{kind}-threads = {t}");
             }
         }
         if self.ttl != Self::DEFAULT_TTL {
