@@ -972,6 +972,25 @@ fn banner_expectations() -> Vec<(&'static str, u16, &'static str, Vec<&'static s
                 "masscan-rs lab mail ready.",
             ],
         ),
+        // After STARTTLS/STLS the mail servers' certificate (the lab's one).
+        (
+            "198.18.1.6",
+            25,
+            "ssl",
+            vec!["TLS/1.", "CN=lab.masscan-rs.test"],
+        ),
+        (
+            "198.18.1.7",
+            110,
+            "ssl",
+            vec!["TLS/1.", "CN=lab.masscan-rs.test"],
+        ),
+        (
+            "198.18.1.7",
+            143,
+            "ssl",
+            vec!["TLS/1.", "CN=lab.masscan-rs.test"],
+        ),
         ("198.18.1.8", 23, "telnet", vec!["login:", "options: "]),
         (
             "198.18.1.9",

@@ -267,7 +267,8 @@ impl Stack {
         if !new.is_empty() {
             tcb.rcv_nxt = tcb.rcv_nxt.wrapping_add(new.len() as u32);
             tcb.heard_ms = self.now_ms;
-            tcb.session.data(new, &self.cfg.banners, &mut self.scratch);
+            tcb.session
+                .data(flow.them, new, &self.cfg.banners, &mut self.scratch);
         }
         if fin {
             tcb.rcv_nxt = tcb.rcv_nxt.wrapping_add(1);

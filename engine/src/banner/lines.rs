@@ -1,7 +1,8 @@
 //! Line protocols that greet first: FTP (then `AUTH TLS`), SMTP (`EHLO`, then `STARTTLS`), POP3
 //! (`CAPA`, `STLS`) and IMAP4 (`CAPABILITY`, `STARTTLS`). Each is a list of steps: read until a
 //! reply ends, send the next command. The banner is every line received, joined by `\n` with
-//! the `\r` dropped (as masscan writes FTP and SMTP banners).
+//! the `\r` dropped (as masscan writes FTP and SMTP banners). When the server accepts the TLS
+//! command, [`Lines::tls_accepted`] says so and the session goes on with a TLS handshake.
 
 use super::{app, Found};
 
@@ -80,6 +81,9 @@ const IMAP4: &[Step] = &[
 pub struct Lines {
     app: u16,
     steps: &'static [Step],
+    /// How the reply accepting the TLS command (the last step's) begins.
+    tls_yes: &'static [u8],
+    tls_accepted: bool,
     step: usize,
     /// Lines in the current reply so far.
     in_reply: usize,
@@ -89,10 +93,12 @@ pub struct Lines {
 }
 
 impl Lines {
-    fn new(app: u16, steps: &'static [Step]) -> Self {
+    fn new(app: u16, steps: &'static [Step], tls_yes: &'static [u8]) -> Self {
         Self {
             app,
             steps,
+            tls_yes,
+            tls_accepted: false,
             step: 0,
             in_reply: 0,
             partial: Vec::new(),
@@ -101,16 +107,16 @@ impl Lines {
         }
     }
     pub fn ftp() -> Self {
-        Self::new(app::FTP, FTP)
+        Self::new(app::FTP, FTP, b"234")
     }
     pub fn smtp() -> Self {
-        Self::new(app::SMTP, SMTP)
+        Self::new(app::SMTP, SMTP, b"220")
     }
     pub fn pop3() -> Self {
-        Self::new(app::POP3, POP3)
+        Self::new(app::POP3, POP3, b"+OK")
     }
     pub fn imap4() -> Self {
-        Self::new(app::IMAP4, IMAP4)
+        Self::new(app::IMAP4, IMAP4, b"a002 OK")
     }
 
     pub fn data(&mut self, d: &[u8], out: &mut Vec<u8>) -> bool {
@@ -158,8 +164,16 @@ impl Lines {
                 out.extend_from_slice(cmd);
                 self.step += 1;
             }
-            None => self.done = true,
+            None => {
+                self.tls_accepted = line.starts_with(self.tls_yes);
+                self.done = true;
+            }
         }
+    }
+
+    /// The server accepted `AUTH TLS`/`STARTTLS`/`STLS`: its next bytes are a TLS handshake.
+    pub fn tls_accepted(&self) -> bool {
+        self.done && self.tls_accepted
     }
 
     pub fn finish(mut self, found: &mut Vec<Found>) {

@@ -135,6 +135,9 @@ enum Kind {
     Tls(Box<tls::Tls>),
     Ssh(ssh::Ssh),
     Lines(lines::Lines),
+    /// A line protocol whose server accepted STARTTLS (or `AUTH TLS`, `STLS`): its lines, then
+    /// the TLS handshake that followed.
+    StartTls(Box<(lines::Lines, tls::Tls)>),
     Memcached(memcached::Memcached),
     Telnet(telnet::Telnet),
     Vnc(vnc::Vnc),
@@ -223,8 +226,8 @@ impl Session {
         self.received
     }
 
-    /// In-order bytes from the server; replies are appended to `out`.
-    pub fn data(&mut self, data: &[u8], cfg: &BannerConfig, out: &mut Vec<u8>) {
+    /// In-order bytes from the server `ip`; replies are appended to `out`.
+    pub fn data(&mut self, ip: IpAddr, data: &[u8], cfg: &BannerConfig, out: &mut Vec<u8>) {
         if self.done || data.is_empty() {
             return;
         }
@@ -240,6 +243,7 @@ impl Session {
             Kind::Tls(p) => p.data(data, out),
             Kind::Ssh(p) => p.data(data),
             Kind::Lines(p) => p.data(data, out),
+            Kind::StartTls(p) => p.1.data(data, out),
             Kind::Memcached(p) => p.data(data),
             Kind::Telnet(p) => p.data(data, out),
             Kind::Vnc(p) => p.data(data, out),
@@ -250,7 +254,23 @@ impl Session {
                 false
             }
         };
+        // A line protocol that got its TLS command accepted goes on with the handshake.
+        let done = done && !self.start_tls(ip, cfg, out);
         self.done = done || self.received >= cfg.max_bytes;
+    }
+
+    /// Starts TLS after an accepted STARTTLS; false when there is nothing to upgrade.
+    fn start_tls(&mut self, ip: IpAddr, cfg: &BannerConfig, out: &mut Vec<u8>) -> bool {
+        if !matches!(&self.kind, Kind::Lines(p) if p.tls_accepted()) {
+            return false;
+        }
+        let Some(tls) = tls::Tls::start(ip, cfg, out) else {
+            return false;
+        };
+        if let Kind::Lines(lines) = std::mem::replace(&mut self.kind, Kind::Detect) {
+            self.kind = Kind::StartTls(Box::new((lines, tls)));
+        }
+        true
     }
 
     /// A client-first parser whose first reply is plainly another protocol (an SSH server on
@@ -274,6 +294,11 @@ impl Session {
             Kind::Tls(p) => p.finish(cfg, found),
             Kind::Ssh(p) => p.finish(found),
             Kind::Lines(p) => p.finish(found),
+            Kind::StartTls(p) => {
+                let (lines, tls) = *p;
+                lines.finish(found);
+                tls.finish(cfg, found);
+            }
             Kind::Memcached(p) => p.finish(found),
             Kind::Telnet(p) => p.finish(found),
             Kind::Vnc(p) => p.finish(found),

@@ -12,7 +12,7 @@ fn converse(port: u16, cfg: &BannerConfig, server: &[&[u8]]) -> (Vec<u8>, Vec<Fo
         if s.is_done() {
             break;
         }
-        s.data(chunk, cfg, &mut sent);
+        s.data(IP, chunk, cfg, &mut sent);
     }
     let mut found = Vec::new();
     s.finish(cfg, &mut found);
@@ -90,13 +90,19 @@ fn ftp_asks_for_tls_and_joins_lines_like_masscan() {
     let mut s = Session::start(IP, 21, &cfg, &mut sent);
     assert!(sent.is_empty());
     s.data(
+        IP,
         b"220-Welcome\r\n220 masscan anchor lab FTP ready\r\n",
         &cfg,
         &mut sent,
     );
     assert_eq!(sent, b"AUTH TLS\r\n");
     assert!(!s.is_done());
-    s.data(b"530 Please login with USER and PASS.\r\n", &cfg, &mut sent);
+    s.data(
+        IP,
+        b"530 Please login with USER and PASS.\r\n",
+        &cfg,
+        &mut sent,
+    );
     assert!(s.is_done());
     let mut found = Vec::new();
     s.finish(&cfg, &mut found);
@@ -111,22 +117,39 @@ fn smtp_sends_ehlo_then_starttls() {
     let cfg = BannerConfig::default();
     let mut sent = Vec::new();
     let mut s = Session::start(IP, 25, &cfg, &mut sent);
-    s.data(b"220 lab ESMTP Postfix\r\n", &cfg, &mut sent);
+    s.data(IP, b"220 lab ESMTP Postfix\r\n", &cfg, &mut sent);
     assert_eq!(sent, b"EHLO masscan\r\n");
     s.data(
+        IP,
         b"250-lab\r\n250-STARTTLS\r\n250 8BITMIME\r\n",
         &cfg,
         &mut sent,
     );
     assert_eq!(sent, b"EHLO masscan\r\nSTARTTLS\r\n");
-    s.data(b"220 2.0.0 Ready to start TLS\r\n", &cfg, &mut sent);
-    assert!(s.is_done());
+    let before = sent.len();
+    s.data(IP, b"220 2.0.0 Ready to start TLS\r\n", &cfg, &mut sent);
+    // Accepted: a TLS ClientHello follows (a handshake record, TLS 1.x).
+    assert!(!s.is_done());
+    assert_eq!(&sent[before..before + 2], b"\x16\x03");
     let mut found = Vec::new();
     s.finish(&cfg, &mut found);
     assert_eq!(
         text(&found, app::SMTP),
         "220 lab ESMTP Postfix\n250-lab\n250-STARTTLS\n250 8BITMIME\n220 2.0.0 Ready to start TLS"
     );
+    // Refused: the session ends with the lines alone.
+    let (sent, found) = converse(
+        25,
+        &cfg,
+        &[
+            b"220 mx ESMTP\r\n",
+            b"250 mx\r\n",
+            b"454 4.7.0 TLS not available\r\n",
+        ],
+    );
+    assert_eq!(sent, b"EHLO masscan\r\nSTARTTLS\r\n");
+    assert!(text(&found, app::SSL).is_empty());
+    assert!(text(&found, app::SMTP).ends_with("454 4.7.0 TLS not available"));
 }
 
 #[test]
@@ -163,7 +186,8 @@ fn pop3_and_imap_capabilities() {
             b"a002 OK Begin TLS\r\n",
         ],
     );
-    assert_eq!(sent, b"a001 CAPABILITY\r\na002 STARTTLS\r\n");
+    // Accepted: a TLS ClientHello follows the commands.
+    assert!(sent.starts_with(b"a001 CAPABILITY\r\na002 STARTTLS\r\n\x16\x03"));
     assert!(text(&found, app::IMAP4).starts_with("* OK [CAPABILITY IMAP4rev1] Dovecot ready.\n"));
     assert!(text(&found, app::IMAP4).ends_with("a002 OK Begin TLS"));
 }
@@ -191,8 +215,9 @@ fn telnet_refuses_options_and_keeps_the_text() {
     let cfg = BannerConfig::default();
     let mut sent = Vec::new();
     let mut s = Session::start(IP, 23, &cfg, &mut sent);
-    s.data(b"\xff\xfd\x01\xff\xfd", &cfg, &mut sent);
+    s.data(IP, b"\xff\xfd\x01\xff\xfd", &cfg, &mut sent);
     s.data(
+        IP,
         b"\x1f\xff\xfb\x01\xff\xfa\x18\x01\xff\xf0\r\nlab login: ",
         &cfg,
         &mut sent,
@@ -247,7 +272,7 @@ fn smb_negotiate_then_ntlm_challenge() {
     let mut framed = vec![0, 0, 0, neg.len() as u8];
     framed.extend_from_slice(&neg);
     sent.clear();
-    s.data(&framed, &cfg, &mut sent);
+    s.data(IP, &framed, &cfg, &mut sent);
     assert_eq!(&sent[4..8], b"\xfeSMB");
     assert_eq!(sent[4 + 12], 1, "then a SESSION_SETUP");
     // A SESSION_SETUP reply with an NTLMSSP CHALLENGE naming domain LAB and computer SRV.
@@ -277,7 +302,7 @@ fn smb_negotiate_then_ntlm_challenge() {
     setup.extend_from_slice(&ntlm);
     let mut framed = vec![0, 0, (setup.len() >> 8) as u8, setup.len() as u8];
     framed.extend_from_slice(&setup);
-    s.data(&framed, &cfg, &mut sent);
+    s.data(IP, &framed, &cfg, &mut sent);
     assert!(s.is_done());
     let mut found = Vec::new();
     s.finish(&cfg, &mut found);
@@ -321,18 +346,22 @@ fn byte_cap_ends_the_session() {
     };
     let mut sent = Vec::new();
     let mut s = Session::start(IP, 80, &cfg, &mut sent);
-    s.data(b"HTTP/1.1 200 OK\r\n", &cfg, &mut sent);
+    s.data(IP, b"HTTP/1.1 200 OK\r\n", &cfg, &mut sent);
     for _ in 0..1000 {
-        s.data(&[b'x'; 1000], &cfg, &mut sent);
+        s.data(IP, &[b'x'; 1000], &cfg, &mut sent);
     }
     assert!(s.is_done());
     assert_eq!(s.received(), 100);
 }
 
-/// A TLS server in-process (rustls with a generated certificate): the session's ClientHello
-/// goes in, the server's flight comes back, until the chain is in.
-#[test]
-fn tls_reports_version_cipher_subject_sans_issuer_and_certificate() {
+/// A self-signed certificate for `lab.masscan.test` (and `www.`), and a rustls server speaking
+/// only `version` with it.
+fn tls_server(
+    version: &'static rustls::SupportedProtocolVersion,
+) -> (
+    rustls::ServerConnection,
+    rustls::pki_types::CertificateDer<'static>,
+) {
     let key = rcgen::KeyPair::generate().unwrap();
     let mut params = rcgen::CertificateParams::new(vec![
         "lab.masscan.test".into(),
@@ -345,52 +374,131 @@ fn tls_reports_version_cipher_subject_sans_issuer_and_certificate() {
     let cert = params.self_signed(&key).unwrap();
     let der = cert.der().clone();
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    for version in [&rustls::version::TLS13, &rustls::version::TLS12] {
-        let server_cfg = rustls::ServerConfig::builder_with_provider(provider.clone())
-            .with_protocol_versions(&[version])
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![der.clone()],
-                rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
-            )
-            .unwrap();
-        let mut server = rustls::ServerConnection::new(std::sync::Arc::new(server_cfg)).unwrap();
+    let server_cfg = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[version])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![der.clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        )
+        .unwrap();
+    let server = rustls::ServerConnection::new(std::sync::Arc::new(server_cfg)).unwrap();
+    (server, der)
+}
+
+/// Runs the handshake between a session and the server: what the session sent goes in, the
+/// server's flight comes back, until the session has the chain.
+fn handshake(
+    s: &mut Session,
+    server: &mut rustls::ServerConnection,
+    cfg: &BannerConfig,
+    mut to_server: Vec<u8>,
+) {
+    for _ in 0..10 {
+        if s.is_done() {
+            break;
+        }
+        server.read_tls(&mut &to_server[..]).unwrap();
+        to_server.clear();
+        server.process_new_packets().unwrap();
+        let mut to_client = Vec::new();
+        while server.wants_write() {
+            server.write_tls(&mut to_client).unwrap();
+        }
+        s.data(IP, &to_client, cfg, &mut to_server);
+    }
+    assert!(s.is_done());
+}
+
+/// The `ssl` line and the `X509` certificate a handshake with [`tls_server`] must report.
+fn assert_tls_banners(found: &[Found], version: &str, der: &[u8]) {
+    let ssl = text(found, app::SSL);
+    assert!(ssl.starts_with(&format!("{version} cipher:0x")), "{ssl}");
+    assert!(
+        ssl.contains("subject: CN=lab.masscan.test, SAN: lab.masscan.test www.lab.masscan.test, issuer: CN=lab.masscan.test"),
+        "{ssl}"
+    );
+    use base64::Engine;
+    assert_eq!(
+        text(found, app::X509),
+        base64::engine::general_purpose::STANDARD.encode(der)
+    );
+}
+
+#[test]
+fn tls_reports_version_cipher_subject_sans_issuer_and_certificate() {
+    for (version, name) in [
+        (&rustls::version::TLS13, "TLS/1.3"),
+        (&rustls::version::TLS12, "TLS/1.2"),
+    ] {
+        let (mut server, der) = tls_server(version);
         let cfg = BannerConfig::default();
         let mut to_server = Vec::new();
         let mut s = Session::start(IP, 443, &cfg, &mut to_server);
-        for _ in 0..10 {
-            if s.is_done() {
-                break;
-            }
-            server.read_tls(&mut &to_server[..]).unwrap();
-            to_server.clear();
-            server.process_new_packets().unwrap();
-            let mut to_client = Vec::new();
-            while server.wants_write() {
-                server.write_tls(&mut to_client).unwrap();
-            }
-            s.data(&to_client, &cfg, &mut to_server);
-        }
-        assert!(s.is_done());
+        handshake(&mut s, &mut server, &cfg, to_server);
         let mut found = Vec::new();
         s.finish(&cfg, &mut found);
-        let ssl = text(&found, app::SSL);
-        let v = if version == &rustls::version::TLS13 {
-            "TLS/1.3"
-        } else {
-            "TLS/1.2"
-        };
-        assert!(ssl.starts_with(&format!("{v} cipher:0x")), "{ssl}");
-        assert!(
-            ssl.contains("subject: CN=lab.masscan.test, SAN: lab.masscan.test www.lab.masscan.test, issuer: CN=lab.masscan.test"),
-            "{ssl}"
-        );
-        use base64::Engine;
-        assert_eq!(
-            text(&found, app::X509),
-            base64::engine::general_purpose::STANDARD.encode(der.as_ref())
-        );
+        assert_tls_banners(&found, name, &der);
+    }
+}
+
+/// After an accepted STARTTLS (SMTP), STLS (POP3), STARTTLS (IMAP4) or AUTH TLS (FTP) the
+/// session shakes hands and reports the certificate beside the protocol's own lines.
+#[test]
+fn starttls_goes_on_to_the_certificate() {
+    let cfg = BannerConfig::default();
+    for (port, script, app, last) in [
+        (
+            25,
+            &[
+                &b"220 mx ESMTP\r\n"[..],
+                b"250-mx\r\n250 STARTTLS\r\n",
+                b"220 2.0.0 Ready\r\n",
+            ][..],
+            app::SMTP,
+            "220 2.0.0 Ready",
+        ),
+        (
+            110,
+            &[
+                &b"+OK POP3 ready\r\n"[..],
+                b"+OK\r\nSTLS\r\n.\r\n",
+                b"+OK Begin TLS\r\n",
+            ],
+            app::POP3,
+            "+OK Begin TLS",
+        ),
+        (
+            143,
+            &[
+                &b"* OK IMAP4rev1 ready\r\n"[..],
+                b"* CAPABILITY IMAP4rev1 STARTTLS\r\na001 OK done\r\n",
+                b"a002 OK Begin TLS now\r\n",
+            ],
+            app::IMAP4,
+            "a002 OK Begin TLS now",
+        ),
+        (
+            21,
+            &[&b"220 FTP ready\r\n"[..], b"234 AUTH TLS OK.\r\n"],
+            app::FTP,
+            "234 AUTH TLS OK.",
+        ),
+    ] {
+        let (mut server, der) = tls_server(&rustls::version::TLS13);
+        let mut sent = Vec::new();
+        let mut s = Session::start(IP, port, &cfg, &mut sent);
+        for chunk in script {
+            sent.clear();
+            s.data(IP, chunk, &cfg, &mut sent);
+        }
+        assert!(!s.is_done(), "port {port}");
+        handshake(&mut s, &mut server, &cfg, sent);
+        let mut found = Vec::new();
+        s.finish(&cfg, &mut found);
+        assert!(text(&found, app).ends_with(last), "port {port}: {found:?}");
+        assert_tls_banners(&found, "TLS/1.3", &der);
     }
 }
 
@@ -405,9 +513,9 @@ proptest::proptest! {
         let cfg = BannerConfig { max_bytes: 1024, ..BannerConfig::default() };
         let mut sent = Vec::new();
         let mut s = Session::start(IP, port, &cfg, &mut sent);
-        s.data(prefix, &cfg, &mut sent);
+        s.data(IP, prefix, &cfg, &mut sent);
         for c in &chunks {
-            s.data(c, &cfg, &mut sent);
+            s.data(IP, c, &cfg, &mut sent);
         }
         let _ = s.quiet(IP, &cfg, &mut sent);
         proptest::prop_assert!(s.received() <= 1024);

@@ -55,12 +55,15 @@ impl ServerCertVerifier for AcceptAny {
 /// The client configuration every TLS connection of a scan shares.
 pub fn client_config() -> Arc<ClientConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(Arc::clone(&provider))
+    let mut config = ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .expect("the ring provider supports TLS 1.2 and 1.3")
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(AcceptAny(provider)))
         .with_no_client_auth();
+    // Every connection shakes hands in full: a resumed session would skip the certificate, and
+    // a scan has no use for a ticket cache.
+    config.resumption = rustls::client::Resumption::disabled();
     Arc::new(config)
 }
 
