@@ -11,7 +11,9 @@ use crate::arp::{self, ArpRepr};
 use crate::cookie::CookieKey;
 use crate::output::{Record, Status};
 use crate::source::Source;
-use crate::tcp::{tcp_frame, Flow, FrameHeader, Segment, Stack, TcpConfig, ACK, FIN, RST, SYN};
+use crate::tcp::{
+    write_tcp_frame, Flow, FrameHeader, Segment, Stack, TcpConfig, ACK, FIN, RST, SYN,
+};
 use etherparse::{NetSlice, SlicedPacket, TcpOptionElement, TransportSlice};
 use std::net::IpAddr;
 
@@ -317,13 +319,7 @@ impl Receiver {
             port_them,
             port_me,
         };
-        match tcp_frame(&header, &flow, seq.wrapping_add(1), 0, RST, &[]) {
-            Some(f) if f.len() <= reply.len() => {
-                reply[..f.len()].copy_from_slice(&f);
-                f.len()
-            }
-            _ => 0,
-        }
+        write_tcp_frame(&header, &flow, seq.wrapping_add(1), 0, RST, reply).unwrap_or(0)
     }
 }
 

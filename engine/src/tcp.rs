@@ -9,7 +9,7 @@
 
 use crate::banner::{BannerConfig, Found, Session};
 use crate::output::Record;
-use etherparse::PacketBuilder;
+use etherparse::{PacketBuilder, PacketBuilderStep, TcpHeader};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -483,16 +483,15 @@ pub struct FrameHeader {
     pub ttl: u8,
 }
 
-/// An Ethernet frame carrying one TCP segment from us (`flow.me`) to the peer, padded to the
-/// Ethernet minimum; `None` when the addresses' families differ.
-pub fn tcp_frame(
+/// The builder of an Ethernet frame carrying one TCP segment from us (`flow.me`) to the peer;
+/// `None` when the addresses' families differ.
+fn segment_builder(
     h: &FrameHeader,
     flow: &Flow,
     seq: u32,
     ack: u32,
     flags: u8,
-    payload: &[u8],
-) -> Option<Vec<u8>> {
+) -> Option<PacketBuilderStep<TcpHeader>> {
     let FrameHeader {
         src_mac,
         dst_mac,
@@ -521,12 +520,49 @@ pub fn tcp_frame(
     if flags & PSH != 0 {
         b = b.psh();
     }
-    let mut out = Vec::with_capacity(b.size(payload.len()).max(60));
+    Some(b)
+}
+
+/// Frames shorter than this are padded with zeros (the Ethernet minimum without the FCS).
+const MIN_FRAME: usize = 60;
+
+/// A frame of one TCP segment (see [`segment_builder`]) in a new buffer, padded to the Ethernet
+/// minimum: the stack's segments, queued until the receive loop sends them.
+pub fn tcp_frame(
+    h: &FrameHeader,
+    flow: &Flow,
+    seq: u32,
+    ack: u32,
+    flags: u8,
+    payload: &[u8],
+) -> Option<Vec<u8>> {
+    let b = segment_builder(h, flow, seq, ack, flags)?;
+    let mut out = Vec::with_capacity(b.size(payload.len()).max(MIN_FRAME));
     b.write(&mut out, payload).ok()?;
-    if out.len() < 60 {
-        out.resize(60, 0);
+    if out.len() < MIN_FRAME {
+        out.resize(MIN_FRAME, 0);
     }
     Some(out)
+}
+
+/// The same frame written in place into `out` (the receive path's RSTs: no allocation);
+/// its length, or `None` when it does not fit or the families differ.
+pub fn write_tcp_frame(
+    h: &FrameHeader,
+    flow: &Flow,
+    seq: u32,
+    ack: u32,
+    flags: u8,
+    out: &mut [u8],
+) -> Option<usize> {
+    let b = segment_builder(h, flow, seq, ack, flags)?;
+    let len = b.size(0);
+    let padded = len.max(MIN_FRAME);
+    let frame = out.get_mut(..padded)?;
+    b.write(&mut std::io::Cursor::new(&mut frame[..]), &[])
+        .ok()?;
+    frame[len..].fill(0);
+    Some(padded)
 }
 
 /// A hashed timer wheel with lazy deletion: an entry whose connection has since been filed

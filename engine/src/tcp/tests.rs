@@ -266,3 +266,22 @@ proptest::proptest! {
         proptest::prop_assert_eq!(st.active(), 0);
     }
 }
+
+#[test]
+fn a_frame_written_in_place_equals_the_allocated_one() {
+    for vlan in [None, Some(7)] {
+        let h = FrameHeader {
+            src_mac: MY_MAC,
+            dst_mac: PEER_MAC,
+            vlan,
+            ttl: 255,
+        };
+        let f = flow(80);
+        let want = tcp_frame(&h, &f, 12345, 0, RST, &[]).unwrap();
+        let mut buf = [0xaau8; 128];
+        let n = write_tcp_frame(&h, &f, 12345, 0, RST, &mut buf).unwrap();
+        assert_eq!(&buf[..n], &want[..]);
+        assert_eq!(n, 60.max(want.len()));
+        assert!(write_tcp_frame(&h, &f, 12345, 0, RST, &mut buf[..n - 1]).is_none());
+    }
+}
