@@ -203,29 +203,33 @@ impl PortSet {
         self.list.len_u64().unwrap_or(u64::MAX)
     }
 
+    /// The ranges per protocol, in order: `(proto, first, last)`. A span of the flat space that
+    /// crosses a protocol block boundary (TCP 65535 merged with UDP 0) comes out split.
+    pub fn ranges(&self) -> impl Iterator<Item = (Proto, u16, u16)> + '_ {
+        self.list.spans().iter().flat_map(|s| {
+            let mut next = Some(s.first);
+            std::iter::from_fn(move || {
+                let first = next?;
+                let block_end = (first | 0xFFFF).min(s.last);
+                next = (block_end != s.last).then(|| block_end + 1);
+                let (proto, p1) = Proto::split(first);
+                Some((proto, p1, Proto::split(block_end).1))
+            })
+        })
+    }
+
     /// masscan's config form: `80,443,U:53,S:38412,I:0`.
     pub fn to_spec(&self) -> String {
         let mut out = String::new();
-        for s in self.list.spans() {
-            // A span never crosses a protocol block boundary unless merged across; split it.
-            let mut first = s.first;
-            loop {
-                let (proto, p1) = Proto::split(first);
-                let block_end = (first | 0xFFFF).min(s.last);
-                let (_, p2) = Proto::split(block_end);
-                if !out.is_empty() {
-                    out.push(',');
-                }
-                out.push_str(proto.prefix());
-                if p1 == p2 {
-                    let _ = write!(out, "{p1}");
-                } else {
-                    let _ = write!(out, "{p1}-{p2}");
-                }
-                if block_end == s.last {
-                    break;
-                }
-                first = block_end + 1;
+        for (proto, p1, p2) in self.ranges() {
+            if !out.is_empty() {
+                out.push(',');
+            }
+            out.push_str(proto.prefix());
+            if p1 == p2 {
+                let _ = write!(out, "{p1}");
+            } else {
+                let _ = write!(out, "{p1}-{p2}");
             }
         }
         out

@@ -72,22 +72,12 @@ impl ScannedPorts {
     pub fn new(ports: &crate::ports::PortSet) -> Self {
         use crate::ports::Proto;
         let mut me = Self::default();
-        for span in ports.list.spans() {
-            let mut first = span.first;
-            loop {
-                let last = (first | 0xFFFF).min(span.last);
-                let (proto, a) = Proto::split(first);
-                let (_, b) = Proto::split(last);
-                match proto {
-                    Proto::Tcp => me.tcp.push((a, b)),
-                    Proto::Udp => me.udp.push((a, b)),
-                    Proto::Sctp => me.sctp.push((a, b)),
-                    _ => {}
-                }
-                if last == span.last {
-                    break;
-                }
-                first = last + 1;
+        for (proto, first, last) in ports.ranges() {
+            match proto {
+                Proto::Tcp => me.tcp.push((first, last)),
+                Proto::Udp => me.udp.push((first, last)),
+                Proto::Sctp => me.sctp.push((first, last)),
+                _ => {}
             }
         }
         me
