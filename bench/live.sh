@@ -23,6 +23,8 @@ trap '[ -n "$LAB" ] && ./scripts/lab.sh down "$LAB"; rm -rf "$tmp"' EXIT
 export MASSCAN_DEFAULT_CONF=""
 
 probes=$((65536 * nports))
+# Frames the receive cores took, from a scan's summary ("rx-core K (cpu N): F frames, ...").
+replies_in() { awk '/^rx-core/ {for (i = 1; i < NF; i++) if ($(i + 1) == "frames,") s += $i} END {print s + 0}' "$1"; }
 printf 'SYN scan into the lab: 198.19.0.0/16 x %s ports = %s probes per run, unthrottled (%s cores)\n' \
   "$nports" "$probes" "$(nproc)"
 printf '%-14s %-5s %-9s %10s %9s %10s %10s %8s\n' run core cpu probes seconds kpps/core replies found
@@ -31,7 +33,7 @@ for run in afxdp-1 afpacket-1 afpacket-2; do
   driver=${run%-*}; t=${run#*-}
   (cd "$tmp" && ip netns exec "$LAB_SCAN_NS" "$M" 198.19.0.0/16 -p"$ports" --rate 1e9 \
      --driver "$driver" --tx-threads "$t" --wait 2 --seed 1 --nostatus -oL "found$run.txt" 2>"err$run")
-  replies=$(awk '/^rx-core/ {for (i = 1; i < NF; i++) if ($(i + 1) == "frames,") s += $i} END {print s + 0}' "$tmp/err$run")
+  replies=$(replies_in "$tmp/err$run")
   found=$(grep -c '^open' "$tmp/found$run.txt" || true)
   while read -r _ core cpu cpuid n _ _ secs _ _ pps _; do
     printf '%-14s %-5s %-9s %10s %9s %10.1f %10s %8s\n' "$run" "${core}" "${cpu#(}${cpuid%):}" "$n" "$secs" \
@@ -104,7 +106,7 @@ printf "\nreceive: 198.18.128.0/17 x %s ports = %s probes, each answered by the 
 (cd "$tmp" && ip netns exec "$LAB_SCAN_NS" "$M" 198.18.128.0/17 -p"$ports" --rate 1e9 --driver afxdp \
    --tx-threads 1 --wait 1 --seed 3 --nostatus -oL reflected.txt 2>rxerr)
 rx_rate=$(awk '/^tx-core 0/ {for (i = 1; i <= NF; i++) if ($i == "=") print $(i + 1)}' "$tmp/rxerr")
-rx_frames=$(awk '/^rx-core/ {for (i = 1; i < NF; i++) if ($(i + 1) == "frames,") s += $i} END {print s + 0}' "$tmp/rxerr")
+rx_frames=$(replies_in "$tmp/rxerr")
 rx_found=$(grep -c '^open' "$tmp/reflected.txt" || true)
 printf 'afxdp          %10.1f kpps/core sent; %s replies received; %s of %s open ports found\n' \
   "$(echo "$rx_rate / 1000" | bc -l)" "$rx_frames" "$rx_found" "$rprobes"
