@@ -244,6 +244,35 @@ fn vnc_version_and_security_types() {
     );
 }
 
+/// Regression: a server that sends `RFB ` and fewer than 8 more bytes, then closes or goes
+/// quiet, once made `finish` slice past the end of its buffer and abort the whole scan. Every
+/// cut of the greeting, on the VNC port and on a port where `RFB ` is recognised from the bytes.
+#[test]
+fn vnc_greeting_cut_short_ends_cleanly() {
+    let cfg = BannerConfig::default();
+    let greeting = b"RFB 003.008\n";
+    for port in [5900, 7777] {
+        for cut in 4..greeting.len() {
+            let (sent, found) = converse(port, &cfg, &[&greeting[..cut]]);
+            assert!(sent.is_empty(), "port {port} cut {cut}: answered {sent:?}");
+            assert_eq!(
+                text(&found, app::VNC).as_bytes(),
+                &greeting[..cut],
+                "port {port} cut {cut}"
+            );
+            assert_eq!(text(&found, app::VNC_INFO), "", "port {port} cut {cut}");
+        }
+    }
+    // The same cut greeting, then the quiet-server probe: still no panic.
+    let mut sent = Vec::new();
+    let mut s = Session::start(IP, 7777, &cfg, &mut sent);
+    s.data(IP, b"RFB 003.008", &cfg, &mut sent);
+    let _ = s.quiet(IP, &cfg, &mut sent);
+    let mut found = Vec::new();
+    s.finish(&cfg, &mut found);
+    assert_eq!(text(&found, app::VNC), "RFB 003.008");
+}
+
 #[test]
 fn rdp_negotiation() {
     let cfg = BannerConfig::default();

@@ -35,9 +35,10 @@ impl Vnc {
         std::str::from_utf8(self.buf.get(8..11)?).ok()?.parse().ok()
     }
 
-    /// The security types, once they are all in.
+    /// The security types, once they are all in (none while the version is still short: a
+    /// server may close after `RFB ` and fewer than 8 more bytes).
     fn security(&self) -> Option<Vec<u8>> {
-        let rest = &self.buf[VERSION_LEN..];
+        let rest = self.buf.get(VERSION_LEN..)?;
         if self.minor().unwrap_or(3) >= 7 {
             let n = *rest.first()? as usize;
             if n == 0 {

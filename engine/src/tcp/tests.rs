@@ -203,6 +203,28 @@ fn server_first_banner_then_idle_close_and_server_fin() {
     assert_eq!(st.active(), 0);
 }
 
+/// Regression: any host could abort the scan by answering with a cut VNC greeting and a FIN
+/// (the VNC parser sliced past its buffer). The connection now ends with a RST and a banner.
+#[test]
+fn a_cut_vnc_greeting_and_fin_end_the_connection_with_a_banner() {
+    let mut st = stack(10);
+    st.poll(0, 1);
+    st.open(flow(7777), PEER_MAC, 64, &syn_ack(), None);
+    sent(&mut st);
+    let fin = Segment {
+        flags: ACK | FIN | PSH,
+        ..data(0, OUR_ISN, b"RFB 003.008")
+    };
+    st.segment(flow(7777), &fin);
+    assert_eq!(sent(&mut st).last().unwrap().0, RST | ACK);
+    assert_eq!(st.active(), 0);
+    let vnc = st.records.iter().any(|r| {
+        matches!(r, Record::Banner { app_proto, banner, .. }
+            if *app_proto == crate::banner::app::VNC && banner.as_slice() == b"RFB 003.008")
+    });
+    assert!(vnc, "{:?}", st.records);
+}
+
 #[test]
 fn the_table_is_capped_and_close_all_reports_everything() {
     let mut st = stack(2);
