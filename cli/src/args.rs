@@ -482,7 +482,16 @@ pub fn conf_file_args(
             ArgAction::Count => match l.value.parse::<Bool>() {
                 Ok(Bool(true)) => vec![format!("--{name}")],
                 Ok(Bool(false)) => vec![],
-                Err(_) => vec![format!("--{name}"); l.value.parse::<usize>().unwrap_or(1)],
+                // A level as a number (`verbose = 3`); clap counts in a u8.
+                Err(_) => match l.value.parse::<u8>() {
+                    Ok(n) => vec![format!("--{name}"); usize::from(n)],
+                    Err(_) => {
+                        return Err(UserError(format!(
+                        "{shown}:{}: {name}: expected a level from 0 to 255, or yes/no, got '{}'",
+                        l.line, l.value
+                    )))
+                    }
+                },
             },
             ArgAction::SetTrue => match l.value.parse::<Bool>() {
                 Ok(Bool(true)) => vec![format!("--{name}")],

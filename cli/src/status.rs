@@ -214,6 +214,7 @@ impl StatsJson {
                 "arp_answered": r.arp_answered,
                 "kernel_drops": r.kernel_drops,
                 "fill_empty": r.fill_empty,
+                "replies_dropped": r.replies_dropped,
                 "tcp": {
                     "opened": r.tcp_opened,
                     "active": r.tcp_active,
@@ -256,8 +257,8 @@ pub fn summary(
     for (k, r) in s.rx.iter().enumerate() {
         let cpu = pinned(rx_cpus, k);
         eprintln!(
-            "rx-core {k} ({cpu}): {} frames, {} open, {} closed, {} duplicates, {} bad cookie, {} not ours, {} malformed, {} rst sent, {} arp answered, {} kernel drops, {} fill-empty",
-            r.frames, r.open, r.closed, r.duplicates, r.bad_cookie, r.not_ours, r.malformed, r.rst_sent, r.arp_answered, r.kernel_drops, r.fill_empty
+            "rx-core {k} ({cpu}): {} frames, {} open, {} closed, {} duplicates, {} bad cookie, {} not ours, {} malformed, {} rst sent, {} arp answered, {} kernel drops, {} fill-empty, {} replies dropped",
+            r.frames, r.open, r.closed, r.duplicates, r.bad_cookie, r.not_ours, r.malformed, r.rst_sent, r.arp_answered, r.kernel_drops, r.fill_empty, r.replies_dropped
         );
         if r.tcp_opened > 0 || r.tcp_refused > 0 {
             eprintln!(

@@ -197,6 +197,15 @@ fn config_file_errors_name_the_file_and_line() {
     );
     std::fs::write(&f, "seed = 5\n").unwrap();
     assert_one_line_error(&["-c", fs, "--rate", "x", "--echo"], "bad --rate 'x'");
+    // Regression: a huge level once built that many arguments and ran out of memory.
+    std::fs::write(&f, "verbose = 100000000000000\n").unwrap();
+    assert_one_line_error(
+        &["-c", fs, "--echo"],
+        "bad.conf:1: verbose: expected a level from 0 to 255",
+    );
+    std::fs::write(&f, "verbose = 2\n").unwrap();
+    let o = masscan(&["-c", fs, "10.0.0.1", "-p80", "-sL"]);
+    assert!(o.status.success(), "{}", stderr(&o));
 }
 
 fn list(args: &[&str]) -> Vec<String> {

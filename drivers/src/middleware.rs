@@ -53,6 +53,25 @@ impl<Q: TxQueue> TxQueue for Traced<Q> {
         })
     }
 
+    #[inline]
+    fn queue_one<F: FnOnce(&mut [u8]) -> usize>(&mut self, fill: F) -> Result<bool, DriverError> {
+        if !self.on {
+            return self.inner.queue_one(fill);
+        }
+        let tracer = Traced::new((), self.on, self.start);
+        self.inner.queue_one(|buf| {
+            let n = fill(buf);
+            if n > 0 {
+                tracer.line("SENT", &buf[..n]);
+            }
+            n
+        })
+    }
+
+    fn kick(&mut self) -> Result<(), DriverError> {
+        self.inner.kick()
+    }
+
     fn flush(&mut self) -> Result<(), DriverError> {
         self.inner.flush()
     }

@@ -1,7 +1,8 @@
 //! The `offline` backend: a ring of frame buffers (laid out like an AF_XDP UMEM: fixed-size
 //! frames cycled in order) that the engine fills in place exactly as it would for a NIC; the
 //! frames are then counted and dropped. Nothing is ever transmitted, so it is safe anywhere and
-//! measures the full per-probe path. Optionally it keeps copies of frames for tests.
+//! measures the full per-probe path. Optionally it keeps copies of frames for tests, and its
+//! receive side can replay given frames (the receive loop's tests and benchmark).
 
 use masscan_engine::driver::{Capabilities, Driver, DriverError, QueueStats, RxQueue, TxQueue};
 
@@ -66,9 +67,7 @@ impl Driver for Offline {
                 capture_left: self.capture,
                 captured: Vec::new(),
             },
-            OfflineRx {
-                stats: QueueStats::default(),
-            },
+            OfflineRx::replay(Vec::new(), 0),
         ))
     }
 }
@@ -129,18 +128,59 @@ impl TxQueue for OfflineTx {
     }
 }
 
-/// Receive side of an offline queue: nothing ever arrives.
+/// Receive side of an offline queue: nothing arrives, unless frames were given to replay
+/// ([`OfflineRx::replay`]).
 pub struct OfflineRx {
     stats: QueueStats,
+    frames: Vec<Vec<u8>>,
+    /// Frames still to lend, cycling through `frames`.
+    left: u64,
+    next: usize,
+}
+
+impl OfflineRx {
+    /// A receive queue that lends `count` frames, cycling through `frames` in order (the same
+    /// buffers each time, so replaying costs no allocation).
+    pub fn replay(frames: Vec<Vec<u8>>, count: u64) -> Self {
+        let left = if frames.is_empty() { 0 } else { count };
+        Self {
+            stats: QueueStats::default(),
+            frames,
+            left,
+            next: 0,
+        }
+    }
+
+    /// Frames not lent yet.
+    pub fn remaining(&self) -> u64 {
+        self.left
+    }
 }
 
 impl RxQueue for OfflineRx {
+    #[inline]
     fn receive<F: FnMut(&[u8])>(
         &mut self,
-        _max: usize,
-        _on_frame: F,
+        max: usize,
+        mut on_frame: F,
     ) -> Result<usize, DriverError> {
-        Ok(0)
+        let n = (max as u64).min(self.left) as usize;
+        for _ in 0..n {
+            let f = &self.frames[self.next];
+            self.stats.rx_frames += 1;
+            self.stats.rx_bytes += f.len() as u64;
+            on_frame(f);
+            self.next = (self.next + 1) % self.frames.len();
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+
+    fn wait(&mut self, timeout: std::time::Duration) {
+        // Nothing will arrive that is not already here: an idle offline queue just waits.
+        if self.left == 0 {
+            std::thread::sleep(timeout);
+        }
     }
 
     fn stats(&self) -> QueueStats {

@@ -57,6 +57,26 @@ pub trait TxQueue: Send {
         fill: F,
     ) -> Result<usize, DriverError>;
 
+    /// Writes one frame in place into a free transmit buffer without pushing it to the device
+    /// yet: the receive loop's replies, written as frames arrive and pushed once per batch by
+    /// [`TxQueue::kick`]. Returns false, without calling `fill`, when no buffer is free now.
+    /// A `fill` that returns 0 sends nothing (the buffer stays free).
+    fn queue_one<F: FnOnce(&mut [u8]) -> usize>(&mut self, fill: F) -> Result<bool, DriverError> {
+        let mut fill = Some(fill);
+        let mut lent = false;
+        self.transmit(1, |buf| {
+            lent = true;
+            fill.take().map_or(0, |f| f(buf))
+        })?;
+        Ok(lent)
+    }
+
+    /// Pushes out the frames [`TxQueue::queue_one`] wrote (one system call or doorbell for a
+    /// batch of replies). Backends whose `queue_one` sends at once have nothing to do.
+    fn kick(&mut self) -> Result<(), DriverError> {
+        Ok(())
+    }
+
     /// Pushes queued frames out and waits for the ring to drain as far as the backend can tell.
     fn flush(&mut self) -> Result<(), DriverError>;
 
@@ -76,10 +96,9 @@ pub trait RxQueue: Send {
     fn receive<F: FnMut(&[u8])>(&mut self, max: usize, on_frame: F) -> Result<usize, DriverError>;
 
     /// Blocks until a frame may be waiting or `timeout` passes (the receive loop calls it when
-    /// `receive` found nothing, so an idle core sleeps instead of spinning).
-    fn wait(&mut self, timeout: std::time::Duration) {
-        std::thread::sleep(timeout);
-    }
+    /// `receive` found nothing, so an idle core sleeps instead of spinning). Blocking is I/O:
+    /// every backend says how it waits.
+    fn wait(&mut self, timeout: std::time::Duration);
 
     fn stats(&self) -> QueueStats;
 }

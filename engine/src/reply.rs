@@ -4,8 +4,9 @@
 //! port, status), answers a SYN-ACK with a RST (when no banner grabbing takes the connection), and
 //! answers ARP requests for a spoofed source address. With `--banners` a SYN-ACK opens a
 //! connection in this core's [`Stack`] instead, and the connection's later segments go there;
-//! the stack's frames and banner records wait in it for the receive loop. Everything else is
-//! counted and dropped; any byte sequence is safe to feed in.
+//! the stack's segments and banner records wait in it until the receive loop takes them
+//! ([`Receiver::poll_transmit`] writes one into a transmit frame, [`Receiver::poll_record`]).
+//! Everything else is counted and dropped; any byte sequence is safe to feed in.
 
 use crate::arp::{self, ArpRepr};
 use crate::cookie::CookieKey;
@@ -58,6 +59,9 @@ pub struct RxCounters {
     /// the kernel dropped before we could read them, and times the fill ring was empty.
     pub kernel_drops: u64,
     pub fill_empty: u64,
+    /// Frames to send back (RSTs, ARP answers, banner segments) dropped because the reply
+    /// ring had no room (set by the receive loop).
+    pub replies_dropped: u64,
     /// Banner grabbing: connections opened, open now, most at once, refused (table full),
     /// timed out, retransmissions, banners reported.
     pub tcp_opened: u64,
@@ -99,9 +103,25 @@ impl Receiver {
         }
     }
 
-    /// The banner-grabbing stack, whose `frames` and `records` the receive loop drains.
-    pub fn stack_mut(&mut self) -> Option<&mut Stack> {
-        self.stack.as_mut()
+    /// Writes the banner stack's next segment (an ACK, a hello, a RST) into `buf`, a transmit
+    /// frame; its length, or `None` when nothing waits.
+    pub fn poll_transmit(&mut self, buf: &mut [u8]) -> Option<usize> {
+        self.stack.as_mut()?.poll_transmit(buf)
+    }
+
+    /// Drops the stack's waiting segments (no room to send them now); returns how many.
+    pub fn discard_transmit(&mut self) -> usize {
+        self.stack.as_mut().map_or(0, Stack::discard_transmit)
+    }
+
+    /// The next banner record found by the stack.
+    pub fn poll_record(&mut self) -> Option<Record> {
+        self.stack.as_mut()?.poll_record()
+    }
+
+    /// Whether a banner stack runs here (its timers need [`Receiver::tick`]).
+    pub fn grabs_banners(&self) -> bool {
+        self.stack.is_some()
     }
 
     /// Advances the banner stack's clock (its timers run here) and copies its counters.
@@ -319,7 +339,7 @@ impl Receiver {
             port_them,
             port_me,
         };
-        write_tcp_frame(&header, &flow, seq.wrapping_add(1), 0, RST, reply).unwrap_or(0)
+        write_tcp_frame(&header, &flow, seq.wrapping_add(1), 0, RST, &[], reply).unwrap_or(0)
     }
 }
 

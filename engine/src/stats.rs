@@ -67,6 +67,7 @@ pub struct RxCells {
     arp_answered: AtomicU64,
     kernel_drops: AtomicU64,
     fill_empty: AtomicU64,
+    replies_dropped: AtomicU64,
     tcp_opened: AtomicU64,
     tcp_active: AtomicU64,
     tcp_peak: AtomicU64,
@@ -93,6 +94,7 @@ impl RxCells {
         self.arp_answered.store(c.arp_answered, r);
         self.kernel_drops.store(c.kernel_drops, r);
         self.fill_empty.store(c.fill_empty, r);
+        self.replies_dropped.store(c.replies_dropped, r);
         self.tcp_opened.store(c.tcp_opened, r);
         self.tcp_active.store(c.tcp_active, r);
         self.tcp_peak.store(c.tcp_peak, r);
@@ -116,6 +118,7 @@ impl RxCells {
             arp_answered: self.arp_answered.load(r),
             kernel_drops: self.kernel_drops.load(r),
             fill_empty: self.fill_empty.load(r),
+            replies_dropped: self.replies_dropped.load(r),
             tcp_opened: self.tcp_opened.load(r),
             tcp_active: self.tcp_active.load(r),
             tcp_peak: self.tcp_peak.load(r),

@@ -6,11 +6,16 @@
 //! ends with a RST when the session is done, the server closes, the byte cap is reached or a
 //! timer fires. Timers sit on a wheel advanced by [`Stack::poll`] from the clock, not by packet
 //! arrival, so a quiet link still gets its probes sent and its connections closed on time.
+//!
+//! Its surface is sans-IO, after quinn-proto: [`Stack::poll_transmit`] writes the next queued
+//! segment straight into a frame buffer the caller lends (a driver's transmit frame), and
+//! [`Stack::poll_record`] hands out the banners found. Queued segments are small descriptors
+//! whose payloads sit in one reused byte arena, so sending costs no allocation per frame.
 
 use crate::banner::{BannerConfig, Found, Session};
 use crate::output::Record;
 use etherparse::{PacketBuilder, PacketBuilderStep, TcpHeader};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -109,10 +114,12 @@ pub struct Stack {
     wheel: Wheel,
     now_ms: u64,
     now_unix: u32,
-    /// Frames to send, in order.
-    pub frames: Vec<Vec<u8>>,
-    /// Banner records found.
-    pub records: Vec<Record>,
+    /// Segments to send, in order (see [`Stack::poll_transmit`]).
+    out: VecDeque<Queued>,
+    /// Payloads of the queued segments, back to back; emptied when the queue drains.
+    out_bytes: Vec<u8>,
+    /// Banner records found, until [`Stack::poll_record`] takes them.
+    records: VecDeque<Record>,
     pub counters: TcpCounters,
     scratch: Vec<u8>,
     found: Vec<Found>,
@@ -126,8 +133,9 @@ impl Stack {
             wheel: Wheel::new(),
             now_ms: 0,
             now_unix: 0,
-            frames: Vec::new(),
-            records: Vec::new(),
+            out: VecDeque::new(),
+            out_bytes: Vec::new(),
+            records: VecDeque::new(),
             counters: TcpCounters::default(),
             scratch: Vec::new(),
             found: Vec::new(),
@@ -145,6 +153,48 @@ impl Stack {
 
     pub fn contains(&self, flow: &Flow) -> bool {
         self.table.contains_key(flow)
+    }
+
+    /// Writes the next queued segment into `buf` (a transmit frame) and returns its length;
+    /// `None` when nothing waits. A segment larger than `buf` is dropped (TCP's retransmission
+    /// covers it) and the next one tried.
+    pub fn poll_transmit(&mut self, buf: &mut [u8]) -> Option<usize> {
+        while let Some(q) = self.out.pop_front() {
+            let payload = &self.out_bytes[q.at as usize..(q.at + q.len) as usize];
+            let h = FrameHeader {
+                src_mac: self.cfg.my_mac,
+                dst_mac: q.dst_mac,
+                vlan: self.cfg.vlan,
+                ttl: self.cfg.ttl,
+            };
+            let n = write_tcp_frame(&h, &q.flow, q.seq, q.ack, q.flags, payload, buf);
+            if self.out.is_empty() {
+                self.out_bytes.clear();
+            }
+            if n.is_some() {
+                return n;
+            }
+        }
+        None
+    }
+
+    /// Segments waiting for [`Stack::poll_transmit`].
+    pub fn pending_transmit(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Drops every queued segment (the transmit ring has no room now; the peers retransmit,
+    /// and so do we); returns how many.
+    pub fn discard_transmit(&mut self) -> usize {
+        let n = self.out.len();
+        self.out.clear();
+        self.out_bytes.clear();
+        n
+    }
+
+    /// The next banner found, oldest first.
+    pub fn poll_record(&mut self) -> Option<Record> {
+        self.records.pop_front()
     }
 
     /// Advances the clock (monotonic milliseconds, and Unix seconds for records) and runs the
@@ -405,24 +455,13 @@ impl Stack {
             return;
         };
         if reset {
-            let frame = tcp_frame(
-                &self.header(tcb.peer_mac),
-                &flow,
-                tcb.snd_nxt,
-                tcb.rcv_nxt,
-                RST | ACK,
-                &[],
-            );
-            if let Some(f) = frame {
-                self.frames.push(f);
-                self.counters.segments_out += 1;
-            }
+            self.queue(flow, tcb.peer_mac, tcb.snd_nxt, tcb.rcv_nxt, RST | ACK, &[]);
         }
         self.found.clear();
         tcb.session.finish(&self.cfg.banners, &mut self.found);
         for f in self.found.drain(..) {
             self.counters.banners += 1;
-            self.records.push(Record::Banner {
+            self.records.push_back(Record::Banner {
                 time: self.now_unix,
                 ip: flow.them,
                 ip_proto: 6,
@@ -436,13 +475,20 @@ impl Stack {
         self.counters.active = self.table.len() as u64;
     }
 
-    fn header(&self, dst_mac: [u8; 6]) -> FrameHeader {
-        FrameHeader {
-            src_mac: self.cfg.my_mac,
+    /// Queues one segment: its header fields, its payload copied into the arena.
+    fn queue(&mut self, flow: Flow, dst_mac: [u8; 6], seq: u32, ack: u32, flags: u8, p: &[u8]) {
+        let at = self.out_bytes.len() as u32;
+        self.out_bytes.extend_from_slice(p);
+        self.out.push_back(Queued {
+            flow,
             dst_mac,
-            vlan: self.cfg.vlan,
-            ttl: self.cfg.ttl,
-        }
+            seq,
+            ack,
+            flags,
+            at,
+            len: p.len() as u32,
+        });
+        self.counters.segments_out += 1;
     }
 
     fn emit(&mut self, flow: Flow, flags: u8, payload: &[u8]) {
@@ -456,18 +502,21 @@ impl Stack {
         let Some(tcb) = self.table.get(&flow) else {
             return;
         };
-        if let Some(f) = tcp_frame(
-            &self.header(tcb.peer_mac),
-            &flow,
-            seq,
-            tcb.rcv_nxt,
-            flags,
-            payload,
-        ) {
-            self.frames.push(f);
-            self.counters.segments_out += 1;
-        }
+        let (mac, ack) = (tcb.peer_mac, tcb.rcv_nxt);
+        self.queue(flow, mac, seq, ack, flags, payload);
     }
+}
+
+/// A segment waiting to be written into a transmit frame.
+struct Queued {
+    flow: Flow,
+    dst_mac: [u8; 6],
+    seq: u32,
+    ack: u32,
+    flags: u8,
+    /// Its payload: `out_bytes[at..at + len]`.
+    at: u32,
+    len: u32,
 }
 
 fn rto(retries: u8) -> u64 {
@@ -526,40 +575,24 @@ fn segment_builder(
 /// Frames shorter than this are padded with zeros (the Ethernet minimum without the FCS).
 const MIN_FRAME: usize = 60;
 
-/// A frame of one TCP segment (see [`segment_builder`]) in a new buffer, padded to the Ethernet
-/// minimum: the stack's segments, queued until the receive loop sends them.
-pub fn tcp_frame(
-    h: &FrameHeader,
-    flow: &Flow,
-    seq: u32,
-    ack: u32,
-    flags: u8,
-    payload: &[u8],
-) -> Option<Vec<u8>> {
-    let b = segment_builder(h, flow, seq, ack, flags)?;
-    let mut out = Vec::with_capacity(b.size(payload.len()).max(MIN_FRAME));
-    b.write(&mut out, payload).ok()?;
-    if out.len() < MIN_FRAME {
-        out.resize(MIN_FRAME, 0);
-    }
-    Some(out)
-}
-
-/// The same frame written in place into `out` (the receive path's RSTs: no allocation);
-/// its length, or `None` when it does not fit or the families differ.
+/// A frame of one TCP segment from us (`flow.me`) to the peer (see [`segment_builder`]),
+/// written in place into `out` and padded with zeros to the Ethernet minimum: the receive
+/// path's RSTs and the stack's segments, straight into a driver's transmit frame. Its length,
+/// or `None` when it does not fit or the families differ.
 pub fn write_tcp_frame(
     h: &FrameHeader,
     flow: &Flow,
     seq: u32,
     ack: u32,
     flags: u8,
+    payload: &[u8],
     out: &mut [u8],
 ) -> Option<usize> {
     let b = segment_builder(h, flow, seq, ack, flags)?;
-    let len = b.size(0);
+    let len = b.size(payload.len());
     let padded = len.max(MIN_FRAME);
     let frame = out.get_mut(..padded)?;
-    b.write(&mut std::io::Cursor::new(&mut frame[..]), &[])
+    b.write(&mut std::io::Cursor::new(&mut frame[..]), payload)
         .ok()?;
     frame[len..].fill(0);
     Some(padded)

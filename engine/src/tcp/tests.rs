@@ -28,10 +28,17 @@ fn flow(port: u16) -> Flow {
     }
 }
 
-/// (flags, seq, ack, payload) of each frame the stack queued, which are then cleared.
+/// (flags, seq, ack, payload) of each frame the stack queued, written out through
+/// `poll_transmit` (which empties the queue).
 fn sent(st: &mut Stack) -> Vec<(u8, u32, u32, Vec<u8>)> {
-    st.frames
-        .drain(..)
+    let mut frames = Vec::new();
+    let mut buf = [0u8; 1600];
+    while let Some(n) = st.poll_transmit(&mut buf) {
+        frames.push(buf[..n].to_vec());
+    }
+    assert_eq!(st.pending_transmit(), 0);
+    frames
+        .into_iter()
         .map(|f| {
             assert_eq!(&f[..6], &PEER_MAC);
             let p = SlicedPacket::from_ethernet(&f).unwrap();
@@ -282,7 +289,7 @@ proptest::proptest! {
                 st.segment(flow(port), &seg);
             }
             proptest::prop_assert!(st.active() <= 3);
-            st.frames.clear();
+            st.discard_transmit();
         }
         st.close_all();
         proptest::prop_assert_eq!(st.active(), 0);
@@ -290,7 +297,7 @@ proptest::proptest! {
 }
 
 #[test]
-fn a_frame_written_in_place_equals_the_allocated_one() {
+fn a_frame_written_in_place_matches_etherparse_and_is_padded() {
     for vlan in [None, Some(7)] {
         let h = FrameHeader {
             src_mac: MY_MAC,
@@ -299,11 +306,30 @@ fn a_frame_written_in_place_equals_the_allocated_one() {
             ttl: 255,
         };
         let f = flow(80);
-        let want = tcp_frame(&h, &f, 12345, 0, RST, &[]).unwrap();
-        let mut buf = [0xaau8; 128];
-        let n = write_tcp_frame(&h, &f, 12345, 0, RST, &mut buf).unwrap();
-        assert_eq!(&buf[..n], &want[..]);
-        assert_eq!(n, 60.max(want.len()));
-        assert!(write_tcp_frame(&h, &f, 12345, 0, RST, &mut buf[..n - 1]).is_none());
+        for payload in [&b""[..], b"GET / HTTP/1.0\r\n\r\n"] {
+            let mut want = Vec::new();
+            segment_builder(&h, &f, 12345, 7, RST | ACK)
+                .unwrap()
+                .write(&mut want, payload)
+                .unwrap();
+            want.resize(want.len().max(60), 0);
+            let mut buf = [0xaau8; 256];
+            let n = write_tcp_frame(&h, &f, 12345, 7, RST | ACK, payload, &mut buf).unwrap();
+            assert_eq!(&buf[..n], &want[..]);
+            let short = &mut buf[..n - 1];
+            assert!(write_tcp_frame(&h, &f, 12345, 7, RST | ACK, payload, short).is_none());
+        }
     }
+}
+
+#[test]
+fn a_segment_too_large_for_the_buffer_is_dropped_and_the_next_sent() {
+    let mut st = stack(10);
+    st.poll(0, 1);
+    st.open(flow(80), PEER_MAC, 64, &syn_ack(), Some(1460));
+    st.open(flow(2222), PEER_MAC, 64, &syn_ack(), None);
+    assert_eq!(st.pending_transmit(), 2, "an HTTP hello, then a bare ACK");
+    let mut small = [0u8; 60];
+    assert_eq!(st.poll_transmit(&mut small), Some(60), "the hello is skipped");
+    assert_eq!(st.poll_transmit(&mut small), None);
 }
