@@ -4,11 +4,16 @@
 
 mod adapter;
 mod args;
+mod checkpoint;
+mod link;
+mod output_thread;
 mod outputs;
 mod readscan;
+mod run;
 mod scan;
 mod settings;
 mod status;
+mod threads;
 
 use settings::Mode;
 

@@ -6,7 +6,8 @@ use masscan_engine::config::{parse_duration_spec, parse_size_spec, Mac, ScanConf
 use masscan_engine::plan::Shard;
 use masscan_engine::ports::{PortSetBuilder, ARP, PING};
 use masscan_engine::source::{IpRange, PortRange};
-use masscan_engine::targets::TargetSetBuilder;
+use masscan_engine::targets::{TargetError, TargetSetBuilder};
+use std::path::Path;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -175,13 +176,13 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         tb.add_targets(t)?;
     }
     for f in &includefile {
-        tb.add_file(f, false)?;
+        tb.add_file_text(f, &read_list(f, "include file")?, false)?;
     }
     for e in &exclude {
         tb.add_excludes(e)?;
     }
     for f in &excludefile {
-        tb.add_file(f, true)?;
+        tb.add_file_text(f, &read_list(f, "exclude file")?, true)?;
     }
     let target_set = match mode {
         Mode::Echo | Mode::Nmap | Mode::Regress | Mode::ReadScan | Mode::IfList => {
@@ -457,4 +458,13 @@ fn hello_port<'a>(kind: &str, v: &'a str) -> Result<(u16, &'a str), UserError> {
         .parse::<u16>()
         .map_err(|_| UserError(format!("bad --{kind}[{port}]: the port must be 0 to 65535")))?;
     Ok((port, value))
+}
+
+/// Reads an `-iL` or `--excludefile` file for the engine, which reads no files itself.
+fn read_list(path: &Path, what: &'static str) -> Result<Vec<u8>, TargetError> {
+    std::fs::read(path).map_err(|e| TargetError::File {
+        what,
+        path: path.display().to_string(),
+        why: e.to_string(),
+    })
 }

@@ -3,6 +3,7 @@
 //! final summary with packets per second per core.
 
 use crate::args::UserError;
+use masscan_ebpf::Counters as XdpCounters;
 use masscan_engine::plan::{Plan, Slice};
 use masscan_engine::reply::RxCounters;
 use masscan_engine::stats::{CoreCounters, RxCoreCounters, TxSnapshot};
@@ -275,4 +276,27 @@ pub fn summary(
         s.sent as f64 / t,
         s.cores.len()
     );
+}
+
+/// The XDP program's counters at the end of an AF_XDP scan: the total, then each CPU that saw
+/// frames.
+pub fn xdp_summary(mode: &str, per_cpu: &[XdpCounters]) {
+    let x = per_cpu
+        .iter()
+        .fold(XdpCounters::default(), |a, c| XdpCounters {
+            seen: a.seen + c.seen,
+            ours: a.ours + c.ours,
+            steered: a.steered + c.steered,
+            passed: a.passed + c.passed,
+        });
+    eprintln!(
+        "xdp ({mode} mode): {} frames seen, {} the scan's, {} steered to AF_XDP, {} passed to the kernel",
+        x.seen, x.ours, x.steered, x.passed
+    );
+    for (cpu, c) in per_cpu.iter().enumerate().filter(|(_, c)| c.seen > 0) {
+        eprintln!(
+            "xdp cpu {cpu}: {} seen, {} the scan's, {} steered, {} passed",
+            c.seen, c.ours, c.steered, c.passed
+        );
+    }
 }

@@ -1,8 +1,6 @@
 //! The `masscan` binary end to end, without a network: bad input, -sL coverage with shards and
 //! resume slices, --echo round trips, config files, offline scans, pause and resume.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -11,7 +9,7 @@ use std::process::{Command, Output, Stdio};
 /// on "no default route" instead of transmitting. Without root, AF_PACKET is refused anyway.
 fn masscan_cmd() -> Command {
     let bin = env!("CARGO_BIN_EXE_masscan");
-    let root = common::is_root();
+    let root = masscan_test_support::is_root();
     if root && Path::new("/usr/bin/unshare").exists() {
         let mut c = Command::new("/usr/bin/unshare");
         c.args(["-n", "--", bin]);

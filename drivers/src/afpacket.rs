@@ -335,7 +335,8 @@ pub struct AfPacketTx {
 }
 
 impl AfPacketTx {
-    fn kick(&mut self) -> Result<(), DriverError> {
+    /// One `send()` that asks the kernel to transmit the frames marked since the last one.
+    fn send_pending(&mut self) -> Result<(), DriverError> {
         if self.pending == 0 {
             return Ok(());
         }
@@ -355,13 +356,11 @@ impl AfPacketTx {
     }
 }
 
-impl TxQueue for AfPacketTx {
+impl AfPacketTx {
+    /// Fills up to `max` free slots of the ring, each by `fill`, and marks them for sending;
+    /// the frames go out at the next kick. Returns how many.
     #[inline]
-    fn transmit<F: FnMut(&mut [u8]) -> usize>(
-        &mut self,
-        max: usize,
-        mut fill: F,
-    ) -> Result<usize, DriverError> {
+    fn fill_slots<F: FnMut(&mut [u8]) -> usize>(&mut self, max: usize, mut fill: F) -> usize {
         let mut n = 0;
         let mut bytes = 0u64;
         while n < max {
@@ -397,10 +396,39 @@ impl TxQueue for AfPacketTx {
             bytes += len as u64;
             n += 1;
         }
-        self.kick()?;
         self.stats.tx_frames += n as u64;
         self.stats.tx_bytes += bytes;
+        n
+    }
+}
+
+impl TxQueue for AfPacketTx {
+    #[inline]
+    fn transmit<F: FnMut(&mut [u8]) -> usize>(
+        &mut self,
+        max: usize,
+        fill: F,
+    ) -> Result<usize, DriverError> {
+        let n = self.fill_slots(max, fill);
+        self.send_pending()?;
         Ok(n)
+    }
+
+    /// Fills one slot and leaves the kick to [`TxQueue::kick`]: one `send()` per batch of
+    /// replies instead of one per reply.
+    #[inline]
+    fn queue_one<F: FnOnce(&mut [u8]) -> usize>(&mut self, fill: F) -> Result<bool, DriverError> {
+        let mut fill = Some(fill);
+        let mut lent = false;
+        self.fill_slots(1, |buf| {
+            lent = true;
+            fill.take().map_or(0, |f| f(buf))
+        });
+        Ok(lent)
+    }
+
+    fn kick(&mut self) -> Result<(), DriverError> {
+        self.send_pending()
     }
 
     fn flush(&mut self) -> Result<(), DriverError> {
@@ -416,7 +444,7 @@ impl TxQueue for AfPacketTx {
                 return Ok(());
             }
             self.pending = 1;
-            self.kick()?;
+            self.send_pending()?;
             std::thread::sleep(Duration::from_millis(1));
         }
         Ok(())

@@ -5,11 +5,14 @@
 //! Per queue the UMEM is split in two: transmit frames (recycled through the completion ring by
 //! the transmit thread) and receive frames (recycled through the fill ring by the receive
 //! thread), so the two threads share no ring and take no lock. The receive thread's own frames
-//! (RSTs, ARP answers) cannot use a second socket (a queue has one UMEM and one completion ring),
-//! so its reply queue hands them to the transmit side through a bounded lock-free queue, which
-//! sends them ahead of the next batch of probes (and keeps doing so while the scan waits for late
-//! replies: see [`TxQueue::poll_replies`]). Zero-copy where the driver allows, copy mode
-//! elsewhere (veth); need_wakeup honoured on both rings.
+//! (RSTs, ARP answers, banner segments) cannot use a second socket (a queue has one UMEM and one
+//! completion ring): a share of the transmit frames is lent to its reply queue, which writes each
+//! reply in place into one of them and hands the frame's address to the transmit side through a
+//! bounded lock-free queue; the transmit side puts those descriptors on its ring ahead of the next
+//! batch of probes (and keeps doing so while the scan waits for late replies: see
+//! [`TxQueue::poll_replies`]) and gives the frames back as they complete. No copy, no allocation.
+//! Zero-copy where the driver allows, copy mode elsewhere (veth); need_wakeup honoured on both
+//! rings.
 
 use crate::afpacket::ifindex;
 use crossbeam_queue::ArrayQueue;
@@ -30,17 +33,38 @@ const FRAME_SIZE: u32 = 2048;
 const FRAMES: u32 = 8192;
 const TX_FRAMES: u32 = FRAMES / 2;
 const RING: u32 = 4096;
-/// Replies waiting for the transmit side, per queue.
-const REPLY_SLOTS: usize = 4096;
-/// Largest frame the receive side hands over (a full Ethernet frame with a VLAN tag).
-const MAX_REPLY: usize = 1522;
+/// Transmit frames lent to the receive side for its replies, per queue (the last ones of the
+/// transmit half of the UMEM).
+const REPLY_FRAMES: u32 = 1024;
+const REPLY_FIRST: u32 = TX_FRAMES - REPLY_FRAMES;
 const SOL_XDP: libc::c_int = 283;
 const XDP_OPTIONS: libc::c_int = 8;
 const XDP_OPTIONS_ZEROCOPY: u32 = 1;
 
-/// Frames the receive thread hands to the transmit thread (RSTs, ARP answers, banner
-/// segments), each in its own allocation: they are few next to the probes.
-type ReplyQueue = ArrayQueue<Vec<u8>>;
+/// The reply frames of one queue, by UMEM address: each is in exactly one place at a time:
+/// free (the receive side may write it), ready (written, waiting for the transmit side), or on
+/// the transmit ring (given back to `free` when it completes).
+struct ReplyQueue {
+    free: ArrayQueue<u64>,
+    ready: ArrayQueue<(u64, u32)>,
+}
+
+impl ReplyQueue {
+    fn new() -> Self {
+        let free = ArrayQueue::new(REPLY_FRAMES as usize);
+        for i in REPLY_FIRST..TX_FRAMES {
+            let _ = free.push(u64::from(i * FRAME_SIZE));
+        }
+        Self {
+            free,
+            ready: ArrayQueue::new(REPLY_FRAMES as usize),
+        }
+    }
+
+    fn owns(addr: u64) -> bool {
+        (u64::from(REPLY_FIRST * FRAME_SIZE)..u64::from(TX_FRAMES * FRAME_SIZE)).contains(&addr)
+    }
+}
 
 fn err(what: &str, e: impl std::fmt::Debug) -> DriverError {
     DriverError::Other(format!("afxdp: {what}: {e:?}"))
@@ -146,7 +170,7 @@ impl AfXdp {
         let mut replies = Vec::new();
         let mut zero_copy = true;
         for q in 0..queues {
-            let reply_queue = Arc::new(ArrayQueue::new(REPLY_SLOTS));
+            let reply_queue = Arc::new(ReplyQueue::new());
             let p = open_queue_parts(ifname, index, q as u32, Arc::clone(&reply_queue))?;
             steering
                 .register_socket(q as u32, p.rx.fd)
@@ -283,7 +307,9 @@ fn open_queue_parts(
     let tx = AfXdpTx {
         ring: Some(tx_ring),
         completion: Some(completion),
-        free: (0..TX_FRAMES).map(|i| u64::from(i * FRAME_SIZE)).collect(),
+        free: (0..REPLY_FIRST)
+            .map(|i| u64::from(i * FRAME_SIZE))
+            .collect(),
         outstanding: 0,
         replies,
         reply_side: false,
@@ -384,7 +410,12 @@ impl AfXdpTx {
         };
         let mut r = cq.complete(self.outstanding);
         while let Some(addr) = r.read() {
-            self.free.push(addr - addr % u64::from(FRAME_SIZE));
+            let frame = addr - addr % u64::from(FRAME_SIZE);
+            if ReplyQueue::owns(frame) {
+                let _ = self.replies.free.push(frame);
+            } else {
+                self.free.push(frame);
+            }
             self.outstanding -= 1;
         }
         r.release();
@@ -392,43 +423,77 @@ impl AfXdpTx {
 
     /// Puts up to `max` frames on the ring, each filled by `fill`; returns how many.
     fn push<F: FnMut(&mut [u8]) -> usize>(&mut self, max: usize, mut fill: F) -> usize {
-        let Some(ring) = self.ring.as_mut() else {
-            return 0;
-        };
-        let want = max.min(self.free.len()) as u32;
+        let want = max.min(self.free.len());
+        let (free, area) = (&mut self.free, &self.area);
+        let mut bytes = 0u64;
+        let n = Self::put_on_ring(self.ring.as_mut(), want, || {
+            let addr = free.pop()?;
+            let len = fill(area.frame(addr));
+            if len == 0 {
+                free.push(addr);
+                return None;
+            }
+            bytes += len as u64;
+            Some((addr, len as u32))
+        });
+        self.stats.tx_bytes += bytes;
+        self.finish_push(n)
+    }
+
+    /// Puts the replies the receive side wrote on the ring (their frames are already filled).
+    fn send_replies(&mut self) {
+        while !self.replies.ready.is_empty() {
+            let ready = &self.replies.ready;
+            let n = Self::put_on_ring(self.ring.as_mut(), 64, || ready.pop());
+            if n == 0 {
+                break;
+            }
+            self.finish_push(n);
+        }
+    }
+
+    /// Reserves up to `want` (at most 64) ring slots and fills them with the descriptors `next`
+    /// gives, until it gives none; returns how many went on the ring.
+    fn put_on_ring(
+        ring: Option<&mut RingTx>,
+        want: usize,
+        mut next: impl FnMut() -> Option<(u64, u32)>,
+    ) -> usize {
+        let Some(ring) = ring else { return 0 };
         if want == 0 {
             return 0;
         }
-        let mut w = ring.transmit(want);
+        let mut w = ring.transmit(want.min(64) as u32);
         let room = w.capacity() as usize;
-        let mut descs: [XdpDesc; 64] = [XdpDesc {
+        let mut descs = [XdpDesc {
             addr: 0,
             len: 0,
             options: 0,
         }; 64];
         let mut n = 0;
         while n < room.min(64) {
-            let Some(addr) = self.free.pop() else { break };
-            let len = fill(self.area.frame(addr));
-            if len == 0 {
-                self.free.push(addr);
-                break;
-            }
+            let Some((addr, len)) = next() else { break };
             descs[n] = XdpDesc {
                 addr,
-                len: len as u32,
+                len,
                 options: 0,
             };
-            self.stats.tx_bytes += len as u64;
             n += 1;
         }
         let inserted = w.insert(descs[..n].iter().copied()) as usize;
         debug_assert_eq!(inserted, n, "reserved room was checked");
         w.commit();
-        drop(w);
+        n
+    }
+
+    /// Counts `n` frames put on the ring and wakes the kernel for them. In copy mode it sends
+    /// at most 32 frames per wake-up: kick until it has taken the whole batch (or stops making
+    /// progress).
+    fn finish_push(&mut self, n: usize) -> usize {
         self.outstanding += n as u32;
-        // In copy mode the kernel sends at most 32 frames per wake-up: kick until it has taken
-        // the whole batch (or stops making progress).
+        let Some(ring) = self.ring.as_mut() else {
+            return n;
+        };
         let mut kicks = 0;
         while n > 0 && ring.needs_wakeup() && ring.pending() > 0 && kicks < 16 {
             ring.wake();
@@ -438,20 +503,22 @@ impl AfXdpTx {
         n
     }
 
-    fn send_replies(&mut self) {
-        while !self.replies.is_empty() && !self.free.is_empty() {
-            let replies = Arc::clone(&self.replies);
-            let sent = self.push(64, |buf| match replies.pop() {
-                Some(frame) if frame.len() <= buf.len() => {
-                    buf[..frame.len()].copy_from_slice(&frame);
-                    frame.len()
-                }
-                _ => 0,
-            });
-            if sent == 0 {
-                break;
-            }
+    /// The receive side's `queue_one`: a free reply frame written in place and handed over.
+    fn queue_reply<F: FnOnce(&mut [u8]) -> usize>(&mut self, fill: F) -> bool {
+        let Some(addr) = self.replies.free.pop() else {
+            self.stats.tx_ring_full += 1;
+            return false;
+        };
+        let len = fill(self.area.frame(addr));
+        if len == 0 {
+            let _ = self.replies.free.push(addr);
+            return true;
         }
+        // Cannot fail: every reply frame is in exactly one of the queues, each as large as all.
+        let _ = self.replies.ready.push((addr, len as u32));
+        self.stats.tx_frames += 1;
+        self.stats.tx_bytes += len as u64;
+        true
     }
 }
 
@@ -463,22 +530,19 @@ impl TxQueue for AfXdpTx {
         mut fill: F,
     ) -> Result<usize, DriverError> {
         if self.reply_side {
-            // The receive thread's frames: copied into the queue the transmit side drains.
             let mut n = 0;
             while n < max {
-                let mut buf = vec![0u8; MAX_REPLY];
-                let len = fill(&mut buf);
-                if len == 0 || len > MAX_REPLY {
-                    break;
-                }
-                buf.truncate(len);
-                if self.replies.push(buf).is_err() {
-                    self.stats.tx_ring_full += 1;
+                let mut wrote = false;
+                let lent = self.queue_reply(|buf| {
+                    let len = fill(buf);
+                    wrote = len > 0;
+                    len
+                });
+                if !lent || !wrote {
                     break;
                 }
                 n += 1;
             }
-            self.stats.tx_frames += n as u64;
             return Ok(n);
         }
         self.reap();
@@ -496,6 +560,20 @@ impl TxQueue for AfXdpTx {
         }
         self.stats.tx_frames += n as u64;
         Ok(n)
+    }
+
+    #[inline]
+    fn queue_one<F: FnOnce(&mut [u8]) -> usize>(&mut self, fill: F) -> Result<bool, DriverError> {
+        if self.reply_side {
+            return Ok(self.queue_reply(fill));
+        }
+        let mut fill = Some(fill);
+        let mut lent = false;
+        self.transmit(1, |buf| {
+            lent = true;
+            fill.take().map_or(0, |f| f(buf))
+        })?;
+        Ok(lent)
     }
 
     fn flush(&mut self) -> Result<(), DriverError> {

@@ -2,7 +2,7 @@
 //! is a valid SYN to a target of the scan, and carries the cookie the receive side will check.
 
 use etherparse::{NetSlice, SlicedPacket, TransportSlice};
-use masscan_drivers::Offline;
+use masscan_drivers::{Offline, SystemClock};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Driver, TxQueue};
 use masscan_engine::plan::{Plan, Shard};
@@ -47,7 +47,15 @@ fn every_probe_is_a_valid_syn_with_its_cookie() {
         let counters = TxCounters::default();
         let mut throttle = Throttle::new(f64::INFINITY, true, 64);
         let slice = plan.slice(0, u64::MAX, Shard::default(), q as u64, 2);
-        run(&mut tx, &probes, slice, &mut throttle, &counters, &stop).unwrap();
+        run(
+            &mut tx,
+            &probes,
+            slice,
+            (&mut throttle, &SystemClock::new()),
+            &counters,
+            &stop,
+        )
+        .unwrap();
         let snap = counters.snapshot();
         assert!(snap.done);
         assert_eq!(snap.sent as usize, tx.captured().len());
@@ -110,7 +118,7 @@ fn stop_flag_ends_the_loop_and_records_progress() {
         &mut tx,
         &probes,
         plan.slice(0, u64::MAX, Shard::default(), 0, 1),
-        &mut throttle,
+        (&mut throttle, &SystemClock::new()),
         &counters,
         &stop,
     )

@@ -8,14 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .map(|s| {
-            s.lines()
-                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false)
-}
+use masscan_test_support::is_root;
 
 struct Lab(String);
 
@@ -47,11 +40,12 @@ fn parse(line: &str) -> Option<[u64; 4]> {
 }
 
 #[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn steers_only_our_frames_and_goes_away_with_its_process() {
-    if !is_root() {
-        eprintln!("skipped: needs root (network namespaces, BPF)");
-        return;
-    }
+    assert!(
+        is_root(),
+        "needs root (network namespaces, BPF): run ./scripts/test.sh as root"
+    );
     assert!(masscan_ebpf::built_with_xdp());
     let o = Command::new(lab_sh())
         .arg("up")

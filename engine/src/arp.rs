@@ -1,14 +1,12 @@
-//! ARP for IPv4 over Ethernet: a view over received frames, request and reply frames, the
-//! resolver that asks for a MAC through the scanner's own link (the router's before a scan), the
-//! sweep that resolves targets on the local subnet (so probes to them go to their own MAC, not
-//! to the router), and the [`Neighbours`] table the transmit loop consults. The scanner also
+//! ARP for IPv4 over Ethernet: a view over received frames, request and reply frames, and the
+//! [`Neighbours`] table the transmit loop consults (targets on the local subnet that answered,
+//! so probes to them go to their own MAC, not to the router). The loops that ask on the wire
+//! and wait are I/O: `masscan_drivers::resolve`. The scanner also
 //! answers requests for a spoofed `--adapter-ip`, see [`crate::reply`].
 //! etherparse 0.16 has no ARP, and the packet is 28 fixed bytes, so this is a plain view.
 
-use crate::driver::{DriverError, RxQueue, TxQueue};
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
-use std::time::{Duration, Instant};
 
 pub const ETHERTYPE_ARP: u16 = 0x0806;
 pub const ETHERTYPE_VLAN: u16 = 0x8100;
@@ -114,167 +112,6 @@ impl ArpRepr {
             target_ip: self.sender_ip,
         }
     }
-}
-
-/// Why resolving failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ResolveError {
-    #[error("{ip} did not answer ARP ({tries} requests over {secs:.1} s)")]
-    Timeout { ip: Ipv4Addr, tries: u32, secs: f64 },
-    #[error("{0}")]
-    Driver(#[from] DriverError),
-}
-
-/// What to ask and how patiently.
-#[derive(Clone, Copy, Debug)]
-pub struct ArpQuery {
-    pub my_mac: [u8; 6],
-    pub my_ip: Ipv4Addr,
-    /// The address whose MAC we want.
-    pub ip: Ipv4Addr,
-    pub vlan: Option<u16>,
-    pub tries: u32,
-    /// How long to wait for a reply after the first request; each later wait is twice the one
-    /// before, up to a second (a lost first request costs little, a dead router still times out).
-    pub each: Duration,
-}
-
-/// Asks who has `q.ip` through a queue pair, `q.tries` times. Other frames that arrive
-/// meanwhile are ignored.
-pub fn resolve<T: TxQueue, R: RxQueue>(
-    tx: &mut T,
-    rx: &mut R,
-    q: &ArpQuery,
-) -> Result<[u8; 6], ResolveError> {
-    let ArpQuery {
-        my_mac,
-        my_ip,
-        ip,
-        vlan,
-        tries,
-        each,
-    } = *q;
-    let request = ArpRepr::request(my_mac, my_ip, ip);
-    let start = Instant::now();
-    let answer = ask(
-        tx,
-        rx,
-        (tries, each),
-        |buf| request.emit([0xff; 6], vlan, buf),
-        |frame| {
-            ArpRepr::parse(frame)
-                .filter(|a| a.op == OP_REPLY && a.sender_ip == ip)
-                .map(|a| a.sender_mac)
-        },
-    )?;
-    answer.ok_or_else(|| ResolveError::Timeout {
-        ip,
-        tries,
-        secs: start.elapsed().as_secs_f64(),
-    })
-}
-
-/// Sends a request built by `send` up to `tries` times, waiting `each` after the first and twice
-/// as long after each later one (up to a second), until a received frame gives `answer`. Shared
-/// by ARP and IPv6 neighbour discovery. `Ok(None)`: no answer.
-pub fn ask<T: TxQueue, R: RxQueue>(
-    tx: &mut T,
-    rx: &mut R,
-    (tries, each): (u32, Duration),
-    mut send: impl FnMut(&mut [u8]) -> usize,
-    mut answer: impl FnMut(&[u8]) -> Option<[u8; 6]>,
-) -> Result<Option<[u8; 6]>, DriverError> {
-    let mut wait = each;
-    for _ in 0..tries {
-        tx.transmit(1, &mut send)?;
-        tx.flush()?;
-        let deadline = Instant::now() + wait;
-        wait = (wait * 2).min(Duration::from_secs(1)).max(wait);
-        while Instant::now() < deadline {
-            let mut found = None;
-            let n = rx.receive(64, |frame| {
-                if found.is_none() {
-                    found = answer(frame);
-                }
-            })?;
-            if found.is_some() {
-                return Ok(found);
-            }
-            if n == 0 {
-                rx.wait(Duration::from_millis(10));
-            }
-        }
-    }
-    Ok(None)
-}
-
-/// How a sweep asks.
-#[derive(Clone, Copy, Debug)]
-pub struct SweepPlan {
-    pub my_mac: [u8; 6],
-    pub my_ip: Ipv4Addr,
-    pub vlan: Option<u16>,
-    /// Rounds of requests (each asks only those still silent).
-    pub passes: u32,
-    /// Requests per second, at most.
-    pub rate: f64,
-    /// How long to listen for late replies after each round.
-    pub linger: Duration,
-}
-
-/// Asks for the MAC of every address in `ips` as `plan` says. Returns who answered.
-pub fn sweep<T: TxQueue, R: RxQueue>(
-    tx: &mut T,
-    rx: &mut R,
-    ips: &[Ipv4Addr],
-    plan: &SweepPlan,
-) -> Result<HashMap<Ipv4Addr, [u8; 6]>, DriverError> {
-    let SweepPlan {
-        my_mac,
-        my_ip,
-        vlan,
-        passes,
-        rate,
-        linger,
-    } = *plan;
-    let wanted: std::collections::HashSet<Ipv4Addr> = ips.iter().copied().collect();
-    let mut found = HashMap::new();
-    let collect = |rx: &mut R, found: &mut HashMap<Ipv4Addr, [u8; 6]>| {
-        rx.receive(256, |frame| {
-            if let Some(a) = ArpRepr::parse(frame) {
-                if a.op == OP_REPLY && wanted.contains(&a.sender_ip) {
-                    found.insert(a.sender_ip, a.sender_mac);
-                }
-            }
-        })
-    };
-    let gap = Duration::from_secs_f64(1.0 / rate.max(1.0));
-    for _ in 0..passes {
-        let start = Instant::now();
-        let mut sent = 0u32;
-        for &ip in ips {
-            if found.contains_key(&ip) {
-                continue;
-            }
-            let request = ArpRepr::request(my_mac, my_ip, ip);
-            tx.transmit(1, |buf| request.emit([0xff; 6], vlan, buf))?;
-            sent += 1;
-            let due = start + gap * sent;
-            while Instant::now() < due {
-                if collect(rx, &mut found)? == 0 {
-                    std::thread::sleep(due.saturating_duration_since(Instant::now()).min(gap));
-                }
-            }
-        }
-        tx.flush()?;
-        let deadline = Instant::now() + linger;
-        while Instant::now() < deadline && found.len() < wanted.len() {
-            if collect(rx, &mut found)? == 0 {
-                rx.wait(Duration::from_millis(10));
-            }
-        }
-    }
-    Ok(found)
 }
 
 /// Hosts on the local subnet and their MACs: a probe to one of them goes to its own MAC instead

@@ -1,10 +1,15 @@
 //! masscan-rs engine: the scan itself, without I/O. Targets and ports, the permuted scan order,
-//! SYN cookies and templates, the throttle, the transmit loop (over the [`driver`] trait that the
-//! `masscan-drivers` crate implements), per-core counters, and the config format. Everything here
-//! is tested without a network.
+//! SYN cookies and templates, the throttle, the two hot loops side by side ([`transmit`] and
+//! [`receive`], over the [`driver`] trait that the `masscan-drivers` crate implements), the
+//! reply classifier and user-mode TCP stack, banner parsers, output formats, per-core counters,
+//! and the config format. It reads no clock (time comes in through [`clock::Clock`]), opens no
+//! file and has no `unsafe`: everything here is tested without a network.
+
+#![forbid(unsafe_code)]
 
 pub mod arp;
 pub mod banner;
+pub mod clock;
 pub mod config;
 pub mod cookie;
 pub mod driver;
@@ -15,6 +20,7 @@ pub mod permutation;
 pub mod plan;
 pub mod ports;
 pub mod ranges;
+pub mod receive;
 pub mod regress;
 pub mod reply;
 pub mod source;

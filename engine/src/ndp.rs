@@ -1,11 +1,10 @@
 //! IPv6 neighbour discovery (RFC 4861) for the router's MAC: a Neighbor Solicitation built with
 //! etherparse (hop limit 255, to the solicited-node multicast group, with our link-layer address),
-//! the view over a Neighbor Advertisement, and the resolver that asks through the scan's own link.
+//! and the view over a Neighbor Advertisement. The resolver that asks on the wire and waits is
+//! I/O: `masscan_drivers::resolve`.
 
-use crate::driver::{DriverError, RxQueue, TxQueue};
 use etherparse::{Icmpv6Slice, NetSlice, PacketBuilder, SlicedPacket, TransportSlice};
 use std::net::Ipv6Addr;
-use std::time::{Duration, Instant};
 
 const NEIGHBOR_SOLICITATION: u8 = 135;
 const NEIGHBOR_ADVERTISEMENT: u8 = 136;
@@ -98,44 +97,6 @@ fn parse_advert_body(icmp: &Icmpv6Slice<'_>, frame: &[u8]) -> Option<(Ipv6Addr, 
     }
     let mac = mac.or_else(|| frame.get(6..12)?.try_into().ok())?;
     Some((Ipv6Addr::from(target), mac))
-}
-
-/// Why resolving failed.
-#[derive(Debug, thiserror::Error)]
-pub enum NdpError {
-    #[error("{ip} did not answer neighbour solicitation ({tries} requests over {secs:.1} s)")]
-    Timeout { ip: Ipv6Addr, tries: u32, secs: f64 },
-    #[error("{0}")]
-    Driver(#[from] DriverError),
-}
-
-/// Asks for the MAC of `ip` (the IPv6 router) through a queue pair, `tries` times, waiting
-/// `each` after the first solicitation and twice as long after each later one (up to a second).
-pub fn resolve<T: TxQueue, R: RxQueue>(
-    tx: &mut T,
-    rx: &mut R,
-    me: ([u8; 6], Ipv6Addr),
-    ip: Ipv6Addr,
-    vlan: Option<u16>,
-    (tries, each): (u32, Duration),
-) -> Result<[u8; 6], NdpError> {
-    let start = Instant::now();
-    let answer = crate::arp::ask(
-        tx,
-        rx,
-        (tries, each),
-        |buf| solicitation(me.0, me.1, ip, vlan, buf),
-        |frame| {
-            advertisement(frame)
-                .filter(|(t, _)| *t == ip)
-                .map(|(_, mac)| mac)
-        },
-    )?;
-    answer.ok_or_else(|| NdpError::Timeout {
-        ip,
-        tries,
-        secs: start.elapsed().as_secs_f64(),
-    })
 }
 
 #[cfg(test)]

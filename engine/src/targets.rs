@@ -160,19 +160,15 @@ impl TargetSetBuilder {
         Ok(())
     }
 
-    /// Reads a file of ranges, one or more per line, `#` starting a comment.
-    pub fn add_file(&mut self, path: &Path, exclude: bool) -> Result<(), TargetError> {
-        let what = if exclude {
-            "exclude file"
-        } else {
-            "include file"
-        };
-        let text = std::fs::read(path).map_err(|e| TargetError::File {
-            what,
-            path: path.display().to_string(),
-            why: e.to_string(),
-        })?;
-        let text = String::from_utf8_lossy(&text);
+    /// Adds the text of a file of ranges (`-iL`, `--excludefile`; the caller reads it), one or
+    /// more per line, `#` starting a comment; errors name `path` and the line.
+    pub fn add_file_text(
+        &mut self,
+        path: &Path,
+        text: &[u8],
+        exclude: bool,
+    ) -> Result<(), TargetError> {
+        let text = String::from_utf8_lossy(text);
         for (n, line) in text.lines().enumerate() {
             let line = line.split('#').next().unwrap_or("");
             for part in split_list(line) {
@@ -362,19 +358,18 @@ mod tests {
 
     #[test]
     fn include_file_reports_line() {
-        let dir = std::env::temp_dir().join(format!("mtgt-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let f = dir.join("in.txt");
-        std::fs::write(&f, "# comment\n10.0.0.1\n10.0.0.2 # x\n\n10.0.0.300\n").unwrap();
-        let mut b = TargetSetBuilder::new();
-        let e = b.add_file(&f, false).unwrap_err().to_string();
-        assert!(e.contains("in.txt:5: bad target '10.0.0.300'"), "{e}");
+        let text = b"# comment\n10.0.0.1\n10.0.0.2 # x\n\n10.0.0.300\n";
         let mut b = TargetSetBuilder::new();
         let e = b
-            .add_file(&dir.join("missing"), false)
+            .add_file_text(Path::new("in.txt"), text, false)
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("cannot read include file"), "{e}");
-        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(e.contains("in.txt:5: bad target '10.0.0.300'"), "{e}");
+        let mut b = TargetSetBuilder::new();
+        b.add_file_text(Path::new("in.txt"), &text[..40], false)
+            .unwrap();
+        b.add_file_text(Path::new("ex.txt"), b"10.0.0.2\n", true)
+            .unwrap();
+        assert_eq!(b.build().unwrap().v4.len_u64(), Some(1));
     }
 }

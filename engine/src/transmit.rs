@@ -3,6 +3,7 @@
 //! publish counters once per batch.
 
 use crate::arp::Neighbours;
+use crate::clock::Clock;
 use crate::cookie::CookieKey;
 use crate::driver::{DriverError, TxQueue};
 use crate::plan::{Plan, Slice, TargetIp};
@@ -53,19 +54,20 @@ impl ProbeBuilder<'_> {
     }
 }
 
-/// Runs one core's transmit loop to the end of its slice or until `stop` is raised.
+/// Runs one core's transmit loop to the end of its slice or until `stop` is raised; the
+/// throttle waits on `clock`.
 pub fn run<Q: TxQueue>(
     queue: &mut Q,
     probes: &ProbeBuilder<'_>,
     mut slice: Slice,
-    throttle: &mut Throttle,
+    (throttle, clock): (&mut Throttle, &impl Clock),
     counters: &TxCounters,
     stop: &AtomicBool,
 ) -> Result<(), DriverError> {
     let (mut sent, mut batches, mut ring_full) = (0u64, 0u64, 0u64);
     counters.next_index.store(slice.next, Ordering::Release);
     while slice.next < slice.end && !stop.load(Ordering::Relaxed) {
-        let want = throttle.next_batch(stop);
+        let want = throttle.next_batch(clock, stop);
         if want == 0 {
             break;
         }

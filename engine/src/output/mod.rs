@@ -3,6 +3,7 @@
 //! the original writes them ([`text`]: list, NDJSON, JSON, host-only, XML, grepable,
 //! unicornscan, and console lines), with the port-name table they use ([`ServiceNames`]).
 
+mod append;
 pub mod binary;
 pub mod text;
 

@@ -330,6 +330,10 @@ fn a_segment_too_large_for_the_buffer_is_dropped_and_the_next_sent() {
     st.open(flow(2222), PEER_MAC, 64, &syn_ack(), None);
     assert_eq!(st.pending_transmit(), 2, "an HTTP hello, then a bare ACK");
     let mut small = [0u8; 60];
-    assert_eq!(st.poll_transmit(&mut small), Some(60), "the hello is skipped");
+    assert_eq!(
+        st.poll_transmit(&mut small),
+        Some(60),
+        "the hello is skipped"
+    );
     assert_eq!(st.poll_transmit(&mut small), None);
 }

@@ -1,0 +1,197 @@
+//! Link set-up before a live scan: the router's MAC (ARP or neighbour solicitation through the
+//! scan's own interface), the targets on the interface's own subnet resolved by an ARP sweep,
+//! and what the XDP steering program is told to steer.
+
+use crate::adapter::{self, Adapter, Router};
+use crate::args::UserError;
+use masscan_drivers::{resolve, AfPacket};
+use masscan_ebpf::{Counters as XdpCounters, SteerConfig};
+use masscan_engine::arp::Neighbours;
+use masscan_engine::config::{Mac, ScanConfig};
+use masscan_engine::driver::Driver;
+use masscan_engine::plan::Plan;
+use masscan_engine::source::{IpRange, PortRange};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::time::Duration;
+
+/// Reads the XDP program's mode and per-CPU counters (AF_XDP scans).
+pub type XdpReader = dyn Fn() -> Option<(&'static str, Vec<XdpCounters>)>;
+
+/// Finds the adapter, then the router and the neighbours through a packet socket, before the
+/// scan's own backend opens: once the XDP program is attached, ARP replies go to the scan's
+/// sockets.
+pub fn discover(c: &ScanConfig, plan: &Plan, verbose: u8) -> Result<Link, UserError> {
+    let adapter = adapter::discover(c)?;
+    let mut probe = AfPacket::new(&adapter.ifname, 1)?;
+    let given = c.router_mac.map(|m| m.0).unwrap_or([0; 6]);
+    Ok(Link {
+        router_v4: resolve_router(&mut probe, &adapter, false, verbose)?.unwrap_or(given),
+        router_v6: resolve_router(&mut probe, &adapter, true, verbose)?.unwrap_or(given),
+        neighbours: resolve_neighbours(&mut probe, &adapter, plan, verbose)?,
+        adapter,
+    })
+}
+
+/// The link-layer facts a live scan starts from.
+pub struct Link {
+    pub adapter: Adapter,
+    pub router_v4: [u8; 6],
+    pub router_v6: [u8; 6],
+    pub neighbours: Option<Neighbours>,
+}
+
+/// What the XDP program steers: the scan's source addresses and ports.
+pub fn steer_config(link: &Link, c: &ScanConfig) -> SteerConfig {
+    let a = &link.adapter;
+    let ports = c
+        .adapter_port
+        .unwrap_or_else(|| PortRange::random_default(c.seed.rotate_left(7)));
+    let mut s = SteerConfig {
+        port_first: ports.first,
+        port_count: ports.count.min(u32::from(u16::MAX)) as u16,
+        steer_arp: u32::from(a.spoofed),
+        ..SteerConfig::default()
+    };
+    if let Some(IpRange::V4 { first, count }) = a.src_v4 {
+        s.v4_first = first;
+        s.v4_count = count.min(u64::from(u32::MAX)) as u32;
+    }
+    if let Some(IpRange::V6 { first, count }) = a.src_v6 {
+        s.v6_first = first.to_be_bytes();
+        s.v6_count = count.min(u128::from(u32::MAX)) as u32;
+    }
+    s
+}
+
+/// Asks the router's MAC (of one family) through the scan's own link: ARP for IPv4, neighbour
+/// solicitation for IPv6. `None` when the scan has no targets of that family.
+pub fn resolve_router<D: Driver>(
+    driver: &mut D,
+    a: &Adapter,
+    v6: bool,
+    verbose: u8,
+) -> Result<Option<[u8; 6]>, UserError> {
+    let (router, src) = if v6 {
+        (&a.router_v6, a.src_v6)
+    } else {
+        (&a.router_v4, a.src_v4)
+    };
+    let ip = match (router, src) {
+        (None, _) | (_, None) => return Ok(None),
+        (Some(Router::Mac(m)), _) => return Ok(Some(*m)),
+        (Some(Router::Resolve(ip)), Some(_)) => *ip,
+    };
+    let (mut tx, mut rx) = driver.open_queue(0)?;
+    let each = Duration::from_millis(ARP_WAIT_MS);
+    let found = match (ip, src) {
+        (IpAddr::V4(ip), Some(IpRange::V4 { first, .. })) => {
+            let query = resolve::ArpQuery {
+                my_mac: a.src_mac,
+                my_ip: Ipv4Addr::from(first),
+                ip,
+                vlan: a.vlan,
+                tries: ARP_TRIES,
+                each,
+            };
+            resolve::resolve_arp(&mut tx, &mut rx, &query).map_err(|e| e.to_string())
+        }
+        (IpAddr::V6(ip), Some(IpRange::V6 { first, .. })) => resolve::resolve_ndp(
+            &mut tx,
+            &mut rx,
+            (a.src_mac, Ipv6Addr::from(first)),
+            ip,
+            a.vlan,
+            (ARP_TRIES, each),
+        )
+        .map_err(|e| e.to_string()),
+        _ => {
+            return Err(UserError(format!(
+                "router {ip}: not of the source's family"
+            )))
+        }
+    };
+    let mac = found.map_err(|e| {
+        UserError(format!(
+            "router {ip} on {}: {e}; check --router-ip, or give --router-mac",
+            a.ifname
+        ))
+    })?;
+    if verbose > 0 {
+        eprintln!("[router] {ip} is at {}", Mac(mac));
+    }
+    Ok(Some(mac))
+}
+
+/// Targets on the local subnet are resolved by ARP when there are at most this many.
+const LOCAL_ARP_LIMIT: usize = 4096;
+
+/// Resolves the targets on the interface's own subnet (they are not behind the router), so
+/// that their probes go to their own MAC.
+pub fn resolve_neighbours<D: Driver>(
+    driver: &mut D,
+    a: &Adapter,
+    plan: &Plan,
+    verbose: u8,
+) -> Result<Option<Neighbours>, UserError> {
+    let Some((first, count)) = a.subnet else {
+        return Ok(None);
+    };
+    let last = (u64::from(first) + count - 1) as u32;
+    let Some(IpRange::V4 {
+        first: me,
+        count: mine,
+    }) = a.src_v4
+    else {
+        return Ok(None);
+    };
+    let mut local = Vec::new();
+    'spans: for s in plan.targets().v4.spans() {
+        let (lo, hi) = (s.first.max(first), s.last.min(last));
+        if lo > hi {
+            continue;
+        }
+        for ip in lo..=hi {
+            if (ip.wrapping_sub(me) as u64) < mine {
+                continue; // ourselves
+            }
+            local.push(std::net::Ipv4Addr::from(ip));
+            if local.len() > LOCAL_ARP_LIMIT {
+                break 'spans;
+            }
+        }
+    }
+    if local.is_empty() {
+        return Ok(None);
+    }
+    if local.len() > LOCAL_ARP_LIMIT {
+        eprintln!(
+            "masscan: more than {LOCAL_ARP_LIMIT} targets are on {}'s own subnet: they are sent \
+             to the router, not resolved one by one",
+            a.ifname
+        );
+        return Ok(None);
+    }
+    let (mut tx, mut rx) = driver.open_queue(0)?;
+    let plan = resolve::SweepPlan {
+        my_mac: a.src_mac,
+        my_ip: std::net::Ipv4Addr::from(me),
+        vlan: a.vlan,
+        passes: 2,
+        rate: 2000.0,
+        linger: Duration::from_millis(500),
+    };
+    let found = resolve::sweep(&mut tx, &mut rx, &local, &plan)?;
+    if verbose > 0 {
+        eprintln!(
+            "[neighbours] {} of {} targets on the local subnet answered ARP: probes go to their own MAC",
+            found.len(),
+            local.len()
+        );
+    }
+    Ok(Some(Neighbours::new(first, count, &found)))
+}
+
+/// Router resolution: 8 requests, waiting 125 ms after the first, then 250, 500 ms and 1 s after
+/// each of the rest (about 6 s in all before giving up).
+const ARP_TRIES: u32 = 8;
+const ARP_WAIT_MS: u64 = 125;

@@ -1,0 +1,83 @@
+//! The output thread: every output opened before the scan starts, each result written to all
+//! of them as it arrives, flushed at least once a second, rotated on time or size, and closed
+//! validly when the receive threads are done.
+
+use crate::args::UserError;
+use crate::outputs::{self, Output, Rotation};
+use masscan_drivers::middleware::SharedPcap;
+use masscan_engine::config::ScanConfig;
+use masscan_engine::output::{Record, ScannedPorts};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Opens every output before the scan starts, so an unwritable path fails first. Console lines
+/// go to stdout when no file output is given, or with `--interactive`.
+pub fn open_outputs(c: &ScanConfig, start: u64) -> Result<Vec<Output>, UserError> {
+    let rotation = (c.rotate.is_some() || c.rotate_size.is_some()).then(|| Rotation {
+        every: c.rotate,
+        offset: c.rotate_offset.unwrap_or(0),
+        size: c.rotate_size,
+        dir: c.rotate_dir.as_deref().unwrap_or(".").into(),
+    });
+    let mut v = Vec::new();
+    let ports = ScannedPorts::new(&c.ports);
+    for (format, file) in &c.outputs {
+        let mut o = Output::open(format, file, c.append_output, start, false, &ports)?;
+        if let Some(r) = &rotation {
+            o = o.with_rotation(r.clone(), start)?;
+        }
+        v.push(o);
+    }
+    if v.is_empty() || c.interactive {
+        v.push(Output::console());
+    }
+    Ok(v)
+}
+
+/// The output thread: writes each result to every output as it arrives and flushes at least
+/// once a second; closes every output validly when the receive threads are done.
+pub fn write_outputs(
+    mut outputs: Vec<Output>,
+    records: mpsc::Receiver<Record>,
+    pcap: Option<SharedPcap>,
+) -> Result<(), UserError> {
+    let mut last_flush = Instant::now();
+    let mut dirty = false;
+    loop {
+        match records.recv_timeout(Duration::from_millis(200)) {
+            Ok(r) => {
+                for o in outputs.iter_mut() {
+                    o.record(&r)?;
+                }
+                dirty = true;
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        let now = outputs::now();
+        for o in outputs.iter_mut() {
+            o.maybe_rotate(now)?;
+        }
+        if last_flush.elapsed() >= Duration::from_millis(500) {
+            if dirty {
+                for o in outputs.iter_mut() {
+                    o.flush()?;
+                }
+                dirty = false;
+            }
+            if let Some(p) = &pcap {
+                let _ = p.flush();
+            }
+            last_flush = Instant::now();
+        }
+    }
+    let finish = outputs::now();
+    for o in outputs {
+        o.close(finish)?;
+    }
+    if let Some(p) = &pcap {
+        p.flush()
+            .map_err(|e| UserError(format!("cannot write the pcap file: {e}")))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,573 @@
+//! One scan on a chosen backend: the templates and the receive side's settings made from the
+//! config and the link, every queue opened, one pinned receive thread and one pinned transmit
+//! thread per queue (each running the engine's loop), the output thread, and the main thread
+//! supervising: the status line and `--stats-json` once a second, checkpoints, a pause on
+//! SIGINT/SIGTERM into `paused.conf`, the wait for late replies (a second signal ends it), and
+//! the final per-core summary. No per-packet code lives here.
+
+use crate::adapter::Adapter;
+use crate::args::UserError;
+use crate::checkpoint::{min_next, slice_finished, write_paused, Checkpoints, PAUSED_CONF};
+use crate::link::{Link, XdpReader};
+use crate::output_thread::write_outputs;
+use crate::outputs::Output;
+use crate::settings::Run;
+use crate::status::{self, Progress, StatsJson};
+use crate::threads::{pin, pinning};
+use core_affinity::CoreId;
+use masscan_drivers::middleware::{PcapRx, SharedPcap, Traced};
+use masscan_drivers::SystemClock;
+use masscan_engine::banner::BannerConfig;
+use masscan_engine::config::{Mac, ScanConfig, Wait};
+use masscan_engine::cookie::CookieKey;
+use masscan_engine::driver::{Capabilities, Driver, QueueStats, RxQueue, TxQueue};
+use masscan_engine::output::Record;
+use masscan_engine::plan::{Plan, Slice};
+use masscan_engine::receive::ReceiveLoop;
+use masscan_engine::reply::{Receiver, ReceiverConfig};
+use masscan_engine::source::{IpRange, PortRange, Source};
+use masscan_engine::stats::{CoreCounters, RxCoreCounters};
+use masscan_engine::tcp::TcpConfig;
+use masscan_engine::template::{SynTemplate, TemplateParams};
+use masscan_engine::throttle::{Throttle, UNTHROTTLED_RATE};
+use masscan_engine::transmit::{self, ProbeBuilder};
+use signal_hook::iterator::{Handle, Signals};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::thread::{Scope, ScopedJoinHandle};
+use std::time::{Duration, Instant};
+
+/// Frames asked of the driver per batch.
+pub const TX_BATCH: usize = 64;
+
+/// The last index of the scan this run covers (before the plan's own end).
+pub fn scan_end(c: &ScanConfig) -> u64 {
+    c.resume_count
+        .map(|n| c.resume_index.saturating_add(n))
+        .unwrap_or(u64::MAX)
+}
+
+/// Per-thread results.
+struct TxResult {
+    elapsed: Duration,
+    queue: QueueStats,
+    cpu: Option<usize>,
+}
+
+/// The addresses the scan's frames carry.
+struct Wire {
+    src_mac: [u8; 6],
+    router_v4: [u8; 6],
+    router_v6: [u8; 6],
+    source: Source,
+    ports: PortRange,
+}
+
+impl Wire {
+    fn new(c: &ScanConfig, link: Option<&Link>) -> Self {
+        let given_router = c.router_mac.map(|m| m.0).unwrap_or([0; 6]);
+        let (src_mac, router_v4, router_v6) = match link {
+            Some(l) => (l.adapter.src_mac, l.router_v4, l.router_v6),
+            None => (
+                c.adapter_mac.map(|m| m.0).unwrap_or([0; 6]),
+                given_router,
+                given_router,
+            ),
+        };
+        let (src_v4, src_v6) = match link {
+            Some(l) => (l.adapter.src_v4, l.adapter.src_v6),
+            None => match c.adapter_ip {
+                Some(r @ IpRange::V4 { .. }) => (Some(r), None),
+                Some(r @ IpRange::V6 { .. }) => (None, Some(r)),
+                None => (None, None),
+            },
+        };
+        let ports = c
+            .adapter_port
+            .unwrap_or_else(|| PortRange::random_default(c.seed.rotate_left(7)));
+        Self {
+            src_mac,
+            router_v4,
+            router_v6,
+            source: Source::new(src_v4, src_v6, ports),
+            ports,
+        }
+    }
+
+    /// The SYN templates for IPv4 and IPv6.
+    fn templates(&self, c: &ScanConfig) -> Result<(SynTemplate, SynTemplate), UserError> {
+        let params = |dst_mac| TemplateParams {
+            src_mac: self.src_mac,
+            dst_mac,
+            vlan: c.adapter_vlan,
+            ttl: c.ttl,
+            ..TemplateParams::default()
+        };
+        Ok((
+            SynTemplate::new(&params(self.router_v4), false)?,
+            SynTemplate::new(&params(self.router_v6), true)?,
+        ))
+    }
+}
+
+/// What a resume needs beyond the command line: the interface and source address in use (the
+/// cookies depend on them).
+fn saved_config(run: &Run, adapter: Option<&Adapter>) -> ScanConfig {
+    let mut saved = run.config.clone();
+    if let Some(a) = adapter {
+        saved.adapter = Some(a.ifname.clone());
+        // One --adapter-ip is saved: the one given, or the discovered IPv4 (else IPv6) source.
+        saved.adapter_ip = run.config.adapter_ip.or(a.src_v4).or(a.src_v6);
+    }
+    saved
+}
+
+/// Banner grabbing's settings, from the command line.
+fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConfig {
+    let timeout = c.connection_timeout.unwrap_or(30);
+    // Enough for every probe of `timeout` seconds to open a connection, within bounds.
+    let by_rate = (c.rate / rx_threads as f64 * timeout as f64).min(1e9) as usize;
+    let mut banners = BannerConfig::default();
+    for (on, what) in &c.captures {
+        match what.as_str() {
+            "cert" => banners.capture_cert = *on,
+            "html" => banners.capture_html = *on,
+            _ => {}
+        }
+    }
+    if let Some(ua) = &c.http_user_agent {
+        banners.user_agent = ua.clone();
+    }
+    if let Some(n) = c.banner_bytes {
+        banners.max_bytes = n;
+    }
+    banners.hellos = c.hellos.iter().cloned().collect();
+    TcpConfig {
+        my_mac,
+        vlan: c.adapter_vlan,
+        ttl: c.ttl,
+        hello_wait_ms: c.hello_timeout.unwrap_or(2) * 1000,
+        timeout_ms: timeout * 1000,
+        max_connections: c
+            .max_connections
+            .unwrap_or_else(|| by_rate.clamp(4096, 1 << 20)),
+        banners: Arc::new(banners),
+    }
+}
+
+/// SIGINT and SIGTERM: the first stops transmitting (a pause), the second ends the wait for
+/// replies.
+struct SignalWatch {
+    seen: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+    handle: Handle,
+}
+
+impl SignalWatch {
+    fn install() -> Result<Self, UserError> {
+        let seen = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut signals =
+            Signals::new([signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM])?;
+        let handle = signals.handle();
+        let (s, t) = (Arc::clone(&seen), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            for _ in signals.forever() {
+                t.store(true, Ordering::SeqCst);
+                s.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        Ok(Self { seen, stop, handle })
+    }
+
+    fn seen(&self) -> usize {
+        self.seen.load(Ordering::SeqCst)
+    }
+}
+
+/// The lines printed before the scan starts (`-v` adds the driver and adapter).
+fn print_start(
+    run: &Run,
+    c: &ScanConfig,
+    plan: &Plan,
+    caps: &Capabilities,
+    threads: usize,
+    adapter: Option<&Adapter>,
+) {
+    status::banner(plan);
+    if let Some(from) = &run.resumed_from {
+        eprintln!(
+            "resuming scan from {} at index {}",
+            from.display(),
+            c.resume_index
+        );
+    }
+    if run.verbose == 0 {
+        return;
+    }
+    let rate = if c.rate >= UNTHROTTLED_RATE {
+        "(unthrottled)"
+    } else {
+        "pps"
+    };
+    eprintln!(
+        "[driver] {} ({} queue(s), zero-copy {}, transmits {}), {} transmit thread(s), rate {} {rate}",
+        caps.name, caps.queues, caps.zero_copy, caps.transmits, threads, c.rate,
+    );
+    if let Some(a) = adapter {
+        let srcs: Vec<String> = [a.src_v4, a.src_v6]
+            .iter()
+            .flatten()
+            .map(|r| r.to_string())
+            .collect();
+        let spoofed = if a.spoofed {
+            " (spoofed: answering ARP for it)"
+        } else {
+            ""
+        };
+        eprintln!(
+            "[adapter] {} {} {}{spoofed}",
+            a.ifname,
+            srcs.join(" "),
+            Mac(a.src_mac)
+        );
+    }
+}
+
+/// What the threads of one run share, borrowed for the run's scope.
+struct Shared<'a> {
+    run: &'a Run,
+    c: &'a ScanConfig,
+    probes: ProbeBuilder<'a>,
+    receiver: ReceiverConfig,
+    pcap: Option<SharedPcap>,
+    slices: Vec<Slice>,
+    counters: Vec<CoreCounters>,
+    rx_counters: Vec<RxCoreCounters>,
+    tx_cpus: Vec<Option<CoreId>>,
+    rx_cpus: Vec<Option<CoreId>>,
+    started: Instant,
+    /// Raised by the first signal: the transmit threads stop.
+    stop: &'a AtomicBool,
+    /// Raised when the wait for replies is over: the receive threads stop.
+    rx_stop: AtomicBool,
+    /// Raised after the receive threads are done: the transmit threads stop sending their
+    /// replies (AF_XDP's reply frames go out through them).
+    tx_release: AtomicBool,
+}
+
+pub fn run_scan_with<D: Driver>(
+    run: &Run,
+    plan: &Plan,
+    mut driver: D,
+    link: Option<Link>,
+    outputs: Vec<Output>,
+    (threads, rx_threads): (usize, usize),
+    xdp: Option<&XdpReader>,
+) -> Result<i32, UserError> {
+    let adapter = link.as_ref().map(|l| &l.adapter);
+    let saved = saved_config(run, adapter);
+    let c = &saved;
+    let caps = driver.capabilities();
+    let live = caps.transmits;
+    let rx_threads = if live { rx_threads } else { 0 };
+    let wire = Wire::new(c, link.as_ref());
+    let (syn_v4, syn_v6) = wire.templates(c)?;
+    let key = CookieKey::from_seed(c.seed);
+    let end = scan_end(c).min(plan.total());
+    let slices: Vec<Slice> = (0..threads as u64)
+        .map(|k| plan.slice(c.resume_index, end, c.shard, k, threads as u64))
+        .collect();
+    let counters: Vec<CoreCounters> = (0..threads).map(|_| CoreCounters::default()).collect();
+    // Each thread's progress starts at its first index, before the thread runs: a pause that
+    // comes before a thread starts must not resume from 0 (or past the scan's end).
+    for (k, s) in counters.iter().zip(&slices) {
+        k.next_index.store(s.next.min(s.end), Ordering::Release);
+    }
+    let (tx_cpus, rx_cpus) = pinning(c, threads, rx_threads)?;
+    let signals = SignalWatch::install()?;
+    let shared = Shared {
+        run,
+        c,
+        probes: ProbeBuilder {
+            plan,
+            source: wire.source,
+            key,
+            syn_v4: &syn_v4,
+            syn_v6: &syn_v6,
+            neighbours: link.as_ref().and_then(|l| l.neighbours.as_ref()),
+        },
+        receiver: ReceiverConfig {
+            key,
+            source: wire.source,
+            my_mac: wire.src_mac,
+            vlan: c.adapter_vlan,
+            answer_arp: adapter.is_some_and(|a| a.spoofed),
+            send_rst: true,
+            report_open: !c.noshow_open,
+            report_closed: c.show_closed && !c.open_only,
+            dedup_buckets: 1 << 16,
+            banners: (c.banners && live).then(|| tcp_config(c, wire.src_mac, rx_threads.max(1))),
+        },
+        pcap: match (&c.pcap, live) {
+            (Some(path), true) => Some(SharedPcap::create(path).map_err(UserError)?),
+            _ => None,
+        },
+        slices,
+        counters,
+        rx_counters: (0..rx_threads).map(|_| RxCoreCounters::default()).collect(),
+        tx_cpus,
+        rx_cpus,
+        started: Instant::now(),
+        stop: &signals.stop,
+        rx_stop: AtomicBool::new(false),
+        tx_release: AtomicBool::new(false),
+    };
+    print_start(run, c, plan, &caps, threads, adapter);
+    let mut stats_json = match &run.stats_json {
+        Some(target) => Some(StatsJson::open(target)?),
+        None => None,
+    };
+    let mut progress = Progress::new(&shared.slices);
+    progress.sample(&shared.counters, &shared.rx_counters); // baseline for the first rate
+    let mut checkpoints = Checkpoints::new(run, live);
+
+    // Every queue opens once, here; its halves go to its transmit and receive threads.
+    let mut tx_queues = Vec::new();
+    let mut rx_queues = Vec::new();
+    for k in 0..threads.max(rx_threads) {
+        let (tx, rx) = driver.open_queue(k)?;
+        if k < threads {
+            tx_queues.push(tx);
+        }
+        if k < rx_threads {
+            rx_queues.push((rx, driver.open_reply_queue(k)?));
+        }
+    }
+    let (record_tx, record_rx) = mpsc::channel::<Record>();
+    let (interrupted_at, results) = std::thread::scope(|s| {
+        // Receive threads first, so no reply to an early probe is missed.
+        let rx_handles = spawn_receivers(s, &shared, rx_queues, &record_tx);
+        drop(record_tx);
+        let pcap = shared.pcap.clone();
+        let output = s.spawn(move || write_outputs(outputs, record_rx, pcap));
+        let tx_handles = spawn_transmitters(s, &shared, tx_queues);
+        let mut report = |waiting: Option<u64>| {
+            let snap = progress.sample(&shared.counters, &shared.rx_counters);
+            if !run.nostatus {
+                status::status_line(&snap, waiting);
+            }
+            if let Some(j) = stats_json.as_mut() {
+                j.write(
+                    &snap,
+                    shared.started.elapsed(),
+                    false,
+                    xdp.and_then(|f| f()),
+                );
+            }
+        };
+        let interrupted_at = supervise(
+            &shared,
+            &signals,
+            live,
+            wire.ports,
+            &mut checkpoints,
+            &mut report,
+        );
+        shared.rx_stop.store(true, Ordering::SeqCst);
+        let rx = join_all(rx_handles, "a receive thread failed");
+        shared.tx_release.store(true, Ordering::Release);
+        let tx = join_all(tx_handles, "a transmit thread failed");
+        let out = output
+            .join()
+            .unwrap_or_else(|_| Err(UserError("the output thread failed".into())));
+        (interrupted_at, (tx, rx, out))
+    });
+    signals.handle.close();
+    let elapsed = shared.started.elapsed();
+    if !run.nostatus {
+        eprintln!();
+    }
+    let snap = progress.sample(&shared.counters, &shared.rx_counters);
+    if let Some(j) = stats_json.as_mut() {
+        j.write(&snap, elapsed, true, xdp.and_then(|f| f()));
+    }
+    let (tx, rx, out) = results;
+    let per_core: Vec<TxResult> = tx.into_iter().collect::<Result<_, _>>()?;
+    rx.into_iter().collect::<Result<Vec<()>, _>>()?;
+    out?;
+    let cpus: Vec<Option<usize>> = per_core.iter().map(|r| r.cpu).collect();
+    let secs: Vec<f64> = per_core.iter().map(|r| r.elapsed.as_secs_f64()).collect();
+    let rx_cpus: Vec<Option<usize>> = shared.rx_cpus.iter().map(|c| c.map(|c| c.id)).collect();
+    status::summary(&snap, (&cpus, &rx_cpus), &secs, elapsed, caps.name);
+    if let Some((mode, per_cpu)) = xdp.and_then(|f| f()) {
+        status::xdp_summary(mode, &per_cpu);
+    }
+    for (k, r) in per_core.iter().enumerate() {
+        debug_assert_eq!(r.queue.tx_frames, snap.cores[k].sent);
+    }
+    if interrupted_at.is_none() {
+        checkpoints.finish();
+    }
+    Ok(0)
+}
+
+fn join_all<T>(
+    handles: Vec<ScopedJoinHandle<'_, Result<T, UserError>>>,
+    what: &str,
+) -> Vec<Result<T, UserError>> {
+    handles
+        .into_iter()
+        .map(|h| h.join().unwrap_or_else(|_| Err(UserError(what.into()))))
+        .collect()
+}
+
+/// One thread per receive queue, pinned, running the engine's receive loop; results go to the
+/// output thread through `records`.
+fn spawn_receivers<'scope, R, T>(
+    s: &'scope Scope<'scope, '_>,
+    shared: &'scope Shared<'_>,
+    queues: Vec<(R, T)>,
+    records: &mpsc::Sender<Record>,
+) -> Vec<ScopedJoinHandle<'scope, Result<(), UserError>>>
+where
+    R: RxQueue + 'scope,
+    T: TxQueue + 'scope,
+{
+    let (trace, started) = (shared.run.packet_trace, shared.started);
+    queues
+        .into_iter()
+        .enumerate()
+        .map(|(k, (rx, reply))| {
+            let records = records.clone();
+            let mut receiver = Receiver::new(shared.receiver.clone());
+            let pcap = shared.pcap.clone();
+            s.spawn(move || -> Result<(), UserError> {
+                pin("receive", k, shared.rx_cpus[k])?;
+                let mut rx = PcapRx::new(Traced::new(rx, trace, started), pcap);
+                let mut reply = Traced::new(reply, trace, started);
+                let clock = SystemClock::new();
+                let receive = ReceiveLoop {
+                    clock: &clock,
+                    cells: &shared.rx_counters[k],
+                    stop: &shared.rx_stop,
+                };
+                let mut sink = |r: Record| {
+                    let _ = records.send(r);
+                };
+                receive.run(&mut rx, &mut reply, &mut receiver, &mut sink)?;
+                Ok(())
+            })
+        })
+        .collect()
+}
+
+/// One thread per transmit queue, pinned, running the engine's transmit loop over its slice at
+/// its share of the rate; then, until the receive side is done, sending what it hands over.
+fn spawn_transmitters<'scope, T: TxQueue + 'scope>(
+    s: &'scope Scope<'scope, '_>,
+    shared: &'scope Shared<'_>,
+    queues: Vec<T>,
+) -> Vec<ScopedJoinHandle<'scope, Result<TxResult, UserError>>> {
+    let c = shared.c;
+    let unlimited = c.rate >= UNTHROTTLED_RATE;
+    let per_thread_rate = c.rate / queues.len().max(1) as f64;
+    let (trace, started) = (shared.run.packet_trace, shared.started);
+    queues
+        .into_iter()
+        .enumerate()
+        .map(|(k, tx)| {
+            let cpu = shared.tx_cpus[k];
+            s.spawn(move || -> Result<TxResult, UserError> {
+                let mut tx = Traced::new(tx, trace, started);
+                pin("transmit", k, cpu)?;
+                let mut throttle = Throttle::new(per_thread_rate, unlimited, TX_BATCH);
+                let clock = SystemClock::new();
+                let counters = &shared.counters[k];
+                let t0 = Instant::now();
+                let r = transmit::run(
+                    &mut tx,
+                    &shared.probes,
+                    shared.slices[k],
+                    (&mut throttle, &clock),
+                    counters,
+                    shared.stop,
+                );
+                counters.done.store(true, Ordering::Release);
+                let elapsed = t0.elapsed();
+                r?;
+                // Until the receive side stops, send what it hands over (AF_XDP's replies).
+                while !shared.tx_release.load(Ordering::Acquire) {
+                    tx.poll_replies()?;
+                    std::thread::sleep(Duration::from_micros(500));
+                }
+                tx.poll_replies()?;
+                tx.flush()?;
+                Ok(TxResult {
+                    elapsed,
+                    queue: tx.stats(),
+                    cpu: cpu.map(|c| c.id),
+                })
+            })
+        })
+        .collect()
+}
+
+/// The main thread while the scan runs: a report once a second and checkpoints until every
+/// transmit thread is done; on a pause, `paused.conf`; then, on a live scan, the wait for late
+/// replies (`--wait`; a second signal, or the first one after a finished scan, ends it).
+/// Returns the index a pause saved.
+fn supervise(
+    shared: &Shared<'_>,
+    signals: &SignalWatch,
+    live: bool,
+    ports: PortRange,
+    checkpoints: &mut Checkpoints,
+    report: &mut dyn FnMut(Option<u64>),
+) -> Option<u64> {
+    let (c, counters) = (shared.c, &shared.counters);
+    let mut next_report = Instant::now() + Duration::from_secs(1);
+    while !counters.iter().all(|k| k.snapshot().done) {
+        std::thread::sleep(Duration::from_millis(20));
+        if Instant::now() >= next_report {
+            next_report += Duration::from_secs(1);
+            report(None);
+            checkpoints.tick(c, ports, min_next(counters, c));
+        }
+    }
+    let mut interrupted_at = None;
+    if shared.stop.load(Ordering::SeqCst) && !slice_finished(&shared.slices, counters) {
+        let resume = min_next(counters, c);
+        interrupted_at = Some(resume);
+        match write_paused(c, ports, resume, PAUSED_CONF) {
+            Err(e) => eprintln!("masscan: {}", e.0),
+            Ok(()) => eprintln!("saving resume file to: {PAUSED_CONF}"),
+        }
+    }
+    if !live {
+        return interrupted_at;
+    }
+    let wait_start = Instant::now();
+    let limit = match c.wait {
+        Wait::Secs(n) => Some(Duration::from_secs(n)),
+        Wait::Forever => None,
+    };
+    let seen_before = signals.seen();
+    loop {
+        let waited = wait_start.elapsed();
+        if limit.is_some_and(|l| waited >= l) {
+            break;
+        }
+        let seen = signals.seen();
+        if seen >= 2 || (seen > seen_before && interrupted_at.is_none()) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        if Instant::now() >= next_report {
+            next_report += Duration::from_secs(1);
+            let left = limit.map(|l| l.saturating_sub(waited).as_secs());
+            report(Some(left.unwrap_or(0)));
+        }
+    }
+    interrupted_at
+}

@@ -1,0 +1,153 @@
+//! The whole scan loop without a network: the transmit loop fills SYNs into offline frames, each
+//! is turned into the SYN-ACK a listening target would send, and the receive loop takes those
+//! from an offline receive queue: every target is reported open once, and every RST is written
+//! straight into a frame of the offline reply queue.
+
+use etherparse::{NetSlice, PacketBuilder, SlicedPacket, TransportSlice};
+use masscan_drivers::offline::OfflineRx;
+use masscan_drivers::{Offline, SystemClock};
+use masscan_engine::cookie::CookieKey;
+use masscan_engine::driver::{Driver, TxQueue};
+use masscan_engine::output::{Record, Status};
+use masscan_engine::plan::{Plan, Shard};
+use masscan_engine::ports::PortSetBuilder;
+use masscan_engine::receive::ReceiveLoop;
+use masscan_engine::reply::{Receiver, ReceiverConfig};
+use masscan_engine::source::{IpRange, PortRange, Source};
+use masscan_engine::stats::{RxCoreCounters, TxCounters};
+use masscan_engine::targets::TargetSetBuilder;
+use masscan_engine::template::{SynTemplate, TemplateParams};
+use masscan_engine::throttle::Throttle;
+use masscan_engine::transmit::{run, ProbeBuilder};
+use std::collections::HashSet;
+use std::sync::atomic::AtomicBool;
+
+const MY_MAC: [u8; 6] = [2, 0, 0, 0, 0, 2];
+const ROUTER_MAC: [u8; 6] = [2, 0, 0, 0, 0, 1];
+
+/// The SYN-ACK a listening target answers `syn` with.
+fn syn_ack_for(syn: &[u8]) -> Vec<u8> {
+    let pkt = SlicedPacket::from_ethernet(syn).unwrap();
+    let Some(NetSlice::Ipv4(ip)) = pkt.net else {
+        panic!("not IPv4")
+    };
+    let Some(TransportSlice::Tcp(tcp)) = pkt.transport else {
+        panic!("not TCP")
+    };
+    let h = ip.header();
+    let mut v = Vec::new();
+    PacketBuilder::ethernet2(ROUTER_MAC, MY_MAC)
+        .ipv4(h.destination(), h.source(), 60)
+        .tcp(tcp.destination_port(), tcp.source_port(), 777, 64240)
+        .syn()
+        .ack(tcp.sequence_number().wrapping_add(1))
+        .write(&mut v, &[])
+        .unwrap();
+    v
+}
+
+#[test]
+fn every_syn_ack_is_reported_once_and_answered_in_place() {
+    let mut t = TargetSetBuilder::new();
+    t.add_targets("198.18.4.0/24").unwrap();
+    let mut p = PortSetBuilder::new();
+    p.add_spec("22,80").unwrap();
+    let plan = Plan::new(t.build().unwrap(), p.build(), 99, 0, 1).unwrap();
+    let source = Source::new(
+        Some(IpRange::parse("198.18.0.2").unwrap()),
+        None,
+        PortRange::parse("40000-40003").unwrap(),
+    );
+    let key = CookieKey::from_seed(99);
+    let params = TemplateParams {
+        src_mac: MY_MAC,
+        dst_mac: ROUTER_MAC,
+        ..TemplateParams::default()
+    };
+    let (v4, v6) = (
+        SynTemplate::new(&params, false).unwrap(),
+        SynTemplate::new(&params, true).unwrap(),
+    );
+    let probes = ProbeBuilder {
+        plan: &plan,
+        source,
+        key,
+        syn_v4: &v4,
+        syn_v6: &v6,
+        neighbours: None,
+    };
+    let total = plan.total() as usize;
+    let mut drv = Offline::new(1).with_capture(total);
+    let (mut tx, _) = drv.open_queue(0).unwrap();
+    let mut throttle = Throttle::new(f64::INFINITY, true, 64);
+    let stop = AtomicBool::new(false);
+    let slice = plan.slice(0, u64::MAX, Shard::default(), 0, 1);
+    run(
+        &mut tx,
+        &probes,
+        slice,
+        (&mut throttle, &SystemClock::new()),
+        &TxCounters::default(),
+        &stop,
+    )
+    .unwrap();
+    let replies: Vec<Vec<u8>> = tx.captured().iter().map(|f| syn_ack_for(f)).collect();
+    assert_eq!(replies.len(), total);
+
+    // Every reply twice: the second round is all duplicates (answered, not reported).
+    let mut rx = OfflineRx::replay(replies, 2 * total as u64);
+    let mut reply = Offline::new(1)
+        .with_capture(2 * total)
+        .open_reply_queue(0)
+        .unwrap();
+    let mut receiver = Receiver::new(ReceiverConfig {
+        key,
+        source,
+        my_mac: MY_MAC,
+        vlan: None,
+        answer_arp: false,
+        send_rst: true,
+        report_open: true,
+        report_closed: false,
+        dedup_buckets: 1 << 12,
+        banners: None,
+    });
+    let cells = RxCoreCounters::default();
+    let clock = SystemClock::new();
+    let done = AtomicBool::new(true);
+    let receive = ReceiveLoop {
+        clock: &clock,
+        cells: &cells,
+        stop: &done,
+    };
+    let mut open = HashSet::new();
+    let mut sink = |r: Record| match r {
+        Record::Status {
+            status: Status::Open,
+            ip,
+            port,
+            ..
+        } => assert!(open.insert((ip, port)), "{ip}:{port} reported twice"),
+        other => panic!("{other:?}"),
+    };
+    receive
+        .run(&mut rx, &mut reply, &mut receiver, &mut sink)
+        .unwrap();
+    assert_eq!(rx.remaining(), 0);
+    assert_eq!(open.len(), total);
+    let c = cells.load();
+    assert_eq!(
+        (c.frames, c.open, c.duplicates),
+        (2 * total as u64, total as u64, total as u64)
+    );
+    assert_eq!((c.rst_sent, c.replies_dropped), (2 * total as u64, 0));
+    assert_eq!(reply.stats().tx_frames, 2 * total as u64);
+    for f in reply.captured() {
+        let pkt = SlicedPacket::from_ethernet(f).unwrap();
+        let Some(TransportSlice::Tcp(rst)) = pkt.transport else {
+            panic!("not TCP")
+        };
+        assert!(rst.rst());
+        assert_eq!(&f[..6], &ROUTER_MAC);
+    }
+}

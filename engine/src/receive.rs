@@ -1,0 +1,163 @@
+//! The per-core receive loop, beside [`crate::transmit`]: frames in from one driver queue, each
+//! handed to this core's [`Receiver`] (cookie check, de-duplication, banner stack), results out
+//! to a sink, and every frame sent back (RSTs, ARP answers, banner segments) written in place
+//! into a transmit frame of this core's reply queue, pushed once per batch. Time comes in
+//! through a [`Clock`]; the loop reads no clock of its own, so tests drive it frame by frame.
+
+use crate::clock::Clock;
+use crate::driver::{DriverError, RxQueue, TxQueue};
+use crate::output::Record;
+use crate::reply::{Receiver, MAX_REPLY};
+use crate::stats::RxCoreCounters;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Frames taken from the receive queue per batch.
+pub const RX_BATCH: usize = 256;
+/// How long an idle core blocks in [`RxQueue::wait`] before looking at its timers again.
+pub const IDLE_WAIT: Duration = Duration::from_millis(10);
+/// The queue's own statistics cost a system call: read them this often.
+const QUEUE_STATS_EVERY_MS: u64 = 250;
+
+/// One receive core's loop; owns nothing but its scratch buffer.
+pub struct ReceiveLoop<'a, C: Clock> {
+    pub clock: &'a C,
+    pub cells: &'a RxCoreCounters,
+    /// Raised when the scan stops receiving: the loop drains what is waiting and returns.
+    pub stop: &'a AtomicBool,
+}
+
+impl<C: Clock> ReceiveLoop<'_, C> {
+    /// Runs until `stop` is raised and the queue is empty, then ends every banner connection.
+    /// Every result goes to `sink` as it is found.
+    pub fn run<R: RxQueue, T: TxQueue>(
+        &self,
+        rx: &mut R,
+        reply: &mut T,
+        receiver: &mut Receiver,
+        sink: &mut impl FnMut(Record),
+    ) -> Result<(), DriverError> {
+        let mut last_stats = self.clock.monotonic_ms();
+        loop {
+            let stopping = self.stop.load(Ordering::Relaxed);
+            let n = self.step(rx, reply, receiver, sink)?;
+            let now = self.clock.monotonic_ms();
+            if now.saturating_sub(last_stats) >= QUEUE_STATS_EVERY_MS {
+                queue_stats(rx, receiver);
+                last_stats = now;
+            }
+            self.cells.publish(&receiver.counters);
+            if n == 0 {
+                if stopping {
+                    break;
+                }
+                rx.wait(IDLE_WAIT);
+            }
+        }
+        // The scan is over: every banner connection reports what it has and is reset.
+        receiver.close_connections();
+        send_stack_output(reply, receiver, sink)?;
+        reply.flush()?;
+        queue_stats(rx, receiver);
+        self.cells.publish(&receiver.counters);
+        Ok(())
+    }
+
+    /// One turn: the banner stack's timers, then one batch of frames, then the batch's replies
+    /// pushed out. Returns the number of frames received.
+    pub fn step<R: RxQueue, T: TxQueue>(
+        &self,
+        rx: &mut R,
+        reply: &mut T,
+        receiver: &mut Receiver,
+        sink: &mut impl FnMut(Record),
+    ) -> Result<usize, DriverError> {
+        let now = self.clock.unix_secs();
+        if receiver.grabs_banners() {
+            // The timers run from the clock, whether or not frames arrive.
+            receiver.tick(self.clock.monotonic_ms(), now);
+            send_stack_output(reply, receiver, sink)?;
+        }
+        let mut failed = None;
+        let n = rx.receive(RX_BATCH, |frame| {
+            if let Err(e) = handle_frame(frame, now, reply, receiver, sink) {
+                failed.get_or_insert(e);
+            }
+        })?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        send_stack_output(reply, receiver, sink)?;
+        reply.kick()?;
+        Ok(n)
+    }
+}
+
+/// One received frame: its reply, if any, written straight into a transmit frame of the reply
+/// queue. When the reply ring has no free frame the frame is still handled (its result counts)
+/// and the reply dropped: the target sends its SYN-ACK again, and that one is answered.
+#[inline]
+fn handle_frame<T: TxQueue>(
+    frame: &[u8],
+    now: u32,
+    reply: &mut T,
+    receiver: &mut Receiver,
+    sink: &mut impl FnMut(Record),
+) -> Result<(), DriverError> {
+    let mut record = None;
+    let lent = reply.queue_one(|buf| {
+        let o = receiver.handle(frame, now, buf);
+        record = o.record;
+        o.reply_len
+    })?;
+    if !lent {
+        let mut scratch = [0u8; MAX_REPLY];
+        let o = receiver.handle(frame, now, &mut scratch);
+        record = o.record;
+        if o.reply_len > 0 {
+            receiver.counters.replies_dropped += 1;
+        }
+    }
+    if let Some(r) = record {
+        sink(r);
+    }
+    Ok(())
+}
+
+/// Writes the banner stack's segments into the reply queue's frames and hands its banners to
+/// the sink. Segments the ring has no room for are dropped (and counted): TCP's retransmission,
+/// ours or the server's, covers them.
+fn send_stack_output<T: TxQueue>(
+    reply: &mut T,
+    receiver: &mut Receiver,
+    sink: &mut impl FnMut(Record),
+) -> Result<(), DriverError> {
+    loop {
+        let mut wrote = false;
+        let lent = reply.queue_one(|buf| {
+            let n = receiver.poll_transmit(buf).unwrap_or(0);
+            wrote = n > 0;
+            n
+        })?;
+        if !lent {
+            receiver.counters.replies_dropped += receiver.discard_transmit() as u64;
+            break;
+        }
+        if !wrote {
+            break;
+        }
+    }
+    while let Some(r) = receiver.poll_record() {
+        sink(r);
+    }
+    Ok(())
+}
+
+fn queue_stats<R: RxQueue>(rx: &R, receiver: &mut Receiver) {
+    let q = rx.stats();
+    receiver.counters.kernel_drops = q.rx_dropped;
+    receiver.counters.fill_empty = q.rx_fill_empty;
+}
+
+#[cfg(test)]
+mod tests;
