@@ -366,7 +366,7 @@ mod tests {
             .to_string();
         assert!(e.contains("in.txt:5: bad target '10.0.0.300'"), "{e}");
         let mut b = TargetSetBuilder::new();
-        b.add_file_text(Path::new("in.txt"), &text[..40], false)
+        b.add_file_text(Path::new("in.txt"), &text[..33], false)
             .unwrap();
         b.add_file_text(Path::new("ex.txt"), b"10.0.0.2\n", true)
             .unwrap();
