@@ -17,7 +17,9 @@
 use crate::afpacket::ifindex;
 use crossbeam_queue::ArrayQueue;
 use masscan_ebpf::{SteerConfig, Steering};
-use masscan_engine::driver::{Capabilities, Driver, DriverError, QueueStats, RxQueue, TxQueue};
+use masscan_engine::driver::{
+    queue_one_by_transmit, Capabilities, Driver, DriverError, QueueStats, RxQueue, TxQueue,
+};
 use std::ffi::CString;
 use std::num::NonZeroU32;
 use std::ptr::NonNull;
@@ -567,13 +569,7 @@ impl TxQueue for AfXdpTx {
         if self.reply_side {
             return Ok(self.queue_reply(fill));
         }
-        let mut fill = Some(fill);
-        let mut lent = false;
-        self.transmit(1, |buf| {
-            lent = true;
-            fill.take().map_or(0, |f| f(buf))
-        })?;
-        Ok(lent)
+        queue_one_by_transmit(self, fill)
     }
 
     fn flush(&mut self) -> Result<(), DriverError> {

@@ -62,13 +62,7 @@ pub trait TxQueue: Send {
     /// [`TxQueue::kick`]. Returns false, without calling `fill`, when no buffer is free now.
     /// A `fill` that returns 0 sends nothing (the buffer stays free).
     fn queue_one<F: FnOnce(&mut [u8]) -> usize>(&mut self, fill: F) -> Result<bool, DriverError> {
-        let mut fill = Some(fill);
-        let mut lent = false;
-        self.transmit(1, |buf| {
-            lent = true;
-            fill.take().map_or(0, |f| f(buf))
-        })?;
-        Ok(lent)
+        queue_one_by_transmit(self, fill)
     }
 
     /// Pushes out the frames [`TxQueue::queue_one`] wrote (one system call or doorbell for a
@@ -88,6 +82,21 @@ pub trait TxQueue: Send {
     }
 
     fn stats(&self) -> QueueStats;
+}
+
+/// [`TxQueue::queue_one`] through `transmit(1, ..)`, which sends at once: the default, and
+/// what a backend that overrides it for one kind of queue uses for the others.
+pub fn queue_one_by_transmit<Q: TxQueue + ?Sized, F: FnOnce(&mut [u8]) -> usize>(
+    q: &mut Q,
+    fill: F,
+) -> Result<bool, DriverError> {
+    let mut fill = Some(fill);
+    let mut lent = false;
+    q.transmit(1, |buf| {
+        lent = true;
+        fill.take().map_or(0, |f| f(buf))
+    })?;
+    Ok(lent)
 }
 
 /// A receive queue.
