@@ -20,6 +20,31 @@ const PORT_ME: u16 = 40000;
 
 struct ManualClock(Cell<u64>);
 
+/// What a receive loop borrows: a manual clock (milliseconds), the counters, the stop flag.
+struct Harness {
+    clock: ManualClock,
+    cells: RxCoreCounters,
+    stop: AtomicBool,
+}
+
+impl Harness {
+    fn new(now_ms: u64, stopped: bool) -> Self {
+        Self {
+            clock: ManualClock(Cell::new(now_ms)),
+            cells: RxCoreCounters::default(),
+            stop: AtomicBool::new(stopped),
+        }
+    }
+
+    fn receive_loop(&self) -> ReceiveLoop<'_, ManualClock> {
+        ReceiveLoop {
+            clock: &self.clock,
+            cells: &self.cells,
+            stop: &self.stop,
+        }
+    }
+}
+
 impl Clock for ManualClock {
     fn monotonic_ns(&self) -> u64 {
         self.0.get() * 1_000_000
@@ -193,14 +218,8 @@ fn tcp_of(frame: &[u8]) -> (u16, u8, Vec<u8>) {
 
 #[test]
 fn replies_are_written_into_the_ring_and_pushed_once_per_batch() {
-    let clock = ManualClock(Cell::new(0));
-    let cells = RxCoreCounters::default();
-    let stop = AtomicBool::new(false);
-    let l = ReceiveLoop {
-        clock: &clock,
-        cells: &cells,
-        stop: &stop,
-    };
+    let h = Harness::new(0, false);
+    let l = h.receive_loop();
     let mut rx = FeedRx::default();
     for i in 1..=3u8 {
         let them = [198, 18, 1, i];
@@ -251,14 +270,8 @@ fn replies_are_written_into_the_ring_and_pushed_once_per_batch() {
 
 #[test]
 fn a_full_reply_ring_still_reports_results_and_counts_the_dropped_replies() {
-    let clock = ManualClock(Cell::new(0));
-    let cells = RxCoreCounters::default();
-    let stop = AtomicBool::new(true);
-    let l = ReceiveLoop {
-        clock: &clock,
-        cells: &cells,
-        stop: &stop,
-    };
+    let h = Harness::new(0, true);
+    let l = h.receive_loop();
     let mut rx = FeedRx::default();
     for i in 1..=4u8 {
         let them = [198, 18, 2, i];
@@ -280,20 +293,14 @@ fn a_full_reply_ring_still_reports_results_and_counts_the_dropped_replies() {
     assert_eq!(found.len(), 4, "every open port reported");
     assert_eq!(ring.sent.len(), 1);
     assert_eq!(r.counters.replies_dropped, 3);
-    assert_eq!(cells.load().replies_dropped, 3, "published");
+    assert_eq!(h.cells.load().replies_dropped, 3, "published");
     assert!(rx.0.is_empty());
 }
 
 #[test]
 fn a_banner_connection_runs_through_the_loop_on_the_clock() {
-    let clock = ManualClock(Cell::new(5_000));
-    let cells = RxCoreCounters::default();
-    let stop = AtomicBool::new(false);
-    let l = ReceiveLoop {
-        clock: &clock,
-        cells: &cells,
-        stop: &stop,
-    };
+    let h = Harness::new(5_000, false);
+    let l = h.receive_loop();
     let them = [198, 18, 1, 2];
     let ours = cookie(them, 2222).wrapping_add(1);
     let mut rx = FeedRx::default();
@@ -309,7 +316,7 @@ fn a_banner_connection_runs_through_the_loop_on_the_clock() {
     assert_eq!(found.len(), 1, "the open port");
     // Nothing arrives for a while: the timers still run, and nothing is sent before the
     // hello wait (2 s) is over.
-    clock.0.set(6_000);
+    h.clock.0.set(6_000);
     l.step(&mut rx, &mut ring, &mut r, &mut |rec| found.push(rec))
         .unwrap();
     assert_eq!(ring.sent.len(), 1);
@@ -337,14 +344,8 @@ fn a_banner_connection_runs_through_the_loop_on_the_clock() {
 
 #[test]
 fn a_quiet_server_gets_the_http_hello_from_the_clock_alone() {
-    let clock = ManualClock(Cell::new(0));
-    let cells = RxCoreCounters::default();
-    let stop = AtomicBool::new(false);
-    let l = ReceiveLoop {
-        clock: &clock,
-        cells: &cells,
-        stop: &stop,
-    };
+    let h = Harness::new(0, false);
+    let l = h.receive_loop();
     let them = [198, 18, 1, 3];
     let mut rx = FeedRx::default();
     rx.0.push_back(segment(
@@ -360,13 +361,13 @@ fn a_quiet_server_gets_the_http_hello_from_the_clock_alone() {
     let mut sink = |_| {};
     l.step(&mut rx, &mut ring, &mut r, &mut sink).unwrap();
     assert_eq!(ring.sent.len(), 1);
-    clock.0.set(2_100);
+    h.clock.0.set(2_100);
     l.step(&mut rx, &mut ring, &mut r, &mut sink).unwrap();
     let (_, _, payload) = tcp_of(ring.sent.last().unwrap());
     assert!(payload.starts_with(b"GET / HTTP/1.0"), "{payload:?}");
     // The end of the scan resets the open connection.
-    stop.store(true, Ordering::Relaxed);
+    h.stop.store(true, Ordering::Relaxed);
     l.run(&mut rx, &mut ring, &mut r, &mut sink).unwrap();
     assert_eq!(tcp_of(ring.sent.last().unwrap()).1 & 0x04, 0x04);
-    assert_eq!(cells.load().tcp_active, 0);
+    assert_eq!(h.cells.load().tcp_active, 0);
 }
