@@ -6,12 +6,22 @@
 # core, replies received and open ports found, and the ratios between the runs (measured in this
 # one run; the machine is shared and noisy). Every packet
 # stays inside the lab's namespaces; the lab is taken down at the end, also on failure.
-# Needs root. Usage: bench/live.sh [--quick]
+# Needs root. Usage: bench/live.sh [--quick] [--against OTHER_MASSCAN]
+#   --against: also runs the reflector receive scan with another build (e.g. the previous
+#   commit's), three alternating rounds each, and prints the median ratio of the rates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH"
 ports=22,80,443,8080,25,21,110,143,993,995
-[ "${1:-}" = "--quick" ] && ports=22,80,8080
+against=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) ports=22,80,8080 ;;
+    --against) against="$2"; shift ;;
+    *) echo "usage: bench/live.sh [--quick] [--against OTHER_MASSCAN]" >&2; exit 2 ;;
+  esac
+  shift
+done
 nports=$(echo "$ports" | tr ',' '\n' | wc -l)
 cargo build --release -q -p masscan
 M=$PWD/target/release/masscan
@@ -103,12 +113,31 @@ ip -n "$LAB_TARGET_NS" link set dev "$LAB_PEER_IF" xdpdrv obj "$tmp/reflector.o"
 rprobes=$((32768 * nports))
 printf "\nreceive: 198.18.128.0/17 x %s ports = %s probes, each answered by the XDP reflector at the target's link:\n" \
   "$nports" "$rprobes"
-(cd "$tmp" && ip netns exec "$LAB_SCAN_NS" "$M" 198.18.128.0/17 -p"$ports" --rate 1e9 --driver afxdp \
-   --tx-threads 1 --wait 1 --seed 3 --nostatus -oL reflected.txt 2>rxerr)
-rx_rate=$(awk '/^tx-core 0/ {for (i = 1; i <= NF; i++) if ($i == "=") print $(i + 1)}' "$tmp/rxerr")
+# One reflector scan with binary $1, writing $tmp/rxerr and $tmp/reflected.txt.
+reflect() {
+  (cd "$tmp" && ip netns exec "$LAB_SCAN_NS" "$1" 198.18.128.0/17 -p"$ports" --rate 1e9 --driver afxdp \
+     --tx-threads 1 --wait 1 --seed 3 --nostatus -oL reflected.txt 2>rxerr)
+  rx_rate=$(awk '/^tx-core 0/ {for (i = 1; i <= NF; i++) if ($i == "=") print $(i + 1)}' "$tmp/rxerr")
+  rx_found=$(grep -c '^open' "$tmp/reflected.txt" || true)
+}
+reflect "$M"
 rx_frames=$(replies_in "$tmp/rxerr")
-rx_found=$(grep -c '^open' "$tmp/reflected.txt" || true)
 printf 'afxdp          %10.1f kpps/core sent; %s replies received; %s of %s open ports found\n' \
   "$(echo "$rx_rate / 1000" | bc -l)" "$rx_frames" "$rx_found" "$rprobes"
 grep -E '^(rx-core|xdp \()' "$tmp/rxerr" | sed 's/^/               /'
 [ "$rx_found" = "$rprobes" ] || { echo "bench: the receive side lost replies: $rx_found of $rprobes found" >&2; exit 1; }
+
+if [ -n "$against" ]; then
+  printf '\nreceive at the reflector, this build vs %s, alternating rounds:\n' "$against"
+  ratios=()
+  for r in 1 2 3; do
+    reflect "$M"; a=$rx_rate; fa=$rx_found
+    reflect "$against"; b=$rx_rate; fb=$rx_found
+    ratio=$(echo "$a / $b" | bc -l)
+    ratios+=("$ratio")
+    printf 'round %s  this %.1f kpps (%s found)  other %.1f kpps (%s found)  ratio %.3f\n' "$r" \
+      "$(echo "$a / 1000" | bc -l)" "$fa" "$(echo "$b / 1000" | bc -l)" "$fb" "$ratio"
+  done
+  median=$(printf '%s\n' "${ratios[@]}" | sort -g | sed -n 2p)
+  printf 'ratio, this build / other, reflector receive: median %.3f\n' "$median"
+fi

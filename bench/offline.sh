@@ -3,12 +3,22 @@
 # template fill, checksums, hand-off to the offline driver's frames) for 0.0.0.0/0 port 80,
 # unthrottled, with 1 and then 2 transmit threads. Prints packets per second per core and the
 # ratio between the runs (both measured in this one run; the machine is shared and noisy).
-# Sends nothing. Usage: bench/offline.sh [--quick]
+# Sends nothing. Usage: bench/offline.sh [--quick] [--against OTHER_MASSCAN]
+#   --against: also compares one thread of this build with another build (e.g. the previous
+#   commit's), three alternating rounds each, in this one run, and prints the median ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH"
 count=200000000
-[ "${1:-}" = "--quick" ] && count=5000000
+against=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) count=5000000 ;;
+    --against) against="$2"; shift ;;
+    *) echo "usage: bench/offline.sh [--quick] [--against OTHER_MASSCAN]" >&2; exit 2 ;;
+  esac
+  shift
+done
 cargo build --release -q -p masscan
 M=./target/release/masscan
 tmp=$(mktemp -d)
@@ -30,3 +40,23 @@ for t in 1 2; do
   printf '%-8s total %.2f Mpps\n' "$t" "$(echo "${total[$t]} / 1000000" | bc -l)"
 done
 printf 'ratio, 2 threads / 1 thread (total): %.2f\n' "$(echo "${total[2]} / ${total[1]}" | bc -l)"
+
+if [ -n "$against" ]; then
+  # pps of one transmit thread of binary $1
+  one() {
+    "$1" 0.0.0.0/0 --exclude 255.255.255.255 -p80 --offline --rate 1e9 --tx-threads 1 \
+       --resume-count "$count" --seed 1 --nostatus 2>"$tmp/one"
+    sed -n 's/^total: .* = \([0-9]*\) pps.*/\1/p' "$tmp/one"
+  }
+  printf '\none thread, this build vs %s, alternating rounds:\n' "$against"
+  ratios=()
+  for r in 1 2 3; do
+    a=$(one "$M"); b=$(one "$against")
+    ratio=$(echo "$a / $b" | bc -l)
+    ratios+=("$ratio")
+    printf 'round %s  this %.2f Mpps  other %.2f Mpps  ratio %.3f\n' "$r" \
+      "$(echo "$a / 1000000" | bc -l)" "$(echo "$b / 1000000" | bc -l)" "$ratio"
+  done
+  median=$(printf '%s\n' "${ratios[@]}" | sort -g | sed -n 2p)
+  printf 'ratio, this build / other, one thread: median %.3f\n' "$median"
+fi

@@ -9,6 +9,7 @@ use masscan_engine::driver::{Driver, TxQueue};
 use masscan_engine::permutation::Permutation;
 use masscan_engine::plan::Plan;
 use masscan_engine::ports::PortSetBuilder;
+use masscan_engine::probe::Probes;
 use masscan_engine::source::{PortRange, Source};
 use masscan_engine::targets::TargetSetBuilder;
 use masscan_engine::template::{SynTemplate, TemplateParams};
@@ -132,16 +133,12 @@ fn whole_probe(c: &mut Criterion) {
     g.throughput(Throughput::Elements(N));
     let p = plan(&["0.0.0.0/0"], "80");
     let params = TemplateParams::default();
-    let (v4, v6) = (
-        SynTemplate::new(&params, false).unwrap(),
-        SynTemplate::new(&params, true).unwrap(),
-    );
+    let kinds = Probes::new(&params, &params).unwrap();
     let probes = ProbeBuilder {
         plan: &p,
         source: Source::new(None, None, PortRange::parse("40000-40015").unwrap()),
         key: CookieKey::from_seed(1),
-        syn_v4: &v4,
-        syn_v6: &v6,
+        probes: &kinds,
         neighbours: None,
     };
     let (mut tx, _rx) = Offline::new(1).open_queue(0).unwrap();

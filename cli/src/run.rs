@@ -23,12 +23,13 @@ use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Capabilities, Driver, QueueStats, RxQueue, TxQueue};
 use masscan_engine::output::Record;
 use masscan_engine::plan::{Plan, Slice};
+use masscan_engine::probe::Probes;
 use masscan_engine::receive::ReceiveLoop;
 use masscan_engine::reply::{Receiver, ReceiverConfig};
 use masscan_engine::source::{IpRange, PortRange, Source};
 use masscan_engine::stats::{CoreCounters, RxCoreCounters};
 use masscan_engine::tcp::TcpConfig;
-use masscan_engine::template::{SynTemplate, TemplateParams};
+use masscan_engine::template::TemplateParams;
 use masscan_engine::throttle::{Throttle, UNTHROTTLED_RATE};
 use masscan_engine::transmit::{self, ProbeBuilder};
 use signal_hook::iterator::{Handle, Signals};
@@ -94,8 +95,8 @@ impl Wire {
         }
     }
 
-    /// The SYN templates for IPv4 and IPv6.
-    fn templates(&self, c: &ScanConfig) -> Result<(SynTemplate, SynTemplate), UserError> {
+    /// Every probe kind's templates, for IPv4 and IPv6 (each to its family's router).
+    fn probes(&self, c: &ScanConfig) -> Result<Probes, UserError> {
         let params = |dst_mac| TemplateParams {
             src_mac: self.src_mac,
             dst_mac,
@@ -103,10 +104,10 @@ impl Wire {
             ttl: c.ttl,
             ..TemplateParams::default()
         };
-        Ok((
-            SynTemplate::new(&params(self.router_v4), false)?,
-            SynTemplate::new(&params(self.router_v6), true)?,
-        ))
+        Ok(Probes::new(
+            &params(self.router_v4),
+            &params(self.router_v6),
+        )?)
     }
 }
 
@@ -272,7 +273,7 @@ pub fn run_scan_with<D: Driver>(
     let live = caps.transmits;
     let rx_threads = if live { rx_threads } else { 0 };
     let wire = Wire::new(c, link.as_ref());
-    let (syn_v4, syn_v6) = wire.templates(c)?;
+    let kinds = wire.probes(c)?;
     let key = CookieKey::from_seed(c.seed);
     let end = scan_end(c).min(plan.total());
     let slices: Vec<Slice> = (0..threads as u64)
@@ -293,8 +294,7 @@ pub fn run_scan_with<D: Driver>(
             plan,
             source: wire.source,
             key,
-            syn_v4: &syn_v4,
-            syn_v6: &syn_v6,
+            probes: &kinds,
             neighbours: link.as_ref().and_then(|l| l.neighbours.as_ref()),
         },
         receiver: ReceiverConfig {

@@ -11,12 +11,13 @@ use masscan_engine::driver::{Driver, TxQueue};
 use masscan_engine::output::{Record, Status};
 use masscan_engine::plan::{Plan, Shard};
 use masscan_engine::ports::PortSetBuilder;
+use masscan_engine::probe::Probes;
 use masscan_engine::receive::ReceiveLoop;
 use masscan_engine::reply::{Receiver, ReceiverConfig};
 use masscan_engine::source::{IpRange, PortRange, Source};
 use masscan_engine::stats::{RxCoreCounters, TxCounters};
 use masscan_engine::targets::TargetSetBuilder;
-use masscan_engine::template::{SynTemplate, TemplateParams};
+use masscan_engine::template::TemplateParams;
 use masscan_engine::throttle::Throttle;
 use masscan_engine::transmit::{run, ProbeBuilder};
 use std::collections::HashSet;
@@ -64,16 +65,12 @@ fn every_syn_ack_is_reported_once_and_answered_in_place() {
         dst_mac: ROUTER_MAC,
         ..TemplateParams::default()
     };
-    let (v4, v6) = (
-        SynTemplate::new(&params, false).unwrap(),
-        SynTemplate::new(&params, true).unwrap(),
-    );
+    let kinds = Probes::new(&params, &params).unwrap();
     let probes = ProbeBuilder {
         plan: &plan,
         source,
         key,
-        syn_v4: &v4,
-        syn_v6: &v6,
+        probes: &kinds,
         neighbours: None,
     };
     let total = plan.total() as usize;

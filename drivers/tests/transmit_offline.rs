@@ -7,10 +7,11 @@ use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Driver, TxQueue};
 use masscan_engine::plan::{Plan, Shard};
 use masscan_engine::ports::PortSetBuilder;
+use masscan_engine::probe::Probes;
 use masscan_engine::source::{IpRange, PortRange, Source};
 use masscan_engine::stats::TxCounters;
 use masscan_engine::targets::TargetSetBuilder;
-use masscan_engine::template::{SynTemplate, TemplateParams};
+use masscan_engine::template::TemplateParams;
 use masscan_engine::throttle::Throttle;
 use masscan_engine::transmit::{run, ProbeBuilder};
 use std::collections::HashSet;
@@ -27,14 +28,12 @@ fn every_probe_is_a_valid_syn_with_its_cookie() {
     let source = Source::new(Some(src_ip), None, PortRange::parse("40000-40003").unwrap());
     let key = CookieKey::from_seed(1234);
     let params = TemplateParams::default();
-    let v4 = SynTemplate::new(&params, false).unwrap();
-    let v6 = SynTemplate::new(&params, true).unwrap();
+    let kinds = Probes::new(&params, &params).unwrap();
     let probes = ProbeBuilder {
         plan: &plan,
         source,
         key,
-        syn_v4: &v4,
-        syn_v6: &v6,
+        probes: &kinds,
         neighbours: None,
     };
 
@@ -99,15 +98,13 @@ fn stop_flag_ends_the_loop_and_records_progress() {
     p.add_spec("80").unwrap();
     let plan = Plan::new(t.build().unwrap(), p.build(), 1, 0, 1).unwrap();
     let params = TemplateParams::default();
-    let v4 = SynTemplate::new(&params, false).unwrap();
-    let v6 = SynTemplate::new(&params, true).unwrap();
+    let kinds = Probes::new(&params, &params).unwrap();
     let source = Source::new(None, None, PortRange::parse("40000").unwrap());
     let probes = ProbeBuilder {
         plan: &plan,
         source,
         key: CookieKey::from_seed(1),
-        syn_v4: &v4,
-        syn_v6: &v6,
+        probes: &kinds,
         neighbours: None,
     };
     let (mut tx, _) = Offline::new(1).open_queue(0).unwrap();

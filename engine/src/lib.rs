@@ -19,6 +19,7 @@ pub mod output;
 pub mod permutation;
 pub mod plan;
 pub mod ports;
+pub mod probe;
 pub mod ranges;
 pub mod receive;
 pub mod regress;

@@ -1,8 +1,8 @@
 //! The receive path, sans-IO: a frame in, at most one result and at most one frame to send back
-//! out. Keeps only TCP replies to our addresses and source ports whose acknowledgement number
-//! matches the probe's SYN cookie, reports SYN-ACK as open and RST as closed once per (address,
-//! port, status), answers a SYN-ACK with a RST (when no banner grabbing takes the connection), and
-//! answers ARP requests for a spoofed source address. With `--banners` a SYN-ACK opens a
+//! out. Keeps only replies to our addresses and source ports; the probe kind tells what each
+//! means ([`crate::probe`]: for TCP SYN, a SYN-ACK or RST acknowledging our cookie is open or
+//! closed); reports each (address, port, status) once, answers a SYN-ACK with a RST (when no
+//! banner grabbing takes the connection), and answers ARP requests for a spoofed source address. With `--banners` a SYN-ACK opens a
 //! connection in this core's [`Stack`] instead, and the connection's later segments go there;
 //! the stack's segments and banner records wait in it until the receive loop takes them
 //! ([`Receiver::poll_transmit`] writes one into a transmit frame, [`Receiver::poll_record`]).
@@ -11,11 +11,10 @@
 use crate::arp::{self, ArpRepr};
 use crate::cookie::CookieKey;
 use crate::output::{Record, Status};
+use crate::probe::{tcp_syn, ProbeReply, Probes, ReplyAddrs, SynAck, Verdict};
 use crate::source::Source;
-use crate::tcp::{
-    write_tcp_frame, Flow, FrameHeader, Segment, Stack, TcpConfig, ACK, FIN, RST, SYN,
-};
-use etherparse::{NetSlice, SlicedPacket, TcpOptionElement, TransportSlice};
+use crate::tcp::{Flow, FrameHeader, Segment, Stack, TcpConfig};
+use etherparse::{NetSlice, SlicedPacket, TransportSlice};
 use std::net::IpAddr;
 
 /// What the receive side needs to know about the scan.
@@ -207,139 +206,127 @@ impl Receiver {
                 )
             }
         };
-        let Some(TransportSlice::Tcp(tcp)) = &pkt.transport else {
+        let Some(transport) = &pkt.transport else {
             self.counters.not_ours += 1;
             return out;
         };
-        let (port_them, port_me) = (tcp.source_port(), tcp.destination_port());
+        let port_me = match transport {
+            TransportSlice::Tcp(t) => t.destination_port(),
+            TransportSlice::Udp(u) => u.destination_port(),
+            _ => 0,
+        };
         if !self.cfg.source.owns_port(port_me) {
             self.counters.not_ours += 1;
             return out;
         }
-        let flags = tcp_flags(tcp.slice());
-        let flow = Flow {
-            them,
-            me,
-            port_them,
-            port_me,
-        };
-        let seg = Segment {
-            flags,
-            seq: tcp.sequence_number(),
-            ack: tcp.acknowledgment_number(),
-            payload: tcp.payload(),
-        };
-        if let Some(st) = self.stack.as_mut() {
+        // A segment of a connection the banner stack holds goes to it first.
+        if let (Some(st), TransportSlice::Tcp(tcp)) = (self.stack.as_mut(), transport) {
+            let flow = Flow {
+                them,
+                me,
+                port_them: tcp.source_port(),
+                port_me,
+            };
             if st.contains(&flow) {
+                let seg = Segment {
+                    flags: tcp.slice().get(13).copied().unwrap_or(0),
+                    seq: tcp.sequence_number(),
+                    ack: tcp.acknowledgment_number(),
+                    payload: tcp.payload(),
+                };
                 st.segment(flow, &seg);
                 self.sync_tcp_counters();
                 return out;
             }
         }
-        let cookie = match (them, me) {
-            (IpAddr::V4(t), IpAddr::V4(m)) => {
-                self.cfg
-                    .key
-                    .v4(u32::from(t), u32::from(m), port_them, port_me)
+        let addrs = ReplyAddrs { them, me, ttl };
+        let r = match Probes::classify(transport, &addrs, &self.cfg.key) {
+            Verdict::Reply(r) => r,
+            Verdict::BadCookie => {
+                self.counters.bad_cookie += 1;
+                return out;
             }
-            (IpAddr::V6(t), IpAddr::V6(m)) => {
-                self.cfg
-                    .key
-                    .v6(u128::from(t), u128::from(m), port_them, port_me)
+            Verdict::NotOurs => {
+                self.counters.not_ours += 1;
+                return out;
             }
-            _ => unreachable!("one IP header has one family"),
         };
-        let expect_ack = (cookie as u32).wrapping_add(1);
-        let status = if flags & (SYN | ACK | RST) == SYN | ACK {
-            Status::Open
-        } else if flags & RST != 0 {
-            Status::Closed
-        } else {
-            self.counters.not_ours += 1;
-            return out;
-        };
-        if tcp.acknowledgment_number() != expect_ack {
-            self.counters.bad_cookie += 1;
-            return out;
-        }
-        let fresh = self.dedup.insert(them, port_them, status == Status::Open);
-        let mut taken = false;
-        if let (Status::Open, true, Some(st)) = (status, fresh, self.stack.as_mut()) {
-            let mss = tcp.options_iterator().find_map(|o| match o {
-                Ok(TcpOptionElement::MaximumSegmentSize(m)) => Some(m),
-                _ => None,
-            });
-            taken = st.open(flow, pkt_src_mac(frame), ttl, &seg, mss);
-            self.sync_tcp_counters();
-        }
-        if status == Status::Open && self.cfg.send_rst && !taken {
-            // RST with the sequence number the target expects next (our cookie + 1).
-            out.reply_len = self.rst(pkt_src_mac(frame), me, them, port_me, port_them, reply);
-            if out.reply_len > 0 {
-                self.counters.rst_sent += 1;
-            }
+        let open = r.status == Status::Open;
+        let fresh = self.dedup.insert(them, r.port_them, open);
+        if let Some(syn_ack) = r.syn_ack {
+            self.answer_syn_ack(frame, &addrs, &r, syn_ack, fresh, reply, &mut out);
         }
         if !fresh {
             self.counters.duplicates += 1;
             return out;
         }
-        match status {
-            Status::Open => self.counters.open += 1,
-            _ => self.counters.closed += 1,
-        }
-        let report = match status {
-            Status::Open => self.cfg.report_open,
-            _ => self.cfg.report_closed,
+        let report = if open {
+            self.counters.open += 1;
+            self.cfg.report_open
+        } else {
+            self.counters.closed += 1;
+            self.cfg.report_closed
         };
         if report {
             out.record = Some(Record::Status {
                 time: now,
                 ip: them,
-                ip_proto: 6,
-                port: port_them,
-                status,
-                reason: flags & (FIN | SYN | RST | ACK | 0x08 | 0x20),
+                ip_proto: r.ip_proto,
+                port: r.port_them,
+                status: r.status,
+                reason: r.reason,
                 ttl,
             });
         }
         out
     }
 
-    fn rst(
-        &self,
-        dst_mac: [u8; 6],
-        me: IpAddr,
-        them: IpAddr,
-        port_me: u16,
-        port_them: u16,
+    /// A SYN-ACK carrying our cookie: the banner stack takes a fresh one (it sends its own
+    /// ACK); otherwise it is answered with a RST written into `reply`.
+    #[allow(clippy::too_many_arguments)]
+    fn answer_syn_ack(
+        &mut self,
+        frame: &[u8],
+        a: &ReplyAddrs,
+        r: &ProbeReply,
+        syn_ack: SynAck,
+        fresh: bool,
         reply: &mut [u8],
-    ) -> usize {
-        let seq = match (me, them) {
-            (IpAddr::V4(m), IpAddr::V4(t)) => {
-                self.cfg
-                    .key
-                    .v4(u32::from(t), u32::from(m), port_them, port_me)
+        out: &mut Outcome,
+    ) {
+        let flow = Flow {
+            them: a.them,
+            me: a.me,
+            port_them: r.port_them,
+            port_me: r.port_me,
+        };
+        let peer_mac = pkt_src_mac(frame);
+        if let (true, Some(st)) = (fresh, self.stack.as_mut()) {
+            let seg = Segment {
+                flags: syn_ack.flags,
+                seq: syn_ack.seq,
+                ack: syn_ack.ack,
+                payload: &[],
+            };
+            let taken = st.open(flow, peer_mac, a.ttl, &seg, syn_ack.mss);
+            self.sync_tcp_counters();
+            if taken {
+                return;
             }
-            (IpAddr::V6(m), IpAddr::V6(t)) => {
-                self.cfg
-                    .key
-                    .v6(u128::from(t), u128::from(m), port_them, port_me)
-            }
-            _ => return 0,
-        } as u32;
+        }
+        if !self.cfg.send_rst {
+            return;
+        }
         let header = FrameHeader {
             src_mac: self.cfg.my_mac,
-            dst_mac,
+            dst_mac: peer_mac,
             vlan: self.cfg.vlan,
             ttl: 255,
         };
-        let flow = Flow {
-            them,
-            me,
-            port_them,
-            port_me,
-        };
-        write_tcp_frame(&header, &flow, seq.wrapping_add(1), 0, RST, &[], reply).unwrap_or(0)
+        out.reply_len = tcp_syn::write_rst(&self.cfg.key, &header, &flow, reply);
+        if out.reply_len > 0 {
+            self.counters.rst_sent += 1;
+        }
     }
 }
 
@@ -347,10 +334,6 @@ fn pkt_src_mac(frame: &[u8]) -> [u8; 6] {
     let mut m = [0u8; 6];
     m.copy_from_slice(&frame[6..12]);
     m
-}
-
-fn tcp_flags(tcp_header: &[u8]) -> u8 {
-    tcp_header.get(13).copied().unwrap_or(0)
 }
 
 /// A bounded, set-associative table of results already reported (4 entries per bucket, newest

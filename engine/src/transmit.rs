@@ -1,16 +1,15 @@
-//! The per-core transmit loop: walk this core's slice of the scan, pick each target, fill a SYN
-//! template in place in a driver frame, hand batches to the driver at the throttle's pace, and
-//! publish counters once per batch.
+//! The per-core transmit loop: walk this core's slice of the scan, pick each target, have its
+//! probe kind fill the probe in place in a driver frame, hand batches to the driver at the
+//! throttle's pace, and publish counters once per batch.
 
 use crate::arp::Neighbours;
 use crate::clock::Clock;
 use crate::cookie::CookieKey;
 use crate::driver::{DriverError, TxQueue};
 use crate::plan::{Plan, Slice, TargetIp};
-use crate::ports::Proto;
+use crate::probe::Probes;
 use crate::source::Source;
 use crate::stats::TxCounters;
-use crate::template::SynTemplate;
 use crate::throttle::Throttle;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -19,38 +18,26 @@ pub struct ProbeBuilder<'a> {
     pub plan: &'a Plan,
     pub source: Source,
     pub key: CookieKey,
-    pub syn_v4: &'a SynTemplate,
-    pub syn_v6: &'a SynTemplate,
+    /// The probe kinds, which write each probe (see [`crate::probe`]).
+    pub probes: &'a Probes,
     /// Targets on the local subnet that answered ARP: their probes go to their own MAC.
     pub neighbours: Option<&'a Neighbours>,
 }
 
 impl ProbeBuilder<'_> {
     /// Writes the probe for scan index `j` into `frame`. Returns the frame length, or `None`
-    /// for an empty slot of the retry schedule.
+    /// for an empty slot of the retry schedule (or a kind this build does not send).
     #[inline(always)]
     pub fn build(&self, j: u64, frame: &mut [u8]) -> Option<usize> {
         let t = self.plan.probe(j)?;
-        let (proto, port) = Proto::split(t.port);
-        debug_assert_eq!(proto, Proto::Tcp, "the CLI refuses non-TCP probes for now");
         let src = self.source.choose(t.number);
-        let pm = src.port();
-        Some(match t.ip {
-            TargetIp::V4(ip) => {
-                let me = src.v4();
-                let c = self.key.v4(ip, me, port, pm);
-                let len = self.syn_v4.fill_v4(frame, me, ip, pm, port, c);
-                if let Some(mac) = self.neighbours.and_then(|n| n.lookup(ip)) {
-                    frame[..6].copy_from_slice(mac);
-                }
-                len
+        let len = self.probes.fill(frame, &t, &src, &self.key)?;
+        if let (TargetIp::V4(ip), Some(n)) = (t.ip, self.neighbours) {
+            if let Some(mac) = n.lookup(ip) {
+                frame[..6].copy_from_slice(mac);
             }
-            TargetIp::V6(ip) => {
-                let me = src.v6();
-                let c = self.key.v6(ip, me, port, pm);
-                self.syn_v6.fill_v6(frame, me, ip, pm, port, c)
-            }
-        })
+        }
+        Some(len)
     }
 }
 

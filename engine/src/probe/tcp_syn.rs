@@ -1,0 +1,272 @@
+//! TCP SYN probes: a SYN per target whose sequence number is the SipHash cookie of the four
+//! addresses and ports (so replies need no state), a SYN-ACK acknowledging cookie + 1 meaning
+//! open and a RST meaning closed; a SYN-ACK is answered with a RST so the target frees its
+//! half-open connection (unless banner grabbing takes the connection).
+
+use super::{ProbeReply, ReplyAddrs, SynAck, Verdict};
+use crate::cookie::CookieKey;
+use crate::output::Status;
+use crate::plan::TargetIp;
+use crate::source::SourceChoice;
+use crate::tcp::{write_tcp_frame, Flow, FrameHeader, ACK, FIN, RST, SYN};
+use crate::template::{SynTemplate, TemplateError, TemplateParams};
+use etherparse::{TcpOptionElement, TcpSlice};
+use std::net::IpAddr;
+
+/// The SYN templates of a scan, one per address family.
+#[derive(Clone, Debug)]
+pub struct TcpSyn {
+    pub v4: SynTemplate,
+    pub v6: SynTemplate,
+}
+
+impl TcpSyn {
+    pub fn new(v4: &TemplateParams, v6: &TemplateParams) -> Result<Self, TemplateError> {
+        Ok(Self {
+            v4: SynTemplate::new(v4, false)?,
+            v6: SynTemplate::new(v6, true)?,
+        })
+    }
+
+    /// Writes the SYN to `ip`:`port` from `src` into `frame`; returns its length.
+    #[inline(always)]
+    pub fn fill(
+        &self,
+        frame: &mut [u8],
+        ip: TargetIp,
+        port: u16,
+        src: &SourceChoice<'_>,
+        key: &CookieKey,
+    ) -> usize {
+        let pm = src.port();
+        match ip {
+            TargetIp::V4(them) => {
+                let me = src.v4();
+                let c = key.v4(them, me, port, pm);
+                self.v4.fill_v4(frame, me, them, pm, port, c)
+            }
+            TargetIp::V6(them) => {
+                let me = src.v6();
+                let c = key.v6(them, me, port, pm);
+                self.v6.fill_v6(frame, me, them, pm, port, c)
+            }
+        }
+    }
+}
+
+/// Our cookie for the flow (their address and port, ours).
+pub fn cookie(key: &CookieKey, them: IpAddr, me: IpAddr, port_them: u16, port_me: u16) -> u64 {
+    match (them, me) {
+        (IpAddr::V4(t), IpAddr::V4(m)) => key.v4(u32::from(t), u32::from(m), port_them, port_me),
+        (IpAddr::V6(t), IpAddr::V6(m)) => key.v6(u128::from(t), u128::from(m), port_them, port_me),
+        // One IP header has one family; a mixed pair matches no cookie.
+        _ => !0,
+    }
+}
+
+/// A SYN-ACK is open and a RST closed, when it acknowledges our cookie + 1; anything else TCP
+/// is not a reply to a SYN.
+#[inline]
+pub fn classify(tcp: &TcpSlice<'_>, a: &ReplyAddrs, key: &CookieKey) -> Verdict {
+    let flags = tcp.slice().get(13).copied().unwrap_or(0);
+    let status = if flags & (SYN | ACK | RST) == SYN | ACK {
+        Status::Open
+    } else if flags & RST != 0 {
+        Status::Closed
+    } else {
+        return Verdict::NotOurs;
+    };
+    let (port_them, port_me) = (tcp.source_port(), tcp.destination_port());
+    let expect = (cookie(key, a.them, a.me, port_them, port_me) as u32).wrapping_add(1);
+    if tcp.acknowledgment_number() != expect {
+        return Verdict::BadCookie;
+    }
+    let syn_ack = (status == Status::Open).then(|| SynAck {
+        seq: tcp.sequence_number(),
+        ack: tcp.acknowledgment_number(),
+        flags,
+        mss: tcp.options_iterator().find_map(|o| match o {
+            Ok(TcpOptionElement::MaximumSegmentSize(m)) => Some(m),
+            _ => None,
+        }),
+    });
+    Verdict::Reply(ProbeReply {
+        ip_proto: 6,
+        port_them,
+        port_me,
+        status,
+        reason: flags & (FIN | SYN | RST | ACK | 0x08 | 0x20),
+        syn_ack,
+    })
+}
+
+/// The RST that answers a SYN-ACK of `flow`: sequence number our cookie + 1, as the target
+/// expects next. Written in place into `out`; its length (0 when it does not fit).
+pub fn write_rst(key: &CookieKey, header: &FrameHeader, flow: &Flow, out: &mut [u8]) -> usize {
+    let seq = cookie(key, flow.them, flow.me, flow.port_them, flow.port_me) as u32;
+    write_tcp_frame(header, flow, seq.wrapping_add(1), 0, RST, &[], out).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Target;
+    use crate::ports::Proto;
+    use crate::probe::Probes;
+    use crate::source::{IpRange, PortRange, Source};
+    use etherparse::{PacketBuilder, SlicedPacket, TransportSlice};
+    use std::net::{Ipv4Addr, Ipv6Addr};
+
+    fn source() -> Source {
+        Source::new(
+            Some(IpRange::parse("198.18.0.2").unwrap()),
+            Some(IpRange::parse("2001:2::2").unwrap()),
+            PortRange::parse("40000-40003").unwrap(),
+        )
+    }
+
+    /// The reply a target sends to `syn`, with `flags` ("SA" or "R") and ack = its seq + 1.
+    fn answer(syn: &[u8], flags: &str, ack_delta: u32) -> Vec<u8> {
+        let p = SlicedPacket::from_ethernet(syn).unwrap();
+        let Some(TransportSlice::Tcp(t)) = p.transport else {
+            panic!("not TCP")
+        };
+        let ack = t.sequence_number().wrapping_add(ack_delta);
+        let eth = PacketBuilder::ethernet2([2; 6], [4; 6]);
+        let ip = match p.net.unwrap() {
+            etherparse::NetSlice::Ipv4(ip) => {
+                eth.ipv4(ip.header().destination(), ip.header().source(), 50)
+            }
+            etherparse::NetSlice::Ipv6(ip) => {
+                eth.ipv6(ip.header().destination(), ip.header().source(), 50)
+            }
+        };
+        let mut b = ip
+            .tcp(t.destination_port(), t.source_port(), 7, 1000)
+            .ack(ack);
+        if flags.contains('S') {
+            b = b
+                .syn()
+                .options(&[TcpOptionElement::MaximumSegmentSize(1400)])
+                .unwrap();
+        }
+        if flags.contains('R') {
+            b = b.rst();
+        }
+        let mut v = Vec::new();
+        b.write(&mut v, &[]).unwrap();
+        v
+    }
+
+    fn verdict(frame: &[u8], key: &CookieKey) -> Verdict {
+        let p = SlicedPacket::from_ethernet(frame).unwrap();
+        let (them, me, ttl) = match p.net.unwrap() {
+            etherparse::NetSlice::Ipv4(ip) => (
+                IpAddr::V4(ip.header().source_addr()),
+                IpAddr::V4(ip.header().destination_addr()),
+                ip.header().ttl(),
+            ),
+            etherparse::NetSlice::Ipv6(ip) => (
+                IpAddr::V6(ip.header().source_addr()),
+                IpAddr::V6(ip.header().destination_addr()),
+                ip.header().hop_limit(),
+            ),
+        };
+        Probes::classify(&p.transport.unwrap(), &ReplyAddrs { them, me, ttl }, key)
+    }
+
+    #[test]
+    fn every_probe_is_recognised_by_its_reply_and_nothing_else_is() {
+        let key = CookieKey::from_seed(11);
+        let params = TemplateParams::default();
+        let probes = Probes::new(&params, &params).unwrap();
+        let src = source();
+        let targets = [
+            TargetIp::V4(u32::from(Ipv4Addr::new(198, 18, 1, 1))),
+            TargetIp::V6(u128::from("2001:2:0:1::1".parse::<Ipv6Addr>().unwrap())),
+        ];
+        for (n, ip) in targets.into_iter().enumerate() {
+            let t = Target {
+                ip,
+                port: 443,
+                number: n as u64 * 7,
+            };
+            let mut frame = [0u8; 128];
+            let len = probes
+                .fill(&mut frame, &t, &src.choose(t.number), &key)
+                .unwrap();
+            let syn = &frame[..len];
+            match verdict(&answer(syn, "SA", 1), &key) {
+                Verdict::Reply(r) => {
+                    assert_eq!((r.ip_proto, r.port_them, r.status), (6, 443, Status::Open));
+                    assert_eq!(r.reason, 0x12);
+                    let sa = r.syn_ack.unwrap();
+                    assert_eq!((sa.seq, sa.mss), (7, Some(1400)));
+                }
+                other => panic!("{other:?}"),
+            }
+            match verdict(&answer(syn, "R", 1), &key) {
+                Verdict::Reply(r) => {
+                    assert_eq!(r.status, Status::Closed);
+                    assert_eq!(r.syn_ack, None);
+                }
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(verdict(&answer(syn, "SA", 2), &key), Verdict::BadCookie);
+            assert_eq!(
+                verdict(&answer(syn, "", 1), &key),
+                Verdict::NotOurs,
+                "a bare ACK"
+            );
+            let other_key = CookieKey::from_seed(12);
+            assert_eq!(
+                verdict(&answer(syn, "SA", 1), &other_key),
+                Verdict::BadCookie
+            );
+        }
+    }
+
+    #[test]
+    fn kinds_not_built_yet_write_nothing() {
+        let params = TemplateParams::default();
+        let probes = Probes::new(&params, &params).unwrap();
+        let src = source();
+        for proto in [Proto::Udp, Proto::Sctp, Proto::Icmp, Proto::Arp] {
+            let t = Target {
+                ip: TargetIp::V4(1),
+                port: proto.base() + 53,
+                number: 0,
+            };
+            let mut frame = [0u8; 128];
+            let key = CookieKey::from_seed(1);
+            assert_eq!(probes.fill(&mut frame, &t, &src.choose(0), &key), None);
+        }
+    }
+
+    #[test]
+    fn the_rst_answer_carries_cookie_plus_one() {
+        let key = CookieKey::from_seed(3);
+        let flow = Flow {
+            them: IpAddr::V4(Ipv4Addr::new(198, 18, 1, 1)),
+            me: IpAddr::V4(Ipv4Addr::new(198, 18, 0, 2)),
+            port_them: 80,
+            port_me: 40001,
+        };
+        let header = FrameHeader {
+            src_mac: [4; 6],
+            dst_mac: [2; 6],
+            vlan: None,
+            ttl: 255,
+        };
+        let mut out = [0u8; 128];
+        let n = write_rst(&key, &header, &flow, &mut out);
+        let p = SlicedPacket::from_ethernet(&out[..n]).unwrap();
+        let Some(TransportSlice::Tcp(t)) = p.transport else {
+            panic!("not TCP")
+        };
+        assert!(t.rst());
+        let c = cookie(&key, flow.them, flow.me, 80, 40001) as u32;
+        assert_eq!(t.sequence_number(), c.wrapping_add(1));
+        assert_eq!(write_rst(&key, &header, &flow, &mut out[..20]), 0);
+    }
+}
