@@ -4,15 +4,20 @@
 //! clap definition, one line at a time, so every long option works in a file and a bad line is
 //! reported with its file and line number.
 
+use crate::values::{self, CpuList};
+use clap::builder::{BoolishValueParser, TypedValueParser};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{ArgAction, CommandFactory, Parser};
-use masscan_engine::config::parse_conf;
+use masscan_engine::config::{parse_conf, Mac, Wait};
+use masscan_engine::plan::Shard;
+use masscan_engine::source::{IpRange, PortRange};
+use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 
 /// The default config file, read first when it exists (as masscan does).
 pub const DEFAULT_CONF: &str = "/etc/masscan/masscan.conf";
 
-#[derive(Parser, Debug, Default)]
+#[derive(Parser, Debug)]
 #[command(
     name = "masscan",
     version,
@@ -54,11 +59,11 @@ pub struct Args {
     #[arg(long = "arp")]
     pub arp: bool,
     /// Seed of the scan order and cookies: a number, or `time`.
-    #[arg(long = "seed", value_name = "N|time")]
-    pub seed: Option<String>,
+    #[arg(long = "seed", value_name = "N|time", value_parser = values::seed)]
+    pub seed: Option<u64>,
     /// Scan only shard x of y (machines splitting one scan).
-    #[arg(long = "shards", alias = "shard", value_name = "x/y")]
-    pub shards: Option<String>,
+    #[arg(long = "shards", alias = "shard", value_name = "x/y", value_parser = values::shard)]
+    pub shards: Option<Shard>,
     /// Start at this scan index (as written in paused.conf).
     #[arg(long = "resume-index", value_name = "N")]
     pub resume_index: Option<u64>,
@@ -66,40 +71,41 @@ pub struct Args {
     #[arg(long = "resume-count", value_name = "N")]
     pub resume_count: Option<u64>,
     /// Extra probes per target, about a second apart.
-    #[arg(long = "retries", alias = "max-retries", value_name = "N")]
+    #[arg(long = "retries", alias = "max-retries", value_name = "N", value_parser = values::retries)]
     pub retries: Option<u32>,
     /// Packets per second, all threads together (default 100).
     #[arg(
         long = "rate",
         alias = "max-rate",
         allow_negative_numbers = true,
-        value_name = "PPS"
+        value_name = "PPS",
+        value_parser = values::rate
     )]
-    pub rate: Option<String>,
+    pub rate: Option<f64>,
     /// Transmit threads, each pinned to a core (default: every core but one, at least one).
-    #[arg(long = "tx-threads", value_name = "N")]
+    #[arg(long = "tx-threads", value_name = "N", value_parser = values::tx_threads)]
     pub tx_threads: Option<usize>,
     /// Receive threads, each pinned to a core (default: as many as transmit threads; AF_XDP:
     /// one per interface queue). With AF_PACKET they share the replies by flow hash.
-    #[arg(long = "rx-threads", value_name = "N")]
+    #[arg(long = "rx-threads", value_name = "N", value_parser = values::rx_threads)]
     pub rx_threads: Option<usize>,
     /// CPUs for the transmit threads, in order (`1,3` or `2-5`): one thread per CPU listed.
-    #[arg(long = "tx-cores", value_name = "LIST")]
-    pub tx_cores: Option<String>,
+    #[arg(long = "tx-cores", value_name = "LIST", value_parser = values::tx_cores)]
+    pub tx_cores: Option<CpuList>,
     /// CPUs for the receive threads, in order (`0,2`): one thread per CPU listed.
-    #[arg(long = "rx-cores", value_name = "LIST")]
-    pub rx_cores: Option<String>,
+    #[arg(long = "rx-cores", value_name = "LIST", value_parser = values::rx_cores)]
+    pub rx_cores: Option<CpuList>,
     /// IPv4 TTL / IPv6 hop limit of probes (default 255).
     #[arg(long = "ttl", value_name = "N")]
     pub ttl: Option<u8>,
     /// Seconds to wait for replies after the last probe, or `forever` (default 10).
-    #[arg(long = "wait", value_name = "SECS|forever")]
-    pub wait: Option<String>,
+    #[arg(long = "wait", value_name = "SECS|forever", value_parser = values::wait)]
+    pub wait: Option<Wait>,
     /// Send nothing: run the full per-probe path into the offline backend (benchmarks).
     #[arg(long = "offline", alias = "dry-run")]
     pub offline: bool,
     /// Frame I/O backend: offline (others come with live scanning).
-    #[arg(long = "driver", value_name = "NAME")]
+    #[arg(long = "driver", value_name = "NAME", value_parser = values::driver)]
     pub driver: Option<String>,
     /// Network interface to scan from.
     #[arg(
@@ -114,34 +120,37 @@ pub struct Args {
         short = 'S',
         long = "adapter-ip",
         alias = "source-ip",
-        value_name = "IP"
+        value_name = "IP",
+        value_parser = values::adapter_ip
     )]
-    pub adapter_ip: Option<String>,
+    pub adapter_ip: Option<IpRange>,
     /// Source port: one port or a power-of-two range (default: 16 random ports).
     #[arg(
         short = 'g',
         long = "adapter-port",
         alias = "source-port",
-        value_name = "PORT"
+        value_name = "PORT",
+        value_parser = values::adapter_port
     )]
-    pub adapter_port: Option<String>,
+    pub adapter_port: Option<PortRange>,
     /// Source MAC address.
-    #[arg(long = "adapter-mac", alias = "source-mac", value_name = "MAC")]
-    pub adapter_mac: Option<String>,
+    #[arg(long = "adapter-mac", alias = "source-mac", value_name = "MAC", value_parser = values::mac)]
+    pub adapter_mac: Option<Mac>,
     /// 802.1Q VLAN id of probes.
-    #[arg(long = "adapter-vlan", value_name = "ID")]
+    #[arg(long = "adapter-vlan", value_name = "ID", value_parser = values::vlan)]
     pub adapter_vlan: Option<u16>,
     /// MAC address of the router probes are sent to.
     #[arg(
         long = "router-mac",
         alias = "router-mac-ipv4",
         alias = "router-mac-ipv6",
-        value_name = "MAC"
+        value_name = "MAC",
+        value_parser = values::mac
     )]
-    pub router_mac: Option<String>,
+    pub router_mac: Option<Mac>,
     /// IPv4 address of the router, when it is not the default route's gateway.
-    #[arg(long = "router-ip", value_name = "IP")]
-    pub router_ip: Option<String>,
+    #[arg(long = "router-ip", value_name = "IP", value_parser = values::router_ip)]
+    pub router_ip: Option<Ipv4Addr>,
     /// Report only open ports.
     #[arg(long = "open-only", alias = "open")]
     pub open_only: bool,
@@ -163,7 +172,7 @@ pub struct Args {
     /// Output format (-oX xml, -oJ json, -oD ndjson, -oG grepable, -oL list, -oB binary, -oU
     /// unicornscan, -oH hostonly), or nmapxml (Nmap XML valid against its DTD). May repeat,
     /// pairing with --output-filename in order.
-    #[arg(long = "output-format", value_name = "FORMAT")]
+    #[arg(long = "output-format", value_name = "FORMAT", value_parser = values::output_format)]
     pub output_format: Vec<String>,
     /// Output file (with --output-format).
     #[arg(long = "output-filename", alias = "output-file", value_name = "FILE")]
@@ -173,14 +182,14 @@ pub struct Args {
     pub append_output: bool,
     /// Rotate output files: seconds, or `10min`, `hourly`, `6hours`, `daily` (aligned on even
     /// boundaries of that length).
-    #[arg(long = "rotate", alias = "output-rotate", value_name = "TIME")]
-    pub rotate: Option<String>,
+    #[arg(long = "rotate", alias = "output-rotate", value_name = "TIME", value_parser = values::rotate)]
+    pub rotate: Option<u64>,
     /// Shift the rotation boundaries by this much (e.g. `30min` with `hourly`).
-    #[arg(long = "rotate-offset", value_name = "TIME")]
-    pub rotate_offset: Option<String>,
+    #[arg(long = "rotate-offset", value_name = "TIME", value_parser = values::rotate_offset)]
+    pub rotate_offset: Option<u64>,
     /// Also rotate when a file reaches this size (bytes, or with K, M, G).
-    #[arg(long = "rotate-size", alias = "rotate-filesize", value_name = "SIZE")]
-    pub rotate_size: Option<String>,
+    #[arg(long = "rotate-size", alias = "rotate-filesize", value_name = "SIZE", value_parser = values::rotate_size)]
+    pub rotate_size: Option<u64>,
     /// Directory rotated files are moved to (default: the current directory).
     #[arg(long = "rotate-dir", alias = "output-rotate-dir", value_name = "DIR")]
     pub rotate_dir: Option<String>,
@@ -188,10 +197,10 @@ pub struct Args {
     #[arg(long = "interactive")]
     pub interactive: bool,
     /// Banner data to capture (cert, html, heartbleed, ticketbleed, servername).
-    #[arg(long = "capture", value_name = "WHAT")]
+    #[arg(long = "capture", value_name = "WHAT", value_parser = values::capture)]
     pub capture: Vec<String>,
     /// Banner data not to capture.
-    #[arg(long = "nocapture", value_name = "WHAT")]
+    #[arg(long = "nocapture", value_name = "WHAT", value_parser = values::nocapture)]
     pub nocapture: Vec<String>,
     /// Grab banners: complete the handshake of each open port in our own TCP stack, send a
     /// hello where the server does not speak first, and report what comes back.
@@ -199,15 +208,16 @@ pub struct Args {
     pub banners: bool,
     /// Seconds a server may stay silent before we send our probe, and after its last bytes
     /// before the connection is closed (default 2).
-    #[arg(long = "hello-timeout", value_name = "SECS")]
-    pub hello_timeout: Option<String>,
+    #[arg(long = "hello-timeout", value_name = "SECS", value_parser = values::hello_timeout)]
+    pub hello_timeout: Option<u64>,
     /// Seconds a banner connection may last at most (default 30).
     #[arg(
         long = "connection-timeout",
         alias = "tcp-timeout",
-        value_name = "SECS"
+        value_name = "SECS",
+        value_parser = values::connection_timeout
     )]
-    pub connection_timeout: Option<String>,
+    pub connection_timeout: Option<u64>,
     /// The hello for one port, base64: `--hello-string[80] R0VUIC8gSFRUUC8xLjANCg0K`.
     #[arg(long = "hello-string", value_name = "PORT:BASE64")]
     pub hello_string: Vec<String>,
@@ -218,11 +228,11 @@ pub struct Args {
     #[arg(long = "http-user-agent", value_name = "STRING")]
     pub http_user_agent: Option<String>,
     /// Bytes kept from one banner connection (default 4096); the connection ends there.
-    #[arg(long = "banner-bytes", value_name = "N")]
+    #[arg(long = "banner-bytes", value_name = "N", value_parser = values::banner_bytes)]
     pub banner_bytes: Option<usize>,
     /// Banner connections held at once per receive core (default: from the rate and the
     /// connection timeout, 4,096 to 1,048,576).
-    #[arg(long = "max-connections", value_name = "N")]
+    #[arg(long = "max-connections", value_name = "N", value_parser = values::max_connections)]
     pub max_connections: Option<usize>,
     /// List the targets in scan order instead of scanning (-sL).
     #[arg(long = "list-scan", alias = "listscan")]
@@ -257,19 +267,13 @@ pub struct Args {
     pub verbose: u8,
 }
 
-/// A boolean option value as config files write them (`true`, `false`, `yes`, `no`, `1`, `0`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct Bool(pub bool);
-
-impl std::str::FromStr for Bool {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "1" | "on" => Ok(Bool(true)),
-            "false" | "no" | "0" | "off" => Ok(Bool(false)),
-            _ => Err(format!("'{s}' is not a boolean (true or false)")),
-        }
-    }
+/// A boolean as config files write it: clap's boolish values (`true`/`false`, `yes`/`no`,
+/// `on`/`off`, `1`/`0`, `y`/`n`, `t`/`f`), any case.
+fn boolish(value: &str) -> Option<bool> {
+    let cmd = Args::command();
+    BoolishValueParser::new()
+        .parse_ref(&cmd, None, std::ffi::OsStr::new(value))
+        .ok()
 }
 
 /// A user error: printed as one line, exit code 1.
@@ -345,7 +349,7 @@ pub fn normalize(
                 .find_map(|p| a.strip_prefix(p).map(str::to_string)),
         };
         if let Some(path) = conf_value {
-            out.extend(conf_file_args(Path::new(&path), longs, depth)?);
+            out.extend(conf_file_args(Path::new(&path), depth)?);
             continue;
         }
         if a == "--resume" || a == "-resume" || a.starts_with("--resume=") {
@@ -353,7 +357,7 @@ pub fn normalize(
                 Some(p) => p.to_string(),
                 None => need(&mut it, a)?,
             };
-            out.extend(conf_file_args(Path::new(&path), longs, depth)?);
+            out.extend(conf_file_args(Path::new(&path), depth)?);
             resumed = Some(PathBuf::from(path));
             continue;
         }
@@ -436,11 +440,7 @@ fn bracketed(a: &str) -> Option<(&'static str, &str, Option<&str>)> {
 
 /// Turns a config file into long-option arguments, checking each line on its own so that an
 /// error names the file and line.
-pub fn conf_file_args(
-    path: &Path,
-    longs: &[String],
-    depth: usize,
-) -> Result<Vec<String>, UserError> {
+pub fn conf_file_args(path: &Path, depth: usize) -> Result<Vec<String>, UserError> {
     if depth > 8 {
         return Err(UserError(format!(
             "{}: config files include each other too deeply",
@@ -458,7 +458,7 @@ pub fn conf_file_args(
         let name = l.name.as_str();
         // Nested config files and the resume point itself.
         if matches!(name, "conf" | "config" | "resume") {
-            out.extend(conf_file_args(Path::new(&l.value), longs, depth + 1)?);
+            out.extend(conf_file_args(Path::new(&l.value), depth + 1)?);
             continue;
         }
         if let Some((opt, port, _)) = bracketed(name) {
@@ -470,7 +470,7 @@ pub fn conf_file_args(
             a.get_long() == Some(name) || a.get_all_aliases().is_some_and(|al| al.contains(&name))
         });
         let Some(arg) = arg else {
-            let hint = suggest(name, longs)
+            let hint = suggest(name)
                 .map(|s| format!(" (did you mean '{s}'?)"))
                 .unwrap_or_default();
             return Err(UserError(format!(
@@ -479,11 +479,11 @@ pub fn conf_file_args(
             )));
         };
         let pair = match arg.get_action() {
-            ArgAction::Count => match l.value.parse::<Bool>() {
-                Ok(Bool(true)) => vec![format!("--{name}")],
-                Ok(Bool(false)) => vec![],
+            ArgAction::Count => match boolish(&l.value) {
+                Some(true) => vec![format!("--{name}")],
+                Some(false) => vec![],
                 // A level as a number (`verbose = 3`); clap counts in a u8.
-                Err(_) => match l.value.parse::<u8>() {
+                None => match l.value.parse::<u8>() {
                     Ok(n) => vec![format!("--{name}"); usize::from(n)],
                     Err(_) => {
                         return Err(UserError(format!(
@@ -493,10 +493,15 @@ pub fn conf_file_args(
                     }
                 },
             },
-            ArgAction::SetTrue => match l.value.parse::<Bool>() {
-                Ok(Bool(true)) => vec![format!("--{name}")],
-                Ok(Bool(false)) => vec![],
-                Err(e) => return Err(UserError(format!("{shown}:{}: {name}: {e}", l.line))),
+            ArgAction::SetTrue => match boolish(&l.value) {
+                Some(true) => vec![format!("--{name}")],
+                Some(false) => vec![],
+                None => {
+                    return Err(UserError(format!(
+                        "{shown}:{}: {name}: '{}' is not a boolean (true or false)",
+                        l.line, l.value
+                    )))
+                }
             },
             _ => vec![format!("--{name}"), l.value.clone()],
         };
@@ -511,66 +516,46 @@ pub fn conf_file_args(
     Ok(out)
 }
 
-/// Edit distance, for "did you mean".
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
+/// The long option clap would suggest for an unknown `name` (without dashes), if any.
+pub fn suggest(name: &str) -> Option<String> {
+    let e = Args::try_parse_from(["masscan", &format!("--{name}")]).err()?;
+    match e.get(ContextKind::SuggestedArg) {
+        Some(ContextValue::String(s)) => Some(s.trim_start_matches('-').to_string()),
+        _ => None,
     }
-    prev[b.len()]
 }
 
-/// The nearest known long option, if it is near enough to be a typo.
-pub fn suggest(name: &str, longs: &[String]) -> Option<String> {
-    longs
-        .iter()
-        .map(|l| (distance(name, l), l))
-        .filter(|(d, l)| *d <= 2.max(name.len() / 3) && *d < l.len())
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, l)| l.clone())
-}
-
-/// A clap error as one line.
+/// A clap error as one line. A bad value gives the value parser's own message, which names
+/// the option (see `values`).
 pub fn one_line(e: &clap::Error) -> String {
-    let longs = long_names();
     match e.kind() {
         ErrorKind::UnknownArgument => {
             let arg = match e.get(ContextKind::InvalidArg) {
                 Some(ContextValue::String(s)) => s.clone(),
                 _ => String::from("?"),
             };
-            let bare = arg
-                .trim_start_matches('-')
-                .split('=')
-                .next()
-                .unwrap_or("")
-                .to_string();
-            let tip = match e.get(ContextKind::SuggestedArg) {
-                Some(ContextValue::String(s)) => Some(s.clone()),
-                _ => suggest(&bare, &longs).map(|s| format!("--{s}")),
-            };
-            match tip {
-                Some(t) => format!("unknown option '{arg}' (did you mean '{t}'?)"),
-                None => format!("unknown option '{arg}' (see masscan --help)"),
+            match e.get(ContextKind::SuggestedArg) {
+                Some(ContextValue::String(t)) => {
+                    format!("unknown option '{arg}' (did you mean '{t}'?)")
+                }
+                _ => format!("unknown option '{arg}' (see masscan --help)"),
             }
         }
-        _ => {
-            let text = e.to_string();
-            let first = text
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("bad arguments")
-                .trim_start_matches("error: ")
-                .to_string();
-            first
-        }
+        ErrorKind::ValueValidation => match std::error::Error::source(e) {
+            Some(why) => why.to_string(),
+            None => first_line(e),
+        },
+        _ => first_line(e),
     }
+}
+
+fn first_line(e: &clap::Error) -> String {
+    let text = e.to_string();
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("bad arguments")
+        .trim_start_matches("error: ")
+        .to_string()
 }
 
 /// Parses the whole command line (without the program name).
@@ -582,7 +567,7 @@ pub fn parse(argv: &[String]) -> Result<Parsed, UserError> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(DEFAULT_CONF));
     if !default_conf.as_os_str().is_empty() && default_conf.exists() {
-        full.extend(conf_file_args(&default_conf, &longs, 0)?);
+        full.extend(conf_file_args(&default_conf, 0)?);
     }
     let (cmdline, resumed_from) = normalize(argv, &longs, 0)?;
     full.extend(cmdline);
@@ -634,10 +619,37 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        let l = long_names();
-        assert_eq!(suggest("rat", &l).as_deref(), Some("rate"));
-        assert_eq!(suggest("exclud", &l).as_deref(), Some("exclude"));
-        assert_eq!(suggest("zzzzzzzzzz", &l), None);
+        assert_eq!(suggest("rat").as_deref(), Some("rate"));
+        assert_eq!(suggest("exclud").as_deref(), Some("exclude"));
+        assert_eq!(suggest("zzzzzzzzzz"), None);
+    }
+
+    #[test]
+    fn a_bad_value_is_its_parsers_message_on_the_command_line_and_in_files() {
+        let e = Args::try_parse_from(["masscan", "--rate", "fast"]).unwrap_err();
+        assert!(
+            one_line(&e).starts_with("bad --rate 'fast': "),
+            "{}",
+            one_line(&e)
+        );
+        let e = Args::try_parse_from(["masscan", "--adapter-vlan", "5000"]).unwrap_err();
+        assert_eq!(one_line(&e), "bad --adapter-vlan 5000: VLAN ids are 0-4095");
+        let a =
+            Args::try_parse_from(["masscan", "--tx-cores", "0-1", "--wait", "forever"]).unwrap();
+        assert_eq!(a.tx_cores, Some(CpuList(vec![0, 1])));
+        assert_eq!(a.wait, Some(Wait::Forever));
+    }
+
+    #[test]
+    fn config_booleans_are_claps_boolish_values() {
+        for (v, want) in [
+            ("yes", Some(true)),
+            ("Off", Some(false)),
+            ("1", Some(true)),
+            ("maybe", None),
+        ] {
+            assert_eq!(boolish(v), want, "{v}");
+        }
     }
 
     #[test]

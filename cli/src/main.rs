@@ -14,6 +14,7 @@ mod scan;
 mod settings;
 mod status;
 mod threads;
+mod values;
 
 use settings::Mode;
 

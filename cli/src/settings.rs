@@ -2,10 +2,9 @@
 //! engine's [`ScanConfig`], and the options that only shape the run (status line, stats).
 
 use crate::args::{Args, Parsed, UserError};
-use masscan_engine::config::{parse_duration_spec, parse_size_spec, Mac, ScanConfig, Wait};
-use masscan_engine::plan::Shard;
+use crate::values::CpuList;
+use masscan_engine::config::{cpu_list, ScanConfig};
 use masscan_engine::ports::{PortSetBuilder, ARP, PING};
-use masscan_engine::source::{IpRange, PortRange};
 use masscan_engine::targets::{TargetError, TargetSetBuilder};
 use std::path::Path;
 
@@ -32,47 +31,6 @@ pub struct Run {
     pub resumed_from: Option<std::path::PathBuf>,
     /// `--readscan` files.
     pub readscan: Vec<std::path::PathBuf>,
-}
-
-pub const OUTPUT_FORMATS: &[&str] = &[
-    "xml",
-    "nmapxml",
-    "json",
-    "ndjson",
-    "grepable",
-    "list",
-    "binary",
-    "unicornscan",
-    "hostonly",
-];
-const CAPTURES: &[&str] = &["cert", "html", "heartbleed", "ticketbleed", "servername"];
-
-fn parse_rate(s: &str) -> Result<f64, UserError> {
-    let r: f64 = s.trim().parse().map_err(|_| {
-        UserError(format!(
-            "bad --rate '{s}': give packets per second as a number (e.g. --rate 10000)"
-        ))
-    })?;
-    if !r.is_finite() || r <= 0.0 {
-        return Err(UserError(format!(
-            "bad --rate '{s}': the rate must be a positive number of packets per second"
-        )));
-    }
-    Ok(r)
-}
-
-fn parse_seed(s: &str) -> Result<u64, UserError> {
-    if s.eq_ignore_ascii_case("time") {
-        return Ok(std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0));
-    }
-    s.trim().parse().map_err(|_| {
-        UserError(format!(
-            "bad --seed '{s}': use a number (0 to 2^64-1) or 'time'"
-        ))
-    })
 }
 
 fn random_u64() -> u64 {
@@ -202,49 +160,28 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         pb.add_value(ARP, ARP);
     }
 
-    let seed = match seed {
-        Some(s) => parse_seed(&s)?,
-        None => random_u64(),
-    };
-    let mut c = ScanConfig::new(target_set, pb.build(), seed);
+    let mut c = ScanConfig::new(target_set, pb.build(), seed.unwrap_or_else(random_u64));
     if let Some(r) = rate {
-        c.rate = parse_rate(&r)?;
+        c.rate = r;
     }
     if let Some(s) = shards {
-        c.shard = Shard::parse(&s)?;
+        c.shard = s;
     }
     c.retries = retries.unwrap_or(0);
-    if c.retries > 1000 {
-        return Err(UserError(format!(
-            "bad --retries {}: at most 1000",
-            c.retries
-        )));
-    }
     c.resume_index = resume_index.unwrap_or(0);
     c.resume_count = resume_count;
-    if let Some(t) = tx_threads {
-        if !(1..=256).contains(&t) {
-            return Err(UserError(format!("bad --tx-threads {t}: use 1 to 256")));
-        }
-        c.tx_threads = Some(t);
-    }
-    if let Some(t) = rx_threads {
-        if !(1..=256).contains(&t) {
-            return Err(UserError(format!("bad --rx-threads {t}: use 1 to 256")));
-        }
-        c.rx_threads = Some(t);
-    }
+    c.tx_threads = tx_threads;
+    c.rx_threads = rx_threads;
     for (name, list, threads, cores) in [
         ("tx", tx_cores, &mut c.tx_threads, &mut c.tx_cores),
         ("rx", rx_cores, &mut c.rx_threads, &mut c.rx_cores),
     ] {
-        let Some(list) = list else { continue };
-        let cpus = masscan_engine::config::parse_cpu_list(&list)
-            .map_err(|e| UserError(format!("bad --{name}-cores {list}: {e}")))?;
+        let Some(CpuList(cpus)) = list else { continue };
         if threads.is_some_and(|t| t != cpus.len()) {
             return Err(UserError(format!(
-                "--{name}-threads {} and --{name}-cores {list} ({} CPUs) disagree: give one of them",
+                "--{name}-threads {} and --{name}-cores {} ({} CPUs) disagree: give one of them",
                 threads.unwrap_or(0),
+                cpu_list(&cpus),
                 cpus.len()
             )));
         }
@@ -255,46 +192,17 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         c.ttl = t;
     }
     if let Some(w) = wait {
-        c.wait = if w.eq_ignore_ascii_case("forever") {
-            Wait::Forever
-        } else {
-            Wait::Secs(w.trim().parse().map_err(|_| {
-                UserError(format!(
-                    "bad --wait '{w}': give seconds (e.g. 10) or 'forever'"
-                ))
-            })?)
-        };
+        c.wait = w;
     }
     c.offline = offline;
-    if let Some(d) = driver {
-        let d = d.to_ascii_lowercase();
-        if !["offline", "afpacket", "afxdp", "dpdk", "pfring"].contains(&d.as_str()) {
-            return Err(UserError(format!(
-                "unknown --driver '{d}' (choose from afxdp, afpacket, offline, dpdk, pfring)"
-            )));
-        }
-        c.driver = Some(d);
-    }
+    c.driver = driver;
     c.adapter = adapter;
-    c.adapter_ip = adapter_ip.map(|s| IpRange::parse(&s)).transpose()?;
-    c.adapter_port = adapter_port.map(|s| PortRange::parse(&s)).transpose()?;
-    c.adapter_mac = adapter_mac.map(|s| s.parse::<Mac>()).transpose()?;
-    if let Some(v) = adapter_vlan {
-        if v > 4095 {
-            return Err(UserError(format!(
-                "bad --adapter-vlan {v}: VLAN ids are 0-4095"
-            )));
-        }
-        c.adapter_vlan = Some(v);
-    }
-    c.router_mac = router_mac.map(|s| s.parse::<Mac>()).transpose()?;
-    c.router_ip = router_ip
-        .map(|s| {
-            s.trim()
-                .parse::<std::net::Ipv4Addr>()
-                .map_err(|_| UserError(format!("bad --router-ip '{s}': give an IPv4 address")))
-        })
-        .transpose()?;
+    c.adapter_ip = adapter_ip;
+    c.adapter_port = adapter_port;
+    c.adapter_mac = adapter_mac;
+    c.adapter_vlan = adapter_vlan;
+    c.router_mac = router_mac;
+    c.router_ip = router_ip;
     c.open_only = open_only;
     for (on, list) in [(true, &show), (false, &noshow)] {
         for what in list.iter().flat_map(|s| s.split(',')) {
@@ -315,29 +223,12 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     c.pcap = pcap;
     // A resumed scan adds to the files it was writing (as masscan's --resume does).
     c.append_output = append_output || resumed_from.is_some();
-    let time = |what: &str, s: &str| {
-        parse_duration_spec(s).map_err(|e| UserError(format!("bad --{what} '{s}': {e}")))
-    };
-    c.rotate = rotate.map(|s| time("rotate", &s)).transpose()?;
-    c.rotate_offset = rotate_offset
-        .map(|s| time("rotate-offset", &s))
-        .transpose()?;
-    c.rotate_size = rotate_size
-        .map(|s| {
-            parse_size_spec(&s).map_err(|e| UserError(format!("bad --rotate-size '{s}': {e}")))
-        })
-        .transpose()?;
+    c.rotate = rotate;
+    c.rotate_offset = rotate_offset;
+    c.rotate_size = rotate_size;
     c.rotate_dir = rotate_dir;
     c.interactive = interactive;
 
-    for f in &output_format {
-        if !OUTPUT_FORMATS.contains(&f.as_str()) {
-            return Err(UserError(format!(
-                "unknown --output-format '{f}' (choose from {})",
-                OUTPUT_FORMATS.join(", ")
-            )));
-        }
-    }
     // Formats and file names pair up in order (`-oX a.xml -oJ b.json` writes both); a lone
     // --output-format applies to the last file name, a file name alone is XML.
     if output_format.len() == output_filename.len() {
@@ -364,13 +255,6 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     }
     for (on, list) in [(true, &capture), (false, &nocapture)] {
         for what in list {
-            if !CAPTURES.contains(&what.as_str()) {
-                return Err(UserError(format!(
-                    "unknown {}capture '{what}' (choose from {})",
-                    if on { "" } else { "no" },
-                    CAPTURES.join(", ")
-                )));
-            }
             if !c.captures.contains(&(on, what.clone())) {
                 c.captures.push((on, what.clone()));
             }
@@ -378,22 +262,8 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     }
 
     c.banners = banners;
-    let secs = |what: &str, s: &str| -> Result<u64, UserError> {
-        let n =
-            parse_duration_spec(s).map_err(|e| UserError(format!("bad --{what} '{s}': {e}")))?;
-        if n == 0 || n > 86_400 {
-            return Err(UserError(format!(
-                "bad --{what} '{s}': give 1 second to 1 day"
-            )));
-        }
-        Ok(n)
-    };
-    c.hello_timeout = hello_timeout
-        .map(|s| secs("hello-timeout", &s))
-        .transpose()?;
-    c.connection_timeout = connection_timeout
-        .map(|s| secs("connection-timeout", &s))
-        .transpose()?;
+    c.hello_timeout = hello_timeout;
+    c.connection_timeout = connection_timeout;
     for (kind, list) in [("hello-string", &hello_string), ("hello-file", &hello_file)] {
         for v in list {
             let (port, value) = hello_port(kind, v)?;
@@ -419,22 +289,8 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         }
     }
     c.http_user_agent = http_user_agent;
-    if let Some(n) = banner_bytes {
-        if !(16..=1 << 20).contains(&n) {
-            return Err(UserError(format!(
-                "bad --banner-bytes {n}: use 16 to 1048576"
-            )));
-        }
-        c.banner_bytes = Some(n);
-    }
-    if let Some(n) = max_connections {
-        if !(1..=1 << 24).contains(&n) {
-            return Err(UserError(format!(
-                "bad --max-connections {n}: use 1 to 16777216"
-            )));
-        }
-        c.max_connections = Some(n);
-    }
+    c.banner_bytes = banner_bytes;
+    c.max_connections = max_connections;
 
     Ok(Run {
         mode,

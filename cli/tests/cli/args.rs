@@ -128,6 +128,11 @@ fn config_file_errors_name_the_file_and_line() {
         &["-c", fs, "--echo"],
         "bad.conf:1: offline: 'maybe' is not a boolean",
     );
+    // Typed values: a bad value in a file is caught at its line.
+    std::fs::write(&f, "ports = 80\nrate = fast\n").unwrap();
+    assert_one_line_error(&["-c", fs, "--echo"], "bad.conf:2: bad --rate 'fast'");
+    std::fs::write(&f, "adapter-vlan = 9999\n").unwrap();
+    assert_one_line_error(&["-c", fs, "--echo"], "bad.conf:1: bad --adapter-vlan 9999");
     std::fs::write(&f, "seed = 5\n").unwrap();
     assert_one_line_error(&["-c", fs, "--rate", "x", "--echo"], "bad --rate 'x'");
     // Regression: a huge level once built that many arguments and ran out of memory.

@@ -1,0 +1,254 @@
+//! Typed option values: clap value parsers for the options whose values have a grammar (rates,
+//! seeds, shards, CPU lists, waits, source ranges, MACs, durations, sizes, bounded counts, and
+//! the names chosen from a list). A bad value fails while the command line (or the config-file
+//! line) is parsed, with a message that names the option and says what to give; every message
+//! is the whole error line (see `args::one_line`).
+
+use masscan_engine::config::{parse_cpu_list, parse_duration_spec, parse_size_spec, Mac, Wait};
+use masscan_engine::plan::Shard;
+use masscan_engine::source::{IpRange, PortRange};
+use std::net::Ipv4Addr;
+
+/// Output formats of `--output-format` (and the `-oX`-style shorthands).
+pub const OUTPUT_FORMATS: &[&str] = &[
+    "xml",
+    "nmapxml",
+    "json",
+    "ndjson",
+    "grepable",
+    "list",
+    "binary",
+    "unicornscan",
+    "hostonly",
+];
+/// What `--capture`/`--nocapture` name.
+pub const CAPTURES: &[&str] = &["cert", "html", "heartbleed", "ticketbleed", "servername"];
+/// `--driver` backends (dpdk and pfring are refused at scan time until they exist).
+pub const DRIVERS: &[&str] = &["offline", "afpacket", "afxdp", "dpdk", "pfring"];
+
+/// A list of CPUs, in order (`--tx-cores 1,3`, `--rx-cores 0,2-3`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CpuList(pub Vec<usize>);
+
+pub fn rate(s: &str) -> Result<f64, String> {
+    let r: f64 = s.trim().parse().map_err(|_| {
+        format!("bad --rate '{s}': give packets per second as a number (e.g. --rate 10000)")
+    })?;
+    if !r.is_finite() || r <= 0.0 {
+        return Err(format!(
+            "bad --rate '{s}': the rate must be a positive number of packets per second"
+        ));
+    }
+    Ok(r)
+}
+
+/// A seed, or `time` (the clock's seconds, read when the option is parsed).
+pub fn seed(s: &str) -> Result<u64, String> {
+    if s.eq_ignore_ascii_case("time") {
+        return Ok(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0));
+    }
+    s.trim()
+        .parse()
+        .map_err(|_| format!("bad --seed '{s}': use a number (0 to 2^64-1) or 'time'"))
+}
+
+pub fn shard(s: &str) -> Result<Shard, String> {
+    Shard::parse(s).map_err(|e| e.to_string())
+}
+
+fn cpus(name: &str, s: &str) -> Result<CpuList, String> {
+    parse_cpu_list(s)
+        .map(CpuList)
+        .map_err(|e| format!("bad --{name}-cores {s}: {e}"))
+}
+
+pub fn tx_cores(s: &str) -> Result<CpuList, String> {
+    cpus("tx", s)
+}
+
+pub fn rx_cores(s: &str) -> Result<CpuList, String> {
+    cpus("rx", s)
+}
+
+fn threads(name: &str, s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(t) if (1..=256).contains(&t) => Ok(t),
+        _ => Err(format!("bad --{name}-threads {s}: use 1 to 256")),
+    }
+}
+
+pub fn tx_threads(s: &str) -> Result<usize, String> {
+    threads("tx", s)
+}
+
+pub fn rx_threads(s: &str) -> Result<usize, String> {
+    threads("rx", s)
+}
+
+pub fn retries(s: &str) -> Result<u32, String> {
+    match s.trim().parse::<u32>() {
+        Ok(n) if n <= 1000 => Ok(n),
+        _ => Err(format!("bad --retries {s}: give 0 to 1000")),
+    }
+}
+
+pub fn wait(s: &str) -> Result<Wait, String> {
+    if s.eq_ignore_ascii_case("forever") {
+        return Ok(Wait::Forever);
+    }
+    s.trim()
+        .parse()
+        .map(Wait::Secs)
+        .map_err(|_| format!("bad --wait '{s}': give seconds (e.g. 10) or 'forever'"))
+}
+
+pub fn driver(s: &str) -> Result<String, String> {
+    let d = s.to_ascii_lowercase();
+    if DRIVERS.contains(&d.as_str()) {
+        Ok(d)
+    } else {
+        Err(format!(
+            "unknown --driver '{s}' (choose from afxdp, afpacket, offline, dpdk, pfring)"
+        ))
+    }
+}
+
+pub fn adapter_ip(s: &str) -> Result<IpRange, String> {
+    IpRange::parse(s).map_err(|e| e.to_string())
+}
+
+pub fn adapter_port(s: &str) -> Result<PortRange, String> {
+    PortRange::parse(s).map_err(|e| e.to_string())
+}
+
+pub fn mac(s: &str) -> Result<Mac, String> {
+    s.parse::<Mac>()
+}
+
+pub fn vlan(s: &str) -> Result<u16, String> {
+    match s.trim().parse::<u16>() {
+        Ok(v) if v <= 4095 => Ok(v),
+        _ => Err(format!("bad --adapter-vlan {s}: VLAN ids are 0-4095")),
+    }
+}
+
+pub fn router_ip(s: &str) -> Result<Ipv4Addr, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("bad --router-ip '{s}': give an IPv4 address"))
+}
+
+fn time(name: &str, s: &str) -> Result<u64, String> {
+    parse_duration_spec(s).map_err(|e| format!("bad --{name} '{s}': {e}"))
+}
+
+pub fn rotate(s: &str) -> Result<u64, String> {
+    time("rotate", s)
+}
+
+pub fn rotate_offset(s: &str) -> Result<u64, String> {
+    time("rotate-offset", s)
+}
+
+pub fn rotate_size(s: &str) -> Result<u64, String> {
+    parse_size_spec(s).map_err(|e| format!("bad --rotate-size '{s}': {e}"))
+}
+
+/// A timeout of 1 second to 1 day.
+fn timeout(name: &str, s: &str) -> Result<u64, String> {
+    let n = time(name, s)?;
+    if n == 0 || n > 86_400 {
+        return Err(format!("bad --{name} '{s}': give 1 second to 1 day"));
+    }
+    Ok(n)
+}
+
+pub fn hello_timeout(s: &str) -> Result<u64, String> {
+    timeout("hello-timeout", s)
+}
+
+pub fn connection_timeout(s: &str) -> Result<u64, String> {
+    timeout("connection-timeout", s)
+}
+
+fn bounded(name: &str, s: &str, lo: usize, hi: usize) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (lo..=hi).contains(&n) => Ok(n),
+        _ => Err(format!("bad --{name} {s}: use {lo} to {hi}")),
+    }
+}
+
+pub fn banner_bytes(s: &str) -> Result<usize, String> {
+    bounded("banner-bytes", s, 16, 1 << 20)
+}
+
+pub fn max_connections(s: &str) -> Result<usize, String> {
+    bounded("max-connections", s, 1, 1 << 24)
+}
+
+pub fn output_format(s: &str) -> Result<String, String> {
+    if OUTPUT_FORMATS.contains(&s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "unknown --output-format '{s}' (choose from {})",
+            OUTPUT_FORMATS.join(", ")
+        ))
+    }
+}
+
+fn captured(name: &str, s: &str) -> Result<String, String> {
+    if CAPTURES.contains(&s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "unknown {name} '{s}' (choose from {})",
+            CAPTURES.join(", ")
+        ))
+    }
+}
+
+pub fn capture(s: &str) -> Result<String, String> {
+    captured("capture", s)
+}
+
+pub fn nocapture(s: &str) -> Result<String, String> {
+    captured("nocapture", s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_and_their_errors() {
+        assert_eq!(rate("1e6"), Ok(1e6));
+        assert!(rate("-5").unwrap_err().starts_with("bad --rate '-5'"));
+        assert_eq!(seed("42"), Ok(42));
+        assert!(seed("time").unwrap() > 1_600_000_000);
+        assert_eq!(tx_cores("0-2,5"), Ok(CpuList(vec![0, 1, 2, 5])));
+        assert!(rx_cores("3-1")
+            .unwrap_err()
+            .starts_with("bad --rx-cores 3-1: "));
+        assert_eq!(wait("forever"), Ok(Wait::Forever));
+        assert_eq!(wait("7"), Ok(Wait::Secs(7)));
+        assert_eq!(vlan("4095"), Ok(4095));
+        assert!(vlan("4096").is_err());
+        assert_eq!(driver("AFXDP"), Ok("afxdp".into()));
+        assert!(driver("netmap").is_err());
+        assert_eq!(rotate("hourly"), Ok(3600));
+        assert_eq!(rotate_size("10M"), Ok(10 << 20));
+        assert!(connection_timeout("0").is_err());
+        assert_eq!(hello_timeout("3"), Ok(3));
+        assert_eq!(retries("1000"), Ok(1000));
+        assert!(retries("1001").is_err());
+        assert!(tx_threads("0").is_err());
+        assert_eq!(banner_bytes("16"), Ok(16));
+        assert!(max_connections("0").is_err());
+        assert!(output_format("yaml").is_err());
+        assert!(capture("cert").is_ok() && nocapture("body").is_err());
+    }
+}
