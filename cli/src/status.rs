@@ -4,16 +4,16 @@
 
 use crate::args::UserError;
 use masscan_ebpf::Counters as XdpCounters;
+use masscan_engine::output::timestr;
 use masscan_engine::plan::{Plan, Slice};
 use masscan_engine::reply::RxCounters;
 use masscan_engine::stats::{CoreCounters, RxCoreCounters, TxSnapshot};
 use std::io::Write;
 use std::time::{Duration, Instant, SystemTime};
 
-/// `YYYY-MM-DD HH:MM:SS` in UTC.
+/// `YYYY-MM-DD HH:MM:SS` in UTC (the engine's one formatter of UTC times).
 pub fn gmt_now() -> String {
-    let s = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
-    s.trim_end_matches('Z').replacen('T', " ", 1)
+    timestr(crate::outputs::now())
 }
 
 pub fn banner(plan: &Plan) {
