@@ -335,6 +335,7 @@ fn open_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use masscan_engine::output::StatusRecord;
 
     #[test]
     fn boundaries_are_aligned() {
@@ -370,7 +371,7 @@ mod tests {
         .unwrap()
         .with_rotation(rule, 1_000_000_000)
         .unwrap();
-        let r = Record::Status {
+        let r = Record::Status(StatusRecord {
             time: 1,
             ip: "198.18.0.1".parse().unwrap(),
             ip_proto: 6,
@@ -378,7 +379,7 @@ mod tests {
             status: masscan_engine::output::Status::Open,
             reason: 0x12,
             ttl: 64,
-        };
+        });
         o.record(&r).unwrap();
         o.maybe_rotate(1_000_000_005).unwrap();
         o.record(&r).unwrap();

@@ -8,6 +8,7 @@ use masscan_drivers::offline::OfflineRx;
 use masscan_drivers::{Offline, SystemClock};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Driver, TxQueue};
+use masscan_engine::output::StatusRecord;
 use masscan_engine::output::{Record, Status};
 use masscan_engine::plan::{Plan, Shard};
 use masscan_engine::ports::PortSetBuilder;
@@ -119,12 +120,12 @@ fn every_syn_ack_is_reported_once_and_answered_in_place() {
     };
     let mut open = HashSet::new();
     let mut sink = |r: Record| match r {
-        Record::Status {
+        Record::Status(StatusRecord {
             status: Status::Open,
             ip,
             port,
             ..
-        } => assert!(open.insert((ip, port)), "{ip}:{port} reported twice"),
+        }) => assert!(open.insert((ip, port)), "{ip}:{port} reported twice"),
         other => panic!("{other:?}"),
     };
     receive

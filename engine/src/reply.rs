@@ -10,6 +10,7 @@
 
 use crate::arp::{self, ArpRepr};
 use crate::cookie::CookieKey;
+use crate::output::StatusRecord;
 use crate::output::{Record, Status};
 use crate::probe::{tcp_syn, ProbeReply, Probes, ReplyAddrs, SynAck, Verdict};
 use crate::source::Source;
@@ -268,7 +269,7 @@ impl Receiver {
             self.cfg.report_closed
         };
         if report {
-            out.record = Some(Record::Status {
+            out.record = Some(Record::Status(StatusRecord {
                 time: now,
                 ip: them,
                 ip_proto: r.ip_proto,
@@ -276,7 +277,7 @@ impl Receiver {
                 status: r.status,
                 reason: r.reason,
                 ttl,
-            });
+            }));
         }
         out
     }
@@ -456,13 +457,13 @@ mod tests {
         let mut out = [0u8; MAX_REPLY];
         let o = r.handle(&f, 1, &mut out);
         match o.record {
-            Some(Record::Status {
+            Some(Record::Status(StatusRecord {
                 status: Status::Open,
                 port: 80,
                 ttl: 61,
                 reason: 0x12,
                 ..
-            }) => {}
+            })) => {}
             other => panic!("{other:?}"),
         }
         // The RST goes back to the sender's MAC with seq = cookie + 1.
@@ -493,10 +494,10 @@ mod tests {
         );
         assert!(matches!(
             o.record,
-            Some(Record::Status {
+            Some(Record::Status(StatusRecord {
                 status: Status::Closed,
                 ..
-            })
+            }))
         ));
         assert_eq!(o.reply_len, 0);
         let o = r.handle(

@@ -13,6 +13,7 @@
 //! whose payloads sit in one reused byte arena, so sending costs no allocation per frame.
 
 use crate::banner::{BannerConfig, Found, Session};
+use crate::output::BannerRecord;
 use crate::output::Record;
 use etherparse::{PacketBuilder, PacketBuilderStep, TcpHeader};
 use std::collections::{HashMap, VecDeque};
@@ -461,7 +462,7 @@ impl Stack {
         tcb.session.finish(&self.cfg.banners, &mut self.found);
         for f in self.found.drain(..) {
             self.counters.banners += 1;
-            self.records.push_back(Record::Banner {
+            self.records.push_back(Record::Banner(BannerRecord {
                 time: self.now_unix,
                 ip: flow.them,
                 ip_proto: 6,
@@ -469,7 +470,7 @@ impl Stack {
                 app_proto: f.app,
                 ttl: tcb.ttl,
                 banner: f.text,
-            });
+            }));
         }
         self.counters.closed += 1;
         self.counters.active = self.table.len() as u64;

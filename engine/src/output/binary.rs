@@ -5,6 +5,7 @@
 //! original writes (open/closed/ARP/banner, IPv4 and IPv6, and the older types 1, 2, 3, 5), skips
 //! unknown types, and on damage returns the records before it and one error.
 
+use super::{BannerRecord, StatusRecord};
 use super::{Record, Status};
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -185,7 +186,7 @@ fn parse_record(kind: u64, d: &[u8]) -> Result<Option<Record>, String> {
     Ok(Some(match kind {
         1 | 2 => {
             need(12)?;
-            Record::Status {
+            Record::Status(StatusRecord {
                 time: be32(d, 0),
                 ip: v4(4),
                 ip_proto: 6,
@@ -193,11 +194,11 @@ fn parse_record(kind: u64, d: &[u8]) -> Result<Option<Record>, String> {
                 status: status_of(kind),
                 reason: d[10],
                 ttl: d[11],
-            }
+            })
         }
         6..=8 => {
             need(13)?;
-            Record::Status {
+            Record::Status(StatusRecord {
                 time: be32(d, 0),
                 ip: v4(4),
                 ip_proto: d[8],
@@ -205,11 +206,11 @@ fn parse_record(kind: u64, d: &[u8]) -> Result<Option<Record>, String> {
                 status: status_of(kind),
                 reason: d[11],
                 ttl: d[12],
-            }
+            })
         }
         10..=12 => {
             need(26)?;
-            Record::Status {
+            Record::Status(StatusRecord {
                 time: be32(d, 0),
                 ip: v6(d, 10),
                 ip_proto: d[4],
@@ -217,11 +218,11 @@ fn parse_record(kind: u64, d: &[u8]) -> Result<Option<Record>, String> {
                 status: status_of(kind),
                 reason: d[7],
                 ttl: d[8],
-            }
+            })
         }
         3 => {
             need(12)?;
-            Record::Banner {
+            Record::Banner(BannerRecord {
                 time: be32(d, 0),
                 ip: v4(4),
                 ip_proto: 6,
@@ -229,11 +230,11 @@ fn parse_record(kind: u64, d: &[u8]) -> Result<Option<Record>, String> {
                 app_proto: be16(d, 10),
                 ttl: 0,
                 banner: d[12..].to_vec(),
-            }
+            })
         }
         5 => {
             need(13)?;
-            Record::Banner {
+            Record::Banner(BannerRecord {
                 time: be32(d, 0),
                 ip: v4(4),
                 ip_proto: d[8],
@@ -241,11 +242,11 @@ fn parse_record(kind: u64, d: &[u8]) -> Result<Option<Record>, String> {
                 app_proto: be16(d, 11),
                 ttl: 0,
                 banner: d[13..].to_vec(),
-            }
+            })
         }
         9 => {
             need(14)?;
-            Record::Banner {
+            Record::Banner(BannerRecord {
                 time: be32(d, 0),
                 ip: v4(4),
                 ip_proto: d[8],
@@ -253,11 +254,11 @@ fn parse_record(kind: u64, d: &[u8]) -> Result<Option<Record>, String> {
                 app_proto: be16(d, 11),
                 ttl: d[13],
                 banner: d[14..].to_vec(),
-            }
+            })
         }
         13 => {
             need(27)?;
-            Record::Banner {
+            Record::Banner(BannerRecord {
                 time: be32(d, 0),
                 ip: v6(d, 11),
                 ip_proto: d[4],
@@ -265,7 +266,7 @@ fn parse_record(kind: u64, d: &[u8]) -> Result<Option<Record>, String> {
                 app_proto: be16(d, 7),
                 ttl: d[9],
                 banner: d[27..].to_vec(),
-            }
+            })
         }
         _ => return Ok(None),
     }))
@@ -306,7 +307,7 @@ pub fn trailer() -> Vec<u8> {
 pub fn push_record(out: &mut Vec<u8>, r: &Record) {
     let mut d = Vec::with_capacity(32);
     let kind = match r {
-        Record::Status {
+        Record::Status(StatusRecord {
             time,
             ip,
             ip_proto,
@@ -314,7 +315,7 @@ pub fn push_record(out: &mut Vec<u8>, r: &Record) {
             status,
             reason,
             ttl,
-        } => match ip {
+        }) => match ip {
             IpAddr::V4(a) => {
                 d.extend_from_slice(&time.to_be_bytes());
                 d.extend_from_slice(&a.octets());
@@ -340,7 +341,7 @@ pub fn push_record(out: &mut Vec<u8>, r: &Record) {
                 }
             }
         },
-        Record::Banner {
+        Record::Banner(BannerRecord {
             time,
             ip,
             ip_proto,
@@ -348,7 +349,7 @@ pub fn push_record(out: &mut Vec<u8>, r: &Record) {
             app_proto,
             ttl,
             banner,
-        } => match ip {
+        }) => match ip {
             IpAddr::V4(a) => {
                 d.extend_from_slice(&time.to_be_bytes());
                 d.extend_from_slice(&a.octets());
@@ -415,7 +416,7 @@ mod tests {
 
     fn sample() -> Vec<Record> {
         vec![
-            Record::Status {
+            Record::Status(StatusRecord {
                 time: 1,
                 ip: "198.18.0.3".parse().unwrap(),
                 ip_proto: 6,
@@ -423,8 +424,8 @@ mod tests {
                 status: Status::Open,
                 reason: 0x12,
                 ttl: 64,
-            },
-            Record::Status {
+            }),
+            Record::Status(StatusRecord {
                 time: 2,
                 ip: "2001:db8::1".parse().unwrap(),
                 ip_proto: 6,
@@ -432,8 +433,8 @@ mod tests {
                 status: Status::Closed,
                 reason: 0x14,
                 ttl: 60,
-            },
-            Record::Status {
+            }),
+            Record::Status(StatusRecord {
                 time: 3,
                 ip: "198.18.0.9".parse().unwrap(),
                 ip_proto: 0,
@@ -441,8 +442,8 @@ mod tests {
                 status: Status::Arp,
                 reason: 0,
                 ttl: 0,
-            },
-            Record::Banner {
+            }),
+            Record::Banner(BannerRecord {
                 time: 4,
                 ip: "198.18.0.3".parse().unwrap(),
                 ip_proto: 6,
@@ -450,8 +451,8 @@ mod tests {
                 app_proto: 5,
                 ttl: 64,
                 banner: b"220 hi\r\n".to_vec(),
-            },
-            Record::Banner {
+            }),
+            Record::Banner(BannerRecord {
                 time: 5,
                 ip: "2001:db8::2".parse().unwrap(),
                 ip_proto: 6,
@@ -459,7 +460,7 @@ mod tests {
                 app_proto: 31,
                 ttl: 64,
                 banner: vec![0; 300],
-            },
+            }),
         ]
     }
 

@@ -146,36 +146,61 @@ pub enum Status {
     Arp,
 }
 
+/// A port's status: open, closed, or a host answering ARP.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusRecord {
+    pub time: u32,
+    pub ip: IpAddr,
+    /// IP protocol number (6 TCP, 17 UDP, 132 SCTP, 1 ICMP); 0 for ARP.
+    pub ip_proto: u8,
+    pub port: u16,
+    pub status: Status,
+    /// TCP flags of the reply (0x12 SYN-ACK, 0x14 RST-ACK).
+    pub reason: u8,
+    pub ttl: u8,
+}
+
+/// What a service said: one banner of one port.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BannerRecord {
+    pub time: u32,
+    pub ip: IpAddr,
+    pub ip_proto: u8,
+    pub port: u16,
+    /// masscan's `app_proto` number (see [`app_name`]).
+    pub app_proto: u16,
+    pub ttl: u8,
+    pub banner: Vec<u8>,
+}
+
 /// One result, as stored in `-oB` files and written by every format.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Record {
-    Status {
-        time: u32,
-        ip: IpAddr,
-        /// IP protocol number (6 TCP, 17 UDP, 132 SCTP, 1 ICMP); 0 for ARP.
-        ip_proto: u8,
-        port: u16,
-        status: Status,
-        /// TCP flags of the reply (0x12 SYN-ACK, 0x14 RST-ACK).
-        reason: u8,
-        ttl: u8,
-    },
-    Banner {
-        time: u32,
-        ip: IpAddr,
-        ip_proto: u8,
-        port: u16,
-        /// masscan's `app_proto` number (see [`app_name`]).
-        app_proto: u16,
-        ttl: u8,
-        banner: Vec<u8>,
-    },
+    Status(StatusRecord),
+    Banner(BannerRecord),
 }
 
 impl Record {
     pub fn ip(&self) -> IpAddr {
         match self {
-            Record::Status { ip, .. } | Record::Banner { ip, .. } => *ip,
+            Record::Status(s) => s.ip,
+            Record::Banner(b) => b.ip,
+        }
+    }
+
+    /// When it was found (Unix seconds).
+    pub fn time(&self) -> u32 {
+        match self {
+            Record::Status(s) => s.time,
+            Record::Banner(b) => b.time,
+        }
+    }
+
+    /// The TTL (hop limit) of the reply.
+    pub fn ttl(&self) -> u8 {
+        match self {
+            Record::Status(s) => s.ttl,
+            Record::Banner(b) => b.ttl,
         }
     }
 }

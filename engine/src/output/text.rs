@@ -10,6 +10,7 @@ use super::{
     app_name, ctime, proto_name, push_escaped, reason_string, timestr, Record, ScannedPorts,
     ServiceNames, Status,
 };
+use super::{BannerRecord, StatusRecord};
 use std::io::Write as _;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,37 +59,33 @@ pub struct TextWriter {
 /// state, and for a banner a `service` named by the banner's kind and a `script` holding it).
 /// ARP and ICMP results have no port: the host is reported up.
 fn nmap_xml_record(out: &mut Vec<u8>, r: &Record) {
-    let (time, ip, ttl) = match r {
-        Record::Status { time, ip, ttl, .. } | Record::Banner { time, ip, ttl, .. } => {
-            (time, ip, ttl)
-        }
-    };
+    let (time, ip, ttl) = (r.time(), r.ip(), r.ttl());
     let reason = match r {
-        Record::Status {
+        Record::Status(StatusRecord {
             status: Status::Arp,
             ..
-        } => "arp-response".to_string(),
-        Record::Status { ip_proto: 1, .. } => "echo-reply".to_string(),
-        Record::Status {
+        }) => "arp-response".to_string(),
+        Record::Status(StatusRecord { ip_proto: 1, .. }) => "echo-reply".to_string(),
+        Record::Status(StatusRecord {
             status: Status::Closed,
             ..
-        } => "reset".to_string(),
-        Record::Status { reason, .. } => reason_string(*reason),
-        Record::Banner { .. } => "syn-ack".to_string(),
+        }) => "reset".to_string(),
+        Record::Status(StatusRecord { reason, .. }) => reason_string(*reason),
+        Record::Banner(_) => "syn-ack".to_string(),
     };
     let _ = write!(
         out,
         "<host starttime=\"{time}\" endtime=\"{time}\"><status state=\"up\" reason=\"{reason}\" reason_ttl=\"{ttl}\"/><address addr=\"{ip}\" addrtype=\"{}\"/>",
-        addrtype(ip)
+        addrtype(&ip)
     );
     match r {
-        Record::Status {
+        Record::Status(StatusRecord {
             ip_proto,
             port,
             status,
             reason,
             ..
-        } if *status != Status::Arp && matches!(ip_proto, 6 | 17 | 132) => {
+        }) if *status != Status::Arp && matches!(ip_proto, 6 | 17 | 132) => {
             let _ = write!(
                 out,
                 "<ports><port protocol=\"{}\" portid=\"{port}\"><state state=\"{}\" reason=\"{}\" reason_ttl=\"{ttl}\"/></port></ports>",
@@ -97,13 +94,13 @@ fn nmap_xml_record(out: &mut Vec<u8>, r: &Record) {
                 reason_string(*reason)
             );
         }
-        Record::Banner {
+        Record::Banner(BannerRecord {
             ip_proto,
             port,
             app_proto,
             banner,
             ..
-        } if matches!(ip_proto, 6 | 17 | 132) => {
+        }) if matches!(ip_proto, 6 | 17 | 132) => {
             let name = app_name(*app_proto);
             let _ = write!(
                 out,
@@ -291,14 +288,14 @@ impl TextWriter {
     pub fn record(&mut self, out: &mut Vec<u8>, r: &Record) {
         let first = self.records == 0;
         self.records += 1;
-        if matches!(r, Record::Status { .. }) {
+        if matches!(r, Record::Status(_)) {
             self.statuses += 1;
         }
         match (self.format, r) {
             (TextFormat::NmapXml, r) => nmap_xml_record(out, r),
             (
                 TextFormat::Xml,
-                Record::Status {
+                Record::Status(StatusRecord {
                     time,
                     ip,
                     ip_proto,
@@ -306,7 +303,7 @@ impl TextWriter {
                     status,
                     reason,
                     ttl,
-                },
+                }),
             ) => {
                 let _ = write!(
                     out,
@@ -319,7 +316,7 @@ impl TextWriter {
             }
             (
                 TextFormat::Xml,
-                Record::Banner {
+                Record::Banner(BannerRecord {
                     time,
                     ip,
                     ip_proto,
@@ -327,7 +324,7 @@ impl TextWriter {
                     app_proto,
                     ttl,
                     banner,
-                },
+                }),
             ) => {
                 let _ = write!(
                     out,
@@ -341,14 +338,14 @@ impl TextWriter {
             }
             (
                 TextFormat::Grepable,
-                Record::Status {
+                Record::Status(StatusRecord {
                     time,
                     ip,
                     ip_proto,
                     port,
                     status,
                     ..
-                },
+                }),
             ) => {
                 let p = proto_name(*ip_proto, Some(*status));
                 let _ = writeln!(
@@ -360,13 +357,13 @@ impl TextWriter {
             }
             (
                 TextFormat::Grepable,
-                Record::Banner {
+                Record::Banner(BannerRecord {
                     ip,
                     port,
                     app_proto,
                     banner,
                     ..
-                },
+                }),
             ) => {
                 let _ = write!(
                     out,
@@ -378,14 +375,14 @@ impl TextWriter {
             }
             (
                 TextFormat::Unicornscan,
-                Record::Status {
+                Record::Status(StatusRecord {
                     ip,
                     ip_proto,
                     port,
                     status,
                     ttl,
                     ..
-                },
+                }),
             ) => {
                 let p = proto_name(*ip_proto, Some(*status));
                 let _ = writeln!(
@@ -397,27 +394,27 @@ impl TextWriter {
                 );
             }
             // unicornscan has no banner lines.
-            (TextFormat::Unicornscan, Record::Banner { .. }) => {}
+            (TextFormat::Unicornscan, Record::Banner(_)) => {}
             (TextFormat::HostOnly, r) => {
                 let _ = writeln!(out, "{}", r.ip());
             }
             (
                 TextFormat::List,
-                Record::Status {
+                Record::Status(StatusRecord {
                     time,
                     ip,
                     ip_proto,
                     port,
                     status,
                     ..
-                },
+                }),
             ) => {
                 let p = proto_name(*ip_proto, Some(*status));
                 let _ = writeln!(out, "{} {p} {port} {ip} {time}", status_word(*status));
             }
             (
                 TextFormat::List,
-                Record::Banner {
+                Record::Banner(BannerRecord {
                     time,
                     ip,
                     ip_proto,
@@ -425,7 +422,7 @@ impl TextWriter {
                     app_proto,
                     banner,
                     ..
-                },
+                }),
             ) => {
                 let p = proto_name(*ip_proto, None);
                 let _ = write!(
@@ -438,7 +435,7 @@ impl TextWriter {
             }
             (
                 TextFormat::Ndjson,
-                Record::Status {
+                Record::Status(StatusRecord {
                     time,
                     ip,
                     ip_proto,
@@ -446,7 +443,7 @@ impl TextWriter {
                     status,
                     reason,
                     ttl,
-                },
+                }),
             ) => {
                 let _ = writeln!(
                     out,
@@ -458,7 +455,7 @@ impl TextWriter {
             }
             (
                 TextFormat::Ndjson,
-                Record::Banner {
+                Record::Banner(BannerRecord {
                     time,
                     ip,
                     ip_proto,
@@ -466,7 +463,7 @@ impl TextWriter {
                     app_proto,
                     banner,
                     ..
-                },
+                }),
             ) => {
                 let _ = write!(
                     out,
@@ -482,7 +479,7 @@ impl TextWriter {
                     out.extend_from_slice(b",\n");
                 }
                 match r {
-                    Record::Status {
+                    Record::Status(StatusRecord {
                         time,
                         ip,
                         ip_proto,
@@ -490,7 +487,7 @@ impl TextWriter {
                         status,
                         reason,
                         ttl,
-                    } => {
+                    }) => {
                         let _ = writeln!(
                             out,
                             "{{   \"ip\": \"{ip}\",   \"timestamp\": \"{time}\", \"ports\": [ {{\"port\": {port}, \"proto\": \"{}\", \"status\": \"{}\", \"reason\": \"{}\", \"ttl\": {ttl}}} ] }}",
@@ -499,7 +496,7 @@ impl TextWriter {
                             reason_string(*reason)
                         );
                     }
-                    Record::Banner {
+                    Record::Banner(BannerRecord {
                         time,
                         ip,
                         ip_proto,
@@ -507,7 +504,7 @@ impl TextWriter {
                         app_proto,
                         banner,
                         ..
-                    } => {
+                    }) => {
                         let _ = write!(
                             out,
                             "{{   \"ip\": \"{ip}\",   \"timestamp\": \"{time}\", \"ports\": [ {{\"port\": {port}, \"proto\": \"{}\", \"service\": {{\"name\": \"{}\", \"banner\": \"",
@@ -541,13 +538,13 @@ pub fn render(w: TextWriter, records: &[Record]) -> Vec<u8> {
 /// to 79 columns (so it overwrites the status line).
 pub fn console_line(out: &mut Vec<u8>, r: &Record) {
     match r {
-        Record::Status {
+        Record::Status(StatusRecord {
             ip,
             ip_proto,
             port,
             status,
             ..
-        } => {
+        }) => {
             let line = match status {
                 Status::Arp => format!("Discovered up port 0/arp on {ip}"),
                 s => format!(
@@ -558,14 +555,14 @@ pub fn console_line(out: &mut Vec<u8>, r: &Record) {
             };
             let _ = writeln!(out, "{line:<79}");
         }
-        Record::Banner {
+        Record::Banner(BannerRecord {
             ip,
             ip_proto,
             port,
             app_proto,
             banner,
             ..
-        } => {
+        }) => {
             let start = out.len();
             let _ = write!(
                 out,
@@ -598,14 +595,16 @@ mod tests {
 
     fn recs(n: u8) -> Vec<Record> {
         (0..n)
-            .map(|i| Record::Status {
-                time: i as u32,
-                ip: std::net::IpAddr::from([198, 18, 0, i]),
-                ip_proto: 6,
-                port: 80,
-                status: Status::Open,
-                reason: 0x12,
-                ttl: 64,
+            .map(|i| {
+                Record::Status(StatusRecord {
+                    time: i as u32,
+                    ip: std::net::IpAddr::from([198, 18, 0, i]),
+                    ip_proto: 6,
+                    port: 80,
+                    status: Status::Open,
+                    reason: 0x12,
+                    ttl: 64,
+                })
             })
             .collect()
     }

@@ -3,6 +3,7 @@ use crate::banner::{app, BannerConfig};
 use crate::cookie::CookieKey;
 use crate::driver::QueueStats;
 use crate::output::Status;
+use crate::output::{BannerRecord, StatusRecord};
 use crate::reply::ReceiverConfig;
 use crate::source::{IpRange, PortRange, Source};
 use crate::stats::RxCoreCounters;
@@ -259,11 +260,11 @@ fn replies_are_written_into_the_ring_and_pushed_once_per_batch() {
     assert_eq!(found.len(), 4);
     assert!(found.iter().any(|r| matches!(
         r,
-        Record::Status {
+        Record::Status(StatusRecord {
             status: Status::Closed,
             port: 22,
             ..
-        }
+        })
     )));
     assert_eq!((r.counters.bad_cookie, r.counters.rst_sent), (1, 3));
 }
@@ -334,7 +335,7 @@ fn a_banner_connection_runs_through_the_loop_on_the_clock() {
     let (_, flags, _) = tcp_of(ring.sent.last().unwrap());
     assert_eq!(flags & 0x04, 0x04, "RST");
     let ssh = found.iter().any(|rec| {
-        matches!(rec, Record::Banner { app_proto, banner, ip, .. }
+        matches!(rec, Record::Banner(BannerRecord { app_proto, banner, ip, .. })
             if *app_proto == app::SSH2 && banner.starts_with(b"SSH-2.0")
                 && *ip == IpAddr::V4(Ipv4Addr::from(them)))
     });

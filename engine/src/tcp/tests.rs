@@ -1,4 +1,5 @@
 use super::*;
+use crate::output::BannerRecord;
 use etherparse::{SlicedPacket, TransportSlice};
 use std::net::Ipv4Addr;
 
@@ -109,14 +110,14 @@ fn http_connection_from_syn_ack_to_banner_and_reset() {
         .records
         .iter()
         .map(|r| match r {
-            Record::Banner {
+            Record::Banner(BannerRecord {
                 app_proto,
                 banner,
                 time,
                 port,
                 ttl,
                 ..
-            } => {
+            }) => {
                 assert_eq!((*time, *port, *ttl), (1000, 80, 64));
                 (*app_proto, banner.clone())
             }
@@ -226,7 +227,7 @@ fn a_cut_vnc_greeting_and_fin_end_the_connection_with_a_banner() {
     assert_eq!(sent(&mut st).last().unwrap().0, RST | ACK);
     assert_eq!(st.active(), 0);
     let vnc = st.records.iter().any(|r| {
-        matches!(r, Record::Banner { app_proto, banner, .. }
+        matches!(r, Record::Banner(BannerRecord { app_proto, banner, .. })
             if *app_proto == crate::banner::app::VNC && banner.as_slice() == b"RFB 003.008")
     });
     assert!(vnc, "{:?}", st.records);
