@@ -4,15 +4,16 @@
 //! clap definition, one line at a time, so every long option works in a file and a bad line is
 //! reported with its file and line number.
 
+use crate::conf_file::conf_file_args;
+use crate::spellings::{long_names, normalize};
 use crate::values::{self, CpuList};
-use clap::builder::{BoolishValueParser, TypedValueParser};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use clap::{ArgAction, CommandFactory, Parser};
-use masscan_engine::config::{parse_conf, Mac, Wait};
+use clap::{ArgAction, Parser};
+use masscan_engine::config::{Mac, Wait};
 use masscan_engine::plan::Shard;
 use masscan_engine::source::{IpRange, PortRange};
 use std::net::Ipv4Addr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The default config file, read first when it exists (as masscan does).
 pub const DEFAULT_CONF: &str = "/etc/masscan/masscan.conf";
@@ -267,15 +268,6 @@ pub struct Args {
     pub verbose: u8,
 }
 
-/// A boolean as config files write it: clap's boolish values (`true`/`false`, `yes`/`no`,
-/// `on`/`off`, `1`/`0`, `y`/`n`, `t`/`f`), any case.
-fn boolish(value: &str) -> Option<bool> {
-    let cmd = Args::command();
-    BoolishValueParser::new()
-        .parse_ref(&cmd, None, std::ffi::OsStr::new(value))
-        .ok()
-}
-
 /// A user error: printed as one line, exit code 1.
 #[derive(Debug)]
 pub struct UserError(pub String);
@@ -291,229 +283,6 @@ pub struct Parsed {
     pub args: Args,
     /// Set when `--resume FILE` was given.
     pub resumed_from: Option<PathBuf>,
-}
-
-/// Every long option name and alias clap knows, without dashes.
-fn long_names() -> Vec<String> {
-    let cmd = Args::command();
-    let mut names = Vec::new();
-    for a in cmd.get_arguments() {
-        if let Some(l) = a.get_long() {
-            names.push(l.to_string());
-        }
-        if let Some(al) = a.get_all_aliases() {
-            names.extend(al.into_iter().map(str::to_string));
-        }
-    }
-    names.push("help".into());
-    names.push("version".into());
-    names
-}
-
-fn output_format_for(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "X" => "xml",
-        "J" => "json",
-        "D" => "ndjson",
-        "G" => "grepable",
-        "L" => "list",
-        "B" => "binary",
-        "U" => "unicornscan",
-        "H" => "hostonly",
-        _ => return None,
-    })
-}
-
-/// Rewrites masscan/nmap spellings into long options, expanding `-c FILE` and `--resume FILE`
-/// in place. `args` excludes the program name.
-pub fn normalize(
-    args: &[String],
-    longs: &[String],
-    depth: usize,
-) -> Result<(Vec<String>, Option<PathBuf>), UserError> {
-    let mut out = Vec::new();
-    let mut resumed = None;
-    let mut it = args.iter().peekable();
-    let need = |it: &mut std::iter::Peekable<std::slice::Iter<String>>, opt: &str| {
-        it.next()
-            .cloned()
-            .ok_or_else(|| UserError(format!("option '{opt}' needs a value")))
-    };
-    while let Some(a) = it.next() {
-        let a = a.as_str();
-        // Config files and resume: expanded where they appear, so later options override them.
-        let conf_value = match a {
-            "-c" | "--conf" | "--config" | "-conf" | "-config" => Some(need(&mut it, a)?),
-            _ => ["--conf=", "--config=", "-c="]
-                .iter()
-                .find_map(|p| a.strip_prefix(p).map(str::to_string)),
-        };
-        if let Some(path) = conf_value {
-            out.extend(conf_file_args(Path::new(&path), depth)?);
-            continue;
-        }
-        if a == "--resume" || a == "-resume" || a.starts_with("--resume=") {
-            let path = match a.strip_prefix("--resume=") {
-                Some(p) => p.to_string(),
-                None => need(&mut it, a)?,
-            };
-            out.extend(conf_file_args(Path::new(&path), depth)?);
-            resumed = Some(PathBuf::from(path));
-            continue;
-        }
-        // --hello-string[80] X, --hello-file[80]=F: the port goes into the value.
-        if let Some((name, port, value)) = bracketed(a) {
-            let value = match value {
-                Some(v) => v.to_string(),
-                None => need(&mut it, a)?,
-            };
-            out.push(format!("--{name}"));
-            out.push(format!("{port}:{value}"));
-            continue;
-        }
-        match a {
-            "-sS" | "-Pn" | "-n" | "-sn" | "--randomize-hosts" | "--send-eth" => continue,
-            "-sL" => {
-                out.push("--list-scan".into());
-                continue;
-            }
-            "-iL" => {
-                out.push("--includefile".into());
-                out.push(need(&mut it, a)?);
-                continue;
-            }
-            _ => {}
-        }
-        if let Some(code) = a.strip_prefix("-o").filter(|c| c.len() == 1) {
-            let fmt = output_format_for(code).ok_or_else(|| {
-                UserError(format!(
-                    "unknown output option '{a}' (use -oX, -oJ, -oD, -oG, -oL, -oB, -oU or -oH)"
-                ))
-            })?;
-            let file = need(&mut it, a)?;
-            out.extend([
-                "--output-format".into(),
-                fmt.into(),
-                "--output-filename".into(),
-                file,
-            ]);
-            continue;
-        }
-        // -p80, -pU:53, -p-, -p-100 (but not --ports, nor a single-dash word like -ping).
-        if let Some(rest) = a.strip_prefix("-p").filter(|_| !a.starts_with("--")) {
-            let b = rest.as_bytes();
-            let is_ports = !b.is_empty()
-                && (b[0].is_ascii_digit() || b[0] == b'-' || (b.len() >= 2 && b[1] == b':'));
-            if is_ports {
-                out.push("--ports".into());
-                out.push(rest.to_string());
-                continue;
-            }
-        }
-        // Single-dash long options: -rate 100, -exclude x.
-        if a.len() > 2 && a.starts_with('-') && !a.starts_with("--") {
-            let name = a[1..].split('=').next().unwrap_or("");
-            if name.len() > 1 && longs.iter().any(|l| l == name) {
-                out.push(format!("-{a}"));
-                continue;
-            }
-        }
-        out.push(a.to_string());
-    }
-    Ok((out, resumed))
-}
-
-/// `--hello-string[80]` or `--hello-file[80]=F` (one or two dashes, or a config-file name):
-/// (option name, port, value after `=` if any).
-fn bracketed(a: &str) -> Option<(&'static str, &str, Option<&str>)> {
-    let bare = a.trim_start_matches('-');
-    let (name, rest) = bare.split_once('[')?;
-    let name = match name {
-        "hello-string" => "hello-string",
-        "hello-file" => "hello-file",
-        _ => return None,
-    };
-    let (port, after) = rest.split_once(']')?;
-    let value = after.strip_prefix('=');
-    Some((name, port, value))
-}
-
-/// Turns a config file into long-option arguments, checking each line on its own so that an
-/// error names the file and line.
-pub fn conf_file_args(path: &Path, depth: usize) -> Result<Vec<String>, UserError> {
-    if depth > 8 {
-        return Err(UserError(format!(
-            "{}: config files include each other too deeply",
-            path.display()
-        )));
-    }
-    let text = std::fs::read(path)
-        .map_err(|e| UserError(format!("cannot read config file '{}': {e}", path.display())))?;
-    let text = String::from_utf8_lossy(&text);
-    let shown = path.display().to_string();
-    let lines = parse_conf(&text, &shown)?;
-    let cmd = Args::command();
-    let mut out = Vec::new();
-    for l in lines {
-        let name = l.name.as_str();
-        // Nested config files and the resume point itself.
-        if matches!(name, "conf" | "config" | "resume") {
-            out.extend(conf_file_args(Path::new(&l.value), depth + 1)?);
-            continue;
-        }
-        if let Some((opt, port, _)) = bracketed(name) {
-            out.push(format!("--{opt}"));
-            out.push(format!("{port}:{}", l.value));
-            continue;
-        }
-        let arg = cmd.get_arguments().find(|a| {
-            a.get_long() == Some(name) || a.get_all_aliases().is_some_and(|al| al.contains(&name))
-        });
-        let Some(arg) = arg else {
-            let hint = suggest(name)
-                .map(|s| format!(" (did you mean '{s}'?)"))
-                .unwrap_or_default();
-            return Err(UserError(format!(
-                "{shown}:{}: unknown option '{name}'{hint}",
-                l.line
-            )));
-        };
-        let pair = match arg.get_action() {
-            ArgAction::Count => match boolish(&l.value) {
-                Some(true) => vec![format!("--{name}")],
-                Some(false) => vec![],
-                // A level as a number (`verbose = 3`); clap counts in a u8.
-                None => match l.value.parse::<u8>() {
-                    Ok(n) => vec![format!("--{name}"); usize::from(n)],
-                    Err(_) => {
-                        return Err(UserError(format!(
-                        "{shown}:{}: {name}: expected a level from 0 to 255, or yes/no, got '{}'",
-                        l.line, l.value
-                    )))
-                    }
-                },
-            },
-            ArgAction::SetTrue => match boolish(&l.value) {
-                Some(true) => vec![format!("--{name}")],
-                Some(false) => vec![],
-                None => {
-                    return Err(UserError(format!(
-                        "{shown}:{}: {name}: '{}' is not a boolean (true or false)",
-                        l.line, l.value
-                    )))
-                }
-            },
-            _ => vec![format!("--{name}"), l.value.clone()],
-        };
-        // Check the line alone, so the error can point at it.
-        let mut probe = vec!["masscan".to_string()];
-        probe.extend(pair.iter().cloned());
-        if let Err(e) = Args::try_parse_from(&probe) {
-            return Err(UserError(format!("{shown}:{}: {}", l.line, one_line(&e))));
-        }
-        out.extend(pair);
-    }
-    Ok(out)
 }
 
 /// The long option clap would suggest for an unknown `name` (without dashes), if any.
@@ -587,36 +356,6 @@ pub fn parse(argv: &[String]) -> Result<Parsed, UserError> {
 mod tests {
     use super::*;
 
-    fn norm(v: &[&str]) -> Vec<String> {
-        let v: Vec<String> = v.iter().map(|s| s.to_string()).collect();
-        normalize(&v, &long_names(), 0).unwrap().0
-    }
-
-    #[test]
-    fn masscan_spellings() {
-        assert_eq!(norm(&["-p80"]), ["--ports", "80"]);
-        assert_eq!(norm(&["-pU:53"]), ["--ports", "U:53"]);
-        assert_eq!(norm(&["-p-"]), ["--ports", "-"]);
-        assert_eq!(norm(&["-p", "80"]), ["-p", "80"]);
-        assert_eq!(norm(&["-p-100"]), ["--ports", "-100"]);
-        assert_eq!(norm(&["-ping"]), ["--ping"]);
-        assert_eq!(norm(&["-pingx"]), ["-pingx"]);
-        assert_eq!(
-            norm(&["-oX", "f.xml"]),
-            ["--output-format", "xml", "--output-filename", "f.xml"]
-        );
-        assert_eq!(norm(&["-iL", "t.txt"]), ["--includefile", "t.txt"]);
-        assert_eq!(norm(&["-sS", "-Pn", "-n", "-sL"]), ["--list-scan"]);
-        assert_eq!(
-            norm(&["-rate", "100", "-max-rate", "5"]),
-            ["--rate", "100", "--max-rate", "5"]
-        );
-        assert_eq!(
-            norm(&["-e", "eth0", "-S", "1.2.3.4"]),
-            ["-e", "eth0", "-S", "1.2.3.4"]
-        );
-    }
-
     #[test]
     fn suggestions() {
         assert_eq!(suggest("rat").as_deref(), Some("rate"));
@@ -638,18 +377,6 @@ mod tests {
             Args::try_parse_from(["masscan", "--tx-cores", "0-1", "--wait", "forever"]).unwrap();
         assert_eq!(a.tx_cores, Some(CpuList(vec![0, 1])));
         assert_eq!(a.wait, Some(Wait::Forever));
-    }
-
-    #[test]
-    fn config_booleans_are_claps_boolish_values() {
-        for (v, want) in [
-            ("yes", Some(true)),
-            ("Off", Some(false)),
-            ("1", Some(true)),
-            ("maybe", None),
-        ] {
-            assert_eq!(boolish(v), want, "{v}");
-        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod adapter;
 mod args;
 mod checkpoint;
+mod conf_file;
 mod link;
 mod output_thread;
 mod outputs;
@@ -12,6 +13,7 @@ mod readscan;
 mod run;
 mod scan;
 mod settings;
+mod spellings;
 mod status;
 mod threads;
 mod values;
