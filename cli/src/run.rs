@@ -275,16 +275,7 @@ pub fn run_scan_with<D: Driver>(
     let wire = Wire::new(c, link.as_ref());
     let kinds = wire.probes(c)?;
     let key = CookieKey::from_seed(c.seed);
-    let end = scan_end(c).min(plan.total());
-    let slices: Vec<Slice> = (0..threads as u64)
-        .map(|k| plan.slice(c.resume_index, end, c.shard, k, threads as u64))
-        .collect();
-    let counters: Vec<CoreCounters> = (0..threads).map(|_| CoreCounters::default()).collect();
-    // Each thread's progress starts at its first index, before the thread runs: a pause that
-    // comes before a thread starts must not resume from 0 (or past the scan's end).
-    for (k, s) in counters.iter().zip(&slices) {
-        k.next_index.store(s.next.min(s.end), Ordering::Release);
-    }
+    let (slices, counters) = slices_and_counters(c, plan, threads);
     let (tx_cpus, rx_cpus) = pinning(c, threads, rx_threads)?;
     let signals = SignalWatch::install()?;
     let shared = Shared {
@@ -297,18 +288,7 @@ pub fn run_scan_with<D: Driver>(
             probes: &kinds,
             neighbours: link.as_ref().and_then(|l| l.neighbours.as_ref()),
         },
-        receiver: ReceiverConfig {
-            key,
-            source: wire.source,
-            my_mac: wire.src_mac,
-            vlan: c.adapter_vlan,
-            answer_arp: adapter.is_some_and(|a| a.spoofed),
-            send_rst: true,
-            report_open: !c.noshow_open,
-            report_closed: c.show_closed && !c.open_only,
-            dedup_buckets: 1 << 16,
-            banners: (c.banners && live).then(|| tcp_config(c, wire.src_mac, rx_threads.max(1))),
-        },
+        receiver: receiver_config(c, &wire, key, adapter, live, rx_threads),
         pcap: match (&c.pcap, live) {
             (Some(path), true) => Some(SharedPcap::create(path).map_err(UserError)?),
             _ => None,
@@ -332,18 +312,7 @@ pub fn run_scan_with<D: Driver>(
     progress.sample(&shared.counters, &shared.rx_counters); // baseline for the first rate
     let mut checkpoints = Checkpoints::new(run, live);
 
-    // Every queue opens once, here; its halves go to its transmit and receive threads.
-    let mut tx_queues = Vec::new();
-    let mut rx_queues = Vec::new();
-    for k in 0..threads.max(rx_threads) {
-        let (tx, rx) = driver.open_queue(k)?;
-        if k < threads {
-            tx_queues.push(tx);
-        }
-        if k < rx_threads {
-            rx_queues.push((rx, driver.open_reply_queue(k)?));
-        }
-    }
+    let (tx_queues, rx_queues) = open_queues(&mut driver, threads, rx_threads)?;
     let (record_tx, record_rx) = mpsc::channel::<Record>();
     let (interrupted_at, results) = std::thread::scope(|s| {
         // Receive threads first, so no reply to an early probe is missed.
@@ -396,20 +365,94 @@ pub fn run_scan_with<D: Driver>(
     let per_core: Vec<TxResult> = tx.into_iter().collect::<Result<_, _>>()?;
     rx.into_iter().collect::<Result<Vec<()>, _>>()?;
     out?;
-    let cpus: Vec<Option<usize>> = per_core.iter().map(|r| r.cpu).collect();
-    let secs: Vec<f64> = per_core.iter().map(|r| r.elapsed.as_secs_f64()).collect();
-    let rx_cpus: Vec<Option<usize>> = shared.rx_cpus.iter().map(|c| c.map(|c| c.id)).collect();
-    status::summary(&snap, (&cpus, &rx_cpus), &secs, elapsed, caps.name);
+    print_summary(&snap, &per_core, &shared.rx_cpus, elapsed, caps.name);
     if let Some((mode, per_cpu)) = xdp.and_then(|f| f()) {
         status::xdp_summary(mode, &per_cpu);
-    }
-    for (k, r) in per_core.iter().enumerate() {
-        debug_assert_eq!(r.queue.tx_frames, snap.cores[k].sent);
     }
     if interrupted_at.is_none() {
         checkpoints.finish();
     }
     Ok(0)
+}
+
+/// Each transmit thread's slice of the scan, and its counters, whose progress starts at the
+/// slice's first index before the thread runs: a pause that comes before a thread starts must
+/// not resume from 0 (or past the scan's end).
+fn slices_and_counters(
+    c: &ScanConfig,
+    plan: &Plan,
+    threads: usize,
+) -> (Vec<Slice>, Vec<CoreCounters>) {
+    let end = scan_end(c).min(plan.total());
+    let slices: Vec<Slice> = (0..threads as u64)
+        .map(|k| plan.slice(c.resume_index, end, c.shard, k, threads as u64))
+        .collect();
+    let counters: Vec<CoreCounters> = (0..threads).map(|_| CoreCounters::default()).collect();
+    for (k, s) in counters.iter().zip(&slices) {
+        k.next_index.store(s.next.min(s.end), Ordering::Release);
+    }
+    (slices, counters)
+}
+
+/// What every receive core is told about the scan.
+fn receiver_config(
+    c: &ScanConfig,
+    wire: &Wire,
+    key: CookieKey,
+    adapter: Option<&Adapter>,
+    live: bool,
+    rx_threads: usize,
+) -> ReceiverConfig {
+    ReceiverConfig {
+        key,
+        source: wire.source,
+        my_mac: wire.src_mac,
+        vlan: c.adapter_vlan,
+        answer_arp: adapter.is_some_and(|a| a.spoofed),
+        send_rst: true,
+        report_open: !c.noshow_open,
+        report_closed: c.show_closed && !c.open_only,
+        dedup_buckets: 1 << 16,
+        banners: (c.banners && live).then(|| tcp_config(c, wire.src_mac, rx_threads.max(1))),
+    }
+}
+
+/// Every queue opens once, here; its halves go to its transmit and receive threads.
+#[allow(clippy::type_complexity)]
+fn open_queues<D: Driver>(
+    driver: &mut D,
+    threads: usize,
+    rx_threads: usize,
+) -> Result<(Vec<D::Tx>, Vec<(D::Rx, D::Tx)>), UserError> {
+    let mut tx_queues = Vec::new();
+    let mut rx_queues = Vec::new();
+    for k in 0..threads.max(rx_threads) {
+        let (tx, rx) = driver.open_queue(k)?;
+        if k < threads {
+            tx_queues.push(tx);
+        }
+        if k < rx_threads {
+            rx_queues.push((rx, driver.open_reply_queue(k)?));
+        }
+    }
+    Ok((tx_queues, rx_queues))
+}
+
+/// The per-core summary at the end of a run.
+fn print_summary(
+    snap: &status::Snapshot,
+    per_core: &[TxResult],
+    rx_cpus: &[Option<CoreId>],
+    elapsed: Duration,
+    driver: &str,
+) {
+    let cpus: Vec<Option<usize>> = per_core.iter().map(|r| r.cpu).collect();
+    let secs: Vec<f64> = per_core.iter().map(|r| r.elapsed.as_secs_f64()).collect();
+    let rx_cpus: Vec<Option<usize>> = rx_cpus.iter().map(|c| c.map(|c| c.id)).collect();
+    status::summary(snap, (&cpus, &rx_cpus), &secs, elapsed, driver);
+    for (k, r) in per_core.iter().enumerate() {
+        debug_assert_eq!(r.queue.tx_frames, snap.cores[k].sent);
+    }
 }
 
 fn join_all<T>(

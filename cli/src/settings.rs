@@ -4,8 +4,8 @@
 use crate::args::{Args, Parsed, UserError};
 use crate::values::CpuList;
 use masscan_engine::config::{cpu_list, ScanConfig};
-use masscan_engine::ports::{PortSetBuilder, ARP, PING};
-use masscan_engine::targets::{TargetError, TargetSetBuilder};
+use masscan_engine::ports::{PortSet, PortSetBuilder, ARP, PING};
+use masscan_engine::targets::{TargetError, TargetSet, TargetSetBuilder};
 use std::path::Path;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,164 +47,142 @@ fn random_u64() -> u64 {
 
 pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     let Parsed { args, resumed_from } = parsed;
-    let Args {
-        targets,
-        range,
-        includefile,
-        exclude,
-        excludefile,
-        ports,
-        ping,
-        arp,
-        seed,
-        shards,
-        resume_index,
-        resume_count,
-        retries,
-        rate,
-        tx_threads,
-        rx_threads,
-        tx_cores,
-        rx_cores,
-        ttl,
-        wait,
-        offline,
-        driver,
-        adapter,
-        adapter_ip,
-        adapter_port,
-        adapter_mac,
-        adapter_vlan,
-        router_mac,
-        router_ip,
-        open_only,
-        show,
-        noshow,
-        packet_trace,
-        pcap,
-        iflist,
-        output_format,
-        output_filename,
-        append_output,
-        rotate,
-        rotate_offset,
-        rotate_size,
-        rotate_dir,
-        interactive,
-        capture,
-        nocapture,
-        banners,
-        hello_timeout,
-        connection_timeout,
-        hello_string,
-        hello_file,
-        http_user_agent,
-        banner_bytes,
-        max_connections,
-        list_scan,
-        conf: _,
-        resume: _,
-        readscan,
-        echo,
-        nmap,
-        regress,
-        nostatus,
-        stats_json,
-        verbose,
-    } = args;
+    let mode = mode(&args);
+    let mut c = ScanConfig::new(
+        target_set(&args, mode)?,
+        port_set(&args)?,
+        args.seed.unwrap_or_else(random_u64),
+    );
+    scan_options(&mut c, &args)?;
+    link_options(&mut c, &args);
+    // A resumed scan adds to the files it was writing (as masscan's --resume does).
+    c.append_output = args.append_output || resumed_from.is_some();
+    report_options(&mut c, &args)?;
+    banner_options(&mut c, &args)?;
+    Ok(Run {
+        mode,
+        config: c,
+        nostatus: args.nostatus,
+        stats_json: args.stats_json,
+        verbose: args.verbose,
+        packet_trace: args.packet_trace,
+        resumed_from,
+        readscan: args.readscan,
+    })
+}
 
-    let mode = if regress {
+fn mode(a: &Args) -> Mode {
+    if a.regress {
         Mode::Regress
-    } else if !readscan.is_empty() {
+    } else if !a.readscan.is_empty() {
         Mode::ReadScan
-    } else if iflist {
+    } else if a.iflist {
         Mode::IfList
-    } else if nmap {
+    } else if a.nmap {
         Mode::Nmap
-    } else if echo {
+    } else if a.echo {
         Mode::Echo
-    } else if list_scan {
+    } else if a.list_scan {
         Mode::ListScan
     } else {
         Mode::Scan
-    };
+    }
+}
 
+/// Targets minus excludes; only a scan or a list needs any (and refuses a whole-Internet range
+/// without an exclude).
+fn target_set(a: &Args, mode: Mode) -> Result<TargetSet, UserError> {
     let mut tb = TargetSetBuilder::new();
-    for t in targets.iter().chain(range.iter()) {
+    for t in a.targets.iter().chain(a.range.iter()) {
         tb.add_targets(t)?;
     }
-    for f in &includefile {
+    for f in &a.includefile {
         tb.add_file_text(f, &read_list(f, "include file")?, false)?;
     }
-    for e in &exclude {
+    for e in &a.exclude {
         tb.add_excludes(e)?;
     }
-    for f in &excludefile {
+    for f in &a.excludefile {
         tb.add_file_text(f, &read_list(f, "exclude file")?, true)?;
     }
-    let target_set = match mode {
+    Ok(match mode {
         Mode::Echo | Mode::Nmap | Mode::Regress | Mode::ReadScan | Mode::IfList => {
             tb.build_lenient()
         }
         Mode::Scan | Mode::ListScan => tb.build()?,
-    };
+    })
+}
 
+fn port_set(a: &Args) -> Result<PortSet, UserError> {
     let mut pb = PortSetBuilder::new();
-    for p in &ports {
+    for p in &a.ports {
         pb.add_spec(p)?;
     }
-    if ping {
+    if a.ping {
         pb.add_value(PING, PING);
     }
-    if arp {
+    if a.arp {
         pb.add_value(ARP, ARP);
     }
+    Ok(pb.build())
+}
 
-    let mut c = ScanConfig::new(target_set, pb.build(), seed.unwrap_or_else(random_u64));
-    if let Some(r) = rate {
+/// Rate, order, slices, retries and threads.
+fn scan_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
+    if let Some(r) = a.rate {
         c.rate = r;
     }
-    if let Some(s) = shards {
+    if let Some(s) = a.shards {
         c.shard = s;
     }
-    c.retries = retries.unwrap_or(0);
-    c.resume_index = resume_index.unwrap_or(0);
-    c.resume_count = resume_count;
-    c.tx_threads = tx_threads;
-    c.rx_threads = rx_threads;
+    c.retries = a.retries.unwrap_or(0);
+    c.resume_index = a.resume_index.unwrap_or(0);
+    c.resume_count = a.resume_count;
+    c.tx_threads = a.tx_threads;
+    c.rx_threads = a.rx_threads;
     for (name, list, threads, cores) in [
-        ("tx", tx_cores, &mut c.tx_threads, &mut c.tx_cores),
-        ("rx", rx_cores, &mut c.rx_threads, &mut c.rx_cores),
+        ("tx", &a.tx_cores, &mut c.tx_threads, &mut c.tx_cores),
+        ("rx", &a.rx_cores, &mut c.rx_threads, &mut c.rx_cores),
     ] {
         let Some(CpuList(cpus)) = list else { continue };
         if threads.is_some_and(|t| t != cpus.len()) {
             return Err(UserError(format!(
                 "--{name}-threads {} and --{name}-cores {} ({} CPUs) disagree: give one of them",
                 threads.unwrap_or(0),
-                cpu_list(&cpus),
+                cpu_list(cpus),
                 cpus.len()
             )));
         }
         *threads = Some(cpus.len());
-        *cores = Some(cpus);
+        *cores = Some(cpus.clone());
     }
-    if let Some(t) = ttl {
-        c.ttl = t;
-    }
-    if let Some(w) = wait {
+    if let Some(w) = a.wait {
         c.wait = w;
     }
-    c.offline = offline;
-    c.driver = driver;
-    c.adapter = adapter;
-    c.adapter_ip = adapter_ip;
-    c.adapter_port = adapter_port;
-    c.adapter_mac = adapter_mac;
-    c.adapter_vlan = adapter_vlan;
-    c.router_mac = router_mac;
-    c.router_ip = router_ip;
-    c.open_only = open_only;
-    for (on, list) in [(true, &show), (false, &noshow)] {
+    c.offline = a.offline;
+    c.driver = a.driver.clone();
+    Ok(())
+}
+
+/// The interface, source and router.
+fn link_options(c: &mut ScanConfig, a: &Args) {
+    if let Some(t) = a.ttl {
+        c.ttl = t;
+    }
+    c.adapter = a.adapter.clone();
+    c.adapter_ip = a.adapter_ip;
+    c.adapter_port = a.adapter_port;
+    c.adapter_mac = a.adapter_mac;
+    c.adapter_vlan = a.adapter_vlan;
+    c.router_mac = a.router_mac;
+    c.router_ip = a.router_ip;
+    c.pcap = a.pcap.clone();
+}
+
+/// What is reported, and where: --show/--noshow, outputs and their rotation.
+fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
+    c.open_only = a.open_only;
+    for (on, list) in [(true, &a.show), (false, &a.noshow)] {
         for what in list.iter().flat_map(|s| s.split(',')) {
             match (on, what.trim().to_ascii_lowercase().as_str()) {
                 (true, "closed") => c.show_closed = true,
@@ -220,23 +198,20 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
             }
         }
     }
-    c.pcap = pcap;
-    // A resumed scan adds to the files it was writing (as masscan's --resume does).
-    c.append_output = append_output || resumed_from.is_some();
-    c.rotate = rotate;
-    c.rotate_offset = rotate_offset;
-    c.rotate_size = rotate_size;
-    c.rotate_dir = rotate_dir;
-    c.interactive = interactive;
-
+    c.rotate = a.rotate;
+    c.rotate_offset = a.rotate_offset;
+    c.rotate_size = a.rotate_size;
+    c.rotate_dir = a.rotate_dir.clone();
+    c.interactive = a.interactive;
     // Formats and file names pair up in order (`-oX a.xml -oJ b.json` writes both); a lone
     // --output-format applies to the last file name, a file name alone is XML.
-    if output_format.len() == output_filename.len() {
-        for (f, n) in output_format.iter().zip(&output_filename) {
+    let (formats, names) = (&a.output_format, &a.output_filename);
+    if formats.len() == names.len() {
+        for (f, n) in formats.iter().zip(names) {
             c.outputs.push((f.clone(), n.clone()));
         }
     } else {
-        match (output_format.last(), output_filename.last()) {
+        match (formats.last(), names.last()) {
             (Some(f), Some(n)) => c.outputs.push((f.clone(), n.clone())),
             (None, Some(n)) => c.outputs.push(("xml".into(), n.clone())),
             (Some(f), None) => {
@@ -253,18 +228,25 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
             return Err(UserError(format!("output file '{n}' is given twice")));
         }
     }
-    for (on, list) in [(true, &capture), (false, &nocapture)] {
+    Ok(())
+}
+
+/// Banner grabbing: captures, timeouts, hellos, limits.
+fn banner_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
+    for (on, list) in [(true, &a.capture), (false, &a.nocapture)] {
         for what in list {
             if !c.captures.contains(&(on, what.clone())) {
                 c.captures.push((on, what.clone()));
             }
         }
     }
-
-    c.banners = banners;
-    c.hello_timeout = hello_timeout;
-    c.connection_timeout = connection_timeout;
-    for (kind, list) in [("hello-string", &hello_string), ("hello-file", &hello_file)] {
+    c.banners = a.banners;
+    c.hello_timeout = a.hello_timeout;
+    c.connection_timeout = a.connection_timeout;
+    for (kind, list) in [
+        ("hello-string", &a.hello_string),
+        ("hello-file", &a.hello_file),
+    ] {
         for v in list {
             let (port, value) = hello_port(kind, v)?;
             let bytes = if kind == "hello-string" {
@@ -288,20 +270,10 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
             c.hellos.push((port, bytes));
         }
     }
-    c.http_user_agent = http_user_agent;
-    c.banner_bytes = banner_bytes;
-    c.max_connections = max_connections;
-
-    Ok(Run {
-        mode,
-        config: c,
-        nostatus,
-        stats_json,
-        verbose,
-        packet_trace,
-        resumed_from,
-        readscan,
-    })
+    c.http_user_agent = a.http_user_agent.clone();
+    c.banner_bytes = a.banner_bytes;
+    c.max_connections = a.max_connections;
+    Ok(())
 }
 
 /// `80:VALUE` of `--hello-string[80] VALUE` (as normalized): the port and the value.

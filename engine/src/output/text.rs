@@ -293,229 +293,133 @@ impl TextWriter {
         }
         match (self.format, r) {
             (TextFormat::NmapXml, r) => nmap_xml_record(out, r),
-            (
-                TextFormat::Xml,
-                Record::Status(StatusRecord {
-                    time,
-                    ip,
-                    ip_proto,
-                    port,
-                    status,
-                    reason,
-                    ttl,
-                }),
-            ) => {
+            (TextFormat::HostOnly, r) => {
+                let _ = writeln!(out, "{}", r.ip());
+            }
+            (_, Record::Status(s)) => self.status_record(out, s, first),
+            (_, Record::Banner(b)) => self.banner_record(out, b, first),
+        }
+    }
+
+    /// A status record in this writer's format (not Nmap XML, not host-only).
+    fn status_record(&self, out: &mut Vec<u8>, s: &StatusRecord, first: bool) {
+        let StatusRecord {
+            time,
+            ip,
+            ip_proto,
+            port,
+            status,
+            reason,
+            ttl,
+        } = s;
+        let proto = proto_name(*ip_proto, Some(*status));
+        let state = status_word(*status);
+        match self.format {
+            TextFormat::Xml => {
                 let _ = write!(
                     out,
-                    "<host endtime=\"{time}\"><address addr=\"{ip}\" addrtype=\"{}\"/><ports><port protocol=\"{}\" portid=\"{port}\"><state state=\"{}\" reason=\"{}\" reason_ttl=\"{ttl}\"/></port></ports></host>\r\n",
+                    "<host endtime=\"{time}\"><address addr=\"{ip}\" addrtype=\"{}\"/><ports><port protocol=\"{proto}\" portid=\"{port}\"><state state=\"{state}\" reason=\"{}\" reason_ttl=\"{ttl}\"/></port></ports></host>\r\n",
                     addrtype(ip),
-                    proto_name(*ip_proto, Some(*status)),
-                    status_word(*status),
                     reason_string(*reason)
                 );
             }
-            (
-                TextFormat::Xml,
-                Record::Banner(BannerRecord {
-                    time,
-                    ip,
-                    ip_proto,
-                    port,
-                    app_proto,
-                    ttl,
-                    banner,
-                }),
-            ) => {
+            TextFormat::Grepable => {
+                let _ = writeln!(
+                    out,
+                    "Timestamp: {time}\tHost: {ip} ()\tPorts: {port}/{state}/{proto}//{}//",
+                    self.services.name(*port, proto)
+                );
+            }
+            TextFormat::Unicornscan => {
+                let _ = writeln!(
+                    out,
+                    "{} {state}\t{:>16}[{port:>5}]\t\tfrom {ip}  ttl {ttl} ",
+                    proto.to_uppercase(),
+                    self.services.name(*port, proto)
+                );
+            }
+            TextFormat::List => {
+                let _ = writeln!(out, "{state} {proto} {port} {ip} {time}");
+            }
+            TextFormat::Ndjson => {
+                let _ = writeln!(
+                    out,
+                    "{{\"ip\":\"{ip}\",\"timestamp\":\"{time}\",\"port\":{port},\"proto\":\"{proto}\",\"rec_type\":\"status\",\"data\":{{\"status\":\"{state}\",\"reason\":\"{}\",\"ttl\":{ttl}}}}}",
+                    reason_string(*reason)
+                );
+            }
+            TextFormat::Json => {
+                if !first {
+                    out.extend_from_slice(b",\n");
+                }
+                let _ = writeln!(
+                    out,
+                    "{{   \"ip\": \"{ip}\",   \"timestamp\": \"{time}\", \"ports\": [ {{\"port\": {port}, \"proto\": \"{proto}\", \"status\": \"{state}\", \"reason\": \"{}\", \"ttl\": {ttl}}} ] }}",
+                    reason_string(*reason)
+                );
+            }
+            TextFormat::NmapXml | TextFormat::HostOnly => {}
+        }
+    }
+
+    /// A banner record in this writer's format (not Nmap XML, not host-only).
+    fn banner_record(&self, out: &mut Vec<u8>, b: &BannerRecord, first: bool) {
+        let BannerRecord {
+            time,
+            ip,
+            ip_proto,
+            port,
+            app_proto,
+            ttl,
+            banner,
+        } = b;
+        let proto = proto_name(*ip_proto, None);
+        let name = app_name(*app_proto);
+        match self.format {
+            TextFormat::Xml => {
                 let _ = write!(
                     out,
-                    "<host endtime=\"{time}\"><address addr=\"{ip}\" addrtype=\"{}\"/><ports><port protocol=\"{}\" portid=\"{port}\"><state state=\"open\" reason=\"response\" reason_ttl=\"{ttl}\" /><service name=\"{}\" banner=\"",
-                    addrtype(ip),
-                    proto_name(*ip_proto, None),
-                    app_name(*app_proto)
+                    "<host endtime=\"{time}\"><address addr=\"{ip}\" addrtype=\"{}\"/><ports><port protocol=\"{proto}\" portid=\"{port}\"><state state=\"open\" reason=\"response\" reason_ttl=\"{ttl}\" /><service name=\"{name}\" banner=\"",
+                    addrtype(ip)
                 );
                 push_escaped(out, banner, false);
                 out.extend_from_slice(b"\"></service></port></ports></host>\r\n");
             }
-            (
-                TextFormat::Grepable,
-                Record::Status(StatusRecord {
-                    time,
-                    ip,
-                    ip_proto,
-                    port,
-                    status,
-                    ..
-                }),
-            ) => {
-                let p = proto_name(*ip_proto, Some(*status));
-                let _ = writeln!(
-                    out,
-                    "Timestamp: {time}\tHost: {ip} ()\tPorts: {port}/{}/{p}//{}//",
-                    status_word(*status),
-                    self.services.name(*port, p)
-                );
-            }
-            (
-                TextFormat::Grepable,
-                Record::Banner(BannerRecord {
-                    ip,
-                    port,
-                    app_proto,
-                    banner,
-                    ..
-                }),
-            ) => {
+            TextFormat::Grepable => {
                 let _ = write!(
                     out,
-                    "Host: {ip} ()\tPort: {port}\tService: {}\tBanner: ",
-                    app_name(*app_proto)
+                    "Host: {ip} ()\tPort: {port}\tService: {name}\tBanner: "
                 );
                 push_escaped(out, banner, false);
                 out.push(b'\n');
-            }
-            (
-                TextFormat::Unicornscan,
-                Record::Status(StatusRecord {
-                    ip,
-                    ip_proto,
-                    port,
-                    status,
-                    ttl,
-                    ..
-                }),
-            ) => {
-                let p = proto_name(*ip_proto, Some(*status));
-                let _ = writeln!(
-                    out,
-                    "{} {}\t{:>16}[{port:>5}]\t\tfrom {ip}  ttl {ttl} ",
-                    p.to_uppercase(),
-                    status_word(*status),
-                    self.services.name(*port, p)
-                );
             }
             // unicornscan has no banner lines.
-            (TextFormat::Unicornscan, Record::Banner(_)) => {}
-            (TextFormat::HostOnly, r) => {
-                let _ = writeln!(out, "{}", r.ip());
-            }
-            (
-                TextFormat::List,
-                Record::Status(StatusRecord {
-                    time,
-                    ip,
-                    ip_proto,
-                    port,
-                    status,
-                    ..
-                }),
-            ) => {
-                let p = proto_name(*ip_proto, Some(*status));
-                let _ = writeln!(out, "{} {p} {port} {ip} {time}", status_word(*status));
-            }
-            (
-                TextFormat::List,
-                Record::Banner(BannerRecord {
-                    time,
-                    ip,
-                    ip_proto,
-                    port,
-                    app_proto,
-                    banner,
-                    ..
-                }),
-            ) => {
-                let p = proto_name(*ip_proto, None);
-                let _ = write!(
-                    out,
-                    "banner {p} {port} {ip} {time} {} ",
-                    app_name(*app_proto)
-                );
+            TextFormat::Unicornscan => {}
+            TextFormat::List => {
+                let _ = write!(out, "banner {proto} {port} {ip} {time} {name} ");
                 push_escaped(out, banner, false);
                 out.push(b'\n');
             }
-            (
-                TextFormat::Ndjson,
-                Record::Status(StatusRecord {
-                    time,
-                    ip,
-                    ip_proto,
-                    port,
-                    status,
-                    reason,
-                    ttl,
-                }),
-            ) => {
-                let _ = writeln!(
-                    out,
-                    "{{\"ip\":\"{ip}\",\"timestamp\":\"{time}\",\"port\":{port},\"proto\":\"{}\",\"rec_type\":\"status\",\"data\":{{\"status\":\"{}\",\"reason\":\"{}\",\"ttl\":{ttl}}}}}",
-                    proto_name(*ip_proto, Some(*status)),
-                    status_word(*status),
-                    reason_string(*reason)
-                );
-            }
-            (
-                TextFormat::Ndjson,
-                Record::Banner(BannerRecord {
-                    time,
-                    ip,
-                    ip_proto,
-                    port,
-                    app_proto,
-                    banner,
-                    ..
-                }),
-            ) => {
+            TextFormat::Ndjson => {
                 let _ = write!(
                     out,
-                    "{{\"ip\":\"{ip}\",\"timestamp\":\"{time}\",\"port\":{port},\"proto\":\"{}\",\"rec_type\":\"banner\",\"data\":{{\"service_name\":\"{}\",\"banner\":\"",
-                    proto_name(*ip_proto, None),
-                    app_name(*app_proto)
+                    "{{\"ip\":\"{ip}\",\"timestamp\":\"{time}\",\"port\":{port},\"proto\":\"{proto}\",\"rec_type\":\"banner\",\"data\":{{\"service_name\":\"{name}\",\"banner\":\""
                 );
                 push_escaped(out, banner, true);
                 out.extend_from_slice(b"\"}}\n");
             }
-            (TextFormat::Json, r) => {
+            TextFormat::Json => {
                 if !first {
                     out.extend_from_slice(b",\n");
                 }
-                match r {
-                    Record::Status(StatusRecord {
-                        time,
-                        ip,
-                        ip_proto,
-                        port,
-                        status,
-                        reason,
-                        ttl,
-                    }) => {
-                        let _ = writeln!(
-                            out,
-                            "{{   \"ip\": \"{ip}\",   \"timestamp\": \"{time}\", \"ports\": [ {{\"port\": {port}, \"proto\": \"{}\", \"status\": \"{}\", \"reason\": \"{}\", \"ttl\": {ttl}}} ] }}",
-                            proto_name(*ip_proto, Some(*status)),
-                            status_word(*status),
-                            reason_string(*reason)
-                        );
-                    }
-                    Record::Banner(BannerRecord {
-                        time,
-                        ip,
-                        ip_proto,
-                        port,
-                        app_proto,
-                        banner,
-                        ..
-                    }) => {
-                        let _ = write!(
-                            out,
-                            "{{   \"ip\": \"{ip}\",   \"timestamp\": \"{time}\", \"ports\": [ {{\"port\": {port}, \"proto\": \"{}\", \"service\": {{\"name\": \"{}\", \"banner\": \"",
-                            proto_name(*ip_proto, None),
-                            app_name(*app_proto)
-                        );
-                        push_escaped(out, banner, true);
-                        out.extend_from_slice(b"\"} } ] }\n");
-                    }
-                }
+                let _ = write!(
+                    out,
+                    "{{   \"ip\": \"{ip}\",   \"timestamp\": \"{time}\", \"ports\": [ {{\"port\": {port}, \"proto\": \"{proto}\", \"service\": {{\"name\": \"{name}\", \"banner\": \""
+                );
+                push_escaped(out, banner, true);
+                out.extend_from_slice(b"\"} } ] }\n");
             }
+            TextFormat::NmapXml | TextFormat::HostOnly => {}
         }
     }
 }
