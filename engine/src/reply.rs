@@ -164,48 +164,12 @@ impl Receiver {
             return out;
         };
         let Some(net) = &pkt.net else {
-            match ArpRepr::parse(frame) {
-                Some(a)
-                    if self.cfg.answer_arp
-                        && a.op == arp::OP_REQUEST
-                        && self.cfg.source.owns_v4(u32::from(a.target_ip)) =>
-                {
-                    out.reply_len =
-                        a.answer(self.cfg.my_mac)
-                            .emit(a.sender_mac, self.cfg.vlan, reply);
-                    self.counters.arp_answered += 1;
-                }
-                _ => self.counters.not_ours += 1,
-            }
+            out.reply_len = self.answer_arp(frame, reply);
             return out;
         };
-        let (them, me, ttl) = match net {
-            NetSlice::Ipv4(ip) => {
-                let h = ip.header();
-                let me = u32::from_be_bytes(h.destination());
-                if !self.cfg.source.owns_v4(me) {
-                    self.counters.not_ours += 1;
-                    return out;
-                }
-                (
-                    IpAddr::V4(h.source_addr()),
-                    IpAddr::V4(h.destination_addr()),
-                    h.ttl(),
-                )
-            }
-            NetSlice::Ipv6(ip) => {
-                let h = ip.header();
-                let me = u128::from_be_bytes(h.destination());
-                if !self.cfg.source.owns_v6(me) {
-                    self.counters.not_ours += 1;
-                    return out;
-                }
-                (
-                    IpAddr::V6(h.source_addr()),
-                    IpAddr::V6(h.destination_addr()),
-                    h.hop_limit(),
-                )
-            }
+        let Some(ReplyAddrs { them, me, ttl }) = self.ours(net) else {
+            self.counters.not_ours += 1;
+            return out;
         };
         let Some(transport) = &pkt.transport else {
             self.counters.not_ours += 1;
@@ -280,6 +244,54 @@ impl Receiver {
             }));
         }
         out
+    }
+
+    /// A frame without an IP header: an ARP request for our (spoofed) address is answered
+    /// into `reply`; its length, 0 for anything else.
+    fn answer_arp(&mut self, frame: &[u8], reply: &mut [u8]) -> usize {
+        match ArpRepr::parse(frame) {
+            Some(a)
+                if self.cfg.answer_arp
+                    && a.op == arp::OP_REQUEST
+                    && self.cfg.source.owns_v4(u32::from(a.target_ip)) =>
+            {
+                self.counters.arp_answered += 1;
+                a.answer(self.cfg.my_mac)
+                    .emit(a.sender_mac, self.cfg.vlan, reply)
+            }
+            _ => {
+                self.counters.not_ours += 1;
+                0
+            }
+        }
+    }
+
+    /// The addresses of an IP packet sent to one of our source addresses.
+    fn ours(&self, net: &NetSlice<'_>) -> Option<ReplyAddrs> {
+        match net {
+            NetSlice::Ipv4(ip) => {
+                let h = ip.header();
+                self.cfg
+                    .source
+                    .owns_v4(u32::from_be_bytes(h.destination()))
+                    .then(|| ReplyAddrs {
+                        them: IpAddr::V4(h.source_addr()),
+                        me: IpAddr::V4(h.destination_addr()),
+                        ttl: h.ttl(),
+                    })
+            }
+            NetSlice::Ipv6(ip) => {
+                let h = ip.header();
+                self.cfg
+                    .source
+                    .owns_v6(u128::from_be_bytes(h.destination()))
+                    .then(|| ReplyAddrs {
+                        them: IpAddr::V6(h.source_addr()),
+                        me: IpAddr::V6(h.destination_addr()),
+                        ttl: h.hop_limit(),
+                    })
+            }
+        }
     }
 
     /// A SYN-ACK carrying our cookie: the banner stack takes a fresh one (it sends its own
