@@ -4,7 +4,7 @@
 //! own link. Also `--iflist`.
 
 use crate::args::UserError;
-use masscan_drivers::netif::Interfaces;
+use masscan_drivers::netif::{Interfaces, Link};
 use masscan_engine::config::{Mac, ScanConfig};
 use masscan_engine::source::IpRange;
 use std::net::{IpAddr, Ipv4Addr};
@@ -46,11 +46,14 @@ fn names(ifs: &Interfaces) -> String {
         .join(", ")
 }
 
-/// Works out the adapter for a live scan.
-pub fn discover(c: &ScanConfig) -> Result<Adapter, UserError> {
-    let need_v4 = c.targets.v4.len128() > 0;
-    let need_v6 = c.targets.v6.len128() > 0;
-    let ifs = load()?;
+/// The interface to scan from: `-e`, else the default route's (of the family the targets
+/// need); it must be up and not a loopback.
+fn choose_link<'a>(
+    c: &ScanConfig,
+    ifs: &'a Interfaces,
+    need_v4: bool,
+    need_v6: bool,
+) -> Result<&'a Link, UserError> {
     let default = ifs
         .default_route(!need_v4 && need_v6)
         .or_else(|| ifs.default_route(need_v4 && !need_v6));
@@ -58,7 +61,7 @@ pub fn discover(c: &ScanConfig) -> Result<Adapter, UserError> {
         Some(name) => ifs.link(name).ok_or_else(|| {
             UserError(format!(
                 "no interface named '{name}' (interfaces: {}; see --iflist)",
-                names(&ifs)
+                names(ifs)
             ))
         })?,
         None => {
@@ -86,6 +89,39 @@ pub fn discover(c: &ScanConfig) -> Result<Adapter, UserError> {
             link.name, link.name
         )));
     }
+    Ok(link)
+}
+
+/// Where probes of one family go: `--router-mac`, else `--router-ip` (IPv4), else the default
+/// route's gateway on this interface, resolved before the scan.
+fn router(c: &ScanConfig, ifs: &Interfaces, link: &Link, v6: bool) -> Result<Router, UserError> {
+    if let Some(Mac(m)) = c.router_mac {
+        return Ok(Router::Mac(m));
+    }
+    if let (Some(ip), false) = (c.router_ip, v6) {
+        return Ok(Router::Resolve(IpAddr::V4(ip)));
+    }
+    let gw = ifs
+        .default_route(v6)
+        .filter(|r| r.oif == Some(link.index))
+        .and_then(|r| r.gateway);
+    match gw {
+        Some(ip) => Ok(Router::Resolve(ip)),
+        None => Err(UserError(format!(
+            "no {} default gateway on '{}': pass --router-mac MAC{}",
+            if v6 { "IPv6" } else { "IPv4" },
+            link.name,
+            if v6 { "" } else { " (or --router-ip IP)" }
+        ))),
+    }
+}
+
+/// Works out the adapter for a live scan.
+pub fn discover(c: &ScanConfig) -> Result<Adapter, UserError> {
+    let need_v4 = c.targets.v4.len128() > 0;
+    let need_v6 = c.targets.v6.len128() > 0;
+    let ifs = load()?;
+    let link = choose_link(c, &ifs, need_v4, need_v6)?;
     let own = |ip: IpAddr| {
         ifs.addrs
             .iter()
@@ -143,29 +179,8 @@ pub fn discover(c: &ScanConfig) -> Result<Adapter, UserError> {
             )))
         }
     };
-    let router = |v6: bool| -> Result<Router, UserError> {
-        if let Some(Mac(m)) = c.router_mac {
-            return Ok(Router::Mac(m));
-        }
-        if let (Some(ip), false) = (c.router_ip, v6) {
-            return Ok(Router::Resolve(IpAddr::V4(ip)));
-        }
-        let gw = ifs
-            .default_route(v6)
-            .filter(|r| r.oif == Some(link.index))
-            .and_then(|r| r.gateway);
-        match gw {
-            Some(ip) => Ok(Router::Resolve(ip)),
-            None => Err(UserError(format!(
-                "no {} default gateway on '{}': pass --router-mac MAC{}",
-                if v6 { "IPv6" } else { "IPv4" },
-                link.name,
-                if v6 { "" } else { " (or --router-ip IP)" }
-            ))),
-        }
-    };
-    let router_v4 = if need_v4 { Some(router(false)?) } else { None };
-    let router_v6 = if need_v6 { Some(router(true)?) } else { None };
+    let router_v4 = need_v4.then(|| router(c, &ifs, link, false)).transpose()?;
+    let router_v6 = need_v6.then(|| router(c, &ifs, link, true)).transpose()?;
     let subnet = own_v4.and_then(|a| match a.ip {
         IpAddr::V4(v4) if a.prefix < 32 => {
             let bits = 32 - u32::from(a.prefix);
