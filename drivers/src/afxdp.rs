@@ -423,12 +423,28 @@ impl AfXdpTx {
         r.release();
     }
 
-    /// Puts up to `max` frames on the ring, each filled by `fill`; returns how many.
-    fn push<F: FnMut(&mut [u8]) -> usize>(&mut self, max: usize, mut fill: F) -> usize {
-        let want = max.min(self.free.len());
-        let (free, area) = (&mut self.free, &self.area);
-        let mut bytes = 0u64;
-        let n = Self::put_on_ring(self.ring.as_mut(), want, || {
+    /// Puts on the ring, in one reservation and one wake-up, up to `replies` of the frames the
+    /// receive side wrote, then up to `max` probes, each filled by `fill`. Returns the probes.
+    fn push<F: FnMut(&mut [u8]) -> usize>(
+        &mut self,
+        replies: usize,
+        max: usize,
+        mut fill: F,
+    ) -> usize {
+        let probes_max = max.min(self.free.len());
+        let (free, area, ready) = (&mut self.free, &self.area, &self.replies.ready);
+        let (mut bytes, mut probes, mut replies_left) = (0u64, 0usize, replies);
+        let n = Self::put_on_ring(self.ring.as_mut(), replies + probes_max, || {
+            if replies_left > 0 {
+                replies_left -= 1;
+                if let Some(d) = ready.pop() {
+                    return Some(d);
+                }
+                replies_left = 0;
+            }
+            if probes == probes_max {
+                return None;
+            }
             let addr = free.pop()?;
             let len = fill(area.frame(addr));
             if len == 0 {
@@ -436,10 +452,12 @@ impl AfXdpTx {
                 return None;
             }
             bytes += len as u64;
+            probes += 1;
             Some((addr, len as u32))
         });
         self.stats.tx_bytes += bytes;
-        self.finish_push(n)
+        self.finish_push(n);
+        probes
     }
 
     /// Puts the replies the receive side wrote on the ring (their frames are already filled).
@@ -454,7 +472,7 @@ impl AfXdpTx {
         }
     }
 
-    /// Reserves up to `want` (at most 64) ring slots and fills them with the descriptors `next`
+    /// Reserves up to `want` (at most 128) ring slots and fills them with the descriptors `next`
     /// gives, until it gives none; returns how many went on the ring.
     fn put_on_ring(
         ring: Option<&mut RingTx>,
@@ -465,15 +483,15 @@ impl AfXdpTx {
         if want == 0 {
             return 0;
         }
-        let mut w = ring.transmit(want.min(64) as u32);
+        let mut w = ring.transmit(want.min(128) as u32);
         let room = w.capacity() as usize;
         let mut descs = [XdpDesc {
             addr: 0,
             len: 0,
             options: 0,
-        }; 64];
+        }; 128];
         let mut n = 0;
-        while n < room.min(64) {
+        while n < room.min(128) {
             let Some((addr, len)) = next() else { break };
             descs[n] = XdpDesc {
                 addr,
@@ -548,10 +566,12 @@ impl TxQueue for AfXdpTx {
             return Ok(n);
         }
         self.reap();
-        self.send_replies();
+        // The receive side's replies ride in the first reservation, ahead of the probes.
+        let mut replies = self.replies.ready.len().min(64);
         let mut n = 0;
         while n < max {
-            let k = self.push(max - n, &mut fill);
+            let k = self.push(replies, max - n, &mut fill);
+            replies = 0;
             if k == 0 {
                 if self.free.is_empty() {
                     self.stats.tx_ring_full += 1;
