@@ -31,14 +31,17 @@ use xdpilone::{
 };
 
 const FRAME_SIZE: u32 = 2048;
-/// Frames per queue: half for transmit, half for receive.
-const FRAMES: u32 = 8192;
-const TX_FRAMES: u32 = FRAMES / 2;
+/// Frames per queue (24 MiB): 8,192 for transmit (4,096 of them lent to the receive side's
+/// replies) and 4,096 for receive.
+const FRAMES: u32 = 12_288;
+const TX_FRAMES: u32 = 8192;
 const RING: u32 = 4096;
 /// Transmit frames lent to the receive side for its replies, per queue (the last ones of the
 /// transmit half of the UMEM).
-const REPLY_FRAMES: u32 = 1024;
+const REPLY_FRAMES: u32 = 4096;
 const REPLY_FIRST: u32 = TX_FRAMES - REPLY_FRAMES;
+/// Replies put on the ring in the same reservation as a batch of probes, at most.
+const MAX_REPLIES_WITH_PROBES: usize = 192;
 const SOL_XDP: libc::c_int = 283;
 const XDP_OPTIONS: libc::c_int = 8;
 const XDP_OPTIONS_ZEROCOPY: u32 = 1;
@@ -464,7 +467,7 @@ impl AfXdpTx {
     fn send_replies(&mut self) {
         while !self.replies.ready.is_empty() {
             let ready = &self.replies.ready;
-            let n = Self::put_on_ring(self.ring.as_mut(), 64, || ready.pop());
+            let n = Self::put_on_ring(self.ring.as_mut(), 256, || ready.pop());
             if n == 0 {
                 break;
             }
@@ -472,7 +475,7 @@ impl AfXdpTx {
         }
     }
 
-    /// Reserves up to `want` (at most 128) ring slots and fills them with the descriptors `next`
+    /// Reserves up to `want` (at most 256) ring slots and fills them with the descriptors `next`
     /// gives, until it gives none; returns how many went on the ring.
     fn put_on_ring(
         ring: Option<&mut RingTx>,
@@ -483,15 +486,15 @@ impl AfXdpTx {
         if want == 0 {
             return 0;
         }
-        let mut w = ring.transmit(want.min(128) as u32);
+        let mut w = ring.transmit(want.min(256) as u32);
         let room = w.capacity() as usize;
         let mut descs = [XdpDesc {
             addr: 0,
             len: 0,
             options: 0,
-        }; 128];
+        }; 256];
         let mut n = 0;
-        while n < room.min(128) {
+        while n < room.min(256) {
             let Some((addr, len)) = next() else { break };
             descs[n] = XdpDesc {
                 addr,
@@ -566,8 +569,14 @@ impl TxQueue for AfXdpTx {
             return Ok(n);
         }
         self.reap();
-        // The receive side's replies ride in the first reservation, ahead of the probes.
-        let mut replies = self.replies.ready.len().min(64);
+        // The receive side's replies ride in the first reservation, ahead of the probes; a
+        // backlog larger than that reservation takes is sent on its own first, so the lent
+        // frames never run out while the receive side keeps pace with the probes.
+        let backlog = self.replies.ready.len();
+        if backlog > MAX_REPLIES_WITH_PROBES {
+            self.send_replies();
+        }
+        let mut replies = self.replies.ready.len().min(MAX_REPLIES_WITH_PROBES);
         let mut n = 0;
         while n < max {
             let k = self.push(replies, max - n, &mut fill);
