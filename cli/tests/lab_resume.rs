@@ -14,23 +14,7 @@ const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
 fn sigint_pause_and_resume_find_the_same_ports() {
     let lab = Lab::up(MASSCAN);
     // 16,384 probes at 4,000 pps: about 4 s; interrupted after 1.5 s.
-    let child = lab
-        .masscan()
-        .args([
-            "198.19.0.0/18",
-            "-p8080",
-            "--rate",
-            "4000",
-            "--wait",
-            "1",
-            "--nostatus",
-            "-oL",
-            "paused.txt",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = slow_scan(&lab, &["-oL", "paused.txt"]);
     std::thread::sleep(Duration::from_millis(1500));
     send_signal(child.id(), "INT");
     let o = child.wait_with_output().unwrap();
