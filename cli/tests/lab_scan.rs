@@ -339,3 +339,59 @@ fn faults_give_one_clear_line() {
         .unwrap();
     one_line(&o, "CAP_NET_RAW");
 }
+
+/// `(status, proto, ip)` of every line of a `-oL` file of a ping sweep.
+fn pinged(lab: &Lab, file: &str) -> BTreeSet<(String, String, String)> {
+    let text = std::fs::read_to_string(lab.path(file)).unwrap();
+    assert!(text.ends_with("# end\n"), "not closed: {text}");
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            assert_eq!((f.len(), f[2]), (5, "0"), "bad line {l:?}");
+            (f[0].to_string(), f[1].to_string(), f[3].to_string())
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn ping_sweeps_find_every_host_over_ipv4_and_ipv6_on_both_backends() {
+    let lab = Lab::up(MASSCAN);
+    for driver in ["afxdp", "afpacket"] {
+        let file = format!("ping-{driver}.txt");
+        let o = lab.run(&[
+            "198.19.0.0/22",
+            "2001:2:1::/120",
+            "198.18.7.0/24", // nobody there: no reply, no result
+            "--ping",
+            "--driver",
+            driver,
+            "--rate",
+            "20000",
+            "--wait",
+            "1",
+            "--nostatus",
+            "-oL",
+            &file,
+        ]);
+        ok(&o);
+        let found = pinged(&lab, &file);
+        let v6_base = u128::from("2001:2:1::".parse::<std::net::Ipv6Addr>().unwrap());
+        let want: BTreeSet<_> = (0..1024u32)
+            .map(|i| std::net::Ipv4Addr::from(0xc613_0000 + i).to_string())
+            .chain((0..256u128).map(|i| std::net::Ipv6Addr::from(v6_base + i).to_string()))
+            .map(|ip| ("open".to_string(), "icmp".to_string(), ip))
+            .collect();
+        assert_eq!(found, want, "{driver}");
+        let err = stderr(&o);
+        assert!(err.contains("0 bad cookie"), "{err}");
+    }
+    // The console form is the original's.
+    let o = lab.run(&["198.19.0.5", "--ping", "--wait", "1", "--nostatus"]);
+    ok(&o);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim_end(),
+        "Discovered open port 0/icmp on 198.19.0.5"
+    );
+}

@@ -175,12 +175,13 @@ impl Receiver {
             self.counters.not_ours += 1;
             return out;
         };
+        // TCP and UDP replies come to one of our source ports; ICMP carries our cookie instead.
         let port_me = match transport {
-            TransportSlice::Tcp(t) => t.destination_port(),
-            TransportSlice::Udp(u) => u.destination_port(),
-            _ => 0,
+            TransportSlice::Tcp(t) => Some(t.destination_port()),
+            TransportSlice::Udp(u) => Some(u.destination_port()),
+            _ => None,
         };
-        if !self.cfg.source.owns_port(port_me) {
+        if port_me.is_some_and(|p| !self.cfg.source.owns_port(p)) {
             self.counters.not_ours += 1;
             return out;
         }
@@ -190,7 +191,7 @@ impl Receiver {
                 them,
                 me,
                 port_them: tcp.source_port(),
-                port_me,
+                port_me: tcp.destination_port(),
             };
             if st.contains(&flow) {
                 let seg = Segment {

@@ -46,7 +46,7 @@ pub enum TemplateError {
 
 /// Folds a ones'-complement sum to 16 bits.
 #[inline(always)]
-fn fold(mut s: u64) -> u16 {
+pub(crate) fn fold(mut s: u64) -> u16 {
     s = (s & 0xffff_ffff) + (s >> 32);
     s = (s & 0xffff) + (s >> 16);
     s = (s & 0xffff) + (s >> 16);
@@ -55,19 +55,19 @@ fn fold(mut s: u64) -> u16 {
 }
 
 /// Ones'-complement sum of big-endian 16-bit words (an odd last byte is padded with zero).
-fn sum_words(b: &[u8]) -> u64 {
+pub(crate) fn sum_words(b: &[u8]) -> u64 {
     b.chunks(2)
         .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]) as u64)
         .sum()
 }
 
 #[inline(always)]
-fn halves32(v: u32) -> u64 {
+pub(crate) fn halves32(v: u32) -> u64 {
     (v >> 16) as u64 + (v & 0xffff) as u64
 }
 
 #[inline(always)]
-fn halves128(v: u128) -> u64 {
+pub(crate) fn halves128(v: u128) -> u64 {
     let mut s = 0u64;
     let mut x = v;
     for _ in 0..8 {

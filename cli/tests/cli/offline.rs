@@ -12,6 +12,30 @@ fn final_stats(path: &Path) -> serde_json::Value {
 }
 
 #[test]
+fn offline_ping_sends_an_echo_request_per_target_beside_the_syns() {
+    let dir = tempfile::tempdir().unwrap();
+    let stats = dir.path().join("s.json");
+    let o = masscan(&[
+        "198.18.0.0/24",
+        "2001:2::/120",
+        "-p80",
+        "--ping",
+        "--offline",
+        "--rate",
+        "100000000",
+        "--stats-json",
+        stats.to_str().unwrap(),
+        "--nostatus",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        final_stats(&stats)["sent"],
+        512 * 2,
+        "a SYN and a ping per host"
+    );
+}
+
+#[test]
 fn offline_scan_sends_every_probe_and_retries_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let stats = dir.path().join("s.json");

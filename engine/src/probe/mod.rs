@@ -4,9 +4,10 @@
 //! only dispatch here, so a new kind (UDP with payloads, ICMP echo, ARP, SCTP) is a module and
 //! an arm in each `match` below, and touches neither loop.
 //!
-//! Built: TCP SYN ([`tcp_syn`]). The other kinds are planned and listed by `-sL`; the binary
-//! refuses to send them until their modules exist.
+//! Built: TCP SYN ([`tcp_syn`]) and ICMP echo ([`icmp_echo`]). UDP, SCTP and ARP are planned and
+//! listed by `-sL`; the binary refuses to send them until their modules exist.
 
+pub mod icmp_echo;
 pub mod tcp_syn;
 
 use crate::cookie::CookieKey;
@@ -29,7 +30,7 @@ pub struct ReplyAddrs {
 /// A reply to one of our probes, as its kind reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProbeReply {
-    /// IP protocol of the result (6 TCP; 17 UDP, 1 ICMP, 132 SCTP to come).
+    /// IP protocol of the result (6 TCP, 1 ICMP; 17 UDP and 132 SCTP to come).
     pub ip_proto: u8,
     pub port_them: u16,
     pub port_me: u16,
@@ -64,6 +65,7 @@ pub enum Verdict {
 #[derive(Clone, Debug)]
 pub struct Probes {
     pub tcp_syn: tcp_syn::TcpSyn,
+    pub icmp_echo: icmp_echo::IcmpEcho,
 }
 
 impl Probes {
@@ -72,6 +74,7 @@ impl Probes {
     pub fn new(v4: &TemplateParams, v6: &TemplateParams) -> Result<Self, TemplateError> {
         Ok(Self {
             tcp_syn: tcp_syn::TcpSyn::new(v4, v6)?,
+            icmp_echo: icmp_echo::IcmpEcho::new(v4, v6)?,
         })
     }
 
@@ -88,7 +91,8 @@ impl Probes {
         let (proto, port) = Proto::split(t.port);
         match proto {
             Proto::Tcp => Some(self.tcp_syn.fill(frame, t.ip, port, src, key)),
-            Proto::Udp | Proto::Sctp | Proto::Icmp | Proto::Arp | Proto::Other => None,
+            Proto::Icmp => Some(self.icmp_echo.fill(frame, t.ip, src, key)),
+            Proto::Udp | Proto::Sctp | Proto::Arp | Proto::Other => None,
         }
     }
 
@@ -101,6 +105,9 @@ impl Probes {
     ) -> Verdict {
         match transport {
             TransportSlice::Tcp(tcp) => tcp_syn::classify(tcp, addrs, key),
+            TransportSlice::Icmpv4(_) | TransportSlice::Icmpv6(_) => {
+                icmp_echo::classify(transport, addrs, key)
+            }
             _ => Verdict::NotOurs,
         }
     }

@@ -231,7 +231,7 @@ mod tests {
         let params = TemplateParams::default();
         let probes = Probes::new(&params, &params).unwrap();
         let src = source();
-        for proto in [Proto::Udp, Proto::Sctp, Proto::Icmp, Proto::Arp] {
+        for proto in [Proto::Udp, Proto::Sctp, Proto::Arp] {
             let t = Target {
                 ip: TargetIp::V4(1),
                 port: proto.base() + 53,
