@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of the fuzzing harnesses (fuzz/corpus/TARGET/...): real greetings and
+replies, operation sequences that reach the TCP stack's and receive path's states, the original
+masscan's -oB files and config files (from ../shared/fixtures/masscan when present), and specs.
+Run from the repository root; the corpora are committed, this script documents their making."""
+import os, struct
+
+BASE = 'fuzz/corpus'
+FIX = '../shared/fixtures/masscan'
+PORTS = [21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777]
+
+
+def w(target, name, data):
+    os.makedirs(f'{BASE}/{target}', exist_ok=True)
+    with open(f'{BASE}/{target}/{name}', 'wb') as f:
+        f.write(data)
+
+
+GREETINGS = {
+    'ssh': (22, b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"),
+    'ftp': (21, b"220 (vsFTPd 3.0.3)\r\n234 Proceed with negotiation.\r\n"),
+    'smtp': (25, b"220 lab ESMTP\r\n250-lab\r\n250-STARTTLS\r\n250 HELP\r\n220 Ready to start TLS\r\n"),
+    'pop3': (110, b"+OK Dovecot ready.\r\n+OK\r\nCAPA\r\nSTLS\r\n.\r\n+OK Begin TLS\r\n"),
+    'imap': (143, b"* OK [CAPABILITY IMAP4rev1 STARTTLS] Dovecot ready.\r\n* CAPABILITY IMAP4rev1 STARTTLS\r\na001 OK\r\na002 OK Begin TLS\r\n"),
+    'http': (80, b"HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nContent-Type: text/html\r\n\r\n<html><title>lab</title></html>"),
+    'vnc': (5900, b"RFB 003.008\n\x02\x02\x12"),
+    'vnc-cut': (7777, b"RFB 003.008"),
+    'telnet': (23, b"\xff\xfd\x18\xff\xfd\x20\xff\xfb\x01login: "),
+    'rdp': (3389, b"\x03\x00\x00\x13\x0e\xd0\x00\x00\x12\x34\x00\x02\x1f\x08\x00\x01\x00\x00\x00"),
+    'memcached': (11211, b"STAT pid 1\r\nSTAT uptime 100\r\nSTAT time 1700000000\r\nSTAT version 1.6.18\r\nEND\r\n"),
+    'tls-alert': (443, b"\x15\x03\x03\x00\x02\x02\x28"),
+    'smb': (445, b"\x00\x00\x00\x50\xfeSMB@\x00" + b"\x00" * 70),
+    'heur': (8080, b"\x00\x01binary"),
+}
+for name, (port, data) in GREETINGS.items():
+    for chunk in (1, 7, 255):
+        w('banner', f'{name}-{chunk}', bytes([PORTS.index(port), chunk]) + data)
+
+M = 0xffffffff
+OUR_ISN = 0xfffffff0
+
+
+def op_open(p):
+    return bytes([p << 4]) + struct.pack('>II', 1000, OUR_ISN) + bytes([182])
+
+
+def op_seg(p, flags, seq, ack, payload):
+    return bytes([(p << 4) | 1, flags]) + struct.pack('>II', seq & M, ack & M) + bytes([len(payload)]) + payload
+
+
+def op_clock(n):
+    return bytes([3, n])
+
+
+w('tcp', 'ssh', op_open(1) + op_seg(1, 0x18, 1001, OUR_ISN, b"SSH-2.0-x\r\n"))
+w('tcp', 'http-quiet', op_open(4) + op_clock(30) + op_seg(4, 0x10, 1001, OUR_ISN + 18, b"") + op_clock(200))
+w('tcp', 'fin', op_open(0) + op_seg(0, 0x19, 1001, OUR_ISN, b"220 hi\r\n"))
+w('tcp', 'vnc-cut-fin', op_open(13) + op_seg(13, 0x19, 1001, OUR_ISN, b"RFB 003.008"))
+w('tcp', 'full-table', b''.join(op_open(i) for i in range(6)) + op_clock(255) + op_clock(255))
+
+
+def rop(kind, port_index, clock, body):
+    op = (kind | (port_index << 2)) & 0x1f | (clock << 5)
+    words = (len(body) + 3) // 4
+    return bytes([op, words]) + body + b'\0' * (words * 4 - len(body))
+
+
+w('receive', 'syn-ack-then-ssh', rop(3, 1, 0, b'') + rop(1, 1, 1, b'SSH-2.0-OpenSSH_9.2\r\n'))
+w('receive', 'syn-ack-http-quiet', rop(3, 4, 7, b'') + rop(0, 0, 7, b'') + rop(0, 0, 7, b''))
+w('receive', 'garbage', rop(0, 0, 0, bytes(range(64))))
+arp = bytes.fromhex('ffffffffffff0200000000010806000108000604000102000000000100c6120001000000000000c6120002')
+w('receive', 'arp-request', bytes([0, (len(arp) + 3) // 4]) + arp + b'\0' * (((len(arp) + 3) // 4) * 4 - len(arp)))
+w('receive', 'vnc-cut', rop(3, 13, 0, b'') + rop(1, 13, 0, b'RFB 003.008'))
+
+for f in ('scan-banners.bin', 'scan-nobanners.bin'):
+    if os.path.exists(f'{FIX}/{f}'):
+        w('binary', f, open(f'{FIX}/{f}', 'rb').read())
+if os.path.exists(f'{FIX}/scan-nobanners.bin'):
+    w('binary', 'truncated', open(f'{FIX}/scan-nobanners.bin', 'rb').read()[:200])
+for f in ('echo.conf', 'paused.conf'):
+    if os.path.exists(f'{FIX}/{f}'):
+        w('config', f, open(f'{FIX}/{f}', 'rb').read())
+w('config', 'odd', b"rate = 100\nports = 80\n# c\nhello-string[80] = QQ==\n junk\nverbose = 100000000000000\n")
+SPECS = [b"10.0.0.0/8", b"10.0.0.1-10.0.0.9,192.168.0.0/16", b"2001:db8::/64", b"80,443,U:53,S:1-10,I:0",
+         b"-", b"1/3", b"40000-40015", b"00:11:22:33:44:55", b"hourly", b"10M", b"0-3,5", b"::ffff:1.2.3.4/120"]
+for i, s in enumerate(SPECS):
+    w('specs', f'spec{i}', s)

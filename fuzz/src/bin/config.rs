@@ -1,0 +1,7 @@
+//! AFL entry point for the `config` harness (see `masscan_fuzz::config`); built by scripts/fuzz.sh.
+
+fn main() {
+    afl::fuzz!(|data: &[u8]| {
+        masscan_fuzz::config(data);
+    });
+}

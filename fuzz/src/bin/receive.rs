@@ -1,0 +1,7 @@
+//! AFL entry point for the `receive` harness (see `masscan_fuzz::receive`); built by scripts/fuzz.sh.
+
+fn main() {
+    afl::fuzz!(|data: &[u8]| {
+        masscan_fuzz::receive(data);
+    });
+}

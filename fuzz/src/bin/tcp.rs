@@ -1,0 +1,7 @@
+//! AFL entry point for the `tcp` harness (see `masscan_fuzz::tcp`); built by scripts/fuzz.sh.
+
+fn main() {
+    afl::fuzz!(|data: &[u8]| {
+        masscan_fuzz::tcp(data);
+    });
+}
