@@ -16,6 +16,7 @@ use crate::status::{self, Progress, StatsJson};
 use crate::threads::{pin, pinning};
 use core_affinity::CoreId;
 use masscan_drivers::middleware::{PcapRx, SharedPcap, Traced};
+use masscan_drivers::privilege::drop_all_capabilities;
 use masscan_drivers::SystemClock;
 use masscan_engine::banner::BannerConfig;
 use masscan_engine::config::{Mac, ScanConfig, Wait};
@@ -313,6 +314,13 @@ pub fn run_scan_with<D: Driver>(
     let mut checkpoints = Checkpoints::new(run, live);
 
     let (tx_queues, rx_queues) = open_queues(&mut driver, threads, rx_threads)?;
+    if live {
+        // Every socket, map and file is open: nothing more needs a capability.
+        drop_all_capabilities().map_err(UserError)?;
+        if run.verbose > 0 {
+            eprintln!("[privilege] every capability dropped");
+        }
+    }
     let (record_tx, record_rx) = mpsc::channel::<Record>();
     let (interrupted_at, results) = std::thread::scope(|s| {
         // Receive threads first, so no reply to an early probe is missed.

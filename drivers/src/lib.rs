@@ -11,6 +11,7 @@ pub mod clock;
 pub mod middleware;
 pub mod netif;
 pub mod offline;
+pub mod privilege;
 pub mod resolve;
 
 pub use afpacket::AfPacket;
