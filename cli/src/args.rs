@@ -263,6 +263,10 @@ pub struct Args {
     /// Write one JSON object of per-core counters per second to FILE (- for stdout).
     #[arg(long = "stats-json", value_name = "FILE|-")]
     pub stats_json: Option<String>,
+    /// Once set up, run the scan as this user (and its group): output, checkpoint and rotation
+    /// directories must be writable by it. Every capability is dropped either way.
+    #[arg(long = "user", value_name = "NAME")]
+    pub user: Option<String>,
     /// More messages on stderr.
     #[arg(short = 'v', long = "verbose", action = ArgAction::Count)]
     pub verbose: u8,

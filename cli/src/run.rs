@@ -16,7 +16,7 @@ use crate::status::{self, Progress, StatsJson};
 use crate::threads::{pin, pinning};
 use core_affinity::CoreId;
 use masscan_drivers::middleware::{PcapRx, SharedPcap, Traced};
-use masscan_drivers::privilege::drop_all_capabilities;
+use masscan_drivers::privilege::{drop_all_capabilities, switch_user};
 use masscan_drivers::SystemClock;
 use masscan_engine::banner::BannerConfig;
 use masscan_engine::config::{Mac, ScanConfig, Wait};
@@ -316,6 +316,9 @@ pub fn run_scan_with<D: Driver>(
     let (tx_queues, rx_queues) = open_queues(&mut driver, threads, rx_threads)?;
     if live {
         // Every socket, map and file is open: nothing more needs a capability.
+        if let Some(user) = &run.user {
+            switch_user(user).map_err(UserError)?;
+        }
         drop_all_capabilities().map_err(UserError)?;
         if run.verbose > 0 {
             eprintln!("[privilege] every capability dropped");

@@ -10,6 +10,7 @@ use crate::outputs;
 use crate::run::{run_scan_with, scan_end};
 use crate::settings::Run;
 use crate::threads::{default_tx_threads, pinning};
+use masscan_drivers::privilege::lookup_user;
 use masscan_drivers::{AfPacket, AfXdp, Offline};
 use masscan_engine::config::ScanConfig;
 use masscan_engine::driver::Driver;
@@ -86,6 +87,9 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
     let plan = build_plan(c, true)?;
     check_supported(c)?;
     pinning(c, 256, 256)?; // a CPU list this process cannot use fails before anything opens
+    if let Some(user) = &run.user {
+        lookup_user(user).map_err(UserError)?; // an unknown user fails before anything opens
+    }
     let threads = c.tx_threads.unwrap_or_else(default_tx_threads);
     let offline = c.offline || c.driver.as_deref() == Some("offline");
     if offline {

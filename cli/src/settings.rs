@@ -31,6 +31,8 @@ pub struct Run {
     pub resumed_from: Option<std::path::PathBuf>,
     /// `--readscan` files.
     pub readscan: Vec<std::path::PathBuf>,
+    /// `--user`: the user a live scan runs as once set up.
+    pub user: Option<String>,
 }
 
 fn random_u64() -> u64 {
@@ -68,6 +70,7 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         packet_trace: args.packet_trace,
         resumed_from,
         readscan: args.readscan,
+        user: args.user,
     })
 }
 

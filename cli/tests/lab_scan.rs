@@ -431,3 +431,30 @@ fn a_running_scan_holds_no_capability_and_still_finishes() {
         assert_eq!(list_file(&lab.path(&file)).len(), 16384, "{driver}");
     }
 }
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn with_user_the_scan_runs_as_that_user_and_checkpoints_still_work() {
+    let lab = Lab::up(MASSCAN);
+    // The directory must be the user's: outputs, checkpoints and rotation live there.
+    let o = Command::new("chown")
+        .args(["65534:65534", lab.dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let child = slow_scan(&lab, &["--user", "nobody", "-oL", "user.txt"]);
+    let pid = child.id();
+    std::thread::sleep(Duration::from_millis(3500));
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let checkpoint = lab.path("paused.conf").exists();
+    let o = child.wait_with_output().unwrap();
+    ok(&o);
+    assert!(
+        status.contains("\nUid:\t65534\t65534\t65534\t65534\n"),
+        "{status}"
+    );
+    assert!(status.contains("\nCapEff:\t0000000000000000\n"), "{status}");
+    assert!(checkpoint, "a checkpoint was written as the user");
+    assert!(!stderr(&o).contains("checkpoint:"), "{}", stderr(&o));
+    assert_eq!(list_file(&lab.path("user.txt")).len(), 16384);
+}

@@ -101,6 +101,16 @@ fn bad_input_is_one_line_and_exit_1() {
         "unknown output option '-oQ'",
     );
     assert_one_line_error(&["10.0.0.1", "-p80", "-c"], "needs a value");
+    assert_one_line_error(
+        &[
+            "198.18.0.1",
+            "-p80",
+            "--offline",
+            "--user",
+            "no-such-user-here",
+        ],
+        "--user no-such-user-here: no such user",
+    );
     assert_one_line_error(&[], "no arguments");
 }
 
