@@ -1,0 +1,210 @@
+//! The scan loops through the fault injector, without a network: SYNs filled by the transmit
+//! loop, the SYN-ACKs a listener would send, and the receive loop taking them through a queue
+//! that drops, duplicates, reorders, truncates and corrupts frames. Nothing panics, every
+//! surviving reply is reported exactly once, damaged frames are counted, and dropped probes are
+//! recovered by --retries.
+
+use etherparse::{NetSlice, PacketBuilder, SlicedPacket, TransportSlice};
+use masscan_drivers::fault::{FaultInjector, Faults};
+use masscan_drivers::offline::OfflineRx;
+use masscan_drivers::{Offline, SystemClock};
+use masscan_engine::cookie::CookieKey;
+use masscan_engine::driver::{Driver, TxQueue};
+use masscan_engine::output::{Record, StatusRecord};
+use masscan_engine::plan::{Plan, Shard};
+use masscan_engine::ports::PortSetBuilder;
+use masscan_engine::probe::Probes;
+use masscan_engine::receive::ReceiveLoop;
+use masscan_engine::reply::{Receiver, ReceiverConfig};
+use masscan_engine::source::{IpRange, PortRange, Source};
+use masscan_engine::stats::{RxCoreCounters, TxCounters};
+use masscan_engine::targets::TargetSetBuilder;
+use masscan_engine::template::TemplateParams;
+use masscan_engine::throttle::Throttle;
+use masscan_engine::transmit::{run, ProbeBuilder};
+use std::collections::HashSet;
+use std::sync::atomic::AtomicBool;
+
+const MY_MAC: [u8; 6] = [2, 0, 0, 0, 0, 2];
+const ROUTER_MAC: [u8; 6] = [2, 0, 0, 0, 0, 1];
+
+fn syn_ack_for(syn: &[u8]) -> Vec<u8> {
+    let pkt = SlicedPacket::from_ethernet(syn).unwrap();
+    let (Some(NetSlice::Ipv4(ip)), Some(TransportSlice::Tcp(tcp))) = (pkt.net, pkt.transport)
+    else {
+        panic!("not TCP/IPv4")
+    };
+    let h = ip.header();
+    let mut v = Vec::new();
+    PacketBuilder::ethernet2(ROUTER_MAC, MY_MAC)
+        .ipv4(h.destination(), h.source(), 60)
+        .tcp(tcp.destination_port(), tcp.source_port(), 777, 64240)
+        .syn()
+        .ack(tcp.sequence_number().wrapping_add(1))
+        .write(&mut v, &[])
+        .unwrap();
+    v
+}
+
+struct Scan {
+    plan: Plan,
+    source: Source,
+    key: CookieKey,
+    kinds: Probes,
+}
+
+fn scan(retries: u32) -> Scan {
+    let mut t = TargetSetBuilder::new();
+    t.add_targets("198.18.8.0/22").unwrap();
+    let mut p = PortSetBuilder::new();
+    p.add_spec("80").unwrap();
+    let params = TemplateParams {
+        src_mac: MY_MAC,
+        dst_mac: ROUTER_MAC,
+        ..TemplateParams::default()
+    };
+    Scan {
+        plan: Plan::new(t.build().unwrap(), p.build(), 5, retries, 1 << 20).unwrap(),
+        source: Source::new(
+            Some(IpRange::parse("198.18.0.2").unwrap()),
+            None,
+            PortRange::parse("40000-40003").unwrap(),
+        ),
+        key: CookieKey::from_seed(5),
+        kinds: Probes::new(&params, &params).unwrap(),
+    }
+}
+
+/// The probes the transmit loop sends through `faults` (the frames that reach the wire).
+fn transmit(s: &Scan, faults: Faults) -> Vec<Vec<u8>> {
+    let probes = ProbeBuilder {
+        plan: &s.plan,
+        source: s.source,
+        key: s.key,
+        probes: &s.kinds,
+        neighbours: None,
+    };
+    let total = s.plan.total() as usize;
+    let (tx, _) = Offline::new(1).with_capture(total).open_queue(0).unwrap();
+    let mut tx = FaultInjector::new(tx, faults, 11);
+    let mut throttle = Throttle::new(f64::INFINITY, true, 64);
+    let slice = s.plan.slice(0, u64::MAX, Shard::default(), 0, 1);
+    let stop = AtomicBool::new(false);
+    let clock = SystemClock::new();
+    let counters = TxCounters::default();
+    run(
+        &mut tx,
+        &probes,
+        slice,
+        (&mut throttle, &clock),
+        &counters,
+        &stop,
+    )
+    .unwrap();
+    let sent = counters.snapshot().sent;
+    assert_eq!(tx.counts().frames, sent + tx.counts().dropped);
+    assert_eq!(tx.inner.stats().tx_frames, sent);
+    tx.inner.captured().to_vec()
+}
+
+/// What the receive loop reports of `frames` arriving through `faults`.
+fn receive(s: &Scan, frames: Vec<Vec<u8>>, faults: Faults) -> (Vec<Record>, RxCoreCounters) {
+    let n = frames.len() as u64;
+    let mut rx = FaultInjector::new(OfflineRx::replay(frames, n), faults, 7);
+    let mut reply = Offline::new(1).open_reply_queue(0).unwrap();
+    let mut receiver = Receiver::new(ReceiverConfig {
+        key: s.key,
+        source: s.source,
+        my_mac: MY_MAC,
+        vlan: None,
+        answer_arp: false,
+        send_rst: true,
+        report_open: true,
+        report_closed: true,
+        dedup_buckets: 1 << 12,
+        banners: None,
+    });
+    let cells = RxCoreCounters::default();
+    let (clock, stop) = (SystemClock::new(), AtomicBool::new(true));
+    let lp = ReceiveLoop {
+        clock: &clock,
+        cells: &cells,
+        stop: &stop,
+    };
+    let mut records = Vec::new();
+    lp.run(&mut rx, &mut reply, &mut receiver, &mut |r| records.push(r))
+        .unwrap();
+    (records, cells)
+}
+
+fn hosts(records: &[Record]) -> HashSet<std::net::IpAddr> {
+    records
+        .iter()
+        .map(|r| match r {
+            Record::Status(StatusRecord { ip, port: 80, .. }) => *ip,
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn a_hostile_receive_queue_never_breaks_the_receive_path() {
+    let s = scan(0);
+    let replies: Vec<Vec<u8>> = transmit(&s, Faults::default())
+        .iter()
+        .map(|f| syn_ack_for(f))
+        .collect();
+    let faults = Faults {
+        drop: 0.1,
+        duplicate: 0.3,
+        reorder: 0.2,
+        truncate: 0.1,
+        corrupt: 0.2,
+    };
+    let (records, cells) = receive(&s, replies.clone(), faults);
+    let c = cells.load();
+    let found = hosts(&records);
+    assert_eq!(found.len(), records.len(), "every host reported once");
+    // Many replies survive; those lost were dropped or damaged, and every frame is accounted for.
+    assert!(found.len() > 1024 / 2, "{} of 1024", found.len());
+    assert!(
+        c.duplicates > 0 && c.malformed + c.bad_cookie + c.not_ours > 0,
+        "{c:?}"
+    );
+    assert_eq!(
+        c.frames,
+        c.open + c.duplicates + c.malformed + c.bad_cookie + c.not_ours,
+        "{c:?}"
+    );
+    // Without faults every host is found.
+    let (clean, _) = receive(&s, replies, Faults::default());
+    assert_eq!(hosts(&clean).len(), 1024);
+}
+
+#[test]
+fn retries_recover_probes_dropped_on_the_way_out() {
+    let lossy = Faults {
+        drop: 0.3,
+        ..Faults::default()
+    };
+    let once = scan(0);
+    let sent: Vec<Vec<u8>> = transmit(&once, lossy)
+        .iter()
+        .map(|f| syn_ack_for(f))
+        .collect();
+    let (records, _) = receive(&once, sent, Faults::default());
+    let without = hosts(&records).len();
+    assert!(
+        without < 1024 * 8 / 10,
+        "30% of probes dropped, {without} found"
+    );
+    // Three retries: a host is missed only if all four of its probes are dropped (0.3^4 < 1%).
+    let retried = scan(3);
+    let sent: Vec<Vec<u8>> = transmit(&retried, lossy)
+        .iter()
+        .map(|f| syn_ack_for(f))
+        .collect();
+    let (records, _) = receive(&retried, sent, Faults::default());
+    let with = hosts(&records).len();
+    assert!(with >= 1024 - 25, "with --retries 3: {with} of 1024");
+}
