@@ -15,6 +15,7 @@ mod scan;
 mod settings;
 mod spellings;
 mod status;
+mod supervise;
 mod threads;
 mod values;
 

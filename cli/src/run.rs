@@ -7,19 +7,20 @@
 
 use crate::adapter::Adapter;
 use crate::args::UserError;
-use crate::checkpoint::{min_next, slice_finished, write_paused, Checkpoints, PAUSED_CONF};
+use crate::checkpoint::Checkpoints;
 use crate::link::{Link, XdpReader};
 use crate::output_thread::write_outputs;
 use crate::outputs::Output;
 use crate::settings::Run;
 use crate::status::{self, Progress, StatsJson};
+use crate::supervise::{supervise, SignalWatch};
 use crate::threads::{pin, pinning};
 use core_affinity::CoreId;
 use masscan_drivers::middleware::{PcapRx, SharedPcap, Traced};
 use masscan_drivers::privilege::{drop_all_capabilities, switch_user};
 use masscan_drivers::SystemClock;
 use masscan_engine::banner::BannerConfig;
-use masscan_engine::config::{Mac, ScanConfig, Wait};
+use masscan_engine::config::{Mac, ScanConfig};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Capabilities, Driver, QueueStats, RxQueue, TxQueue};
 use masscan_engine::output::Record;
@@ -33,8 +34,7 @@ use masscan_engine::tcp::TcpConfig;
 use masscan_engine::template::TemplateParams;
 use masscan_engine::throttle::{Throttle, UNTHROTTLED_RATE};
 use masscan_engine::transmit::{self, ProbeBuilder};
-use signal_hook::iterator::{Handle, Signals};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::thread::{Scope, ScopedJoinHandle};
 use std::time::{Duration, Instant};
@@ -157,36 +157,6 @@ fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConfig {
     }
 }
 
-/// SIGINT and SIGTERM: the first stops transmitting (a pause), the second ends the wait for
-/// replies.
-struct SignalWatch {
-    seen: Arc<AtomicUsize>,
-    stop: Arc<AtomicBool>,
-    handle: Handle,
-}
-
-impl SignalWatch {
-    fn install() -> Result<Self, UserError> {
-        let seen = Arc::new(AtomicUsize::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let mut signals =
-            Signals::new([signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM])?;
-        let handle = signals.handle();
-        let (s, t) = (Arc::clone(&seen), Arc::clone(&stop));
-        std::thread::spawn(move || {
-            for _ in signals.forever() {
-                t.store(true, Ordering::SeqCst);
-                s.fetch_add(1, Ordering::SeqCst);
-            }
-        });
-        Ok(Self { seen, stop, handle })
-    }
-
-    fn seen(&self) -> usize {
-        self.seen.load(Ordering::SeqCst)
-    }
-}
-
 /// The lines printed before the scan starts (`-v` adds the driver and adapter).
 fn print_start(
     run: &Run,
@@ -237,20 +207,20 @@ fn print_start(
 }
 
 /// What the threads of one run share, borrowed for the run's scope.
-struct Shared<'a> {
-    run: &'a Run,
-    c: &'a ScanConfig,
+pub struct Shared<'a> {
+    pub run: &'a Run,
+    pub c: &'a ScanConfig,
     probes: ProbeBuilder<'a>,
     receiver: ReceiverConfig,
     pcap: Option<SharedPcap>,
-    slices: Vec<Slice>,
-    counters: Vec<CoreCounters>,
+    pub slices: Vec<Slice>,
+    pub counters: Vec<CoreCounters>,
     rx_counters: Vec<RxCoreCounters>,
     tx_cpus: Vec<Option<CoreId>>,
     rx_cpus: Vec<Option<CoreId>>,
     started: Instant,
     /// Raised by the first signal: the transmit threads stop.
-    stop: &'a AtomicBool,
+    pub stop: &'a AtomicBool,
     /// Raised when the wait for replies is over: the receive threads stop.
     rx_stop: AtomicBool,
     /// Raised after the receive threads are done: the transmit threads stop sending their
@@ -315,14 +285,7 @@ pub fn run_scan_with<D: Driver>(
 
     let (tx_queues, rx_queues) = open_queues(&mut driver, threads, rx_threads)?;
     if live {
-        // Every socket, map and file is open: nothing more needs a capability.
-        if let Some(user) = &run.user {
-            switch_user(user).map_err(UserError)?;
-        }
-        drop_all_capabilities().map_err(UserError)?;
-        if run.verbose > 0 {
-            eprintln!("[privilege] every capability dropped");
-        }
+        drop_privileges(run)?;
     }
     let (record_tx, record_rx) = mpsc::channel::<Record>();
     let (interrupted_at, results) = std::thread::scope(|s| {
@@ -466,6 +429,19 @@ fn print_summary(
     }
 }
 
+/// Every socket, map and file is open: nothing more needs a capability (nor root, with
+/// `--user`).
+fn drop_privileges(run: &Run) -> Result<(), UserError> {
+    if let Some(user) = &run.user {
+        switch_user(user).map_err(UserError)?;
+    }
+    drop_all_capabilities().map_err(UserError)?;
+    if run.verbose > 0 {
+        eprintln!("[privilege] every capability dropped");
+    }
+    Ok(())
+}
+
 fn join_all<T>(
     handles: Vec<ScopedJoinHandle<'_, Result<T, UserError>>>,
     what: &str,
@@ -565,63 +541,4 @@ fn spawn_transmitters<'scope, T: TxQueue + 'scope>(
             })
         })
         .collect()
-}
-
-/// The main thread while the scan runs: a report once a second and checkpoints until every
-/// transmit thread is done; on a pause, `paused.conf`; then, on a live scan, the wait for late
-/// replies (`--wait`; a second signal, or the first one after a finished scan, ends it).
-/// Returns the index a pause saved.
-fn supervise(
-    shared: &Shared<'_>,
-    signals: &SignalWatch,
-    live: bool,
-    ports: PortRange,
-    checkpoints: &mut Checkpoints,
-    report: &mut dyn FnMut(Option<u64>),
-) -> Option<u64> {
-    let (c, counters) = (shared.c, &shared.counters);
-    let mut next_report = Instant::now() + Duration::from_secs(1);
-    while !counters.iter().all(|k| k.snapshot().done) {
-        std::thread::sleep(Duration::from_millis(20));
-        if Instant::now() >= next_report {
-            next_report += Duration::from_secs(1);
-            report(None);
-            checkpoints.tick(c, ports, min_next(counters, c));
-        }
-    }
-    let mut interrupted_at = None;
-    if shared.stop.load(Ordering::SeqCst) && !slice_finished(&shared.slices, counters) {
-        let resume = min_next(counters, c);
-        interrupted_at = Some(resume);
-        match write_paused(c, ports, resume, PAUSED_CONF) {
-            Err(e) => eprintln!("masscan: {}", e.0),
-            Ok(()) => eprintln!("saving resume file to: {PAUSED_CONF}"),
-        }
-    }
-    if !live {
-        return interrupted_at;
-    }
-    let wait_start = Instant::now();
-    let limit = match c.wait {
-        Wait::Secs(n) => Some(Duration::from_secs(n)),
-        Wait::Forever => None,
-    };
-    let seen_before = signals.seen();
-    loop {
-        let waited = wait_start.elapsed();
-        if limit.is_some_and(|l| waited >= l) {
-            break;
-        }
-        let seen = signals.seen();
-        if seen >= 2 || (seen > seen_before && interrupted_at.is_none()) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-        if Instant::now() >= next_report {
-            next_report += Duration::from_secs(1);
-            let left = limit.map(|l| l.saturating_sub(waited).as_secs());
-            report(Some(left.unwrap_or(0)));
-        }
-    }
-    interrupted_at
 }

@@ -1,0 +1,102 @@
+//! The main thread while a scan runs: SIGINT and SIGTERM watched (the first pauses, the second
+//! ends the wait for replies), a status line and `--stats-json` object once a second,
+//! checkpoints, `paused.conf` on a pause, and the wait for late replies.
+
+use crate::args::UserError;
+use crate::checkpoint::{min_next, slice_finished, write_paused, Checkpoints, PAUSED_CONF};
+use crate::run::Shared;
+use masscan_engine::config::Wait;
+use masscan_engine::source::PortRange;
+use signal_hook::iterator::{Handle, Signals};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// SIGINT and SIGTERM: the first stops transmitting (a pause), the second ends the wait for
+/// replies.
+pub struct SignalWatch {
+    seen: Arc<AtomicUsize>,
+    pub stop: Arc<AtomicBool>,
+    pub handle: Handle,
+}
+
+impl SignalWatch {
+    pub fn install() -> Result<Self, UserError> {
+        let seen = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut signals =
+            Signals::new([signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM])?;
+        let handle = signals.handle();
+        let (s, t) = (Arc::clone(&seen), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            for _ in signals.forever() {
+                t.store(true, Ordering::SeqCst);
+                s.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        Ok(Self { seen, stop, handle })
+    }
+
+    fn seen(&self) -> usize {
+        self.seen.load(Ordering::SeqCst)
+    }
+}
+
+/// The main thread while the scan runs: a report once a second and checkpoints until every
+/// transmit thread is done; on a pause, `paused.conf`; then, on a live scan, the wait for late
+/// replies (`--wait`; a second signal, or the first one after a finished scan, ends it).
+/// Returns the index a pause saved.
+pub fn supervise(
+    shared: &Shared<'_>,
+    signals: &SignalWatch,
+    live: bool,
+    ports: PortRange,
+    checkpoints: &mut Checkpoints,
+    report: &mut dyn FnMut(Option<u64>),
+) -> Option<u64> {
+    let (c, counters) = (shared.c, &shared.counters);
+    let mut next_report = Instant::now() + Duration::from_secs(1);
+    while !counters.iter().all(|k| k.snapshot().done) {
+        std::thread::sleep(Duration::from_millis(20));
+        if Instant::now() >= next_report {
+            next_report += Duration::from_secs(1);
+            report(None);
+            checkpoints.tick(c, ports, min_next(counters, c));
+        }
+    }
+    let mut interrupted_at = None;
+    if shared.stop.load(Ordering::SeqCst) && !slice_finished(&shared.slices, counters) {
+        let resume = min_next(counters, c);
+        interrupted_at = Some(resume);
+        match write_paused(c, ports, resume, PAUSED_CONF) {
+            Err(e) => eprintln!("masscan: {}", e.0),
+            Ok(()) => eprintln!("saving resume file to: {PAUSED_CONF}"),
+        }
+    }
+    if !live {
+        return interrupted_at;
+    }
+    let wait_start = Instant::now();
+    let limit = match c.wait {
+        Wait::Secs(n) => Some(Duration::from_secs(n)),
+        Wait::Forever => None,
+    };
+    let seen_before = signals.seen();
+    loop {
+        let waited = wait_start.elapsed();
+        if limit.is_some_and(|l| waited >= l) {
+            break;
+        }
+        let seen = signals.seen();
+        if seen >= 2 || (seen > seen_before && interrupted_at.is_none()) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        if Instant::now() >= next_report {
+            next_report += Duration::from_secs(1);
+            let left = limit.map(|l| l.saturating_sub(waited).as_secs());
+            report(Some(left.unwrap_or(0)));
+        }
+    }
+    interrupted_at
+}
