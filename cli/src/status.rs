@@ -213,6 +213,8 @@ impl StatsJson {
                 "malformed": r.malformed,
                 "rst_sent": r.rst_sent,
                 "arp_answered": r.arp_answered,
+                "icmp_errors": r.icmp_errors,
+                "ip_mismatch": r.ip_mismatch,
                 "kernel_drops": r.kernel_drops,
                 "fill_empty": r.fill_empty,
                 "replies_dropped": r.replies_dropped,
@@ -261,6 +263,12 @@ pub fn summary(
             "rx-core {k} ({cpu}): {} frames, {} open, {} closed, {} duplicates, {} bad cookie, {} not ours, {} malformed, {} rst sent, {} arp answered, {} kernel drops, {} fill-empty, {} replies dropped",
             r.frames, r.open, r.closed, r.duplicates, r.bad_cookie, r.not_ours, r.malformed, r.rst_sent, r.arp_answered, r.kernel_drops, r.fill_empty, r.replies_dropped
         );
+        if r.icmp_errors > 0 || r.ip_mismatch > 0 {
+            eprintln!(
+                "rx-core {k} icmp: {} errors about our probes, {} UDP replies from another address (IP-MISMATCH)",
+                r.icmp_errors, r.ip_mismatch
+            );
+        }
         if r.tcp_opened > 0 || r.tcp_refused > 0 {
             eprintln!(
                 "rx-core {k} banners: {} connections ({} at most at once, {} refused: table full), {} timed out, {} retransmissions, {} banners",

@@ -32,3 +32,4 @@ pub mod template;
 pub mod throttle;
 pub mod trace;
 pub mod transmit;
+pub mod udp;

@@ -104,21 +104,21 @@ fn handle_frame<T: TxQueue>(
     receiver: &mut Receiver,
     sink: &mut impl FnMut(Record),
 ) -> Result<(), DriverError> {
-    let mut record = None;
+    let (mut record, mut banner) = (None, None);
     let lent = reply.queue_one(|buf| {
         let o = receiver.handle(frame, now, buf);
-        record = o.record;
+        (record, banner) = (o.record, o.banner);
         o.reply_len
     })?;
     if !lent {
         let mut scratch = [0u8; MAX_REPLY];
         let o = receiver.handle(frame, now, &mut scratch);
-        record = o.record;
+        (record, banner) = (o.record, o.banner);
         if o.reply_len > 0 {
             receiver.counters.replies_dropped += 1;
         }
     }
-    if let Some(r) = record {
+    for r in [record, banner].into_iter().flatten() {
         sink(r);
     }
     Ok(())

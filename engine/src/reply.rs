@@ -10,11 +10,12 @@
 
 use crate::arp::{self, ArpRepr};
 use crate::cookie::CookieKey;
-use crate::output::StatusRecord;
+use crate::output::{BannerRecord, StatusRecord};
 use crate::output::{Record, Status};
 use crate::probe::{tcp_syn, ProbeReply, Probes, ReplyAddrs, SynAck, Verdict};
 use crate::source::Source;
 use crate::tcp::{Flow, FrameHeader, Segment, Stack, TcpConfig};
+use crate::udp;
 use etherparse::{NetSlice, SlicedPacket, TransportSlice};
 use std::net::IpAddr;
 
@@ -55,6 +56,11 @@ pub struct RxCounters {
     pub closed: u64,
     pub rst_sent: u64,
     pub arp_answered: u64,
+    /// ICMP errors about our probes that report no port (unreachable quoting a TCP SYN, host
+    /// unreachable quoting a UDP probe).
+    pub icmp_errors: u64,
+    /// UDP replies reported with the `IP-MISMATCH` mark (the cookie did not come back).
+    pub ip_mismatch: u64,
     /// From the queue's own statistics (set by the receive loop, not by [`Receiver`]): frames
     /// the kernel dropped before we could read them, and times the fill ring was empty.
     pub kernel_drops: u64,
@@ -78,6 +84,9 @@ pub struct RxCounters {
 pub struct Outcome {
     /// A new result to report.
     pub record: Option<Record>,
+    /// What a UDP reply said (reported with the port, as the original does, with or without
+    /// `--banners`).
+    pub banner: Option<Record>,
     /// Length of a frame written into the reply buffer to send back out (0: none).
     pub reply_len: usize,
 }
@@ -206,7 +215,7 @@ impl Receiver {
             }
         }
         let addrs = ReplyAddrs { them, me, ttl };
-        let r = match Probes::classify(transport, &addrs, &self.cfg.key) {
+        let r = match Probes::classify(transport, &addrs, &self.cfg.key, &self.cfg.source) {
             Verdict::Reply(r) => r,
             Verdict::BadCookie => {
                 self.counters.bad_cookie += 1;
@@ -216,9 +225,17 @@ impl Receiver {
                 self.counters.not_ours += 1;
                 return out;
             }
+            Verdict::IcmpError => {
+                self.counters.icmp_errors += 1;
+                return out;
+            }
         };
         let open = r.status == Status::Open;
-        let fresh = self.dedup.insert(them, r.port_them, open);
+        let fresh = self.dedup.insert(
+            r.them,
+            u32::from(r.ip_proto) << 16 | u32::from(r.port_them),
+            open,
+        );
         if let Some(syn_ack) = r.syn_ack {
             self.answer_syn_ack(frame, &addrs, &r, syn_ack, fresh, reply, &mut out);
         }
@@ -226,6 +243,7 @@ impl Receiver {
             self.counters.duplicates += 1;
             return out;
         }
+        self.counters.ip_mismatch += u64::from(r.ip_mismatch);
         let report = if open {
             self.counters.open += 1;
             self.cfg.report_open
@@ -236,13 +254,16 @@ impl Receiver {
         if report {
             out.record = Some(Record::Status(StatusRecord {
                 time: now,
-                ip: them,
+                ip: r.them,
                 ip_proto: r.ip_proto,
                 port: r.port_them,
                 status: r.status,
                 reason: r.reason,
                 ttl,
             }));
+        }
+        if let (TransportSlice::Udp(u), true) = (transport, open) {
+            out.banner = udp_banner(&r, u.payload(), now, ttl);
         }
         out
     }
@@ -350,6 +371,20 @@ fn pkt_src_mac(frame: &[u8]) -> [u8; 6] {
     m
 }
 
+/// The banner record of a UDP reply: its protocol's parse, or its raw bytes.
+fn udp_banner(r: &ProbeReply, payload: &[u8], now: u32, ttl: u8) -> Option<Record> {
+    let found = udp::banner(r.port_them, payload, r.ip_mismatch)?;
+    Some(Record::Banner(BannerRecord {
+        time: now,
+        ip: r.them,
+        ip_proto: 17,
+        port: r.port_them,
+        app_proto: found.app,
+        ttl,
+        banner: found.text,
+    }))
+}
+
 /// A bounded, set-associative table of results already reported (4 entries per bucket, newest
 /// first). When a bucket overflows its oldest entry goes, so in a huge scan a repeat reply may,
 /// rarely, be reported twice (as in the original masscan); memory stays fixed.
@@ -361,7 +396,8 @@ struct Dedup {
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
 struct Entry {
     ip: u128,
-    port: u16,
+    /// Protocol number << 16 | port.
+    port: u32,
     /// 0 empty, 1 open, 2 closed; the family is folded into `ip` (IPv4 as ::ffff:a.b.c.d).
     kind: u8,
 }
@@ -376,7 +412,7 @@ impl Dedup {
     }
 
     /// Inserts; false when it was already there.
-    fn insert(&mut self, ip: IpAddr, port: u16, open: bool) -> bool {
+    fn insert(&mut self, ip: IpAddr, port: u32, open: bool) -> bool {
         let ip = match ip {
             IpAddr::V4(v4) => u128::from(v4.to_ipv6_mapped()),
             IpAddr::V6(v6) => u128::from(v6),
@@ -386,7 +422,7 @@ impl Dedup {
             port,
             kind: if open { 1 } else { 2 },
         };
-        let h = (ip as u64 ^ (ip >> 64) as u64 ^ (u64::from(port) << 48) ^ u64::from(e.kind))
+        let h = (ip as u64 ^ (ip >> 64) as u64 ^ (u64::from(port) << 40) ^ u64::from(e.kind))
             .wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let b = &mut self.buckets[(h >> 32) as usize & self.mask];
         if b.contains(&e) {

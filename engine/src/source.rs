@@ -138,6 +138,12 @@ impl SourceChoice<'_> {
             .wrapping_add((((self.h >> 32) * s.port_count) >> 32) as u16)
     }
 
+    /// The source port a cookie picks (UDP probes carry their cookie in it).
+    #[inline(always)]
+    pub fn port_for(&self, cookie: u64) -> u16 {
+        self.source.port_of(cookie)
+    }
+
     #[inline(always)]
     pub fn v4(&self) -> u32 {
         let s = self.source;
@@ -187,6 +193,13 @@ impl Source {
             source: self,
             h: mix(number),
         }
+    }
+
+    /// The port of our range that a cookie picks: its high half scaled into the range.
+    #[inline(always)]
+    pub fn port_of(&self, cookie: u64) -> u16 {
+        self.port_first
+            .wrapping_add((((cookie >> 32) * self.port_count) >> 32) as u16)
     }
 
     /// Whether a reply's destination port is one of ours.

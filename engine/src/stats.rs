@@ -65,6 +65,8 @@ pub struct RxCells {
     duplicates: AtomicU64,
     rst_sent: AtomicU64,
     arp_answered: AtomicU64,
+    icmp_errors: AtomicU64,
+    ip_mismatch: AtomicU64,
     kernel_drops: AtomicU64,
     fill_empty: AtomicU64,
     replies_dropped: AtomicU64,
@@ -92,6 +94,8 @@ impl RxCells {
         self.duplicates.store(c.duplicates, r);
         self.rst_sent.store(c.rst_sent, r);
         self.arp_answered.store(c.arp_answered, r);
+        self.icmp_errors.store(c.icmp_errors, r);
+        self.ip_mismatch.store(c.ip_mismatch, r);
         self.kernel_drops.store(c.kernel_drops, r);
         self.fill_empty.store(c.fill_empty, r);
         self.replies_dropped.store(c.replies_dropped, r);
@@ -116,6 +120,8 @@ impl RxCells {
             duplicates: self.duplicates.load(r),
             rst_sent: self.rst_sent.load(r),
             arp_answered: self.arp_answered.load(r),
+            icmp_errors: self.icmp_errors.load(r),
+            ip_mismatch: self.ip_mismatch.load(r),
             kernel_drops: self.kernel_drops.load(r),
             fill_empty: self.fill_empty.load(r),
             replies_dropped: self.replies_dropped.load(r),

@@ -12,13 +12,13 @@ fn final_stats(path: &Path) -> serde_json::Value {
 }
 
 #[test]
-fn offline_ping_sends_an_echo_request_per_target_beside_the_syns() {
+fn offline_ping_and_udp_send_a_probe_per_target_beside_the_syns() {
     let dir = tempfile::tempdir().unwrap();
     let stats = dir.path().join("s.json");
     let o = masscan(&[
         "198.18.0.0/24",
         "2001:2::/120",
-        "-p80",
+        "-p80,U:53",
         "--ping",
         "--offline",
         "--rate",
@@ -30,8 +30,8 @@ fn offline_ping_sends_an_echo_request_per_target_beside_the_syns() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         final_stats(&stats)["sent"],
-        512 * 2,
-        "a SYN and a ping per host"
+        512 * 3,
+        "a SYN, a DNS query and a ping per host"
     );
 }
 

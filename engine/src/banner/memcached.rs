@@ -16,28 +16,35 @@ impl Memcached {
     }
 
     pub fn finish(self, found: &mut Vec<Found>) {
-        let mut text = Vec::new();
-        for line in self.buf.split(|&c| c == b'\n') {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            let mut words = line.split(|&c| c == b' ');
-            if words.next() != Some(b"STAT") {
-                continue;
-            }
-            let (Some(name), Some(value)) = (words.next(), words.next()) else {
-                continue;
-            };
-            if matches!(name, b"uptime" | b"time" | b"version") {
-                text.extend_from_slice(name);
-                text.push(b'=');
-                text.extend_from_slice(value);
-                text.push(b' ');
-            }
-        }
-        if text.is_empty() && !self.buf.is_empty() {
-            text = self.buf;
-        }
+        let text = stats_text(&self.buf);
         if !text.is_empty() {
             found.push(Found::new(app::MEMCACHED, text));
         }
     }
+}
+
+/// `uptime=N time=N version=V ` from a `stats` answer (TCP or UDP), or the answer itself when
+/// it has none of them.
+pub(crate) fn stats_text(buf: &[u8]) -> Vec<u8> {
+    let mut text = Vec::new();
+    for line in buf.split(|&c| c == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let mut words = line.split(|&c| c == b' ');
+        if words.next() != Some(b"STAT") {
+            continue;
+        }
+        let (Some(name), Some(value)) = (words.next(), words.next()) else {
+            continue;
+        };
+        if matches!(name, b"uptime" | b"time" | b"version") {
+            text.extend_from_slice(name);
+            text.push(b'=');
+            text.extend_from_slice(value);
+            text.push(b' ');
+        }
+    }
+    if text.is_empty() {
+        text = buf.to_vec();
+    }
+    text
 }

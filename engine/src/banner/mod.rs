@@ -7,7 +7,7 @@
 
 mod http;
 mod lines;
-mod memcached;
+pub(crate) mod memcached;
 mod rdp;
 mod smb;
 mod ssh;
@@ -25,6 +25,9 @@ pub mod app {
     pub const SSH2: u16 = 3;
     pub const HTTP: u16 = 4;
     pub const FTP: u16 = 5;
+    pub const DNS_VERSION: u16 = 6;
+    pub const SNMP: u16 = 7;
+    pub const NBTSTAT: u16 = 8;
     pub const SSL: u16 = 9;
     pub const SMB: u16 = 10;
     pub const SMTP: u16 = 11;
@@ -33,13 +36,18 @@ pub mod app {
     pub const X509: u16 = 15;
     pub const TITLE: u16 = 17;
     pub const HTML: u16 = 18;
+    pub const NTP: u16 = 19;
     pub const MEMCACHED: u16 = 25;
+    pub const COAP: u16 = 28;
     pub const TELNET: u16 = 29;
     pub const RDP: u16 = 30;
     pub const HTTP_SERVER: u16 = 31;
     pub const VNC: u16 = 33;
     pub const VNC_INFO: u16 = 34;
+    pub const ISAKMP: u16 = 35;
     pub const ERROR: u16 = 36;
+    /// Ours, after the original's numbers: SSDP (UPnP discovery) answers.
+    pub const SSDP: u16 = 37;
 }
 
 /// One banner: what kind (`app_proto`) and its bytes.

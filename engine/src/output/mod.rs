@@ -207,7 +207,7 @@ impl Record {
 
 /// masscan's name of an `app_proto` number (fixed numbers, COMPAT.md).
 pub fn app_name(app: u16) -> &'static str {
-    const NAMES: [&str; 37] = [
+    const NAMES: [&str; 38] = [
         "none",
         "heur",
         "ssh",
@@ -245,6 +245,7 @@ pub fn app_name(app: u16) -> &'static str {
         "vnc-info",
         "isakmp",
         "error",
+        "ssdp",
     ];
     NAMES.get(app as usize).copied().unwrap_or("unknown")
 }

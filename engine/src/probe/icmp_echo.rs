@@ -182,12 +182,14 @@ pub fn classify(transport: &TransportSlice<'_>, a: &ReplyAddrs, key: &CookieKey)
         return Verdict::BadCookie;
     }
     Verdict::Reply(ProbeReply {
+        them: a.them,
         ip_proto: 1,
         port_them: 0,
         port_me: 0,
         status: Status::Open,
         reason: 0,
         syn_ack: None,
+        ip_mismatch: false,
     })
 }
 
@@ -252,22 +254,12 @@ mod tests {
     }
 
     fn classify_frame(frame: &[u8], key: &CookieKey) -> Verdict {
-        let p = SlicedPacket::from_ethernet(frame).unwrap();
-        let (them, me) = match p.net.unwrap() {
-            NetSlice::Ipv4(ip) => (
-                IpAddr::V4(ip.header().source_addr()),
-                IpAddr::V4(ip.header().destination_addr()),
-            ),
-            NetSlice::Ipv6(ip) => (
-                IpAddr::V6(ip.header().source_addr()),
-                IpAddr::V6(ip.header().destination_addr()),
-            ),
-        };
-        Probes::classify(
-            &p.transport.unwrap(),
-            &ReplyAddrs { them, me, ttl: 64 },
-            key,
-        )
+        let src = Source::new(
+            Some(IpRange::parse("198.18.0.2").unwrap()),
+            Some(IpRange::parse("2001:2::2").unwrap()),
+            PortRange::parse("40000").unwrap(),
+        );
+        crate::probe::classify_frame(frame, key, &src)
     }
 
     #[test]

@@ -4,17 +4,20 @@
 //! only dispatch here, so a new kind (UDP with payloads, ICMP echo, ARP, SCTP) is a module and
 //! an arm in each `match` below, and touches neither loop.
 //!
-//! Built: TCP SYN ([`tcp_syn`]) and ICMP echo ([`icmp_echo`]). UDP, SCTP and ARP are planned and
-//! listed by `-sL`; the binary refuses to send them until their modules exist.
+//! Built: TCP SYN ([`tcp_syn`]), UDP with payloads ([`udp`]), ICMP echo ([`icmp_echo`]) and
+//! the ICMP errors that quote our probes ([`icmp_error`]). SCTP and ARP are planned and listed
+//! by `-sL`; the binary refuses to send them until their modules exist.
 
 pub mod icmp_echo;
+pub mod icmp_error;
 pub mod tcp_syn;
+pub mod udp;
 
 use crate::cookie::CookieKey;
 use crate::output::Status;
 use crate::plan::Target;
 use crate::ports::Proto;
-use crate::source::SourceChoice;
+use crate::source::{Source, SourceChoice};
 use crate::template::{TemplateError, TemplateParams};
 use etherparse::TransportSlice;
 use std::net::IpAddr;
@@ -30,7 +33,9 @@ pub struct ReplyAddrs {
 /// A reply to one of our probes, as its kind reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProbeReply {
-    /// IP protocol of the result (6 TCP, 1 ICMP; 17 UDP and 132 SCTP to come).
+    /// The probed address: the reply's source, or the destination an ICMP error quotes.
+    pub them: IpAddr,
+    /// IP protocol of the result (6 TCP, 17 UDP, 1 ICMP; 132 SCTP to come).
     pub ip_proto: u8,
     pub port_them: u16,
     pub port_me: u16,
@@ -39,6 +44,9 @@ pub struct ProbeReply {
     pub reason: u8,
     /// A SYN-ACK: what the banner stack needs to take the connection, and the RST to answer.
     pub syn_ack: Option<SynAck>,
+    /// A UDP reply that did not bring back our cookie but reads as its port's protocol: another
+    /// address of the host answered (reported with the original's `IP-MISMATCH` mark).
+    pub ip_mismatch: bool,
 }
 
 /// The numbers of a SYN-ACK.
@@ -59,6 +67,9 @@ pub enum Verdict {
     BadCookie,
     /// Not a reply to a probe of this scan (another protocol, port or kind of segment).
     NotOurs,
+    /// An ICMP error about one of our probes that reports no port status (unreachable quoting
+    /// a TCP SYN, host or network unreachable quoting a UDP probe): counted.
+    IcmpError,
 }
 
 /// Every probe kind of a scan, built once before the threads start and shared by them.
@@ -66,15 +77,17 @@ pub enum Verdict {
 pub struct Probes {
     pub tcp_syn: tcp_syn::TcpSyn,
     pub icmp_echo: icmp_echo::IcmpEcho,
+    pub udp: udp::UdpProbe,
 }
 
 impl Probes {
     /// Templates from the link facts: `v4` and `v6` differ in their destination MAC (each
-    /// family's router).
+    /// family's router). UDP probes carry the built-in payloads.
     pub fn new(v4: &TemplateParams, v6: &TemplateParams) -> Result<Self, TemplateError> {
         Ok(Self {
             tcp_syn: tcp_syn::TcpSyn::new(v4, v6)?,
             icmp_echo: icmp_echo::IcmpEcho::new(v4, v6)?,
+            udp: udp::UdpProbe::new(v4, v6, &crate::udp::payloads::builtin())?,
         })
     }
 
@@ -91,24 +104,55 @@ impl Probes {
         let (proto, port) = Proto::split(t.port);
         match proto {
             Proto::Tcp => Some(self.tcp_syn.fill(frame, t.ip, port, src, key)),
+            Proto::Udp => Some(self.udp.fill(frame, t.ip, port, src, key)),
             Proto::Icmp => Some(self.icmp_echo.fill(frame, t.ip, src, key)),
-            Proto::Udp | Proto::Sctp | Proto::Arp | Proto::Other => None,
+            Proto::Sctp | Proto::Arp | Proto::Other => None,
         }
     }
 
-    /// What the transport part of a reply to our address and port means.
+    /// What the transport part of a reply to our address (and, for TCP and UDP, one of our
+    /// ports in `source`) means.
     #[inline]
     pub fn classify(
         transport: &TransportSlice<'_>,
         addrs: &ReplyAddrs,
         key: &CookieKey,
+        source: &Source,
     ) -> Verdict {
         match transport {
             TransportSlice::Tcp(tcp) => tcp_syn::classify(tcp, addrs, key),
+            TransportSlice::Udp(u) => udp::classify(u, addrs, key, source),
             TransportSlice::Icmpv4(_) | TransportSlice::Icmpv6(_) => {
-                icmp_echo::classify(transport, addrs, key)
+                match icmp_echo::classify(transport, addrs, key) {
+                    Verdict::NotOurs => icmp_error::classify(transport, addrs, key, source),
+                    v => v,
+                }
             }
-            _ => Verdict::NotOurs,
         }
     }
+}
+
+/// Test help: the verdict on a whole received frame.
+#[cfg(test)]
+pub(crate) fn classify_frame(frame: &[u8], key: &CookieKey, source: &Source) -> Verdict {
+    use etherparse::{NetSlice, SlicedPacket};
+    let p = SlicedPacket::from_ethernet(frame).unwrap();
+    let (them, me, ttl) = match p.net.unwrap() {
+        NetSlice::Ipv4(ip) => (
+            IpAddr::V4(ip.header().source_addr()),
+            IpAddr::V4(ip.header().destination_addr()),
+            ip.header().ttl(),
+        ),
+        NetSlice::Ipv6(ip) => (
+            IpAddr::V6(ip.header().source_addr()),
+            IpAddr::V6(ip.header().destination_addr()),
+            ip.header().hop_limit(),
+        ),
+    };
+    Probes::classify(
+        &p.transport.unwrap(),
+        &ReplyAddrs { them, me, ttl },
+        key,
+        source,
+    )
 }

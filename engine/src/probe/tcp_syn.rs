@@ -91,12 +91,14 @@ pub fn classify(tcp: &TcpSlice<'_>, a: &ReplyAddrs, key: &CookieKey) -> Verdict 
         }),
     });
     Verdict::Reply(ProbeReply {
+        them: a.them,
         ip_proto: 6,
         port_them,
         port_me,
         status,
         reason: flags & (FIN | SYN | RST | ACK | 0x08 | 0x20),
         syn_ack,
+        ip_mismatch: false,
     })
 }
 
@@ -159,20 +161,7 @@ mod tests {
     }
 
     fn verdict(frame: &[u8], key: &CookieKey) -> Verdict {
-        let p = SlicedPacket::from_ethernet(frame).unwrap();
-        let (them, me, ttl) = match p.net.unwrap() {
-            etherparse::NetSlice::Ipv4(ip) => (
-                IpAddr::V4(ip.header().source_addr()),
-                IpAddr::V4(ip.header().destination_addr()),
-                ip.header().ttl(),
-            ),
-            etherparse::NetSlice::Ipv6(ip) => (
-                IpAddr::V6(ip.header().source_addr()),
-                IpAddr::V6(ip.header().destination_addr()),
-                ip.header().hop_limit(),
-            ),
-        };
-        Probes::classify(&p.transport.unwrap(), &ReplyAddrs { them, me, ttl }, key)
+        crate::probe::classify_frame(frame, key, &source())
     }
 
     #[test]
@@ -231,7 +220,7 @@ mod tests {
         let params = TemplateParams::default();
         let probes = Probes::new(&params, &params).unwrap();
         let src = source();
-        for proto in [Proto::Udp, Proto::Sctp, Proto::Arp] {
+        for proto in [Proto::Sctp, Proto::Arp] {
             let t = Target {
                 ip: TargetIp::V4(1),
                 port: proto.base() + 53,

@@ -1,0 +1,87 @@
+//! ICMP errors about our probes: a destination unreachable message quotes the start of the
+//! datagram it is about, so the quoted headers carry the cookie back. Port unreachable
+//! quoting one of our UDP probes (ICMPv4 type 3 code 3, ICMPv6 type 1 code 4) reports that
+//! port closed; any other unreachable quoting a UDP probe, or one quoting a TCP SYN, is counted
+//! ([`Verdict::IcmpError`]). The quoted packet is read with etherparse's lax slicer, which
+//! accepts the truncated datagram an ICMP error carries.
+
+use super::{tcp_syn, udp, ProbeReply, ReplyAddrs, Verdict};
+use crate::cookie::CookieKey;
+use crate::output::Status;
+use crate::source::Source;
+use etherparse::icmpv4::DestUnreachableHeader;
+use etherparse::icmpv6::DestUnreachableCode;
+use etherparse::{Icmpv4Type, Icmpv6Type, LaxNetSlice, LaxSlicedPacket, TransportSlice};
+use std::net::IpAddr;
+
+pub fn classify(
+    transport: &TransportSlice<'_>,
+    a: &ReplyAddrs,
+    key: &CookieKey,
+    source: &Source,
+) -> Verdict {
+    let (port_unreachable, quoted) = match transport {
+        TransportSlice::Icmpv4(i) => match i.icmp_type() {
+            Icmpv4Type::DestinationUnreachable(h) => {
+                (h == DestUnreachableHeader::Port, i.payload())
+            }
+            _ => return Verdict::NotOurs,
+        },
+        TransportSlice::Icmpv6(i) => match i.icmp_type() {
+            Icmpv6Type::DestinationUnreachable(code) => {
+                (code == DestUnreachableCode::Port, i.payload())
+            }
+            _ => return Verdict::NotOurs,
+        },
+        _ => return Verdict::NotOurs,
+    };
+    let Ok(q) = LaxSlicedPacket::from_ip(quoted) else {
+        return Verdict::NotOurs;
+    };
+    let (me, them) = match &q.net {
+        Some(LaxNetSlice::Ipv4(ip)) => (
+            IpAddr::V4(ip.header().source_addr()),
+            IpAddr::V4(ip.header().destination_addr()),
+        ),
+        Some(LaxNetSlice::Ipv6(ip)) => (
+            IpAddr::V6(ip.header().source_addr()),
+            IpAddr::V6(ip.header().destination_addr()),
+        ),
+        None => return Verdict::NotOurs,
+    };
+    if me != a.me {
+        return Verdict::NotOurs; // quotes a datagram that was not from the address it came to
+    }
+    match &q.transport {
+        Some(TransportSlice::Udp(u)) => {
+            let port_them = u.destination_port();
+            let c = udp::cookie(key, them, me, port_them);
+            if u.source_port() != source.port_of(c) {
+                return Verdict::BadCookie;
+            }
+            if !port_unreachable {
+                return Verdict::IcmpError;
+            }
+            Verdict::Reply(ProbeReply {
+                them,
+                ip_proto: 17,
+                port_them,
+                port_me: u.source_port(),
+                status: Status::Closed,
+                reason: 0,
+                syn_ack: None,
+                ip_mismatch: false,
+            })
+        }
+        Some(TransportSlice::Tcp(t)) => {
+            let (port_them, port_me) = (t.destination_port(), t.source_port());
+            let c = tcp_syn::cookie(key, them, me, port_them, port_me) as u32;
+            if t.sequence_number() == c {
+                Verdict::IcmpError
+            } else {
+                Verdict::BadCookie
+            }
+        }
+        _ => Verdict::NotOurs,
+    }
+}
