@@ -27,21 +27,26 @@
 #                                                198.18.1.9 Samba :445, 198.18.1.10 xrdp :3389,
 #                                                198.18.1.11 TigerVNC (Xvnc) :5900,
 #                                                198.18.1.12 hostile servers: :9000 sends bytes
-#                                                without end, :9001 one byte a second
+#                                                without end, :9001 one byte a second,
+#                                                UDP: 198.18.1.4 memcached :11211,
+#                                                198.18.1.13 unbound :53, 198.18.1.14 snmpd :161,
+#                                                198.18.1.15 chronyd :123 (198.18.1.5 answers
+#                                                every UDP port with ICMP port unreachable)
 #                                            One self-signed certificate (CN lab.masscan-rs.test)
 #                                            serves HTTPS, SMTP, POP3, IMAP4 and RDP.
 #                                            lo: local route 198.19.0.0/16 (65,536 addresses the
 #                                                kernel answers; port 8080 open on all of them)
 #
 # IPv6 mirrors it from 2001:2::/48 (RFC 5180, the IPv6 benchmarking range): scanner 2001:2::2,
-# router 2001:2::1, neighbour 2001:2::3, service hosts 2001:2:0:1::1-5 (nginx :80 on ::1, OpenSSH
-# :22 on ::2; 8080 open on all), and a block of 65,536 addresses, 2001:2:1::/112, 8080 open.
+# router 2001:2::1, neighbour 2001:2::3, service hosts 2001:2:0:1::1-8 (nginx :80 on ::1, OpenSSH
+# :22 on ::2, UDP: unbound :53 on ::6, snmpd :161 on ::7, chronyd :123 on ::8; 8080 open on all), and a block of 65,536 addresses, 2001:2:1::/112, 8080 open.
 #
 # No namespace has any other interface, so no packet can leave them. Servers come from
 # Debian's packages (installed by scripts/setup.sh) and run inside the target namespace only.
 set -euo pipefail
 
 STATE_ROOT=/run/masscan-lab
+UDP_SERVICES="198.18.1.4:11211 198.18.1.13:53 198.18.1.14:161 198.18.1.15:123 [2001:2:0:1::6]:53 [2001:2:0:1::7]:161 [2001:2:0:1::8]:123"
 SERVICES="198.18.1.1:80 198.18.1.2:22 198.18.1.3:21 198.18.1.4:11211"
 BANNER_SERVICES="198.18.1.1:443 198.18.1.6:25 198.18.1.7:110 198.18.1.7:143 198.18.1.8:23 198.18.1.9:445 198.18.1.10:3389 198.18.1.11:5900 198.18.1.12:9000 198.18.1.12:9001"
 
@@ -161,10 +166,11 @@ secure_chroot_dir=/var/run/vsftpd/empty
 EOF
   ip netns exec "$ns" /usr/sbin/vsftpd "$dir/vsftpd.conf" || die "vsftpd failed to start"
 
-  ip netns exec "$ns" memcached -u nobody -l 198.18.1.4 -p 11211 -U 0 -d -P "$dir/memcached.pid" \
+  ip netns exec "$ns" memcached -u nobody -l 198.18.1.4 -p 11211 -U 11211 -d -P "$dir/memcached.pid" \
     || die "memcached failed to start"
 
   start_banner_servers "$ns" "$dir"
+  start_udp_servers "$ns" "$dir"
 
   # Port 8080 open on every address of the block (and of the service hosts): the kernel completes
   # the handshakes; this listener only accepts and closes.
@@ -318,6 +324,70 @@ EOF
     -SecurityTypes None -nolisten unix -desktop masscan-rs-lab </dev/null >"$dir/xvnc.log" 2>&1 &
 }
 
+# UDP services, each bound to its own addresses so it answers from the address probed:
+# unbound (version.bind), snmpd (community public), chronyd (-x: never touches the clock; the
+# binary is unpacked by scripts/setup.sh without installing the package, which would replace
+# the host's time daemon). memcached answers UDP too (started above).
+CHRONYD=/var/lib/masscan-lab/chrony/usr/sbin/chronyd
+start_udp_servers() {
+  local ns=$1 dir=$2
+  cat > "$dir/unbound.conf" <<EOF
+server:
+  interface: 198.18.1.13
+  interface: 2001:2:0:1::6
+  port: 53
+  do-daemonize: no
+  chroot: ""
+  username: ""
+  directory: "$dir"
+  pidfile: "$dir/unbound.pid"
+  logfile: "$dir/unbound.log"
+  use-syslog: no
+  access-control: 0.0.0.0/0 allow
+  access-control: ::/0 allow
+  hide-version: no
+  version: "masscan-rs lab unbound"
+  module-config: "iterator"
+remote-control:
+  control-enable: no
+EOF
+  ip netns exec "$ns" unbound -d -c "$dir/unbound.conf" </dev/null >>"$dir/unbound.log" 2>&1 &
+
+  cat > "$dir/snmpd.conf" <<EOF
+rocommunity public default
+rocommunity6 public default
+sysName snmp.lab.masscan-rs.test
+sysDescr masscan-rs lab snmpd
+sysLocation lab
+sysContact lab@masscan-rs.test
+EOF
+  MIBS= ip netns exec "$ns" snmpd -f -Lf "$dir/snmpd.log" -C -c "$dir/snmpd.conf" -p "$dir/snmpd.pid" \
+    udp:198.18.1.14:161 udp6:[2001:2:0:1::7]:161 </dev/null >/dev/null 2>&1 &
+
+  [ -x "$CHRONYD" ] || die "no chronyd at $CHRONYD: run scripts/setup.sh"
+  cat > "$dir/chrony.conf" <<EOF
+local stratum 8
+allow all
+bindaddress 198.18.1.15
+bindaddress 2001:2:0:1::8
+port 123
+cmdport 0
+pidfile $dir/chronyd.pid
+EOF
+  ip netns exec "$ns" "$CHRONYD" -x -d -u root -f "$dir/chrony.conf" </dev/null >>"$dir/chronyd.log" 2>&1 &
+}
+
+wait_udp() {
+  local ns=$1
+  for svc in $2; do
+    for i in $(seq 100); do
+      ip netns exec "$ns" ss -Hlun | awk '{print $4}' | grep -qxF "$svc" && break
+      [ "$i" = 100 ] && die "UDP server on $svc did not start (see $STATE_ROOT/$LAB)"
+      sleep 0.1
+    done
+  done
+}
+
 up() {
   local name=$1 id scan tgt ifs ift ifn ifm dir
   id=${name#msr-}
@@ -364,16 +434,18 @@ up() {
   ip -n "$nbr" addr add 2001:2::3/64 dev "$ifm" nodad
   ip -n "$scan" -6 route add default via 2001:2::1 dev "$ifs"
   ip -n "$nbr" -6 route add default via 2001:2::1 dev "$ifm"
-  for i in 1 2 3 4 5; do ip -n "$tgt" addr add "2001:2:0:1::$i/128" dev lo nodad; done
+  for i in $(seq 1 8); do ip -n "$tgt" addr add "2001:2:0:1::$i/128" dev lo nodad; done
   ip -n "$tgt" -6 route add local 2001:2:1::/112 dev lo
-  for i in $(seq 1 12); do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
+  for i in $(seq 1 15); do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
   ip -n "$tgt" route add local 198.19.0.0/16 dev lo
   # The block answers SYNs at the scan's rate: room for many half-open connections.
   ip netns exec "$tgt" sysctl -qw net.ipv4.tcp_max_syn_backlog=65536 net.core.somaxconn=65535 \
-    net.ipv4.icmp_ratelimit=0
+    net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_sec=1000000 net.ipv4.icmp_msgs_burst=1000000 \
+    net.ipv6.icmp.ratelimit=0
   start_servers "$tgt" "$dir"
   wait_listening "$tgt" "$SERVICES $BANNER_SERVICES 0.0.0.0:8080 [::]:8080 [2001:2:0:1::1]:80 [2001:2:0:1::2]:22"
   wait_listening "$nbr" "0.0.0.0:8080"
+  wait_udp "$tgt" "$UDP_SERVICES"
   wait_forwarding "$scan"
   trap - EXIT
   cat <<EOF
@@ -390,6 +462,7 @@ LAB_ROUTER_IP=198.18.0.1
 LAB_SERVICES="$SERVICES"
 LAB_BANNER_SERVICES="$BANNER_SERVICES"
 LAB_CLOSED_HOST=198.18.1.5
+LAB_UDP_SERVICES="$UDP_SERVICES"
 LAB_BLOCK=198.19.0.0/16
 LAB_BLOCK_OPEN_PORT=8080
 LAB_SCANNER_IP6=2001:2::2

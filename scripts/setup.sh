@@ -8,12 +8,15 @@ set -euo pipefail
 # vsftpd, memcached, aiosmtpd, dovecot, inetutils telnetd under socat, Samba, xrdp, TigerVNC;
 # openssl makes their certificate), tcpdump (the tests read --pcap files with it), and nmap
 # with libxml2-utils (xmllint checks -oX and nmapxml files against Nmap's DTD); nftables drops
-# the transmit benchmark's frames as they reach the target's link (bench/live.sh).
+# the transmit benchmark's frames as they reach the target's link (bench/live.sh). UDP lab
+# servers: unbound, snmpd, and chronyd's libraries (its package is unpacked, not installed:
+# installing it would remove the host's own time daemon, systemd-timesyncd).
 packages=(build-essential pkg-config procps iproute2 python3 jq bc netbase util-linux
           clang libbpf-dev
           nginx-light openssh-server openssh-client vsftpd memcached tcpdump openssl
           python3-aiosmtpd dovecot-imapd dovecot-pop3d telnetd socat samba xrdp
-          tigervnc-standalone-server nmap libxml2-utils nftables)
+          tigervnc-standalone-server nmap libxml2-utils nftables
+          unbound snmpd libcap2 libedit2 libgnutls30 libnettle8 libseccomp2)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -33,6 +36,27 @@ if [ "${#missing[@]}" -gt 0 ]; then
   trap '[ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d' EXIT
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Installing a server enables it at the host's next boot: the lab runs them itself, in its
+  # namespaces, so disable the units of every package installed here (never one the host had).
+  if command -v systemctl >/dev/null 2>&1; then
+    for p in "${missing[@]}"; do
+      for unit in $(dpkg -L "$p" 2>/dev/null | grep -E '^/(usr/)?lib/systemd/system/[^/@]+\.(service|socket)$' || true); do
+        systemctl disable "$(basename "$unit")" >/dev/null 2>&1 || true
+      done
+    done
+  fi
+fi
+
+# chronyd for the lab's NTP server, unpacked from Debian's package into a private directory.
+CHRONY_ROOT=/var/lib/masscan-lab/chrony
+if [ ! -x "$CHRONY_ROOT/usr/sbin/chronyd" ]; then
+  echo "setup: unpacking chronyd into $CHRONY_ROOT (not installed: the host's time daemon stays)"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download chrony >/dev/null 2>&1) || { apt-get update -qq && (cd "$tmp" && apt-get download chrony >/dev/null 2>&1); } \
+    || { echo "setup: could not download Debian's chrony package" >&2; exit 1; }
+  mkdir -p "$CHRONY_ROOT"
+  dpkg-deb -x "$tmp"/chrony_*.deb "$CHRONY_ROOT"
+  rm -rf "$tmp"
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

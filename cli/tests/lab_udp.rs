@@ -1,0 +1,206 @@
+//! UDP in the lab: every UDP server (unbound, snmpd, chronyd, memcached) found open with its
+//! parsed banner over IPv4 and IPv6, every other probed port reported closed from the ICMP
+//! port unreachable its host sends, on both backends; a mixed TCP, UDP and ping scan; the same
+//! results read back from `-oB`. Each test brings up its own lab (unique names, taken down even
+//! on failure); they need root, so `./scripts/test.sh` runs them.
+
+use masscan_test_support::*;
+use std::collections::BTreeSet;
+
+const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
+
+const HOSTS: [&str; 8] = [
+    "198.18.1.4",
+    "198.18.1.5",
+    "198.18.1.13",
+    "198.18.1.14",
+    "198.18.1.15",
+    "2001:2:0:1::6",
+    "2001:2:0:1::7",
+    "2001:2:0:1::8",
+];
+const PORTS: [u16; 4] = [53, 123, 161, 11211];
+
+/// (host, port, the start of its banner line's text) of every UDP service of the lab.
+fn services() -> Vec<(&'static str, u16, &'static str)> {
+    let dns = "[dns-ver] masscan-rs lab unbound";
+    let snmp = "[snmp] sysDescr:masscan-rs lab snmpd\\x0asysName:snmp.lab.masscan-rs.test";
+    let ntp = "[ntp] NTPv4 stratum 8 refid ";
+    vec![
+        ("198.18.1.4", 11211, "[memcached] uptime="),
+        ("198.18.1.13", 53, dns),
+        ("198.18.1.14", 161, snmp),
+        ("198.18.1.15", 123, ntp),
+        ("2001:2:0:1::6", 53, dns),
+        ("2001:2:0:1::7", 161, snmp),
+        ("2001:2:0:1::8", 123, ntp),
+    ]
+}
+
+fn lines(text: &str, prefix: &str) -> BTreeSet<String> {
+    text.lines()
+        .filter(|l| l.starts_with(prefix))
+        .map(|l| l.trim_end().to_string())
+        .collect()
+}
+
+fn check_udp_results(stdout: &str, what: &str) {
+    let want_open: BTreeSet<(String, u16)> = services()
+        .iter()
+        .map(|(h, p, _)| (h.to_string(), *p))
+        .collect();
+    let mut open = BTreeSet::new();
+    let mut closed = BTreeSet::new();
+    for l in lines(stdout, "Discovered") {
+        let f: Vec<&str> = l.split(' ').collect();
+        let (port, proto) = f[3].split_once('/').unwrap();
+        assert_eq!(proto, "udp", "{what}: {l}");
+        let key = (f[5].to_string(), port.parse::<u16>().unwrap());
+        match f[1] {
+            "open" => assert!(open.insert(key), "{what}: reported twice: {l}"),
+            "closed" => assert!(closed.insert(key), "{what}: reported twice: {l}"),
+            _ => panic!("{what}: {l}"),
+        }
+    }
+    assert_eq!(open, want_open, "{what}: open ports\n{stdout}");
+    let all: BTreeSet<(String, u16)> = HOSTS
+        .iter()
+        .flat_map(|h| PORTS.iter().map(move |p| (h.to_string(), *p)))
+        .collect();
+    let want_closed: BTreeSet<_> = all.difference(&want_open).cloned().collect();
+    assert_eq!(
+        closed, want_closed,
+        "{what}: closed ports (ICMP port unreachable)"
+    );
+    let banners = lines(stdout, "Banner on");
+    for (h, p, text) in services() {
+        let head = format!("Banner on port {p}/udp on {h}: {text}");
+        assert!(
+            banners.iter().any(|b| b.starts_with(&head)),
+            "{what}: no banner {head:?} in\n{stdout}"
+        );
+    }
+    assert_eq!(
+        banners.len(),
+        services().len(),
+        "{what}: one banner each\n{stdout}"
+    );
+}
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn udp_services_open_with_banners_and_closed_from_icmp_on_both_backends() {
+    let lab = Lab::up(MASSCAN);
+    let ports = PORTS.map(|p| format!("U:{p}")).join(",");
+    for driver in ["afxdp", "afpacket"] {
+        let bin = format!("udp-{driver}.bin");
+        let mut args = HOSTS.to_vec();
+        args.extend([
+            "-p",
+            &ports,
+            "--show",
+            "closed",
+            "--driver",
+            driver,
+            "--rate",
+            "2000",
+            "--wait",
+            "2",
+            "--nostatus",
+            "--interactive",
+            "-oB",
+            &bin,
+        ]);
+        let o = lab.run(&args);
+        ok(&o);
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        check_udp_results(&out, driver);
+        assert!(
+            rx_core_counts(&stderr(&o), 0).contains(" 0 bad cookie"),
+            "{}",
+            stderr(&o)
+        );
+        // The binary file gives the same lines back.
+        let back = lab.run(&["--readscan", &bin]);
+        ok(&back);
+        let back_out = String::from_utf8_lossy(&back.stdout).into_owned();
+        assert_eq!(
+            lines(&back_out, "Banner on"),
+            lines(&out, "Banner on"),
+            "{driver}"
+        );
+        assert_eq!(
+            lines(&back_out, "Discovered"),
+            lines(&out, "Discovered"),
+            "{driver}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn one_scan_mixes_tcp_udp_and_ping_over_both_families() {
+    let lab = Lab::up(MASSCAN);
+    let o = lab.run(&[
+        "198.18.1.1",
+        "198.18.1.13",
+        "2001:2:0:1::1",
+        "2001:2:0:1::6",
+        "-p80,U:53",
+        "--ping",
+        "--rate",
+        "2000",
+        "--wait",
+        "2",
+        "--nostatus",
+        "-oL",
+        "mixed.txt",
+        "-oB",
+        "mixed.bin",
+    ]);
+    ok(&o);
+    let text = std::fs::read_to_string(lab.path("mixed.txt")).unwrap();
+    assert!(text.ends_with("# end\n"), "{text}");
+    let found: BTreeSet<(String, String, String)> = text
+        .lines()
+        .filter(|l| l.starts_with("open "))
+        .map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            (f[1].to_string(), f[2].to_string(), f[3].to_string())
+        })
+        .collect();
+    let mut want = BTreeSet::new();
+    for (proto, port, ip) in [
+        ("tcp", "80", "198.18.1.1"),
+        ("tcp", "80", "2001:2:0:1::1"),
+        ("udp", "53", "198.18.1.13"),
+        ("udp", "53", "2001:2:0:1::6"),
+    ] {
+        want.insert((proto.to_string(), port.to_string(), ip.to_string()));
+    }
+    for ip in [
+        "198.18.1.1",
+        "198.18.1.13",
+        "2001:2:0:1::1",
+        "2001:2:0:1::6",
+    ] {
+        want.insert(("icmp".to_string(), "0".to_string(), ip.to_string()));
+    }
+    assert_eq!(found, want, "{text}");
+    let banners: Vec<&str> = text.lines().filter(|l| l.starts_with("banner ")).collect();
+    assert_eq!(
+        banners.len(),
+        2,
+        "a version.bind banner per DNS server: {text}"
+    );
+    let back = lab.run(&["--readscan", "mixed.bin", "-oL", "back.txt"]);
+    ok(&back);
+    let back_text = std::fs::read_to_string(lab.path("back.txt")).unwrap();
+    let body = |t: &str| -> BTreeSet<String> {
+        t.lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(body(&back_text), body(&text));
+}
