@@ -85,3 +85,64 @@ SPECS = [b"10.0.0.0/8", b"10.0.0.1-10.0.0.9,192.168.0.0/16", b"2001:db8::/64", b
          b"-", b"1/3", b"40000-40015", b"00:11:22:33:44:55", b"hourly", b"10M", b"0-3,5", b"::ffff:1.2.3.4/120"]
 for i, s in enumerate(SPECS):
     w('specs', f'spec{i}', s)
+
+# UDP replies, byte 0 choosing the port (index into UDP_PORTS of fuzz/src/lib.rs).
+UDP = [53, 123, 137, 161, 500, 1900, 5683, 11211, 7, 9999]
+
+
+def udp_seed(name, port, payload):
+    w('udp', name, bytes([UDP.index(port)]) + payload)
+
+
+def dns_name(n):
+    return b''.join(bytes([len(p)]) + p for p in n.split(b'.')) + b'\0'
+
+
+ver = b'masscan-rs lab unbound'
+dns = (struct.pack('>HHHHHH', 0x1234, 0x8180, 1, 1, 0, 0) + dns_name(b'version.bind') + b'\x00\x10\x00\x03'
+       + b'\xc0\x0c\x00\x10\x00\x03\x00\x00\x00\x00' + struct.pack('>H', len(ver) + 1) + bytes([len(ver)]) + ver)
+udp_seed('dns-version', 53, dns)
+udp_seed('dns-loop', 53, struct.pack('>HHHHHH', 1, 0x8180, 0, 1, 0, 0) + b'\xc0\x0c\x00\x10\x00\x03\x00\x00\x00\x00\x00\x02\x01x')
+udp_seed('ntp', 123, bytes([0x24, 2, 6, 0xe9]) + bytes(8) + bytes([198, 18, 0, 1]) + bytes(32))
+nb = (struct.pack('>HHHHHH', 9, 0x8400, 0, 1, 0, 0) + b'\x20' + b'A' * 32 + b'\0' + b'\x00\x21\x00\x01' + bytes(4)
+      + struct.pack('>H', 1 + 36 + 46) + b'\x02' + b'LABHOST        \x00\x04\x00' + b'WORKGROUP      \x1e\x84\x00' + bytes(range(6)) + bytes(40))
+udp_seed('nbstat', 137, nb)
+
+
+def tlv(tag, body):
+    return bytes([tag, len(body)]) + body
+
+
+binds = tlv(0x30, tlv(0x30, tlv(6, bytes([0x2b, 6, 1, 2, 1, 1, 1, 0])) + tlv(4, b'Linux lab')) +
+            tlv(0x30, tlv(6, bytes([0x2b, 6, 1, 2, 1, 1, 3, 0])) + tlv(0x43, b'\x01\x00')))
+pdu = tlv(2, b'\x41\x02\x03\x04') + tlv(2, b'\0') + tlv(2, b'\0') + binds
+udp_seed('snmp', 161, tlv(0x30, tlv(2, b'\x01') + tlv(4, b'public') + tlv(0xa2, pdu)))
+udp_seed('isakmp', 500, bytes(8) + bytes(range(1, 9)) + b'\x0d\x10\x02\x00' + bytes(4) + struct.pack('>I', 28 + 20 + 12)
+         + b'\x0b\x00\x00\x14' + b'\xaa' * 16 + b'\x00\x00\x00\x0c\x00\x00\x00\x01\x01\x00\x00\x0e')
+udp_seed('ssdp', 1900, b'HTTP/1.1 200 OK\r\nST: upnp:rootdevice\r\nLOCATION: http://198.18.0.9/d.xml\r\nSERVER: Linux UPnP/1.0\r\n\r\n')
+udp_seed('coap', 5683, b'\x60\x45\x00\x07\xc1\x28\xff</sensors/temp>;rt="t",</light>')
+udp_seed('memcached', 11211, b'\x12\x34\x00\x00\x00\x01\x00\x00STAT pid 7\r\nSTAT uptime 42\r\nSTAT version 1.6.18\r\nEND\r\n')
+udp_seed('raw', 9999, b'hello')
+
+
+# Raw frames for the receive path: a DNS reply to our port, and an ICMP port unreachable
+# quoting one of our SNMP probes (checksums are not checked on receive).
+def ipv4(src, dst, proto, payload):
+    return struct.pack('>BBHHHBBH4s4s', 0x45, 0, 20 + len(payload), 0, 0, 64, proto, 0, bytes(src), bytes(dst)) + payload
+
+
+def eth(payload):
+    return bytes.fromhex('020000000002' '020000000001' '0800') + payload
+
+
+def raw_op(frame):
+    words = (len(frame) + 3) // 4
+    return bytes([0, words]) + frame + b'\0' * (words * 4 - len(frame))
+
+
+THEM4, ME4 = [198, 18, 1, 1], [198, 18, 0, 2]
+dns_reply = ipv4(THEM4, ME4, 17, struct.pack('>HHHH', 53, 40000, 8 + len(dns), 0) + dns)
+w('receive', 'udp-dns-reply', raw_op(eth(dns_reply)))
+probe = ipv4(ME4, THEM4, 17, struct.pack('>HHHH', 40000, 161, 8 + 20, 0) + bytes(20))
+unreach = ipv4(THEM4, ME4, 1, bytes([3, 3, 0, 0, 0, 0, 0, 0]) + probe)
+w('receive', 'icmp-port-unreachable', raw_op(eth(unreach)))

@@ -265,6 +265,28 @@ pub fn config(data: &[u8]) {
     let _ = parse_conf(&String::from_utf8_lossy(data), "fuzz.conf");
 }
 
+/// UDP ports whose replies have a parser, and one without.
+const UDP_PORTS: [u16; 10] = [53, 123, 137, 161, 500, 1900, 5683, 11211, 7, 9999];
+
+/// A UDP reply: byte 0 picks the port it came from, the rest is the datagram's payload, read
+/// by that port's parser (and every payload's cookie field). The banner stays bounded.
+pub fn udp(data: &[u8]) {
+    let [p, rest @ ..] = data else { return };
+    let port = UDP_PORTS[usize::from(*p) % UDP_PORTS.len()];
+    if let Some(f) = masscan_engine::udp::banner(port, rest, p & 0x80 != 0) {
+        assert!(
+            f.text.len() <= 16 * rest.len() + 64,
+            "banner grew: {}",
+            f.text.len()
+        );
+    }
+    for port in UDP_PORTS {
+        if let Some(c) = masscan_engine::udp::payloads::builtin_cookie(port) {
+            let _ = c.read_back(rest);
+        }
+    }
+}
+
 /// Target ranges, port lists (which must round-trip through their spec), shards, source
 /// ranges, MACs, durations, sizes and CPU lists.
 pub fn specs(data: &[u8]) {

@@ -6,13 +6,14 @@ use std::path::Path;
 
 type Harness = fn(&[u8]);
 
-const TARGETS: [(&str, Harness); 6] = [
+const TARGETS: [(&str, Harness); 7] = [
     ("banner", masscan_fuzz::banner),
     ("tcp", masscan_fuzz::tcp),
     ("receive", masscan_fuzz::receive),
     ("binary", masscan_fuzz::binary),
     ("config", masscan_fuzz::config),
     ("specs", masscan_fuzz::specs),
+    ("udp", masscan_fuzz::udp),
 ];
 
 fn inputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
