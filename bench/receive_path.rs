@@ -35,6 +35,7 @@ const DISTINCT: u32 = 65_536;
 
 fn receiver(key: CookieKey) -> Receiver {
     Receiver::new(ReceiverConfig {
+        arp_scan: false,
         key,
         source: Source::new(
             Some(IpRange::V4 {

@@ -49,7 +49,7 @@ pub fn steer_config(link: &Link, c: &ScanConfig) -> SteerConfig {
     let mut s = SteerConfig {
         port_first: ports.first,
         port_count: ports.count.min(u32::from(u16::MAX)) as u16,
-        steer_arp: u32::from(a.spoofed),
+        steer_arp: u32::from(a.spoofed) | u32::from(c.ports.contains_arp()) << 1,
         ..SteerConfig::default()
     };
     if let Some(IpRange::V4 { first, count }) = a.src_v4 {

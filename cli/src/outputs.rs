@@ -372,6 +372,7 @@ mod tests {
         .with_rotation(rule, 1_000_000_000)
         .unwrap();
         let r = Record::Status(StatusRecord {
+            mac: None,
             time: 1,
             ip: "198.18.0.1".parse().unwrap(),
             ip_proto: 6,

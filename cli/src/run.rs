@@ -378,6 +378,7 @@ fn receiver_config(
     rx_threads: usize,
 ) -> ReceiverConfig {
     ReceiverConfig {
+        arp_scan: c.ports.contains_arp(),
         key,
         source: wire.source,
         my_mac: wire.src_mac,

@@ -8,7 +8,9 @@
 //   - ICMP/ICMPv6 errors whose quoted packet came from one of our addresses and ports;
 //   - ICMP/ICMPv6 echo replies to one of our addresses;
 //   - ARP whose target address is one of our IPv4 addresses, when those are not the kernel's own
-//     (a spoofed --adapter-ip); otherwise the kernel keeps answering ARP for its address.
+//     (a spoofed --adapter-ip); otherwise the kernel keeps answering ARP for its address;
+//   - during an ARP scan (--arp), ARP replies to our IPv4 addresses and ICMPv6 Neighbor
+//     Advertisements to our IPv6 ones.
 // Passed (XDP_PASS): everything else, so ssh and the rest of the host keep working.
 // A queue with no socket in the map falls back to XDP_PASS (the redirect's default action).
 // Per-CPU counters: seen, ours (classified as the scan's), steered, passed.
@@ -29,7 +31,9 @@ struct steer_config {
     __u32 v6_count;     // addresses from v6_first (low 32 bits vary); 0: no IPv6 source
     __u16 port_first;   // host byte order
     __u16 port_count;
-    __u32 steer_arp;    // steer ARP for our IPv4 addresses (only when they are not the kernel's)
+    __u32 steer_arp;    // bit 0: steer ARP for our IPv4 addresses (only when they are not the
+                        // kernel's); bit 1: an ARP scan runs: steer ARP replies to our IPv4
+                        // addresses and Neighbor Advertisements to our IPv6 ones
 };
 
 struct counters {
@@ -165,7 +169,9 @@ static __always_inline int owned(struct xdp_md *ctx, const struct steer_config *
         struct arp_ipv4 *a = p;
         if ((void *)(a + 1) > end)
             return 0;
-        return c->steer_arp && a->ptype == bpf_htons(ETH_P_IP) && v4_ours(c, a->tpa);
+        if (a->ptype != bpf_htons(ETH_P_IP) || !v4_ours(c, a->tpa))
+            return 0;
+        return (c->steer_arp & 1) || ((c->steer_arp & 2) && a->op == bpf_htons(2));
     }
     if (proto == bpf_htons(ETH_P_IP)) {
         struct iphdr *ip = p;
@@ -212,8 +218,8 @@ static __always_inline int owned(struct xdp_md *ctx, const struct steer_config *
                 return 1;
             if (icmp->icmp6_type == ICMPV6_DEST_UNREACH || icmp->icmp6_type == ICMPV6_TIME_EXCEED)
                 return quoted_v6_ours(c, icmp + 1, end);
-            // Neighbour discovery for our address stays with the kernel (or our NDP code).
-            return 0;
+            // An ARP scan's IPv6 answers; other neighbour discovery stays with the kernel.
+            return (c->steer_arp & 2) && icmp->icmp6_type == 136;
         }
         }
         return 0;

@@ -37,8 +37,8 @@ pub struct SteerConfig {
     /// First source port and how many.
     pub port_first: u16,
     pub port_count: u16,
-    /// Steer ARP for our IPv4 addresses (1) or leave it to the kernel (0): only for addresses
-    /// that are not the kernel's own.
+    /// Bit 0: steer ARP for our IPv4 addresses (only for addresses that are not the kernel's
+    /// own); bit 1: an ARP scan runs, steer ARP replies and Neighbor Advertisements to us.
     pub steer_arp: u32,
 }
 

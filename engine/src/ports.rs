@@ -218,6 +218,11 @@ impl PortSet {
         })
     }
 
+    /// Whether the scan sends ARP requests (`--arp`).
+    pub fn contains_arp(&self) -> bool {
+        self.ranges().any(|(p, _, _)| p == Proto::Arp)
+    }
+
     /// masscan's config form: `80,443,U:53,S:38412,I:0`.
     pub fn to_spec(&self) -> String {
         let mut out = String::new();

@@ -10,6 +10,7 @@
 
 use crate::arp::{self, ArpRepr};
 use crate::cookie::CookieKey;
+use crate::ndp;
 use crate::output::{BannerRecord, StatusRecord};
 use crate::output::{Record, Status};
 use crate::probe::{tcp_syn, ProbeReply, Probes, ReplyAddrs, SynAck, Verdict};
@@ -39,6 +40,9 @@ pub struct ReceiverConfig {
     pub dedup_buckets: usize,
     /// Banner grabbing (`--banners`): open ports get a connection in a user-mode TCP stack.
     pub banners: Option<TcpConfig>,
+    /// An ARP sweep runs (`--arp`): ARP replies and Neighbor Advertisements to our addresses
+    /// report their sender `up`.
+    pub arp_scan: bool,
 }
 
 /// Counters of one receive core.
@@ -173,6 +177,12 @@ impl Receiver {
             return out;
         };
         let Some(net) = &pkt.net else {
+            if let Some(a) = ArpRepr::parse(frame).filter(|_| self.cfg.arp_scan) {
+                if a.op == arp::OP_REPLY && self.cfg.source.owns_v4(u32::from(a.target_ip)) {
+                    out.record = self.host_up(IpAddr::V4(a.sender_ip), a.sender_mac, now);
+                    return out;
+                }
+            }
             out.reply_len = self.answer_arp(frame, reply);
             return out;
         };
@@ -184,6 +194,12 @@ impl Receiver {
             self.counters.not_ours += 1;
             return out;
         };
+        if let (TransportSlice::Icmpv6(_), true) = (transport, self.cfg.arp_scan) {
+            if let Some((ip, mac)) = ndp::advertisement(frame) {
+                out.record = self.host_up(IpAddr::V6(ip), mac, now);
+                return out;
+            }
+        }
         // TCP and UDP replies come to one of our source ports; ICMP carries our cookie instead.
         let port_me = match transport {
             TransportSlice::Tcp(t) => Some(t.destination_port()),
@@ -253,6 +269,7 @@ impl Receiver {
         };
         if report {
             out.record = Some(Record::Status(StatusRecord {
+                mac: None,
                 time: now,
                 ip: r.them,
                 ip_proto: r.ip_proto,
@@ -266,6 +283,25 @@ impl Receiver {
             out.banner = udp_banner(&r, u.payload(), now, ttl);
         }
         out
+    }
+
+    /// An ARP sweep's answer: the host is `up`, reported once with its MAC.
+    fn host_up(&mut self, ip: IpAddr, mac: [u8; 6], now: u32) -> Option<Record> {
+        if !self.dedup.insert(ip, 0, true) {
+            self.counters.duplicates += 1;
+            return None;
+        }
+        self.counters.open += 1;
+        Some(Record::Status(StatusRecord {
+            time: now,
+            ip,
+            ip_proto: 0,
+            port: 0,
+            status: Status::Arp,
+            reason: 0,
+            ttl: 0,
+            mac: Some(mac),
+        }))
     }
 
     /// A frame without an IP header: an ARP request for our (spoofed) address is answered
@@ -457,6 +493,7 @@ mod tests {
             },
         );
         Receiver::new(ReceiverConfig {
+            arp_scan: false,
             key: CookieKey::from_seed(7),
             source: src,
             my_mac: MY_MAC,

@@ -166,6 +166,7 @@ pub fn tcp(mut data: &[u8]) {
 pub fn receive(mut data: &[u8]) {
     let key = CookieKey::from_seed(1);
     let mut r = Receiver::new(ReceiverConfig {
+        arp_scan: false,
         key,
         source: Source::new(
             Some(IpRange::V4 {

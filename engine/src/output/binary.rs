@@ -187,6 +187,7 @@ fn parse_record(kind: u64, d: &[u8]) -> Result<Option<Record>, String> {
         1 | 2 => {
             need(12)?;
             Record::Status(StatusRecord {
+                mac: None,
                 time: be32(d, 0),
                 ip: v4(4),
                 ip_proto: 6,
@@ -199,6 +200,7 @@ fn parse_record(kind: u64, d: &[u8]) -> Result<Option<Record>, String> {
         6..=8 => {
             need(13)?;
             Record::Status(StatusRecord {
+                mac: None,
                 time: be32(d, 0),
                 ip: v4(4),
                 ip_proto: d[8],
@@ -211,6 +213,7 @@ fn parse_record(kind: u64, d: &[u8]) -> Result<Option<Record>, String> {
         10..=12 => {
             need(26)?;
             Record::Status(StatusRecord {
+                mac: None,
                 time: be32(d, 0),
                 ip: v6(d, 10),
                 ip_proto: d[4],
@@ -308,6 +311,7 @@ pub fn push_record(out: &mut Vec<u8>, r: &Record) {
     let mut d = Vec::with_capacity(32);
     let kind = match r {
         Record::Status(StatusRecord {
+            mac: _,
             time,
             ip,
             ip_proto,
@@ -417,6 +421,7 @@ mod tests {
     fn sample() -> Vec<Record> {
         vec![
             Record::Status(StatusRecord {
+                mac: None,
                 time: 1,
                 ip: "198.18.0.3".parse().unwrap(),
                 ip_proto: 6,
@@ -426,6 +431,7 @@ mod tests {
                 ttl: 64,
             }),
             Record::Status(StatusRecord {
+                mac: None,
                 time: 2,
                 ip: "2001:db8::1".parse().unwrap(),
                 ip_proto: 6,
@@ -435,6 +441,7 @@ mod tests {
                 ttl: 60,
             }),
             Record::Status(StatusRecord {
+                mac: None,
                 time: 3,
                 ip: "198.18.0.9".parse().unwrap(),
                 ip_proto: 0,

@@ -158,6 +158,9 @@ pub struct StatusRecord {
     /// TCP flags of the reply (0x12 SYN-ACK, 0x14 RST-ACK).
     pub reason: u8,
     pub ttl: u8,
+    /// The host's MAC, for ARP (and NDP) results; not kept in `-oB` files (the original's
+    /// ARP records have no room for it).
+    pub mac: Option<[u8; 6]>,
 }
 
 /// What a service said: one banner of one port.

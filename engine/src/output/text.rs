@@ -311,6 +311,7 @@ impl TextWriter {
             status,
             reason,
             ttl,
+            ..
         } = s;
         let proto = proto_name(*ip_proto, Some(*status));
         let state = status_word(*status);
@@ -447,11 +448,16 @@ pub fn console_line(out: &mut Vec<u8>, r: &Record) {
             ip_proto,
             port,
             status,
+            mac,
             ..
         }) => {
-            let line = match status {
-                Status::Arp => format!("Discovered up port 0/arp on {ip}"),
-                s => format!(
+            let line = match (status, mac) {
+                (Status::Arp, Some(m)) => format!(
+                    "Discovered up port 0/arp on {ip} ({:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x})",
+                    m[0], m[1], m[2], m[3], m[4], m[5]
+                ),
+                (Status::Arp, None) => format!("Discovered up port 0/arp on {ip}"),
+                (s, _) => format!(
                     "Discovered {} port {port}/{} on {ip}",
                     status_word(*s),
                     proto_name(*ip_proto, Some(*s))
@@ -501,6 +507,7 @@ mod tests {
         (0..n)
             .map(|i| {
                 Record::Status(StatusRecord {
+                    mac: None,
                     time: i as u32,
                     ip: std::net::IpAddr::from([198, 18, 0, i]),
                     ip_proto: 6,

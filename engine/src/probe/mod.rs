@@ -4,10 +4,11 @@
 //! only dispatch here, so a new kind (UDP with payloads, ICMP echo, ARP, SCTP) is a module and
 //! an arm in each `match` below, and touches neither loop.
 //!
-//! Built: TCP SYN ([`tcp_syn`]), UDP with payloads ([`udp`]), ICMP echo ([`icmp_echo`]) and
-//! the ICMP errors that quote our probes ([`icmp_error`]). SCTP and ARP are planned and listed
-//! by `-sL`; the binary refuses to send them until their modules exist.
+//! Built: TCP SYN ([`tcp_syn`]), UDP with payloads ([`udp`]), ICMP echo ([`icmp_echo`]), the
+//! ICMP errors that quote our probes ([`icmp_error`]) and ARP/NDP sweeps ([`arp_request`]).
+//! SCTP is planned and listed by `-sL`; the binary refuses to send it until its module exists.
 
+pub mod arp_request;
 pub mod icmp_echo;
 pub mod icmp_error;
 pub mod tcp_syn;
@@ -78,6 +79,7 @@ pub struct Probes {
     pub tcp_syn: tcp_syn::TcpSyn,
     pub icmp_echo: icmp_echo::IcmpEcho,
     pub udp: udp::UdpProbe,
+    pub arp: arp_request::ArpRequest,
 }
 
 impl Probes {
@@ -88,6 +90,7 @@ impl Probes {
             tcp_syn: tcp_syn::TcpSyn::new(v4, v6)?,
             icmp_echo: icmp_echo::IcmpEcho::new(v4, v6)?,
             udp: udp::UdpProbe::new(v4, v6, &crate::udp::payloads::builtin())?,
+            arp: arp_request::ArpRequest::new(v4),
         })
     }
 
@@ -106,7 +109,8 @@ impl Probes {
             Proto::Tcp => Some(self.tcp_syn.fill(frame, t.ip, port, src, key)),
             Proto::Udp => Some(self.udp.fill(frame, t.ip, port, src, key)),
             Proto::Icmp => Some(self.icmp_echo.fill(frame, t.ip, src, key)),
-            Proto::Sctp | Proto::Arp | Proto::Other => None,
+            Proto::Arp => Some(self.arp.fill(frame, t.ip, src)),
+            Proto::Sctp | Proto::Other => None,
         }
     }
 

@@ -220,7 +220,7 @@ mod tests {
         let params = TemplateParams::default();
         let probes = Probes::new(&params, &params).unwrap();
         let src = source();
-        for proto in [Proto::Sctp, Proto::Arp] {
+        for proto in [Proto::Sctp, Proto::Other] {
             let t = Target {
                 ip: TargetIp::V4(1),
                 port: proto.base() + 53,

@@ -1,7 +1,8 @@
-//! UDP in the lab: every UDP server (unbound, snmpd, chronyd, memcached) found open with its
+//! UDP and ARP in the lab: every UDP server (unbound, snmpd, chronyd, memcached) found open with its
 //! parsed banner over IPv4 and IPv6, every other probed port reported closed from the ICMP
-//! port unreachable its host sends, on both backends; a mixed TCP, UDP and ping scan; the same
-//! results read back from `-oB`. Each test brings up its own lab (unique names, taken down even
+//! port unreachable its host sends, on both backends; a mixed TCP, UDP and ping scan; ARP and
+//! NDP sweeps finding every host of the subnet with its MAC; the same results read back from
+//! `-oB`. Each test brings up its own lab (unique names, taken down even
 //! on failure); they need root, so `./scripts/test.sh` runs them.
 
 use masscan_test_support::*;
@@ -203,4 +204,77 @@ fn one_scan_mixes_tcp_udp_and_ping_over_both_families() {
             .collect()
     };
     assert_eq!(body(&back_text), body(&text));
+}
+
+/// The MAC of `dev` in namespace `ns`.
+fn mac_of(ns: &str, dev: &str) -> String {
+    let o = std::process::Command::new("ip")
+        .args(["-n", ns, "-br", "link", "show", dev])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&o.stdout)
+        .split_whitespace()
+        .nth(2)
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn arp_sweeps_find_every_host_of_the_subnet_with_its_mac_on_both_backends() {
+    let lab = Lab::up(MASSCAN);
+    let router = mac_of(&lab.target_ns, "br0");
+    let nbr_ns = lab.target_ns.replace("-tgt", "-nbr");
+    let o = std::process::Command::new("ip")
+        .args(["-n", &nbr_ns, "-br", "link"])
+        .output()
+        .unwrap();
+    let nbr_dev = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .find(|l| !l.starts_with("lo"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .split('@')
+        .next()
+        .unwrap()
+        .to_string();
+    let neighbour = mac_of(&nbr_ns, &nbr_dev);
+    let want: BTreeSet<String> = [
+        format!("Discovered up port 0/arp on 198.18.0.1 ({router})"),
+        format!("Discovered up port 0/arp on 198.18.0.3 ({neighbour})"),
+        format!("Discovered up port 0/arp on 2001:2::1 ({router})"),
+        format!("Discovered up port 0/arp on 2001:2::3 ({neighbour})"),
+    ]
+    .into();
+    for driver in ["afxdp", "afpacket"] {
+        let bin = format!("arp-{driver}.bin");
+        let o = lab.run(&[
+            "198.18.0.0/24",
+            "2001:2::/120",
+            "--arp",
+            "--driver",
+            driver,
+            "--rate",
+            "5000",
+            "--wait",
+            "1",
+            "--nostatus",
+            "--interactive",
+            "-oB",
+            &bin,
+        ]);
+        ok(&o);
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert_eq!(lines(&out, "Discovered"), want, "{driver}: {}", stderr(&o));
+        // -oB keeps the original's ARP records (types 8 and 12, no room for the MAC), and
+        // --readscan reads them back, which the original cannot.
+        let back = lab.run(&["--readscan", &bin]);
+        ok(&back);
+        let strip = |s: &String| s.split(" (").next().unwrap().to_string();
+        assert_eq!(
+            lines(&String::from_utf8_lossy(&back.stdout), "Discovered"),
+            want.iter().map(strip).collect::<BTreeSet<_>>(),
+            "{driver}"
+        );
+    }
 }
