@@ -4,7 +4,8 @@
 # unthrottled, with 1 and then 2 transmit threads. Prints packets per second per core and the
 # ratio between the runs (both measured in this one run; the machine is shared and noisy).
 # Then one thread per probe kind beside SYN: UDP with an empty datagram, DNS (cookie in the
-# transaction id), SNMP (59-byte BER request) and ISAKMP (the largest payload), and ICMP echo.
+# transaction id), SNMP (59-byte BER request) and ISAKMP (the largest payload), SCTP INIT (a
+# CRC32c per probe) and ICMP echo.
 # Sends nothing. Usage: bench/offline.sh [--quick] [--against OTHER_MASSCAN]
 #   --against: also compares one thread of this build with another build (e.g. the previous
 #   commit's), three alternating rounds each, in this one run, and prints the median ratio.
@@ -47,7 +48,7 @@ printf 'ratio, 2 threads / 1 thread (total): %.2f\n' "$(echo "${total[2]} / ${to
 printf '\nprobe kinds, one thread, %s probes each\n' "$count"
 printf '%-22s %10s %12s\n' kind Mpps/core "vs SYN"
 syn=""
-for kind in "SYN -p80" "UDP-empty -pU:9999" "UDP-DNS -pU:53" "UDP-SNMP -pU:161" "UDP-ISAKMP -pU:500" "ICMP-echo --ping"; do
+for kind in "SYN -p80" "UDP-empty -pU:9999" "UDP-DNS -pU:53" "UDP-SNMP -pU:161" "UDP-ISAKMP -pU:500" "SCTP-INIT -pS:9" "ICMP-echo --ping"; do
   name=${kind%% *}; arg=${kind#* }
   $M 0.0.0.0/0 --exclude 255.255.255.255 $arg --offline --rate 1e9 --tx-threads 1 \
      --resume-count "$count" --seed 1 --nostatus 2>"$tmp/kind"

@@ -146,3 +146,7 @@ w('receive', 'udp-dns-reply', raw_op(eth(dns_reply)))
 probe = ipv4(ME4, THEM4, 17, struct.pack('>HHHH', 40000, 161, 8 + 20, 0) + bytes(20))
 unreach = ipv4(THEM4, ME4, 1, bytes([3, 3, 0, 0, 0, 0, 0, 0]) + probe)
 w('receive', 'icmp-port-unreachable', raw_op(eth(unreach)))
+# An SCTP INIT ACK and an ABORT to our port (tags need not match: the paths still run).
+sctp_ack = struct.pack('>HHII', 9, 40000, 1, 0) + bytes([2, 0, 0, 20]) + bytes(range(16))
+w('receive', 'sctp-init-ack', raw_op(eth(ipv4(THEM4, ME4, 132, sctp_ack))))
+w('receive', 'sctp-abort', raw_op(eth(ipv4(THEM4, ME4, 132, struct.pack('>HHII', 9, 40000, 1, 0) + bytes([6, 0, 0, 4])))))

@@ -17,6 +17,10 @@
 #                                                                         ms<id>m 198.18.0.3/24,
 #                                                                         port 8080 open (a host
 #                                                                         on the scanner's subnet)
+#                                            ms<id>x -+   <--- veth --->  NAME-sctp namespace
+#                                                                         ms<id>y 198.18.0.4/24,
+#                                                                         2001:2::4: usrsctp
+#                                                                         discard server, SCTP :9
 #                                            lo: 198.18.1.1 nginx :80 and HTTPS :443,
 #                                                198.18.1.2 OpenSSH :22, 198.18.1.3 vsftpd :21,
 #                                                198.18.1.4 memcached :11211,
@@ -53,7 +57,7 @@ BANNER_SERVICES="198.18.1.1:443 198.18.1.6:25 198.18.1.7:110 198.18.1.7:143 198.
 die() { echo "lab: $*" >&2; exit 1; }
 need_root() { [ "$(id -u)" = 0 ] || die "needs root (network namespaces need CAP_NET_ADMIN and CAP_SYS_ADMIN)"; }
 
-ns_of() { echo "$1-scan $1-tgt $1-nbr"; }
+ns_of() { echo "$1-scan $1-tgt $1-nbr $1-sctp"; }
 
 kill_ns() {
   local ns=$1 pids
@@ -77,7 +81,7 @@ down() {
 
 down_all() {
   local n
-  for n in $(ip netns list 2>/dev/null | awk '{print $1}' | sed -n 's/^\(msr-[0-9a-f]*\)-\(scan\|tgt\|nbr\)$/\1/p' | sort -u); do
+  for n in $(ip netns list 2>/dev/null | awk '{print $1}' | sed -n 's/^\(msr-[0-9a-f]*\)-\(scan\|tgt\|nbr\|sctp\)$/\1/p' | sort -u); do
     down "$n"
   done
   for d in "$STATE_ROOT"/msr-*; do [ -d "$d" ] && rm -rf "$d"; done
@@ -401,13 +405,15 @@ up() {
   ip netns add "$scan"
   ip netns add "$tgt"
   ip netns add "$nbr"
+  ip netns add "$name-sctp"
   # LAB_QUEUES=N: the scanner's link gets N transmit and receive queues (multi-queue AF_XDP).
   local q=${LAB_QUEUES:-1}
   [[ "$q" =~ ^[1-8]$ ]] || die "LAB_QUEUES must be 1 to 8 (got '$q')"
   ip link add "$ifs" netns "$scan" numtxqueues "$q" numrxqueues "$q" type veth \
     peer name "$ift" netns "$tgt" numtxqueues "$q" numrxqueues "$q"
   ip link add "$ifm" netns "$nbr" type veth peer name "$ifn" netns "$tgt"
-  for ns in "$scan" "$tgt" "$nbr"; do
+  ip link add "ms${id}y" netns "$name-sctp" type veth peer name "ms${id}x" netns "$tgt"
+  for ns in "$scan" "$tgt" "$nbr" "$name-sctp"; do
     ip -n "$ns" link set lo up
     ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
@@ -417,6 +423,7 @@ up() {
   ip -n "$tgt" link add br0 type bridge
   ip -n "$tgt" link set "$ift" master br0
   ip -n "$tgt" link set "$ifn" master br0
+  ip -n "$tgt" link set "ms${id}x" master br0
   ip -n "$tgt" addr add 198.18.0.1/24 dev br0
   ip -n "$nbr" addr add 198.18.0.3/24 dev "$ifm"
   ip -n "$scan" link set "$ifs" up
@@ -427,6 +434,13 @@ up() {
   ip -n "$tgt" link set dev br0 gso_max_segs 1
   ip -n "$tgt" link set br0 up
   ip -n "$nbr" link set "$ifm" up
+  # The SCTP host: one address per family (usrsctp answers from the address it is bound to).
+  ip -n "$tgt" link set "ms${id}x" up
+  ip -n "$name-sctp" addr add 198.18.0.4/24 dev "ms${id}y"
+  ip -n "$name-sctp" addr add 2001:2::4/64 dev "ms${id}y" nodad
+  ip -n "$name-sctp" link set "ms${id}y" up
+  ip -n "$name-sctp" route add default via 198.18.0.1 dev "ms${id}y"
+  ip -n "$name-sctp" -6 route add default via 2001:2::1 dev "ms${id}y"
   ip -n "$scan" route add default via 198.18.0.1 dev "$ifs"
   ip -n "$nbr" route add default via 198.18.0.1 dev "$ifm"
   ip -n "$scan" addr add 2001:2::2/64 dev "$ifs" nodad
@@ -443,6 +457,13 @@ up() {
     net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_sec=1000000 net.ipv4.icmp_msgs_burst=1000000 \
     net.ipv6.icmp.ratelimit=0
   start_servers "$tgt" "$dir"
+  # usrsctp's discard server (port 9) over raw IP: this kernel has no SCTP of its own.
+  ip netns exec "$name-sctp" /usr/lib/usrsctp/discard_server 0 </dev/null >"$dir/sctp.log" 2>&1 &
+  for i in $(seq 100); do
+    grep -q "Bind called port: 9" "$dir/sctp.log" 2>/dev/null && break
+    [ "$i" = 100 ] && die "usrsctp's discard server did not start (see $dir/sctp.log)"
+    sleep 0.1
+  done
   wait_listening "$tgt" "$SERVICES $BANNER_SERVICES 0.0.0.0:8080 [::]:8080 [2001:2:0:1::1]:80 [2001:2:0:1::2]:22"
   wait_listening "$nbr" "0.0.0.0:8080"
   wait_udp "$tgt" "$UDP_SERVICES"
@@ -457,6 +478,8 @@ LAB_TARGET_IF=br0
 LAB_PEER_IF=$ift
 LAB_NEIGHBOUR_NS=$nbr
 LAB_NEIGHBOUR=198.18.0.3
+LAB_SCTP_NS=$name-sctp
+LAB_SCTP_HOST=198.18.0.4
 LAB_SCANNER_IP=198.18.0.2
 LAB_ROUTER_IP=198.18.0.1
 LAB_SERVICES="$SERVICES"

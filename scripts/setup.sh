@@ -8,15 +8,17 @@ set -euo pipefail
 # vsftpd, memcached, aiosmtpd, dovecot, inetutils telnetd under socat, Samba, xrdp, TigerVNC;
 # openssl makes their certificate), tcpdump (the tests read --pcap files with it), and nmap
 # with libxml2-utils (xmllint checks -oX and nmapxml files against Nmap's DTD); nftables drops
-# the transmit benchmark's frames as they reach the target's link (bench/live.sh). UDP lab
-# servers: unbound, snmpd, and chronyd's libraries (its package is unpacked, not installed:
-# installing it would remove the host's own time daemon, systemd-timesyncd).
+# the transmit benchmark's frames as they reach the target's link (bench/live.sh). UDP and
+# SCTP lab servers: unbound, snmpd, usrsctp's example servers (SCTP over raw IP), and
+# chronyd's libraries (its package is unpacked, not installed: installing it would remove the
+# host's own time daemon, systemd-timesyncd).
 packages=(build-essential pkg-config procps iproute2 python3 jq bc netbase util-linux
           clang libbpf-dev
           nginx-light openssh-server openssh-client vsftpd memcached tcpdump openssl
           python3-aiosmtpd dovecot-imapd dovecot-pop3d telnetd socat samba xrdp
           tigervnc-standalone-server nmap libxml2-utils nftables
-          unbound snmpd libcap2 libedit2 libgnutls30 libnettle8 libseccomp2)
+          unbound snmpd libcap2 libedit2 libgnutls30 libnettle8 libseccomp2
+          libusrsctp-examples)
 
 missing=()
 for p in "${packages[@]}"; do

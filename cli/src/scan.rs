@@ -70,10 +70,10 @@ fn check_supported(c: &ScanConfig) -> Result<(), UserError> {
     for s in c.ports.list.spans() {
         for v in [s.first, s.last] {
             let (proto, _) = Proto::split(v);
-            if !matches!(proto, Proto::Tcp | Proto::Udp | Proto::Icmp | Proto::Arp) {
+            if proto == Proto::Other {
                 return Err(UserError(format!(
-                    "{} probes are not implemented yet in masscan-rs (TCP SYN, UDP, ICMP echo \
-                     and ARP for now); -sL lists them",
+                    "{} probes are not implemented yet in masscan-rs (TCP SYN, UDP, SCTP, ICMP \
+                     echo and ARP are); -sL lists them",
                     proto.name().to_uppercase()
                 )));
             }

@@ -278,3 +278,60 @@ fn arp_sweeps_find_every_host_of_the_subnet_with_its_mac_on_both_backends() {
         );
     }
 }
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn sctp_finds_the_usrsctp_port_and_aborts_its_association_on_both_backends() {
+    let lab = Lab::up(MASSCAN);
+    let log = format!("/run/masscan-lab/{}/sctp.log", lab.name);
+    // usrsctp logs every packet it reads: our ABORT is the only 36-byte one (12-byte header,
+    // 4-byte chunk, 20-byte IP header).
+    let aborts_seen = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .matches("recv_function_raw: Received 36 bytes")
+            .count()
+    };
+    for driver in ["afxdp", "afpacket"] {
+        let before = aborts_seen();
+        let o = lab.run(&[
+            "198.18.0.4",
+            "198.18.0.3",
+            "198.18.1.5",
+            "-pS:9,S:10",
+            "--driver",
+            driver,
+            "--rate",
+            "1000",
+            "--wait",
+            "2",
+            "--nostatus",
+            "--show",
+            "closed",
+        ]);
+        ok(&o);
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert_eq!(
+            lines(&out, "Discovered"),
+            BTreeSet::from(["Discovered open port 9/sctp on 198.18.0.4".to_string()]),
+            "{driver}: {}",
+            stderr(&o)
+        );
+        let err = stderr(&o);
+        assert!(
+            rx_core_counts(&err, 0).contains(" 1 rst sent"),
+            "{driver}: {err}"
+        );
+        // Hosts without SCTP (198.18.0.3, 198.18.1.5) answer protocol unreachable quoting our
+        // INITs: counted, not reported.
+        assert!(
+            err.contains("rx-core 0 icmp: 4 errors about our probes"),
+            "{driver}: {err}"
+        );
+        assert_eq!(
+            aborts_seen(),
+            before + 1,
+            "{driver}: the ABORT reached usrsctp"
+        );
+    }
+}

@@ -13,7 +13,7 @@ use crate::cookie::CookieKey;
 use crate::ndp;
 use crate::output::{BannerRecord, StatusRecord};
 use crate::output::{Record, Status};
-use crate::probe::{tcp_syn, ProbeReply, Probes, ReplyAddrs, SynAck, Verdict};
+use crate::probe::{sctp_init, tcp_syn, ProbeReply, Probes, ReplyAddrs, SynAck, Verdict};
 use crate::source::Source;
 use crate::tcp::{Flow, FrameHeader, Segment, Stack, TcpConfig};
 use crate::udp;
@@ -190,48 +190,29 @@ impl Receiver {
             self.counters.not_ours += 1;
             return out;
         };
-        let Some(transport) = &pkt.transport else {
-            self.counters.not_ours += 1;
-            return out;
-        };
-        if let (TransportSlice::Icmpv6(_), true) = (transport, self.cfg.arp_scan) {
-            if let Some((ip, mac)) = ndp::advertisement(frame) {
-                out.record = self.host_up(IpAddr::V6(ip), mac, now);
-                return out;
-            }
-        }
-        // TCP and UDP replies come to one of our source ports; ICMP carries our cookie instead.
-        let port_me = match transport {
-            TransportSlice::Tcp(t) => Some(t.destination_port()),
-            TransportSlice::Udp(u) => Some(u.destination_port()),
-            _ => None,
-        };
-        if port_me.is_some_and(|p| !self.cfg.source.owns_port(p)) {
-            self.counters.not_ours += 1;
-            return out;
-        }
-        // A segment of a connection the banner stack holds goes to it first.
-        if let (Some(st), TransportSlice::Tcp(tcp)) = (self.stack.as_mut(), transport) {
-            let flow = Flow {
-                them,
-                me,
-                port_them: tcp.source_port(),
-                port_me: tcp.destination_port(),
-            };
-            if st.contains(&flow) {
-                let seg = Segment {
-                    flags: tcp.slice().get(13).copied().unwrap_or(0),
-                    seq: tcp.sequence_number(),
-                    ack: tcp.acknowledgment_number(),
-                    payload: tcp.payload(),
-                };
-                st.segment(flow, &seg);
-                self.sync_tcp_counters();
-                return out;
-            }
-        }
         let addrs = ReplyAddrs { them, me, ttl };
-        let r = match Probes::classify(transport, &addrs, &self.cfg.key, &self.cfg.source) {
+        let verdict = match &pkt.transport {
+            Some(transport) => match self.transport_verdict(frame, transport, &addrs, now) {
+                Ok(v) => v,
+                Err(record) => {
+                    out.record = record;
+                    return out;
+                }
+            },
+            // SCTP: etherparse leaves it as the IP payload.
+            None => match net.ip_payload_ref() {
+                Some(p) if p.ip_number.0 == sctp_init::IPPROTO_SCTP => {
+                    let port = p
+                        .payload
+                        .get(2..4)
+                        .map(|b| u16::from_be_bytes([b[0], b[1]]));
+                    let owns = port.is_some_and(|p| self.cfg.source.owns_port(p));
+                    sctp_init::classify(p.payload, &addrs, &self.cfg.key, owns)
+                }
+                _ => Verdict::NotOurs,
+            },
+        };
+        let r = match verdict {
             Verdict::Reply(r) => r,
             Verdict::BadCookie => {
                 self.counters.bad_cookie += 1;
@@ -254,6 +235,23 @@ impl Receiver {
         );
         if let Some(syn_ack) = r.syn_ack {
             self.answer_syn_ack(frame, &addrs, &r, syn_ack, fresh, reply, &mut out);
+        }
+        if let Some(tag) = r.abort_tag {
+            // Every INIT ACK, repeats too, is aborted: the peer keeps no half-open association.
+            let flow = Flow {
+                them: addrs.them,
+                me: addrs.me,
+                port_them: r.port_them,
+                port_me: r.port_me,
+            };
+            let header = FrameHeader {
+                src_mac: self.cfg.my_mac,
+                dst_mac: pkt_src_mac(frame),
+                vlan: self.cfg.vlan,
+                ttl: 255,
+            };
+            out.reply_len = sctp_init::write_abort(&header, &flow, tag, reply);
+            self.counters.rst_sent += u64::from(out.reply_len > 0);
         }
         if !fresh {
             self.counters.duplicates += 1;
@@ -279,10 +277,62 @@ impl Receiver {
                 ttl,
             }));
         }
-        if let (TransportSlice::Udp(u), true) = (transport, open) {
+        if let (Some(TransportSlice::Udp(u)), true) = (&pkt.transport, open) {
             out.banner = udp_banner(&r, u.payload(), now, ttl);
         }
         out
+    }
+
+    /// What a TCP, UDP or ICMP frame to our address means. `Err` when it was handled here
+    /// instead (a segment of a banner connection, an ARP scan's Neighbor Advertisement), with
+    /// the record it made, if any.
+    fn transport_verdict(
+        &mut self,
+        frame: &[u8],
+        transport: &TransportSlice<'_>,
+        a: &ReplyAddrs,
+        now: u32,
+    ) -> Result<Verdict, Option<Record>> {
+        if let (TransportSlice::Icmpv6(_), true) = (transport, self.cfg.arp_scan) {
+            if let Some((ip, mac)) = ndp::advertisement(frame) {
+                return Err(self.host_up(IpAddr::V6(ip), mac, now));
+            }
+        }
+        // TCP and UDP replies come to one of our source ports; ICMP carries our cookie instead.
+        let port_me = match transport {
+            TransportSlice::Tcp(t) => Some(t.destination_port()),
+            TransportSlice::Udp(u) => Some(u.destination_port()),
+            _ => None,
+        };
+        if port_me.is_some_and(|p| !self.cfg.source.owns_port(p)) {
+            return Ok(Verdict::NotOurs);
+        }
+        // A segment of a connection the banner stack holds goes to it first.
+        if let (Some(st), TransportSlice::Tcp(tcp)) = (self.stack.as_mut(), transport) {
+            let flow = Flow {
+                them: a.them,
+                me: a.me,
+                port_them: tcp.source_port(),
+                port_me: tcp.destination_port(),
+            };
+            if st.contains(&flow) {
+                let seg = Segment {
+                    flags: tcp.slice().get(13).copied().unwrap_or(0),
+                    seq: tcp.sequence_number(),
+                    ack: tcp.acknowledgment_number(),
+                    payload: tcp.payload(),
+                };
+                st.segment(flow, &seg);
+                self.sync_tcp_counters();
+                return Err(None);
+            }
+        }
+        Ok(Probes::classify(
+            transport,
+            a,
+            &self.cfg.key,
+            &self.cfg.source,
+        ))
     }
 
     /// An ARP sweep's answer: the host is `up`, reported once with its MAC.

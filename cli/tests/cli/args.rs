@@ -292,7 +292,7 @@ fn refuses_what_is_not_built_yet() {
         "--driver dpdk is not implemented yet",
     );
     assert_one_line_error(
-        &["198.18.0.1", "-pS:38412", "--offline"],
-        "SCTP probes are not implemented yet",
+        &["198.18.0.1", "-pO:47", "--offline"],
+        "OPROTO probes are not implemented yet",
     );
 }

@@ -190,6 +190,7 @@ pub fn classify(transport: &TransportSlice<'_>, a: &ReplyAddrs, key: &CookieKey)
         reason: 0,
         syn_ack: None,
         ip_mismatch: false,
+        abort_tag: None,
     })
 }
 

@@ -1,11 +1,11 @@
 //! ICMP errors about our probes: a destination unreachable message quotes the start of the
 //! datagram it is about, so the quoted headers carry the cookie back. Port unreachable
 //! quoting one of our UDP probes (ICMPv4 type 3 code 3, ICMPv6 type 1 code 4) reports that
-//! port closed; any other unreachable quoting a UDP probe, or one quoting a TCP SYN, is counted
-//! ([`Verdict::IcmpError`]). The quoted packet is read with etherparse's lax slicer, which
+//! port closed; any other unreachable quoting a UDP probe, or one quoting a TCP SYN or an SCTP
+//! INIT (a host without SCTP answers protocol unreachable), is counted ([`Verdict::IcmpError`]). The quoted packet is read with etherparse's lax slicer, which
 //! accepts the truncated datagram an ICMP error carries.
 
-use super::{tcp_syn, udp, ProbeReply, ReplyAddrs, Verdict};
+use super::{sctp_init, tcp_syn, udp, ProbeReply, ReplyAddrs, Verdict};
 use crate::cookie::CookieKey;
 use crate::output::Status;
 use crate::source::Source;
@@ -71,6 +71,7 @@ pub fn classify(
                 reason: 0,
                 syn_ack: None,
                 ip_mismatch: false,
+                abort_tag: None,
             })
         }
         Some(TransportSlice::Tcp(t)) => {
@@ -82,6 +83,32 @@ pub fn classify(
                 Verdict::BadCookie
             }
         }
-        _ => Verdict::NotOurs,
+        _ => quoted_sctp(&q, key, them, me),
+    }
+}
+
+/// An error quoting one of our SCTP INITs (checked by its initiate tag when quoted).
+fn quoted_sctp(q: &LaxSlicedPacket<'_>, key: &CookieKey, them: IpAddr, me: IpAddr) -> Verdict {
+    let payload = match &q.net {
+        Some(LaxNetSlice::Ipv4(ip)) => ip.payload(),
+        Some(LaxNetSlice::Ipv6(ip)) => ip.payload(),
+        None => return Verdict::NotOurs,
+    };
+    if payload.ip_number.0 != sctp_init::IPPROTO_SCTP {
+        return Verdict::NotOurs;
+    }
+    let p = payload.payload;
+    let (Some(ports), Some(tag)) = (p.get(..4), p.get(16..20)) else {
+        return Verdict::NotOurs;
+    };
+    let (port_me, port_them) = (
+        u16::from_be_bytes([ports[0], ports[1]]),
+        u16::from_be_bytes([ports[2], ports[3]]),
+    );
+    let c = sctp_init::initiate_tag(tcp_syn::cookie(key, them, me, port_them, port_me));
+    if u32::from_be_bytes([tag[0], tag[1], tag[2], tag[3]]) == c {
+        Verdict::IcmpError
+    } else {
+        Verdict::BadCookie
     }
 }

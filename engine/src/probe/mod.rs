@@ -5,12 +5,14 @@
 //! an arm in each `match` below, and touches neither loop.
 //!
 //! Built: TCP SYN ([`tcp_syn`]), UDP with payloads ([`udp`]), ICMP echo ([`icmp_echo`]), the
-//! ICMP errors that quote our probes ([`icmp_error`]) and ARP/NDP sweeps ([`arp_request`]).
-//! SCTP is planned and listed by `-sL`; the binary refuses to send it until its module exists.
+//! ICMP errors that quote our probes ([`icmp_error`]), ARP/NDP sweeps ([`arp_request`]) and SCTP
+//! INIT ([`sctp_init`]; its replies come to [`crate::reply`] as IP payload, which etherparse
+//! does not slice). Raw IP protocols (`O:`) are listed by `-sL` but not sent.
 
 pub mod arp_request;
 pub mod icmp_echo;
 pub mod icmp_error;
+pub mod sctp_init;
 pub mod tcp_syn;
 pub mod udp;
 
@@ -48,6 +50,8 @@ pub struct ProbeReply {
     /// A UDP reply that did not bring back our cookie but reads as its port's protocol: another
     /// address of the host answered (reported with the original's `IP-MISMATCH` mark).
     pub ip_mismatch: bool,
+    /// An SCTP INIT ACK: the peer's initiate tag, for the ABORT that answers it.
+    pub abort_tag: Option<u32>,
 }
 
 /// The numbers of a SYN-ACK.
@@ -80,6 +84,7 @@ pub struct Probes {
     pub icmp_echo: icmp_echo::IcmpEcho,
     pub udp: udp::UdpProbe,
     pub arp: arp_request::ArpRequest,
+    pub sctp: sctp_init::SctpInit,
 }
 
 impl Probes {
@@ -91,6 +96,7 @@ impl Probes {
             icmp_echo: icmp_echo::IcmpEcho::new(v4, v6)?,
             udp: udp::UdpProbe::new(v4, v6, &crate::udp::payloads::builtin())?,
             arp: arp_request::ArpRequest::new(v4),
+            sctp: sctp_init::SctpInit::new(v4, v6)?,
         })
     }
 
@@ -110,7 +116,8 @@ impl Probes {
             Proto::Udp => Some(self.udp.fill(frame, t.ip, port, src, key)),
             Proto::Icmp => Some(self.icmp_echo.fill(frame, t.ip, src, key)),
             Proto::Arp => Some(self.arp.fill(frame, t.ip, src)),
-            Proto::Sctp | Proto::Other => None,
+            Proto::Sctp => Some(self.sctp.fill(frame, t.ip, port, src, key)),
+            Proto::Other => None,
         }
     }
 

@@ -99,6 +99,7 @@ pub fn classify(tcp: &TcpSlice<'_>, a: &ReplyAddrs, key: &CookieKey) -> Verdict 
         reason: flags & (FIN | SYN | RST | ACK | 0x08 | 0x20),
         syn_ack,
         ip_mismatch: false,
+        abort_tag: None,
     })
 }
 
@@ -216,20 +217,17 @@ mod tests {
     }
 
     #[test]
-    fn kinds_not_built_yet_write_nothing() {
+    fn raw_ip_protocols_are_not_sent_yet() {
         let params = TemplateParams::default();
         let probes = Probes::new(&params, &params).unwrap();
-        let src = source();
-        for proto in [Proto::Sctp, Proto::Other] {
-            let t = Target {
-                ip: TargetIp::V4(1),
-                port: proto.base() + 53,
-                number: 0,
-            };
-            let mut frame = [0u8; 128];
-            let key = CookieKey::from_seed(1);
-            assert_eq!(probes.fill(&mut frame, &t, &src.choose(0), &key), None);
-        }
+        let t = Target {
+            ip: TargetIp::V4(1),
+            port: Proto::Other.base() + 47,
+            number: 0,
+        };
+        let mut frame = [0u8; 128];
+        let key = CookieKey::from_seed(1);
+        assert_eq!(probes.fill(&mut frame, &t, &source().choose(0), &key), None);
     }
 
     #[test]

@@ -280,6 +280,7 @@ pub fn classify(u: &UdpSlice<'_>, a: &ReplyAddrs, key: &CookieKey, source: &Sour
         reason: 0,
         syn_ack: None,
         ip_mismatch,
+        abort_tag: None,
     })
 }
 
