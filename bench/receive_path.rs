@@ -35,6 +35,7 @@ const DISTINCT: u32 = 65_536;
 
 fn receiver(key: CookieKey) -> Receiver {
     Receiver::new(ReceiverConfig {
+        udp_ids: masscan_engine::probe::udp::UdpIds::builtin(),
         arp_scan: false,
         key,
         source: Source::new(

@@ -150,3 +150,9 @@ w('receive', 'icmp-port-unreachable', raw_op(eth(unreach)))
 sctp_ack = struct.pack('>HHII', 9, 40000, 1, 0) + bytes([2, 0, 0, 20]) + bytes(range(16))
 w('receive', 'sctp-init-ack', raw_op(eth(ipv4(THEM4, ME4, 132, sctp_ack))))
 w('receive', 'sctp-abort', raw_op(eth(ipv4(THEM4, ME4, 132, struct.pack('>HHII', 9, 40000, 1, 0) + bytes([6, 0, 0, 4])))))
+
+# UDP payload files: byte 0 even is nmap-payloads text, odd a pcap file.
+w('payload_files', 'nmap', b'\0' + b'# c\nudp 7 "\\x0D\\x0A"\nudp 53,5353,40000-40002\n  "\\x77\\x77\\x01\\x00" # x\n  "\\x07version\\x04bind\\x00"\n  source 5678\n')
+frame = eth(ipv4(THEM4, ME4, 17, struct.pack('>HHHH', 5555, 53, 8 + 3, 0) + b'dns'))
+pcap = struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1) + struct.pack('<IIII', 0, 0, len(frame), len(frame)) + frame
+w('payload_files', 'pcap', b'\1' + pcap)

@@ -6,7 +6,7 @@
 # crashed, with the crashing inputs copied to fuzz/crashes/TARGET/ (commit them: cargo test
 # replays them as regression tests once fixed).
 #   scripts/fuzz.sh [--seconds N] [TARGET...]     (default 60 s each; every target)
-#   targets: banner tcp receive binary config specs udp
+#   targets: banner tcp receive binary config specs udp payload_files
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH"
@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-[ ${#targets[@]} -gt 0 ] || targets=(banner tcp receive binary config specs udp)
+[ ${#targets[@]} -gt 0 ] || targets=(banner tcp receive binary config specs udp payload_files)
 if ! cargo afl --version >/dev/null 2>&1; then
   echo "fuzz: installing cargo-afl (builds AFL++; a few minutes, once)"
   cargo install cargo-afl --locked

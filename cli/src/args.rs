@@ -59,6 +59,13 @@ pub struct Args {
     /// ARP scan of the local subnet (adds A:0).
     #[arg(long = "arp")]
     pub arp: bool,
+    /// UDP payloads in nmap's nmap-payloads format, sent besides the built-in ones (every
+    /// payload of a port is its own probe).
+    #[arg(long = "nmap-payloads", alias = "nmap-payload", value_name = "FILE")]
+    pub nmap_payloads: Option<PathBuf>,
+    /// UDP payloads taken from the packets of a pcap file, by destination port.
+    #[arg(long = "pcap-payloads", alias = "pcap-payload", value_name = "FILE")]
+    pub pcap_payloads: Option<PathBuf>,
     /// Seed of the scan order and cookies: a number, or `time`.
     #[arg(long = "seed", value_name = "N|time", value_parser = values::seed)]
     pub seed: Option<u64>,

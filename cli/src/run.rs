@@ -105,9 +105,10 @@ impl Wire {
             ttl: c.ttl,
             ..TemplateParams::default()
         };
-        Ok(Probes::new(
+        Ok(Probes::with_udp_payloads(
             &params(self.router_v4),
             &params(self.router_v6),
+            &udp_payloads(c),
         )?)
     }
 }
@@ -368,6 +369,13 @@ fn slices_and_counters(
     (slices, counters)
 }
 
+/// Every UDP payload of the scan: the built-in ones, then those of payload files.
+fn udp_payloads(c: &ScanConfig) -> Vec<masscan_engine::udp::Payload> {
+    let mut all = masscan_engine::udp::payloads::builtin();
+    all.extend(c.udp_payloads.iter().cloned());
+    all
+}
+
 /// What every receive core is told about the scan.
 fn receiver_config(
     c: &ScanConfig,
@@ -378,6 +386,7 @@ fn receiver_config(
     rx_threads: usize,
 ) -> ReceiverConfig {
     ReceiverConfig {
+        udp_ids: masscan_engine::probe::udp::UdpIds::new(&udp_payloads(c)),
         arp_scan: c.ports.contains_arp(),
         key,
         source: wire.source,

@@ -61,6 +61,7 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     c.append_output = args.append_output || resumed_from.is_some();
     report_options(&mut c, &args)?;
     banner_options(&mut c, &args)?;
+    udp_payload_files(&mut c, &args)?;
     Ok(Run {
         mode,
         config: c,
@@ -289,6 +290,30 @@ fn hello_port<'a>(kind: &str, v: &'a str) -> Result<(u16, &'a str), UserError> {
         .parse::<u16>()
         .map_err(|_| UserError(format!("bad --{kind}[{port}]: the port must be 0 to 65535")))?;
     Ok((port, value))
+}
+
+/// `--nmap-payloads` and `--pcap-payloads`: read and parsed before anything is sent.
+fn udp_payload_files(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
+    use masscan_engine::udp::payload_files::{nmap_payloads, pcap_payloads};
+    let read = |p: &Path, what: &str| {
+        std::fs::read(p)
+            .map_err(|e| UserError(format!("cannot read --{what} {}: {e}", p.display())))
+    };
+    if let Some(p) = &a.nmap_payloads {
+        let text = String::from_utf8_lossy(&read(p, "nmap-payloads")?).into_owned();
+        let name = p.display().to_string();
+        c.udp_payloads
+            .extend(nmap_payloads(&text, &name).map_err(|e| UserError(e.0))?);
+        c.nmap_payloads = Some(name);
+    }
+    if let Some(p) = &a.pcap_payloads {
+        let name = p.display().to_string();
+        let bytes = read(p, "pcap-payloads")?;
+        c.udp_payloads
+            .extend(pcap_payloads(&bytes, &name).map_err(|e| UserError(e.0))?);
+        c.pcap_payloads = Some(name);
+    }
+    Ok(())
 }
 
 /// Reads an `-iL` or `--excludefile` file for the engine, which reads no files itself.

@@ -335,3 +335,37 @@ fn sctp_finds_the_usrsctp_port_and_aborts_its_association_on_both_backends() {
         );
     }
 }
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn nmaps_own_payload_file_finds_the_dns_server_beside_the_built_in_query() {
+    let file = "/usr/share/nmap/nmap-payloads"; // Debian's nmap (scripts/setup.sh installs it)
+    let lab = Lab::up(MASSCAN);
+    let o = lab.run(&[
+        "198.18.1.13",
+        "198.18.1.14",
+        "-pU:53,U:161",
+        "--nmap-payloads",
+        file,
+        "--rate",
+        "1000",
+        "--wait",
+        "2",
+        "--nostatus",
+    ]);
+    ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(
+        lines(&out, "Discovered"),
+        BTreeSet::from([
+            "Discovered open port 161/udp on 198.18.1.14".to_string(),
+            "Discovered open port 53/udp on 198.18.1.13".to_string(),
+        ]),
+        "{}",
+        stderr(&o)
+    );
+    let err = stderr(&o);
+    // Every payload's answer is ours (several per port: duplicates, not bad cookies).
+    assert!(rx_core_counts(&err, 0).contains(" 0 bad cookie"), "{err}");
+    assert!(!out.contains("IP-MISMATCH"), "{out}");
+}

@@ -113,6 +113,7 @@ fn receive(s: &Scan, frames: Vec<Vec<u8>>, faults: Faults) -> (Vec<Record>, RxCo
     let mut rx = FaultInjector::new(OfflineRx::replay(frames, n), faults, 7);
     let mut reply = Offline::new(1).open_reply_queue(0).unwrap();
     let mut receiver = Receiver::new(ReceiverConfig {
+        udp_ids: masscan_engine::probe::udp::UdpIds::builtin(),
         arp_scan: false,
         key: s.key,
         source: s.source,

@@ -99,6 +99,7 @@ fn every_syn_ack_is_reported_once_and_answered_in_place() {
         .open_reply_queue(0)
         .unwrap();
     let mut receiver = Receiver::new(ReceiverConfig {
+        udp_ids: masscan_engine::probe::udp::UdpIds::builtin(),
         arp_scan: false,
         key,
         source,

@@ -173,6 +173,11 @@ pub struct ScanConfig {
     pub connection_timeout: Option<u64>,
     /// Hellos per port (`--hello-string[PORT]`, and `--hello-file[PORT]` read in).
     pub hellos: Vec<(u16, Vec<u8>)>,
+    /// `--nmap-payloads FILE` and `--pcap-payloads FILE` (saved in paused.conf), and the UDP
+    /// payloads read from them (sent besides the built-in ones).
+    pub nmap_payloads: Option<String>,
+    pub pcap_payloads: Option<String>,
+    pub udp_payloads: Vec<crate::udp::Payload>,
     pub http_user_agent: Option<String>,
     pub banner_bytes: Option<usize>,
     pub max_connections: Option<usize>,
@@ -223,6 +228,9 @@ impl ScanConfig {
             hello_timeout: None,
             connection_timeout: None,
             hellos: Vec::new(),
+            nmap_payloads: None,
+            pcap_payloads: None,
+            udp_payloads: Vec::new(),
             http_user_agent: None,
             banner_bytes: None,
             max_connections: None,
@@ -295,6 +303,12 @@ impl ScanConfig {
             use base64::Engine;
             let b64 = base64::engine::general_purpose::STANDARD.encode(hello);
             let _ = writeln!(out, "hello-string[{port}] = {b64}");
+        }
+        if let Some(f) = &self.nmap_payloads {
+            let _ = writeln!(out, "nmap-payloads = {f}");
+        }
+        if let Some(f) = &self.pcap_payloads {
+            let _ = writeln!(out, "pcap-payloads = {f}");
         }
         if let Some(ua) = &self.http_user_agent {
             let _ = writeln!(out, "http-user-agent = {ua}");

@@ -13,6 +13,7 @@ use crate::cookie::CookieKey;
 use crate::ndp;
 use crate::output::{BannerRecord, StatusRecord};
 use crate::output::{Record, Status};
+use crate::probe::udp::UdpIds;
 use crate::probe::{sctp_init, tcp_syn, ProbeReply, Probes, ReplyAddrs, SynAck, Verdict};
 use crate::source::Source;
 use crate::tcp::{Flow, FrameHeader, Segment, Stack, TcpConfig};
@@ -43,6 +44,8 @@ pub struct ReceiverConfig {
     /// An ARP sweep runs (`--arp`): ARP replies and Neighbor Advertisements to our addresses
     /// report their sender `up`.
     pub arp_scan: bool,
+    /// Where the UDP payloads sent carry the cookie, per port.
+    pub udp_ids: UdpIds,
 }
 
 /// Counters of one receive core.
@@ -327,12 +330,8 @@ impl Receiver {
                 return Err(None);
             }
         }
-        Ok(Probes::classify(
-            transport,
-            a,
-            &self.cfg.key,
-            &self.cfg.source,
-        ))
+        let scan = (&self.cfg.source, &self.cfg.udp_ids);
+        Ok(Probes::classify(transport, a, &self.cfg.key, scan))
     }
 
     /// An ARP sweep's answer: the host is `up`, reported once with its MAC.
@@ -543,6 +542,7 @@ mod tests {
             },
         );
         Receiver::new(ReceiverConfig {
+            udp_ids: crate::probe::udp::UdpIds::builtin(),
             arp_scan: false,
             key: CookieKey::from_seed(7),
             source: src,

@@ -29,15 +29,24 @@ impl ProbeBuilder<'_> {
     /// for an empty slot of the retry schedule (or a kind this build does not send).
     #[inline(always)]
     pub fn build(&self, j: u64, frame: &mut [u8]) -> Option<usize> {
+        self.build_variant(j, 0, frame).map(|(len, _)| len)
+    }
+
+    /// Writes probe `variant` of scan index `j` (a UDP port with several payloads has one
+    /// probe per payload); returns the frame length and how many variants the target has.
+    #[inline(always)]
+    pub fn build_variant(&self, j: u64, variant: u16, frame: &mut [u8]) -> Option<(usize, u16)> {
         let t = self.plan.probe(j)?;
         let src = self.source.choose(t.number);
-        let len = self.probes.fill(frame, &t, &src, &self.key)?;
+        let len = self
+            .probes
+            .fill_variant(frame, &t, variant, &src, &self.key)?;
         if let (TargetIp::V4(ip), Some(n)) = (t.ip, self.neighbours) {
             if let Some(mac) = n.lookup(ip) {
                 frame[..6].copy_from_slice(mac);
             }
         }
-        Some(len)
+        Some((len, self.probes.variants(&t)))
     }
 }
 
@@ -52,15 +61,25 @@ pub fn run<Q: TxQueue>(
     stop: &AtomicBool,
 ) -> Result<(), DriverError> {
     let (mut sent, mut batches, mut ring_full) = (0u64, 0u64, 0u64);
+    // A target with several probes still to send: (index, next variant, variants).
+    let mut pending: Option<(u64, u16, u16)> = None;
     counters.next_index.store(slice.next, Ordering::Release);
-    while slice.next < slice.end && !stop.load(Ordering::Relaxed) {
+    while (slice.next < slice.end || pending.is_some()) && !stop.load(Ordering::Relaxed) {
         let want = throttle.next_batch(clock, stop);
         if want == 0 {
             break;
         }
         let n = queue.transmit(want as usize, |frame| loop {
+            if let Some((j, v, count)) = pending {
+                pending = (v + 1 < count).then_some((j, v + 1, count));
+                if let Some((len, _)) = probes.build_variant(j, v, frame) {
+                    return len;
+                }
+                continue;
+            }
             let Some(j) = slice.next() else { return 0 };
-            if let Some(len) = probes.build(j, frame) {
+            if let Some((len, count)) = probes.build_variant(j, 0, frame) {
+                pending = (count > 1).then_some((j, 1, count));
                 return len;
             }
         })? as u64;

@@ -166,6 +166,7 @@ pub fn tcp(mut data: &[u8]) {
 pub fn receive(mut data: &[u8]) {
     let key = CookieKey::from_seed(1);
     let mut r = Receiver::new(ReceiverConfig {
+        udp_ids: masscan_engine::probe::udp::UdpIds::builtin(),
         arp_scan: false,
         key,
         source: Source::new(
@@ -285,6 +286,21 @@ pub fn udp(data: &[u8]) {
         if let Some(c) = masscan_engine::udp::payloads::builtin_cookie(port) {
             let _ = c.read_back(rest);
         }
+    }
+}
+
+/// A UDP payload file: byte 0 even reads the rest as nmap-payloads text, odd as a pcap file.
+/// Every payload that parses fits in a frame.
+pub fn payload_files(data: &[u8]) {
+    use masscan_engine::udp::payload_files::{nmap_payloads, pcap_payloads, MAX_PAYLOAD};
+    let [kind, rest @ ..] = data else { return };
+    let parsed = if kind & 1 == 0 {
+        nmap_payloads(&String::from_utf8_lossy(rest), "fuzz")
+    } else {
+        pcap_payloads(rest, "fuzz")
+    };
+    if let Ok(p) = parsed {
+        assert!(p.iter().all(|x| x.bytes.len() <= MAX_PAYLOAD));
     }
 }
 

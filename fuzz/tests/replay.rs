@@ -6,7 +6,7 @@ use std::path::Path;
 
 type Harness = fn(&[u8]);
 
-const TARGETS: [(&str, Harness); 7] = [
+const TARGETS: [(&str, Harness); 8] = [
     ("banner", masscan_fuzz::banner),
     ("tcp", masscan_fuzz::tcp),
     ("receive", masscan_fuzz::receive),
@@ -14,6 +14,7 @@ const TARGETS: [(&str, Harness); 7] = [
     ("config", masscan_fuzz::config),
     ("specs", masscan_fuzz::specs),
     ("udp", masscan_fuzz::udp),
+    ("payload_files", masscan_fuzz::payload_files),
 ];
 
 fn inputs(dir: &Path) -> Vec<(String, Vec<u8>)> {

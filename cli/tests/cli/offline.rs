@@ -281,3 +281,54 @@ fn sigint_pauses_into_paused_conf_and_resume_finishes_the_scan() {
     ]);
     assert_eq!(rest.len() as u64, 65536 - first);
 }
+
+#[test]
+fn payload_files_add_a_probe_per_payload_and_bad_files_fail_before_sending() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("payloads");
+    std::fs::write(
+        &good,
+        "# two for 53, one for a port without a built-in one\nudp 53 \"\\x01\\x02\"\n\
+         udp 53,9999\n  \"x\"\n  \"y\"\n",
+    )
+    .unwrap();
+    let stats = dir.path().join("s.json");
+    let o = masscan(&[
+        "198.18.0.0/24",
+        "-pU:53,U:9999,U:1",
+        "--nmap-payloads",
+        good.to_str().unwrap(),
+        "--offline",
+        "--rate",
+        "100000000",
+        "--stats-json",
+        stats.to_str().unwrap(),
+        "--nostatus",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Per host: 53 built-in + 2, 9999 one ("xy": adjacent strings join), port 1 the empty
+    // datagram.
+    assert_eq!(final_stats(&stats)["sent"], 256 * (3 + 1 + 1));
+
+    let bad = dir.path().join("bad");
+    std::fs::write(&bad, "udp 7 \"ok\"\n\nudp 7 \"\\q\"\n").unwrap();
+    let bad = bad.to_str().unwrap();
+    assert_one_line_error(
+        &["198.18.0.1", "-pU:7", "--offline", "--nmap-payloads", bad],
+        &format!("{bad}:3: bad escape in string"),
+    );
+    assert_one_line_error(
+        &["198.18.0.1", "-pU:7", "--offline", "--pcap-payloads", bad],
+        &format!("{bad}: not a pcap file"),
+    );
+    assert_one_line_error(
+        &[
+            "198.18.0.1",
+            "-pU:7",
+            "--offline",
+            "--pcap-payloads",
+            "/nonexistent/p.pcap",
+        ],
+        "cannot read --pcap-payloads /nonexistent/p.pcap",
+    );
+}

@@ -70,6 +70,7 @@ mod tests {
 
     fn receiver(arp_scan: bool) -> Receiver {
         Receiver::new(ReceiverConfig {
+            udp_ids: crate::probe::udp::UdpIds::builtin(),
             key: CookieKey::from_seed(1),
             source: source(),
             my_mac: MY_MAC,

@@ -91,17 +91,26 @@ impl Probes {
     /// Templates from the link facts: `v4` and `v6` differ in their destination MAC (each
     /// family's router). UDP probes carry the built-in payloads.
     pub fn new(v4: &TemplateParams, v6: &TemplateParams) -> Result<Self, TemplateError> {
+        Self::with_udp_payloads(v4, v6, &crate::udp::payloads::builtin())
+    }
+
+    /// The same with these UDP payloads (the built-in ones and those of payload files).
+    pub fn with_udp_payloads(
+        v4: &TemplateParams,
+        v6: &TemplateParams,
+        payloads: &[crate::udp::Payload],
+    ) -> Result<Self, TemplateError> {
         Ok(Self {
             tcp_syn: tcp_syn::TcpSyn::new(v4, v6)?,
             icmp_echo: icmp_echo::IcmpEcho::new(v4, v6)?,
-            udp: udp::UdpProbe::new(v4, v6, &crate::udp::payloads::builtin())?,
+            udp: udp::UdpProbe::new(v4, v6, payloads)?,
             arp: arp_request::ArpRequest::new(v4),
             sctp: sctp_init::SctpInit::new(v4, v6)?,
         })
     }
 
-    /// Writes the probe for `t` from `src` into `frame`; its length, or `None` for a kind this
-    /// build does not send.
+    /// Writes the (first) probe for `t` from `src` into `frame`; its length, or `None` for a
+    /// kind this build does not send.
     #[inline(always)]
     pub fn fill(
         &self,
@@ -110,10 +119,32 @@ impl Probes {
         src: &SourceChoice<'_>,
         key: &CookieKey,
     ) -> Option<usize> {
+        self.fill_variant(frame, t, 0, src, key)
+    }
+
+    /// How many probes target `t` gets (a UDP port with several payloads: one each).
+    #[inline(always)]
+    pub fn variants(&self, t: &Target) -> u16 {
+        match Proto::split(t.port) {
+            (Proto::Udp, port) => self.udp.variants(port),
+            _ => 1,
+        }
+    }
+
+    /// Writes probe `variant` (below [`Probes::variants`]) for `t` into `frame`.
+    #[inline(always)]
+    pub fn fill_variant(
+        &self,
+        frame: &mut [u8],
+        t: &Target,
+        variant: u16,
+        src: &SourceChoice<'_>,
+        key: &CookieKey,
+    ) -> Option<usize> {
         let (proto, port) = Proto::split(t.port);
         match proto {
             Proto::Tcp => Some(self.tcp_syn.fill(frame, t.ip, port, src, key)),
-            Proto::Udp => Some(self.udp.fill(frame, t.ip, port, src, key)),
+            Proto::Udp => Some(self.udp.fill(frame, (t.ip, port, variant), src, key)),
             Proto::Icmp => Some(self.icmp_echo.fill(frame, t.ip, src, key)),
             Proto::Arp => Some(self.arp.fill(frame, t.ip, src)),
             Proto::Sctp => Some(self.sctp.fill(frame, t.ip, port, src, key)),
@@ -128,11 +159,11 @@ impl Probes {
         transport: &TransportSlice<'_>,
         addrs: &ReplyAddrs,
         key: &CookieKey,
-        source: &Source,
+        (source, udp_ids): (&Source, &udp::UdpIds),
     ) -> Verdict {
         match transport {
             TransportSlice::Tcp(tcp) => tcp_syn::classify(tcp, addrs, key),
-            TransportSlice::Udp(u) => udp::classify(u, addrs, key, source),
+            TransportSlice::Udp(u) => udp::classify(u, addrs, key, source, udp_ids),
             TransportSlice::Icmpv4(_) | TransportSlice::Icmpv6(_) => {
                 match icmp_echo::classify(transport, addrs, key) {
                     Verdict::NotOurs => icmp_error::classify(transport, addrs, key, source),
@@ -160,10 +191,11 @@ pub(crate) fn classify_frame(frame: &[u8], key: &CookieKey, source: &Source) -> 
             ip.header().hop_limit(),
         ),
     };
+    let ids = udp::UdpIds::builtin();
     Probes::classify(
         &p.transport.unwrap(),
         &ReplyAddrs { them, me, ttl },
         key,
-        source,
+        (source, &ids),
     )
 }

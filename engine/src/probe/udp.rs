@@ -20,8 +20,6 @@ use std::net::IpAddr;
 /// Longest header (Ethernet + VLAN + IPv6 + UDP).
 const MAX_HEADER: usize = 14 + 4 + 40 + 8;
 const IPPROTO_UDP: u64 = 17;
-/// Marks a port without a payload of its own in [`UdpProbe::by_port`].
-const NO_PAYLOAD: u16 = u16::MAX;
 
 /// The headers of a UDP probe with every per-probe field at zero.
 #[derive(Clone, Debug)]
@@ -43,45 +41,60 @@ struct Prepared {
     sum: u64,
 }
 
-/// The UDP templates and payloads of a scan.
+/// The UDP templates and payloads of a scan. A port may have several payloads (built-in and
+/// from files): each is its own probe (a variant of the target), sent one after the other.
 #[derive(Clone, Debug)]
 pub struct UdpProbe {
     v4: HeaderTemplate,
     v6: HeaderTemplate,
     payloads: Vec<Prepared>,
-    /// Index into `payloads` per destination port, [`NO_PAYLOAD`] for the empty datagram.
-    by_port: Box<[u16]>,
+    /// The payloads of port p are `payloads[first[p]..first[p + 1]]` (none: the empty datagram).
+    first: Box<[u32]>,
 }
 
 impl UdpProbe {
-    /// Templates for the link, with the given payloads (one per port; a later one for the same
-    /// port replaces an earlier one).
+    /// Templates for the link, with the given payloads (any number per port, in order; a
+    /// repeat of a port's payload is sent once).
     pub fn new(
         v4: &TemplateParams,
         v6: &TemplateParams,
         payloads: &[Payload],
     ) -> Result<Self, TemplateError> {
-        let mut by_port = vec![NO_PAYLOAD; 65536].into_boxed_slice();
-        let mut prepared = Vec::new();
-        for p in payloads {
+        let mut sorted: Vec<&Payload> = payloads.iter().collect();
+        sorted.sort_by_key(|p| p.port); // stable: a port's payloads keep their order
+        sorted.dedup_by(|a, b| a.port == b.port && a.bytes == b.bytes);
+        let mut first = vec![0u32; 65537].into_boxed_slice();
+        let mut prepared = Vec::with_capacity(sorted.len());
+        for p in sorted {
             let mut bytes = p.bytes.clone();
             if let Some(c) = p.cookie {
                 let (at, len) = c.span();
                 bytes[at..at + len].fill(0);
             }
-            by_port[usize::from(p.port)] = prepared.len() as u16;
+            first[usize::from(p.port) + 1] += 1;
             prepared.push(Prepared {
                 sum: sum_words(&bytes),
                 bytes,
                 cookie: p.cookie,
             });
         }
+        for i in 1..first.len() {
+            first[i] += first[i - 1];
+        }
         Ok(Self {
             v4: HeaderTemplate::new(v4, false)?,
             v6: HeaderTemplate::new(v6, true)?,
             payloads: prepared,
-            by_port,
+            first,
         })
+    }
+
+    /// How many probes a target on `port` gets: one per payload (one empty datagram when the
+    /// port has none).
+    #[inline]
+    pub fn variants(&self, port: u16) -> u16 {
+        let p = usize::from(port);
+        ((self.first[p + 1] - self.first[p]) as u16).max(1)
     }
 
     /// Longest frame [`UdpProbe::fill`] writes.
@@ -90,13 +103,13 @@ impl UdpProbe {
         (MAX_HEADER + longest.unwrap_or(0)).max(MIN_FRAME)
     }
 
-    /// Writes the datagram to `ip`:`port` from `src` into `frame`; returns its length.
+    /// Writes datagram `variant` (its payload) to `ip`:`port` from `src` into `frame`;
+    /// returns its length.
     #[inline]
     pub fn fill(
         &self,
         frame: &mut [u8],
-        ip: TargetIp,
-        port: u16,
+        (ip, port, variant): (TargetIp, u16, u16),
         src: &SourceChoice<'_>,
         key: &CookieKey,
     ) -> usize {
@@ -105,8 +118,12 @@ impl UdpProbe {
             cookie: None,
             sum: 0,
         };
-        let idx = self.by_port[usize::from(port)];
-        let p = self.payloads.get(usize::from(idx)).unwrap_or(&EMPTY);
+        let at = self.first[usize::from(port)] as usize + usize::from(variant);
+        let p = if at < self.first[usize::from(port) + 1] as usize {
+            &self.payloads[at]
+        } else {
+            &EMPTY
+        };
         match ip {
             TargetIp::V4(them) => {
                 let me = src.v4();
@@ -258,15 +275,27 @@ pub fn cookie(key: &CookieKey, them: IpAddr, me: IpAddr, port_them: u16) -> u64 
 /// cookie where its protocol echoes one, is the port answering: `open`. A reply that fails
 /// those checks but reads as its port's protocol is reported open and marked: another address
 /// of the host answered (the original's `IP-MISMATCH`). Anything else is not ours.
-pub fn classify(u: &UdpSlice<'_>, a: &ReplyAddrs, key: &CookieKey, source: &Source) -> Verdict {
+pub fn classify(
+    u: &UdpSlice<'_>,
+    a: &ReplyAddrs,
+    key: &CookieKey,
+    source: &Source,
+    ids: &UdpIds,
+) -> Verdict {
     let (port_them, port_me) = (u.source_port(), u.destination_port());
     let c = cookie(key, a.them, a.me, port_them);
-    let field = udp::payloads::builtin_cookie(port_them);
+    let fields = ids.fields(port_them);
     let port_ok = port_me == source.port_of(c);
-    let id_ok = field.is_none_or(|f| f.read_back(u.payload()) == Some(f.value(c)));
+    // A port with a payload that carries no cookie field is checked by the source port alone.
+    let id_ok = fields.is_empty()
+        || fields.iter().any(|f| match f {
+            None => true,
+            Some(f) => f.read_back(u.payload()) == Some(f.value(c)),
+        });
+    let has_field = fields.iter().any(Option::is_some);
     let ip_mismatch = if port_ok && id_ok {
         false
-    } else if field.is_some() && udp::parse(port_them, u.payload()).is_some() {
+    } else if has_field && udp::parse(port_them, u.payload()).is_some() {
         true
     } else {
         return Verdict::BadCookie;
@@ -282,6 +311,38 @@ pub fn classify(u: &UdpSlice<'_>, a: &ReplyAddrs, key: &CookieKey, source: &Sour
         ip_mismatch,
         abort_tag: None,
     })
+}
+
+/// The cookie fields of every port's payloads, for the receive side (cheap to clone).
+#[derive(Clone, Debug)]
+pub struct UdpIds {
+    by_port: std::sync::Arc<std::collections::HashMap<u16, Vec<Option<CookieField>>>>,
+}
+
+impl UdpIds {
+    pub fn new(payloads: &[Payload]) -> Self {
+        let mut m: std::collections::HashMap<u16, Vec<Option<CookieField>>> = Default::default();
+        for p in payloads {
+            let v = m.entry(p.port).or_default();
+            if !v.contains(&p.cookie) {
+                v.push(p.cookie);
+            }
+        }
+        Self {
+            by_port: std::sync::Arc::new(m),
+        }
+    }
+
+    /// The built-in payloads' fields.
+    pub fn builtin() -> Self {
+        Self::new(&udp::payloads::builtin())
+    }
+
+    /// The distinct cookie fields of `port`'s payloads (`None`: a payload without one); empty
+    /// when the port has no payload.
+    pub fn fields(&self, port: u16) -> &[Option<CookieField>] {
+        self.by_port.get(&port).map_or(&[], Vec::as_slice)
+    }
 }
 
 #[cfg(test)]

@@ -149,6 +149,7 @@ impl TxQueue for SmallRing {
 
 fn receiver(banners: bool) -> Receiver {
     Receiver::new(ReceiverConfig {
+        udp_ids: crate::probe::udp::UdpIds::builtin(),
         arp_scan: false,
         key: CookieKey::from_seed(7),
         source: Source::new(

@@ -9,6 +9,7 @@ pub mod dtls;
 pub mod isakmp;
 pub mod netbios;
 pub mod ntp;
+pub mod payload_files;
 pub mod payloads;
 pub mod snmp;
 

@@ -98,6 +98,7 @@ fn answer(init_frame: &[u8], chunk: u8) -> Vec<u8> {
 
 fn receiver(key: CookieKey) -> Receiver {
     Receiver::new(ReceiverConfig {
+        udp_ids: crate::probe::udp::UdpIds::builtin(),
         key,
         source: source(),
         my_mac: [4; 6],

@@ -250,6 +250,7 @@ fn port_unreachable_is_closed_and_host_unreachable_counted() {
 fn the_receiver_reports_the_port_and_its_banner_once() {
     let key = CookieKey::from_seed(5);
     let mut rx = Receiver::new(ReceiverConfig {
+        udp_ids: crate::probe::udp::UdpIds::builtin(),
         arp_scan: false,
         key,
         source: source(),
