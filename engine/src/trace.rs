@@ -67,17 +67,49 @@ pub fn summary(frame: &[u8]) -> String {
         Some(TransportSlice::Udp(u)) => {
             let _ = write!(
                 s,
-                "{} > {} UDP",
+                "{} > {} UDP payload={}",
                 sock(src, u.source_port()),
-                sock(dst, u.destination_port())
+                sock(dst, u.destination_port()),
+                u.payload().len()
             );
         }
-        Some(TransportSlice::Icmpv4(_)) | Some(TransportSlice::Icmpv6(_)) => {
-            let _ = write!(s, "{src} > {dst} ICMP");
+        Some(TransportSlice::Icmpv4(i)) => {
+            let _ = write!(
+                s,
+                "{src} > {dst} ICMP type={} code={}",
+                i.type_u8(),
+                i.code_u8()
+            );
         }
-        None => {
-            let _ = write!(s, "{src} > {dst} IP");
+        Some(TransportSlice::Icmpv6(i)) => {
+            let _ = write!(
+                s,
+                "{src} > {dst} ICMPv6 type={} code={}",
+                i.type_u8(),
+                i.code_u8()
+            );
         }
+        None => match p.net.as_ref().and_then(|n| n.ip_payload_ref()) {
+            Some(ip) if ip.ip_number.0 == 132 && ip.payload.len() >= 13 => {
+                let b = ip.payload;
+                let chunk = match b[12] {
+                    1 => "INIT",
+                    2 => "INIT-ACK",
+                    6 => "ABORT",
+                    _ => "chunk",
+                };
+                let _ = write!(
+                    s,
+                    "{} > {} SCTP {chunk} vtag={}",
+                    sock(src, u16::from_be_bytes([b[0], b[1]])),
+                    sock(dst, u16::from_be_bytes([b[2], b[3]])),
+                    u32::from_be_bytes([b[4], b[5], b[6], b[7]])
+                );
+            }
+            _ => {
+                let _ = write!(s, "{src} > {dst} IP");
+            }
+        },
     }
     let _ = write!(s, " ttl={ttl} len={}", frame.len());
     s
