@@ -145,9 +145,10 @@ fn one_scan_mixes_tcp_udp_and_ping_over_both_families() {
     let o = lab.run(&[
         "198.18.1.1",
         "198.18.1.13",
+        "198.18.0.4",
         "2001:2:0:1::1",
         "2001:2:0:1::6",
-        "-p80,U:53",
+        "-p80,U:53,S:9",
         "--ping",
         "--rate",
         "2000",
@@ -176,12 +177,14 @@ fn one_scan_mixes_tcp_udp_and_ping_over_both_families() {
         ("tcp", "80", "2001:2:0:1::1"),
         ("udp", "53", "198.18.1.13"),
         ("udp", "53", "2001:2:0:1::6"),
+        ("sctp", "9", "198.18.0.4"),
     ] {
         want.insert((proto.to_string(), port.to_string(), ip.to_string()));
     }
     for ip in [
         "198.18.1.1",
         "198.18.1.13",
+        "198.18.0.4",
         "2001:2:0:1::1",
         "2001:2:0:1::6",
     ] {
@@ -206,6 +209,24 @@ fn one_scan_mixes_tcp_udp_and_ping_over_both_families() {
     assert_eq!(body(&back_text), body(&text));
 }
 
+/// The MAC of the one link (besides `lo`) of namespace `ns`.
+fn link_mac(ns: &str) -> String {
+    let o = std::process::Command::new("ip")
+        .args(["-n", ns, "-br", "link"])
+        .output()
+        .unwrap();
+    let dev = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .find(|l| !l.starts_with("lo"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .split('@')
+        .next()
+        .unwrap()
+        .to_string();
+    mac_of(ns, &dev)
+}
+
 /// The MAC of `dev` in namespace `ns`.
 fn mac_of(ns: &str, dev: &str) -> String {
     let o = std::process::Command::new("ip")
@@ -224,26 +245,15 @@ fn mac_of(ns: &str, dev: &str) -> String {
 fn arp_sweeps_find_every_host_of_the_subnet_with_its_mac_on_both_backends() {
     let lab = Lab::up(MASSCAN);
     let router = mac_of(&lab.target_ns, "br0");
-    let nbr_ns = lab.target_ns.replace("-tgt", "-nbr");
-    let o = std::process::Command::new("ip")
-        .args(["-n", &nbr_ns, "-br", "link"])
-        .output()
-        .unwrap();
-    let nbr_dev = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .find(|l| !l.starts_with("lo"))
-        .and_then(|l| l.split_whitespace().next())
-        .unwrap()
-        .split('@')
-        .next()
-        .unwrap()
-        .to_string();
-    let neighbour = mac_of(&nbr_ns, &nbr_dev);
+    let neighbour = link_mac(&lab.target_ns.replace("-tgt", "-nbr"));
+    let sctp_host = link_mac(&lab.target_ns.replace("-tgt", "-sctp"));
     let want: BTreeSet<String> = [
         format!("Discovered up port 0/arp on 198.18.0.1 ({router})"),
         format!("Discovered up port 0/arp on 198.18.0.3 ({neighbour})"),
+        format!("Discovered up port 0/arp on 198.18.0.4 ({sctp_host})"),
         format!("Discovered up port 0/arp on 2001:2::1 ({router})"),
         format!("Discovered up port 0/arp on 2001:2::3 ({neighbour})"),
+        format!("Discovered up port 0/arp on 2001:2::4 ({sctp_host})"),
     ]
     .into();
     for driver in ["afxdp", "afpacket"] {

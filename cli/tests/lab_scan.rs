@@ -243,7 +243,8 @@ fn scans_ipv6_with_the_router_found_by_neighbour_discovery() {
 fn reaches_hosts_on_its_own_subnet_by_their_own_mac() {
     let lab = Lab::up(MASSCAN);
     // 198.18.0.3 sits on the scanner's segment behind the target namespace's bridge; the router
-    // (198.18.0.1) does not forward, so a probe sent to the router's MAC never reaches it.
+    // (198.18.0.1) does not forward, so a probe sent to the router's MAC never reaches it. The
+    // SCTP host 198.18.0.4 is on the segment too (its 8080 is closed).
     let o = lab.run(&[
         "198.18.0.0/24",
         "-p8080",
@@ -262,7 +263,7 @@ fn reaches_hosts_on_its_own_subnet_by_their_own_mac() {
         .map(|ip| ("open".to_string(), 8080u16, ip.to_string()))
         .collect();
     assert_eq!(found, want, "{}", stderr(&o));
-    assert!(stderr(&o).contains("[neighbours] 2 of 255 targets on the local subnet"));
+    assert!(stderr(&o).contains("[neighbours] 3 of 255 targets on the local subnet"));
 }
 
 #[test]
