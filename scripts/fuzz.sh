@@ -31,7 +31,7 @@ out=target/fuzz-out
 mkdir -p "$out"
 export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_QUIET=1
 crashed=0
-printf '%-9s %8s %14s %10s %7s %8s %9s\n' target seconds executions execs/s paths crashes stability
+printf '%-13s %8s %14s %10s %7s %8s %9s\n' target seconds executions execs/s paths crashes stability
 for t in "${targets[@]}"; do
   [ -d "fuzz/corpus/$t" ] || { echo "fuzz: no target '$t'" >&2; exit 2; }
   rm -rf "${out:?}/$t"
@@ -45,7 +45,7 @@ for t in "${targets[@]}"; do
   fi
   get() { sed -n "s/^$1 *: *//p" "$stats"; }
   crashes=$(get saved_crashes)
-  printf '%-9s %8s %14s %10s %7s %8s %9s\n' "$t" "$(get run_time)" "$(get execs_done)" \
+  printf '%-13s %8s %14s %10s %7s %8s %9s\n' "$t" "$(get run_time)" "$(get execs_done)" \
     "$(get execs_per_sec)" "$(get corpus_count)" "$crashes" "$(get stability)"
   if [ "${crashes:-0}" != 0 ]; then
     crashed=1
