@@ -396,7 +396,7 @@ fn receiver_config(
         send_rst: true,
         report_open: !c.noshow_open,
         report_closed: c.show_closed && !c.open_only,
-        dedup_buckets: 1 << 16,
+        dedup_buckets: masscan_engine::dedup::buckets_for(c.rate, c.retries),
         banners: (c.banners && live).then(|| tcp_config(c, wire.src_mac, rx_threads.max(1))),
     }
 }

@@ -12,6 +12,7 @@ pub mod banner;
 pub mod clock;
 pub mod config;
 pub mod cookie;
+pub mod dedup;
 pub mod driver;
 pub mod listscan;
 pub mod ndp;

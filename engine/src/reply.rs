@@ -10,6 +10,7 @@
 
 use crate::arp::{self, ArpRepr};
 use crate::cookie::CookieKey;
+use crate::dedup::Dedup;
 use crate::ndp;
 use crate::output::{BannerRecord, StatusRecord};
 use crate::output::{Record, Status};
@@ -37,7 +38,8 @@ pub struct ReceiverConfig {
     pub report_closed: bool,
     /// Report open ports (default; `--noshow open` clears it).
     pub report_open: bool,
-    /// Buckets of the de-duplication table (a power of two; 4 entries each).
+    /// Buckets of the de-duplication table (rounded up to a power of two; 8 entries of 8 bytes
+    /// each; see [`crate::dedup::buckets_for`]).
     pub dedup_buckets: usize,
     /// Banner grabbing (`--banners`): open ports get a connection in a user-mode TCP stack.
     pub banners: Option<TcpConfig>,
@@ -112,7 +114,7 @@ pub const MAX_REPLY: usize = 128;
 impl Receiver {
     pub fn new(cfg: ReceiverConfig) -> Self {
         Self {
-            dedup: Dedup::new(cfg.dedup_buckets),
+            dedup: Dedup::new(cfg.dedup_buckets, cfg.key),
             stack: cfg.banners.clone().map(Stack::new),
             cfg,
             counters: RxCounters::default(),
@@ -468,55 +470,6 @@ fn udp_banner(r: &ProbeReply, payload: &[u8], now: u32, ttl: u8) -> Option<Recor
         ttl,
         banner: found.text,
     }))
-}
-
-/// A bounded, set-associative table of results already reported (4 entries per bucket, newest
-/// first). When a bucket overflows its oldest entry goes, so in a huge scan a repeat reply may,
-/// rarely, be reported twice (as in the original masscan); memory stays fixed.
-struct Dedup {
-    buckets: Vec<[Entry; 4]>,
-    mask: usize,
-}
-
-#[derive(Clone, Copy, Default, PartialEq, Eq)]
-struct Entry {
-    ip: u128,
-    /// Protocol number << 16 | port.
-    port: u32,
-    /// 0 empty, 1 open, 2 closed; the family is folded into `ip` (IPv4 as ::ffff:a.b.c.d).
-    kind: u8,
-}
-
-impl Dedup {
-    fn new(buckets: usize) -> Self {
-        let n = buckets.max(1).next_power_of_two();
-        Self {
-            buckets: vec![[Entry::default(); 4]; n],
-            mask: n - 1,
-        }
-    }
-
-    /// Inserts; false when it was already there.
-    fn insert(&mut self, ip: IpAddr, port: u32, open: bool) -> bool {
-        let ip = match ip {
-            IpAddr::V4(v4) => u128::from(v4.to_ipv6_mapped()),
-            IpAddr::V6(v6) => u128::from(v6),
-        };
-        let e = Entry {
-            ip,
-            port,
-            kind: if open { 1 } else { 2 },
-        };
-        let h = (ip as u64 ^ (ip >> 64) as u64 ^ (u64::from(port) << 40) ^ u64::from(e.kind))
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let b = &mut self.buckets[(h >> 32) as usize & self.mask];
-        if b.contains(&e) {
-            return false;
-        }
-        b.rotate_right(1);
-        b[0] = e;
-        true
-    }
 }
 
 #[cfg(test)]

@@ -148,21 +148,6 @@ fn answers_arp_for_our_address_only() {
     }
 }
 
-#[test]
-fn dedup_forgets_only_on_overflow() {
-    let mut d = Dedup::new(1);
-    let ip = |i: u8| IpAddr::V4(Ipv4Addr::new(10, 0, 0, i));
-    for i in 0..4 {
-        assert!(d.insert(ip(i), 80, true));
-    }
-    for i in 0..4 {
-        assert!(!d.insert(ip(i), 80, true));
-    }
-    assert!(d.insert(ip(0), 80, false), "closed is a different result");
-    assert!(d.insert(ip(9), 80, true));
-    assert!(d.insert(ip(1), 80, true), "the oldest went");
-}
-
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
     #[test]
