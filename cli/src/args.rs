@@ -21,7 +21,6 @@ pub const DEFAULT_CONF: &str = "/etc/masscan/masscan.conf";
 #[derive(Parser, Debug)]
 #[command(
     name = "masscan",
-    version,
     about = "masscan-rs: an Internet-scale port scanner, compatible with masscan's options and files",
     args_override_self = true,
     disable_help_subcommand = true,

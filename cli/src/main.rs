@@ -49,6 +49,10 @@ fn run() -> Result<i32, args::UserError> {
             "no arguments: give targets and ports, e.g. masscan 10.0.0.0/8 -p80 (see masscan --help)".into(),
         ));
     }
+    if argv.iter().any(|a| a == "-V" || a == "--version") {
+        print!("{}", version_text());
+        return Ok(0);
+    }
     let parsed = args::parse(&argv)?;
     let run = settings::build(parsed)?;
     match run.mode {
@@ -89,6 +93,22 @@ fn run() -> Result<i32, args::UserError> {
         Mode::Scan => scan::scan(&run),
     }
 }
+
+/// `-V`: the original's first line (client libraries that drive masscan match it), then ours.
+fn version_text() -> String {
+    format!(
+        "\nMasscan version {MASSCAN_COMPAT} ( https://github.com/robertdavidgraham/masscan )\n\
+         Compiled as: masscan-rs {} (a Rust re-implementation; the options, files and outputs \
+         of masscan {MASSCAN_COMPAT})\n\
+         Compiler: rustc\nOS: {}\nCPU: {}\n",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
+}
+
+/// The version of the original whose command line and files this one takes.
+const MASSCAN_COMPAT: &str = "1.3.2";
 
 fn main() {
     match run() {
