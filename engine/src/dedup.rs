@@ -14,14 +14,16 @@ pub struct Dedup {
     key: CookieKey,
 }
 
-/// Fewest and most buckets (each 64 bytes: 2 MiB to 64 MiB).
+/// Fewest and most buckets (each 64 bytes: 2 MiB to 16 MiB, 262,144 to 2,097,152 results).
 const MIN_BUCKETS: usize = 1 << 15;
-const MAX_BUCKETS: usize = 1 << 20;
+const MAX_BUCKETS: usize = 1 << 18;
+/// An empty slot; fingerprints are even, so none is taken for it.
+const EMPTY: u64 = u64::MAX;
 
 /// Buckets for a scan at `rate` packets per second with `retries`: a retry of a target comes
 /// up to `retries` seconds of probes after its first try (and a SYN-ACK is retransmitted a few
 /// seconds later), so the table holds about two such spans of results even if every probe were
-/// answered, at 8 per bucket, within [2^15, 2^20] buckets.
+/// answered, at 8 per bucket, within [2^15, 2^18] buckets.
 pub fn buckets_for(rate: f64, retries: u32) -> usize {
     let span = rate.max(1.0) * f64::from(retries.max(1)) * 2.0;
     ((span / 8.0) as usize)
@@ -32,8 +34,10 @@ pub fn buckets_for(rate: f64, retries: u32) -> usize {
 impl Dedup {
     pub fn new(buckets: usize, key: CookieKey) -> Self {
         let n = buckets.max(1).next_power_of_two();
+        // Filled with a non-zero marker, so every page is written now: a zeroed allocation would
+        // fault its pages in one by one during the scan, on the receive path.
         Self {
-            buckets: vec![[0; 8]; n],
+            buckets: vec![[EMPTY; 8]; n],
             mask: n - 1,
             key,
         }
@@ -48,8 +52,8 @@ impl Dedup {
         let h = self
             .key
             .v6(ip, u128::from(open), (port >> 16) as u16, port as u16);
-        // Never 0, which marks an empty slot; the bucket comes from other bits than the check.
-        let f = h | 1;
+        // Even, so never EMPTY; the bucket comes from other bits than the check.
+        let f = h & !1;
         let b = &mut self.buckets[(h >> 40) as usize & self.mask];
         if b.contains(&f) {
             return false;
@@ -112,6 +116,6 @@ mod tests {
             "{repeats} repeats slipped through"
         );
         assert_eq!(buckets_for(10.0, 0), 1 << 15);
-        assert_eq!(buckets_for(1e9, 5), 1 << 20);
+        assert_eq!(buckets_for(1e9, 5), 1 << 18);
     }
 }
