@@ -49,9 +49,18 @@ echo "block.txt: $(grep -c '^open' "$work/block.txt") open ports (8080 on each o
 head -4 "$work/block.txt"
 
 echo
+echo "== masscan 198.18.1.4,198.18.1.13-198.18.1.15 2001:2:0:1::6-2001:2:0:1::8 -pU:53,U:123,U:161,U:11211 (UDP, with banners)"
+in_lab 198.18.1.4,198.18.1.13-198.18.1.15 2001:2:0:1::6-2001:2:0:1::8 -pU:53,U:123,U:161,U:11211 \
+  --rate 1000 --wait 2 --nostatus
+
+echo
+echo "== masscan 198.18.0.0/24 2001:2::/120 --arp --ping -pS:9   (ARP/NDP sweep, ping, SCTP)"
+in_lab 198.18.0.0/24 2001:2::/120 --arp --ping -pS:9 --rate 2000 --wait 1 --nostatus
+
+echo
 echo "== offline: the whole IPv4 Internet, port 80, first 100 million probes, unthrottled"
 $M 0.0.0.0/0 --exclude 255.255.255.255 -p80 --offline --rate 100000000 --tx-threads 1 \
    --resume-count 100000000 --seed 1
 
 echo
-echo "demo: done (UDP, SCTP, ICMP and ARP probes are not built yet; see the README's feature table)"
+echo "demo: done (DPDK, PF_RING and raw IP protocol probes are not built yet; see the README's feature table)"
