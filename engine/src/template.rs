@@ -77,6 +77,28 @@ pub(crate) fn halves128(v: u128) -> u64 {
     s
 }
 
+/// The Ethernet (802.1Q-tagged with `params.vlan`) and IPv4 or IPv6 step of a probe template,
+/// with zero addresses: each probe kind adds its transport and writes the frame.
+pub(crate) fn ip_step(
+    params: &TemplateParams,
+    v6: bool,
+) -> Result<etherparse::PacketBuilderStep<etherparse::IpHeaders>, TemplateError> {
+    let eth = PacketBuilder::ethernet2(params.src_mac, params.dst_mac);
+    Ok(match (params.vlan, v6) {
+        (None, false) => eth.ipv4([0; 4], [0; 4], params.ttl),
+        (None, true) => eth.ipv6([0; 16], [0; 16], params.ttl),
+        (Some(id), v6) => {
+            let vid = etherparse::VlanId::try_new(id).map_err(|_| TemplateError::BadVlan(id))?;
+            let tagged = eth.single_vlan(vid);
+            if v6 {
+                tagged.ipv6([0; 16], [0; 16], params.ttl)
+            } else {
+                tagged.ipv4([0; 4], [0; 4], params.ttl)
+            }
+        }
+    })
+}
+
 /// A TCP SYN frame with the per-probe fields left at zero.
 #[derive(Clone, Debug)]
 pub struct SynTemplate {
@@ -95,35 +117,16 @@ pub struct SynTemplate {
 impl SynTemplate {
     /// Builds the IPv4 (`v6 == false`) or IPv6 template.
     pub fn new(params: &TemplateParams, v6: bool) -> Result<Self, TemplateError> {
-        let eth = PacketBuilder::ethernet2(params.src_mac, params.dst_mac);
         let opts = [TcpOptionElement::MaximumSegmentSize(params.mss)];
         let mut raw = Vec::with_capacity(MAX_TEMPLATE_LEN);
         // Build with etherparse: headers are laid out and length fields set correctly once.
-        macro_rules! finish {
-            ($b:expr) => {{
-                let b = $b
-                    .tcp(0, 0, 0, params.window)
-                    .syn()
-                    .options(&opts)
-                    .expect("one MSS option always fits");
-                b.write(&mut raw, &[])
-                    .expect("writing to a Vec cannot fail");
-            }};
-        }
-        match (params.vlan, v6) {
-            (None, false) => finish!(eth.ipv4([0; 4], [0; 4], params.ttl)),
-            (None, true) => finish!(eth.ipv6([0; 16], [0; 16], params.ttl)),
-            (Some(id), v6) => {
-                let vid =
-                    etherparse::VlanId::try_new(id).map_err(|_| TemplateError::BadVlan(id))?;
-                let tagged = eth.single_vlan(vid);
-                if v6 {
-                    finish!(tagged.ipv6([0; 16], [0; 16], params.ttl))
-                } else {
-                    finish!(tagged.ipv4([0; 4], [0; 4], params.ttl))
-                }
-            }
-        }
+        ip_step(params, v6)?
+            .tcp(0, 0, 0, params.window)
+            .syn()
+            .options(&opts)
+            .expect("one MSS option always fits")
+            .write(&mut raw, &[])
+            .expect("writing to a Vec cannot fail");
         let ip_off = if params.vlan.is_some() { 18 } else { 14 };
         let tcp_off = ip_off + if v6 { 40 } else { 20 };
         let mut bytes = [0u8; MAX_TEMPLATE_LEN + 4];

@@ -10,9 +10,9 @@ use crate::output::Status;
 use crate::plan::TargetIp;
 use crate::source::SourceChoice;
 use crate::template::{
-    fold, halves128, halves32, sum_words, TemplateError, TemplateParams, MIN_FRAME,
+    fold, halves128, halves32, ip_step, sum_words, TemplateError, TemplateParams, MIN_FRAME,
 };
-use etherparse::{Icmpv4Type, Icmpv6Type, PacketBuilder, TransportSlice};
+use etherparse::{Icmpv4Type, Icmpv6Type, TransportSlice};
 use std::net::IpAddr;
 
 /// Longest echo request frame (Ethernet + VLAN + IPv6 + ICMPv6 echo).
@@ -73,32 +73,14 @@ impl IcmpEcho {
 
 impl EchoTemplate {
     fn new(params: &TemplateParams, v6: bool) -> Result<Self, TemplateError> {
-        let eth = PacketBuilder::ethernet2(params.src_mac, params.dst_mac);
         let mut raw = Vec::with_capacity(MAX_LEN);
-        macro_rules! finish {
-            ($ip:expr, $echo:ident) => {
-                $ip.$echo(0, 0)
-                    .write(&mut raw, &[])
-                    .expect("writing to a Vec cannot fail")
-            };
-        }
-        match (params.vlan, v6) {
-            (None, false) => finish!(eth.ipv4([0; 4], [0; 4], params.ttl), icmpv4_echo_request),
-            (None, true) => finish!(eth.ipv6([0; 16], [0; 16], params.ttl), icmpv6_echo_request),
-            (Some(id), v6) => {
-                let vid =
-                    etherparse::VlanId::try_new(id).map_err(|_| TemplateError::BadVlan(id))?;
-                let tagged = eth.single_vlan(vid);
-                if v6 {
-                    finish!(
-                        tagged.ipv6([0; 16], [0; 16], params.ttl),
-                        icmpv6_echo_request
-                    )
-                } else {
-                    finish!(tagged.ipv4([0; 4], [0; 4], params.ttl), icmpv4_echo_request)
-                }
-            }
-        }
+        let ip = ip_step(params, v6)?;
+        let written = if v6 {
+            ip.icmpv6_echo_request(0, 0).write(&mut raw, &[])
+        } else {
+            ip.icmpv4_echo_request(0, 0).write(&mut raw, &[])
+        };
+        written.expect("writing to a Vec cannot fail");
         let ip_off = if params.vlan.is_some() { 18 } else { 14 };
         let icmp_off = ip_off + if v6 { 40 } else { 20 };
         let mut bytes = [0u8; MIN_FRAME + 8];
@@ -201,7 +183,7 @@ mod tests {
     use crate::ports::Proto;
     use crate::probe::Probes;
     use crate::source::{IpRange, PortRange, Source};
-    use etherparse::{NetSlice, SlicedPacket};
+    use etherparse::{NetSlice, PacketBuilder, SlicedPacket};
     use std::net::{Ipv4Addr, Ipv6Addr};
 
     fn probe(ip: TargetIp, vlan: Option<u16>, key: &CookieKey) -> Vec<u8> {

@@ -12,7 +12,9 @@ use crate::output::Status;
 use crate::plan::TargetIp;
 use crate::source::SourceChoice;
 use crate::tcp::{Flow, FrameHeader};
-use crate::template::{fold, halves32, sum_words, TemplateError, TemplateParams, MIN_FRAME};
+use crate::template::{
+    fold, halves32, ip_step, sum_words, TemplateError, TemplateParams, MIN_FRAME,
+};
 use etherparse::{IpNumber, PacketBuilder};
 use std::net::IpAddr;
 
@@ -101,32 +103,10 @@ impl InitTemplate {
         init[20..24].copy_from_slice(&65535u32.to_be_bytes()); // advertised receiver window
         init[24..26].copy_from_slice(&10u16.to_be_bytes()); // outbound streams
         init[26..28].copy_from_slice(&2048u16.to_be_bytes()); // inbound streams
-        let eth = PacketBuilder::ethernet2(params.src_mac, params.dst_mac);
         let mut raw = Vec::with_capacity(MAX_LEN);
-        let proto = IpNumber(IPPROTO_SCTP);
-        let written = match (params.vlan, v6) {
-            (None, false) => eth
-                .ipv4([0; 4], [0; 4], params.ttl)
-                .write(&mut raw, proto, &init),
-            (None, true) => eth
-                .ipv6([0; 16], [0; 16], params.ttl)
-                .write(&mut raw, proto, &init),
-            (Some(id), v6) => {
-                let vid =
-                    etherparse::VlanId::try_new(id).map_err(|_| TemplateError::BadVlan(id))?;
-                let tagged = eth.single_vlan(vid);
-                if v6 {
-                    tagged
-                        .ipv6([0; 16], [0; 16], params.ttl)
-                        .write(&mut raw, proto, &init)
-                } else {
-                    tagged
-                        .ipv4([0; 4], [0; 4], params.ttl)
-                        .write(&mut raw, proto, &init)
-                }
-            }
-        };
-        written.expect("writing to a Vec cannot fail");
+        ip_step(params, v6)?
+            .write(&mut raw, IpNumber(IPPROTO_SCTP), &init)
+            .expect("writing to a Vec cannot fail");
         let ip_off = if params.vlan.is_some() { 18 } else { 14 };
         let sctp_off = ip_off + if v6 { 40 } else { 20 };
         let mut bytes = [0u8; MAX_LEN];

@@ -11,10 +11,10 @@ use crate::output::Status;
 use crate::plan::TargetIp;
 use crate::source::{Source, SourceChoice};
 use crate::template::{
-    fold, halves128, halves32, sum_words, TemplateError, TemplateParams, MIN_FRAME,
+    fold, halves128, halves32, ip_step, sum_words, TemplateError, TemplateParams, MIN_FRAME,
 };
 use crate::udp::{self, CookieField, Payload};
-use etherparse::{PacketBuilder, UdpSlice};
+use etherparse::UdpSlice;
 use std::net::IpAddr;
 
 /// Longest header (Ethernet + VLAN + IPv6 + UDP).
@@ -149,29 +149,11 @@ impl UdpProbe {
 
 impl HeaderTemplate {
     fn new(params: &TemplateParams, v6: bool) -> Result<Self, TemplateError> {
-        let eth = PacketBuilder::ethernet2(params.src_mac, params.dst_mac);
         let mut raw = Vec::with_capacity(MAX_HEADER);
-        macro_rules! finish {
-            ($ip:expr) => {
-                $ip.udp(0, 0)
-                    .write(&mut raw, &[])
-                    .expect("writing to a Vec cannot fail")
-            };
-        }
-        match (params.vlan, v6) {
-            (None, false) => finish!(eth.ipv4([0; 4], [0; 4], params.ttl)),
-            (None, true) => finish!(eth.ipv6([0; 16], [0; 16], params.ttl)),
-            (Some(id), v6) => {
-                let vid =
-                    etherparse::VlanId::try_new(id).map_err(|_| TemplateError::BadVlan(id))?;
-                let tagged = eth.single_vlan(vid);
-                if v6 {
-                    finish!(tagged.ipv6([0; 16], [0; 16], params.ttl))
-                } else {
-                    finish!(tagged.ipv4([0; 4], [0; 4], params.ttl))
-                }
-            }
-        }
+        ip_step(params, v6)?
+            .udp(0, 0)
+            .write(&mut raw, &[])
+            .expect("writing to a Vec cannot fail");
         let ip_off = if params.vlan.is_some() { 18 } else { 14 };
         let udp_off = ip_off + if v6 { 40 } else { 20 };
         let mut bytes = [0u8; MAX_HEADER];

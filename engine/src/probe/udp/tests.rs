@@ -8,6 +8,7 @@ use crate::reply::{Receiver, ReceiverConfig};
 use crate::source::{IpRange, PortRange, Source};
 use etherparse::icmpv4::DestUnreachableHeader;
 use etherparse::icmpv6::DestUnreachableCode;
+use etherparse::PacketBuilder;
 use etherparse::{Icmpv4Type, Icmpv6Type, NetSlice, SlicedPacket, TransportSlice};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
