@@ -5,7 +5,8 @@
 # ratio between the runs (both measured in this one run; the machine is shared and noisy).
 # Then one thread per probe kind beside SYN: UDP with an empty datagram, DNS (cookie in the
 # transaction id), SNMP (59-byte BER request) and ISAKMP (the largest payload), SCTP INIT (a
-# CRC32c per probe) and ICMP echo.
+# CRC32c per probe) and ICMP echo. Then the two scan orders, one thread each: ours (Feistel,
+# the default) and the original's BlackRock (--permutation blackrock).
 # Sends nothing. Usage: bench/offline.sh [--quick] [--against OTHER_MASSCAN]
 #   --against: also compares one thread of this build with another build (e.g. the previous
 #   commit's), three alternating rounds each, in this one run, and prints the median ratio.
@@ -55,6 +56,18 @@ for kind in "SYN -p80" "UDP-empty -pU:9999" "UDP-DNS -pU:53" "UDP-SNMP -pU:161" 
   pps=$(sed -n 's/^total: .* = \([0-9]*\) pps.*/\1/p' "$tmp/kind")
   [ -z "$syn" ] && syn=$pps
   printf '%-22s %10.2f %12.2f\n' "$name ($arg)" "$(echo "$pps / 1000000" | bc -l)" "$(echo "$pps / $syn" | bc -l)"
+done
+
+# The scan orders, one thread each, SYN -p80, alternating; ratios against Feistel.
+printf '\nscan orders, one thread, SYN -p80, %s probes each\n' "$count"
+printf '%-22s %10s %12s\n' order Mpps/core "vs feistel"
+feistel=""
+for order in feistel blackrock feistel blackrock; do
+  $M 0.0.0.0/0 --exclude 255.255.255.255 -p80 --offline --rate 1e9 --tx-threads 1 \
+     --resume-count "$count" --seed 1 --nostatus --permutation "$order" 2>"$tmp/order"
+  pps=$(sed -n 's/^total: .* = \([0-9]*\) pps.*/\1/p' "$tmp/order")
+  [ "$order" = feistel ] && feistel=$pps
+  printf '%-22s %10.2f %12.2f\n' "$order" "$(echo "$pps / 1000000" | bc -l)" "$(echo "$pps / $feistel" | bc -l)"
 done
 
 if [ -n "$against" ]; then

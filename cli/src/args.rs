@@ -68,6 +68,13 @@ pub struct Args {
     /// Seed of the scan order and cookies: a number, or `time`.
     #[arg(long = "seed", value_name = "N|time", value_parser = values::seed)]
     pub seed: Option<u64>,
+    /// Scan order: `feistel` (ours, the default, faster) or `blackrock` (the original
+    /// masscan's, to split a scan with its instances or resume its paused.conf).
+    #[arg(long = "permutation", value_name = "feistel|blackrock", value_parser = ["feistel", "blackrock"])]
+    pub permutation: Option<String>,
+    /// Rounds of the BlackRock order (the original's `--blackrock-rounds`, default 14).
+    #[arg(long = "blackrock-rounds", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=63))]
+    pub blackrock_rounds: Option<u32>,
     /// Scan only shard x of y (machines splitting one scan).
     #[arg(long = "shards", alias = "shard", value_name = "x/y", value_parser = values::shard)]
     pub shards: Option<Shard>,

@@ -35,6 +35,12 @@ pub fn conf_file_args(path: &Path, depth: usize) -> Result<Vec<String>, UserErro
     let lines = parse_conf(&text, &shown)?;
     let cmd = Args::command();
     let mut out = Vec::new();
+    // A resume point without an order was written by the original masscan: its BlackRock
+    // order (ours always writes `permutation`). Put first, so later lines and options override.
+    let names: Vec<&str> = lines.iter().map(|l| l.name.as_str()).collect();
+    if names.contains(&"resume-index") && !names.contains(&"permutation") {
+        out.extend(["--permutation".to_string(), "blackrock".to_string()]);
+    }
     for l in lines {
         let name = l.name.as_str();
         // Nested config files and the resume point itself.

@@ -15,8 +15,8 @@ use masscan_drivers::{AfPacket, AfXdp, Offline};
 use masscan_engine::config::ScanConfig;
 use masscan_engine::driver::Driver;
 use masscan_engine::listscan::push_line;
-use masscan_engine::plan::{Plan, PlanError};
-use masscan_engine::ports::Proto;
+use masscan_engine::plan::{OrderSpec, Plan, PlanError, ScanOrder};
+use masscan_engine::ports::{PortSetBuilder, Proto};
 use masscan_engine::source::PortRange;
 use std::io::Write;
 
@@ -25,14 +25,23 @@ fn retry_window(c: &ScanConfig) -> u64 {
     ((c.rate / (c.retries as f64 + 1.0)).min(u64::MAX as f64 / 2.0) as u64).max(1)
 }
 
-fn build_plan(c: &ScanConfig, with_retries: bool) -> Result<Plan, UserError> {
-    let retries = if with_retries { c.retries } else { 0 };
-    let plan = Plan::new(
+fn build_plan(c: &ScanConfig, listing: bool) -> Result<Plan, UserError> {
+    // -sL lists each target once, but in the BlackRock order as the original does: its
+    // listing runs on past the end by retries x rate.
+    let blackrock = matches!(c.order, ScanOrder::BlackRock { .. });
+    let retries = if listing && !blackrock { 0 } else { c.retries };
+    let spec = OrderSpec {
+        order: c.order,
+        rate: c.rate as u64,
+        listing,
+    };
+    let plan = Plan::ordered(
         c.targets.clone(),
         c.ports.clone(),
         c.seed,
         retries,
         retry_window(c),
+        spec,
     )?;
     if c.resume_index > plan.total() {
         return Err(PlanError::ResumePastEnd {
@@ -46,14 +55,30 @@ fn build_plan(c: &ScanConfig, with_retries: bool) -> Result<Plan, UserError> {
 
 /// `-sL`: every target of this shard and resume slice, in scan order, one per line.
 pub fn list_scan(c: &ScanConfig) -> Result<(), UserError> {
-    let plan = build_plan(c, false)?;
+    // Without ports, the original lists the addresses in the order of a scan of port 80.
+    let with_80;
+    let c = if c.ports.count() == 0 {
+        let mut pb = PortSetBuilder::new();
+        pb.add_value(80, 80);
+        with_80 = ScanConfig {
+            ports: pb.build(),
+            ..c.clone()
+        };
+        &with_80
+    } else {
+        c
+    };
+    let plan = build_plan(c, true)?;
     let with_port = plan.port_count() > 1;
+    let original = matches!(c.order, ScanOrder::BlackRock { .. });
     let slice = plan.slice(c.resume_index, scan_end(c), c.shard, 0, 1);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut buf = Vec::with_capacity(1 << 20);
     for j in slice {
-        push_line(&mut buf, &plan.pick(j), with_port);
+        if let Some(t) = plan.probe(j) {
+            push_line(&mut buf, &t, with_port, original);
+        }
         if buf.len() >= (1 << 20) - 64 {
             if out.write_all(&buf).is_err() {
                 return Ok(()); // reader went away (| head): not an error
@@ -84,7 +109,7 @@ fn check_supported(c: &ScanConfig) -> Result<(), UserError> {
 
 pub fn scan(run: &Run) -> Result<i32, UserError> {
     let c = &run.config;
-    let plan = build_plan(c, true)?;
+    let plan = build_plan(c, false)?;
     check_supported(c)?;
     pinning(c, 256, 256)?; // a CPU list this process cannot use fails before anything opens
     if let Some(user) = &run.user {

@@ -3,7 +3,9 @@
 
 use crate::args::{Args, Parsed, UserError};
 use crate::values::CpuList;
+use masscan_engine::blackrock;
 use masscan_engine::config::{cpu_list, ScanConfig};
+use masscan_engine::plan::ScanOrder;
 use masscan_engine::ports::{PortSet, PortSetBuilder, ARP, PING};
 use masscan_engine::targets::{TargetError, TargetSet, TargetSetBuilder};
 use std::path::Path;
@@ -139,6 +141,19 @@ fn scan_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
     if let Some(s) = a.shards {
         c.shard = s;
     }
+    let rounds = a.blackrock_rounds;
+    // --blackrock-rounds alone means the BlackRock order, the only one it applies to.
+    c.order = match (a.permutation.as_deref(), rounds) {
+        (Some("blackrock"), _) | (None, Some(_)) => ScanOrder::BlackRock {
+            rounds: rounds.unwrap_or(blackrock::DEFAULT_ROUNDS),
+        },
+        (_, Some(_)) => {
+            return Err(UserError(
+                "--blackrock-rounds applies to --permutation blackrock, not feistel".into(),
+            ))
+        }
+        _ => ScanOrder::Feistel,
+    };
     c.retries = a.retries.unwrap_or(0);
     c.resume_index = a.resume_index.unwrap_or(0);
     c.resume_count = a.resume_count;

@@ -2,7 +2,7 @@
 //! their numbers), and `--echo` / `paused.conf` output in that format. Reading back what
 //! [`ScanConfig::write_conf`] wrote yields the same configuration (a round trip is identical).
 
-use crate::plan::Shard;
+use crate::plan::{ScanOrder, Shard};
 use crate::ports::PortSet;
 use crate::source::{IpRange, PortRange};
 use crate::targets::TargetSet;
@@ -119,6 +119,8 @@ pub struct ScanConfig {
     pub targets: TargetSet,
     pub ports: PortSet,
     pub seed: u64,
+    /// The scan order (`--permutation`, `--blackrock-rounds`).
+    pub order: ScanOrder,
     /// Packets per second, all transmit threads together.
     pub rate: f64,
     pub shard: Shard,
@@ -192,6 +194,7 @@ impl ScanConfig {
             targets,
             ports,
             seed,
+            order: ScanOrder::default(),
             rate: Self::DEFAULT_RATE,
             shard: Shard::default(),
             retries: 0,
@@ -242,6 +245,16 @@ impl ScanConfig {
         let _ = writeln!(out, "seed = {}", self.seed);
         let _ = writeln!(out, "rate = {:<10}", fmt_rate(self.rate));
         let _ = writeln!(out, "shard = {}", self.shard);
+        // Always named: a paused.conf without it was written by the original (BlackRock).
+        match self.order {
+            ScanOrder::Feistel => out.push_str("permutation = feistel\n"),
+            ScanOrder::BlackRock { rounds } => {
+                out.push_str("permutation = blackrock\n");
+                if rounds != crate::blackrock::DEFAULT_ROUNDS {
+                    let _ = writeln!(out, "blackrock-rounds = {rounds}");
+                }
+            }
+        }
         if self.retries != 0 {
             let _ = writeln!(out, "retries = {}", self.retries);
         }

@@ -9,6 +9,7 @@
 
 pub mod arp;
 pub mod banner;
+pub mod blackrock;
 pub mod clock;
 pub mod config;
 pub mod cookie;

@@ -3,7 +3,7 @@
 //! is scanned, `ip:port` when several (`ip:U:53` for non-TCP), `[ipv6]:port` for IPv6.
 
 use crate::plan::{Target, TargetIp};
-use crate::ports::Proto;
+use crate::ports::{original_number, Proto};
 use std::net::Ipv6Addr;
 
 #[inline]
@@ -46,9 +46,10 @@ pub fn push_ipv4(out: &mut Vec<u8>, ip: u32) {
     push_u8_dec(out, b[3]);
 }
 
-/// Appends one `-sL` line for `t`.
+/// Appends one `-sL` line for `t`; with `original_numbers`, ports are written as the original
+/// masscan writes them (its internal number: `65589` for U:53).
 #[inline]
-pub fn push_line(out: &mut Vec<u8>, t: &Target, with_port: bool) {
+pub fn push_line(out: &mut Vec<u8>, t: &Target, with_port: bool, original_numbers: bool) {
     match t.ip {
         TargetIp::V4(ip) => push_ipv4(out, ip),
         TargetIp::V6(ip) => {
@@ -60,7 +61,10 @@ pub fn push_line(out: &mut Vec<u8>, t: &Target, with_port: bool) {
             }
         }
     }
-    if with_port {
+    if with_port && original_numbers {
+        use std::io::Write;
+        let _ = write!(out, ":{}", original_number(t.port));
+    } else if with_port {
         out.push(b':');
         let (proto, port) = Proto::split(t.port);
         match proto {
@@ -83,7 +87,7 @@ mod tests {
 
     fn line(t: Target, with_port: bool) -> String {
         let mut v = Vec::new();
-        push_line(&mut v, &t, with_port);
+        push_line(&mut v, &t, with_port, false);
         String::from_utf8(v).unwrap()
     }
 
@@ -102,6 +106,9 @@ mod tests {
             number: 0,
         };
         assert_eq!(line(u, true), "255.255.255.255:U:53\n");
+        let mut v = Vec::new();
+        push_line(&mut v, &u, true, true);
+        assert_eq!(v, b"255.255.255.255:65589\n");
         let v6 = Target {
             ip: TargetIp::V6(1),
             port: 65535,

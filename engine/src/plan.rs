@@ -8,7 +8,13 @@
 //!   target gets exactly `R` extra probes about one second apart (`W` is derived from the rate);
 //! - the permutation maps the base index to a *target number* `x`, and `x` splits into an
 //!   address (`x % hosts`) and a port (`x / hosts`), IPv4 addresses first, then IPv6.
+//!
+//! `--permutation blackrock` replaces the last two steps with the original masscan's: scan index
+//! `i` sends `R + 1` probes, to the targets `blackrock((i + k * rate) mod N)` for `k = R+1 .. 1`
+//! (so a retry follows one second later at full rate), over `N + R * rate` scan indices, IPv6
+//! targets first; and `-sL` lists `blackrock(i)` with IPv4 first, as the original's does.
 
+use crate::blackrock::BlackRock;
 use crate::permutation::Permutation;
 use crate::ports::PortSet;
 use crate::targets::TargetSet;
@@ -81,6 +87,41 @@ impl std::fmt::Display for Shard {
     }
 }
 
+/// Which permutation orders the scan (`--permutation`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ScanOrder {
+    /// Ours: a keyed Feistel network over a power-of-two domain (the default; faster).
+    #[default]
+    Feistel,
+    /// The original masscan's BlackRock with this many rounds (`--blackrock-rounds`).
+    BlackRock { rounds: u32 },
+}
+
+/// How the plan walks the scan: the order, and for BlackRock the `--rate` (its retry spacing
+/// and offset) and whether this is a `-sL` listing (whose order differs in the original).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OrderSpec {
+    pub order: ScanOrder,
+    pub rate: u64,
+    pub listing: bool,
+}
+
+#[derive(Clone, Debug)]
+enum Order {
+    Feistel {
+        perm: Permutation,
+        window: u64,
+        epoch: u64,
+    },
+    BlackRock {
+        br: BlackRock,
+        /// `Some(rate)` for a scan (index `i` sends `(i + k * rate) mod N`), `None` for `-sL`.
+        rotate: Option<u64>,
+        /// Probes per scan index: `R + 1` for a scan, 1 for `-sL`.
+        group: u64,
+    },
+}
+
 #[derive(Clone, Debug)]
 pub struct Plan {
     targets: TargetSet,
@@ -93,10 +134,8 @@ pub struct Plan {
     port_count: u64,
     v4_probes: u64,
     base: u64,
-    perm: Permutation,
+    order: Order,
     retries: u64,
-    window: u64,
-    epoch: u64,
     total: u64,
 }
 
@@ -108,6 +147,18 @@ impl Plan {
         seed: u64,
         retries: u32,
         window: u64,
+    ) -> Result<Self, PlanError> {
+        Self::ordered(targets, ports, seed, retries, window, OrderSpec::default())
+    }
+
+    /// A plan in the order `spec` asks for (`window` only matters to the Feistel order).
+    pub fn ordered(
+        targets: TargetSet,
+        ports: PortSet,
+        seed: u64,
+        retries: u32,
+        window: u64,
+        spec: OrderSpec,
     ) -> Result<Self, PlanError> {
         let port_count = ports.count();
         if port_count == 0 {
@@ -132,20 +183,26 @@ impl Plan {
         let hosts = hosts128 as u64;
         let base = base128 as u64;
         let retries = retries as u64;
-        let window = window.clamp(1, base);
-        let (epoch, total) = if retries == 0 {
-            (window, base)
-        } else {
-            let blocks = base.div_ceil(window) as u128;
-            let epoch = window as u128 * (retries as u128 + 1);
-            let total = (blocks + retries as u128) * epoch;
-            if total > LIMIT {
-                return Err(too_large(retries as u32));
+        let (order, total) = match spec.order {
+            ScanOrder::Feistel => Self::feistel(base, seed, retries, window)
+                .ok_or_else(|| too_large(retries as u32))?,
+            ScanOrder::BlackRock { rounds } => {
+                // The original's index space: N + R * rate indices of R + 1 probes each.
+                let total = base.checked_add(retries.saturating_mul(spec.rate));
+                let probes = total.and_then(|t| t.checked_mul(retries + 1));
+                let total = total
+                    .filter(|_| probes.is_some_and(|p| p <= LIMIT as u64))
+                    .ok_or_else(|| too_large(retries as u32))?;
+                let order = Order::BlackRock {
+                    br: BlackRock::new(base, seed, rounds),
+                    rotate: (!spec.listing).then_some(spec.rate),
+                    group: if spec.listing { 1 } else { retries + 1 },
+                };
+                (order, total)
             }
-            (epoch as u64, total as u64)
         };
         Ok(Self {
-            perm: Permutation::new(base, seed),
+            order,
             v4_div: StrengthReducedU64::new(v4_hosts.max(1)),
             v6_div: StrengthReducedU64::new((hosts - v4_hosts).max(1)),
             v4_probes: v4_hosts * port_count,
@@ -156,10 +213,33 @@ impl Plan {
             port_count,
             base,
             retries,
-            window,
-            epoch,
             total,
         })
+    }
+
+    /// Our order: the permutation and the windowed retry schedule of the module comment.
+    fn feistel(base: u64, seed: u64, retries: u64, window: u64) -> Option<(Order, u64)> {
+        let window = window.clamp(1, base);
+        let (epoch, total) = if retries == 0 {
+            (window, base)
+        } else {
+            let blocks = base.div_ceil(window) as u128;
+            let epoch = window as u128 * (retries as u128 + 1);
+            let total = (blocks + retries as u128) * epoch;
+            if total > 1 << 63 {
+                return None;
+            }
+            (epoch as u64, total as u64)
+        };
+        let perm = Permutation::new(base, seed);
+        Some((
+            Order::Feistel {
+                perm,
+                window,
+                epoch,
+            },
+            total,
+        ))
     }
 
     pub fn targets(&self) -> &TargetSet {
@@ -194,35 +274,58 @@ impl Plan {
         self.retries
     }
 
-    /// Maps a scan index to a base index; `None` for the empty slots of the retry schedule.
+    /// Maps a scan index to a base index in the Feistel order's retry schedule; `None` for its
+    /// empty slots.
     #[inline(always)]
-    pub fn base_index(&self, j: u64) -> Option<u64> {
+    fn feistel_base(&self, j: u64, window: u64, epoch: u64) -> Option<u64> {
         if self.retries == 0 {
             return Some(j);
         }
-        let k = j / self.epoch;
-        let r = j % self.epoch;
-        let pass = r / self.window;
-        let off = r % self.window;
+        let k = j / epoch;
+        let r = j % epoch;
+        let pass = r / window;
+        let off = r % window;
         let block = k.checked_sub(pass)?;
-        let base = block.checked_mul(self.window)?.checked_add(off)?;
+        let base = block.checked_mul(window)?.checked_add(off)?;
         (base < self.base).then_some(base)
     }
 
-    /// The target of a base index.
+    /// The target of a base index (a position in the permuted order).
     #[inline(always)]
     pub fn pick(&self, base_index: u64) -> Target {
-        let x = self.perm.shuffle(base_index);
-        let (ip, port_index) = if x < self.v4_probes {
-            let (h, p) = if self.port_count == 1 {
-                (x, 0)
+        match &self.order {
+            Order::Feistel { perm, .. } => self.split(perm.shuffle(base_index), false),
+            Order::BlackRock { br, rotate, .. } => {
+                self.split(br.shuffle(base_index), rotate.is_some())
+            }
+        }
+    }
+
+    /// Target number `x` as an address and a port: `x % hosts` and `x / hosts` within the
+    /// IPv4 targets, then the IPv6 ones (or IPv6 first, as the original's scans go).
+    #[inline(always)]
+    fn split(&self, x: u64, v6_first: bool) -> Target {
+        let v6_probes = self.base - self.v4_probes;
+        let (is_v4, y) = if v6_first {
+            if x < v6_probes {
+                (false, x)
             } else {
-                let p = x / self.v4_div;
-                (x - p * self.v4_hosts, p)
+                (true, x - v6_probes)
+            }
+        } else if x < self.v4_probes {
+            (true, x)
+        } else {
+            (false, x - self.v4_probes)
+        };
+        let (ip, port_index) = if is_v4 {
+            let (h, p) = if self.port_count == 1 {
+                (y, 0)
+            } else {
+                let p = y / self.v4_div;
+                (y - p * self.v4_hosts, p)
             };
             (TargetIp::V4(self.targets.v4.pick(h)), p)
         } else {
-            let y = x - self.v4_probes;
             let (h, p) = if self.port_count == 1 {
                 (y, 0)
             } else {
@@ -241,7 +344,36 @@ impl Plan {
     /// Scan index `j`'s target, if the slot is not empty.
     #[inline(always)]
     pub fn probe(&self, j: u64) -> Option<Target> {
-        self.base_index(j).map(|b| self.pick(b))
+        match &self.order {
+            Order::Feistel {
+                perm,
+                window,
+                epoch,
+            } => {
+                let b = self.feistel_base(j, *window, *epoch)?;
+                Some(self.split(perm.shuffle(b), false))
+            }
+            Order::BlackRock {
+                br, rotate: None, ..
+            } => Some(self.split(br.shuffle(j), false)),
+            Order::BlackRock {
+                br,
+                rotate: Some(rate),
+                group,
+            } => {
+                let (i, k) = (j / group, group - j % group);
+                let b = i.wrapping_add(k.wrapping_mul(*rate)) % self.base;
+                Some(self.split(br.shuffle(b), true))
+            }
+        }
+    }
+
+    /// Probes per scan index (`j = i * group + m` for the `m`-th probe of scan index `i`).
+    fn group(&self) -> u64 {
+        match self.order {
+            Order::BlackRock { group, .. } => group,
+            Order::Feistel { .. } => 1,
+        }
     }
 
     /// The scan indices one transmit thread walks: of `[start, end)`, those of this shard, then
@@ -259,25 +391,31 @@ impl Plan {
             next: first,
             end,
             step,
+            group: self.group(),
+            sub: 0,
         }
     }
 }
 
-/// An arithmetic progression of scan indices: `next, next + step, ...` below `end`.
+/// An arithmetic progression of scan indices `next, next + step, ...` below `end`, each
+/// carrying `group` probes (`j = index * group + m`; `group` is 1 but for the BlackRock order
+/// with retries). `sub` is the next probe's `m`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Slice {
     pub next: u64,
     pub end: u64,
     pub step: u64,
+    pub group: u64,
+    pub sub: u64,
 }
 
 impl Slice {
-    /// Number of indices left.
+    /// Number of probes left.
     pub fn remaining(&self) -> u64 {
         if self.next >= self.end {
             0
         } else {
-            (self.end - self.next).div_ceil(self.step)
+            (self.end - self.next).div_ceil(self.step) * self.group - self.sub
         }
     }
 }
@@ -289,8 +427,12 @@ impl Iterator for Slice {
         if self.next >= self.end {
             return None;
         }
-        let j = self.next;
-        self.next = self.next.saturating_add(self.step);
+        let j = self.next * self.group + self.sub;
+        self.sub += 1;
+        if self.sub == self.group {
+            self.sub = 0;
+            self.next = self.next.saturating_add(self.step);
+        }
         Some(j)
     }
 }
@@ -309,6 +451,13 @@ mod tests {
         let mut p = PortSetBuilder::new();
         p.add_spec(ports).unwrap();
         Plan::new(t.build().unwrap(), p.build(), seed, retries, window).unwrap()
+    }
+
+    fn base_of(p: &Plan, j: u64) -> Option<u64> {
+        match p.order {
+            Order::Feistel { window, epoch, .. } => p.feistel_base(j, window, epoch),
+            Order::BlackRock { .. } => unreachable!("a Feistel plan"),
+        }
     }
 
     fn all_targets(p: &Plan, it: impl Iterator<Item = u64>) -> Vec<(TargetIp, u32)> {
@@ -377,6 +526,66 @@ mod tests {
         }
     }
 
+    fn blackrock_plan(targets: &str, ports: &str, retries: u32, rate: u64, listing: bool) -> Plan {
+        let mut t = TargetSetBuilder::new();
+        t.add_targets(targets).unwrap();
+        let mut p = PortSetBuilder::new();
+        p.add_spec(ports).unwrap();
+        let spec = OrderSpec {
+            order: ScanOrder::BlackRock { rounds: 14 },
+            rate,
+            listing,
+        };
+        Plan::ordered(t.build().unwrap(), p.build(), 5, retries, 1, spec).unwrap()
+    }
+
+    #[test]
+    fn blackrock_scan_is_the_originals_rotated_order_ipv6_first() {
+        let p = blackrock_plan("10.0.0.0/30,2001:db8::/126", "80,U:53", 0, 3, false);
+        let br = BlackRock::new(16, 5, 14);
+        let got = all_targets(&p, p.slice(0, u64::MAX, Shard::default(), 0, 1));
+        assert_eq!(got.len(), 16);
+        for (i, (ip, port)) in got.iter().enumerate() {
+            // The original: x = blackrock((i + rate) mod N), IPv6 below 8, then IPv4.
+            let x = br.shuffle((i as u64 + 3) % 16);
+            let (is_v6, y) = if x < 8 { (true, x) } else { (false, x - 8) };
+            assert_eq!(matches!(ip, TargetIp::V6(_)), is_v6, "{i}");
+            assert_eq!(*port, if y / 4 == 0 { 80 } else { (1 << 16) + 53 }, "{i}");
+        }
+        let mut sorted = got.clone();
+        sorted.sort_by_key(|t| format!("{t:?}"));
+        sorted.dedup();
+        assert_eq!(sorted.len(), 16, "each target once");
+    }
+
+    #[test]
+    fn blackrock_retries_send_the_originals_groups_and_shards_split_by_index() {
+        // R = 2: index i sends (i + 3r) mod N, (i + 2r), (i + r), over N + 2r indices.
+        let p = blackrock_plan("10.0.0.0/28", "80", 2, 4, false);
+        assert_eq!(p.total(), 16 + 2 * 4);
+        let br = BlackRock::new(16, 5, 14);
+        let s = p.slice(0, u64::MAX, Shard::default(), 0, 1);
+        assert_eq!(s.remaining(), 24 * 3);
+        let got: Vec<u64> = s.filter_map(|j| p.probe(j)).map(|t| t.number).collect();
+        for (n, x) in got.iter().enumerate() {
+            let (i, k) = (n as u64 / 3, 3 - n as u64 % 3);
+            assert_eq!(*x, br.shuffle((i + 4 * k) % 16));
+        }
+        // Shards and threads take whole indices (all of an index's probes).
+        let mut all = Vec::new();
+        for one in 1..=3 {
+            for t in 0..2 {
+                all.extend(p.slice(0, u64::MAX, Shard { one, of: 3 }, t, 2));
+            }
+        }
+        all.sort_unstable();
+        assert_eq!(all, (0..p.total() * 3).collect::<Vec<_>>());
+        // A resume point is an index: slices from it join.
+        let mut joined: Vec<u64> = p.slice(0, 10, Shard::default(), 0, 1).collect();
+        joined.extend(p.slice(10, u64::MAX, Shard::default(), 0, 1));
+        assert_eq!(joined, (0..p.total() * 3).collect::<Vec<_>>());
+    }
+
     #[test]
     fn too_large_is_refused_clearly() {
         let mut t = TargetSetBuilder::new();
@@ -411,7 +620,7 @@ mod tests {
             let p = plan(&format!("10.0.0.0-{}", std::net::Ipv4Addr::from(0x0a00_0000 + n as u32 - 1)), "80", 7, r, w);
             let mut count = vec![0u32; n as usize];
             for j in 0..p.total() {
-                if let Some(b) = p.base_index(j) {
+                if let Some(b) = base_of(&p, j) {
                     count[b as usize] += 1;
                 }
             }

@@ -77,6 +77,19 @@ impl Proto {
     }
 }
 
+/// A port-space value as the original masscan numbers it internally (and prints in `-sL`):
+/// TCP, UDP and SCTP blocks as ours, ICMP echo at 196608, ARP at 196610, and IP protocols
+/// from 196864.
+pub fn original_number(value: u32) -> u32 {
+    const ICMP: u32 = 3 << 16;
+    match Proto::split(value) {
+        (Proto::Arp, _) => ICMP + 2,
+        (Proto::Other, p) => ICMP + 256 + u32::from(p),
+        (Proto::Icmp, p) => ICMP + u32::from(p),
+        _ => value,
+    }
+}
+
 /// The ICMP echo entry of the port space (`--ping`, `I:0`).
 pub const PING: u32 = Proto::Icmp.base();
 /// The ARP entry of the port space (`--arp`).

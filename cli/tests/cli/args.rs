@@ -84,7 +84,9 @@ fn bad_input_is_one_line_and_exit_1() {
     assert_one_line_error(&["0.0.0.0/0", "-p80", "-sL"], "--exclude 255.255.255.255");
     assert_one_line_error(&["::/0", "-p80", "-sL"], "--exclude 255.255.255.255");
     assert_one_line_error(&["2001:db8::/48", "-p0-65535", "-sL"], "scan too large");
-    assert_one_line_error(&["10.0.0.1", "-sL"], "no ports to scan");
+    assert_one_line_error(&["10.0.0.1", "--offline"], "no ports to scan");
+    // -sL without ports lists the addresses, as the original does.
+    assert_eq!(stdout(&masscan(&["10.0.0.0/30", "-sL"])).lines().count(), 4);
     assert_one_line_error(
         &["10.0.0.1", "-p80", "--resume-index", "5", "-sL"],
         "past the end",

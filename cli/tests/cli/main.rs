@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 mod args;
+mod blackrock;
 mod list_scan;
 mod offline;
 mod readscan;
