@@ -10,9 +10,10 @@
 //!   address (`x % hosts`) and a port (`x / hosts`), IPv4 addresses first, then IPv6.
 //!
 //! `--permutation blackrock` replaces the last two steps with the original masscan's: scan index
-//! `i` sends `R + 1` probes, to the targets `blackrock((i + k * rate) mod N)` for `k = R+1 .. 1`
-//! (so a retry follows one second later at full rate), over `N + R * rate` scan indices, IPv6
-//! targets first; and `-sL` lists `blackrock(i)` with IPv4 first, as the original's does.
+//! `i` sends `R + 1` probes, to the targets `blackrock((i + k * rate) mod N)` for `k = R+1 .. 1`,
+//! IPv6 targets first, over `N` scan indices (the original runs on to `N + R * rate`, sending
+//! duplicates); and `-sL` lists `blackrock(i)` for `N + R * rate` indices with IPv4 first, as
+//! the original's does.
 
 use crate::blackrock::BlackRock;
 use crate::permutation::Permutation;
@@ -187,8 +188,15 @@ impl Plan {
             ScanOrder::Feistel => Self::feistel(base, seed, retries, window)
                 .ok_or_else(|| too_large(retries as u32))?,
             ScanOrder::BlackRock { rounds } => {
-                // The original's index space: N + R * rate indices of R + 1 probes each.
-                let total = base.checked_add(retries.saturating_mul(spec.rate));
+                // -sL lists the original's N + R * rate indices (past N it repeats targets);
+                // a scan walks N indices of R + 1 probes each, so every target gets exactly
+                // R + 1 (the original's over-run sends many more, duplicates).
+                let extra = if spec.listing {
+                    retries.saturating_mul(spec.rate)
+                } else {
+                    0
+                };
+                let total = base.checked_add(extra);
                 let probes = total.and_then(|t| t.checked_mul(retries + 1));
                 let total = total
                     .filter(|_| probes.is_some_and(|p| p <= LIMIT as u64))
@@ -560,13 +568,17 @@ mod tests {
 
     #[test]
     fn blackrock_retries_send_the_originals_groups_and_shards_split_by_index() {
-        // R = 2: index i sends (i + 3r) mod N, (i + 2r), (i + r), over N + 2r indices.
+        // R = 2: index i sends (i + 3r) mod N, (i + 2r), (i + r), over N indices.
         let p = blackrock_plan("10.0.0.0/28", "80", 2, 4, false);
-        assert_eq!(p.total(), 16 + 2 * 4);
+        assert_eq!(p.total(), 16);
         let br = BlackRock::new(16, 5, 14);
         let s = p.slice(0, u64::MAX, Shard::default(), 0, 1);
-        assert_eq!(s.remaining(), 24 * 3);
+        assert_eq!(s.remaining(), 16 * 3);
         let got: Vec<u64> = s.filter_map(|j| p.probe(j)).map(|t| t.number).collect();
+        // Every target exactly R + 1 times.
+        let mut count = [0; 16];
+        got.iter().for_each(|&x| count[x as usize] += 1);
+        assert_eq!(count, [3; 16]);
         for (n, x) in got.iter().enumerate() {
             let (i, k) = (n as u64 / 3, 3 - n as u64 % 3);
             assert_eq!(*x, br.shuffle((i + 4 * k) % 16));
