@@ -52,6 +52,13 @@ pub struct Args {
     /// Ports: 80, 20-25, -, U:53, S:38412, I:0 (comma lists; the prefix carries forward).
     #[arg(short = 'p', long = "ports", alias = "port", value_name = "PORTS")]
     pub ports: Vec<String>,
+    /// Never scan these ports (same grammar as -p).
+    #[arg(long = "exclude-ports", value_name = "PORTS")]
+    pub exclude_ports: Vec<String>,
+    /// Also scan the N most common TCP ports (nmap's frequency order; -p adds to them). On the
+    /// command line N may be left out: 1000.
+    #[arg(long = "top-ports", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub top_ports: Option<u32>,
     /// Also send ICMP echo requests (adds I:0).
     #[arg(long = "ping")]
     pub ping: bool,
@@ -220,6 +227,9 @@ pub struct Args {
     /// hello where the server does not speak first, and report what comes back.
     #[arg(long = "banners", alias = "banner")]
     pub banners: bool,
+    /// No banners (overrides --banners, e.g. one from a config file).
+    #[arg(long = "nobanners")]
+    pub nobanners: bool,
     /// Seconds a server may stay silent before we send our probe, and after its last bytes
     /// before the connection is closed (default 2).
     #[arg(long = "hello-timeout", value_name = "SECS", value_parser = values::hello_timeout)]
@@ -248,6 +258,12 @@ pub struct Args {
     /// connection timeout, 4,096 to 1,048,576).
     #[arg(long = "max-connections", value_name = "N", value_parser = values::max_connections)]
     pub max_connections: Option<usize>,
+    /// Print the target ranges (after excludes), one per line, CIDR where exact, and exit.
+    #[arg(long = "readrange")]
+    pub readrange: bool,
+    /// Print the version and exit (-V).
+    #[arg(short = 'V', long = "version")]
+    pub version: bool,
     /// List the targets in scan order instead of scanning (-sL).
     #[arg(long = "list-scan", alias = "listscan")]
     pub list_scan: bool,
@@ -352,7 +368,13 @@ pub fn parse(argv: &[String]) -> Result<Parsed, UserError> {
     let default_conf = std::env::var_os("MASSCAN_DEFAULT_CONF")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(DEFAULT_CONF));
-    if !default_conf.as_os_str().is_empty() && default_conf.exists() {
+    // The original reads its default file for scans, not for --readscan.
+    let readscan = argv.iter().any(|a| {
+        a.strip_prefix("--").is_some_and(|b| {
+            crate::names::fold(b.split(['=', ':']).next().unwrap_or("")) == "readscan"
+        })
+    });
+    if !readscan && !default_conf.as_os_str().is_empty() && default_conf.exists() {
         full.extend(conf_file_args(&default_conf, 0)?);
     }
     let (cmdline, resumed_from) = normalize(argv, &longs, 0)?;

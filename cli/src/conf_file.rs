@@ -4,6 +4,7 @@
 //! reported with its file and line number.
 
 use crate::args::{one_line, suggest, Args, UserError};
+use crate::names::{fold, resolve, Resolved};
 use crate::spellings::bracketed;
 use clap::builder::{BoolishValueParser, TypedValueParser};
 use clap::{ArgAction, CommandFactory, Parser};
@@ -12,7 +13,7 @@ use std::path::Path;
 
 /// A boolean as config files write it: clap's boolish values (`true`/`false`, `yes`/`no`,
 /// `on`/`off`, `1`/`0`, `y`/`n`, `t`/`f`), any case.
-fn boolish(value: &str) -> Option<bool> {
+pub fn boolish(value: &str) -> Option<bool> {
     let cmd = Args::command();
     BoolishValueParser::new()
         .parse_ref(&cmd, None, std::ffi::OsStr::new(value))
@@ -37,14 +38,15 @@ pub fn conf_file_args(path: &Path, depth: usize) -> Result<Vec<String>, UserErro
     let mut out = Vec::new();
     // A resume point without an order was written by the original masscan: its BlackRock
     // order (ours always writes `permutation`). Put first, so later lines and options override.
-    let names: Vec<&str> = lines.iter().map(|l| l.name.as_str()).collect();
-    if names.contains(&"resume-index") && !names.contains(&"permutation") {
+    let names: Vec<String> = lines.iter().map(|l| fold(&l.name)).collect();
+    let has = |n: &str| names.iter().any(|f| f == n);
+    if has("resumeindex") && !has("permutation") {
         out.extend(["--permutation".to_string(), "blackrock".to_string()]);
     }
     for l in lines {
         let name = l.name.as_str();
         // Nested config files and the resume point itself.
-        if matches!(name, "conf" | "config" | "resume") {
+        if matches!(fold(name).as_str(), "conf" | "config" | "resume") {
             out.extend(conf_file_args(Path::new(&l.value), depth + 1)?);
             continue;
         }
@@ -53,44 +55,48 @@ pub fn conf_file_args(path: &Path, depth: usize) -> Result<Vec<String>, UserErro
             out.push(format!("{port}:{}", l.value));
             continue;
         }
-        let arg = cmd.get_arguments().find(|a| {
-            a.get_long() == Some(name) || a.get_all_aliases().is_some_and(|al| al.contains(&name))
-        });
-        let Some(arg) = arg else {
-            let hint = suggest(name)
-                .map(|s| format!(" (did you mean '{s}'?)"))
-                .unwrap_or_default();
-            return Err(UserError(format!(
-                "{shown}:{}: unknown option '{name}'{hint}",
-                l.line
-            )));
+        let at = |why: String| UserError(format!("{shown}:{}: {why}", l.line));
+        let (name, value) = match resolve(name) {
+            Some(Resolved::Long { long, prefix }) => (long, format!("{prefix}{}", l.value)),
+            Some(Resolved::Ignored { .. }) => continue,
+            Some(Resolved::Refused(why)) => return Err(at(why)),
+            None => {
+                let hint = suggest(name)
+                    .map(|s| format!(" (did you mean '{s}'?)"))
+                    .unwrap_or_default();
+                return Err(at(format!("unknown option '{name}'{hint}")));
+            }
         };
+        let arg = cmd
+            .get_arguments()
+            .find(|a| a.get_long() == Some(name.as_str()))
+            .expect("resolve gives clap's long names");
         let pair = match arg.get_action() {
-            ArgAction::Count => match boolish(&l.value) {
+            ArgAction::Count => match boolish(&value) {
                 Some(true) => vec![format!("--{name}")],
                 Some(false) => vec![],
                 // A level as a number (`verbose = 3`); clap counts in a u8.
-                None => match l.value.parse::<u8>() {
+                None => match value.parse::<u8>() {
                     Ok(n) => vec![format!("--{name}"); usize::from(n)],
                     Err(_) => {
                         return Err(UserError(format!(
                         "{shown}:{}: {name}: expected a level from 0 to 255, or yes/no, got '{}'",
-                        l.line, l.value
+                        l.line, value
                     )))
                     }
                 },
             },
-            ArgAction::SetTrue => match boolish(&l.value) {
+            ArgAction::SetTrue => match boolish(&value) {
                 Some(true) => vec![format!("--{name}")],
                 Some(false) => vec![],
                 None => {
                     return Err(UserError(format!(
                         "{shown}:{}: {name}: '{}' is not a boolean (true or false)",
-                        l.line, l.value
+                        l.line, value
                     )))
                 }
             },
-            _ => vec![format!("--{name}"), l.value.clone()],
+            _ => vec![format!("--{name}"), value],
         };
         // Check the line alone, so the error can point at it.
         let mut probe = vec!["masscan".to_string()];

@@ -7,6 +7,7 @@ mod args;
 mod checkpoint;
 mod conf_file;
 mod link;
+mod names;
 mod output_thread;
 mod outputs;
 mod readscan;
@@ -54,6 +55,11 @@ fn run() -> Result<i32, args::UserError> {
         return Ok(0);
     }
     let parsed = args::parse(&argv)?;
+    if parsed.args.version {
+        // Spelled another way than -V/--version (`--Version`, `version = yes` in a file).
+        print!("{}", version_text());
+        return Ok(0);
+    }
     let run = settings::build(parsed)?;
     match run.mode {
         Mode::Nmap => {
@@ -86,6 +92,10 @@ fn run() -> Result<i32, args::UserError> {
             Ok(0)
         }
         Mode::ListScan => scan::list_scan(&run.config).map(|_| 0),
+        Mode::ReadRange => {
+            print!("{}", run.config.targets.range_lines());
+            Ok(0)
+        }
         Mode::ReadScan => {
             readscan::run(&run.readscan, &run.config.outputs, run.config.append_output)
         }

@@ -8,6 +8,7 @@ use masscan_engine::config::{cpu_list, ScanConfig};
 use masscan_engine::plan::ScanOrder;
 use masscan_engine::ports::{PortSet, PortSetBuilder, ARP, PING};
 use masscan_engine::targets::{TargetError, TargetSet, TargetSetBuilder};
+use masscan_engine::top_ports::TOP_TCP_PORTS;
 use std::path::Path;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,6 +20,7 @@ pub enum Mode {
     Regress,
     ReadScan,
     IfList,
+    ReadRange,
 }
 
 pub struct Run {
@@ -88,6 +90,8 @@ fn mode(a: &Args) -> Mode {
         Mode::Nmap
     } else if a.echo {
         Mode::Echo
+    } else if a.readrange {
+        Mode::ReadRange
     } else if a.list_scan {
         Mode::ListScan
     } else {
@@ -115,7 +119,7 @@ fn target_set(a: &Args, mode: Mode) -> Result<TargetSet, UserError> {
         Mode::Echo | Mode::Nmap | Mode::Regress | Mode::ReadScan | Mode::IfList => {
             tb.build_lenient()
         }
-        Mode::Scan | Mode::ListScan => tb.build()?,
+        Mode::Scan | Mode::ListScan | Mode::ReadRange => tb.build()?,
     })
 }
 
@@ -124,13 +128,25 @@ fn port_set(a: &Args) -> Result<PortSet, UserError> {
     for p in &a.ports {
         pb.add_spec(p)?;
     }
+    let top = a.top_ports.unwrap_or(0) as usize;
+    for &p in TOP_TCP_PORTS.iter().take(top) {
+        pb.add_value(p.into(), p.into());
+    }
     if a.ping {
         pb.add_value(PING, PING);
     }
     if a.arp {
         pb.add_value(ARP, ARP);
     }
-    Ok(pb.build())
+    let ports = pb.build();
+    if a.exclude_ports.is_empty() {
+        return Ok(ports);
+    }
+    let mut excluded = PortSetBuilder::new();
+    for p in &a.exclude_ports {
+        excluded.add_spec(p)?;
+    }
+    Ok(ports.without(&excluded.build()))
 }
 
 /// Rate, order, slices, retries and threads.
@@ -259,7 +275,7 @@ fn banner_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
             }
         }
     }
-    c.banners = a.banners;
+    c.banners = a.banners && !a.nobanners;
     c.hello_timeout = a.hello_timeout;
     c.connection_timeout = a.connection_timeout;
     for (kind, list) in [

@@ -3,7 +3,8 @@
 //! and `--resume FILE` expanded in place, so later options override the file's.
 
 use crate::args::{Args, UserError};
-use crate::conf_file::conf_file_args;
+use crate::conf_file::{boolish, conf_file_args};
+use crate::names::{fold, resolve, Resolved};
 use clap::CommandFactory;
 use std::path::{Path, PathBuf};
 
@@ -38,6 +39,33 @@ fn output_format_for(code: &str) -> Option<&'static str> {
     })
 }
 
+type ArgIter<'a> = std::iter::Peekable<std::slice::Iter<'a, String>>;
+
+fn need(it: &mut ArgIter<'_>, opt: &str) -> Result<String, UserError> {
+    it.next()
+        .cloned()
+        .ok_or_else(|| UserError(format!("option '{opt}' needs a value")))
+}
+
+/// The protocol that `-p` values without a prefix mean: `-sU` makes them UDP and `-sZ` SCTP
+/// for the `-p` options after it, as in the original.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PortDefault {
+    Tcp,
+    Udp,
+    Sctp,
+}
+
+impl PortDefault {
+    fn prefix(self) -> &'static str {
+        match self {
+            PortDefault::Tcp => "",
+            PortDefault::Udp => "U:",
+            PortDefault::Sctp => "S:",
+        }
+    }
+}
+
 /// Rewrites masscan/nmap spellings into long options, expanding `-c FILE` and `--resume FILE`
 /// in place. `args` excludes the program name.
 pub fn normalize(
@@ -47,12 +75,8 @@ pub fn normalize(
 ) -> Result<(Vec<String>, Option<PathBuf>), UserError> {
     let mut out = Vec::new();
     let mut resumed = None;
+    let mut ports = PortDefault::Tcp;
     let mut it = args.iter().peekable();
-    let need = |it: &mut std::iter::Peekable<std::slice::Iter<String>>, opt: &str| {
-        it.next()
-            .cloned()
-            .ok_or_else(|| UserError(format!("option '{opt}' needs a value")))
-    };
     while let Some(a) = it.next() {
         let a = a.as_str();
         // Config files and resume: expanded where they appear, so later options override them.
@@ -85,47 +109,31 @@ pub fn normalize(
             out.push(format!("{port}:{value}"));
             continue;
         }
-        match a {
-            "-sS" | "-Pn" | "-n" | "-sn" | "--randomize-hosts" | "--send-eth" => continue,
-            "-sL" => {
-                out.push("--list-scan".into());
-                continue;
-            }
-            "-iL" => {
-                out.push("--includefile".into());
-                out.push(need(&mut it, a)?);
-                continue;
-            }
-            _ => {}
+        if let Some(body) = a.strip_prefix("--").filter(|b| !b.is_empty()) {
+            long_option(body, &mut it, &mut out, ports)?;
+            continue;
         }
-        if let Some(code) = a.strip_prefix("-o").filter(|c| c.len() == 1) {
-            let fmt = output_format_for(code).ok_or_else(|| {
-                UserError(format!(
-                    "unknown output option '{a}' (use -oX, -oJ, -oD, -oG, -oL, -oB, -oU or -oH)"
-                ))
-            })?;
-            let file = need(&mut it, a)?;
-            out.extend([
-                "--output-format".into(),
-                fmt.into(),
-                "--output-filename".into(),
-                file,
-            ]);
+        if nmap_option(a, &mut it, &mut out, &mut ports)? {
             continue;
         }
         // -p80, -pU:53, -p-, -p-100 (but not --ports, nor a single-dash word like -ping).
-        if let Some(rest) = a.strip_prefix("-p").filter(|_| !a.starts_with("--")) {
+        if let Some(rest) = a.strip_prefix("-p") {
             let b = rest.as_bytes();
             let is_ports = !b.is_empty()
                 && (b[0].is_ascii_digit() || b[0] == b'-' || (b.len() >= 2 && b[1] == b':'));
-            if is_ports {
+            if is_ports || a == "-p" {
+                let value = if a == "-p" {
+                    need(&mut it, a)?
+                } else {
+                    rest.to_string()
+                };
                 out.push("--ports".into());
-                out.push(rest.to_string());
+                out.push(format!("{}{value}", ports.prefix()));
                 continue;
             }
         }
         // Single-dash long options: -rate 100, -exclude x.
-        if a.len() > 2 && a.starts_with('-') && !a.starts_with("--") {
+        if a.len() > 2 && a.starts_with('-') {
             let name = a[1..].split('=').next().unwrap_or("");
             if name.len() > 1 && longs.iter().any(|l| l == name) {
                 out.push(format!("-{a}"));
@@ -135,6 +143,182 @@ pub fn normalize(
         out.push(a.to_string());
     }
     Ok((out, resumed))
+}
+
+/// `--name`, `--name=value` or `--name:value`, the name spelled as the original allows (see
+/// [`crate::names`]).
+fn long_option(
+    body: &str,
+    it: &mut ArgIter<'_>,
+    out: &mut Vec<String>,
+    ports: PortDefault,
+) -> Result<(), UserError> {
+    let split = body.find('=').or_else(|| body.find(':'));
+    let (name, inline) = match split {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    // `--top-ports` may go without its number (1000), as in the original.
+    if fold(name) == "topports" && inline.is_none() {
+        let n = match it.peek() {
+            Some(v) if v.parse::<u32>().is_ok() => need(it, name)?,
+            _ => "1000".to_string(),
+        };
+        out.extend(["--top-ports".to_string(), n]);
+        return Ok(());
+    }
+    match resolve(name) {
+        Some(Resolved::Long { long, prefix }) => {
+            let prefix = if long == "ports" && prefix.is_empty() {
+                ports.prefix()
+            } else {
+                prefix
+            };
+            if is_flag(&long) {
+                // `--banners=false` and the like: a boolean inline value.
+                let on = inline.map(|v| boolish(v).unwrap_or(true)).unwrap_or(true);
+                if on {
+                    out.push(format!("--{long}"));
+                }
+                return Ok(());
+            }
+            out.push(format!("--{long}"));
+            match inline {
+                Some(v) => out.push(format!("{prefix}{v}")),
+                None if !prefix.is_empty() => out.push(format!("{prefix}{}", need(it, name)?)),
+                None => {}
+            }
+        }
+        Some(Resolved::Ignored { takes_value, note }) => {
+            if let Some(note) = note {
+                eprintln!("{note}");
+            }
+            if takes_value && inline.is_none() {
+                it.next();
+            }
+        }
+        Some(Resolved::Refused(why)) => return Err(UserError(why)),
+        // Unknown: clap reports it, with a suggestion.
+        None => out.push(format!("--{body}")),
+    }
+    Ok(())
+}
+
+fn is_flag(long: &str) -> bool {
+    use clap::CommandFactory;
+    crate::args::Args::command()
+        .get_arguments()
+        .find(|a| a.get_long() == Some(long))
+        .is_some_and(|a| matches!(a.get_action(), clap::ArgAction::SetTrue))
+}
+
+/// nmap's single-dash options as the original answers them: the ones it does rewritten, the
+/// others refused with why. Returns whether `a` was one of them.
+fn nmap_option(
+    a: &str,
+    it: &mut ArgIter<'_>,
+    out: &mut Vec<String>,
+    ports: &mut PortDefault,
+) -> Result<bool, UserError> {
+    let refuse = |why: &str| Err(UserError(format!("nmap({a}): {why}")));
+    let b = a.as_bytes();
+    if b.len() < 2 || b[0] != b'-' || b[1] == b'-' {
+        return Ok(false);
+    }
+    match (b[1], &a[2..]) {
+        (b'6', "") | (b'n', "") | (b'P', "n") => {}
+        (b'A', "") => return refuse("masscan does SYN scans (with --banners for what servers say), no OS, version or script detection"),
+        (b'b', _) => return refuse("FTP bounce scans are not supported"),
+        (b'd', rest) if rest.bytes().all(|c| c == b'd') => {
+            out.extend(std::iter::repeat_n("-v".to_string(), a.len() - 1));
+        }
+        (b'f', "") => return refuse("masscan does not fragment probes"),
+        (b'F', "") => return refuse("no fast mode: use --top-ports 100"),
+        (b'i', "L") => out.extend(["--includefile".to_string(), need(it, a)?]),
+        (b'i', "R") => out.extend(["--range".to_string(), "0.0.0.0/0".to_string()]),
+        (b'i', rest) if rest.len() == 1 && !rest.as_bytes()[0].is_ascii_digit() => {
+            return refuse("unsupported input option")
+        }
+        // -i eth0 / -ieth0: the interface, as the original reads it.
+        (b'i', rest) => {
+            let name = if rest.is_empty() { need(it, a)? } else { rest.to_string() };
+            out.extend(["--adapter".to_string(), name]);
+        }
+        (b'o', "A" | "N" | "S") => {
+            return refuse("this output format is not supported (use -oX, -oJ, -oD, -oG, -oL, -oB, -oU or -oH)")
+        }
+        (b'o', "R") => return refuse("redis output is not implemented in masscan-rs yet"),
+        (b'o', code) if code.len() == 1 => {
+            let fmt = output_format_for(code).ok_or_else(|| {
+                UserError(format!(
+                    "unknown output option '{a}' (use -oX, -oJ, -oD, -oG, -oL, -oB, -oU or -oH)"
+                ))
+            })?;
+            let file = match it.next() {
+                Some(f) if !(f.starts_with('-') && f.len() > 1) => f.clone(),
+                _ => return Err(UserError(format!("{a} needs a file name (or - for stdout)"))),
+            };
+            out.extend(["--output-format".into(), fmt.into(), "--output-filename".into(), file]);
+        }
+        (b'O', "") => return refuse("masscan does no OS detection"),
+        (b'P', _) => return refuse("host discovery options are not supported; masscan probes every target (-Pn)"),
+        (b'r', "") => return refuse("masscan always scans in random order; that is how it scales"),
+        (b'R', "") => return refuse("masscan never resolves names"),
+        (b's', kinds) if !kinds.is_empty() && kinds.bytes().all(|c| c.is_ascii_alphabetic()) => {
+            scan_kinds(a, kinds, out, ports)?
+        }
+        (b'T', _) => return refuse("timing templates do not apply: masscan sends at --rate"),
+        (b'W', "") => out.push("--iflist".into()),
+        (b'h' | b'?', "") => out.push("--help".into()),
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// `-sS`, `-sU`, `-sSU`...: what each scan type letter means here.
+fn scan_kinds(
+    a: &str,
+    kinds: &str,
+    out: &mut Vec<String>,
+    ports: &mut PortDefault,
+) -> Result<(), UserError> {
+    for k in kinds.chars() {
+        let why = match k {
+            'S' | 'Y' => continue,
+            'L' => {
+                out.push("--list-scan".into());
+                continue;
+            }
+            'U' => {
+                *ports = PortDefault::Udp;
+                continue;
+            }
+            'Z' => {
+                *ports = PortDefault::Sctp;
+                continue;
+            }
+            'n' => {
+                out.push("--ping".into());
+                continue;
+            }
+            'T' => {
+                eprintln!(
+                    "nmap({a}): masscan does no connect() scans; doing a SYN scan (-sS) instead"
+                );
+                continue;
+            }
+            'A' | 'F' | 'M' | 'N' | 'W' | 'X' => {
+                "only SYN scans are supported (not ACK, FIN, Maimon, NULL, Window or Xmas)"
+            }
+            'I' => "idle (zombie) scans are not supported",
+            'V' => "no version detection: --banners reports what servers say",
+            'C' => "no scripts: --banners reports what servers say",
+            'O' => "raw IP protocol scans are not implemented in masscan-rs",
+            _ => "unknown scan type",
+        };
+        return Err(UserError(format!("nmap({a}): {why}")));
+    }
+    Ok(())
 }
 
 /// `--hello-string[80]` or `--hello-file[80]=F` (one or two dashes, or a config-file name):
@@ -166,7 +350,7 @@ mod tests {
         assert_eq!(norm(&["-p80"]), ["--ports", "80"]);
         assert_eq!(norm(&["-pU:53"]), ["--ports", "U:53"]);
         assert_eq!(norm(&["-p-"]), ["--ports", "-"]);
-        assert_eq!(norm(&["-p", "80"]), ["-p", "80"]);
+        assert_eq!(norm(&["-p", "80"]), ["--ports", "80"]);
         assert_eq!(norm(&["-p-100"]), ["--ports", "-100"]);
         assert_eq!(norm(&["-ping"]), ["--ping"]);
         assert_eq!(norm(&["-pingx"]), ["-pingx"]);

@@ -242,6 +242,13 @@ impl ScanConfig {
 
     /// The `--echo` text: non-default settings, then the target selection block.
     pub fn write_conf(&self, out: &mut String) {
+        if self.resume_index != 0 {
+            let _ = writeln!(
+                out,
+                "\n# resume information\nresume-index = {}",
+                self.resume_index
+            );
+        }
         let _ = writeln!(out, "seed = {}", self.seed);
         let _ = writeln!(out, "rate = {:<10}", fmt_rate(self.rate));
         let _ = writeln!(out, "shard = {}", self.shard);
@@ -381,10 +388,18 @@ impl ScanConfig {
         self.targets.write_conf(out);
     }
 
-    /// The `paused.conf` text: the resume point, then the `--echo` text.
+    /// The `paused.conf` text: the `--echo` text of this configuration resumed at
+    /// `resume_index` (which the echo puts first, as the original does).
     pub fn write_paused(&self, resume_index: u64, out: &mut String) {
-        let _ = writeln!(out, "\n# resume information\nresume-index = {resume_index}");
-        self.write_conf(out);
+        let resumed = Self {
+            resume_index,
+            ..self.clone()
+        };
+        if resume_index == 0 {
+            // Paused before anything was sent: still say where to resume.
+            out.push_str("\n# resume information\nresume-index = 0\n");
+        }
+        resumed.write_conf(out);
     }
 }
 

@@ -32,6 +32,7 @@ pub mod targets;
 pub mod tcp;
 pub mod template;
 pub mod throttle;
+pub mod top_ports;
 pub mod trace;
 pub mod transmit;
 pub mod udp;

@@ -232,6 +232,13 @@ impl PortSet {
     }
 
     /// Whether the scan sends ARP requests (`--arp`).
+    /// These ports minus `other`'s (`--exclude-ports`).
+    pub fn without(&self, other: &PortSet) -> PortSet {
+        PortSet {
+            list: self.list.subtract(&other.list),
+        }
+    }
+
     pub fn contains_arp(&self) -> bool {
         self.ranges().any(|(p, _, _)| p == Proto::Arp)
     }

@@ -268,17 +268,49 @@ impl TargetSet {
 }
 
 /// Formats a range as masscan does in config files: a single address, or `first-last`.
+/// The prefix length when `[a, b]` is exactly one CIDR block of `bits`-bit addresses.
+fn cidr_len(a: u128, b: u128, bits: u32) -> Option<u32> {
+    let host = (a ^ b).checked_add(1)?; // 2^host_bits when the block is exact
+    let exact = host.is_power_of_two() && a & (host - 1) == 0 && b - a + 1 == host;
+    exact.then(|| bits - host.trailing_zeros())
+}
+
+/// An IPv4 range as the original writes it (`--echo`, `--readrange`): one address, a CIDR
+/// block when the range is exactly one, else `a-b`.
+impl TargetSet {
+    /// `--readrange`: each range on a line, IPv4 then IPv6, in the forms of [`fmt_v4_range`].
+    pub fn range_lines(&self) -> String {
+        let mut out = String::new();
+        for s in self.v4.spans() {
+            out.push_str(&fmt_v4_range(s.first, s.last));
+            out.push('\n');
+        }
+        for s in self.v6.spans() {
+            out.push_str(&fmt_v6_range(s.first, s.last));
+            out.push('\n');
+        }
+        out
+    }
+}
+
 pub fn fmt_v4_range(a: u32, b: u32) -> String {
     if a == b {
         Ipv4Addr::from(a).to_string()
+    } else if let Some(len) = cidr_len(a.into(), b.into(), 32) {
+        format!("{}/{len}", Ipv4Addr::from(a))
     } else {
         format!("{}-{}", Ipv4Addr::from(a), Ipv4Addr::from(b))
     }
 }
 
+/// An IPv6 range in the same forms.
 pub fn fmt_v6_range(a: u128, b: u128) -> String {
     if a == b {
         Ipv6Addr::from(a).to_string()
+    } else if a == 0 && b == u128::MAX {
+        "::/0".to_string()
+    } else if let Some(len) = cidr_len(a, b, 128) {
+        format!("{}/{len}", Ipv6Addr::from(a))
     } else {
         format!("{}-{}", Ipv6Addr::from(a), Ipv6Addr::from(b))
     }
@@ -287,6 +319,28 @@ pub fn fmt_v6_range(a: u128, b: u128) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranges_print_as_cidr_when_exact() {
+        assert_eq!(
+            fmt_v4_range(v4("10.0.0.0"), v4("10.0.255.255")),
+            "10.0.0.0/16"
+        );
+        assert_eq!(fmt_v4_range(0, u32::MAX), "0.0.0.0/0");
+        assert_eq!(
+            fmt_v4_range(v4("10.0.0.0"), v4("10.4.255.255")),
+            "10.0.0.0-10.4.255.255"
+        );
+        assert_eq!(
+            fmt_v4_range(v4("10.0.0.1"), v4("10.0.0.2")),
+            "10.0.0.1-10.0.0.2"
+        );
+        assert_eq!(fmt_v4_range(v4("10.0.0.1"), v4("10.0.0.1")), "10.0.0.1");
+        let base = 0x2001_0db8u128 << 96;
+        assert_eq!(fmt_v6_range(base, base + 0xffff), "2001:db8::/112");
+        assert_eq!(fmt_v6_range(0, u128::MAX), "::/0");
+        assert_eq!(fmt_v6_range(base, base + 2), "2001:db8::-2001:db8::2");
+    }
 
     fn v4(s: &str) -> u32 {
         u32::from(s.parse::<Ipv4Addr>().unwrap())

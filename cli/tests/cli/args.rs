@@ -219,7 +219,7 @@ fn echo_round_trips() {
         "retries = 2\n",
         "# TARGET SELECTION (IP, PORTS, EXCLUDES)\nports = 80,443,U:53,S:38412,I:0\n",
         "range = 10.0.0.0-10.4.255.255\nrange = 10.6.0.0-10.255.255.255\nrange = 192.168.1.1-192.168.1.7\n",
-        "exclude = 10.5.0.0-10.5.255.255\n",
+        "exclude = 10.5.0.0/16\n",
         "output-format = xml\noutput-filename = out.xml\n",
         "router-mac = d6-3f-e7-ae-2a-c7\n",
         "banners = true\nhello-timeout = 3\nconnection-timeout = 20\nhello-string[8000] = UElORw0K\nhttp-user-agent = probe/2\n",

@@ -10,6 +10,7 @@ mod blackrock;
 mod list_scan;
 mod offline;
 mod readscan;
+mod spellings;
 
 /// The binary, run where it cannot reach any network: as root, in a fresh network namespace
 /// with nothing but a loopback (`unshare -n`), so a test that wrongly starts a live scan fails

@@ -1,0 +1,309 @@
+//! Option names as the original masscan reads them, on the command line and in config files:
+//! case and the characters `-`, `_` and `.` do not count (`Rate`, `exclude_file`,
+//! `--Source.IP`), `name[0]` is the first adapter's setting, and every name the original knows
+//! either means the same option here ([`ALIASES`]), is accepted and ignored as the original
+//! ignores it ([`IGNORED`]), or is refused with a line saying why ([`REFUSED`]).
+//! `cli/tests/fixtures/original/option-names.txt` lists the original's names; a test resolves
+//! each one.
+
+use crate::args::Args;
+use clap::CommandFactory;
+
+/// A name compared as the original compares names: lower case, without `-`, `_` and `.`.
+pub fn fold(name: &str) -> String {
+    name.chars()
+        .filter(|c| !matches!(c, '-' | '_' | '.'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// What an option name means here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// One of our long options; `prefix` goes before its value (`udp-ports = 53` is
+    /// `--ports U:53`).
+    Long { long: String, prefix: &'static str },
+    /// Accepted and ignored, as the original ignores it; `takes_value` says whether a value
+    /// follows on the command line, `note` is printed on stderr.
+    Ignored {
+        takes_value: bool,
+        note: Option<&'static str>,
+    },
+    /// Refused: the whole error line.
+    Refused(String),
+}
+
+/// The original's names for our options: (its name, our long option, value prefix).
+pub const ALIASES: &[(&str, &str, &str)] = &[
+    ("arpscan", "arp", ""),
+    ("nobanner", "nobanners", ""),
+    ("retry", "retries", ""),
+    ("max-retry", "retries", ""),
+    ("notransmit", "offline", ""),
+    ("nosend", "offline", ""),
+    ("pcap-filename", "pcap", ""),
+    ("hello-filename", "hello-file", ""),
+    ("output-show", "show", ""),
+    ("output-status", "show", ""),
+    ("output-noshow", "noshow", ""),
+    ("output-show-open", "open-only", ""),
+    ("output-append", "append-output", ""),
+    ("rotate-output", "rotate", ""),
+    ("rotate-time", "rotate", ""),
+    ("rotate-directory", "rotate-dir", ""),
+    ("output-rotate-offset", "rotate-offset", ""),
+    ("output-rotate-filesize", "rotate-size", ""),
+    ("if", "adapter", ""),
+    ("source-address", "adapter-ip", ""),
+    ("spoof-ip", "adapter-ip", ""),
+    ("spoof-address", "adapter-ip", ""),
+    ("src-ip", "adapter-ip", ""),
+    ("src-port", "adapter-port", ""),
+    ("spoof-mac", "adapter-mac", ""),
+    ("src-mac", "adapter-mac", ""),
+    ("router", "router-mac", ""),
+    ("dest-mac", "router-mac", ""),
+    ("destination-mac", "router-mac", ""),
+    ("dst-mac", "router-mac", ""),
+    ("target-mac", "router-mac", ""),
+    ("router-ipv4", "router-mac", ""),
+    ("router-ipv6", "router-mac", ""),
+    ("udp-ports", "ports", "U:"),
+    ("udp-port", "ports", "U:"),
+    ("tcp-ports", "ports", "T:"),
+    ("tcp-port", "ports", "T:"),
+    ("oprotos", "ports", "O:"),
+    ("oproto", "ports", "O:"),
+    ("dst-port", "ports", ""),
+    ("dest-port", "ports", ""),
+    ("destination-port", "ports", ""),
+    ("target-port", "ports", ""),
+    ("exclude-port", "exclude-ports", ""),
+    ("dst-ip", "range", ""),
+    ("dest-ip", "range", ""),
+    ("destination-ip", "range", ""),
+    ("target-ip", "range", ""),
+    ("exclude-range", "exclude", ""),
+    ("exclude-ranges", "exclude", ""),
+    ("exclude-ip", "exclude", ""),
+    ("exclude-ipv4", "exclude", ""),
+    ("ping-sweep", "ping", ""),
+    ("vlan", "adapter-vlan", ""),
+    ("read-ranges", "readrange", ""),
+];
+
+/// Names the original accepts without effect here: (name, takes a value, note).
+pub const IGNORED: &[(&str, bool, Option<&str>)] = &[
+    ("randomize-hosts", false, None), // always random
+    ("status", false, None),          // the status line is on unless --nostatus
+    ("nointeractive", false, None),   // console lines go to stdout only without output files
+    ("backtrace", false, None),       // Rust prints no backtraces to users
+    ("nobacktrace", false, None),
+    ("reason", false, None), // the reason (syn-ack, rst) is always written
+    (
+        "release-memory",
+        false,
+        Some("nmap(--release-memory): masscan frees its memory on exit anyway"),
+    ),
+    (
+        "send-eth",
+        false,
+        Some("nmap(--send-eth): masscan always sends whole Ethernet frames"),
+    ),
+];
+
+/// Names the original knows that this build refuses: (name, the line saying why).
+pub const REFUSED: &[(&str, &str)] = &[
+    // nmap options the original explains away too.
+    ("dns-servers", "nmap(--dns-servers): masscan never resolves names; give addresses"),
+    ("system-dns", "nmap(--system-dns): masscan never resolves names; give addresses"),
+    ("host-timeout", "nmap(--host-timeout): masscan is asynchronous and keeps no per-host timer (see --wait)"),
+    ("min-hostgroup", "nmap(--min-hostgroup): masscan scans every host at once, in random order"),
+    ("max-hostgroup", "nmap(--max-hostgroup): masscan scans every host at once, in random order"),
+    ("min-parallelism", "nmap(--min-parallelism): masscan has no parallelism limit; --rate sets the pace"),
+    ("max-parallelism", "nmap(--max-parallelism): masscan has no parallelism limit; --rate sets the pace"),
+    ("min-rtt-timeout", "nmap(--min-rtt-timeout): masscan tracks no round-trip times (see --wait)"),
+    ("max-rtt-timeout", "nmap(--max-rtt-timeout): masscan tracks no round-trip times (see --wait)"),
+    ("initial-rtt-timeout", "nmap(--initial-rtt-timeout): masscan tracks no round-trip times (see --wait)"),
+    ("min-rate", "nmap(--min-rate): masscan sends at --rate (--max-rate), never slower on purpose"),
+    ("scan-delay", "nmap(--scan-delay): masscan paces every probe with --rate"),
+    ("max-scan-delay", "nmap(--max-scan-delay): masscan paces every probe with --rate"),
+    ("mtu", "nmap(--mtu): masscan does not fragment probes"),
+    ("ip-options", "nmap(--ip-options): IP options are not supported"),
+    ("log-errors", "nmap(--log-errors): not supported; errors go to stderr"),
+    ("osscan-limit", "nmap(--osscan-limit): masscan does no OS detection"),
+    ("osscan-guess", "nmap(--osscan-guess): masscan does no OS detection"),
+    ("privileged", "nmap(--privileged): masscan opens raw sockets or AF_XDP itself and needs root (or CAP_NET_RAW and CAP_BPF)"),
+    ("unprivileged", "nmap(--unprivileged): masscan needs raw sockets or AF_XDP; run it as root"),
+    ("port-ratio", "nmap(--port-ratio): not supported; use --top-ports N"),
+    ("scanflags", "nmap(--scanflags): masscan sends SYN probes only"),
+    ("send-ip", "nmap(--send-ip): masscan sends whole Ethernet frames only"),
+    ("traceroute", "nmap(--traceroute): not supported"),
+    ("version-intensity", "nmap(--version-intensity): masscan has no version probes; --banners grabs what servers say"),
+    ("version-light", "nmap(--version-light): masscan has no version probes; --banners grabs what servers say"),
+    ("version-all", "nmap(--version-all): masscan has no version probes; --banners grabs what servers say"),
+    ("version-trace", "nmap(--version-trace): masscan has no version probes; --packet-trace shows the packets"),
+    // The original's features this build does not have (yet).
+    ("badsum", "--badsum (probes with bad checksums) is not implemented in masscan-rs"),
+    ("banner1", "--banner1 (the original's banner-parser self-check) is not implemented in masscan-rs; the parsers are tested by cargo test and fuzzed"),
+    ("banner-types", "--banner-types is not implemented in masscan-rs yet"),
+    ("banner-type", "--banner-type is not implemented in masscan-rs yet"),
+    ("banner-apps", "--banner-apps is not implemented in masscan-rs yet"),
+    ("banner-app", "--banner-app is not implemented in masscan-rs yet"),
+    ("benchmark", "--benchmark is not in masscan-rs: run bench/offline.sh (scan orders, probe kinds, threads)"),
+    ("bpf", "--bpf is not implemented in masscan-rs: its XDP program already passes the scan's replies only"),
+    ("data-length", "--data-length (padding probes) is not implemented in masscan-rs"),
+    ("datadir", "--datadir is not used by masscan-rs (it reads no data files by default)"),
+    ("debug", "--debug is not implemented in masscan-rs; use -v and --packet-trace"),
+    ("echo-all", "--echo-all is not implemented in masscan-rs yet; --echo prints every setting that differs from the default"),
+    ("heartbleed", "--heartbleed (vulnerability check) is not implemented in masscan-rs"),
+    ("ticketbleed", "--ticketbleed (vulnerability check) is not implemented in masscan-rs"),
+    ("vuln", "--vuln (vulnerability checks) is not implemented in masscan-rs"),
+    ("hello", "--hello ssl|smbv1|http is not implemented in masscan-rs yet; use --hello-string[PORT]"),
+    ("http-header", "--http-header is not implemented in masscan-rs yet (--http-user-agent is)"),
+    ("infinite", "--infinite is not implemented in masscan-rs"),
+    ("min-packet", "--min-packet (padding probes) is not implemented in masscan-rs"),
+    ("min-pkt", "--min-pkt (padding probes) is not implemented in masscan-rs"),
+    ("nmap-service-probes", "--nmap-service-probes is not implemented in masscan-rs; --nmap-payloads is"),
+    ("nmap-service-probe", "--nmap-service-probe is not implemented in masscan-rs; --nmap-payloads is"),
+    ("noreset", "--noreset is not implemented in masscan-rs: it always answers a SYN-ACK it does not follow with a RST"),
+    ("no-stylesheet", "--no-stylesheet is not implemented in masscan-rs yet (-oX writes no stylesheet)"),
+    ("stylesheet", "--stylesheet is not implemented in masscan-rs yet"),
+    ("webxml", "--webxml is not implemented in masscan-rs yet"),
+    ("pfring", "--pfring: the PF_RING backend is not implemented in masscan-rs; use --driver afxdp or afpacket"),
+    ("sendq", "--sendq is a Windows (WinPcap) option; masscan-rs runs on Linux"),
+    ("sendqueue", "--sendqueue is a Windows (WinPcap) option; masscan-rs runs on Linux"),
+    ("redis", "redis output (--redis) is not implemented in masscan-rs yet"),
+    ("script", "--script (Lua scripts) is not implemented in masscan-rs"),
+    ("test", "--test is the original's developer option; not in masscan-rs"),
+    ("notest", "--notest is the original's developer option; not in masscan-rs"),
+];
+
+/// Our long options and their aliases, folded, with the long name each means.
+fn our_names() -> Vec<(String, String)> {
+    let cmd = Args::command();
+    let mut names = Vec::new();
+    for a in cmd.get_arguments() {
+        let Some(long) = a.get_long() else { continue };
+        names.push((fold(long), long.to_string()));
+        for al in a.get_all_aliases().unwrap_or_default() {
+            names.push((fold(al), long.to_string()));
+        }
+    }
+    names
+}
+
+/// Resolves an option name (without dashes; `name[0]` allowed) as the original would.
+/// `None`: a name neither we nor the original know.
+pub fn resolve(name: &str) -> Option<Resolved> {
+    let (bare, index) = match name.split_once('[') {
+        Some((bare, rest)) => (bare, rest.strip_suffix(']')),
+        None => (name, None),
+    };
+    let f = fold(bare);
+    if f.is_empty() {
+        return None;
+    }
+    if let Some(index) = index {
+        if index.trim().parse::<u32>() != Ok(0) {
+            return Some(Resolved::Refused(format!(
+                "{name}: only one adapter is supported, so the only index is [0]"
+            )));
+        }
+    }
+    if let Some((_, long)) = our_names().into_iter().find(|(n, _)| *n == f) {
+        return Some(Resolved::Long { long, prefix: "" });
+    }
+    if let Some((_, long, prefix)) = ALIASES.iter().find(|(n, ..)| fold(n) == f) {
+        return Some(Resolved::Long {
+            long: long.to_string(),
+            prefix,
+        });
+    }
+    if let Some((_, takes_value, note)) = IGNORED.iter().find(|(n, ..)| fold(n) == f) {
+        return Some(Resolved::Ignored {
+            takes_value: *takes_value,
+            note: *note,
+        });
+    }
+    REFUSED
+        .iter()
+        .find(|(n, _)| fold(n) == f)
+        .map(|(_, why)| Resolved::Refused(why.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn long(name: &str) -> Option<String> {
+        match resolve(name)? {
+            Resolved::Long { long, .. } => Some(long),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn case_and_punctuation_do_not_count() {
+        assert_eq!(long("Rate").as_deref(), Some("rate"));
+        assert_eq!(long("exclude_file").as_deref(), Some("excludefile"));
+        assert_eq!(long("Source.IP").as_deref(), Some("adapter-ip"));
+        assert_eq!(long("adapter-ip[0]").as_deref(), Some("adapter-ip"));
+        assert!(matches!(
+            resolve("adapter-ip[1]"),
+            Some(Resolved::Refused(_))
+        ));
+        assert_eq!(resolve("nosuchoption"), None);
+        assert_eq!(
+            resolve("udp-ports"),
+            Some(Resolved::Long {
+                long: "ports".into(),
+                prefix: "U:"
+            })
+        );
+    }
+
+    /// Every name the original accepts resolves here, to an option clap knows, to an ignored
+    /// name, or to a one-line refusal.
+    #[test]
+    fn every_name_of_the_original_resolves() {
+        let list = include_str!("../tests/fixtures/original/option-names.txt");
+        let longs: Vec<String> = our_names().into_iter().map(|(_, l)| l).collect();
+        let mut count = 0;
+        for name in list
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            count += 1;
+            match resolve(name) {
+                Some(Resolved::Long { long, .. }) => {
+                    assert!(
+                        longs.contains(&long),
+                        "{name} -> --{long}, which clap lacks"
+                    )
+                }
+                Some(Resolved::Ignored { .. }) => {}
+                Some(Resolved::Refused(why)) => {
+                    assert!(!why.is_empty() && !why.contains('\n'), "{name}: {why:?}")
+                }
+                None => panic!("the original's option '{name}' is unknown here"),
+            }
+        }
+        assert!(count > 200, "{count}");
+        // The tables name nothing twice and shadow none of our options.
+        let mut seen = std::collections::HashSet::new();
+        let ours: Vec<String> = our_names().into_iter().map(|(f, _)| f).collect();
+        let table = ALIASES
+            .iter()
+            .map(|a| a.0)
+            .chain(IGNORED.iter().map(|i| i.0))
+            .chain(REFUSED.iter().map(|r| r.0));
+        for n in table {
+            assert!(seen.insert(fold(n)), "{n} twice");
+            assert!(
+                !ours.contains(&fold(n)),
+                "{n} is one of our options already"
+            );
+        }
+    }
+}

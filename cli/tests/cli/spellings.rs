@@ -1,0 +1,157 @@
+//! The original's option spellings: names that ignore case and `-`/`_`/`.`, its aliases,
+//! `name[0]`, `--name:value`, nmap's single-dash options, `--top-ports`, `--exclude-ports`,
+//! `--readrange`, and `--readscan` without the default config file.
+
+use super::*;
+
+#[test]
+fn config_names_are_read_as_the_original_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let ex = dir.path().join("ex");
+    std::fs::write(&ex, "10.0.0.5\n").unwrap();
+    let conf = dir.path().join("c.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "Rate = 5\nexclude_file = {}\nSource.IP = 198.18.0.9\nadapter-port[0] = 40000\n\
+             udp_ports = 53,161\nNoBanners = true\nrandomize-hosts = true\n",
+            ex.display()
+        ),
+    )
+    .unwrap();
+    let o = masscan(&["-c", conf.to_str().unwrap(), "10.0.0.0/29", "--echo"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    for want in [
+        "rate = 5 ",
+        "adapter-ip = 198.18.0.9\n",
+        "adapter-port = 40000\n",
+        "ports = U:53,U:161\n",
+        "range = 10.0.0.0-10.0.0.4\nrange = 10.0.0.6/31\n",
+    ] {
+        assert!(text.contains(want), "{want:?} missing in\n{text}");
+    }
+    // A name the original refuses too, and one nobody knows: file and line, one line.
+    std::fs::write(&conf, "rate = 5\nhost-timeout = 5\n").unwrap();
+    assert_one_line_error(
+        &["-c", conf.to_str().unwrap(), "10.0.0.1", "-p80", "-sL"],
+        "c.conf:2: nmap(--host-timeout)",
+    );
+    std::fs::write(&conf, "adapter[1] = eth1\n").unwrap();
+    assert_one_line_error(
+        &["-c", conf.to_str().unwrap(), "10.0.0.1", "-p80", "-sL"],
+        "c.conf:1: adapter[1]: only one adapter",
+    );
+}
+
+#[test]
+fn command_line_names_and_values_as_the_original_writes_them() {
+    let o = masscan(&[
+        "10.0.0.0/29",
+        "--SRC-IP:198.18.0.2",
+        "--dst_port=80",
+        "--Banners=false",
+        "--echo",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("adapter-ip = 198.18.0.2\n"), "{text}");
+    assert!(text.contains("ports = 80\n"), "{text}");
+    assert!(!text.contains("banners"), "{text}");
+    // -sU: the -p values after it are UDP; --exclude-ports takes some away.
+    let o = masscan(&[
+        "10.0.0.1",
+        "-p80",
+        "-sU",
+        "-p",
+        "53,161",
+        "--exclude-ports",
+        "U:161",
+        "--echo",
+    ]);
+    assert!(stdout(&o).contains("ports = 80,U:53\n"), "{}", stdout(&o));
+    // --top-ports without a number is 1000; the most common first.
+    let o = masscan(&["--top-ports", "10.0.0.1", "-sL"]);
+    assert_eq!(stdout(&o).lines().count(), 1000, "{}", stderr(&o));
+    let o = masscan(&["10.0.0.1", "--top-ports", "3", "--echo"]);
+    assert!(stdout(&o).contains("ports = 23,80,443\n"), "{}", stdout(&o));
+    // -sT: a warning, then a SYN scan.
+    let o = masscan(&["10.0.0.1", "-p80", "-sT", "-sL"]);
+    assert!(o.status.success());
+    assert!(stderr(&o).contains("doing a SYN scan"), "{}", stderr(&o));
+    // --Version and -V print the original's version line first.
+    for v in ["-V", "--Version"] {
+        let o = masscan(&[v]);
+        assert!(stdout(&o).starts_with("\nMasscan version 1.3.2 ( "), "{v}");
+    }
+}
+
+#[test]
+fn nmap_options_the_original_explains_are_one_line_each() {
+    for (args, want) in [
+        (&["-sV"][..], "nmap(-sV): no version detection"),
+        (&["-A"], "nmap(-A)"),
+        (&["-O"], "nmap(-O): masscan does no OS detection"),
+        (&["-T4"], "nmap(-T4): timing templates"),
+        (&["-sA"], "nmap(-sA): only SYN scans"),
+        (&["-oN", "x"], "nmap(-oN)"),
+        (&["-F"], "--top-ports 100"),
+        (&["--min-rate", "5"], "nmap(--min-rate)"),
+        (&["--max_hostgroup", "5"], "nmap(--max-hostgroup)"),
+        (
+            &["--banner-types", "http"],
+            "not implemented in masscan-rs yet",
+        ),
+        (&["--pfring"], "PF_RING"),
+    ] {
+        let mut all = vec!["10.0.0.1", "-p80"];
+        all.extend_from_slice(args);
+        all.push("-sL");
+        assert_one_line_error(&all, want);
+    }
+}
+
+#[test]
+fn readrange_prints_the_ranges_and_readscan_skips_the_default_config() {
+    let o = masscan(&[
+        "--readrange",
+        "10.0.0.0/8",
+        "2001:db8::/64",
+        "--exclude",
+        "10.1.0.0/16",
+    ]);
+    assert_eq!(
+        stdout(&o),
+        "10.0.0.0/16\n10.2.0.0-10.255.255.255\n2001:db8::/64\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("masscan.conf");
+    std::fs::write(&conf, "this is not a config file\n").unwrap();
+    let bin = dir.path().join("empty.bin");
+    let o = masscan_cmd()
+        .args([
+            "10.0.0.1",
+            "-p80",
+            "--offline",
+            "-oB",
+            bin.to_str().unwrap(),
+        ])
+        .args(["--nostatus", "--wait", "0"])
+        .env("MASSCAN_DEFAULT_CONF", "")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = masscan_cmd()
+        .args(["--readscan", bin.to_str().unwrap()])
+        .env("MASSCAN_DEFAULT_CONF", &conf)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A scan does read it (and says what is wrong with it).
+    let o = masscan_cmd()
+        .args(["10.0.0.1", "-p80", "-sL"])
+        .env("MASSCAN_DEFAULT_CONF", &conf)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+}
