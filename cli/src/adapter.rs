@@ -59,10 +59,12 @@ fn choose_link<'a>(
         .or_else(|| ifs.default_route(need_v4 && !need_v6));
     let link = match &c.adapter {
         Some(name) => ifs.link(name).ok_or_else(|| {
-            UserError(format!(
-                "no interface named '{name}' (interfaces: {}; see --iflist)",
-                names(ifs)
-            ))
+            let known = names(ifs);
+            UserError(if known.is_empty() {
+                format!("no interface named '{name}': this network namespace has no interfaces")
+            } else {
+                format!("no interface named '{name}' (interfaces: {known}; see --iflist)")
+            })
         })?,
         None => {
             let r = default.ok_or_else(|| {

@@ -32,8 +32,10 @@ pub fn conf_file_args(path: &Path, depth: usize) -> Result<Vec<String>, UserErro
     let text = std::fs::read(path)
         .map_err(|e| UserError(format!("cannot read config file '{}': {e}", path.display())))?;
     let text = String::from_utf8_lossy(&text);
+    // A UTF-8 byte order mark (some Windows editors write one) is not part of the first name.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let shown = path.display().to_string();
-    let lines = parse_conf(&text, &shown)?;
+    let lines = parse_conf(text, &shown)?;
     let cmd = Args::command();
     let mut out = Vec::new();
     // A resume point without an order was written by the original masscan: its BlackRock

@@ -261,9 +261,10 @@ pub fn run_scan_with<D: Driver>(
             neighbours: link.as_ref().and_then(|l| l.neighbours.as_ref()),
         },
         receiver: receiver_config(c, &wire, key, adapter, live, rx_threads),
-        pcap: match (&c.pcap, live) {
-            (Some(path), true) => Some(SharedPcap::create(path).map_err(UserError)?),
-            _ => None,
+        // Created offline too (empty: nothing is received), so a bad path fails the same way.
+        pcap: match &c.pcap {
+            Some(path) => Some(SharedPcap::create(path).map_err(UserError)?),
+            None => None,
         },
         slices,
         counters,

@@ -263,6 +263,17 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
             return Err(UserError(format!("output file '{n}' is given twice")));
         }
     }
+    if c.open_only && c.show_closed {
+        return Err(UserError(
+            "--open-only and --show closed contradict each other: give one of them".into(),
+        ));
+    }
+    let rotating = c.rotate.is_some() || c.rotate_size.is_some();
+    if rotating && !c.outputs.iter().any(|(_, n)| n != "-") {
+        return Err(UserError(
+            "--rotate and --rotate-size rotate an output file: add one (e.g. -oJ scan.json)".into(),
+        ));
+    }
     Ok(())
 }
 

@@ -127,8 +127,7 @@ pub fn normalize(
                 } else {
                     rest.to_string()
                 };
-                out.push("--ports".into());
-                out.push(format!("{}{value}", ports.prefix()));
+                out.push(format!("--ports={}{value}", ports.prefix()));
                 continue;
             }
         }
@@ -182,11 +181,17 @@ fn long_option(
                 }
                 return Ok(());
             }
-            out.push(format!("--{long}"));
+            // A negative number is this option's value (`--wait -1` is a bad wait, not an
+            // unknown option `-1`), so the value parser can say what is wrong with it.
+            let negative = it.peek().is_some_and(|v| {
+                v.len() > 1 && v.starts_with('-') && v.as_bytes()[1].is_ascii_digit()
+            });
             match inline {
-                Some(v) => out.push(format!("{prefix}{v}")),
-                None if !prefix.is_empty() => out.push(format!("{prefix}{}", need(it, name)?)),
-                None => {}
+                Some(v) => out.push(format!("--{long}={prefix}{v}")),
+                None if !prefix.is_empty() || negative => {
+                    out.push(format!("--{long}={prefix}{}", need(it, name)?))
+                }
+                None => out.push(format!("--{long}")),
             }
         }
         Some(Resolved::Ignored { takes_value, note }) => {
@@ -347,11 +352,11 @@ mod tests {
 
     #[test]
     fn masscan_spellings() {
-        assert_eq!(norm(&["-p80"]), ["--ports", "80"]);
-        assert_eq!(norm(&["-pU:53"]), ["--ports", "U:53"]);
-        assert_eq!(norm(&["-p-"]), ["--ports", "-"]);
-        assert_eq!(norm(&["-p", "80"]), ["--ports", "80"]);
-        assert_eq!(norm(&["-p-100"]), ["--ports", "-100"]);
+        assert_eq!(norm(&["-p80"]), ["--ports=80"]);
+        assert_eq!(norm(&["-pU:53"]), ["--ports=U:53"]);
+        assert_eq!(norm(&["-p-"]), ["--ports=-"]);
+        assert_eq!(norm(&["-p", "80"]), ["--ports=80"]);
+        assert_eq!(norm(&["-p-100"]), ["--ports=-100"]);
         assert_eq!(norm(&["-ping"]), ["--ping"]);
         assert_eq!(norm(&["-pingx"]), ["-pingx"]);
         assert_eq!(

@@ -24,11 +24,19 @@ pub fn banner(plan: &Plan) {
     );
     eprintln!("Initiating SYN Stealth Scan");
     eprintln!(
-        "Scanning {} hosts [{} port{}/host]",
-        plan.host_count(),
-        plan.port_count(),
-        if plan.port_count() == 1 { "" } else { "s" }
+        "Scanning {} [{}/host]",
+        plural(plan.host_count(), "host"),
+        plural(plan.port_count(), "port"),
     );
+}
+
+/// `1 host`, `2 hosts`.
+fn plural(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 /// Turns counter samples into progress and rates.
@@ -36,6 +44,7 @@ pub struct Progress {
     slices: Vec<Slice>,
     initial: u64,
     last: Option<(Instant, Vec<u64>)>,
+    started: Instant,
 }
 
 /// One sample of the whole scan.
@@ -65,6 +74,7 @@ impl Progress {
             slices: slices.to_vec(),
             initial: slices.iter().map(Slice::remaining).sum(),
             last: None,
+            started: Instant::now(),
         }
     }
 
@@ -101,10 +111,12 @@ impl Progress {
         };
         self.last = Some((now, sent_now));
         let pps: f64 = core_pps.iter().sum();
-        let remaining = (pps > 0.0 && self.initial > 0).then(|| {
-            // Probes left, at the current rate (retry slots that send nothing count as probes).
-            Duration::from_secs_f64(left as f64 / pps)
-        });
+        // Probes left at the scan's average rate so far (the last second's rate jumps, and is
+        // zero in a stall); unknown before anything is done.
+        let elapsed = now.duration_since(self.started).as_secs_f64();
+        let average = (self.initial - left.min(self.initial)) as f64 / elapsed.max(1e-9);
+        let remaining = (average > 0.0 && elapsed > 0.0)
+            .then(|| Duration::from_secs_f64((left as f64 / average).min(1e12)));
         Snapshot {
             sent: cores.iter().map(|c| c.sent).sum(),
             cores,
@@ -120,7 +132,6 @@ impl Progress {
 /// `rate:  0.99-kpps, 42.00% done,   0:01:02 remaining, found=45`, rewritten with `\r`; after
 /// the last probe, `waiting 9-secs` in place of the time remaining.
 pub fn status_line(s: &Snapshot, waiting: Option<u64>) {
-    let r = s.remaining.map(|d| d.as_secs()).unwrap_or(0);
     let line = match waiting {
         Some(w) => format!(
             "rate:{:6.2}-kpps, {:5.2}% done, waiting {w}-secs, found={}       \r",
@@ -129,18 +140,26 @@ pub fn status_line(s: &Snapshot, waiting: Option<u64>) {
             s.found()
         ),
         None => format!(
-            "rate:{:6.2}-kpps, {:5.2}% done,{:4}:{:02}:{:02} remaining, found={}       \r",
+            "rate:{:6.2}-kpps, {:5.2}% done,{} remaining, found={}       \r",
             s.pps / 1000.0,
             s.done * 100.0,
-            r / 3600,
-            (r / 60) % 60,
-            r % 60,
+            eta(s.remaining),
             s.found()
         ),
     };
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(line.as_bytes());
     let _ = err.flush();
+}
+
+/// The time left in a fixed 10-character column: `   0:01:02`, `   -:--:--` while unknown,
+/// beyond 9999 hours `  >1 year `.
+fn eta(remaining: Option<Duration>) -> String {
+    match remaining.map(|d| d.as_secs()) {
+        None => "   -:--:--".to_string(),
+        Some(r) if r / 3600 > 9999 => "  >1 year ".to_string(),
+        Some(r) => format!("{:4}:{:02}:{:02}", r / 3600, (r / 60) % 60, r % 60),
+    }
 }
 
 /// `--stats-json`: one JSON object per line, per second, plus a final one.
@@ -253,8 +272,8 @@ pub fn summary(
         let t = secs.get(k).copied().unwrap_or(0.0).max(1e-9);
         let cpu = pinned(cpus, k);
         eprintln!(
-            "tx-core {k} ({cpu}): {} probes in {:.3} s = {:.0} pps, {} batches, {} throttle waits, {} ring full, {} kicks",
-            c.sent, t, c.sent as f64 / t, c.batches, c.throttle_waits, c.ring_full, c.kicks
+            "tx-core {k} ({cpu}): {} in {:.3} s = {:.0} pps, {} batches, {} throttle waits, {} ring full, {} kicks",
+            plural(c.sent, "probe"), t, c.sent as f64 / t, c.batches, c.throttle_waits, c.ring_full, c.kicks
         );
     }
     for (k, r) in s.rx.iter().enumerate() {
@@ -276,10 +295,17 @@ pub fn summary(
             );
         }
     }
-    let t = elapsed.as_secs_f64().max(1e-9);
+    // The rate over the time the transmit threads ran, not the --wait after them.
+    let sending = secs.iter().copied().fold(0.0, f64::max);
+    let t = if sending > 0.0 {
+        sending
+    } else {
+        elapsed.as_secs_f64()
+    }
+    .max(1e-9);
     eprintln!(
-        "total: {} probes in {:.3} s = {:.0} pps over {} transmit thread(s) [{driver}]",
-        s.sent,
+        "total: {} in {:.3} s = {:.0} pps over {} transmit thread(s) [{driver}]",
+        plural(s.sent, "probe"),
         t,
         s.sent as f64 / t,
         s.cores.len()

@@ -64,6 +64,7 @@ pub fn supervise(
             checkpoints.tick(c, ports, min_next(counters, c));
         }
     }
+    report(None); // the state at the end of transmitting (100% when the scan finished)
     let mut interrupted_at = None;
     if shared.stop.load(Ordering::SeqCst) && !slice_finished(&shared.slices, counters) {
         let resume = min_next(counters, c);

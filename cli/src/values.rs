@@ -111,7 +111,8 @@ pub fn driver(s: &str) -> Result<String, String> {
         Ok(d)
     } else {
         Err(format!(
-            "unknown --driver '{s}' (choose from afxdp, afpacket, offline, dpdk, pfring)"
+            "unknown --driver '{s}' (choose from afxdp, afpacket or offline; dpdk and pfring are \
+             not built yet)"
         ))
     }
 }

@@ -34,7 +34,7 @@ pub enum PlanError {
     },
     #[error("no ports to scan: give -p (e.g. -p80,443), or --ping, or --arp")]
     NoPorts,
-    #[error("bad --shards '{0}': use x/y with 1 <= x <= y (e.g. --shards 1/3)")]
+    #[error("bad --shards '{0}': use x/y with 1 <= x <= y <= 4294967295 (e.g. --shards 1/3)")]
     BadShard(String),
     #[error("--resume-index {index} is past the end of the scan ({total} probes)")]
     ResumePastEnd { index: u64, total: u64 },

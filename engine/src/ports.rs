@@ -129,10 +129,11 @@ impl PortSetBuilder {
         if spec.trim().is_empty() {
             return Err(err("empty".into()));
         }
+        let mut added = false;
         for raw in spec.split(',') {
             let mut item = raw.trim();
             if item.is_empty() {
-                return Err(err("empty item between commas".into()));
+                continue; // `80,,443` and a trailing comma, as target lists allow
             }
             let b = item.as_bytes();
             if b.len() >= 2 && b[1] == b':' && b[0].is_ascii_alphabetic() {
@@ -190,6 +191,10 @@ impl PortSetBuilder {
                 }
             };
             self.ranges.add(proto.base() + first, proto.base() + last);
+            added = true;
+        }
+        if !added {
+            return Err(err("no port in it".into()));
         }
         Ok(())
     }
@@ -300,8 +305,8 @@ mod tests {
         );
         for s in [
             "",
+            ",",
             "http",
-            "80,,81",
             "X:80",
             "I:5",
             "1-2-3",
@@ -309,6 +314,11 @@ mod tests {
         ] {
             assert!(parse(s).is_err(), "{s:?}");
         }
+    }
+
+    #[test]
+    fn empty_items_are_skipped_as_in_target_lists() {
+        assert_eq!(parse("80,,81,").unwrap(), parse("80,81").unwrap());
     }
 
     #[test]

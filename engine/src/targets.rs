@@ -25,9 +25,9 @@ pub enum TargetError {
     },
     #[error(
         "range too big, need confirmation: to prevent accidents, at least one --exclude must be \
-         specified (use \"--exclude 255.255.255.255\" as a simple confirmation)"
+         specified (use \"--exclude {0}\" as a simple confirmation)"
     )]
-    NeedsExclude,
+    NeedsExclude(&'static str),
     #[error("no targets: give addresses or ranges to scan (e.g. 10.0.0.0/8), or -iL FILE")]
     Empty,
     #[error("every target is excluded: nothing left to scan")]
@@ -95,6 +95,12 @@ pub fn parse_range(spec: &str) -> Result<AddrRange, TargetError> {
         return Ok(AddrRange::V4(a & mask, (a & mask) | !mask));
     }
     if let Some((a, b)) = s.split_once('-') {
+        if a.contains(':') != b.contains(':') {
+            return Err(bad(
+                spec,
+                "a range's two ends must be of one family (both IPv4 or both IPv6)",
+            ));
+        }
         let r = if is_v6 {
             let (a, b) = (parse_v6(a.trim(), spec)?, parse_v6(b.trim(), spec)?);
             if a > b {
@@ -196,8 +202,11 @@ impl TargetSetBuilder {
         }
         let has_exclude = self.has_exclude;
         let (v4_all, v6_all, t) = self.merge();
-        if !has_exclude && (v4_all.len128() == 1u128 << 32 || v6_all.len128() == u128::MAX) {
-            return Err(TargetError::NeedsExclude);
+        if !has_exclude && v4_all.len128() == 1u128 << 32 {
+            return Err(TargetError::NeedsExclude("255.255.255.255"));
+        }
+        if !has_exclude && v6_all.len128() == u128::MAX {
+            return Err(TargetError::NeedsExclude("ff00::/8"));
         }
         if t.v4.is_empty() && t.v6.is_empty() {
             return Err(TargetError::AllExcluded);
@@ -402,12 +411,18 @@ mod tests {
     fn whole_internet_needs_exclude() {
         let mut b = TargetSetBuilder::new();
         b.add_targets("0.0.0.0/0").unwrap();
-        assert_eq!(b.clone().build().unwrap_err(), TargetError::NeedsExclude);
+        assert_eq!(
+            b.clone().build().unwrap_err(),
+            TargetError::NeedsExclude("255.255.255.255")
+        );
         b.add_excludes("255.255.255.255").unwrap();
         assert_eq!(b.build().unwrap().v4.len_u64(), Some((1 << 32) - 1));
         let mut b6 = TargetSetBuilder::new();
         b6.add_targets("::/0").unwrap();
-        assert_eq!(b6.build().unwrap_err(), TargetError::NeedsExclude);
+        assert_eq!(
+            b6.build().unwrap_err(),
+            TargetError::NeedsExclude("ff00::/8")
+        );
     }
 
     #[test]

@@ -155,3 +155,79 @@ fn readrange_prints_the_ranges_and_readscan_skips_the_default_config() {
         .unwrap();
     assert!(!o.status.success());
 }
+
+#[test]
+fn bad_input_a_new_user_tries_is_one_clear_line() {
+    for (args, want) in [
+        (
+            &["10.0.0.1", "-p80", "--wait", "-1", "-sL"][..],
+            "bad --wait '-1'",
+        ),
+        (&["10.0.0.1", "-p80", "--seed", "-1", "-sL"], "--seed"),
+        (
+            &["10.0.0.1-2001:db8::1", "-p80", "-sL"],
+            "both IPv4 or both IPv6",
+        ),
+        (&["::/0", "-p80", "-sL"], "--exclude ff00::/8"),
+        (
+            &["10.0.0.1", "-p80", "--shards", "1/4294967296", "-sL"],
+            "y <= 4294967295",
+        ),
+        (&["10.0.0.1", "-p80", "-oX"], "-oX needs a file name"),
+        (
+            &[
+                "10.0.0.1",
+                "-p80",
+                "--offline",
+                "--open-only",
+                "--show",
+                "closed",
+            ],
+            "contradict",
+        ),
+        (
+            &["10.0.0.1", "-p80", "--offline", "--rotate", "60"],
+            "rotate an output file",
+        ),
+        (
+            &[
+                "10.0.0.1",
+                "-p80",
+                "--offline",
+                "--pcap",
+                "/nonexistent/dir/x.pcap",
+            ],
+            "/nonexistent/dir/x.pcap",
+        ),
+        (
+            &["10.0.0.1", "-p80", "--driver", "foo"],
+            "afxdp, afpacket or offline",
+        ),
+        (&["10.0.0.1", "-p", ",", "-sL"], "no port in it"),
+    ] {
+        assert_one_line_error(args, want);
+    }
+    // Negative-looking values that are valid: `-p -1` is port 1 (nmap's `-N`).
+    assert_eq!(
+        stdout(&masscan(&["10.0.0.1", "-p", "-1", "--echo"]))
+            .lines()
+            .filter(|l| *l == "ports = 1")
+            .count(),
+        1
+    );
+    // Empty list items are skipped in ports as in targets.
+    let o = masscan(&["10.0.0.1,,10.0.0.2", "-p80,,81,", "-sL"]);
+    assert_eq!(stdout(&o).lines().count(), 4, "{}", stderr(&o));
+    // A byte order mark before the first name.
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("bom.conf");
+    std::fs::write(&conf, "\u{feff}rate = 5\n").unwrap();
+    let o = masscan(&["-c", conf.to_str().unwrap(), "10.0.0.1", "-p80", "--echo"]);
+    assert!(stdout(&o).contains("rate = 5 "), "{}", stderr(&o));
+    // One host, one probe: singular.
+    let o = masscan(&["10.0.0.1", "-p80", "--offline", "--wait", "0"]);
+    let err = stderr(&o);
+    assert!(err.contains("Scanning 1 host [1 port/host]"), "{err}");
+    assert!(err.contains("total: 1 probe in"), "{err}");
+    assert!(err.contains("100.00% done"), "{err}");
+}
