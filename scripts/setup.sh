@@ -12,7 +12,7 @@ set -euo pipefail
 # SCTP lab servers: unbound, snmpd, usrsctp's example servers (SCTP over raw IP), and
 # chronyd's libraries (its package is unpacked, not installed: installing it would remove the
 # host's own time daemon, systemd-timesyncd).
-packages=(build-essential pkg-config procps iproute2 python3 jq bc netbase util-linux
+packages=(build-essential pkg-config procps iproute2 python3 python3-venv jq bc netbase util-linux
           clang libbpf-dev
           nginx-light openssh-server openssh-client vsftpd memcached tcpdump openssl
           python3-aiosmtpd dovecot-imapd dovecot-pop3d telnetd socat samba xrdp
@@ -59,6 +59,17 @@ if [ ! -x "$CHRONY_ROOT/usr/sbin/chronyd" ]; then
   mkdir -p "$CHRONY_ROOT"
   dpkg-deb -x "$tmp"/chrony_*.deb "$CHRONY_ROOT"
   rm -rf "$tmp"
+fi
+
+# The client libraries masscan's users drive it with, from PyPI, in a private venv: the tests
+# run them against this masscan (cli/tests/lab_clients.rs).
+CLIENTS_VENV=/var/lib/masscan-lab/pyclients
+if ! "$CLIENTS_VENV/bin/python" -c 'import masscan, libnmap' >/dev/null 2>&1; then
+  echo "setup: installing python-masscan and python-libnmap into $CLIENTS_VENV"
+  rm -rf "$CLIENTS_VENV"
+  python3 -m venv "$CLIENTS_VENV"
+  "$CLIENTS_VENV/bin/pip" install -q --disable-pip-version-check \
+    python-masscan==1.0.0 python-libnmap==0.7.3
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

@@ -1,0 +1,99 @@
+//! Client libraries masscan's users drive it with, from PyPI (scripts/setup.sh installs them
+//! into /var/lib/masscan-lab/pyclients): python-masscan finds the binary by `masscan -V` and
+//! reads `-oJ -`, python-libnmap reads `-oX`; each must find every open port of a lab scan.
+//! Ignored unless asked for (root and the lab): `./scripts/test.sh` runs it.
+
+use masscan_test_support::*;
+use std::collections::BTreeSet;
+use std::process::Command;
+
+const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
+const VENV_PYTHON: &str = "/var/lib/masscan-lab/pyclients/bin/python";
+
+/// Runs `script` with the clients' Python in the scanner namespace, `masscan` on PATH being
+/// this build; returns its stdout.
+fn python(lab: &Lab, script: &str) -> String {
+    let bin = lab.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let link = bin.join("masscan");
+    if !link.exists() {
+        std::os::unix::fs::symlink(MASSCAN, &link).unwrap();
+    }
+    let o = Command::new("ip")
+        .args(["netns", "exec", &lab.scan_ns, VENV_PYTHON, "-c", script])
+        .env(
+            "PATH",
+            format!("{}:/usr/sbin:/usr/bin:/sbin:/bin", bin.display()),
+        )
+        .env("MASSCAN_DEFAULT_CONF", "")
+        .current_dir(lab.dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "python: {}", stderr(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// `open PORT IP` lines as the set `services_open` returns.
+fn open_set(out: &str) -> BTreeSet<(String, u16, String)> {
+    out.lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() == 3 && f[0] == "open")
+                .then(|| ("open".into(), f[1].parse().unwrap(), f[2].into()))
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn python_masscan_and_python_libnmap_find_every_open_port() {
+    assert!(
+        std::path::Path::new(VENV_PYTHON).exists(),
+        "{VENV_PYTHON} is missing: run ./scripts/setup.sh"
+    );
+    let lab = Lab::up(MASSCAN);
+    // python-masscan: `masscan -V` must match its version regex; then `masscan -oJ - ...`.
+    let out = python(
+        &lab,
+        &format!(
+            r#"
+import masscan
+m = masscan.PortScanner()
+print("version", m._masscan_version_number, m._masscan_subversion_number, m._masscan_revised_number)
+r = m.scan("198.18.1.0-198.18.1.5", ports="{SERVICE_PORTS}", arguments="--rate 2000 --wait 1")
+for ip, ports in r["scan"].items():
+    for p in ports:
+        if p["status"] == "open" and p["proto"] == "tcp":
+            print("open", p["port"], ip)
+"#
+        ),
+    );
+    assert!(out.starts_with("version 1 3 2\n"), "{out}");
+    assert_eq!(open_set(&out), services_open(), "python-masscan: {out}");
+
+    // python-libnmap reading our -oX.
+    let o = lab.run(&[
+        "198.18.1.0-198.18.1.5",
+        "-p",
+        SERVICE_PORTS,
+        "--rate",
+        "2000",
+        "--wait",
+        "1",
+        "-oX",
+        "scan.xml",
+    ]);
+    ok(&o);
+    let out = python(
+        &lab,
+        r#"
+from libnmap.parser import NmapParser
+report = NmapParser.parse_fromfile("scan.xml")
+for host in report.hosts:
+    for s in host.services:
+        if s.state == "open" and s.protocol == "tcp":
+            print("open", s.port, host.address)
+"#,
+    );
+    assert_eq!(open_set(&out), services_open(), "python-libnmap: {out}");
+}
