@@ -9,7 +9,8 @@ set -euo pipefail
 # openssl makes their certificate), tcpdump (the tests read --pcap files with it), and nmap
 # with libxml2-utils (xmllint checks -oX and nmapxml files against Nmap's DTD); nftables drops
 # the transmit benchmark's frames as they reach the target's link (bench/live.sh). UDP and
-# SCTP lab servers: unbound, snmpd, usrsctp's example servers (SCTP over raw IP), and
+# SCTP lab servers: unbound, snmpd, usrsctp's example servers (SCTP over raw IP), redis-server
+# (the redis output's test runs one on the scanner namespace's loopback), and
 # chronyd's libraries (its package is unpacked, not installed: installing it would remove the
 # host's own time daemon, systemd-timesyncd).
 packages=(build-essential pkg-config procps iproute2 python3 python3-venv jq bc netbase util-linux
@@ -18,7 +19,7 @@ packages=(build-essential pkg-config procps iproute2 python3 python3-venv jq bc 
           python3-aiosmtpd dovecot-imapd dovecot-pop3d telnetd socat samba xrdp
           tigervnc-standalone-server nmap libxml2-utils nftables
           unbound snmpd libcap2 libedit2 libgnutls30 libnettle8 libseccomp2
-          libusrsctp-examples)
+          libusrsctp-examples redis-server)
 
 missing=()
 for p in "${packages[@]}"; do

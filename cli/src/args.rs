@@ -195,6 +195,13 @@ pub struct Args {
     /// pairing with --output-filename in order.
     #[arg(long = "output-format", value_name = "FORMAT", value_parser = values::output_format)]
     pub output_format: Vec<String>,
+    /// Also write results to this redis server, IP[:port] (default port 6379), as the
+    /// original's `-oR`/`--redis` does.
+    #[arg(long = "redis", value_name = "IP[:PORT]", value_parser = crate::redis_out::parse_target)]
+    pub redis: Option<std::net::SocketAddr>,
+    /// Password for --redis (sent with AUTH).
+    #[arg(long = "redis-pwd", value_name = "PASSWORD")]
+    pub redis_pwd: Option<String>,
     /// Output file (with --output-format).
     #[arg(long = "output-filename", alias = "output-file", value_name = "FILE")]
     pub output_filename: Vec<String>,

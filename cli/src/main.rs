@@ -11,6 +11,7 @@ mod names;
 mod output_thread;
 mod outputs;
 mod readscan;
+mod redis_out;
 mod run;
 mod scan;
 mod settings;

@@ -173,7 +173,6 @@ pub const REFUSED: &[(&str, &str)] = &[
     ("pfring", "--pfring: the PF_RING backend is not implemented in masscan-rs; use --driver afxdp or afpacket"),
     ("sendq", "--sendq is a Windows (WinPcap) option; masscan-rs runs on Linux"),
     ("sendqueue", "--sendqueue is a Windows (WinPcap) option; masscan-rs runs on Linux"),
-    ("redis", "redis output (--redis) is not implemented in masscan-rs yet"),
     ("script", "--script (Lua scripts) is not implemented in masscan-rs"),
     ("test", "--test is the original's developer option; not in masscan-rs"),
     ("notest", "--notest is the original's developer option; not in masscan-rs"),

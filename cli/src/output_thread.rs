@@ -23,7 +23,7 @@ pub fn open_outputs(c: &ScanConfig, start: u64) -> Result<Vec<Output>, UserError
     let ports = ScannedPorts::new(&c.ports);
     for (format, file) in &c.outputs {
         let mut o = Output::open(format, file, c.append_output, start, false, &ports)?;
-        if let Some(r) = &rotation {
+        if let Some(r) = rotation.as_ref().filter(|_| format != "redis") {
             o = o.with_rotation(r.clone(), start)?;
         }
         v.push(o);

@@ -7,6 +7,7 @@
 //! `--rotate-dir` under a name carrying its start time, and a new one begun.
 
 use crate::args::UserError;
+use crate::redis_out::RedisSink;
 use masscan_engine::output::binary;
 use masscan_engine::output::text::{append_point, console_line, TextFormat, TextWriter};
 use masscan_engine::output::{utc, Record, ScannedPorts, ServiceNames};
@@ -42,6 +43,7 @@ enum Kind {
     Console,
     Text(TextWriter),
     Binary,
+    Redis(Box<RedisSink>),
 }
 
 /// One output: a format and where it goes.
@@ -155,6 +157,14 @@ impl Output {
     ) -> Result<Self, UserError> {
         let mut kind = match format {
             "binary" => Kind::Binary,
+            // `name` is the server, IP[:port]; `redis:PASSWORD@IP[:port]` carries --redis-pwd.
+            "redis" => {
+                let (pwd, target) = match name.rsplit_once('@') {
+                    Some((p, t)) => (Some(p), t),
+                    None => (None, name),
+                };
+                return Ok(Self::redis(RedisSink::connect(target, pwd)?, target, ports));
+            }
             f => {
                 let format = TextFormat::from_name(f)
                     .ok_or_else(|| UserError(format!("cannot write --output-format {f}")))?;
@@ -183,10 +193,24 @@ impl Output {
                 Kind::Text(w) => w.begin(&mut me.buf),
                 Kind::Binary if binary_header_later => me.binary_header_pending = true,
                 Kind::Binary => me.buf.extend_from_slice(&binary::header(start)),
-                Kind::Console => {}
+                Kind::Console | Kind::Redis(_) => {}
             }
         }
         Ok(me)
+    }
+
+    fn redis(sink: RedisSink, target: &str, ports: &ScannedPorts) -> Self {
+        Self {
+            kind: Kind::Redis(Box::new(sink)),
+            out: Box::new(std::io::sink()),
+            buf: Vec::new(),
+            name: target.to_string(),
+            binary_header_pending: false,
+            format: "redis".into(),
+            written: 0,
+            rotation: None,
+            ports: ports.clone(),
+        }
     }
 
     /// Writes a pending binary header with this start time (no-op otherwise).
@@ -203,6 +227,7 @@ impl Output {
             Kind::Console => console_line(&mut self.buf, r),
             Kind::Text(w) => w.record(&mut self.buf, r),
             Kind::Binary => binary::push_record(&mut self.buf, r),
+            Kind::Redis(sink) => sink.record(r)?,
         }
         if self.buf.len() >= 1 << 16 {
             self.write_buf()?;
@@ -219,6 +244,9 @@ impl Output {
 
     /// Everything so far reaches the file.
     pub fn flush(&mut self) -> Result<(), UserError> {
+        if let Kind::Redis(sink) = &mut self.kind {
+            sink.flush()?;
+        }
         self.write_buf()?;
         self.out
             .flush()
@@ -238,6 +266,7 @@ impl Output {
                 w.end(&mut self.buf)
             }
             Kind::Binary => self.buf.extend_from_slice(&binary::trailer()),
+            Kind::Redis(sink) => sink.close()?,
             Kind::Console => {}
         }
         self.flush()
@@ -310,7 +339,7 @@ fn open_file(
     };
     let refuse = |why: String| UserError(format!("cannot append to '{name}': {why}"));
     let (keep, fresh) = match kind {
-        Kind::Console => (existing.len(), true),
+        Kind::Console | Kind::Redis(_) => (existing.len(), true),
         Kind::Binary => match binary::append_point(&existing).map_err(refuse)? {
             None => (0, true),
             Some(keep) => (keep, false),

@@ -240,7 +240,30 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
     c.interactive = a.interactive;
     // Formats and file names pair up in order (`-oX a.xml -oJ b.json` writes both); a lone
     // --output-format applies to the last file name, a file name alone is XML.
-    let (formats, names) = (&a.output_format, &a.output_filename);
+    // Redis is a server, not a file: `-oR`/`--output-format redis` need --redis IP[:port].
+    let formats: Vec<String> = a
+        .output_format
+        .iter()
+        .filter(|f| *f != "redis")
+        .cloned()
+        .collect();
+    let wants_redis = formats.len() != a.output_format.len();
+    match (a.redis, wants_redis) {
+        (Some(addr), _) => {
+            let target = match &a.redis_pwd {
+                Some(pwd) => format!("{pwd}@{addr}"),
+                None => addr.to_string(),
+            };
+            c.outputs.push(("redis".into(), target));
+        }
+        (None, true) => {
+            return Err(UserError(
+                "redis output needs the server: --redis IP[:PORT] (e.g. -oR 127.0.0.1)".into(),
+            ))
+        }
+        (None, false) => {}
+    }
+    let (formats, names) = (&formats, &a.output_filename);
     if formats.len() == names.len() {
         for (f, n) in formats.iter().zip(names) {
             c.outputs.push((f.clone(), n.clone()));

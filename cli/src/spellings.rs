@@ -252,7 +252,13 @@ fn nmap_option(
         (b'o', "A" | "N" | "S") => {
             return refuse("this output format is not supported (use -oX, -oJ, -oD, -oG, -oL, -oB, -oU or -oH)")
         }
-        (b'o', "R") => return refuse("redis output is not implemented in masscan-rs yet"),
+        // -oR [IP[:port]]: redis output, the server given here or by --redis.
+        (b'o', "R") => {
+            out.extend(["--output-format".to_string(), "redis".to_string()]);
+            if let Some(server) = it.next_if(|v| !v.starts_with('-')) {
+                out.extend(["--redis".to_string(), server.clone()]);
+            }
+        }
         (b'o', code) if code.len() == 1 => {
             let fmt = output_format_for(code).ok_or_else(|| {
                 UserError(format!(

@@ -20,6 +20,7 @@ pub const OUTPUT_FORMATS: &[&str] = &[
     "binary",
     "unicornscan",
     "hostonly",
+    "redis",
 ];
 /// What `--capture`/`--nocapture` name.
 pub const CAPTURES: &[&str] = &["cert", "html", "heartbleed", "ticketbleed", "servername"];
@@ -191,6 +192,10 @@ pub fn max_connections(s: &str) -> Result<usize, String> {
 }
 
 pub fn output_format(s: &str) -> Result<String, String> {
+    let s = match s {
+        "greppable" => "grepable", // the original's other spelling
+        s => s,
+    };
     if OUTPUT_FORMATS.contains(&s) {
         Ok(s.to_string())
     } else {

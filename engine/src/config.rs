@@ -341,6 +341,15 @@ impl ScanConfig {
         }
         out.push('\n');
         for (format, file) in &self.outputs {
+            if format == "redis" {
+                // The server, with `PASSWORD@` first when --redis-pwd was given.
+                let (pwd, server) = file.rsplit_once('@').unwrap_or(("", file));
+                let _ = writeln!(out, "redis = {server}");
+                if !pwd.is_empty() {
+                    let _ = writeln!(out, "redis-pwd = {pwd}");
+                }
+                continue;
+            }
             let _ = writeln!(out, "output-format = {format}");
             let _ = writeln!(out, "output-filename = {file}");
         }

@@ -5,6 +5,7 @@
 
 mod append;
 pub mod binary;
+pub mod redis;
 pub mod text;
 
 use std::collections::HashMap;
