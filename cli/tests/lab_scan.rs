@@ -281,17 +281,29 @@ fn packet_trace_prints_every_packet() {
         "--nostatus",
     ]);
     ok(&o);
-    let err = stderr(&o);
-    let sent = err.lines().filter(|l| l.starts_with("SENT")).count();
+    // On stdout, in the original's form, beside the console lines.
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let sent = out.lines().filter(|l| l.starts_with("SENT (")).count();
     // (ARP traffic of the target's kernel may be received too: count the replies to our SYNs.)
-    let rcvd = err
+    let rcvd = out
         .lines()
-        .filter(|l| l.starts_with("RCVD") && l.contains(" 198.18.1.1:"))
+        .filter(|l| l.starts_with("RCVD (") && l.contains(" TCP  [198.18.1.1]:"))
         .count();
     // Two SYNs and the RST answering the SYN-ACK; the SYN-ACK and the RST-ACK back.
-    assert_eq!((sent, rcvd), (3, 2), "{err}");
-    assert!(err.contains("> 198.18.1.1:80 SYN seq="), "{err}");
-    assert!(err.contains("198.18.1.1:80 > 198.18.0.2:"), "{err}");
+    assert_eq!((sent, rcvd), (3, 2), "{out}");
+    assert!(out.contains("> [198.18.1.1]:80       SYN\n"), "{out}");
+    assert!(
+        out.contains(" TCP  [198.18.1.1]:80       > [198.18.0.2]:"),
+        "{out}"
+    );
+    assert!(
+        out.contains(" SYN-ACK\n") && out.contains(" RST-ACK\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Discovered open port 80/tcp on 198.18.1.1"),
+        "{out}"
+    );
 }
 
 #[test]

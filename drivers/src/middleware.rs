@@ -1,10 +1,10 @@
 //! Middleware queues that wrap any backend's queue, after smoltcp's tracer and pcap writer
-//! devices: [`Traced`] prints a summary line per frame sent or received (`--packet-trace`), and
+//! devices: [`Traced`] prints a line per frame sent or received (`--packet-trace`, stdout), and
 //! [`PcapRx`] writes received frames to a pcap file (`--pcap`). Both pass frames through
 //! unchanged; when switched off they cost one branch per batch.
 
 use masscan_engine::driver::{DriverError, QueueStats, RxQueue, TxQueue};
-use masscan_engine::trace::summary;
+use masscan_engine::trace::packet_trace_line;
 use pcap_file::pcap::{PcapPacket, PcapWriter};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -23,12 +23,11 @@ impl<Q> Traced<Q> {
         Self { inner, on, start }
     }
 
+    /// The original's `--packet-trace` line, on stdout as it prints it.
     fn line(&self, dir: &str, frame: &[u8]) {
-        eprintln!(
-            "{dir} ({:.4}) {}",
-            self.start.elapsed().as_secs_f64(),
-            summary(frame)
-        );
+        if let Some(l) = packet_trace_line(dir, self.start.elapsed().as_secs_f64(), frame) {
+            println!("{l}");
+        }
     }
 }
 
