@@ -284,6 +284,10 @@ pub struct Args {
     /// console lines; several files merge.
     #[arg(long = "readscan", num_args = 1.., value_name = "FILE")]
     pub readscan: Vec<PathBuf>,
+    /// With --readscan: write only banners of these types (http, ssh, ssl, x509, title, ...;
+    /// may repeat), no port results, as the original does.
+    #[arg(long = "banner-types", aliases = ["banner-type", "banner-apps", "banner-app"], value_name = "TYPE")]
+    pub banner_types: Vec<String>,
     /// Print the effective configuration in config-file form and exit.
     #[arg(long = "echo")]
     pub echo: bool,

@@ -98,7 +98,13 @@ fn run() -> Result<i32, args::UserError> {
             Ok(0)
         }
         Mode::ReadScan => {
-            readscan::run(&run.readscan, &run.config.outputs, run.config.append_output)
+            let c = &run.config;
+            let filter = readscan::Filter {
+                targets: (c.targets.host_count() > 0).then(|| c.targets.clone()),
+                ports: (c.ports.count() > 0).then(|| c.ports.clone()),
+                banner_types: run.banner_types.clone(),
+            };
+            readscan::run(&run.readscan, &c.outputs, c.append_output, &filter)
         }
         Mode::IfList => adapter::iflist().map(|_| 0),
         Mode::Scan => scan::scan(&run),

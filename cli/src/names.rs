@@ -146,10 +146,6 @@ pub const REFUSED: &[(&str, &str)] = &[
     // The original's features this build does not have (yet).
     ("badsum", "--badsum (probes with bad checksums) is not implemented in masscan-rs"),
     ("banner1", "--banner1 (the original's banner-parser self-check) is not implemented in masscan-rs; the parsers are tested by cargo test and fuzzed"),
-    ("banner-types", "--banner-types is not implemented in masscan-rs yet"),
-    ("banner-type", "--banner-type is not implemented in masscan-rs yet"),
-    ("banner-apps", "--banner-apps is not implemented in masscan-rs yet"),
-    ("banner-app", "--banner-app is not implemented in masscan-rs yet"),
     ("benchmark", "--benchmark is not in masscan-rs: run bench/offline.sh (scan orders, probe kinds, threads)"),
     ("bpf", "--bpf is not implemented in masscan-rs: its XDP program already passes the scan's replies only"),
     ("data-length", "--data-length (padding probes) is not implemented in masscan-rs"),

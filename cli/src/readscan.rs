@@ -5,7 +5,60 @@
 use crate::args::UserError;
 use crate::outputs::{now, Output};
 use masscan_engine::output::binary::BinaryReader;
+use masscan_engine::output::{Record, Status};
+use masscan_engine::ports::{PortSet, Proto, ARP};
+use masscan_engine::targets::TargetSet;
+use std::net::IpAddr;
 use std::path::PathBuf;
+
+/// Which records `--readscan` writes, as the original filters them: addresses in `--range`
+/// (when any is given), ports in `-p` (when any), and with `--banner-types` only banners of
+/// those types.
+#[derive(Default)]
+pub struct Filter {
+    pub targets: Option<TargetSet>,
+    pub ports: Option<PortSet>,
+    pub banner_types: Vec<u16>,
+}
+
+impl Filter {
+    fn keeps(&self, r: &Record) -> bool {
+        let (ip, value) = match r {
+            Record::Status(s) => {
+                if !self.banner_types.is_empty() {
+                    return false;
+                }
+                let value = match (s.status, s.ip_proto) {
+                    (Status::Arp, _) => ARP,
+                    (_, p) => port_value(p, s.port),
+                };
+                (s.ip, value)
+            }
+            Record::Banner(b) => {
+                if !self.banner_types.is_empty() && !self.banner_types.contains(&b.app_proto) {
+                    return false;
+                }
+                (b.ip, port_value(b.ip_proto, b.port))
+            }
+        };
+        let in_targets = self.targets.as_ref().is_none_or(|t| match ip {
+            IpAddr::V4(v4) => t.v4.contains(u32::from(v4)),
+            IpAddr::V6(v6) => t.v6.contains(u128::from(v6)),
+        });
+        in_targets && self.ports.as_ref().is_none_or(|p| p.list.contains(value))
+    }
+}
+
+/// A record's port in the port space (`-p` values): its protocol's block plus the port.
+fn port_value(ip_proto: u8, port: u16) -> u32 {
+    let proto = match ip_proto {
+        17 => Proto::Udp,
+        132 => Proto::Sctp,
+        1 | 58 => Proto::Icmp,
+        _ => Proto::Tcp,
+    };
+    proto.base() + u32::from(port)
+}
 
 /// The start time in the first readable file's header (XML `start`, grepable `initiated`).
 fn first_start_time(files: &[PathBuf]) -> Option<u64> {
@@ -21,6 +74,7 @@ pub fn run(
     files: &[PathBuf],
     outputs: &[(String, String)],
     append: bool,
+    filter: &Filter,
 ) -> Result<i32, UserError> {
     let start = first_start_time(files).unwrap_or_else(now);
     // Fail on an unwritable output before reading anything.
@@ -57,7 +111,8 @@ pub fn run(
         out.binary_header(reader.start_time.unwrap_or(0));
         loop {
             match reader.next_record() {
-                Ok(Some(r)) => out.record(&r)?,
+                Ok(Some(r)) if filter.keeps(&r) => out.record(&r)?,
+                Ok(Some(_)) => {}
                 Ok(None) => break,
                 Err(e) => {
                     eprintln!("masscan: {shown}: {e}");

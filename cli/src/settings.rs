@@ -35,6 +35,8 @@ pub struct Run {
     pub resumed_from: Option<std::path::PathBuf>,
     /// `--readscan` files.
     pub readscan: Vec<std::path::PathBuf>,
+    /// `--banner-types`, as app_proto numbers (a `--readscan` filter).
+    pub banner_types: Vec<u16>,
     /// `--user`: the user a live scan runs as once set up.
     pub user: Option<String>,
 }
@@ -66,6 +68,10 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     report_options(&mut c, &args)?;
     banner_options(&mut c, &args)?;
     udp_payload_files(&mut c, &args)?;
+    let banner_types = banner_types(&args.banner_types)?;
+    if !banner_types.is_empty() && mode != Mode::ReadScan {
+        eprintln!("masscan: --banner-types filters --readscan only (as in the original); ignored");
+    }
     Ok(Run {
         mode,
         config: c,
@@ -75,8 +81,24 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         packet_trace: args.packet_trace,
         resumed_from,
         readscan: args.readscan,
+        banner_types,
         user: args.user,
     })
+}
+
+/// `--banner-types http,ssh`: the app_proto numbers named, or which name is unknown.
+fn banner_types(names: &[String]) -> Result<Vec<u16>, UserError> {
+    let mut v = Vec::new();
+    for name in names.iter().flat_map(|n| n.split(',')) {
+        let nums = masscan_engine::output::app_numbers(name);
+        if nums.is_empty() {
+            return Err(UserError(format!(
+                "unknown --banner-types '{name}' (e.g. http, ssh, ssl, x509, title, ftp, smtp)"
+            )));
+        }
+        v.extend(nums);
+    }
+    Ok(v)
 }
 
 fn mode(a: &Args) -> Mode {

@@ -199,3 +199,82 @@ fn readscan_append_output_keeps_documents_valid() {
         serde_json::from_str(&std::fs::read_to_string(&killed).unwrap()).expect("valid JSON");
     assert_eq!(v.as_array().unwrap().len(), 1 + 45);
 }
+
+/// A small `-oB` file written with the engine's writer: two open ports, an SSH banner and an
+/// HTTP title.
+fn small_bin(dir: &Path) -> std::path::PathBuf {
+    use masscan_engine::output::{binary, BannerRecord, Record, Status, StatusRecord};
+    let status = |ip: &str, port| {
+        Record::Status(StatusRecord {
+            time: 1_700_000_000,
+            ip: ip.parse().unwrap(),
+            ip_proto: 6,
+            port,
+            status: Status::Open,
+            reason: 0x12,
+            ttl: 64,
+            mac: None,
+        })
+    };
+    let banner = |ip: &str, port, app_proto, text: &[u8]| {
+        Record::Banner(BannerRecord {
+            time: 1_700_000_000,
+            ip: ip.parse().unwrap(),
+            ip_proto: 6,
+            port,
+            app_proto,
+            ttl: 64,
+            banner: text.to_vec(),
+        })
+    };
+    let mut v = binary::header(1_700_000_000);
+    for r in [
+        status("10.0.0.1", 80),
+        status("10.0.0.2", 22),
+        banner("10.0.0.2", 22, 3, b"SSH-2.0-x"),
+        banner("10.0.0.1", 80, 17, b"hello"),
+    ] {
+        binary::push_record(&mut v, &r);
+    }
+    v.extend(binary::trailer());
+    let f = dir.join("small.bin");
+    std::fs::write(&f, v).unwrap();
+    f
+}
+
+#[test]
+fn readscan_filters_by_range_ports_and_banner_types_as_the_original() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = small_bin(dir.path());
+    let f = f.to_str().unwrap();
+    let lines = |extra: &[&str]| {
+        let mut args = vec!["--readscan", f];
+        args.extend_from_slice(extra);
+        let o = masscan(&args);
+        assert!(o.status.success(), "{extra:?}: {}", stderr(&o));
+        stdout(&o)
+            .lines()
+            .map(|l| l.trim_end().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(lines(&[]).len(), 4);
+    assert_eq!(
+        lines(&["--range", "10.0.0.2"]),
+        [
+            "Discovered open port 22/tcp on 10.0.0.2",
+            "Banner on port 22/tcp on 10.0.0.2: [ssh] SSH-2.0-x"
+        ]
+    );
+    assert_eq!(lines(&["-p", "80"]).len(), 2);
+    assert_eq!(lines(&["-p", "U:80"]).len(), 0, "UDP 80 is not TCP 80");
+    // Banner types: those banners only, no port lines.
+    assert_eq!(
+        lines(&["--banner-types", "title"]),
+        ["Banner on port 80/tcp on 10.0.0.1: [title] hello"]
+    );
+    assert_eq!(lines(&["--banner-types", "ssh,title"]).len(), 2);
+    assert_one_line_error(
+        &["--readscan", f, "--banner-types", "nosuch"],
+        "unknown --banner-types 'nosuch'",
+    );
+}

@@ -254,6 +254,20 @@ pub fn app_name(app: u16) -> &'static str {
     NAMES.get(app as usize).copied().unwrap_or("unknown")
 }
 
+/// The `app_proto` numbers a `--banner-types` name means, as the original reads them: `ssh1`,
+/// `ssh2` (and `ssh`), `x509`, and otherwise every number whose [`app_name`] it is (any case).
+pub fn app_numbers(name: &str) -> Vec<u16> {
+    let name = name.trim().to_ascii_lowercase();
+    match name.as_str() {
+        "ssh1" => vec![2],
+        "ssh2" | "ssh" => vec![3],
+        "x509" => vec![15],
+        _ => (0..64)
+            .filter(|&n| n != 0 && app_name(n).eq_ignore_ascii_case(&name))
+            .collect(),
+    }
+}
+
 /// Name of an IP protocol in output lines.
 pub fn proto_name(ip_proto: u8, status: Option<Status>) -> &'static str {
     match (ip_proto, status) {
