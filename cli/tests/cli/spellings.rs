@@ -99,7 +99,7 @@ fn nmap_options_the_original_explains_are_one_line_each() {
         (&["--min-rate", "5"], "nmap(--min-rate)"),
         (&["--max_hostgroup", "5"], "nmap(--max-hostgroup)"),
         (
-            &["--banner-types", "http"],
+            &["--stylesheet", "x.xsl"],
             "not implemented in masscan-rs yet",
         ),
         (&["--pfring"], "PF_RING"),
