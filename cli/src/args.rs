@@ -300,6 +300,10 @@ pub struct Args {
     /// No status line on stderr.
     #[arg(long = "nostatus", alias = "no-status")]
     pub nostatus: bool,
+    /// The status as one JSON object per line on stderr (the original's `--status-ndjson`):
+    /// `{"state":"running","rate":{...},"progress":{...}}`.
+    #[arg(long = "status-ndjson", alias = "ndjson-status")]
+    pub status_ndjson: bool,
     /// Write one JSON object of per-core counters per second to FILE (- for stdout).
     #[arg(long = "stats-json", value_name = "FILE|-")]
     pub stats_json: Option<String>,

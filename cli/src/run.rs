@@ -300,7 +300,7 @@ pub fn run_scan_with<D: Driver>(
         let mut report = |waiting: Option<u64>| {
             let snap = progress.sample(&shared.counters, &shared.rx_counters);
             if !run.nostatus {
-                status::status_line(&snap, waiting);
+                status::status_line(&snap, waiting, run.status_ndjson);
             }
             if let Some(j) = stats_json.as_mut() {
                 j.write(

@@ -27,6 +27,8 @@ pub struct Run {
     pub mode: Mode,
     pub config: ScanConfig,
     pub nostatus: bool,
+    /// `--status-ndjson`: the status line as JSON lines.
+    pub status_ndjson: bool,
     pub stats_json: Option<String>,
     pub verbose: u8,
     /// `--packet-trace`.
@@ -76,6 +78,7 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         mode,
         config: c,
         nostatus: args.nostatus,
+        status_ndjson: args.status_ndjson,
         stats_json: args.stats_json,
         verbose: args.verbose,
         packet_trace: args.packet_trace,

@@ -57,6 +57,9 @@ pub struct Snapshot {
     /// Fraction of this run's scan indices done, 0..=1.
     pub done: f64,
     pub remaining: Option<Duration>,
+    /// Probes this run sends in all, and how many are left.
+    pub total: u64,
+    pub left: u64,
     /// Each receive core's counters (empty for backends that receive nothing).
     pub rx: Vec<RxCounters>,
 }
@@ -124,6 +127,8 @@ impl Progress {
             pps,
             done,
             remaining,
+            total: self.initial,
+            left,
             rx: rx.iter().map(|r| r.load()).collect(),
         }
     }
@@ -131,8 +136,51 @@ impl Progress {
 
 /// `rate:  0.99-kpps, 42.00% done,   0:01:02 remaining, found=45`, rewritten with `\r`; after
 /// the last probe, `waiting 9-secs` in place of the time remaining.
-pub fn status_line(s: &Snapshot, waiting: Option<u64>) {
-    let line = match waiting {
+pub fn status_line(s: &Snapshot, waiting: Option<u64>, ndjson: bool) {
+    let line = if ndjson {
+        ndjson_status(s, waiting)
+    } else {
+        text_status(s, waiting)
+    };
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(line.as_bytes());
+    let _ = err.flush();
+}
+
+/// The original's `--status-ndjson` object for this sample, with its newline.
+fn ndjson_status(s: &Snapshot, waiting: Option<u64>) -> String {
+    let rate = serde_json::json!({
+        "kpps": (s.pps / 10.0).round() / 100.0,
+        "pps": (s.pps * 100.0).round() / 100.0,
+    });
+    let syn = serde_json::json!({
+        "sent": s.sent,
+        "total": s.total,
+        "remaining": s.left,
+    });
+    let percent = (s.done * 10000.0).round() / 100.0;
+    let v = match waiting {
+        Some(w) => serde_json::json!({
+            "state": "waiting",
+            "rate": rate,
+            "progress": {"percent": percent, "seconds": w, "found": s.found(), "syn": syn},
+        }),
+        None => {
+            let r = s.remaining.map(|d| d.as_secs()).unwrap_or(0);
+            let eta =
+                serde_json::json!({"hours": r / 3600, "mins": (r / 60) % 60, "seconds": r % 60});
+            serde_json::json!({
+                "state": "running",
+                "rate": rate,
+                "progress": {"percent": percent, "eta": eta, "syn": syn, "found": s.found()},
+            })
+        }
+    };
+    format!("{v}\n")
+}
+
+fn text_status(s: &Snapshot, waiting: Option<u64>) -> String {
+    match waiting {
         Some(w) => format!(
             "rate:{:6.2}-kpps, {:5.2}% done, waiting {w}-secs, found={}       \r",
             s.pps / 1000.0,
@@ -146,10 +194,7 @@ pub fn status_line(s: &Snapshot, waiting: Option<u64>) {
             eta(s.remaining),
             s.found()
         ),
-    };
-    let mut err = std::io::stderr().lock();
-    let _ = err.write_all(line.as_bytes());
-    let _ = err.flush();
+    }
 }
 
 /// The time left in a fixed 10-character column: `   0:01:02`, `   -:--:--` while unknown,

@@ -330,3 +330,33 @@ fn payload_files_add_a_probe_per_payload_and_bad_files_fail_before_sending() {
         "cannot read --pcap-payloads /nonexistent/p.pcap",
     );
 }
+
+#[test]
+fn status_ndjson_prints_the_originals_json_status_lines() {
+    let o = masscan(&[
+        "10.0.0.0/21",
+        "-p80",
+        "--offline",
+        "--rate",
+        "2000",
+        "--wait",
+        "0",
+        "--status-ndjson",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    let objects: Vec<serde_json::Value> = err
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    assert!(objects.len() >= 2, "{err}");
+    for v in &objects {
+        assert_eq!(v["state"], "running", "{v}");
+        assert!(v["rate"]["kpps"].is_number() && v["progress"]["eta"]["seconds"].is_number());
+        assert_eq!(v["progress"]["syn"]["total"], 2048, "{v}");
+    }
+    let last = objects.last().unwrap();
+    assert_eq!(last["progress"]["percent"], 100.0, "{last}");
+    assert_eq!(last["progress"]["syn"]["remaining"], 0, "{last}");
+}
