@@ -73,17 +73,7 @@ for ip, ports in r["scan"].items():
     assert_eq!(open_set(&out), services_open(), "python-masscan: {out}");
 
     // python-libnmap reading our -oX.
-    let o = lab.run(&[
-        "198.18.1.0-198.18.1.5",
-        "-p",
-        SERVICE_PORTS,
-        "--rate",
-        "2000",
-        "--wait",
-        "1",
-        "-oX",
-        "scan.xml",
-    ]);
+    let o = scan_services(&lab, &["-oX", "scan.xml"]);
     ok(&o);
     let out = python(
         &lab,
@@ -141,19 +131,7 @@ fn redis_output_reaches_a_real_redis_server() {
     });
     let result = std::panic::catch_unwind(|| {
         assert!(up, "redis-server did not start");
-        let o = lab.run(&[
-            "198.18.1.0-198.18.1.5",
-            "-p",
-            SERVICE_PORTS,
-            "--rate",
-            "2000",
-            "--wait",
-            "1",
-            "-oR",
-            "127.0.0.1",
-            "--redis-pwd",
-            "pw",
-        ]);
+        let o = scan_services(&lab, &["-oR", "127.0.0.1", "--redis-pwd", "pw"]);
         ok(&o);
         let mut found = BTreeSet::new();
         for ip in redis_cli(&lab, &["SMEMBERS", "host"]) {

@@ -195,6 +195,22 @@ pub fn union(sets: &[BTreeSet<(String, u16, String)>]) -> BTreeSet<(String, u16,
     sets.iter().flatten().cloned().collect()
 }
 
+/// Scans the lab's service hosts (198.18.1.0-198.18.1.5) on SERVICE_PORTS at 2,000 pps, with
+/// extra arguments (outputs), and waits for it.
+pub fn scan_services(lab: &Lab, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "198.18.1.0-198.18.1.5",
+        "-p",
+        SERVICE_PORTS,
+        "--rate",
+        "2000",
+        "--wait",
+        "1",
+    ];
+    args.extend_from_slice(extra);
+    lab.run(&args)
+}
+
 /// Starts a scan of 16,384 addresses at 4,000 pps (about 4 s) with extra arguments.
 pub fn slow_scan(lab: &Lab, extra: &[&str]) -> std::process::Child {
     lab.masscan()
