@@ -22,13 +22,16 @@ pub fn open_outputs(c: &ScanConfig, start: u64) -> Result<Vec<Output>, UserError
     let mut v = Vec::new();
     let ports = ScannedPorts::new(&c.ports);
     for (format, file) in &c.outputs {
+        if format == "none" {
+            continue; // counts as an output: no console lines either
+        }
         let mut o = Output::open(format, file, c.append_output, start, false, &ports)?;
         if let Some(r) = rotation.as_ref().filter(|_| format != "redis") {
             o = o.with_rotation(r.clone(), start)?;
         }
         v.push(o);
     }
-    if v.is_empty() || c.interactive {
+    if c.outputs.is_empty() || c.interactive {
         v.push(Output::console());
     }
     Ok(v)

@@ -266,13 +266,21 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
     // Formats and file names pair up in order (`-oX a.xml -oJ b.json` writes both); a lone
     // --output-format applies to the last file name, a file name alone is XML.
     // Redis is a server, not a file: `-oR`/`--output-format redis` need --redis IP[:port].
+    // `none` writes nothing at all (not even console lines); `interactive` is the console.
+    let named = |f: &str| a.output_format.iter().any(|g| g == f);
+    if named("interactive") {
+        c.interactive = true;
+    }
+    if named("none") {
+        c.outputs.push(("none".into(), String::new()));
+    }
     let formats: Vec<String> = a
         .output_format
         .iter()
-        .filter(|f| *f != "redis")
+        .filter(|f| !matches!(f.as_str(), "redis" | "none" | "interactive"))
         .cloned()
         .collect();
-    let wants_redis = formats.len() != a.output_format.len();
+    let wants_redis = named("redis");
     match (a.redis, wants_redis) {
         (Some(addr), _) => {
             let target = match &a.redis_pwd {

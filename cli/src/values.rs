@@ -21,6 +21,9 @@ pub const OUTPUT_FORMATS: &[&str] = &[
     "unicornscan",
     "hostonly",
     "redis",
+    "certs",
+    "none",
+    "interactive",
 ];
 /// What `--capture`/`--nocapture` name.
 pub const CAPTURES: &[&str] = &["cert", "html", "heartbleed", "ticketbleed", "servername"];
@@ -193,7 +196,8 @@ pub fn max_connections(s: &str) -> Result<usize, String> {
 
 pub fn output_format(s: &str) -> Result<String, String> {
     let s = match s {
-        "greppable" => "grepable", // the original's other spelling
+        "greppable" => "grepable", // the original's other spellings
+        "cert" => "certs",
         s => s,
     };
     if OUTPUT_FORMATS.contains(&s) {

@@ -341,6 +341,10 @@ impl ScanConfig {
         }
         out.push('\n');
         for (format, file) in &self.outputs {
+            if format == "none" {
+                out.push_str("output-format = none\n");
+                continue;
+            }
             if format == "redis" {
                 // The server, with `PASSWORD@` first when --redis-pwd was given.
                 let (pwd, server) = file.rsplit_once('@').unwrap_or(("", file));

@@ -278,3 +278,82 @@ fn readscan_filters_by_range_ports_and_banner_types_as_the_original() {
         "unknown --banner-types 'nosuch'",
     );
 }
+
+#[test]
+fn certs_output_writes_each_certificate_banner_as_pem() {
+    use masscan_engine::output::{binary, BannerRecord, Record};
+    let dir = tempfile::tempdir().unwrap();
+    // A certificate banner as the TLS parser reports it (base64 of the DER), then a title.
+    let b64 = "MIIBszCCAVmgAwIBAgIUQ".repeat(5);
+    let mut v = binary::header(1_700_000_000);
+    for (app_proto, text) in [(15u16, b64.as_bytes()), (17, b"title".as_slice())] {
+        binary::push_record(
+            &mut v,
+            &Record::Banner(BannerRecord {
+                time: 1_700_000_000,
+                ip: "10.0.0.1".parse().unwrap(),
+                ip_proto: 6,
+                port: 443,
+                app_proto,
+                ttl: 64,
+                banner: text.to_vec(),
+            }),
+        );
+    }
+    let bin = dir.path().join("certs.bin");
+    std::fs::write(&bin, v).unwrap();
+    let pem = dir.path().join("certs.pem");
+    let o = masscan(&[
+        "--readscan",
+        bin.to_str().unwrap(),
+        "--output-format",
+        "certs",
+        "--output-filename",
+        pem.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&pem).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.first(), Some(&"-----BEGIN CERTIFICATE-----"));
+    assert_eq!(lines.last(), Some(&"-----END CERTIFICATE-----"));
+    assert_eq!(lines[1..lines.len() - 1].concat(), b64);
+    assert!(lines[1..lines.len() - 1].iter().all(|l| l.len() <= 64));
+}
+
+#[test]
+fn output_format_none_writes_nothing_and_interactive_is_the_console() {
+    let o = masscan(&[
+        "10.0.0.1",
+        "-p80",
+        "--offline",
+        "--wait",
+        "0",
+        "--output-format",
+        "none",
+        "--echo",
+    ]);
+    assert!(
+        stdout(&o).contains("output-format = none\n"),
+        "{}",
+        stdout(&o)
+    );
+    let o = masscan(&[
+        "10.0.0.1",
+        "-p80",
+        "--offline",
+        "--wait",
+        "0",
+        "--output-format",
+        "none",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    let o = masscan(&[
+        "10.0.0.1",
+        "-p80",
+        "--output-format",
+        "interactive",
+        "--echo",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

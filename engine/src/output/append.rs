@@ -54,7 +54,9 @@ fn recover_point(format: TextFormat, existing: &[u8]) -> Option<usize> {
                 rfind(existing, header_end).map(|i| i + after_last_line(&existing[i..]))
             })
         }
-        TextFormat::Ndjson | TextFormat::HostOnly => Some(after_last_line(existing)),
+        TextFormat::Ndjson | TextFormat::HostOnly | TextFormat::Certs => {
+            Some(after_last_line(existing))
+        }
     }
 }
 
@@ -74,7 +76,9 @@ pub fn append_point(format: TextFormat, existing: &[u8]) -> Result<AppendPoint, 
     }
     let incomplete = || format!("it does not end like a complete {format:?} file");
     let complete = match format {
-        TextFormat::Ndjson | TextFormat::HostOnly => Ok(after_last_line(existing)),
+        TextFormat::Ndjson | TextFormat::HostOnly | TextFormat::Certs => {
+            Ok(after_last_line(existing))
+        }
         TextFormat::List | TextFormat::Unicornscan => existing
             .strip_suffix(b"# end\n")
             .map(<[u8]>::len)

@@ -24,6 +24,8 @@ pub enum TextFormat {
     NmapXml,
     Grepable,
     Unicornscan,
+    /// `certs`: each TLS certificate banner (X509, X509CA) as a PEM block, nothing else.
+    Certs,
 }
 
 impl TextFormat {
@@ -38,6 +40,7 @@ impl TextFormat {
             "nmapxml" => TextFormat::NmapXml,
             "grepable" => TextFormat::Grepable,
             "unicornscan" => TextFormat::Unicornscan,
+            "certs" | "cert" => TextFormat::Certs,
             _ => return None,
         })
     }
@@ -247,7 +250,7 @@ impl TextWriter {
                     grepable_port_list(&self.ports.sctp),
                 );
             }
-            TextFormat::Ndjson | TextFormat::HostOnly => {}
+            TextFormat::Ndjson | TextFormat::HostOnly | TextFormat::Certs => {}
         }
     }
 
@@ -281,7 +284,7 @@ impl TextWriter {
             TextFormat::Grepable => {
                 let _ = writeln!(out, "# Masscan done at {}", ctime(self.finish));
             }
-            TextFormat::Ndjson | TextFormat::HostOnly => {}
+            TextFormat::Ndjson | TextFormat::HostOnly | TextFormat::Certs => {}
         }
     }
 
@@ -293,6 +296,7 @@ impl TextWriter {
         }
         match (self.format, r) {
             (TextFormat::NmapXml, r) => nmap_xml_record(out, r),
+            (TextFormat::Certs, r) => pem_record(out, r),
             (TextFormat::HostOnly, r) => {
                 let _ = writeln!(out, "{}", r.ip());
             }
@@ -359,7 +363,7 @@ impl TextWriter {
                     reason_string(*reason)
                 );
             }
-            TextFormat::NmapXml | TextFormat::HostOnly => {}
+            TextFormat::NmapXml | TextFormat::HostOnly | TextFormat::Certs => {}
         }
     }
 
@@ -420,7 +424,7 @@ impl TextWriter {
                 push_escaped(out, banner, true);
                 out.extend_from_slice(b"\"} } ] }\n");
             }
-            TextFormat::NmapXml | TextFormat::HostOnly => {}
+            TextFormat::NmapXml | TextFormat::HostOnly | TextFormat::Certs => {}
         }
     }
 }
@@ -496,6 +500,30 @@ impl TextWriter {
         self.records = at.records;
         self.statuses = at.statuses;
     }
+}
+
+/// `certs`: an X509 or X509CA banner (a certificate in base64, as the TLS parser reports it)
+/// as a PEM block with 64-character lines; other records write nothing.
+fn pem_record(out: &mut Vec<u8>, r: &Record) {
+    let Record::Banner(b) = r else { return };
+    if !matches!(b.app_proto, 15 | 16) {
+        return;
+    }
+    let body: Vec<u8> = b
+        .banner
+        .iter()
+        .copied()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
+        .collect();
+    if body.is_empty() {
+        return;
+    }
+    out.extend_from_slice(b"-----BEGIN CERTIFICATE-----\n");
+    for line in body.chunks(64) {
+        out.extend_from_slice(line);
+        out.push(b'\n');
+    }
+    out.extend_from_slice(b"-----END CERTIFICATE-----\n");
 }
 
 #[cfg(test)]
