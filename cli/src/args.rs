@@ -268,6 +268,9 @@ pub struct Args {
     /// Print the target ranges (after excludes), one per line, CIDR where exact, and exit.
     #[arg(long = "readrange")]
     pub readrange: bool,
+    /// Print the targets (after excludes) as the fewest CIDR blocks, one per line, and exit.
+    #[arg(long = "echo-cidr")]
+    pub echo_cidr: bool,
     /// Print the version and exit (-V).
     #[arg(short = 'V', long = "version")]
     pub version: bool,

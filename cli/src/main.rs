@@ -97,6 +97,10 @@ fn run() -> Result<i32, args::UserError> {
             print!("{}", run.config.targets.range_lines());
             Ok(0)
         }
+        Mode::EchoCidr => {
+            print!("{}", run.config.targets.cidr_lines());
+            Ok(0)
+        }
         Mode::ReadScan => {
             let c = &run.config;
             let filter = readscan::Filter {

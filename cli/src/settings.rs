@@ -21,6 +21,7 @@ pub enum Mode {
     ReadScan,
     IfList,
     ReadRange,
+    EchoCidr,
 }
 
 pub struct Run {
@@ -117,6 +118,8 @@ fn mode(a: &Args) -> Mode {
         Mode::Echo
     } else if a.readrange {
         Mode::ReadRange
+    } else if a.echo_cidr {
+        Mode::EchoCidr
     } else if a.list_scan {
         Mode::ListScan
     } else {
@@ -144,7 +147,7 @@ fn target_set(a: &Args, mode: Mode) -> Result<TargetSet, UserError> {
         Mode::Echo | Mode::Nmap | Mode::Regress | Mode::ReadScan | Mode::IfList => {
             tb.build_lenient()
         }
-        Mode::Scan | Mode::ListScan | Mode::ReadRange => tb.build()?,
+        Mode::Scan | Mode::ListScan | Mode::ReadRange | Mode::EchoCidr => tb.build()?,
     })
 }
 

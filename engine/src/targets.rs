@@ -286,7 +286,50 @@ fn cidr_len(a: u128, b: u128, bits: u32) -> Option<u32> {
 
 /// An IPv4 range as the original writes it (`--echo`, `--readrange`): one address, a CIDR
 /// block when the range is exactly one, else `a-b`.
+/// `[first, last]` of `bits`-bit addresses as the fewest CIDR blocks: (start, prefix length).
+pub fn cidr_blocks(mut first: u128, last: u128, bits: u32) -> Vec<(u128, u32)> {
+    // The last offset of a block of `host` host bits (2^host - 1), for host up to 128.
+    let span = |host: u32| {
+        if host >= 128 {
+            u128::MAX
+        } else {
+            (1u128 << host) - 1
+        }
+    };
+    let mut v = Vec::new();
+    loop {
+        // The largest block that starts at `first` (alignment) and stays within `last`.
+        let mut host = first.trailing_zeros().min(bits);
+        while host > 0 && first.checked_add(span(host)).is_none_or(|end| end > last) {
+            host -= 1;
+        }
+        v.push((first, bits - host));
+        let end = first + span(host);
+        if end >= last {
+            return v;
+        }
+        first = end + 1;
+    }
+}
+
 impl TargetSet {
+    /// `--echo-cidr`: every target range as the fewest CIDR blocks, one per line (IPv4, then
+    /// IPv6; a single address as /32 or /128), as the original writes them.
+    pub fn cidr_lines(&self) -> String {
+        let mut out = String::new();
+        for s in self.v4.spans() {
+            for (a, len) in cidr_blocks(s.first.into(), s.last.into(), 32) {
+                out.push_str(&format!("{}/{len}\n", Ipv4Addr::from(a as u32)));
+            }
+        }
+        for s in self.v6.spans() {
+            for (a, len) in cidr_blocks(s.first, s.last, 128) {
+                out.push_str(&format!("{}/{len}\n", Ipv6Addr::from(a)));
+            }
+        }
+        out
+    }
+
     /// `--readrange`: each range on a line, IPv4 then IPv6, in the forms of [`fmt_v4_range`].
     pub fn range_lines(&self) -> String {
         let mut out = String::new();
@@ -328,6 +371,24 @@ pub fn fmt_v6_range(a: u128, b: u128) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranges_split_into_the_fewest_cidr_blocks() {
+        let b = |a: &str, z: &str| cidr_blocks(v4(a).into(), v4(z).into(), 32);
+        assert_eq!(b("10.0.0.0", "10.0.0.255"), [(v4("10.0.0.0").into(), 24)]);
+        assert_eq!(
+            b("10.0.0.1", "10.0.0.6"),
+            [
+                (v4("10.0.0.1").into(), 32),
+                (v4("10.0.0.2").into(), 31),
+                (v4("10.0.0.4").into(), 31),
+                (v4("10.0.0.6").into(), 32)
+            ]
+        );
+        assert_eq!(cidr_blocks(0, u32::MAX.into(), 32), [(0, 0)]);
+        assert_eq!(cidr_blocks(0, u128::MAX, 128), [(0, 0)]);
+        assert_eq!(cidr_blocks(5, 5, 128), [(5, 128)]);
+    }
 
     #[test]
     fn ranges_print_as_cidr_when_exact() {

@@ -124,6 +124,11 @@ fn readrange_prints_the_ranges_and_readscan_skips_the_default_config() {
         stdout(&o),
         "10.0.0.0/16\n10.2.0.0-10.255.255.255\n2001:db8::/64\n"
     );
+    let o = masscan(&["--echo-cidr", "10.0.0.1-10.0.0.6", "2001:db8::/127"]);
+    assert_eq!(
+        stdout(&o),
+        "10.0.0.1/32\n10.0.0.2/31\n10.0.0.4/31\n10.0.0.6/32\n2001:db8::/127\n"
+    );
     let dir = tempfile::tempdir().unwrap();
     let conf = dir.path().join("masscan.conf");
     std::fs::write(&conf, "this is not a config file\n").unwrap();
