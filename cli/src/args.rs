@@ -202,6 +202,15 @@ pub struct Args {
     /// Password for --redis (sent with AUTH).
     #[arg(long = "redis-pwd", value_name = "PASSWORD")]
     pub redis_pwd: Option<String>,
+    /// XML output names this XSL stylesheet (`<?xml-stylesheet?>`), so a browser renders it.
+    #[arg(long = "stylesheet", value_name = "URL")]
+    pub stylesheet: Option<String>,
+    /// The stylesheet is Nmap's (https://nmap.org/svn/docs/nmap.xsl), as the original's.
+    #[arg(long = "webxml")]
+    pub webxml: bool,
+    /// No stylesheet (the default; overrides one from a config file).
+    #[arg(long = "no-stylesheet")]
+    pub no_stylesheet: bool,
     /// Output file (with --output-format).
     #[arg(long = "output-filename", alias = "output-file", value_name = "FILE")]
     pub output_filename: Vec<String>,

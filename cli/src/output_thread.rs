@@ -3,6 +3,7 @@
 //! validly when the receive threads are done.
 
 use crate::args::UserError;
+use crate::outputs::Headers;
 use crate::outputs::{self, Output, Rotation};
 use masscan_drivers::middleware::SharedPcap;
 use masscan_engine::config::ScanConfig;
@@ -20,12 +21,15 @@ pub fn open_outputs(c: &ScanConfig, start: u64) -> Result<Vec<Output>, UserError
         dir: c.rotate_dir.as_deref().unwrap_or(".").into(),
     });
     let mut v = Vec::new();
-    let ports = ScannedPorts::new(&c.ports);
+    let headers = Headers {
+        ports: ScannedPorts::new(&c.ports),
+        stylesheet: c.stylesheet.clone(),
+    };
     for (format, file) in &c.outputs {
         if format == "none" {
             continue; // counts as an output: no console lines either
         }
-        let mut o = Output::open(format, file, c.append_output, start, false, &ports)?;
+        let mut o = Output::open(format, file, c.append_output, start, false, &headers)?;
         if let Some(r) = rotation.as_ref().filter(|_| format != "redis") {
             o = o.with_rotation(r.clone(), start)?;
         }

@@ -14,6 +14,14 @@ use masscan_engine::output::{utc, Record, ScannedPorts, ServiceNames};
 use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 
+/// What file headers say beyond the records: the scan's ports (grepable, Nmap XML) and the XSL
+/// stylesheet an XML file names (`--stylesheet`, `--webxml`).
+#[derive(Clone, Debug, Default)]
+pub struct Headers {
+    pub ports: ScannedPorts,
+    pub stylesheet: Option<String>,
+}
+
 /// When and where output files rotate.
 #[derive(Clone, Debug)]
 pub struct Rotation {
@@ -59,8 +67,8 @@ pub struct Output {
     /// Bytes in the file so far (for `--rotate-size`).
     written: u64,
     rotation: Option<RotationState>,
-    /// The scan's ports, for the headers that list them (again after a rotation).
-    ports: ScannedPorts,
+    /// The scan's ports and stylesheet, for the headers (again after a rotation).
+    headers: Headers,
 }
 
 /// Port names as the original gets them: from /etc/services (Debian's netbase).
@@ -89,7 +97,7 @@ impl Output {
             format: String::new(),
             written: 0,
             rotation: None,
-            ports: ScannedPorts::default(),
+            headers: Headers::default(),
         }
     }
 
@@ -132,7 +140,7 @@ impl Output {
         self.binary_header(opened_at);
         self.close_file(now)?;
         move_rotated(Path::new(&self.name), &dir, opened_at)?;
-        let fresh = Output::open(&self.format, &self.name, false, now, false, &self.ports)?;
+        let fresh = Output::open(&self.format, &self.name, false, now, false, &self.headers)?;
         let rotation = self.rotation.take().map(|mut st| {
             st.opened_at = now;
             st.next_due = every.map(|e| next_boundary(now, e, offset));
@@ -153,7 +161,7 @@ impl Output {
         append: bool,
         start: u64,
         binary_header_later: bool,
-        ports: &ScannedPorts,
+        headers: &Headers,
     ) -> Result<Self, UserError> {
         let mut kind = match format {
             "binary" => Kind::Binary,
@@ -163,7 +171,11 @@ impl Output {
                     Some((p, t)) => (Some(p), t),
                     None => (None, name),
                 };
-                return Ok(Self::redis(RedisSink::connect(target, pwd)?, target, ports));
+                return Ok(Self::redis(
+                    RedisSink::connect(target, pwd)?,
+                    target,
+                    headers,
+                ));
             }
             f => {
                 let format = TextFormat::from_name(f)
@@ -171,7 +183,8 @@ impl Output {
                 Kind::Text(
                     TextWriter::new(format)
                         .with_services(services())
-                        .with_ports(ports.clone())
+                        .with_ports(headers.ports.clone())
+                        .with_stylesheet(headers.stylesheet.clone())
                         .with_start(start),
                 )
             }
@@ -186,7 +199,7 @@ impl Output {
             format: format.to_string(),
             written,
             rotation: None,
-            ports: ports.clone(),
+            headers: headers.clone(),
         };
         if fresh {
             match &mut me.kind {
@@ -199,7 +212,7 @@ impl Output {
         Ok(me)
     }
 
-    fn redis(sink: RedisSink, target: &str, ports: &ScannedPorts) -> Self {
+    fn redis(sink: RedisSink, target: &str, headers: &Headers) -> Self {
         Self {
             kind: Kind::Redis(Box::new(sink)),
             out: Box::new(std::io::sink()),
@@ -209,7 +222,7 @@ impl Output {
             format: "redis".into(),
             written: 0,
             rotation: None,
-            ports: ports.clone(),
+            headers: headers.clone(),
         }
     }
 
@@ -395,7 +408,7 @@ mod tests {
             false,
             1_000_000_000,
             false,
-            &ScannedPorts::default(),
+            &Headers::default(),
         )
         .unwrap()
         .with_rotation(rule, 1_000_000_000)

@@ -3,7 +3,7 @@
 //! gives the records before the damage and one error line; the exit code is then 1.
 
 use crate::args::UserError;
-use crate::outputs::{now, Output};
+use crate::outputs::{now, Headers, Output};
 use masscan_engine::output::binary::BinaryReader;
 use masscan_engine::output::{Record, Status};
 use masscan_engine::ports::{PortSet, Proto, ARP};
@@ -75,13 +75,18 @@ pub fn run(
     outputs: &[(String, String)],
     append: bool,
     filter: &Filter,
+    stylesheet: Option<String>,
 ) -> Result<i32, UserError> {
+    let headers = Headers {
+        stylesheet,
+        ..Headers::default()
+    };
     let start = first_start_time(files).unwrap_or_else(now);
     // Fail on an unwritable output before reading anything.
     let mut out = match outputs.first() {
         None => Output::console(),
         Some((format, file)) => {
-            Output::open(format, file, append, start, true, &Default::default()).map_err(|e| {
+            Output::open(format, file, append, start, true, &headers).map_err(|e| {
                 UserError(e.0.replace(
                     "cannot write --output-format",
                     "--readscan cannot write --output-format",

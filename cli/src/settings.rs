@@ -266,6 +266,11 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
     c.rotate_size = a.rotate_size;
     c.rotate_dir = a.rotate_dir.clone();
     c.interactive = a.interactive;
+    c.stylesheet = match (a.no_stylesheet, a.webxml, &a.stylesheet) {
+        (true, ..) => None,
+        (_, true, _) => Some("http://nmap.org/svn/docs/nmap.xsl".into()),
+        (_, _, s) => s.clone().filter(|s| !s.is_empty()),
+    };
     // Formats and file names pair up in order (`-oX a.xml -oJ b.json` writes both); a lone
     // --output-format applies to the last file name, a file name alone is XML.
     // Redis is a server, not a file: `-oR`/`--output-format redis` need --redis IP[:port].

@@ -155,6 +155,8 @@ pub struct ScanConfig {
     pub outputs: Vec<(String, String)>,
     /// `--append-output`: continue existing output files.
     pub append_output: bool,
+    /// `--stylesheet` (or `--webxml`'s Nmap XSL): named by XML output.
+    pub stylesheet: Option<String>,
     /// `--rotate`: seconds between rotations of output files.
     pub rotate: Option<u64>,
     /// `--rotate-offset`: seconds the rotation boundaries are shifted by.
@@ -221,6 +223,7 @@ impl ScanConfig {
             pcap: None,
             outputs: Vec::new(),
             append_output: false,
+            stylesheet: None,
             rotate: None,
             rotate_offset: None,
             rotate_size: None,
@@ -359,6 +362,9 @@ impl ScanConfig {
         }
         if self.append_output {
             let _ = writeln!(out, "append-output = true");
+        }
+        if let Some(xsl) = &self.stylesheet {
+            let _ = writeln!(out, "stylesheet = {xsl}");
         }
         if let Some(r) = self.rotate {
             let _ = writeln!(out, "rotate = {r}");

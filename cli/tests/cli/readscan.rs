@@ -357,3 +357,37 @@ fn output_format_none_writes_nothing_and_interactive_is_the_console() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn xml_names_a_stylesheet_with_stylesheet_or_webxml() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = small_bin(dir.path());
+    let xml = dir.path().join("s.xml");
+    for (extra, want) in [
+        (&["--webxml"][..], Some("http://nmap.org/svn/docs/nmap.xsl")),
+        (&["--stylesheet", "my.xsl"], Some("my.xsl")),
+        (&["--stylesheet", "my.xsl", "--no-stylesheet"], None),
+        (&[], None),
+    ] {
+        let mut args = vec![
+            "--readscan",
+            f.to_str().unwrap(),
+            "-oX",
+            xml.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = masscan(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = std::fs::read_to_string(&xml).unwrap();
+        let line = text.lines().nth(2).unwrap();
+        match want {
+            Some(url) => assert_eq!(
+                line,
+                format!("<?xml-stylesheet href=\"{url}\" type=\"text/xsl\"?>")
+            ),
+            None => assert!(line.starts_with("<nmaprun "), "{line}"),
+        }
+    }
+    let o = masscan(&["10.0.0.1", "-p80", "--webxml", "--echo"]);
+    assert!(stdout(&o).contains("stylesheet = http://nmap.org/svn/docs/nmap.xsl\n"));
+}

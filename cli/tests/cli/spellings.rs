@@ -98,10 +98,7 @@ fn nmap_options_the_original_explains_are_one_line_each() {
         (&["-F"], "--top-ports 100"),
         (&["--min-rate", "5"], "nmap(--min-rate)"),
         (&["--max_hostgroup", "5"], "nmap(--max-hostgroup)"),
-        (
-            &["--stylesheet", "x.xsl"],
-            "not implemented in masscan-rs yet",
-        ),
+        (&["--echo-all"], "not implemented in masscan-rs yet"),
         (&["--pfring"], "PF_RING"),
     ] {
         let mut all = vec!["10.0.0.1", "-p80"];

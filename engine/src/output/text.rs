@@ -56,6 +56,8 @@ pub struct TextWriter {
     ports: ScannedPorts,
     start: u64,
     finish: u64,
+    /// `--stylesheet` (`--webxml`): the XSL the XML output names.
+    stylesheet: Option<String>,
 }
 
 /// One record as an Nmap `host` element: a status line for the host, then the port (with its
@@ -164,6 +166,7 @@ impl TextWriter {
             ports: ScannedPorts::default(),
             start: 0,
             finish: 0,
+            stylesheet: None,
         }
     }
 
@@ -180,6 +183,12 @@ impl TextWriter {
     /// The scan's ports (grepable `Ports scanned`, Nmap XML `scaninfo`).
     pub fn with_ports(mut self, ports: ScannedPorts) -> Self {
         self.ports = ports;
+        self
+    }
+
+    /// The XSL stylesheet an XML file names (`--stylesheet URL`, `--webxml`).
+    pub fn with_stylesheet(mut self, stylesheet: Option<String>) -> Self {
+        self.stylesheet = stylesheet;
         self
     }
 
@@ -200,9 +209,16 @@ impl TextWriter {
             TextFormat::List | TextFormat::Unicornscan => out.extend_from_slice(b"#masscan\n"),
             TextFormat::Json => out.extend_from_slice(b"[\n"),
             TextFormat::Xml => {
+                out.extend_from_slice(b"<?xml version=\"1.0\"?>\r\n<!-- masscan v1.0 scan -->\r\n");
+                if let Some(xsl) = self.stylesheet.as_deref().filter(|x| !x.is_empty()) {
+                    let _ = write!(
+                        out,
+                        "<?xml-stylesheet href=\"{xsl}\" type=\"text/xsl\"?>\r\n"
+                    );
+                }
                 let _ = write!(
                     out,
-                    "<?xml version=\"1.0\"?>\r\n<!-- masscan v1.0 scan -->\r\n<nmaprun scanner=\"masscan\" start=\"{}\" version=\"1.0-BETA\"  xmloutputversion=\"1.03\">\r\n<scaninfo type=\"syn\" protocol=\"tcp\" />\r\n",
+                    "<nmaprun scanner=\"masscan\" start=\"{}\" version=\"1.0-BETA\"  xmloutputversion=\"1.03\">\r\n<scaninfo type=\"syn\" protocol=\"tcp\" />\r\n",
                     self.start
                 );
             }
