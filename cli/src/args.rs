@@ -277,6 +277,9 @@ pub struct Args {
     /// Print the target ranges (after excludes), one per line, CIDR where exact, and exit.
     #[arg(long = "readrange")]
     pub readrange: bool,
+    /// Like --echo, with every setting left at its default written with that default.
+    #[arg(long = "echo-all")]
+    pub echo_all: bool,
     /// Print the targets (after excludes) as the fewest CIDR blocks, one per line, and exit.
     #[arg(long = "echo-cidr")]
     pub echo_cidr: bool,

@@ -88,7 +88,11 @@ fn run() -> Result<i32, args::UserError> {
         }
         Mode::Echo => {
             let mut text = String::new();
-            run.config.write_conf(&mut text);
+            if run.echo_all {
+                run.config.write_conf_all(&mut text);
+            } else {
+                run.config.write_conf(&mut text);
+            }
             print!("{text}");
             Ok(0)
         }

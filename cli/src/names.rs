@@ -151,7 +151,6 @@ pub const REFUSED: &[(&str, &str)] = &[
     ("data-length", "--data-length (padding probes) is not implemented in masscan-rs"),
     ("datadir", "--datadir is not used by masscan-rs (it reads no data files by default)"),
     ("debug", "--debug is not implemented in masscan-rs; use -v and --packet-trace"),
-    ("echo-all", "--echo-all is not implemented in masscan-rs yet; --echo prints every setting that differs from the default"),
     ("heartbleed", "--heartbleed (vulnerability check) is not implemented in masscan-rs"),
     ("ticketbleed", "--ticketbleed (vulnerability check) is not implemented in masscan-rs"),
     ("vuln", "--vuln (vulnerability checks) is not implemented in masscan-rs"),

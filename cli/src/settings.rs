@@ -38,6 +38,8 @@ pub struct Run {
     pub resumed_from: Option<std::path::PathBuf>,
     /// `--readscan` files.
     pub readscan: Vec<std::path::PathBuf>,
+    /// `--echo-all`: echo the defaults too.
+    pub echo_all: bool,
     /// `--banner-types`, as app_proto numbers (a `--readscan` filter).
     pub banner_types: Vec<u16>,
     /// `--user`: the user a live scan runs as once set up.
@@ -86,6 +88,7 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         resumed_from,
         readscan: args.readscan,
         banner_types,
+        echo_all: args.echo_all,
         user: args.user,
     })
 }
@@ -114,7 +117,7 @@ fn mode(a: &Args) -> Mode {
         Mode::IfList
     } else if a.nmap {
         Mode::Nmap
-    } else if a.echo {
+    } else if a.echo || a.echo_all {
         Mode::Echo
     } else if a.readrange {
         Mode::ReadRange

@@ -245,6 +245,56 @@ impl ScanConfig {
 
     /// The `--echo` text: non-default settings, then the target selection block.
     pub fn write_conf(&self, out: &mut String) {
+        self.write_conf_with(out, false);
+    }
+
+    /// `--echo-all`: the `--echo` text, plus every setting left at its default, written with
+    /// that default (before the target selection).
+    pub fn write_conf_all(&self, out: &mut String) {
+        self.write_conf_with(out, true);
+    }
+
+    /// The settings `--echo` leaves out because they are at their defaults, with those values.
+    fn write_defaults(&self, out: &mut String) {
+        out.push_str("# defaults\n");
+        if self.resume_index == 0 {
+            out.push_str("resume-index = 0\n");
+        }
+        if self.retries == 0 {
+            out.push_str("retries = 0\n");
+        }
+        if self.ttl == Self::DEFAULT_TTL {
+            let _ = writeln!(out, "ttl = {}", Self::DEFAULT_TTL);
+        }
+        if self.wait == Wait::default() {
+            let _ = writeln!(out, "wait = {}", Wait::default());
+        }
+        for (on, line) in [
+            (self.open_only, "open-only = false"),
+            (self.offline, "offline = false"),
+            (self.banners, "banners = false"),
+            (self.append_output, "append-output = false"),
+            (self.interactive, "interactive = false"),
+        ] {
+            if !on {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        for (set, line) in [
+            (self.hello_timeout.is_some(), "hello-timeout = 2"),
+            (self.connection_timeout.is_some(), "connection-timeout = 30"),
+            (self.banner_bytes.is_some(), "banner-bytes = 4096"),
+        ] {
+            if !set {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out.push('\n');
+    }
+
+    fn write_conf_with(&self, out: &mut String, all: bool) {
         if self.resume_index != 0 {
             let _ = writeln!(
                 out,
@@ -401,6 +451,9 @@ impl ScanConfig {
         }
         if let Some(p) = &self.adapter_port {
             let _ = writeln!(out, "adapter-port = {p}");
+        }
+        if all {
+            self.write_defaults(out);
         }
         out.push_str("# TARGET SELECTION (IP, PORTS, EXCLUDES)\n");
         let _ = writeln!(out, "ports = {}", self.ports.to_spec());

@@ -28,6 +28,16 @@ fn masscan_cmd() -> Command {
 }
 
 #[test]
+#[ignore = "needs root (unshare -n); ./scripts/test.sh runs it"]
+fn an_unknown_interface_in_a_namespace_without_interfaces_says_so() {
+    assert!(masscan_test_support::is_root(), "needs root: unshare -n");
+    assert_one_line_error(
+        &["198.18.0.1", "-p80", "-e", "nosuch0"],
+        "no interface named 'nosuch0': this network namespace has no interfaces",
+    );
+}
+
+#[test]
 fn a_live_scan_here_finds_no_network() {
     // The guard above: outside the lab a live scan has no route, and says what to pass.
     let o = masscan(&["198.18.0.1", "-p80"]);

@@ -98,7 +98,10 @@ fn nmap_options_the_original_explains_are_one_line_each() {
         (&["-F"], "--top-ports 100"),
         (&["--min-rate", "5"], "nmap(--min-rate)"),
         (&["--max_hostgroup", "5"], "nmap(--max-hostgroup)"),
-        (&["--echo-all"], "not implemented in masscan-rs yet"),
+        (
+            &["--http-header", "X-A: b"],
+            "not implemented in masscan-rs yet",
+        ),
         (&["--pfring"], "PF_RING"),
     ] {
         let mut all = vec!["10.0.0.1", "-p80"];
@@ -232,4 +235,37 @@ fn bad_input_a_new_user_tries_is_one_clear_line() {
     assert!(err.contains("Scanning 1 host [1 port/host]"), "{err}");
     assert!(err.contains("total: 1 probe in"), "{err}");
     assert!(err.contains("100.00% done"), "{err}");
+}
+
+#[test]
+fn echo_all_writes_the_defaults_too_and_reads_back() {
+    let o = masscan(&["10.0.0.1", "-p80", "--echo-all"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    for want in [
+        "retries = 0\n",
+        "ttl = 255\n",
+        "wait = 10\n",
+        "banners = false\n",
+        "hello-timeout = 2\n",
+    ] {
+        assert!(text.contains(want), "{want:?} missing in\n{text}");
+    }
+    // Not in --echo; and a file written by --echo-all reads back to the same settings.
+    let plain = stdout(&masscan(&["10.0.0.1", "-p80", "--seed", "3", "--echo"]));
+    assert!(!plain.contains("ttl = 255"));
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("all.conf");
+    std::fs::write(
+        &f,
+        stdout(&masscan(&["10.0.0.1", "-p80", "--seed", "3", "--echo-all"])),
+    )
+    .unwrap();
+    let again = stdout(&masscan(&["-c", f.to_str().unwrap(), "--echo"]));
+    let strip = |t: &str| {
+        t.replace("hello-timeout = 2\n", "")
+            .replace("connection-timeout = 30\n", "")
+            .replace("banner-bytes = 4096\n", "")
+    };
+    assert_eq!(strip(&again), strip(&plain));
 }
