@@ -178,6 +178,11 @@ pub fn packet_trace_line(dir: &str, secs: f64, frame: &[u8]) -> Option<String> {
         ),
         None => return None,
     };
+    // The original shows an ICMP message's type and code where the ports go.
+    let icmp = |t: u8, c: u8| {
+        let line = head("ICMP", bracket(src, t.into()), bracket(dst, c.into()));
+        format!("{line} ")
+    };
     Some(match &p.transport {
         Some(TransportSlice::Tcp(t)) => {
             let flags = original_tcp_flags(t.slice().get(13).copied().unwrap_or(0));
@@ -199,22 +204,8 @@ pub fn packet_trace_line(dir: &str, secs: f64, frame: &[u8]) -> Option<String> {
                 bracket(dst, u.destination_port())
             )
         ),
-        Some(TransportSlice::Icmpv4(i)) => format!(
-            "{} ",
-            head(
-                "ICMP",
-                bracket(src, i.type_u8().into()),
-                bracket(dst, i.code_u8().into())
-            )
-        ),
-        Some(TransportSlice::Icmpv6(i)) => format!(
-            "{} ",
-            head(
-                "ICMP",
-                bracket(src, i.type_u8().into()),
-                bracket(dst, i.code_u8().into())
-            )
-        ),
+        Some(TransportSlice::Icmpv4(i)) => icmp(i.type_u8(), i.code_u8()),
+        Some(TransportSlice::Icmpv6(i)) => icmp(i.type_u8(), i.code_u8()),
         None => match p.net.as_ref().and_then(|n| n.ip_payload_ref()) {
             Some(ip) if ip.ip_number.0 == 132 && ip.payload.len() >= 12 => {
                 let b = ip.payload;

@@ -200,46 +200,58 @@ fn readscan_append_output_keeps_documents_valid() {
     assert_eq!(v.as_array().unwrap().len(), 1 + 45);
 }
 
-/// A small `-oB` file written with the engine's writer: two open ports, an SSH banner and an
-/// HTTP title.
-fn small_bin(dir: &Path) -> std::path::PathBuf {
-    use masscan_engine::output::{binary, BannerRecord, Record, Status, StatusRecord};
-    let status = |ip: &str, port| {
-        Record::Status(StatusRecord {
-            time: 1_700_000_000,
-            ip: ip.parse().unwrap(),
-            ip_proto: 6,
-            port,
-            status: Status::Open,
-            reason: 0x12,
-            ttl: 64,
-            mac: None,
-        })
-    };
-    let banner = |ip: &str, port, app_proto, text: &[u8]| {
-        Record::Banner(BannerRecord {
-            time: 1_700_000_000,
-            ip: ip.parse().unwrap(),
-            ip_proto: 6,
-            port,
-            app_proto,
-            ttl: 64,
-            banner: text.to_vec(),
-        })
-    };
+use masscan_engine::output::Record;
+
+/// An open TCP port found at a fixed time.
+fn open_port(ip: &str, port: u16) -> Record {
+    use masscan_engine::output::{Status, StatusRecord};
+    Record::Status(StatusRecord {
+        time: 1_700_000_000,
+        ip: ip.parse().unwrap(),
+        ip_proto: 6,
+        port,
+        status: Status::Open,
+        reason: 0x12,
+        ttl: 64,
+        mac: None,
+    })
+}
+
+/// A TCP banner of kind `app_proto` found at a fixed time.
+fn tcp_banner(ip: &str, port: u16, app_proto: u16, text: &[u8]) -> Record {
+    Record::Banner(masscan_engine::output::BannerRecord {
+        time: 1_700_000_000,
+        ip: ip.parse().unwrap(),
+        ip_proto: 6,
+        port,
+        app_proto,
+        ttl: 64,
+        banner: text.to_vec(),
+    })
+}
+
+/// `records` as an `-oB` file `name` in `dir`, written with the engine's writer.
+fn write_bin(dir: &Path, name: &str, records: &[Record]) -> std::path::PathBuf {
+    use masscan_engine::output::binary;
     let mut v = binary::header(1_700_000_000);
-    for r in [
-        status("10.0.0.1", 80),
-        status("10.0.0.2", 22),
-        banner("10.0.0.2", 22, 3, b"SSH-2.0-x"),
-        banner("10.0.0.1", 80, 17, b"hello"),
-    ] {
-        binary::push_record(&mut v, &r);
+    for r in records {
+        binary::push_record(&mut v, r);
     }
     v.extend(binary::trailer());
-    let f = dir.join("small.bin");
+    let f = dir.join(name);
     std::fs::write(&f, v).unwrap();
     f
+}
+
+/// Two open ports, an SSH banner and an HTTP title.
+fn small_bin(dir: &Path) -> std::path::PathBuf {
+    let records = [
+        open_port("10.0.0.1", 80),
+        open_port("10.0.0.2", 22),
+        tcp_banner("10.0.0.2", 22, 3, b"SSH-2.0-x"),
+        tcp_banner("10.0.0.1", 80, 17, b"hello"),
+    ];
+    write_bin(dir, "small.bin", &records)
 }
 
 #[test]
@@ -281,27 +293,14 @@ fn readscan_filters_by_range_ports_and_banner_types_as_the_original() {
 
 #[test]
 fn certs_output_writes_each_certificate_banner_as_pem() {
-    use masscan_engine::output::{binary, BannerRecord, Record};
     let dir = tempfile::tempdir().unwrap();
     // A certificate banner as the TLS parser reports it (base64 of the DER), then a title.
     let b64 = "MIIBszCCAVmgAwIBAgIUQ".repeat(5);
-    let mut v = binary::header(1_700_000_000);
-    for (app_proto, text) in [(15u16, b64.as_bytes()), (17, b"title".as_slice())] {
-        binary::push_record(
-            &mut v,
-            &Record::Banner(BannerRecord {
-                time: 1_700_000_000,
-                ip: "10.0.0.1".parse().unwrap(),
-                ip_proto: 6,
-                port: 443,
-                app_proto,
-                ttl: 64,
-                banner: text.to_vec(),
-            }),
-        );
-    }
-    let bin = dir.path().join("certs.bin");
-    std::fs::write(&bin, v).unwrap();
+    let records = [
+        tcp_banner("10.0.0.1", 443, 15, b64.as_bytes()),
+        tcp_banner("10.0.0.1", 443, 17, b"title"),
+    ];
+    let bin = write_bin(dir.path(), "certs.bin", &records);
     let pem = dir.path().join("certs.pem");
     let o = masscan(&[
         "--readscan",
