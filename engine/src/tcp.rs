@@ -626,7 +626,8 @@ impl Wheel {
         self.slots[(tick % SLOTS as u64) as usize].push((flow, deadline));
     }
 
-    /// Moves the entries due by `now` into `due`; later ones in the slots passed stay.
+    /// Moves the entries due by `now` into `due`; later ones in the slots passed stay. The
+    /// cursor stays on the current tick: an entry due later in it is looked at next time.
     fn expire(&mut self, now: u64, due: &mut Vec<(Flow, u64)>) {
         let now_tick = now / TICK_MS;
         if self.cursor == 0 {
@@ -647,7 +648,7 @@ impl Wheel {
                 }
             }
         }
-        self.cursor = now_tick + 1;
+        self.cursor = now_tick;
     }
 }
 

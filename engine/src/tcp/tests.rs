@@ -338,3 +338,33 @@ fn a_segment_too_large_for_the_buffer_is_dropped_and_the_next_sent() {
     );
     assert_eq!(st.poll_transmit(&mut small), None);
 }
+
+/// Found by `--inject-faults` in the lab: a poll early in a 16 ms tick looked at that tick's
+/// slot and moved past it, so a deadline later in the same tick was not seen again until the
+/// wheel came round (65 s): a dropped STARTTLS command was never retransmitted.
+#[test]
+fn a_deadline_later_in_the_tick_just_polled_still_fires() {
+    let mut w = Wheel::new();
+    let f = flow(143);
+    w.schedule(f, 1_015, 1_000);
+    let mut due = Vec::new();
+    w.expire(1_010, &mut due); // the same 16 ms tick (63), before the deadline
+    assert!(due.is_empty());
+    w.expire(1_020, &mut due);
+    assert_eq!(due, vec![(f, 1_015)]);
+    // Through the stack: the hello's retransmission at 1 s, with polls at any phase of a tick.
+    for phase in 0..TICK_MS {
+        let mut st = stack(10);
+        st.poll(1_000 + phase, 1);
+        st.open(flow(80), PEER_MAC, 64, &syn_ack(), None);
+        let first = sent(&mut st);
+        let mut now = 1_000 + phase;
+        let mut again = Vec::new();
+        while again.is_empty() && now < 1_000 + phase + 1_100 {
+            now += 7;
+            st.poll(now, 1);
+            again = sent(&mut st);
+        }
+        assert_eq!(again, first, "phase {phase}: retransmitted at {now}");
+    }
+}
