@@ -56,7 +56,7 @@ pub struct RxCounters {
     pub frames: u64,
     /// Parsed, but not a reply to this scan (other addresses, ports, protocols).
     pub not_ours: u64,
-    /// Frames too short or malformed to parse.
+    /// Frames too short or malformed to parse, and TCP segments whose checksum fails.
     pub malformed: u64,
     /// Replies to our address and port whose acknowledgement is not our cookie.
     pub bad_cookie: u64,
@@ -196,6 +196,14 @@ impl Receiver {
             return out;
         };
         let addrs = ReplyAddrs { them, me, ttl };
+        // A TCP segment damaged on the way is dropped here: a flipped bit could turn an RST
+        // into a SYN-ACK, or change a banner's bytes.
+        if let Some(TransportSlice::Tcp(tcp)) = &pkt.transport {
+            if !checksum::tcp_checksum_holds(them, me, tcp.slice()) {
+                self.counters.malformed += 1;
+                return out;
+            }
+        }
         let verdict = match &pkt.transport {
             Some(transport) => match self.transport_verdict(frame, transport, &addrs, now) {
                 Ok(v) => v,
@@ -471,6 +479,8 @@ fn udp_banner(r: &ProbeReply, payload: &[u8], now: u32, ttl: u8) -> Option<Recor
         banner: found.text,
     }))
 }
+
+mod checksum;
 
 #[cfg(test)]
 mod tests;
