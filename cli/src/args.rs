@@ -181,9 +181,14 @@ pub struct Args {
     /// Do not report these results: `open` or `closed`.
     #[arg(long = "noshow", value_name = "open|closed")]
     pub noshow: Vec<String>,
-    /// Print a summary line for every packet sent and received (stderr); use a low --rate.
+    /// Print a summary line for every packet sent and received (stdout); use a low --rate.
     #[arg(long = "packet-trace", alias = "trace-packet")]
     pub packet_trace: bool,
+    /// For testing what a lossy or hostile network does to a scan: drop, duplicate, reorder,
+    /// truncate and corrupt frames at these rates, both ways (e.g.
+    /// `drop=0.05,reorder=0.1,duplicate=0.01,corrupt=0.001,seed=7`); the end says what it did.
+    #[arg(long = "inject-faults", value_name = "SPEC")]
+    pub inject_faults: Option<masscan_drivers::fault::Faults>,
     /// Write received packets to FILE (pcap, readable by tcpdump and Wireshark).
     #[arg(long = "pcap", value_name = "FILE")]
     pub pcap: Option<String>,

@@ -16,6 +16,7 @@ use crate::status::{self, Progress, StatsJson};
 use crate::supervise::{supervise, SignalWatch};
 use crate::threads::{pin, pinning};
 use core_affinity::CoreId;
+use masscan_drivers::fault::{FaultInjector, FaultTally};
 use masscan_drivers::middleware::{PcapRx, SharedPcap, Traced};
 use masscan_drivers::privilege::{drop_all_capabilities, switch_user};
 use masscan_drivers::SystemClock;
@@ -227,6 +228,17 @@ pub struct Shared<'a> {
     /// Raised after the receive threads are done: the transmit threads stop sending their
     /// replies (AF_XDP's reply frames go out through them).
     tx_release: AtomicBool,
+    /// `--inject-faults`: what the injectors did to received and to sent frames.
+    faults_rx: Arc<FaultTally>,
+    faults_tx: Arc<FaultTally>,
+}
+
+impl Shared<'_> {
+    /// A receive queue with the scan's faults injected (if any), stream `k`.
+    fn faulty<Q>(&self, q: Q, tally: &Arc<FaultTally>, stream: u64) -> FaultInjector<Q> {
+        let tally = self.run.faults.map(|_| tally.clone());
+        FaultInjector::maybe(q, self.run.faults, stream, tally)
+    }
 }
 
 pub fn run_scan_with<D: Driver>(
@@ -275,6 +287,8 @@ pub fn run_scan_with<D: Driver>(
         stop: &signals.stop,
         rx_stop: AtomicBool::new(false),
         tx_release: AtomicBool::new(false),
+        faults_rx: Arc::default(),
+        faults_tx: Arc::default(),
     };
     print_start(run, c, plan, &caps, threads, adapter);
     let mut stats_json = match &run.stats_json {
@@ -341,7 +355,18 @@ pub fn run_scan_with<D: Driver>(
     let per_core: Vec<TxResult> = tx.into_iter().collect::<Result<_, _>>()?;
     rx.into_iter().collect::<Result<Vec<()>, _>>()?;
     out?;
-    print_summary(&snap, &per_core, &shared.rx_cpus, elapsed, caps.name);
+    let exact = run.faults.is_none();
+    print_summary(
+        &snap,
+        &per_core,
+        &shared.rx_cpus,
+        elapsed,
+        (caps.name, exact),
+    );
+    if run.faults.is_some() {
+        eprintln!("[faults] received: {}", shared.faults_rx.total());
+        eprintln!("[faults] sent: {}", shared.faults_tx.total());
+    }
     if let Some((mode, per_cpu)) = xdp.and_then(|f| f()) {
         status::xdp_summary(mode, &per_cpu);
     }
@@ -429,14 +454,16 @@ fn print_summary(
     per_core: &[TxResult],
     rx_cpus: &[Option<CoreId>],
     elapsed: Duration,
-    driver: &str,
+    (driver, exact): (&str, bool),
 ) {
     let cpus: Vec<Option<usize>> = per_core.iter().map(|r| r.cpu).collect();
     let secs: Vec<f64> = per_core.iter().map(|r| r.elapsed.as_secs_f64()).collect();
     let rx_cpus: Vec<Option<usize>> = rx_cpus.iter().map(|c| c.map(|c| c.id)).collect();
     status::summary(snap, (&cpus, &rx_cpus), &secs, elapsed, driver);
     for (k, r) in per_core.iter().enumerate() {
-        debug_assert_eq!(r.queue.tx_frames, snap.cores[k].sent);
+        // Fewer with --inject-faults: a dropped frame is filled but never reaches the queue.
+        debug_assert!(r.queue.tx_frames <= snap.cores[k].sent);
+        debug_assert!(!exact || r.queue.tx_frames == snap.cores[k].sent);
     }
 }
 
@@ -485,8 +512,11 @@ where
             let pcap = shared.pcap.clone();
             s.spawn(move || -> Result<(), UserError> {
                 pin("receive", k, shared.rx_cpus[k])?;
+                // Faults next to the wire: the trace and the pcap file show what the engine got.
+                let rx = shared.faulty(rx, &shared.faults_rx, 1000 + k as u64);
                 let mut rx = PcapRx::new(Traced::new(rx, trace, started), pcap);
-                let mut reply = Traced::new(reply, trace, started);
+                let reply = Traced::new(reply, trace, started);
+                let mut reply = shared.faulty(reply, &shared.faults_tx, 2000 + k as u64);
                 let clock = SystemClock::new();
                 let receive = ReceiveLoop {
                     clock: &clock,
@@ -520,7 +550,8 @@ fn spawn_transmitters<'scope, T: TxQueue + 'scope>(
         .map(|(k, tx)| {
             let cpu = shared.tx_cpus[k];
             s.spawn(move || -> Result<TxResult, UserError> {
-                let mut tx = Traced::new(tx, trace, started);
+                let tx = Traced::new(tx, trace, started);
+                let mut tx = shared.faulty(tx, &shared.faults_tx, k as u64);
                 pin("transmit", k, cpu)?;
                 let mut throttle = Throttle::new(per_thread_rate, unlimited, TX_BATCH);
                 let clock = SystemClock::new();

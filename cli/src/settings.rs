@@ -34,6 +34,8 @@ pub struct Run {
     pub verbose: u8,
     /// `--packet-trace`.
     pub packet_trace: bool,
+    /// `--inject-faults`.
+    pub faults: Option<masscan_drivers::fault::Faults>,
     /// The file a `--resume` came from (paused.conf is rewritten on the next pause).
     pub resumed_from: Option<std::path::PathBuf>,
     /// `--readscan` files.
@@ -85,6 +87,7 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         stats_json: args.stats_json,
         verbose: args.verbose,
         packet_trace: args.packet_trace,
+        faults: args.inject_faults,
         resumed_from,
         readscan: args.readscan,
         banner_types,

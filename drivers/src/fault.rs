@@ -1,13 +1,16 @@
 //! A fault-injecting middleware queue, after smoltcp's FaultInjector: it wraps any backend's
 //! receive or transmit queue and, at given rates, drops, duplicates, reorders, truncates and
 //! corrupts frames, from a seeded generator so that a failing run replays. For tests of what a
-//! hostile or lossy network does to a scan: retries recover drops, duplicates are reported
-//! once, damaged frames are counted and never panic, banners survive loss and reordering.
+//! hostile or lossy network does to a scan (`--inject-faults`): retries recover drops,
+//! duplicates are reported once, damaged frames never panic, banners survive loss and
+//! reordering. Switched off, it passes each batch straight through.
 //!
 //! Receive side: every fault. Transmit side: drop, truncate and corrupt (a dropped frame's
 //! buffer is filled again with the next one, so nothing is sent for it).
 
 use masscan_engine::driver::{DriverError, QueueStats, RxQueue, TxQueue};
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Rates of each fault, each from 0 (never) to 1 (every frame).
@@ -21,6 +24,64 @@ pub struct Faults {
     pub truncate: f64,
     /// One random bit flipped.
     pub corrupt: f64,
+    /// Seed of the generators (each queue adds its own number), so a run replays.
+    pub seed: u64,
+}
+
+impl FromStr for Faults {
+    type Err = String;
+
+    /// `drop=0.05,duplicate=0.01,reorder=0.1,truncate=0,corrupt=0.01,seed=7`: any of the
+    /// names, each once at most; a rate is a fraction from 0 to 1 or a percentage (`5%`).
+    fn from_str(spec: &str) -> Result<Self, String> {
+        let mut f = Faults::default();
+        let mut seen = Vec::new();
+        for item in spec.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let (name, value) = item
+                .split_once('=')
+                .ok_or_else(|| format!("'{item}' is not NAME=RATE"))?;
+            let name = name.trim().to_ascii_lowercase();
+            if seen.contains(&name) {
+                return Err(format!("'{name}' is given twice"));
+            }
+            let value = value.trim();
+            if name == "seed" {
+                f.seed = value
+                    .parse()
+                    .map_err(|_| format!("seed '{value}' is not a number"))?;
+                seen.push(name);
+                continue;
+            }
+            let rate = parse_rate(value).ok_or_else(|| {
+                format!("{name} rate '{value}' is not a fraction from 0 to 1 or a percentage")
+            })?;
+            *match name.as_str() {
+                "drop" => &mut f.drop,
+                "duplicate" | "dup" => &mut f.duplicate,
+                "reorder" => &mut f.reorder,
+                "truncate" => &mut f.truncate,
+                "corrupt" => &mut f.corrupt,
+                _ => {
+                    return Err(format!(
+                        "unknown fault '{name}' (drop, duplicate, reorder, truncate, corrupt, seed)"
+                    ))
+                }
+            } = rate;
+            seen.push(name);
+        }
+        if seen.is_empty() {
+            return Err("no fault given (e.g. drop=0.05,reorder=0.1)".into());
+        }
+        Ok(f)
+    }
+}
+
+fn parse_rate(v: &str) -> Option<f64> {
+    let r = match v.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().ok()? / 100.0,
+        None => v.parse::<f64>().ok()?,
+    };
+    (0.0..=1.0).contains(&r).then_some(r)
 }
 
 /// How many frames each fault touched.
@@ -34,24 +95,74 @@ pub struct FaultCounts {
     pub corrupted: u64,
 }
 
-/// A queue with faults injected.
+impl FaultCounts {
+    fn add(&mut self, o: &FaultCounts) {
+        self.frames += o.frames;
+        self.dropped += o.dropped;
+        self.duplicated += o.duplicated;
+        self.reordered += o.reordered;
+        self.truncated += o.truncated;
+        self.corrupted += o.corrupted;
+    }
+}
+
+impl std::fmt::Display for FaultCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} frames, {} dropped, {} duplicated, {} reordered, {} truncated, {} corrupted",
+            self.frames,
+            self.dropped,
+            self.duplicated,
+            self.reordered,
+            self.truncated,
+            self.corrupted
+        )
+    }
+}
+
+/// The counts of every queue of one direction, added up as each queue is dropped.
+#[derive(Debug, Default)]
+pub struct FaultTally(Mutex<FaultCounts>);
+
+impl FaultTally {
+    pub fn total(&self) -> FaultCounts {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A queue with faults injected (or, with no faults, the queue itself).
 pub struct FaultInjector<Q> {
     pub inner: Q,
-    faults: Faults,
+    faults: Option<Faults>,
     rng: fastrand::Rng,
     counts: FaultCounts,
+    tally: Option<Arc<FaultTally>>,
     /// A received frame held back (reordering).
     held: Option<Vec<u8>>,
     scratch: Vec<u8>,
 }
 
 impl<Q> FaultInjector<Q> {
-    pub fn new(inner: Q, faults: Faults, seed: u64) -> Self {
+    /// Faults at these rates; the generator starts from `faults.seed + stream`.
+    pub fn new(inner: Q, faults: Faults, stream: u64) -> Self {
+        Self::maybe(inner, Some(faults), stream, None)
+    }
+
+    /// Faults when `faults` is given, else a pass-through; counts go to `tally` when dropped.
+    pub fn maybe(
+        inner: Q,
+        faults: Option<Faults>,
+        stream: u64,
+        tally: Option<Arc<FaultTally>>,
+    ) -> Self {
+        let seed = faults.map_or(0, |f| f.seed).wrapping_add(stream);
         Self {
             inner,
             faults,
             rng: fastrand::Rng::with_seed(seed),
             counts: FaultCounts::default(),
+            tally,
             held: None,
             scratch: Vec::new(),
         }
@@ -59,6 +170,16 @@ impl<Q> FaultInjector<Q> {
 
     pub fn counts(&self) -> FaultCounts {
         self.counts
+    }
+}
+
+impl<Q> Drop for FaultInjector<Q> {
+    fn drop(&mut self) {
+        if let Some(t) = &self.tally {
+            t.0.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .add(&self.counts);
+        }
     }
 }
 
@@ -100,7 +221,11 @@ impl<Q: RxQueue> RxQueue for FaultInjector<Q> {
             counts,
             held,
             scratch,
+            ..
         } = self;
+        let Some(faults) = faults.as_ref() else {
+            return inner.receive(max, on_frame);
+        };
         inner.receive(max, |frame| {
             counts.frames += 1;
             if roll(rng, faults.drop) {
@@ -149,6 +274,9 @@ impl<Q: TxQueue> TxQueue for FaultInjector<Q> {
             counts,
             ..
         } = self;
+        let Some(faults) = faults.as_ref() else {
+            return inner.transmit(max, fill);
+        };
         inner.transmit(max, |buf| loop {
             let n = fill(buf);
             if n == 0 {
@@ -164,6 +292,17 @@ impl<Q: TxQueue> TxQueue for FaultInjector<Q> {
                 return len;
             }
         })
+    }
+
+    fn queue_one<F: FnOnce(&mut [u8]) -> usize>(&mut self, fill: F) -> Result<bool, DriverError> {
+        match self.faults {
+            None => self.inner.queue_one(fill),
+            Some(_) => masscan_engine::driver::queue_one_by_transmit(self, fill),
+        }
+    }
+
+    fn kick(&mut self) -> Result<(), DriverError> {
+        self.inner.kick()
     }
 
     fn flush(&mut self) -> Result<(), DriverError> {

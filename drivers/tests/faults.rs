@@ -162,6 +162,7 @@ fn a_hostile_receive_queue_never_breaks_the_receive_path() {
         reorder: 0.2,
         truncate: 0.1,
         corrupt: 0.2,
+        seed: 0,
     };
     let (records, cells) = receive(&s, replies.clone(), faults);
     let c = cells.load();
@@ -209,4 +210,69 @@ fn retries_recover_probes_dropped_on_the_way_out() {
     let (records, _) = receive(&retried, sent, Faults::default());
     let with = hosts(&records).len();
     assert!(with >= 1024 - 25, "with --retries 3: {with} of 1024");
+}
+
+#[test]
+fn a_fault_spec_reads_rates_and_percentages_and_refuses_the_rest() {
+    let f: Faults = "drop=0.05, duplicate=1%,reorder=0.1,seed=9"
+        .parse()
+        .unwrap();
+    assert_eq!(
+        f,
+        Faults {
+            drop: 0.05,
+            duplicate: 0.01,
+            reorder: 0.1,
+            truncate: 0.0,
+            corrupt: 0.0,
+            seed: 9,
+        }
+    );
+    for (bad, why) in [
+        ("", "no fault given"),
+        ("drop", "not NAME=RATE"),
+        ("drop=2", "not a fraction"),
+        ("drop=-0.1", "not a fraction"),
+        ("drop=NaN", "not a fraction"),
+        ("lose=0.1", "unknown fault 'lose'"),
+        ("drop=0.1,drop=0.2", "given twice"),
+        ("seed=x", "not a number"),
+    ] {
+        let e = bad.parse::<Faults>().unwrap_err();
+        assert!(e.contains(why), "{bad:?}: {e}");
+    }
+}
+
+#[test]
+fn switched_off_the_injector_passes_every_frame_and_tallies_what_it_touched() {
+    use masscan_drivers::fault::FaultTally;
+    use masscan_engine::driver::RxQueue;
+    use std::sync::Arc;
+    let s = scan(0);
+    let replies: Vec<Vec<u8>> = transmit(&s, Faults::default())
+        .iter()
+        .map(|f| syn_ack_for(f))
+        .collect();
+    let n = replies.len() as u64;
+    let mut off = FaultInjector::maybe(OfflineRx::replay(replies.clone(), n), None, 0, None);
+    let mut got = 0;
+    while off.receive(64, |_| got += 1).unwrap() > 0 {}
+    assert_eq!(got, n as usize);
+    let tally = Arc::new(FaultTally::default());
+    let lossy = Faults {
+        drop: 0.5,
+        ..Faults::default()
+    };
+    {
+        let mut on = FaultInjector::maybe(
+            OfflineRx::replay(replies, n),
+            Some(lossy),
+            1,
+            Some(tally.clone()),
+        );
+        while on.receive(64, |_| {}).unwrap() > 0 {}
+    }
+    let t = tally.total();
+    assert_eq!(t.frames, n);
+    assert!(t.dropped > 0 && t.dropped < t.frames, "{t}");
 }
