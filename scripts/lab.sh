@@ -6,6 +6,8 @@
 #                                (LAB_QUEUES=N in the environment: N queues on the scanner's link)
 #   scripts/lab.sh down NAME     remove that lab: its servers, namespaces, state; safe to repeat
 #   scripts/lab.sh down --all    remove every lab on this machine (after crashed runs)
+#   scripts/lab.sh down --owner PID   remove the labs made with LAB_OWNER=PID (test.sh's exit)
+#   scripts/lab.sh down --orphans     remove the labs whose LAB_OWNER process is gone
 #   scripts/lab.sh status [NAME] show labs, their addresses and listening servers
 #
 # Layout (all addresses from 198.18.0.0/15, RFC 2544; nothing routes to the host's interfaces):
@@ -85,6 +87,22 @@ down_all() {
     down "$n"
   done
   for d in "$STATE_ROOT"/msr-*; do [ -d "$d" ] && rm -rf "$d"; done
+  return 0
+}
+
+# Removes the labs whose owner is $1 (`--owner PID`), or whose owner process is gone (no $1).
+down_owned() {
+  local d n owner
+  for d in "$STATE_ROOT"/msr-*; do
+    [ -f "$d/owner" ] || continue
+    n=$(basename "$d"); owner=$(cat "$d/owner")
+    if [ -n "${1:-}" ]; then
+      [ "$owner" = "$1" ] && down "$n"
+    elif ! kill -0 "$owner" 2>/dev/null; then
+      echo "lab: removing $n, left by process $owner (gone)" >&2
+      down "$n"
+    fi
+  done
   return 0
 }
 
@@ -400,6 +418,8 @@ up() {
   dir="$STATE_ROOT/$name"
   ip netns list | awk '{print $1}' | grep -qx "$scan" && die "lab $name already exists"
   mkdir -p "$dir"
+  # LAB_OWNER=PID: the process that owns the lab (scripts/test.sh), for `down --owner`/`--orphans`.
+  [ -n "${LAB_OWNER:-}" ] && echo "$LAB_OWNER" >"$dir/owner"
   # Whatever fails below (a failed command, or die), leave nothing behind.
   trap 'down "$name"' EXIT
   ip netns add "$scan"
@@ -520,9 +540,14 @@ case "$cmd" in
     ;;
   down)
     need_root
-    [ -n "${2:-}" ] || die "usage: lab.sh down NAME|--all"
-    if [ "$2" = --all ]; then down_all; else down "$2"; fi
+    [ -n "${2:-}" ] || die "usage: lab.sh down NAME|--all|--owner PID|--orphans"
+    case "$2" in
+      --all) down_all ;;
+      --owner) [ -n "${3:-}" ] || die "usage: lab.sh down --owner PID"; down_owned "$3" ;;
+      --orphans) down_owned ;;
+      *) down "$2" ;;
+    esac
     ;;
   status) status "${2:-}" ;;
-  *) die "usage: lab.sh up [NAME] | down NAME|--all | status [NAME]" ;;
+  *) die "usage: lab.sh up [NAME] | down NAME|--all|--owner PID|--orphans | status [NAME]" ;;
 esac

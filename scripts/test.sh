@@ -14,6 +14,15 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --release --all-targets -- -D warnings
 echo "== cargo test"
+if [ "$(id -u)" = 0 ]; then
+  # Every lab a test makes is owned by this run: removed when it ends, however it ends (a test
+  # process killed before its own clean-up included); labs of runs that died are removed first.
+  ./scripts/lab.sh down --orphans
+  export LAB_OWNER=$$
+  trap './scripts/lab.sh down --owner $$' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+fi
 # Tests that need root and the lab are #[ignore]d, so that without root they are reported as
 # ignored, never as passed; as root (CI, the dev machines) they run too.
 if [ "$(id -u)" = 0 ]; then
