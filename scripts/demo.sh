@@ -2,7 +2,8 @@
 # A first look at masscan-rs: installs what is missing, builds, runs its self checks, then brings
 # up the lab (network namespaces on this machine only, see scripts/lab.sh), scans its servers
 # with banner grabbing and its 65,536-address block (AF_XDP where the kernel allows, else
-# AF_PACKET), prints the results, and takes the lab down again (also on failure or ctrl-c).
+# AF_PACKET), prints the results, and takes the lab down again (also on failure or ctrl-c);
+# last, installs masscan in /usr/local (scripts/install.sh) with its man page and completions.
 # Every packet stays inside the lab's namespaces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,6 +62,12 @@ echo
 echo "== offline: the whole IPv4 Internet, port 80, first 100 million probes, unthrottled"
 $M 0.0.0.0/0 --exclude 255.255.255.255 -p80 --offline --rate 100000000 --tx-threads 1 \
    --resume-count 100000000 --seed 1
+
+echo
+echo "== scripts/install.sh: masscan on the PATH, with its manual page and completions"
+./scripts/install.sh
+echo "$(command -v masscan): $(masscan -V | sed -n 2p)"
+echo "man masscan: $(man -w masscan 2>/dev/null || echo 'man is not installed')"
 
 echo
 echo "demo: done (DPDK, PF_RING and raw IP protocol probes are not built yet; see the README's feature table)"

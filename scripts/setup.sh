@@ -14,6 +14,7 @@ set -euo pipefail
 # chronyd's libraries (its package is unpacked, not installed: installing it would remove the
 # host's own time daemon, systemd-timesyncd).
 packages=(build-essential pkg-config procps iproute2 python3 python3-venv jq bc netbase util-linux
+          man-db
           clang libbpf-dev
           nginx-light openssh-server openssh-client vsftpd memcached tcpdump openssl
           python3-aiosmtpd dovecot-imapd dovecot-pop3d telnetd socat samba xrdp
@@ -79,7 +80,7 @@ if ! command -v cargo >/dev/null 2>&1; then
   done
 fi
 if ! command -v cargo >/dev/null 2>&1; then
-  echo "setup: cargo not found. Install Rust 1.95 (rustup) and run again." >&2
+  echo "setup: cargo not found. Install Rust 1.95 with rustup (curl https://sh.rustup.rs | sh -s -- -y --default-toolchain 1.95) and run again." >&2
   exit 1
 fi
 for c in rustfmt clippy; do

@@ -291,6 +291,12 @@ pub struct Args {
     /// Print the version and exit (-V).
     #[arg(short = 'V', long = "version")]
     pub version: bool,
+    /// Print the manual page, masscan(8), in roff (`masscan --man-page | man -l -`) and exit.
+    #[arg(long = "man-page")]
+    pub man_page: bool,
+    /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell) and exit.
+    #[arg(long = "completions", value_name = "SHELL")]
+    pub completions: Option<clap_complete::Shell>,
     /// List the targets in scan order instead of scanning (-sL).
     #[arg(long = "list-scan", alias = "listscan")]
     pub list_scan: bool,

@@ -7,6 +7,7 @@ mod args;
 mod checkpoint;
 mod conf_file;
 mod link;
+mod manual;
 mod names;
 mod output_thread;
 mod outputs;
@@ -59,6 +60,15 @@ fn run() -> Result<i32, args::UserError> {
     if parsed.args.version {
         // Spelled another way than -V/--version (`--Version`, `version = yes` in a file).
         print!("{}", version_text());
+        return Ok(0);
+    }
+    if parsed.args.man_page {
+        manual::write_man_page(&mut std::io::stdout().lock())
+            .map_err(|e| args::UserError(format!("cannot write the manual page: {e}")))?;
+        return Ok(0);
+    }
+    if let Some(shell) = parsed.args.completions {
+        manual::write_completions(shell, &mut std::io::stdout().lock());
         return Ok(0);
     }
     let run = settings::build(parsed)?;

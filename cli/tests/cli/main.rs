@@ -8,6 +8,7 @@ use std::process::{Command, Output, Stdio};
 mod args;
 mod blackrock;
 mod list_scan;
+mod manual;
 mod offline;
 mod readscan;
 mod spellings;
