@@ -189,6 +189,11 @@ pub struct Args {
     /// `drop=0.05,reorder=0.1,duplicate=0.01,corrupt=0.001,seed=7`); the end says what it did.
     #[arg(long = "inject-faults", value_name = "SPEC")]
     pub inject_faults: Option<masscan_drivers::fault::Faults>,
+    /// Write one JSON document about this run to FILE: the scan's fingerprint (equal on every
+    /// shard of a scan), shard, indices covered, probes planned and sent, found, times, and how
+    /// it ended (running, completed, paused at an index, failed).
+    #[arg(long = "metadata", value_name = "FILE")]
+    pub metadata: Option<String>,
     /// Write received packets to FILE (pcap, readable by tcpdump and Wireshark).
     #[arg(long = "pcap", value_name = "FILE")]
     pub pcap: Option<String>,

@@ -8,6 +8,7 @@ mod checkpoint;
 mod conf_file;
 mod link;
 mod manual;
+mod metadata;
 mod names;
 mod output_thread;
 mod outputs;

@@ -9,6 +9,7 @@ use crate::adapter::Adapter;
 use crate::args::UserError;
 use crate::checkpoint::Checkpoints;
 use crate::link::{Link, XdpReader};
+use crate::metadata::{self, Exit};
 use crate::output_thread::write_outputs;
 use crate::outputs::Output;
 use crate::settings::Run;
@@ -296,21 +297,108 @@ pub fn run_scan_with<D: Driver>(
         None => None,
     };
     let mut progress = Progress::new(&shared.slices);
-    progress.sample(&shared.counters, &shared.rx_counters); // baseline for the first rate
+    // Baseline for the first rate.
+    let first = progress.sample(&shared.counters, &shared.rx_counters);
+    let recorder = metadata::Recorder::new(run.metadata.as_deref(), c, plan, caps.name);
+    recorder.record(&first, &Exit::Running)?;
     let mut checkpoints = Checkpoints::new(run, live);
 
-    let (tx_queues, rx_queues) = open_queues(&mut driver, threads, rx_threads)?;
-    if live {
-        drop_privileges(run)?;
+    let opened = open_queues(&mut driver, threads, rx_threads).and_then(|q| {
+        if live {
+            drop_privileges(run).map(|_| q)
+        } else {
+            Ok(q)
+        }
+    });
+    let (tx_queues, rx_queues) = match opened {
+        Ok(q) => q,
+        Err(e) => {
+            recorder.record(&first, &Exit::Failed(&e.0))?;
+            return Err(e);
+        }
+    };
+    let mut monitor = Monitor {
+        progress: &mut progress,
+        stats_json: stats_json.as_mut(),
+        xdp,
+        checkpoints: &mut checkpoints,
+    };
+    let (interrupted_at, results) = run_threads(
+        &shared,
+        &signals,
+        (tx_queues, rx_queues),
+        outputs,
+        (live, wire.ports),
+        &mut monitor,
+    );
+    signals.handle.close();
+    let elapsed = shared.started.elapsed();
+    if !run.nostatus {
+        eprintln!();
     }
+    let snap = progress.sample(&shared.counters, &shared.rx_counters);
+    if let Some(j) = stats_json.as_mut() {
+        j.write(&snap, elapsed, true, xdp.and_then(|f| f()));
+    }
+    let (tx, rx, out) = results;
+    let outcome = (|| -> Result<Vec<TxResult>, UserError> {
+        let per_core: Vec<TxResult> = tx.into_iter().collect::<Result<_, _>>()?;
+        rx.into_iter().collect::<Result<Vec<()>, _>>()?;
+        out?;
+        Ok(per_core)
+    })();
+    recorder.record(
+        &snap,
+        &match (&outcome, interrupted_at) {
+            (Err(e), _) => Exit::Failed(&e.0),
+            (Ok(_), Some(i)) => Exit::Paused(i),
+            (Ok(_), None) => Exit::Completed,
+        },
+    )?;
+    print_end(&shared, &snap, &outcome?, elapsed, (caps.name, xdp));
+    if interrupted_at.is_none() {
+        checkpoints.finish();
+    }
+    Ok(0)
+}
+
+/// What the supervising thread keeps up to date while the scan runs.
+struct Monitor<'a, 'x> {
+    progress: &'a mut Progress,
+    stats_json: Option<&'a mut StatsJson>,
+    xdp: Option<&'x XdpReader>,
+    checkpoints: &'a mut Checkpoints,
+}
+
+/// What the threads returned: each transmit thread's, each receive thread's, the output's.
+type ThreadResults = (
+    Vec<Result<TxResult, UserError>>,
+    Vec<Result<(), UserError>>,
+    Result<(), UserError>,
+);
+
+/// Runs the receive, output and transmit threads, supervising them from this one until the
+/// scan ends or pauses; returns where a pause happened and what the threads returned.
+#[allow(clippy::type_complexity)]
+fn run_threads<R: RxQueue, T: TxQueue, U: TxQueue>(
+    shared: &Shared<'_>,
+    signals: &SignalWatch,
+    (tx_queues, rx_queues): (Vec<U>, Vec<(R, T)>),
+    outputs: Vec<Output>,
+    (live, ports): (bool, PortRange),
+    m: &mut Monitor<'_, '_>,
+) -> (Option<u64>, ThreadResults) {
+    let run = shared.run;
     let (record_tx, record_rx) = mpsc::channel::<Record>();
-    let (interrupted_at, results) = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         // Receive threads first, so no reply to an early probe is missed.
-        let rx_handles = spawn_receivers(s, &shared, rx_queues, &record_tx);
+        let rx_handles = spawn_receivers(s, shared, rx_queues, &record_tx);
         drop(record_tx);
         let pcap = shared.pcap.clone();
         let output = s.spawn(move || write_outputs(outputs, record_rx, pcap));
-        let tx_handles = spawn_transmitters(s, &shared, tx_queues);
+        let tx_handles = spawn_transmitters(s, shared, tx_queues);
+        let xdp = m.xdp;
+        let (progress, stats_json) = (&mut *m.progress, &mut m.stats_json);
         let mut report = |waiting: Option<u64>| {
             let snap = progress.sample(&shared.counters, &shared.rx_counters);
             if !run.nostatus {
@@ -325,14 +413,7 @@ pub fn run_scan_with<D: Driver>(
                 );
             }
         };
-        let interrupted_at = supervise(
-            &shared,
-            &signals,
-            live,
-            wire.ports,
-            &mut checkpoints,
-            &mut report,
-        );
+        let interrupted_at = supervise(shared, signals, live, ports, m.checkpoints, &mut report);
         shared.rx_stop.store(true, Ordering::SeqCst);
         let rx = join_all(rx_handles, "a receive thread failed");
         shared.tx_release.store(true, Ordering::Release);
@@ -341,39 +422,26 @@ pub fn run_scan_with<D: Driver>(
             .join()
             .unwrap_or_else(|_| Err(UserError("the output thread failed".into())));
         (interrupted_at, (tx, rx, out))
-    });
-    signals.handle.close();
-    let elapsed = shared.started.elapsed();
-    if !run.nostatus {
-        eprintln!();
-    }
-    let snap = progress.sample(&shared.counters, &shared.rx_counters);
-    if let Some(j) = stats_json.as_mut() {
-        j.write(&snap, elapsed, true, xdp.and_then(|f| f()));
-    }
-    let (tx, rx, out) = results;
-    let per_core: Vec<TxResult> = tx.into_iter().collect::<Result<_, _>>()?;
-    rx.into_iter().collect::<Result<Vec<()>, _>>()?;
-    out?;
-    let exact = run.faults.is_none();
-    print_summary(
-        &snap,
-        &per_core,
-        &shared.rx_cpus,
-        elapsed,
-        (caps.name, exact),
-    );
-    if run.faults.is_some() {
+    })
+}
+
+/// The per-core summary, what `--inject-faults` did, and the XDP program's counters.
+fn print_end(
+    shared: &Shared<'_>,
+    snap: &status::Snapshot,
+    per_core: &[TxResult],
+    elapsed: Duration,
+    (driver, xdp): (&str, Option<&XdpReader>),
+) {
+    let faults = shared.run.faults.is_some();
+    print_summary(snap, per_core, &shared.rx_cpus, elapsed, (driver, !faults));
+    if faults {
         eprintln!("[faults] received: {}", shared.faults_rx.total());
         eprintln!("[faults] sent: {}", shared.faults_tx.total());
     }
     if let Some((mode, per_cpu)) = xdp.and_then(|f| f()) {
         status::xdp_summary(mode, &per_cpu);
     }
-    if interrupted_at.is_none() {
-        checkpoints.finish();
-    }
-    Ok(0)
 }
 
 /// Each transmit thread's slice of the scan, and its counters, whose progress starts at the

@@ -36,6 +36,8 @@ pub struct Run {
     pub packet_trace: bool,
     /// `--inject-faults`.
     pub faults: Option<masscan_drivers::fault::Faults>,
+    /// `--metadata FILE`.
+    pub metadata: Option<String>,
     /// The file a `--resume` came from (paused.conf is rewritten on the next pause).
     pub resumed_from: Option<std::path::PathBuf>,
     /// `--readscan` files.
@@ -88,6 +90,7 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         verbose: args.verbose,
         packet_trace: args.packet_trace,
         faults: args.inject_faults,
+        metadata: args.metadata,
         resumed_from,
         readscan: args.readscan,
         banner_types,

@@ -9,6 +9,7 @@ mod args;
 mod blackrock;
 mod list_scan;
 mod manual;
+mod metadata;
 mod offline;
 mod readscan;
 mod spellings;
