@@ -603,8 +603,8 @@ pub fn write_tcp_frame(
 /// under another deadline (or is gone) is skipped when its slot comes round.
 struct Wheel {
     slots: Vec<Vec<(Flow, u64)>>,
-    /// The next tick to look at.
-    cursor: u64,
+    /// The next tick to look at (none before the first schedule or expiry).
+    cursor: Option<u64>,
     /// Reused buffer of due entries.
     due: Vec<(Flow, u64)>,
 }
@@ -613,16 +613,14 @@ impl Wheel {
     fn new() -> Self {
         Self {
             slots: vec![Vec::new(); SLOTS],
-            cursor: 0,
+            cursor: None,
             due: Vec::new(),
         }
     }
 
     fn schedule(&mut self, flow: Flow, deadline: u64, now: u64) {
-        if self.cursor == 0 {
-            self.cursor = now / TICK_MS;
-        }
-        let tick = (deadline / TICK_MS).max(self.cursor);
+        let cursor = *self.cursor.get_or_insert(now / TICK_MS);
+        let tick = (deadline / TICK_MS).max(cursor);
         self.slots[(tick % SLOTS as u64) as usize].push((flow, deadline));
     }
 
@@ -630,15 +628,13 @@ impl Wheel {
     /// cursor stays on the current tick: an entry due later in it is looked at next time.
     fn expire(&mut self, now: u64, due: &mut Vec<(Flow, u64)>) {
         let now_tick = now / TICK_MS;
-        if self.cursor == 0 {
-            self.cursor = now_tick;
-        }
-        if now_tick < self.cursor {
+        let cursor = *self.cursor.get_or_insert(now_tick);
+        if now_tick < cursor {
             return;
         }
-        let span = (now_tick - self.cursor + 1).min(SLOTS as u64);
+        let span = (now_tick - cursor + 1).min(SLOTS as u64);
         for t in 0..span {
-            let slot = &mut self.slots[((self.cursor + t) % SLOTS as u64) as usize];
+            let slot = &mut self.slots[((cursor + t) % SLOTS as u64) as usize];
             let mut i = 0;
             while i < slot.len() {
                 if slot[i].1 <= now {
@@ -648,7 +644,7 @@ impl Wheel {
                 }
             }
         }
-        self.cursor = now_tick;
+        self.cursor = Some(now_tick);
     }
 }
 
