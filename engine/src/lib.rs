@@ -26,6 +26,7 @@ pub mod ranges;
 pub mod receive;
 pub mod regress;
 pub mod reply;
+pub mod rtt;
 pub mod source;
 pub mod stats;
 pub mod targets;

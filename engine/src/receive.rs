@@ -73,9 +73,10 @@ impl<C: Clock> ReceiveLoop<'_, C> {
         sink: &mut impl FnMut(Record),
     ) -> Result<usize, DriverError> {
         let now = self.clock.unix_secs();
+        // The banner stack's timers run from the clock, whether or not frames arrive; round
+        // trips are measured against it.
+        receiver.tick(self.clock.monotonic_ms(), now);
         if receiver.grabs_banners() {
-            // The timers run from the clock, whether or not frames arrive.
-            receiver.tick(self.clock.monotonic_ms(), now);
             send_stack_output(reply, receiver, sink)?;
         }
         let mut failed = None;

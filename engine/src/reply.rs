@@ -16,11 +16,13 @@ use crate::output::{BannerRecord, StatusRecord};
 use crate::output::{Record, Status};
 use crate::probe::udp::UdpIds;
 use crate::probe::{sctp_init, tcp_syn, ProbeReply, Probes, ReplyAddrs, SynAck, Verdict};
+use crate::rtt::RttHistogram;
 use crate::source::Source;
 use crate::tcp::{Flow, FrameHeader, Segment, Stack, TcpConfig};
 use crate::udp;
 use etherparse::{NetSlice, SlicedPacket, TransportSlice};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// What the receive side needs to know about the scan.
 #[derive(Clone, Debug)]
@@ -106,6 +108,10 @@ pub struct Receiver {
     dedup: Dedup,
     stack: Option<Stack>,
     pub counters: RxCounters,
+    /// Round-trip times of fresh SYN-ACKs that echo our timestamp (`--metrics`).
+    rtt: Option<Arc<RttHistogram>>,
+    /// The monotonic clock (ms) as of the last [`Receiver::tick`].
+    now_ms: u64,
 }
 
 /// Largest frame `handle` writes into the reply buffer.
@@ -118,6 +124,8 @@ impl Receiver {
             stack: cfg.banners.clone().map(Stack::new),
             cfg,
             counters: RxCounters::default(),
+            rtt: None,
+            now_ms: 0,
         }
     }
 
@@ -142,8 +150,14 @@ impl Receiver {
         self.stack.is_some()
     }
 
-    /// Advances the banner stack's clock (its timers run here) and copies its counters.
+    /// Records the round trip of every fresh SYN-ACK that echoes our timestamp into `h`.
+    pub fn measure_rtt(&mut self, h: Arc<RttHistogram>) {
+        self.rtt = Some(h);
+    }
+
+    /// Advances the clock (the banner stack's timers run here) and copies the stack's counters.
     pub fn tick(&mut self, now_ms: u64, now_unix: u32) {
+        self.now_ms = now_ms;
         if let Some(st) = self.stack.as_mut() {
             st.poll(now_ms, now_unix);
             self.sync_tcp_counters();
@@ -246,6 +260,9 @@ impl Receiver {
             u32::from(r.ip_proto) << 16 | u32::from(r.port_them),
             open,
         );
+        if let (Some(h), Some(echo), true) = (&self.rtt, r.syn_ack.and_then(|s| s.tsecr), fresh) {
+            h.record_echo(self.now_ms, echo);
+        }
         if let Some(syn_ack) = r.syn_ack {
             self.answer_syn_ack(frame, &addrs, &r, syn_ack, fresh, reply, &mut out);
         }

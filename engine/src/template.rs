@@ -6,7 +6,7 @@
 use etherparse::{PacketBuilder, TcpOptionElement};
 
 /// Longest frame a template produces (Ethernet + VLAN + IPv6 + TCP with MSS).
-pub const MAX_TEMPLATE_LEN: usize = 14 + 4 + 40 + 24;
+pub const MAX_TEMPLATE_LEN: usize = 14 + 4 + 40 + 36;
 /// Shortest Ethernet frame without FCS; shorter probes are zero-padded to it.
 pub const MIN_FRAME: usize = 60;
 
@@ -23,6 +23,9 @@ pub struct TemplateParams {
     pub mss: u16,
     /// TCP window (masscan sends 1025).
     pub window: u16,
+    /// A TCP timestamp option in each SYN whose value is the send time in milliseconds: the
+    /// SYN-ACK echoes it, so each reply gives a round-trip time with no state kept (`--metrics`).
+    pub timestamps: bool,
 }
 
 impl Default for TemplateParams {
@@ -34,6 +37,7 @@ impl Default for TemplateParams {
             ttl: 255,
             mss: 1460,
             window: 1025,
+            timestamps: false,
         }
     }
 }
@@ -112,19 +116,28 @@ pub struct SynTemplate {
     ip_sum: u64,
     /// TCP checksum partial sum (pseudo-header length and protocol, constant header words).
     tcp_sum: u64,
+    /// Where the timestamp option's value goes, when the SYN has one.
+    ts_off: Option<usize>,
 }
 
 impl SynTemplate {
     /// Builds the IPv4 (`v6 == false`) or IPv6 template.
     pub fn new(params: &TemplateParams, v6: bool) -> Result<Self, TemplateError> {
-        let opts = [TcpOptionElement::MaximumSegmentSize(params.mss)];
+        let mss = TcpOptionElement::MaximumSegmentSize(params.mss);
+        let ts = [
+            mss,
+            TcpOptionElement::Noop,
+            TcpOptionElement::Noop,
+            TcpOptionElement::Timestamp(0, 0),
+        ];
+        let opts: &[TcpOptionElement] = if params.timestamps { &ts } else { &ts[..1] };
         let mut raw = Vec::with_capacity(MAX_TEMPLATE_LEN);
         // Build with etherparse: headers are laid out and length fields set correctly once.
         ip_step(params, v6)?
             .tcp(0, 0, 0, params.window)
             .syn()
-            .options(&opts)
-            .expect("one MSS option always fits")
+            .options(opts)
+            .expect("MSS and timestamp options always fit")
             .write(&mut raw, &[])
             .expect("writing to a Vec cannot fail");
         let ip_off = if params.vlan.is_some() { 18 } else { 14 };
@@ -153,7 +166,22 @@ impl SynTemplate {
             v6,
             ip_sum,
             tcp_sum,
+            // MSS (4 bytes), two NOPs, then kind, length and the 4-byte value.
+            ts_off: params.timestamps.then_some(tcp_off + 20 + 4 + 2 + 2),
         })
+    }
+
+    /// Writes the timestamp option's value, if the SYN has one; returns what it adds to the
+    /// checksum.
+    #[inline(always)]
+    fn stamp(&self, f: &mut [u8], stamp: u32) -> u64 {
+        match self.ts_off {
+            Some(o) => {
+                f[o..o + 4].copy_from_slice(&stamp.to_be_bytes());
+                halves32(stamp)
+            }
+            None => 0,
+        }
     }
 
     /// Length of the frames this template writes.
@@ -175,7 +203,7 @@ impl SynTemplate {
         ip_them: u32,
         port_me: u16,
         port_them: u16,
-        cookie: u64,
+        (cookie, stamp): (u64, u32),
     ) -> usize {
         debug_assert!(!self.v6);
         let len = self.frame_len;
@@ -186,8 +214,14 @@ impl SynTemplate {
         let (i, t) = (self.ip_off, self.tcp_off);
         let addr_sum = halves32(ip_me) + halves32(ip_them);
         let ip_ck = !fold(self.ip_sum + addr_sum + ip_id as u64);
-        let tcp_ck =
-            !fold(self.tcp_sum + addr_sum + port_me as u64 + port_them as u64 + halves32(seq));
+        let tcp_ck = !fold(
+            self.tcp_sum
+                + addr_sum
+                + port_me as u64
+                + port_them as u64
+                + halves32(seq)
+                + self.stamp(f, stamp),
+        );
         f[i + 4..i + 6].copy_from_slice(&ip_id.to_be_bytes());
         f[i + 10..i + 12].copy_from_slice(&ip_ck.to_be_bytes());
         f[i + 12..i + 16].copy_from_slice(&ip_me.to_be_bytes());
@@ -208,7 +242,7 @@ impl SynTemplate {
         ip_them: u128,
         port_me: u16,
         port_them: u16,
-        cookie: u64,
+        (cookie, stamp): (u64, u32),
     ) -> usize {
         debug_assert!(self.v6);
         let len = self.frame_len;
@@ -222,7 +256,8 @@ impl SynTemplate {
                 + halves128(ip_them)
                 + port_me as u64
                 + port_them as u64
-                + halves32(seq),
+                + halves32(seq)
+                + self.stamp(f, stamp),
         );
         f[i + 8..i + 24].copy_from_slice(&ip_me.to_be_bytes());
         f[i + 24..i + 40].copy_from_slice(&ip_them.to_be_bytes());
@@ -252,7 +287,7 @@ mod tests {
     fn check_v4(vlan: Option<u16>, me: u32, them: u32, pm: u16, pt: u16, cookie: u64) {
         let t = SynTemplate::new(&params(vlan), false).unwrap();
         let mut frame = [0xAAu8; 128];
-        let n = t.fill_v4(&mut frame, me, them, pm, pt, cookie);
+        let n = t.fill_v4(&mut frame, me, them, pm, pt, (cookie, 0));
         assert_eq!(n, if vlan.is_some() { 62 } else { 60 });
         let p = SlicedPacket::from_ethernet(&frame[..n]).unwrap();
         if let Some(id) = vlan {
@@ -306,7 +341,7 @@ mod tests {
             let mut frame = [0u8; 128];
             let me = u128::from("2001:db8::1".parse::<std::net::Ipv6Addr>().unwrap());
             let them = u128::MAX - 5;
-            let n = t.fill_v6(&mut frame, me, them, 61000, 443, 0xdead_beef);
+            let n = t.fill_v6(&mut frame, me, them, 61000, 443, (0xdead_beef, 0));
             let p = SlicedPacket::from_ethernet(&frame[..n]).unwrap();
             let Some(NetSlice::Ipv6(ip)) = p.net else {
                 panic!("not IPv6")
@@ -337,6 +372,55 @@ mod tests {
         #[test]
         fn any_fields_give_valid_checksums(me: u32, them: u32, pm: u16, pt: u16, c: u64, tag: bool) {
             check_v4(tag.then_some(42), me, them, pm, pt, c);
+        }
+    }
+
+    #[test]
+    fn the_timestamp_option_carries_the_send_time_and_keeps_checksums_valid() {
+        for v6 in [false, true] {
+            let p = TemplateParams {
+                timestamps: true,
+                ..params(None)
+            };
+            let t = SynTemplate::new(&p, v6).unwrap();
+            let mut frame = [0u8; 128];
+            let stamp = 0xfedc_ba98;
+            let n = if v6 {
+                t.fill_v6(&mut frame, 1 << 100, 7, 61000, 443, (0x1234_5678, stamp))
+            } else {
+                t.fill_v4(
+                    &mut frame,
+                    0xc612_0002,
+                    0xc612_0101,
+                    61000,
+                    443,
+                    (0x1234_5678, stamp),
+                )
+            };
+            let pkt = SlicedPacket::from_ethernet(&frame[..n]).unwrap();
+            let Some(TransportSlice::Tcp(tcp)) = &pkt.transport else {
+                panic!("not TCP")
+            };
+            let opts: Vec<_> = tcp.options_iterator().map(|o| o.unwrap()).collect();
+            assert_eq!(
+                opts,
+                vec![
+                    TcpOptionElement::MaximumSegmentSize(1460),
+                    TcpOptionElement::Noop,
+                    TcpOptionElement::Noop,
+                    TcpOptionElement::Timestamp(stamp, 0),
+                ]
+            );
+            let ck = match &pkt.net {
+                Some(NetSlice::Ipv4(ip)) => tcp
+                    .calc_checksum_ipv4(ip.header().source(), ip.header().destination())
+                    .unwrap(),
+                Some(NetSlice::Ipv6(ip)) => tcp
+                    .calc_checksum_ipv6(ip.header().source(), ip.header().destination())
+                    .unwrap(),
+                _ => panic!("no IP"),
+            };
+            assert_eq!(ck, tcp.checksum(), "v6 {v6}");
         }
     }
 }

@@ -29,18 +29,24 @@ impl ProbeBuilder<'_> {
     /// for an empty slot of the retry schedule (or a kind this build does not send).
     #[inline(always)]
     pub fn build(&self, j: u64, frame: &mut [u8]) -> Option<usize> {
-        self.build_variant(j, 0, frame).map(|(len, _)| len)
+        self.build_variant(j, (0, 0), frame).map(|(len, _)| len)
     }
 
     /// Writes probe `variant` of scan index `j` (a UDP port with several payloads has one
-    /// probe per payload); returns the frame length and how many variants the target has.
+    /// probe per payload), sent at `stamp` ms; returns the frame length and how many variants
+    /// the target has.
     #[inline(always)]
-    pub fn build_variant(&self, j: u64, variant: u16, frame: &mut [u8]) -> Option<(usize, u16)> {
+    pub fn build_variant(
+        &self,
+        j: u64,
+        (variant, stamp): (u16, u32),
+        frame: &mut [u8],
+    ) -> Option<(usize, u16)> {
         let t = self.plan.probe(j)?;
         let src = self.source.choose(t.number);
         let len = self
             .probes
-            .fill_variant(frame, &t, variant, &src, &self.key)?;
+            .fill_variant(frame, &t, (variant, stamp), &src, &self.key)?;
         if let (TargetIp::V4(ip), Some(n)) = (t.ip, self.neighbours) {
             if let Some(mac) = n.lookup(ip) {
                 frame[..6].copy_from_slice(mac);
@@ -69,16 +75,18 @@ pub fn run<Q: TxQueue>(
         if want == 0 {
             break;
         }
+        // The batch's send time, for SYNs that carry a timestamp option (wraps after 49 days).
+        let stamp = clock.monotonic_ms() as u32;
         let n = queue.transmit(want as usize, |frame| loop {
             if let Some((j, v, count)) = pending {
                 pending = (v + 1 < count).then_some((j, v + 1, count));
-                if let Some((len, _)) = probes.build_variant(j, v, frame) {
+                if let Some((len, _)) = probes.build_variant(j, (v, stamp), frame) {
                     return len;
                 }
                 continue;
             }
             let Some(j) = slice.next() else { return 0 };
-            if let Some((len, count)) = probes.build_variant(j, 0, frame) {
+            if let Some((len, count)) = probes.build_variant(j, (0, stamp), frame) {
                 pending = (count > 1).then_some((j, 1, count));
                 return len;
             }

@@ -61,6 +61,8 @@ pub struct SynAck {
     pub ack: u32,
     pub flags: u8,
     pub mss: Option<u16>,
+    /// The timestamp option's echo of our SYN's send time (ms), when both sides sent one.
+    pub tsecr: Option<u32>,
 }
 
 /// What a probe kind made of a reply.
@@ -119,7 +121,7 @@ impl Probes {
         src: &SourceChoice<'_>,
         key: &CookieKey,
     ) -> Option<usize> {
-        self.fill_variant(frame, t, 0, src, key)
+        self.fill_variant(frame, t, (0, 0), src, key)
     }
 
     /// How many probes target `t` gets (a UDP port with several payloads: one each).
@@ -131,19 +133,20 @@ impl Probes {
         }
     }
 
-    /// Writes probe `variant` (below [`Probes::variants`]) for `t` into `frame`.
+    /// Writes probe `variant` (below [`Probes::variants`]) for `t` into `frame`, sent at
+    /// `stamp` (milliseconds, for the SYN's timestamp option when it has one).
     #[inline(always)]
     pub fn fill_variant(
         &self,
         frame: &mut [u8],
         t: &Target,
-        variant: u16,
+        (variant, stamp): (u16, u32),
         src: &SourceChoice<'_>,
         key: &CookieKey,
     ) -> Option<usize> {
         let (proto, port) = Proto::split(t.port);
         match proto {
-            Proto::Tcp => Some(self.tcp_syn.fill(frame, t.ip, port, src, key)),
+            Proto::Tcp => Some(self.tcp_syn.fill(frame, (t.ip, port), src, key, stamp)),
             Proto::Udp => Some(self.udp.fill(frame, (t.ip, port, variant), src, key)),
             Proto::Icmp => Some(self.icmp_echo.fill(frame, t.ip, src, key)),
             Proto::Arp => Some(self.arp.fill(frame, t.ip, src)),

@@ -28,27 +28,28 @@ impl TcpSyn {
         })
     }
 
-    /// Writes the SYN to `ip`:`port` from `src` into `frame`; returns its length.
+    /// Writes the SYN to `ip`:`port` from `src` into `frame`, with send time `stamp` (in
+    /// milliseconds) in its timestamp option if it has one; returns its length.
     #[inline(always)]
     pub fn fill(
         &self,
         frame: &mut [u8],
-        ip: TargetIp,
-        port: u16,
+        (ip, port): (TargetIp, u16),
         src: &SourceChoice<'_>,
         key: &CookieKey,
+        stamp: u32,
     ) -> usize {
         let pm = src.port();
         match ip {
             TargetIp::V4(them) => {
                 let me = src.v4();
                 let c = key.v4(them, me, port, pm);
-                self.v4.fill_v4(frame, me, them, pm, port, c)
+                self.v4.fill_v4(frame, me, them, pm, port, (c, stamp))
             }
             TargetIp::V6(them) => {
                 let me = src.v6();
                 let c = key.v6(them, me, port, pm);
-                self.v6.fill_v6(frame, me, them, pm, port, c)
+                self.v6.fill_v6(frame, me, them, pm, port, (c, stamp))
             }
         }
     }
@@ -87,6 +88,10 @@ pub fn classify(tcp: &TcpSlice<'_>, a: &ReplyAddrs, key: &CookieKey) -> Verdict 
         flags,
         mss: tcp.options_iterator().find_map(|o| match o {
             Ok(TcpOptionElement::MaximumSegmentSize(m)) => Some(m),
+            _ => None,
+        }),
+        tsecr: tcp.options_iterator().find_map(|o| match o {
+            Ok(TcpOptionElement::Timestamp(_, echo)) => Some(echo),
             _ => None,
         }),
     });
