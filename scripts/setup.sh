@@ -64,14 +64,15 @@ if [ ! -x "$CHRONY_ROOT/usr/sbin/chronyd" ]; then
 fi
 
 # The client libraries masscan's users drive it with, from PyPI, in a private venv: the tests
-# run them against this masscan (cli/tests/lab_clients.rs).
+# run them against this masscan (cli/tests/lab_clients.rs); and Prometheus's own Python client,
+# whose parser checks the --metrics text (cli/tests/lab_metrics.rs).
 CLIENTS_VENV=/var/lib/masscan-lab/pyclients
-if ! "$CLIENTS_VENV/bin/python" -c 'import masscan, libnmap' >/dev/null 2>&1; then
-  echo "setup: installing python-masscan and python-libnmap into $CLIENTS_VENV"
+if ! "$CLIENTS_VENV/bin/python" -c 'import masscan, libnmap, prometheus_client' >/dev/null 2>&1; then
+  echo "setup: installing python-masscan, python-libnmap and prometheus-client into $CLIENTS_VENV"
   rm -rf "$CLIENTS_VENV"
   python3 -m venv "$CLIENTS_VENV"
   "$CLIENTS_VENV/bin/pip" install -q --disable-pip-version-check \
-    python-masscan==1.0.0 python-libnmap==0.7.3
+    python-masscan==1.0.0 python-libnmap==0.7.3 prometheus-client==0.21.1
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

@@ -194,6 +194,11 @@ pub struct Args {
     /// it ended (running, completed, paused at an index, failed).
     #[arg(long = "metadata", value_name = "FILE")]
     pub metadata: Option<String>,
+    /// Serve the scan's counters in Prometheus text format at http://ADDR:PORT/metrics while
+    /// it runs: per-core rates, found, banners, XDP counters, and a histogram of reply round
+    /// trips (SYNs then carry a timestamp option with their send time, which replies echo).
+    #[arg(long = "metrics", value_name = "ADDR:PORT")]
+    pub metrics: Option<String>,
     /// Write received packets to FILE (pcap, readable by tcpdump and Wireshark).
     #[arg(long = "pcap", value_name = "FILE")]
     pub pcap: Option<String>,

@@ -15,7 +15,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 /// Reads the XDP program's mode and per-CPU counters (AF_XDP scans).
-pub type XdpReader = dyn Fn() -> Option<(&'static str, Vec<XdpCounters>)>;
+pub type XdpReader = dyn Fn() -> Option<(&'static str, Vec<XdpCounters>)> + Sync;
 
 /// Finds the adapter, then the router and the neighbours through a packet socket, before the
 /// scan's own backend opens: once the XDP program is attached, ARP replies go to the scan's

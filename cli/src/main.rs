@@ -9,6 +9,7 @@ mod conf_file;
 mod link;
 mod manual;
 mod metadata;
+mod metrics;
 mod names;
 mod output_thread;
 mod outputs;

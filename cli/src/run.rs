@@ -10,6 +10,7 @@ use crate::args::UserError;
 use crate::checkpoint::Checkpoints;
 use crate::link::{Link, XdpReader};
 use crate::metadata::{self, Exit};
+use crate::metrics;
 use crate::output_thread::write_outputs;
 use crate::outputs::Output;
 use crate::settings::Run;
@@ -30,6 +31,7 @@ use masscan_engine::plan::{Plan, Slice};
 use masscan_engine::probe::Probes;
 use masscan_engine::receive::ReceiveLoop;
 use masscan_engine::reply::{Receiver, ReceiverConfig};
+use masscan_engine::rtt::RttHistogram;
 use masscan_engine::source::{IpRange, PortRange, Source};
 use masscan_engine::stats::{CoreCounters, RxCoreCounters};
 use masscan_engine::tcp::TcpConfig;
@@ -65,6 +67,8 @@ struct Wire {
     router_v6: [u8; 6],
     source: Source,
     ports: PortRange,
+    /// SYNs carry a timestamp option (`--metrics`: round-trip times).
+    timestamps: bool,
 }
 
 impl Wire {
@@ -95,6 +99,7 @@ impl Wire {
             router_v6,
             source: Source::new(src_v4, src_v6, ports),
             ports,
+            timestamps: false,
         }
     }
 
@@ -105,6 +110,7 @@ impl Wire {
             dst_mac,
             vlan: c.adapter_vlan,
             ttl: c.ttl,
+            timestamps: self.timestamps,
             ..TemplateParams::default()
         };
         Ok(Probes::with_udp_payloads(
@@ -232,6 +238,10 @@ pub struct Shared<'a> {
     /// `--inject-faults`: what the injectors did to received and to sent frames.
     faults_rx: Arc<FaultTally>,
     faults_tx: Arc<FaultTally>,
+    /// Each receive core's round-trip times (`--metrics`; none without it).
+    rtt: Vec<Arc<RttHistogram>>,
+    /// One clock for every loop: the SYNs' send times and the replies' arrival share an origin.
+    clock: SystemClock,
 }
 
 impl Shared<'_> {
@@ -257,7 +267,11 @@ pub fn run_scan_with<D: Driver>(
     let caps = driver.capabilities();
     let live = caps.transmits;
     let rx_threads = if live { rx_threads } else { 0 };
-    let wire = Wire::new(c, link.as_ref());
+    let wire = Wire {
+        timestamps: run.metrics.is_some(),
+        ..Wire::new(c, link.as_ref())
+    };
+    let metrics_server = run.metrics.as_deref().map(metrics::bind).transpose()?;
     let kinds = wire.probes(c)?;
     let key = CookieKey::from_seed(c.seed);
     let (slices, counters) = slices_and_counters(c, plan, threads);
@@ -290,6 +304,11 @@ pub fn run_scan_with<D: Driver>(
         tx_release: AtomicBool::new(false),
         faults_rx: Arc::default(),
         faults_tx: Arc::default(),
+        rtt: match run.metrics {
+            Some(_) => (0..rx_threads).map(|_| Arc::default()).collect(),
+            None => Vec::new(),
+        },
+        clock: SystemClock::new(),
     };
     print_start(run, c, plan, &caps, threads, adapter);
     let mut stats_json = match &run.stats_json {
@@ -318,6 +337,7 @@ pub fn run_scan_with<D: Driver>(
         }
     };
     let mut monitor = Monitor {
+        metrics: metrics_server.map(|s| (s, caps.name)),
         progress: &mut progress,
         stats_json: stats_json.as_mut(),
         xdp,
@@ -364,6 +384,8 @@ pub fn run_scan_with<D: Driver>(
 
 /// What the supervising thread keeps up to date while the scan runs.
 struct Monitor<'a, 'x> {
+    /// `--metrics`: the listening server, answered from its own thread while the scan runs.
+    metrics: Option<(tiny_http::Server, &'static str)>,
     progress: &'a mut Progress,
     stats_json: Option<&'a mut StatsJson>,
     xdp: Option<&'x XdpReader>,
@@ -390,6 +412,7 @@ fn run_threads<R: RxQueue, T: TxQueue, U: TxQueue>(
 ) -> (Option<u64>, ThreadResults) {
     let run = shared.run;
     let (record_tx, record_rx) = mpsc::channel::<Record>();
+    let metrics_done = AtomicBool::new(false);
     std::thread::scope(|s| {
         // Receive threads first, so no reply to an early probe is missed.
         let rx_handles = spawn_receivers(s, shared, rx_queues, &record_tx);
@@ -398,6 +421,20 @@ fn run_threads<R: RxQueue, T: TxQueue, U: TxQueue>(
         let output = s.spawn(move || write_outputs(outputs, record_rx, pcap));
         let tx_handles = spawn_transmitters(s, shared, tx_queues);
         let xdp = m.xdp;
+        if let Some((server, driver)) = &m.metrics {
+            let (done, sources) = (
+                &metrics_done,
+                metrics::Sources {
+                    tx: &shared.counters,
+                    rx: &shared.rx_counters,
+                    rtt: &shared.rtt,
+                    xdp,
+                    rate: shared.c.rate,
+                    driver,
+                },
+            );
+            s.spawn(move || metrics::serve(server, &sources, done));
+        }
         let (progress, stats_json) = (&mut *m.progress, &mut m.stats_json);
         let mut report = |waiting: Option<u64>| {
             let snap = progress.sample(&shared.counters, &shared.rx_counters);
@@ -421,6 +458,7 @@ fn run_threads<R: RxQueue, T: TxQueue, U: TxQueue>(
         let out = output
             .join()
             .unwrap_or_else(|_| Err(UserError("the output thread failed".into())));
+        metrics_done.store(true, Ordering::Relaxed);
         (interrupted_at, (tx, rx, out))
     })
 }
@@ -577,6 +615,9 @@ where
         .map(|(k, (rx, reply))| {
             let records = records.clone();
             let mut receiver = Receiver::new(shared.receiver.clone());
+            if let Some(h) = shared.rtt.get(k) {
+                receiver.measure_rtt(h.clone());
+            }
             let pcap = shared.pcap.clone();
             s.spawn(move || -> Result<(), UserError> {
                 pin("receive", k, shared.rx_cpus[k])?;
@@ -585,7 +626,7 @@ where
                 let mut rx = PcapRx::new(Traced::new(rx, trace, started), pcap);
                 let reply = Traced::new(reply, trace, started);
                 let mut reply = shared.faulty(reply, &shared.faults_tx, 2000 + k as u64);
-                let clock = SystemClock::new();
+                let clock = shared.clock;
                 let receive = ReceiveLoop {
                     clock: &clock,
                     cells: &shared.rx_counters[k],
@@ -622,7 +663,7 @@ fn spawn_transmitters<'scope, T: TxQueue + 'scope>(
                 let mut tx = shared.faulty(tx, &shared.faults_tx, k as u64);
                 pin("transmit", k, cpu)?;
                 let mut throttle = Throttle::new(per_thread_rate, unlimited, TX_BATCH);
-                let clock = SystemClock::new();
+                let clock = shared.clock;
                 let counters = &shared.counters[k];
                 let t0 = Instant::now();
                 let r = transmit::run(

@@ -38,6 +38,8 @@ pub struct Run {
     pub faults: Option<masscan_drivers::fault::Faults>,
     /// `--metadata FILE`.
     pub metadata: Option<String>,
+    /// `--metrics ADDR:PORT`.
+    pub metrics: Option<String>,
     /// The file a `--resume` came from (paused.conf is rewritten on the next pause).
     pub resumed_from: Option<std::path::PathBuf>,
     /// `--readscan` files.
@@ -91,6 +93,7 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         packet_trace: args.packet_trace,
         faults: args.inject_faults,
         metadata: args.metadata,
+        metrics: args.metrics,
         resumed_from,
         readscan: args.readscan,
         banner_types,

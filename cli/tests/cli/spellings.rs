@@ -184,6 +184,20 @@ fn bad_input_a_new_user_tries_is_one_clear_line() {
                 "10.0.0.1",
                 "-p80",
                 "--offline",
+                "--metrics",
+                "no-such-host:x",
+            ],
+            "--metrics no-such-host:x: cannot listen there",
+        ),
+        (
+            &["10.0.0.1", "-p80", "--inject-faults", "drop=2"],
+            "drop rate '2' is not a fraction",
+        ),
+        (
+            &[
+                "10.0.0.1",
+                "-p80",
+                "--offline",
                 "--open-only",
                 "--show",
                 "closed",
