@@ -33,6 +33,12 @@ else
 fi
 echo "== masscan --regress"
 ./target/release/masscan --regress
+echo "== the .deb (cargo-deb): built, installed with dpkg -i, checked, purged"
+if [ "$(id -u)" = 0 ]; then
+  ./scripts/deb.sh --check
+else
+  echo "test.sh: .deb check SKIPPED: not root (dpkg -i needs it)"
+fi
 echo "== bench scripts (short)"
 ./bench/offline.sh --quick
 ./bench/throttle.sh --quick
