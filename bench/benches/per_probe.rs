@@ -120,7 +120,7 @@ fn template_fill(c: &mut Criterion) {
                     0x0a00_0000 + i,
                     40000,
                     80,
-                    (i as u64, 0),
+                    i as u64,
                 ));
             }
         })

@@ -76,7 +76,7 @@ fn template() -> Result<(), String> {
             (x >> 32) as u32,
             x as u16,
             (x >> 16) as u16,
-            (x, 0),
+            x,
         );
         let ip = &f[14..34];
         if fold_sum(ip) != 0xffff {

@@ -69,6 +69,8 @@ pub fn run<Q: TxQueue>(
     let (mut sent, mut batches, mut ring_full) = (0u64, 0u64, 0u64);
     // A target with several probes still to send: (index, next variant, variants).
     let mut pending: Option<(u64, u16, u16)> = None;
+    // Unthrottled scans read no clock at all unless the SYNs carry their send time.
+    let stamps = probes.probes.tcp_syn.v4.has_timestamp();
     counters.next_index.store(slice.next, Ordering::Release);
     while (slice.next < slice.end || pending.is_some()) && !stop.load(Ordering::Relaxed) {
         let want = throttle.next_batch(clock, stop);
@@ -76,7 +78,11 @@ pub fn run<Q: TxQueue>(
             break;
         }
         // The batch's send time, for SYNs that carry a timestamp option (wraps after 49 days).
-        let stamp = clock.monotonic_ms() as u32;
+        let stamp = if stamps {
+            clock.monotonic_ms() as u32
+        } else {
+            0
+        };
         let n = queue.transmit(want as usize, |frame| loop {
             if let Some((j, v, count)) = pending {
                 pending = (v + 1 < count).then_some((j, v + 1, count));

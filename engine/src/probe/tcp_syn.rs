@@ -44,12 +44,20 @@ impl TcpSyn {
             TargetIp::V4(them) => {
                 let me = src.v4();
                 let c = key.v4(them, me, port, pm);
-                self.v4.fill_v4(frame, me, them, pm, port, (c, stamp))
+                let n = self.v4.fill_v4(frame, me, them, pm, port, c);
+                if self.v4.has_timestamp() {
+                    self.v4.stamp(frame, stamp);
+                }
+                n
             }
             TargetIp::V6(them) => {
                 let me = src.v6();
                 let c = key.v6(them, me, port, pm);
-                self.v6.fill_v6(frame, me, them, pm, port, (c, stamp))
+                let n = self.v6.fill_v6(frame, me, them, pm, port, c);
+                if self.v6.has_timestamp() {
+                    self.v6.stamp(frame, stamp);
+                }
+                n
             }
         }
     }
