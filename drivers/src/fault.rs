@@ -183,21 +183,25 @@ impl<Q> Drop for FaultInjector<Q> {
     }
 }
 
+/// Bytes of an Ethernet header: a sent frame is never cut shorter.
+const ETHERNET_HEADER: usize = 14;
+
 /// Whether a fault of rate `p` happens now.
 fn roll(rng: &mut fastrand::Rng, p: f64) -> bool {
     p > 0.0 && rng.f64() < p
 }
 
-/// Truncates and corrupts `f` in place as the rates say; returns its new length.
+/// Truncates and corrupts `f` in place as the rates say, never shorter than `min_len`; returns
+/// its new length.
 fn damage(
     rng: &mut fastrand::Rng,
     faults: &Faults,
     counts: &mut FaultCounts,
-    f: &mut [u8],
+    (f, min_len): (&mut [u8], usize),
 ) -> usize {
     let mut len = f.len();
-    if len > 0 && roll(rng, faults.truncate) {
-        len = rng.usize(0..len);
+    if len > min_len && roll(rng, faults.truncate) {
+        len = rng.usize(min_len..len);
         counts.truncated += 1;
     }
     if len > 0 && roll(rng, faults.corrupt) {
@@ -234,7 +238,7 @@ impl<Q: RxQueue> RxQueue for FaultInjector<Q> {
             }
             scratch.clear();
             scratch.extend_from_slice(frame);
-            let len = damage(rng, faults, counts, scratch);
+            let len = damage(rng, faults, counts, (scratch, 0));
             let f = &scratch[..len];
             if held.is_none() && roll(rng, faults.reorder) {
                 counts.reordered += 1;
@@ -287,7 +291,8 @@ impl<Q: TxQueue> TxQueue for FaultInjector<Q> {
                 counts.dropped += 1;
                 continue; // the next frame takes this buffer
             }
-            let len = damage(rng, faults, counts, &mut buf[..n]);
+            // A frame on a wire has its link header at least (a backend refuses shorter ones).
+            let len = damage(rng, faults, counts, (&mut buf[..n], ETHERNET_HEADER));
             if len > 0 {
                 return len;
             }

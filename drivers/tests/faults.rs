@@ -276,3 +276,17 @@ fn switched_off_the_injector_passes_every_frame_and_tallies_what_it_touched() {
     assert_eq!(t.frames, n);
     assert!(t.dropped > 0 && t.dropped < t.frames, "{t}");
 }
+
+#[test]
+fn a_sent_frame_is_never_cut_shorter_than_its_link_header() {
+    // AF_PACKET refuses a frame shorter than an Ethernet header (EINVAL), which ended a scan
+    // with --inject-faults truncate=...: cut frames keep their 14 bytes at least.
+    let s = scan(0);
+    let every = Faults {
+        truncate: 1.0,
+        ..Faults::default()
+    };
+    let sent = transmit(&s, every);
+    assert_eq!(sent.len(), 1024);
+    assert!(sent.iter().all(|f| f.len() >= 14 && f.len() < 60));
+}
