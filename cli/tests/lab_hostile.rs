@@ -79,11 +79,7 @@ fn banners_come_through_loss_duplicates_and_reordering_both_ways() {
     let err = stderr(&o);
     assert!(err.contains("[afxdp]"), "{err}");
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
-    let ports: Vec<u16> = BANNER_PORTS
-        .split(',')
-        .map(|p| p.parse().unwrap())
-        .collect();
-    check_banners(&out, &ports);
+    check_banners(&out, &banner_ports());
     // The faults happened, in both directions.
     for what in ["dropped", "duplicated", "reordered"] {
         assert!(fault_count(&err, "received", what) > 0, "{what}: {err}");

@@ -503,10 +503,14 @@ pub fn scan_every_banner_server(lab: &Lab, driver: &str, extra: &[&str]) -> Stri
     assert!(err.contains(&format!("[{driver}]")), "{err}");
     assert!(err.contains(" 0 refused"), "{err}");
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
-    let ports: Vec<u16> = BANNER_PORTS
+    check_banners(&out, &banner_ports());
+    out
+}
+
+/// [`BANNER_PORTS`] as numbers.
+pub fn banner_ports() -> Vec<u16> {
+    BANNER_PORTS
         .split(',')
         .map(|p| p.parse().unwrap())
-        .collect();
-    check_banners(&out, &ports);
-    out
+        .collect()
 }

@@ -55,6 +55,41 @@ fn masscan(args: &[&str]) -> Output {
     masscan_in(Path::new("."), args)
 }
 
+/// Starts an offline scan of 65,536 probes at 4,000 pps (about 16 s; seed 7, one thread) in
+/// `dir`, with `extra` options and stderr piped: for tests that stop it part way.
+fn slow_offline_scan(dir: &Path, extra: &[&str]) -> std::process::Child {
+    masscan_cmd()
+        .args([
+            "198.18.0.0/16",
+            "-p80",
+            "--offline",
+            "--rate",
+            "4000",
+            "--tx-threads",
+            "1",
+        ])
+        .args(["--seed", "7", "--nostatus"])
+        .args(extra)
+        .current_dir(dir)
+        .env("MASSCAN_DEFAULT_CONF", "")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Sends SIGINT to `child` (a scan pauses) and waits for it; the scan must exit with 0.
+fn interrupt(child: std::process::Child) -> Output {
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    out
+}
+
 fn masscan_in(dir: &Path, args: &[&str]) -> Output {
     masscan_cmd()
         .args(args)

@@ -2,10 +2,9 @@
 //! probe of the whole scan; a paused run says where it stopped and its resumed run picks up
 //! there; an unwritable path is one line before anything is sent.
 
-use super::{masscan_cmd, masscan_in, stderr};
+use super::{interrupt, masscan_in, slow_offline_scan, stderr};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 fn doc(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap();
@@ -67,33 +66,11 @@ fn shards_share_a_fingerprint_and_add_up_to_the_whole_scan() {
 fn a_paused_run_says_where_it_stopped_and_the_resumed_run_finishes_there() {
     let dir = tempfile::tempdir().unwrap();
     // 65,536 probes at 4,000 pps: about 16 s, interrupted after about 1.5 s.
-    let child = masscan_cmd()
-        .args([
-            "198.18.0.0/16",
-            "-p80",
-            "--offline",
-            "--rate",
-            "4000",
-            "--tx-threads",
-            "1",
-        ])
-        .args(["--seed", "7", "--nostatus", "--metadata", "first.json"])
-        .current_dir(dir.path())
-        .env("MASSCAN_DEFAULT_CONF", "")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = slow_offline_scan(dir.path(), &["--metadata", "first.json"]);
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let running = doc(&dir.path().join("first.json"));
     assert_eq!(running["exit"], "running");
-    let pid = child.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap()
-        .success());
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    interrupt(child);
     let first = doc(&dir.path().join("first.json"));
     assert_eq!(first["exit"], "paused");
     let at = first["resume_index"].as_u64().unwrap();

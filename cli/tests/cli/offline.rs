@@ -196,35 +196,9 @@ fn sigint_pauses_into_paused_conf_and_resume_finishes_the_scan() {
     let dir = tempfile::tempdir().unwrap();
     let stats = dir.path().join("s.json");
     // 65,536 probes at 4,000 pps: about 16 s, interrupted after about 1.5 s.
-    let child = masscan_cmd()
-        .args([
-            "198.18.0.0/16",
-            "-p80",
-            "--offline",
-            "--rate",
-            "4000",
-            "--tx-threads",
-            "1",
-            "--seed",
-            "7",
-            "--nostatus",
-            "--stats-json",
-        ])
-        .arg(&stats)
-        .current_dir(dir.path())
-        .env("MASSCAN_DEFAULT_CONF", "")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = slow_offline_scan(dir.path(), &["--stats-json", stats.to_str().unwrap()]);
     std::thread::sleep(std::time::Duration::from_millis(1500));
-    let pid = child.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap()
-        .success());
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = interrupt(child);
     assert!(
         stderr(&out).contains("saving resume file to: paused.conf"),
         "{}",
