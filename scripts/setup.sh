@@ -64,15 +64,16 @@ if [ ! -x "$CHRONY_ROOT/usr/sbin/chronyd" ]; then
 fi
 
 # The client libraries masscan's users drive it with, from PyPI, in a private venv: the tests
-# run them against this masscan (cli/tests/lab_clients.rs); and Prometheus's own Python client,
-# whose parser checks the --metrics text (cli/tests/lab_metrics.rs).
+# run them against this masscan (cli/tests/lab_clients.rs); Prometheus's own Python client,
+# whose parser checks the --metrics text (cli/tests/lab_metrics.rs); and kubernetes-validate,
+# which checks scripts/deploy/'s Job against Kubernetes' schemas, bundled (cli/tests/deploy.rs).
 CLIENTS_VENV=/var/lib/masscan-lab/pyclients
-if ! "$CLIENTS_VENV/bin/python" -c 'import masscan, libnmap, prometheus_client' >/dev/null 2>&1; then
-  echo "setup: installing python-masscan, python-libnmap and prometheus-client into $CLIENTS_VENV"
+if ! "$CLIENTS_VENV/bin/python" -c 'import masscan, libnmap, prometheus_client, kubernetes_validate' >/dev/null 2>&1; then
+  echo "setup: installing python-masscan, python-libnmap, prometheus-client, kubernetes-validate into $CLIENTS_VENV"
   rm -rf "$CLIENTS_VENV"
   python3 -m venv "$CLIENTS_VENV"
   "$CLIENTS_VENV/bin/pip" install -q --disable-pip-version-check \
-    python-masscan==1.0.0 python-libnmap==0.7.3 prometheus-client==0.21.1
+    python-masscan==1.0.0 python-libnmap==0.7.3 prometheus-client==0.21.1 kubernetes-validate==1.37.0
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then
