@@ -36,7 +36,12 @@ trap 'dpkg --purge masscan-rs >/dev/null 2>&1 || true' EXIT
 dpkg -i "$deb" >/dev/null
 /usr/bin/masscan --regress | tail -1
 # (-M: a page installed by scripts/install.sh in /usr/local would come first.)
-man -M /usr/share/man -w masscan | grep -q '^/usr/share/man/man8/masscan.8.gz$' || { echo "deb: man masscan does not find the packaged page" >&2; exit 1; }
+if grep -rqs 'path-exclude.*/usr/share/man' /etc/dpkg/dpkg.cfg.d/; then
+  echo "deb: man page check SKIPPED: this system's dpkg leaves out /usr/share/man"
+else
+  man -M /usr/share/man -w masscan | grep -q '^/usr/share/man/man8/masscan.8.gz$' \
+    || { echo "deb: man masscan does not find the packaged page" >&2; exit 1; }
+fi
 [ -f /etc/masscan/masscan.conf ] || { echo "deb: no /etc/masscan/masscan.conf" >&2; exit 1; }
 # The example configuration changes nothing: every line is a comment.
 MASSCAN_DEFAULT_CONF=/etc/masscan/masscan.conf /usr/bin/masscan 10.0.0.0/30 -p80 -sL --seed 1 | sort > /tmp/deb-check.$$
