@@ -5,17 +5,23 @@
 # executions, executions per second, paths found and crashes per target; exits 1 if a harness
 # crashed, with the crashing inputs copied to fuzz/crashes/TARGET/ (commit them: cargo test
 # replays them as regression tests once fixed).
-#   scripts/fuzz.sh [--seconds N] [TARGET...]     (default 60 s each; every target)
+#   scripts/fuzz.sh [--seconds N] [--resume] [TARGET...]   (default 60 s each; every target)
 #   targets: banner tcp receive binary config specs udp payload_files
+# --resume continues each target's last campaign (its queue and counts, in FUZZ_OUT/TARGET)
+# instead of starting again from the seeds: the executions printed are then the campaign's
+# total. FUZZ_OUT (default target/fuzz-out) is where campaigns live; test.sh's smoke uses
+# another directory, so it never wipes a campaign.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH"
 secs=60
+resume=""
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) secs="$2"; shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --resume) resume=1 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) targets+=("$1") ;;
   esac
   shift
@@ -27,15 +33,20 @@ if ! cargo afl --version >/dev/null 2>&1; then
 fi
 export CARGO_TARGET_DIR=target/afl
 cargo afl build --release -q -p masscan-fuzz --features afl --bins
-out=target/fuzz-out
+out=${FUZZ_OUT:-target/fuzz-out}
 mkdir -p "$out"
 export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_QUIET=1
 crashed=0
 printf '%-13s %8s %14s %10s %7s %8s %9s\n' target seconds executions execs/s paths crashes stability
 for t in "${targets[@]}"; do
   [ -d "fuzz/corpus/$t" ] || { echo "fuzz: no target '$t'" >&2; exit 2; }
-  rm -rf "${out:?}/$t"
-  cargo afl fuzz -i "fuzz/corpus/$t" -o "$out/$t" -V "$secs" "$CARGO_TARGET_DIR/release/fuzz-$t" \
+  seeds="fuzz/corpus/$t"
+  if [ -n "$resume" ] && [ -f "$out/$t/default/fuzzer_stats" ]; then
+    seeds=-   # AFL++ resumes the campaign in $out/$t, counts included
+  else
+    rm -rf "${out:?}/$t"
+  fi
+  cargo afl fuzz -i "$seeds" -o "$out/$t" -V "$secs" "$CARGO_TARGET_DIR/release/fuzz-$t" \
     >"$out/$t.log" 2>&1 || true
   stats="$out/$t/default/fuzzer_stats"
   if [ ! -f "$stats" ]; then

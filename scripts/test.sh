@@ -47,7 +47,7 @@ echo "== bench scripts (short)"
 ./bench/receive.sh --quick
 echo "== fuzz smoke (AFL, 10 s per harness)"
 if cargo afl --version >/dev/null 2>&1 || cargo install cargo-afl --locked >/dev/null 2>&1; then
-  ./scripts/fuzz.sh --seconds 10
+  FUZZ_OUT=target/fuzz-smoke ./scripts/fuzz.sh --seconds 10
 else
   echo "test.sh: fuzz smoke SKIPPED: cargo-afl could not be installed (the corpora still ran in cargo test)"
 fi
