@@ -321,7 +321,7 @@ fn certs_output_writes_each_certificate_banner_as_pem() {
 
 #[test]
 fn output_format_none_writes_nothing_and_interactive_is_the_console() {
-    let o = masscan(&[
+    let none = [
         "10.0.0.1",
         "-p80",
         "--offline",
@@ -329,22 +329,14 @@ fn output_format_none_writes_nothing_and_interactive_is_the_console() {
         "0",
         "--output-format",
         "none",
-        "--echo",
-    ]);
+    ];
+    let o = masscan(&[&none[..], &["--echo"]].concat());
     assert!(
         stdout(&o).contains("output-format = none\n"),
         "{}",
         stdout(&o)
     );
-    let o = masscan(&[
-        "10.0.0.1",
-        "-p80",
-        "--offline",
-        "--wait",
-        "0",
-        "--output-format",
-        "none",
-    ]);
+    let o = masscan(&none);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), "");
     let o = masscan(&[
