@@ -70,7 +70,7 @@ pub fn run<Q: TxQueue>(
     // A target with several probes still to send: (index, next variant, variants).
     let mut pending: Option<(u64, u16, u16)> = None;
     // Unthrottled scans read no clock at all unless the SYNs carry their send time.
-    let stamps = probes.probes.tcp_syn.v4.has_timestamp();
+    let stamps = probes.probes.stamps();
     counters.next_index.store(slice.next, Ordering::Release);
     while (slice.next < slice.end || pending.is_some()) && !stop.load(Ordering::Relaxed) {
         let want = throttle.next_batch(clock, stop);

@@ -124,6 +124,11 @@ impl Probes {
         self.fill_variant(frame, t, (0, 0), src, key)
     }
 
+    /// Whether the TCP SYNs carry their send time (a timestamp option), so a fill needs one.
+    pub fn stamps(&self) -> bool {
+        self.tcp_syn.v4.has_timestamp()
+    }
+
     /// How many probes target `t` gets (a UDP port with several payloads: one each).
     #[inline(always)]
     pub fn variants(&self, t: &Target) -> u16 {
