@@ -82,18 +82,22 @@ pub fn run(
         ..Headers::default()
     };
     let start = first_start_time(files).unwrap_or_else(now);
-    // Fail on an unwritable output before reading anything.
-    let mut out = match outputs.first() {
-        None => Output::console(),
-        Some((format, file)) => {
+    // Fail on an unwritable output before reading anything. Every output given is written,
+    // as in a scan (the original keeps only the last).
+    let mut outs = Vec::with_capacity(outputs.len().max(1));
+    for (format, file) in outputs {
+        outs.push(
             Output::open(format, file, append, start, true, &headers).map_err(|e| {
                 UserError(e.0.replace(
                     "cannot write --output-format",
                     "--readscan cannot write --output-format",
                 ))
-            })?
-        }
-    };
+            })?,
+        );
+    }
+    if outs.is_empty() {
+        outs.push(Output::console());
+    }
     let mut failed = false;
     for path in files {
         let shown = path.display();
@@ -113,10 +117,16 @@ pub fn run(
                 continue;
             }
         };
-        out.binary_header(reader.start_time.unwrap_or(0));
+        for out in &mut outs {
+            out.binary_header(reader.start_time.unwrap_or(0));
+        }
         loop {
             match reader.next_record() {
-                Ok(Some(r)) if filter.keeps(&r) => out.record(&r)?,
+                Ok(Some(r)) if filter.keeps(&r) => {
+                    for out in &mut outs {
+                        out.record(&r)?;
+                    }
+                }
                 Ok(Some(_)) => {}
                 Ok(None) => break,
                 Err(e) => {
@@ -127,6 +137,9 @@ pub fn run(
             }
         }
     }
-    out.close(now())?;
+    let finish = now();
+    for out in outs {
+        out.close(finish)?;
+    }
     Ok(if failed { 1 } else { 0 })
 }

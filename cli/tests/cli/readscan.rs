@@ -382,3 +382,38 @@ fn xml_names_a_stylesheet_with_stylesheet_or_webxml() {
     let o = masscan(&["10.0.0.1", "-p80", "--webxml", "--echo"]);
     assert!(stdout(&o).contains("stylesheet = http://nmap.org/svn/docs/nmap.xsl\n"));
 }
+
+#[test]
+fn readscan_writes_every_output_it_is_given() {
+    let Some(f) = fixtures() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bin = f.join("scan-banners.bin");
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let (x, l, j) = (path("all.xml"), path("all.list"), path("all.json"));
+    let o = masscan(&[
+        "--readscan",
+        bin.to_str().unwrap(),
+        "-oX",
+        &x,
+        "-oL",
+        &l,
+        "-oJ",
+        &j,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (flag, name, together) in [
+        ("-oX", "one.xml", &x),
+        ("-oL", "one.list", &l),
+        ("-oJ", "one.json", &j),
+    ] {
+        let alone = path(name);
+        let o = masscan(&["--readscan", bin.to_str().unwrap(), flag, &alone]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let together = without_times(&std::fs::read(together).unwrap());
+        assert!(!together.is_empty());
+        assert!(
+            together == without_times(&std::fs::read(&alone).unwrap()),
+            "{flag} written beside others differs from {flag} alone"
+        );
+    }
+}
