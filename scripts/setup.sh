@@ -12,7 +12,9 @@ set -euo pipefail
 # SCTP lab servers: unbound, snmpd, usrsctp's example servers (SCTP over raw IP), redis-server
 # (the redis output's test runs one on the scanner namespace's loopback), and
 # chronyd's libraries (its package is unpacked, not installed: installing it would remove the
-# host's own time daemon, systemd-timesyncd).
+# host's own time daemon, systemd-timesyncd). Slurm's controller, node daemon and munge for the job-array
+# test (scripts/deploy/; the test starts them itself, inside a lab namespace); gnuplot draws
+# bench/plots.sh's figures.
 packages=(build-essential pkg-config procps iproute2 python3 python3-venv jq bc netbase util-linux
           man-db
           clang libbpf-dev
@@ -20,7 +22,8 @@ packages=(build-essential pkg-config procps iproute2 python3 python3-venv jq bc 
           python3-aiosmtpd dovecot-imapd dovecot-pop3d telnetd socat samba xrdp
           tigervnc-standalone-server nmap libxml2-utils nftables
           unbound snmpd libcap2 libedit2 libgnutls30 libnettle8 libseccomp2
-          libusrsctp-examples redis-server)
+          libusrsctp-examples redis-server
+          slurmctld slurmd munge gnuplot-nox)
 
 missing=()
 for p in "${packages[@]}"; do
