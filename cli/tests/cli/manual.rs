@@ -1,8 +1,9 @@
 //! The manual page, the completions and `scripts/install.sh`: the page renders without a
 //! warning and names every option `--help` lists; bash completes option names; the install
-//! script puts the binary, page and completions under a prefix and removes them again.
+//! script puts the binary, page and completions under a prefix and removes them again; the
+//! example configs the README uses parse.
 
-use super::{masscan, stdout};
+use super::{masscan, stderr, stdout};
 use std::collections::BTreeSet;
 use std::process::Command;
 
@@ -146,4 +147,23 @@ fn install_script_puts_everything_under_the_prefix_and_removes_it() {
     for f in files {
         assert!(!prefix.path().join(f).exists(), "{f} left");
     }
+}
+
+/// The README's config example: every file in examples/ is a valid config whose --echo keeps
+/// its targets and ports.
+#[test]
+fn the_example_configs_parse() {
+    let dir = masscan_test_support::repo().join("examples");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "conf") {
+            continue;
+        }
+        let o = masscan(&["-c", path.to_str().unwrap(), "--echo"]);
+        assert!(o.status.success(), "{}: {}", path.display(), stderr(&o));
+        assert!(stdout(&o).contains("range = "), "{}", stdout(&o));
+        seen += 1;
+    }
+    assert!(seen > 0, "no example config in {}", dir.display());
 }
