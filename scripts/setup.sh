@@ -23,7 +23,7 @@ packages=(build-essential pkg-config procps iproute2 python3 python3-venv jq bc 
           tigervnc-standalone-server nmap libxml2-utils nftables
           unbound snmpd libcap2 libedit2 libgnutls30 libnettle8 libseccomp2
           libusrsctp-examples redis-server
-          slurmctld slurmd munge gnuplot-nox)
+          slurmctld slurmd munge gnuplot-nox libdpdk-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -33,6 +33,13 @@ else
 fi
 echo "== masscan --regress"
 ./target/release/masscan --regress
+# The DPDK backend is built when DPDK is found; setup.sh installs it, so here it must be in
+# (else its lab tests would have been ignored, not run).
+if pkg-config --exists 'libdpdk >= 22.11' && ! ./target/release/masscan -V | grep -q '^Drivers:.* dpdk (DPDK'; then
+  echo "test.sh: DPDK is installed but the binary was built without its backend:" >&2
+  ./target/release/masscan -V >&2
+  exit 1
+fi
 echo "== the .deb (cargo-deb): built, installed with dpkg -i, checked, purged"
 if [ "$(id -u)" = 0 ]; then
   ./scripts/deb.sh --check

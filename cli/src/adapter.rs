@@ -204,6 +204,54 @@ pub fn discover(c: &ScanConfig) -> Result<Adapter, UserError> {
     })
 }
 
+/// The adapter of a DPDK port, which no kernel interface describes: the source address from
+/// `--adapter-ip` (required), the MAC from `--adapter-mac` or the port, the router from
+/// `--router-mac` or `--router-ip` (resolved by ARP through the port). The scan answers ARP
+/// for its address itself.
+#[cfg_attr(not(dpdk_backend), allow(dead_code))]
+pub fn for_port(c: &ScanConfig, port: &str, port_mac: [u8; 6]) -> Result<Adapter, UserError> {
+    let need_v4 = c.targets.v4.len128() > 0;
+    let need_v6 = c.targets.v6.len128() > 0;
+    let missing = |what: &str| {
+        UserError(format!(
+            "--driver dpdk: port {port} has no kernel interface to take {what} from"
+        ))
+    };
+    let (src_v4, src_v6) = match c.adapter_ip {
+        Some(r @ IpRange::V4 { .. }) => (Some(r), None),
+        Some(r @ IpRange::V6 { .. }) => (None, Some(r)),
+        None => (None, None),
+    };
+    if need_v4 && src_v4.is_none() || need_v6 && src_v6.is_none() {
+        return Err(missing("a source address: give one with --adapter-ip"));
+    }
+    if need_v4 && need_v6 {
+        return Err(missing(
+            "addresses of both families: scan IPv4 and IPv6 targets separately",
+        ));
+    }
+    let router = |v6: bool| match (c.router_mac, c.router_ip) {
+        (Some(Mac(m)), _) => Ok(Router::Mac(m)),
+        (None, Some(ip)) if !v6 => Ok(Router::Resolve(IpAddr::V4(ip))),
+        _ => Err(missing(if v6 {
+            "a router: give --router-mac MAC"
+        } else {
+            "a router: give --router-ip IP (or --router-mac MAC)"
+        })),
+    };
+    Ok(Adapter {
+        ifname: port.to_string(),
+        src_v4: src_v4.filter(|_| need_v4),
+        src_v6: src_v6.filter(|_| need_v6),
+        src_mac: c.adapter_mac.map(|m| m.0).unwrap_or(port_mac),
+        router_v4: need_v4.then(|| router(false)).transpose()?,
+        router_v6: need_v6.then(|| router(true)).transpose()?,
+        spoofed: true,
+        vlan: c.adapter_vlan,
+        subnet: None,
+    })
+}
+
 /// `--iflist`: the interfaces, their addresses, and the default route.
 pub fn iflist() -> Result<(), UserError> {
     let ifs = load()?;

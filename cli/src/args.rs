@@ -125,9 +125,14 @@ pub struct Args {
     /// Send nothing: run the full per-probe path into the offline backend (benchmarks).
     #[arg(long = "offline", alias = "dry-run")]
     pub offline: bool,
-    /// Frame I/O backend: offline (others come with live scanning).
+    /// Frame I/O backend: afxdp (the default where it works), afpacket, dpdk (a build with the
+    /// dpdk feature) or offline.
     #[arg(long = "driver", value_name = "NAME", value_parser = values::driver)]
     pub driver: Option<String>,
+    /// With --driver dpdk: the arguments for DPDK's environment (EAL), e.g. "--no-huge -m 256
+    /// --vdev=net_af_packet0,iface=eth1"; -e then names the DPDK port (name or index).
+    #[arg(long = "dpdk-args", value_name = "ARGS", allow_hyphen_values = true)]
+    pub dpdk_args: Option<String>,
     /// Network interface to scan from.
     #[arg(
         short = 'e',
@@ -202,6 +207,10 @@ pub struct Args {
     /// Write received packets to FILE (pcap, readable by tcpdump and Wireshark).
     #[arg(long = "pcap", value_name = "FILE")]
     pub pcap: Option<String>,
+    /// Write every frame sent (probes and the scan's own replies) to FILE, byte for byte as the
+    /// backend got it (pcap; beyond the original).
+    #[arg(long = "pcap-sent", value_name = "FILE")]
+    pub pcap_sent: Option<String>,
     /// List the network interfaces (and which one a scan would use) and exit.
     #[arg(long = "iflist")]
     pub iflist: bool,

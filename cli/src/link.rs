@@ -23,11 +23,24 @@ pub type XdpReader = dyn Fn() -> Option<(&'static str, Vec<XdpCounters>)> + Sync
 pub fn discover(c: &ScanConfig, plan: &Plan, verbose: u8) -> Result<Link, UserError> {
     let adapter = adapter::discover(c)?;
     let mut probe = AfPacket::new(&adapter.ifname, 1)?;
+    resolve_link(&mut probe, adapter, c, plan, verbose)
+}
+
+/// The router's MAC (each family) and the neighbours, resolved through `driver`'s own queues:
+/// a packet socket on the interface, or the scan's backend itself where the kernel has no
+/// interface (DPDK).
+pub fn resolve_link<D: Driver>(
+    driver: &mut D,
+    adapter: Adapter,
+    c: &ScanConfig,
+    plan: &Plan,
+    verbose: u8,
+) -> Result<Link, UserError> {
     let given = c.router_mac.map(|m| m.0).unwrap_or([0; 6]);
     Ok(Link {
-        router_v4: resolve_router(&mut probe, &adapter, false, verbose)?.unwrap_or(given),
-        router_v6: resolve_router(&mut probe, &adapter, true, verbose)?.unwrap_or(given),
-        neighbours: resolve_neighbours(&mut probe, &adapter, plan, verbose)?,
+        router_v4: resolve_router(driver, &adapter, false, verbose)?.unwrap_or(given),
+        router_v6: resolve_router(driver, &adapter, true, verbose)?.unwrap_or(given),
+        neighbours: resolve_neighbours(driver, &adapter, plan, verbose)?,
         adapter,
     })
 }

@@ -6,6 +6,7 @@ mod adapter;
 mod args;
 mod checkpoint;
 mod conf_file;
+mod dpdk_scan;
 mod link;
 mod manual;
 mod metadata;
@@ -138,10 +139,11 @@ fn version_text() -> String {
         "\nMasscan version {MASSCAN_COMPAT} ( https://github.com/robertdavidgraham/masscan )\n\
          Compiled as: masscan-rs {} (a Rust re-implementation; the options, files and outputs \
          of masscan {MASSCAN_COMPAT})\n\
-         Compiler: rustc\nOS: {}\nCPU: {}\n",
+         Compiler: rustc\nOS: {}\nCPU: {}\nDrivers: afxdp afpacket offline {}\n",
         env!("CARGO_PKG_VERSION"),
         std::env::consts::OS,
-        std::env::consts::ARCH
+        std::env::consts::ARCH,
+        dpdk_scan::built_in()
     )
 }
 

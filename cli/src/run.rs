@@ -19,7 +19,7 @@ use crate::supervise::{supervise, SignalWatch};
 use crate::threads::{pin, pinning};
 use core_affinity::CoreId;
 use masscan_drivers::fault::{FaultInjector, FaultTally};
-use masscan_drivers::middleware::{PcapRx, SharedPcap, Traced};
+use masscan_drivers::middleware::{PcapRx, PcapTx, SharedPcap, Traced};
 use masscan_drivers::privilege::{drop_all_capabilities, switch_user};
 use masscan_drivers::SystemClock;
 use masscan_engine::banner::BannerConfig;
@@ -222,6 +222,8 @@ pub struct Shared<'a> {
     probes: ProbeBuilder<'a>,
     receiver: ReceiverConfig,
     pcap: Option<SharedPcap>,
+    /// `--pcap-sent`: every frame the transmit and reply queues send.
+    pcap_sent: Option<SharedPcap>,
     pub slices: Vec<Slice>,
     pub counters: Vec<CoreCounters>,
     rx_counters: Vec<RxCoreCounters>,
@@ -290,6 +292,10 @@ pub fn run_scan_with<D: Driver>(
         receiver: receiver_config(c, &wire, key, adapter, live, rx_threads),
         // Created offline too (empty: nothing is received), so a bad path fails the same way.
         pcap: match &c.pcap {
+            Some(path) => Some(SharedPcap::create(path).map_err(UserError)?),
+            None => None,
+        },
+        pcap_sent: match &c.pcap_sent {
             Some(path) => Some(SharedPcap::create(path).map_err(UserError)?),
             None => None,
         },
@@ -455,6 +461,11 @@ fn run_threads<R: RxQueue, T: TxQueue, U: TxQueue>(
         let rx = join_all(rx_handles, "a receive thread failed");
         shared.tx_release.store(true, Ordering::Release);
         let tx = join_all(tx_handles, "a transmit thread failed");
+        if let Some(p) = &shared.pcap_sent {
+            if let Err(e) = p.flush() {
+                eprintln!("masscan: cannot write the --pcap-sent file: {e}");
+            }
+        }
         let out = output
             .join()
             .unwrap_or_else(|_| Err(UserError("the output thread failed".into())));
@@ -619,12 +630,13 @@ where
                 receiver.measure_rtt(h.clone());
             }
             let pcap = shared.pcap.clone();
+            let pcap_sent = shared.pcap_sent.clone();
             s.spawn(move || -> Result<(), UserError> {
                 pin("receive", k, shared.rx_cpus[k])?;
                 // Faults next to the wire: the trace and the pcap file show what the engine got.
                 let rx = shared.faulty(rx, &shared.faults_rx, 1000 + k as u64);
                 let mut rx = PcapRx::new(Traced::new(rx, trace, started), pcap);
-                let reply = Traced::new(reply, trace, started);
+                let reply = PcapTx::new(Traced::new(reply, trace, started), pcap_sent);
                 let mut reply = shared.faulty(reply, &shared.faults_tx, 2000 + k as u64);
                 let clock = shared.clock;
                 let receive = ReceiveLoop {
@@ -659,7 +671,7 @@ fn spawn_transmitters<'scope, T: TxQueue + 'scope>(
         .map(|(k, tx)| {
             let cpu = shared.tx_cpus[k];
             s.spawn(move || -> Result<TxResult, UserError> {
-                let tx = Traced::new(tx, trace, started);
+                let tx = PcapTx::new(Traced::new(tx, trace, started), shared.pcap_sent.clone());
                 let mut tx = shared.faulty(tx, &shared.faults_tx, k as u64);
                 pin("transmit", k, cpu)?;
                 let mut throttle = Throttle::new(per_thread_rate, unlimited, TX_BATCH);

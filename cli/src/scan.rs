@@ -125,6 +125,7 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
     let afxdp = match c.driver.as_deref() {
         None | Some("afpacket") => false,
         Some("afxdp") => true,
+        Some("dpdk") => return crate::dpdk_scan::scan(run, &plan, threads),
         Some(d) => {
             return Err(UserError(format!(
                 "--driver {d} is not implemented yet in masscan-rs; use --driver afxdp \

@@ -236,6 +236,7 @@ fn scan_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
     }
     c.offline = a.offline;
     c.driver = a.driver.clone();
+    c.dpdk_args = a.dpdk_args.clone();
     Ok(())
 }
 
@@ -252,6 +253,7 @@ fn link_options(c: &mut ScanConfig, a: &Args) {
     c.router_mac = a.router_mac;
     c.router_ip = a.router_ip;
     c.pcap = a.pcap.clone();
+    c.pcap_sent = a.pcap_sent.clone();
 }
 
 /// What is reported, and where: --show/--noshow, outputs and their rotation.

@@ -1,13 +1,17 @@
 //! Frame I/O backends behind the engine's [`masscan_engine::driver`] trait: `afxdp` (AF_XDP
 //! sockets fed by the XDP steering program), `afpacket` (Linux packet sockets with mapped rings),
-//! `offline` (fills real frame buffers and counts them, sends nothing; replays frames to the
-//! receive side for tests); middleware queues (packet trace, pcap, fault injection); interface discovery over
-//! netlink ([`netif`]); ARP and neighbour resolution on the wire ([`resolve`]); and the real clock the engine's loops are given ([`clock`]). DPDK and
-//! PF_RING arrive with their own issue; see the README's feature table.
+//! `dpdk` (DPDK's poll-mode drivers through a small C shim; built when DPDK is found at build
+//! time), `offline` (fills real frame buffers and counts them, sends nothing; replays frames to
+//! the receive side for tests); middleware queues (packet trace, pcap of frames received and
+//! sent, fault injection); interface discovery over netlink ([`netif`]); ARP and neighbour
+//! resolution on the wire ([`resolve`]); and the real clock the engine's loops are given
+//! ([`clock`]). PF_RING is not built yet; see the README's feature table.
 
 pub mod afpacket;
 pub mod afxdp;
 pub mod clock;
+#[cfg(dpdk_backend)]
+pub mod dpdk;
 pub mod fault;
 pub mod middleware;
 pub mod netif;
@@ -18,4 +22,6 @@ pub mod resolve;
 pub use afpacket::AfPacket;
 pub use afxdp::AfXdp;
 pub use clock::SystemClock;
+#[cfg(dpdk_backend)]
+pub use dpdk::Dpdk;
 pub use offline::Offline;

@@ -1,6 +1,7 @@
 //! Middleware queues that wrap any backend's queue, after smoltcp's tracer and pcap writer
 //! devices: [`Traced`] prints a line per frame sent or received (`--packet-trace`, stdout), and
-//! [`PcapRx`] writes received frames to a pcap file (`--pcap`). Both pass frames through
+//! [`PcapRx`] writes received frames to a pcap file (`--pcap`), [`PcapTx`] sent ones
+//! (`--pcap-sent`). They pass frames through
 //! unchanged; when switched off they cost one branch per batch.
 
 use masscan_engine::driver::{DriverError, QueueStats, RxQueue, TxQueue};
@@ -209,6 +210,82 @@ impl<Q: RxQueue> RxQueue for PcapRx<Q> {
 
     fn wait(&mut self, timeout: Duration) {
         self.inner.wait(timeout)
+    }
+
+    fn stats(&self) -> QueueStats {
+        self.inner.stats()
+    }
+}
+
+/// Writes every frame sent to a pcap file, when one is given (`--pcap-sent`): what the engine
+/// wrote into the backend's buffers, byte for byte.
+pub struct PcapTx<Q> {
+    pub inner: Q,
+    file: Option<SharedPcap>,
+}
+
+impl<Q> PcapTx<Q> {
+    pub fn new(inner: Q, file: Option<SharedPcap>) -> Self {
+        Self { inner, file }
+    }
+}
+
+/// Wraps `fill` so that each frame it writes is also written to `w`.
+fn recording<'a, W: Write, F: FnMut(&mut [u8]) -> usize + 'a>(
+    w: &'a mut PcapWriter<W>,
+    mut fill: F,
+) -> impl FnMut(&mut [u8]) -> usize + 'a {
+    move |buf: &mut [u8]| {
+        let n = fill(buf);
+        if n > 0 {
+            let ts = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
+            let _ = w.write_packet(&PcapPacket::new(ts, n as u32, &buf[..n]));
+        }
+        n
+    }
+}
+
+impl<Q: TxQueue> TxQueue for PcapTx<Q> {
+    #[inline]
+    fn transmit<F: FnMut(&mut [u8]) -> usize>(
+        &mut self,
+        max: usize,
+        fill: F,
+    ) -> Result<usize, DriverError> {
+        let Some(file) = &self.file else {
+            return self.inner.transmit(max, fill);
+        };
+        let Ok(mut w) = file.writer.lock() else {
+            return self.inner.transmit(max, fill);
+        };
+        self.inner.transmit(max, recording(&mut w, fill))
+    }
+
+    #[inline]
+    fn queue_one<F: FnOnce(&mut [u8]) -> usize>(&mut self, fill: F) -> Result<bool, DriverError> {
+        let Some(file) = &self.file else {
+            return self.inner.queue_one(fill);
+        };
+        let Ok(mut w) = file.writer.lock() else {
+            return self.inner.queue_one(fill);
+        };
+        let mut fill = Some(fill);
+        let mut record = recording(&mut w, |buf: &mut [u8]| fill.take().map_or(0, |f| f(buf)));
+        self.inner.queue_one(|buf| record(buf))
+    }
+
+    fn kick(&mut self) -> Result<(), DriverError> {
+        self.inner.kick()
+    }
+
+    fn flush(&mut self) -> Result<(), DriverError> {
+        self.inner.flush()
+    }
+
+    fn poll_replies(&mut self) -> Result<(), DriverError> {
+        self.inner.poll_replies()
     }
 
     fn stats(&self) -> QueueStats {

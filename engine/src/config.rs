@@ -137,6 +137,8 @@ pub struct ScanConfig {
     pub wait: Wait,
     pub offline: bool,
     pub driver: Option<String>,
+    /// `--dpdk-args`: the EAL arguments of the DPDK backend, as one string.
+    pub dpdk_args: Option<String>,
     pub adapter: Option<String>,
     pub adapter_ip: Option<IpRange>,
     pub adapter_port: Option<PortRange>,
@@ -151,6 +153,8 @@ pub struct ScanConfig {
     pub noshow_open: bool,
     /// `--pcap FILE`: received packets are written there.
     pub pcap: Option<String>,
+    /// `--pcap-sent FILE`: frames sent are written there.
+    pub pcap_sent: Option<String>,
     /// `(format, filename)` of `-oX`-style output.
     pub outputs: Vec<(String, String)>,
     /// `--append-output`: continue existing output files.
@@ -210,6 +214,7 @@ impl ScanConfig {
             wait: Wait::default(),
             offline: false,
             driver: None,
+            dpdk_args: None,
             adapter: None,
             adapter_ip: None,
             adapter_port: None,
@@ -221,6 +226,7 @@ impl ScanConfig {
             show_closed: false,
             noshow_open: false,
             pcap: None,
+            pcap_sent: None,
             outputs: Vec::new(),
             append_output: false,
             stylesheet: None,
@@ -350,11 +356,17 @@ impl ScanConfig {
         if let Some(p) = &self.pcap {
             let _ = writeln!(out, "pcap = {p}");
         }
+        if let Some(p) = &self.pcap_sent {
+            let _ = writeln!(out, "pcap-sent = {p}");
+        }
         if self.offline {
             let _ = writeln!(out, "offline = true");
         }
         if let Some(d) = &self.driver {
             let _ = writeln!(out, "driver = {d}");
+        }
+        if let Some(a) = &self.dpdk_args {
+            let _ = writeln!(out, "dpdk-args = {a}");
         }
         for (on, what) in &self.captures {
             let _ = writeln!(

@@ -34,6 +34,8 @@ pub fn repo() -> PathBuf {
 pub struct Lab {
     pub name: String,
     pub scan_ns: String,
+    /// The scanner's end of its link (in `scan_ns`).
+    pub scan_if: String,
     pub target_ns: String,
     pub target_if: String,
     pub dir: tempfile::TempDir,
@@ -79,6 +81,7 @@ impl Lab {
         Lab {
             name: get("LAB"),
             scan_ns: get("LAB_SCAN_NS"),
+            scan_if: get("LAB_IF"),
             target_ns: get("LAB_TARGET_NS"),
             target_if: get("LAB_TARGET_IF"),
             dir: tempfile::tempdir().unwrap(),

@@ -1,0 +1,66 @@
+//! `--driver dpdk`: DPDK's environment and port opened from `--dpdk-args` and `-e` (a port name
+//! or index, default 0), the adapter made from the options and the port (no kernel interface
+//! tells it), the router resolved through the port's own queues, then the scan run like any
+//! other. A build without the backend (no DPDK found at build time) says so.
+
+use crate::args::UserError;
+use crate::settings::Run;
+use masscan_engine::plan::Plan;
+
+#[cfg(dpdk_backend)]
+pub fn scan(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
+    use crate::output_thread::open_outputs;
+    use crate::{adapter, link, outputs, run::run_scan_with};
+    let c = &run.config;
+    if c.rx_threads.is_some_and(|r| r != threads) {
+        return Err(UserError(format!(
+            "--driver dpdk gives each queue pair one transmit and one receive thread: use \
+             --tx-threads {threads} --rx-threads {threads}"
+        )));
+    }
+    let eal: Vec<String> = c
+        .dpdk_args
+        .as_deref()
+        .unwrap_or("")
+        .split_whitespace()
+        .map(String::from)
+        .collect();
+    let port = c.adapter.as_deref().unwrap_or("0");
+    let mut driver = masscan_drivers::Dpdk::new(&eal, port, threads)?;
+    let adapter = adapter::for_port(c, driver.name(), driver.mac())?;
+    if run.verbose > 0 {
+        eprintln!(
+            "[dpdk] port {} ({}), {threads} queue pair(s)",
+            driver.name(),
+            masscan_engine::config::Mac(driver.mac())
+        );
+    }
+    let link = link::resolve_link(&mut driver, adapter, c, plan, run.verbose)?;
+    let outputs = open_outputs(c, outputs::now())?;
+    run_scan_with(
+        run,
+        plan,
+        driver,
+        Some(link),
+        outputs,
+        (threads, threads),
+        None,
+    )
+}
+
+#[cfg(not(dpdk_backend))]
+pub fn scan(_run: &Run, _plan: &Plan, _threads: usize) -> Result<i32, UserError> {
+    Err(UserError(format!(
+        "--driver dpdk: this masscan was built without DPDK ({}); install DPDK 22.11+ (Debian: \
+         libdpdk-dev) and build again, or use --driver afxdp or afpacket",
+        env!("MASSCAN_DPDK_MISSING")
+    )))
+}
+
+/// What `masscan -V` says about DPDK.
+pub fn built_in() -> String {
+    #[cfg(dpdk_backend)]
+    return format!("dpdk (DPDK {})", masscan_drivers::dpdk::VERSION);
+    #[cfg(not(dpdk_backend))]
+    return format!("(no dpdk: {})", env!("MASSCAN_DPDK_MISSING"));
+}

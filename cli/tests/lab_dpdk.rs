@@ -1,0 +1,226 @@
+//! The DPDK backend in the lab, with DPDK's own poll-mode drivers and no DPDK NIC (EAL with
+//! --no-huge): through net_af_packet on the scanner's veth a scan finds exactly the open ports
+//! and banners an AF_XDP scan finds; through net_pcap it sends byte for byte the frames the
+//! offline backend builds for the same seed; its errors are one line; it leaves no DPDK runtime
+//! files, even when killed. Ignored unless asked for (root), and in a build without the DPDK
+//! backend: `./scripts/test.sh` runs them.
+
+use masscan_test_support::*;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
+
+/// `--driver dpdk` through net_af_packet on the lab's scanner link, from an address the kernel
+/// does not own (so it never resets the banner connections; the scan answers ARP for it).
+fn dpdk_args(lab: &Lab) -> Vec<String> {
+    [
+        "--driver",
+        "dpdk",
+        "--dpdk-args",
+        &format!(
+            "--no-huge -m 256 --no-pci --vdev=net_af_packet0,iface={}",
+            lab.scan_if
+        ),
+        "-e",
+        "net_af_packet0",
+        "--adapter-ip",
+        "198.18.0.50",
+        "--router-ip",
+        "198.18.0.1",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// Files DPDK left in its runtime directories (sockets, locks, config).
+fn dpdk_runtime_files() -> Vec<String> {
+    let mut left = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from("/var/run/dpdk")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                dirs.push(e.path());
+            } else {
+                left.push(e.path().display().to_string());
+            }
+        }
+    }
+    left
+}
+
+#[test]
+#[cfg_attr(dpdk_backend, ignore = "lab: needs root; ./scripts/test.sh runs it")]
+#[cfg_attr(
+    not(dpdk_backend),
+    ignore = "built without the DPDK backend (no DPDK at build time)"
+)]
+fn dpdk_through_net_af_packet_finds_what_af_xdp_finds_with_banners() {
+    let lab = Lab::up(MASSCAN);
+    let dpdk = dpdk_args(&lab);
+    let extra: Vec<&str> = dpdk.iter().map(String::as_str).collect();
+    let open = |stdout: &str| -> BTreeSet<String> {
+        stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("Discovered open port "))
+            .map(|l| l.trim_end().to_string())
+            .collect()
+    };
+    let found = open(&scan_every_banner_server(&lab, "dpdk", &extra));
+    let want = open(&scan_every_banner_server(
+        &lab,
+        "afxdp",
+        &["--driver", "afxdp"],
+    ));
+    assert!(want.len() >= 11, "{want:?}");
+    assert_eq!(found, want);
+    assert!(
+        dpdk_runtime_files().is_empty(),
+        "{:?}",
+        dpdk_runtime_files()
+    );
+
+    // Killed mid-scan: still nothing left behind (no hugepage files, sockets or locks).
+    let mut child = lab
+        .masscan()
+        .args(["198.19.0.0/16", "-p8080", "--rate", "5000", "--nostatus"])
+        .args(&dpdk)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    send_signal(child.id(), "KILL");
+    let _ = child.wait();
+    assert!(
+        dpdk_runtime_files().is_empty(),
+        "{:?}",
+        dpdk_runtime_files()
+    );
+}
+
+/// The frames of a pcap file, without their timestamps.
+fn pcap_frames(path: &Path) -> Vec<Vec<u8>> {
+    let data = std::fs::read(path).unwrap();
+    assert!(data.len() >= 24, "{}: no pcap header", path.display());
+    let mut frames = Vec::new();
+    let mut at = 24;
+    while at + 16 <= data.len() {
+        let len = u32::from_le_bytes(data[at + 8..at + 12].try_into().unwrap()) as usize;
+        frames.push(data[at + 16..at + 16 + len].to_vec());
+        at += 16 + len;
+    }
+    assert_eq!(at, data.len(), "{}: truncated", path.display());
+    frames
+}
+
+#[test]
+#[cfg_attr(dpdk_backend, ignore = "lab: needs root; ./scripts/test.sh runs it")]
+#[cfg_attr(
+    not(dpdk_backend),
+    ignore = "built without the DPDK backend (no DPDK at build time)"
+)]
+fn dpdk_through_net_pcap_sends_the_offline_backends_frames() {
+    // In the lab's namespace although net_pcap writes only a file: DPDK never sees a real link.
+    let lab = Lab::up(MASSCAN);
+    let empty = lab.path("empty.pcap");
+    let mut header = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0];
+    header.extend([0u8; 8]);
+    header.extend(65535u32.to_le_bytes());
+    header.extend(1u32.to_le_bytes());
+    std::fs::write(&empty, header).unwrap();
+    let common = [
+        "198.18.1.0/24",
+        "198.19.0.0/22",
+        "-p80,443,U:53,U:161",
+        "--seed",
+        "5",
+        "--adapter-ip",
+        "198.18.0.50",
+        "--adapter-mac",
+        "02:00:00:00:00:50",
+        "--router-mac",
+        "02:00:00:00:00:01",
+        "--rate",
+        "100000",
+        "--wait",
+        "0",
+        "--nostatus",
+    ];
+    ok(&lab.run(&[&common[..], &["--offline", "--pcap-sent", "offline.pcap"]].concat()));
+    let vdev = format!(
+        "--no-huge -m 256 --no-pci --vdev=net_pcap0,rx_pcap={},tx_pcap={}",
+        empty.display(),
+        lab.path("dpdk.pcap").display()
+    );
+    let o = lab.run(
+        &[
+            &common[..],
+            &["--driver", "dpdk", "--dpdk-args", &vdev, "-e", "net_pcap0"],
+        ]
+        .concat(),
+    );
+    ok(&o);
+    assert!(stderr(&o).contains("[dpdk]"), "{}", stderr(&o));
+    let (ours, theirs) = (
+        pcap_frames(&lab.path("dpdk.pcap")),
+        pcap_frames(&lab.path("offline.pcap")),
+    );
+    assert_eq!(theirs.len(), (256 + 1024) * 4);
+    assert!(
+        ours == theirs,
+        "DPDK sent other frames than the offline backend built"
+    );
+}
+
+#[test]
+#[cfg_attr(dpdk_backend, ignore = "lab: needs root; ./scripts/test.sh runs it")]
+#[cfg_attr(
+    not(dpdk_backend),
+    ignore = "built without the DPDK backend (no DPDK at build time)"
+)]
+fn dpdk_errors_are_one_line() {
+    let lab = Lab::up(MASSCAN);
+    let good = dpdk_args(&lab);
+    let with = |changes: &[(&str, &str)], more: &[&str]| -> Vec<String> {
+        let mut a = good.clone();
+        for (k, v) in changes {
+            let i = a.iter().position(|x| x == k).unwrap();
+            a[i + 1] = v.to_string();
+        }
+        a.extend(more.iter().map(|s| s.to_string()));
+        a
+    };
+    let no_ip: Vec<String> = {
+        let mut a = good.clone();
+        let i = a.iter().position(|x| x == "--adapter-ip").unwrap();
+        a.drain(i..i + 2);
+        a
+    };
+    for (args, says) in [
+        (
+            with(
+                &[(
+                    "--dpdk-args",
+                    "--no-huge -m 256 --no-pci --vdev=net_nosuch0",
+                )],
+                &[],
+            ),
+            "cannot start DPDK",
+        ),
+        (with(&[("-e", "net_nosuch9")], &[]), "no port 'net_nosuch9'"),
+        (with(&[], &["--tx-threads", "2"]), "has 1 queue pair(s)"),
+        (no_ip, "--adapter-ip"),
+    ] {
+        let mut all: Vec<&str> = vec!["198.18.1.1", "-p80", "--wait", "0"];
+        all.extend(args.iter().map(String::as_str));
+        let o = lab.run(&all);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        let ours: Vec<&str> = err.lines().filter(|l| l.starts_with("masscan:")).collect();
+        assert_eq!(ours.len(), 1, "{err}");
+        assert!(ours[0].contains(says), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
