@@ -52,6 +52,7 @@ echo "== bench scripts (short)"
 ./bench/live.sh --quick
 ./bench/tcp.sh --quick
 ./bench/receive.sh --quick
+./bench/backends.sh --quick
 ./bench/plots.sh --quick   # into a temporary directory: docs/plots stays as committed
 echo "== fuzz smoke (AFL, 10 s per harness)"
 if cargo afl --version >/dev/null 2>&1 || cargo install cargo-afl --locked >/dev/null 2>&1; then

@@ -35,7 +35,13 @@ pub fn scan(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
             masscan_engine::config::Mac(driver.mac())
         );
     }
-    let link = link::resolve_link(&mut driver, adapter, c, plan, run.verbose)?;
+    let link = link::resolve_link(
+        &mut link::EveryQueue(&mut driver),
+        adapter,
+        c,
+        plan,
+        run.verbose,
+    )?;
     let outputs = open_outputs(c, outputs::now())?;
     run_scan_with(
         run,

@@ -224,3 +224,57 @@ fn dpdk_errors_are_one_line() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+#[test]
+#[cfg_attr(dpdk_backend, ignore = "lab: needs root; ./scripts/test.sh runs it")]
+#[cfg_attr(
+    not(dpdk_backend),
+    ignore = "built without the DPDK backend (no DPDK at build time)"
+)]
+fn dpdk_with_two_queue_pairs_pauses_and_resumes_to_every_open_port() {
+    let lab = Lab::with_queues(MASSCAN, 2);
+    let mut dpdk = dpdk_args(&lab);
+    let i = dpdk.iter().position(|a| a == "--dpdk-args").unwrap() + 1;
+    dpdk[i] = format!("{},qpairs=2", dpdk[i]).replace("-m 256", "-m 512");
+    // 16,384 probes at 4,000 pps over two queue pairs: about 4 s; interrupted after 1.5 s.
+    let child = lab
+        .masscan()
+        .args([
+            "198.19.0.0/18",
+            "-p8080",
+            "--rate",
+            "4000",
+            "--wait",
+            "1",
+            "--tx-threads",
+            "2",
+        ])
+        .args(["--nostatus", "-oL", "paused.txt"])
+        .args(&dpdk)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    send_signal(child.id(), "INT");
+    let o = child.wait_with_output().unwrap();
+    ok(&o);
+    let err = stderr(&o);
+    assert!(err.contains("saving resume file to: paused.conf"), "{err}");
+    assert!(err.contains("rx-core 1 ("), "two receive cores: {err}");
+    let first = list_file(&lab.path("paused.txt"));
+    assert!(!first.is_empty() && first.len() < 16384, "{}", first.len());
+    let conf = std::fs::read_to_string(lab.path("paused.conf")).unwrap();
+    assert!(
+        conf.contains("driver = dpdk") && conf.contains("qpairs=2"),
+        "{conf}"
+    );
+    let o = lab.run(&["--resume", "paused.conf", "--rate", "50000", "--nostatus"]);
+    ok(&o);
+    assert!(stderr(&o).contains("[dpdk]"), "{}", stderr(&o));
+    assert_eq!(
+        list_file(&lab.path("paused.txt")).len(),
+        16384,
+        "after resume"
+    );
+}

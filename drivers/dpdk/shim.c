@@ -40,6 +40,13 @@ int msr_eal_init(int argc, char **argv) {
 
 void msr_eal_cleanup(void) { rte_eal_cleanup(); }
 
+/* Gives the calling (non-EAL) thread an lcore id, so its mempool operations use a per-lcore
+ * cache instead of the pool's shared ring; harmless if it already has one or none is free. */
+void msr_thread_register(void) {
+    if (rte_lcore_id() == LCORE_ID_ANY)
+        rte_thread_register();
+}
+
 int msr_port_count(void) { return rte_eth_dev_count_avail(); }
 
 /* The port named `name` (a device name such as net_af_packet0 or 0000:03:00.0). */

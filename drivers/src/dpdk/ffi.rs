@@ -6,6 +6,7 @@ use std::ffi::{c_char, c_int, c_uint, c_void};
 extern "C" {
     pub fn msr_error() -> *const c_char;
     pub fn msr_eal_init(argc: c_int, argv: *mut *mut c_char) -> c_int;
+    pub fn msr_thread_register();
     pub fn msr_port_count() -> c_int;
     pub fn msr_port_by_name(name: *const c_char, port: *mut u16) -> c_int;
     pub fn msr_port_nth(k: c_int) -> c_int;

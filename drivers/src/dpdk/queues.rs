@@ -25,6 +25,8 @@ pub struct DpdkTx {
     replies: Arc<ArrayQueue<Mbuf>>,
     /// This queue belongs to a receive core: its frames go through `replies`.
     reply_side: bool,
+    /// The using thread has an lcore id (see `alloc`).
+    registered: bool,
     stats: QueueStats,
 }
 
@@ -48,12 +50,19 @@ impl DpdkTx {
             fresh: Vec::with_capacity(BURST),
             replies,
             reply_side,
+            registered: false,
             stats: QueueStats::default(),
         }
     }
 
     /// Takes `n` fresh mbufs from the pool into `fresh`; false when the pool has fewer.
     fn alloc(&mut self, n: usize) -> bool {
+        if !self.registered {
+            // On the thread that uses the queue: its pool operations get a per-thread cache.
+            // SAFETY: a plain call into the shim after EAL set-up.
+            unsafe { ffi::msr_thread_register() };
+            self.registered = true;
+        }
         self.fresh.clear();
         self.fresh.resize(n, std::ptr::null_mut());
         // SAFETY: fresh has room for n pointers, which the shim fills on success.
@@ -222,6 +231,8 @@ pub struct DpdkRx {
     port: Arc<Port>,
     queue: u16,
     burst: Vec<*mut c_void>,
+    /// The using thread has an lcore id (see [`DpdkTx`]'s `alloc`).
+    registered: bool,
     stats: QueueStats,
 }
 
@@ -235,6 +246,7 @@ impl DpdkRx {
             port,
             queue,
             burst: vec![std::ptr::null_mut(); BURST],
+            registered: false,
             stats: QueueStats::default(),
         }
     }
@@ -246,6 +258,12 @@ impl RxQueue for DpdkRx {
         max: usize,
         mut on_frame: F,
     ) -> Result<usize, DriverError> {
+        if !self.registered {
+            // The receive path refills the device's ring and frees mbufs: with a cache.
+            // SAFETY: a plain call into the shim after EAL set-up.
+            unsafe { ffi::msr_thread_register() };
+            self.registered = true;
+        }
         let want = max.min(BURST) as u16;
         // SAFETY: burst has room for `want` pointers; the device fills n of them with mbufs
         // that are ours until freed below.
