@@ -133,6 +133,10 @@ pub struct Args {
     /// --vdev=net_af_packet0,iface=eth1"; -e then names the DPDK port (name or index).
     #[arg(long = "dpdk-args", value_name = "ARGS", allow_hyphen_values = true)]
     pub dpdk_args: Option<String>,
+    /// Use PF_RING (libpfring.so, loaded at run time): the same as --driver pfring. An
+    /// interface named zc:IF or dnaN also means PF_RING, as in the original.
+    #[arg(long = "pfring")]
+    pub pfring: bool,
     /// Network interface to scan from.
     #[arg(
         short = 'e',

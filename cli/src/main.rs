@@ -4,9 +4,9 @@
 
 mod adapter;
 mod args;
+mod bypass;
 mod checkpoint;
 mod conf_file;
-mod dpdk_scan;
 mod link;
 mod manual;
 mod metadata;
@@ -143,7 +143,7 @@ fn version_text() -> String {
         env!("CARGO_PKG_VERSION"),
         std::env::consts::OS,
         std::env::consts::ARCH,
-        dpdk_scan::built_in()
+        bypass::built_in()
     )
 }
 

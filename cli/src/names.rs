@@ -162,7 +162,6 @@ pub const REFUSED: &[(&str, &str)] = &[
     ("nmap-service-probes", "--nmap-service-probes is not implemented in masscan-rs; --nmap-payloads is"),
     ("nmap-service-probe", "--nmap-service-probe is not implemented in masscan-rs; --nmap-payloads is"),
     ("noreset", "--noreset is not implemented in masscan-rs: it always answers a SYN-ACK it does not follow with a RST"),
-    ("pfring", "--pfring: the PF_RING backend is not implemented in masscan-rs; use --driver afxdp or afpacket"),
     ("sendq", "--sendq is a Windows (WinPcap) option; masscan-rs runs on Linux"),
     ("sendqueue", "--sendqueue is a Windows (WinPcap) option; masscan-rs runs on Linux"),
     ("script", "--script (Lua scripts) is not implemented in masscan-rs"),

@@ -125,7 +125,8 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
     let afxdp = match c.driver.as_deref() {
         None | Some("afpacket") => false,
         Some("afxdp") => true,
-        Some("dpdk") => return crate::dpdk_scan::scan(run, &plan, threads),
+        Some("dpdk") => return crate::bypass::scan(run, &plan, threads),
+        Some("pfring") => return crate::bypass::pfring(run, &plan, threads),
         Some(d) => {
             return Err(UserError(format!(
                 "--driver {d} is not implemented yet in masscan-rs; use --driver afxdp \
@@ -193,7 +194,7 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
 
 /// With AF_PACKET from the kernel's own address, the kernel sees the replies too and resets
 /// every banner connection it does not know.
-fn warn_kernel_resets(c: &ScanConfig, a: &Adapter) {
+pub(crate) fn warn_kernel_resets(c: &ScanConfig, a: &Adapter) {
     eprintln!(
         "masscan: warning: with AF_PACKET the kernel owns {} and will reset every banner \
          connection; use AF_XDP (the default where it works), an unused --adapter-ip, or a \

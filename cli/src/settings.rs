@@ -236,6 +236,13 @@ fn scan_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
     }
     c.offline = a.offline;
     c.driver = a.driver.clone();
+    let pfring_name = a
+        .adapter
+        .as_deref()
+        .is_some_and(masscan_drivers::pfring::is_pfring_name);
+    if (a.pfring || pfring_name) && c.driver.is_none() {
+        c.driver = Some("pfring".into());
+    }
     c.dpdk_args = a.dpdk_args.clone();
     Ok(())
 }

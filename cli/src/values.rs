@@ -27,8 +27,7 @@ pub const OUTPUT_FORMATS: &[&str] = &[
 ];
 /// What `--capture`/`--nocapture` name.
 pub const CAPTURES: &[&str] = &["cert", "html", "heartbleed", "ticketbleed", "servername"];
-/// `--driver` backends (dpdk needs a build with the dpdk feature; pfring is refused at scan
-/// time until it exists).
+/// `--driver` backends (dpdk needs a build with the DPDK backend; pfring loads libpfring.so).
 pub const DRIVERS: &[&str] = &["offline", "afpacket", "afxdp", "dpdk", "pfring"];
 
 /// A list of CPUs, in order (`--tx-cores 1,3`, `--rx-cores 0,2-3`).
@@ -116,7 +115,7 @@ pub fn driver(s: &str) -> Result<String, String> {
         Ok(d)
     } else {
         Err(format!(
-            "unknown --driver '{s}' (choose from afxdp, afpacket, dpdk or offline)"
+            "unknown --driver '{s}' (choose from afxdp, afpacket, dpdk, pfring or offline)"
         ))
     }
 }

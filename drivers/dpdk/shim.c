@@ -8,6 +8,8 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -25,14 +27,49 @@ static int fail(const char *what, int err) {
 
 const char *msr_error(void) { return last_error; }
 
+/* The last non-empty line of what `fd` holds, into last_error after `prefix`. */
+static void last_line(int fd, const char *prefix) {
+    char text[8192];
+    ssize_t n = pread(fd, text, sizeof text - 1, 0);
+    if (n <= 0)
+        return;
+    text[n] = 0;
+    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
+        text[--n] = 0;
+    char *line = strrchr(text, '\n');
+    line = line ? line + 1 : text;
+    if (strncmp(line, "EAL: ", 5) == 0)
+        line += 5;
+    snprintf(last_error, sizeof last_error, "%.60s: %.180s", prefix, line);
+}
+
 /* rte_eal_init pins the calling thread to the main lcore; the scan pins its own threads, so
- * the caller's CPU set is given back afterwards. */
+ * the caller's CPU set is given back afterwards. What the EAL prints while it starts (its
+ * FATAL lines too) is kept out of the terminal: on failure its last line becomes the error. */
 int msr_eal_init(int argc, char **argv) {
     cpu_set_t before;
     int saved = pthread_getaffinity_np(pthread_self(), sizeof before, &before) == 0;
+    fflush(stderr);
+    int console = dup(2);
+    int log = memfd_create("masscan-eal-log", 0);
+    if (console >= 0 && log >= 0)
+        dup2(log, 2);
     int n = rte_eal_init(argc, argv);
+    int err = rte_errno;
+    fflush(stderr);
+    if (console >= 0 && log >= 0)
+        dup2(console, 2);
+    if (console >= 0)
+        close(console);
+    if (n < 0) {
+        fail("EAL", err);
+        if (log >= 0)
+            last_line(log, rte_strerror(err));
+    }
+    if (log >= 0)
+        close(log);
     if (n < 0)
-        return fail("EAL", rte_errno);
+        return -1;
     if (saved)
         pthread_setaffinity_np(pthread_self(), sizeof before, &before);
     return 0;

@@ -16,6 +16,7 @@ pub mod fault;
 pub mod middleware;
 pub mod netif;
 pub mod offline;
+pub mod pfring;
 pub mod privilege;
 pub mod resolve;
 
@@ -25,3 +26,4 @@ pub use clock::SystemClock;
 #[cfg(dpdk_backend)]
 pub use dpdk::Dpdk;
 pub use offline::Offline;
+pub use pfring::PfRing;

@@ -289,9 +289,17 @@ fn default_conf_is_read_and_overridden() {
 // Live scans run only in the lab (tests/lab.rs).
 #[test]
 fn refuses_what_is_not_built_yet() {
+    // DPDK with no port: refused before anything opens.
     assert_one_line_error(
-        &["198.18.0.1", "-p80", "--driver", "dpdk"],
-        "--driver dpdk is not implemented yet",
+        &[
+            "198.18.0.1",
+            "-p80",
+            "--driver",
+            "dpdk",
+            "--dpdk-args",
+            "--no-huge -m 64 --no-pci",
+        ],
+        "DPDK found no ports",
     );
     assert_one_line_error(
         &["198.18.0.1", "-pO:47", "--offline"],

@@ -102,7 +102,6 @@ fn nmap_options_the_original_explains_are_one_line_each() {
             &["--http-header", "X-A: b"],
             "not implemented in masscan-rs yet",
         ),
-        (&["--pfring"], "PF_RING"),
     ] {
         let mut all = vec!["10.0.0.1", "-p80"];
         all.extend_from_slice(args);
@@ -220,7 +219,7 @@ fn bad_input_a_new_user_tries_is_one_clear_line() {
         ),
         (
             &["10.0.0.1", "-p80", "--driver", "foo"],
-            "afxdp, afpacket or offline",
+            "afxdp, afpacket, dpdk, pfring or offline",
         ),
         (&["10.0.0.1", "-p", ",", "-sL"], "no port in it"),
     ] {

@@ -82,12 +82,11 @@ fn eal_init(user_args: &[String]) -> Result<(), DriverError> {
         let r = unsafe { ffi::msr_eal_init(owned.len() as i32, argv.as_mut_ptr()) };
         if r < 0 {
             let e = last_error();
-            let hint =
-                if e.contains("huge") || e.contains("memory") || e.contains("Cannot allocate") {
-                    " (no hugepages? add --no-huge -m 256 to --dpdk-args, or reserve hugepages)"
-                } else {
-                    ""
-                };
+            let hint = if has("--no-huge") {
+                ""
+            } else {
+                " (no hugepages reserved? add --no-huge -m 256 to --dpdk-args)"
+            };
             return Err(format!("dpdk: cannot start DPDK's environment: {e}{hint}"));
         }
         Ok(())

@@ -1,7 +1,9 @@
-//! `--driver dpdk`: DPDK's environment and port opened from `--dpdk-args` and `-e` (a port name
+//! The kernel-bypass backends other than AF_XDP. `--driver dpdk`: DPDK's environment and port opened from `--dpdk-args` and `-e` (a port name
 //! or index, default 0), the adapter made from the options and the port (no kernel interface
 //! tells it), the router resolved through the port's own queues, then the scan run like any
-//! other. A build without the backend (no DPDK found at build time) says so.
+//! other; a build without the backend (no DPDK found at build time) says so. `--driver pfring`
+//! (or `--pfring`, or `-e zc:IF`): libpfring.so loaded at run time on a kernel interface, which
+//! tells the addresses and the router as for AF_PACKET.
 
 use crate::args::UserError;
 use crate::settings::Run;
@@ -69,4 +71,46 @@ pub fn built_in() -> String {
     return format!("dpdk (DPDK {})", masscan_drivers::dpdk::VERSION);
     #[cfg(not(dpdk_backend))]
     return format!("(no dpdk: {})", env!("MASSCAN_DPDK_MISSING"));
+}
+
+/// `--driver pfring`: the kernel interface behind the PF_RING device gives the addresses and
+/// the router (resolved through a packet socket, as for AF_PACKET), then one ring per queue.
+pub fn pfring(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
+    use crate::output_thread::open_outputs;
+    use crate::{link, outputs, run::run_scan_with};
+    use masscan_drivers::pfring::{kernel_name, PfRing};
+    let c = &run.config;
+    if c.rx_threads.is_some_and(|r| r != threads) {
+        return Err(UserError(format!(
+            "--driver pfring gives each queue one transmit and one receive thread: use \
+             --tx-threads {threads} --rx-threads {threads}"
+        )));
+    }
+    let device = c.adapter.clone().unwrap_or_default();
+    let mut kernel = c.clone();
+    if !device.is_empty() {
+        kernel.adapter = Some(kernel_name(&device).to_string());
+    }
+    let mut link = link::discover(&kernel, plan, run.verbose)?;
+    let device = if device.is_empty() {
+        link.adapter.ifname.clone()
+    } else {
+        device
+    };
+    let driver = PfRing::new(&device, threads)?;
+    eprintln!("[pfring] {} on {device}", driver.describe());
+    if c.banners && !link.adapter.spoofed {
+        crate::scan::warn_kernel_resets(c, &link.adapter);
+    }
+    link.adapter.ifname = device;
+    let outputs = open_outputs(c, outputs::now())?;
+    run_scan_with(
+        run,
+        plan,
+        driver,
+        Some(link),
+        outputs,
+        (threads, threads),
+        None,
+    )
 }

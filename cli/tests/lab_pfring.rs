@@ -1,0 +1,117 @@
+//! The PF_RING backend in the lab, against a STAND-IN for libpfring.so
+//! (test-support/pfring-standin.c, built here with cc): the same exported functions over an
+//! AF_PACKET socket. It proves masscan-rs's binding (run-time loading, symbol lookup, the
+//! rings and the loops), not PF_RING itself, which is not on these machines. An interface
+//! named `zc:IF` selects PF_RING as in the original; the scan finds what AF_XDP finds, with
+//! banners; a missing library or kernel module is one line. Ignored unless asked for (root):
+//! `./scripts/test.sh` runs them.
+
+use masscan_test_support::*;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
+
+/// Builds the stand-in as DIR/libpfring.so (with `define`, as a library that does not say it
+/// is a stand-in).
+fn build_standin(dir: &Path, define: Option<&str>) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut cc = Command::new("cc");
+    cc.args(["-shared", "-fPIC", "-O2", "-Wall", "-o"])
+        .arg(dir.join("libpfring.so"))
+        .arg(repo().join("test-support/pfring-standin.c"));
+    if let Some(d) = define {
+        cc.arg(format!("-D{d}"));
+    }
+    let o = cc.output().expect("cc (build-essential)");
+    assert!(o.status.success(), "{}", stderr(&o));
+    dir.to_path_buf()
+}
+
+fn open_ports(stdout: &str) -> BTreeSet<String> {
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("Discovered open port "))
+        .map(|l| l.trim_end().to_string())
+        .collect()
+}
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn pfring_through_the_standin_finds_what_af_xdp_finds_with_banners() {
+    let lab = Lab::up(MASSCAN);
+    let lib = build_standin(&lab.path("standin"), None);
+    let zc = format!("zc:{}", lab.scan_if);
+    let o = lab
+        .masscan()
+        .env("LD_LIBRARY_PATH", &lib)
+        .args([
+            "198.18.1.1-198.18.1.11",
+            "-p",
+            BANNER_PORTS,
+            "--banners",
+            "--rate",
+            "2000",
+        ])
+        .args([
+            "--wait",
+            "4",
+            "--nostatus",
+            "-e",
+            &zc,
+            "--adapter-ip",
+            "198.18.0.50",
+        ])
+        .output()
+        .unwrap();
+    ok(&o);
+    let err = stderr(&o);
+    assert!(
+        err.contains("[pfring] stand-in library, not PF_RING"),
+        "{err}"
+    );
+    assert!(err.contains(" [pfring]"), "{err}");
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    check_banners(&out, &banner_ports());
+    let want = open_ports(&scan_every_banner_server(
+        &lab,
+        "afxdp",
+        &["--driver", "afxdp"],
+    ));
+    assert!(want.len() >= 11, "{want:?}");
+    assert_eq!(open_ports(&out), want);
+}
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn pfring_without_the_library_or_the_module_is_one_line() {
+    let lab = Lab::up(MASSCAN);
+    let not_standin = build_standin(&lab.path("real"), Some("NOT_A_STANDIN"));
+    let empty = lab.path("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    for (dir, says) in [
+        (&empty, "cannot load libpfring.so"),
+        (&not_standin, "pf_ring kernel module is not loaded"),
+    ] {
+        let o = lab
+            .masscan()
+            .env("LD_LIBRARY_PATH", dir)
+            .args([
+                "198.18.1.1",
+                "-p80",
+                "--wait",
+                "0",
+                "--pfring",
+                "-e",
+                &lab.scan_if,
+            ])
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        let ours: Vec<&str> = err.lines().filter(|l| l.starts_with("masscan:")).collect();
+        assert_eq!(ours.len(), 1, "{err}");
+        assert!(ours[0].contains(says), "{err}");
+    }
+}
