@@ -212,8 +212,10 @@ const ARP_WAIT_MS: u64 = 125;
 /// A view of a backend for resolving the router and neighbours when replies may arrive on any
 /// of its receive queues (DPDK's net_af_packet with several queue pairs spreads them by hash):
 /// queue pair 0's transmit queue with every receive queue polled in turn.
+#[cfg_attr(not(dpdk_backend), allow(dead_code))]
 pub struct EveryQueue<'a, D>(pub &'a mut D);
 
+#[cfg_attr(not(dpdk_backend), allow(dead_code))]
 pub struct MergedRx<R>(Vec<R>);
 
 impl<R: RxQueue> RxQueue for MergedRx<R> {
