@@ -13,29 +13,25 @@
 # (scripts/setup.sh installs gnuplot-nox).
 #   bench/plots.sh [--quick] [--out DIR]   (default DIR: docs/plots; --quick: small runs into a
 #                                           temporary directory unless --out is given)
+#   bench/plots.sh --replot [--out DIR]    draw the plots again from DIR's .dat files
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH"
-quick=0 out=""
+quick=0 out="" replot=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --out) out="$2"; shift ;;
+    --replot) replot=1 ;;
     *) echo "usage: bench/plots.sh [--quick] [--out DIR]" >&2; exit 2 ;;
   esac
   shift
 done
 command -v gnuplot >/dev/null || { echo "plots: gnuplot missing (scripts/setup.sh installs gnuplot-nox)" >&2; exit 1; }
 command -v jq >/dev/null || { echo "plots: jq missing (scripts/setup.sh installs it)" >&2; exit 1; }
+measure() {
 cargo build --release -q -p masscan
 M=$PWD/target/release/masscan
-tmp=$(mktemp -d)
-LAB=""
-trap '[ -n "$LAB" ] && ./scripts/lab.sh down "$LAB"; rm -rf "$tmp"' EXIT
-if [ -z "$out" ]; then
-  if [ "$quick" = 1 ]; then out=$tmp/plots; else out=docs/plots; fi
-fi
-mkdir -p "$out"
 cores=$(nproc)
 # AF_XDP takes one transmit and one receive thread per queue of the link: a lab per thread count.
 lab_up() {
@@ -90,10 +86,18 @@ live 198.19.0.0/16 -p"$over_ports" --rate "$over_rate" --driver afxdp --tx-threa
       + [range(0; $o.rx | length) as $k | ($o.rx[$k].frames - $p.rx[$k].frames) / ($o.elapsed - $p.elapsed) / 1000]
     | map(. * 1000 | round / 1000 | tostring) | join(" ")' "$tmp/stats.json"
 } > "$out/per-core.dat"
-ntx=$(jq -s '.[0].tx | length' "$tmp/stats.json")
-nrx=$(jq -s '.[0].rx | length' "$tmp/stats.json")
+{
+  echo "# ntx=$(jq -s '.[0].tx | length' "$tmp/stats.json") nrx=$(jq -s '.[0].rx | length' "$tmp/stats.json") rate=$over_rate"
+  echo "# host=$(nproc) cores, $(uname -r), $(date -u +%Y-%m-%d)"
+  cat "$out/per-core.dat"
+} > "$tmp/pc" && mv "$tmp/pc" "$out/per-core.dat"
+}
 
-host="$(nproc) cores, $(uname -r), $(date -u +%Y-%m-%d)"
+# The plots, from the .dat files (the run's facts are in per-core.dat's first lines).
+draw() {
+meta() { sed -n "s/^# .*$1=\([^ ]*\).*/\1/p" "$out/per-core.dat" | head -n1; }
+ntx=$(meta ntx) nrx=$(meta nrx) over_rate=$(meta rate)
+host=$(sed -n 's/^# host=//p' "$out/per-core.dat")
 gnuplot <<GP
 set terminal pngcairo size 800,500 font "sans,10" noenhanced
 set grid
@@ -101,14 +105,17 @@ set key top right
 set output "$out/tx-vs-threads.png"
 set title "Transmit rate per core against transmit threads ($host)"
 set xlabel "transmit threads"
-set ylabel "Mpps per core"
+set ylabel "Mpps per core (log scale)"
 set xtics 1
-set yrange [0:*]
+set logscale y
+set yrange [0.1:100]
 plot "$out/tx-vs-threads.dat" using 1:2 with linespoints lw 2 title "offline (nothing sent)", \
      "" using 1:3 with linespoints lw 2 title "AF_XDP into the lab", \
      "" using 1:4 with linespoints lw 2 title "AF_PACKET into the lab"
+unset logscale y
+set key bottom right
 set output "$out/hit-rate.png"
-set title "Open ports found against the rate asked for (AF_XDP, $cores queues, lab, 65,536 open)"
+set title "Open ports found against the rate asked for (AF_XDP, $ntx queues, lab, 65,536 open)"
 set xlabel "--rate (probes/s)"
 set ylabel "open ports found (%)"
 set logscale x
@@ -122,6 +129,7 @@ plot "$out/hit-rate.dat" using 1:2 with linespoints lw 2 title "found (%)", \
 unset logscale x
 unset y2label
 unset y2tics
+set key top right
 set output "$out/per-core.png"
 set title "Per-core rates over time, --stats-json (AF_XDP, --rate $over_rate, $ntx transmit threads)"
 set xlabel "seconds since start"
@@ -131,6 +139,21 @@ set xtics auto
 plot for [i=1:$ntx] "$out/per-core.dat" using 1:(column(1+i)) with linespoints lw 2 title sprintf("tx-core %d probes", i-1), \
      for [i=1:$nrx] "" using 1:(column(1+$ntx+i)) with linespoints lw 1 dt 2 title sprintf("rx-core %d frames", i-1)
 GP
+}
+
+tmp=$(mktemp -d)
+LAB=""
+trap '[ -n "$LAB" ] && ./scripts/lab.sh down "$LAB"; rm -rf "$tmp"' EXIT
+if [ "$replot" = 1 ]; then
+  out=${out:-docs/plots}
+else
+  if [ -z "$out" ]; then
+    if [ "$quick" = 1 ]; then out=$tmp/plots; else out=docs/plots; fi
+  fi
+  mkdir -p "$out"
+  measure
+fi
+draw
 for f in tx-vs-threads hit-rate per-core; do
   head -c 8 "$out/$f.png" | od -An -c | grep -q 'P   N   G' || { echo "plots: $out/$f.png is not a PNG" >&2; exit 1; }
   echo "== $f ($out/$f.png)"
