@@ -291,14 +291,8 @@ pub fn run_scan_with<D: Driver>(
         },
         receiver: receiver_config(c, &wire, key, adapter, live, rx_threads),
         // Created offline too (empty: nothing is received), so a bad path fails the same way.
-        pcap: match &c.pcap {
-            Some(path) => Some(SharedPcap::create(path).map_err(UserError)?),
-            None => None,
-        },
-        pcap_sent: match &c.pcap_sent {
-            Some(path) => Some(SharedPcap::create(path).map_err(UserError)?),
-            None => None,
-        },
+        pcap: pcap_file(c.pcap.as_deref())?,
+        pcap_sent: pcap_file(c.pcap_sent.as_deref())?,
         slices,
         counters,
         rx_counters: (0..rx_threads).map(|_| RxCoreCounters::default()).collect(),
@@ -366,13 +360,7 @@ pub fn run_scan_with<D: Driver>(
     if let Some(j) = stats_json.as_mut() {
         j.write(&snap, elapsed, true, xdp.and_then(|f| f()));
     }
-    let (tx, rx, out) = results;
-    let outcome = (|| -> Result<Vec<TxResult>, UserError> {
-        let per_core: Vec<TxResult> = tx.into_iter().collect::<Result<_, _>>()?;
-        rx.into_iter().collect::<Result<Vec<()>, _>>()?;
-        out?;
-        Ok(per_core)
-    })();
+    let outcome = outcome_of(results);
     recorder.record(
         &snap,
         &match (&outcome, interrupted_at) {
@@ -472,6 +460,20 @@ fn run_threads<R: RxQueue, T: TxQueue, U: TxQueue>(
         metrics_done.store(true, Ordering::Relaxed);
         (interrupted_at, (tx, rx, out))
     })
+}
+
+/// A pcap file for `--pcap` or `--pcap-sent`, when asked for.
+fn pcap_file(path: Option<&str>) -> Result<Option<SharedPcap>, UserError> {
+    path.map(|p| SharedPcap::create(p).map_err(UserError))
+        .transpose()
+}
+
+/// The transmit threads' results, or the first failure of any thread.
+fn outcome_of((tx, rx, out): ThreadResults) -> Result<Vec<TxResult>, UserError> {
+    let per_core: Vec<TxResult> = tx.into_iter().collect::<Result<_, _>>()?;
+    rx.into_iter().collect::<Result<Vec<()>, _>>()?;
+    out?;
+    Ok(per_core)
 }
 
 /// The per-core summary, what `--inject-faults` did, and the XDP program's counters.
