@@ -5,7 +5,8 @@
 //! reached through the small C shim in `drivers/dpdk/shim.c` ([`ffi`]).
 //!
 //! The EAL runs `--in-memory` (`--no-shconf` with `--no-huge`) with telemetry off unless the
-//! user's arguments say otherwise, so a scan leaves no runtime files behind, however it ends.
+//! user's arguments say otherwise, so a scan leaves no runtime files behind, however it ends
+//! (the empty directory the EAL makes is removed at the end, unless the scan is killed).
 
 mod ffi;
 mod queues;
@@ -40,10 +41,17 @@ fn err(what: &str) -> DriverError {
     DriverError::Other(format!("dpdk: {what}: {}", last_error()))
 }
 
+/// DPDK's runtime directory: the EAL makes it even when it writes nothing there.
+const RUNTIME_DIR: &str = "/var/run/dpdk";
+
+/// The EAL made [`RUNTIME_DIR`] for this process (it was not there before).
+static MADE_RUNTIME_DIR: OnceLock<bool> = OnceLock::new();
+
 /// Starts DPDK's environment once per process; later calls get the first call's outcome.
 fn eal_init(user_args: &[String]) -> Result<(), DriverError> {
     static EAL: OnceLock<Result<(), String>> = OnceLock::new();
     EAL.get_or_init(|| {
+        let _ = MADE_RUNTIME_DIR.set(!std::path::Path::new(RUNTIME_DIR).exists());
         let mut args = vec!["masscan".to_string()];
         let has = |flag: &str| user_args.iter().any(|a| a.starts_with(flag));
         if !has("--file-prefix")
@@ -172,6 +180,12 @@ impl Drop for Port {
         for p in &self.pools {
             // SAFETY: the pool was made by msr_pool_create and nothing uses it now.
             unsafe { ffi::msr_pool_free(p.0) };
+        }
+        // The empty runtime directories the EAL made for us (remove_dir leaves a directory
+        // that holds anything, e.g. another DPDK process's files).
+        if MADE_RUNTIME_DIR.get() == Some(&true) {
+            let _ = std::fs::remove_dir(format!("{RUNTIME_DIR}/rte"));
+            let _ = std::fs::remove_dir(RUNTIME_DIR);
         }
     }
 }
