@@ -65,7 +65,7 @@ fn banners_come_through_loss_duplicates_and_reordering_both_ways() {
         "--retries",
         "3",
         // Room for a STARTTLS exchange to lose several segments each way: our retransmission
-        // timeout doubles from 1 s (one run in about ten missed IMAP's TLS banner with 15 s).
+        // timeout doubles from 1 s (with 15 s one run of four missed IMAP's TLS banner).
         "--wait",
         "25",
         "--nostatus",
