@@ -11,15 +11,9 @@ use masscan_engine::plan::Plan;
 
 #[cfg(dpdk_backend)]
 pub fn scan(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
-    use crate::output_thread::open_outputs;
-    use crate::{adapter, link, outputs, run::run_scan_with};
+    use crate::{adapter, link};
     let c = &run.config;
-    if c.rx_threads.is_some_and(|r| r != threads) {
-        return Err(UserError(format!(
-            "--driver dpdk gives each queue pair one transmit and one receive thread: use \
-             --tx-threads {threads} --rx-threads {threads}"
-        )));
-    }
+    one_thread_pair_per_queue(c, "dpdk", threads)?;
     let eal: Vec<String> = c
         .dpdk_args
         .as_deref()
@@ -44,16 +38,7 @@ pub fn scan(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
         plan,
         run.verbose,
     )?;
-    let outputs = open_outputs(c, outputs::now())?;
-    run_scan_with(
-        run,
-        plan,
-        driver,
-        Some(link),
-        outputs,
-        (threads, threads),
-        None,
-    )
+    scan_queue_pairs(run, plan, driver, link, threads)
 }
 
 #[cfg(not(dpdk_backend))]
@@ -76,16 +61,10 @@ pub fn built_in() -> String {
 /// `--driver pfring`: the kernel interface behind the PF_RING device gives the addresses and
 /// the router (resolved through a packet socket, as for AF_PACKET), then one ring per queue.
 pub fn pfring(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
-    use crate::output_thread::open_outputs;
-    use crate::{link, outputs, run::run_scan_with};
+    use crate::link;
     use masscan_drivers::pfring::{kernel_name, PfRing};
     let c = &run.config;
-    if c.rx_threads.is_some_and(|r| r != threads) {
-        return Err(UserError(format!(
-            "--driver pfring gives each queue one transmit and one receive thread: use \
-             --tx-threads {threads} --rx-threads {threads}"
-        )));
-    }
+    one_thread_pair_per_queue(c, "pfring", threads)?;
     let device = c.adapter.clone().unwrap_or_default();
     let mut kernel = c.clone();
     if !device.is_empty() {
@@ -103,8 +82,35 @@ pub fn pfring(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> 
         crate::scan::warn_kernel_resets(c, &link.adapter);
     }
     link.adapter.ifname = device;
-    let outputs = open_outputs(c, outputs::now())?;
-    run_scan_with(
+    scan_queue_pairs(run, plan, driver, link, threads)
+}
+
+/// DPDK and PF_RING pair each transmit queue with its receive queue: a different
+/// `--rx-threads` cannot be honoured.
+fn one_thread_pair_per_queue(
+    c: &masscan_engine::config::ScanConfig,
+    driver: &str,
+    threads: usize,
+) -> Result<(), UserError> {
+    if c.rx_threads.is_some_and(|r| r != threads) {
+        return Err(UserError(format!(
+            "--driver {driver} gives each queue one transmit and one receive thread: use \
+             --tx-threads {threads} --rx-threads {threads}"
+        )));
+    }
+    Ok(())
+}
+
+/// The outputs opened and the scan run with one transmit and one receive thread per queue.
+fn scan_queue_pairs<D: masscan_engine::driver::Driver>(
+    run: &Run,
+    plan: &Plan,
+    driver: D,
+    link: crate::link::Link,
+    threads: usize,
+) -> Result<i32, UserError> {
+    let outputs = crate::output_thread::open_outputs(&run.config, crate::outputs::now())?;
+    crate::run::run_scan_with(
         run,
         plan,
         driver,
