@@ -181,6 +181,12 @@ pub struct Args {
     /// IPv4 address of the router, when it is not the default route's gateway.
     #[arg(long = "router-ip", value_name = "IP", value_parser = values::router_ip)]
     pub router_ip: Option<Ipv4Addr>,
+    /// Interface I's own setting (adapter, adapter-ip, adapter-port, adapter-mac,
+    /// adapter-vlan, router-mac, router-ip), as OPTION[I] VALUE spells it: one scan sends
+    /// through several interfaces, interleaving the targets (e.g. --adapter[1] eth1
+    /// --adapter-ip[1] 10.0.1.2, or --nic 1:adapter=eth1).
+    #[arg(long = "nic", value_name = "I:OPTION=VALUE", value_parser = values::nic)]
+    pub nic: Vec<values::NicSetting>,
     /// Report only open ports.
     #[arg(long = "open-only", alias = "open")]
     pub open_only: bool,

@@ -22,7 +22,7 @@ pub fn fold(name: &str) -> String {
 pub enum Resolved {
     /// One of our long options; `prefix` goes before its value (`udp-ports = 53` is
     /// `--ports U:53`).
-    Long { long: String, prefix: &'static str },
+    Long { long: String, prefix: String },
     /// Accepted and ignored, as the original ignores it; `takes_value` says whether a value
     /// follows on the command line, `note` is printed on stderr.
     Ignored {
@@ -194,20 +194,24 @@ pub fn resolve(name: &str) -> Option<Resolved> {
     if f.is_empty() {
         return None;
     }
-    if let Some(index) = index {
-        if index.trim().parse::<u32>() != Ok(0) {
-            return Some(Resolved::Refused(format!(
-                "{name}: only one adapter is supported, so the only index is [0]"
-            )));
-        }
+    let long = our_names()
+        .into_iter()
+        .find(|(n, _)| *n == f)
+        .map(|(_, long)| (long, ""))
+        .or_else(|| {
+            ALIASES
+                .iter()
+                .find(|(n, ..)| fold(n) == f)
+                .map(|(_, long, prefix)| (long.to_string(), *prefix))
+        });
+    // `name[0]` is the plain option (for any name, as in the original).
+    if let Some(index) = index.filter(|i| i.trim().parse::<usize>() != Ok(0)) {
+        return Some(indexed(name, index, long));
     }
-    if let Some((_, long)) = our_names().into_iter().find(|(n, _)| *n == f) {
-        return Some(Resolved::Long { long, prefix: "" });
-    }
-    if let Some((_, long, prefix)) = ALIASES.iter().find(|(n, ..)| fold(n) == f) {
+    if let Some((long, prefix)) = long {
         return Some(Resolved::Long {
-            long: long.to_string(),
-            prefix,
+            long,
+            prefix: prefix.to_string(),
         });
     }
     if let Some((_, takes_value, note)) = IGNORED.iter().find(|(n, ..)| fold(n) == f) {
@@ -220,6 +224,30 @@ pub fn resolve(name: &str) -> Option<Resolved> {
         .iter()
         .find(|(n, _)| fold(n) == f)
         .map(|(_, why)| Resolved::Refused(why.to_string()))
+}
+
+/// `name[i]`, `i` > 0: interface `i`'s setting, given to the hidden `--nic I:NAME=VALUE`, which
+/// the settings read into that interface's own settings.
+fn indexed(name: &str, index: &str, long: Option<(String, &str)>) -> Resolved {
+    let per_nic = long
+        .as_ref()
+        .filter(|(long, _)| masscan_engine::nics::PER_NIC.contains(&long.as_str()));
+    let Some((long, _)) = per_nic else {
+        return Resolved::Refused(format!(
+            "{name}: only the interface options (adapter, adapter-ip, adapter-port, adapter-mac, \
+             adapter-vlan, router-mac, router-ip) take an index"
+        ));
+    };
+    match index.trim().parse::<usize>() {
+        Ok(i) if i < masscan_engine::nics::MAX_NICS => Resolved::Long {
+            long: "nic".into(),
+            prefix: format!("{i}:{long}="),
+        },
+        _ => Resolved::Refused(format!(
+            "{name}: the interface index must be 0 to {}",
+            masscan_engine::nics::MAX_NICS - 1
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -239,16 +267,29 @@ mod tests {
         assert_eq!(long("exclude_file").as_deref(), Some("excludefile"));
         assert_eq!(long("Source.IP").as_deref(), Some("adapter-ip"));
         assert_eq!(long("adapter-ip[0]").as_deref(), Some("adapter-ip"));
-        assert!(matches!(
-            resolve("adapter-ip[1]"),
-            Some(Resolved::Refused(_))
-        ));
+        assert_eq!(
+            resolve("Source.IP[1]"),
+            Some(Resolved::Long {
+                long: "nic".into(),
+                prefix: "1:adapter-ip=".into()
+            })
+        );
+        assert_eq!(
+            resolve("router-mac-ipv4[7]"),
+            Some(Resolved::Long {
+                long: "nic".into(),
+                prefix: "7:router-mac=".into()
+            })
+        );
+        for bad in ["adapter-ip[8]", "adapter[x]", "rate[1]", "adapter-ip[-1]"] {
+            assert!(matches!(resolve(bad), Some(Resolved::Refused(_))), "{bad}");
+        }
         assert_eq!(resolve("nosuchoption"), None);
         assert_eq!(
             resolve("udp-ports"),
             Some(Resolved::Long {
                 long: "ports".into(),
-                prefix: "U:"
+                prefix: "U:".into()
             })
         );
     }

@@ -5,6 +5,7 @@ use crate::args::{Args, Parsed, UserError};
 use crate::values::CpuList;
 use masscan_engine::blackrock;
 use masscan_engine::config::{cpu_list, ScanConfig};
+use masscan_engine::nics::Nic;
 use masscan_engine::plan::ScanOrder;
 use masscan_engine::ports::{PortSet, PortSetBuilder, ARP, PING};
 use masscan_engine::targets::{TargetError, TargetSet, TargetSetBuilder};
@@ -259,6 +260,12 @@ fn link_options(c: &mut ScanConfig, a: &Args) {
     c.adapter_vlan = a.adapter_vlan;
     c.router_mac = a.router_mac;
     c.router_ip = a.router_ip;
+    for n in &a.nic {
+        if c.more_nics.len() < n.index {
+            c.more_nics.resize(n.index, Nic::default());
+        }
+        c.more_nics[n.index - 1].set(&n.long, n.value.clone());
+    }
     c.pcap = a.pcap.clone();
     c.pcap_sent = a.pcap_sent.clone();
 }

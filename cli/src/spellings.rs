@@ -168,10 +168,10 @@ fn long_option(
     }
     match resolve(name) {
         Some(Resolved::Long { long, prefix }) => {
-            let prefix = if long == "ports" && prefix.is_empty() {
+            let prefix: &str = if long == "ports" && prefix.is_empty() {
                 ports.prefix()
             } else {
-                prefix
+                &prefix
             };
             if is_flag(&long) {
                 // `--banners=false` and the like: a boolean inline value.

@@ -5,6 +5,7 @@
 //! is the whole error line (see `args::one_line`).
 
 use masscan_engine::config::{parse_cpu_list, parse_duration_spec, parse_size_spec, Mac, Wait};
+use masscan_engine::nics::{NicValue, MAX_NICS, PER_NIC};
 use masscan_engine::plan::Shard;
 use masscan_engine::source::{IpRange, PortRange};
 use std::net::Ipv4Addr;
@@ -143,6 +144,48 @@ pub fn router_ip(s: &str) -> Result<Ipv4Addr, String> {
     s.trim()
         .parse()
         .map_err(|_| format!("bad --router-ip '{s}': give an IPv4 address"))
+}
+
+/// `--nic I:OPTION=VALUE` (what `OPTION[I] VALUE` becomes): interface I's own setting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NicSetting {
+    pub index: usize,
+    pub long: String,
+    pub value: NicValue,
+}
+
+pub fn nic(s: &str) -> Result<NicSetting, String> {
+    let usage = || format!("bad --nic '{s}': give INDEX:OPTION=VALUE, e.g. 1:adapter-ip=10.0.0.2");
+    let (index, rest) = s.split_once(':').ok_or_else(usage)?;
+    let (long, value) = rest.split_once('=').ok_or_else(usage)?;
+    let index = match index.trim().parse::<usize>() {
+        Ok(i) if (1..MAX_NICS).contains(&i) => i,
+        _ => {
+            return Err(format!(
+                "bad --nic '{s}': the interface index must be 1 to {} (0 is the plain option)",
+                MAX_NICS - 1
+            ))
+        }
+    };
+    let long = long.trim().to_ascii_lowercase();
+    let value = value.trim();
+    let parsed = match long.as_str() {
+        "adapter" if !value.is_empty() => Ok(NicValue::Name(value.to_string())),
+        "adapter" => Err("give an interface name".to_string()),
+        "adapter-ip" => adapter_ip(value).map(NicValue::Range),
+        "adapter-port" => adapter_port(value).map(NicValue::Ports),
+        "adapter-mac" | "router-mac" => mac(value).map(NicValue::Mac),
+        "adapter-vlan" => vlan(value).map(NicValue::Vlan),
+        "router-ip" => router_ip(value).map(NicValue::Ipv4),
+        _ => {
+            return Err(format!(
+                "bad --nic '{s}': {long} is not an interface option ({})",
+                PER_NIC.join(", ")
+            ))
+        }
+    };
+    let value = parsed.map_err(|why| format!("{long}[{index}] {value}: {why}"))?;
+    Ok(NicSetting { index, long, value })
 }
 
 fn time(name: &str, s: &str) -> Result<u64, String> {

@@ -146,6 +146,8 @@ pub struct ScanConfig {
     pub adapter_vlan: Option<u16>,
     pub router_mac: Option<Mac>,
     pub router_ip: Option<std::net::Ipv4Addr>,
+    /// The second and later interfaces (`adapter[1]`...), in order.
+    pub more_nics: Vec<crate::nics::Nic>,
     pub open_only: bool,
     /// `--show closed`: report RST replies too.
     pub show_closed: bool,
@@ -222,6 +224,7 @@ impl ScanConfig {
             adapter_vlan: None,
             router_mac: None,
             router_ip: None,
+            more_nics: Vec::new(),
             open_only: false,
             show_closed: false,
             noshow_open: false,
@@ -463,6 +466,9 @@ impl ScanConfig {
         }
         if let Some(p) = &self.adapter_port {
             let _ = writeln!(out, "adapter-port = {p}");
+        }
+        for (i, n) in self.more_nics.iter().enumerate() {
+            n.write_conf(i + 1, out);
         }
         if all {
             self.write_defaults(out);

@@ -17,6 +17,7 @@ pub mod dedup;
 pub mod driver;
 pub mod listscan;
 pub mod ndp;
+pub mod nics;
 pub mod output;
 pub mod permutation;
 pub mod plan;

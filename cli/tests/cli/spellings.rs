@@ -37,10 +37,62 @@ fn config_names_are_read_as_the_original_reads_them() {
         &["-c", conf.to_str().unwrap(), "10.0.0.1", "-p80", "-sL"],
         "c.conf:2: nmap(--host-timeout)",
     );
-    std::fs::write(&conf, "adapter[1] = eth1\n").unwrap();
+    std::fs::write(&conf, "adapter[8] = eth8\n").unwrap();
     assert_one_line_error(
         &["-c", conf.to_str().unwrap(), "10.0.0.1", "-p80", "-sL"],
-        "c.conf:1: adapter[1]: only one adapter",
+        "c.conf:1: adapter[8]: the interface index must be 0 to 7",
+    );
+    std::fs::write(&conf, "rate[1] = 5\n").unwrap();
+    assert_one_line_error(
+        &["-c", conf.to_str().unwrap(), "10.0.0.1", "-p80", "-sL"],
+        "c.conf:1: rate[1]: only the interface options",
+    );
+    std::fs::write(&conf, "adapter-ip[1] = 10.0.0.300\n").unwrap();
+    assert_one_line_error(
+        &["-c", conf.to_str().unwrap(), "10.0.0.1", "-p80", "-sL"],
+        "adapter-ip[1] 10.0.0.300: ",
+    );
+}
+
+/// The original's several interfaces: `name[i]` for each interface's own settings, in config
+/// files and on the command line, written back by `--echo` (and so by `paused.conf`) and read
+/// back to the same settings.
+#[test]
+fn several_interfaces_are_read_written_and_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("nics.conf");
+    std::fs::write(
+        &conf,
+        "adapter = eth0\nadapter[1] = eth1\nSource.IP[1] = 10.1.0.2\nrouter-mac[1] = \
+         02:00:00:00:00:01\nrouter-ip[2] = 10.2.0.1\nadapter[2] = eth2\nadapter-vlan[2] = 7\n",
+    )
+    .unwrap();
+    let o = masscan(&[
+        "-c",
+        conf.to_str().unwrap(),
+        "10.0.0.0/29",
+        "-p80",
+        "--adapter-port[1]",
+        "40000",
+        "--nic=2:adapter-mac=02:00:00:00:00:22",
+        "--echo",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let want = "adapter = eth0\nadapter[1] = eth1\nadapter-ip[1] = 10.1.0.2\n\
+                router-mac[1] = 02-00-00-00-00-01\nadapter-port[1] = 40000\n\
+                adapter[2] = eth2\nadapter-mac[2] = 02-00-00-00-00-22\nadapter-vlan[2] = 7\n\
+                router-ip[2] = 10.2.0.1\n";
+    assert!(text.contains(want), "{want}\nnot in\n{text}");
+    let f = dir.path().join("echo.conf");
+    std::fs::write(&f, &text).unwrap();
+    assert_eq!(
+        stdout(&masscan(&["-c", f.to_str().unwrap(), "--echo"])),
+        text
+    );
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "--nic", "1:rate=5", "-sL"],
+        "rate is not an interface option",
     );
 }
 

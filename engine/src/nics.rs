@@ -1,0 +1,140 @@
+//! The second and later interfaces of a scan (the original's `adapter[1]`, `adapter-ip[1]`,
+//! `router-mac[1]`, ...): each one's settings, the whole configuration as seen by one of them,
+//! and their `name[i] = value` lines in `--echo` and `paused.conf`.
+
+use crate::config::{Mac, ScanConfig};
+use crate::source::{IpRange, PortRange};
+use std::fmt::Write as _;
+use std::net::Ipv4Addr;
+
+/// The most interfaces one scan sends through (as the original).
+pub const MAX_NICS: usize = 8;
+
+/// One interface's own settings; interface 0's are the plain `--adapter`... fields of
+/// [`ScanConfig`], the others' are here.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Nic {
+    pub adapter: Option<String>,
+    pub adapter_ip: Option<IpRange>,
+    pub adapter_port: Option<PortRange>,
+    pub adapter_mac: Option<Mac>,
+    pub adapter_vlan: Option<u16>,
+    pub router_mac: Option<Mac>,
+    pub router_ip: Option<Ipv4Addr>,
+}
+
+impl Nic {
+    /// Its lines of a config file, `name[index] = value`.
+    pub fn write_conf(&self, index: usize, out: &mut String) {
+        if let Some(a) = &self.adapter {
+            let _ = writeln!(out, "adapter[{index}] = {a}");
+        }
+        if let Some(ip) = &self.adapter_ip {
+            let _ = writeln!(out, "adapter-ip[{index}] = {ip}");
+        }
+        if let Some(m) = &self.adapter_mac {
+            let _ = writeln!(out, "adapter-mac[{index}] = {m}");
+        }
+        if let Some(v) = self.adapter_vlan {
+            let _ = writeln!(out, "adapter-vlan[{index}] = {v}");
+        }
+        if let Some(m) = &self.router_mac {
+            let _ = writeln!(out, "router-mac[{index}] = {m}");
+        }
+        if let Some(ip) = &self.router_ip {
+            let _ = writeln!(out, "router-ip[{index}] = {ip}");
+        }
+        if let Some(p) = &self.adapter_port {
+            let _ = writeln!(out, "adapter-port[{index}] = {p}");
+        }
+    }
+
+    /// Sets one of its options by our long name; `false` when the name is not per-interface.
+    pub fn set(&mut self, long: &str, value: NicValue) -> bool {
+        match (long, value) {
+            ("adapter", NicValue::Name(v)) => self.adapter = Some(v),
+            ("adapter-ip", NicValue::Range(v)) => self.adapter_ip = Some(v),
+            ("adapter-port", NicValue::Ports(v)) => self.adapter_port = Some(v),
+            ("adapter-mac", NicValue::Mac(v)) => self.adapter_mac = Some(v),
+            ("adapter-vlan", NicValue::Vlan(v)) => self.adapter_vlan = Some(v),
+            ("router-mac", NicValue::Mac(v)) => self.router_mac = Some(v),
+            ("router-ip", NicValue::Ipv4(v)) => self.router_ip = Some(v),
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// A parsed value of a per-interface option.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NicValue {
+    Name(String),
+    Range(IpRange),
+    Ports(PortRange),
+    Mac(Mac),
+    Vlan(u16),
+    Ipv4(Ipv4Addr),
+}
+
+/// Our long names of the options that take an interface index.
+pub const PER_NIC: &[&str] = &[
+    "adapter",
+    "adapter-ip",
+    "adapter-port",
+    "adapter-mac",
+    "adapter-vlan",
+    "router-mac",
+    "router-ip",
+];
+
+impl ScanConfig {
+    /// How many interfaces the scan sends through.
+    pub fn nic_count(&self) -> usize {
+        1 + self.more_nics.len()
+    }
+
+    /// The configuration as interface `index` sees it: its own adapter and router settings in
+    /// the plain fields (interface 0: the configuration itself), no other interface.
+    pub fn for_nic(&self, index: usize) -> ScanConfig {
+        let mut c = self.clone();
+        c.more_nics.clear();
+        if let Some(n) = index.checked_sub(1).and_then(|i| self.more_nics.get(i)) {
+            c.adapter = n.adapter.clone();
+            c.adapter_ip = n.adapter_ip;
+            c.adapter_port = n.adapter_port;
+            c.adapter_mac = n.adapter_mac;
+            c.adapter_vlan = n.adapter_vlan;
+            c.router_mac = n.router_mac;
+            c.router_ip = n.router_ip;
+        }
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_interface_sees_its_own_settings() {
+        let targets = crate::targets::TargetSetBuilder::new().build_lenient();
+        let mut c = ScanConfig::new(targets, crate::ports::PortSetBuilder::new().build(), 1);
+        c.adapter = Some("eth0".into());
+        c.router_ip = Some(Ipv4Addr::new(198, 18, 0, 1));
+        let mut n = Nic::default();
+        assert!(n.set("adapter", NicValue::Name("eth1".into())));
+        assert!(n.set("router-ip", NicValue::Ipv4(Ipv4Addr::new(198, 18, 2, 1))));
+        assert!(!n.set("rate", NicValue::Vlan(1)));
+        c.more_nics.push(n);
+        assert_eq!(c.nic_count(), 2);
+        assert_eq!(c.for_nic(0).adapter.as_deref(), Some("eth0"));
+        assert_eq!(c.for_nic(0).nic_count(), 1);
+        let one = c.for_nic(1);
+        assert_eq!(one.adapter.as_deref(), Some("eth1"));
+        assert_eq!(one.router_ip, Some(Ipv4Addr::new(198, 18, 2, 1)));
+        assert_eq!(one.adapter_ip, None);
+        let mut text = String::new();
+        c.more_nics[0].write_conf(1, &mut text);
+        assert_eq!(text, "adapter[1] = eth1\nrouter-ip[1] = 198.18.2.1\n");
+    }
+}
