@@ -3,7 +3,8 @@
 #
 #   scripts/lab.sh up [NAME]     build a lab (NAME: default a fresh unique one); prints KEY=VALUE
 #                                lines to eval: LAB, LAB_SCAN_NS, LAB_TARGET_NS, LAB_IF, ...
-#                                (LAB_QUEUES=N in the environment: N queues on the scanner's link)
+#                                (LAB_QUEUES=N in the environment: N queues on the scanner's link;
+#                                LAB_LINKS=2: a second link, see below)
 #   scripts/lab.sh down NAME     remove that lab: its servers, namespaces, state; safe to repeat
 #   scripts/lab.sh down --all    remove every lab on this machine (after crashed runs)
 #   scripts/lab.sh down --owner PID   remove the labs made with LAB_OWNER=PID (test.sh's exit)
@@ -42,6 +43,11 @@
 #                                            serves HTTPS, SMTP, POP3, IMAP4 and RDP.
 #                                            lo: local route 198.19.0.0/16 (65,536 addresses the
 #                                                kernel answers; port 8080 open on all of them)
+#
+# LAB_LINKS=2 adds a second link from the scanner to the target namespace, its own subnet and
+# router (for scans through several interfaces): ms<id>u 198.18.2.2/24 <--- veth --->
+# ms<id>v 198.18.2.1/24 (no default route through it; the targets answer through it whatever
+# arrives from 198.18.2.0/24).
 #
 # IPv6 mirrors it from 2001:2::/48 (RFC 5180, the IPv6 benchmarking range): scanner 2001:2::2,
 # router 2001:2::1, neighbour 2001:2::3, service hosts 2001:2:0:1::1-8 (nginx :80 on ::1, OpenSSH
@@ -461,6 +467,18 @@ up() {
   ip -n "$name-sctp" link set "ms${id}y" up
   ip -n "$name-sctp" route add default via 198.18.0.1 dev "ms${id}y"
   ip -n "$name-sctp" -6 route add default via 2001:2::1 dev "ms${id}y"
+  # LAB_LINKS=2: the second link.
+  local links=${LAB_LINKS:-1}
+  [[ "$links" =~ ^[12]$ ]] || die "LAB_LINKS must be 1 or 2 (got '$links')"
+  if [ "$links" = 2 ]; then
+    ip link add "ms${id}u" netns "$scan" numtxqueues "$q" numrxqueues "$q" type veth \
+      peer name "ms${id}v" netns "$tgt" numtxqueues "$q" numrxqueues "$q"
+    ip -n "$scan" addr add 198.18.2.2/24 dev "ms${id}u"
+    ip -n "$tgt" addr add 198.18.2.1/24 dev "ms${id}v"
+    ip -n "$tgt" link set dev "ms${id}v" gso_max_segs 1
+    ip -n "$scan" link set "ms${id}u" up
+    ip -n "$tgt" link set "ms${id}v" up
+  fi
   ip -n "$scan" route add default via 198.18.0.1 dev "$ifs"
   ip -n "$nbr" route add default via 198.18.0.1 dev "$ifm"
   ip -n "$scan" addr add 2001:2::2/64 dev "$ifs" nodad
@@ -489,6 +507,9 @@ up() {
   wait_udp "$tgt" "$UDP_SERVICES"
   wait_forwarding "$scan"
   trap - EXIT
+  if [ "$links" = 2 ]; then
+    printf 'LAB_IF2=%s\nLAB_SCANNER_IP2=198.18.2.2\nLAB_ROUTER_IP2=198.18.2.1\n' "ms${id}u"
+  fi
   cat <<EOF
 LAB=$name
 LAB_SCAN_NS=$scan

@@ -11,7 +11,7 @@ use masscan_engine::plan::Plan;
 
 #[cfg(dpdk_backend)]
 pub fn scan(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
-    use crate::{adapter, link};
+    use crate::{adapter, link, scan::indexed_error};
     let c = &run.config;
     one_thread_pair_per_queue(c, "dpdk", threads)?;
     let eal: Vec<String> = c
@@ -21,24 +21,37 @@ pub fn scan(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
         .split_whitespace()
         .map(String::from)
         .collect();
-    let port = c.adapter.as_deref().unwrap_or("0");
-    let mut driver = masscan_drivers::Dpdk::new(&eal, port, threads)?;
-    let adapter = adapter::for_port(c, driver.name(), driver.mac())?;
-    if run.verbose > 0 {
-        eprintln!(
-            "[dpdk] port {} ({}), {threads} queue pair(s)",
-            driver.name(),
-            masscan_engine::config::Mac(driver.mac())
-        );
+    let (mut drivers, mut links) = (Vec::new(), Vec::new());
+    // Each interface (adapter[i]) is a port of the one EAL, with its own queues and link.
+    for i in 0..c.nic_count() {
+        let nc = c.for_nic(i);
+        let port = match (i, nc.adapter.as_deref()) {
+            (_, Some(p)) => p,
+            (0, None) => "0",
+            (_, None) => {
+                return Err(UserError(format!(
+                    "interface {i} has settings but no DPDK port: give adapter[{i}] = PORT"
+                )))
+            }
+        };
+        let mut driver = masscan_drivers::Dpdk::new(&eal, port, threads)?;
+        let adapter =
+            adapter::for_port(&nc, driver.name(), driver.mac()).map_err(|e| indexed_error(e, i))?;
+        if run.verbose > 0 {
+            eprintln!(
+                "[dpdk] port {} ({}), {threads} queue pair(s)",
+                driver.name(),
+                masscan_engine::config::Mac(driver.mac())
+            );
+        }
+        let mut queues = link::EveryQueue(&mut driver);
+        let link = link::resolve_link(&mut queues, adapter, &nc, plan, run.verbose)
+            .map_err(|e| indexed_error(e, i))?;
+        drivers.push(driver);
+        links.push(link);
     }
-    let link = link::resolve_link(
-        &mut link::EveryQueue(&mut driver),
-        adapter,
-        c,
-        plan,
-        run.verbose,
-    )?;
-    scan_queue_pairs(run, plan, driver, link, threads)
+    let driver = masscan_drivers::Several::new(drivers, threads);
+    scan_queue_pairs(run, plan, driver, links, threads)
 }
 
 #[cfg(not(dpdk_backend))]
@@ -58,31 +71,44 @@ pub fn built_in() -> String {
     return format!("(no dpdk: {})", env!("MASSCAN_DPDK_MISSING"));
 }
 
-/// `--driver pfring`: the kernel interface behind the PF_RING device gives the addresses and
+/// `--driver pfring`: the kernel interface behind each PF_RING device gives the addresses and
 /// the router (resolved through a packet socket, as for AF_PACKET), then one ring per queue.
 pub fn pfring(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
-    use crate::link;
+    use crate::{link, scan::indexed_error};
     use masscan_drivers::pfring::{kernel_name, PfRing};
     let c = &run.config;
     one_thread_pair_per_queue(c, "pfring", threads)?;
-    let device = c.adapter.clone().unwrap_or_default();
-    let mut kernel = c.clone();
-    if !device.is_empty() {
-        kernel.adapter = Some(kernel_name(&device).to_string());
+    let (mut drivers, mut links) = (Vec::new(), Vec::new());
+    for i in 0..c.nic_count() {
+        let nc = c.for_nic(i);
+        if i > 0 && nc.adapter.is_none() {
+            return Err(UserError(format!(
+                "interface {i} has settings but no name: give adapter[{i}] = IFNAME"
+            )));
+        }
+        let device = nc.adapter.clone().unwrap_or_default();
+        let mut kernel = nc.clone();
+        if !device.is_empty() {
+            kernel.adapter = Some(kernel_name(&device).to_string());
+        }
+        let mut link =
+            link::discover(&kernel, plan, run.verbose).map_err(|e| indexed_error(e, i))?;
+        let device = if device.is_empty() {
+            link.adapter.ifname.clone()
+        } else {
+            device
+        };
+        let driver = PfRing::new(&device, threads)?;
+        eprintln!("[pfring] {} on {device}", driver.describe());
+        if c.banners && !link.adapter.spoofed {
+            crate::scan::warn_kernel_resets(&nc, &link.adapter);
+        }
+        link.adapter.ifname = device;
+        drivers.push(driver);
+        links.push(link);
     }
-    let mut link = link::discover(&kernel, plan, run.verbose)?;
-    let device = if device.is_empty() {
-        link.adapter.ifname.clone()
-    } else {
-        device
-    };
-    let driver = PfRing::new(&device, threads)?;
-    eprintln!("[pfring] {} on {device}", driver.describe());
-    if c.banners && !link.adapter.spoofed {
-        crate::scan::warn_kernel_resets(c, &link.adapter);
-    }
-    link.adapter.ifname = device;
-    scan_queue_pairs(run, plan, driver, link, threads)
+    let driver = masscan_drivers::Several::new(drivers, threads);
+    scan_queue_pairs(run, plan, driver, links, threads)
 }
 
 /// DPDK and PF_RING pair each transmit queue with its receive queue: a different
@@ -101,22 +127,16 @@ fn one_thread_pair_per_queue(
     Ok(())
 }
 
-/// The outputs opened and the scan run with one transmit and one receive thread per queue.
+/// The outputs opened and the scan run with one transmit and one receive thread per queue of
+/// each interface.
 fn scan_queue_pairs<D: masscan_engine::driver::Driver>(
     run: &Run,
     plan: &Plan,
     driver: D,
-    link: crate::link::Link,
+    links: Vec<crate::link::Link>,
     threads: usize,
 ) -> Result<i32, UserError> {
     let outputs = crate::output_thread::open_outputs(&run.config, crate::outputs::now())?;
-    crate::run::run_scan_with(
-        run,
-        plan,
-        driver,
-        Some(link),
-        outputs,
-        (threads, threads),
-        None,
-    )
+    let all = threads * links.len();
+    crate::run::run_scan_with(run, plan, driver, links, outputs, (all, all), None)
 }

@@ -24,6 +24,7 @@ mod status;
 mod supervise;
 mod threads;
 mod values;
+mod wire;
 
 use settings::Mode;
 

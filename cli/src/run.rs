@@ -5,7 +5,6 @@
 //! SIGINT/SIGTERM into `paused.conf`, the wait for late replies (a second signal ends it), and
 //! the final per-core summary. No per-packet code lives here.
 
-use crate::adapter::Adapter;
 use crate::args::UserError;
 use crate::checkpoint::Checkpoints;
 use crate::link::{Link, XdpReader};
@@ -17,12 +16,12 @@ use crate::settings::Run;
 use crate::status::{self, Progress, StatsJson};
 use crate::supervise::{supervise, SignalWatch};
 use crate::threads::{pin, pinning};
+use crate::wire::{nic_of, receiver_config, saved_config, Wire};
 use core_affinity::CoreId;
 use masscan_drivers::fault::{FaultInjector, FaultTally};
 use masscan_drivers::middleware::{PcapRx, PcapTx, SharedPcap, Traced};
 use masscan_drivers::privilege::{drop_all_capabilities, switch_user};
 use masscan_drivers::SystemClock;
-use masscan_engine::banner::BannerConfig;
 use masscan_engine::config::{Mac, ScanConfig};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Capabilities, Driver, QueueStats, RxQueue, TxQueue};
@@ -32,10 +31,8 @@ use masscan_engine::probe::Probes;
 use masscan_engine::receive::ReceiveLoop;
 use masscan_engine::reply::{Receiver, ReceiverConfig};
 use masscan_engine::rtt::RttHistogram;
-use masscan_engine::source::{IpRange, PortRange, Source};
+use masscan_engine::source::PortRange;
 use masscan_engine::stats::{CoreCounters, RxCoreCounters};
-use masscan_engine::tcp::TcpConfig;
-use masscan_engine::template::TemplateParams;
 use masscan_engine::throttle::{Throttle, UNTHROTTLED_RATE};
 use masscan_engine::transmit::{self, ProbeBuilder};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -60,112 +57,6 @@ struct TxResult {
     cpu: Option<usize>,
 }
 
-/// The addresses the scan's frames carry.
-struct Wire {
-    src_mac: [u8; 6],
-    router_v4: [u8; 6],
-    router_v6: [u8; 6],
-    source: Source,
-    ports: PortRange,
-    /// SYNs carry a timestamp option (`--metrics`: round-trip times).
-    timestamps: bool,
-}
-
-impl Wire {
-    fn new(c: &ScanConfig, link: Option<&Link>) -> Self {
-        let given_router = c.router_mac.map(|m| m.0).unwrap_or([0; 6]);
-        let (src_mac, router_v4, router_v6) = match link {
-            Some(l) => (l.adapter.src_mac, l.router_v4, l.router_v6),
-            None => (
-                c.adapter_mac.map(|m| m.0).unwrap_or([0; 6]),
-                given_router,
-                given_router,
-            ),
-        };
-        let (src_v4, src_v6) = match link {
-            Some(l) => (l.adapter.src_v4, l.adapter.src_v6),
-            None => match c.adapter_ip {
-                Some(r @ IpRange::V4 { .. }) => (Some(r), None),
-                Some(r @ IpRange::V6 { .. }) => (None, Some(r)),
-                None => (None, None),
-            },
-        };
-        let ports = c
-            .adapter_port
-            .unwrap_or_else(|| PortRange::random_default(c.seed.rotate_left(7)));
-        Self {
-            src_mac,
-            router_v4,
-            router_v6,
-            source: Source::new(src_v4, src_v6, ports),
-            ports,
-            timestamps: false,
-        }
-    }
-
-    /// Every probe kind's templates, for IPv4 and IPv6 (each to its family's router).
-    fn probes(&self, c: &ScanConfig) -> Result<Probes, UserError> {
-        let params = |dst_mac| TemplateParams {
-            src_mac: self.src_mac,
-            dst_mac,
-            vlan: c.adapter_vlan,
-            ttl: c.ttl,
-            timestamps: self.timestamps,
-            ..TemplateParams::default()
-        };
-        Ok(Probes::with_udp_payloads(
-            &params(self.router_v4),
-            &params(self.router_v6),
-            &udp_payloads(c),
-        )?)
-    }
-}
-
-/// What a resume needs beyond the command line: the interface and source address in use (the
-/// cookies depend on them).
-fn saved_config(run: &Run, adapter: Option<&Adapter>) -> ScanConfig {
-    let mut saved = run.config.clone();
-    if let Some(a) = adapter {
-        saved.adapter = Some(a.ifname.clone());
-        // One --adapter-ip is saved: the one given, or the discovered IPv4 (else IPv6) source.
-        saved.adapter_ip = run.config.adapter_ip.or(a.src_v4).or(a.src_v6);
-    }
-    saved
-}
-
-/// Banner grabbing's settings, from the command line.
-fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConfig {
-    let timeout = c.connection_timeout.unwrap_or(30);
-    // Enough for every probe of `timeout` seconds to open a connection, within bounds.
-    let by_rate = (c.rate / rx_threads as f64 * timeout as f64).min(1e9) as usize;
-    let mut banners = BannerConfig::default();
-    for (on, what) in &c.captures {
-        match what.as_str() {
-            "cert" => banners.capture_cert = *on,
-            "html" => banners.capture_html = *on,
-            _ => {}
-        }
-    }
-    if let Some(ua) = &c.http_user_agent {
-        banners.user_agent = ua.clone();
-    }
-    if let Some(n) = c.banner_bytes {
-        banners.max_bytes = n;
-    }
-    banners.hellos = c.hellos.iter().cloned().collect();
-    TcpConfig {
-        my_mac,
-        vlan: c.adapter_vlan,
-        ttl: c.ttl,
-        hello_wait_ms: c.hello_timeout.unwrap_or(2) * 1000,
-        timeout_ms: timeout * 1000,
-        max_connections: c
-            .max_connections
-            .unwrap_or_else(|| by_rate.clamp(4096, 1 << 20)),
-        banners: Arc::new(banners),
-    }
-}
-
 /// The lines printed before the scan starts (`-v` adds the driver and adapter).
 fn print_start(
     run: &Run,
@@ -173,7 +64,7 @@ fn print_start(
     plan: &Plan,
     caps: &Capabilities,
     threads: usize,
-    adapter: Option<&Adapter>,
+    links: &[Link],
 ) {
     status::banner(plan);
     if let Some(from) = &run.resumed_from {
@@ -195,7 +86,7 @@ fn print_start(
         "[driver] {} ({} queue(s), zero-copy {}, transmits {}), {} transmit thread(s), rate {} {rate}",
         caps.name, caps.queues, caps.zero_copy, caps.transmits, threads, c.rate,
     );
-    if let Some(a) = adapter {
+    for a in links.iter().map(|l| &l.adapter) {
         let srcs: Vec<String> = [a.src_v4, a.src_v6]
             .iter()
             .flatten()
@@ -219,8 +110,9 @@ fn print_start(
 pub struct Shared<'a> {
     pub run: &'a Run,
     pub c: &'a ScanConfig,
-    probes: ProbeBuilder<'a>,
-    receiver: ReceiverConfig,
+    /// Each interface's probes and receive settings (one of each offline).
+    probes: Vec<ProbeBuilder<'a>>,
+    receivers: Vec<ReceiverConfig>,
     pcap: Option<SharedPcap>,
     /// `--pcap-sent`: every frame the transmit and reply queues send.
     pcap_sent: Option<SharedPcap>,
@@ -254,42 +146,48 @@ impl Shared<'_> {
     }
 }
 
+/// Runs one scan through `driver`, whose queues belong to `links`' interfaces in order (none:
+/// offline), each interface's threads consecutive.
 pub fn run_scan_with<D: Driver>(
     run: &Run,
     plan: &Plan,
     mut driver: D,
-    link: Option<Link>,
+    links: Vec<Link>,
     outputs: Vec<Output>,
     (threads, rx_threads): (usize, usize),
     xdp: Option<&XdpReader>,
 ) -> Result<i32, UserError> {
-    let adapter = link.as_ref().map(|l| &l.adapter);
-    let saved = saved_config(run, adapter);
+    let saved = saved_config(run, &links);
     let c = &saved;
     let caps = driver.capabilities();
     let live = caps.transmits;
     let rx_threads = if live { rx_threads } else { 0 };
-    let wire = Wire {
-        timestamps: run.metrics.is_some(),
-        ..Wire::new(c, link.as_ref())
-    };
+    let nics: Vec<ScanConfig> = (0..c.nic_count()).map(|i| c.for_nic(i)).collect();
+    let wires: Vec<Wire> = nics
+        .iter()
+        .enumerate()
+        .map(|(i, nc)| Wire {
+            timestamps: run.metrics.is_some(),
+            ..Wire::new(nc, links.get(i))
+        })
+        .collect();
     let metrics_server = run.metrics.as_deref().map(metrics::bind).transpose()?;
-    let kinds = wire.probes(c)?;
+    let kinds = wires
+        .iter()
+        .zip(&nics)
+        .map(|(w, nc)| w.probes(nc))
+        .collect::<Result<Vec<Probes>, UserError>>()?;
     let key = CookieKey::from_seed(c.seed);
     let (slices, counters) = slices_and_counters(c, plan, threads);
     let (tx_cpus, rx_cpus) = pinning(c, threads, rx_threads)?;
     let signals = SignalWatch::install()?;
+    let (probes, receivers) =
+        per_interface(plan, key, (&wires, &kinds, &links, &nics), live, rx_threads);
     let shared = Shared {
         run,
         c,
-        probes: ProbeBuilder {
-            plan,
-            source: wire.source,
-            key,
-            probes: &kinds,
-            neighbours: link.as_ref().and_then(|l| l.neighbours.as_ref()),
-        },
-        receiver: receiver_config(c, &wire, key, adapter, live, rx_threads),
+        probes,
+        receivers,
         // Created offline too (empty: nothing is received), so a bad path fails the same way.
         pcap: pcap_file(c.pcap.as_deref())?,
         pcap_sent: pcap_file(c.pcap_sent.as_deref())?,
@@ -310,7 +208,7 @@ pub fn run_scan_with<D: Driver>(
         },
         clock: SystemClock::new(),
     };
-    print_start(run, c, plan, &caps, threads, adapter);
+    print_start(run, c, plan, &caps, threads, &links);
     let mut stats_json = match &run.stats_json {
         Some(target) => Some(StatsJson::open(target)?),
         None => None,
@@ -348,7 +246,7 @@ pub fn run_scan_with<D: Driver>(
         &signals,
         (tx_queues, rx_queues),
         outputs,
-        (live, wire.ports),
+        (live, wires[0].ports),
         &mut monitor,
     );
     signals.handle.close();
@@ -374,6 +272,32 @@ pub fn run_scan_with<D: Driver>(
         checkpoints.finish();
     }
     Ok(0)
+}
+
+/// Each interface's probe builder (over its templates) and receive settings.
+fn per_interface<'a>(
+    plan: &'a Plan,
+    key: CookieKey,
+    (wires, kinds, links, nics): (&[Wire], &'a [Probes], &'a [Link], &[ScanConfig]),
+    live: bool,
+    rx_threads: usize,
+) -> (Vec<ProbeBuilder<'a>>, Vec<ReceiverConfig>) {
+    let probes = (wires.iter().zip(kinds).enumerate())
+        .map(|(i, (w, k))| ProbeBuilder {
+            plan,
+            source: w.source,
+            key,
+            probes: k,
+            neighbours: links.get(i).and_then(|l| l.neighbours.as_ref()),
+        })
+        .collect();
+    let receivers = (wires.iter().zip(nics).enumerate())
+        .map(|(i, (w, nc))| {
+            let adapter = links.get(i).map(|l| &l.adapter);
+            receiver_config(nc, w, key, adapter, live, rx_threads)
+        })
+        .collect();
+    (probes, receivers)
 }
 
 /// What the supervising thread keeps up to date while the scan runs.
@@ -514,38 +438,6 @@ fn slices_and_counters(
     (slices, counters)
 }
 
-/// Every UDP payload of the scan: the built-in ones, then those of payload files.
-fn udp_payloads(c: &ScanConfig) -> Vec<masscan_engine::udp::Payload> {
-    let mut all = masscan_engine::udp::payloads::builtin();
-    all.extend(c.udp_payloads.iter().cloned());
-    all
-}
-
-/// What every receive core is told about the scan.
-fn receiver_config(
-    c: &ScanConfig,
-    wire: &Wire,
-    key: CookieKey,
-    adapter: Option<&Adapter>,
-    live: bool,
-    rx_threads: usize,
-) -> ReceiverConfig {
-    ReceiverConfig {
-        udp_ids: masscan_engine::probe::udp::UdpIds::new(&udp_payloads(c)),
-        arp_scan: c.ports.contains_arp(),
-        key,
-        source: wire.source,
-        my_mac: wire.src_mac,
-        vlan: c.adapter_vlan,
-        answer_arp: adapter.is_some_and(|a| a.spoofed),
-        send_rst: true,
-        report_open: !c.noshow_open,
-        report_closed: c.show_closed && !c.open_only,
-        dedup_buckets: masscan_engine::dedup::buckets_for(c.rate, c.retries),
-        banners: (c.banners && live).then(|| tcp_config(c, wire.src_mac, rx_threads.max(1))),
-    }
-}
-
 /// Every queue opens once, here; its halves go to its transmit and receive threads.
 #[allow(clippy::type_complexity)]
 fn open_queues<D: Driver>(
@@ -627,7 +519,8 @@ where
         .enumerate()
         .map(|(k, (rx, reply))| {
             let records = records.clone();
-            let mut receiver = Receiver::new(shared.receiver.clone());
+            let nic = nic_of(k, shared.rx_counters.len(), shared.receivers.len());
+            let mut receiver = Receiver::new(shared.receivers[nic].clone());
             if let Some(h) = shared.rtt.get(k) {
                 receiver.measure_rtt(h.clone());
             }
@@ -680,9 +573,10 @@ fn spawn_transmitters<'scope, T: TxQueue + 'scope>(
                 let clock = shared.clock;
                 let counters = &shared.counters[k];
                 let t0 = Instant::now();
+                let nic = nic_of(k, shared.counters.len(), shared.probes.len());
                 let r = transmit::run(
                     &mut tx,
-                    &shared.probes,
+                    &shared.probes[nic],
                     shared.slices[k],
                     (&mut throttle, &clock),
                     counters,

@@ -4,14 +4,14 @@
 
 use crate::adapter::Adapter;
 use crate::args::UserError;
-use crate::link::{self, steer_config};
+use crate::link::{self, steer_config, Link};
 use crate::output_thread::open_outputs;
 use crate::outputs;
 use crate::run::{run_scan_with, scan_end};
 use crate::settings::Run;
 use crate::threads::{default_tx_threads, pinning};
 use masscan_drivers::privilege::lookup_user;
-use masscan_drivers::{AfPacket, AfXdp, Offline};
+use masscan_drivers::{AfPacket, AfXdp, Offline, Several};
 use masscan_engine::config::ScanConfig;
 use masscan_engine::driver::Driver;
 use masscan_engine::listscan::push_line;
@@ -119,8 +119,10 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
     let offline = c.offline || c.driver.as_deref() == Some("offline");
     if offline {
         let outputs = open_outputs(c, outputs::now())?;
+        // As live: each interface (adapter[i], its own source) has its own transmit threads.
+        let threads = threads * c.nic_count();
         let driver = Offline::new(threads);
-        return run_scan_with(run, &plan, driver, None, outputs, (threads, 0), None);
+        return run_scan_with(run, &plan, driver, Vec::new(), outputs, (threads, 0), None);
     }
     let afxdp = match c.driver.as_deref() {
         None | Some("afpacket") => false,
@@ -134,15 +136,17 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
             )))
         }
     };
-    let link = link::discover(c, &plan, run.verbose)?;
+    let links = discover_links(c, &plan, run.verbose)?;
     let outputs = open_outputs(c, outputs::now())?;
     let xdp = if afxdp || c.driver.is_none() {
-        let steer = steer_config(&link, c);
-        match AfXdp::new(&link.adapter.ifname, &steer) {
+        match open_afxdp(c, &links) {
             Ok(d) => Some(d),
-            Err(e) if afxdp => return Err(e.into()),
+            Err(e) if afxdp => return Err(e),
             Err(e) => {
-                eprintln!("masscan: AF_XDP is not available ({e}); using AF_PACKET");
+                eprintln!(
+                    "masscan: AF_XDP is not available ({}); using AF_PACKET",
+                    e.0
+                );
                 None
             }
         }
@@ -150,46 +154,150 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
         None
     };
     if let Some(driver) = xdp {
-        let queues = driver.capabilities().queues;
-        if c.tx_threads.is_some_and(|t| t != queues) || c.rx_threads.is_some_and(|t| t != queues) {
+        return scan_afxdp(run, &plan, driver, links, outputs);
+    }
+    let rx = c.rx_threads.unwrap_or(threads);
+    if links.len() > 1 && rx != threads {
+        return Err(UserError(format!(
+            "with several interfaces each one has as many receive threads as transmit threads: \
+             use --rx-threads {threads} (or leave it out)"
+        )));
+    }
+    if c.banners {
+        for l in links.iter().filter(|l| !l.adapter.spoofed) {
+            warn_kernel_resets(c, &l.adapter);
+        }
+    }
+    let drivers = (links.iter())
+        .map(|l| AfPacket::new(&l.adapter.ifname, threads.max(rx)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let nics = links.len();
+    let driver = Several::new(drivers, threads.max(rx));
+    run_scan_with(
+        run,
+        &plan,
+        driver,
+        links,
+        outputs,
+        (threads * nics, rx * nics),
+        None,
+    )
+}
+
+/// Each interface's link (interface 0, then `adapter[1]`...), each found and resolved on its
+/// own: its addresses, its router, its neighbours.
+fn discover_links(c: &ScanConfig, plan: &Plan, verbose: u8) -> Result<Vec<Link>, UserError> {
+    let mut links: Vec<Link> = Vec::new();
+    for i in 0..c.nic_count() {
+        let nc = c.for_nic(i);
+        if i > 0 && nc.adapter.is_none() {
             return Err(UserError(format!(
-                "{} has {queues} queue(s) and AF_XDP needs one transmit and one receive thread per \
-                 queue: use --tx-threads {queues} --rx-threads {queues} (or that many --tx-cores and \
-                 --rx-cores), change the queue count \
-                 (ethtool -L), or use --driver afpacket",
+                "interface {i} has settings but no name: give adapter[{i}] = IFNAME \
+                 (--adapter[{i}] IFNAME)"
+            )));
+        }
+        let link = link::discover(&nc, plan, verbose).map_err(|e| indexed_error(e, i))?;
+        if let Some(j) = (links.iter()).position(|l| l.adapter.ifname == link.adapter.ifname) {
+            return Err(UserError(format!(
+                "interfaces {j} and {i} are both {}: give each adapter[i] its own interface",
                 link.adapter.ifname
             )));
         }
-        if run.verbose > 0 {
+        links.push(link);
+    }
+    Ok(links)
+}
+
+/// An error of interface `i` > 0 names its own options (`--router-ip[1]`, not `--router-ip`).
+pub(crate) fn indexed_error(e: UserError, i: usize) -> UserError {
+    if i == 0 {
+        return e;
+    }
+    let mut text = format!("adapter[{i}]: {}", e.0);
+    for name in masscan_engine::nics::PER_NIC.iter().rev() {
+        text = text.replace(&format!("--{name} "), &format!("--{name}[{i}] "));
+    }
+    UserError(text)
+}
+
+/// An AF_XDP socket set, and the steering program, on every interface; all with the same
+/// number of queues (one transmit and one receive thread each).
+fn open_afxdp(c: &ScanConfig, links: &[Link]) -> Result<Several<AfXdp>, UserError> {
+    let mut drivers: Vec<AfXdp> = Vec::new();
+    for (i, l) in links.iter().enumerate() {
+        let steer = steer_config(l, &c.for_nic(i));
+        drivers.push(AfXdp::new(&l.adapter.ifname, &steer)?);
+    }
+    let queues = drivers[0].capabilities().queues;
+    for (l, d) in links.iter().zip(&drivers) {
+        let q = d.capabilities().queues;
+        if q != queues {
+            return Err(UserError(format!(
+                "{} has {q} queue(s) and {} has {queues}: AF_XDP over several interfaces needs \
+                 the same queue count on each (ethtool -L)",
+                l.adapter.ifname, links[0].adapter.ifname
+            )));
+        }
+    }
+    Ok(Several::new(drivers, queues))
+}
+
+/// The scan over AF_XDP: one transmit and one receive thread per queue of each interface, the
+/// steering programs' counters summed for the status and the summary.
+fn scan_afxdp(
+    run: &Run,
+    plan: &Plan,
+    driver: Several<AfXdp>,
+    links: Vec<Link>,
+    outputs: Vec<crate::outputs::Output>,
+) -> Result<i32, UserError> {
+    let c = &run.config;
+    let queues = driver.capabilities().queues;
+    let per = queues / links.len();
+    if c.tx_threads.is_some_and(|t| t != per) || c.rx_threads.is_some_and(|t| t != per) {
+        return Err(UserError(format!(
+            "{} has {per} queue(s) and AF_XDP needs one transmit and one receive thread per \
+             queue: use --tx-threads {per} --rx-threads {per} (or that many --tx-cores and \
+             --rx-cores), change the queue count (ethtool -L), or use --driver afpacket",
+            links[0].adapter.ifname
+        )));
+    }
+    let steerings: Vec<_> = driver.drivers().iter().map(|d| d.steering()).collect();
+    if run.verbose > 0 {
+        for (l, d) in links.iter().zip(driver.drivers()) {
             eprintln!(
                 "[xdp] steering program attached to {} in {} mode",
-                link.adapter.ifname,
-                driver.xdp_mode()
+                l.adapter.ifname,
+                d.xdp_mode()
             );
         }
-        let steering = driver.steering();
-        let xdp_counters = move || {
-            steering
-                .lock()
-                .ok()
-                .and_then(|s| s.counters_per_cpu().ok().map(|c| (s.mode(), c)))
-        };
-        return run_scan_with(
-            run,
-            &plan,
-            driver,
-            Some(link),
-            outputs,
-            (queues, queues),
-            Some(&xdp_counters),
-        );
     }
-    let rx = c.rx_threads.unwrap_or(threads);
-    if c.banners && !link.adapter.spoofed {
-        warn_kernel_resets(c, &link.adapter);
-    }
-    let driver = AfPacket::new(&link.adapter.ifname, threads.max(rx))?;
-    run_scan_with(run, &plan, driver, Some(link), outputs, (threads, rx), None)
+    let xdp_counters = move || {
+        let mut mode = "";
+        let mut sum: Vec<masscan_ebpf::Counters> = Vec::new();
+        for s in &steerings {
+            let s = s.lock().ok()?;
+            mode = s.mode();
+            let per_cpu = s.counters_per_cpu().ok()?;
+            sum.resize(sum.len().max(per_cpu.len()), Default::default());
+            for (t, c) in sum.iter_mut().zip(per_cpu) {
+                t.seen += c.seen;
+                t.ours += c.ours;
+                t.steered += c.steered;
+                t.passed += c.passed;
+            }
+        }
+        Some((mode, sum))
+    };
+    run_scan_with(
+        run,
+        plan,
+        driver,
+        links,
+        outputs,
+        (queues, queues),
+        Some(&xdp_counters),
+    )
 }
 
 /// With AF_PACKET from the kernel's own address, the kernel sees the replies too and resets

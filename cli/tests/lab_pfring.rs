@@ -8,26 +8,8 @@
 
 use masscan_test_support::*;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
-
-/// Builds the stand-in as DIR/libpfring.so (with `define`, as a library that does not say it
-/// is a stand-in).
-fn build_standin(dir: &Path, define: Option<&str>) -> PathBuf {
-    std::fs::create_dir_all(dir).unwrap();
-    let mut cc = Command::new("cc");
-    cc.args(["-shared", "-fPIC", "-O2", "-Wall", "-o"])
-        .arg(dir.join("libpfring.so"))
-        .arg(repo().join("test-support/pfring-standin.c"));
-    if let Some(d) = define {
-        cc.arg(format!("-D{d}"));
-    }
-    let o = cc.output().expect("cc (build-essential)");
-    assert!(o.status.success(), "{}", stderr(&o));
-    dir.to_path_buf()
-}
 
 fn open_ports(stdout: &str) -> BTreeSet<String> {
     stdout
@@ -41,7 +23,7 @@ fn open_ports(stdout: &str) -> BTreeSet<String> {
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn pfring_through_the_standin_finds_what_af_xdp_finds_with_banners() {
     let lab = Lab::up(MASSCAN);
-    let lib = build_standin(&lab.path("standin"), None);
+    let lib = build_pfring_standin(&lab.path("standin"), None);
     let zc = format!("zc:{}", lab.scan_if);
     let o = lab
         .masscan()
@@ -87,7 +69,7 @@ fn pfring_through_the_standin_finds_what_af_xdp_finds_with_banners() {
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn pfring_without_the_library_or_the_module_is_one_line() {
     let lab = Lab::up(MASSCAN);
-    let not_standin = build_standin(&lab.path("real"), Some("NOT_A_STANDIN"));
+    let not_standin = build_pfring_standin(&lab.path("real"), Some("NOT_A_STANDIN"));
     let empty = lab.path("empty");
     std::fs::create_dir_all(&empty).unwrap();
     for (dir, says) in [

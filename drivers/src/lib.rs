@@ -19,6 +19,7 @@ pub mod offline;
 pub mod pfring;
 pub mod privilege;
 pub mod resolve;
+pub mod several;
 
 pub use afpacket::AfPacket;
 pub use afxdp::AfXdp;
@@ -27,3 +28,4 @@ pub use clock::SystemClock;
 pub use dpdk::Dpdk;
 pub use offline::Offline;
 pub use pfring::PfRing;
+pub use several::Several;

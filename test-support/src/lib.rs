@@ -38,6 +38,9 @@ pub struct Lab {
     pub scan_if: String,
     pub target_ns: String,
     pub target_if: String,
+    /// The scanner's end of the second link (198.18.2.2, router 198.18.2.1), in labs made
+    /// with [`Lab::with_two_links`].
+    pub scan_if2: Option<String>,
     pub dir: tempfile::TempDir,
     /// The `masscan` binary under test.
     pub bin: PathBuf,
@@ -54,6 +57,15 @@ impl Lab {
 
     /// A lab whose scanner link has `queues` transmit and receive queues.
     pub fn with_queues(bin: &str, queues: usize) -> Lab {
+        Self::make(bin, queues, 1)
+    }
+
+    /// A lab with a second link from the scanner to the targets (`LAB_LINKS=2`).
+    pub fn with_two_links(bin: &str) -> Lab {
+        Self::make(bin, 1, 2)
+    }
+
+    fn make(bin: &str, queues: usize, links: usize) -> Lab {
         let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         assert!(
             is_root(),
@@ -62,6 +74,7 @@ impl Lab {
         let o = Command::new(repo().join("scripts/lab.sh"))
             .arg("up")
             .env("LAB_QUEUES", queues.to_string())
+            .env("LAB_LINKS", links.to_string())
             .stdin(Stdio::null())
             .output()
             .expect("run scripts/lab.sh");
@@ -84,6 +97,7 @@ impl Lab {
             scan_if: get("LAB_IF"),
             target_ns: get("LAB_TARGET_NS"),
             target_if: get("LAB_TARGET_IF"),
+            scan_if2: (links > 1).then(|| get("LAB_IF2")),
             dir: tempfile::tempdir().unwrap(),
             bin: PathBuf::from(bin),
             _serial: serial,
@@ -488,6 +502,16 @@ pub fn check_banners(stdout: &str, ports: &[u16]) {
 /// A scan of every banner server with `extra` options; checks its console's banner lines and
 /// that the stated driver ran. Returns the scan's stdout.
 pub fn scan_every_banner_server(lab: &Lab, driver: &str, extra: &[&str]) -> String {
+    scan_every_banner_server_with(lab, driver, extra, &[])
+}
+
+/// [`scan_every_banner_server`] with `env` set for masscan (e.g. `LD_LIBRARY_PATH`).
+pub fn scan_every_banner_server_with(
+    lab: &Lab,
+    driver: &str,
+    extra: &[&str],
+    env: &[(&str, &Path)],
+) -> String {
     let mut args = vec![
         "198.18.1.1-198.18.1.11",
         "-p",
@@ -500,7 +524,12 @@ pub fn scan_every_banner_server(lab: &Lab, driver: &str, extra: &[&str]) -> Stri
         "--nostatus",
     ];
     args.extend_from_slice(extra);
-    let o = lab.run(&args);
+    let mut cmd = lab.masscan();
+    cmd.args(&args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let o = cmd.output().expect("run masscan");
     ok(&o);
     let err = stderr(&o);
     assert!(err.contains(&format!("[{driver}]")), "{err}");
@@ -516,4 +545,21 @@ pub fn banner_ports() -> Vec<u16> {
         .split(',')
         .map(|p| p.parse().unwrap())
         .collect()
+}
+
+/// Builds the PF_RING stand-in (`test-support/pfring-standin.c`: libpfring.so's functions over
+/// an AF_PACKET socket) as DIR/libpfring.so; with `define`, as a library that does not say it
+/// is a stand-in. Returns DIR, for `LD_LIBRARY_PATH`.
+pub fn build_pfring_standin(dir: &Path, define: Option<&str>) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut cc = Command::new("cc");
+    cc.args(["-shared", "-fPIC", "-O2", "-Wall", "-o"])
+        .arg(dir.join("libpfring.so"))
+        .arg(repo().join("test-support/pfring-standin.c"));
+    if let Some(d) = define {
+        cc.arg(format!("-D{d}"));
+    }
+    let o = cc.output().expect("cc (build-essential)");
+    assert!(o.status.success(), "{}", stderr(&o));
+    dir.to_path_buf()
 }

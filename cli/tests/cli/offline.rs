@@ -334,3 +334,38 @@ fn status_ndjson_prints_the_originals_json_status_lines() {
     assert_eq!(last["progress"]["percent"], 100.0, "{last}");
     assert_eq!(last["progress"]["syn"]["remaining"], 0, "{last}");
 }
+
+/// Several interfaces (`adapter[1]`...): each has its own transmit thread and its own source,
+/// and together they send every probe once, interleaved as the original splits them.
+#[test]
+fn several_interfaces_share_the_probes_each_from_its_own_source() {
+    let o = masscan(&[
+        "10.0.0.0/28",
+        "-p80",
+        "--offline",
+        "--packet-trace",
+        "--wait",
+        "0",
+        "--adapter-ip",
+        "10.1.1.1",
+        "--adapter[1]",
+        "nic1",
+        "--adapter-ip[1]",
+        "10.2.2.2",
+        "--router-mac[1]",
+        "02:00:00:00:00:09",
+    ]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    let trace = stdout(&o);
+    let sent: Vec<&str> = trace.lines().filter(|l| l.starts_with("SENT ")).collect();
+    assert_eq!(sent.len(), 16, "{err}");
+    let from = |src: &str| sent.iter().filter(|l| l.contains(src)).count();
+    assert_eq!((from("[10.1.1.1]"), from("[10.2.2.2]")), (8, 8), "{err}");
+    let targets: std::collections::BTreeSet<&str> = sent
+        .iter()
+        .filter_map(|l| l.split("> [").nth(1)?.split(']').next())
+        .collect();
+    assert_eq!(targets.len(), 16, "{err}");
+    assert!(err.contains("over 2 transmit thread(s)"), "{err}");
+}

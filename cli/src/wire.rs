@@ -1,0 +1,174 @@
+//! What the scan's frames carry, per interface: the addresses (source, MACs, the routers), the
+//! probe templates built from them, the receive side's settings (which replies are ours, ARP
+//! answered for a spoofed source, banner grabbing), and what `paused.conf` keeps of them.
+
+use crate::adapter::Adapter;
+use crate::args::UserError;
+use crate::link::Link;
+use crate::settings::Run;
+use masscan_engine::banner::BannerConfig;
+use masscan_engine::config::ScanConfig;
+use masscan_engine::cookie::CookieKey;
+use masscan_engine::probe::Probes;
+use masscan_engine::reply::ReceiverConfig;
+use masscan_engine::source::{IpRange, PortRange, Source};
+use masscan_engine::tcp::TcpConfig;
+use masscan_engine::template::TemplateParams;
+use std::sync::Arc;
+
+/// Which of `nics` interfaces thread `k` of `count` serves: each interface's threads are
+/// consecutive.
+pub fn nic_of(k: usize, count: usize, nics: usize) -> usize {
+    (k * nics / count.max(1)).min(nics.saturating_sub(1))
+}
+
+/// The addresses the scan's frames carry.
+pub struct Wire {
+    pub src_mac: [u8; 6],
+    pub router_v4: [u8; 6],
+    pub router_v6: [u8; 6],
+    pub source: Source,
+    pub ports: PortRange,
+    /// SYNs carry a timestamp option (`--metrics`: round-trip times).
+    pub timestamps: bool,
+}
+
+impl Wire {
+    pub fn new(c: &ScanConfig, link: Option<&Link>) -> Self {
+        let given_router = c.router_mac.map(|m| m.0).unwrap_or([0; 6]);
+        let (src_mac, router_v4, router_v6) = match link {
+            Some(l) => (l.adapter.src_mac, l.router_v4, l.router_v6),
+            None => (
+                c.adapter_mac.map(|m| m.0).unwrap_or([0; 6]),
+                given_router,
+                given_router,
+            ),
+        };
+        let (src_v4, src_v6) = match link {
+            Some(l) => (l.adapter.src_v4, l.adapter.src_v6),
+            None => match c.adapter_ip {
+                Some(r @ IpRange::V4 { .. }) => (Some(r), None),
+                Some(r @ IpRange::V6 { .. }) => (None, Some(r)),
+                None => (None, None),
+            },
+        };
+        let ports = c
+            .adapter_port
+            .unwrap_or_else(|| PortRange::random_default(c.seed.rotate_left(7)));
+        Self {
+            src_mac,
+            router_v4,
+            router_v6,
+            source: Source::new(src_v4, src_v6, ports),
+            ports,
+            timestamps: false,
+        }
+    }
+
+    /// Every probe kind's templates, for IPv4 and IPv6 (each to its family's router).
+    pub fn probes(&self, c: &ScanConfig) -> Result<Probes, UserError> {
+        let params = |dst_mac| TemplateParams {
+            src_mac: self.src_mac,
+            dst_mac,
+            vlan: c.adapter_vlan,
+            ttl: c.ttl,
+            timestamps: self.timestamps,
+            ..TemplateParams::default()
+        };
+        Ok(Probes::with_udp_payloads(
+            &params(self.router_v4),
+            &params(self.router_v6),
+            &udp_payloads(c),
+        )?)
+    }
+}
+
+/// What a resume needs beyond the command line: each interface and the source address in use
+/// on it (the cookies depend on them).
+pub fn saved_config(run: &Run, links: &[Link]) -> ScanConfig {
+    let mut saved = run.config.clone();
+    for (i, l) in links.iter().enumerate() {
+        let a = &l.adapter;
+        let given = run.config.for_nic(i).adapter_ip;
+        // One adapter-ip is saved: the one given, or the discovered IPv4 (else IPv6) source.
+        let ip = given.or(a.src_v4).or(a.src_v6);
+        match i.checked_sub(1) {
+            None => {
+                saved.adapter = Some(a.ifname.clone());
+                saved.adapter_ip = ip;
+            }
+            Some(n) => {
+                if let Some(nic) = saved.more_nics.get_mut(n) {
+                    nic.adapter = Some(a.ifname.clone());
+                    nic.adapter_ip = ip;
+                }
+            }
+        }
+    }
+    saved
+}
+
+/// Banner grabbing's settings, from the command line.
+pub fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConfig {
+    let timeout = c.connection_timeout.unwrap_or(30);
+    // Enough for every probe of `timeout` seconds to open a connection, within bounds.
+    let by_rate = (c.rate / rx_threads as f64 * timeout as f64).min(1e9) as usize;
+    let mut banners = BannerConfig::default();
+    for (on, what) in &c.captures {
+        match what.as_str() {
+            "cert" => banners.capture_cert = *on,
+            "html" => banners.capture_html = *on,
+            _ => {}
+        }
+    }
+    if let Some(ua) = &c.http_user_agent {
+        banners.user_agent = ua.clone();
+    }
+    if let Some(n) = c.banner_bytes {
+        banners.max_bytes = n;
+    }
+    banners.hellos = c.hellos.iter().cloned().collect();
+    TcpConfig {
+        my_mac,
+        vlan: c.adapter_vlan,
+        ttl: c.ttl,
+        hello_wait_ms: c.hello_timeout.unwrap_or(2) * 1000,
+        timeout_ms: timeout * 1000,
+        max_connections: c
+            .max_connections
+            .unwrap_or_else(|| by_rate.clamp(4096, 1 << 20)),
+        banners: Arc::new(banners),
+    }
+}
+
+/// Every UDP payload of the scan: the built-in ones, then those of payload files.
+pub fn udp_payloads(c: &ScanConfig) -> Vec<masscan_engine::udp::Payload> {
+    let mut all = masscan_engine::udp::payloads::builtin();
+    all.extend(c.udp_payloads.iter().cloned());
+    all
+}
+
+/// What every receive core is told about the scan.
+pub fn receiver_config(
+    c: &ScanConfig,
+    wire: &Wire,
+    key: CookieKey,
+    adapter: Option<&Adapter>,
+    live: bool,
+    rx_threads: usize,
+) -> ReceiverConfig {
+    ReceiverConfig {
+        udp_ids: masscan_engine::probe::udp::UdpIds::new(&udp_payloads(c)),
+        arp_scan: c.ports.contains_arp(),
+        key,
+        source: wire.source,
+        my_mac: wire.src_mac,
+        vlan: c.adapter_vlan,
+        answer_arp: adapter.is_some_and(|a| a.spoofed),
+        send_rst: true,
+        report_open: !c.noshow_open,
+        report_closed: c.show_closed && !c.open_only,
+        dedup_buckets: masscan_engine::dedup::buckets_for(c.rate, c.retries),
+        banners: (c.banners && live).then(|| tcp_config(c, wire.src_mac, rx_threads.max(1))),
+    }
+}
