@@ -53,6 +53,12 @@ const SECTIONS: &[(&str, &[Para])] = &[
         ],
     ),
     (
+        "SEVERAL INTERFACES",
+        &[
+            &[('r', "As in the original, one scan can send through several interfaces: "), ('b', "adapter[1] = eth1"), ('r', ", "), ('b', "adapter-ip[1]"), ('r', ", "), ('b', "adapter-mac[1]"), ('r', ", "), ('b', "adapter-port[1]"), ('r', ", "), ('b', "adapter-vlan[1]"), ('r', ", "), ('b', "router-mac[1]"), ('r', " and "), ('b', "router-ip[1]"), ('r', " (up to index 7; on the command line "), ('b', "--adapter[1] eth1"), ('r', ") are that interface's own settings, and the plain names are interface 0's. Each interface gets its own transmit and receive threads (one per queue) and sends an interleaved share of every target and port; each is found and resolved on its own, so give "), ('b', "router-ip[i]"), ('r', " when it has no default route. Works with every driver (DPDK: each "), ('b', "adapter[i]"), ('r', " is a port of the one EAL).")],
+        ],
+    ),
+    (
         "PRIVILEGES",
         &[
             &[('r', "A live scan needs root, or the capabilities CAP_NET_RAW, CAP_NET_ADMIN, CAP_BPF and CAP_SYS_ADMIN for the XDP program. Once its sockets, program and files are open it drops every capability; with "), ('b', "--user"), ('i', " NAME"), ('r', " it also becomes that user and group.")],
