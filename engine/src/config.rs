@@ -446,30 +446,7 @@ impl ScanConfig {
         if self.interactive {
             let _ = writeln!(out, "interactive = true");
         }
-        if let Some(a) = &self.adapter {
-            let _ = writeln!(out, "adapter = {a}");
-        }
-        if let Some(ip) = &self.adapter_ip {
-            let _ = writeln!(out, "adapter-ip = {ip}");
-        }
-        if let Some(m) = &self.adapter_mac {
-            let _ = writeln!(out, "adapter-mac = {m}");
-        }
-        if let Some(v) = self.adapter_vlan {
-            let _ = writeln!(out, "adapter-vlan = {v}");
-        }
-        if let Some(m) = &self.router_mac {
-            let _ = writeln!(out, "router-mac = {m}");
-        }
-        if let Some(ip) = &self.router_ip {
-            let _ = writeln!(out, "router-ip = {ip}");
-        }
-        if let Some(p) = &self.adapter_port {
-            let _ = writeln!(out, "adapter-port = {p}");
-        }
-        for (i, n) in self.more_nics.iter().enumerate() {
-            n.write_conf(i + 1, out);
-        }
+        self.write_nics_conf(out);
         if all {
             self.write_defaults(out);
         }

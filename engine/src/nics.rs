@@ -24,29 +24,24 @@ pub struct Nic {
 }
 
 impl Nic {
-    /// Its lines of a config file, `name[index] = value`.
+    /// Its lines of a config file: `name = value` for interface 0, `name[i] = value` after.
     pub fn write_conf(&self, index: usize, out: &mut String) {
-        if let Some(a) = &self.adapter {
-            let _ = writeln!(out, "adapter[{index}] = {a}");
-        }
-        if let Some(ip) = &self.adapter_ip {
-            let _ = writeln!(out, "adapter-ip[{index}] = {ip}");
-        }
-        if let Some(m) = &self.adapter_mac {
-            let _ = writeln!(out, "adapter-mac[{index}] = {m}");
-        }
-        if let Some(v) = self.adapter_vlan {
-            let _ = writeln!(out, "adapter-vlan[{index}] = {v}");
-        }
-        if let Some(m) = &self.router_mac {
-            let _ = writeln!(out, "router-mac[{index}] = {m}");
-        }
-        if let Some(ip) = &self.router_ip {
-            let _ = writeln!(out, "router-ip[{index}] = {ip}");
-        }
-        if let Some(p) = &self.adapter_port {
-            let _ = writeln!(out, "adapter-port[{index}] = {p}");
-        }
+        let i = match index {
+            0 => String::new(),
+            i => format!("[{i}]"),
+        };
+        let mut line = |name: &str, value: Option<String>| {
+            if let Some(v) = value {
+                let _ = writeln!(out, "{name}{i} = {v}");
+            }
+        };
+        line("adapter", self.adapter.clone());
+        line("adapter-ip", self.adapter_ip.map(|v| v.to_string()));
+        line("adapter-mac", self.adapter_mac.map(|v| v.to_string()));
+        line("adapter-vlan", self.adapter_vlan.map(|v| v.to_string()));
+        line("router-mac", self.router_mac.map(|v| v.to_string()));
+        line("router-ip", self.router_ip.map(|v| v.to_string()));
+        line("adapter-port", self.adapter_port.map(|v| v.to_string()));
     }
 
     /// Sets one of its options by our long name; `false` when the name is not per-interface.
@@ -93,21 +88,39 @@ impl ScanConfig {
         1 + self.more_nics.len()
     }
 
+    /// Interface 0's settings (the plain `--adapter`... fields).
+    pub fn first_nic(&self) -> Nic {
+        Nic {
+            adapter: self.adapter.clone(),
+            adapter_ip: self.adapter_ip,
+            adapter_port: self.adapter_port,
+            adapter_mac: self.adapter_mac,
+            adapter_vlan: self.adapter_vlan,
+            router_mac: self.router_mac,
+            router_ip: self.router_ip,
+        }
+    }
+
     /// The configuration as interface `index` sees it: its own adapter and router settings in
     /// the plain fields (interface 0: the configuration itself), no other interface.
     pub fn for_nic(&self, index: usize) -> ScanConfig {
         let mut c = self.clone();
         c.more_nics.clear();
         if let Some(n) = index.checked_sub(1).and_then(|i| self.more_nics.get(i)) {
-            c.adapter = n.adapter.clone();
-            c.adapter_ip = n.adapter_ip;
-            c.adapter_port = n.adapter_port;
-            c.adapter_mac = n.adapter_mac;
-            c.adapter_vlan = n.adapter_vlan;
-            c.router_mac = n.router_mac;
-            c.router_ip = n.router_ip;
+            let n = n.clone();
+            (c.adapter, c.adapter_ip, c.adapter_port) = (n.adapter, n.adapter_ip, n.adapter_port);
+            (c.adapter_mac, c.adapter_vlan) = (n.adapter_mac, n.adapter_vlan);
+            (c.router_mac, c.router_ip) = (n.router_mac, n.router_ip);
         }
         c
+    }
+
+    /// Every interface's lines of a config file, interface 0's first.
+    pub fn write_nics_conf(&self, out: &mut String) {
+        self.first_nic().write_conf(0, out);
+        for (i, n) in self.more_nics.iter().enumerate() {
+            n.write_conf(i + 1, out);
+        }
     }
 }
 
