@@ -37,6 +37,7 @@ pub fn scan(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
         let mut driver = masscan_drivers::Dpdk::new(&eal, port, threads)?;
         let adapter =
             adapter::for_port(&nc, driver.name(), driver.mac()).map_err(|e| indexed_error(e, i))?;
+        driver.receive_for(adapter.src_mac)?;
         if run.verbose > 0 {
             eprintln!(
                 "[dpdk] port {} ({}), {threads} queue pair(s)",

@@ -220,9 +220,10 @@ pub fn run_scan_with<D: Driver>(
     recorder.record(&first, &Exit::Running)?;
     let mut checkpoints = Checkpoints::new(run, live);
 
+    let keep = driver.needs_privileges_to_close();
     let opened = open_queues(&mut driver, threads, rx_threads).and_then(|q| {
         if live {
-            drop_privileges(run).map(|_| q)
+            drop_privileges(run, keep.as_deref()).map(|_| q)
         } else {
             Ok(q)
         }
@@ -480,7 +481,19 @@ fn print_summary(
 
 /// Every socket, map and file is open: nothing more needs a capability (nor root, with
 /// `--user`).
-fn drop_privileges(run: &Run) -> Result<(), UserError> {
+fn drop_privileges(run: &Run, keep: Option<&str>) -> Result<(), UserError> {
+    if let Some(why) = keep {
+        // The backend undoes what it did to the interface only with them (nothing is left
+        // behind), so the scan keeps them; --user cannot.
+        if run.user.is_some() {
+            return Err(UserError(format!(
+                "--user cannot be used here: {why}, which needs the privileges --user gives up \
+                 (use another DPDK driver, or --driver afxdp)"
+            )));
+        }
+        eprintln!("masscan: capabilities are kept for the whole scan: {why}");
+        return Ok(());
+    }
     if let Some(user) = &run.user {
         switch_user(user).map_err(UserError)?;
     }

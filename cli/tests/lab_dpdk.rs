@@ -77,6 +77,10 @@ fn dpdk_through_net_af_packet_finds_what_af_xdp_finds_with_banners() {
     assert!(want.len() >= 11, "{want:?}");
     assert_eq!(found, want);
     assert!(
+        !promiscuous(&lab),
+        "the port left its interface promiscuous"
+    );
+    assert!(
         dpdk_runtime_files().is_empty(),
         "{:?}",
         dpdk_runtime_files()
@@ -106,6 +110,76 @@ fn dpdk_through_net_af_packet_finds_what_af_xdp_finds_with_banners() {
         "{:?}",
         dpdk_runtime_files()
     );
+}
+
+/// Whether the lab's scanner interface is in promiscuous mode.
+fn promiscuous(lab: &Lab) -> bool {
+    let o = std::process::Command::new("ip")
+        .args(["-n", &lab.scan_ns, "link", "show", &lab.scan_if])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&o.stdout).contains("PROMISC")
+}
+
+/// DPDK's AF_XDP poll-mode driver loads its own XDP program on the interface and removes it
+/// when the port closes, which needs privileges: the scan keeps them (and says so) and leaves
+/// nothing behind; `--user` is refused in one line. A port asked to receive for another MAC
+/// goes promiscuous, and is turned back when it closes.
+#[test]
+#[cfg_attr(dpdk_backend, ignore = "lab: needs root; ./scripts/test.sh runs it")]
+#[cfg_attr(
+    not(dpdk_backend),
+    ignore = "built without the DPDK backend (no DPDK at build time)"
+)]
+fn dpdk_through_net_af_xdp_finds_every_open_port_and_leaves_no_program() {
+    let lab = Lab::up(MASSCAN);
+    let eal = format!(
+        "--no-huge -m 256 --no-pci --vdev=net_af_xdp0,iface={}",
+        lab.scan_if
+    );
+    let args = [
+        "--driver",
+        "dpdk",
+        "--dpdk-args",
+        &eal,
+        "-e",
+        "net_af_xdp0",
+        "--adapter-ip",
+        "198.18.0.50",
+        "--router-ip",
+        "198.18.0.1",
+    ];
+    let o = scan_services(&lab, &args);
+    ok(&o);
+    let err = stderr(&o);
+    assert!(
+        err.contains("capabilities are kept for the whole scan: DPDK's net_af_xdp removes"),
+        "{err}"
+    );
+    let found: BTreeSet<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("Discovered open port "))
+        .map(|l| l.trim_end().to_string())
+        .collect();
+    assert_eq!(found.len(), services_open().len(), "{found:?}\n{err}");
+    assert!(!xdp_attached(&lab), "net_af_xdp left its XDP program");
+    assert!(!promiscuous(&lab));
+    let mut user = args.to_vec();
+    user.extend(["--user", "nobody"]);
+    let o = scan_services(&lab, &user);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    assert!(
+        err.contains("masscan: --user cannot be used here: DPDK's net_af_xdp"),
+        "{err}"
+    );
+    assert!(!xdp_attached(&lab), "net_af_xdp left its XDP program");
+    // Another MAC than the port's: promiscuous for the scan, turned off when it ends.
+    let mut other_mac = args.to_vec();
+    other_mac.extend(["--adapter-mac", "02:00:00:00:00:50"]);
+    let o = scan_services(&lab, &other_mac);
+    ok(&o);
+    assert!(!promiscuous(&lab), "{}", stderr(&o));
 }
 
 /// The frames of a pcap file, without their timestamps.

@@ -146,7 +146,7 @@ int msr_port_socket(uint16_t port) {
 }
 
 /* Configures `queues` receive and transmit queues (receive queue i takes its buffers from
- * pools[i]), starts the port and turns on promiscuous mode where the device has it. */
+ * pools[i]) and starts the port. */
 int msr_port_start(uint16_t port, uint16_t queues, void **pools, uint16_t rx_desc,
                    uint16_t tx_desc) {
     struct rte_eth_conf conf;
@@ -169,9 +169,16 @@ int msr_port_start(uint16_t port, uint16_t queues, void **pools, uint16_t rx_des
     r = rte_eth_dev_start(port);
     if (r < 0)
         return fail("start", r);
-    rte_eth_promiscuous_enable(port);
     return 0;
 }
+
+/* Promiscuous mode on: frames to a MAC other than the port's are received too. */
+int msr_port_promiscuous(uint16_t port) {
+    int r = rte_eth_promiscuous_enable(port);
+    return r < 0 ? fail("promiscuous mode", r) : 0;
+}
+
+void msr_port_promiscuous_off(uint16_t port) { rte_eth_promiscuous_disable(port); }
 
 /* Waits up to `ms` milliseconds for the link; 1 when up. */
 int msr_link_wait(uint16_t port, unsigned ms) {

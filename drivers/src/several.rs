@@ -67,6 +67,12 @@ impl<D: Driver> Driver for Several<D> {
         let (nic, queue) = self.locate(index)?;
         self.drivers[nic].open_reply_queue(queue)
     }
+
+    fn needs_privileges_to_close(&self) -> Option<String> {
+        self.drivers
+            .iter()
+            .find_map(|d| d.needs_privileges_to_close())
+    }
 }
 
 #[cfg(test)]

@@ -126,4 +126,11 @@ pub trait Driver {
     /// (RSTs, ARP answers, later TCP segments), so that the receive core never shares the
     /// transmit core's ring and no lock is needed.
     fn open_reply_queue(&mut self, index: usize) -> Result<Self::Tx, DriverError>;
+
+    /// Why this backend needs the process's privileges until it closes (`None`: it does not,
+    /// and the scan drops every capability once its queues are open). E.g. DPDK's
+    /// net_af_xdp removes its XDP program from the interface when the port closes.
+    fn needs_privileges_to_close(&self) -> Option<String> {
+        None
+    }
 }

@@ -30,6 +30,8 @@ extern "C" {
     ) -> c_int;
     pub fn msr_link_wait(port: u16, ms: c_uint) -> c_int;
     pub fn msr_port_stop(port: u16);
+    pub fn msr_port_promiscuous(port: u16) -> c_int;
+    pub fn msr_port_promiscuous_off(port: u16);
     pub fn msr_port_stats(port: u16, out: *mut u64) -> c_int;
     pub fn msr_rx_burst(port: u16, q: u16, mbufs: *mut *mut c_void, n: u16) -> u16;
     pub fn msr_tx_burst(port: u16, q: u16, mbufs: *mut *mut c_void, n: u16) -> u16;

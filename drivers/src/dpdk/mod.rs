@@ -16,6 +16,7 @@ pub use queues::{DpdkRx, DpdkTx};
 use crossbeam_queue::ArrayQueue;
 use masscan_engine::driver::{Capabilities, Driver, DriverError};
 use std::ffi::{c_void, CStr, CString};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// The DPDK this backend was built against.
@@ -162,6 +163,9 @@ fn find_port(name: &str) -> Result<u16, DriverError> {
 struct Port {
     id: u16,
     pools: Vec<Pool>,
+    /// The scan turned promiscuous mode on: it is turned off when the port closes (a vdev
+    /// over a kernel interface leaves the interface's flag set otherwise).
+    promiscuous: AtomicBool,
 }
 
 /// A mempool: DPDK's pools may be used from several threads at once.
@@ -174,6 +178,10 @@ unsafe impl Sync for Pool {}
 
 impl Drop for Port {
     fn drop(&mut self) {
+        if self.promiscuous.load(Ordering::Relaxed) {
+            // SAFETY: a plain call into the shim on a started port.
+            unsafe { ffi::msr_port_promiscuous_off(self.id) };
+        }
         // SAFETY: no queue of this port is in use any more (each holds an Arc of Port); the
         // port is stopped before its pools go.
         unsafe { ffi::msr_port_stop(self.id) };
@@ -249,6 +257,7 @@ impl Dpdk {
         let port = Arc::new(Port {
             id,
             pools: pools.into_iter().map(Pool).collect(),
+            promiscuous: AtomicBool::new(false),
         });
         if r < 0 {
             return Err(err(&format!("port {name}")));
@@ -269,6 +278,22 @@ impl Dpdk {
                 .map(|_| Arc::new(ArrayQueue::new(REPLY_SLOTS)))
                 .collect(),
         })
+    }
+
+    /// Makes the port receive frames sent to `mac`: promiscuous mode when it is not the port's
+    /// own (only then: on a vdev over a kernel interface, such as net_af_packet, it is the
+    /// interface's flag, and turning it off again when the port closes needs privileges the
+    /// scan has dropped by then).
+    pub fn receive_for(&mut self, mac: [u8; 6]) -> Result<(), DriverError> {
+        if mac == self.mac || self.port.promiscuous.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        // SAFETY: a plain call into the shim on a started port.
+        if unsafe { ffi::msr_port_promiscuous(self.port.id) } < 0 {
+            return Err(err(&format!("port {}", self.name)));
+        }
+        self.port.promiscuous.store(true, Ordering::Relaxed);
+        Ok(())
     }
 
     /// The port's MAC address, as DPDK reports it.
@@ -313,6 +338,26 @@ impl Driver for Dpdk {
             ),
             DpdkRx::new(Arc::clone(&self.port), index as u16),
         ))
+    }
+
+    fn needs_privileges_to_close(&self) -> Option<String> {
+        // A vdev's name begins with its driver's (net_af_xdp0, net_af_packet1, ...).
+        let kernel_vdev = ["net_af_xdp", "net_af_packet", "net_tap", "net_pcap"]
+            .iter()
+            .any(|d| self.name.starts_with(d));
+        if self.name.starts_with("net_af_xdp") {
+            Some(format!(
+                "DPDK's net_af_xdp removes its XDP program from the interface when port {} closes",
+                self.name
+            ))
+        } else if self.port.promiscuous.load(Ordering::Relaxed) && kernel_vdev {
+            Some(format!(
+                "port {} turns its interface's promiscuous mode off when it closes",
+                self.name
+            ))
+        } else {
+            None
+        }
     }
 
     fn open_reply_queue(&mut self, index: usize) -> Result<DpdkTx, DriverError> {
