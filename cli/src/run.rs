@@ -220,14 +220,7 @@ pub fn run_scan_with<D: Driver>(
     recorder.record(&first, &Exit::Running)?;
     let mut checkpoints = Checkpoints::new(run, live);
 
-    let keep = driver.needs_privileges_to_close();
-    let opened = open_queues(&mut driver, threads, rx_threads).and_then(|q| {
-        if live {
-            drop_privileges(run, keep.as_deref()).map(|_| q)
-        } else {
-            Ok(q)
-        }
-    });
+    let opened = open_and_drop_privileges(&mut driver, run, (threads, rx_threads), live);
     let (tx_queues, rx_queues) = match opened {
         Ok(q) => q,
         Err(e) => {
@@ -437,6 +430,22 @@ fn slices_and_counters(
         k.next_index.store(s.next.min(s.end), Ordering::Release);
     }
     (slices, counters)
+}
+
+/// Every queue opened, then (live) the privileges dropped: nothing more needs them.
+#[allow(clippy::type_complexity)]
+fn open_and_drop_privileges<D: Driver>(
+    driver: &mut D,
+    run: &Run,
+    (threads, rx_threads): (usize, usize),
+    live: bool,
+) -> Result<(Vec<D::Tx>, Vec<(D::Rx, D::Tx)>), UserError> {
+    let keep = driver.needs_privileges_to_close();
+    let queues = open_queues(driver, threads, rx_threads)?;
+    if live {
+        drop_privileges(run, keep.as_deref())?;
+    }
+    Ok(queues)
 }
 
 /// Every queue opens once, here; its halves go to its transmit and receive threads.
