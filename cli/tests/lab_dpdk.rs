@@ -319,24 +319,9 @@ fn dpdk_with_two_queue_pairs_pauses_and_resumes_to_every_open_port() {
     let i = dpdk.iter().position(|a| a == "--dpdk-args").unwrap() + 1;
     dpdk[i] = format!("{},qpairs=2", dpdk[i]).replace("-m 256", "-m 512");
     // 16,384 probes at 4,000 pps over two queue pairs: about 4 s; interrupted after 1.5 s.
-    let child = lab
-        .masscan()
-        .args([
-            "198.19.0.0/18",
-            "-p8080",
-            "--rate",
-            "4000",
-            "--wait",
-            "1",
-            "--tx-threads",
-            "2",
-        ])
-        .args(["--nostatus", "-oL", "paused.txt"])
-        .args(&dpdk)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut extra = vec!["--tx-threads", "2", "-oL", "paused.txt"];
+    extra.extend(dpdk.iter().map(String::as_str));
+    let child = slow_scan(&lab, &extra);
     std::thread::sleep(std::time::Duration::from_millis(1500));
     send_signal(child.id(), "INT");
     let o = child.wait_with_output().unwrap();

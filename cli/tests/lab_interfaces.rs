@@ -54,7 +54,7 @@ fn scan_ports_through_both(
 ) -> BTreeSet<String> {
     let if2 = lab.scan_if2.clone().unwrap();
     let before = (tx_packets(lab, &lab.scan_if), tx_packets(lab, &if2));
-    let out = scan_every_banner_server_with(lab, driver, args, env);
+    let (out, _) = scan_every_banner_server_with(lab, driver, args, env);
     let sent = (
         tx_packets(lab, &lab.scan_if) - before.0,
         tx_packets(lab, &if2) - before.1,

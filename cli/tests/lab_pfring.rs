@@ -25,36 +25,18 @@ fn pfring_through_the_standin_finds_what_af_xdp_finds_with_banners() {
     let lab = Lab::up(MASSCAN);
     let lib = build_pfring_standin(&lab.path("standin"), None);
     let zc = format!("zc:{}", lab.scan_if);
-    let o = lab
-        .masscan()
-        .env("LD_LIBRARY_PATH", &lib)
-        .args([
-            "198.18.1.1-198.18.1.11",
-            "-p",
-            BANNER_PORTS,
-            "--banners",
-            "--rate",
-            "2000",
-        ])
-        .args([
-            "--wait",
-            "4",
-            "--nostatus",
-            "-e",
-            &zc,
-            "--adapter-ip",
-            "198.18.0.50",
-        ])
-        .output()
-        .unwrap();
-    ok(&o);
-    let err = stderr(&o);
+    // The helper also checks the driver's name and every banner.
+    let (out, err) = scan_every_banner_server_with(
+        &lab,
+        "pfring",
+        &["-e", &zc, "--adapter-ip", "198.18.0.50"],
+        &[("LD_LIBRARY_PATH", &lib)],
+    );
     assert!(
         err.contains("[pfring] stand-in library, not PF_RING"),
         "{err}"
     );
     assert!(err.contains(" [pfring]"), "{err}");
-    let out = String::from_utf8_lossy(&o.stdout).into_owned();
     check_banners(&out, &banner_ports());
     let want = open_ports(&scan_every_banner_server(
         &lab,

@@ -502,16 +502,17 @@ pub fn check_banners(stdout: &str, ports: &[u16]) {
 /// A scan of every banner server with `extra` options; checks its console's banner lines and
 /// that the stated driver ran. Returns the scan's stdout.
 pub fn scan_every_banner_server(lab: &Lab, driver: &str, extra: &[&str]) -> String {
-    scan_every_banner_server_with(lab, driver, extra, &[])
+    scan_every_banner_server_with(lab, driver, extra, &[]).0
 }
 
-/// [`scan_every_banner_server`] with `env` set for masscan (e.g. `LD_LIBRARY_PATH`).
+/// [`scan_every_banner_server`] with `env` set for masscan (e.g. `LD_LIBRARY_PATH`); returns
+/// the scan's stdout and stderr.
 pub fn scan_every_banner_server_with(
     lab: &Lab,
     driver: &str,
     extra: &[&str],
     env: &[(&str, &Path)],
-) -> String {
+) -> (String, String) {
     let mut args = vec![
         "198.18.1.1-198.18.1.11",
         "-p",
@@ -536,7 +537,7 @@ pub fn scan_every_banner_server_with(
     assert!(err.contains(" 0 refused"), "{err}");
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     check_banners(&out, &banner_ports());
-    out
+    (out, err)
 }
 
 /// [`BANNER_PORTS`] as numbers.
