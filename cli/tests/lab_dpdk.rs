@@ -102,7 +102,8 @@ fn dpdk_through_net_af_packet_finds_what_af_xdp_finds_with_banners() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_secs(3));
+    wait_until_sending(&lab, &mut child);
+    std::thread::sleep(std::time::Duration::from_secs(1));
     send_signal(child.id(), "KILL");
     let _ = child.wait();
     assert!(
@@ -318,11 +319,12 @@ fn dpdk_with_two_queue_pairs_pauses_and_resumes_to_every_open_port() {
     let mut dpdk = dpdk_args(&lab);
     let i = dpdk.iter().position(|a| a == "--dpdk-args").unwrap() + 1;
     dpdk[i] = format!("{},qpairs=2", dpdk[i]).replace("-m 256", "-m 512");
-    // 16,384 probes at 4,000 pps over two queue pairs: about 4 s; interrupted after 1.5 s.
+    // 16,384 probes at 4,000 pps over two queue pairs: about 4 s; interrupted 1.5 s in.
     let mut extra = vec!["--tx-threads", "2", "-oL", "paused.txt"];
     extra.extend(dpdk.iter().map(String::as_str));
-    let child = slow_scan(&lab, &extra);
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let mut child = slow_scan(&lab, &extra);
+    wait_until_sending(&lab, &mut child);
+    std::thread::sleep(std::time::Duration::from_millis(1400));
     send_signal(child.id(), "INT");
     let o = child.wait_with_output().unwrap();
     ok(&o);

@@ -143,8 +143,9 @@ fn every_backend_leaves_nothing_behind_after_sigint_sigterm_or_sigkill() {
         for sig in ["INT", "TERM", "KILL"] {
             let json = format!("{driver}-{sig}.json");
             let _ = std::fs::remove_file(lab.path("paused.conf"));
-            let child = slow_scan(&lab, &["--driver", driver, "-oJ", &json]);
-            std::thread::sleep(Duration::from_millis(1500));
+            let mut child = slow_scan(&lab, &["--driver", driver, "-oJ", &json]);
+            wait_until_sending(&lab, &mut child);
+            std::thread::sleep(Duration::from_millis(500));
             assert_eq!(
                 xdp_attached(&lab),
                 driver == "afxdp",

@@ -6,19 +6,8 @@
 
 use masscan_test_support::*;
 use std::collections::BTreeSet;
-use std::process::Command;
 
 const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
-
-/// Frames sent so far by `ifname` in the scanner's namespace.
-fn tx_packets(lab: &Lab, ifname: &str) -> u64 {
-    let path = format!("/sys/class/net/{ifname}/statistics/tx_packets");
-    let o = Command::new("ip")
-        .args(["netns", "exec", &lab.scan_ns, "cat", &path])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&o.stdout).trim().parse().unwrap()
-}
 
 fn open_lines(stdout: &str) -> BTreeSet<String> {
     stdout
@@ -53,11 +42,11 @@ fn scan_ports_through_both(
     env: &[(&str, &std::path::Path)],
 ) -> BTreeSet<String> {
     let if2 = lab.scan_if2.clone().unwrap();
-    let before = (tx_packets(lab, &lab.scan_if), tx_packets(lab, &if2));
+    let before = (lab.tx_packets(&lab.scan_if), lab.tx_packets(&if2));
     let (out, _) = scan_every_banner_server_with(lab, driver, args, env);
     let sent = (
-        tx_packets(lab, &lab.scan_if) - before.0,
-        tx_packets(lab, &if2) - before.1,
+        lab.tx_packets(&lab.scan_if) - before.0,
+        lab.tx_packets(&if2) - before.1,
     );
     // 11 hosts x the banner ports, split between the two interfaces' transmit threads.
     let probes = (11 * banner_ports().len()) as u64;

@@ -29,8 +29,9 @@ print("probes", sum(s.value for s in fams["masscan_tx_probes"].samples))
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn metrics_answer_with_prometheus_text_and_the_rtt_histogram_while_scanning() {
     let lab = Lab::up(MASSCAN);
-    let child = slow_scan(&lab, &["--metrics", "127.0.0.1:9464", "-oL", "m.txt"]);
-    std::thread::sleep(Duration::from_millis(2000));
+    let mut child = slow_scan(&lab, &["--metrics", "127.0.0.1:9464", "-oL", "m.txt"]);
+    wait_until_sending(&lab, &mut child);
+    std::thread::sleep(Duration::from_millis(1500));
     let scrape = || {
         Command::new("ip")
             .args(["netns", "exec", &lab.scan_ns, VENV_PYTHON, "-c", SCRAPE])

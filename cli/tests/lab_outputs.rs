@@ -16,8 +16,9 @@ fn a_scan_interrupted_by_sigint_leaves_every_output_file_valid() {
     let lab = Lab::up(MASSCAN);
     for (flag, format) in FORMATS {
         let name = format!("interrupted.{format}");
-        let child = slow_scan(&lab, &[flag, &name]);
-        std::thread::sleep(Duration::from_millis(2000));
+        let mut child = slow_scan(&lab, &[flag, &name]);
+        wait_until_sending(&lab, &mut child);
+        std::thread::sleep(Duration::from_millis(1500));
         send_signal(child.id(), "INT");
         let o = child.wait_with_output().unwrap();
         ok(&o);

@@ -13,9 +13,10 @@ const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn sigint_pause_and_resume_find_the_same_ports() {
     let lab = Lab::up(MASSCAN);
-    // 16,384 probes at 4,000 pps: about 4 s; interrupted after 1.5 s.
-    let child = slow_scan(&lab, &["-oL", "paused.txt"]);
-    std::thread::sleep(Duration::from_millis(1500));
+    // 16,384 probes at 4,000 pps: about 4 s; interrupted about 1.5 s in.
+    let mut child = slow_scan(&lab, &["-oL", "paused.txt"]);
+    wait_until_sending(&lab, &mut child);
+    std::thread::sleep(Duration::from_millis(1400));
     send_signal(child.id(), "INT");
     let o = child.wait_with_output().unwrap();
     ok(&o);
@@ -37,7 +38,7 @@ fn sigint_pause_and_resume_find_the_same_ports() {
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn sigkill_and_resume_from_the_checkpoint_find_the_same_ports() {
     let lab = Lab::up(MASSCAN);
-    // 32,768 probes at 4,000 pps: about 8 s; killed after 6 s (checkpoints every 2 s).
+    // 32,768 probes at 4,000 pps: about 8 s; killed about 6 s in (checkpoints every 2 s).
     let mut child = lab
         .masscan()
         .args([
@@ -55,7 +56,8 @@ fn sigkill_and_resume_from_the_checkpoint_find_the_same_ports() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_secs(6));
+    wait_until_sending(&lab, &mut child);
+    std::thread::sleep(Duration::from_millis(5900));
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let conf = std::fs::read_to_string(lab.path("paused.conf")).expect("a checkpoint");

@@ -397,6 +397,18 @@ fn ping_sweeps_find_every_host_over_ipv4_and_ipv6_on_both_backends() {
     );
 }
 
+/// Calls `seen` every 50 ms while `child` runs, until it returns true (then true) or the
+/// child exits (then false). The child is left to be waited for.
+fn while_running(child: &mut std::process::Child, mut seen: impl FnMut() -> bool) -> bool {
+    while child.try_wait().unwrap().is_none() {
+        if seen() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
 /// A capability set of a process, from /proc (`CapEff`, `CapPrm`).
 fn cap_set(pid: u32, name: &str) -> String {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -413,17 +425,19 @@ fn a_running_scan_holds_no_capability_and_still_finishes() {
     let lab = Lab::up(MASSCAN);
     for driver in ["afxdp", "afpacket"] {
         let file = format!("caps-{driver}.txt");
-        // 16,384 probes at 4,000 pps: about 4 s; the set-up is over well before 1.5 s.
-        let child = slow_scan(&lab, &["--driver", driver, "-oL", &file]);
+        // 16,384 probes at 4,000 pps: about 4 s.
+        let mut child = slow_scan(&lab, &["--driver", driver, "-oL", &file]);
         let pid = child.id();
-        std::thread::sleep(Duration::from_millis(1500));
-        let (eff, prm) = (cap_set(pid, "CapEff"), cap_set(pid, "CapPrm"));
+        // Read while the scan runs: the set-up (root) is over once the capabilities are gone,
+        // which must happen while the scan still has seconds to go.
+        let (mut eff, mut prm) = (String::new(), String::new());
+        let dropped = while_running(&mut child, || {
+            (eff, prm) = (cap_set(pid, "CapEff"), cap_set(pid, "CapPrm"));
+            eff == "0000000000000000"
+        });
         let o = child.wait_with_output().unwrap();
+        assert!(dropped, "{driver}: the scan ended with capabilities {eff}");
         ok(&o);
-        assert_eq!(
-            eff, "0000000000000000",
-            "{driver}: effective capabilities while scanning"
-        );
         assert_eq!(
             prm, "0000000000000000",
             "{driver}: permitted capabilities while scanning"
@@ -443,11 +457,16 @@ fn with_user_the_scan_runs_as_that_user_and_checkpoints_still_work() {
         .output()
         .unwrap();
     assert!(o.status.success());
-    let child = slow_scan(&lab, &["--user", "nobody", "-oL", "user.txt"]);
+    let mut child = slow_scan(&lab, &["--user", "nobody", "-oL", "user.txt"]);
     let pid = child.id();
-    std::thread::sleep(Duration::from_millis(3500));
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let checkpoint = lab.path("paused.conf").exists();
+    // The first checkpoint comes about 3 s into the scan (two seconds behind the transmit
+    // threads); the scan lasts about 5 s. Watch for it while the scan runs rather than guess
+    // how long the set-up takes on a loaded machine.
+    let mut status = String::new();
+    let checkpoint = while_running(&mut child, || {
+        status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        lab.path("paused.conf").exists()
+    });
     let o = child.wait_with_output().unwrap();
     ok(&o);
     assert!(
@@ -455,7 +474,11 @@ fn with_user_the_scan_runs_as_that_user_and_checkpoints_still_work() {
         "{status}"
     );
     assert!(status.contains("\nCapEff:\t0000000000000000\n"), "{status}");
-    assert!(checkpoint, "a checkpoint was written as the user");
     assert!(!stderr(&o).contains("checkpoint:"), "{}", stderr(&o));
+    assert!(
+        checkpoint,
+        "no checkpoint was seen while the scan ran: {}",
+        stderr(&o)
+    );
     assert_eq!(list_file(&lab.path("user.txt")).len(), 16384);
 }

@@ -45,7 +45,7 @@ fn with_af_xdp_the_kernel_never_answers_our_replies() {
 fn during_an_af_xdp_scan_other_traffic_works_and_a_kill_leaves_no_program() {
     let lab = Lab::up(MASSCAN);
     let mut child = slow_scan(&lab, &["--driver", "afxdp", "-oL", "x.txt"]);
-    std::thread::sleep(Duration::from_millis(1500));
+    wait_until_sending(&lab, &mut child);
     assert!(
         xdp_attached(&lab),
         "the steering program is attached while scanning"

@@ -374,6 +374,37 @@ pub fn xdp_attached(lab: &Lab) -> bool {
     String::from_utf8_lossy(&o.stdout).contains("prog/xdp")
 }
 
+impl Lab {
+    /// Frames sent so far by `ifname` in the scanner's namespace.
+    pub fn tx_packets(&self, ifname: &str) -> u64 {
+        let path = format!("/sys/class/net/{ifname}/statistics/tx_packets");
+        let o = Command::new("ip")
+            .args(["netns", "exec", &self.scan_ns, "cat", &path])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).trim().parse().unwrap()
+    }
+}
+
+/// Returns once the scan `child` (just started) has sent a few hundred frames on the lab's
+/// scanner link, so that a test times its signal from the scan's start and not from a guess
+/// at how long the set-up takes on a loaded machine. Panics if the scan ends first or has not
+/// started after 30 s.
+pub fn wait_until_sending(lab: &Lab, child: &mut std::process::Child) {
+    let before = lab.tx_packets(&lab.scan_if);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while lab.tx_packets(&lab.scan_if) < before + 200 {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the scan ended ({status}) before it was seen sending");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the scan sent nothing in 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// Sends a signal by name with kill(1).
 pub fn send_signal(pid: u32, sig: &str) {
     let s = Command::new("kill")
