@@ -45,7 +45,7 @@ pub fn scan(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
                 masscan_engine::config::Mac(driver.mac())
             );
         }
-        let mut queues = link::EveryQueue(&mut driver);
+        let mut queues = masscan_drivers::EveryQueue(&mut driver);
         let link = link::resolve_link(&mut queues, adapter, &nc, plan, run.verbose)
             .map_err(|e| indexed_error(e, i))?;
         drivers.push(driver);

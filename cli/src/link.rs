@@ -8,7 +8,7 @@ use masscan_drivers::{resolve, AfPacket};
 use masscan_ebpf::{Counters as XdpCounters, SteerConfig};
 use masscan_engine::arp::Neighbours;
 use masscan_engine::config::{Mac, ScanConfig};
-use masscan_engine::driver::{Driver, DriverError, QueueStats, RxQueue};
+use masscan_engine::driver::Driver;
 use masscan_engine::plan::Plan;
 use masscan_engine::source::{IpRange, PortRange};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -208,59 +208,3 @@ pub fn resolve_neighbours<D: Driver>(
 /// each of the rest (about 6 s in all before giving up).
 const ARP_TRIES: u32 = 8;
 const ARP_WAIT_MS: u64 = 125;
-
-/// A view of a backend for resolving the router and neighbours when replies may arrive on any
-/// of its receive queues (DPDK's net_af_packet with several queue pairs spreads them by hash):
-/// queue pair 0's transmit queue with every receive queue polled in turn.
-#[cfg_attr(not(dpdk_backend), allow(dead_code))]
-pub struct EveryQueue<'a, D>(pub &'a mut D);
-
-#[cfg_attr(not(dpdk_backend), allow(dead_code))]
-pub struct MergedRx<R>(Vec<R>);
-
-impl<R: RxQueue> RxQueue for MergedRx<R> {
-    fn receive<F: FnMut(&[u8])>(
-        &mut self,
-        max: usize,
-        mut on_frame: F,
-    ) -> Result<usize, DriverError> {
-        let mut n = 0;
-        for q in &mut self.0 {
-            n += q.receive(max.saturating_sub(n), &mut on_frame)?;
-        }
-        Ok(n)
-    }
-
-    fn wait(&mut self, timeout: Duration) {
-        // Poll again soon rather than sleep on one queue while another has the answer.
-        if let Some(q) = self.0.first_mut() {
-            q.wait(timeout.min(Duration::from_millis(1)));
-        }
-    }
-
-    fn stats(&self) -> QueueStats {
-        QueueStats::default()
-    }
-}
-
-impl<D: Driver> Driver for EveryQueue<'_, D> {
-    type Tx = D::Tx;
-    type Rx = MergedRx<D::Rx>;
-
-    fn capabilities(&self) -> masscan_engine::driver::Capabilities {
-        self.0.capabilities()
-    }
-
-    fn open_queue(&mut self, _index: usize) -> Result<(D::Tx, MergedRx<D::Rx>), DriverError> {
-        let (tx, rx0) = self.0.open_queue(0)?;
-        let mut rxs = vec![rx0];
-        for k in 1..self.0.capabilities().queues {
-            rxs.push(self.0.open_queue(k)?.1);
-        }
-        Ok((tx, MergedRx(rxs)))
-    }
-
-    fn open_reply_queue(&mut self, index: usize) -> Result<D::Tx, DriverError> {
-        self.0.open_reply_queue(index)
-    }
-}

@@ -1,17 +1,20 @@
 //! Frame I/O backends behind the engine's [`masscan_engine::driver`] trait: `afxdp` (AF_XDP
 //! sockets fed by the XDP steering program), `afpacket` (Linux packet sockets with mapped rings),
 //! `dpdk` (DPDK's poll-mode drivers through a small C shim; built when DPDK is found at build
-//! time), `offline` (fills real frame buffers and counts them, sends nothing; replays frames to
-//! the receive side for tests); middleware queues (packet trace, pcap of frames received and
-//! sent, fault injection); interface discovery over netlink ([`netif`]); ARP and neighbour
-//! resolution on the wire ([`resolve`]); and the real clock the engine's loops are given
-//! ([`clock`]). PF_RING is not built yet; see the README's feature table.
+//! time), `pfring` (libpfring.so loaded at run time), `offline` (fills real frame buffers and
+//! counts them, sends nothing; replays frames to the receive side for tests); drivers built
+//! from others ([`several`]: several interfaces as one; [`every_queue`]: every receive queue
+//! as one); middleware queues (packet trace, pcap of frames received and sent, fault
+//! injection); interface discovery over netlink ([`netif`]); ARP and neighbour resolution on
+//! the wire ([`resolve`]); dropping privileges ([`privilege`]); and the real clock the
+//! engine's loops are given ([`clock`]).
 
 pub mod afpacket;
 pub mod afxdp;
 pub mod clock;
 #[cfg(dpdk_backend)]
 pub mod dpdk;
+pub mod every_queue;
 pub mod fault;
 pub mod middleware;
 pub mod netif;
@@ -26,6 +29,7 @@ pub use afxdp::AfXdp;
 pub use clock::SystemClock;
 #[cfg(dpdk_backend)]
 pub use dpdk::Dpdk;
+pub use every_queue::EveryQueue;
 pub use offline::Offline;
 pub use pfring::PfRing;
 pub use several::Several;
