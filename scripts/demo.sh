@@ -70,4 +70,4 @@ echo "$(command -v masscan): $(masscan -V | sed -n 2p)"
 echo "man masscan: $(man -w masscan 2>/dev/null || echo 'man is not installed')"
 
 echo
-echo "demo: done (DPDK, PF_RING and raw IP protocol probes are not built yet; see the README's feature table)"
+echo "demo: done (raw IP protocol probes are not built yet; real PF_RING and DPDK on a real NIC are untested; see the README's feature table)"
