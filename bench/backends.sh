@@ -14,14 +14,7 @@ cd "$(dirname "$0")/.."
 [ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH"
 rounds=3 ports=1-20 offline_count=20000000
 [ "${1:-}" = "--quick" ] && rounds=1 ports=1-4 offline_count=2000000
-cargo build --release -q -p masscan
-M=$PWD/target/release/masscan
-tmp=$(mktemp -d)
-LAB=""
-trap '[ -n "$LAB" ] && ./scripts/lab.sh down "$LAB"; rm -rf "$tmp"' EXIT
-./scripts/lab.sh up > "$tmp/env"
-. "$tmp/env"
-export MASSCAN_DEFAULT_CONF=""
+. bench/lab-env.sh
 backends="offline afxdp afpacket"
 if "$M" -V | grep -q '^Drivers:.* dpdk (DPDK'; then
   backends="offline dpdk-null afxdp afpacket dpdk-af_packet"

@@ -23,14 +23,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 nports=$(echo "$ports" | tr ',' '\n' | wc -l)
-cargo build --release -q -p masscan
-M=$PWD/target/release/masscan
-tmp=$(mktemp -d)
-LAB=""
-trap '[ -n "$LAB" ] && ./scripts/lab.sh down "$LAB"; rm -rf "$tmp"' EXIT
-./scripts/lab.sh up > "$tmp/env"
-. "$tmp/env"
-export MASSCAN_DEFAULT_CONF=""
+. bench/lab-env.sh
 
 probes=$((65536 * nports))
 # Frames the receive cores took, from a scan's summary ("rx-core K (cpu N): F frames, ...").
