@@ -57,7 +57,7 @@ fn choose_link<'a>(
     let default = ifs
         .default_route(!need_v4 && need_v6)
         .or_else(|| ifs.default_route(need_v4 && !need_v6));
-    let link = match &c.adapter {
+    let link = match &c.nic.adapter {
         Some(name) => ifs.link(name).ok_or_else(|| {
             let known = names(ifs);
             UserError(if known.is_empty() {
@@ -97,10 +97,10 @@ fn choose_link<'a>(
 /// Where probes of one family go: `--router-mac`, else `--router-ip` (IPv4), else the default
 /// route's gateway on this interface, resolved before the scan.
 fn router(c: &ScanConfig, ifs: &Interfaces, link: &Link, v6: bool) -> Result<Router, UserError> {
-    if let Some(Mac(m)) = c.router_mac {
+    if let Some(Mac(m)) = c.nic.router_mac {
         return Ok(Router::Mac(m));
     }
-    if let (Some(ip), false) = (c.router_ip, v6) {
+    if let (Some(ip), false) = (c.nic.router_ip, v6) {
         return Ok(Router::Resolve(IpAddr::V4(ip)));
     }
     let gw = ifs
@@ -129,7 +129,7 @@ pub fn discover(c: &ScanConfig) -> Result<Adapter, UserError> {
             .iter()
             .any(|a| a.index == link.index && a.ip == ip)
     };
-    let (given_v4, given_v6) = match c.adapter_ip {
+    let (given_v4, given_v6) = match c.nic.adapter_ip {
         Some(r @ IpRange::V4 { .. }) => (Some(r), None),
         Some(r @ IpRange::V6 { .. }) => (None, Some(r)),
         None => (None, None),
@@ -171,7 +171,7 @@ pub fn discover(c: &ScanConfig) -> Result<Adapter, UserError> {
             }
         },
     };
-    let src_mac = match (c.adapter_mac, link.mac) {
+    let src_mac = match (c.nic.adapter_mac, link.mac) {
         (Some(Mac(m)), _) => m,
         (None, Some(m)) if m != [0; 6] => m,
         _ => {
@@ -199,7 +199,7 @@ pub fn discover(c: &ScanConfig) -> Result<Adapter, UserError> {
         router_v4,
         router_v6,
         spoofed,
-        vlan: c.adapter_vlan,
+        vlan: c.nic.adapter_vlan,
         subnet: subnet.filter(|_| need_v4),
     })
 }
@@ -217,7 +217,7 @@ pub fn for_port(c: &ScanConfig, port: &str, port_mac: [u8; 6]) -> Result<Adapter
             "--driver dpdk: port {port} has no kernel interface to take {what} from"
         ))
     };
-    let (src_v4, src_v6) = match c.adapter_ip {
+    let (src_v4, src_v6) = match c.nic.adapter_ip {
         Some(r @ IpRange::V4 { .. }) => (Some(r), None),
         Some(r @ IpRange::V6 { .. }) => (None, Some(r)),
         None => (None, None),
@@ -230,7 +230,7 @@ pub fn for_port(c: &ScanConfig, port: &str, port_mac: [u8; 6]) -> Result<Adapter
             "addresses of both families: scan IPv4 and IPv6 targets separately",
         ));
     }
-    let router = |v6: bool| match (c.router_mac, c.router_ip) {
+    let router = |v6: bool| match (c.nic.router_mac, c.nic.router_ip) {
         (Some(Mac(m)), _) => Ok(Router::Mac(m)),
         (None, Some(ip)) if !v6 => Ok(Router::Resolve(IpAddr::V4(ip))),
         _ => Err(missing(if v6 {
@@ -243,11 +243,11 @@ pub fn for_port(c: &ScanConfig, port: &str, port_mac: [u8; 6]) -> Result<Adapter
         ifname: port.to_string(),
         src_v4: src_v4.filter(|_| need_v4),
         src_v6: src_v6.filter(|_| need_v6),
-        src_mac: c.adapter_mac.map(|m| m.0).unwrap_or(port_mac),
+        src_mac: c.nic.adapter_mac.map(|m| m.0).unwrap_or(port_mac),
         router_v4: need_v4.then(|| router(false)).transpose()?,
         router_v6: need_v6.then(|| router(true)).transpose()?,
         spoofed: true,
-        vlan: c.adapter_vlan,
+        vlan: c.nic.adapter_vlan,
         subnet: None,
     })
 }

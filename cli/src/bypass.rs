@@ -25,7 +25,7 @@ pub fn scan(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
     // Each interface (adapter[i]) is a port of the one EAL, with its own queues and link.
     for i in 0..c.nic_count() {
         let nc = c.for_nic(i);
-        let port = match (i, nc.adapter.as_deref()) {
+        let port = match (i, nc.nic.adapter.as_deref()) {
             (_, Some(p)) => p,
             (0, None) => "0",
             (_, None) => {
@@ -82,15 +82,15 @@ pub fn pfring(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> 
     let (mut drivers, mut links) = (Vec::new(), Vec::new());
     for i in 0..c.nic_count() {
         let nc = c.for_nic(i);
-        if i > 0 && nc.adapter.is_none() {
+        if i > 0 && nc.nic.adapter.is_none() {
             return Err(UserError(format!(
                 "interface {i} has settings but no name: give adapter[{i}] = IFNAME"
             )));
         }
-        let device = nc.adapter.clone().unwrap_or_default();
+        let device = nc.nic.adapter.clone().unwrap_or_default();
         let mut kernel = nc.clone();
         if !device.is_empty() {
-            kernel.adapter = Some(kernel_name(&device).to_string());
+            kernel.nic.adapter = Some(kernel_name(&device).to_string());
         }
         let mut link =
             link::discover(&kernel, plan, run.verbose).map_err(|e| indexed_error(e, i))?;

@@ -36,7 +36,7 @@ pub fn write_paused(
 ) -> Result<(), UserError> {
     let mut paused = c.clone();
     // Save the source ports in use, even the default: late replies carry them.
-    paused.adapter_port = Some(ports);
+    paused.nic.adapter_port = Some(ports);
     if let Some(n) = c.resume_count {
         paused.resume_count = Some((c.resume_index + n).saturating_sub(resume));
     }

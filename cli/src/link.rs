@@ -10,7 +10,7 @@ use masscan_engine::arp::Neighbours;
 use masscan_engine::config::{Mac, ScanConfig};
 use masscan_engine::driver::Driver;
 use masscan_engine::plan::Plan;
-use masscan_engine::source::{IpRange, PortRange};
+use masscan_engine::source::IpRange;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
@@ -36,7 +36,7 @@ pub fn resolve_link<D: Driver>(
     plan: &Plan,
     verbose: u8,
 ) -> Result<Link, UserError> {
-    let given = c.router_mac.map(|m| m.0).unwrap_or([0; 6]);
+    let given = c.nic.router_mac.map(|m| m.0).unwrap_or([0; 6]);
     Ok(Link {
         router_v4: resolve_router(driver, &adapter, false, verbose)?.unwrap_or(given),
         router_v6: resolve_router(driver, &adapter, true, verbose)?.unwrap_or(given),
@@ -56,9 +56,7 @@ pub struct Link {
 /// What the XDP program steers: the scan's source addresses and ports.
 pub fn steer_config(link: &Link, c: &ScanConfig) -> SteerConfig {
     let a = &link.adapter;
-    let ports = c
-        .adapter_port
-        .unwrap_or_else(|| PortRange::random_default(c.seed.rotate_left(7)));
+    let ports = c.source_ports();
     let mut s = SteerConfig {
         port_first: ports.first,
         port_count: ports.count.min(u32::from(u16::MAX)) as u16,

@@ -17,7 +17,6 @@ use masscan_engine::driver::Driver;
 use masscan_engine::listscan::push_line;
 use masscan_engine::plan::{OrderSpec, Plan, PlanError, ScanOrder};
 use masscan_engine::ports::{PortSetBuilder, Proto};
-use masscan_engine::source::PortRange;
 use std::io::Write;
 
 fn retry_window(c: &ScanConfig) -> u64 {
@@ -190,7 +189,7 @@ fn discover_links(c: &ScanConfig, plan: &Plan, verbose: u8) -> Result<Vec<Link>,
     let mut links: Vec<Link> = Vec::new();
     for i in 0..c.nic_count() {
         let nc = c.for_nic(i);
-        if i > 0 && nc.adapter.is_none() {
+        if i > 0 && nc.nic.adapter.is_none() {
             return Err(UserError(format!(
                 "interface {i} has settings but no name: give adapter[{i}] = IFNAME \
                  (--adapter[{i}] IFNAME)"
@@ -311,7 +310,6 @@ pub(crate) fn warn_kernel_resets(c: &ScanConfig, a: &Adapter) {
             .or(a.src_v6)
             .map(|r| r.to_string())
             .unwrap_or_default(),
-        c.adapter_port
-            .unwrap_or_else(|| PortRange::random_default(c.seed.rotate_left(7)))
+        c.source_ports()
     );
 }

@@ -253,13 +253,13 @@ fn link_options(c: &mut ScanConfig, a: &Args) {
     if let Some(t) = a.ttl {
         c.ttl = t;
     }
-    c.adapter = a.adapter.clone();
-    c.adapter_ip = a.adapter_ip;
-    c.adapter_port = a.adapter_port;
-    c.adapter_mac = a.adapter_mac;
-    c.adapter_vlan = a.adapter_vlan;
-    c.router_mac = a.router_mac;
-    c.router_ip = a.router_ip;
+    c.nic.adapter = a.adapter.clone();
+    c.nic.adapter_ip = a.adapter_ip;
+    c.nic.adapter_port = a.adapter_port;
+    c.nic.adapter_mac = a.adapter_mac;
+    c.nic.adapter_vlan = a.adapter_vlan;
+    c.nic.router_mac = a.router_mac;
+    c.nic.router_ip = a.router_ip;
     for n in &a.nic {
         if c.more_nics.len() < n.index {
             c.more_nics.resize(n.index, Nic::default());

@@ -35,26 +35,24 @@ pub struct Wire {
 
 impl Wire {
     pub fn new(c: &ScanConfig, link: Option<&Link>) -> Self {
-        let given_router = c.router_mac.map(|m| m.0).unwrap_or([0; 6]);
+        let given_router = c.nic.router_mac.map(|m| m.0).unwrap_or([0; 6]);
         let (src_mac, router_v4, router_v6) = match link {
             Some(l) => (l.adapter.src_mac, l.router_v4, l.router_v6),
             None => (
-                c.adapter_mac.map(|m| m.0).unwrap_or([0; 6]),
+                c.nic.adapter_mac.map(|m| m.0).unwrap_or([0; 6]),
                 given_router,
                 given_router,
             ),
         };
         let (src_v4, src_v6) = match link {
             Some(l) => (l.adapter.src_v4, l.adapter.src_v6),
-            None => match c.adapter_ip {
+            None => match c.nic.adapter_ip {
                 Some(r @ IpRange::V4 { .. }) => (Some(r), None),
                 Some(r @ IpRange::V6 { .. }) => (None, Some(r)),
                 None => (None, None),
             },
         };
-        let ports = c
-            .adapter_port
-            .unwrap_or_else(|| PortRange::random_default(c.seed.rotate_left(7)));
+        let ports = c.source_ports();
         Self {
             src_mac,
             router_v4,
@@ -70,7 +68,7 @@ impl Wire {
         let params = |dst_mac| TemplateParams {
             src_mac: self.src_mac,
             dst_mac,
-            vlan: c.adapter_vlan,
+            vlan: c.nic.adapter_vlan,
             ttl: c.ttl,
             timestamps: self.timestamps,
             ..TemplateParams::default()
@@ -89,20 +87,10 @@ pub fn saved_config(run: &Run, links: &[Link]) -> ScanConfig {
     let mut saved = run.config.clone();
     for (i, l) in links.iter().enumerate() {
         let a = &l.adapter;
-        let given = run.config.for_nic(i).adapter_ip;
-        // One adapter-ip is saved: the one given, or the discovered IPv4 (else IPv6) source.
-        let ip = given.or(a.src_v4).or(a.src_v6);
-        match i.checked_sub(1) {
-            None => {
-                saved.adapter = Some(a.ifname.clone());
-                saved.adapter_ip = ip;
-            }
-            Some(n) => {
-                if let Some(nic) = saved.more_nics.get_mut(n) {
-                    nic.adapter = Some(a.ifname.clone());
-                    nic.adapter_ip = ip;
-                }
-            }
+        if let Some(nic) = saved.nic_mut(i) {
+            // One adapter-ip is saved: the one given, or the discovered IPv4 (else IPv6) source.
+            nic.adapter_ip = nic.adapter_ip.or(a.src_v4).or(a.src_v6);
+            nic.adapter = Some(a.ifname.clone());
         }
     }
     saved
@@ -130,7 +118,7 @@ pub fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConf
     banners.hellos = c.hellos.iter().cloned().collect();
     TcpConfig {
         my_mac,
-        vlan: c.adapter_vlan,
+        vlan: c.nic.adapter_vlan,
         ttl: c.ttl,
         hello_wait_ms: c.hello_timeout.unwrap_or(2) * 1000,
         timeout_ms: timeout * 1000,
@@ -163,7 +151,7 @@ pub fn receiver_config(
         key,
         source: wire.source,
         my_mac: wire.src_mac,
-        vlan: c.adapter_vlan,
+        vlan: c.nic.adapter_vlan,
         answer_arp: adapter.is_some_and(|a| a.spoofed),
         send_rst: true,
         report_open: !c.noshow_open,

@@ -4,7 +4,6 @@
 
 use crate::plan::{ScanOrder, Shard};
 use crate::ports::PortSet;
-use crate::source::{IpRange, PortRange};
 use crate::targets::TargetSet;
 use std::fmt::Write as _;
 
@@ -139,13 +138,9 @@ pub struct ScanConfig {
     pub driver: Option<String>,
     /// `--dpdk-args`: the EAL arguments of the DPDK backend, as one string.
     pub dpdk_args: Option<String>,
-    pub adapter: Option<String>,
-    pub adapter_ip: Option<IpRange>,
-    pub adapter_port: Option<PortRange>,
-    pub adapter_mac: Option<Mac>,
-    pub adapter_vlan: Option<u16>,
-    pub router_mac: Option<Mac>,
-    pub router_ip: Option<std::net::Ipv4Addr>,
+    /// Interface 0's settings: `--adapter`, `--adapter-ip`, `--adapter-port`, `--adapter-mac`,
+    /// `--adapter-vlan`, `--router-mac`, `--router-ip`.
+    pub nic: crate::nics::Nic,
     /// The second and later interfaces (`adapter[1]`...), in order.
     pub more_nics: Vec<crate::nics::Nic>,
     pub open_only: bool,
@@ -217,13 +212,7 @@ impl ScanConfig {
             offline: false,
             driver: None,
             dpdk_args: None,
-            adapter: None,
-            adapter_ip: None,
-            adapter_port: None,
-            adapter_mac: None,
-            adapter_vlan: None,
-            router_mac: None,
-            router_ip: None,
+            nic: crate::nics::Nic::default(),
             more_nics: Vec::new(),
             open_only: false,
             show_closed: false,

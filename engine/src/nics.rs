@@ -10,8 +10,8 @@ use std::net::Ipv4Addr;
 /// The most interfaces one scan sends through (as the original).
 pub const MAX_NICS: usize = 8;
 
-/// One interface's own settings; interface 0's are the plain `--adapter`... fields of
-/// [`ScanConfig`], the others' are here.
+/// One interface's own settings: interface 0's are [`ScanConfig::nic`], the others' are
+/// [`ScanConfig::more_nics`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Nic {
     pub adapter: Option<String>,
@@ -88,36 +88,36 @@ impl ScanConfig {
         1 + self.more_nics.len()
     }
 
-    /// Interface 0's settings (the plain `--adapter`... fields).
-    pub fn first_nic(&self) -> Nic {
-        Nic {
-            adapter: self.adapter.clone(),
-            adapter_ip: self.adapter_ip,
-            adapter_port: self.adapter_port,
-            adapter_mac: self.adapter_mac,
-            adapter_vlan: self.adapter_vlan,
-            router_mac: self.router_mac,
-            router_ip: self.router_ip,
-        }
-    }
-
-    /// The configuration as interface `index` sees it: its own adapter and router settings in
-    /// the plain fields (interface 0: the configuration itself), no other interface.
+    /// The configuration as interface `index` sees it: its own adapter and router settings as
+    /// interface 0's (interface 0: the configuration itself), no other interface.
     pub fn for_nic(&self, index: usize) -> ScanConfig {
         let mut c = self.clone();
         c.more_nics.clear();
         if let Some(n) = index.checked_sub(1).and_then(|i| self.more_nics.get(i)) {
-            let n = n.clone();
-            (c.adapter, c.adapter_ip, c.adapter_port) = (n.adapter, n.adapter_ip, n.adapter_port);
-            (c.adapter_mac, c.adapter_vlan) = (n.adapter_mac, n.adapter_vlan);
-            (c.router_mac, c.router_ip) = (n.router_mac, n.router_ip);
+            c.nic = n.clone();
         }
         c
     }
 
+    /// Interface `index`'s own settings, to change.
+    pub fn nic_mut(&mut self, index: usize) -> Option<&mut Nic> {
+        match index.checked_sub(1) {
+            None => Some(&mut self.nic),
+            Some(i) => self.more_nics.get_mut(i),
+        }
+    }
+
+    /// The scan's source ports (of interface 0): `--adapter-port`, else a range chosen from
+    /// the seed, as every interface and every run of the same seed chooses it.
+    pub fn source_ports(&self) -> PortRange {
+        self.nic
+            .adapter_port
+            .unwrap_or_else(|| PortRange::random_default(self.seed.rotate_left(7)))
+    }
+
     /// Every interface's lines of a config file, interface 0's first.
     pub fn write_nics_conf(&self, out: &mut String) {
-        self.first_nic().write_conf(0, out);
+        self.nic.write_conf(0, out);
         for (i, n) in self.more_nics.iter().enumerate() {
             n.write_conf(i + 1, out);
         }
@@ -132,20 +132,20 @@ mod tests {
     fn each_interface_sees_its_own_settings() {
         let targets = crate::targets::TargetSetBuilder::new().build_lenient();
         let mut c = ScanConfig::new(targets, crate::ports::PortSetBuilder::new().build(), 1);
-        c.adapter = Some("eth0".into());
-        c.router_ip = Some(Ipv4Addr::new(198, 18, 0, 1));
+        c.nic.adapter = Some("eth0".into());
+        c.nic.router_ip = Some(Ipv4Addr::new(198, 18, 0, 1));
         let mut n = Nic::default();
         assert!(n.set("adapter", NicValue::Name("eth1".into())));
         assert!(n.set("router-ip", NicValue::Ipv4(Ipv4Addr::new(198, 18, 2, 1))));
         assert!(!n.set("rate", NicValue::Vlan(1)));
         c.more_nics.push(n);
         assert_eq!(c.nic_count(), 2);
-        assert_eq!(c.for_nic(0).adapter.as_deref(), Some("eth0"));
+        assert_eq!(c.for_nic(0).nic.adapter.as_deref(), Some("eth0"));
         assert_eq!(c.for_nic(0).nic_count(), 1);
         let one = c.for_nic(1);
-        assert_eq!(one.adapter.as_deref(), Some("eth1"));
-        assert_eq!(one.router_ip, Some(Ipv4Addr::new(198, 18, 2, 1)));
-        assert_eq!(one.adapter_ip, None);
+        assert_eq!(one.nic.adapter.as_deref(), Some("eth1"));
+        assert_eq!(one.nic.router_ip, Some(Ipv4Addr::new(198, 18, 2, 1)));
+        assert_eq!(one.nic.adapter_ip, None);
         let mut text = String::new();
         c.more_nics[0].write_conf(1, &mut text);
         assert_eq!(text, "adapter[1] = eth1\nrouter-ip[1] = 198.18.2.1\n");
