@@ -366,6 +366,10 @@ pub struct Args {
     /// directories must be writable by it. Every capability is dropped either way.
     #[arg(long = "user", value_name = "NAME")]
     pub user: Option<String>,
+    /// Once set up, confine every thread to the system calls a running scan makes (any other
+    /// call fails); with --driver afxdp, afpacket or --offline, on x86_64.
+    #[arg(long = "seccomp")]
+    pub seccomp: bool,
     /// More messages on stderr.
     #[arg(short = 'v', long = "verbose", action = ArgAction::Count)]
     pub verbose: u8,

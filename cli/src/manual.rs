@@ -61,7 +61,7 @@ const SECTIONS: &[(&str, &[Para])] = &[
     (
         "PRIVILEGES",
         &[
-            &[('r', "A live scan needs root, or the capabilities CAP_NET_RAW, CAP_NET_ADMIN, CAP_BPF and CAP_SYS_ADMIN for the XDP program. Once its sockets, program and files are open it drops every capability; with "), ('b', "--user"), ('i', " NAME"), ('r', " it also becomes that user and group.")],
+            &[('r', "A live scan needs root, or the capabilities CAP_NET_RAW, CAP_NET_ADMIN, CAP_BPF and CAP_SYS_ADMIN for the XDP program. Once its sockets, program and files are open it drops every capability; with "), ('b', "--user"), ('i', " NAME"), ('r', " it also becomes that user and group. With "), ('b', "--seccomp"), ('r', " every thread is then confined to the system calls a running scan makes (measured over AF_XDP, AF_PACKET and offline scans; DPDK and PF_RING refuse it): any other call, such as starting a program, opening a socket or loading BPF, fails with ENOSYS.")],
         ],
     ),
     (

@@ -445,6 +445,12 @@ fn open_and_drop_privileges<D: Driver>(
     if live {
         drop_privileges(run, keep.as_deref())?;
     }
+    if run.seccomp {
+        masscan_drivers::seccomp::confine().map_err(UserError)?;
+        if run.verbose > 0 {
+            eprintln!("[privilege] system calls confined (--seccomp)");
+        }
+    }
     Ok(queues)
 }
 

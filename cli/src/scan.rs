@@ -114,6 +114,13 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
     if let Some(user) = &run.user {
         lookup_user(user).map_err(UserError)?; // an unknown user fails before anything opens
     }
+    if run.seccomp && matches!(c.driver.as_deref(), Some("dpdk" | "pfring")) {
+        return Err(UserError(
+            "--seccomp works with --driver afxdp, --driver afpacket and --offline only (the \
+             system calls of DPDK's and PF_RING's libraries were not measured)"
+                .into(),
+        ));
+    }
     let threads = c.tx_threads.unwrap_or_else(default_tx_threads);
     let offline = c.offline || c.driver.as_deref() == Some("offline");
     if offline {

@@ -51,6 +51,8 @@ pub struct Run {
     pub banner_types: Vec<u16>,
     /// `--user`: the user a live scan runs as once set up.
     pub user: Option<String>,
+    /// `--seccomp`: system calls confined once set up.
+    pub seccomp: bool,
 }
 
 fn random_u64() -> u64 {
@@ -100,6 +102,7 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         banner_types,
         echo_all: args.echo_all,
         user: args.user,
+        seccomp: args.seccomp,
     })
 }
 

@@ -22,6 +22,7 @@ pub mod offline;
 pub mod pfring;
 pub mod privilege;
 pub mod resolve;
+pub mod seccomp;
 pub mod several;
 
 pub use afpacket::AfPacket;

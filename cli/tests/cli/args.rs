@@ -113,6 +113,12 @@ fn bad_input_is_one_line_and_exit_1() {
         ],
         "--user no-such-user-here: no such user",
     );
+    for driver in ["dpdk", "pfring"] {
+        assert_one_line_error(
+            &["198.18.0.1", "-p80", "--driver", driver, "--seccomp"],
+            "--seccomp works with --driver afxdp, --driver afpacket and --offline only",
+        );
+    }
     assert_one_line_error(&[], "no arguments");
 }
 
