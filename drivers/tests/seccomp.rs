@@ -44,6 +44,15 @@ fn enosys<T: std::fmt::Debug>(what: &str, r: std::io::Result<T>) {
     }
 }
 
+/// A raw call's result: negative is the error in errno.
+fn os_result(r: i64) -> std::io::Result<i64> {
+    if r < 0 {
+        Err(std::io::Error::last_os_error())
+    } else {
+        Ok(r)
+    }
+}
+
 /// Runs in the child: the filter on, then what must work and what must not.
 fn confined_checks() {
     let dir = tempfile::tempdir().unwrap();
@@ -71,23 +80,9 @@ fn confined_checks() {
     // SAFETY: bpf(BPF_PROG_LOAD) with a null attribute pointer: refused by the filter before
     // the kernel would read it (without the filter: EFAULT).
     let r = unsafe { libc::syscall(libc::SYS_bpf, 5, std::ptr::null::<u8>(), 0) };
-    enosys(
-        "bpf(BPF_PROG_LOAD)",
-        if r < 0 {
-            Err(std::io::Error::last_os_error())
-        } else {
-            Ok(r)
-        },
-    );
+    enosys("bpf(BPF_PROG_LOAD)", os_result(r));
     // SAFETY: kill with signal 0 only asks whether the process exists; sends nothing.
     let r = unsafe { libc::kill(1, 0) };
-    enosys(
-        "kill(1, 0)",
-        if r < 0 {
-            Err(std::io::Error::last_os_error())
-        } else {
-            Ok(r)
-        },
-    );
+    enosys("kill(1, 0)", os_result(i64::from(r)));
     println!("confined: every check passed");
 }
