@@ -6,7 +6,6 @@
 //! backend: `./scripts/test.sh` runs them.
 
 use masscan_test_support::*;
-use std::collections::BTreeSet;
 use std::path::Path;
 
 const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
@@ -61,15 +60,8 @@ fn dpdk_through_net_af_packet_finds_what_af_xdp_finds_with_banners() {
     let dpdk = dpdk_args(&lab);
     let had_runtime_dir = Path::new("/var/run/dpdk").exists();
     let extra: Vec<&str> = dpdk.iter().map(String::as_str).collect();
-    let open = |stdout: &str| -> BTreeSet<String> {
-        stdout
-            .lines()
-            .filter_map(|l| l.strip_prefix("Discovered open port "))
-            .map(|l| l.trim_end().to_string())
-            .collect()
-    };
-    let found = open(&scan_every_banner_server(&lab, "dpdk", &extra));
-    let want = open(&scan_every_banner_server(
+    let found = open_port_lines(&scan_every_banner_server(&lab, "dpdk", &extra));
+    let want = open_port_lines(&scan_every_banner_server(
         &lab,
         "afxdp",
         &["--driver", "afxdp"],
@@ -157,11 +149,7 @@ fn dpdk_through_net_af_xdp_finds_every_open_port_and_leaves_no_program() {
         err.contains("capabilities are kept for the whole scan: DPDK's net_af_xdp removes"),
         "{err}"
     );
-    let found: BTreeSet<String> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .filter_map(|l| l.strip_prefix("Discovered open port "))
-        .map(|l| l.trim_end().to_string())
-        .collect();
+    let found = open_port_lines(&String::from_utf8_lossy(&o.stdout));
     assert_eq!(found.len(), services_open().len(), "{found:?}\n{err}");
     assert!(!xdp_attached(&lab), "net_af_xdp left its XDP program");
     assert!(!promiscuous(&lab));

@@ -9,14 +9,6 @@ use std::collections::BTreeSet;
 
 const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
 
-fn open_lines(stdout: &str) -> BTreeSet<String> {
-    stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("Discovered open port "))
-        .map(|l| l.trim_end().to_string())
-        .collect()
-}
-
 /// A banner scan of every lab server through both links (with `extra` choosing the driver and
 /// the sources); checks that each link carried a fair part of the probes. Returns the open
 /// ports found.
@@ -54,12 +46,12 @@ fn scan_ports_through_both(
         sent.0 >= probes / 3 && sent.1 >= probes / 3,
         "{driver}: frames sent per link {sent:?} for {probes} probes"
     );
-    open_lines(&out)
+    open_port_lines(&out)
 }
 
 /// The open ports an AF_XDP banner scan through the first link alone finds.
 fn found_through_one_link(lab: &Lab) -> BTreeSet<String> {
-    let one = open_lines(&scan_every_banner_server(
+    let one = open_port_lines(&scan_every_banner_server(
         lab,
         "afxdp",
         &["--driver", "afxdp"],

@@ -7,17 +7,8 @@
 //! `./scripts/test.sh` runs them.
 
 use masscan_test_support::*;
-use std::collections::BTreeSet;
 
 const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
-
-fn open_ports(stdout: &str) -> BTreeSet<String> {
-    stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("Discovered open port "))
-        .map(|l| l.trim_end().to_string())
-        .collect()
-}
 
 #[test]
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
@@ -38,13 +29,13 @@ fn pfring_through_the_standin_finds_what_af_xdp_finds_with_banners() {
     );
     assert!(err.contains(" [pfring]"), "{err}");
     check_banners(&out, &banner_ports());
-    let want = open_ports(&scan_every_banner_server(
+    let want = open_port_lines(&scan_every_banner_server(
         &lab,
         "afxdp",
         &["--driver", "afxdp"],
     ));
     assert!(want.len() >= 11, "{want:?}");
-    assert_eq!(open_ports(&out), want);
+    assert_eq!(open_port_lines(&out), want);
 }
 
 #[test]

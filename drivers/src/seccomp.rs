@@ -8,10 +8,12 @@
 //! fallback use it (glibc's thread creation falls back from clone3 to clone), and a call
 //! missing from the list fails one operation with an error instead of ending the scan.
 
+#[cfg(target_arch = "x86_64")]
 use seccompiler::{
     BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter,
     SeccompRule,
 };
+#[cfg(target_arch = "x86_64")]
 use std::collections::BTreeMap;
 
 /// Allowed whatever their arguments: each was seen after the filter went on, in `strace -f`
@@ -74,8 +76,10 @@ const ALLOWED: &[i64] = &[
 ];
 
 /// `clone` flag that makes the new task a thread of this process.
+#[cfg(target_arch = "x86_64")]
 const CLONE_THREAD: u64 = libc::CLONE_THREAD as u64;
 /// `bpf` command that reads one element of a map (the steering program's counters).
+#[cfg(target_arch = "x86_64")]
 const BPF_MAP_LOOKUP_ELEM: u64 = 1;
 
 /// The filter: [`ALLOWED`], plus `clone` for new threads only, `tgkill` to this process only

@@ -512,6 +512,15 @@ pub fn banner_expectations() -> Vec<(&'static str, u16, &'static str, Vec<&'stat
     ]
 }
 
+/// The console's "Discovered open port ..." lines of a scan, without the prefix.
+pub fn open_port_lines(stdout: &str) -> BTreeSet<String> {
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("Discovered open port "))
+        .map(|l| l.trim_end().to_string())
+        .collect()
+}
+
 /// Checks the console's banner lines against [`banner_expectations`] (only those whose port
 /// is in `ports`).
 pub fn check_banners(stdout: &str, ports: &[u16]) {
