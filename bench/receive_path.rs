@@ -5,6 +5,8 @@
 //! the driver's frame). A counting allocator checks that no reply frame allocates.
 //!   receive-path FRAMES
 
+#![forbid(unsafe_code)]
+
 use etherparse::PacketBuilder;
 use masscan_drivers::offline::OfflineRx;
 use masscan_drivers::{Offline, SystemClock};

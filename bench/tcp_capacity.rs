@@ -2,6 +2,8 @@
 //! connections from synthetic SYN-ACKs (no network), measures the process's resident memory
 //! before and after, and the time per connection opened. Run by `bench/tcp.sh`.
 
+#![forbid(unsafe_code)]
+
 use masscan_engine::banner::BannerConfig;
 use masscan_engine::tcp::{Flow, Segment, Stack, TcpConfig, ACK, PSH, SYN};
 use std::net::{IpAddr, Ipv4Addr};

@@ -2,6 +2,8 @@
 //! pick, the cookie (the inlined SipHash against the siphasher crate), the template fill, and
 //! the whole probe into an offline driver frame.
 
+#![forbid(unsafe_code)]
+
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use masscan_drivers::Offline;
 use masscan_engine::cookie::CookieKey;

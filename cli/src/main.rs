@@ -2,6 +2,8 @@
 //! command line, then list, echo, self-check or scan. Every user error is one line on stderr and
 //! exit code 1.
 
+#![forbid(unsafe_code)]
+
 mod adapter;
 mod args;
 mod bypass;

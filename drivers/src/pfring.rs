@@ -71,14 +71,14 @@ impl Api {
             ($name:literal, $ty:ty) => {{
                 // SAFETY: the symbol is PF_RING's function of that name, whose C signature
                 // is $ty; the pointer stays valid while `lib` is loaded (kept in Api).
-                let s: libloading::Symbol<$ty> =
-                    unsafe { lib.get(concat!($name, "\0").as_bytes()) }.map_err(|_| {
-                        missing(concat!(
-                            "libpfring.so has no ",
-                            $name,
-                            ": not PF_RING, or too old"
-                        ))
-                    })?;
+                let s = unsafe { lib.get::<$ty>(concat!($name, "\0").as_bytes()) };
+                let s = s.map_err(|_| {
+                    missing(concat!(
+                        "libpfring.so has no ",
+                        $name,
+                        ": not PF_RING, or too old"
+                    ))
+                })?;
                 *s
             }};
         }
@@ -94,6 +94,7 @@ impl Api {
         // SAFETY: a stand-in exports pfring_standin as a NUL-terminated string constant.
         let standin = unsafe { lib.get::<*const c_char>(b"pfring_standin\0") }
             .ok()
+            // SAFETY: the symbol is that constant (above), valid while `lib` is loaded.
             .map(|s| unsafe { CStr::from_ptr(*s) }.to_string_lossy().into_owned());
         Ok((
             Api {

@@ -7,6 +7,8 @@
 //! The harnesses are deterministic: the same bytes take the same path (no clock, no randomness),
 //! so AFL's stability stays high and a crash replays.
 
+#![forbid(unsafe_code)]
+
 use masscan_engine::banner::{BannerConfig, Found, Session};
 use masscan_engine::config::{
     parse_conf, parse_cpu_list, parse_duration_spec, parse_size_spec, Mac,

@@ -106,10 +106,11 @@ fn eal_init(user_args: &[String]) -> Result<(), DriverError> {
 
 /// The names of DPDK's ports, for error messages.
 fn port_names() -> Vec<String> {
-    // SAFETY: plain calls into the shim after EAL set-up; the name buffer is ours and sized.
+    // SAFETY: a plain call into the shim after EAL set-up.
     let count = unsafe { ffi::msr_port_count() };
     (0..count)
         .filter_map(|k| {
+            // SAFETY: as above; k is below the count the shim gave.
             let p = unsafe { ffi::msr_port_nth(k) };
             (p >= 0).then(|| port_name(p as u16))
         })
