@@ -108,13 +108,21 @@ impl Area {
         })
     }
 
-    /// The frame at UMEM address `addr` (its chunk, from `addr` to the chunk's end).
+    /// The frame at UMEM address `addr` (its chunk, from `addr` to the chunk's end). Panics if
+    /// the chunk is not inside the area.
+    ///
+    /// # Safety
+    ///
+    /// The caller must own the frame at `addr` for as long as the returned slice lives: it took
+    /// the address off one of its own free lists or its receive ring (so neither the kernel nor
+    /// the other half of the queue can be using that frame), and makes no other slice of the
+    /// same frame while this one is alive.
     #[allow(clippy::mut_from_ref)]
-    fn frame(&self, addr: u64) -> &mut [u8] {
+    unsafe fn frame(&self, addr: u64) -> &mut [u8] {
         let chunk_end = (addr / u64::from(FRAME_SIZE) + 1) * u64::from(FRAME_SIZE);
         assert!(chunk_end as usize <= self.len);
-        // SAFETY: in bounds (checked); each frame is owned by exactly one side at a time (the
-        // free lists and rings hand frames over), so no two live slices alias.
+        // SAFETY: in bounds (checked above); the caller owns the frame (this function's
+        // contract), so no other live slice or the kernel aliases it.
         unsafe {
             std::slice::from_raw_parts_mut(
                 self.ptr.as_ptr().add(addr as usize),
@@ -449,7 +457,9 @@ impl AfXdpTx {
                 return None;
             }
             let addr = free.pop()?;
-            let len = fill(area.frame(addr));
+            // SAFETY: `addr` came off this half's free list: not on the ring (the kernel has
+            // completed it) nor lent to the receive side; the slice dies with `fill`'s call.
+            let len = fill(unsafe { area.frame(addr) });
             if len == 0 {
                 free.push(addr);
                 return None;
@@ -532,7 +542,10 @@ impl AfXdpTx {
             self.stats.tx_ring_full += 1;
             return false;
         };
-        let len = fill(self.area.frame(addr));
+        // SAFETY: `addr` came off the reply free list, which only this reply handle pops: the
+        // transmit side gives a reply frame back there only once the kernel completed it, and
+        // the slice dies with `fill`'s call.
+        let len = fill(unsafe { self.area.frame(addr) });
         if len == 0 {
             let _ = self.replies.free.push(addr);
             return true;
@@ -709,7 +722,10 @@ impl RxQueue for AfXdpRx {
         let mut r = self.ring.receive(max as u32);
         let mut n = 0;
         while let Some(desc) = r.read() {
-            let frame = self.area.frame(desc.addr);
+            // SAFETY: the kernel handed this receive frame over on the rx ring; it stays ours
+            // until its address goes back on the fill ring (in `refill`, after this slice is
+            // gone), and the transmit half never touches receive frames.
+            let frame = unsafe { self.area.frame(desc.addr) };
             let len = (desc.len as usize).min(frame.len());
             on_frame(&frame[..len]);
             self.free
