@@ -10,6 +10,7 @@ use aya::maps::{Array, MapData, PerCpuArray, XskMap};
 use aya::programs::links::FdLink;
 use aya::programs::{Xdp, XdpMode};
 use aya::Ebpf;
+use std::mem::{offset_of, size_of};
 use std::os::fd::AsRawFd;
 
 /// The compiled program, when clang was there at build time.
@@ -42,8 +43,22 @@ pub struct SteerConfig {
     pub steer_arp: u32,
 }
 
-// SAFETY: `SteerConfig` is `repr(C)` plain data with no padding (4+4+16+4+2+2+4 = 36 bytes) and
-// every bit pattern is valid, as aya's `Pod` requires.
+// The layout of `struct steer_config` in bpf/steer.c, checked at compile time: the same size and
+// every field at the same offset, so a change on one side only does not build.
+const _: () = assert!(
+    size_of::<SteerConfig>() == 36
+        && offset_of!(SteerConfig, v4_first) == 0
+        && offset_of!(SteerConfig, v4_count) == 4
+        && offset_of!(SteerConfig, v6_first) == 8
+        && offset_of!(SteerConfig, v6_count) == 24
+        && offset_of!(SteerConfig, port_first) == 28
+        && offset_of!(SteerConfig, port_count) == 30
+        && offset_of!(SteerConfig, steer_arp) == 32,
+    "SteerConfig must have the layout of struct steer_config in bpf/steer.c"
+);
+
+// SAFETY: `SteerConfig` is `repr(C)` plain data with no padding (4+4+16+4+2+2+4 = 36 bytes,
+// checked above) and every bit pattern is valid, as aya's `Pod` requires.
 unsafe impl aya::Pod for SteerConfig {}
 
 /// The program's per-CPU counters, summed over CPUs.
@@ -60,7 +75,18 @@ pub struct Counters {
     pub passed: u64,
 }
 
-// SAFETY: `Counters` is `repr(C)` plain data (four u64, no padding); every bit pattern is valid.
+// The layout of `struct counters` in bpf/steer.c (four __u64), checked at compile time.
+const _: () = assert!(
+    size_of::<Counters>() == 32
+        && offset_of!(Counters, seen) == 0
+        && offset_of!(Counters, ours) == 8
+        && offset_of!(Counters, steered) == 16
+        && offset_of!(Counters, passed) == 24,
+    "Counters must have the layout of struct counters in bpf/steer.c"
+);
+
+// SAFETY: `Counters` is `repr(C)` plain data (four u64, no padding: checked above); every bit
+// pattern is valid.
 unsafe impl aya::Pod for Counters {}
 
 #[derive(Debug, thiserror::Error)]
@@ -188,16 +214,6 @@ impl Steering {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn config_layout_matches_the_c_struct() {
-        assert_eq!(std::mem::size_of::<SteerConfig>(), 36);
-        assert_eq!(std::mem::offset_of!(SteerConfig, steer_arp), 32);
-        assert_eq!(std::mem::offset_of!(SteerConfig, v6_first), 8);
-        assert_eq!(std::mem::offset_of!(SteerConfig, v6_count), 24);
-        assert_eq!(std::mem::offset_of!(SteerConfig, port_first), 28);
-        assert_eq!(std::mem::size_of::<Counters>(), 32);
-    }
 
     #[test]
     fn the_program_is_built_here() {
