@@ -67,8 +67,8 @@ if [ ! -x "$CHRONY_ROOT/usr/sbin/chronyd" ]; then
 fi
 
 # The client libraries masscan's users drive it with, from PyPI, in a private venv: the tests
-# run them against this masscan (cli/tests/lab_clients.rs); Prometheus's own Python client,
-# whose parser checks the --metrics text (cli/tests/lab_metrics.rs); and kubernetes-validate,
+# run them against this masscan (cli/tests/lab/clients.rs); Prometheus's own Python client,
+# whose parser checks the --metrics text (cli/tests/lab/metrics.rs); and kubernetes-validate,
 # which checks scripts/deploy/'s Job against Kubernetes' schemas, bundled (cli/tests/deploy.rs).
 CLIENTS_VENV=/var/lib/masscan-lab/pyclients
 if ! "$CLIENTS_VENV/bin/python" -c 'import masscan, libnmap, prometheus_client, kubernetes_validate' >/dev/null 2>&1; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A single-node Slurm cluster from Debian's packages (munge, slurmctld, slurmd), for the
-# job-array test (cli/tests/lab_slurm.rs): every daemon runs inside a lab namespace (nsenter
+# job-array test (cli/tests/lab/slurm.rs): every daemon runs inside a lab namespace (nsenter
 # joins only its network, so the jobs see the host's /sys and cgroups as slurmd expects),
 # talks over that namespace's loopback, and keeps its key, config, state and logs in DIR.
 #

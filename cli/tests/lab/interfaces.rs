@@ -4,10 +4,9 @@
 //! scan through one link finds; so do DPDK (two net_af_packet ports of one EAL) and PF_RING
 //! (through its stand-in library). Ignored unless asked for (root): `./scripts/test.sh` runs them.
 
+use crate::common::*;
 use masscan_test_support::*;
 use std::collections::BTreeSet;
-
-const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
 
 /// A banner scan of every lab server through both links (with `extra` choosing the driver and
 /// the sources); checks that each link carried a fair part of the probes. Returns the open

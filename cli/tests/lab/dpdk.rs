@@ -5,10 +5,9 @@
 //! files, even when killed. Ignored unless asked for (root), and in a build without the DPDK
 //! backend: `./scripts/test.sh` runs them.
 
+use crate::common::*;
 use masscan_test_support::*;
 use std::path::Path;
-
-const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
 
 /// `--driver dpdk` through net_af_packet on the lab's scanner link, from an address the kernel
 /// does not own (so it never resets the banner connections; the scan answers ARP for it).

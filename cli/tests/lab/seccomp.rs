@@ -3,10 +3,9 @@
 //! on ctrl-c and resumes, confined again, to every open port. Each test brings up its own lab
 //! (unique names, taken down even on failure); they need root: `./scripts/test.sh` runs them.
 
+use crate::common::*;
 use masscan_test_support::*;
 use std::time::Duration;
-
-const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
 
 #[test]
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]

@@ -6,9 +6,8 @@
 //! banners; a missing library or kernel module is one line. Ignored unless asked for (root):
 //! `./scripts/test.sh` runs them.
 
+use crate::common::*;
 use masscan_test_support::*;
-
-const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
 
 #[test]
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]

@@ -4,13 +4,10 @@
 //! And Debian's redis-server, on the scanner namespace's loopback, fed by `-oR`.
 //! Ignored unless asked for (root and the lab): `./scripts/test.sh` runs it.
 
+use crate::common::*;
 use masscan_test_support::*;
 use std::collections::BTreeSet;
 use std::process::Command;
-
-const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
-const VENV_PYTHON: &str = "/var/lib/masscan-lab/pyclients/bin/python";
-
 /// Runs `script` with the clients' Python in the scanner namespace, `masscan` on PATH being
 /// this build; returns its stdout.
 fn python(lab: &Lab, script: &str) -> String {
@@ -20,8 +17,7 @@ fn python(lab: &Lab, script: &str) -> String {
     if !link.exists() {
         std::os::unix::fs::symlink(MASSCAN, &link).unwrap();
     }
-    let o = Command::new("ip")
-        .args(["netns", "exec", &lab.scan_ns, VENV_PYTHON, "-c", script])
+    let o = venv_python(lab, script)
         .env(
             "PATH",
             format!("{}:/usr/sbin:/usr/bin:/sbin:/bin", bin.display()),

@@ -2,13 +2,12 @@
 //! Each test brings up its own lab (unique names, taken down even on failure); they are
 //! ignored unless asked for, because they need root: `./scripts/test.sh` runs them.
 
+use crate::common::*;
 use masscan_test_support::*;
 use std::collections::BTreeSet;
 use std::process::Output;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
 
 #[test]
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
@@ -88,12 +87,7 @@ fn af_packet_spreads_replies_over_several_receive_threads() {
         assert!(open > 0, "rx-core {k} found nothing: {line}");
         // A few frames of the target's ARP and IPv6 housekeeping are not ours; our own RSTs
         // (one per open port) must not come back through the fanout group.
-        let not_ours: u64 = line
-            .split(", ")
-            .find(|f| f.ends_with(" not ours"))
-            .and_then(|f| f.split(' ').next())
-            .and_then(|n| n.parse().ok())
-            .unwrap();
+        let not_ours = rx_counter(&err, k, "not ours");
         assert!(
             not_ours < 100,
             "outgoing frames leaked into the fanout: {line}"

@@ -5,11 +5,10 @@
 //! fixed-size), the scan ends on time, and every reply is either reported or counted. Needs
 //! root, clang and the lab: `./scripts/test.sh` runs it.
 
+use crate::common::*;
 use masscan_test_support::*;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
 
 /// The bound on the scanner's peak resident memory during a flood (AF_XDP's UMEM is 24 MiB,
 /// the de-duplication table 16 MiB at this rate; measured peak 63 MiB, see
@@ -46,15 +45,6 @@ fn run_sampling_memory(lab: &Lab, args: &[&str]) -> (std::process::Output, u64, 
     });
     let out = child.wait_with_output().unwrap();
     (out, sampler.join().unwrap(), start.elapsed())
-}
-
-/// A counter of the `rx-core 0` summary line (`N name`).
-fn rx_counter(err: &str, name: &str) -> u64 {
-    let counts = rx_core_counts(err, 0);
-    counts
-        .split(", ")
-        .find_map(|c| c.strip_suffix(name).map(|n| n.trim().parse().unwrap()))
-        .unwrap_or_else(|| panic!("no {name:?} in {counts}"))
 }
 
 #[test]
@@ -112,9 +102,9 @@ fn floods_of_valid_replies_and_duplicates_stay_bounded_and_nothing_is_lost_uncou
     );
     ok(&o);
     let err = stderr(&o);
-    let open = rx_counter(&err, "open");
-    let drops = rx_counter(&err, "kernel drops");
-    let dups = rx_counter(&err, "duplicates");
+    let open = rx_counter(&err, 0, "open");
+    let drops = rx_counter(&err, 0, "kernel drops");
+    let dups = rx_counter(&err, 0, "duplicates");
     // Every distinct reply is reported, or the drop that lost it is counted.
     assert!(
         open + drops >= unique,
@@ -164,8 +154,8 @@ fn floods_of_valid_replies_and_duplicates_stay_bounded_and_nothing_is_lost_uncou
     );
     ok(&o);
     let err = stderr(&o);
-    let closed = rx_counter(&err, "closed");
-    let drops = rx_counter(&err, "kernel drops");
+    let closed = rx_counter(&err, 0, "closed");
+    let drops = rx_counter(&err, 0, "kernel drops");
     assert!(
         closed + drops >= 65_536,
         "{closed} closed + {drops} drops: {err}"

@@ -5,11 +5,10 @@
 //! failure); they are ignored unless asked for, because they need root: `./scripts/test.sh`
 //! runs them.
 
+use crate::common::*;
 use masscan_test_support::*;
 use std::collections::BTreeMap;
 use std::time::Duration;
-
-const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
 
 /// The `[faults] DIRECTION: ...` line's count of `what` (e.g. "dropped").
 fn fault_count(err: &str, direction: &str, what: &str) -> u64 {

@@ -2,13 +2,12 @@
 //! Each test brings up its own lab (unique names, taken down even on failure); they are
 //! ignored unless asked for, because they need root: `./scripts/test.sh` runs them.
 
+use crate::common::*;
 use masscan_test_support::*;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
-
-const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
 
 #[test]
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]

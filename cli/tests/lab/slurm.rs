@@ -5,12 +5,11 @@
 //! the shards' probes add up to that scan's. A missing shard makes the merge fail and name it.
 //! Ignored unless asked for (it needs root): `./scripts/test.sh` runs it.
 
+use crate::common::*;
 use masscan_test_support::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
 
 /// The Slurm daemons of one test; stopped when dropped (lab.sh down would end them too).
 struct Slurm {

@@ -4,13 +4,9 @@
 //! echoed timestamps; the port closes with the scan. Ignored unless asked for (it needs root):
 //! `./scripts/test.sh` runs it.
 
+use crate::common::*;
 use masscan_test_support::*;
-use std::process::Command;
 use std::time::Duration;
-
-const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
-const VENV_PYTHON: &str = "/var/lib/masscan-lab/pyclients/bin/python";
-
 /// Scrapes `url` from inside the scanner namespace and parses it with prometheus_client;
 /// prints `family type samples` lines, then `rtt COUNT INF SUM`, then `probes N`.
 const SCRAPE: &str = r#"
@@ -33,8 +29,7 @@ fn metrics_answer_with_prometheus_text_and_the_rtt_histogram_while_scanning() {
     wait_until_sending(&lab, &mut child);
     std::thread::sleep(Duration::from_millis(1500));
     let scrape = || {
-        Command::new("ip")
-            .args(["netns", "exec", &lab.scan_ns, VENV_PYTHON, "-c", SCRAPE])
+        venv_python(&lab, SCRAPE)
             .arg("http://127.0.0.1:9464/metrics")
             .output()
             .unwrap()

@@ -5,10 +5,9 @@
 //! `-oB`. Each test brings up its own lab (unique names, taken down even
 //! on failure); they need root, so `./scripts/test.sh` runs them.
 
+use crate::common::*;
 use masscan_test_support::*;
 use std::collections::BTreeSet;
-
-const MASSCAN: &str = env!("CARGO_BIN_EXE_masscan");
 
 const HOSTS: [&str; 8] = [
     "198.18.1.4",
