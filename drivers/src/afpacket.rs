@@ -14,28 +14,17 @@ use std::ffi::CString;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::ptr::NonNull;
-use std::sync::atomic::{fence, AtomicU32, Ordering};
 use std::time::Duration;
 
-/// Size of one TX frame slot (header + frame).
-const TX_FRAME_SIZE: usize = 2048;
-/// TX slots per queue.
-const TX_FRAMES: usize = 1024;
-/// Where frame data starts in a TPACKET_V2 TX slot: TPACKET_ALIGN(sizeof(tpacket2_hdr)).
-const TX_DATA_OFFSET: usize = 32;
-/// RX ring: blocks of 1 MiB, 32 of them per queue.
-const RX_BLOCK_SIZE: usize = 1 << 20;
-const RX_BLOCKS: usize = 32;
+mod ring;
+use ring::{
+    RingMem, RxRing, TxRing, RX_BLOCKS, RX_BLOCK_SIZE, TX_DATA_OFFSET, TX_FRAMES, TX_FRAME_SIZE,
+};
+
 const RX_FRAME_SIZE: usize = 2048;
 /// A block is handed to us at the latest this many ms after its first frame.
 const RX_BLOCK_TIMEOUT_MS: u32 = 5;
 
-const TP_STATUS_AVAILABLE: u32 = 0;
-const TP_STATUS_SEND_REQUEST: u32 = 1;
-const TP_STATUS_SENDING: u32 = 2;
-const TP_STATUS_WRONG_FORMAT: u32 = 4;
-const TP_STATUS_USER: u32 = 1;
-const TP_STATUS_KERNEL: u32 = 0;
 const PACKET_IGNORE_OUTGOING: libc::c_int = 23;
 const TPACKET_V2: u32 = 1;
 const TPACKET_V3: u32 = 2;
@@ -135,8 +124,10 @@ impl AfPacket {
         self.bind(&fd, 0)?;
         Ok(AfPacketTx {
             fd,
-            ring,
-            head: 0,
+            // SAFETY: the mapping lives as long as the queue, which holds it (`_map`); the
+            // ring is the only user of it on our side.
+            ring: TxRing::new(unsafe { ring.mem() }),
+            _map: ring,
             pending: 0,
             stats: QueueStats::default(),
         })
@@ -166,9 +157,9 @@ impl AfPacket {
         }
         Ok(AfPacketRx {
             fd,
-            ring,
-            block: 0,
-            in_block: None,
+            // SAFETY: as for the transmit ring: the queue holds the mapping (`_map`).
+            ring: RxRing::new(unsafe { ring.mem() }),
+            _map: ring,
             stats: QueueStats::default(),
             drops: std::cell::Cell::new(0),
         })
@@ -228,7 +219,7 @@ fn setsockopt<T>(
     Ok(())
 }
 
-/// A ring shared with the kernel.
+/// A ring's mapping, shared with the kernel; unmapped on drop.
 struct Mmap {
     ptr: NonNull<u8>,
     len: usize,
@@ -277,41 +268,15 @@ impl Mmap {
         })
     }
 
-    /// The status word at `offset` (the first field of every ring header), shared with the kernel.
-    fn status(&self, offset: usize) -> &AtomicU32 {
-        assert!(offset + 4 <= self.len && offset.is_multiple_of(4));
-        // SAFETY: in bounds and aligned (checked); the kernel and we access the word atomically.
-        unsafe { &*(self.ptr.as_ptr().add(offset) as *const AtomicU32) }
-    }
-
-    fn u32_at(&self, offset: usize) -> u32 {
-        assert!(offset + 4 <= self.len);
-        // SAFETY: in bounds (checked); unaligned read of memory the kernel handed to us.
-        unsafe { std::ptr::read_unaligned(self.ptr.as_ptr().add(offset) as *const u32) }
-    }
-
-    fn u16_at(&self, offset: usize) -> u16 {
-        assert!(offset + 2 <= self.len);
-        // SAFETY: as `u32_at`.
-        unsafe { std::ptr::read_unaligned(self.ptr.as_ptr().add(offset) as *const u16) }
-    }
-
-    fn set_u32(&mut self, offset: usize, v: u32) {
-        assert!(offset + 4 <= self.len);
-        // SAFETY: in bounds (checked); the slot belongs to us while its status says so.
-        unsafe { std::ptr::write_unaligned(self.ptr.as_ptr().add(offset) as *mut u32, v) }
-    }
-
-    fn slice(&self, offset: usize, len: usize) -> &[u8] {
-        assert!(offset.checked_add(len).is_some_and(|e| e <= self.len));
-        // SAFETY: in bounds (checked); the block belongs to us until we hand it back.
-        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr().add(offset), len) }
-    }
-
-    fn slice_mut(&mut self, offset: usize, len: usize) -> &mut [u8] {
-        assert!(offset.checked_add(len).is_some_and(|e| e <= self.len));
-        // SAFETY: in bounds (checked); the slot belongs to us while its status is AVAILABLE.
-        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr().add(offset), len) }
+    /// A view of the mapping for a ring walker.
+    ///
+    /// # Safety
+    ///
+    /// The view must not be used after this mapping is dropped, and only one view may be in
+    /// use at a time.
+    unsafe fn mem(&self) -> RingMem {
+        // SAFETY: a page-aligned mapping of `len` bytes; the caller keeps it alive and unshared.
+        unsafe { RingMem::new(self.ptr, self.len) }
     }
 }
 
@@ -327,8 +292,8 @@ impl Drop for Mmap {
 /// Transmit side: a TPACKET_V2 TX ring.
 pub struct AfPacketTx {
     fd: OwnedFd,
-    ring: Mmap,
-    head: usize,
+    ring: TxRing,
+    _map: Mmap,
     /// Frames marked for sending since the last kick.
     pending: usize,
     stats: QueueStats,
@@ -360,44 +325,9 @@ impl AfPacketTx {
     /// Fills up to `max` free slots of the ring, each by `fill`, and marks them for sending;
     /// the frames go out at the next kick. Returns how many.
     #[inline]
-    fn fill_slots<F: FnMut(&mut [u8]) -> usize>(&mut self, max: usize, mut fill: F) -> usize {
-        let mut n = 0;
-        let mut bytes = 0u64;
-        while n < max {
-            let slot = self.head * TX_FRAME_SIZE;
-            let status = self.ring.status(slot).load(Ordering::Acquire);
-            if status == TP_STATUS_WRONG_FORMAT {
-                // The kernel refused the frame in this slot (too short or too long): drop it.
-                self.ring
-                    .status(slot)
-                    .store(TP_STATUS_AVAILABLE, Ordering::Release);
-            } else if status != TP_STATUS_AVAILABLE {
-                self.stats.tx_ring_full += 1;
-                break;
-            }
-            let len = {
-                let frame = self
-                    .ring
-                    .slice_mut(slot + TX_DATA_OFFSET, TX_FRAME_SIZE - TX_DATA_OFFSET);
-                fill(frame)
-            };
-            if len == 0 {
-                break;
-            }
-            // tpacket2_hdr: tp_status, tp_len, tp_snaplen, ...
-            self.ring.set_u32(slot + 4, len as u32);
-            self.ring.set_u32(slot + 8, len as u32);
-            fence(Ordering::Release);
-            self.ring
-                .status(slot)
-                .store(TP_STATUS_SEND_REQUEST, Ordering::Release);
-            self.head = (self.head + 1) % TX_FRAMES;
-            self.pending += 1;
-            bytes += len as u64;
-            n += 1;
-        }
-        self.stats.tx_frames += n as u64;
-        self.stats.tx_bytes += bytes;
+    fn fill_slots<F: FnMut(&mut [u8]) -> usize>(&mut self, max: usize, fill: F) -> usize {
+        let n = self.ring.fill_slots(max, fill, &mut self.stats);
+        self.pending += n;
         n
     }
 }
@@ -434,13 +364,7 @@ impl TxQueue for AfPacketTx {
     fn flush(&mut self) -> Result<(), DriverError> {
         // Kick until every slot is back with us (at most about a second).
         for _ in 0..1000 {
-            let busy = (0..TX_FRAMES).any(|i| {
-                matches!(
-                    self.ring.status(i * TX_FRAME_SIZE).load(Ordering::Acquire),
-                    TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING
-                )
-            });
-            if !busy {
+            if !self.ring.busy() {
                 return Ok(());
             }
             self.pending = 1;
@@ -458,96 +382,20 @@ impl TxQueue for AfPacketTx {
 /// Receive side: a TPACKET_V3 RX ring.
 pub struct AfPacketRx {
     fd: OwnedFd,
-    ring: Mmap,
-    /// The block we read next.
-    block: usize,
-    /// Inside a block: (frames left, offset of the next frame header).
-    in_block: Option<(u32, usize)>,
+    ring: RxRing,
+    _map: Mmap,
     stats: QueueStats,
     /// Kernel drops read so far (the kernel resets its count on each read).
     drops: std::cell::Cell<u64>,
 }
 
-// tpacket_block_desc: version u32, offset_to_priv u32, then tpacket_hdr_v1:
-// block_status u32 (at 8), num_pkts u32 (12), offset_to_first_pkt u32 (16), blk_len u32 (20), ...
-const BLOCK_STATUS: usize = 8;
-const BLOCK_NUM_PKTS: usize = 12;
-const BLOCK_FIRST: usize = 16;
-// tpacket3_hdr: tp_next_offset u32 (0), tp_sec (4), tp_nsec (8), tp_snaplen (12), tp_len (16),
-// tp_status (20), tp_mac u16 (24), ...
-const PKT_NEXT: usize = 0;
-const PKT_SNAPLEN: usize = 12;
-const PKT_LEN: usize = 16;
-const PKT_MAC: usize = 24;
-/// The sockaddr_ll after the header (at TPACKET_ALIGN(sizeof(tpacket3_hdr)) = 48): sll_pkttype
-/// is its byte 10.
-const PKT_SLL_PKTTYPE: usize = 48 + 10;
-const PACKET_OUTGOING: u8 = 4;
-
 impl RxQueue for AfPacketRx {
-    fn receive<F: FnMut(&[u8])>(
-        &mut self,
-        max: usize,
-        mut on_frame: F,
-    ) -> Result<usize, DriverError> {
-        let mut n = 0;
-        while n < max {
-            let base = self.block * RX_BLOCK_SIZE;
-            let (left, at) = match self.in_block {
-                Some(s) => s,
-                None => {
-                    if self
-                        .ring
-                        .status(base + BLOCK_STATUS)
-                        .load(Ordering::Acquire)
-                        & TP_STATUS_USER
-                        == 0
-                    {
-                        break;
-                    }
-                    let count = self.ring.u32_at(base + BLOCK_NUM_PKTS);
-                    let first = self.ring.u32_at(base + BLOCK_FIRST) as usize;
-                    (count, base + first)
-                }
-            };
-            if left == 0 || at + PKT_MAC + 2 > base + RX_BLOCK_SIZE {
-                // Block done (or its header is not what we expect): give it back.
-                self.ring
-                    .status(base + BLOCK_STATUS)
-                    .store(TP_STATUS_KERNEL, Ordering::Release);
-                self.block = (self.block + 1) % RX_BLOCKS;
-                self.in_block = None;
-                continue;
-            }
-            let snap = self.ring.u32_at(at + PKT_SNAPLEN) as usize;
-            let wire_len = self.ring.u32_at(at + PKT_LEN) as u64;
-            let mac = self.ring.u16_at(at + PKT_MAC) as usize;
-            let next = self.ring.u32_at(at + PKT_NEXT) as usize;
-            // In a fanout group PACKET_IGNORE_OUTGOING does not apply (it is the group's hook
-            // that receives), so our own and the kernel's outgoing frames are skipped here.
-            let outgoing = at + PKT_SLL_PKTTYPE < base + RX_BLOCK_SIZE
-                && self.ring.slice(at + PKT_SLL_PKTTYPE, 1)[0] == PACKET_OUTGOING;
-            if !outgoing && at + mac + snap <= base + RX_BLOCK_SIZE {
-                on_frame(self.ring.slice(at + mac, snap));
-                self.stats.rx_frames += 1;
-                self.stats.rx_bytes += wire_len;
-                n += 1;
-            }
-            self.in_block = Some((left - 1, if next == 0 { usize::MAX / 2 } else { at + next }));
-        }
-        Ok(n)
+    fn receive<F: FnMut(&[u8])>(&mut self, max: usize, on_frame: F) -> Result<usize, DriverError> {
+        Ok(self.ring.receive(max, on_frame, &mut self.stats))
     }
 
     fn wait(&mut self, timeout: Duration) {
-        let base = self.block * RX_BLOCK_SIZE;
-        if self.in_block.is_some()
-            || self
-                .ring
-                .status(base + BLOCK_STATUS)
-                .load(Ordering::Acquire)
-                & TP_STATUS_USER
-                != 0
-        {
+        if self.ring.ready() {
             return;
         }
         let mut pfd = libc::pollfd {
