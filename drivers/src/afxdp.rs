@@ -15,7 +15,6 @@
 //! rings.
 
 use crate::afpacket::ifindex;
-use crossbeam_queue::ArrayQueue;
 use masscan_ebpf::{SteerConfig, Steering};
 use masscan_engine::driver::{
     queue_one_by_transmit, Capabilities, Driver, DriverError, QueueStats, RxQueue, TxQueue,
@@ -30,116 +29,22 @@ use xdpilone::{
     CompletionQueue, FillQueue, IfInfo, RingRx, RingTx, Socket, SocketConfig, Umem, UmemConfig,
 };
 
-const FRAME_SIZE: u32 = 2048;
-/// Frames per queue (24 MiB): 8,192 for transmit (4,096 of them lent to the receive side's
-/// replies) and 4,096 for receive.
-const FRAMES: u32 = 12_288;
-const TX_FRAMES: u32 = 8192;
+mod frames;
+use frames::{
+    gather, give_back, take_received, Area, Batch, ReplyQueue, FRAMES, FRAME_SIZE, REPLY_FIRST,
+    TX_FRAMES,
+};
+
 const RING: u32 = 4096;
-/// Transmit frames lent to the receive side for its replies, per queue (the last ones of the
-/// transmit half of the UMEM).
-const REPLY_FRAMES: u32 = 4096;
-const REPLY_FIRST: u32 = TX_FRAMES - REPLY_FRAMES;
+
 /// Replies put on the ring in the same reservation as a batch of probes, at most.
 const MAX_REPLIES_WITH_PROBES: usize = 192;
 const SOL_XDP: libc::c_int = 283;
 const XDP_OPTIONS: libc::c_int = 8;
 const XDP_OPTIONS_ZEROCOPY: u32 = 1;
 
-/// The reply frames of one queue, by UMEM address: each is in exactly one place at a time:
-/// free (the receive side may write it), ready (written, waiting for the transmit side), or on
-/// the transmit ring (given back to `free` when it completes).
-struct ReplyQueue {
-    free: ArrayQueue<u64>,
-    ready: ArrayQueue<(u64, u32)>,
-}
-
-impl ReplyQueue {
-    fn new() -> Self {
-        let free = ArrayQueue::new(REPLY_FRAMES as usize);
-        for i in REPLY_FIRST..TX_FRAMES {
-            let _ = free.push(u64::from(i * FRAME_SIZE));
-        }
-        Self {
-            free,
-            ready: ArrayQueue::new(REPLY_FRAMES as usize),
-        }
-    }
-
-    fn owns(addr: u64) -> bool {
-        (u64::from(REPLY_FIRST * FRAME_SIZE)..u64::from(TX_FRAMES * FRAME_SIZE)).contains(&addr)
-    }
-}
-
 fn err(what: &str, e: impl std::fmt::Debug) -> DriverError {
     DriverError::Other(format!("afxdp: {what}: {e:?}"))
-}
-
-/// Page-aligned anonymous memory for one UMEM, unmapped when the last user is gone.
-struct Area {
-    ptr: NonNull<u8>,
-    len: usize,
-}
-
-// SAFETY: the area is plain memory; the transmit and receive halves touch disjoint frames of it.
-unsafe impl Send for Area {}
-// SAFETY: as above: concurrent users never touch the same frame.
-unsafe impl Sync for Area {}
-
-impl Area {
-    fn new(len: usize) -> Result<Self, DriverError> {
-        // SAFETY: an anonymous private mapping; the result is checked.
-        let p = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_POPULATE,
-                -1,
-                0,
-            )
-        };
-        if p == libc::MAP_FAILED {
-            return Err(err("mmap of the UMEM", std::io::Error::last_os_error()));
-        }
-        Ok(Self {
-            ptr: NonNull::new(p as *mut u8).expect("mmap returned null"),
-            len,
-        })
-    }
-
-    /// The frame at UMEM address `addr` (its chunk, from `addr` to the chunk's end). Panics if
-    /// the chunk is not inside the area.
-    ///
-    /// # Safety
-    ///
-    /// The caller must own the frame at `addr` for as long as the returned slice lives: it took
-    /// the address off one of its own free lists or its receive ring (so neither the kernel nor
-    /// the other half of the queue can be using that frame), and makes no other slice of the
-    /// same frame while this one is alive.
-    #[allow(clippy::mut_from_ref)]
-    unsafe fn frame(&self, addr: u64) -> &mut [u8] {
-        let chunk_end = (addr / u64::from(FRAME_SIZE) + 1) * u64::from(FRAME_SIZE);
-        assert!(chunk_end as usize <= self.len);
-        // SAFETY: in bounds (checked above); the caller owns the frame (this function's
-        // contract), so no other live slice or the kernel aliases it.
-        unsafe {
-            std::slice::from_raw_parts_mut(
-                self.ptr.as_ptr().add(addr as usize),
-                (chunk_end - addr) as usize,
-            )
-        }
-    }
-}
-
-impl Drop for Area {
-    fn drop(&mut self) {
-        // SAFETY: unmaps exactly the mapping made in `new`; the sockets using it are closed (the
-        // rings that hold this Arc drop theirs first).
-        unsafe {
-            libc::munmap(self.ptr.as_ptr() as *mut libc::c_void, self.len);
-        }
-    }
 }
 
 /// One interface queue: its UMEM and socket, split into the two halves.
@@ -423,12 +328,7 @@ impl AfXdpTx {
         };
         let mut r = cq.complete(self.outstanding);
         while let Some(addr) = r.read() {
-            let frame = addr - addr % u64::from(FRAME_SIZE);
-            if ReplyQueue::owns(frame) {
-                let _ = self.replies.free.push(frame);
-            } else {
-                self.free.push(frame);
-            }
+            give_back(addr, &self.replies, &mut self.free);
             self.outstanding -= 1;
         }
         r.release();
@@ -436,38 +336,22 @@ impl AfXdpTx {
 
     /// Puts on the ring, in one reservation and one wake-up, up to `replies` of the frames the
     /// receive side wrote, then up to `max` probes, each filled by `fill`. Returns the probes.
-    fn push<F: FnMut(&mut [u8]) -> usize>(
-        &mut self,
-        replies: usize,
-        max: usize,
-        mut fill: F,
-    ) -> usize {
+    fn push<F: FnMut(&mut [u8]) -> usize>(&mut self, replies: usize, max: usize, fill: F) -> usize {
         let probes_max = max.min(self.free.len());
-        let (free, area, ready) = (&mut self.free, &self.area, &self.replies.ready);
-        let (mut bytes, mut probes, mut replies_left) = (0u64, 0usize, replies);
-        let n = Self::put_on_ring(self.ring.as_mut(), replies + probes_max, || {
-            if replies_left > 0 {
-                replies_left -= 1;
-                if let Some(d) = ready.pop() {
-                    return Some(d);
-                }
-                replies_left = 0;
-            }
-            if probes == probes_max {
-                return None;
-            }
-            let addr = free.pop()?;
-            // SAFETY: `addr` came off this half's free list: not on the ring (the kernel has
-            // completed it) nor lent to the receive side; the slice dies with `fill`'s call.
-            let len = fill(unsafe { area.frame(addr) });
-            if len == 0 {
-                free.push(addr);
-                return None;
-            }
-            bytes += len as u64;
-            probes += 1;
-            Some((addr, len as u32))
-        });
+        // SAFETY: the transmit half's free list holds only transmit frames it owns: each goes
+        // on it at set-up or when the kernel completes it (`reap`), and comes off to be sent.
+        let mut batch = unsafe {
+            Batch::new(
+                &mut self.free,
+                &self.area,
+                &self.replies.ready,
+                replies,
+                probes_max,
+                fill,
+            )
+        };
+        let n = Self::put_on_ring(self.ring.as_mut(), replies + probes_max, || batch.next());
+        let (bytes, probes) = (batch.bytes, batch.probes);
         self.stats.tx_bytes += bytes;
         self.finish_push(n);
         probes
@@ -490,7 +374,7 @@ impl AfXdpTx {
     fn put_on_ring(
         ring: Option<&mut RingTx>,
         want: usize,
-        mut next: impl FnMut() -> Option<(u64, u32)>,
+        next: impl FnMut() -> Option<(u64, u32)>,
     ) -> usize {
         let Some(ring) = ring else { return 0 };
         if want == 0 {
@@ -503,16 +387,7 @@ impl AfXdpTx {
             len: 0,
             options: 0,
         }; 256];
-        let mut n = 0;
-        while n < room.min(256) {
-            let Some((addr, len)) = next() else { break };
-            descs[n] = XdpDesc {
-                addr,
-                len,
-                options: 0,
-            };
-            n += 1;
-        }
+        let n = gather(room, next, &mut descs);
         let inserted = w.insert(descs[..n].iter().copied()) as usize;
         debug_assert_eq!(inserted, n, "reserved room was checked");
         w.commit();
@@ -723,13 +598,17 @@ impl RxQueue for AfXdpRx {
         let mut n = 0;
         while let Some(desc) = r.read() {
             // SAFETY: the kernel handed this receive frame over on the rx ring; it stays ours
-            // until its address goes back on the fill ring (in `refill`, after this slice is
-            // gone), and the transmit half never touches receive frames.
-            let frame = unsafe { self.area.frame(desc.addr) };
-            let len = (desc.len as usize).min(frame.len());
-            on_frame(&frame[..len]);
-            self.free
-                .push(desc.addr - desc.addr % u64::from(FRAME_SIZE));
+            // until its address goes back on the fill ring (in `refill`), and the transmit half
+            // never touches receive frames.
+            unsafe {
+                take_received(
+                    &self.area,
+                    desc.addr,
+                    desc.len,
+                    &mut self.free,
+                    &mut on_frame,
+                )
+            };
             self.stats.rx_frames += 1;
             self.stats.rx_bytes += u64::from(desc.len);
             n += 1;
