@@ -43,6 +43,17 @@ struct counters {
     __u64 passed;
 };
 
+// The same layout the Rust side asserts at compile time (ebpf/src/lib.rs): a change on either
+// side fails that side's build instead of misreading the map.
+_Static_assert(sizeof(struct steer_config) == 36, "steer_config layout");
+_Static_assert(__builtin_offsetof(struct steer_config, v4_count) == 4, "steer_config.v4_count");
+_Static_assert(__builtin_offsetof(struct steer_config, v6_first) == 8, "steer_config.v6_first");
+_Static_assert(__builtin_offsetof(struct steer_config, v6_count) == 24, "steer_config.v6_count");
+_Static_assert(__builtin_offsetof(struct steer_config, port_first) == 28, "steer_config.port_first");
+_Static_assert(__builtin_offsetof(struct steer_config, port_count) == 30, "steer_config.port_count");
+_Static_assert(__builtin_offsetof(struct steer_config, steer_arp) == 32, "steer_config.steer_arp");
+_Static_assert(sizeof(struct counters) == 32, "counters layout");
+
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
     __uint(max_entries, 1);
