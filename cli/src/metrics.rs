@@ -181,3 +181,6 @@ fn rtt_histogram(out: &mut String, cores: &[Arc<RttHistogram>]) {
     let _ = writeln!(out, "{name}_sum {}", sum_ms as f64 / 1000.0);
     let _ = writeln!(out, "{name}_count {count}");
 }
+
+#[cfg(test)]
+mod tests;

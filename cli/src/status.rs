@@ -8,6 +8,7 @@ use masscan_engine::output::timestr;
 use masscan_engine::plan::{Plan, Slice};
 use masscan_engine::reply::RxCounters;
 use masscan_engine::stats::{CoreCounters, RxCoreCounters, TxSnapshot};
+use std::fmt::Write as _;
 use std::io::Write;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -301,11 +302,23 @@ impl StatsJson {
 /// The closing lines: each core's probes and rate over its own running time, then the total.
 pub fn summary(
     s: &Snapshot,
-    (cpus, rx_cpus): (&[Option<usize>], &[Option<usize>]),
+    cpus: (&[Option<usize>], &[Option<usize>]),
     secs: &[f64],
     elapsed: Duration,
     driver: &str,
 ) {
+    eprint!("{}", summary_text(s, cpus, secs, elapsed, driver));
+}
+
+/// The closing lines [`summary`] prints, each ending in a newline.
+fn summary_text(
+    s: &Snapshot,
+    (cpus, rx_cpus): (&[Option<usize>], &[Option<usize>]),
+    secs: &[f64],
+    elapsed: Duration,
+    driver: &str,
+) -> String {
+    let mut out = String::new();
     let pinned = |cpus: &[Option<usize>], k: usize| {
         cpus.get(k)
             .copied()
@@ -316,25 +329,29 @@ pub fn summary(
     for (k, c) in s.cores.iter().enumerate() {
         let t = secs.get(k).copied().unwrap_or(0.0).max(1e-9);
         let cpu = pinned(cpus, k);
-        eprintln!(
+        let _ = writeln!(
+            out,
             "tx-core {k} ({cpu}): {} in {:.3} s = {:.0} pps, {} batches, {} throttle waits, {} ring full, {} kicks",
             plural(c.sent, "probe"), t, c.sent as f64 / t, c.batches, c.throttle_waits, c.ring_full, c.kicks
         );
     }
     for (k, r) in s.rx.iter().enumerate() {
         let cpu = pinned(rx_cpus, k);
-        eprintln!(
+        let _ = writeln!(
+            out,
             "rx-core {k} ({cpu}): {} frames, {} open, {} closed, {} duplicates, {} bad cookie, {} not ours, {} malformed, {} rst sent, {} arp answered, {} kernel drops, {} fill-empty, {} replies dropped",
             r.frames, r.open, r.closed, r.duplicates, r.bad_cookie, r.not_ours, r.malformed, r.rst_sent, r.arp_answered, r.kernel_drops, r.fill_empty, r.replies_dropped
         );
         if r.icmp_errors > 0 || r.ip_mismatch > 0 {
-            eprintln!(
+            let _ = writeln!(
+            out,
                 "rx-core {k} icmp: {} errors about our probes, {} UDP replies from another address (IP-MISMATCH)",
                 r.icmp_errors, r.ip_mismatch
             );
         }
         if r.tcp_opened > 0 || r.tcp_refused > 0 {
-            eprintln!(
+            let _ = writeln!(
+            out,
                 "rx-core {k} banners: {} connections ({} at most at once, {} refused: table full), {} timed out, {} retransmissions, {} banners",
                 r.tcp_opened, r.tcp_peak, r.tcp_refused, r.tcp_timeouts, r.tcp_retransmits, r.banners
             );
@@ -348,13 +365,15 @@ pub fn summary(
         elapsed.as_secs_f64()
     }
     .max(1e-9);
-    eprintln!(
+    let _ = writeln!(
+        out,
         "total: {} in {:.3} s = {:.0} pps over {} transmit thread(s) [{driver}]",
         plural(s.sent, "probe"),
         t,
         s.sent as f64 / t,
         s.cores.len()
     );
+    out
 }
 
 /// The XDP program's counters at the end of an AF_XDP scan: the total, then each CPU that saw
@@ -379,3 +398,6 @@ pub fn xdp_summary(mode: &str, per_cpu: &[XdpCounters]) {
         );
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests;
