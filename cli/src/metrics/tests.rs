@@ -10,14 +10,9 @@ fn tx_cells() -> Vec<CoreCounters> {
         .map(|k| {
             let s = tx_core(k);
             let c = CoreCounters::default();
-            let r = Ordering::Relaxed;
-            c.sent.store(s.sent, r);
-            c.batches.store(s.batches, r);
-            c.throttle_waits.store(s.throttle_waits, r);
-            c.ring_full.store(s.ring_full, r);
-            c.kicks.store(s.kicks, r);
-            c.next_index.store(s.next_index, r);
-            c.done.store(s.done, r);
+            c.publish(&s.counters);
+            c.next_index.store(s.next_index, Ordering::Relaxed);
+            c.done.store(s.done, Ordering::Relaxed);
             c
         })
         .collect()
@@ -28,7 +23,7 @@ fn rx_cells() -> Vec<RxCoreCounters> {
         .iter()
         .map(|c| {
             let cells = RxCoreCounters::default();
-            cells.publish(c);
+            cells.publish(&c.classifier, &c.receive, &c.tcp);
             cells
         })
         .collect()

@@ -3,7 +3,9 @@
 //! key, label and order must stay the same.
 
 use super::*;
-use masscan_engine::reply::RxCounters;
+use masscan_engine::counters::{
+    ClassifierCounters, ReceiveLoopCounters, TcpCounters, TransmitCounters,
+};
 use masscan_engine::stats::TxSnapshot;
 use std::sync::{Arc, Mutex};
 
@@ -11,56 +13,81 @@ use std::sync::{Arc, Mutex};
 pub(crate) fn tx_core(k: u64) -> TxSnapshot {
     let b = 1000 * (k + 1);
     TxSnapshot {
-        sent: b + 1,
-        batches: b + 2,
-        throttle_waits: b + 3,
-        ring_full: b + 4,
-        kicks: b + 5,
+        counters: TransmitCounters {
+            sent: b + 1,
+            batches: b + 2,
+            throttle_waits: b + 3,
+            ring_full: b + 4,
+            kicks: b + 5,
+        },
         next_index: b + 6,
         done: k == 0,
     }
 }
 
 /// Receive core 0 has every counter its own number; core 1 an ICMP line (IP-MISMATCH only) and
-/// a banner line (refusals only); core 2 neither.
+/// a banner line (refusals only); core 2 neither. The banner stack's counters that show nowhere
+/// (closed, segments out) are set too, and must stay out of every text.
 pub(crate) fn rx_cores() -> Vec<RxCounters> {
     let full = RxCounters {
-        frames: 101,
-        not_ours: 102,
-        malformed: 103,
-        bad_cookie: 104,
-        duplicates: 105,
-        open: 106,
-        closed: 107,
-        rst_sent: 108,
-        arp_answered: 109,
-        icmp_errors: 110,
-        ip_mismatch: 111,
-        kernel_drops: 112,
-        fill_empty: 113,
-        replies_dropped: 114,
-        tcp_opened: 115,
-        tcp_active: 116,
-        tcp_peak: 117,
-        tcp_refused: 118,
-        tcp_timeouts: 119,
-        tcp_retransmits: 120,
-        banners: 121,
+        classifier: ClassifierCounters {
+            frames: 101,
+            not_ours: 102,
+            malformed: 103,
+            bad_cookie: 104,
+            duplicates: 105,
+            open: 106,
+            closed: 107,
+            rst_sent: 108,
+            arp_answered: 109,
+            icmp_errors: 110,
+            ip_mismatch: 111,
+        },
+        receive: ReceiveLoopCounters {
+            kernel_drops: 112,
+            fill_empty: 113,
+            replies_dropped: 114,
+        },
+        tcp: TcpCounters {
+            opened: 115,
+            active: 116,
+            peak: 117,
+            refused: 118,
+            timeouts: 119,
+            retransmits: 120,
+            banners: 121,
+            closed: 122,
+            segments_out: 123,
+        },
     };
     let mismatch_refused = RxCounters {
-        frames: 201,
-        open: 206,
-        ip_mismatch: 211,
-        kernel_drops: 212,
-        tcp_refused: 218,
-        ..RxCounters::default()
+        classifier: ClassifierCounters {
+            frames: 201,
+            open: 206,
+            ip_mismatch: 211,
+            ..Default::default()
+        },
+        receive: ReceiveLoopCounters {
+            kernel_drops: 212,
+            ..Default::default()
+        },
+        tcp: TcpCounters {
+            refused: 218,
+            ..Default::default()
+        },
     };
     let quiet = RxCounters {
-        frames: 301,
-        not_ours: 302,
-        closed: 307,
-        fill_empty: 313,
-        ..RxCounters::default()
+        classifier: ClassifierCounters {
+            frames: 301,
+            not_ours: 302,
+            closed: 307,
+            ..Default::default()
+        },
+        receive: ReceiveLoopCounters {
+            fill_empty: 313,
+            ..Default::default()
+        },
+        tcp: TcpCounters::default(),
     };
     vec![full, mismatch_refused, quiet]
 }
@@ -86,7 +113,7 @@ pub(crate) fn xdp_cpus() -> Vec<XdpCounters> {
 fn snapshot() -> Snapshot {
     let cores = vec![tx_core(0), tx_core(1)];
     Snapshot {
-        sent: cores.iter().map(|c| c.sent).sum(),
+        sent: cores.iter().map(|c| c.counters.sent).sum(),
         cores,
         core_pps: vec![1234.4, 5678.6],
         pps: 6913.0,
