@@ -54,6 +54,35 @@ fn metric_text_is_unchanged() {
     assert_eq!(text, EXPECTED.replace("VERSION", version));
 }
 
+/// A scan with no receive core (offline) still declares every receive family, with no samples
+/// (as the old binary's offline `--metrics` did).
+#[test]
+fn receive_families_are_declared_without_receive_cores() {
+    let tx = tx_cells();
+    let src = Sources {
+        tx: &tx,
+        rx: &[],
+        rtt: &[],
+        xdp: None,
+        rate: 10.0,
+        driver: "offline",
+    };
+    let text = render(&src);
+    let rx = section(&text, "# HELP masscan_reply_rtt");
+    let mut declared = section(EXPECTED, "# HELP masscan_xdp");
+    declared.retain(|l| l.starts_with('#'));
+    assert_eq!(declared.len(), 2 * 10, "ten receive families");
+    assert_eq!(rx, declared);
+}
+
+/// The lines of `text` from the first receive family up to the line that starts with `end`.
+fn section<'a>(text: &'a str, end: &str) -> Vec<&'a str> {
+    text.lines()
+        .skip_while(|l| !l.starts_with("# HELP masscan_rx_frames_total"))
+        .take_while(|l| !l.starts_with(end))
+        .collect()
+}
+
 const EXPECTED: &str = r#"# HELP masscan_info The scanner and its backend.
 # TYPE masscan_info gauge
 masscan_info{driver="afxdp",version="VERSION"} 1
