@@ -1,4 +1,4 @@
-//! Every counter the scan keeps, each declared once. A [`counters!`] list gives, per counter, its
+//! Every counter the scan keeps, each declared once. A `counters!` list gives, per counter, its
 //! field, what it means, and where it shows: in `--stats-json` (keyed by the field's name), on a
 //! line of the end-of-scan summary (a label), and in `--metrics` (a Prometheus family). From the
 //! list the macro makes the plain struct the loop counts into, the atomic cells another thread
@@ -92,7 +92,7 @@ impl Counter {
     }
 
     /// The macro's last step: the field's name.
-    pub const fn named(self, name: &'static str) -> Self {
+    const fn named(self, name: &'static str) -> Self {
         Self { name, ..self }
     }
 }
