@@ -91,11 +91,7 @@ fn in_place(frames: &[Vec<u8>], count: u64, key: CookieKey) -> (f64, u64, u64) {
         SystemClock::new(),
         AtomicBool::new(true),
     );
-    let l = ReceiveLoop {
-        clock: &clock,
-        cells: &cells,
-        stop: &stop,
-    };
+    let mut l = ReceiveLoop::new(&clock, &cells, &stop);
     let mut records = 0u64;
     let mut sink = |_: Record| records += 1;
     // Warm up: the first pass reports every port (a record each); the rest are repeats.

@@ -68,7 +68,7 @@ fn time(unix: u64) -> Value {
 /// The document, as JSON.
 pub fn document(f: &RunFacts<'_>, snap: &Snapshot, end: u64, exit: &Exit<'_>) -> Value {
     let c = f.c;
-    let sum = |get: fn(&masscan_engine::reply::RxCounters) -> u64| -> u64 {
+    let sum = |get: fn(&masscan_engine::stats::RxCounters) -> u64| -> u64 {
         snap.rx.iter().map(get).sum()
     };
     let (exit_name, resume_index, error) = match exit {
@@ -100,11 +100,11 @@ pub fn document(f: &RunFacts<'_>, snap: &Snapshot, end: u64, exit: &Exit<'_>) ->
         },
         "probes": { "sent": snap.sent, "indices_left": snap.left },
         "found": {
-            "open": sum(|r| r.open),
-            "closed": sum(|r| r.closed),
-            "banners": sum(|r| r.banners),
-            "duplicates": sum(|r| r.duplicates),
-            "kernel_drops": sum(|r| r.kernel_drops),
+            "open": sum(|r| r.classifier.open),
+            "closed": sum(|r| r.classifier.closed),
+            "banners": sum(|r| r.tcp.banners),
+            "duplicates": sum(|r| r.classifier.duplicates),
+            "kernel_drops": sum(|r| r.receive.kernel_drops),
         },
         "start": time(f.start),
         "end": time(end),

@@ -7,9 +7,9 @@
 
 use crate::args::UserError;
 use crate::link::XdpReader;
-use masscan_engine::reply::RxCounters;
+use masscan_engine::counters::{Counter, TransmitCounters};
 use masscan_engine::rtt::RttHistogram;
-use masscan_engine::stats::{CoreCounters, RxCoreCounters, TxSnapshot};
+use masscan_engine::stats::{CoreCounters, RxCoreCounters, RxCounters};
 use std::fmt::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -64,44 +64,17 @@ fn family(out: &mut String, name: &str, kind: &str, help: &str, samples: &[(Stri
     }
 }
 
-/// A family of per-core (or per-CPU) samples read from counters of type `T`.
+/// A family of the XDP program's per-CPU samples (its counters are the program's own struct,
+/// not declared with the scan's).
 struct Family<T> {
     name: &'static str,
-    kind: &'static str,
     help: &'static str,
     get: fn(&T) -> u64,
 }
 
 const fn counter<T>(name: &'static str, help: &'static str, get: fn(&T) -> u64) -> Family<T> {
-    Family {
-        name,
-        kind: "counter",
-        help,
-        get,
-    }
+    Family { name, help, get }
 }
-
-#[rustfmt::skip]
-const TX: [Family<TxSnapshot>; 4] = [
-    counter("masscan_tx_probes_total", "Probes sent, per transmit core.", |s| s.sent),
-    counter("masscan_tx_batches_total", "Batches handed to the driver, per transmit core.", |s| s.batches),
-    counter("masscan_tx_throttle_waits_total", "Times the throttle made a core wait.", |s| s.throttle_waits),
-    counter("masscan_tx_ring_full_total", "Batches cut short by a full transmit ring.", |s| s.ring_full),
-];
-
-#[rustfmt::skip]
-const RX: [Family<RxCounters>; 10] = [
-    counter("masscan_rx_frames_total", "Frames received, per receive core.", |c| c.frames),
-    counter("masscan_found_open_total", "Open ports found (first reply of each).", |c| c.open),
-    counter("masscan_found_closed_total", "Closed ports found.", |c| c.closed),
-    counter("masscan_rx_duplicates_total", "Repeated replies, reported once.", |c| c.duplicates),
-    counter("masscan_rx_bad_cookie_total", "Replies whose cookie did not match.", |c| c.bad_cookie),
-    counter("masscan_rx_malformed_total", "Frames too damaged to read (or with a bad TCP checksum).", |c| c.malformed),
-    counter("masscan_rx_kernel_drops_total", "Frames the kernel dropped before the scan saw them.", |c| c.kernel_drops),
-    counter("masscan_banner_connections_total", "Banner connections opened.", |c| c.tcp_opened),
-    Family { name: "masscan_banner_connections_active", kind: "gauge", help: "Banner connections open now.", get: |c| c.tcp_active },
-    counter("masscan_banners_total", "Banners reported.", |c| c.banners),
-];
 
 #[rustfmt::skip]
 const XDP: [Family<masscan_ebpf::Counters>; 3] = [
@@ -118,15 +91,37 @@ fn families<T>(out: &mut String, families: &[Family<T>], items: &[T], label: &st
             .enumerate()
             .map(|(k, t)| (format!("{{{label}=\"{k}\"{extra}}}"), (f.get)(t) as f64))
             .collect();
-        family(out, f.name, f.kind, f.help, &samples);
+        family(out, f.name, "counter", f.help, &samples);
+    }
+}
+
+/// Writes the family of each declared counter that has one (`declared`, in order) over each
+/// core's values (`cores`, one row each, in the same order), labelled `core="index"`.
+fn core_families<'a>(
+    out: &mut String,
+    declared: impl Iterator<Item = &'a Counter>,
+    cores: &[Vec<u64>],
+) {
+    for (j, c) in declared.enumerate() {
+        let Some(m) = c.metric else { continue };
+        let samples: Vec<(String, f64)> = cores
+            .iter()
+            .enumerate()
+            .map(|(k, row)| (format!("{{core=\"{k}\"}}"), row[j] as f64))
+            .collect();
+        family(out, m.name, m.kind, m.help, &samples);
     }
 }
 
 /// The whole exposition text.
 pub fn render(src: &Sources<'_>) -> String {
     let mut out = String::new();
-    let tx: Vec<TxSnapshot> = src.tx.iter().map(|c| c.snapshot()).collect();
-    let rx: Vec<RxCounters> = src.rx.iter().map(|c| c.load()).collect();
+    let tx: Vec<Vec<u64>> = (src.tx.iter())
+        .map(|c| c.snapshot().counters.iter().map(|(_, v)| v).collect())
+        .collect();
+    let rx: Vec<Vec<u64>> = (src.rx.iter())
+        .map(|c| c.load().iter().map(|(_, _, v)| v).collect())
+        .collect();
     let version = env!("CARGO_PKG_VERSION");
     let info = [(
         format!("{{driver=\"{}\",version=\"{version}\"}}", src.driver),
@@ -147,8 +142,8 @@ pub fn render(src: &Sources<'_>) -> String {
         "Packets per second asked for (--rate).",
         &rate,
     );
-    families(&mut out, &TX, &tx, "core", "");
-    families(&mut out, &RX, &rx, "core", "");
+    core_families(&mut out, TransmitCounters::COUNTERS.iter(), &tx);
+    core_families(&mut out, RxCounters::declared(), &rx);
     if let Some((mode, cpus)) = src.xdp.and_then(|f| f()) {
         families(&mut out, &XDP, &cpus, "cpu", &format!(",mode=\"{mode}\""));
     }
@@ -181,3 +176,6 @@ fn rtt_histogram(out: &mut String, cores: &[Arc<RttHistogram>]) {
     let _ = writeln!(out, "{name}_sum {}", sum_ms as f64 / 1000.0);
     let _ = writeln!(out, "{name}_count {count}");
 }
+
+#[cfg(test)]
+mod tests;

@@ -489,8 +489,8 @@ fn print_summary(
     status::summary(snap, (&cpus, &rx_cpus), &secs, elapsed, driver);
     for (k, r) in per_core.iter().enumerate() {
         // Fewer with --inject-faults: a dropped frame is filled but never reaches the queue.
-        debug_assert!(r.queue.tx_frames <= snap.cores[k].sent);
-        debug_assert!(!exact || r.queue.tx_frames == snap.cores[k].sent);
+        debug_assert!(r.queue.tx_frames <= snap.cores[k].counters.sent);
+        debug_assert!(!exact || r.queue.tx_frames == snap.cores[k].counters.sent);
     }
 }
 
@@ -562,11 +562,7 @@ where
                 let reply = PcapTx::new(Traced::new(reply, trace, started), pcap_sent);
                 let mut reply = shared.faulty(reply, &shared.faults_tx, 2000 + k as u64);
                 let clock = shared.clock;
-                let receive = ReceiveLoop {
-                    clock: &clock,
-                    cells: &shared.rx_counters[k],
-                    stop: &shared.rx_stop,
-                };
+                let mut receive = ReceiveLoop::new(&clock, &shared.rx_counters[k], &shared.rx_stop);
                 let mut sink = |r: Record| {
                     let _ = records.send(r);
                 };

@@ -4,10 +4,11 @@
 
 use crate::args::UserError;
 use masscan_ebpf::Counters as XdpCounters;
+use masscan_engine::counters::{summary_lines, Counter};
 use masscan_engine::output::timestr;
 use masscan_engine::plan::{Plan, Slice};
-use masscan_engine::reply::RxCounters;
-use masscan_engine::stats::{CoreCounters, RxCoreCounters, TxSnapshot};
+use masscan_engine::stats::{CoreCounters, RxCoreCounters, RxCounters, TxSnapshot};
+use std::fmt::Write as _;
 use std::io::Write;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -67,7 +68,7 @@ pub struct Snapshot {
 impl Snapshot {
     /// Open ports found so far (what `found=` shows).
     pub fn found(&self) -> u64 {
-        self.rx.iter().map(|r| r.open).sum()
+        self.rx.iter().map(|r| r.classifier.open).sum()
     }
 }
 
@@ -100,7 +101,7 @@ impl Progress {
         } else {
             1.0 - left as f64 / self.initial as f64
         };
-        let sent_now: Vec<u64> = cores.iter().map(|c| c.sent).collect();
+        let sent_now: Vec<u64> = cores.iter().map(|c| c.counters.sent).collect();
         let core_pps: Vec<f64> = match &self.last {
             Some((t, prev)) => {
                 let dt = now.duration_since(*t).as_secs_f64().max(1e-9);
@@ -121,7 +122,7 @@ impl Progress {
         let remaining = (average > 0.0 && elapsed > 0.0)
             .then(|| Duration::from_secs_f64((left as f64 / average).min(1e12)));
         Snapshot {
-            sent: cores.iter().map(|c| c.sent).sum(),
+            sent: cores.iter().map(|c| c.counters.sent).sum(),
             cores,
             core_pps,
             pps,
@@ -236,15 +237,10 @@ impl StatsJson {
             .iter()
             .enumerate()
             .map(|(k, c)| {
-                serde_json::json!({
-                    "core": k,
-                    "sent": c.sent,
-                    "batches": c.batches,
-                    "throttle_waits": c.throttle_waits,
-                    "ring_full": c.ring_full,
-                    "kicks": c.kicks,
-                    "pps": s.core_pps[k].round(),
-                })
+                let mut o = json_counters(c.counters.iter().map(|(d, v)| (None, d, v)));
+                o.insert("core".into(), k.into());
+                o.insert("pps".into(), s.core_pps[k].round().into());
+                serde_json::Value::Object(o)
             })
             .collect();
         let v = serde_json::json!({
@@ -266,46 +262,56 @@ impl StatsJson {
                     "cpu": cpu, "seen": x.seen, "ours": x.ours, "steered": x.steered, "passed": x.passed,
                 })).collect::<Vec<_>>(),
             })),
-            "rx": s.rx.iter().enumerate().map(|(k, r)| serde_json::json!({
-                "core": k,
-                "frames": r.frames,
-                "open": r.open,
-                "closed": r.closed,
-                "duplicates": r.duplicates,
-                "bad_cookie": r.bad_cookie,
-                "not_ours": r.not_ours,
-                "malformed": r.malformed,
-                "rst_sent": r.rst_sent,
-                "arp_answered": r.arp_answered,
-                "icmp_errors": r.icmp_errors,
-                "ip_mismatch": r.ip_mismatch,
-                "kernel_drops": r.kernel_drops,
-                "fill_empty": r.fill_empty,
-                "replies_dropped": r.replies_dropped,
-                "tcp": {
-                    "opened": r.tcp_opened,
-                    "active": r.tcp_active,
-                    "peak": r.tcp_peak,
-                    "refused": r.tcp_refused,
-                    "timeouts": r.tcp_timeouts,
-                    "retransmits": r.tcp_retransmits,
-                    "banners": r.banners,
-                },
-            })).collect::<Vec<_>>(),
+            "rx": s.rx.iter().enumerate().map(|(k, r)| {
+                let mut o = json_counters(r.iter());
+                o.insert("core".into(), k.into());
+                serde_json::Value::Object(o)
+            }).collect::<Vec<_>>(),
         });
         let _ = writeln!(self.out, "{v}");
         let _ = self.out.flush();
     }
 }
 
+/// A core's counters as a `--stats-json` object: each listed counter under its name, those of
+/// a named group in an object of that name.
+fn json_counters<'a>(
+    counters: impl Iterator<Item = (Option<&'a str>, &'a Counter, u64)>,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut o = serde_json::Map::new();
+    for (group, c, v) in counters.filter(|(_, c, _)| c.json) {
+        let into = match group {
+            None => &mut o,
+            Some(g) => (o.entry(g))
+                .or_insert_with(|| serde_json::Value::Object(Default::default()))
+                .as_object_mut()
+                .expect("a group's entry is an object"),
+        };
+        into.insert(c.name.into(), v.into());
+    }
+    o
+}
+
 /// The closing lines: each core's probes and rate over its own running time, then the total.
 pub fn summary(
+    s: &Snapshot,
+    cpus: (&[Option<usize>], &[Option<usize>]),
+    secs: &[f64],
+    elapsed: Duration,
+    driver: &str,
+) {
+    eprint!("{}", summary_text(s, cpus, secs, elapsed, driver));
+}
+
+/// The closing lines [`summary`] prints, each ending in a newline.
+fn summary_text(
     s: &Snapshot,
     (cpus, rx_cpus): (&[Option<usize>], &[Option<usize>]),
     secs: &[f64],
     elapsed: Duration,
     driver: &str,
-) {
+) -> String {
+    let mut out = String::new();
     let pinned = |cpus: &[Option<usize>], k: usize| {
         cpus.get(k)
             .copied()
@@ -316,28 +322,25 @@ pub fn summary(
     for (k, c) in s.cores.iter().enumerate() {
         let t = secs.get(k).copied().unwrap_or(0.0).max(1e-9);
         let cpu = pinned(cpus, k);
-        eprintln!(
-            "tx-core {k} ({cpu}): {} in {:.3} s = {:.0} pps, {} batches, {} throttle waits, {} ring full, {} kicks",
-            plural(c.sent, "probe"), t, c.sent as f64 / t, c.batches, c.throttle_waits, c.ring_full, c.kicks
-        );
+        let (sent, probes) = (c.counters.sent, plural(c.counters.sent, "probe"));
+        for (line, items) in summary_lines(c.counters.iter()) {
+            let _ = match line {
+                "" => writeln!(
+                    out,
+                    "tx-core {k} ({cpu}): {probes} in {t:.3} s = {:.0} pps, {items}",
+                    sent as f64 / t
+                ),
+                _ => writeln!(out, "tx-core {k} {line}: {items}"),
+            };
+        }
     }
     for (k, r) in s.rx.iter().enumerate() {
         let cpu = pinned(rx_cpus, k);
-        eprintln!(
-            "rx-core {k} ({cpu}): {} frames, {} open, {} closed, {} duplicates, {} bad cookie, {} not ours, {} malformed, {} rst sent, {} arp answered, {} kernel drops, {} fill-empty, {} replies dropped",
-            r.frames, r.open, r.closed, r.duplicates, r.bad_cookie, r.not_ours, r.malformed, r.rst_sent, r.arp_answered, r.kernel_drops, r.fill_empty, r.replies_dropped
-        );
-        if r.icmp_errors > 0 || r.ip_mismatch > 0 {
-            eprintln!(
-                "rx-core {k} icmp: {} errors about our probes, {} UDP replies from another address (IP-MISMATCH)",
-                r.icmp_errors, r.ip_mismatch
-            );
-        }
-        if r.tcp_opened > 0 || r.tcp_refused > 0 {
-            eprintln!(
-                "rx-core {k} banners: {} connections ({} at most at once, {} refused: table full), {} timed out, {} retransmissions, {} banners",
-                r.tcp_opened, r.tcp_peak, r.tcp_refused, r.tcp_timeouts, r.tcp_retransmits, r.banners
-            );
+        for (line, items) in summary_lines(r.iter().map(|(_, d, v)| (d, v))) {
+            let _ = match line {
+                "" => writeln!(out, "rx-core {k} ({cpu}): {items}"),
+                _ => writeln!(out, "rx-core {k} {line}: {items}"),
+            };
         }
     }
     // The rate over the time the transmit threads ran, not the --wait after them.
@@ -348,13 +351,15 @@ pub fn summary(
         elapsed.as_secs_f64()
     }
     .max(1e-9);
-    eprintln!(
+    let _ = writeln!(
+        out,
         "total: {} in {:.3} s = {:.0} pps over {} transmit thread(s) [{driver}]",
         plural(s.sent, "probe"),
         t,
         s.sent as f64 / t,
         s.cores.len()
     );
+    out
 }
 
 /// The XDP program's counters at the end of an AF_XDP scan: the total, then each CPU that saw
@@ -379,3 +384,6 @@ pub fn xdp_summary(mode: &str, per_cpu: &[XdpCounters]) {
         );
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -101,7 +101,7 @@ fn transmit(s: &Scan, faults: Faults) -> Vec<Vec<u8>> {
         &stop,
     )
     .unwrap();
-    let sent = counters.snapshot().sent;
+    let sent = counters.snapshot().counters.sent;
     assert_eq!(tx.counts().frames, sent + tx.counts().dropped);
     assert_eq!(tx.inner.stats().tx_frames, sent);
     tx.inner.captured().to_vec()
@@ -128,11 +128,7 @@ fn receive(s: &Scan, frames: Vec<Vec<u8>>, faults: Faults) -> (Vec<Record>, RxCo
     });
     let cells = RxCoreCounters::default();
     let (clock, stop) = (SystemClock::new(), AtomicBool::new(true));
-    let lp = ReceiveLoop {
-        clock: &clock,
-        cells: &cells,
-        stop: &stop,
-    };
+    let mut lp = ReceiveLoop::new(&clock, &cells, &stop);
     let mut records = Vec::new();
     lp.run(&mut rx, &mut reply, &mut receiver, &mut |r| records.push(r))
         .unwrap();
@@ -165,7 +161,7 @@ fn a_hostile_receive_queue_never_breaks_the_receive_path() {
         seed: 0,
     };
     let (records, cells) = receive(&s, replies.clone(), faults);
-    let c = cells.load();
+    let c = cells.load().classifier;
     let found = hosts(&records);
     assert_eq!(found.len(), records.len(), "every host reported once");
     // Many replies survive; those lost were dropped or damaged, and every frame is accounted for.

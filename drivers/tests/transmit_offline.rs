@@ -57,8 +57,8 @@ fn every_probe_is_a_valid_syn_with_its_cookie() {
         .unwrap();
         let snap = counters.snapshot();
         assert!(snap.done);
-        assert_eq!(snap.sent as usize, tx.captured().len());
-        assert_eq!(tx.stats().tx_frames, snap.sent);
+        assert_eq!(snap.counters.sent as usize, tx.captured().len());
+        assert_eq!(tx.stats().tx_frames, snap.counters.sent);
         frames.extend(tx.captured().to_vec());
     }
     assert_eq!(frames.len(), total);
@@ -120,6 +120,6 @@ fn stop_flag_ends_the_loop_and_records_progress() {
         &stop,
     )
     .unwrap();
-    assert_eq!(counters.snapshot().sent, 0);
+    assert_eq!(counters.snapshot().counters.sent, 0);
     assert_eq!(counters.snapshot().next_index, 0);
 }

@@ -13,6 +13,7 @@ pub mod blackrock;
 pub mod clock;
 pub mod config;
 pub mod cookie;
+pub mod counters;
 pub mod dedup;
 pub mod driver;
 pub mod listscan;

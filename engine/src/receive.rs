@@ -5,6 +5,7 @@
 //! through a [`Clock`]; the loop reads no clock of its own, so tests drive it frame by frame.
 
 use crate::clock::Clock;
+use crate::counters::ReceiveLoopCounters;
 use crate::driver::{DriverError, RxQueue, TxQueue};
 use crate::output::Record;
 use crate::reply::{Receiver, MAX_REPLY};
@@ -19,19 +20,36 @@ pub const IDLE_WAIT: Duration = Duration::from_millis(10);
 /// The queue's own statistics cost a system call: read them this often.
 const QUEUE_STATS_EVERY_MS: u64 = 250;
 
-/// One receive core's loop; owns nothing but its scratch buffer.
+/// One receive core's loop; owns nothing but its own counters.
 pub struct ReceiveLoop<'a, C: Clock> {
-    pub clock: &'a C,
-    pub cells: &'a RxCoreCounters,
+    clock: &'a C,
+    cells: &'a RxCoreCounters,
     /// Raised when the scan stops receiving: the loop drains what is waiting and returns.
-    pub stop: &'a AtomicBool,
+    stop: &'a AtomicBool,
+    counters: ReceiveLoopCounters,
 }
 
-impl<C: Clock> ReceiveLoop<'_, C> {
+impl<'a, C: Clock> ReceiveLoop<'a, C> {
+    /// A loop reading time from `clock`, publishing its core's counters to `cells`, until
+    /// `stop` is raised.
+    pub fn new(clock: &'a C, cells: &'a RxCoreCounters, stop: &'a AtomicBool) -> Self {
+        Self {
+            clock,
+            cells,
+            stop,
+            counters: ReceiveLoopCounters::default(),
+        }
+    }
+
+    /// The loop's own counters (the classifier's are [`Receiver::counters`]).
+    pub fn counters(&self) -> &ReceiveLoopCounters {
+        &self.counters
+    }
+
     /// Runs until `stop` is raised and the queue is empty, then ends every banner connection.
     /// Every result goes to `sink` as it is found.
     pub fn run<R: RxQueue, T: TxQueue>(
-        &self,
+        &mut self,
         rx: &mut R,
         reply: &mut T,
         receiver: &mut Receiver,
@@ -43,10 +61,10 @@ impl<C: Clock> ReceiveLoop<'_, C> {
             let n = self.step(rx, reply, receiver, sink)?;
             let now = self.clock.monotonic_ms();
             if now.saturating_sub(last_stats) >= QUEUE_STATS_EVERY_MS {
-                queue_stats(rx, receiver);
+                self.queue_stats(rx);
                 last_stats = now;
             }
-            self.cells.publish(&receiver.counters);
+            self.publish(receiver);
             if n == 0 {
                 if stopping {
                     break;
@@ -56,17 +74,30 @@ impl<C: Clock> ReceiveLoop<'_, C> {
         }
         // The scan is over: every banner connection reports what it has and is reset.
         receiver.close_connections();
-        send_stack_output(reply, receiver, sink)?;
+        send_stack_output(reply, receiver, sink, &mut self.counters)?;
         reply.flush()?;
-        queue_stats(rx, receiver);
-        self.cells.publish(&receiver.counters);
+        self.queue_stats(rx);
+        self.publish(receiver);
         Ok(())
+    }
+
+    /// The core's counters, for other threads to read.
+    #[inline]
+    fn publish(&self, receiver: &Receiver) {
+        let (c, t) = (receiver.counters(), receiver.tcp_counters());
+        self.cells.publish(c, &self.counters, t);
+    }
+
+    fn queue_stats<R: RxQueue>(&mut self, rx: &R) {
+        let q = rx.stats();
+        self.counters.kernel_drops = q.rx_dropped;
+        self.counters.fill_empty = q.rx_fill_empty;
     }
 
     /// One turn: the banner stack's timers, then one batch of frames, then the batch's replies
     /// pushed out. Returns the number of frames received.
     pub fn step<R: RxQueue, T: TxQueue>(
-        &self,
+        &mut self,
         rx: &mut R,
         reply: &mut T,
         receiver: &mut Receiver,
@@ -76,19 +107,20 @@ impl<C: Clock> ReceiveLoop<'_, C> {
         // The banner stack's timers run from the clock, whether or not frames arrive; round
         // trips are measured against it.
         receiver.tick(self.clock.monotonic_ms(), now);
+        let counters = &mut self.counters;
         if receiver.grabs_banners() {
-            send_stack_output(reply, receiver, sink)?;
+            send_stack_output(reply, receiver, sink, counters)?;
         }
         let mut failed = None;
         let n = rx.receive(RX_BATCH, |frame| {
-            if let Err(e) = handle_frame(frame, now, reply, receiver, sink) {
+            if let Err(e) = handle_frame(frame, now, reply, receiver, sink, counters) {
                 failed.get_or_insert(e);
             }
         })?;
         if let Some(e) = failed {
             return Err(e);
         }
-        send_stack_output(reply, receiver, sink)?;
+        send_stack_output(reply, receiver, sink, counters)?;
         reply.kick()?;
         Ok(n)
     }
@@ -104,6 +136,7 @@ fn handle_frame<T: TxQueue>(
     reply: &mut T,
     receiver: &mut Receiver,
     sink: &mut impl FnMut(Record),
+    counters: &mut ReceiveLoopCounters,
 ) -> Result<(), DriverError> {
     let (mut record, mut banner) = (None, None);
     let lent = reply.queue_one(|buf| {
@@ -116,7 +149,7 @@ fn handle_frame<T: TxQueue>(
         let o = receiver.handle(frame, now, &mut scratch);
         (record, banner) = (o.record, o.banner);
         if o.reply_len > 0 {
-            receiver.counters.replies_dropped += 1;
+            counters.replies_dropped += 1;
         }
     }
     for r in [record, banner].into_iter().flatten() {
@@ -132,6 +165,7 @@ fn send_stack_output<T: TxQueue>(
     reply: &mut T,
     receiver: &mut Receiver,
     sink: &mut impl FnMut(Record),
+    counters: &mut ReceiveLoopCounters,
 ) -> Result<(), DriverError> {
     loop {
         let mut wrote = false;
@@ -141,7 +175,7 @@ fn send_stack_output<T: TxQueue>(
             n
         })?;
         if !lent {
-            receiver.counters.replies_dropped += receiver.discard_transmit() as u64;
+            counters.replies_dropped += receiver.discard_transmit() as u64;
             break;
         }
         if !wrote {
@@ -152,12 +186,6 @@ fn send_stack_output<T: TxQueue>(
         sink(r);
     }
     Ok(())
-}
-
-fn queue_stats<R: RxQueue>(rx: &R, receiver: &mut Receiver) {
-    let q = rx.stats();
-    receiver.counters.kernel_drops = q.rx_dropped;
-    receiver.counters.fill_empty = q.rx_fill_empty;
 }
 
 #[cfg(test)]

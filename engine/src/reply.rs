@@ -10,6 +10,7 @@
 
 use crate::arp::{self, ArpRepr};
 use crate::cookie::CookieKey;
+use crate::counters::{ClassifierCounters, TcpCounters};
 use crate::dedup::Dedup;
 use crate::ndp;
 use crate::output::{BannerRecord, StatusRecord};
@@ -52,44 +53,6 @@ pub struct ReceiverConfig {
     pub udp_ids: UdpIds,
 }
 
-/// Counters of one receive core.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RxCounters {
-    pub frames: u64,
-    /// Parsed, but not a reply to this scan (other addresses, ports, protocols).
-    pub not_ours: u64,
-    /// Frames too short or malformed to parse, and TCP segments whose checksum fails.
-    pub malformed: u64,
-    /// Replies to our address and port whose acknowledgement is not our cookie.
-    pub bad_cookie: u64,
-    pub duplicates: u64,
-    pub open: u64,
-    pub closed: u64,
-    pub rst_sent: u64,
-    pub arp_answered: u64,
-    /// ICMP errors about our probes that report no port (unreachable quoting a TCP SYN, host
-    /// unreachable quoting a UDP probe).
-    pub icmp_errors: u64,
-    /// UDP replies reported with the `IP-MISMATCH` mark (the cookie did not come back).
-    pub ip_mismatch: u64,
-    /// From the queue's own statistics (set by the receive loop, not by [`Receiver`]): frames
-    /// the kernel dropped before we could read them, and times the fill ring was empty.
-    pub kernel_drops: u64,
-    pub fill_empty: u64,
-    /// Frames to send back (RSTs, ARP answers, banner segments) dropped because the reply
-    /// ring had no room (set by the receive loop).
-    pub replies_dropped: u64,
-    /// Banner grabbing: connections opened, open now, most at once, refused (table full),
-    /// timed out, retransmissions, banners reported.
-    pub tcp_opened: u64,
-    pub tcp_active: u64,
-    pub tcp_peak: u64,
-    pub tcp_refused: u64,
-    pub tcp_timeouts: u64,
-    pub tcp_retransmits: u64,
-    pub banners: u64,
-}
-
 /// The outcome of one frame.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Outcome {
@@ -107,7 +70,9 @@ pub struct Receiver {
     cfg: ReceiverConfig,
     dedup: Dedup,
     stack: Option<Stack>,
-    pub counters: RxCounters,
+    counters: ClassifierCounters,
+    /// The banner stack's counters as of its last change.
+    tcp: TcpCounters,
     /// Round-trip times of fresh SYN-ACKs that echo our timestamp (`--metrics`).
     rtt: Option<Arc<RttHistogram>>,
     /// The monotonic clock (ms) as of the last [`Receiver::tick`].
@@ -123,7 +88,8 @@ impl Receiver {
             dedup: Dedup::new(cfg.dedup_buckets, cfg.key),
             stack: cfg.banners.clone().map(Stack::new),
             cfg,
-            counters: RxCounters::default(),
+            counters: ClassifierCounters::default(),
+            tcp: TcpCounters::default(),
             rtt: None,
             now_ms: 0,
         }
@@ -174,16 +140,18 @@ impl Receiver {
 
     fn sync_tcp_counters(&mut self) {
         if let Some(st) = &self.stack {
-            let t = st.counters;
-            let c = &mut self.counters;
-            c.tcp_opened = t.opened;
-            c.tcp_active = t.active;
-            c.tcp_peak = t.peak;
-            c.tcp_refused = t.refused;
-            c.tcp_timeouts = t.timeouts;
-            c.tcp_retransmits = t.retransmits;
-            c.banners = t.banners;
+            self.tcp = st.counters;
         }
+    }
+
+    /// What this core has classified so far.
+    pub fn counters(&self) -> &ClassifierCounters {
+        &self.counters
+    }
+
+    /// The banner stack's counters (all zero without `--banners`).
+    pub fn tcp_counters(&self) -> &TcpCounters {
+        &self.tcp
     }
 
     /// Handles one received frame at `now` (Unix seconds). A frame to send back is written to

@@ -72,21 +72,8 @@ pub struct Segment<'a> {
     pub payload: &'a [u8],
 }
 
-/// Counters of one shard.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct TcpCounters {
-    pub opened: u64,
-    /// SYN-ACKs refused because the table was full.
-    pub refused: u64,
-    pub closed: u64,
-    pub timeouts: u64,
-    pub retransmits: u64,
-    pub banners: u64,
-    pub segments_out: u64,
-    /// Connections open now, and the most at once.
-    pub active: u64,
-    pub peak: u64,
-}
+/// Counters of one shard (declared with the scan's other counters).
+pub use crate::counters::TcpCounters;
 
 struct Tcb {
     peer_mac: [u8; 6],

@@ -5,6 +5,7 @@
 use crate::arp::Neighbours;
 use crate::clock::Clock;
 use crate::cookie::CookieKey;
+use crate::counters::TransmitCounters;
 use crate::driver::{DriverError, TxQueue};
 use crate::plan::{Plan, Slice, TargetIp};
 use crate::probe::Probes;
@@ -66,7 +67,7 @@ pub fn run<Q: TxQueue>(
     counters: &TxCounters,
     stop: &AtomicBool,
 ) -> Result<(), DriverError> {
-    let (mut sent, mut batches, mut ring_full) = (0u64, 0u64, 0u64);
+    let mut c = TransmitCounters::default();
     // A target with several probes still to send: (index, next variant, variants).
     let mut pending: Option<(u64, u16, u16)> = None;
     // Unthrottled scans read no clock at all unless the SYNs carry their send time.
@@ -98,31 +99,22 @@ pub fn run<Q: TxQueue>(
             }
         })? as u64;
         if n < want && slice.next < slice.end {
-            ring_full += 1;
+            c.ring_full += 1;
         }
         throttle.sent(n);
-        sent += n;
-        batches += 1;
-        counters.sent.store(sent, Ordering::Relaxed);
-        counters.batches.store(batches, Ordering::Relaxed);
-        counters.ring_full.store(ring_full, Ordering::Relaxed);
-        counters
-            .throttle_waits
-            .store(throttle.waits(), Ordering::Relaxed);
-        counters
-            .kicks
-            .store(queue.stats().tx_kicks, Ordering::Relaxed);
+        c.sent += n;
+        c.batches += 1;
+        c.throttle_waits = throttle.waits();
+        c.kicks = queue.stats().tx_kicks;
+        counters.publish(&c);
         counters
             .next_index
             .store(slice.next.min(slice.end), Ordering::Release);
     }
     queue.flush()?;
-    counters
-        .throttle_waits
-        .store(throttle.waits(), Ordering::Relaxed);
-    counters
-        .kicks
-        .store(queue.stats().tx_kicks, Ordering::Relaxed);
+    c.throttle_waits = throttle.waits();
+    c.kicks = queue.stats().tx_kicks;
+    counters.publish(&c);
     counters.done.store(true, Ordering::Release);
     Ok(())
 }

@@ -38,11 +38,7 @@ impl Harness {
     }
 
     fn receive_loop(&self) -> ReceiveLoop<'_, ManualClock> {
-        ReceiveLoop {
-            clock: &self.clock,
-            cells: &self.cells,
-            stop: &self.stop,
-        }
+        ReceiveLoop::new(&self.clock, &self.cells, &self.stop)
     }
 }
 
@@ -222,7 +218,7 @@ fn tcp_of(frame: &[u8]) -> (u16, u8, Vec<u8>) {
 #[test]
 fn replies_are_written_into_the_ring_and_pushed_once_per_batch() {
     let h = Harness::new(0, false);
-    let l = h.receive_loop();
+    let mut l = h.receive_loop();
     let mut rx = FeedRx::default();
     for i in 1..=3u8 {
         let them = [198, 18, 1, i];
@@ -268,13 +264,13 @@ fn replies_are_written_into_the_ring_and_pushed_once_per_batch() {
             ..
         })
     )));
-    assert_eq!((r.counters.bad_cookie, r.counters.rst_sent), (1, 3));
+    assert_eq!((r.counters().bad_cookie, r.counters().rst_sent), (1, 3));
 }
 
 #[test]
 fn a_full_reply_ring_still_reports_results_and_counts_the_dropped_replies() {
     let h = Harness::new(0, true);
-    let l = h.receive_loop();
+    let mut l = h.receive_loop();
     let mut rx = FeedRx::default();
     for i in 1..=4u8 {
         let them = [198, 18, 2, i];
@@ -295,15 +291,15 @@ fn a_full_reply_ring_still_reports_results_and_counts_the_dropped_replies() {
         .unwrap();
     assert_eq!(found.len(), 4, "every open port reported");
     assert_eq!(ring.sent.len(), 1);
-    assert_eq!(r.counters.replies_dropped, 3);
-    assert_eq!(h.cells.load().replies_dropped, 3, "published");
+    assert_eq!(l.counters().replies_dropped, 3);
+    assert_eq!(h.cells.load().receive.replies_dropped, 3, "published");
     assert!(rx.0.is_empty());
 }
 
 #[test]
 fn a_banner_connection_runs_through_the_loop_on_the_clock() {
     let h = Harness::new(5_000, false);
-    let l = h.receive_loop();
+    let mut l = h.receive_loop();
     let them = [198, 18, 1, 2];
     let ours = cookie(them, 2222).wrapping_add(1);
     let mut rx = FeedRx::default();
@@ -342,13 +338,13 @@ fn a_banner_connection_runs_through_the_loop_on_the_clock() {
                 && *ip == IpAddr::V4(Ipv4Addr::from(them)))
     });
     assert!(ssh, "{found:?}");
-    assert_eq!(r.counters.banners, 1);
+    assert_eq!(r.tcp_counters().banners, 1);
 }
 
 #[test]
 fn a_quiet_server_gets_the_http_hello_from_the_clock_alone() {
     let h = Harness::new(0, false);
-    let l = h.receive_loop();
+    let mut l = h.receive_loop();
     let them = [198, 18, 1, 3];
     let mut rx = FeedRx::default();
     rx.0.push_back(segment(
@@ -372,5 +368,5 @@ fn a_quiet_server_gets_the_http_hello_from_the_clock_alone() {
     h.stop.store(true, Ordering::Relaxed);
     l.run(&mut rx, &mut ring, &mut r, &mut sink).unwrap();
     assert_eq!(tcp_of(ring.sent.last().unwrap()).1 & 0x04, 0x04);
-    assert_eq!(h.cells.load().tcp_active, 0);
+    assert_eq!(h.cells.load().tcp.active, 0);
 }

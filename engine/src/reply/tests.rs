@@ -85,7 +85,7 @@ fn syn_ack_with_cookie_is_open_once_and_answered_with_rst() {
     let o2 = r.handle(&f, 2, &mut out);
     assert_eq!(o2.record, None);
     assert!(o2.reply_len > 0);
-    assert_eq!(r.counters.duplicates, 1);
+    assert_eq!(r.counters().duplicates, 1);
 }
 
 #[test]
@@ -112,7 +112,7 @@ fn rst_is_closed_and_wrong_cookie_is_dropped() {
         &mut out,
     );
     assert_eq!(o, Outcome::default());
-    assert_eq!(r.counters.bad_cookie, 1);
+    assert_eq!(r.counters().bad_cookie, 1);
     // Not our port.
     let o = r.handle(
         &reply([198, 18, 1, 5], 22, 39999, c.wrapping_add(1), true, false),
@@ -120,7 +120,7 @@ fn rst_is_closed_and_wrong_cookie_is_dropped() {
         &mut out,
     );
     assert_eq!(o, Outcome::default());
-    assert_eq!(r.counters.not_ours, 1);
+    assert_eq!(r.counters().not_ours, 1);
 }
 
 #[test]

@@ -171,7 +171,7 @@ fn init_ack_is_open_and_aborted_abort_is_closed() {
         .handle(&answer(&f, ABORT), 3, &mut buf)
         .record
         .is_none());
-    assert_eq!(other.counters.bad_cookie, 1);
+    assert_eq!(other.counters().bad_cookie, 1);
     // Truncated SCTP is not ours and does not panic.
     let a = answer(&f, INIT_ACK);
     for n in 14..a.len() {

@@ -280,7 +280,7 @@ fn the_receiver_reports_the_port_and_its_banner_once() {
     assert_eq!((b.app_proto, b.banner.as_slice()), (6, &b"9.18-lab"[..]));
     let again = rx.handle(&reply, 1001, &mut buf);
     assert_eq!((again.record, again.banner), (None, None));
-    assert_eq!(rx.counters.duplicates, 1);
+    assert_eq!(rx.counters().duplicates, 1);
     // The same port over TCP is a different result.
     let closed = unreachable(&probe(v4(), 54, None, &key), false);
     let o = rx.handle(&closed, 1002, &mut buf);
@@ -290,5 +290,5 @@ fn the_receiver_reports_the_port_and_its_banner_once() {
     assert_eq!((s.port, s.status), (54, Status::Closed));
     let host = unreachable(&probe(v4(), 55, None, &key), true);
     assert_eq!(rx.handle(&host, 1003, &mut buf).record, None);
-    assert_eq!(rx.counters.icmp_errors, 1);
+    assert_eq!(rx.counters().icmp_errors, 1);
 }
