@@ -3,8 +3,7 @@
 
 use crate::args::{Args, Parsed, UserError};
 use crate::values::CpuList;
-use masscan_engine::blackrock;
-use masscan_engine::config::{cpu_list, ScanConfig};
+use masscan_engine::config::{cpu_list, defaults, ScanConfig};
 use masscan_engine::nics::Nic;
 use masscan_engine::plan::ScanOrder;
 use masscan_engine::ports::{PortSet, PortSetBuilder, ARP, PING};
@@ -205,7 +204,7 @@ fn scan_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
     // --blackrock-rounds alone means the BlackRock order, the only one it applies to.
     c.order = match (a.permutation.as_deref(), rounds) {
         (Some("blackrock"), _) | (None, Some(_)) => ScanOrder::BlackRock {
-            rounds: rounds.unwrap_or(blackrock::DEFAULT_ROUNDS),
+            rounds: rounds.unwrap_or(defaults::BLACKROCK_ROUNDS),
         },
         (_, Some(_)) => {
             return Err(UserError(
@@ -214,7 +213,7 @@ fn scan_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
         }
         _ => ScanOrder::Feistel,
     };
-    c.retries = a.retries.unwrap_or(0);
+    c.retries = a.retries.unwrap_or(defaults::RETRIES);
     c.resume_index = a.resume_index.unwrap_or(0);
     c.resume_count = a.resume_count;
     c.tx_threads = a.tx_threads;

@@ -7,7 +7,7 @@ use crate::args::UserError;
 use crate::link::Link;
 use crate::settings::Run;
 use masscan_engine::banner::BannerConfig;
-use masscan_engine::config::ScanConfig;
+use masscan_engine::config::{defaults, ScanConfig};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::probe::Probes;
 use masscan_engine::reply::ReceiverConfig;
@@ -98,7 +98,9 @@ pub fn saved_config(run: &Run, links: &[Link]) -> ScanConfig {
 
 /// Banner grabbing's settings, from the command line.
 pub fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConfig {
-    let timeout = c.connection_timeout.unwrap_or(30);
+    let timeout = c
+        .connection_timeout
+        .unwrap_or(defaults::CONNECTION_TIMEOUT_SECS);
     // Enough for every probe of `timeout` seconds to open a connection, within bounds.
     let by_rate = (c.rate / rx_threads as f64 * timeout as f64).min(1e9) as usize;
     let mut banners = BannerConfig::default();
@@ -120,11 +122,11 @@ pub fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConf
         my_mac,
         vlan: c.nic.adapter_vlan,
         ttl: c.ttl,
-        hello_wait_ms: c.hello_timeout.unwrap_or(2) * 1000,
+        hello_wait_ms: c.hello_timeout.unwrap_or(defaults::HELLO_TIMEOUT_SECS) * 1000,
         timeout_ms: timeout * 1000,
-        max_connections: c
-            .max_connections
-            .unwrap_or_else(|| by_rate.clamp(4096, 1 << 20)),
+        max_connections: c.max_connections.unwrap_or_else(|| {
+            by_rate.clamp(defaults::MAX_CONNECTIONS_MIN, defaults::MAX_CONNECTIONS_MAX)
+        }),
         banners: Arc::new(banners),
     }
 }

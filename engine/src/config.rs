@@ -56,6 +56,34 @@ pub fn parse_conf(text: &str, path: &str) -> Result<Vec<ConfLine>, ConfError> {
     Ok(out)
 }
 
+/// Every option's default, named once: the engine, the command line's help texts, `--echo-all`
+/// and the banner stack all read these.
+pub mod defaults {
+    /// `--rate`: packets per second, all transmit threads together.
+    pub const RATE: f64 = 100.0;
+    /// `--ttl`: IPv4 TTL / IPv6 hop limit of probes.
+    pub const TTL: u8 = 255;
+    /// `--wait`: seconds to keep receiving after the last probe.
+    pub const WAIT_SECS: u64 = 10;
+    /// `--retries`: extra probes per target.
+    pub const RETRIES: u32 = 0;
+    /// `--blackrock-rounds`: rounds of the BlackRock order.
+    pub const BLACKROCK_ROUNDS: u32 = crate::blackrock::DEFAULT_ROUNDS;
+    /// `--hello-timeout`: seconds a server may stay silent before our hello.
+    pub const HELLO_TIMEOUT_SECS: u64 = 2;
+    /// `--connection-timeout`: seconds a banner connection may last at most.
+    pub const CONNECTION_TIMEOUT_SECS: u64 = 30;
+    /// `--banner-bytes`: bytes kept from one banner connection.
+    pub const BANNER_BYTES: usize = 4096;
+    /// `--max-connections` when not given is derived from the rate, within these bounds.
+    pub const MAX_CONNECTIONS_MIN: usize = 4096;
+    pub const MAX_CONNECTIONS_MAX: usize = 1 << 20;
+    /// `--top-ports` given without its number.
+    pub const TOP_PORTS: u32 = 1000;
+    /// `--redis IP` without a port.
+    pub const REDIS_PORT: u16 = 6379;
+}
+
 /// `--wait`: seconds to keep receiving after the last probe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Wait {
@@ -65,7 +93,7 @@ pub enum Wait {
 
 impl Default for Wait {
     fn default() -> Self {
-        Wait::Secs(10)
+        Wait::Secs(defaults::WAIT_SECS)
     }
 }
 
@@ -189,8 +217,8 @@ pub struct ScanConfig {
 }
 
 impl ScanConfig {
-    pub const DEFAULT_RATE: f64 = 100.0;
-    pub const DEFAULT_TTL: u8 = 255;
+    pub const DEFAULT_RATE: f64 = defaults::RATE;
+    pub const DEFAULT_TTL: u8 = defaults::TTL;
 
     pub fn new(targets: TargetSet, ports: PortSet, seed: u64) -> Self {
         Self {
@@ -200,7 +228,7 @@ impl ScanConfig {
             order: ScanOrder::default(),
             rate: Self::DEFAULT_RATE,
             shard: Shard::default(),
-            retries: 0,
+            retries: defaults::RETRIES,
             resume_index: 0,
             resume_count: None,
             tx_threads: None,
@@ -258,8 +286,8 @@ impl ScanConfig {
         if self.resume_index == 0 {
             out.push_str("resume-index = 0\n");
         }
-        if self.retries == 0 {
-            out.push_str("retries = 0\n");
+        if self.retries == defaults::RETRIES {
+            let _ = writeln!(out, "retries = {}", defaults::RETRIES);
         }
         if self.ttl == Self::DEFAULT_TTL {
             let _ = writeln!(out, "ttl = {}", Self::DEFAULT_TTL);
@@ -279,14 +307,25 @@ impl ScanConfig {
                 out.push('\n');
             }
         }
-        for (set, line) in [
-            (self.hello_timeout.is_some(), "hello-timeout = 2"),
-            (self.connection_timeout.is_some(), "connection-timeout = 30"),
-            (self.banner_bytes.is_some(), "banner-bytes = 4096"),
+        for (set, name, default) in [
+            (
+                self.hello_timeout.is_some(),
+                "hello-timeout",
+                defaults::HELLO_TIMEOUT_SECS,
+            ),
+            (
+                self.connection_timeout.is_some(),
+                "connection-timeout",
+                defaults::CONNECTION_TIMEOUT_SECS,
+            ),
+            (
+                self.banner_bytes.is_some(),
+                "banner-bytes",
+                defaults::BANNER_BYTES as u64,
+            ),
         ] {
             if !set {
-                out.push_str(line);
-                out.push('\n');
+                let _ = writeln!(out, "{name} = {default}");
             }
         }
         out.push('\n');
@@ -308,12 +347,12 @@ impl ScanConfig {
             ScanOrder::Feistel => out.push_str("permutation = feistel\n"),
             ScanOrder::BlackRock { rounds } => {
                 out.push_str("permutation = blackrock\n");
-                if rounds != crate::blackrock::DEFAULT_ROUNDS {
+                if rounds != defaults::BLACKROCK_ROUNDS {
                     let _ = writeln!(out, "blackrock-rounds = {rounds}");
                 }
             }
         }
-        if self.retries != 0 {
+        if self.retries != defaults::RETRIES {
             let _ = writeln!(out, "retries = {}", self.retries);
         }
         if let Some(c) = self.resume_count {
