@@ -9,7 +9,7 @@ use crate::spellings::{long_names, normalize};
 use crate::values::{self, CpuList};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{ArgAction, Parser};
-use masscan_engine::config::{defaults, Mac, Wait};
+use masscan_engine::config::{defaults, Backend, Mac, Wait};
 use masscan_engine::plan::Shard;
 use masscan_engine::source::{IpRange, PortRange};
 use std::net::Ipv4Addr;
@@ -146,7 +146,7 @@ pub struct Args {
     /// Frame I/O backend: afxdp (the default where it works), afpacket, dpdk (a build with the
     /// dpdk feature) or offline.
     #[arg(long = "driver", value_name = "NAME", value_parser = values::driver)]
-    pub driver: Option<String>,
+    pub driver: Option<Backend>,
     /// With --driver dpdk: the arguments for DPDK's environment (EAL), e.g. "--no-huge -m 256
     /// --vdev=net_af_packet0,iface=eth1"; -e then names the DPDK port (name or index).
     #[arg(long = "dpdk-args", value_name = "ARGS", allow_hyphen_values = true)]

@@ -8,7 +8,7 @@
 use crate::args::UserError;
 use crate::status::Snapshot;
 use masscan_engine::config::ScanConfig;
-use masscan_engine::output::timestr;
+use masscan_engine::output::{timestr, OutputSpec};
 use masscan_engine::plan::{Plan, ScanOrder};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -61,6 +61,21 @@ fn order(c: &ScanConfig) -> String {
     }
 }
 
+/// One output as the document lists it: its format and file. A redis output's "file" is its
+/// server, after `PASSWORD@` when --redis-pwd was given (as this document has always said).
+fn output_json(o: &OutputSpec) -> Value {
+    let file = match o {
+        OutputSpec::File { file, .. } => file.clone(),
+        OutputSpec::Redis {
+            server,
+            password: Some(pwd),
+        } => format!("{pwd}@{server}"),
+        OutputSpec::Redis { server, .. } => server.to_string(),
+        OutputSpec::Nothing => String::new(),
+    };
+    json!({"format": o.format_name(), "file": file})
+}
+
 fn time(unix: u64) -> Value {
     json!({ "unix": unix, "utc": format!("{}Z", timestr(unix).replacen(' ', "T", 1)) })
 }
@@ -111,7 +126,7 @@ pub fn document(f: &RunFacts<'_>, snap: &Snapshot, end: u64, exit: &Exit<'_>) ->
         "exit": exit_name,
         "resume_index": resume_index,
         "error": error,
-        "outputs": c.outputs.iter().map(|(format, file)| json!({"format": format, "file": file})).collect::<Vec<_>>(),
+        "outputs": c.outputs.iter().map(output_json).collect::<Vec<_>>(),
     })
 }
 

@@ -7,7 +7,7 @@ use crate::outputs::Headers;
 use crate::outputs::{self, Output, Rotation};
 use masscan_drivers::middleware::SharedPcap;
 use masscan_engine::config::ScanConfig;
-use masscan_engine::output::{Record, ScannedPorts};
+use masscan_engine::output::{OutputSpec, Record, ScannedPorts};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -25,12 +25,13 @@ pub fn open_outputs(c: &ScanConfig, start: u64) -> Result<Vec<Output>, UserError
         ports: ScannedPorts::new(&c.ports),
         stylesheet: c.stylesheet.clone(),
     };
-    for (format, file) in &c.outputs {
-        if format == "none" {
+    for spec in &c.outputs {
+        if *spec == OutputSpec::Nothing {
             continue; // counts as an output: no console lines either
         }
-        let mut o = Output::open(format, file, c.append_output, start, false, &headers)?;
-        if let Some(r) = rotation.as_ref().filter(|_| format != "redis") {
+        let mut o = Output::open(spec, c.append_output, start, false, &headers)?;
+        let redis = matches!(spec, OutputSpec::Redis { .. });
+        if let Some(r) = rotation.as_ref().filter(|_| !redis) {
             o = o.with_rotation(r.clone(), start)?;
         }
         v.push(o);

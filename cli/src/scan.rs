@@ -12,7 +12,7 @@ use crate::settings::Run;
 use crate::threads::{default_tx_threads, pinning};
 use masscan_drivers::privilege::lookup_user;
 use masscan_drivers::{AfPacket, AfXdp, Offline, Several};
-use masscan_engine::config::ScanConfig;
+use masscan_engine::config::{Backend, ScanConfig};
 use masscan_engine::driver::Driver;
 use masscan_engine::listscan::push_line;
 use masscan_engine::plan::{OrderSpec, Plan, PlanError, ScanOrder};
@@ -114,7 +114,7 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
     if let Some(user) = &run.user {
         lookup_user(user).map_err(UserError)?; // an unknown user fails before anything opens
     }
-    if run.seccomp && matches!(c.driver.as_deref(), Some("dpdk" | "pfring")) {
+    if run.seccomp && matches!(c.driver, Some(Backend::Dpdk | Backend::PfRing)) {
         return Err(UserError(
             "--seccomp works with --driver afxdp, --driver afpacket and --offline only (the \
              system calls of DPDK's and PF_RING's libraries were not measured)"
@@ -122,25 +122,18 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
         ));
     }
     let threads = c.tx_threads.unwrap_or_else(default_tx_threads);
-    let offline = c.offline || c.driver.as_deref() == Some("offline");
-    if offline {
-        let outputs = open_outputs(c, outputs::now())?;
-        // As live: each interface (adapter[i], its own source) has its own transmit threads.
-        let threads = threads * c.nic_count();
-        let driver = Offline::new(threads);
-        return run_scan_with(run, &plan, driver, Vec::new(), outputs, (threads, 0), None);
-    }
-    let afxdp = match c.driver.as_deref() {
-        None | Some("afpacket") => false,
-        Some("afxdp") => true,
-        Some("dpdk") => return crate::bypass::scan(run, &plan, threads),
-        Some("pfring") => return crate::bypass::pfring(run, &plan, threads),
-        Some(d) => {
-            return Err(UserError(format!(
-                "--driver {d} is not implemented yet in masscan-rs; use --driver afxdp \
-                 (the default where it works), --driver afpacket, or --offline"
-            )))
+    let afxdp = match (c.offline, c.driver) {
+        (true, _) | (_, Some(Backend::Offline)) => {
+            let outputs = open_outputs(c, outputs::now())?;
+            // As live: each interface (adapter[i], its own source) has its own transmit threads.
+            let threads = threads * c.nic_count();
+            let driver = Offline::new(threads);
+            return run_scan_with(run, &plan, driver, Vec::new(), outputs, (threads, 0), None);
         }
+        (_, Some(Backend::Dpdk)) => return crate::bypass::scan(run, &plan, threads),
+        (_, Some(Backend::PfRing)) => return crate::bypass::pfring(run, &plan, threads),
+        (_, Some(Backend::AfXdp)) => true,
+        (_, None | Some(Backend::AfPacket)) => false,
     };
     let links = discover_links(c, &plan, run.verbose)?;
     let outputs = open_outputs(c, outputs::now())?;

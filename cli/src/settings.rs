@@ -3,8 +3,9 @@
 
 use crate::args::{Args, Parsed, UserError};
 use crate::values::CpuList;
-use masscan_engine::config::{cpu_list, defaults, ScanConfig};
+use masscan_engine::config::{cpu_list, defaults, Backend, ScanConfig};
 use masscan_engine::nics::Nic;
+use masscan_engine::output::{FileFormat, OutputSpec};
 use masscan_engine::plan::ScanOrder;
 use masscan_engine::ports::{PortSet, PortSetBuilder, ARP, PING};
 use masscan_engine::targets::{TargetError, TargetSet, TargetSetBuilder};
@@ -238,13 +239,13 @@ fn scan_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
         c.wait = w;
     }
     c.offline = a.offline;
-    c.driver = a.driver.clone();
+    c.driver = a.driver;
     let pfring_name = a
         .adapter
         .as_deref()
         .is_some_and(masscan_drivers::pfring::is_pfring_name);
     if (a.pfring || pfring_name) && c.driver.is_none() {
-        c.driver = Some("pfring".into());
+        c.driver = Some(Backend::PfRing);
     }
     c.dpdk_args = a.dpdk_args.clone();
     Ok(())
@@ -310,7 +311,7 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
         c.interactive = true;
     }
     if named("none") {
-        c.outputs.push(("none".into(), String::new()));
+        c.outputs.push(OutputSpec::Nothing);
     }
     let formats: Vec<String> = a
         .output_format
@@ -320,13 +321,10 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
         .collect();
     let wants_redis = named("redis");
     match (a.redis, wants_redis) {
-        (Some(addr), _) => {
-            let target = match &a.redis_pwd {
-                Some(pwd) => format!("{pwd}@{addr}"),
-                None => addr.to_string(),
-            };
-            c.outputs.push(("redis".into(), target));
-        }
+        (Some(server), _) => c.outputs.push(OutputSpec::Redis {
+            server,
+            password: a.redis_pwd.clone(),
+        }),
         (None, true) => {
             return Err(UserError(
                 "redis output needs the server: --redis IP[:PORT] (e.g. -oR 127.0.0.1)".into(),
@@ -335,14 +333,21 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
         (None, false) => {}
     }
     let (formats, names) = (&formats, &a.output_filename);
+    let file = |format: &str, file: &String| match FileFormat::from_name(format) {
+        Some(format) => Ok(OutputSpec::File {
+            format,
+            file: file.clone(),
+        }),
+        None => Err(UserError(format!("cannot write --output-format {format}"))),
+    };
     if formats.len() == names.len() {
         for (f, n) in formats.iter().zip(names) {
-            c.outputs.push((f.clone(), n.clone()));
+            c.outputs.push(file(f, n)?);
         }
     } else {
         match (formats.last(), names.last()) {
-            (Some(f), Some(n)) => c.outputs.push((f.clone(), n.clone())),
-            (None, Some(n)) => c.outputs.push(("xml".into(), n.clone())),
+            (Some(f), Some(n)) => c.outputs.push(file(f, n)?),
+            (None, Some(n)) => c.outputs.push(file("xml", n)?),
             (Some(f), None) => {
                 return Err(UserError(format!(
                     "--output-format {f} needs --output-filename FILE (or use -o{})",
@@ -352,8 +357,13 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
             (None, None) => {}
         }
     }
-    for (i, (_, n)) in c.outputs.iter().enumerate() {
-        if n != "-" && c.outputs[..i].iter().any(|(_, m)| m == n) {
+    for (i, n) in c
+        .outputs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| Some((i, o.file()?)))
+    {
+        if n != "-" && c.outputs[..i].iter().any(|o| o.file() == Some(n)) {
             return Err(UserError(format!("output file '{n}' is given twice")));
         }
     }
@@ -363,7 +373,7 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
         ));
     }
     let rotating = c.rotate.is_some() || c.rotate_size.is_some();
-    if rotating && !c.outputs.iter().any(|(_, n)| n != "-") {
+    if rotating && !c.outputs.iter().any(|o| o.file() != Some("-")) {
         return Err(UserError(
             "--rotate and --rotate-size rotate an output file: add one (e.g. -oJ scan.json)".into(),
         ));

@@ -84,6 +84,56 @@ pub mod defaults {
     pub const REDIS_PORT: u16 = 6379;
 }
 
+/// `--driver`: the frame I/O backend a scan sends and receives through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// `offline`: nothing is sent (the full per-probe path, for benchmarks).
+    Offline,
+    /// `afpacket`: Linux packet sockets.
+    AfPacket,
+    /// `afxdp`: AF_XDP sockets with a steering program (the default where it works).
+    AfXdp,
+    /// `dpdk`: DPDK (a build with the DPDK backend).
+    Dpdk,
+    /// `pfring`: PF_RING (libpfring.so, loaded at run time).
+    PfRing,
+}
+
+impl Backend {
+    /// Every backend, in the order the command line lists them.
+    pub const ALL: [Backend; 5] = [
+        Backend::Offline,
+        Backend::AfPacket,
+        Backend::AfXdp,
+        Backend::Dpdk,
+        Backend::PfRing,
+    ];
+
+    /// The `--driver` spelling, as `--echo` writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Offline => "offline",
+            Backend::AfPacket => "afpacket",
+            Backend::AfXdp => "afxdp",
+            Backend::Dpdk => "dpdk",
+            Backend::PfRing => "pfring",
+        }
+    }
+
+    /// From a `--driver` spelling, in any case.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|b| b.name().eq_ignore_ascii_case(name))
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// `--wait`: seconds to keep receiving after the last probe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Wait {
@@ -163,7 +213,7 @@ pub struct ScanConfig {
     pub ttl: u8,
     pub wait: Wait,
     pub offline: bool,
-    pub driver: Option<String>,
+    pub driver: Option<Backend>,
     /// `--dpdk-args`: the EAL arguments of the DPDK backend, as one string.
     pub dpdk_args: Option<String>,
     /// Interface 0's settings: `--adapter`, `--adapter-ip`, `--adapter-port`, `--adapter-mac`,
@@ -180,8 +230,8 @@ pub struct ScanConfig {
     pub pcap: Option<String>,
     /// `--pcap-sent FILE`: frames sent are written there.
     pub pcap_sent: Option<String>,
-    /// `(format, filename)` of `-oX`-style output.
-    pub outputs: Vec<(String, String)>,
+    /// `-oX`-style outputs, `--redis`, `--output-format none`, in order given.
+    pub outputs: Vec<crate::output::OutputSpec>,
     /// `--append-output`: continue existing output files.
     pub append_output: bool,
     /// `--stylesheet` (or `--webxml`'s Nmap XSL): named by XML output.
@@ -436,22 +486,21 @@ impl ScanConfig {
             let _ = writeln!(out, "max-connections = {n}");
         }
         out.push('\n');
-        for (format, file) in &self.outputs {
-            if format == "none" {
-                out.push_str("output-format = none\n");
-                continue;
-            }
-            if format == "redis" {
-                // The server, with `PASSWORD@` first when --redis-pwd was given.
-                let (pwd, server) = file.rsplit_once('@').unwrap_or(("", file));
-                let _ = writeln!(out, "redis = {server}");
-                if !pwd.is_empty() {
-                    let _ = writeln!(out, "redis-pwd = {pwd}");
+        for o in &self.outputs {
+            use crate::output::OutputSpec;
+            match o {
+                OutputSpec::Nothing => out.push_str("output-format = none\n"),
+                OutputSpec::Redis { server, password } => {
+                    let _ = writeln!(out, "redis = {server}");
+                    if let Some(pwd) = password.as_ref().filter(|p| !p.is_empty()) {
+                        let _ = writeln!(out, "redis-pwd = {pwd}");
+                    }
                 }
-                continue;
+                OutputSpec::File { format, file } => {
+                    let _ = writeln!(out, "output-format = {}", format.name());
+                    let _ = writeln!(out, "output-filename = {file}");
+                }
             }
-            let _ = writeln!(out, "output-format = {format}");
-            let _ = writeln!(out, "output-filename = {file}");
         }
         if self.append_output {
             let _ = writeln!(out, "append-output = true");
