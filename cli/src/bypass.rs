@@ -14,13 +14,13 @@ pub fn scan(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
     use crate::{adapter, link, scan::indexed_error};
     let c = &run.config;
     one_thread_pair_per_queue(c, "dpdk", threads)?;
-    let eal: Vec<String> = c
-        .dpdk_args
-        .as_deref()
-        .unwrap_or("")
-        .split_whitespace()
-        .map(String::from)
-        .collect();
+    let eal: Vec<String> =
+        c.io.dpdk_args
+            .as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .map(String::from)
+            .collect();
     let (mut drivers, mut links) = (Vec::new(), Vec::new());
     // Each interface (adapter[i]) is a port of the one EAL, with its own queues and link.
     for i in 0..c.nic_count() {
@@ -101,7 +101,7 @@ pub fn pfring(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> 
         };
         let driver = PfRing::new(&device, threads)?;
         eprintln!("[pfring] {} on {device}", driver.describe());
-        if c.banners && !link.adapter.spoofed {
+        if c.banner.enabled && !link.adapter.spoofed {
             crate::scan::warn_kernel_resets(&nc, &link.adapter);
         }
         link.adapter.ifname = device;
@@ -119,7 +119,7 @@ fn one_thread_pair_per_queue(
     driver: &str,
     threads: usize,
 ) -> Result<(), UserError> {
-    if c.rx_threads.is_some_and(|r| r != threads) {
+    if c.threads.rx_threads.is_some_and(|r| r != threads) {
         return Err(UserError(format!(
             "--driver {driver} gives each queue one transmit and one receive thread: use \
              --tx-threads {threads} --rx-threads {threads}"

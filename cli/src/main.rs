@@ -126,8 +126,14 @@ fn run() -> Result<i32, args::UserError> {
                 ports: (c.ports.count() > 0).then(|| c.ports.clone()),
                 banner_types: run.banner_types.clone(),
             };
-            let xsl = c.stylesheet.clone();
-            readscan::run(&run.readscan, &c.outputs, c.append_output, &filter, xsl)
+            let xsl = c.report.stylesheet.clone();
+            readscan::run(
+                &run.readscan,
+                &c.report.outputs,
+                c.report.append_output,
+                &filter,
+                xsl,
+            )
         }
         Mode::IfList => adapter::iflist().map(|_| 0),
         Mode::Scan => scan::scan(&run),

@@ -46,7 +46,7 @@ pub fn fingerprint(c: &ScanConfig) -> String {
             "\nseed {}\norder {}\nretries {}\n",
             c.seed,
             order(c),
-            c.retries
+            c.pace.retries
         )
         .as_bytes(),
     );
@@ -55,7 +55,7 @@ pub fn fingerprint(c: &ScanConfig) -> String {
 }
 
 fn order(c: &ScanConfig) -> String {
-    match c.order {
+    match c.pace.order {
         ScanOrder::Feistel => "feistel".into(),
         ScanOrder::BlackRock { rounds } => format!("blackrock/{rounds}"),
     }
@@ -98,20 +98,20 @@ pub fn document(f: &RunFacts<'_>, snap: &Snapshot, end: u64, exit: &Exit<'_>) ->
             "fingerprint": fingerprint(c),
             "seed": c.seed,
             "permutation": order(c),
-            "retries": c.retries,
+            "retries": c.pace.retries,
             "addresses": f.plan.host_count(),
             "ports": c.ports.to_spec(),
             "port_count": f.plan.port_count(),
             "targets": f.plan.base_count(),
             "indices": f.plan.total(),
         },
-        "shard": { "index": c.shard.one, "count": c.shard.of },
+        "shard": { "index": c.pace.shard.one, "count": c.pace.shard.of },
         "run": {
-            "first_index": c.resume_index,
+            "first_index": c.pace.resume_index,
             "end_index": f.end_index.min(f.plan.total()),
             "indices": snap.total,
             "driver": f.driver,
-            "rate": c.rate,
+            "rate": c.pace.rate,
         },
         "probes": { "sent": snap.sent, "indices_left": snap.left },
         "found": {
@@ -126,7 +126,7 @@ pub fn document(f: &RunFacts<'_>, snap: &Snapshot, end: u64, exit: &Exit<'_>) ->
         "exit": exit_name,
         "resume_index": resume_index,
         "error": error,
-        "outputs": c.outputs.iter().map(output_json).collect::<Vec<_>>(),
+        "outputs": c.report.outputs.iter().map(output_json).collect::<Vec<_>>(),
     })
 }
 

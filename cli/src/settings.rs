@@ -78,7 +78,7 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     scan_options(&mut c, &args)?;
     link_options(&mut c, &args);
     // A resumed scan adds to the files it was writing (as masscan's --resume does).
-    c.append_output = args.append_output || resumed_from.is_some();
+    c.report.append_output = args.append_output || resumed_from.is_some();
     report_options(&mut c, &args)?;
     banner_options(&mut c, &args)?;
     udp_payload_files(&mut c, &args)?;
@@ -196,14 +196,14 @@ fn port_set(a: &Args) -> Result<PortSet, UserError> {
 /// Rate, order, slices, retries and threads.
 fn scan_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
     if let Some(r) = a.rate {
-        c.rate = r;
+        c.pace.rate = r;
     }
     if let Some(s) = a.shards {
-        c.shard = s;
+        c.pace.shard = s;
     }
     let rounds = a.blackrock_rounds;
     // --blackrock-rounds alone means the BlackRock order, the only one it applies to.
-    c.order = match (a.permutation.as_deref(), rounds) {
+    c.pace.order = match (a.permutation.as_deref(), rounds) {
         (Some("blackrock"), _) | (None, Some(_)) => ScanOrder::BlackRock {
             rounds: rounds.unwrap_or(defaults::BLACKROCK_ROUNDS),
         },
@@ -214,14 +214,24 @@ fn scan_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
         }
         _ => ScanOrder::Feistel,
     };
-    c.retries = a.retries.unwrap_or(defaults::RETRIES);
-    c.resume_index = a.resume_index.unwrap_or(0);
-    c.resume_count = a.resume_count;
-    c.tx_threads = a.tx_threads;
-    c.rx_threads = a.rx_threads;
+    c.pace.retries = a.retries.unwrap_or(defaults::RETRIES);
+    c.pace.resume_index = a.resume_index.unwrap_or(0);
+    c.pace.resume_count = a.resume_count;
+    c.threads.tx_threads = a.tx_threads;
+    c.threads.rx_threads = a.rx_threads;
     for (name, list, threads, cores) in [
-        ("tx", &a.tx_cores, &mut c.tx_threads, &mut c.tx_cores),
-        ("rx", &a.rx_cores, &mut c.rx_threads, &mut c.rx_cores),
+        (
+            "tx",
+            &a.tx_cores,
+            &mut c.threads.tx_threads,
+            &mut c.threads.tx_cores,
+        ),
+        (
+            "rx",
+            &a.rx_cores,
+            &mut c.threads.rx_threads,
+            &mut c.threads.rx_cores,
+        ),
     ] {
         let Some(CpuList(cpus)) = list else { continue };
         if threads.is_some_and(|t| t != cpus.len()) {
@@ -236,25 +246,25 @@ fn scan_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
         *cores = Some(cpus.clone());
     }
     if let Some(w) = a.wait {
-        c.wait = w;
+        c.pace.wait = w;
     }
-    c.offline = a.offline;
-    c.driver = a.driver;
+    c.io.offline = a.offline;
+    c.io.driver = a.driver;
     let pfring_name = a
         .adapter
         .as_deref()
         .is_some_and(masscan_drivers::pfring::is_pfring_name);
-    if (a.pfring || pfring_name) && c.driver.is_none() {
-        c.driver = Some(Backend::PfRing);
+    if (a.pfring || pfring_name) && c.io.driver.is_none() {
+        c.io.driver = Some(Backend::PfRing);
     }
-    c.dpdk_args = a.dpdk_args.clone();
+    c.io.dpdk_args = a.dpdk_args.clone();
     Ok(())
 }
 
 /// The interface, source and router.
 fn link_options(c: &mut ScanConfig, a: &Args) {
     if let Some(t) = a.ttl {
-        c.ttl = t;
+        c.io.ttl = t;
     }
     c.nic.adapter = a.adapter.clone();
     c.nic.adapter_ip = a.adapter_ip;
@@ -269,20 +279,20 @@ fn link_options(c: &mut ScanConfig, a: &Args) {
         }
         c.more_nics[n.index - 1].set(&n.long, n.value.clone());
     }
-    c.pcap = a.pcap.clone();
-    c.pcap_sent = a.pcap_sent.clone();
+    c.io.pcap = a.pcap.clone();
+    c.io.pcap_sent = a.pcap_sent.clone();
 }
 
 /// What is reported, and where: --show/--noshow, outputs and their rotation.
 fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
-    c.open_only = a.open_only;
+    c.report.open_only = a.open_only;
     for (on, list) in [(true, &a.show), (false, &a.noshow)] {
         for what in list.iter().flat_map(|s| s.split(',')) {
             match (on, what.trim().to_ascii_lowercase().as_str()) {
-                (true, "closed") => c.show_closed = true,
-                (true, "open") => c.noshow_open = false,
-                (false, "closed") => c.show_closed = false,
-                (false, "open") => c.noshow_open = true,
+                (true, "closed") => c.report.show_closed = true,
+                (true, "open") => c.report.noshow_open = false,
+                (false, "closed") => c.report.show_closed = false,
+                (false, "open") => c.report.noshow_open = true,
                 (_, w) => {
                     return Err(UserError(format!(
                         "unknown --{}show '{w}' (choose open or closed)",
@@ -292,12 +302,12 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
             }
         }
     }
-    c.rotate = a.rotate;
-    c.rotate_offset = a.rotate_offset;
-    c.rotate_size = a.rotate_size;
-    c.rotate_dir = a.rotate_dir.clone();
-    c.interactive = a.interactive;
-    c.stylesheet = match (a.no_stylesheet, a.webxml, &a.stylesheet) {
+    c.report.rotate = a.rotate;
+    c.report.rotate_offset = a.rotate_offset;
+    c.report.rotate_size = a.rotate_size;
+    c.report.rotate_dir = a.rotate_dir.clone();
+    c.report.interactive = a.interactive;
+    c.report.stylesheet = match (a.no_stylesheet, a.webxml, &a.stylesheet) {
         (true, ..) => None,
         (_, true, _) => Some("http://nmap.org/svn/docs/nmap.xsl".into()),
         (_, _, s) => s.clone().filter(|s| !s.is_empty()),
@@ -308,10 +318,10 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
     // `none` writes nothing at all (not even console lines); `interactive` is the console.
     let named = |f: &str| a.output_format.iter().any(|g| g == f);
     if named("interactive") {
-        c.interactive = true;
+        c.report.interactive = true;
     }
     if named("none") {
-        c.outputs.push(OutputSpec::Nothing);
+        c.report.outputs.push(OutputSpec::Nothing);
     }
     let formats: Vec<String> = a
         .output_format
@@ -321,7 +331,7 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
         .collect();
     let wants_redis = named("redis");
     match (a.redis, wants_redis) {
-        (Some(server), _) => c.outputs.push(OutputSpec::Redis {
+        (Some(server), _) => c.report.outputs.push(OutputSpec::Redis {
             server,
             password: a.redis_pwd.clone(),
         }),
@@ -342,12 +352,12 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
     };
     if formats.len() == names.len() {
         for (f, n) in formats.iter().zip(names) {
-            c.outputs.push(file(f, n)?);
+            c.report.outputs.push(file(f, n)?);
         }
     } else {
         match (formats.last(), names.last()) {
-            (Some(f), Some(n)) => c.outputs.push(file(f, n)?),
-            (None, Some(n)) => c.outputs.push(file("xml", n)?),
+            (Some(f), Some(n)) => c.report.outputs.push(file(f, n)?),
+            (None, Some(n)) => c.report.outputs.push(file("xml", n)?),
             (Some(f), None) => {
                 return Err(UserError(format!(
                     "--output-format {f} needs --output-filename FILE (or use -o{})",
@@ -358,22 +368,23 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
         }
     }
     for (i, n) in c
+        .report
         .outputs
         .iter()
         .enumerate()
         .filter_map(|(i, o)| Some((i, o.file()?)))
     {
-        if n != "-" && c.outputs[..i].iter().any(|o| o.file() == Some(n)) {
+        if n != "-" && c.report.outputs[..i].iter().any(|o| o.file() == Some(n)) {
             return Err(UserError(format!("output file '{n}' is given twice")));
         }
     }
-    if c.open_only && c.show_closed {
+    if c.report.open_only && c.report.show_closed {
         return Err(UserError(
             "--open-only and --show closed contradict each other: give one of them".into(),
         ));
     }
-    let rotating = c.rotate.is_some() || c.rotate_size.is_some();
-    if rotating && !c.outputs.iter().any(|o| o.file() != Some("-")) {
+    let rotating = c.report.rotate.is_some() || c.report.rotate_size.is_some();
+    if rotating && !c.report.outputs.iter().any(|o| o.file() != Some("-")) {
         return Err(UserError(
             "--rotate and --rotate-size rotate an output file: add one (e.g. -oJ scan.json)".into(),
         ));
@@ -385,14 +396,14 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
 fn banner_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
     for (on, list) in [(true, &a.capture), (false, &a.nocapture)] {
         for what in list {
-            if !c.captures.contains(&(on, what.clone())) {
-                c.captures.push((on, what.clone()));
+            if !c.banner.captures.contains(&(on, what.clone())) {
+                c.banner.captures.push((on, what.clone()));
             }
         }
     }
-    c.banners = a.banners && !a.nobanners;
-    c.hello_timeout = a.hello_timeout;
-    c.connection_timeout = a.connection_timeout;
+    c.banner.enabled = a.banners && !a.nobanners;
+    c.banner.hello_timeout = a.hello_timeout;
+    c.banner.connection_timeout = a.connection_timeout;
     for (kind, list) in [
         ("hello-string", &a.hello_string),
         ("hello-file", &a.hello_file),
@@ -416,13 +427,13 @@ fn banner_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
                     "bad --{kind}[{port}]: the hello must be 1 to 16384 bytes"
                 )));
             }
-            c.hellos.retain(|(p, _)| *p != port);
-            c.hellos.push((port, bytes));
+            c.banner.hellos.retain(|(p, _)| *p != port);
+            c.banner.hellos.push((port, bytes));
         }
     }
-    c.http_user_agent = a.http_user_agent.clone();
-    c.banner_bytes = a.banner_bytes;
-    c.max_connections = a.max_connections;
+    c.banner.http_user_agent = a.http_user_agent.clone();
+    c.banner.banner_bytes = a.banner_bytes;
+    c.banner.max_connections = a.max_connections;
     Ok(())
 }
 
@@ -448,16 +459,18 @@ fn udp_payload_files(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
     if let Some(p) = &a.nmap_payloads {
         let text = String::from_utf8_lossy(&read(p, "nmap-payloads")?).into_owned();
         let name = p.display().to_string();
-        c.udp_payloads
+        c.udp
+            .payloads
             .extend(nmap_payloads(&text, &name).map_err(|e| UserError(e.0))?);
-        c.nmap_payloads = Some(name);
+        c.udp.nmap_payloads = Some(name);
     }
     if let Some(p) = &a.pcap_payloads {
         let name = p.display().to_string();
         let bytes = read(p, "pcap-payloads")?;
-        c.udp_payloads
+        c.udp
+            .payloads
             .extend(pcap_payloads(&bytes, &name).map_err(|e| UserError(e.0))?);
-        c.pcap_payloads = Some(name);
+        c.udp.pcap_payloads = Some(name);
     }
     Ok(())
 }
