@@ -5,7 +5,7 @@
 //! Defaults are named in [`defaults`]; value grammars shared with the command line in [`specs`].
 
 pub mod defaults;
-mod echo;
+pub mod echo;
 pub mod groups;
 mod specs;
 
