@@ -11,7 +11,8 @@ use masscan_engine::plan::Plan;
 
 #[cfg(dpdk_backend)]
 pub fn scan(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
-    use crate::{adapter, link, scan::indexed_error};
+    use crate::nic::{discover, resolve};
+    use crate::scan::indexed_error;
     let c = &run.config;
     one_thread_pair_per_queue(c, "dpdk", threads)?;
     let eal: Vec<String> =
@@ -35,8 +36,8 @@ pub fn scan(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
             }
         };
         let mut driver = masscan_drivers::Dpdk::new(&eal, port, threads)?;
-        let adapter =
-            adapter::for_port(&nc, driver.name(), driver.mac()).map_err(|e| indexed_error(e, i))?;
+        let adapter = discover::for_port(&nc, driver.name(), driver.mac())
+            .map_err(|e| indexed_error(e, i))?;
         driver.receive_for(adapter.src_mac)?;
         if run.verbose > 0 {
             eprintln!(
@@ -46,7 +47,7 @@ pub fn scan(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
             );
         }
         let mut queues = masscan_drivers::EveryQueue(&mut driver);
-        let link = link::resolve_link(&mut queues, adapter, &nc, plan, run.verbose)
+        let link = resolve::resolve_link(&mut queues, adapter, &nc, plan, run.verbose)
             .map_err(|e| indexed_error(e, i))?;
         drivers.push(driver);
         links.push(link);
@@ -75,7 +76,8 @@ pub fn built_in() -> String {
 /// `--driver pfring`: the kernel interface behind each PF_RING device gives the addresses and
 /// the router (resolved through a packet socket, as for AF_PACKET), then one ring per queue.
 pub fn pfring(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
-    use crate::{link, scan::indexed_error};
+    use crate::nic::resolve;
+    use crate::scan::indexed_error;
     use masscan_drivers::pfring::{kernel_name, PfRing};
     let c = &run.config;
     one_thread_pair_per_queue(c, "pfring", threads)?;
@@ -93,7 +95,7 @@ pub fn pfring(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> 
             kernel.nic.adapter = Some(kernel_name(&device).to_string());
         }
         let mut link =
-            link::discover(&kernel, plan, run.verbose).map_err(|e| indexed_error(e, i))?;
+            resolve::discover(&kernel, plan, run.verbose).map_err(|e| indexed_error(e, i))?;
         let device = if device.is_empty() {
             link.adapter.ifname.clone()
         } else {
@@ -134,7 +136,7 @@ fn scan_queue_pairs<D: masscan_engine::driver::Driver>(
     run: &Run,
     plan: &Plan,
     driver: D,
-    links: Vec<crate::link::Link>,
+    links: Vec<crate::nic::resolve::Link>,
     threads: usize,
 ) -> Result<i32, UserError> {
     let outputs = crate::output_thread::open_outputs(&run.config, crate::outputs::now())?;

@@ -2,16 +2,15 @@
 //! command line, then list, echo, self-check or scan. Every user error is one line on stderr and
 //! exit code 1.
 
-mod adapter;
 mod args;
 mod bypass;
 mod checkpoint;
 mod conf_file;
-mod link;
 mod manual;
 mod metadata;
 mod metrics;
 mod names;
+mod nic;
 mod output_thread;
 mod outputs;
 mod readscan;
@@ -24,7 +23,6 @@ mod status;
 mod supervise;
 mod threads;
 mod values;
-mod wire;
 
 use settings::Mode;
 
@@ -135,7 +133,7 @@ fn run() -> Result<i32, args::UserError> {
                 xsl,
             )
         }
-        Mode::IfList => adapter::iflist().map(|_| 0),
+        Mode::IfList => nic::discover::iflist().map(|_| 0),
         Mode::Scan => scan::scan(&run),
     }
 }

@@ -7,16 +7,16 @@
 
 use crate::args::UserError;
 use crate::checkpoint::Checkpoints;
-use crate::link::{Link, XdpReader};
 use crate::metadata::{self, Exit};
 use crate::metrics;
+use crate::nic::frames::{nic_of, receiver_config, saved_config, Wire};
+use crate::nic::resolve::{Link, XdpReader};
 use crate::output_thread::write_outputs;
 use crate::outputs::Output;
 use crate::settings::Run;
 use crate::status::{self, Progress, StatsJson};
 use crate::supervise::{supervise, SignalWatch};
 use crate::threads::{pin, pinning};
-use crate::wire::{nic_of, receiver_config, saved_config, Wire};
 use core_affinity::CoreId;
 use masscan_drivers::fault::{FaultInjector, FaultTally};
 use masscan_drivers::middleware::{PcapRx, PcapTx, SharedPcap, Traced};

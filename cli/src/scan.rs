@@ -1,10 +1,10 @@
 //! Starting a scan: the plan built and checked, the backend chosen (AF_XDP where it works, else
-//! AF_PACKET, or offline), the link set up ([`crate::link`]), the outputs opened, and the run
+//! AF_PACKET, or offline), the link set up ([`crate::nic::resolve`]), the outputs opened, and the run
 //! handed to [`crate::run`]. Also `-sL`, which prints the scan order instead of sending it.
 
-use crate::adapter::Adapter;
 use crate::args::UserError;
-use crate::link::{self, steer_config, Link};
+use crate::nic::discover::Adapter;
+use crate::nic::resolve::{self, steer_config, Link};
 use crate::output_thread::open_outputs;
 use crate::outputs;
 use crate::run::{run_scan_with, scan_end};
@@ -199,7 +199,7 @@ fn discover_links(c: &ScanConfig, plan: &Plan, verbose: u8) -> Result<Vec<Link>,
                  (--adapter[{i}] IFNAME)"
             )));
         }
-        let link = link::discover(&nc, plan, verbose).map_err(|e| indexed_error(e, i))?;
+        let link = resolve::discover(&nc, plan, verbose).map_err(|e| indexed_error(e, i))?;
         if let Some(j) = (links.iter()).position(|l| l.adapter.ifname == link.adapter.ifname) {
             return Err(UserError(format!(
                 "interfaces {j} and {i} are both {}: give each adapter[i] its own interface",

@@ -2,9 +2,9 @@
 //! probe templates built from them, the receive side's settings (which replies are ours, ARP
 //! answered for a spoofed source, banner grabbing), and what `paused.conf` keeps of them.
 
-use crate::adapter::Adapter;
 use crate::args::UserError;
-use crate::link::Link;
+use crate::nic::discover::Adapter;
+use crate::nic::resolve::Link;
 use crate::settings::Run;
 use masscan_engine::banner::BannerConfig;
 use masscan_engine::config::{defaults, ScanConfig};
