@@ -197,9 +197,6 @@ pub struct ScanConfig {
 }
 
 impl ScanConfig {
-    pub const DEFAULT_RATE: f64 = defaults::RATE;
-    pub const DEFAULT_TTL: u8 = defaults::TTL;
-
     pub fn new(targets: TargetSet, ports: PortSet, seed: u64) -> Self {
         Self {
             targets,
