@@ -9,7 +9,7 @@ use crate::spellings::{long_names, normalize};
 use crate::values::{self, CpuList};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{ArgAction, Parser};
-use masscan_engine::config::{Mac, Wait};
+use masscan_engine::config::{defaults, Backend, Mac, Wait};
 use masscan_engine::plan::Shard;
 use masscan_engine::source::{IpRange, PortRange};
 use std::net::Ipv4Addr;
@@ -55,9 +55,14 @@ pub struct Args {
     /// Never scan these ports (same grammar as -p).
     #[arg(long = "exclude-ports", value_name = "PORTS")]
     pub exclude_ports: Vec<String>,
-    /// Also scan the N most common TCP ports (nmap's frequency order; -p adds to them). On the
-    /// command line N may be left out: 1000.
-    #[arg(long = "top-ports", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65536))]
+    #[arg(
+        long = "top-ports",
+        help = format!(
+            "Also scan the N most common TCP ports (nmap's frequency order; -p adds to them). On \
+             the command line N may be left out: {}",
+            defaults::TOP_PORTS
+        ),
+        value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65536))]
     pub top_ports: Option<u32>,
     /// Also send ICMP echo requests (adds I:0).
     #[arg(long = "ping")]
@@ -79,8 +84,13 @@ pub struct Args {
     /// masscan's, to split a scan with its instances or resume its paused.conf).
     #[arg(long = "permutation", value_name = "feistel|blackrock", value_parser = ["feistel", "blackrock"])]
     pub permutation: Option<String>,
-    /// Rounds of the BlackRock order (the original's `--blackrock-rounds`, default 14).
-    #[arg(long = "blackrock-rounds", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=63))]
+    #[arg(
+        long = "blackrock-rounds",
+        help = format!(
+            "Rounds of the BlackRock order (the original's `--blackrock-rounds`, default {})",
+            defaults::BLACKROCK_ROUNDS
+        ),
+        value_name = "N", value_parser = clap::value_parser!(u32).range(1..=63))]
     pub blackrock_rounds: Option<u32>,
     /// Scan only shard x of y (machines splitting one scan).
     #[arg(long = "shards", alias = "shard", value_name = "x/y", value_parser = values::shard)]
@@ -94,9 +104,9 @@ pub struct Args {
     /// Extra probes per target, about a second apart.
     #[arg(long = "retries", alias = "max-retries", value_name = "N", value_parser = values::retries)]
     pub retries: Option<u32>,
-    /// Packets per second, all threads together (default 100).
     #[arg(
         long = "rate",
+        help = format!("Packets per second, all threads together (default {})", defaults::RATE),
         alias = "max-rate",
         allow_negative_numbers = true,
         value_name = "PPS",
@@ -116,11 +126,19 @@ pub struct Args {
     /// CPUs for the receive threads, in order (`0,2`): one thread per CPU listed.
     #[arg(long = "rx-cores", value_name = "LIST", value_parser = values::rx_cores)]
     pub rx_cores: Option<CpuList>,
-    /// IPv4 TTL / IPv6 hop limit of probes (default 255).
-    #[arg(long = "ttl", value_name = "N")]
+    #[arg(
+        long = "ttl",
+        help = format!("IPv4 TTL / IPv6 hop limit of probes (default {})", defaults::TTL),
+        value_name = "N"
+    )]
     pub ttl: Option<u8>,
-    /// Seconds to wait for replies after the last probe, or `forever` (default 10).
-    #[arg(long = "wait", value_name = "SECS|forever", value_parser = values::wait)]
+    #[arg(
+        long = "wait",
+        help = format!(
+            "Seconds to wait for replies after the last probe, or `forever` (default {})",
+            defaults::WAIT_SECS
+        ),
+        value_name = "SECS|forever", value_parser = values::wait)]
     pub wait: Option<Wait>,
     /// Send nothing: run the full per-probe path into the offline backend (benchmarks).
     #[arg(long = "offline", alias = "dry-run")]
@@ -128,7 +146,7 @@ pub struct Args {
     /// Frame I/O backend: afxdp (the default where it works), afpacket, dpdk (a build with the
     /// dpdk feature) or offline.
     #[arg(long = "driver", value_name = "NAME", value_parser = values::driver)]
-    pub driver: Option<String>,
+    pub driver: Option<Backend>,
     /// With --driver dpdk: the arguments for DPDK's environment (EAL), e.g. "--no-huge -m 256
     /// --vdev=net_af_packet0,iface=eth1"; -e then names the DPDK port (name or index).
     #[arg(long = "dpdk-args", value_name = "ARGS", allow_hyphen_values = true)]
@@ -229,9 +247,14 @@ pub struct Args {
     /// pairing with --output-filename in order.
     #[arg(long = "output-format", value_name = "FORMAT", value_parser = values::output_format)]
     pub output_format: Vec<String>,
-    /// Also write results to this redis server, IP[:port] (default port 6379), as the
-    /// original's `-oR`/`--redis` does.
-    #[arg(long = "redis", value_name = "IP[:PORT]", value_parser = crate::redis_out::parse_target)]
+    #[arg(
+        long = "redis",
+        help = format!(
+            "Also write results to this redis server, IP[:port] (default port {}), as the \
+             original's `-oR`/`--redis` does",
+            defaults::REDIS_PORT
+        ),
+        value_name = "IP[:PORT]", value_parser = crate::redis_out::parse_target)]
     pub redis: Option<std::net::SocketAddr>,
     /// Password for --redis (sent with AUTH).
     #[arg(long = "redis-pwd", value_name = "PASSWORD")]
@@ -280,13 +303,21 @@ pub struct Args {
     /// No banners (overrides --banners, e.g. one from a config file).
     #[arg(long = "nobanners")]
     pub nobanners: bool,
-    /// Seconds a server may stay silent before we send our probe, and after its last bytes
-    /// before the connection is closed (default 2).
-    #[arg(long = "hello-timeout", value_name = "SECS", value_parser = values::hello_timeout)]
+    #[arg(
+        long = "hello-timeout",
+        help = format!(
+            "Seconds a server may stay silent before we send our probe, and after its last \
+             bytes before the connection is closed (default {})",
+            defaults::HELLO_TIMEOUT_SECS
+        ),
+        value_name = "SECS", value_parser = values::hello_timeout)]
     pub hello_timeout: Option<u64>,
-    /// Seconds a banner connection may last at most (default 30).
     #[arg(
         long = "connection-timeout",
+        help = format!(
+            "Seconds a banner connection may last at most (default {})",
+            defaults::CONNECTION_TIMEOUT_SECS
+        ),
         alias = "tcp-timeout",
         value_name = "SECS",
         value_parser = values::connection_timeout
@@ -301,12 +332,23 @@ pub struct Args {
     /// User-Agent of the HTTP hello.
     #[arg(long = "http-user-agent", value_name = "STRING")]
     pub http_user_agent: Option<String>,
-    /// Bytes kept from one banner connection (default 4096); the connection ends there.
-    #[arg(long = "banner-bytes", value_name = "N", value_parser = values::banner_bytes)]
+    #[arg(
+        long = "banner-bytes",
+        help = format!(
+            "Bytes kept from one banner connection (default {}); the connection ends there",
+            defaults::BANNER_BYTES
+        ),
+        value_name = "N", value_parser = values::banner_bytes)]
     pub banner_bytes: Option<usize>,
-    /// Banner connections held at once per receive core (default: from the rate and the
-    /// connection timeout, 4,096 to 1,048,576).
-    #[arg(long = "max-connections", value_name = "N", value_parser = values::max_connections)]
+    #[arg(
+        long = "max-connections",
+        help = format!(
+            "Banner connections held at once per receive core (default: from the rate and the \
+             connection timeout, {} to {})",
+            thousands(defaults::MAX_CONNECTIONS_MIN),
+            thousands(defaults::MAX_CONNECTIONS_MAX)
+        ),
+        value_name = "N", value_parser = values::max_connections)]
     pub max_connections: Option<usize>,
     /// Print the target ranges (after excludes), one per line, CIDR where exact, and exit.
     #[arg(long = "readrange")]
@@ -373,6 +415,19 @@ pub struct Args {
     /// More messages on stderr.
     #[arg(short = 'v', long = "verbose", action = ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// `1048576` as help texts write it: `1,048,576`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// A user error: printed as one line, exit code 1.
@@ -468,6 +523,14 @@ pub fn parse(argv: &[String]) -> Result<Parsed, UserError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(4096), "4,096");
+        assert_eq!(thousands(1 << 20), "1,048,576");
+        assert_eq!(thousands(100), "100");
+        assert_eq!(thousands(100_000), "100,000");
+    }
 
     #[test]
     fn suggestions() {

@@ -11,16 +11,17 @@ use masscan_engine::plan::Plan;
 
 #[cfg(dpdk_backend)]
 pub fn scan(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
-    use crate::{adapter, link, scan::indexed_error};
+    use crate::nic::{discover, resolve};
+    use crate::scan::indexed_error;
     let c = &run.config;
     one_thread_pair_per_queue(c, "dpdk", threads)?;
-    let eal: Vec<String> = c
-        .dpdk_args
-        .as_deref()
-        .unwrap_or("")
-        .split_whitespace()
-        .map(String::from)
-        .collect();
+    let eal: Vec<String> =
+        c.io.dpdk_args
+            .as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .map(String::from)
+            .collect();
     let (mut drivers, mut links) = (Vec::new(), Vec::new());
     // Each interface (adapter[i]) is a port of the one EAL, with its own queues and link.
     for i in 0..c.nic_count() {
@@ -35,8 +36,8 @@ pub fn scan(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
             }
         };
         let mut driver = masscan_drivers::Dpdk::new(&eal, port, threads)?;
-        let adapter =
-            adapter::for_port(&nc, driver.name(), driver.mac()).map_err(|e| indexed_error(e, i))?;
+        let adapter = discover::for_port(&nc, driver.name(), driver.mac())
+            .map_err(|e| indexed_error(e, i))?;
         driver.receive_for(adapter.src_mac)?;
         if run.verbose > 0 {
             eprintln!(
@@ -46,7 +47,7 @@ pub fn scan(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
             );
         }
         let mut queues = masscan_drivers::EveryQueue(&mut driver);
-        let link = link::resolve_link(&mut queues, adapter, &nc, plan, run.verbose)
+        let link = resolve::resolve_link(&mut queues, adapter, &nc, plan, run.verbose)
             .map_err(|e| indexed_error(e, i))?;
         drivers.push(driver);
         links.push(link);
@@ -75,7 +76,8 @@ pub fn built_in() -> String {
 /// `--driver pfring`: the kernel interface behind each PF_RING device gives the addresses and
 /// the router (resolved through a packet socket, as for AF_PACKET), then one ring per queue.
 pub fn pfring(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
-    use crate::{link, scan::indexed_error};
+    use crate::nic::resolve;
+    use crate::scan::indexed_error;
     use masscan_drivers::pfring::{kernel_name, PfRing};
     let c = &run.config;
     one_thread_pair_per_queue(c, "pfring", threads)?;
@@ -93,7 +95,7 @@ pub fn pfring(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> 
             kernel.nic.adapter = Some(kernel_name(&device).to_string());
         }
         let mut link =
-            link::discover(&kernel, plan, run.verbose).map_err(|e| indexed_error(e, i))?;
+            resolve::discover(&kernel, plan, run.verbose).map_err(|e| indexed_error(e, i))?;
         let device = if device.is_empty() {
             link.adapter.ifname.clone()
         } else {
@@ -101,7 +103,7 @@ pub fn pfring(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> 
         };
         let driver = PfRing::new(&device, threads)?;
         eprintln!("[pfring] {} on {device}", driver.describe());
-        if c.banners && !link.adapter.spoofed {
+        if c.banner.enabled && !link.adapter.spoofed {
             crate::scan::warn_kernel_resets(&nc, &link.adapter);
         }
         link.adapter.ifname = device;
@@ -119,7 +121,7 @@ fn one_thread_pair_per_queue(
     driver: &str,
     threads: usize,
 ) -> Result<(), UserError> {
-    if c.rx_threads.is_some_and(|r| r != threads) {
+    if c.threads.rx_threads.is_some_and(|r| r != threads) {
         return Err(UserError(format!(
             "--driver {driver} gives each queue one transmit and one receive thread: use \
              --tx-threads {threads} --rx-threads {threads}"
@@ -134,7 +136,7 @@ fn scan_queue_pairs<D: masscan_engine::driver::Driver>(
     run: &Run,
     plan: &Plan,
     driver: D,
-    links: Vec<crate::link::Link>,
+    links: Vec<crate::nic::resolve::Link>,
     threads: usize,
 ) -> Result<i32, UserError> {
     let outputs = crate::output_thread::open_outputs(&run.config, crate::outputs::now())?;

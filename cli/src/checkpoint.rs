@@ -23,8 +23,8 @@ pub fn min_next(counters: &[CoreCounters], c: &ScanConfig) -> u64 {
         .iter()
         .map(|k| k.snapshot().next_index)
         .min()
-        .unwrap_or(c.resume_index)
-        .max(c.resume_index)
+        .unwrap_or(c.pace.resume_index)
+        .max(c.pace.resume_index)
 }
 
 /// Writes a resume file atomically (a temporary file renamed over the old one).
@@ -37,8 +37,8 @@ pub fn write_paused(
     let mut paused = c.clone();
     // Save the source ports in use, even the default: late replies carry them.
     paused.nic.adapter_port = Some(ports);
-    if let Some(n) = c.resume_count {
-        paused.resume_count = Some((c.resume_index + n).saturating_sub(resume));
+    if let Some(n) = c.pace.resume_count {
+        paused.pace.resume_count = Some((c.pace.resume_index + n).saturating_sub(resume));
     }
     let mut text = String::new();
     paused.write_paused(resume, &mut text);

@@ -4,16 +4,15 @@
 
 #![forbid(unsafe_code)]
 
-mod adapter;
 mod args;
 mod bypass;
 mod checkpoint;
 mod conf_file;
-mod link;
 mod manual;
 mod metadata;
 mod metrics;
 mod names;
+mod nic;
 mod output_thread;
 mod outputs;
 mod readscan;
@@ -26,7 +25,6 @@ mod status;
 mod supervise;
 mod threads;
 mod values;
-mod wire;
 
 use settings::Mode;
 
@@ -128,10 +126,16 @@ fn run() -> Result<i32, args::UserError> {
                 ports: (c.ports.count() > 0).then(|| c.ports.clone()),
                 banner_types: run.banner_types.clone(),
             };
-            let xsl = c.stylesheet.clone();
-            readscan::run(&run.readscan, &c.outputs, c.append_output, &filter, xsl)
+            let xsl = c.report.stylesheet.clone();
+            readscan::run(
+                &run.readscan,
+                &c.report.outputs,
+                c.report.append_output,
+                &filter,
+                xsl,
+            )
         }
-        Mode::IfList => adapter::iflist().map(|_| 0),
+        Mode::IfList => nic::discover::iflist().map(|_| 0),
         Mode::Scan => scan::scan(&run),
     }
 }

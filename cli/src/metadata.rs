@@ -8,7 +8,7 @@
 use crate::args::UserError;
 use crate::status::Snapshot;
 use masscan_engine::config::ScanConfig;
-use masscan_engine::output::timestr;
+use masscan_engine::output::{timestr, OutputSpec};
 use masscan_engine::plan::{Plan, ScanOrder};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -46,7 +46,7 @@ pub fn fingerprint(c: &ScanConfig) -> String {
             "\nseed {}\norder {}\nretries {}\n",
             c.seed,
             order(c),
-            c.retries
+            c.pace.retries
         )
         .as_bytes(),
     );
@@ -55,10 +55,25 @@ pub fn fingerprint(c: &ScanConfig) -> String {
 }
 
 fn order(c: &ScanConfig) -> String {
-    match c.order {
+    match c.pace.order {
         ScanOrder::Feistel => "feistel".into(),
         ScanOrder::BlackRock { rounds } => format!("blackrock/{rounds}"),
     }
+}
+
+/// One output as the document lists it: its format and file. A redis output's "file" is its
+/// server, after `PASSWORD@` when --redis-pwd was given (as this document has always said).
+fn output_json(o: &OutputSpec) -> Value {
+    let file = match o {
+        OutputSpec::File { file, .. } => file.clone(),
+        OutputSpec::Redis {
+            server,
+            password: Some(pwd),
+        } => format!("{pwd}@{server}"),
+        OutputSpec::Redis { server, .. } => server.to_string(),
+        OutputSpec::Nothing => String::new(),
+    };
+    json!({"format": o.format_name(), "file": file})
 }
 
 fn time(unix: u64) -> Value {
@@ -83,20 +98,20 @@ pub fn document(f: &RunFacts<'_>, snap: &Snapshot, end: u64, exit: &Exit<'_>) ->
             "fingerprint": fingerprint(c),
             "seed": c.seed,
             "permutation": order(c),
-            "retries": c.retries,
+            "retries": c.pace.retries,
             "addresses": f.plan.host_count(),
             "ports": c.ports.to_spec(),
             "port_count": f.plan.port_count(),
             "targets": f.plan.base_count(),
             "indices": f.plan.total(),
         },
-        "shard": { "index": c.shard.one, "count": c.shard.of },
+        "shard": { "index": c.pace.shard.one, "count": c.pace.shard.of },
         "run": {
-            "first_index": c.resume_index,
+            "first_index": c.pace.resume_index,
             "end_index": f.end_index.min(f.plan.total()),
             "indices": snap.total,
             "driver": f.driver,
-            "rate": c.rate,
+            "rate": c.pace.rate,
         },
         "probes": { "sent": snap.sent, "indices_left": snap.left },
         "found": {
@@ -111,7 +126,7 @@ pub fn document(f: &RunFacts<'_>, snap: &Snapshot, end: u64, exit: &Exit<'_>) ->
         "exit": exit_name,
         "resume_index": resume_index,
         "error": error,
-        "outputs": c.outputs.iter().map(|(format, file)| json!({"format": format, "file": file})).collect::<Vec<_>>(),
+        "outputs": c.report.outputs.iter().map(output_json).collect::<Vec<_>>(),
     })
 }
 

@@ -6,7 +6,7 @@
 //! SYNs' timestamp option, see `masscan_engine::rtt`).
 
 use crate::args::UserError;
-use crate::link::XdpReader;
+use crate::nic::resolve::XdpReader;
 use masscan_engine::counters::{Counter, TransmitCounters};
 use masscan_engine::rtt::RttHistogram;
 use masscan_engine::stats::{CoreCounters, RxCoreCounters, RxCounters};

@@ -337,4 +337,17 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn every_setting_the_echo_writes_is_one_of_our_options() {
+        use masscan_engine::config::echo::{Echo, ECHO};
+        for e in ECHO {
+            if let Echo::Setting { name, .. } = e {
+                assert!(
+                    matches!(resolve(name), Some(Resolved::Long { ref prefix, .. }) if prefix.is_empty()),
+                    "--echo writes '{name}', which is not an option"
+                );
+            }
+        }
+    }
 }

@@ -7,35 +7,37 @@ use crate::outputs::Headers;
 use crate::outputs::{self, Output, Rotation};
 use masscan_drivers::middleware::SharedPcap;
 use masscan_engine::config::ScanConfig;
-use masscan_engine::output::{Record, ScannedPorts};
+use masscan_engine::output::{OutputSpec, Record, ScannedPorts};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// Opens every output before the scan starts, so an unwritable path fails first. Console lines
 /// go to stdout when no file output is given, or with `--interactive`.
 pub fn open_outputs(c: &ScanConfig, start: u64) -> Result<Vec<Output>, UserError> {
-    let rotation = (c.rotate.is_some() || c.rotate_size.is_some()).then(|| Rotation {
-        every: c.rotate,
-        offset: c.rotate_offset.unwrap_or(0),
-        size: c.rotate_size,
-        dir: c.rotate_dir.as_deref().unwrap_or(".").into(),
-    });
+    let rotation =
+        (c.report.rotate.is_some() || c.report.rotate_size.is_some()).then(|| Rotation {
+            every: c.report.rotate,
+            offset: c.report.rotate_offset.unwrap_or(0),
+            size: c.report.rotate_size,
+            dir: c.report.rotate_dir.as_deref().unwrap_or(".").into(),
+        });
     let mut v = Vec::new();
     let headers = Headers {
         ports: ScannedPorts::new(&c.ports),
-        stylesheet: c.stylesheet.clone(),
+        stylesheet: c.report.stylesheet.clone(),
     };
-    for (format, file) in &c.outputs {
-        if format == "none" {
+    for spec in &c.report.outputs {
+        if *spec == OutputSpec::Nothing {
             continue; // counts as an output: no console lines either
         }
-        let mut o = Output::open(format, file, c.append_output, start, false, &headers)?;
-        if let Some(r) = rotation.as_ref().filter(|_| format != "redis") {
+        let mut o = Output::open(spec, c.report.append_output, start, false, &headers)?;
+        let redis = matches!(spec, OutputSpec::Redis { .. });
+        if let Some(r) = rotation.as_ref().filter(|_| !redis) {
             o = o.with_rotation(r.clone(), start)?;
         }
         v.push(o);
     }
-    if c.outputs.is_empty() || c.interactive {
+    if c.report.outputs.is_empty() || c.report.interactive {
         v.push(Output::console());
     }
     Ok(v)

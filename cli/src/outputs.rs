@@ -9,8 +9,8 @@
 use crate::args::UserError;
 use crate::redis_out::RedisSink;
 use masscan_engine::output::binary;
-use masscan_engine::output::text::{append_point, console_line, TextFormat, TextWriter};
-use masscan_engine::output::{utc, Record, ScannedPorts, ServiceNames};
+use masscan_engine::output::text::{append_point, console_line, TextWriter};
+use masscan_engine::output::{utc, FileFormat, OutputSpec, Record, ScannedPorts, ServiceNames};
 use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 
@@ -62,8 +62,8 @@ pub struct Output {
     name: String,
     /// Binary files get their header with the first record's start time (readscan) or at once.
     binary_header_pending: bool,
-    /// The `--output-format` name, to begin a new file after a rotation.
-    format: String,
+    /// The file's format, to begin a new file after a rotation (none for console and redis).
+    format: Option<FileFormat>,
     /// Bytes in the file so far (for `--rotate-size`).
     written: u64,
     rotation: Option<RotationState>,
@@ -94,7 +94,7 @@ impl Output {
             buf: Vec::with_capacity(1 << 16),
             name: "-".into(),
             binary_header_pending: false,
-            format: String::new(),
+            format: None,
             written: 0,
             rotation: None,
             headers: Headers::default(),
@@ -123,7 +123,8 @@ impl Output {
     /// Rotates the file when its time has come or it has grown past the size limit. Called
     /// between records, so no record is split, lost or written twice.
     pub fn maybe_rotate(&mut self, now: u64) -> Result<(), UserError> {
-        let Some(r) = &self.rotation else {
+        // Only files rotate (console and redis have no format of their own).
+        let (Some(r), Some(format)) = (&self.rotation, self.format) else {
             return Ok(());
         };
         let by_time = r.next_due.is_some_and(|due| now >= due);
@@ -140,7 +141,11 @@ impl Output {
         self.binary_header(opened_at);
         self.close_file(now)?;
         move_rotated(Path::new(&self.name), &dir, opened_at)?;
-        let fresh = Output::open(&self.format, &self.name, false, now, false, &self.headers)?;
+        let spec = OutputSpec::File {
+            format,
+            file: self.name.clone(),
+        };
+        let fresh = Output::open(&spec, false, now, false, &self.headers)?;
         let rotation = self.rotation.take().map(|mut st| {
             st.opened_at = now;
             st.next_due = every.map(|e| next_boundary(now, e, offset));
@@ -151,43 +156,36 @@ impl Output {
         Ok(())
     }
 
-    /// `format` (as `--output-format` names it) to file `name` (`-` for stdout), starting at
-    /// Unix time `start`. `binary_header_later`: the binary header is written by
+    /// `spec`: a format to a file (`-` for stdout), or redis; starting at Unix time `start`. `binary_header_later`: the binary header is written by
     /// [`Output::binary_header`] instead of now. `ports`: the scan's ports, for the headers that
     /// list them (empty for --readscan, whose files do not say).
     pub fn open(
-        format: &str,
-        name: &str,
+        spec: &OutputSpec,
         append: bool,
         start: u64,
         binary_header_later: bool,
         headers: &Headers,
     ) -> Result<Self, UserError> {
+        let (format, name) = match spec {
+            OutputSpec::File { format, file } => (*format, file.as_str()),
+            OutputSpec::Redis { server, password } => {
+                let target = server.to_string();
+                let sink = RedisSink::connect(&target, password.as_deref())?;
+                return Ok(Self::redis(sink, &target, headers));
+            }
+            OutputSpec::Nothing => {
+                return Err(UserError("cannot write --output-format none".into()));
+            }
+        };
         let mut kind = match format {
-            "binary" => Kind::Binary,
-            // `name` is the server, IP[:port]; `redis:PASSWORD@IP[:port]` carries --redis-pwd.
-            "redis" => {
-                let (pwd, target) = match name.rsplit_once('@') {
-                    Some((p, t)) => (Some(p), t),
-                    None => (None, name),
-                };
-                return Ok(Self::redis(
-                    RedisSink::connect(target, pwd)?,
-                    target,
-                    headers,
-                ));
-            }
-            f => {
-                let format = TextFormat::from_name(f)
-                    .ok_or_else(|| UserError(format!("cannot write --output-format {f}")))?;
-                Kind::Text(
-                    TextWriter::new(format)
-                        .with_services(services())
-                        .with_ports(headers.ports.clone())
-                        .with_stylesheet(headers.stylesheet.clone())
-                        .with_start(start),
-                )
-            }
+            FileFormat::Binary => Kind::Binary,
+            FileFormat::Text(format) => Kind::Text(
+                TextWriter::new(format)
+                    .with_services(services())
+                    .with_ports(headers.ports.clone())
+                    .with_stylesheet(headers.stylesheet.clone())
+                    .with_start(start),
+            ),
         };
         let (out, fresh, written) = open_file(name, append, &mut kind)?;
         let mut me = Self {
@@ -196,7 +194,7 @@ impl Output {
             buf: Vec::with_capacity(1 << 16),
             name: name.to_string(),
             binary_header_pending: false,
-            format: format.to_string(),
+            format: Some(format),
             written,
             rotation: None,
             headers: headers.clone(),
@@ -219,7 +217,7 @@ impl Output {
             buf: Vec::new(),
             name: target.to_string(),
             binary_header_pending: false,
-            format: "redis".into(),
+            format: None,
             written: 0,
             rotation: None,
             headers: headers.clone(),
@@ -402,17 +400,14 @@ mod tests {
             size: Some(1),
             dir: rotated.clone(),
         };
-        let mut o = Output::open(
-            "json",
-            name,
-            false,
-            1_000_000_000,
-            false,
-            &Headers::default(),
-        )
-        .unwrap()
-        .with_rotation(rule, 1_000_000_000)
-        .unwrap();
+        let spec = OutputSpec::File {
+            format: FileFormat::from_name("json").unwrap(),
+            file: name.to_string(),
+        };
+        let mut o = Output::open(&spec, false, 1_000_000_000, false, &Headers::default())
+            .unwrap()
+            .with_rotation(rule, 1_000_000_000)
+            .unwrap();
         let r = Record::Status(StatusRecord {
             mac: None,
             time: 1,

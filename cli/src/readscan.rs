@@ -5,7 +5,7 @@
 use crate::args::UserError;
 use crate::outputs::{now, Headers, Output};
 use masscan_engine::output::binary::BinaryReader;
-use masscan_engine::output::{Record, Status};
+use masscan_engine::output::{OutputSpec, Record, Status};
 use masscan_engine::ports::{PortSet, Proto, ARP};
 use masscan_engine::targets::TargetSet;
 use std::net::IpAddr;
@@ -72,7 +72,7 @@ fn first_start_time(files: &[PathBuf]) -> Option<u64> {
 
 pub fn run(
     files: &[PathBuf],
-    outputs: &[(String, String)],
+    outputs: &[OutputSpec],
     append: bool,
     filter: &Filter,
     stylesheet: Option<String>,
@@ -85,9 +85,9 @@ pub fn run(
     // Fail on an unwritable output before reading anything. Every output given is written,
     // as in a scan (the original keeps only the last).
     let mut outs = Vec::with_capacity(outputs.len().max(1));
-    for (format, file) in outputs {
+    for spec in outputs {
         outs.push(
-            Output::open(format, file, append, start, true, &headers).map_err(|e| {
+            Output::open(spec, append, start, true, &headers).map_err(|e| {
                 UserError(e.0.replace(
                     "cannot write --output-format",
                     "--readscan cannot write --output-format",

@@ -4,6 +4,7 @@
 //! [`masscan_engine::output::redis`]'s.
 
 use crate::args::UserError;
+use masscan_engine::config::defaults;
 use masscan_engine::output::redis::set_additions;
 use masscan_engine::output::Record;
 use std::time::Duration;
@@ -15,11 +16,11 @@ pub struct RedisSink {
     target: String,
 }
 
-/// `IP[:port]` (port 6379 by default) as a socket address, or why not.
+/// `IP[:port]` (port [`defaults::REDIS_PORT`] by default) as a socket address, or why not.
 pub fn parse_target(s: &str) -> Result<std::net::SocketAddr, String> {
     let bad = || format!("bad --redis '{s}': give IP or IP:PORT (e.g. 127.0.0.1:6379)");
     if let Ok(ip) = s.parse::<std::net::IpAddr>() {
-        return Ok((ip, 6379).into());
+        return Ok((ip, defaults::REDIS_PORT).into());
     }
     let addr: std::net::SocketAddr = s.parse().map_err(|_| bad())?;
     if addr.port() == 0 {

@@ -7,16 +7,16 @@
 
 use crate::args::UserError;
 use crate::checkpoint::Checkpoints;
-use crate::link::{Link, XdpReader};
 use crate::metadata::{self, Exit};
 use crate::metrics;
+use crate::nic::frames::{nic_of, receiver_config, saved_config, Wire};
+use crate::nic::resolve::{Link, XdpReader};
 use crate::output_thread::write_outputs;
 use crate::outputs::Output;
 use crate::settings::Run;
 use crate::status::{self, Progress, StatsJson};
 use crate::supervise::{supervise, SignalWatch};
 use crate::threads::{pin, pinning};
-use crate::wire::{nic_of, receiver_config, saved_config, Wire};
 use core_affinity::CoreId;
 use masscan_drivers::fault::{FaultInjector, FaultTally};
 use masscan_drivers::middleware::{PcapRx, PcapTx, SharedPcap, Traced};
@@ -45,8 +45,9 @@ pub const TX_BATCH: usize = 64;
 
 /// The last index of the scan this run covers (before the plan's own end).
 pub fn scan_end(c: &ScanConfig) -> u64 {
-    c.resume_count
-        .map(|n| c.resume_index.saturating_add(n))
+    c.pace
+        .resume_count
+        .map(|n| c.pace.resume_index.saturating_add(n))
         .unwrap_or(u64::MAX)
 }
 
@@ -71,20 +72,20 @@ fn print_start(
         eprintln!(
             "resuming scan from {} at index {}",
             from.display(),
-            c.resume_index
+            c.pace.resume_index
         );
     }
     if run.verbose == 0 {
         return;
     }
-    let rate = if c.rate >= UNTHROTTLED_RATE {
+    let rate = if c.pace.rate >= UNTHROTTLED_RATE {
         "(unthrottled)"
     } else {
         "pps"
     };
     eprintln!(
         "[driver] {} ({} queue(s), zero-copy {}, transmits {}), {} transmit thread(s), rate {} {rate}",
-        caps.name, caps.queues, caps.zero_copy, caps.transmits, threads, c.rate,
+        caps.name, caps.queues, caps.zero_copy, caps.transmits, threads, c.pace.rate,
     );
     for a in links.iter().map(|l| &l.adapter) {
         let srcs: Vec<String> = [a.src_v4, a.src_v6]
@@ -189,8 +190,8 @@ pub fn run_scan_with<D: Driver>(
         probes,
         receivers,
         // Created offline too (empty: nothing is received), so a bad path fails the same way.
-        pcap: pcap_file(c.pcap.as_deref())?,
-        pcap_sent: pcap_file(c.pcap_sent.as_deref())?,
+        pcap: pcap_file(c.io.pcap.as_deref())?,
+        pcap_sent: pcap_file(c.io.pcap_sent.as_deref())?,
         slices,
         counters,
         rx_counters: (0..rx_threads).map(|_| RxCoreCounters::default()).collect(),
@@ -341,7 +342,7 @@ fn run_threads<R: RxQueue, T: TxQueue, U: TxQueue>(
                     rx: &shared.rx_counters,
                     rtt: &shared.rtt,
                     xdp,
-                    rate: shared.c.rate,
+                    rate: shared.c.pace.rate,
                     driver,
                 },
             );
@@ -423,7 +424,7 @@ fn slices_and_counters(
 ) -> (Vec<Slice>, Vec<CoreCounters>) {
     let end = scan_end(c).min(plan.total());
     let slices: Vec<Slice> = (0..threads as u64)
-        .map(|k| plan.slice(c.resume_index, end, c.shard, k, threads as u64))
+        .map(|k| plan.slice(c.pace.resume_index, end, c.pace.shard, k, threads as u64))
         .collect();
     let counters: Vec<CoreCounters> = (0..threads).map(|_| CoreCounters::default()).collect();
     for (k, s) in counters.iter().zip(&slices) {
@@ -581,8 +582,8 @@ fn spawn_transmitters<'scope, T: TxQueue + 'scope>(
     queues: Vec<T>,
 ) -> Vec<ScopedJoinHandle<'scope, Result<TxResult, UserError>>> {
     let c = shared.c;
-    let unlimited = c.rate >= UNTHROTTLED_RATE;
-    let per_thread_rate = c.rate / queues.len().max(1) as f64;
+    let unlimited = c.pace.rate >= UNTHROTTLED_RATE;
+    let per_thread_rate = c.pace.rate / queues.len().max(1) as f64;
     let (trace, started) = (shared.run.packet_trace, shared.started);
     queues
         .into_iter()

@@ -1,10 +1,10 @@
 //! Starting a scan: the plan built and checked, the backend chosen (AF_XDP where it works, else
-//! AF_PACKET, or offline), the link set up ([`crate::link`]), the outputs opened, and the run
+//! AF_PACKET, or offline), the link set up ([`crate::nic::resolve`]), the outputs opened, and the run
 //! handed to [`crate::run`]. Also `-sL`, which prints the scan order instead of sending it.
 
-use crate::adapter::Adapter;
 use crate::args::UserError;
-use crate::link::{self, steer_config, Link};
+use crate::nic::discover::Adapter;
+use crate::nic::resolve::{self, steer_config, Link};
 use crate::output_thread::open_outputs;
 use crate::outputs;
 use crate::run::{run_scan_with, scan_end};
@@ -12,7 +12,7 @@ use crate::settings::Run;
 use crate::threads::{default_tx_threads, pinning};
 use masscan_drivers::privilege::lookup_user;
 use masscan_drivers::{AfPacket, AfXdp, Offline, Several};
-use masscan_engine::config::ScanConfig;
+use masscan_engine::config::{Backend, ScanConfig};
 use masscan_engine::driver::Driver;
 use masscan_engine::listscan::push_line;
 use masscan_engine::plan::{OrderSpec, Plan, PlanError, ScanOrder};
@@ -21,17 +21,21 @@ use std::io::Write;
 
 fn retry_window(c: &ScanConfig) -> u64 {
     // About one second of probes per pass, so retries of a target are ~1 s apart.
-    ((c.rate / (c.retries as f64 + 1.0)).min(u64::MAX as f64 / 2.0) as u64).max(1)
+    ((c.pace.rate / (c.pace.retries as f64 + 1.0)).min(u64::MAX as f64 / 2.0) as u64).max(1)
 }
 
 fn build_plan(c: &ScanConfig, listing: bool) -> Result<Plan, UserError> {
     // -sL lists each target once, but in the BlackRock order as the original does: its
     // listing runs on past the end by retries x rate.
-    let blackrock = matches!(c.order, ScanOrder::BlackRock { .. });
-    let retries = if listing && !blackrock { 0 } else { c.retries };
+    let blackrock = matches!(c.pace.order, ScanOrder::BlackRock { .. });
+    let retries = if listing && !blackrock {
+        0
+    } else {
+        c.pace.retries
+    };
     let spec = OrderSpec {
-        order: c.order,
-        rate: c.rate as u64,
+        order: c.pace.order,
+        rate: c.pace.rate as u64,
         listing,
     };
     let plan = Plan::ordered(
@@ -42,9 +46,9 @@ fn build_plan(c: &ScanConfig, listing: bool) -> Result<Plan, UserError> {
         retry_window(c),
         spec,
     )?;
-    if c.resume_index > plan.total() {
+    if c.pace.resume_index > plan.total() {
         return Err(PlanError::ResumePastEnd {
-            index: c.resume_index,
+            index: c.pace.resume_index,
             total: plan.total(),
         }
         .into());
@@ -69,8 +73,8 @@ pub fn list_scan(c: &ScanConfig) -> Result<(), UserError> {
     };
     let plan = build_plan(c, true)?;
     let with_port = plan.port_count() > 1;
-    let original = matches!(c.order, ScanOrder::BlackRock { .. });
-    let slice = plan.slice(c.resume_index, scan_end(c), c.shard, 0, 1);
+    let original = matches!(c.pace.order, ScanOrder::BlackRock { .. });
+    let slice = plan.slice(c.pace.resume_index, scan_end(c), c.pace.shard, 0, 1);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut buf = Vec::with_capacity(1 << 20);
@@ -114,37 +118,30 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
     if let Some(user) = &run.user {
         lookup_user(user).map_err(UserError)?; // an unknown user fails before anything opens
     }
-    if run.seccomp && matches!(c.driver.as_deref(), Some("dpdk" | "pfring")) {
+    if run.seccomp && matches!(c.io.driver, Some(Backend::Dpdk | Backend::PfRing)) {
         return Err(UserError(
             "--seccomp works with --driver afxdp, --driver afpacket and --offline only (the \
              system calls of DPDK's and PF_RING's libraries were not measured)"
                 .into(),
         ));
     }
-    let threads = c.tx_threads.unwrap_or_else(default_tx_threads);
-    let offline = c.offline || c.driver.as_deref() == Some("offline");
-    if offline {
-        let outputs = open_outputs(c, outputs::now())?;
-        // As live: each interface (adapter[i], its own source) has its own transmit threads.
-        let threads = threads * c.nic_count();
-        let driver = Offline::new(threads);
-        return run_scan_with(run, &plan, driver, Vec::new(), outputs, (threads, 0), None);
-    }
-    let afxdp = match c.driver.as_deref() {
-        None | Some("afpacket") => false,
-        Some("afxdp") => true,
-        Some("dpdk") => return crate::bypass::scan(run, &plan, threads),
-        Some("pfring") => return crate::bypass::pfring(run, &plan, threads),
-        Some(d) => {
-            return Err(UserError(format!(
-                "--driver {d} is not implemented yet in masscan-rs; use --driver afxdp \
-                 (the default where it works), --driver afpacket, or --offline"
-            )))
+    let threads = c.threads.tx_threads.unwrap_or_else(default_tx_threads);
+    let afxdp = match (c.io.offline, c.io.driver) {
+        (true, _) | (_, Some(Backend::Offline)) => {
+            let outputs = open_outputs(c, outputs::now())?;
+            // As live: each interface (adapter[i], its own source) has its own transmit threads.
+            let threads = threads * c.nic_count();
+            let driver = Offline::new(threads);
+            return run_scan_with(run, &plan, driver, Vec::new(), outputs, (threads, 0), None);
         }
+        (_, Some(Backend::Dpdk)) => return crate::bypass::scan(run, &plan, threads),
+        (_, Some(Backend::PfRing)) => return crate::bypass::pfring(run, &plan, threads),
+        (_, Some(Backend::AfXdp)) => true,
+        (_, None | Some(Backend::AfPacket)) => false,
     };
     let links = discover_links(c, &plan, run.verbose)?;
     let outputs = open_outputs(c, outputs::now())?;
-    let xdp = if afxdp || c.driver.is_none() {
+    let xdp = if afxdp || c.io.driver.is_none() {
         match open_afxdp(c, &links) {
             Ok(d) => Some(d),
             Err(e) if afxdp => return Err(e),
@@ -162,14 +159,14 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
     if let Some(driver) = xdp {
         return scan_afxdp(run, &plan, driver, links, outputs);
     }
-    let rx = c.rx_threads.unwrap_or(threads);
+    let rx = c.threads.rx_threads.unwrap_or(threads);
     if links.len() > 1 && rx != threads {
         return Err(UserError(format!(
             "with several interfaces each one has as many receive threads as transmit threads: \
              use --rx-threads {threads} (or leave it out)"
         )));
     }
-    if c.banners {
+    if c.banner.enabled {
         for l in links.iter().filter(|l| !l.adapter.spoofed) {
             warn_kernel_resets(c, &l.adapter);
         }
@@ -202,7 +199,7 @@ fn discover_links(c: &ScanConfig, plan: &Plan, verbose: u8) -> Result<Vec<Link>,
                  (--adapter[{i}] IFNAME)"
             )));
         }
-        let link = link::discover(&nc, plan, verbose).map_err(|e| indexed_error(e, i))?;
+        let link = resolve::discover(&nc, plan, verbose).map_err(|e| indexed_error(e, i))?;
         if let Some(j) = (links.iter()).position(|l| l.adapter.ifname == link.adapter.ifname) {
             return Err(UserError(format!(
                 "interfaces {j} and {i} are both {}: give each adapter[i] its own interface",
@@ -260,7 +257,9 @@ fn scan_afxdp(
     let c = &run.config;
     let queues = driver.capabilities().queues;
     let per = queues / links.len();
-    if c.tx_threads.is_some_and(|t| t != per) || c.rx_threads.is_some_and(|t| t != per) {
+    if c.threads.tx_threads.is_some_and(|t| t != per)
+        || c.threads.rx_threads.is_some_and(|t| t != per)
+    {
         return Err(UserError(format!(
             "{} has {per} queue(s) and AF_XDP needs one transmit and one receive thread per \
              queue: use --tx-threads {per} --rx-threads {per} (or that many --tx-cores and \

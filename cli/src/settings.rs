@@ -3,9 +3,11 @@
 
 use crate::args::{Args, Parsed, UserError};
 use crate::values::CpuList;
-use masscan_engine::blackrock;
-use masscan_engine::config::{cpu_list, ScanConfig};
+use masscan_engine::config::{
+    cpu_list, defaults, Backend, Banners, Io, Pace, Report, ScanConfig, Threads, UdpPayloads,
+};
 use masscan_engine::nics::Nic;
+use masscan_engine::output::{FileFormat, OutputSpec};
 use masscan_engine::plan::ScanOrder;
 use masscan_engine::ports::{PortSet, PortSetBuilder, ARP, PING};
 use masscan_engine::targets::{TargetError, TargetSet, TargetSetBuilder};
@@ -75,13 +77,14 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
         port_set(&args)?,
         args.seed.unwrap_or_else(random_u64),
     );
-    scan_options(&mut c, &args)?;
-    link_options(&mut c, &args);
-    // A resumed scan adds to the files it was writing (as masscan's --resume does).
-    c.append_output = args.append_output || resumed_from.is_some();
-    report_options(&mut c, &args)?;
-    banner_options(&mut c, &args)?;
-    udp_payload_files(&mut c, &args)?;
+    // Each group of settings from its options (in this order: the first error is reported).
+    c.pace = pace(&args)?;
+    c.threads = threads(&args)?;
+    c.io = io(&args);
+    nics(&mut c, &args);
+    c.report = report(&args, resumed_from.is_some())?;
+    c.banner = banners(&args)?;
+    c.udp = udp_payloads(&args)?;
     let banner_types = banner_types(&args.banner_types)?;
     if !banner_types.is_empty() && mode != Mode::ReadScan {
         eprintln!("masscan: --banner-types filters --readscan only (as in the original); ignored");
@@ -193,19 +196,20 @@ fn port_set(a: &Args) -> Result<PortSet, UserError> {
     Ok(ports.without(&excluded.build()))
 }
 
-/// Rate, order, slices, retries and threads.
-fn scan_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
+/// Order and pace: rate, order, slice, retries, resume point, wait.
+fn pace(a: &Args) -> Result<Pace, UserError> {
+    let mut p = Pace::default();
     if let Some(r) = a.rate {
-        c.rate = r;
+        p.rate = r;
     }
     if let Some(s) = a.shards {
-        c.shard = s;
+        p.shard = s;
     }
     let rounds = a.blackrock_rounds;
     // --blackrock-rounds alone means the BlackRock order, the only one it applies to.
-    c.order = match (a.permutation.as_deref(), rounds) {
+    p.order = match (a.permutation.as_deref(), rounds) {
         (Some("blackrock"), _) | (None, Some(_)) => ScanOrder::BlackRock {
-            rounds: rounds.unwrap_or(blackrock::DEFAULT_ROUNDS),
+            rounds: rounds.unwrap_or(defaults::BLACKROCK_ROUNDS),
         },
         (_, Some(_)) => {
             return Err(UserError(
@@ -214,14 +218,25 @@ fn scan_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
         }
         _ => ScanOrder::Feistel,
     };
-    c.retries = a.retries.unwrap_or(0);
-    c.resume_index = a.resume_index.unwrap_or(0);
-    c.resume_count = a.resume_count;
-    c.tx_threads = a.tx_threads;
-    c.rx_threads = a.rx_threads;
+    p.retries = a.retries.unwrap_or(defaults::RETRIES);
+    p.resume_index = a.resume_index.unwrap_or(0);
+    p.resume_count = a.resume_count;
+    if let Some(w) = a.wait {
+        p.wait = w;
+    }
+    Ok(p)
+}
+
+/// Thread counts, or the CPUs that set them (both given: they must agree).
+fn threads(a: &Args) -> Result<Threads, UserError> {
+    let mut t = Threads {
+        tx_threads: a.tx_threads,
+        rx_threads: a.rx_threads,
+        ..Threads::default()
+    };
     for (name, list, threads, cores) in [
-        ("tx", &a.tx_cores, &mut c.tx_threads, &mut c.tx_cores),
-        ("rx", &a.rx_cores, &mut c.rx_threads, &mut c.rx_cores),
+        ("tx", &a.tx_cores, &mut t.tx_threads, &mut t.tx_cores),
+        ("rx", &a.rx_cores, &mut t.rx_threads, &mut t.rx_cores),
     ] {
         let Some(CpuList(cpus)) = list else { continue };
         if threads.is_some_and(|t| t != cpus.len()) {
@@ -235,27 +250,29 @@ fn scan_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
         *threads = Some(cpus.len());
         *cores = Some(cpus.clone());
     }
-    if let Some(w) = a.wait {
-        c.wait = w;
-    }
-    c.offline = a.offline;
-    c.driver = a.driver.clone();
+    Ok(t)
+}
+
+/// The backend (`--pfring`, or a PF_RING interface name, without --driver: PF_RING), the
+/// TTL, and the pcap files.
+fn io(a: &Args) -> Io {
     let pfring_name = a
         .adapter
         .as_deref()
         .is_some_and(masscan_drivers::pfring::is_pfring_name);
-    if (a.pfring || pfring_name) && c.driver.is_none() {
-        c.driver = Some("pfring".into());
+    let pfring = (a.pfring || pfring_name).then_some(Backend::PfRing);
+    Io {
+        offline: a.offline,
+        driver: a.driver.or(pfring),
+        dpdk_args: a.dpdk_args.clone(),
+        ttl: a.ttl.unwrap_or(defaults::TTL),
+        pcap: a.pcap.clone(),
+        pcap_sent: a.pcap_sent.clone(),
     }
-    c.dpdk_args = a.dpdk_args.clone();
-    Ok(())
 }
 
-/// The interface, source and router.
-fn link_options(c: &mut ScanConfig, a: &Args) {
-    if let Some(t) = a.ttl {
-        c.ttl = t;
-    }
+/// Each interface's source and router: interface 0's plain options, the others' `OPTION[I]`.
+fn nics(c: &mut ScanConfig, a: &Args) {
     c.nic.adapter = a.adapter.clone();
     c.nic.adapter_ip = a.adapter_ip;
     c.nic.adapter_port = a.adapter_port;
@@ -269,20 +286,23 @@ fn link_options(c: &mut ScanConfig, a: &Args) {
         }
         c.more_nics[n.index - 1].set(&n.long, n.value.clone());
     }
-    c.pcap = a.pcap.clone();
-    c.pcap_sent = a.pcap_sent.clone();
 }
 
 /// What is reported, and where: --show/--noshow, outputs and their rotation.
-fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
-    c.open_only = a.open_only;
+fn report(a: &Args, resumed: bool) -> Result<Report, UserError> {
+    let mut r = Report {
+        open_only: a.open_only,
+        // A resumed scan adds to the files it was writing (as masscan's --resume does).
+        append_output: a.append_output || resumed,
+        ..Report::default()
+    };
     for (on, list) in [(true, &a.show), (false, &a.noshow)] {
         for what in list.iter().flat_map(|s| s.split(',')) {
             match (on, what.trim().to_ascii_lowercase().as_str()) {
-                (true, "closed") => c.show_closed = true,
-                (true, "open") => c.noshow_open = false,
-                (false, "closed") => c.show_closed = false,
-                (false, "open") => c.noshow_open = true,
+                (true, "closed") => r.show_closed = true,
+                (true, "open") => r.noshow_open = false,
+                (false, "closed") => r.show_closed = false,
+                (false, "open") => r.noshow_open = true,
                 (_, w) => {
                     return Err(UserError(format!(
                         "unknown --{}show '{w}' (choose open or closed)",
@@ -292,26 +312,54 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
             }
         }
     }
-    c.rotate = a.rotate;
-    c.rotate_offset = a.rotate_offset;
-    c.rotate_size = a.rotate_size;
-    c.rotate_dir = a.rotate_dir.clone();
-    c.interactive = a.interactive;
-    c.stylesheet = match (a.no_stylesheet, a.webxml, &a.stylesheet) {
+    r.rotate = a.rotate;
+    r.rotate_offset = a.rotate_offset;
+    r.rotate_size = a.rotate_size;
+    r.rotate_dir = a.rotate_dir.clone();
+    r.interactive = a.interactive;
+    r.stylesheet = match (a.no_stylesheet, a.webxml, &a.stylesheet) {
         (true, ..) => None,
         (_, true, _) => Some("http://nmap.org/svn/docs/nmap.xsl".into()),
         (_, _, s) => s.clone().filter(|s| !s.is_empty()),
     };
+    if a.output_format.iter().any(|f| f == "interactive") {
+        r.interactive = true;
+    }
+    r.outputs = outputs(a)?;
+    for (i, n) in r
+        .outputs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| Some((i, o.file()?)))
+    {
+        if n != "-" && r.outputs[..i].iter().any(|o| o.file() == Some(n)) {
+            return Err(UserError(format!("output file '{n}' is given twice")));
+        }
+    }
+    if r.open_only && r.show_closed {
+        return Err(UserError(
+            "--open-only and --show closed contradict each other: give one of them".into(),
+        ));
+    }
+    let rotating = r.rotate.is_some() || r.rotate_size.is_some();
+    if rotating && !r.outputs.iter().any(|o| o.file() != Some("-")) {
+        return Err(UserError(
+            "--rotate and --rotate-size rotate an output file: add one (e.g. -oJ scan.json)".into(),
+        ));
+    }
+    Ok(r)
+}
+
+/// The outputs, in order given.
+fn outputs(a: &Args) -> Result<Vec<OutputSpec>, UserError> {
+    let mut outputs = Vec::new();
     // Formats and file names pair up in order (`-oX a.xml -oJ b.json` writes both); a lone
     // --output-format applies to the last file name, a file name alone is XML.
     // Redis is a server, not a file: `-oR`/`--output-format redis` need --redis IP[:port].
     // `none` writes nothing at all (not even console lines); `interactive` is the console.
     let named = |f: &str| a.output_format.iter().any(|g| g == f);
-    if named("interactive") {
-        c.interactive = true;
-    }
     if named("none") {
-        c.outputs.push(("none".into(), String::new()));
+        outputs.push(OutputSpec::Nothing);
     }
     let formats: Vec<String> = a
         .output_format
@@ -321,13 +369,10 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
         .collect();
     let wants_redis = named("redis");
     match (a.redis, wants_redis) {
-        (Some(addr), _) => {
-            let target = match &a.redis_pwd {
-                Some(pwd) => format!("{pwd}@{addr}"),
-                None => addr.to_string(),
-            };
-            c.outputs.push(("redis".into(), target));
-        }
+        (Some(server), _) => outputs.push(OutputSpec::Redis {
+            server,
+            password: a.redis_pwd.clone(),
+        }),
         (None, true) => {
             return Err(UserError(
                 "redis output needs the server: --redis IP[:PORT] (e.g. -oR 127.0.0.1)".into(),
@@ -336,14 +381,21 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
         (None, false) => {}
     }
     let (formats, names) = (&formats, &a.output_filename);
+    let file = |format: &str, file: &String| match FileFormat::from_name(format) {
+        Some(format) => Ok(OutputSpec::File {
+            format,
+            file: file.clone(),
+        }),
+        None => Err(UserError(format!("cannot write --output-format {format}"))),
+    };
     if formats.len() == names.len() {
         for (f, n) in formats.iter().zip(names) {
-            c.outputs.push((f.clone(), n.clone()));
+            outputs.push(file(f, n)?);
         }
     } else {
         match (formats.last(), names.last()) {
-            (Some(f), Some(n)) => c.outputs.push((f.clone(), n.clone())),
-            (None, Some(n)) => c.outputs.push(("xml".into(), n.clone())),
+            (Some(f), Some(n)) => outputs.push(file(f, n)?),
+            (None, Some(n)) => outputs.push(file("xml", n)?),
             (Some(f), None) => {
                 return Err(UserError(format!(
                     "--output-format {f} needs --output-filename FILE (or use -o{})",
@@ -353,37 +405,22 @@ fn report_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
             (None, None) => {}
         }
     }
-    for (i, (_, n)) in c.outputs.iter().enumerate() {
-        if n != "-" && c.outputs[..i].iter().any(|(_, m)| m == n) {
-            return Err(UserError(format!("output file '{n}' is given twice")));
-        }
-    }
-    if c.open_only && c.show_closed {
-        return Err(UserError(
-            "--open-only and --show closed contradict each other: give one of them".into(),
-        ));
-    }
-    let rotating = c.rotate.is_some() || c.rotate_size.is_some();
-    if rotating && !c.outputs.iter().any(|(_, n)| n != "-") {
-        return Err(UserError(
-            "--rotate and --rotate-size rotate an output file: add one (e.g. -oJ scan.json)".into(),
-        ));
-    }
-    Ok(())
+    Ok(outputs)
 }
 
 /// Banner grabbing: captures, timeouts, hellos, limits.
-fn banner_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
+fn banners(a: &Args) -> Result<Banners, UserError> {
+    let mut b = Banners::default();
     for (on, list) in [(true, &a.capture), (false, &a.nocapture)] {
         for what in list {
-            if !c.captures.contains(&(on, what.clone())) {
-                c.captures.push((on, what.clone()));
+            if !b.captures.contains(&(on, what.clone())) {
+                b.captures.push((on, what.clone()));
             }
         }
     }
-    c.banners = a.banners && !a.nobanners;
-    c.hello_timeout = a.hello_timeout;
-    c.connection_timeout = a.connection_timeout;
+    b.enabled = a.banners && !a.nobanners;
+    b.hello_timeout = a.hello_timeout;
+    b.connection_timeout = a.connection_timeout;
     for (kind, list) in [
         ("hello-string", &a.hello_string),
         ("hello-file", &a.hello_file),
@@ -407,14 +444,14 @@ fn banner_options(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
                     "bad --{kind}[{port}]: the hello must be 1 to 16384 bytes"
                 )));
             }
-            c.hellos.retain(|(p, _)| *p != port);
-            c.hellos.push((port, bytes));
+            b.hellos.retain(|(p, _)| *p != port);
+            b.hellos.push((port, bytes));
         }
     }
-    c.http_user_agent = a.http_user_agent.clone();
-    c.banner_bytes = a.banner_bytes;
-    c.max_connections = a.max_connections;
-    Ok(())
+    b.http_user_agent = a.http_user_agent.clone();
+    b.banner_bytes = a.banner_bytes;
+    b.max_connections = a.max_connections;
+    Ok(b)
 }
 
 /// `80:VALUE` of `--hello-string[80] VALUE` (as normalized): the port and the value.
@@ -430,7 +467,8 @@ fn hello_port<'a>(kind: &str, v: &'a str) -> Result<(u16, &'a str), UserError> {
 }
 
 /// `--nmap-payloads` and `--pcap-payloads`: read and parsed before anything is sent.
-fn udp_payload_files(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
+fn udp_payloads(a: &Args) -> Result<UdpPayloads, UserError> {
+    let mut u = UdpPayloads::default();
     use masscan_engine::udp::payload_files::{nmap_payloads, pcap_payloads};
     let read = |p: &Path, what: &str| {
         std::fs::read(p)
@@ -439,18 +477,18 @@ fn udp_payload_files(c: &mut ScanConfig, a: &Args) -> Result<(), UserError> {
     if let Some(p) = &a.nmap_payloads {
         let text = String::from_utf8_lossy(&read(p, "nmap-payloads")?).into_owned();
         let name = p.display().to_string();
-        c.udp_payloads
+        u.payloads
             .extend(nmap_payloads(&text, &name).map_err(|e| UserError(e.0))?);
-        c.nmap_payloads = Some(name);
+        u.nmap_payloads = Some(name);
     }
     if let Some(p) = &a.pcap_payloads {
         let name = p.display().to_string();
         let bytes = read(p, "pcap-payloads")?;
-        c.udp_payloads
+        u.payloads
             .extend(pcap_payloads(&bytes, &name).map_err(|e| UserError(e.0))?);
-        c.pcap_payloads = Some(name);
+        u.pcap_payloads = Some(name);
     }
-    Ok(())
+    Ok(u)
 }
 
 /// Reads an `-iL` or `--excludefile` file for the engine, which reads no files itself.

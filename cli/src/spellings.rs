@@ -6,6 +6,7 @@ use crate::args::{Args, UserError};
 use crate::conf_file::{boolish, conf_file_args};
 use crate::names::{fold, resolve, Resolved};
 use clap::CommandFactory;
+use masscan_engine::config::defaults;
 use std::path::{Path, PathBuf};
 
 /// Every long option name and alias clap knows, without dashes.
@@ -157,11 +158,11 @@ fn long_option(
         Some(i) => (&body[..i], Some(&body[i + 1..])),
         None => (body, None),
     };
-    // `--top-ports` may go without its number (1000), as in the original.
+    // `--top-ports` may go without its number (`defaults::TOP_PORTS`), as in the original.
     if fold(name) == "topports" && inline.is_none() {
         let n = match it.peek() {
             Some(v) if v.parse::<u32>().is_ok() => need(it, name)?,
-            _ => "1000".to_string(),
+            _ => defaults::TOP_PORTS.to_string(),
         };
         out.extend(["--top-ports".to_string(), n]);
         return Ok(());

@@ -78,7 +78,7 @@ pub fn supervise(
         return interrupted_at;
     }
     let wait_start = Instant::now();
-    let limit = match c.wait {
+    let limit = match c.pace.wait {
         Wait::Secs(n) => Some(Duration::from_secs(n)),
         Wait::Forever => None,
     };

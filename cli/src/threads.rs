@@ -50,8 +50,8 @@ pub fn pinning(
         }
     };
     Ok((
-        pick("tx", &c.tx_cores, tx_threads, 1)?,
-        pick("rx", &c.rx_cores, rx_threads, 0)?,
+        pick("tx", &c.threads.tx_cores, tx_threads, 1)?,
+        pick("rx", &c.threads.rx_cores, rx_threads, 0)?,
     ))
 }
 

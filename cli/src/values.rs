@@ -4,7 +4,9 @@
 //! line) is parsed, with a message that names the option and says what to give; every message
 //! is the whole error line (see `args::one_line`).
 
-use masscan_engine::config::{parse_cpu_list, parse_duration_spec, parse_size_spec, Mac, Wait};
+use masscan_engine::config::{
+    parse_cpu_list, parse_duration_spec, parse_size_spec, Backend, Mac, Wait,
+};
 use masscan_engine::nics::{NicValue, MAX_NICS, PER_NIC};
 use masscan_engine::plan::Shard;
 use masscan_engine::source::{IpRange, PortRange};
@@ -28,8 +30,6 @@ pub const OUTPUT_FORMATS: &[&str] = &[
 ];
 /// What `--capture`/`--nocapture` name.
 pub const CAPTURES: &[&str] = &["cert", "html", "heartbleed", "ticketbleed", "servername"];
-/// `--driver` backends (dpdk needs a build with the DPDK backend; pfring loads libpfring.so).
-pub const DRIVERS: &[&str] = &["offline", "afpacket", "afxdp", "dpdk", "pfring"];
 
 /// A list of CPUs, in order (`--tx-cores 1,3`, `--rx-cores 0,2-3`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,15 +110,12 @@ pub fn wait(s: &str) -> Result<Wait, String> {
         .map_err(|_| format!("bad --wait '{s}': give seconds (e.g. 10) or 'forever'"))
 }
 
-pub fn driver(s: &str) -> Result<String, String> {
-    let d = s.to_ascii_lowercase();
-    if DRIVERS.contains(&d.as_str()) {
-        Ok(d)
-    } else {
-        Err(format!(
-            "unknown --driver '{s}' (choose from afxdp, afpacket, dpdk, pfring or offline)"
-        ))
-    }
+/// `--driver` backends, in any case (dpdk needs a build with the DPDK backend; pfring loads
+/// libpfring.so).
+pub fn driver(s: &str) -> Result<Backend, String> {
+    Backend::from_name(s).ok_or_else(|| {
+        format!("unknown --driver '{s}' (choose from afxdp, afpacket, dpdk, pfring or offline)")
+    })
 }
 
 pub fn adapter_ip(s: &str) -> Result<IpRange, String> {
@@ -289,7 +286,8 @@ mod tests {
         assert_eq!(wait("7"), Ok(Wait::Secs(7)));
         assert_eq!(vlan("4095"), Ok(4095));
         assert!(vlan("4096").is_err());
-        assert_eq!(driver("AFXDP"), Ok("afxdp".into()));
+        assert_eq!(driver("AFXDP"), Ok(Backend::AfXdp));
+        assert_eq!(driver("pfring"), Ok(Backend::PfRing));
         assert!(driver("netmap").is_err());
         assert_eq!(rotate("hourly"), Ok(3600));
         assert_eq!(rotate_size("10M"), Ok(10 << 20));

@@ -88,7 +88,7 @@ impl Default for BannerConfig {
             user_agent: DEFAULT_USER_AGENT.into(),
             capture_cert: true,
             capture_html: false,
-            max_bytes: 4096,
+            max_bytes: crate::config::defaults::BANNER_BYTES,
             hellos: HashMap::new(),
             tls: tls::client_config(),
         }

@@ -1,7 +1,8 @@
 //! Scan results and their file formats: the [`Record`] every writer takes, masscan's binary
 //! `-oB` format (reader and writer, [`binary`]), and the text formats written byte for byte as
 //! the original writes them ([`text`]: list, NDJSON, JSON, host-only, XML, grepable,
-//! unicornscan, and console lines), with the port-name table they use ([`ServiceNames`]).
+//! unicornscan, and console lines), with the port-name table they use ([`ServiceNames`]);
+//! and what a scan is told to write ([`OutputSpec`]: a format to a file, redis, or nothing).
 
 mod append;
 pub mod binary;
@@ -9,7 +10,76 @@ pub mod redis;
 pub mod text;
 
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
+
+/// A format written to a file (or stdout): one of the text formats, or masscan's binary one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    Text(text::TextFormat),
+    Binary,
+}
+
+impl FileFormat {
+    /// From an `--output-format` name (`binary`, or a text format's).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "binary" => Some(FileFormat::Binary),
+            _ => text::TextFormat::from_name(name).map(FileFormat::Text),
+        }
+    }
+
+    /// The `--output-format` name, as `--echo` writes it.
+    pub fn name(self) -> &'static str {
+        use text::TextFormat as T;
+        match self {
+            FileFormat::Binary => "binary",
+            FileFormat::Text(t) => match t {
+                T::List => "list",
+                T::Ndjson => "ndjson",
+                T::Json => "json",
+                T::HostOnly => "hostonly",
+                T::Xml => "xml",
+                T::NmapXml => "nmapxml",
+                T::Grepable => "grepable",
+                T::Unicornscan => "unicornscan",
+                T::Certs => "certs",
+            },
+        }
+    }
+}
+
+/// One output of a scan, in the order given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OutputSpec {
+    /// `-oX FILE` and the like: a format to a file (`-` for stdout).
+    File { format: FileFormat, file: String },
+    /// `--redis IP[:PORT]`, with `--redis-pwd` (sent with AUTH).
+    Redis {
+        server: SocketAddr,
+        password: Option<String>,
+    },
+    /// `--output-format none`: nothing is written, not even console lines.
+    Nothing,
+}
+
+impl OutputSpec {
+    /// The `--output-format` name.
+    pub fn format_name(&self) -> &'static str {
+        match self {
+            OutputSpec::File { format, .. } => format.name(),
+            OutputSpec::Redis { .. } => "redis",
+            OutputSpec::Nothing => "none",
+        }
+    }
+
+    /// The file written, for a file output.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            OutputSpec::File { file, .. } => Some(file),
+            _ => None,
+        }
+    }
+}
 
 /// Port names for grepable and unicornscan output, from the text of `/etc/services` (the
 /// original asks the C library, which reads the same file); `unknown` when a port has none.
@@ -318,6 +388,29 @@ pub fn push_escaped(out: &mut Vec<u8>, banner: &[u8], json: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_format_names_round_trip() {
+        for name in [
+            "list",
+            "ndjson",
+            "json",
+            "hostonly",
+            "xml",
+            "nmapxml",
+            "grepable",
+            "unicornscan",
+            "certs",
+            "binary",
+        ] {
+            let f = FileFormat::from_name(name).unwrap();
+            assert_eq!(f.name(), name);
+        }
+        assert_eq!(FileFormat::from_name("cert").unwrap().name(), "certs");
+        for other in ["redis", "none", "interactive", "XML"] {
+            assert_eq!(FileFormat::from_name(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn dates() {

@@ -2,8 +2,8 @@
 //! scan's own interface), the targets on the interface's own subnet resolved by an ARP sweep,
 //! and what the XDP steering program is told to steer.
 
-use crate::adapter::{self, Adapter, Router};
 use crate::args::UserError;
+use crate::nic::discover::{self, Adapter, Router};
 use masscan_drivers::{resolve, AfPacket};
 use masscan_ebpf::{Counters as XdpCounters, SteerConfig};
 use masscan_engine::arp::Neighbours;
@@ -21,7 +21,7 @@ pub type XdpReader = dyn Fn() -> Option<(&'static str, Vec<XdpCounters>)> + Sync
 /// scan's own backend opens: once the XDP program is attached, ARP replies go to the scan's
 /// sockets.
 pub fn discover(c: &ScanConfig, plan: &Plan, verbose: u8) -> Result<Link, UserError> {
-    let adapter = adapter::discover(c)?;
+    let adapter = discover::discover(c)?;
     let mut probe = AfPacket::new(&adapter.ifname, 1)?;
     resolve_link(&mut probe, adapter, c, plan, verbose)
 }

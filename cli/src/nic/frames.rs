@@ -2,12 +2,12 @@
 //! probe templates built from them, the receive side's settings (which replies are ours, ARP
 //! answered for a spoofed source, banner grabbing), and what `paused.conf` keeps of them.
 
-use crate::adapter::Adapter;
 use crate::args::UserError;
-use crate::link::Link;
+use crate::nic::discover::Adapter;
+use crate::nic::resolve::Link;
 use crate::settings::Run;
 use masscan_engine::banner::BannerConfig;
-use masscan_engine::config::ScanConfig;
+use masscan_engine::config::{defaults, ScanConfig};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::probe::Probes;
 use masscan_engine::reply::ReceiverConfig;
@@ -69,7 +69,7 @@ impl Wire {
             src_mac: self.src_mac,
             dst_mac,
             vlan: c.nic.adapter_vlan,
-            ttl: c.ttl,
+            ttl: c.io.ttl,
             timestamps: self.timestamps,
             ..TemplateParams::default()
         };
@@ -98,33 +98,40 @@ pub fn saved_config(run: &Run, links: &[Link]) -> ScanConfig {
 
 /// Banner grabbing's settings, from the command line.
 pub fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConfig {
-    let timeout = c.connection_timeout.unwrap_or(30);
+    let timeout = c
+        .banner
+        .connection_timeout
+        .unwrap_or(defaults::CONNECTION_TIMEOUT_SECS);
     // Enough for every probe of `timeout` seconds to open a connection, within bounds.
-    let by_rate = (c.rate / rx_threads as f64 * timeout as f64).min(1e9) as usize;
+    let by_rate = (c.pace.rate / rx_threads as f64 * timeout as f64).min(1e9) as usize;
     let mut banners = BannerConfig::default();
-    for (on, what) in &c.captures {
+    for (on, what) in &c.banner.captures {
         match what.as_str() {
             "cert" => banners.capture_cert = *on,
             "html" => banners.capture_html = *on,
             _ => {}
         }
     }
-    if let Some(ua) = &c.http_user_agent {
+    if let Some(ua) = &c.banner.http_user_agent {
         banners.user_agent = ua.clone();
     }
-    if let Some(n) = c.banner_bytes {
+    if let Some(n) = c.banner.banner_bytes {
         banners.max_bytes = n;
     }
-    banners.hellos = c.hellos.iter().cloned().collect();
+    banners.hellos = c.banner.hellos.iter().cloned().collect();
     TcpConfig {
         my_mac,
         vlan: c.nic.adapter_vlan,
-        ttl: c.ttl,
-        hello_wait_ms: c.hello_timeout.unwrap_or(2) * 1000,
+        ttl: c.io.ttl,
+        hello_wait_ms: c
+            .banner
+            .hello_timeout
+            .unwrap_or(defaults::HELLO_TIMEOUT_SECS)
+            * 1000,
         timeout_ms: timeout * 1000,
-        max_connections: c
-            .max_connections
-            .unwrap_or_else(|| by_rate.clamp(4096, 1 << 20)),
+        max_connections: c.banner.max_connections.unwrap_or_else(|| {
+            by_rate.clamp(defaults::MAX_CONNECTIONS_MIN, defaults::MAX_CONNECTIONS_MAX)
+        }),
         banners: Arc::new(banners),
     }
 }
@@ -132,7 +139,7 @@ pub fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConf
 /// Every UDP payload of the scan: the built-in ones, then those of payload files.
 pub fn udp_payloads(c: &ScanConfig) -> Vec<masscan_engine::udp::Payload> {
     let mut all = masscan_engine::udp::payloads::builtin();
-    all.extend(c.udp_payloads.iter().cloned());
+    all.extend(c.udp.payloads.iter().cloned());
     all
 }
 
@@ -154,9 +161,9 @@ pub fn receiver_config(
         vlan: c.nic.adapter_vlan,
         answer_arp: adapter.is_some_and(|a| a.spoofed),
         send_rst: true,
-        report_open: !c.noshow_open,
-        report_closed: c.show_closed && !c.open_only,
-        dedup_buckets: masscan_engine::dedup::buckets_for(c.rate, c.retries),
-        banners: (c.banners && live).then(|| tcp_config(c, wire.src_mac, rx_threads.max(1))),
+        report_open: !c.report.noshow_open,
+        report_closed: c.report.show_closed && !c.report.open_only,
+        dedup_buckets: masscan_engine::dedup::buckets_for(c.pace.rate, c.pace.retries),
+        banners: (c.banner.enabled && live).then(|| tcp_config(c, wire.src_mac, rx_threads.max(1))),
     }
 }

@@ -1,0 +1,140 @@
+//! The settings of a [`super::ScanConfig`] grouped by concern, one struct each: the order and
+//! pace of the scan ([`Pace`]), its threads ([`Threads`]), frame I/O ([`Io`]), what is reported
+//! and where ([`Report`]), banner grabbing ([`Banners`]) and UDP payload files
+//! ([`UdpPayloads`]). Each `Default` is the setting of a scan that names none of its options.
+
+use super::{defaults, Backend, Wait};
+use crate::output::OutputSpec;
+use crate::plan::{ScanOrder, Shard};
+
+/// Order and pace: which index comes when, how fast, which slice, how often, how long after.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pace {
+    /// The scan order (`--permutation`, `--blackrock-rounds`).
+    pub order: ScanOrder,
+    /// Packets per second, all transmit threads together (`--rate`).
+    pub rate: f64,
+    /// `--shard x/y`.
+    pub shard: Shard,
+    /// `--retries`: extra probes per target.
+    pub retries: u32,
+    /// `--resume-index`: the first index scanned.
+    pub resume_index: u64,
+    /// `--resume-count`: how many indices from there.
+    pub resume_count: Option<u64>,
+    /// `--wait`: how long replies are received after the last probe.
+    pub wait: Wait,
+}
+
+impl Default for Pace {
+    fn default() -> Self {
+        Self {
+            order: ScanOrder::default(),
+            rate: defaults::RATE,
+            shard: Shard::default(),
+            retries: defaults::RETRIES,
+            resume_index: 0,
+            resume_count: None,
+            wait: Wait::default(),
+        }
+    }
+}
+
+/// Transmit and receive threads: counts, or the CPUs they run on (which set the counts).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Threads {
+    pub tx_threads: Option<usize>,
+    pub rx_threads: Option<usize>,
+    /// `--tx-cores`: transmit thread k runs on CPU `tx_cores[k]` (sets the thread count).
+    pub tx_cores: Option<Vec<usize>>,
+    /// `--rx-cores`: receive thread k runs on CPU `rx_cores[k]` (sets the thread count).
+    pub rx_cores: Option<Vec<usize>>,
+}
+
+/// Frame I/O: the backend, the TTL of what is sent, and pcap copies of frames.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Io {
+    /// `--offline`: nothing is sent.
+    pub offline: bool,
+    /// `--driver`: the backend asked for (none: AF_XDP where it works, else AF_PACKET).
+    pub driver: Option<Backend>,
+    /// `--dpdk-args`: the EAL arguments of the DPDK backend, as one string.
+    pub dpdk_args: Option<String>,
+    /// `--ttl`: IPv4 TTL / IPv6 hop limit of probes.
+    pub ttl: u8,
+    /// `--pcap FILE`: received packets are written there.
+    pub pcap: Option<String>,
+    /// `--pcap-sent FILE`: frames sent are written there.
+    pub pcap_sent: Option<String>,
+}
+
+impl Default for Io {
+    fn default() -> Self {
+        Self {
+            offline: false,
+            driver: None,
+            dpdk_args: None,
+            ttl: defaults::TTL,
+            pcap: None,
+            pcap_sent: None,
+        }
+    }
+}
+
+/// What is reported, and where: which results, the outputs, their rotation, the console.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// `--open-only`.
+    pub open_only: bool,
+    /// `--show closed`: report RST replies too.
+    pub show_closed: bool,
+    /// `--noshow open`: do not report open ports.
+    pub noshow_open: bool,
+    /// `-oX`-style outputs, `--redis`, `--output-format none`, in order given.
+    pub outputs: Vec<OutputSpec>,
+    /// `--append-output`: continue existing output files.
+    pub append_output: bool,
+    /// `--stylesheet` (or `--webxml`'s Nmap XSL): named by XML output.
+    pub stylesheet: Option<String>,
+    /// `--rotate`: seconds between rotations of output files.
+    pub rotate: Option<u64>,
+    /// `--rotate-offset`: seconds the rotation boundaries are shifted by.
+    pub rotate_offset: Option<u64>,
+    /// `--rotate-size`: bytes after which a file is rotated.
+    pub rotate_size: Option<u64>,
+    /// `--rotate-dir`: where rotated files go.
+    pub rotate_dir: Option<String>,
+    /// `--interactive`: console lines even when writing files.
+    pub interactive: bool,
+}
+
+/// Banner grabbing. The timeouts and byte limit are `None` when not given (`--echo` leaves
+/// them out); [`defaults`] says what they then are.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Banners {
+    /// `--banners`: complete handshakes and grab banners.
+    pub enabled: bool,
+    /// `capture = X` (true) and `nocapture = X` (false) settings, in order given.
+    pub captures: Vec<(bool, String)>,
+    /// `--hello-timeout` seconds.
+    pub hello_timeout: Option<u64>,
+    /// `--connection-timeout` seconds.
+    pub connection_timeout: Option<u64>,
+    /// Hellos per port (`--hello-string[PORT]`, and `--hello-file[PORT]` read in).
+    pub hellos: Vec<(u16, Vec<u8>)>,
+    /// `--http-user-agent`.
+    pub http_user_agent: Option<String>,
+    /// `--banner-bytes`.
+    pub banner_bytes: Option<usize>,
+    /// `--max-connections` per receive core.
+    pub max_connections: Option<usize>,
+}
+
+/// `--nmap-payloads FILE` and `--pcap-payloads FILE` (saved in paused.conf), and the UDP
+/// payloads read from them (sent besides the built-in ones).
+#[derive(Clone, Debug, Default)]
+pub struct UdpPayloads {
+    pub nmap_payloads: Option<String>,
+    pub pcap_payloads: Option<String>,
+    pub payloads: Vec<crate::udp::Payload>,
+}
