@@ -8,11 +8,11 @@
 use etherparse::PacketBuilder;
 use masscan_drivers::offline::OfflineRx;
 use masscan_drivers::{Offline, SystemClock};
+use masscan_engine::classify::{Classifier, ClassifierConfig, MAX_ANSWER};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Driver, RxQueue, TxQueue};
 use masscan_engine::output::Record;
 use masscan_engine::receive::{ReceiveLoop, RX_BATCH};
-use masscan_engine::reply::{Receiver, ReceiverConfig, MAX_REPLY};
 use masscan_engine::source::{IpRange, PortRange, Source};
 use masscan_engine::stats::RxCoreCounters;
 use stats_alloc::{StatsAlloc, INSTRUMENTED_SYSTEM};
@@ -33,8 +33,8 @@ const ME: u32 = 0xc612_0002; // 198.18.0.2
 const PORT_ME: u16 = 40000;
 const DISTINCT: u32 = 65_536;
 
-fn receiver(key: CookieKey) -> Receiver {
-    Receiver::new(ReceiverConfig {
+fn receiver(key: CookieKey) -> Classifier {
+    Classifier::new(ClassifierConfig {
         udp_ids: masscan_engine::probe::udp::UdpIds::builtin(),
         arp_scan: false,
         key,
@@ -82,7 +82,7 @@ fn syn_acks(key: CookieKey) -> Vec<Vec<u8>> {
 /// The engine's receive loop, one batch at a time until the queue is empty.
 fn in_place(frames: &[Vec<u8>], count: u64, key: CookieKey) -> (f64, u64, u64) {
     let mut rx = OfflineRx::replay(frames.to_vec(), count);
-    let mut reply = Offline::new(1).open_reply_queue(0).unwrap();
+    let mut reply = Offline::new(1).open_answer_queue(0).unwrap();
     let mut r = receiver(key);
     let (cells, clock, stop) = (
         RxCoreCounters::default(),
@@ -112,10 +112,10 @@ fn in_place(frames: &[Vec<u8>], count: u64, key: CookieKey) -> (f64, u64, u64) {
 /// into a driver frame by `transmit(1, ..)`.
 fn copying(frames: &[Vec<u8>], count: u64, key: CookieKey) -> (f64, u64, u64) {
     let mut rx = OfflineRx::replay(frames.to_vec(), count);
-    let mut reply = Offline::new(1).open_reply_queue(0).unwrap();
+    let mut reply = Offline::new(1).open_answer_queue(0).unwrap();
     let mut r = receiver(key);
-    let mut buf = [0u8; MAX_REPLY];
-    let mut replies: Vec<([u8; MAX_REPLY], usize)> = Vec::new();
+    let mut buf = [0u8; MAX_ANSWER];
+    let mut replies: Vec<([u8; MAX_ANSWER], usize)> = Vec::new();
     let mut records = 0u64;
     let mut turn = |rx: &mut OfflineRx, reply: &mut _| {
         let n = rx
@@ -124,8 +124,8 @@ fn copying(frames: &[Vec<u8>], count: u64, key: CookieKey) -> (f64, u64, u64) {
                 if o.record.is_some() {
                     records += 1;
                 }
-                if o.reply_len > 0 {
-                    replies.push((buf, o.reply_len));
+                if o.answer_len > 0 {
+                    replies.push((buf, o.answer_len));
                 }
             })
             .unwrap();

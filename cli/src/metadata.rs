@@ -68,7 +68,7 @@ fn time(unix: u64) -> Value {
 /// The document, as JSON.
 pub fn document(f: &RunFacts<'_>, snap: &Snapshot, end: u64, exit: &Exit<'_>) -> Value {
     let c = f.c;
-    let sum = |get: fn(&masscan_engine::reply::RxCounters) -> u64| -> u64 {
+    let sum = |get: fn(&masscan_engine::classify::RxCounters) -> u64| -> u64 {
         snap.rx.iter().map(get).sum()
     };
     let (exit_name, resume_index, error) = match exit {

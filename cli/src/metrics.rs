@@ -7,7 +7,7 @@
 
 use crate::args::UserError;
 use crate::link::XdpReader;
-use masscan_engine::reply::RxCounters;
+use masscan_engine::classify::RxCounters;
 use masscan_engine::rtt::RttHistogram;
 use masscan_engine::stats::{CoreCounters, RxCoreCounters, TxSnapshot};
 use std::fmt::Write;

@@ -4,9 +4,9 @@
 
 use crate::args::UserError;
 use masscan_ebpf::Counters as XdpCounters;
+use masscan_engine::classify::RxCounters;
 use masscan_engine::output::timestr;
 use masscan_engine::plan::{Plan, Slice};
-use masscan_engine::reply::RxCounters;
 use masscan_engine::stats::{CoreCounters, RxCoreCounters, TxSnapshot};
 use std::io::Write;
 use std::time::{Duration, Instant, SystemTime};

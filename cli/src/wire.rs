@@ -7,10 +7,10 @@ use crate::args::UserError;
 use crate::link::Link;
 use crate::settings::Run;
 use masscan_engine::banner::BannerConfig;
+use masscan_engine::classify::ClassifierConfig;
 use masscan_engine::config::ScanConfig;
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::probe::Probes;
-use masscan_engine::reply::ReceiverConfig;
 use masscan_engine::source::{IpRange, PortRange, Source};
 use masscan_engine::tcp::TcpConfig;
 use masscan_engine::template::TemplateParams;
@@ -144,8 +144,8 @@ pub fn receiver_config(
     adapter: Option<&Adapter>,
     live: bool,
     rx_threads: usize,
-) -> ReceiverConfig {
-    ReceiverConfig {
+) -> ClassifierConfig {
+    ClassifierConfig {
         udp_ids: masscan_engine::probe::udp::UdpIds::new(&udp_payloads(c)),
         arp_scan: c.ports.contains_arp(),
         key,

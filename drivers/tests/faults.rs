@@ -8,6 +8,7 @@ use etherparse::{NetSlice, PacketBuilder, SlicedPacket, TransportSlice};
 use masscan_drivers::fault::{FaultInjector, Faults};
 use masscan_drivers::offline::OfflineRx;
 use masscan_drivers::{Offline, SystemClock};
+use masscan_engine::classify::{Classifier, ClassifierConfig};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Driver, TxQueue};
 use masscan_engine::output::{Record, StatusRecord};
@@ -15,7 +16,6 @@ use masscan_engine::plan::{Plan, Shard};
 use masscan_engine::ports::PortSetBuilder;
 use masscan_engine::probe::Probes;
 use masscan_engine::receive::ReceiveLoop;
-use masscan_engine::reply::{Receiver, ReceiverConfig};
 use masscan_engine::source::{IpRange, PortRange, Source};
 use masscan_engine::stats::{RxCoreCounters, TxCounters};
 use masscan_engine::targets::TargetSetBuilder;
@@ -111,8 +111,8 @@ fn transmit(s: &Scan, faults: Faults) -> Vec<Vec<u8>> {
 fn receive(s: &Scan, frames: Vec<Vec<u8>>, faults: Faults) -> (Vec<Record>, RxCoreCounters) {
     let n = frames.len() as u64;
     let mut rx = FaultInjector::new(OfflineRx::replay(frames, n), faults, 7);
-    let mut reply = Offline::new(1).open_reply_queue(0).unwrap();
-    let mut receiver = Receiver::new(ReceiverConfig {
+    let mut reply = Offline::new(1).open_answer_queue(0).unwrap();
+    let mut receiver = Classifier::new(ClassifierConfig {
         udp_ids: masscan_engine::probe::udp::UdpIds::builtin(),
         arp_scan: false,
         key: s.key,

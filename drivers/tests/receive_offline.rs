@@ -6,6 +6,7 @@
 use etherparse::{NetSlice, PacketBuilder, SlicedPacket, TransportSlice};
 use masscan_drivers::offline::OfflineRx;
 use masscan_drivers::{Offline, SystemClock};
+use masscan_engine::classify::{Classifier, ClassifierConfig};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Driver, TxQueue};
 use masscan_engine::output::StatusRecord;
@@ -14,7 +15,6 @@ use masscan_engine::plan::{Plan, Shard};
 use masscan_engine::ports::PortSetBuilder;
 use masscan_engine::probe::Probes;
 use masscan_engine::receive::ReceiveLoop;
-use masscan_engine::reply::{Receiver, ReceiverConfig};
 use masscan_engine::source::{IpRange, PortRange, Source};
 use masscan_engine::stats::{RxCoreCounters, TxCounters};
 use masscan_engine::targets::TargetSetBuilder;
@@ -96,9 +96,9 @@ fn every_syn_ack_is_reported_once_and_answered_in_place() {
     let mut rx = OfflineRx::replay(replies, 2 * total as u64);
     let mut reply = Offline::new(1)
         .with_capture(2 * total)
-        .open_reply_queue(0)
+        .open_answer_queue(0)
         .unwrap();
-    let mut receiver = Receiver::new(ReceiverConfig {
+    let mut receiver = Classifier::new(ClassifierConfig {
         udp_ids: masscan_engine::probe::udp::UdpIds::builtin(),
         arp_scan: false,
         key,

@@ -10,6 +10,7 @@
 pub mod arp;
 pub mod banner;
 pub mod blackrock;
+pub mod classify;
 pub mod clock;
 pub mod config;
 pub mod cookie;
@@ -26,7 +27,6 @@ pub mod probe;
 pub mod ranges;
 pub mod receive;
 pub mod regress;
-pub mod reply;
 pub mod rtt;
 pub mod source;
 pub mod stats;

@@ -1,13 +1,13 @@
 //! The per-core receive loop, beside [`crate::transmit`]: frames in from one driver queue, each
-//! handed to this core's [`Receiver`] (cookie check, de-duplication, banner stack), results out
+//! handed to this core's [`Classifier`] (cookie check, de-duplication, banner stack), results out
 //! to a sink, and every frame sent back (RSTs, ARP answers, banner segments) written in place
-//! into a transmit frame of this core's reply queue, pushed once per batch. Time comes in
+//! into a transmit frame of this core's answer queue, pushed once per batch. Time comes in
 //! through a [`Clock`]; the loop reads no clock of its own, so tests drive it frame by frame.
 
+use crate::classify::{Classifier, MAX_ANSWER};
 use crate::clock::Clock;
 use crate::driver::{DriverError, RxQueue, TxQueue};
 use crate::output::Record;
-use crate::reply::{Receiver, MAX_REPLY};
 use crate::stats::RxCoreCounters;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -33,20 +33,20 @@ impl<C: Clock> ReceiveLoop<'_, C> {
     pub fn run<R: RxQueue, T: TxQueue>(
         &self,
         rx: &mut R,
-        reply: &mut T,
-        receiver: &mut Receiver,
+        answers: &mut T,
+        classifier: &mut Classifier,
         sink: &mut impl FnMut(Record),
     ) -> Result<(), DriverError> {
         let mut last_stats = self.clock.monotonic_ms();
         loop {
             let stopping = self.stop.load(Ordering::Relaxed);
-            let n = self.step(rx, reply, receiver, sink)?;
+            let n = self.step(rx, answers, classifier, sink)?;
             let now = self.clock.monotonic_ms();
             if now.saturating_sub(last_stats) >= QUEUE_STATS_EVERY_MS {
-                queue_stats(rx, receiver);
+                queue_stats(rx, classifier);
                 last_stats = now;
             }
-            self.cells.publish(&receiver.counters);
+            self.cells.publish(&classifier.counters);
             if n == 0 {
                 if stopping {
                     break;
@@ -55,68 +55,68 @@ impl<C: Clock> ReceiveLoop<'_, C> {
             }
         }
         // The scan is over: every banner connection reports what it has and is reset.
-        receiver.close_connections();
-        send_stack_output(reply, receiver, sink)?;
-        reply.flush()?;
-        queue_stats(rx, receiver);
-        self.cells.publish(&receiver.counters);
+        classifier.close_connections();
+        send_stack_output(answers, classifier, sink)?;
+        answers.flush()?;
+        queue_stats(rx, classifier);
+        self.cells.publish(&classifier.counters);
         Ok(())
     }
 
-    /// One turn: the banner stack's timers, then one batch of frames, then the batch's replies
+    /// One turn: the banner stack's timers, then one batch of frames, then the batch's answers
     /// pushed out. Returns the number of frames received.
     pub fn step<R: RxQueue, T: TxQueue>(
         &self,
         rx: &mut R,
-        reply: &mut T,
-        receiver: &mut Receiver,
+        answers: &mut T,
+        classifier: &mut Classifier,
         sink: &mut impl FnMut(Record),
     ) -> Result<usize, DriverError> {
         let now = self.clock.unix_secs();
         // The banner stack's timers run from the clock, whether or not frames arrive; round
         // trips are measured against it.
-        receiver.tick(self.clock.monotonic_ms(), now);
-        if receiver.grabs_banners() {
-            send_stack_output(reply, receiver, sink)?;
+        classifier.tick(self.clock.monotonic_ms(), now);
+        if classifier.grabs_banners() {
+            send_stack_output(answers, classifier, sink)?;
         }
         let mut failed = None;
         let n = rx.receive(RX_BATCH, |frame| {
-            if let Err(e) = handle_frame(frame, now, reply, receiver, sink) {
+            if let Err(e) = handle_frame(frame, now, answers, classifier, sink) {
                 failed.get_or_insert(e);
             }
         })?;
         if let Some(e) = failed {
             return Err(e);
         }
-        send_stack_output(reply, receiver, sink)?;
-        reply.kick()?;
+        send_stack_output(answers, classifier, sink)?;
+        answers.kick()?;
         Ok(n)
     }
 }
 
-/// One received frame: its reply, if any, written straight into a transmit frame of the reply
-/// queue. When the reply ring has no free frame the frame is still handled (its result counts)
-/// and the reply dropped: the target sends its SYN-ACK again, and that one is answered.
+/// One received frame: its answer, if any, written straight into a transmit frame of the answer
+/// queue. When the answer ring has no free frame the frame is still handled (its result counts)
+/// and the answer dropped: the target sends its SYN-ACK again, and that one is answered.
 #[inline]
 fn handle_frame<T: TxQueue>(
     frame: &[u8],
     now: u32,
-    reply: &mut T,
-    receiver: &mut Receiver,
+    answers: &mut T,
+    classifier: &mut Classifier,
     sink: &mut impl FnMut(Record),
 ) -> Result<(), DriverError> {
     let (mut record, mut banner) = (None, None);
-    let lent = reply.queue_one(|buf| {
-        let o = receiver.handle(frame, now, buf);
+    let lent = answers.queue_one(|buf| {
+        let o = classifier.handle(frame, now, buf);
         (record, banner) = (o.record, o.banner);
-        o.reply_len
+        o.answer_len
     })?;
     if !lent {
-        let mut scratch = [0u8; MAX_REPLY];
-        let o = receiver.handle(frame, now, &mut scratch);
+        let mut scratch = [0u8; MAX_ANSWER];
+        let o = classifier.handle(frame, now, &mut scratch);
         (record, banner) = (o.record, o.banner);
-        if o.reply_len > 0 {
-            receiver.counters.replies_dropped += 1;
+        if o.answer_len > 0 {
+            classifier.counters.replies_dropped += 1;
         }
     }
     for r in [record, banner].into_iter().flatten() {
@@ -125,39 +125,39 @@ fn handle_frame<T: TxQueue>(
     Ok(())
 }
 
-/// Writes the banner stack's segments into the reply queue's frames and hands its banners to
+/// Writes the banner stack's segments into the answer queue's frames and hands its banners to
 /// the sink. Segments the ring has no room for are dropped (and counted): TCP's retransmission,
 /// ours or the server's, covers them.
 fn send_stack_output<T: TxQueue>(
-    reply: &mut T,
-    receiver: &mut Receiver,
+    answers: &mut T,
+    classifier: &mut Classifier,
     sink: &mut impl FnMut(Record),
 ) -> Result<(), DriverError> {
     loop {
         let mut wrote = false;
-        let lent = reply.queue_one(|buf| {
-            let n = receiver.poll_transmit(buf).unwrap_or(0);
+        let lent = answers.queue_one(|buf| {
+            let n = classifier.poll_transmit(buf).unwrap_or(0);
             wrote = n > 0;
             n
         })?;
         if !lent {
-            receiver.counters.replies_dropped += receiver.discard_transmit() as u64;
+            classifier.counters.replies_dropped += classifier.discard_transmit() as u64;
             break;
         }
         if !wrote {
             break;
         }
     }
-    while let Some(r) = receiver.poll_record() {
+    while let Some(r) = classifier.poll_record() {
         sink(r);
     }
     Ok(())
 }
 
-fn queue_stats<R: RxQueue>(rx: &R, receiver: &mut Receiver) {
+fn queue_stats<R: RxQueue>(rx: &R, classifier: &mut Classifier) {
     let q = rx.stats();
-    receiver.counters.kernel_drops = q.rx_dropped;
-    receiver.counters.fill_empty = q.rx_fill_empty;
+    classifier.counters.kernel_drops = q.rx_dropped;
+    classifier.counters.fill_empty = q.rx_fill_empty;
 }
 
 #[cfg(test)]

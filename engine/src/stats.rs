@@ -2,7 +2,7 @@
 //! (plain relaxed stores once per batch); the status line, `--stats-json`, pause and the final
 //! summary read them from other threads. Receive cores publish theirs the same way.
 
-use crate::reply::RxCounters;
+use crate::classify::RxCounters;
 use crossbeam_utils::CachePadded;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 

@@ -8,6 +8,7 @@
 //! so AFL's stability stays high and a crash replays.
 
 use masscan_engine::banner::{BannerConfig, Found, Session};
+use masscan_engine::classify::{Classifier, ClassifierConfig, MAX_ANSWER};
 use masscan_engine::config::{
     parse_conf, parse_cpu_list, parse_duration_spec, parse_size_spec, Mac,
 };
@@ -15,7 +16,6 @@ use masscan_engine::cookie::CookieKey;
 use masscan_engine::output::binary::BinaryReader;
 use masscan_engine::plan::Shard;
 use masscan_engine::ports::PortSetBuilder;
-use masscan_engine::reply::{Receiver, ReceiverConfig, MAX_REPLY};
 use masscan_engine::source::{IpRange, PortRange, Source};
 use masscan_engine::targets::{parse_range, TargetSetBuilder};
 use masscan_engine::tcp::{Flow, Segment, Stack, TcpConfig, ACK, SYN};
@@ -165,7 +165,7 @@ pub fn tcp(mut data: &[u8]) {
 /// the parser and the states past the cookie check are reached.
 pub fn receive(mut data: &[u8]) {
     let key = CookieKey::from_seed(1);
-    let mut r = Receiver::new(ReceiverConfig {
+    let mut r = Classifier::new(ClassifierConfig {
         udp_ids: masscan_engine::probe::udp::UdpIds::builtin(),
         arp_scan: false,
         key,
@@ -190,7 +190,7 @@ pub fn receive(mut data: &[u8]) {
         banners: Some(tcp_config()),
     });
     let mut reply = [0u8; 1600];
-    debug_assert!(MAX_REPLY <= reply.len());
+    debug_assert!(MAX_ANSWER <= reply.len());
     let mut frame = [0u8; 1600];
     let mut now = 0u64;
     while !data.is_empty() {
@@ -204,7 +204,7 @@ pub fn receive(mut data: &[u8]) {
             reply_frame(&key, op, body, &mut frame)
         };
         let o = r.handle(&frame[..n], (now / 1000) as u32, &mut reply);
-        assert!(o.reply_len <= reply.len());
+        assert!(o.answer_len <= reply.len());
         now += u64::from(op >> 5) * 250;
         r.tick(now, (now / 1000) as u32);
         while r.poll_transmit(&mut reply).is_some() {}

@@ -1,6 +1,6 @@
 //! ARP sweeps (`--arp`): an ARP request per IPv4 target and an ICMPv6 Neighbor Solicitation per
 //! IPv6 one, from our address and MAC; the answer (an ARP reply, a Neighbor Advertisement)
-//! reports the host `up` with its MAC ([`crate::reply`] reads it: neither protocol has room for
+//! reports the host `up` with its MAC ([`crate::classify`] reads it: neither protocol has room for
 //! a cookie, so only answers addressed to us during an ARP scan count). The frames are small
 //! and a sweep stays on one subnet, so they are built per probe.
 
@@ -49,12 +49,12 @@ impl ArpRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classify::{Classifier, ClassifierConfig};
     use crate::cookie::CookieKey;
     use crate::output::{Record, Status};
     use crate::plan::Target;
     use crate::ports::Proto;
     use crate::probe::Probes;
-    use crate::reply::{Receiver, ReceiverConfig};
     use crate::source::{IpRange, PortRange, Source};
 
     const MY_MAC: [u8; 6] = [2, 0, 0, 0, 0, 2];
@@ -68,8 +68,8 @@ mod tests {
         )
     }
 
-    fn receiver(arp_scan: bool) -> Receiver {
-        Receiver::new(ReceiverConfig {
+    fn receiver(arp_scan: bool) -> Classifier {
+        Classifier::new(ClassifierConfig {
             udp_ids: crate::probe::udp::UdpIds::builtin(),
             key: CookieKey::from_seed(1),
             source: source(),

@@ -6,7 +6,7 @@
 //!
 //! Built: TCP SYN ([`tcp_syn`]), UDP with payloads ([`udp`]), ICMP echo ([`icmp_echo`]), the
 //! ICMP errors that quote our probes ([`icmp_error`]), ARP/NDP sweeps ([`arp_request`]) and SCTP
-//! INIT ([`sctp_init`]; its replies come to [`crate::reply`] as IP payload, which etherparse
+//! INIT ([`sctp_init`]; its replies come to [`crate::classify`] as IP payload, which etherparse
 //! does not slice). Raw IP protocols (`O:`) are listed by `-sL` but not sent.
 
 pub mod arp_request;

@@ -1,10 +1,10 @@
 use super::*;
 use crate::banner::{app, BannerConfig};
+use crate::classify::ClassifierConfig;
 use crate::cookie::CookieKey;
 use crate::driver::QueueStats;
 use crate::output::Status;
 use crate::output::{BannerRecord, StatusRecord};
-use crate::reply::ReceiverConfig;
 use crate::source::{IpRange, PortRange, Source};
 use crate::stats::RxCoreCounters;
 use crate::tcp::TcpConfig;
@@ -147,8 +147,8 @@ impl TxQueue for SmallRing {
     }
 }
 
-fn receiver(banners: bool) -> Receiver {
-    Receiver::new(ReceiverConfig {
+fn receiver(banners: bool) -> Classifier {
+    Classifier::new(ClassifierConfig {
         udp_ids: crate::probe::udp::UdpIds::builtin(),
         arp_scan: false,
         key: CookieKey::from_seed(7),
@@ -272,7 +272,7 @@ fn replies_are_written_into_the_ring_and_pushed_once_per_batch() {
 }
 
 #[test]
-fn a_full_reply_ring_still_reports_results_and_counts_the_dropped_replies() {
+fn a_full_answer_ring_still_reports_results_and_counts_the_dropped_answers() {
     let h = Harness::new(0, true);
     let l = h.receive_loop();
     let mut rx = FeedRx::default();

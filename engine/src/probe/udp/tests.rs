@@ -1,10 +1,10 @@
 use super::*;
+use crate::classify::{Classifier, ClassifierConfig};
 use crate::cookie::CookieKey;
 use crate::output::Record;
 use crate::plan::Target;
 use crate::ports::Proto;
 use crate::probe::{classify_frame, Probes};
-use crate::reply::{Receiver, ReceiverConfig};
 use crate::source::{IpRange, PortRange, Source};
 use etherparse::icmpv4::DestUnreachableHeader;
 use etherparse::icmpv6::DestUnreachableCode;
@@ -250,7 +250,7 @@ fn port_unreachable_is_closed_and_host_unreachable_counted() {
 #[test]
 fn the_receiver_reports_the_port_and_its_banner_once() {
     let key = CookieKey::from_seed(5);
-    let mut rx = Receiver::new(ReceiverConfig {
+    let mut rx = Classifier::new(ClassifierConfig {
         udp_ids: crate::probe::udp::UdpIds::builtin(),
         arp_scan: false,
         key,
@@ -269,7 +269,7 @@ fn the_receiver_reports_the_port_and_its_banner_once() {
     let reply = answer(&frame, &dns_reply(id));
     let mut buf = [0u8; 256];
     let o = rx.handle(&reply, 1000, &mut buf);
-    assert_eq!(o.reply_len, 0, "a UDP reply is not answered");
+    assert_eq!(o.answer_len, 0, "a UDP reply is not answered");
     let Some(Record::Status(s)) = o.record else {
         panic!("no status")
     };

@@ -5,7 +5,7 @@
 //! banner grabbing takes the connection), and answers ARP requests for a spoofed source address. With `--banners` a SYN-ACK opens a
 //! connection in this core's [`Stack`] instead, and the connection's later segments go there;
 //! the stack's segments and banner records wait in it until the receive loop takes them
-//! ([`Receiver::poll_transmit`] writes one into a transmit frame, [`Receiver::poll_record`]).
+//! ([`Classifier::poll_transmit`] writes one into a transmit frame, [`Classifier::poll_record`]).
 //! Everything else is counted and dropped; any byte sequence is safe to feed in.
 
 use crate::arp::{self, ArpRepr};
@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 /// What the receive side needs to know about the scan.
 #[derive(Clone, Debug)]
-pub struct ReceiverConfig {
+pub struct ClassifierConfig {
     pub key: CookieKey,
     /// Our source addresses and ports (the same as the transmit side's).
     pub source: Source,
@@ -72,7 +72,7 @@ pub struct RxCounters {
     pub icmp_errors: u64,
     /// UDP replies reported with the `IP-MISMATCH` mark (the cookie did not come back).
     pub ip_mismatch: u64,
-    /// From the queue's own statistics (set by the receive loop, not by [`Receiver`]): frames
+    /// From the queue's own statistics (set by the receive loop, not by [`Classifier`]): frames
     /// the kernel dropped before we could read them, and times the fill ring was empty.
     pub kernel_drops: u64,
     pub fill_empty: u64,
@@ -92,33 +92,33 @@ pub struct RxCounters {
 
 /// The outcome of one frame.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Outcome {
+pub struct FrameOutcome {
     /// A new result to report.
     pub record: Option<Record>,
     /// What a UDP reply said (reported with the port, as the original does, with or without
     /// `--banners`).
     pub banner: Option<Record>,
-    /// Length of a frame written into the reply buffer to send back out (0: none).
-    pub reply_len: usize,
+    /// Length of a frame written into the answer buffer to send back out (0: none).
+    pub answer_len: usize,
 }
 
 /// One receive core's state.
-pub struct Receiver {
-    cfg: ReceiverConfig,
+pub struct Classifier {
+    cfg: ClassifierConfig,
     dedup: Dedup,
     stack: Option<Stack>,
     pub counters: RxCounters,
     /// Round-trip times of fresh SYN-ACKs that echo our timestamp (`--metrics`).
     rtt: Option<Arc<RttHistogram>>,
-    /// The monotonic clock (ms) as of the last [`Receiver::tick`].
+    /// The monotonic clock (ms) as of the last [`Classifier::tick`].
     now_ms: u64,
 }
 
-/// Largest frame `handle` writes into the reply buffer.
-pub const MAX_REPLY: usize = 128;
+/// Largest frame `handle` writes into the answer buffer.
+pub const MAX_ANSWER: usize = 128;
 
-impl Receiver {
-    pub fn new(cfg: ReceiverConfig) -> Self {
+impl Classifier {
+    pub fn new(cfg: ClassifierConfig) -> Self {
         Self {
             dedup: Dedup::new(cfg.dedup_buckets, cfg.key),
             stack: cfg.banners.clone().map(Stack::new),
@@ -145,7 +145,7 @@ impl Receiver {
         self.stack.as_mut()?.poll_record()
     }
 
-    /// Whether a banner stack runs here (its timers need [`Receiver::tick`]).
+    /// Whether a banner stack runs here (its timers need [`Classifier::tick`]).
     pub fn grabs_banners(&self) -> bool {
         self.stack.is_some()
     }
@@ -187,10 +187,10 @@ impl Receiver {
     }
 
     /// Handles one received frame at `now` (Unix seconds). A frame to send back is written to
-    /// `reply` (at least [`MAX_REPLY`] bytes).
-    pub fn handle(&mut self, frame: &[u8], now: u32, reply: &mut [u8]) -> Outcome {
+    /// `answer` (at least [`MAX_ANSWER`] bytes).
+    pub fn handle(&mut self, frame: &[u8], now: u32, answer: &mut [u8]) -> FrameOutcome {
         self.counters.frames += 1;
-        let mut out = Outcome::default();
+        let mut out = FrameOutcome::default();
         let Ok(pkt) = SlicedPacket::from_ethernet(frame) else {
             self.counters.malformed += 1;
             return out;
@@ -202,7 +202,7 @@ impl Receiver {
                     return out;
                 }
             }
-            out.reply_len = self.answer_arp(frame, reply);
+            out.answer_len = self.answer_arp(frame, answer);
             return out;
         };
         let Some(ReplyAddrs { them, me, ttl }) = self.ours(net) else {
@@ -264,7 +264,7 @@ impl Receiver {
             h.record_echo(self.now_ms, echo);
         }
         if let Some(syn_ack) = r.syn_ack {
-            self.answer_syn_ack(frame, &addrs, &r, syn_ack, fresh, reply, &mut out);
+            self.answer_syn_ack(frame, &addrs, &r, syn_ack, fresh, answer, &mut out);
         }
         if let Some(tag) = r.abort_tag {
             // Every INIT ACK, repeats too, is aborted: the peer keeps no half-open association.
@@ -280,8 +280,8 @@ impl Receiver {
                 vlan: self.cfg.vlan,
                 ttl: 255,
             };
-            out.reply_len = sctp_init::write_abort(&header, &flow, tag, reply);
-            self.counters.rst_sent += u64::from(out.reply_len > 0);
+            out.answer_len = sctp_init::write_abort(&header, &flow, tag, answer);
+            self.counters.rst_sent += u64::from(out.answer_len > 0);
         }
         if !fresh {
             self.counters.duplicates += 1;
@@ -381,8 +381,8 @@ impl Receiver {
     }
 
     /// A frame without an IP header: an ARP request for our (spoofed) address is answered
-    /// into `reply`; its length, 0 for anything else.
-    fn answer_arp(&mut self, frame: &[u8], reply: &mut [u8]) -> usize {
+    /// into `answer`; its length, 0 for anything else.
+    fn answer_arp(&mut self, frame: &[u8], answer: &mut [u8]) -> usize {
         match ArpRepr::parse(frame) {
             Some(a)
                 if self.cfg.answer_arp
@@ -391,7 +391,7 @@ impl Receiver {
             {
                 self.counters.arp_answered += 1;
                 a.answer(self.cfg.my_mac)
-                    .emit(a.sender_mac, self.cfg.vlan, reply)
+                    .emit(a.sender_mac, self.cfg.vlan, answer)
             }
             _ => {
                 self.counters.not_ours += 1;
@@ -429,7 +429,7 @@ impl Receiver {
     }
 
     /// A SYN-ACK carrying our cookie: the banner stack takes a fresh one (it sends its own
-    /// ACK); otherwise it is answered with a RST written into `reply`.
+    /// ACK); otherwise it is answered with a RST written into `answer`.
     #[allow(clippy::too_many_arguments)]
     fn answer_syn_ack(
         &mut self,
@@ -438,8 +438,8 @@ impl Receiver {
         r: &ProbeReply,
         syn_ack: SynAck,
         fresh: bool,
-        reply: &mut [u8],
-        out: &mut Outcome,
+        answer: &mut [u8],
+        out: &mut FrameOutcome,
     ) {
         let flow = Flow {
             them: a.them,
@@ -470,8 +470,8 @@ impl Receiver {
             vlan: self.cfg.vlan,
             ttl: 255,
         };
-        out.reply_len = tcp_syn::write_rst(&self.cfg.key, &header, &flow, reply);
-        if out.reply_len > 0 {
+        out.answer_len = tcp_syn::write_rst(&self.cfg.key, &header, &flow, answer);
+        if out.answer_len > 0 {
             self.counters.rst_sent += 1;
         }
     }
