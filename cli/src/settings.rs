@@ -3,13 +3,13 @@
 
 use crate::args::{Args, Parsed, UserError};
 use crate::values::CpuList;
-use masscan_engine::blackrock;
 use masscan_engine::config::{cpu_list, ScanConfig};
 use masscan_engine::nics::Nic;
+use masscan_engine::plan::blackrock;
+use masscan_engine::plan::ports::{PortSet, PortSetBuilder, ARP, PING};
+use masscan_engine::plan::targets::{TargetError, TargetSet, TargetSetBuilder};
+use masscan_engine::plan::top_ports::TOP_TCP_PORTS;
 use masscan_engine::plan::ScanOrder;
-use masscan_engine::ports::{PortSet, PortSetBuilder, ARP, PING};
-use masscan_engine::targets::{TargetError, TargetSet, TargetSetBuilder};
-use masscan_engine::top_ports::TOP_TCP_PORTS;
 use std::path::Path;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,9 +2,9 @@
 //! their numbers), and `--echo` / `paused.conf` output in that format. Reading back what
 //! [`ScanConfig::write_conf`] wrote yields the same configuration (a round trip is identical).
 
+use crate::plan::ports::PortSet;
+use crate::plan::targets::TargetSet;
 use crate::plan::{ScanOrder, Shard};
-use crate::ports::PortSet;
-use crate::targets::TargetSet;
 use std::fmt::Write as _;
 
 /// One `name = value` line of a config file.
@@ -308,7 +308,7 @@ impl ScanConfig {
             ScanOrder::Feistel => out.push_str("permutation = feistel\n"),
             ScanOrder::BlackRock { rounds } => {
                 out.push_str("permutation = blackrock\n");
-                if rounds != crate::blackrock::DEFAULT_ROUNDS {
+                if rounds != crate::plan::blackrock::DEFAULT_ROUNDS {
                     let _ = writeln!(out, "blackrock-rounds = {rounds}");
                 }
             }

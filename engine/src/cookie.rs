@@ -4,7 +4,7 @@
 //! is on the per-probe hot path; `bench/` compares it with the siphasher crate, which it must
 //! match bit for bit).
 
-use crate::permutation::splitmix64;
+use crate::plan::permutation::splitmix64;
 use siphasher::sip::SipHasher24;
 use std::hash::Hasher;
 

@@ -2,10 +2,10 @@
 //! miscompiled or mis-ported build shows itself before it scans anything).
 
 use crate::cookie::CookieKey;
-use crate::permutation::Permutation;
+use crate::plan::permutation::Permutation;
+use crate::plan::ports::PortSetBuilder;
+use crate::plan::targets::{parse_range, TargetSetBuilder};
 use crate::plan::{Plan, Shard};
-use crate::ports::PortSetBuilder;
-use crate::targets::{parse_range, TargetSetBuilder};
 use crate::template::{SynTemplate, TemplateParams};
 
 type Check = (&'static str, fn() -> Result<(), String>);
@@ -38,7 +38,7 @@ fn permutation() -> Result<(), String> {
 fn cookie() -> Result<(), String> {
     let mut x = 0x1234_5678_9abc_def0u64;
     for _ in 0..10_000 {
-        x = crate::permutation::splitmix64(&mut x);
+        x = crate::plan::permutation::splitmix64(&mut x);
         let k = CookieKey::from_keys(x, x.rotate_left(17));
         let (a, b, p, q) = (
             x as u32,
@@ -69,7 +69,7 @@ fn template() -> Result<(), String> {
     let mut f = [0u8; 128];
     let mut x = 7u64;
     for _ in 0..1000 {
-        x = crate::permutation::splitmix64(&mut x);
+        x = crate::plan::permutation::splitmix64(&mut x);
         let n = t.fill_v4(
             &mut f,
             x as u32,

@@ -14,10 +14,10 @@ use masscan_engine::config::{
 };
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::output::binary::BinaryReader;
+use masscan_engine::plan::ports::PortSetBuilder;
+use masscan_engine::plan::source::{IpRange, PortRange, Source};
+use masscan_engine::plan::targets::{parse_range, TargetSetBuilder};
 use masscan_engine::plan::Shard;
-use masscan_engine::ports::PortSetBuilder;
-use masscan_engine::source::{IpRange, PortRange, Source};
-use masscan_engine::targets::{parse_range, TargetSetBuilder};
 use masscan_engine::tcp::{Flow, Segment, Stack, TcpConfig, ACK, SYN};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, OnceLock};

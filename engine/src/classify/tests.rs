@@ -1,5 +1,5 @@
 use super::*;
-use crate::source::{IpRange, PortRange};
+use crate::plan::source::{IpRange, PortRange};
 use etherparse::PacketBuilder;
 use std::net::Ipv4Addr;
 

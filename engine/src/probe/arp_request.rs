@@ -6,8 +6,8 @@
 
 use crate::arp::ArpRepr;
 use crate::ndp;
+use crate::plan::source::SourceChoice;
 use crate::plan::TargetIp;
-use crate::source::SourceChoice;
 use crate::template::TemplateParams;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -52,10 +52,10 @@ mod tests {
     use crate::classify::{Classifier, ClassifierConfig};
     use crate::cookie::CookieKey;
     use crate::output::{Record, Status};
+    use crate::plan::ports::Proto;
+    use crate::plan::source::{IpRange, PortRange, Source};
     use crate::plan::Target;
-    use crate::ports::Proto;
     use crate::probe::Probes;
-    use crate::source::{IpRange, PortRange, Source};
 
     const MY_MAC: [u8; 6] = [2, 0, 0, 0, 0, 2];
     const HOST_MAC: [u8; 6] = [2, 0, 0, 0, 0, 9];

@@ -7,8 +7,8 @@
 use super::{ProbeReply, ReplyAddrs, Verdict};
 use crate::cookie::CookieKey;
 use crate::output::Status;
+use crate::plan::source::SourceChoice;
 use crate::plan::TargetIp;
-use crate::source::SourceChoice;
 use crate::template::{
     fold, halves128, halves32, ip_step, sum_words, TemplateError, TemplateParams, MIN_FRAME,
 };
@@ -179,10 +179,10 @@ pub fn classify(transport: &TransportSlice<'_>, a: &ReplyAddrs, key: &CookieKey)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::ports::Proto;
+    use crate::plan::source::{IpRange, PortRange, Source};
     use crate::plan::Target;
-    use crate::ports::Proto;
     use crate::probe::Probes;
-    use crate::source::{IpRange, PortRange, Source};
     use etherparse::{NetSlice, PacketBuilder, SlicedPacket};
     use std::net::{Ipv4Addr, Ipv6Addr};
 

@@ -8,7 +8,7 @@
 use super::{sctp_init, tcp_syn, udp, ProbeReply, ReplyAddrs, Verdict};
 use crate::cookie::CookieKey;
 use crate::output::Status;
-use crate::source::Source;
+use crate::plan::source::Source;
 use etherparse::icmpv4::DestUnreachableHeader;
 use etherparse::icmpv6::DestUnreachableCode;
 use etherparse::{Icmpv4Type, Icmpv6Type, LaxNetSlice, LaxSlicedPacket, TransportSlice};

@@ -18,9 +18,9 @@ pub mod udp;
 
 use crate::cookie::CookieKey;
 use crate::output::Status;
+use crate::plan::ports::Proto;
+use crate::plan::source::{Source, SourceChoice};
 use crate::plan::Target;
-use crate::ports::Proto;
-use crate::source::{Source, SourceChoice};
 use crate::template::{TemplateError, TemplateParams};
 use etherparse::TransportSlice;
 use std::net::IpAddr;

@@ -9,8 +9,8 @@
 use super::{tcp_syn, ProbeReply, ReplyAddrs, Verdict};
 use crate::cookie::CookieKey;
 use crate::output::Status;
+use crate::plan::source::SourceChoice;
 use crate::plan::TargetIp;
-use crate::source::SourceChoice;
 use crate::tcp::{Flow, FrameHeader};
 use crate::template::{
     fold, halves32, ip_step, sum_words, TemplateError, TemplateParams, MIN_FRAME,

@@ -6,8 +6,8 @@
 use super::{ProbeReply, ReplyAddrs, SynAck, Verdict};
 use crate::cookie::CookieKey;
 use crate::output::Status;
+use crate::plan::source::SourceChoice;
 use crate::plan::TargetIp;
-use crate::source::SourceChoice;
 use crate::tcp::{write_tcp_frame, Flow, FrameHeader, ACK, FIN, RST, SYN};
 use crate::template::{SynTemplate, TemplateError, TemplateParams};
 use etherparse::{TcpOptionElement, TcpSlice};
@@ -126,10 +126,10 @@ pub fn write_rst(key: &CookieKey, header: &FrameHeader, flow: &Flow, out: &mut [
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::ports::Proto;
+    use crate::plan::source::{IpRange, PortRange, Source};
     use crate::plan::Target;
-    use crate::ports::Proto;
     use crate::probe::Probes;
-    use crate::source::{IpRange, PortRange, Source};
     use etherparse::{PacketBuilder, SlicedPacket, TransportSlice};
     use std::net::{Ipv4Addr, Ipv6Addr};
 

@@ -8,8 +8,8 @@
 use super::{ProbeReply, ReplyAddrs, Verdict};
 use crate::cookie::CookieKey;
 use crate::output::Status;
+use crate::plan::source::{Source, SourceChoice};
 use crate::plan::TargetIp;
-use crate::source::{Source, SourceChoice};
 use crate::template::{
     fold, halves128, halves32, ip_step, sum_words, TemplateError, TemplateParams, MIN_FRAME,
 };

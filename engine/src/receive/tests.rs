@@ -5,7 +5,7 @@ use crate::cookie::CookieKey;
 use crate::driver::QueueStats;
 use crate::output::Status;
 use crate::output::{BannerRecord, StatusRecord};
-use crate::source::{IpRange, PortRange, Source};
+use crate::plan::source::{IpRange, PortRange, Source};
 use crate::stats::RxCoreCounters;
 use crate::tcp::TcpConfig;
 use etherparse::{PacketBuilder, SlicedPacket, TransportSlice};

@@ -1,10 +1,10 @@
 use super::*;
 use crate::classify::{Classifier, ClassifierConfig};
 use crate::output::Record;
+use crate::plan::ports::Proto;
+use crate::plan::source::{IpRange, PortRange, Source};
 use crate::plan::Target;
-use crate::ports::Proto;
 use crate::probe::Probes;
-use crate::source::{IpRange, PortRange, Source};
 use etherparse::{NetSlice, SlicedPacket};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
