@@ -11,6 +11,7 @@ use masscan_drivers::{Offline, SystemClock};
 use masscan_engine::classify::{Classifier, ClassifierConfig, MAX_ANSWER};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Driver, RxQueue, TxQueue};
+use masscan_engine::frame::Link;
 use masscan_engine::output::Record;
 use masscan_engine::plan::source::{IpRange, PortRange, Source};
 use masscan_engine::receive::{ReceiveLoop, RX_BATCH};
@@ -34,29 +35,21 @@ const PORT_ME: u16 = 40000;
 const DISTINCT: u32 = 65_536;
 
 fn receiver(key: CookieKey) -> Classifier {
+    let source = Source::new(
+        Some(IpRange::V4 {
+            first: ME,
+            count: 1,
+        }),
+        None,
+        PortRange {
+            first: PORT_ME,
+            count: 1,
+        },
+    );
     Classifier::new(ClassifierConfig {
-        udp_ids: masscan_engine::probe::udp::UdpIds::builtin(),
-        arp_scan: false,
-        key,
-        source: Source::new(
-            Some(IpRange::V4 {
-                first: ME,
-                count: 1,
-            }),
-            None,
-            PortRange {
-                first: PORT_ME,
-                count: 1,
-            },
-        ),
-        my_mac: [2, 0, 0, 0, 0, 2],
-        vlan: None,
-        answer_arp: false,
-        send_rst: true,
-        report_open: true,
-        report_closed: false,
+        link: Link::new([2, 0, 0, 0, 0, 2]),
         dedup_buckets: 1 << 16,
-        banners: None,
+        ..ClassifierConfig::new(key, source)
     })
 }
 

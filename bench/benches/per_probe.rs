@@ -11,8 +11,9 @@ use masscan_engine::plan::ports::PortSetBuilder;
 use masscan_engine::plan::source::{PortRange, Source};
 use masscan_engine::plan::targets::TargetSetBuilder;
 use masscan_engine::plan::Plan;
+use masscan_engine::probe::tcp_syn::SynTemplate;
 use masscan_engine::probe::Probes;
-use masscan_engine::template::{SynTemplate, TemplateParams};
+use masscan_engine::template::TemplateParams;
 use masscan_engine::transmit::ProbeBuilder;
 
 const N: u64 = 4096;

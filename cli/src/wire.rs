@@ -10,6 +10,7 @@ use masscan_engine::banner::BannerConfig;
 use masscan_engine::classify::ClassifierConfig;
 use masscan_engine::config::ScanConfig;
 use masscan_engine::cookie::CookieKey;
+use masscan_engine::frame;
 use masscan_engine::plan::source::{IpRange, PortRange, Source};
 use masscan_engine::probe::Probes;
 use masscan_engine::tcp::TcpConfig;
@@ -66,10 +67,12 @@ impl Wire {
     /// Every probe kind's templates, for IPv4 and IPv6 (each to its family's router).
     pub fn probes(&self, c: &ScanConfig) -> Result<Probes, UserError> {
         let params = |dst_mac| TemplateParams {
-            src_mac: self.src_mac,
+            link: frame::Link {
+                mac: self.src_mac,
+                vlan: c.nic.adapter_vlan,
+                ttl: c.ttl,
+            },
             dst_mac,
-            vlan: c.nic.adapter_vlan,
-            ttl: c.ttl,
             timestamps: self.timestamps,
             ..TemplateParams::default()
         };
@@ -117,9 +120,11 @@ pub fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConf
     }
     banners.hellos = c.hellos.iter().cloned().collect();
     TcpConfig {
-        my_mac,
-        vlan: c.nic.adapter_vlan,
-        ttl: c.ttl,
+        link: frame::Link {
+            mac: my_mac,
+            vlan: c.nic.adapter_vlan,
+            ttl: c.ttl,
+        },
         hello_wait_ms: c.hello_timeout.unwrap_or(2) * 1000,
         timeout_ms: timeout * 1000,
         max_connections: c
@@ -150,8 +155,11 @@ pub fn receiver_config(
         arp_scan: c.ports.contains_arp(),
         key,
         source: wire.source,
-        my_mac: wire.src_mac,
-        vlan: c.nic.adapter_vlan,
+        link: frame::Link {
+            mac: wire.src_mac,
+            vlan: c.nic.adapter_vlan,
+            ttl: c.ttl,
+        },
         answer_arp: adapter.is_some_and(|a| a.spoofed),
         send_rst: true,
         report_open: !c.noshow_open,

@@ -11,6 +11,7 @@ use masscan_drivers::{Offline, SystemClock};
 use masscan_engine::classify::{Classifier, ClassifierConfig};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Driver, TxQueue};
+use masscan_engine::frame::Link;
 use masscan_engine::output::{Record, StatusRecord};
 use masscan_engine::plan::ports::PortSetBuilder;
 use masscan_engine::plan::source::{IpRange, PortRange, Source};
@@ -59,7 +60,7 @@ fn scan(retries: u32) -> Scan {
     let mut p = PortSetBuilder::new();
     p.add_spec("80").unwrap();
     let params = TemplateParams {
-        src_mac: MY_MAC,
+        link: Link::new(MY_MAC),
         dst_mac: ROUTER_MAC,
         ..TemplateParams::default()
     };
@@ -113,18 +114,10 @@ fn receive(s: &Scan, frames: Vec<Vec<u8>>, faults: Faults) -> (Vec<Record>, RxCo
     let mut rx = FaultInjector::new(OfflineRx::replay(frames, n), faults, 7);
     let mut reply = Offline::new(1).open_answer_queue(0).unwrap();
     let mut receiver = Classifier::new(ClassifierConfig {
-        udp_ids: masscan_engine::probe::udp::UdpIds::builtin(),
-        arp_scan: false,
-        key: s.key,
-        source: s.source,
-        my_mac: MY_MAC,
-        vlan: None,
-        answer_arp: false,
-        send_rst: true,
-        report_open: true,
+        link: Link::new(MY_MAC),
         report_closed: true,
         dedup_buckets: 1 << 12,
-        banners: None,
+        ..ClassifierConfig::new(s.key, s.source)
     });
     let cells = RxCoreCounters::default();
     let (clock, stop) = (SystemClock::new(), AtomicBool::new(true));

@@ -9,6 +9,7 @@ use masscan_drivers::{Offline, SystemClock};
 use masscan_engine::classify::{Classifier, ClassifierConfig};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Driver, TxQueue};
+use masscan_engine::frame::Link;
 use masscan_engine::output::StatusRecord;
 use masscan_engine::output::{Record, Status};
 use masscan_engine::plan::ports::PortSetBuilder;
@@ -62,7 +63,7 @@ fn every_syn_ack_is_reported_once_and_answered_in_place() {
     );
     let key = CookieKey::from_seed(99);
     let params = TemplateParams {
-        src_mac: MY_MAC,
+        link: Link::new(MY_MAC),
         dst_mac: ROUTER_MAC,
         ..TemplateParams::default()
     };
@@ -99,18 +100,9 @@ fn every_syn_ack_is_reported_once_and_answered_in_place() {
         .open_answer_queue(0)
         .unwrap();
     let mut receiver = Classifier::new(ClassifierConfig {
-        udp_ids: masscan_engine::probe::udp::UdpIds::builtin(),
-        arp_scan: false,
-        key,
-        source,
-        my_mac: MY_MAC,
-        vlan: None,
-        answer_arp: false,
-        send_rst: true,
-        report_open: true,
-        report_closed: false,
+        link: Link::new(MY_MAC),
         dedup_buckets: 1 << 12,
-        banners: None,
+        ..ClassifierConfig::new(key, source)
     });
     let cells = RxCoreCounters::default();
     let clock = SystemClock::new();

@@ -11,6 +11,7 @@
 use crate::arp::{self, ArpRepr};
 use crate::cookie::CookieKey;
 use crate::dedup::Dedup;
+use crate::frame::{Flow, FrameHeader, Link};
 use crate::ndp;
 use crate::output::{BannerRecord, StatusRecord};
 use crate::output::{Record, Status};
@@ -18,7 +19,7 @@ use crate::plan::source::Source;
 use crate::probe::udp::UdpIds;
 use crate::probe::{sctp_init, tcp_syn, ProbeReply, Probes, ReplyAddrs, SynAck, Verdict};
 use crate::rtt::RttHistogram;
-use crate::tcp::{Flow, FrameHeader, Segment, Stack, TcpConfig};
+use crate::tcp::{Segment, Stack, TcpConfig};
 use crate::udp;
 use etherparse::{NetSlice, SlicedPacket, TransportSlice};
 use std::net::IpAddr;
@@ -30,8 +31,8 @@ pub struct ClassifierConfig {
     pub key: CookieKey,
     /// Our source addresses and ports (the same as the transmit side's).
     pub source: Source,
-    pub my_mac: [u8; 6],
-    pub vlan: Option<u16>,
+    /// Our MAC and VLAN tag (answers go out with [`ANSWER_TTL`], not the link's TTL).
+    pub link: Link,
     /// Answer ARP requests for our IPv4 source addresses (set when they are not the kernel's).
     pub answer_arp: bool,
     /// Answer each SYN-ACK with a RST, so the target frees its half-open connection.
@@ -50,6 +51,28 @@ pub struct ClassifierConfig {
     pub arp_scan: bool,
     /// Where the UDP payloads sent carry the cookie, per port.
     pub udp_ids: UdpIds,
+}
+
+impl ClassifierConfig {
+    /// A scan with `key` from `source`: our link's MAC zero, open ports reported and their
+    /// SYN-ACKs answered with a RST, closed ones not reported, no ARP answers, sweep or banners,
+    /// a 64-bucket de-duplication table, the built-in UDP payloads' cookie places. Change what
+    /// differs with struct update syntax: `ClassifierConfig { link, ..ClassifierConfig::new(k, s) }`.
+    pub fn new(key: CookieKey, source: Source) -> Self {
+        Self {
+            key,
+            source,
+            link: Link::default(),
+            answer_arp: false,
+            send_rst: true,
+            report_closed: false,
+            report_open: true,
+            dedup_buckets: 64,
+            banners: None,
+            arp_scan: false,
+            udp_ids: UdpIds::builtin(),
+        }
+    }
 }
 
 /// Counters of one receive core.
@@ -113,6 +136,9 @@ pub struct Classifier {
     /// The monotonic clock (ms) as of the last [`Classifier::tick`].
     now_ms: u64,
 }
+
+/// TTL / hop limit of the RSTs and ABORTs the classifier answers with, whatever `--ttl` says.
+pub const ANSWER_TTL: u8 = 255;
 
 /// Largest frame `handle` writes into the answer buffer.
 pub const MAX_ANSWER: usize = 128;
@@ -274,12 +300,7 @@ impl Classifier {
                 port_them: r.port_them,
                 port_me: r.port_me,
             };
-            let header = FrameHeader {
-                src_mac: self.cfg.my_mac,
-                dst_mac: pkt_src_mac(frame),
-                vlan: self.cfg.vlan,
-                ttl: 255,
-            };
+            let header = self.answer_header(pkt_src_mac(frame));
             out.answer_len = sctp_init::write_abort(&header, &flow, tag, answer);
             self.counters.rst_sent += u64::from(out.answer_len > 0);
         }
@@ -390,8 +411,8 @@ impl Classifier {
                     && self.cfg.source.owns_v4(u32::from(a.target_ip)) =>
             {
                 self.counters.arp_answered += 1;
-                a.answer(self.cfg.my_mac)
-                    .emit(a.sender_mac, self.cfg.vlan, answer)
+                a.answer(self.cfg.link.mac)
+                    .emit(a.sender_mac, self.cfg.link.vlan, answer)
             }
             _ => {
                 self.counters.not_ours += 1;
@@ -464,15 +485,23 @@ impl Classifier {
         if !self.cfg.send_rst {
             return;
         }
-        let header = FrameHeader {
-            src_mac: self.cfg.my_mac,
-            dst_mac: peer_mac,
-            vlan: self.cfg.vlan,
-            ttl: 255,
-        };
+        let header = self.answer_header(peer_mac);
         out.answer_len = tcp_syn::write_rst(&self.cfg.key, &header, &flow, answer);
         if out.answer_len > 0 {
             self.counters.rst_sent += 1;
+        }
+    }
+}
+
+impl Classifier {
+    /// The header of an answer (a RST, an ABORT) to the peer at `dst_mac`.
+    fn answer_header(&self, dst_mac: [u8; 6]) -> FrameHeader {
+        FrameHeader {
+            link: Link {
+                ttl: ANSWER_TTL,
+                ..self.cfg.link
+            },
+            dst_mac,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod config;
 pub mod cookie;
 pub mod dedup;
 pub mod driver;
+pub mod frame;
 pub mod listscan;
 pub mod ndp;
 pub mod nics;

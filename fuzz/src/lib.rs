@@ -13,12 +13,13 @@ use masscan_engine::config::{
     parse_conf, parse_cpu_list, parse_duration_spec, parse_size_spec, Mac,
 };
 use masscan_engine::cookie::CookieKey;
+use masscan_engine::frame::{Flow, Link};
 use masscan_engine::output::binary::BinaryReader;
 use masscan_engine::plan::ports::PortSetBuilder;
 use masscan_engine::plan::source::{IpRange, PortRange, Source};
 use masscan_engine::plan::targets::{parse_range, TargetSetBuilder};
 use masscan_engine::plan::Shard;
-use masscan_engine::tcp::{Flow, Segment, Stack, TcpConfig, ACK, SYN};
+use masscan_engine::tcp::{Segment, Stack, TcpConfig, ACK, SYN};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, OnceLock};
 
@@ -68,9 +69,10 @@ pub fn banner(data: &[u8]) {
 
 fn tcp_config() -> TcpConfig {
     TcpConfig {
-        my_mac: [2, 0, 0, 0, 0, 2],
-        vlan: None,
-        ttl: 64,
+        link: Link {
+            ttl: 64,
+            ..Link::new([2, 0, 0, 0, 0, 2])
+        },
         hello_wait_ms: 2000,
         timeout_ms: 30_000,
         max_connections: 4,
@@ -165,29 +167,23 @@ pub fn tcp(mut data: &[u8]) {
 /// the parser and the states past the cookie check are reached.
 pub fn receive(mut data: &[u8]) {
     let key = CookieKey::from_seed(1);
+    let source = Source::new(
+        Some(IpRange::V4 {
+            first: u32::from(ME),
+            count: 1,
+        }),
+        None,
+        PortRange {
+            first: PORT_ME,
+            count: 1,
+        },
+    );
     let mut r = Classifier::new(ClassifierConfig {
-        udp_ids: masscan_engine::probe::udp::UdpIds::builtin(),
-        arp_scan: false,
-        key,
-        source: Source::new(
-            Some(IpRange::V4 {
-                first: u32::from(ME),
-                count: 1,
-            }),
-            None,
-            PortRange {
-                first: PORT_ME,
-                count: 1,
-            },
-        ),
-        my_mac: [2, 0, 0, 0, 0, 2],
-        vlan: None,
+        link: Link::new([2, 0, 0, 0, 0, 2]),
         answer_arp: true,
-        send_rst: true,
-        report_open: true,
         report_closed: true,
-        dedup_buckets: 64,
         banners: Some(tcp_config()),
+        ..ClassifierConfig::new(key, source)
     });
     let mut reply = [0u8; 1600];
     debug_assert!(MAX_ANSWER <= reply.len());

@@ -1,4 +1,5 @@
 use super::*;
+use crate::frame::Link;
 use crate::plan::source::{IpRange, PortRange};
 use etherparse::PacketBuilder;
 use std::net::Ipv4Addr;
@@ -19,18 +20,10 @@ fn classifier() -> Classifier {
         },
     );
     Classifier::new(ClassifierConfig {
-        udp_ids: crate::probe::udp::UdpIds::builtin(),
-        arp_scan: false,
-        key: CookieKey::from_seed(7),
-        source: src,
-        my_mac: MY_MAC,
-        vlan: None,
+        link: Link::new(MY_MAC),
         answer_arp: true,
-        send_rst: true,
         report_closed: true,
-        report_open: true,
-        dedup_buckets: 64,
-        banners: None,
+        ..ClassifierConfig::new(CookieKey::from_seed(7), src)
     })
 }
 

@@ -5,6 +5,7 @@
 //! and a sweep stays on one subnet, so they are built per probe.
 
 use crate::arp::ArpRepr;
+use crate::frame::Link;
 use crate::ndp;
 use crate::plan::source::SourceChoice;
 use crate::plan::TargetIp;
@@ -15,16 +16,12 @@ const BROADCAST: [u8; 6] = [0xff; 6];
 
 #[derive(Clone, Debug)]
 pub struct ArpRequest {
-    my_mac: [u8; 6],
-    vlan: Option<u16>,
+    link: Link,
 }
 
 impl ArpRequest {
     pub fn new(params: &TemplateParams) -> Self {
-        Self {
-            my_mac: params.src_mac,
-            vlan: params.vlan,
-        }
+        Self { link: params.link }
     }
 
     /// Writes the request for `ip` from `src` into `frame`; returns its length.
@@ -32,14 +29,17 @@ impl ArpRequest {
         match ip {
             TargetIp::V4(them) => {
                 let me = Ipv4Addr::from(src.v4());
-                ArpRepr::request(self.my_mac, me, Ipv4Addr::from(them))
-                    .emit(BROADCAST, self.vlan, frame)
+                ArpRepr::request(self.link.mac, me, Ipv4Addr::from(them)).emit(
+                    BROADCAST,
+                    self.link.vlan,
+                    frame,
+                )
             }
             TargetIp::V6(them) => ndp::solicitation(
-                self.my_mac,
+                self.link.mac,
                 Ipv6Addr::from(src.v6()),
                 Ipv6Addr::from(them),
-                self.vlan,
+                self.link.vlan,
                 frame,
             ),
         }
@@ -70,24 +70,16 @@ mod tests {
 
     fn receiver(arp_scan: bool) -> Classifier {
         Classifier::new(ClassifierConfig {
-            udp_ids: crate::probe::udp::UdpIds::builtin(),
-            key: CookieKey::from_seed(1),
-            source: source(),
-            my_mac: MY_MAC,
-            vlan: None,
-            answer_arp: false,
-            send_rst: true,
-            report_closed: false,
-            report_open: true,
+            link: Link::new(MY_MAC),
             dedup_buckets: 16,
-            banners: None,
             arp_scan,
+            ..ClassifierConfig::new(CookieKey::from_seed(1), source())
         })
     }
 
     fn request(ip: TargetIp) -> Vec<u8> {
         let params = TemplateParams {
-            src_mac: MY_MAC,
+            link: Link::new(MY_MAC),
             ..TemplateParams::default()
         };
         let probes = Probes::new(&params, &params).unwrap();

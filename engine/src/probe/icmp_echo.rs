@@ -6,12 +6,11 @@
 
 use super::{ProbeReply, ReplyAddrs, Verdict};
 use crate::cookie::CookieKey;
+use crate::frame::{fold, halves128, halves32, sum_words, MIN_FRAME};
 use crate::output::Status;
 use crate::plan::source::SourceChoice;
 use crate::plan::TargetIp;
-use crate::template::{
-    fold, halves128, halves32, ip_step, sum_words, TemplateError, TemplateParams, MIN_FRAME,
-};
+use crate::template::{ip_step, TemplateError, TemplateParams};
 use etherparse::{Icmpv4Type, Icmpv6Type, TransportSlice};
 use std::net::IpAddr;
 
@@ -81,7 +80,7 @@ impl EchoTemplate {
             ip.icmpv4_echo_request(0, 0).write(&mut raw, &[])
         };
         written.expect("writing to a Vec cannot fail");
-        let ip_off = if params.vlan.is_some() { 18 } else { 14 };
+        let ip_off = params.link.ip_offset();
         let icmp_off = ip_off + if v6 { 40 } else { 20 };
         let mut bytes = [0u8; MIN_FRAME + 8];
         bytes[..raw.len()].copy_from_slice(&raw);
@@ -179,6 +178,7 @@ pub fn classify(transport: &TransportSlice<'_>, a: &ReplyAddrs, key: &CookieKey)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::frame::Link;
     use crate::plan::ports::Proto;
     use crate::plan::source::{IpRange, PortRange, Source};
     use crate::plan::Target;
@@ -188,7 +188,10 @@ mod tests {
 
     fn probe(ip: TargetIp, vlan: Option<u16>, key: &CookieKey) -> Vec<u8> {
         let params = TemplateParams {
-            vlan,
+            link: Link {
+                vlan,
+                ..Link::default()
+            },
             ..TemplateParams::default()
         };
         let probes = Probes::new(&params, &params).unwrap();

@@ -8,15 +8,12 @@
 
 use super::{tcp_syn, ProbeReply, ReplyAddrs, Verdict};
 use crate::cookie::CookieKey;
+use crate::frame::{fold, halves32, ip_builder, sum_words, Flow, FrameHeader, MIN_FRAME};
 use crate::output::Status;
 use crate::plan::source::SourceChoice;
 use crate::plan::TargetIp;
-use crate::tcp::{Flow, FrameHeader};
-use crate::template::{
-    fold, halves32, ip_step, sum_words, TemplateError, TemplateParams, MIN_FRAME,
-};
-use etherparse::{IpNumber, PacketBuilder};
-use std::net::IpAddr;
+use crate::template::{ip_step, TemplateError, TemplateParams};
+use etherparse::IpNumber;
 
 pub const IPPROTO_SCTP: u8 = 132;
 const INIT: u8 = 1;
@@ -107,7 +104,7 @@ impl InitTemplate {
         ip_step(params, v6)?
             .write(&mut raw, IpNumber(IPPROTO_SCTP), &init)
             .expect("writing to a Vec cannot fail");
-        let ip_off = if params.vlan.is_some() { 18 } else { 14 };
+        let ip_off = params.link.ip_offset();
         let sctp_off = ip_off + if v6 { 40 } else { 20 };
         let mut bytes = [0u8; MAX_LEN];
         bytes[..raw.len()].copy_from_slice(&raw);
@@ -196,27 +193,11 @@ pub fn write_abort(h: &FrameHeader, flow: &Flow, peer_tag: u32, out: &mut [u8]) 
     pkt[14..16].copy_from_slice(&4u16.to_be_bytes());
     let crc = crc32c::crc32c(&pkt);
     pkt[8..12].copy_from_slice(&crc.to_le_bytes());
-    let eth = PacketBuilder::ethernet2(h.src_mac, h.dst_mac);
-    let mut v = Vec::with_capacity(96);
-    let proto = IpNumber(IPPROTO_SCTP);
-    let vid = h.vlan.and_then(|id| etherparse::VlanId::try_new(id).ok());
-    let r = match (flow.me, flow.them, vid) {
-        (IpAddr::V4(m), IpAddr::V4(t), None) => eth
-            .ipv4(m.octets(), t.octets(), h.ttl)
-            .write(&mut v, proto, &pkt),
-        (IpAddr::V4(m), IpAddr::V4(t), Some(vid)) => eth
-            .single_vlan(vid)
-            .ipv4(m.octets(), t.octets(), h.ttl)
-            .write(&mut v, proto, &pkt),
-        (IpAddr::V6(m), IpAddr::V6(t), None) => eth
-            .ipv6(m.octets(), t.octets(), h.ttl)
-            .write(&mut v, proto, &pkt),
-        (IpAddr::V6(m), IpAddr::V6(t), Some(vid)) => eth
-            .single_vlan(vid)
-            .ipv6(m.octets(), t.octets(), h.ttl)
-            .write(&mut v, proto, &pkt),
-        _ => return 0,
+    let Some(ip) = ip_builder(h, flow) else {
+        return 0;
     };
+    let mut v = Vec::with_capacity(96);
+    let r = ip.write(&mut v, IpNumber(IPPROTO_SCTP), &pkt);
     if r.is_err() {
         return 0;
     }

@@ -5,13 +5,17 @@
 
 use super::{ProbeReply, ReplyAddrs, SynAck, Verdict};
 use crate::cookie::CookieKey;
+use crate::frame::{Flow, FrameHeader};
 use crate::output::Status;
 use crate::plan::source::SourceChoice;
 use crate::plan::TargetIp;
-use crate::tcp::{write_tcp_frame, Flow, FrameHeader, ACK, FIN, RST, SYN};
-use crate::template::{SynTemplate, TemplateError, TemplateParams};
+use crate::tcp::{write_tcp_frame, ACK, FIN, RST, SYN};
+use crate::template::{TemplateError, TemplateParams};
 use etherparse::{TcpOptionElement, TcpSlice};
 use std::net::IpAddr;
+pub use template::SynTemplate;
+
+mod template;
 
 /// The SYN templates of a scan, one per address family.
 #[derive(Clone, Debug)]
@@ -126,6 +130,7 @@ pub fn write_rst(key: &CookieKey, header: &FrameHeader, flow: &Flow, out: &mut [
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::frame::Link;
     use crate::plan::ports::Proto;
     use crate::plan::source::{IpRange, PortRange, Source};
     use crate::plan::Target;
@@ -253,10 +258,8 @@ mod tests {
             port_me: 40001,
         };
         let header = FrameHeader {
-            src_mac: [4; 6],
+            link: Link::new([4; 6]),
             dst_mac: [2; 6],
-            vlan: None,
-            ttl: 255,
         };
         let mut out = [0u8; 128];
         let n = write_rst(&key, &header, &flow, &mut out);

@@ -7,12 +7,11 @@
 
 use super::{ProbeReply, ReplyAddrs, Verdict};
 use crate::cookie::CookieKey;
+use crate::frame::{fold, halves128, halves32, sum_words, MIN_FRAME};
 use crate::output::Status;
 use crate::plan::source::{Source, SourceChoice};
 use crate::plan::TargetIp;
-use crate::template::{
-    fold, halves128, halves32, ip_step, sum_words, TemplateError, TemplateParams, MIN_FRAME,
-};
+use crate::template::{ip_step, TemplateError, TemplateParams};
 use crate::udp::{self, CookieField, Payload};
 use etherparse::UdpSlice;
 use std::net::IpAddr;
@@ -154,7 +153,7 @@ impl HeaderTemplate {
             .udp(0, 0)
             .write(&mut raw, &[])
             .expect("writing to a Vec cannot fail");
-        let ip_off = if params.vlan.is_some() { 18 } else { 14 };
+        let ip_off = params.link.ip_offset();
         let udp_off = ip_off + if v6 { 40 } else { 20 };
         let mut bytes = [0u8; MAX_HEADER];
         bytes[..raw.len()].copy_from_slice(&raw);

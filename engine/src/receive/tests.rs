@@ -3,6 +3,7 @@ use crate::banner::{app, BannerConfig};
 use crate::classify::ClassifierConfig;
 use crate::cookie::CookieKey;
 use crate::driver::QueueStats;
+use crate::frame::Link;
 use crate::output::Status;
 use crate::output::{BannerRecord, StatusRecord};
 use crate::plan::source::{IpRange, PortRange, Source};
@@ -148,37 +149,31 @@ impl TxQueue for SmallRing {
 }
 
 fn receiver(banners: bool) -> Classifier {
+    let source = Source::new(
+        Some(IpRange::V4 {
+            first: u32::from_be_bytes(ME),
+            count: 1,
+        }),
+        None,
+        PortRange {
+            first: PORT_ME,
+            count: 1,
+        },
+    );
     Classifier::new(ClassifierConfig {
-        udp_ids: crate::probe::udp::UdpIds::builtin(),
-        arp_scan: false,
-        key: CookieKey::from_seed(7),
-        source: Source::new(
-            Some(IpRange::V4 {
-                first: u32::from_be_bytes(ME),
-                count: 1,
-            }),
-            None,
-            PortRange {
-                first: PORT_ME,
-                count: 1,
-            },
-        ),
-        my_mac: MY_MAC,
-        vlan: None,
-        answer_arp: false,
-        send_rst: true,
-        report_open: true,
+        link: Link::new(MY_MAC),
         report_closed: true,
-        dedup_buckets: 64,
         banners: banners.then(|| TcpConfig {
-            my_mac: MY_MAC,
-            vlan: None,
-            ttl: 64,
+            link: Link {
+                ttl: 64,
+                ..Link::new(MY_MAC)
+            },
             hello_wait_ms: 2000,
             timeout_ms: 30_000,
             max_connections: 16,
             banners: Arc::new(BannerConfig::default()),
         }),
+        ..ClassifierConfig::new(CookieKey::from_seed(7), source)
     })
 }
 

@@ -1,7 +1,7 @@
 use super::*;
 use crate::output::BannerRecord;
 use etherparse::{SlicedPacket, TransportSlice};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 const MY_MAC: [u8; 6] = [2, 0, 0, 0, 0, 2];
 const PEER_MAC: [u8; 6] = [2, 0, 0, 0, 0, 1];
@@ -10,9 +10,7 @@ const OUR_ISN: u32 = 0xffff_fff0; // wraps during the test
 
 fn stack(max: usize) -> Stack {
     Stack::new(TcpConfig {
-        my_mac: MY_MAC,
-        vlan: None,
-        ttl: 255,
+        link: Link::new(MY_MAC),
         hello_wait_ms: 2000,
         timeout_ms: 30_000,
         max_connections: max,
@@ -301,10 +299,11 @@ proptest::proptest! {
 fn a_frame_written_in_place_matches_etherparse_and_is_padded() {
     for vlan in [None, Some(7)] {
         let h = FrameHeader {
-            src_mac: MY_MAC,
+            link: Link {
+                vlan,
+                ..Link::new(MY_MAC)
+            },
             dst_mac: PEER_MAC,
-            vlan,
-            ttl: 255,
         };
         let f = flow(80);
         for payload in [&b""[..], b"GET / HTTP/1.0\r\n\r\n"] {

@@ -1,12 +1,13 @@
 use super::*;
 use crate::classify::{Classifier, ClassifierConfig};
+use crate::frame::Link;
 use crate::output::Record;
 use crate::plan::ports::Proto;
 use crate::plan::source::{IpRange, PortRange, Source};
 use crate::plan::Target;
 use crate::probe::Probes;
-use etherparse::{NetSlice, SlicedPacket};
-use std::net::{Ipv4Addr, Ipv6Addr};
+use etherparse::{NetSlice, PacketBuilder, SlicedPacket};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 fn source() -> Source {
     Source::new(
@@ -18,7 +19,10 @@ fn source() -> Source {
 
 fn init(ip: TargetIp, vlan: Option<u16>, key: &CookieKey) -> Vec<u8> {
     let params = TemplateParams {
-        vlan,
+        link: Link {
+            vlan,
+            ..Link::default()
+        },
         ..TemplateParams::default()
     };
     let probes = Probes::new(&params, &params).unwrap();
@@ -98,18 +102,10 @@ fn answer(init_frame: &[u8], chunk: u8) -> Vec<u8> {
 
 fn receiver(key: CookieKey) -> Classifier {
     Classifier::new(ClassifierConfig {
-        udp_ids: crate::probe::udp::UdpIds::builtin(),
-        key,
-        source: source(),
-        my_mac: [4; 6],
-        vlan: None,
-        answer_arp: false,
-        send_rst: true,
+        link: Link::new([4; 6]),
         report_closed: true,
-        report_open: true,
         dedup_buckets: 16,
-        banners: None,
-        arp_scan: false,
+        ..ClassifierConfig::new(key, source())
     })
 }
 

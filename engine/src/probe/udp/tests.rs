@@ -1,6 +1,7 @@
 use super::*;
 use crate::classify::{Classifier, ClassifierConfig};
 use crate::cookie::CookieKey;
+use crate::frame::Link;
 use crate::output::Record;
 use crate::plan::ports::Proto;
 use crate::plan::source::{IpRange, PortRange, Source};
@@ -30,7 +31,10 @@ fn v6() -> TargetIp {
 
 fn probe(ip: TargetIp, port: u16, vlan: Option<u16>, key: &CookieKey) -> Vec<u8> {
     let params = TemplateParams {
-        vlan,
+        link: Link {
+            vlan,
+            ..Link::default()
+        },
         ..TemplateParams::default()
     };
     let probes = Probes::new(&params, &params).unwrap();
@@ -251,18 +255,9 @@ fn port_unreachable_is_closed_and_host_unreachable_counted() {
 fn the_receiver_reports_the_port_and_its_banner_once() {
     let key = CookieKey::from_seed(5);
     let mut rx = Classifier::new(ClassifierConfig {
-        udp_ids: crate::probe::udp::UdpIds::builtin(),
-        arp_scan: false,
-        key,
-        source: source(),
-        my_mac: [4; 6],
-        vlan: None,
-        answer_arp: false,
-        send_rst: true,
+        link: Link::new([4; 6]),
         report_closed: true,
-        report_open: true,
-        dedup_buckets: 64,
-        banners: None,
+        ..ClassifierConfig::new(key, source())
     });
     let frame = probe(v4(), 53, None, &key);
     let id = u16::from_be_bytes(udp_payload(&frame)[..2].try_into().unwrap());
