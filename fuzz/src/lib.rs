@@ -13,7 +13,7 @@ use masscan_engine::config::{
     parse_conf, parse_cpu_list, parse_duration_spec, parse_size_spec, Mac,
 };
 use masscan_engine::cookie::CookieKey;
-use masscan_engine::frame::{Flow, Link};
+use masscan_engine::frame::{fold, sum_words, Flow, Link};
 use masscan_engine::output::binary::BinaryReader;
 use masscan_engine::plan::ports::PortSetBuilder;
 use masscan_engine::plan::source::{IpRange, PortRange, Source};
@@ -243,14 +243,8 @@ fn reply_frame(key: &CookieKey, op: u8, body: &[u8], out: &mut [u8]) -> usize {
     tcp[14..16].copy_from_slice(&8192u16.to_be_bytes());
     f[54..].copy_from_slice(payload);
     // A valid checksum, or the receive path drops the segment before the stack sees it.
-    let mut sum: u32 = 6 + (total as u32 - 20);
-    for w in f[26..34].chunks(2).chain(f[34..].chunks(2)) {
-        sum += u32::from(u16::from_be_bytes([w[0], *w.get(1).unwrap_or(&0)]));
-    }
-    while sum >> 16 != 0 {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    f[50..52].copy_from_slice(&(!(sum as u16)).to_be_bytes());
+    let sum = 6 + (total as u64 - 20) + sum_words(&f[26..34]) + sum_words(&f[34..]);
+    f[50..52].copy_from_slice(&(!fold(sum)).to_be_bytes());
     14 + total
 }
 
