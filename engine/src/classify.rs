@@ -13,14 +13,13 @@ use crate::cookie::CookieKey;
 use crate::dedup::Dedup;
 use crate::frame::{Flow, FrameHeader, Link};
 use crate::ndp;
-use crate::output::{BannerRecord, StatusRecord};
+use crate::output::StatusRecord;
 use crate::output::{Record, Status};
 use crate::plan::source::Source;
 use crate::probe::udp::UdpIds;
-use crate::probe::{sctp_init, tcp_syn, ProbeReply, Probes, ReplyAddrs, SynAck, Verdict};
+use crate::probe::{self, Answer, ProbeReply, Probes, ReplyAddrs, SynAck, Verdict};
 use crate::rtt::RttHistogram;
 use crate::tcp::{Segment, Stack, TcpConfig};
-use crate::udp;
 use etherparse::{NetSlice, SlicedPacket, TransportSlice};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -244,26 +243,13 @@ impl Classifier {
                 return out;
             }
         }
-        let verdict = match &pkt.transport {
-            Some(transport) => match self.transport_verdict(frame, transport, &addrs, now) {
-                Ok(v) => v,
-                Err(record) => {
-                    out.record = record;
-                    return out;
-                }
-            },
-            // SCTP: etherparse leaves it as the IP payload.
-            None => match net.ip_payload_ref() {
-                Some(p) if p.ip_number.0 == sctp_init::IPPROTO_SCTP => {
-                    let port = p
-                        .payload
-                        .get(2..4)
-                        .map(|b| u16::from_be_bytes([b[0], b[1]]));
-                    let owns = port.is_some_and(|p| self.cfg.source.owns_port(p));
-                    sctp_init::classify(p.payload, &addrs, &self.cfg.key, owns)
-                }
-                _ => Verdict::NotOurs,
-            },
+        let verdict = match self.transport_verdict(frame, net, pkt.transport.as_ref(), &addrs, now)
+        {
+            Ok(v) => v,
+            Err(record) => {
+                out.record = record;
+                return out;
+            }
         };
         let r = match verdict {
             Verdict::Reply(r) => r,
@@ -286,23 +272,21 @@ impl Classifier {
             u32::from(r.ip_proto) << 16 | u32::from(r.port_them),
             open,
         );
-        if let (Some(h), Some(echo), true) = (&self.rtt, r.syn_ack.and_then(|s| s.tsecr), fresh) {
-            h.record_echo(self.now_ms, echo);
-        }
-        if let Some(syn_ack) = r.syn_ack {
-            self.answer_syn_ack(frame, &addrs, &r, syn_ack, fresh, answer, &mut out);
-        }
-        if let Some(tag) = r.abort_tag {
-            // Every INIT ACK, repeats too, is aborted: the peer keeps no half-open association.
-            let flow = Flow {
-                them: addrs.them,
-                me: addrs.me,
-                port_them: r.port_them,
-                port_me: r.port_me,
-            };
-            let header = self.answer_header(pkt_src_mac(frame));
-            out.answer_len = sctp_init::write_abort(&header, &flow, tag, answer);
-            self.counters.rst_sent += u64::from(out.answer_len > 0);
+        match r.answer {
+            Answer::Connect(syn_ack) => {
+                if let (Some(h), Some(echo), true) = (&self.rtt, syn_ack.tsecr, fresh) {
+                    h.record_echo(self.now_ms, echo);
+                }
+                self.answer_syn_ack(frame, &addrs, &r, syn_ack, fresh, answer, &mut out);
+            }
+            Answer::Abort { .. } => {
+                // Every one, repeats too, is answered.
+                let header = self.answer_header(pkt_src_mac(frame));
+                let flow = reply_flow(&addrs, &r);
+                out.answer_len = probe::write_answer(&r, &self.cfg.key, &header, &flow, answer);
+                self.counters.rst_sent += u64::from(out.answer_len > 0);
+            }
+            Answer::Nothing | Answer::Banner(_) => {}
         }
         if !fresh {
             self.counters.duplicates += 1;
@@ -328,22 +312,27 @@ impl Classifier {
                 ttl,
             }));
         }
-        if let (Some(TransportSlice::Udp(u)), true) = (&pkt.transport, open) {
-            out.banner = udp_banner(&r, u.payload(), now, ttl);
+        if open {
+            out.banner = probe::banner_record(&r, now, ttl);
         }
         out
     }
 
-    /// What a TCP, UDP or ICMP frame to our address means. `Err` when it was handled here
-    /// instead (a segment of a banner connection, an ARP scan's Neighbor Advertisement), with
-    /// the record it made, if any.
-    fn transport_verdict(
+    /// What an IP packet to our address means (its probe kind says, [`Probes::classify`]).
+    /// `Err` when it was handled here instead (a segment of a banner connection, an ARP scan's
+    /// Neighbor Advertisement), with the record it made, if any.
+    fn transport_verdict<'a>(
         &mut self,
         frame: &[u8],
-        transport: &TransportSlice<'_>,
+        net: &NetSlice<'a>,
+        transport: Option<&TransportSlice<'a>>,
         a: &ReplyAddrs,
         now: u32,
-    ) -> Result<Verdict, Option<Record>> {
+    ) -> Result<Verdict<'a>, Option<Record>> {
+        let scan = (&self.cfg.source, &self.cfg.udp_ids);
+        let Some(transport) = transport else {
+            return Ok(Probes::classify(net, None, a, &self.cfg.key, scan));
+        };
         if let (TransportSlice::Icmpv6(_), true) = (transport, self.cfg.arp_scan) {
             if let Some((ip, mac)) = ndp::advertisement(frame) {
                 return Err(self.host_up(IpAddr::V6(ip), mac, now));
@@ -379,7 +368,13 @@ impl Classifier {
             }
         }
         let scan = (&self.cfg.source, &self.cfg.udp_ids);
-        Ok(Probes::classify(transport, a, &self.cfg.key, scan))
+        Ok(Probes::classify(
+            net,
+            Some(transport),
+            a,
+            &self.cfg.key,
+            scan,
+        ))
     }
 
     /// An ARP sweep's answer: the host is `up`, reported once with its MAC.
@@ -456,18 +451,13 @@ impl Classifier {
         &mut self,
         frame: &[u8],
         a: &ReplyAddrs,
-        r: &ProbeReply,
+        r: &ProbeReply<'_>,
         syn_ack: SynAck,
         fresh: bool,
         answer: &mut [u8],
         out: &mut FrameOutcome,
     ) {
-        let flow = Flow {
-            them: a.them,
-            me: a.me,
-            port_them: r.port_them,
-            port_me: r.port_me,
-        };
+        let flow = reply_flow(a, r);
         let peer_mac = pkt_src_mac(frame);
         if let (true, Some(st)) = (fresh, self.stack.as_mut()) {
             let seg = Segment {
@@ -486,7 +476,7 @@ impl Classifier {
             return;
         }
         let header = self.answer_header(peer_mac);
-        out.answer_len = tcp_syn::write_rst(&self.cfg.key, &header, &flow, answer);
+        out.answer_len = probe::write_answer(r, &self.cfg.key, &header, &flow, answer);
         if out.answer_len > 0 {
             self.counters.rst_sent += 1;
         }
@@ -512,18 +502,14 @@ fn pkt_src_mac(frame: &[u8]) -> [u8; 6] {
     m
 }
 
-/// The banner record of a UDP reply: its protocol's parse, or its raw bytes.
-fn udp_banner(r: &ProbeReply, payload: &[u8], now: u32, ttl: u8) -> Option<Record> {
-    let found = udp::banner(r.port_them, payload, r.ip_mismatch)?;
-    Some(Record::Banner(BannerRecord {
-        time: now,
-        ip: r.them,
-        ip_proto: 17,
-        port: r.port_them,
-        app_proto: found.app,
-        ttl,
-        banner: found.text,
-    }))
+/// The four-tuple of reply `r` to our address in `a`.
+fn reply_flow(a: &ReplyAddrs, r: &ProbeReply<'_>) -> Flow {
+    Flow {
+        them: a.them,
+        me: a.me,
+        port_them: r.port_them,
+        port_me: r.port_me,
+    }
 }
 
 mod checksum;

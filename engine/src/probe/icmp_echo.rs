@@ -4,7 +4,7 @@
 //! ICMPv6 for IPv6 ones. Like the SYN templates, each frame is built once with etherparse and
 //! filled per target with a copy and a few stores, the checksums updated incrementally.
 
-use super::{ProbeReply, ReplyAddrs, Verdict};
+use super::{Answer, ProbeReply, ReplyAddrs, Verdict};
 use crate::cookie::CookieKey;
 use crate::frame::{fold, halves128, halves32, sum_words, MIN_FRAME};
 use crate::output::Status;
@@ -142,7 +142,11 @@ impl EchoTemplate {
 
 /// An echo reply carrying our cookie (identifier and sequence number) is the host answering:
 /// `open`, port 0, protocol 1 (ICMP; also for ICMPv6, as the original reports pings).
-pub fn classify(transport: &TransportSlice<'_>, a: &ReplyAddrs, key: &CookieKey) -> Verdict {
+pub fn classify(
+    transport: &TransportSlice<'_>,
+    a: &ReplyAddrs,
+    key: &CookieKey,
+) -> Verdict<'static> {
     let (id, seq) = match transport {
         TransportSlice::Icmpv4(icmp) => match icmp.icmp_type() {
             Icmpv4Type::EchoReply(e) => (e.id, e.seq),
@@ -169,9 +173,8 @@ pub fn classify(transport: &TransportSlice<'_>, a: &ReplyAddrs, key: &CookieKey)
         port_me: 0,
         status: Status::Open,
         reason: 0,
-        syn_ack: None,
+        answer: Answer::Nothing,
         ip_mismatch: false,
-        abort_tag: None,
     })
 }
 
@@ -239,7 +242,7 @@ mod tests {
         v
     }
 
-    fn classify_frame(frame: &[u8], key: &CookieKey) -> Verdict {
+    fn classify_frame<'a>(frame: &'a [u8], key: &CookieKey) -> Verdict<'a> {
         let src = Source::new(
             Some(IpRange::parse("198.18.0.2").unwrap()),
             Some(IpRange::parse("2001:2::2").unwrap()),

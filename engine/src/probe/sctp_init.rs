@@ -6,10 +6,11 @@
 //! tags, the IPv4 checksum (incremental) and the CRC32c of the 32-byte SCTP packet (crc32c,
 //! hardware-accelerated where the CPU has it).
 
-use super::{tcp_syn, ProbeReply, ReplyAddrs, Verdict};
+use super::{tcp_syn, Answer, ProbeReply, ReplyAddrs, Verdict};
 use crate::cookie::CookieKey;
 use crate::frame::{fold, halves32, ip_builder, sum_words, Flow, FrameHeader, MIN_FRAME};
 use crate::output::Status;
+use crate::plan::source::Source;
 use crate::plan::source::SourceChoice;
 use crate::plan::TargetIp;
 use crate::template::{ip_step, TemplateError, TemplateParams};
@@ -142,27 +143,26 @@ impl InitTemplate {
     }
 }
 
-/// What an SCTP packet to our address (`sctp`, the IP payload) means: INIT ACK with our tag is
-/// open (with the peer's tag to abort), ABORT with our tag closed.
-pub fn classify(sctp: &[u8], a: &ReplyAddrs, key: &CookieKey, owns_port: bool) -> Verdict {
-    if sctp.len() < 16 || !owns_port {
+/// What an SCTP packet to our address (`sctp`, the IP payload) means: to one of our ports in
+/// `source`, INIT ACK with our tag is open (answered with an ABORT to the peer's tag), ABORT
+/// with our tag closed.
+pub fn classify(sctp: &[u8], a: &ReplyAddrs, key: &CookieKey, source: &Source) -> Verdict<'static> {
+    if sctp.len() < 16 || !source.owns_port(u16::from_be_bytes([sctp[2], sctp[3]])) {
         return Verdict::NotOurs;
     }
     let port_them = u16::from_be_bytes([sctp[0], sctp[1]]);
     let port_me = u16::from_be_bytes([sctp[2], sctp[3]]);
     let vtag = u32::from_be_bytes([sctp[4], sctp[5], sctp[6], sctp[7]]);
-    let (status, abort_tag) = match sctp[12] {
+    let (status, answer) = match sctp[12] {
         INIT_ACK => {
             let Some(t) = sctp.get(16..20) else {
                 return Verdict::NotOurs;
             };
-            (
-                Status::Open,
-                Some(u32::from_be_bytes([t[0], t[1], t[2], t[3]])),
-            )
+            let peer_tag = u32::from_be_bytes([t[0], t[1], t[2], t[3]]);
+            (Status::Open, Answer::Abort { peer_tag })
         }
         // T bit clear: the tag is ours (RFC 9260 8.4: an out-of-the-blue INIT is aborted so).
-        ABORT if sctp[13] & 1 == 0 => (Status::Closed, None),
+        ABORT if sctp[13] & 1 == 0 => (Status::Closed, Answer::Nothing),
         _ => return Verdict::NotOurs,
     };
     let expect = initiate_tag(tcp_syn::cookie(key, a.them, a.me, port_them, port_me));
@@ -176,9 +176,8 @@ pub fn classify(sctp: &[u8], a: &ReplyAddrs, key: &CookieKey, owns_port: bool) -
         port_me,
         status,
         reason: sctp[12],
-        syn_ack: None,
+        answer,
         ip_mismatch: false,
-        abort_tag,
     })
 }
 

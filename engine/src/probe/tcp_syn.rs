@@ -3,7 +3,7 @@
 //! open and a RST meaning closed; a SYN-ACK is answered with a RST so the target frees its
 //! half-open connection (unless banner grabbing takes the connection).
 
-use super::{ProbeReply, ReplyAddrs, SynAck, Verdict};
+use super::{Answer, ProbeReply, ReplyAddrs, SynAck, Verdict};
 use crate::cookie::CookieKey;
 use crate::frame::{Flow, FrameHeader};
 use crate::output::Status;
@@ -80,7 +80,7 @@ pub fn cookie(key: &CookieKey, them: IpAddr, me: IpAddr, port_them: u16, port_me
 /// A SYN-ACK is open and a RST closed, when it acknowledges our cookie + 1; anything else TCP
 /// is not a reply to a SYN.
 #[inline]
-pub fn classify(tcp: &TcpSlice<'_>, a: &ReplyAddrs, key: &CookieKey) -> Verdict {
+pub fn classify(tcp: &TcpSlice<'_>, a: &ReplyAddrs, key: &CookieKey) -> Verdict<'static> {
     let flags = tcp.slice().get(13).copied().unwrap_or(0);
     let status = if flags & (SYN | ACK | RST) == SYN | ACK {
         Status::Open
@@ -114,9 +114,8 @@ pub fn classify(tcp: &TcpSlice<'_>, a: &ReplyAddrs, key: &CookieKey) -> Verdict 
         port_me,
         status,
         reason: flags & (FIN | SYN | RST | ACK | 0x08 | 0x20),
-        syn_ack,
+        answer: syn_ack.map_or(Answer::Nothing, Answer::Connect),
         ip_mismatch: false,
-        abort_tag: None,
     })
 }
 
@@ -179,7 +178,7 @@ mod tests {
         v
     }
 
-    fn verdict(frame: &[u8], key: &CookieKey) -> Verdict {
+    fn verdict<'a>(frame: &'a [u8], key: &CookieKey) -> Verdict<'a> {
         crate::probe::classify_frame(frame, key, &source())
     }
 
@@ -208,7 +207,9 @@ mod tests {
                 Verdict::Reply(r) => {
                     assert_eq!((r.ip_proto, r.port_them, r.status), (6, 443, Status::Open));
                     assert_eq!(r.reason, 0x12);
-                    let sa = r.syn_ack.unwrap();
+                    let Answer::Connect(sa) = r.answer else {
+                        panic!("{:?}", r.answer)
+                    };
                     assert_eq!((sa.seq, sa.mss), (7, Some(1400)));
                 }
                 other => panic!("{other:?}"),
@@ -216,7 +217,7 @@ mod tests {
             match verdict(&answer(syn, "R", 1), &key) {
                 Verdict::Reply(r) => {
                     assert_eq!(r.status, Status::Closed);
-                    assert_eq!(r.syn_ack, None);
+                    assert_eq!(r.answer, Answer::Nothing);
                 }
                 other => panic!("{other:?}"),
             }

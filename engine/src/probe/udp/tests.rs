@@ -189,13 +189,15 @@ fn replies_bring_the_cookie_back_in_port_and_payload() {
         let frame = probe(ip, 53, None, &key);
         let id = u16::from_be_bytes(udp_payload(&frame)[..2].try_into().unwrap());
         let good = dns_reply(id);
-        let Verdict::Reply(r) = classify_frame(&answer(&frame, &good), &key, &src) else {
+        let reply = answer(&frame, &good);
+        let Verdict::Reply(r) = classify_frame(&reply, &key, &src) else {
             panic!("DNS reply not recognised")
         };
         assert!(!r.ip_mismatch);
         // The wrong id, from a host we did not probe there: a DNS answer all the same, marked.
         let bad = dns_reply(id ^ 0x5555);
-        let Verdict::Reply(r) = classify_frame(&answer(&frame, &bad), &other, &src) else {
+        let reply = answer(&frame, &bad);
+        let Verdict::Reply(r) = classify_frame(&reply, &other, &src) else {
             panic!("mismatched DNS reply dropped")
         };
         assert!(r.ip_mismatch);
