@@ -146,7 +146,7 @@ impl Classifier {
     pub fn new(cfg: ClassifierConfig) -> Self {
         Self {
             dedup: Dedup::new(cfg.dedup_buckets, cfg.key),
-            stack: cfg.banners.clone().map(Stack::new),
+            stack: cfg.banners.clone().map(|t| Stack::new(t, &cfg.key)),
             cfg,
             counters: RxCounters::default(),
             rtt: None,

@@ -48,6 +48,14 @@ impl CookieKey {
         Self { k0, k1 }
     }
 
+    /// Keys for the scan's own hash tables (the banner stack's connections), derived from this
+    /// key but not equal to it: the same seed hashes (and so walks) them the same way.
+    pub fn table_keys(&self) -> (u64, u64) {
+        const LABEL: u64 = 0x7461_626c_6573_2121; // "tables!!"
+        let (mut a, mut b) = (self.k0 ^ LABEL, self.k1 ^ LABEL);
+        (splitmix64(&mut a), splitmix64(&mut b))
+    }
+
     /// The 12-byte message hashed for IPv4: their ip, our ip, their port, our port, big-endian.
     pub fn message_v4(ip_them: u32, ip_me: u32, port_them: u16, port_me: u16) -> [u8; 12] {
         let mut m = [0u8; 12];

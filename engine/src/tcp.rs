@@ -13,11 +13,14 @@
 //! whose payloads sit in one reused byte arena, so sending costs no allocation per frame.
 
 use crate::banner::{BannerConfig, Found, Session};
+use crate::cookie::CookieKey;
 use crate::frame::{ip_builder, Flow, FrameHeader, Link, MIN_FRAME};
 use crate::output::BannerRecord;
 use crate::output::Record;
 use etherparse::{PacketBuilderStep, TcpHeader};
+use siphasher::sip::SipHasher13;
 use std::collections::{HashMap, VecDeque};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 pub const FIN: u8 = 0x01;
@@ -97,10 +100,28 @@ struct Tcb {
     session: Session,
 }
 
+/// The connection table's hasher: SipHash-1-3 (what std's default hasher runs) keyed from the
+/// scan's cookie key instead of at random, so the same seed gives the same table order, and
+/// [`Stack::close_all`] the same banners in the same order.
+#[derive(Clone, Copy, Debug)]
+struct TableHasher {
+    k0: u64,
+    k1: u64,
+}
+
+impl BuildHasher for TableHasher {
+    type Hasher = SipHasher13;
+
+    #[inline]
+    fn build_hasher(&self) -> SipHasher13 {
+        SipHasher13::new_with_keys(self.k0, self.k1)
+    }
+}
+
 /// One shard of the stack.
 pub struct Stack {
     cfg: TcpConfig,
-    table: HashMap<Flow, Tcb>,
+    table: HashMap<Flow, Tcb, TableHasher>,
     wheel: Wheel,
     now_ms: u64,
     now_unix: u32,
@@ -116,10 +137,12 @@ pub struct Stack {
 }
 
 impl Stack {
-    pub fn new(cfg: TcpConfig) -> Self {
+    /// A shard whose connection table hashes with keys from the scan's `key`.
+    pub fn new(cfg: TcpConfig, key: &CookieKey) -> Self {
+        let (k0, k1) = key.table_keys();
         Self {
             cfg,
-            table: HashMap::new(),
+            table: HashMap::with_hasher(TableHasher { k0, k1 }),
             wheel: Wheel::new(),
             now_ms: 0,
             now_unix: 0,

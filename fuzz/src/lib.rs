@@ -103,7 +103,7 @@ fn u32_of(data: &mut &[u8]) -> u32 {
 /// with arbitrary flags, numbers and payload, the clock jumping), every frame it queues written
 /// out; the table never exceeds its cap and ends empty.
 pub fn tcp(mut data: &[u8]) {
-    let mut st = Stack::new(tcp_config());
+    let mut st = Stack::new(tcp_config(), &CookieKey::from_seed(0));
     let mut now = 1u64;
     let mut frame = [0u8; 2048];
     st.poll(now, 1);
