@@ -5,7 +5,6 @@
 //! the driver's frame). A counting allocator checks that no reply frame allocates.
 //!   receive-path FRAMES
 
-use etherparse::PacketBuilder;
 use masscan_drivers::offline::OfflineRx;
 use masscan_drivers::{Offline, SystemClock};
 use masscan_engine::classify::{Classifier, ClassifierConfig, MAX_ANSWER};
@@ -13,11 +12,12 @@ use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Driver, RxQueue, TxQueue};
 use masscan_engine::frame::Link;
 use masscan_engine::output::Record;
-use masscan_engine::plan::source::{IpRange, PortRange, Source};
 use masscan_engine::receive::{ReceiveLoop, RX_BATCH};
 use masscan_engine::stats::RxCoreCounters;
+use masscan_test_support::packets::{syn_ack, v4_source, SCANNER_MAC};
 use stats_alloc::{StatsAlloc, INSTRUMENTED_SYSTEM};
 use std::alloc::System;
+use std::net::Ipv4Addr;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
@@ -35,21 +35,10 @@ const PORT_ME: u16 = 40000;
 const DISTINCT: u32 = 65_536;
 
 fn receiver(key: CookieKey) -> Classifier {
-    let source = Source::new(
-        Some(IpRange::V4 {
-            first: ME,
-            count: 1,
-        }),
-        None,
-        PortRange {
-            first: PORT_ME,
-            count: 1,
-        },
-    );
     Classifier::new(ClassifierConfig {
-        link: Link::new([2, 0, 0, 0, 0, 2]),
+        link: Link::new(SCANNER_MAC),
         dedup_buckets: 1 << 16,
-        ..ClassifierConfig::new(key, source)
+        ..ClassifierConfig::new(key, v4_source(Ipv4Addr::from(ME), PORT_ME, 1))
     })
 }
 
@@ -59,15 +48,7 @@ fn syn_acks(key: CookieKey) -> Vec<Vec<u8>> {
         .map(|i| {
             let them = 0xc613_0000 | i;
             let ack = (key.v4(them, ME, 80, PORT_ME) as u32).wrapping_add(1);
-            let mut v = Vec::new();
-            PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2])
-                .ipv4(them.to_be_bytes(), ME.to_be_bytes(), 60)
-                .tcp(80, PORT_ME, 1000, 64240)
-                .syn()
-                .ack(ack)
-                .write(&mut v, &[])
-                .unwrap();
-            v
+            syn_ack(them.into(), 80, ME.into(), PORT_ME, ack)
         })
         .collect()
 }

@@ -29,6 +29,8 @@ pub mod rtt;
 pub mod stats;
 pub mod tcp;
 pub mod template;
+#[cfg(test)]
+mod testing;
 pub mod throttle;
 pub mod trace;
 pub mod transmit;

@@ -16,10 +16,11 @@ use masscan_engine::cookie::CookieKey;
 use masscan_engine::frame::{fold, sum_words, Flow, Link};
 use masscan_engine::output::binary::BinaryReader;
 use masscan_engine::plan::ports::PortSetBuilder;
-use masscan_engine::plan::source::{IpRange, PortRange, Source};
+use masscan_engine::plan::source::{IpRange, PortRange};
 use masscan_engine::plan::targets::{parse_range, TargetSetBuilder};
 use masscan_engine::plan::Shard;
 use masscan_engine::tcp::{Segment, Stack, TcpConfig, ACK, SYN};
+use masscan_test_support::packets::{v4_source, SCANNER_MAC};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, OnceLock};
 
@@ -71,7 +72,7 @@ fn tcp_config() -> TcpConfig {
     TcpConfig {
         link: Link {
             ttl: 64,
-            ..Link::new([2, 0, 0, 0, 0, 2])
+            ..Link::new(SCANNER_MAC)
         },
         hello_wait_ms: 2000,
         timeout_ms: 30_000,
@@ -167,23 +168,12 @@ pub fn tcp(mut data: &[u8]) {
 /// the parser and the states past the cookie check are reached.
 pub fn receive(mut data: &[u8]) {
     let key = CookieKey::from_seed(1);
-    let source = Source::new(
-        Some(IpRange::V4 {
-            first: u32::from(ME),
-            count: 1,
-        }),
-        None,
-        PortRange {
-            first: PORT_ME,
-            count: 1,
-        },
-    );
     let mut r = Classifier::new(ClassifierConfig {
-        link: Link::new([2, 0, 0, 0, 0, 2]),
+        link: Link::new(SCANNER_MAC),
         answer_arp: true,
         report_closed: true,
         banners: Some(tcp_config()),
-        ..ClassifierConfig::new(key, source)
+        ..ClassifierConfig::new(key, v4_source(ME, PORT_ME, 1))
     });
     let mut reply = [0u8; 1600];
     debug_assert!(MAX_ANSWER <= reply.len());

@@ -4,6 +4,8 @@
 //! namespace, and takes everything down on drop (also when a test panics); plus the lab's
 //! expected services and the checks the lab tests share.
 
+pub mod packets;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

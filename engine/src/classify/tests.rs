@@ -1,26 +1,12 @@
 use super::*;
 use crate::frame::Link;
-use crate::plan::source::{IpRange, PortRange};
-use etherparse::PacketBuilder;
+use crate::testing::{tcp_segment, v4_source, PEER_TTL, ROUTER_MAC, SCANNER_MAC};
 use std::net::Ipv4Addr;
 
-const MY_MAC: [u8; 6] = [2, 0, 0, 0, 0, 2];
-const ROUTER_MAC: [u8; 6] = [2, 0, 0, 0, 0, 1];
-
 fn classifier() -> Classifier {
-    let src = Source::new(
-        Some(IpRange::V4 {
-            first: u32::from(Ipv4Addr::new(198, 18, 0, 2)),
-            count: 1,
-        }),
-        None,
-        PortRange {
-            first: 40000,
-            count: 16,
-        },
-    );
+    let src = v4_source([198, 18, 0, 2], 40000, 16);
     Classifier::new(ClassifierConfig {
-        link: Link::new(MY_MAC),
+        link: Link::new(SCANNER_MAC),
         answer_arp: true,
         report_closed: true,
         ..ClassifierConfig::new(CookieKey::from_seed(7), src)
@@ -28,15 +14,14 @@ fn classifier() -> Classifier {
 }
 
 fn reply(them: [u8; 4], port_them: u16, port_me: u16, ack: u32, syn: bool, rst: bool) -> Vec<u8> {
-    let b = PacketBuilder::ethernet2(ROUTER_MAC, MY_MAC)
-        .ipv4(them, [198, 18, 0, 2], 61)
-        .tcp(port_them, port_me, 12345, 64240)
-        .ack(ack);
-    let b = if syn { b.syn() } else { b };
-    let b = if rst { b.rst() } else { b };
-    let mut v = Vec::new();
-    b.write(&mut v, &[]).unwrap();
-    v
+    let flags = match (syn, rst) {
+        (true, true) => "SR",
+        (true, false) => "S",
+        (false, true) => "R",
+        (false, false) => "",
+    };
+    let me = ([198, 18, 0, 2], port_me);
+    tcp_segment((them, port_them), me, (12345, ack), flags, &[])
 }
 
 fn cookie(them: [u8; 4], port_them: u16, port_me: u16) -> u32 {
@@ -59,7 +44,7 @@ fn syn_ack_with_cookie_is_open_once_and_answered_with_rst() {
         Some(Record::Status(StatusRecord {
             status: Status::Open,
             port: 80,
-            ttl: 61,
+            ttl: PEER_TTL,
             reason: 0x12,
             ..
         })) => {}
@@ -135,7 +120,7 @@ fn answers_arp_for_our_address_only() {
         if answered {
             let a = ArpRepr::parse(&out[..o.answer_len]).unwrap();
             assert_eq!(a.op, arp::OP_REPLY);
-            assert_eq!(a.sender_mac, MY_MAC);
+            assert_eq!(a.sender_mac, SCANNER_MAC);
             assert_eq!(a.target_ip, Ipv4Addr::new(198, 18, 0, 1));
         }
     }

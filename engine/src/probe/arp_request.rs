@@ -53,19 +53,16 @@ mod tests {
     use crate::cookie::CookieKey;
     use crate::output::{Record, Status};
     use crate::plan::ports::Proto;
-    use crate::plan::source::{IpRange, PortRange, Source};
+    use crate::plan::source::Source;
     use crate::plan::Target;
     use crate::probe::Probes;
+    use crate::testing::dual_source;
 
     const MY_MAC: [u8; 6] = [2, 0, 0, 0, 0, 2];
     const HOST_MAC: [u8; 6] = [2, 0, 0, 0, 0, 9];
 
     fn source() -> Source {
-        Source::new(
-            Some(IpRange::parse("198.18.0.2").unwrap()),
-            Some(IpRange::parse("2001:2::2").unwrap()),
-            PortRange::parse("40000").unwrap(),
-        )
+        dual_source("40000")
     }
 
     fn receiver(arp_scan: bool) -> Classifier {

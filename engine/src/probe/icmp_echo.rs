@@ -183,9 +183,9 @@ mod tests {
     use super::*;
     use crate::frame::Link;
     use crate::plan::ports::Proto;
-    use crate::plan::source::{IpRange, PortRange, Source};
     use crate::plan::Target;
     use crate::probe::Probes;
+    use crate::testing::dual_source;
     use etherparse::{NetSlice, PacketBuilder, SlicedPacket};
     use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -198,11 +198,7 @@ mod tests {
             ..TemplateParams::default()
         };
         let probes = Probes::new(&params, &params).unwrap();
-        let src = Source::new(
-            Some(IpRange::parse("198.18.0.2").unwrap()),
-            Some(IpRange::parse("2001:2::2").unwrap()),
-            PortRange::parse("40000").unwrap(),
-        );
+        let src = dual_source("40000");
         let t = Target {
             ip,
             port: Proto::Icmp.base(),
@@ -243,11 +239,7 @@ mod tests {
     }
 
     fn classify_frame<'a>(frame: &'a [u8], key: &CookieKey) -> Verdict<'a> {
-        let src = Source::new(
-            Some(IpRange::parse("198.18.0.2").unwrap()),
-            Some(IpRange::parse("2001:2::2").unwrap()),
-            PortRange::parse("40000").unwrap(),
-        );
+        let src = dual_source("40000");
         crate::probe::classify_frame(frame, key, &src)
     }
 

@@ -131,18 +131,15 @@ mod tests {
     use super::*;
     use crate::frame::Link;
     use crate::plan::ports::Proto;
-    use crate::plan::source::{IpRange, PortRange, Source};
+    use crate::plan::source::Source;
     use crate::plan::Target;
     use crate::probe::Probes;
+    use crate::testing::dual_source;
     use etherparse::{PacketBuilder, SlicedPacket, TransportSlice};
     use std::net::{Ipv4Addr, Ipv6Addr};
 
     fn source() -> Source {
-        Source::new(
-            Some(IpRange::parse("198.18.0.2").unwrap()),
-            Some(IpRange::parse("2001:2::2").unwrap()),
-            PortRange::parse("40000-40003").unwrap(),
-        )
+        dual_source("40000-40003")
     }
 
     /// The reply a target sends to `syn`, with `flags` ("SA" or "R") and ack = its seq + 1.

@@ -3,18 +3,15 @@ use crate::classify::{Classifier, ClassifierConfig};
 use crate::frame::Link;
 use crate::output::Record;
 use crate::plan::ports::Proto;
-use crate::plan::source::{IpRange, PortRange, Source};
+use crate::plan::source::Source;
 use crate::plan::Target;
 use crate::probe::Probes;
+use crate::testing::dual_source;
 use etherparse::{NetSlice, PacketBuilder, SlicedPacket};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 fn source() -> Source {
-    Source::new(
-        Some(IpRange::parse("198.18.0.2").unwrap()),
-        Some(IpRange::parse("2001:2::2").unwrap()),
-        PortRange::parse("40000-40003").unwrap(),
-    )
+    dual_source("40000-40003")
 }
 
 fn init(ip: TargetIp, vlan: Option<u16>, key: &CookieKey) -> Vec<u8> {

@@ -4,9 +4,10 @@ use crate::cookie::CookieKey;
 use crate::frame::Link;
 use crate::output::Record;
 use crate::plan::ports::Proto;
-use crate::plan::source::{IpRange, PortRange, Source};
+use crate::plan::source::Source;
 use crate::plan::Target;
 use crate::probe::{classify_frame, Probes};
+use crate::testing::dual_source;
 use etherparse::icmpv4::DestUnreachableHeader;
 use etherparse::icmpv6::DestUnreachableCode;
 use etherparse::PacketBuilder;
@@ -14,11 +15,7 @@ use etherparse::{Icmpv4Type, Icmpv6Type, NetSlice, SlicedPacket, TransportSlice}
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 fn source() -> Source {
-    Source::new(
-        Some(IpRange::parse("198.18.0.2").unwrap()),
-        Some(IpRange::parse("2001:2::2").unwrap()),
-        PortRange::parse("40000-40255").unwrap(),
-    )
+    dual_source("40000-40255")
 }
 
 fn v4() -> TargetIp {
