@@ -1,10 +1,11 @@
-//! The receive path, sans-IO: a frame in, at most one result and at most one frame to send back
-//! out. Keeps only replies to our addresses and source ports; the probe kind tells what each
-//! means ([`crate::probe`]: for TCP SYN, a SYN-ACK or RST acknowledging our cookie is open or
-//! closed); reports each (address, port, status) once, answers a SYN-ACK with a RST (when no
-//! banner grabbing takes the connection), and answers ARP requests for a spoofed source address. With `--banners` a SYN-ACK opens a
-//! connection in this core's [`Stack`] instead, and the connection's later segments go there;
-//! the stack's segments and banner records wait in it until the receive loop takes them
+//! The reply classifier, sans-IO: a frame in, at most one result and at most one frame to send
+//! back out (an answer). Keeps only replies to our addresses and source ports; the probe kind
+//! tells what each means and how it is answered ([`crate::probe`]: a [`Verdict`] whose reply
+//! carries its [`Answer`]; for TCP SYN, a SYN-ACK acknowledging our cookie is open and answered
+//! with a RST, a RST closed); reports each (address, port, status) once, and answers ARP
+//! requests for a spoofed source address. With `--banners` a SYN-ACK opens a connection in this
+//! core's [`Stack`] instead, and the connection's later segments go there; the stack's segments
+//! and banner records wait in it until the receive loop takes them
 //! ([`Classifier::poll_transmit`] writes one into a transmit frame, [`Classifier::poll_record`]).
 //! Everything else is counted and dropped; any byte sequence is safe to feed in.
 
@@ -481,9 +482,7 @@ impl Classifier {
             self.counters.rst_sent += 1;
         }
     }
-}
 
-impl Classifier {
     /// The header of an answer (a RST, an ABORT) to the peer at `dst_mac`.
     fn answer_header(&self, dst_mac: [u8; 6]) -> FrameHeader {
         FrameHeader {

@@ -1,6 +1,6 @@
 //! What every probe kind's template is built from: the scan's [`TemplateParams`] (our link,
 //! the next hop's MAC, the SYN's TCP options) and the Ethernet and IP step with zero addresses
-//! ([`ip_step`]) that each kind puts its transport on. The templates themselves live beside
+//! (`ip_step`) that each kind puts its transport on. The templates themselves live beside
 //! their kinds in [`crate::probe`] (the SYN's in `probe/tcp_syn/template.rs`).
 
 use crate::frame::Link;
