@@ -7,18 +7,19 @@
 
 #![forbid(unsafe_code)]
 
-use etherparse::PacketBuilder;
 use masscan_drivers::offline::OfflineRx;
 use masscan_drivers::{Offline, SystemClock};
+use masscan_engine::classify::{Classifier, ClassifierConfig, MAX_ANSWER};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Driver, RxQueue, TxQueue};
+use masscan_engine::frame::Link;
 use masscan_engine::output::Record;
 use masscan_engine::receive::{ReceiveLoop, RX_BATCH};
-use masscan_engine::reply::{Receiver, ReceiverConfig, MAX_REPLY};
-use masscan_engine::source::{IpRange, PortRange, Source};
 use masscan_engine::stats::RxCoreCounters;
+use masscan_test_support::packets::{syn_ack, v4_source, SCANNER_MAC};
 use stats_alloc::{StatsAlloc, INSTRUMENTED_SYSTEM};
 use std::alloc::System;
+use std::net::Ipv4Addr;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
@@ -35,30 +36,11 @@ const ME: u32 = 0xc612_0002; // 198.18.0.2
 const PORT_ME: u16 = 40000;
 const DISTINCT: u32 = 65_536;
 
-fn receiver(key: CookieKey) -> Receiver {
-    Receiver::new(ReceiverConfig {
-        udp_ids: masscan_engine::probe::udp::UdpIds::builtin(),
-        arp_scan: false,
-        key,
-        source: Source::new(
-            Some(IpRange::V4 {
-                first: ME,
-                count: 1,
-            }),
-            None,
-            PortRange {
-                first: PORT_ME,
-                count: 1,
-            },
-        ),
-        my_mac: [2, 0, 0, 0, 0, 2],
-        vlan: None,
-        answer_arp: false,
-        send_rst: true,
-        report_open: true,
-        report_closed: false,
+fn receiver(key: CookieKey) -> Classifier {
+    Classifier::new(ClassifierConfig {
+        link: Link::new(SCANNER_MAC),
         dedup_buckets: 1 << 16,
-        banners: None,
+        ..ClassifierConfig::new(key, v4_source(Ipv4Addr::from(ME), PORT_ME, 1))
     })
 }
 
@@ -68,15 +50,7 @@ fn syn_acks(key: CookieKey) -> Vec<Vec<u8>> {
         .map(|i| {
             let them = 0xc613_0000 | i;
             let ack = (key.v4(them, ME, 80, PORT_ME) as u32).wrapping_add(1);
-            let mut v = Vec::new();
-            PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2])
-                .ipv4(them.to_be_bytes(), ME.to_be_bytes(), 60)
-                .tcp(80, PORT_ME, 1000, 64240)
-                .syn()
-                .ack(ack)
-                .write(&mut v, &[])
-                .unwrap();
-            v
+            syn_ack(them.into(), 80, ME.into(), PORT_ME, ack)
         })
         .collect()
 }
@@ -84,7 +58,7 @@ fn syn_acks(key: CookieKey) -> Vec<Vec<u8>> {
 /// The engine's receive loop, one batch at a time until the queue is empty.
 fn in_place(frames: &[Vec<u8>], count: u64, key: CookieKey) -> (f64, u64, u64) {
     let mut rx = OfflineRx::replay(frames.to_vec(), count);
-    let mut reply = Offline::new(1).open_reply_queue(0).unwrap();
+    let mut reply = Offline::new(1).open_answer_queue(0).unwrap();
     let mut r = receiver(key);
     let (cells, clock, stop) = (
         RxCoreCounters::default(),
@@ -110,10 +84,10 @@ fn in_place(frames: &[Vec<u8>], count: u64, key: CookieKey) -> (f64, u64, u64) {
 /// into a driver frame by `transmit(1, ..)`.
 fn copying(frames: &[Vec<u8>], count: u64, key: CookieKey) -> (f64, u64, u64) {
     let mut rx = OfflineRx::replay(frames.to_vec(), count);
-    let mut reply = Offline::new(1).open_reply_queue(0).unwrap();
+    let mut reply = Offline::new(1).open_answer_queue(0).unwrap();
     let mut r = receiver(key);
-    let mut buf = [0u8; MAX_REPLY];
-    let mut replies: Vec<([u8; MAX_REPLY], usize)> = Vec::new();
+    let mut buf = [0u8; MAX_ANSWER];
+    let mut replies: Vec<([u8; MAX_ANSWER], usize)> = Vec::new();
     let mut records = 0u64;
     let mut turn = |rx: &mut OfflineRx, reply: &mut _| {
         let n = rx
@@ -122,8 +96,8 @@ fn copying(frames: &[Vec<u8>], count: u64, key: CookieKey) -> (f64, u64, u64) {
                 if o.record.is_some() {
                     records += 1;
                 }
-                if o.reply_len > 0 {
-                    replies.push((buf, o.reply_len));
+                if o.answer_len > 0 {
+                    replies.push((buf, o.answer_len));
                 }
             })
             .unwrap();

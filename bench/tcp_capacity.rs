@@ -5,7 +5,9 @@
 #![forbid(unsafe_code)]
 
 use masscan_engine::banner::BannerConfig;
-use masscan_engine::tcp::{Flow, Segment, Stack, TcpConfig, ACK, PSH, SYN};
+use masscan_engine::cookie::CookieKey;
+use masscan_engine::frame::{Flow, Link};
+use masscan_engine::tcp::{Segment, Stack, TcpConfig, ACK, PSH, SYN};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Instant;
@@ -31,15 +33,14 @@ fn flow(i: u32, port: u16) -> Flow {
 
 /// Opens `n` connections to `port`; with `reply`, each then receives it as server data.
 fn measure(n: u32, port: u16, reply: Option<&[u8]>) -> (f64, f64, u64) {
-    let mut st = Stack::new(TcpConfig {
-        my_mac: [2, 0, 0, 0, 0, 2],
-        vlan: None,
-        ttl: 255,
+    let cfg = TcpConfig {
+        link: Link::new([2, 0, 0, 0, 0, 2]),
         hello_wait_ms: 2000,
         timeout_ms: 30_000,
         max_connections: n as usize,
         banners: Arc::new(BannerConfig::default()),
-    });
+    };
+    let mut st = Stack::new(cfg, &CookieKey::from_seed(1));
     st.poll(1, 1);
     let mut frame = [0u8; 2048];
     let before = rss_bytes();

@@ -8,13 +8,14 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 use masscan_drivers::Offline;
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Driver, TxQueue};
-use masscan_engine::permutation::Permutation;
+use masscan_engine::plan::permutation::Permutation;
+use masscan_engine::plan::ports::PortSetBuilder;
+use masscan_engine::plan::source::{PortRange, Source};
+use masscan_engine::plan::targets::TargetSetBuilder;
 use masscan_engine::plan::Plan;
-use masscan_engine::ports::PortSetBuilder;
+use masscan_engine::probe::tcp_syn::SynTemplate;
 use masscan_engine::probe::Probes;
-use masscan_engine::source::{PortRange, Source};
-use masscan_engine::targets::TargetSetBuilder;
-use masscan_engine::template::{SynTemplate, TemplateParams};
+use masscan_engine::template::TemplateParams;
 use masscan_engine::transmit::ProbeBuilder;
 
 const N: u64 = 4096;

@@ -10,8 +10,8 @@ use crate::values::{self, CpuList};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{ArgAction, Parser};
 use masscan_engine::config::{defaults, Backend, Mac, Wait};
+use masscan_engine::plan::source::{IpRange, PortRange};
 use masscan_engine::plan::Shard;
-use masscan_engine::source::{IpRange, PortRange};
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
 

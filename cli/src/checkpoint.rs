@@ -4,8 +4,8 @@
 use crate::args::UserError;
 use crate::settings::Run;
 use masscan_engine::config::ScanConfig;
+use masscan_engine::plan::source::PortRange;
 use masscan_engine::plan::Slice;
-use masscan_engine::source::PortRange;
 use masscan_engine::stats::CoreCounters;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};

@@ -6,8 +6,8 @@ use crate::args::UserError;
 use crate::outputs::{now, Headers, Output};
 use masscan_engine::output::binary::BinaryReader;
 use masscan_engine::output::{OutputSpec, Record, Status};
-use masscan_engine::ports::{PortSet, Proto, ARP};
-use masscan_engine::targets::TargetSet;
+use masscan_engine::plan::ports::{PortSet, Proto, ARP};
+use masscan_engine::plan::targets::TargetSet;
 use std::net::IpAddr;
 use std::path::PathBuf;
 

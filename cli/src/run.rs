@@ -22,16 +22,16 @@ use masscan_drivers::fault::{FaultInjector, FaultTally};
 use masscan_drivers::middleware::{PcapRx, PcapTx, SharedPcap, Traced};
 use masscan_drivers::privilege::{drop_all_capabilities, switch_user};
 use masscan_drivers::SystemClock;
+use masscan_engine::classify::{Classifier, ClassifierConfig};
 use masscan_engine::config::{Mac, ScanConfig};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Capabilities, Driver, QueueStats, RxQueue, TxQueue};
 use masscan_engine::output::Record;
+use masscan_engine::plan::source::PortRange;
 use masscan_engine::plan::{Plan, Slice};
 use masscan_engine::probe::Probes;
 use masscan_engine::receive::ReceiveLoop;
-use masscan_engine::reply::{Receiver, ReceiverConfig};
 use masscan_engine::rtt::RttHistogram;
-use masscan_engine::source::PortRange;
 use masscan_engine::stats::{CoreCounters, RxCoreCounters};
 use masscan_engine::throttle::{Throttle, UNTHROTTLED_RATE};
 use masscan_engine::transmit::{self, ProbeBuilder};
@@ -113,7 +113,7 @@ pub struct Shared<'a> {
     pub c: &'a ScanConfig,
     /// Each interface's probes and receive settings (one of each offline).
     probes: Vec<ProbeBuilder<'a>>,
-    receivers: Vec<ReceiverConfig>,
+    receivers: Vec<ClassifierConfig>,
     pcap: Option<SharedPcap>,
     /// `--pcap-sent`: every frame the transmit and reply queues send.
     pcap_sent: Option<SharedPcap>,
@@ -276,7 +276,7 @@ fn per_interface<'a>(
     (wires, kinds, links, nics): (&[Wire], &'a [Probes], &'a [Link], &[ScanConfig]),
     live: bool,
     rx_threads: usize,
-) -> (Vec<ProbeBuilder<'a>>, Vec<ReceiverConfig>) {
+) -> (Vec<ProbeBuilder<'a>>, Vec<ClassifierConfig>) {
     let probes = (wires.iter().zip(kinds).enumerate())
         .map(|(i, (w, k))| ProbeBuilder {
             plan,
@@ -470,7 +470,7 @@ fn open_queues<D: Driver>(
             tx_queues.push(tx);
         }
         if k < rx_threads {
-            rx_queues.push((rx, driver.open_reply_queue(k)?));
+            rx_queues.push((rx, driver.open_answer_queue(k)?));
         }
     }
     Ok((tx_queues, rx_queues))
@@ -549,7 +549,7 @@ where
         .map(|(k, (rx, reply))| {
             let records = records.clone();
             let nic = nic_of(k, shared.rx_counters.len(), shared.receivers.len());
-            let mut receiver = Receiver::new(shared.receivers[nic].clone());
+            let mut receiver = Classifier::new(shared.receivers[nic].clone());
             if let Some(h) = shared.rtt.get(k) {
                 receiver.measure_rtt(h.clone());
             }
@@ -612,10 +612,10 @@ fn spawn_transmitters<'scope, T: TxQueue + 'scope>(
                 r?;
                 // Until the receive side stops, send what it hands over (AF_XDP's replies).
                 while !shared.tx_release.load(Ordering::Acquire) {
-                    tx.poll_replies()?;
+                    tx.poll_answers()?;
                     std::thread::sleep(Duration::from_micros(500));
                 }
-                tx.poll_replies()?;
+                tx.poll_answers()?;
                 tx.flush()?;
                 Ok(TxResult {
                     elapsed,

@@ -15,8 +15,8 @@ use masscan_drivers::{AfPacket, AfXdp, Offline, Several};
 use masscan_engine::config::{Backend, ScanConfig};
 use masscan_engine::driver::Driver;
 use masscan_engine::listscan::push_line;
+use masscan_engine::plan::ports::{PortSetBuilder, Proto};
 use masscan_engine::plan::{OrderSpec, Plan, PlanError, ScanOrder};
-use masscan_engine::ports::{PortSetBuilder, Proto};
 use std::io::Write;
 
 fn retry_window(c: &ScanConfig) -> u64 {

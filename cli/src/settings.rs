@@ -8,10 +8,10 @@ use masscan_engine::config::{
 };
 use masscan_engine::nics::Nic;
 use masscan_engine::output::{FileFormat, OutputSpec};
+use masscan_engine::plan::ports::{PortSet, PortSetBuilder, ARP, PING};
+use masscan_engine::plan::targets::{TargetError, TargetSet, TargetSetBuilder};
+use masscan_engine::plan::top_ports::TOP_TCP_PORTS;
 use masscan_engine::plan::ScanOrder;
-use masscan_engine::ports::{PortSet, PortSetBuilder, ARP, PING};
-use masscan_engine::targets::{TargetError, TargetSet, TargetSetBuilder};
-use masscan_engine::top_ports::TOP_TCP_PORTS;
 use std::path::Path;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

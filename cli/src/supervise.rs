@@ -6,7 +6,7 @@ use crate::args::UserError;
 use crate::checkpoint::{min_next, slice_finished, write_paused, Checkpoints, PAUSED_CONF};
 use crate::run::Shared;
 use masscan_engine::config::Wait;
-use masscan_engine::source::PortRange;
+use masscan_engine::plan::source::PortRange;
 use signal_hook::iterator::{Handle, Signals};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;

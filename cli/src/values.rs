@@ -8,8 +8,8 @@ use masscan_engine::config::{
     parse_cpu_list, parse_duration_spec, parse_size_spec, Backend, Mac, Wait,
 };
 use masscan_engine::nics::{NicValue, MAX_NICS, PER_NIC};
+use masscan_engine::plan::source::{IpRange, PortRange};
 use masscan_engine::plan::Shard;
-use masscan_engine::source::{IpRange, PortRange};
 use std::net::Ipv4Addr;
 
 /// Output formats of `--output-format` (and the `-oX`-style shorthands).

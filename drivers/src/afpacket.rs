@@ -191,7 +191,7 @@ impl Driver for AfPacket {
         Ok((self.open_tx()?, self.open_rx()?))
     }
 
-    fn open_reply_queue(&mut self, _index: usize) -> Result<AfPacketTx, DriverError> {
+    fn open_answer_queue(&mut self, _index: usize) -> Result<AfPacketTx, DriverError> {
         self.open_tx()
     }
 }

@@ -6,11 +6,11 @@
 //! the transmit thread) and receive frames (recycled through the fill ring by the receive
 //! thread), so the two threads share no ring and take no lock. The receive thread's own frames
 //! (RSTs, ARP answers, banner segments) cannot use a second socket (a queue has one UMEM and one
-//! completion ring): a share of the transmit frames is lent to its reply queue, which writes each
-//! reply in place into one of them and hands the frame's address to the transmit side through a
+//! completion ring): a share of the transmit frames is lent to its answer queue, which writes each
+//! answer in place into one of them and hands the frame's address to the transmit side through a
 //! bounded lock-free queue; the transmit side puts those descriptors on its ring ahead of the next
 //! batch of probes (and keeps doing so while the scan waits for late replies: see
-//! [`TxQueue::poll_replies`]) and gives the frames back as they complete. No copy, no allocation.
+//! [`TxQueue::poll_answers`]) and gives the frames back as they complete. No copy, no allocation.
 //! Zero-copy where the driver allows, copy mode elsewhere (veth); need_wakeup honoured on both
 //! rings.
 
@@ -31,14 +31,14 @@ use xdpilone::{
 
 mod frames;
 use frames::{
-    gather, give_back, take_received, Area, Batch, ReplyQueue, FRAMES, FRAME_SIZE, REPLY_FIRST,
+    gather, give_back, take_received, AnswerQueue, Area, Batch, ANSWER_FIRST, FRAMES, FRAME_SIZE,
     TX_FRAMES,
 };
 
 const RING: u32 = 4096;
 
 /// Replies put on the ring in the same reservation as a batch of probes, at most.
-const MAX_REPLIES_WITH_PROBES: usize = 192;
+const MAX_ANSWERS_WITH_PROBES: usize = 192;
 const SOL_XDP: libc::c_int = 283;
 const XDP_OPTIONS: libc::c_int = 8;
 const XDP_OPTIONS_ZEROCOPY: u32 = 1;
@@ -59,8 +59,8 @@ pub struct AfXdp {
     ifname: String,
     parts: Vec<Option<QueueParts>>,
     /// Per queue: the frames the receive thread hands over, and the queue's UMEM (kept here so
-    /// the reply handle can hold it too without mapping memory of its own).
-    replies: Vec<(Arc<ReplyQueue>, Arc<Area>)>,
+    /// the answer handle can hold it too without mapping memory of its own).
+    answers: Vec<(Arc<AnswerQueue>, Arc<Area>)>,
     zero_copy: bool,
     steering: Arc<Mutex<Steering>>,
 }
@@ -85,22 +85,22 @@ impl AfXdp {
         let mut steering = Steering::attach(ifname, steer).map_err(|e| err("XDP", e))?;
         let queues = rx_queue_count(ifname);
         let mut parts = Vec::new();
-        let mut replies = Vec::new();
+        let mut answers = Vec::new();
         let mut zero_copy = true;
         for q in 0..queues {
-            let reply_queue = Arc::new(ReplyQueue::new());
-            let p = open_queue_parts(ifname, index, q as u32, Arc::clone(&reply_queue))?;
+            let answer_queue = Arc::new(AnswerQueue::new());
+            let p = open_queue_parts(ifname, index, q as u32, Arc::clone(&answer_queue))?;
             steering
                 .register_socket(q as u32, p.rx.fd)
                 .map_err(|e| err("XSKMAP", e))?;
             zero_copy &= p.zero_copy;
-            replies.push((reply_queue, Arc::clone(&p.tx.area)));
+            answers.push((answer_queue, Arc::clone(&p.tx.area)));
             parts.push(Some(p));
         }
         Ok(Self {
             ifname: ifname.to_string(),
             parts,
-            replies,
+            answers,
             zero_copy,
             steering: Arc::new(Mutex::new(steering)),
         })
@@ -159,7 +159,7 @@ fn open_queue_parts(
     ifname: &str,
     index: u32,
     queue: u32,
-    replies: Arc<ReplyQueue>,
+    answers: Arc<AnswerQueue>,
 ) -> Result<QueueParts, DriverError> {
     let area = Arc::new(Area::new((FRAMES * FRAME_SIZE) as usize)?);
     let config = UmemConfig {
@@ -225,12 +225,12 @@ fn open_queue_parts(
     let tx = AfXdpTx {
         ring: Some(tx_ring),
         completion: Some(completion),
-        free: (0..REPLY_FIRST)
+        free: (0..ANSWER_FIRST)
             .map(|i| u64::from(i * FRAME_SIZE))
             .collect(),
         outstanding: 0,
-        replies,
-        reply_side: false,
+        answers,
+        answer_side: false,
         area,
         _owner: Some(owner),
         stats: QueueStats::default(),
@@ -282,9 +282,9 @@ impl Driver for AfXdp {
         Ok((p.tx, p.rx))
     }
 
-    fn open_reply_queue(&mut self, index: usize) -> Result<AfXdpTx, DriverError> {
-        let (replies, area) = self
-            .replies
+    fn open_answer_queue(&mut self, index: usize) -> Result<AfXdpTx, DriverError> {
+        let (answers, area) = self
+            .answers
             .get(index)
             .ok_or_else(|| DriverError::Other(format!("afxdp: no queue {index}")))?;
         Ok(AfXdpTx {
@@ -292,8 +292,8 @@ impl Driver for AfXdp {
             completion: None,
             free: Vec::new(),
             outstanding: 0,
-            replies: Arc::clone(replies),
-            reply_side: true,
+            answers: Arc::clone(answers),
+            answer_side: true,
             area: Arc::clone(area),
             _owner: None,
             stats: QueueStats::default(),
@@ -301,7 +301,7 @@ impl Driver for AfXdp {
     }
 }
 
-/// Transmit side of a queue (or, with `reply_side`, the receive thread's handle that queues
+/// Transmit side of a queue (or, with `answer_side`, the receive thread's handle that queues
 /// frames for it).
 pub struct AfXdpTx {
     ring: Option<RingTx>,
@@ -310,8 +310,8 @@ pub struct AfXdpTx {
     free: Vec<u64>,
     /// Frames handed to the kernel and not completed yet.
     outstanding: u32,
-    replies: Arc<ReplyQueue>,
-    reply_side: bool,
+    answers: Arc<AnswerQueue>,
+    answer_side: bool,
     area: Arc<Area>,
     _owner: Option<Arc<Owner>>,
     stats: QueueStats,
@@ -328,15 +328,15 @@ impl AfXdpTx {
         };
         let mut r = cq.complete(self.outstanding);
         while let Some(addr) = r.read() {
-            give_back(addr, &self.replies, &mut self.free);
+            give_back(addr, &self.answers, &mut self.free);
             self.outstanding -= 1;
         }
         r.release();
     }
 
-    /// Puts on the ring, in one reservation and one wake-up, up to `replies` of the frames the
+    /// Puts on the ring, in one reservation and one wake-up, up to `answers` of the frames the
     /// receive side wrote, then up to `max` probes, each filled by `fill`. Returns the probes.
-    fn push<F: FnMut(&mut [u8]) -> usize>(&mut self, replies: usize, max: usize, fill: F) -> usize {
+    fn push<F: FnMut(&mut [u8]) -> usize>(&mut self, answers: usize, max: usize, fill: F) -> usize {
         let probes_max = max.min(self.free.len());
         // SAFETY: the transmit half's free list holds only transmit frames it owns: each goes
         // on it at set-up or when the kernel completes it (`reap`), and comes off to be sent.
@@ -344,23 +344,23 @@ impl AfXdpTx {
             Batch::new(
                 &mut self.free,
                 &self.area,
-                &self.replies.ready,
-                replies,
+                &self.answers.ready,
+                answers,
                 probes_max,
                 fill,
             )
         };
-        let n = Self::put_on_ring(self.ring.as_mut(), replies + probes_max, || batch.next());
+        let n = Self::put_on_ring(self.ring.as_mut(), answers + probes_max, || batch.next());
         let (bytes, probes) = (batch.bytes, batch.probes);
         self.stats.tx_bytes += bytes;
         self.finish_push(n);
         probes
     }
 
-    /// Puts the replies the receive side wrote on the ring (their frames are already filled).
-    fn send_replies(&mut self) {
-        while !self.replies.ready.is_empty() {
-            let ready = &self.replies.ready;
+    /// Puts the answers the receive side wrote on the ring (their frames are already filled).
+    fn send_answers(&mut self) {
+        while !self.answers.ready.is_empty() {
+            let ready = &self.answers.ready;
             let n = Self::put_on_ring(self.ring.as_mut(), 256, || ready.pop());
             if n == 0 {
                 break;
@@ -411,22 +411,22 @@ impl AfXdpTx {
         n
     }
 
-    /// The receive side's `queue_one`: a free reply frame written in place and handed over.
-    fn queue_reply<F: FnOnce(&mut [u8]) -> usize>(&mut self, fill: F) -> bool {
-        let Some(addr) = self.replies.free.pop() else {
+    /// The receive side's `queue_one`: a free answer frame written in place and handed over.
+    fn queue_answer<F: FnOnce(&mut [u8]) -> usize>(&mut self, fill: F) -> bool {
+        let Some(addr) = self.answers.free.pop() else {
             self.stats.tx_ring_full += 1;
             return false;
         };
-        // SAFETY: `addr` came off the reply free list, which only this reply handle pops: the
-        // transmit side gives a reply frame back there only once the kernel completed it, and
+        // SAFETY: `addr` came off the answer free list, which only this answer handle pops: the
+        // transmit side gives an answer frame back there only once the kernel completed it, and
         // the slice dies with `fill`'s call.
         let len = fill(unsafe { self.area.frame(addr) });
         if len == 0 {
-            let _ = self.replies.free.push(addr);
+            let _ = self.answers.free.push(addr);
             return true;
         }
-        // Cannot fail: every reply frame is in exactly one of the queues, each as large as all.
-        let _ = self.replies.ready.push((addr, len as u32));
+        // Cannot fail: every answer frame is in exactly one of the queues, each as large as all.
+        let _ = self.answers.ready.push((addr, len as u32));
         self.stats.tx_frames += 1;
         self.stats.tx_bytes += len as u64;
         true
@@ -440,11 +440,11 @@ impl TxQueue for AfXdpTx {
         max: usize,
         mut fill: F,
     ) -> Result<usize, DriverError> {
-        if self.reply_side {
+        if self.answer_side {
             let mut n = 0;
             while n < max {
                 let mut wrote = false;
-                let lent = self.queue_reply(|buf| {
+                let lent = self.queue_answer(|buf| {
                     let len = fill(buf);
                     wrote = len > 0;
                     len
@@ -457,18 +457,18 @@ impl TxQueue for AfXdpTx {
             return Ok(n);
         }
         self.reap();
-        // The receive side's replies ride in the first reservation, ahead of the probes; a
+        // The receive side's answers ride in the first reservation, ahead of the probes; a
         // backlog larger than that reservation takes is sent on its own first, so the lent
         // frames never run out while the receive side keeps pace with the probes.
-        let backlog = self.replies.ready.len();
-        if backlog > MAX_REPLIES_WITH_PROBES {
-            self.send_replies();
+        let backlog = self.answers.ready.len();
+        if backlog > MAX_ANSWERS_WITH_PROBES {
+            self.send_answers();
         }
-        let mut replies = self.replies.ready.len().min(MAX_REPLIES_WITH_PROBES);
+        let mut answers = self.answers.ready.len().min(MAX_ANSWERS_WITH_PROBES);
         let mut n = 0;
         while n < max {
-            let k = self.push(replies, max - n, &mut fill);
-            replies = 0;
+            let k = self.push(answers, max - n, &mut fill);
+            answers = 0;
             if k == 0 {
                 if self.free.is_empty() {
                     self.stats.tx_ring_full += 1;
@@ -483,18 +483,18 @@ impl TxQueue for AfXdpTx {
 
     #[inline]
     fn queue_one<F: FnOnce(&mut [u8]) -> usize>(&mut self, fill: F) -> Result<bool, DriverError> {
-        if self.reply_side {
-            return Ok(self.queue_reply(fill));
+        if self.answer_side {
+            return Ok(self.queue_answer(fill));
         }
         queue_one_by_transmit(self, fill)
     }
 
     fn flush(&mut self) -> Result<(), DriverError> {
-        if self.reply_side {
+        if self.answer_side {
             return Ok(());
         }
         let deadline = Instant::now() + Duration::from_secs(1);
-        self.send_replies();
+        self.send_answers();
         while self.outstanding > 0 && Instant::now() < deadline {
             if let Some(ring) = self.ring.as_mut() {
                 ring.wake();
@@ -507,10 +507,10 @@ impl TxQueue for AfXdpTx {
         Ok(())
     }
 
-    fn poll_replies(&mut self) -> Result<(), DriverError> {
-        if !self.reply_side {
+    fn poll_answers(&mut self) -> Result<(), DriverError> {
+        if !self.answer_side {
             self.reap();
-            self.send_replies();
+            self.send_answers();
         }
         Ok(())
     }

@@ -55,8 +55,8 @@ impl<D: Driver> Driver for EveryQueue<'_, D> {
         Ok((tx, MergedRx(rxs)))
     }
 
-    fn open_reply_queue(&mut self, index: usize) -> Result<D::Tx, DriverError> {
-        self.0.open_reply_queue(index)
+    fn open_answer_queue(&mut self, index: usize) -> Result<D::Tx, DriverError> {
+        self.0.open_answer_queue(index)
     }
 }
 
@@ -81,8 +81,8 @@ mod tests {
             Ok((tx, OfflineRx::replay(vec![vec![index as u8; 60]], 2)))
         }
 
-        fn open_reply_queue(&mut self, index: usize) -> Result<OfflineTx, DriverError> {
-            self.0.open_reply_queue(index)
+        fn open_answer_queue(&mut self, index: usize) -> Result<OfflineTx, DriverError> {
+            self.0.open_answer_queue(index)
         }
     }
 

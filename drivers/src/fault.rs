@@ -314,8 +314,8 @@ impl<Q: TxQueue> TxQueue for FaultInjector<Q> {
         self.inner.flush()
     }
 
-    fn poll_replies(&mut self) -> Result<(), DriverError> {
-        self.inner.poll_replies()
+    fn poll_answers(&mut self) -> Result<(), DriverError> {
+        self.inner.poll_answers()
     }
 
     fn stats(&self) -> QueueStats {

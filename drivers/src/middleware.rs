@@ -76,8 +76,8 @@ impl<Q: TxQueue> TxQueue for Traced<Q> {
         self.inner.flush()
     }
 
-    fn poll_replies(&mut self) -> Result<(), DriverError> {
-        self.inner.poll_replies()
+    fn poll_answers(&mut self) -> Result<(), DriverError> {
+        self.inner.poll_answers()
     }
 
     fn stats(&self) -> QueueStats {
@@ -284,8 +284,8 @@ impl<Q: TxQueue> TxQueue for PcapTx<Q> {
         self.inner.flush()
     }
 
-    fn poll_replies(&mut self) -> Result<(), DriverError> {
-        self.inner.poll_replies()
+    fn poll_answers(&mut self) -> Result<(), DriverError> {
+        self.inner.poll_answers()
     }
 
     fn stats(&self) -> QueueStats {

@@ -48,7 +48,7 @@ impl Driver for Offline {
         }
     }
 
-    fn open_reply_queue(&mut self, index: usize) -> Result<OfflineTx, DriverError> {
+    fn open_answer_queue(&mut self, index: usize) -> Result<OfflineTx, DriverError> {
         Ok(self.open_queue(index)?.0)
     }
 

@@ -263,7 +263,7 @@ impl Driver for PfRing {
         ))
     }
 
-    fn open_reply_queue(&mut self, index: usize) -> Result<PfRingTx, DriverError> {
+    fn open_answer_queue(&mut self, index: usize) -> Result<PfRingTx, DriverError> {
         Ok(PfRingTx::new(Ring::open(
             &self.api,
             &self.ring_name(index),

@@ -63,9 +63,9 @@ impl<D: Driver> Driver for Several<D> {
         self.drivers[nic].open_queue(queue)
     }
 
-    fn open_reply_queue(&mut self, index: usize) -> Result<Self::Tx, DriverError> {
+    fn open_answer_queue(&mut self, index: usize) -> Result<Self::Tx, DriverError> {
         let (nic, queue) = self.locate(index)?;
-        self.drivers[nic].open_reply_queue(queue)
+        self.drivers[nic].open_answer_queue(queue)
     }
 
     fn needs_privileges_to_close(&self) -> Option<String> {
@@ -90,6 +90,6 @@ mod tests {
             assert_eq!(tx.transmit(1, |b| b.len().min(60)).unwrap(), 1);
         }
         assert!(d.open_queue(4).is_err());
-        assert!(d.open_reply_queue(3).is_ok());
+        assert!(d.open_answer_queue(3).is_ok());
     }
 }

@@ -4,47 +4,28 @@
 //! surviving reply is reported exactly once, damaged frames are counted, and dropped probes are
 //! recovered by --retries.
 
-use etherparse::{NetSlice, PacketBuilder, SlicedPacket, TransportSlice};
 use masscan_drivers::fault::{FaultInjector, Faults};
 use masscan_drivers::offline::OfflineRx;
 use masscan_drivers::{Offline, SystemClock};
+use masscan_engine::classify::{Classifier, ClassifierConfig};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Driver, TxQueue};
+use masscan_engine::frame::Link;
 use masscan_engine::output::{Record, StatusRecord};
+use masscan_engine::plan::ports::PortSetBuilder;
+use masscan_engine::plan::source::Source;
+use masscan_engine::plan::targets::TargetSetBuilder;
 use masscan_engine::plan::{Plan, Shard};
-use masscan_engine::ports::PortSetBuilder;
 use masscan_engine::probe::Probes;
 use masscan_engine::receive::ReceiveLoop;
-use masscan_engine::reply::{Receiver, ReceiverConfig};
-use masscan_engine::source::{IpRange, PortRange, Source};
 use masscan_engine::stats::{RxCoreCounters, TxCounters};
-use masscan_engine::targets::TargetSetBuilder;
 use masscan_engine::template::TemplateParams;
 use masscan_engine::throttle::Throttle;
 use masscan_engine::transmit::{run, ProbeBuilder};
+use masscan_test_support::packets::{syn_ack_for, v4_source, ROUTER_MAC, SCANNER_MAC};
 use std::collections::HashSet;
+use std::net::Ipv4Addr;
 use std::sync::atomic::AtomicBool;
-
-const MY_MAC: [u8; 6] = [2, 0, 0, 0, 0, 2];
-const ROUTER_MAC: [u8; 6] = [2, 0, 0, 0, 0, 1];
-
-fn syn_ack_for(syn: &[u8]) -> Vec<u8> {
-    let pkt = SlicedPacket::from_ethernet(syn).unwrap();
-    let (Some(NetSlice::Ipv4(ip)), Some(TransportSlice::Tcp(tcp))) = (pkt.net, pkt.transport)
-    else {
-        panic!("not TCP/IPv4")
-    };
-    let h = ip.header();
-    let mut v = Vec::new();
-    PacketBuilder::ethernet2(ROUTER_MAC, MY_MAC)
-        .ipv4(h.destination(), h.source(), 60)
-        .tcp(tcp.destination_port(), tcp.source_port(), 777, 64240)
-        .syn()
-        .ack(tcp.sequence_number().wrapping_add(1))
-        .write(&mut v, &[])
-        .unwrap();
-    v
-}
 
 struct Scan {
     plan: Plan,
@@ -59,17 +40,13 @@ fn scan(retries: u32) -> Scan {
     let mut p = PortSetBuilder::new();
     p.add_spec("80").unwrap();
     let params = TemplateParams {
-        src_mac: MY_MAC,
+        link: Link::new(SCANNER_MAC),
         dst_mac: ROUTER_MAC,
         ..TemplateParams::default()
     };
     Scan {
         plan: Plan::new(t.build().unwrap(), p.build(), 5, retries, 1 << 20).unwrap(),
-        source: Source::new(
-            Some(IpRange::parse("198.18.0.2").unwrap()),
-            None,
-            PortRange::parse("40000-40003").unwrap(),
-        ),
+        source: v4_source(Ipv4Addr::new(198, 18, 0, 2), 40000, 4),
         key: CookieKey::from_seed(5),
         kinds: Probes::new(&params, &params).unwrap(),
     }
@@ -111,20 +88,12 @@ fn transmit(s: &Scan, faults: Faults) -> Vec<Vec<u8>> {
 fn receive(s: &Scan, frames: Vec<Vec<u8>>, faults: Faults) -> (Vec<Record>, RxCoreCounters) {
     let n = frames.len() as u64;
     let mut rx = FaultInjector::new(OfflineRx::replay(frames, n), faults, 7);
-    let mut reply = Offline::new(1).open_reply_queue(0).unwrap();
-    let mut receiver = Receiver::new(ReceiverConfig {
-        udp_ids: masscan_engine::probe::udp::UdpIds::builtin(),
-        arp_scan: false,
-        key: s.key,
-        source: s.source,
-        my_mac: MY_MAC,
-        vlan: None,
-        answer_arp: false,
-        send_rst: true,
-        report_open: true,
+    let mut reply = Offline::new(1).open_answer_queue(0).unwrap();
+    let mut receiver = Classifier::new(ClassifierConfig {
+        link: Link::new(SCANNER_MAC),
         report_closed: true,
         dedup_buckets: 1 << 12,
-        banners: None,
+        ..ClassifierConfig::new(s.key, s.source)
     });
     let cells = RxCoreCounters::default();
     let (clock, stop) = (SystemClock::new(), AtomicBool::new(true));

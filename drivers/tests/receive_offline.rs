@@ -3,50 +3,28 @@
 //! from an offline receive queue: every target is reported open once, and every RST is written
 //! straight into a frame of the offline reply queue.
 
-use etherparse::{NetSlice, PacketBuilder, SlicedPacket, TransportSlice};
+use etherparse::{SlicedPacket, TransportSlice};
 use masscan_drivers::offline::OfflineRx;
 use masscan_drivers::{Offline, SystemClock};
+use masscan_engine::classify::{Classifier, ClassifierConfig};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::driver::{Driver, TxQueue};
+use masscan_engine::frame::Link;
 use masscan_engine::output::StatusRecord;
 use masscan_engine::output::{Record, Status};
+use masscan_engine::plan::ports::PortSetBuilder;
+use masscan_engine::plan::targets::TargetSetBuilder;
 use masscan_engine::plan::{Plan, Shard};
-use masscan_engine::ports::PortSetBuilder;
 use masscan_engine::probe::Probes;
 use masscan_engine::receive::ReceiveLoop;
-use masscan_engine::reply::{Receiver, ReceiverConfig};
-use masscan_engine::source::{IpRange, PortRange, Source};
 use masscan_engine::stats::{RxCoreCounters, TxCounters};
-use masscan_engine::targets::TargetSetBuilder;
 use masscan_engine::template::TemplateParams;
 use masscan_engine::throttle::Throttle;
 use masscan_engine::transmit::{run, ProbeBuilder};
+use masscan_test_support::packets::{syn_ack_for, v4_source, ROUTER_MAC, SCANNER_MAC};
 use std::collections::HashSet;
+use std::net::Ipv4Addr;
 use std::sync::atomic::AtomicBool;
-
-const MY_MAC: [u8; 6] = [2, 0, 0, 0, 0, 2];
-const ROUTER_MAC: [u8; 6] = [2, 0, 0, 0, 0, 1];
-
-/// The SYN-ACK a listening target answers `syn` with.
-fn syn_ack_for(syn: &[u8]) -> Vec<u8> {
-    let pkt = SlicedPacket::from_ethernet(syn).unwrap();
-    let Some(NetSlice::Ipv4(ip)) = pkt.net else {
-        panic!("not IPv4")
-    };
-    let Some(TransportSlice::Tcp(tcp)) = pkt.transport else {
-        panic!("not TCP")
-    };
-    let h = ip.header();
-    let mut v = Vec::new();
-    PacketBuilder::ethernet2(ROUTER_MAC, MY_MAC)
-        .ipv4(h.destination(), h.source(), 60)
-        .tcp(tcp.destination_port(), tcp.source_port(), 777, 64240)
-        .syn()
-        .ack(tcp.sequence_number().wrapping_add(1))
-        .write(&mut v, &[])
-        .unwrap();
-    v
-}
 
 #[test]
 fn every_syn_ack_is_reported_once_and_answered_in_place() {
@@ -55,14 +33,10 @@ fn every_syn_ack_is_reported_once_and_answered_in_place() {
     let mut p = PortSetBuilder::new();
     p.add_spec("22,80").unwrap();
     let plan = Plan::new(t.build().unwrap(), p.build(), 99, 0, 1).unwrap();
-    let source = Source::new(
-        Some(IpRange::parse("198.18.0.2").unwrap()),
-        None,
-        PortRange::parse("40000-40003").unwrap(),
-    );
+    let source = v4_source(Ipv4Addr::new(198, 18, 0, 2), 40000, 4);
     let key = CookieKey::from_seed(99);
     let params = TemplateParams {
-        src_mac: MY_MAC,
+        link: Link::new(SCANNER_MAC),
         dst_mac: ROUTER_MAC,
         ..TemplateParams::default()
     };
@@ -96,21 +70,12 @@ fn every_syn_ack_is_reported_once_and_answered_in_place() {
     let mut rx = OfflineRx::replay(replies, 2 * total as u64);
     let mut reply = Offline::new(1)
         .with_capture(2 * total)
-        .open_reply_queue(0)
+        .open_answer_queue(0)
         .unwrap();
-    let mut receiver = Receiver::new(ReceiverConfig {
-        udp_ids: masscan_engine::probe::udp::UdpIds::builtin(),
-        arp_scan: false,
-        key,
-        source,
-        my_mac: MY_MAC,
-        vlan: None,
-        answer_arp: false,
-        send_rst: true,
-        report_open: true,
-        report_closed: false,
+    let mut receiver = Classifier::new(ClassifierConfig {
+        link: Link::new(SCANNER_MAC),
         dedup_buckets: 1 << 12,
-        banners: None,
+        ..ClassifierConfig::new(key, source)
     });
     let cells = RxCoreCounters::default();
     let clock = SystemClock::new();

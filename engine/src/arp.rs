@@ -1,8 +1,8 @@
-//! ARP for IPv4 over Ethernet: a view over received frames, request and reply frames, and the
+//! ARP for IPv4 over Ethernet: a view over received frames, request and answer frames, and the
 //! [`Neighbours`] table the transmit loop consults (targets on the local subnet that answered,
 //! so probes to them go to their own MAC, not to the router). The loops that ask on the wire
 //! and wait are I/O: `masscan_drivers::resolve`. The scanner also
-//! answers requests for a spoofed `--adapter-ip`, see [`crate::reply`].
+//! answers requests for a spoofed `--adapter-ip`, see [`crate::classify`].
 //! etherparse 0.16 has no ARP, and the packet is 28 fixed bytes, so this is a plain view.
 
 use std::collections::HashMap;

@@ -4,7 +4,7 @@
 //! is on the per-probe hot path; `bench/` compares it with the siphasher crate, which it must
 //! match bit for bit).
 
-use crate::permutation::splitmix64;
+use crate::plan::permutation::splitmix64;
 use siphasher::sip::SipHasher24;
 use std::hash::Hasher;
 
@@ -46,6 +46,14 @@ impl CookieKey {
 
     pub fn from_keys(k0: u64, k1: u64) -> Self {
         Self { k0, k1 }
+    }
+
+    /// Keys for the scan's own hash tables (the banner stack's connections), derived from this
+    /// key but not equal to it: the same seed hashes (and so walks) them the same way.
+    pub fn table_keys(&self) -> (u64, u64) {
+        const LABEL: u64 = 0x7461_626c_6573_2121; // "tables!!"
+        let (mut a, mut b) = (self.k0 ^ LABEL, self.k1 ^ LABEL);
+        (splitmix64(&mut a), splitmix64(&mut b))
     }
 
     /// The 12-byte message hashed for IPv4: their ip, our ip, their port, our port, big-endian.

@@ -58,7 +58,7 @@ pub trait TxQueue: Send {
     ) -> Result<usize, DriverError>;
 
     /// Writes one frame in place into a free transmit buffer without pushing it to the device
-    /// yet: the receive loop's replies, written as frames arrive and pushed once per batch by
+    /// yet: the receive loop's answers, written as frames arrive and pushed once per batch by
     /// [`TxQueue::kick`]. Returns false, without calling `fill`, when no buffer is free now.
     /// A `fill` that returns 0 sends nothing (the buffer stays free).
     fn queue_one<F: FnOnce(&mut [u8]) -> usize>(&mut self, fill: F) -> Result<bool, DriverError> {
@@ -66,7 +66,7 @@ pub trait TxQueue: Send {
     }
 
     /// Pushes out the frames [`TxQueue::queue_one`] wrote (one system call or doorbell for a
-    /// batch of replies). Backends whose `queue_one` sends at once have nothing to do.
+    /// batch of answers). Backends whose `queue_one` sends at once have nothing to do.
     fn kick(&mut self) -> Result<(), DriverError> {
         Ok(())
     }
@@ -77,7 +77,7 @@ pub trait TxQueue: Send {
     /// Sends frames other queues handed to this one (the receive side's RSTs, with backends
     /// whose receive core cannot transmit on its own); the transmit thread keeps calling it after
     /// its last probe, until the scan stops receiving. Most backends have nothing to do.
-    fn poll_replies(&mut self) -> Result<(), DriverError> {
+    fn poll_answers(&mut self) -> Result<(), DriverError> {
         Ok(())
     }
 
@@ -125,7 +125,7 @@ pub trait Driver {
     /// A second transmit queue beside queue pair `index`, for the receive loop's own frames
     /// (RSTs, ARP answers, later TCP segments), so that the receive core never shares the
     /// transmit core's ring and no lock is needed.
-    fn open_reply_queue(&mut self, index: usize) -> Result<Self::Tx, DriverError>;
+    fn open_answer_queue(&mut self, index: usize) -> Result<Self::Tx, DriverError>;
 
     /// Why this backend needs the process's privileges until it closes (`None`: it does not,
     /// and the scan drops every capability once its queues are open). E.g. DPDK's

@@ -2,8 +2,8 @@
 //! million lines for a /8 must take well under three seconds). The address alone when one port
 //! is scanned, `ip:port` when several (`ip:U:53` for non-TCP), `[ipv6]:port` for IPv6.
 
+use crate::plan::ports::{original_number, Proto};
 use crate::plan::{Target, TargetIp};
-use crate::ports::{original_number, Proto};
 use std::net::Ipv6Addr;
 
 #[inline]

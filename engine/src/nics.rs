@@ -3,7 +3,7 @@
 //! and their `name[i] = value` lines in `--echo` and `paused.conf`.
 
 use crate::config::{Mac, ScanConfig};
-use crate::source::{IpRange, PortRange};
+use crate::plan::source::{IpRange, PortRange};
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
@@ -130,8 +130,12 @@ mod tests {
 
     #[test]
     fn each_interface_sees_its_own_settings() {
-        let targets = crate::targets::TargetSetBuilder::new().build_lenient();
-        let mut c = ScanConfig::new(targets, crate::ports::PortSetBuilder::new().build(), 1);
+        let targets = crate::plan::targets::TargetSetBuilder::new().build_lenient();
+        let mut c = ScanConfig::new(
+            targets,
+            crate::plan::ports::PortSetBuilder::new().build(),
+            1,
+        );
         c.nic.adapter = Some("eth0".into());
         c.nic.router_ip = Some(Ipv4Addr::new(198, 18, 0, 1));
         let mut n = Nic::default();

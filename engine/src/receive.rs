@@ -1,14 +1,14 @@
 //! The per-core receive loop, beside [`crate::transmit`]: frames in from one driver queue, each
-//! handed to this core's [`Receiver`] (cookie check, de-duplication, banner stack), results out
+//! handed to this core's [`Classifier`] (cookie check, de-duplication, banner stack), results out
 //! to a sink, and every frame sent back (RSTs, ARP answers, banner segments) written in place
-//! into a transmit frame of this core's reply queue, pushed once per batch. Time comes in
+//! into a transmit frame of this core's answer queue, pushed once per batch. Time comes in
 //! through a [`Clock`]; the loop reads no clock of its own, so tests drive it frame by frame.
 
+use crate::classify::{Classifier, MAX_ANSWER};
 use crate::clock::Clock;
 use crate::counters::ReceiveLoopCounters;
 use crate::driver::{DriverError, RxQueue, TxQueue};
 use crate::output::Record;
-use crate::reply::{Receiver, MAX_REPLY};
 use crate::stats::RxCoreCounters;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -41,7 +41,7 @@ impl<'a, C: Clock> ReceiveLoop<'a, C> {
         }
     }
 
-    /// The loop's own counters (the classifier's are [`Receiver::counters`]).
+    /// The loop's own counters (the classifier's are [`Classifier::counters`]).
     pub fn counters(&self) -> &ReceiveLoopCounters {
         &self.counters
     }
@@ -51,20 +51,20 @@ impl<'a, C: Clock> ReceiveLoop<'a, C> {
     pub fn run<R: RxQueue, T: TxQueue>(
         &mut self,
         rx: &mut R,
-        reply: &mut T,
-        receiver: &mut Receiver,
+        answers: &mut T,
+        classifier: &mut Classifier,
         sink: &mut impl FnMut(Record),
     ) -> Result<(), DriverError> {
         let mut last_stats = self.clock.monotonic_ms();
         loop {
             let stopping = self.stop.load(Ordering::Relaxed);
-            let n = self.step(rx, reply, receiver, sink)?;
+            let n = self.step(rx, answers, classifier, sink)?;
             let now = self.clock.monotonic_ms();
             if now.saturating_sub(last_stats) >= QUEUE_STATS_EVERY_MS {
                 self.queue_stats(rx);
                 last_stats = now;
             }
-            self.publish(receiver);
+            self.publish(classifier);
             if n == 0 {
                 if stopping {
                     break;
@@ -73,18 +73,18 @@ impl<'a, C: Clock> ReceiveLoop<'a, C> {
             }
         }
         // The scan is over: every banner connection reports what it has and is reset.
-        receiver.close_connections();
-        send_stack_output(reply, receiver, sink, &mut self.counters)?;
-        reply.flush()?;
+        classifier.close_connections();
+        send_stack_output(answers, classifier, sink, &mut self.counters)?;
+        answers.flush()?;
         self.queue_stats(rx);
-        self.publish(receiver);
+        self.publish(classifier);
         Ok(())
     }
 
     /// The core's counters, for other threads to read.
     #[inline]
-    fn publish(&self, receiver: &Receiver) {
-        let (c, t) = (receiver.counters(), receiver.tcp_counters());
+    fn publish(&self, classifier: &Classifier) {
+        let (c, t) = (classifier.counters(), classifier.tcp_counters());
         self.cells.publish(c, &self.counters, t);
     }
 
@@ -94,61 +94,61 @@ impl<'a, C: Clock> ReceiveLoop<'a, C> {
         self.counters.fill_empty = q.rx_fill_empty;
     }
 
-    /// One turn: the banner stack's timers, then one batch of frames, then the batch's replies
+    /// One turn: the banner stack's timers, then one batch of frames, then the batch's answers
     /// pushed out. Returns the number of frames received.
     pub fn step<R: RxQueue, T: TxQueue>(
         &mut self,
         rx: &mut R,
-        reply: &mut T,
-        receiver: &mut Receiver,
+        answers: &mut T,
+        classifier: &mut Classifier,
         sink: &mut impl FnMut(Record),
     ) -> Result<usize, DriverError> {
         let now = self.clock.unix_secs();
         // The banner stack's timers run from the clock, whether or not frames arrive; round
         // trips are measured against it.
-        receiver.tick(self.clock.monotonic_ms(), now);
+        classifier.tick(self.clock.monotonic_ms(), now);
         let counters = &mut self.counters;
-        if receiver.grabs_banners() {
-            send_stack_output(reply, receiver, sink, counters)?;
+        if classifier.grabs_banners() {
+            send_stack_output(answers, classifier, sink, counters)?;
         }
         let mut failed = None;
         let n = rx.receive(RX_BATCH, |frame| {
-            if let Err(e) = handle_frame(frame, now, reply, receiver, sink, counters) {
+            if let Err(e) = handle_frame(frame, now, answers, classifier, sink, counters) {
                 failed.get_or_insert(e);
             }
         })?;
         if let Some(e) = failed {
             return Err(e);
         }
-        send_stack_output(reply, receiver, sink, counters)?;
-        reply.kick()?;
+        send_stack_output(answers, classifier, sink, counters)?;
+        answers.kick()?;
         Ok(n)
     }
 }
 
-/// One received frame: its reply, if any, written straight into a transmit frame of the reply
-/// queue. When the reply ring has no free frame the frame is still handled (its result counts)
-/// and the reply dropped: the target sends its SYN-ACK again, and that one is answered.
+/// One received frame: its answer, if any, written straight into a transmit frame of the answer
+/// queue. When the answer ring has no free frame the frame is still handled (its result counts)
+/// and the answer dropped: the target sends its SYN-ACK again, and that one is answered.
 #[inline]
 fn handle_frame<T: TxQueue>(
     frame: &[u8],
     now: u32,
-    reply: &mut T,
-    receiver: &mut Receiver,
+    answers: &mut T,
+    classifier: &mut Classifier,
     sink: &mut impl FnMut(Record),
     counters: &mut ReceiveLoopCounters,
 ) -> Result<(), DriverError> {
     let (mut record, mut banner) = (None, None);
-    let lent = reply.queue_one(|buf| {
-        let o = receiver.handle(frame, now, buf);
+    let lent = answers.queue_one(|buf| {
+        let o = classifier.handle(frame, now, buf);
         (record, banner) = (o.record, o.banner);
-        o.reply_len
+        o.answer_len
     })?;
     if !lent {
-        let mut scratch = [0u8; MAX_REPLY];
-        let o = receiver.handle(frame, now, &mut scratch);
+        let mut scratch = [0u8; MAX_ANSWER];
+        let o = classifier.handle(frame, now, &mut scratch);
         (record, banner) = (o.record, o.banner);
-        if o.reply_len > 0 {
+        if o.answer_len > 0 {
             counters.replies_dropped += 1;
         }
     }
@@ -158,31 +158,31 @@ fn handle_frame<T: TxQueue>(
     Ok(())
 }
 
-/// Writes the banner stack's segments into the reply queue's frames and hands its banners to
+/// Writes the banner stack's segments into the answer queue's frames and hands its banners to
 /// the sink. Segments the ring has no room for are dropped (and counted): TCP's retransmission,
 /// ours or the server's, covers them.
 fn send_stack_output<T: TxQueue>(
-    reply: &mut T,
-    receiver: &mut Receiver,
+    answers: &mut T,
+    classifier: &mut Classifier,
     sink: &mut impl FnMut(Record),
     counters: &mut ReceiveLoopCounters,
 ) -> Result<(), DriverError> {
     loop {
         let mut wrote = false;
-        let lent = reply.queue_one(|buf| {
-            let n = receiver.poll_transmit(buf).unwrap_or(0);
+        let lent = answers.queue_one(|buf| {
+            let n = classifier.poll_transmit(buf).unwrap_or(0);
             wrote = n > 0;
             n
         })?;
         if !lent {
-            counters.replies_dropped += receiver.discard_transmit() as u64;
+            counters.replies_dropped += classifier.discard_transmit() as u64;
             break;
         }
         if !wrote {
             break;
         }
     }
-    while let Some(r) = receiver.poll_record() {
+    while let Some(r) = classifier.poll_record() {
         sink(r);
     }
     Ok(())

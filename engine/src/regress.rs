@@ -2,11 +2,13 @@
 //! miscompiled or mis-ported build shows itself before it scans anything).
 
 use crate::cookie::CookieKey;
-use crate::permutation::Permutation;
+use crate::frame::{fold, sum_words};
+use crate::plan::permutation::Permutation;
+use crate::plan::ports::PortSetBuilder;
+use crate::plan::targets::{parse_range, TargetSetBuilder};
 use crate::plan::{Plan, Shard};
-use crate::ports::PortSetBuilder;
-use crate::targets::{parse_range, TargetSetBuilder};
-use crate::template::{SynTemplate, TemplateParams};
+use crate::probe::tcp_syn::SynTemplate;
+use crate::template::TemplateParams;
 
 type Check = (&'static str, fn() -> Result<(), String>);
 
@@ -38,7 +40,7 @@ fn permutation() -> Result<(), String> {
 fn cookie() -> Result<(), String> {
     let mut x = 0x1234_5678_9abc_def0u64;
     for _ in 0..10_000 {
-        x = crate::permutation::splitmix64(&mut x);
+        x = crate::plan::permutation::splitmix64(&mut x);
         let k = CookieKey::from_keys(x, x.rotate_left(17));
         let (a, b, p, q) = (
             x as u32,
@@ -53,15 +55,9 @@ fn cookie() -> Result<(), String> {
     Ok(())
 }
 
+/// The ones'-complement sum of `b`, folded: 0xffff over a header or segment whose checksum holds.
 fn fold_sum(b: &[u8]) -> u16 {
-    let mut s: u64 = b
-        .chunks(2)
-        .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]) as u64)
-        .sum();
-    while s > 0xffff {
-        s = (s & 0xffff) + (s >> 16);
-    }
-    s as u16
+    fold(sum_words(b))
 }
 
 fn template() -> Result<(), String> {
@@ -69,7 +65,7 @@ fn template() -> Result<(), String> {
     let mut f = [0u8; 128];
     let mut x = 7u64;
     for _ in 0..1000 {
-        x = crate::permutation::splitmix64(&mut x);
+        x = crate::plan::permutation::splitmix64(&mut x);
         let n = t.fill_v4(
             &mut f,
             x as u32,

@@ -13,11 +13,14 @@
 //! whose payloads sit in one reused byte arena, so sending costs no allocation per frame.
 
 use crate::banner::{BannerConfig, Found, Session};
+use crate::cookie::CookieKey;
+use crate::frame::{ip_builder, Flow, FrameHeader, Link, MIN_FRAME};
 use crate::output::BannerRecord;
 use crate::output::Record;
-use etherparse::{PacketBuilder, PacketBuilderStep, TcpHeader};
+use etherparse::{PacketBuilderStep, TcpHeader};
+use siphasher::sip::SipHasher13;
 use std::collections::{HashMap, VecDeque};
-use std::net::IpAddr;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 pub const FIN: u8 = 0x01;
@@ -40,10 +43,8 @@ const SLOTS: usize = 4096;
 /// Settings of banner grabbing's TCP side.
 #[derive(Clone, Debug)]
 pub struct TcpConfig {
-    pub my_mac: [u8; 6],
-    pub vlan: Option<u16>,
-    /// TTL / hop limit of our segments.
-    pub ttl: u8,
+    /// Our MAC, VLAN tag and the TTL / hop limit of our segments.
+    pub link: Link,
     /// How long a server may stay silent before we send our probe (`--hello-timeout`), and how
     /// long after its last bytes a connection is considered finished.
     pub hello_wait_ms: u64,
@@ -52,15 +53,6 @@ pub struct TcpConfig {
     /// Connections held at once by this shard; SYN-ACKs beyond it get a RST and no banner.
     pub max_connections: usize,
     pub banners: Arc<BannerConfig>,
-}
-
-/// The four-tuple of a connection.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Flow {
-    pub them: IpAddr,
-    pub me: IpAddr,
-    pub port_them: u16,
-    pub port_me: u16,
 }
 
 /// The parts of a received segment the stack uses.
@@ -95,10 +87,28 @@ struct Tcb {
     session: Session,
 }
 
+/// The connection table's hasher: SipHash-1-3 (what std's default hasher runs) keyed from the
+/// scan's cookie key instead of at random, so the same seed gives the same table order, and
+/// [`Stack::close_all`] the same banners in the same order.
+#[derive(Clone, Copy, Debug)]
+struct TableHasher {
+    k0: u64,
+    k1: u64,
+}
+
+impl BuildHasher for TableHasher {
+    type Hasher = SipHasher13;
+
+    #[inline]
+    fn build_hasher(&self) -> SipHasher13 {
+        SipHasher13::new_with_keys(self.k0, self.k1)
+    }
+}
+
 /// One shard of the stack.
 pub struct Stack {
     cfg: TcpConfig,
-    table: HashMap<Flow, Tcb>,
+    table: HashMap<Flow, Tcb, TableHasher>,
     wheel: Wheel,
     now_ms: u64,
     now_unix: u32,
@@ -114,10 +124,12 @@ pub struct Stack {
 }
 
 impl Stack {
-    pub fn new(cfg: TcpConfig) -> Self {
+    /// A shard whose connection table hashes with keys from the scan's `key`.
+    pub fn new(cfg: TcpConfig, key: &CookieKey) -> Self {
+        let (k0, k1) = key.table_keys();
         Self {
             cfg,
-            table: HashMap::new(),
+            table: HashMap::with_hasher(TableHasher { k0, k1 }),
             wheel: Wheel::new(),
             now_ms: 0,
             now_unix: 0,
@@ -150,10 +162,8 @@ impl Stack {
         while let Some(q) = self.out.pop_front() {
             let payload = &self.out_bytes[q.at as usize..(q.at + q.len) as usize];
             let h = FrameHeader {
-                src_mac: self.cfg.my_mac,
+                link: self.cfg.link,
                 dst_mac: q.dst_mac,
-                vlan: self.cfg.vlan,
-                ttl: self.cfg.ttl,
             };
             let n = write_tcp_frame(&h, &q.flow, q.seq, q.ack, q.flags, payload, buf);
             if self.out.is_empty() {
@@ -511,15 +521,6 @@ fn rto(retries: u8) -> u64 {
     RTO_MS << retries.min(6)
 }
 
-/// The link-layer and IP facts of the frames we send on one interface.
-#[derive(Clone, Copy, Debug)]
-pub struct FrameHeader {
-    pub src_mac: [u8; 6],
-    pub dst_mac: [u8; 6],
-    pub vlan: Option<u16>,
-    pub ttl: u8,
-}
-
 /// The builder of an Ethernet frame carrying one TCP segment from us (`flow.me`) to the peer;
 /// `None` when the addresses' families differ.
 fn segment_builder(
@@ -529,22 +530,7 @@ fn segment_builder(
     ack: u32,
     flags: u8,
 ) -> Option<PacketBuilderStep<TcpHeader>> {
-    let FrameHeader {
-        src_mac,
-        dst_mac,
-        vlan,
-        ttl,
-    } = *h;
-    let eth = || PacketBuilder::ethernet2(src_mac, dst_mac);
-    let tagged = |v: u16| eth().single_vlan(v.try_into().unwrap_or_default());
-    let ip = match (flow.me, flow.them, vlan) {
-        (IpAddr::V4(m), IpAddr::V4(t), None) => eth().ipv4(m.octets(), t.octets(), ttl),
-        (IpAddr::V4(m), IpAddr::V4(t), Some(v)) => tagged(v).ipv4(m.octets(), t.octets(), ttl),
-        (IpAddr::V6(m), IpAddr::V6(t), None) => eth().ipv6(m.octets(), t.octets(), ttl),
-        (IpAddr::V6(m), IpAddr::V6(t), Some(v)) => tagged(v).ipv6(m.octets(), t.octets(), ttl),
-        _ => return None,
-    };
-    let mut b = ip.tcp(flow.port_me, flow.port_them, seq, WINDOW);
+    let mut b = ip_builder(h, flow)?.tcp(flow.port_me, flow.port_them, seq, WINDOW);
     if flags & ACK != 0 {
         b = b.ack(ack);
     }
@@ -559,9 +545,6 @@ fn segment_builder(
     }
     Some(b)
 }
-
-/// Frames shorter than this are padded with zeros (the Ethernet minimum without the FCS).
-const MIN_FRAME: usize = 60;
 
 /// A frame of one TCP segment from us (`flow.me`) to the peer (see [`segment_builder`]),
 /// written in place into `out` and padded with zeros to the Ethernet minimum: the receive

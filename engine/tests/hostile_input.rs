@@ -1,10 +1,10 @@
 //! Every parser of user input returns an error or a value for arbitrary text, never a panic.
 
 use masscan_engine::config::{parse_conf, Mac};
+use masscan_engine::plan::ports::PortSetBuilder;
+use masscan_engine::plan::source::{IpRange, PortRange};
+use masscan_engine::plan::targets::{parse_range, TargetSetBuilder};
 use masscan_engine::plan::Shard;
-use masscan_engine::ports::PortSetBuilder;
-use masscan_engine::source::{IpRange, PortRange};
-use masscan_engine::targets::{parse_range, TargetSetBuilder};
 use proptest::prelude::*;
 
 fn fragments() -> impl Strategy<Value = String> {

@@ -10,17 +10,19 @@
 #![forbid(unsafe_code)]
 
 use masscan_engine::banner::{BannerConfig, Found, Session};
+use masscan_engine::classify::{Classifier, ClassifierConfig, MAX_ANSWER};
 use masscan_engine::config::{
     parse_conf, parse_cpu_list, parse_duration_spec, parse_size_spec, Mac,
 };
 use masscan_engine::cookie::CookieKey;
+use masscan_engine::frame::{fold, sum_words, Flow, Link};
 use masscan_engine::output::binary::BinaryReader;
+use masscan_engine::plan::ports::PortSetBuilder;
+use masscan_engine::plan::source::{IpRange, PortRange};
+use masscan_engine::plan::targets::{parse_range, TargetSetBuilder};
 use masscan_engine::plan::Shard;
-use masscan_engine::ports::PortSetBuilder;
-use masscan_engine::reply::{Receiver, ReceiverConfig, MAX_REPLY};
-use masscan_engine::source::{IpRange, PortRange, Source};
-use masscan_engine::targets::{parse_range, TargetSetBuilder};
-use masscan_engine::tcp::{Flow, Segment, Stack, TcpConfig, ACK, SYN};
+use masscan_engine::tcp::{Segment, Stack, TcpConfig, ACK, SYN};
+use masscan_test_support::packets::{v4_source, SCANNER_MAC};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, OnceLock};
 
@@ -70,9 +72,10 @@ pub fn banner(data: &[u8]) {
 
 fn tcp_config() -> TcpConfig {
     TcpConfig {
-        my_mac: [2, 0, 0, 0, 0, 2],
-        vlan: None,
-        ttl: 64,
+        link: Link {
+            ttl: 64,
+            ..Link::new(SCANNER_MAC)
+        },
         hello_wait_ms: 2000,
         timeout_ms: 30_000,
         max_connections: 4,
@@ -103,7 +106,7 @@ fn u32_of(data: &mut &[u8]) -> u32 {
 /// with arbitrary flags, numbers and payload, the clock jumping), every frame it queues written
 /// out; the table never exceeds its cap and ends empty.
 pub fn tcp(mut data: &[u8]) {
-    let mut st = Stack::new(tcp_config());
+    let mut st = Stack::new(tcp_config(), &CookieKey::from_seed(0));
     let mut now = 1u64;
     let mut frame = [0u8; 2048];
     st.poll(now, 1);
@@ -167,32 +170,15 @@ pub fn tcp(mut data: &[u8]) {
 /// the parser and the states past the cookie check are reached.
 pub fn receive(mut data: &[u8]) {
     let key = CookieKey::from_seed(1);
-    let mut r = Receiver::new(ReceiverConfig {
-        udp_ids: masscan_engine::probe::udp::UdpIds::builtin(),
-        arp_scan: false,
-        key,
-        source: Source::new(
-            Some(IpRange::V4 {
-                first: u32::from(ME),
-                count: 1,
-            }),
-            None,
-            PortRange {
-                first: PORT_ME,
-                count: 1,
-            },
-        ),
-        my_mac: [2, 0, 0, 0, 0, 2],
-        vlan: None,
+    let mut r = Classifier::new(ClassifierConfig {
+        link: Link::new(SCANNER_MAC),
         answer_arp: true,
-        send_rst: true,
-        report_open: true,
         report_closed: true,
-        dedup_buckets: 64,
         banners: Some(tcp_config()),
+        ..ClassifierConfig::new(key, v4_source(ME, PORT_ME, 1))
     });
     let mut reply = [0u8; 1600];
-    debug_assert!(MAX_REPLY <= reply.len());
+    debug_assert!(MAX_ANSWER <= reply.len());
     let mut frame = [0u8; 1600];
     let mut now = 0u64;
     while !data.is_empty() {
@@ -206,7 +192,7 @@ pub fn receive(mut data: &[u8]) {
             reply_frame(&key, op, body, &mut frame)
         };
         let o = r.handle(&frame[..n], (now / 1000) as u32, &mut reply);
-        assert!(o.reply_len <= reply.len());
+        assert!(o.answer_len <= reply.len());
         now += u64::from(op >> 5) * 250;
         r.tick(now, (now / 1000) as u32);
         while r.poll_transmit(&mut reply).is_some() {}
@@ -249,14 +235,8 @@ fn reply_frame(key: &CookieKey, op: u8, body: &[u8], out: &mut [u8]) -> usize {
     tcp[14..16].copy_from_slice(&8192u16.to_be_bytes());
     f[54..].copy_from_slice(payload);
     // A valid checksum, or the receive path drops the segment before the stack sees it.
-    let mut sum: u32 = 6 + (total as u32 - 20);
-    for w in f[26..34].chunks(2).chain(f[34..].chunks(2)) {
-        sum += u32::from(u16::from_be_bytes([w[0], *w.get(1).unwrap_or(&0)]));
-    }
-    while sum >> 16 != 0 {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    f[50..52].copy_from_slice(&(!(sum as u16)).to_be_bytes());
+    let sum = 6 + (total as u64 - 20) + sum_words(&f[26..34]) + sum_words(&f[34..]);
+    f[50..52].copy_from_slice(&(!fold(sum)).to_be_bytes());
     14 + total
 }
 

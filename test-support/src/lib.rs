@@ -6,6 +6,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod packets;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -6,7 +6,7 @@
 use crate::args::UserError;
 use masscan_drivers::netif::{Interfaces, Link};
 use masscan_engine::config::{Mac, ScanConfig};
-use masscan_engine::source::IpRange;
+use masscan_engine::plan::source::IpRange;
 use std::net::{IpAddr, Ipv4Addr};
 
 /// The interface and addresses a scan sends from. Each family is set up only when the scan has

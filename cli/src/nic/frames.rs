@@ -7,11 +7,12 @@ use crate::nic::discover::Adapter;
 use crate::nic::resolve::Link;
 use crate::settings::Run;
 use masscan_engine::banner::BannerConfig;
+use masscan_engine::classify::ClassifierConfig;
 use masscan_engine::config::{defaults, ScanConfig};
 use masscan_engine::cookie::CookieKey;
+use masscan_engine::frame;
+use masscan_engine::plan::source::{IpRange, PortRange, Source};
 use masscan_engine::probe::Probes;
-use masscan_engine::reply::ReceiverConfig;
-use masscan_engine::source::{IpRange, PortRange, Source};
 use masscan_engine::tcp::TcpConfig;
 use masscan_engine::template::TemplateParams;
 use std::sync::Arc;
@@ -66,10 +67,12 @@ impl Wire {
     /// Every probe kind's templates, for IPv4 and IPv6 (each to its family's router).
     pub fn probes(&self, c: &ScanConfig) -> Result<Probes, UserError> {
         let params = |dst_mac| TemplateParams {
-            src_mac: self.src_mac,
+            link: frame::Link {
+                mac: self.src_mac,
+                vlan: c.nic.adapter_vlan,
+                ttl: c.io.ttl,
+            },
             dst_mac,
-            vlan: c.nic.adapter_vlan,
-            ttl: c.io.ttl,
             timestamps: self.timestamps,
             ..TemplateParams::default()
         };
@@ -120,9 +123,11 @@ pub fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConf
     }
     banners.hellos = c.banner.hellos.iter().cloned().collect();
     TcpConfig {
-        my_mac,
-        vlan: c.nic.adapter_vlan,
-        ttl: c.io.ttl,
+        link: frame::Link {
+            mac: my_mac,
+            vlan: c.nic.adapter_vlan,
+            ttl: c.io.ttl,
+        },
         hello_wait_ms: c
             .banner
             .hello_timeout
@@ -151,14 +156,17 @@ pub fn receiver_config(
     adapter: Option<&Adapter>,
     live: bool,
     rx_threads: usize,
-) -> ReceiverConfig {
-    ReceiverConfig {
+) -> ClassifierConfig {
+    ClassifierConfig {
         udp_ids: masscan_engine::probe::udp::UdpIds::new(&udp_payloads(c)),
         arp_scan: c.ports.contains_arp(),
         key,
         source: wire.source,
-        my_mac: wire.src_mac,
-        vlan: c.nic.adapter_vlan,
+        link: frame::Link {
+            mac: wire.src_mac,
+            vlan: c.nic.adapter_vlan,
+            ttl: c.io.ttl,
+        },
         answer_arp: adapter.is_some_and(|a| a.spoofed),
         send_rst: true,
         report_open: !c.report.noshow_open,

@@ -9,8 +9,8 @@ use masscan_ebpf::{Counters as XdpCounters, SteerConfig};
 use masscan_engine::arp::Neighbours;
 use masscan_engine::config::{Mac, ScanConfig};
 use masscan_engine::driver::Driver;
+use masscan_engine::plan::source::IpRange;
 use masscan_engine::plan::Plan;
-use masscan_engine::source::IpRange;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 

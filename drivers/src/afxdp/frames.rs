@@ -1,7 +1,7 @@
 //! The frames of an AF_XDP queue's UMEM, apart from the sockets and rings: the memory
-//! ([`Area`]), which frames are whose (transmit, lent to the receive side's replies
-//! ([`ReplyQueue`]), receive), and the steps the queue's halves take on descriptors: a batch of
-//! replies and probes gathered for the transmit ring ([`Batch`], [`gather`]), completed frames
+//! ([`Area`]), which frames are whose (transmit, lent to the receive side's answers
+//! ([`AnswerQueue`]), receive), and the steps the queue's halves take on descriptors: a batch of
+//! answers and probes gathered for the transmit ring ([`Batch`], [`gather`]), completed frames
 //! given back to their free list ([`give_back`]), a received frame read and its frame freed
 //! ([`take_received`]). xdpilone moves the descriptors through the kernel's rings; everything
 //! here is tested without a socket, over an area the test maps itself.
@@ -14,36 +14,36 @@ use xdpilone::xdp::XdpDesc;
 
 pub(super) const FRAME_SIZE: u32 = 2048;
 /// Frames per queue (24 MiB): 8,192 for transmit (4,096 of them lent to the receive side's
-/// replies) and 4,096 for receive.
+/// answers) and 4,096 for receive.
 pub(super) const FRAMES: u32 = 12_288;
 pub(super) const TX_FRAMES: u32 = 8192;
-/// Transmit frames lent to the receive side for its replies, per queue (the last ones of the
+/// Transmit frames lent to the receive side for its answers, per queue (the last ones of the
 /// transmit half of the UMEM).
-pub(super) const REPLY_FRAMES: u32 = 4096;
-pub(super) const REPLY_FIRST: u32 = TX_FRAMES - REPLY_FRAMES;
+pub(super) const ANSWER_FRAMES: u32 = 4096;
+pub(super) const ANSWER_FIRST: u32 = TX_FRAMES - ANSWER_FRAMES;
 
-/// The reply frames of one queue, by UMEM address: each is in exactly one place at a time:
+/// The answer frames of one queue, by UMEM address: each is in exactly one place at a time:
 /// free (the receive side may write it), ready (written, waiting for the transmit side), or on
 /// the transmit ring (given back to `free` when it completes).
-pub(super) struct ReplyQueue {
+pub(super) struct AnswerQueue {
     pub(super) free: ArrayQueue<u64>,
     pub(super) ready: ArrayQueue<(u64, u32)>,
 }
 
-impl ReplyQueue {
+impl AnswerQueue {
     pub(super) fn new() -> Self {
-        let free = ArrayQueue::new(REPLY_FRAMES as usize);
-        for i in REPLY_FIRST..TX_FRAMES {
+        let free = ArrayQueue::new(ANSWER_FRAMES as usize);
+        for i in ANSWER_FIRST..TX_FRAMES {
             let _ = free.push(u64::from(i * FRAME_SIZE));
         }
         Self {
             free,
-            ready: ArrayQueue::new(REPLY_FRAMES as usize),
+            ready: ArrayQueue::new(ANSWER_FRAMES as usize),
         }
     }
 
     pub(super) fn owns(addr: u64) -> bool {
-        (u64::from(REPLY_FIRST * FRAME_SIZE)..u64::from(TX_FRAMES * FRAME_SIZE)).contains(&addr)
+        (u64::from(ANSWER_FIRST * FRAME_SIZE)..u64::from(TX_FRAMES * FRAME_SIZE)).contains(&addr)
     }
 }
 
@@ -120,13 +120,13 @@ pub(super) fn chunk(addr: u64) -> u64 {
     addr - addr % u64::from(FRAME_SIZE)
 }
 
-/// A completed transmit descriptor's frame, back where it came from: the reply side's free
+/// A completed transmit descriptor's frame, back where it came from: the answer side's free
 /// queue for a lent frame, else the transmit side's free list.
 #[inline]
-pub(super) fn give_back(addr: u64, replies: &ReplyQueue, free: &mut Vec<u64>) {
+pub(super) fn give_back(addr: u64, answers: &AnswerQueue, free: &mut Vec<u64>) {
     let frame = chunk(addr);
-    if ReplyQueue::owns(frame) {
-        let _ = replies.free.push(frame);
+    if AnswerQueue::owns(frame) {
+        let _ = answers.free.push(frame);
     } else {
         free.push(frame);
     }
@@ -153,14 +153,14 @@ pub(super) fn gather(
     n
 }
 
-/// The descriptors of one transmit reservation: first up to `replies` of the frames the
+/// The descriptors of one transmit reservation: first up to `answers` of the frames the
 /// receive side wrote, then up to `probes_max` probes, each a free transmit frame filled in
 /// place by `fill` (a frame left empty goes back to the free list and ends the batch).
 pub(super) struct Batch<'a, F> {
     free: &'a mut Vec<u64>,
     area: &'a Area,
     ready: &'a ArrayQueue<(u64, u32)>,
-    replies_left: usize,
+    answers_left: usize,
     probes_max: usize,
     fill: F,
     /// Probes given so far, and their bytes.
@@ -178,7 +178,7 @@ impl<'a, F: FnMut(&mut [u8]) -> usize> Batch<'a, F> {
         free: &'a mut Vec<u64>,
         area: &'a Area,
         ready: &'a ArrayQueue<(u64, u32)>,
-        replies: usize,
+        answers: usize,
         probes_max: usize,
         fill: F,
     ) -> Self {
@@ -186,7 +186,7 @@ impl<'a, F: FnMut(&mut [u8]) -> usize> Batch<'a, F> {
             free,
             area,
             ready,
-            replies_left: replies,
+            answers_left: answers,
             probes_max,
             fill,
             probes: 0,
@@ -197,12 +197,12 @@ impl<'a, F: FnMut(&mut [u8]) -> usize> Batch<'a, F> {
     /// The next descriptor for the ring, if any.
     #[inline]
     pub(super) fn next(&mut self) -> Option<(u64, u32)> {
-        if self.replies_left > 0 {
-            self.replies_left -= 1;
+        if self.answers_left > 0 {
+            self.answers_left -= 1;
             if let Some(d) = self.ready.pop() {
                 return Some(d);
             }
-            self.replies_left = 0;
+            self.answers_left = 0;
         }
         if self.probes == self.probes_max {
             return None;
@@ -271,19 +271,19 @@ mod tests {
     }
 
     #[test]
-    fn the_reply_queue_starts_with_every_lent_frame_and_owns_just_those() {
-        let q = ReplyQueue::new();
-        assert_eq!(q.free.len(), REPLY_FRAMES as usize);
+    fn the_answer_queue_starts_with_every_lent_frame_and_owns_just_those() {
+        let q = AnswerQueue::new();
+        assert_eq!(q.free.len(), ANSWER_FRAMES as usize);
         assert!(q.ready.is_empty());
         while let Some(a) = q.free.pop() {
-            assert!(ReplyQueue::owns(a) && a % FS == 0, "{a}");
+            assert!(AnswerQueue::owns(a) && a % FS == 0, "{a}");
         }
-        let first = u64::from(REPLY_FIRST) * FS;
-        assert!(!ReplyQueue::owns(first - FS));
-        assert!(ReplyQueue::owns(first));
-        assert!(ReplyQueue::owns(u64::from(TX_FRAMES) * FS - FS));
+        let first = u64::from(ANSWER_FIRST) * FS;
+        assert!(!AnswerQueue::owns(first - FS));
+        assert!(AnswerQueue::owns(first));
+        assert!(AnswerQueue::owns(u64::from(TX_FRAMES) * FS - FS));
         assert!(
-            !ReplyQueue::owns(u64::from(TX_FRAMES) * FS),
+            !AnswerQueue::owns(u64::from(TX_FRAMES) * FS),
             "receive frames"
         );
         assert_eq!(chunk(3 * FS + 17), 3 * FS);
@@ -291,10 +291,10 @@ mod tests {
     }
 
     #[test]
-    fn a_batch_puts_replies_first_then_probes_filled_in_place() {
+    fn a_batch_puts_answers_first_then_probes_filled_in_place() {
         let area = area();
-        let q = ReplyQueue::new();
-        let r = u64::from(REPLY_FIRST) * FS;
+        let q = AnswerQueue::new();
+        let r = u64::from(ANSWER_FIRST) * FS;
         for (k, len) in [(0, 60u32), (1, 61), (2, 62)] {
             q.ready.push((r + k * FS, len)).unwrap();
         }
@@ -320,19 +320,19 @@ mod tests {
         assert_eq!(
             q.ready.pop(),
             Some((r + 2 * FS, 62)),
-            "the reply left waits"
+            "the answer left waits"
         );
     }
 
     #[test]
     fn a_batch_stops_at_the_rooms_end_and_at_an_empty_frame() {
         let area = area();
-        let q = ReplyQueue::new();
-        let r = u64::from(REPLY_FIRST) * FS;
+        let q = AnswerQueue::new();
+        let r = u64::from(ANSWER_FIRST) * FS;
         q.ready.push((r, 60)).unwrap();
         let mut free = vec![0, FS, 2 * FS, 3 * FS];
         let mut calls = 0;
-        // More replies asked for than are ready: the probes follow the one there is.
+        // More answers asked for than are ready: the probes follow the one there is.
         // SAFETY: the test owns every frame of its area.
         let mut batch = unsafe {
             Batch::new(&mut free, &area, &q.ready, 5, 4, |f: &mut [u8]| {
@@ -358,14 +358,14 @@ mod tests {
 
     #[test]
     fn completed_frames_go_back_to_the_list_they_came_from() {
-        let q = ReplyQueue::new();
+        let q = AnswerQueue::new();
         let lent = q.free.pop().unwrap();
         let mut free = Vec::new();
         give_back(5 * FS + 100, &q, &mut free);
         assert_eq!(free, [5 * FS]);
         give_back(lent + 7, &q, &mut free);
         assert_eq!(free, [5 * FS]);
-        assert_eq!(q.free.len(), REPLY_FRAMES as usize);
+        assert_eq!(q.free.len(), ANSWER_FRAMES as usize);
     }
 
     #[test]

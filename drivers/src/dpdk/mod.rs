@@ -211,7 +211,7 @@ pub struct Dpdk {
     queues: usize,
     mac: [u8; 6],
     mtu: u16,
-    replies: Vec<Arc<ArrayQueue<Mbuf>>>,
+    answers: Vec<Arc<ArrayQueue<Mbuf>>>,
 }
 
 impl Dpdk {
@@ -275,7 +275,7 @@ impl Dpdk {
             queues,
             mac,
             mtu,
-            replies: (0..queues)
+            answers: (0..queues)
                 .map(|_| Arc::new(ArrayQueue::new(REPLY_SLOTS)))
                 .collect(),
         })
@@ -324,8 +324,8 @@ impl Driver for Dpdk {
     }
 
     fn open_queue(&mut self, index: usize) -> Result<(DpdkTx, DpdkRx), DriverError> {
-        let replies = self
-            .replies
+        let answers = self
+            .answers
             .get(index)
             .ok_or_else(|| DriverError::Other(format!("dpdk: no queue {index}")))?;
         let pool = self.port.pools[index].0;
@@ -334,7 +334,7 @@ impl Driver for Dpdk {
                 Arc::clone(&self.port),
                 index as u16,
                 pool,
-                Arc::clone(replies),
+                Arc::clone(answers),
                 false,
             ),
             DpdkRx::new(Arc::clone(&self.port), index as u16),
@@ -361,9 +361,9 @@ impl Driver for Dpdk {
         }
     }
 
-    fn open_reply_queue(&mut self, index: usize) -> Result<DpdkTx, DriverError> {
-        let replies = self
-            .replies
+    fn open_answer_queue(&mut self, index: usize) -> Result<DpdkTx, DriverError> {
+        let answers = self
+            .answers
             .get(index)
             .ok_or_else(|| DriverError::Other(format!("dpdk: no queue {index}")))?;
         let pool = self.port.pools[index].0;
@@ -371,7 +371,7 @@ impl Driver for Dpdk {
             Arc::clone(&self.port),
             index as u16,
             pool,
-            Arc::clone(replies),
+            Arc::clone(answers),
             true,
         ))
     }

@@ -3,7 +3,7 @@
 //! loop and frees them in bulk. A DPDK transmit queue must not be used by two threads, so the
 //! receive loop's own frames (RSTs, ARP answers, banner segments) are written into mbufs on its
 //! core and handed through a bounded queue to the transmit core, which sends them with its
-//! next burst (and keeps doing so, through `poll_replies`, after its last probe).
+//! next burst (and keeps doing so, through `poll_answers`, after its last probe).
 
 use super::{ffi, Mbuf, Port};
 use crossbeam_queue::ArrayQueue;
@@ -22,9 +22,9 @@ pub struct DpdkTx {
     /// Filled frames the device has not taken yet (its ring was full): sent first next time.
     pending: Vec<*mut c_void>,
     fresh: Vec<*mut c_void>,
-    replies: Arc<ArrayQueue<Mbuf>>,
+    answers: Arc<ArrayQueue<Mbuf>>,
     /// This queue belongs to a receive core: its frames go through `replies`.
-    reply_side: bool,
+    answer_side: bool,
     /// The using thread has an lcore id (see `alloc`).
     registered: bool,
     stats: QueueStats,
@@ -39,8 +39,8 @@ impl DpdkTx {
         port: Arc<Port>,
         queue: u16,
         pool: *mut c_void,
-        replies: Arc<ArrayQueue<Mbuf>>,
-        reply_side: bool,
+        answers: Arc<ArrayQueue<Mbuf>>,
+        answer_side: bool,
     ) -> DpdkTx {
         DpdkTx {
             port,
@@ -48,8 +48,8 @@ impl DpdkTx {
             pool,
             pending: Vec::with_capacity(BURST * 2),
             fresh: Vec::with_capacity(BURST),
-            replies,
-            reply_side,
+            answers,
+            answer_side,
             registered: false,
             stats: QueueStats::default(),
         }
@@ -129,26 +129,26 @@ impl DpdkTx {
 
     /// Moves the receive core's frames into `pending`, bounded so a flood of replies cannot
     /// grow it.
-    fn take_replies(&mut self) {
+    fn take_answers(&mut self) {
         while self.pending.len() < BURST * 2 {
-            match self.replies.pop() {
+            match self.answers.pop() {
                 Some(m) => self.pending.push(m.0),
                 None => break,
             }
         }
     }
 
-    fn transmit_replies<F: FnMut(&mut [u8]) -> usize>(&mut self, max: usize, fill: F) -> usize {
+    fn transmit_answers<F: FnMut(&mut [u8]) -> usize>(&mut self, max: usize, fill: F) -> usize {
         let want = max
             .min(BURST)
-            .min(self.replies.capacity() - self.replies.len());
+            .min(self.answers.capacity() - self.answers.len());
         if want == 0 || !self.alloc(want) {
             self.stats.tx_ring_full += 1;
             return 0;
         }
         let filled = self.fill_fresh(fill);
         for m in self.fresh.drain(..) {
-            if let Err(Mbuf(mut m)) = self.replies.push(Mbuf(m)) {
+            if let Err(Mbuf(mut m)) = self.answers.push(Mbuf(m)) {
                 // SAFETY: the frame did not fit the hand-off queue: still ours to free.
                 unsafe { ffi::msr_mbuf_free(&mut m, 1) };
             }
@@ -163,10 +163,10 @@ impl TxQueue for DpdkTx {
         max: usize,
         fill: F,
     ) -> Result<usize, DriverError> {
-        if self.reply_side {
-            return Ok(self.transmit_replies(max, fill));
+        if self.answer_side {
+            return Ok(self.transmit_answers(max, fill));
         }
-        self.take_replies();
+        self.take_answers();
         self.push_pending();
         if !self.pending.is_empty() {
             return Ok(0); // the device's ring is full: the caller tries again
@@ -186,23 +186,23 @@ impl TxQueue for DpdkTx {
     }
 
     fn flush(&mut self) -> Result<(), DriverError> {
-        if self.reply_side {
+        if self.answer_side {
             return Ok(());
         }
         let deadline = Instant::now() + Duration::from_secs(1);
         loop {
-            self.take_replies();
+            self.take_answers();
             self.push_pending();
-            if (self.pending.is_empty() && self.replies.is_empty()) || Instant::now() > deadline {
+            if (self.pending.is_empty() && self.answers.is_empty()) || Instant::now() > deadline {
                 return Ok(());
             }
             std::thread::yield_now();
         }
     }
 
-    fn poll_replies(&mut self) -> Result<(), DriverError> {
-        if !self.reply_side {
-            self.take_replies();
+    fn poll_answers(&mut self) -> Result<(), DriverError> {
+        if !self.answer_side {
+            self.take_answers();
             self.push_pending();
         }
         Ok(())
@@ -215,8 +215,8 @@ impl TxQueue for DpdkTx {
 
 impl Drop for DpdkTx {
     fn drop(&mut self) {
-        if !self.reply_side {
-            while let Some(m) = self.replies.pop() {
+        if !self.answer_side {
+            while let Some(m) = self.answers.pop() {
                 self.pending.push(m.0);
             }
         }

@@ -10,7 +10,7 @@ pub const WAIT_SECS: u64 = 10;
 /// `--retries`: extra probes per target.
 pub const RETRIES: u32 = 0;
 /// `--blackrock-rounds`: rounds of the BlackRock order.
-pub const BLACKROCK_ROUNDS: u32 = crate::blackrock::DEFAULT_ROUNDS;
+pub const BLACKROCK_ROUNDS: u32 = crate::plan::blackrock::DEFAULT_ROUNDS;
 /// `--hello-timeout`: seconds a server may stay silent before our hello.
 pub const HELLO_TIMEOUT_SECS: u64 = 2;
 /// `--connection-timeout`: seconds a banner connection may last at most.

@@ -323,8 +323,8 @@ mod tests {
 
     #[test]
     fn echo_all_writes_each_default_once_and_a_set_value_instead() {
-        let targets = crate::targets::TargetSetBuilder::new().build_lenient();
-        let ports = crate::ports::PortSetBuilder::new().build();
+        let targets = crate::plan::targets::TargetSetBuilder::new().build_lenient();
+        let ports = crate::plan::ports::PortSetBuilder::new().build();
         let mut c = ScanConfig::new(targets, ports, 1);
         let mut text = String::new();
         c.write_conf_all(&mut text);

@@ -12,8 +12,8 @@ mod specs;
 pub use groups::{Banners, Io, Pace, Report, Threads, UdpPayloads};
 pub use specs::{cpu_list, fmt_rate, parse_cpu_list, parse_duration_spec, parse_size_spec};
 
-use crate::ports::PortSet;
-use crate::targets::TargetSet;
+use crate::plan::ports::PortSet;
+use crate::plan::targets::TargetSet;
 
 /// One `name = value` line of a config file.
 #[derive(Clone, Debug, PartialEq, Eq)]

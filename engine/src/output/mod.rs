@@ -141,8 +141,8 @@ pub struct ScannedPorts {
 }
 
 impl ScannedPorts {
-    pub fn new(ports: &crate::ports::PortSet) -> Self {
-        use crate::ports::Proto;
+    pub fn new(ports: &crate::plan::ports::PortSet) -> Self {
+        use crate::plan::ports::Proto;
         let mut me = Self::default();
         for (proto, first, last) in ports.ranges() {
             match proto {

@@ -566,7 +566,7 @@ mod tests {
 
     #[test]
     fn headers_list_the_scanned_ports() {
-        let mut b = crate::ports::PortSetBuilder::new();
+        let mut b = crate::plan::ports::PortSetBuilder::new();
         b.add_spec("443,80,1000-1010,U:53,U:161,S:38412,I:0")
             .unwrap();
         let ports = ScannedPorts::new(&b.build());

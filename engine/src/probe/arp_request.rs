@@ -1,13 +1,14 @@
 //! ARP sweeps (`--arp`): an ARP request per IPv4 target and an ICMPv6 Neighbor Solicitation per
 //! IPv6 one, from our address and MAC; the answer (an ARP reply, a Neighbor Advertisement)
-//! reports the host `up` with its MAC ([`crate::reply`] reads it: neither protocol has room for
+//! reports the host `up` with its MAC ([`crate::classify`] reads it: neither protocol has room for
 //! a cookie, so only answers addressed to us during an ARP scan count). The frames are small
 //! and a sweep stays on one subnet, so they are built per probe.
 
 use crate::arp::ArpRepr;
+use crate::frame::Link;
 use crate::ndp;
+use crate::plan::source::SourceChoice;
 use crate::plan::TargetIp;
-use crate::source::SourceChoice;
 use crate::template::TemplateParams;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -15,16 +16,12 @@ const BROADCAST: [u8; 6] = [0xff; 6];
 
 #[derive(Clone, Debug)]
 pub struct ArpRequest {
-    my_mac: [u8; 6],
-    vlan: Option<u16>,
+    link: Link,
 }
 
 impl ArpRequest {
     pub fn new(params: &TemplateParams) -> Self {
-        Self {
-            my_mac: params.src_mac,
-            vlan: params.vlan,
-        }
+        Self { link: params.link }
     }
 
     /// Writes the request for `ip` from `src` into `frame`; returns its length.
@@ -32,14 +29,17 @@ impl ArpRequest {
         match ip {
             TargetIp::V4(them) => {
                 let me = Ipv4Addr::from(src.v4());
-                ArpRepr::request(self.my_mac, me, Ipv4Addr::from(them))
-                    .emit(BROADCAST, self.vlan, frame)
+                ArpRepr::request(self.link.mac, me, Ipv4Addr::from(them)).emit(
+                    BROADCAST,
+                    self.link.vlan,
+                    frame,
+                )
             }
             TargetIp::V6(them) => ndp::solicitation(
-                self.my_mac,
+                self.link.mac,
                 Ipv6Addr::from(src.v6()),
                 Ipv6Addr::from(them),
-                self.vlan,
+                self.link.vlan,
                 frame,
             ),
         }
@@ -49,45 +49,34 @@ impl ArpRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classify::{Classifier, ClassifierConfig};
     use crate::cookie::CookieKey;
     use crate::output::{Record, Status};
+    use crate::plan::ports::Proto;
+    use crate::plan::source::Source;
     use crate::plan::Target;
-    use crate::ports::Proto;
     use crate::probe::Probes;
-    use crate::reply::{Receiver, ReceiverConfig};
-    use crate::source::{IpRange, PortRange, Source};
+    use crate::testing::dual_source;
 
     const MY_MAC: [u8; 6] = [2, 0, 0, 0, 0, 2];
     const HOST_MAC: [u8; 6] = [2, 0, 0, 0, 0, 9];
 
     fn source() -> Source {
-        Source::new(
-            Some(IpRange::parse("198.18.0.2").unwrap()),
-            Some(IpRange::parse("2001:2::2").unwrap()),
-            PortRange::parse("40000").unwrap(),
-        )
+        dual_source("40000")
     }
 
-    fn receiver(arp_scan: bool) -> Receiver {
-        Receiver::new(ReceiverConfig {
-            udp_ids: crate::probe::udp::UdpIds::builtin(),
-            key: CookieKey::from_seed(1),
-            source: source(),
-            my_mac: MY_MAC,
-            vlan: None,
-            answer_arp: false,
-            send_rst: true,
-            report_closed: false,
-            report_open: true,
+    fn receiver(arp_scan: bool) -> Classifier {
+        Classifier::new(ClassifierConfig {
+            link: Link::new(MY_MAC),
             dedup_buckets: 16,
-            banners: None,
             arp_scan,
+            ..ClassifierConfig::new(CookieKey::from_seed(1), source())
         })
     }
 
     fn request(ip: TargetIp) -> Vec<u8> {
         let params = TemplateParams {
-            src_mac: MY_MAC,
+            link: Link::new(MY_MAC),
             ..TemplateParams::default()
         };
         let probes = Probes::new(&params, &params).unwrap();

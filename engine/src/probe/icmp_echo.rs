@@ -4,14 +4,13 @@
 //! ICMPv6 for IPv6 ones. Like the SYN templates, each frame is built once with etherparse and
 //! filled per target with a copy and a few stores, the checksums updated incrementally.
 
-use super::{ProbeReply, ReplyAddrs, Verdict};
+use super::{Answer, ProbeReply, ReplyAddrs, Verdict};
 use crate::cookie::CookieKey;
+use crate::frame::{fold, halves128, halves32, sum_words, MIN_FRAME};
 use crate::output::Status;
+use crate::plan::source::SourceChoice;
 use crate::plan::TargetIp;
-use crate::source::SourceChoice;
-use crate::template::{
-    fold, halves128, halves32, ip_step, sum_words, TemplateError, TemplateParams, MIN_FRAME,
-};
+use crate::template::{ip_step, TemplateError, TemplateParams};
 use etherparse::{Icmpv4Type, Icmpv6Type, TransportSlice};
 use std::net::IpAddr;
 
@@ -81,7 +80,7 @@ impl EchoTemplate {
             ip.icmpv4_echo_request(0, 0).write(&mut raw, &[])
         };
         written.expect("writing to a Vec cannot fail");
-        let ip_off = if params.vlan.is_some() { 18 } else { 14 };
+        let ip_off = params.link.ip_offset();
         let icmp_off = ip_off + if v6 { 40 } else { 20 };
         let mut bytes = [0u8; MIN_FRAME + 8];
         bytes[..raw.len()].copy_from_slice(&raw);
@@ -143,7 +142,11 @@ impl EchoTemplate {
 
 /// An echo reply carrying our cookie (identifier and sequence number) is the host answering:
 /// `open`, port 0, protocol 1 (ICMP; also for ICMPv6, as the original reports pings).
-pub fn classify(transport: &TransportSlice<'_>, a: &ReplyAddrs, key: &CookieKey) -> Verdict {
+pub fn classify(
+    transport: &TransportSlice<'_>,
+    a: &ReplyAddrs,
+    key: &CookieKey,
+) -> Verdict<'static> {
     let (id, seq) = match transport {
         TransportSlice::Icmpv4(icmp) => match icmp.icmp_type() {
             Icmpv4Type::EchoReply(e) => (e.id, e.seq),
@@ -170,33 +173,32 @@ pub fn classify(transport: &TransportSlice<'_>, a: &ReplyAddrs, key: &CookieKey)
         port_me: 0,
         status: Status::Open,
         reason: 0,
-        syn_ack: None,
+        answer: Answer::Nothing,
         ip_mismatch: false,
-        abort_tag: None,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::frame::Link;
+    use crate::plan::ports::Proto;
     use crate::plan::Target;
-    use crate::ports::Proto;
     use crate::probe::Probes;
-    use crate::source::{IpRange, PortRange, Source};
+    use crate::testing::dual_source;
     use etherparse::{NetSlice, PacketBuilder, SlicedPacket};
     use std::net::{Ipv4Addr, Ipv6Addr};
 
     fn probe(ip: TargetIp, vlan: Option<u16>, key: &CookieKey) -> Vec<u8> {
         let params = TemplateParams {
-            vlan,
+            link: Link {
+                vlan,
+                ..Link::default()
+            },
             ..TemplateParams::default()
         };
         let probes = Probes::new(&params, &params).unwrap();
-        let src = Source::new(
-            Some(IpRange::parse("198.18.0.2").unwrap()),
-            Some(IpRange::parse("2001:2::2").unwrap()),
-            PortRange::parse("40000").unwrap(),
-        );
+        let src = dual_source("40000");
         let t = Target {
             ip,
             port: Proto::Icmp.base(),
@@ -236,12 +238,8 @@ mod tests {
         v
     }
 
-    fn classify_frame(frame: &[u8], key: &CookieKey) -> Verdict {
-        let src = Source::new(
-            Some(IpRange::parse("198.18.0.2").unwrap()),
-            Some(IpRange::parse("2001:2::2").unwrap()),
-            PortRange::parse("40000").unwrap(),
-        );
+    fn classify_frame<'a>(frame: &'a [u8], key: &CookieKey) -> Verdict<'a> {
+        let src = dual_source("40000");
         crate::probe::classify_frame(frame, key, &src)
     }
 

@@ -5,10 +5,10 @@
 //! INIT (a host without SCTP answers protocol unreachable), is counted ([`Verdict::IcmpError`]). The quoted packet is read with etherparse's lax slicer, which
 //! accepts the truncated datagram an ICMP error carries.
 
-use super::{sctp_init, tcp_syn, udp, ProbeReply, ReplyAddrs, Verdict};
+use super::{sctp_init, tcp_syn, udp, Answer, ProbeReply, ReplyAddrs, Verdict};
 use crate::cookie::CookieKey;
 use crate::output::Status;
-use crate::source::Source;
+use crate::plan::source::Source;
 use etherparse::icmpv4::DestUnreachableHeader;
 use etherparse::icmpv6::DestUnreachableCode;
 use etherparse::{Icmpv4Type, Icmpv6Type, LaxNetSlice, LaxSlicedPacket, TransportSlice};
@@ -19,7 +19,7 @@ pub fn classify(
     a: &ReplyAddrs,
     key: &CookieKey,
     source: &Source,
-) -> Verdict {
+) -> Verdict<'static> {
     let (port_unreachable, quoted) = match transport {
         TransportSlice::Icmpv4(i) => match i.icmp_type() {
             Icmpv4Type::DestinationUnreachable(h) => {
@@ -69,9 +69,8 @@ pub fn classify(
                 port_me: u.source_port(),
                 status: Status::Closed,
                 reason: 0,
-                syn_ack: None,
+                answer: Answer::Nothing,
                 ip_mismatch: false,
-                abort_tag: None,
             })
         }
         Some(TransportSlice::Tcp(t)) => {
@@ -88,7 +87,12 @@ pub fn classify(
 }
 
 /// An error quoting one of our SCTP INITs (checked by its initiate tag when quoted).
-fn quoted_sctp(q: &LaxSlicedPacket<'_>, key: &CookieKey, them: IpAddr, me: IpAddr) -> Verdict {
+fn quoted_sctp(
+    q: &LaxSlicedPacket<'_>,
+    key: &CookieKey,
+    them: IpAddr,
+    me: IpAddr,
+) -> Verdict<'static> {
     let payload = match &q.net {
         Some(LaxNetSlice::Ipv4(ip)) => ip.payload(),
         Some(LaxNetSlice::Ipv6(ip)) => ip.payload(),

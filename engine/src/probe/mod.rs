@@ -1,13 +1,15 @@
 //! Probe kinds. Each kind has one module that owns its templates, writes its probe for one
-//! target in place ([`Probes::fill`], called by the transmit loop) and tells what a reply
-//! addressed to us means ([`Probes::classify`], called by the receive path). The two loops
-//! only dispatch here, so a new kind (UDP with payloads, ICMP echo, ARP, SCTP) is a module and
-//! an arm in each `match` below, and touches neither loop.
+//! target in place ([`Probes::fill`], called by the transmit loop), tells what a reply
+//! addressed to us means and what to do about it ([`Probes::classify`], called by the
+//! classifier: a [`Verdict`] whose [`ProbeReply`] carries its [`Answer`]) and writes that
+//! answer ([`write_answer`]: a RST, an ABORT). The loops and the classifier only dispatch here,
+//! so a new kind (UDP with payloads, ICMP echo, ARP, SCTP) is a module and an arm in each
+//! `match` below, and touches neither loop nor [`crate::classify`].
 //!
 //! Built: TCP SYN ([`tcp_syn`]), UDP with payloads ([`udp`]), ICMP echo ([`icmp_echo`]), the
 //! ICMP errors that quote our probes ([`icmp_error`]), ARP/NDP sweeps ([`arp_request`]) and SCTP
-//! INIT ([`sctp_init`]; its replies come to [`crate::reply`] as IP payload, which etherparse
-//! does not slice). Raw IP protocols (`O:`) are listed by `-sL` but not sent.
+//! INIT ([`sctp_init`]; its replies are the IP payload, which etherparse does not slice).
+//! Raw IP protocols (`O:`) are listed by `-sL` but not sent.
 
 pub mod arp_request;
 pub mod icmp_echo;
@@ -17,12 +19,14 @@ pub mod tcp_syn;
 pub mod udp;
 
 use crate::cookie::CookieKey;
+use crate::frame::{Flow, FrameHeader};
 use crate::output::Status;
+use crate::output::{BannerRecord, Record};
+use crate::plan::ports::Proto;
+use crate::plan::source::{Source, SourceChoice};
 use crate::plan::Target;
-use crate::ports::Proto;
-use crate::source::{Source, SourceChoice};
 use crate::template::{TemplateError, TemplateParams};
-use etherparse::TransportSlice;
+use etherparse::{NetSlice, TransportSlice};
 use std::net::IpAddr;
 
 /// The addresses of a reply to one of our source addresses (already checked as ours).
@@ -33,9 +37,9 @@ pub struct ReplyAddrs {
     pub ttl: u8,
 }
 
-/// A reply to one of our probes, as its kind reads it.
+/// A reply to one of our probes, as its kind reads it; `'a` is the received frame's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ProbeReply {
+pub struct ProbeReply<'a> {
     /// The probed address: the reply's source, or the destination an ICMP error quotes.
     pub them: IpAddr,
     /// IP protocol of the result (6 TCP, 17 UDP, 1 ICMP; 132 SCTP to come).
@@ -45,13 +49,26 @@ pub struct ProbeReply {
     pub status: Status,
     /// What the reply was (for TCP its flags), masscan's `reason`.
     pub reason: u8,
-    /// A SYN-ACK: what the banner stack needs to take the connection, and the RST to answer.
-    pub syn_ack: Option<SynAck>,
+    /// What the scanner does about it beyond reporting the status.
+    pub answer: Answer<'a>,
     /// A UDP reply that did not bring back our cookie but reads as its port's protocol: another
     /// address of the host answered (reported with the original's `IP-MISMATCH` mark).
     pub ip_mismatch: bool,
-    /// An SCTP INIT ACK: the peer's initiate tag, for the ABORT that answers it.
-    pub abort_tag: Option<u32>,
+}
+
+/// What the scanner does about a reply, as its kind says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer<'a> {
+    /// Nothing beyond reporting the status.
+    Nothing,
+    /// A SYN-ACK: the banner stack takes a fresh one (a connection opens); otherwise it is
+    /// answered with a RST ([`write_answer`]) unless RSTs are off.
+    Connect(SynAck),
+    /// Every such reply, repeats too, is answered with an ABORT carrying the peer's tag (an
+    /// SCTP INIT ACK: the peer keeps no half-open association).
+    Abort { peer_tag: u32 },
+    /// The reply's payload is its port's banner, reported with a fresh open port (UDP).
+    Banner(&'a [u8]),
 }
 
 /// The numbers of a SYN-ACK.
@@ -67,9 +84,9 @@ pub struct SynAck {
 
 /// What a probe kind made of a reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verdict {
+pub enum Verdict<'a> {
     /// A reply to one of our probes.
-    Reply(ProbeReply),
+    Reply(ProbeReply<'a>),
     /// To our address and port, but it does not carry our cookie.
     BadCookie,
     /// Not a reply to a probe of this scan (another protocol, port or kind of segment).
@@ -160,15 +177,24 @@ impl Probes {
         }
     }
 
-    /// What the transport part of a reply to our address (and, for TCP and UDP, one of our
-    /// ports in `source`) means.
+    /// What a reply to our address (and, for TCP, UDP and SCTP, one of our ports in `source`)
+    /// means: its transport as etherparse sliced it, or else its IP payload (SCTP).
     #[inline]
-    pub fn classify(
-        transport: &TransportSlice<'_>,
+    pub fn classify<'a>(
+        net: &NetSlice<'a>,
+        transport: Option<&TransportSlice<'a>>,
         addrs: &ReplyAddrs,
         key: &CookieKey,
         (source, udp_ids): (&Source, &udp::UdpIds),
-    ) -> Verdict {
+    ) -> Verdict<'a> {
+        let Some(transport) = transport else {
+            return match net.ip_payload_ref() {
+                Some(p) if p.ip_number.0 == sctp_init::IPPROTO_SCTP => {
+                    sctp_init::classify(p.payload, addrs, key, source)
+                }
+                _ => Verdict::NotOurs,
+            };
+        };
         match transport {
             TransportSlice::Tcp(tcp) => tcp_syn::classify(tcp, addrs, key),
             TransportSlice::Udp(u) => udp::classify(u, addrs, key, source, udp_ids),
@@ -182,12 +208,49 @@ impl Probes {
     }
 }
 
+/// Writes the frame that answers `r` (its [`Answer`]: a RST for a SYN-ACK, an ABORT) to the
+/// peer of `flow` with `header` into `out`; its length, 0 when the answer sends no frame or it
+/// does not fit.
+#[inline]
+pub fn write_answer(
+    r: &ProbeReply<'_>,
+    key: &CookieKey,
+    header: &FrameHeader,
+    flow: &Flow,
+    out: &mut [u8],
+) -> usize {
+    match r.answer {
+        Answer::Connect(_) => tcp_syn::write_rst(key, header, flow, out),
+        Answer::Abort { peer_tag } => sctp_init::write_abort(header, flow, peer_tag, out),
+        Answer::Nothing | Answer::Banner(_) => 0,
+    }
+}
+
+/// The banner record of `r` when its answer is [`Answer::Banner`] (a UDP reply): its
+/// protocol's parse, or its raw bytes.
+pub fn banner_record(r: &ProbeReply<'_>, now: u32, ttl: u8) -> Option<Record> {
+    let Answer::Banner(payload) = r.answer else {
+        return None;
+    };
+    let found = crate::udp::banner(r.port_them, payload, r.ip_mismatch)?;
+    Some(Record::Banner(BannerRecord {
+        time: now,
+        ip: r.them,
+        ip_proto: r.ip_proto,
+        port: r.port_them,
+        app_proto: found.app,
+        ttl,
+        banner: found.text,
+    }))
+}
+
 /// Test help: the verdict on a whole received frame.
 #[cfg(test)]
-pub(crate) fn classify_frame(frame: &[u8], key: &CookieKey, source: &Source) -> Verdict {
-    use etherparse::{NetSlice, SlicedPacket};
+pub(crate) fn classify_frame<'a>(frame: &'a [u8], key: &CookieKey, source: &Source) -> Verdict<'a> {
+    use etherparse::SlicedPacket;
     let p = SlicedPacket::from_ethernet(frame).unwrap();
-    let (them, me, ttl) = match p.net.unwrap() {
+    let net = p.net.unwrap();
+    let (them, me, ttl) = match &net {
         NetSlice::Ipv4(ip) => (
             IpAddr::V4(ip.header().source_addr()),
             IpAddr::V4(ip.header().destination_addr()),
@@ -201,7 +264,8 @@ pub(crate) fn classify_frame(frame: &[u8], key: &CookieKey, source: &Source) -> 
     };
     let ids = udp::UdpIds::builtin();
     Probes::classify(
-        &p.transport.unwrap(),
+        &net,
+        p.transport.as_ref(),
         &ReplyAddrs { them, me, ttl },
         key,
         (source, &ids),

@@ -6,17 +6,15 @@
 //! tags, the IPv4 checksum (incremental) and the CRC32c of the 32-byte SCTP packet (crc32c,
 //! hardware-accelerated where the CPU has it).
 
-use super::{tcp_syn, ProbeReply, ReplyAddrs, Verdict};
+use super::{tcp_syn, Answer, ProbeReply, ReplyAddrs, Verdict};
 use crate::cookie::CookieKey;
+use crate::frame::{fold, halves32, ip_builder, sum_words, Flow, FrameHeader, MIN_FRAME};
 use crate::output::Status;
+use crate::plan::source::Source;
+use crate::plan::source::SourceChoice;
 use crate::plan::TargetIp;
-use crate::source::SourceChoice;
-use crate::tcp::{Flow, FrameHeader};
-use crate::template::{
-    fold, halves32, ip_step, sum_words, TemplateError, TemplateParams, MIN_FRAME,
-};
-use etherparse::{IpNumber, PacketBuilder};
-use std::net::IpAddr;
+use crate::template::{ip_step, TemplateError, TemplateParams};
+use etherparse::IpNumber;
 
 pub const IPPROTO_SCTP: u8 = 132;
 const INIT: u8 = 1;
@@ -107,7 +105,7 @@ impl InitTemplate {
         ip_step(params, v6)?
             .write(&mut raw, IpNumber(IPPROTO_SCTP), &init)
             .expect("writing to a Vec cannot fail");
-        let ip_off = if params.vlan.is_some() { 18 } else { 14 };
+        let ip_off = params.link.ip_offset();
         let sctp_off = ip_off + if v6 { 40 } else { 20 };
         let mut bytes = [0u8; MAX_LEN];
         bytes[..raw.len()].copy_from_slice(&raw);
@@ -145,27 +143,26 @@ impl InitTemplate {
     }
 }
 
-/// What an SCTP packet to our address (`sctp`, the IP payload) means: INIT ACK with our tag is
-/// open (with the peer's tag to abort), ABORT with our tag closed.
-pub fn classify(sctp: &[u8], a: &ReplyAddrs, key: &CookieKey, owns_port: bool) -> Verdict {
-    if sctp.len() < 16 || !owns_port {
+/// What an SCTP packet to our address (`sctp`, the IP payload) means: to one of our ports in
+/// `source`, INIT ACK with our tag is open (answered with an ABORT to the peer's tag), ABORT
+/// with our tag closed.
+pub fn classify(sctp: &[u8], a: &ReplyAddrs, key: &CookieKey, source: &Source) -> Verdict<'static> {
+    if sctp.len() < 16 || !source.owns_port(u16::from_be_bytes([sctp[2], sctp[3]])) {
         return Verdict::NotOurs;
     }
     let port_them = u16::from_be_bytes([sctp[0], sctp[1]]);
     let port_me = u16::from_be_bytes([sctp[2], sctp[3]]);
     let vtag = u32::from_be_bytes([sctp[4], sctp[5], sctp[6], sctp[7]]);
-    let (status, abort_tag) = match sctp[12] {
+    let (status, answer) = match sctp[12] {
         INIT_ACK => {
             let Some(t) = sctp.get(16..20) else {
                 return Verdict::NotOurs;
             };
-            (
-                Status::Open,
-                Some(u32::from_be_bytes([t[0], t[1], t[2], t[3]])),
-            )
+            let peer_tag = u32::from_be_bytes([t[0], t[1], t[2], t[3]]);
+            (Status::Open, Answer::Abort { peer_tag })
         }
         // T bit clear: the tag is ours (RFC 9260 8.4: an out-of-the-blue INIT is aborted so).
-        ABORT if sctp[13] & 1 == 0 => (Status::Closed, None),
+        ABORT if sctp[13] & 1 == 0 => (Status::Closed, Answer::Nothing),
         _ => return Verdict::NotOurs,
     };
     let expect = initiate_tag(tcp_syn::cookie(key, a.them, a.me, port_them, port_me));
@@ -179,9 +176,8 @@ pub fn classify(sctp: &[u8], a: &ReplyAddrs, key: &CookieKey, owns_port: bool) -
         port_me,
         status,
         reason: sctp[12],
-        syn_ack: None,
+        answer,
         ip_mismatch: false,
-        abort_tag,
     })
 }
 
@@ -196,27 +192,11 @@ pub fn write_abort(h: &FrameHeader, flow: &Flow, peer_tag: u32, out: &mut [u8]) 
     pkt[14..16].copy_from_slice(&4u16.to_be_bytes());
     let crc = crc32c::crc32c(&pkt);
     pkt[8..12].copy_from_slice(&crc.to_le_bytes());
-    let eth = PacketBuilder::ethernet2(h.src_mac, h.dst_mac);
-    let mut v = Vec::with_capacity(96);
-    let proto = IpNumber(IPPROTO_SCTP);
-    let vid = h.vlan.and_then(|id| etherparse::VlanId::try_new(id).ok());
-    let r = match (flow.me, flow.them, vid) {
-        (IpAddr::V4(m), IpAddr::V4(t), None) => eth
-            .ipv4(m.octets(), t.octets(), h.ttl)
-            .write(&mut v, proto, &pkt),
-        (IpAddr::V4(m), IpAddr::V4(t), Some(vid)) => eth
-            .single_vlan(vid)
-            .ipv4(m.octets(), t.octets(), h.ttl)
-            .write(&mut v, proto, &pkt),
-        (IpAddr::V6(m), IpAddr::V6(t), None) => eth
-            .ipv6(m.octets(), t.octets(), h.ttl)
-            .write(&mut v, proto, &pkt),
-        (IpAddr::V6(m), IpAddr::V6(t), Some(vid)) => eth
-            .single_vlan(vid)
-            .ipv6(m.octets(), t.octets(), h.ttl)
-            .write(&mut v, proto, &pkt),
-        _ => return 0,
+    let Some(ip) = ip_builder(h, flow) else {
+        return 0;
     };
+    let mut v = Vec::with_capacity(96);
+    let r = ip.write(&mut v, IpNumber(IPPROTO_SCTP), &pkt);
     if r.is_err() {
         return 0;
     }

@@ -3,15 +3,19 @@
 //! open and a RST meaning closed; a SYN-ACK is answered with a RST so the target frees its
 //! half-open connection (unless banner grabbing takes the connection).
 
-use super::{ProbeReply, ReplyAddrs, SynAck, Verdict};
+use super::{Answer, ProbeReply, ReplyAddrs, SynAck, Verdict};
 use crate::cookie::CookieKey;
+use crate::frame::{Flow, FrameHeader};
 use crate::output::Status;
+use crate::plan::source::SourceChoice;
 use crate::plan::TargetIp;
-use crate::source::SourceChoice;
-use crate::tcp::{write_tcp_frame, Flow, FrameHeader, ACK, FIN, RST, SYN};
-use crate::template::{SynTemplate, TemplateError, TemplateParams};
+use crate::tcp::{write_tcp_frame, ACK, FIN, RST, SYN};
+use crate::template::{TemplateError, TemplateParams};
 use etherparse::{TcpOptionElement, TcpSlice};
 use std::net::IpAddr;
+pub use template::SynTemplate;
+
+mod template;
 
 /// The SYN templates of a scan, one per address family.
 #[derive(Clone, Debug)]
@@ -76,7 +80,7 @@ pub fn cookie(key: &CookieKey, them: IpAddr, me: IpAddr, port_them: u16, port_me
 /// A SYN-ACK is open and a RST closed, when it acknowledges our cookie + 1; anything else TCP
 /// is not a reply to a SYN.
 #[inline]
-pub fn classify(tcp: &TcpSlice<'_>, a: &ReplyAddrs, key: &CookieKey) -> Verdict {
+pub fn classify(tcp: &TcpSlice<'_>, a: &ReplyAddrs, key: &CookieKey) -> Verdict<'static> {
     let flags = tcp.slice().get(13).copied().unwrap_or(0);
     let status = if flags & (SYN | ACK | RST) == SYN | ACK {
         Status::Open
@@ -110,9 +114,8 @@ pub fn classify(tcp: &TcpSlice<'_>, a: &ReplyAddrs, key: &CookieKey) -> Verdict 
         port_me,
         status,
         reason: flags & (FIN | SYN | RST | ACK | 0x08 | 0x20),
-        syn_ack,
+        answer: syn_ack.map_or(Answer::Nothing, Answer::Connect),
         ip_mismatch: false,
-        abort_tag: None,
     })
 }
 
@@ -126,19 +129,17 @@ pub fn write_rst(key: &CookieKey, header: &FrameHeader, flow: &Flow, out: &mut [
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::frame::Link;
+    use crate::plan::ports::Proto;
+    use crate::plan::source::Source;
     use crate::plan::Target;
-    use crate::ports::Proto;
     use crate::probe::Probes;
-    use crate::source::{IpRange, PortRange, Source};
+    use crate::testing::dual_source;
     use etherparse::{PacketBuilder, SlicedPacket, TransportSlice};
     use std::net::{Ipv4Addr, Ipv6Addr};
 
     fn source() -> Source {
-        Source::new(
-            Some(IpRange::parse("198.18.0.2").unwrap()),
-            Some(IpRange::parse("2001:2::2").unwrap()),
-            PortRange::parse("40000-40003").unwrap(),
-        )
+        dual_source("40000-40003")
     }
 
     /// The reply a target sends to `syn`, with `flags` ("SA" or "R") and ack = its seq + 1.
@@ -174,7 +175,7 @@ mod tests {
         v
     }
 
-    fn verdict(frame: &[u8], key: &CookieKey) -> Verdict {
+    fn verdict<'a>(frame: &'a [u8], key: &CookieKey) -> Verdict<'a> {
         crate::probe::classify_frame(frame, key, &source())
     }
 
@@ -203,7 +204,9 @@ mod tests {
                 Verdict::Reply(r) => {
                     assert_eq!((r.ip_proto, r.port_them, r.status), (6, 443, Status::Open));
                     assert_eq!(r.reason, 0x12);
-                    let sa = r.syn_ack.unwrap();
+                    let Answer::Connect(sa) = r.answer else {
+                        panic!("{:?}", r.answer)
+                    };
                     assert_eq!((sa.seq, sa.mss), (7, Some(1400)));
                 }
                 other => panic!("{other:?}"),
@@ -211,7 +214,7 @@ mod tests {
             match verdict(&answer(syn, "R", 1), &key) {
                 Verdict::Reply(r) => {
                     assert_eq!(r.status, Status::Closed);
-                    assert_eq!(r.syn_ack, None);
+                    assert_eq!(r.answer, Answer::Nothing);
                 }
                 other => panic!("{other:?}"),
             }
@@ -253,10 +256,8 @@ mod tests {
             port_me: 40001,
         };
         let header = FrameHeader {
-            src_mac: [4; 6],
+            link: Link::new([4; 6]),
             dst_mac: [2; 6],
-            vlan: None,
-            ttl: 255,
         };
         let mut out = [0u8; 128];
         let n = write_rst(&key, &header, &flow, &mut out);

@@ -5,14 +5,13 @@
 //! a reply is checked against both without state. Headers come from a template built once with
 //! etherparse; the checksums are a precomputed sum of each payload plus a few words per probe.
 
-use super::{ProbeReply, ReplyAddrs, Verdict};
+use super::{Answer, ProbeReply, ReplyAddrs, Verdict};
 use crate::cookie::CookieKey;
+use crate::frame::{fold, halves128, halves32, sum_words, MIN_FRAME};
 use crate::output::Status;
+use crate::plan::source::{Source, SourceChoice};
 use crate::plan::TargetIp;
-use crate::source::{Source, SourceChoice};
-use crate::template::{
-    fold, halves128, halves32, ip_step, sum_words, TemplateError, TemplateParams, MIN_FRAME,
-};
+use crate::template::{ip_step, TemplateError, TemplateParams};
 use crate::udp::{self, CookieField, Payload};
 use etherparse::UdpSlice;
 use std::net::IpAddr;
@@ -154,7 +153,7 @@ impl HeaderTemplate {
             .udp(0, 0)
             .write(&mut raw, &[])
             .expect("writing to a Vec cannot fail");
-        let ip_off = if params.vlan.is_some() { 18 } else { 14 };
+        let ip_off = params.link.ip_offset();
         let udp_off = ip_off + if v6 { 40 } else { 20 };
         let mut bytes = [0u8; MAX_HEADER];
         bytes[..raw.len()].copy_from_slice(&raw);
@@ -257,13 +256,13 @@ pub fn cookie(key: &CookieKey, them: IpAddr, me: IpAddr, port_them: u16) -> u64 
 /// cookie where its protocol echoes one, is the port answering: `open`. A reply that fails
 /// those checks but reads as its port's protocol is reported open and marked: another address
 /// of the host answered (the original's `IP-MISMATCH`). Anything else is not ours.
-pub fn classify(
-    u: &UdpSlice<'_>,
+pub fn classify<'a>(
+    u: &UdpSlice<'a>,
     a: &ReplyAddrs,
     key: &CookieKey,
     source: &Source,
     ids: &UdpIds,
-) -> Verdict {
+) -> Verdict<'a> {
     let (port_them, port_me) = (u.source_port(), u.destination_port());
     let c = cookie(key, a.them, a.me, port_them);
     let fields = ids.fields(port_them);
@@ -289,9 +288,8 @@ pub fn classify(
         port_me,
         status: Status::Open,
         reason: 0,
-        syn_ack: None,
+        answer: Answer::Banner(u.payload()),
         ip_mismatch,
-        abort_tag: None,
     })
 }
 

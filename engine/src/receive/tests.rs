@@ -1,21 +1,20 @@
 use super::*;
 use crate::banner::{app, BannerConfig};
+use crate::classify::ClassifierConfig;
 use crate::cookie::CookieKey;
 use crate::driver::QueueStats;
+use crate::frame::Link;
 use crate::output::Status;
 use crate::output::{BannerRecord, StatusRecord};
-use crate::reply::ReceiverConfig;
-use crate::source::{IpRange, PortRange, Source};
 use crate::stats::RxCoreCounters;
 use crate::tcp::TcpConfig;
-use etherparse::{PacketBuilder, SlicedPacket, TransportSlice};
+use crate::testing::{tcp_segment, v4_source, SCANNER_MAC};
+use etherparse::{SlicedPacket, TransportSlice};
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
-const MY_MAC: [u8; 6] = [2, 0, 0, 0, 0, 2];
-const PEER_MAC: [u8; 6] = [2, 0, 0, 0, 0, 1];
 const ME: [u8; 4] = [198, 18, 0, 2];
 const PORT_ME: u16 = 40000;
 
@@ -143,38 +142,22 @@ impl TxQueue for SmallRing {
     }
 }
 
-fn receiver(banners: bool) -> Receiver {
-    Receiver::new(ReceiverConfig {
-        udp_ids: crate::probe::udp::UdpIds::builtin(),
-        arp_scan: false,
-        key: CookieKey::from_seed(7),
-        source: Source::new(
-            Some(IpRange::V4 {
-                first: u32::from_be_bytes(ME),
-                count: 1,
-            }),
-            None,
-            PortRange {
-                first: PORT_ME,
-                count: 1,
-            },
-        ),
-        my_mac: MY_MAC,
-        vlan: None,
-        answer_arp: false,
-        send_rst: true,
-        report_open: true,
+fn receiver(banners: bool) -> Classifier {
+    let source = v4_source(ME, PORT_ME, 1);
+    Classifier::new(ClassifierConfig {
+        link: Link::new(SCANNER_MAC),
         report_closed: true,
-        dedup_buckets: 64,
         banners: banners.then(|| TcpConfig {
-            my_mac: MY_MAC,
-            vlan: None,
-            ttl: 64,
+            link: Link {
+                ttl: 64,
+                ..Link::new(SCANNER_MAC)
+            },
             hello_wait_ms: 2000,
             timeout_ms: 30_000,
             max_connections: 16,
             banners: Arc::new(BannerConfig::default()),
         }),
+        ..ClassifierConfig::new(CookieKey::from_seed(7), source)
     })
 }
 
@@ -189,22 +172,7 @@ fn cookie(them: [u8; 4], port: u16) -> u32 {
 
 /// A segment from `them`:`port` to our address and port.
 fn segment(them: [u8; 4], port: u16, seq: u32, ack: u32, flags: &str, payload: &[u8]) -> Vec<u8> {
-    let mut b = PacketBuilder::ethernet2(PEER_MAC, MY_MAC)
-        .ipv4(them, ME, 60)
-        .tcp(port, PORT_ME, seq, 64240)
-        .ack(ack);
-    for f in flags.chars() {
-        b = match f {
-            'S' => b.syn(),
-            'R' => b.rst(),
-            'F' => b.fin(),
-            'P' => b.psh(),
-            _ => b,
-        };
-    }
-    let mut v = Vec::new();
-    b.write(&mut v, payload).unwrap();
-    v
+    tcp_segment((them, port), (ME, PORT_ME), (seq, ack), flags, payload)
 }
 
 fn tcp_of(frame: &[u8]) -> (u16, u8, Vec<u8>) {
@@ -268,7 +236,7 @@ fn replies_are_written_into_the_ring_and_pushed_once_per_batch() {
 }
 
 #[test]
-fn a_full_reply_ring_still_reports_results_and_counts_the_dropped_replies() {
+fn a_full_answer_ring_still_reports_results_and_counts_the_dropped_answers() {
     let h = Harness::new(0, true);
     let mut l = h.receive_loop();
     let mut rx = FeedRx::default();

@@ -1,7 +1,8 @@
 use super::*;
+use crate::cookie::CookieKey;
 use crate::output::BannerRecord;
 use etherparse::{SlicedPacket, TransportSlice};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 const MY_MAC: [u8; 6] = [2, 0, 0, 0, 0, 2];
 const PEER_MAC: [u8; 6] = [2, 0, 0, 0, 0, 1];
@@ -9,15 +10,20 @@ const SERVER_ISN: u32 = 1_000_000;
 const OUR_ISN: u32 = 0xffff_fff0; // wraps during the test
 
 fn stack(max: usize) -> Stack {
-    Stack::new(TcpConfig {
-        my_mac: MY_MAC,
-        vlan: None,
-        ttl: 255,
-        hello_wait_ms: 2000,
-        timeout_ms: 30_000,
-        max_connections: max,
-        banners: Arc::new(BannerConfig::default()),
-    })
+    keyed_stack(max, &CookieKey::from_seed(1))
+}
+
+fn keyed_stack(max: usize, key: &CookieKey) -> Stack {
+    Stack::new(
+        TcpConfig {
+            link: Link::new(MY_MAC),
+            hello_wait_ms: 2000,
+            timeout_ms: 30_000,
+            max_connections: max,
+            banners: Arc::new(BannerConfig::default()),
+        },
+        key,
+    )
 }
 
 fn flow(port: u16) -> Flow {
@@ -301,10 +307,11 @@ proptest::proptest! {
 fn a_frame_written_in_place_matches_etherparse_and_is_padded() {
     for vlan in [None, Some(7)] {
         let h = FrameHeader {
-            src_mac: MY_MAC,
+            link: Link {
+                vlan,
+                ..Link::new(MY_MAC)
+            },
             dst_mac: PEER_MAC,
-            vlan,
-            ttl: 255,
         };
         let f = flow(80);
         for payload in [&b""[..], b"GET / HTTP/1.0\r\n\r\n"] {
@@ -367,4 +374,42 @@ fn a_deadline_later_in_the_tick_just_polled_still_fires() {
         }
         assert_eq!(again, first, "phase {phase}: retransmitted at {now}");
     }
+}
+
+/// The ports of the banners a stack keyed with `key` reports when the scan ends, after the same
+/// 64 connections (each with a line from its server) were opened in the same order.
+fn close_order(key: &CookieKey) -> Vec<u16> {
+    let mut st = keyed_stack(100, key);
+    st.poll(0, 1);
+    for port in 7000..7064 {
+        let f = Flow {
+            them: IpAddr::V4(Ipv4Addr::new(198, 18, 1, (port % 200) as u8)),
+            ..flow(port)
+        };
+        assert!(st.open(f, PEER_MAC, 64, &syn_ack(), None));
+        st.segment(f, &data(0, OUR_ISN.wrapping_add(1), b"hello there\r\n"));
+    }
+    while st.poll_record().is_some() {}
+    st.close_all();
+    let mut ports = Vec::new();
+    while let Some(r) = st.poll_record() {
+        let Record::Banner(b) = r else {
+            panic!("{r:?}")
+        };
+        ports.push(b.port);
+    }
+    ports
+}
+
+#[test]
+fn the_same_key_closes_the_same_connections_in_the_same_order() {
+    let a = close_order(&CookieKey::from_seed(42));
+    assert_eq!(a.len(), 64, "one banner per connection");
+    assert_eq!(a, close_order(&CookieKey::from_seed(42)));
+    // The order is the table's, which the key decides (not the order of opening).
+    let b = close_order(&CookieKey::from_seed(43));
+    assert_ne!(a, b);
+    let mut sorted = b.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (7000..7064).collect::<Vec<_>>());
 }

@@ -1,24 +1,25 @@
 use super::*;
+use crate::classify::{Classifier, ClassifierConfig};
+use crate::frame::Link;
 use crate::output::Record;
+use crate::plan::ports::Proto;
+use crate::plan::source::Source;
 use crate::plan::Target;
-use crate::ports::Proto;
 use crate::probe::Probes;
-use crate::reply::{Receiver, ReceiverConfig};
-use crate::source::{IpRange, PortRange, Source};
-use etherparse::{NetSlice, SlicedPacket};
-use std::net::{Ipv4Addr, Ipv6Addr};
+use crate::testing::dual_source;
+use etherparse::{NetSlice, PacketBuilder, SlicedPacket};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 fn source() -> Source {
-    Source::new(
-        Some(IpRange::parse("198.18.0.2").unwrap()),
-        Some(IpRange::parse("2001:2::2").unwrap()),
-        PortRange::parse("40000-40003").unwrap(),
-    )
+    dual_source("40000-40003")
 }
 
 fn init(ip: TargetIp, vlan: Option<u16>, key: &CookieKey) -> Vec<u8> {
     let params = TemplateParams {
-        vlan,
+        link: Link {
+            vlan,
+            ..Link::default()
+        },
         ..TemplateParams::default()
     };
     let probes = Probes::new(&params, &params).unwrap();
@@ -96,20 +97,12 @@ fn answer(init_frame: &[u8], chunk: u8) -> Vec<u8> {
     v
 }
 
-fn receiver(key: CookieKey) -> Receiver {
-    Receiver::new(ReceiverConfig {
-        udp_ids: crate::probe::udp::UdpIds::builtin(),
-        key,
-        source: source(),
-        my_mac: [4; 6],
-        vlan: None,
-        answer_arp: false,
-        send_rst: true,
+fn receiver(key: CookieKey) -> Classifier {
+    Classifier::new(ClassifierConfig {
+        link: Link::new([4; 6]),
         report_closed: true,
-        report_open: true,
         dedup_buckets: 16,
-        banners: None,
-        arp_scan: false,
+        ..ClassifierConfig::new(key, source())
     })
 }
 
@@ -145,7 +138,7 @@ fn init_ack_is_open_and_aborted_abort_is_closed() {
     };
     assert_eq!((s.ip_proto, s.port, s.status), (132, 9, Status::Open));
     // The ABORT goes back with the peer's tag and a valid checksum.
-    let (abort, from, to) = sctp_of(&buf[..o.reply_len]);
+    let (abort, from, to) = sctp_of(&buf[..o.answer_len]);
     assert_eq!((from.to_string(), to), ("198.18.0.2".to_string(), s.ip));
     assert_eq!(
         (abort[12], &abort[4..8]),
@@ -154,7 +147,7 @@ fn init_ack_is_open_and_aborted_abort_is_closed() {
     assert!(crc_ok(&abort));
     // A repeated INIT ACK is aborted again but reported once.
     let again = rx.handle(&answer(&f, INIT_ACK), 2, &mut buf);
-    assert!(again.record.is_none() && again.reply_len > 0);
+    assert!(again.record.is_none() && again.answer_len > 0);
 
     let f = init(
         TargetIp::V4(u32::from(Ipv4Addr::new(198, 18, 1, 21))),
@@ -165,7 +158,7 @@ fn init_ack_is_open_and_aborted_abort_is_closed() {
     let Some(Record::Status(s)) = o.record else {
         panic!("no closed result")
     };
-    assert_eq!((s.status, o.reply_len), (Status::Closed, 0));
+    assert_eq!((s.status, o.answer_len), (Status::Closed, 0));
     let mut other = receiver(CookieKey::from_seed(5));
     assert!(other
         .handle(&answer(&f, ABORT), 3, &mut buf)

@@ -1,11 +1,13 @@
 use super::*;
+use crate::classify::{Classifier, ClassifierConfig};
 use crate::cookie::CookieKey;
+use crate::frame::Link;
 use crate::output::Record;
+use crate::plan::ports::Proto;
+use crate::plan::source::Source;
 use crate::plan::Target;
-use crate::ports::Proto;
 use crate::probe::{classify_frame, Probes};
-use crate::reply::{Receiver, ReceiverConfig};
-use crate::source::{IpRange, PortRange, Source};
+use crate::testing::dual_source;
 use etherparse::icmpv4::DestUnreachableHeader;
 use etherparse::icmpv6::DestUnreachableCode;
 use etherparse::PacketBuilder;
@@ -13,11 +15,7 @@ use etherparse::{Icmpv4Type, Icmpv6Type, NetSlice, SlicedPacket, TransportSlice}
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 fn source() -> Source {
-    Source::new(
-        Some(IpRange::parse("198.18.0.2").unwrap()),
-        Some(IpRange::parse("2001:2::2").unwrap()),
-        PortRange::parse("40000-40255").unwrap(),
-    )
+    dual_source("40000-40255")
 }
 
 fn v4() -> TargetIp {
@@ -30,7 +28,10 @@ fn v6() -> TargetIp {
 
 fn probe(ip: TargetIp, port: u16, vlan: Option<u16>, key: &CookieKey) -> Vec<u8> {
     let params = TemplateParams {
-        vlan,
+        link: Link {
+            vlan,
+            ..Link::default()
+        },
         ..TemplateParams::default()
     };
     let probes = Probes::new(&params, &params).unwrap();
@@ -185,13 +186,15 @@ fn replies_bring_the_cookie_back_in_port_and_payload() {
         let frame = probe(ip, 53, None, &key);
         let id = u16::from_be_bytes(udp_payload(&frame)[..2].try_into().unwrap());
         let good = dns_reply(id);
-        let Verdict::Reply(r) = classify_frame(&answer(&frame, &good), &key, &src) else {
+        let reply = answer(&frame, &good);
+        let Verdict::Reply(r) = classify_frame(&reply, &key, &src) else {
             panic!("DNS reply not recognised")
         };
         assert!(!r.ip_mismatch);
         // The wrong id, from a host we did not probe there: a DNS answer all the same, marked.
         let bad = dns_reply(id ^ 0x5555);
-        let Verdict::Reply(r) = classify_frame(&answer(&frame, &bad), &other, &src) else {
+        let reply = answer(&frame, &bad);
+        let Verdict::Reply(r) = classify_frame(&reply, &other, &src) else {
             panic!("mismatched DNS reply dropped")
         };
         assert!(r.ip_mismatch);
@@ -250,26 +253,17 @@ fn port_unreachable_is_closed_and_host_unreachable_counted() {
 #[test]
 fn the_receiver_reports_the_port_and_its_banner_once() {
     let key = CookieKey::from_seed(5);
-    let mut rx = Receiver::new(ReceiverConfig {
-        udp_ids: crate::probe::udp::UdpIds::builtin(),
-        arp_scan: false,
-        key,
-        source: source(),
-        my_mac: [4; 6],
-        vlan: None,
-        answer_arp: false,
-        send_rst: true,
+    let mut rx = Classifier::new(ClassifierConfig {
+        link: Link::new([4; 6]),
         report_closed: true,
-        report_open: true,
-        dedup_buckets: 64,
-        banners: None,
+        ..ClassifierConfig::new(key, source())
     });
     let frame = probe(v4(), 53, None, &key);
     let id = u16::from_be_bytes(udp_payload(&frame)[..2].try_into().unwrap());
     let reply = answer(&frame, &dns_reply(id));
     let mut buf = [0u8; 256];
     let o = rx.handle(&reply, 1000, &mut buf);
-    assert_eq!(o.reply_len, 0, "a UDP reply is not answered");
+    assert_eq!(o.answer_len, 0, "a UDP reply is not answered");
     let Some(Record::Status(s)) = o.record else {
         panic!("no status")
     };

@@ -1,7 +1,7 @@
 //! The port space: masscan's `-p` grammar (`80`, `20-25`, `-`, `U:53`, `S:`, `I:`, `O:`, `A:`)
 //! parsed into one range list over a flat `u32` space where each protocol owns a 65,536 block.
 
-use crate::ranges::{RangeList, RangeListBuilder};
+use crate::plan::ranges::{RangeList, RangeListBuilder};
 use std::fmt::Write as _;
 
 /// The protocol a port-space value belongs to.

@@ -68,7 +68,7 @@ pub enum IpRange {
 
 impl IpRange {
     pub fn parse(s: &str) -> Result<Self, SourceError> {
-        use crate::targets::{parse_range, AddrRange};
+        use crate::plan::targets::{parse_range, AddrRange};
         let bad = || SourceError::BadIp(s.to_string());
         match parse_range(s).map_err(|_| bad())? {
             AddrRange::V4(a, b) => Ok(IpRange::V4 {

@@ -3,7 +3,7 @@
 //! byte-substitution round function, cycle-walked into `[0, range)`. Reproduced bit for bit
 //! (masscan 1.3.2, `rand-blackrock.c`) so that a fleet can mix the original and us on one scan
 //! with the same `--seed` and `--shards`, and a paused.conf written by the original resumes
-//! where it stopped. About four times slower than [`crate::permutation`] (14 rounds of eight
+//! where it stopped. About four times slower than [`crate::plan::permutation`] (14 rounds of eight
 //! table look-ups and a modulo; bench/offline.sh), which stays the default.
 
 use strength_reduce::StrengthReducedU64;

@@ -1,4 +1,6 @@
-//! The scan plan: the index space `targets x ports`, walked in the permuted order, with retries
+//! The scan plan: what is scanned ([`targets`] from [`ranges`] and [`ports`], [`top_ports`]),
+//! from where ([`source`]), in which order ([`permutation`], [`blackrock`]); and here the
+//! index space `targets x ports`, walked in the permuted order, with retries
 //! folded in, cut into `--shards`, `--resume-index/--resume-count` and per-thread slices.
 //!
 //! Index layers, from what a thread iterates to what goes on the wire:
@@ -15,10 +17,18 @@
 //! duplicates); and `-sL` lists `blackrock(i)` for `N + R * rate` indices with IPv4 first, as
 //! the original's does.
 
-use crate::blackrock::BlackRock;
-use crate::permutation::Permutation;
-use crate::ports::PortSet;
-use crate::targets::TargetSet;
+pub mod blackrock;
+pub mod permutation;
+pub mod ports;
+pub mod ranges;
+pub mod source;
+pub mod targets;
+pub mod top_ports;
+
+use crate::plan::blackrock::BlackRock;
+use crate::plan::permutation::Permutation;
+use crate::plan::ports::PortSet;
+use crate::plan::targets::TargetSet;
 use strength_reduce::StrengthReducedU64;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -50,7 +60,7 @@ pub enum TargetIp {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Target {
     pub ip: TargetIp,
-    /// Port-space value (see [`crate::ports::Proto`]).
+    /// Port-space value (see [`crate::plan::ports::Proto`]).
     pub port: u32,
     /// The target number (the permuted base index); selects the source address and port.
     pub number: u64,
@@ -448,8 +458,8 @@ impl Iterator for Slice {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ports::PortSetBuilder;
-    use crate::targets::TargetSetBuilder;
+    use crate::plan::ports::PortSetBuilder;
+    use crate::plan::targets::TargetSetBuilder;
     use proptest::prelude::*;
     use std::collections::HashMap;
 

@@ -1,7 +1,7 @@
 //! Target addresses: parsing masscan's target syntax (single addresses, `a-b` ranges, CIDR, comma
 //! lists, include/exclude files, for IPv4 and IPv6) into merged range lists, excludes applied.
 
-use crate::ranges::{RangeList, RangeListBuilder};
+use crate::plan::ranges::{RangeList, RangeListBuilder};
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::Path;

@@ -1,49 +1,27 @@
 use super::*;
-use crate::source::{IpRange, PortRange};
-use etherparse::PacketBuilder;
+use crate::frame::Link;
+use crate::testing::{tcp_segment, v4_source, PEER_TTL, ROUTER_MAC, SCANNER_MAC};
 use std::net::Ipv4Addr;
 
-const MY_MAC: [u8; 6] = [2, 0, 0, 0, 0, 2];
-const ROUTER_MAC: [u8; 6] = [2, 0, 0, 0, 0, 1];
-
-fn receiver() -> Receiver {
-    let src = Source::new(
-        Some(IpRange::V4 {
-            first: u32::from(Ipv4Addr::new(198, 18, 0, 2)),
-            count: 1,
-        }),
-        None,
-        PortRange {
-            first: 40000,
-            count: 16,
-        },
-    );
-    Receiver::new(ReceiverConfig {
-        udp_ids: crate::probe::udp::UdpIds::builtin(),
-        arp_scan: false,
-        key: CookieKey::from_seed(7),
-        source: src,
-        my_mac: MY_MAC,
-        vlan: None,
+fn classifier() -> Classifier {
+    let src = v4_source([198, 18, 0, 2], 40000, 16);
+    Classifier::new(ClassifierConfig {
+        link: Link::new(SCANNER_MAC),
         answer_arp: true,
-        send_rst: true,
         report_closed: true,
-        report_open: true,
-        dedup_buckets: 64,
-        banners: None,
+        ..ClassifierConfig::new(CookieKey::from_seed(7), src)
     })
 }
 
 fn reply(them: [u8; 4], port_them: u16, port_me: u16, ack: u32, syn: bool, rst: bool) -> Vec<u8> {
-    let b = PacketBuilder::ethernet2(ROUTER_MAC, MY_MAC)
-        .ipv4(them, [198, 18, 0, 2], 61)
-        .tcp(port_them, port_me, 12345, 64240)
-        .ack(ack);
-    let b = if syn { b.syn() } else { b };
-    let b = if rst { b.rst() } else { b };
-    let mut v = Vec::new();
-    b.write(&mut v, &[]).unwrap();
-    v
+    let flags = match (syn, rst) {
+        (true, true) => "SR",
+        (true, false) => "S",
+        (false, true) => "R",
+        (false, false) => "",
+    };
+    let me = ([198, 18, 0, 2], port_me);
+    tcp_segment((them, port_them), me, (12345, ack), flags, &[])
 }
 
 fn cookie(them: [u8; 4], port_them: u16, port_me: u16) -> u32 {
@@ -57,23 +35,23 @@ fn cookie(them: [u8; 4], port_them: u16, port_me: u16) -> u32 {
 
 #[test]
 fn syn_ack_with_cookie_is_open_once_and_answered_with_rst() {
-    let mut r = receiver();
+    let mut r = classifier();
     let c = cookie([198, 18, 1, 1], 80, 40003);
     let f = reply([198, 18, 1, 1], 80, 40003, c.wrapping_add(1), true, false);
-    let mut out = [0u8; MAX_REPLY];
+    let mut out = [0u8; MAX_ANSWER];
     let o = r.handle(&f, 1, &mut out);
     match o.record {
         Some(Record::Status(StatusRecord {
             status: Status::Open,
             port: 80,
-            ttl: 61,
+            ttl: PEER_TTL,
             reason: 0x12,
             ..
         })) => {}
         other => panic!("{other:?}"),
     }
     // The RST goes back to the sender's MAC with seq = cookie + 1.
-    let rst = SlicedPacket::from_ethernet(&out[..o.reply_len]).unwrap();
+    let rst = SlicedPacket::from_ethernet(&out[..o.answer_len]).unwrap();
     let Some(TransportSlice::Tcp(t)) = rst.transport else {
         panic!()
     };
@@ -84,15 +62,15 @@ fn syn_ack_with_cookie_is_open_once_and_answered_with_rst() {
     // A repeat is not reported again, but still answered.
     let o2 = r.handle(&f, 2, &mut out);
     assert_eq!(o2.record, None);
-    assert!(o2.reply_len > 0);
+    assert!(o2.answer_len > 0);
     assert_eq!(r.counters().duplicates, 1);
 }
 
 #[test]
 fn rst_is_closed_and_wrong_cookie_is_dropped() {
-    let mut r = receiver();
+    let mut r = classifier();
     let c = cookie([198, 18, 1, 5], 22, 40000);
-    let mut out = [0u8; MAX_REPLY];
+    let mut out = [0u8; MAX_ANSWER];
     let o = r.handle(
         &reply([198, 18, 1, 5], 22, 40000, c.wrapping_add(1), false, true),
         1,
@@ -105,13 +83,13 @@ fn rst_is_closed_and_wrong_cookie_is_dropped() {
             ..
         }))
     ));
-    assert_eq!(o.reply_len, 0);
+    assert_eq!(o.answer_len, 0);
     let o = r.handle(
         &reply([198, 18, 1, 5], 23, 40000, c.wrapping_add(1), true, false),
         1,
         &mut out,
     );
-    assert_eq!(o, Outcome::default());
+    assert_eq!(o, FrameOutcome::default());
     assert_eq!(r.counters().bad_cookie, 1);
     // Not our port.
     let o = r.handle(
@@ -119,14 +97,14 @@ fn rst_is_closed_and_wrong_cookie_is_dropped() {
         1,
         &mut out,
     );
-    assert_eq!(o, Outcome::default());
+    assert_eq!(o, FrameOutcome::default());
     assert_eq!(r.counters().not_ours, 1);
 }
 
 #[test]
 fn answers_arp_for_our_address_only() {
-    let mut r = receiver();
-    let mut out = [0u8; MAX_REPLY];
+    let mut r = classifier();
+    let mut out = [0u8; MAX_ANSWER];
     for (target, answered) in [([198, 18, 0, 2], true), ([198, 18, 0, 3], false)] {
         let req = ArpRepr {
             op: arp::OP_REQUEST,
@@ -138,11 +116,11 @@ fn answers_arp_for_our_address_only() {
         let mut f = [0u8; 60];
         req.emit([0xff; 6], None, &mut f);
         let o = r.handle(&f, 1, &mut out);
-        assert_eq!(o.reply_len > 0, answered);
+        assert_eq!(o.answer_len > 0, answered);
         if answered {
-            let a = ArpRepr::parse(&out[..o.reply_len]).unwrap();
+            let a = ArpRepr::parse(&out[..o.answer_len]).unwrap();
             assert_eq!(a.op, arp::OP_REPLY);
-            assert_eq!(a.sender_mac, MY_MAC);
+            assert_eq!(a.sender_mac, SCANNER_MAC);
             assert_eq!(a.target_ip, Ipv4Addr::new(198, 18, 0, 1));
         }
     }
@@ -152,20 +130,20 @@ proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
     #[test]
     fn any_bytes_are_safe(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
-        let mut r = receiver();
-        let mut out = [0u8; MAX_REPLY];
+        let mut r = classifier();
+        let mut out = [0u8; MAX_ANSWER];
         let o = r.handle(&bytes, 0, &mut out);
-        proptest::prop_assert!(o.reply_len <= MAX_REPLY);
+        proptest::prop_assert!(o.answer_len <= MAX_ANSWER);
     }
 
     #[test]
     fn damaged_replies_are_safe(cut in 0usize..80, flip in 0usize..80, bit in 0u8..8) {
-        let mut r = receiver();
+        let mut r = classifier();
         let c = cookie([198, 18, 1, 1], 80, 40003);
         let mut f = reply([198, 18, 1, 1], 80, 40003, c.wrapping_add(1), true, false);
         if flip < f.len() { f[flip] ^= 1 << bit; }
         f.truncate(cut.min(f.len()));
-        let mut out = [0u8; MAX_REPLY];
+        let mut out = [0u8; MAX_ANSWER];
         let _ = r.handle(&f, 0, &mut out);
     }
 }

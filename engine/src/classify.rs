@@ -1,38 +1,39 @@
-//! The receive path, sans-IO: a frame in, at most one result and at most one frame to send back
-//! out. Keeps only replies to our addresses and source ports; the probe kind tells what each
-//! means ([`crate::probe`]: for TCP SYN, a SYN-ACK or RST acknowledging our cookie is open or
-//! closed); reports each (address, port, status) once, answers a SYN-ACK with a RST (when no
-//! banner grabbing takes the connection), and answers ARP requests for a spoofed source address. With `--banners` a SYN-ACK opens a
-//! connection in this core's [`Stack`] instead, and the connection's later segments go there;
-//! the stack's segments and banner records wait in it until the receive loop takes them
-//! ([`Receiver::poll_transmit`] writes one into a transmit frame, [`Receiver::poll_record`]).
+//! The reply classifier, sans-IO: a frame in, at most one result and at most one frame to send
+//! back out (an answer). Keeps only replies to our addresses and source ports; the probe kind
+//! tells what each means and how it is answered ([`crate::probe`]: a [`Verdict`] whose reply
+//! carries its [`Answer`]; for TCP SYN, a SYN-ACK acknowledging our cookie is open and answered
+//! with a RST, a RST closed); reports each (address, port, status) once, and answers ARP
+//! requests for a spoofed source address. With `--banners` a SYN-ACK opens a connection in this
+//! core's [`Stack`] instead, and the connection's later segments go there; the stack's segments
+//! and banner records wait in it until the receive loop takes them
+//! ([`Classifier::poll_transmit`] writes one into a transmit frame, [`Classifier::poll_record`]).
 //! Everything else is counted and dropped; any byte sequence is safe to feed in.
 
 use crate::arp::{self, ArpRepr};
 use crate::cookie::CookieKey;
 use crate::counters::{ClassifierCounters, TcpCounters};
 use crate::dedup::Dedup;
+use crate::frame::{Flow, FrameHeader, Link};
 use crate::ndp;
-use crate::output::{BannerRecord, StatusRecord};
+use crate::output::StatusRecord;
 use crate::output::{Record, Status};
+use crate::plan::source::Source;
 use crate::probe::udp::UdpIds;
-use crate::probe::{sctp_init, tcp_syn, ProbeReply, Probes, ReplyAddrs, SynAck, Verdict};
+use crate::probe::{self, Answer, ProbeReply, Probes, ReplyAddrs, SynAck, Verdict};
 use crate::rtt::RttHistogram;
-use crate::source::Source;
-use crate::tcp::{Flow, FrameHeader, Segment, Stack, TcpConfig};
-use crate::udp;
+use crate::tcp::{Segment, Stack, TcpConfig};
 use etherparse::{NetSlice, SlicedPacket, TransportSlice};
 use std::net::IpAddr;
 use std::sync::Arc;
 
 /// What the receive side needs to know about the scan.
 #[derive(Clone, Debug)]
-pub struct ReceiverConfig {
+pub struct ClassifierConfig {
     pub key: CookieKey,
     /// Our source addresses and ports (the same as the transmit side's).
     pub source: Source,
-    pub my_mac: [u8; 6],
-    pub vlan: Option<u16>,
+    /// Our MAC and VLAN tag (answers go out with [`ANSWER_TTL`], not the link's TTL).
+    pub link: Link,
     /// Answer ARP requests for our IPv4 source addresses (set when they are not the kernel's).
     pub answer_arp: bool,
     /// Answer each SYN-ACK with a RST, so the target frees its half-open connection.
@@ -53,21 +54,43 @@ pub struct ReceiverConfig {
     pub udp_ids: UdpIds,
 }
 
+impl ClassifierConfig {
+    /// A scan with `key` from `source`: our link's MAC zero, open ports reported and their
+    /// SYN-ACKs answered with a RST, closed ones not reported, no ARP answers, sweep or banners,
+    /// a 64-bucket de-duplication table, the built-in UDP payloads' cookie places. Change what
+    /// differs with struct update syntax: `ClassifierConfig { link, ..ClassifierConfig::new(k, s) }`.
+    pub fn new(key: CookieKey, source: Source) -> Self {
+        Self {
+            key,
+            source,
+            link: Link::default(),
+            answer_arp: false,
+            send_rst: true,
+            report_closed: false,
+            report_open: true,
+            dedup_buckets: 64,
+            banners: None,
+            arp_scan: false,
+            udp_ids: UdpIds::builtin(),
+        }
+    }
+}
+
 /// The outcome of one frame.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Outcome {
+pub struct FrameOutcome {
     /// A new result to report.
     pub record: Option<Record>,
     /// What a UDP reply said (reported with the port, as the original does, with or without
     /// `--banners`).
     pub banner: Option<Record>,
-    /// Length of a frame written into the reply buffer to send back out (0: none).
-    pub reply_len: usize,
+    /// Length of a frame written into the answer buffer to send back out (0: none).
+    pub answer_len: usize,
 }
 
 /// One receive core's state.
-pub struct Receiver {
-    cfg: ReceiverConfig,
+pub struct Classifier {
+    cfg: ClassifierConfig,
     dedup: Dedup,
     stack: Option<Stack>,
     counters: ClassifierCounters,
@@ -75,18 +98,21 @@ pub struct Receiver {
     tcp: TcpCounters,
     /// Round-trip times of fresh SYN-ACKs that echo our timestamp (`--metrics`).
     rtt: Option<Arc<RttHistogram>>,
-    /// The monotonic clock (ms) as of the last [`Receiver::tick`].
+    /// The monotonic clock (ms) as of the last [`Classifier::tick`].
     now_ms: u64,
 }
 
-/// Largest frame `handle` writes into the reply buffer.
-pub const MAX_REPLY: usize = 128;
+/// TTL / hop limit of the RSTs and ABORTs the classifier answers with, whatever `--ttl` says.
+pub const ANSWER_TTL: u8 = 255;
 
-impl Receiver {
-    pub fn new(cfg: ReceiverConfig) -> Self {
+/// Largest frame `handle` writes into the answer buffer.
+pub const MAX_ANSWER: usize = 128;
+
+impl Classifier {
+    pub fn new(cfg: ClassifierConfig) -> Self {
         Self {
             dedup: Dedup::new(cfg.dedup_buckets, cfg.key),
-            stack: cfg.banners.clone().map(Stack::new),
+            stack: cfg.banners.clone().map(|t| Stack::new(t, &cfg.key)),
             cfg,
             counters: ClassifierCounters::default(),
             tcp: TcpCounters::default(),
@@ -111,7 +137,7 @@ impl Receiver {
         self.stack.as_mut()?.poll_record()
     }
 
-    /// Whether a banner stack runs here (its timers need [`Receiver::tick`]).
+    /// Whether a banner stack runs here (its timers need [`Classifier::tick`]).
     pub fn grabs_banners(&self) -> bool {
         self.stack.is_some()
     }
@@ -155,10 +181,10 @@ impl Receiver {
     }
 
     /// Handles one received frame at `now` (Unix seconds). A frame to send back is written to
-    /// `reply` (at least [`MAX_REPLY`] bytes).
-    pub fn handle(&mut self, frame: &[u8], now: u32, reply: &mut [u8]) -> Outcome {
+    /// `answer` (at least [`MAX_ANSWER`] bytes).
+    pub fn handle(&mut self, frame: &[u8], now: u32, answer: &mut [u8]) -> FrameOutcome {
         self.counters.frames += 1;
-        let mut out = Outcome::default();
+        let mut out = FrameOutcome::default();
         let Ok(pkt) = SlicedPacket::from_ethernet(frame) else {
             self.counters.malformed += 1;
             return out;
@@ -170,7 +196,7 @@ impl Receiver {
                     return out;
                 }
             }
-            out.reply_len = self.answer_arp(frame, reply);
+            out.answer_len = self.answer_arp(frame, answer);
             return out;
         };
         let Some(ReplyAddrs { them, me, ttl }) = self.ours(net) else {
@@ -186,26 +212,13 @@ impl Receiver {
                 return out;
             }
         }
-        let verdict = match &pkt.transport {
-            Some(transport) => match self.transport_verdict(frame, transport, &addrs, now) {
-                Ok(v) => v,
-                Err(record) => {
-                    out.record = record;
-                    return out;
-                }
-            },
-            // SCTP: etherparse leaves it as the IP payload.
-            None => match net.ip_payload_ref() {
-                Some(p) if p.ip_number.0 == sctp_init::IPPROTO_SCTP => {
-                    let port = p
-                        .payload
-                        .get(2..4)
-                        .map(|b| u16::from_be_bytes([b[0], b[1]]));
-                    let owns = port.is_some_and(|p| self.cfg.source.owns_port(p));
-                    sctp_init::classify(p.payload, &addrs, &self.cfg.key, owns)
-                }
-                _ => Verdict::NotOurs,
-            },
+        let verdict = match self.transport_verdict(frame, net, pkt.transport.as_ref(), &addrs, now)
+        {
+            Ok(v) => v,
+            Err(record) => {
+                out.record = record;
+                return out;
+            }
         };
         let r = match verdict {
             Verdict::Reply(r) => r,
@@ -228,28 +241,21 @@ impl Receiver {
             u32::from(r.ip_proto) << 16 | u32::from(r.port_them),
             open,
         );
-        if let (Some(h), Some(echo), true) = (&self.rtt, r.syn_ack.and_then(|s| s.tsecr), fresh) {
-            h.record_echo(self.now_ms, echo);
-        }
-        if let Some(syn_ack) = r.syn_ack {
-            self.answer_syn_ack(frame, &addrs, &r, syn_ack, fresh, reply, &mut out);
-        }
-        if let Some(tag) = r.abort_tag {
-            // Every INIT ACK, repeats too, is aborted: the peer keeps no half-open association.
-            let flow = Flow {
-                them: addrs.them,
-                me: addrs.me,
-                port_them: r.port_them,
-                port_me: r.port_me,
-            };
-            let header = FrameHeader {
-                src_mac: self.cfg.my_mac,
-                dst_mac: pkt_src_mac(frame),
-                vlan: self.cfg.vlan,
-                ttl: 255,
-            };
-            out.reply_len = sctp_init::write_abort(&header, &flow, tag, reply);
-            self.counters.rst_sent += u64::from(out.reply_len > 0);
+        match r.answer {
+            Answer::Connect(syn_ack) => {
+                if let (Some(h), Some(echo), true) = (&self.rtt, syn_ack.tsecr, fresh) {
+                    h.record_echo(self.now_ms, echo);
+                }
+                self.answer_syn_ack(frame, &addrs, &r, syn_ack, fresh, answer, &mut out);
+            }
+            Answer::Abort { .. } => {
+                // Every one, repeats too, is answered.
+                let header = self.answer_header(pkt_src_mac(frame));
+                let flow = reply_flow(&addrs, &r);
+                out.answer_len = probe::write_answer(&r, &self.cfg.key, &header, &flow, answer);
+                self.counters.rst_sent += u64::from(out.answer_len > 0);
+            }
+            Answer::Nothing | Answer::Banner(_) => {}
         }
         if !fresh {
             self.counters.duplicates += 1;
@@ -275,22 +281,27 @@ impl Receiver {
                 ttl,
             }));
         }
-        if let (Some(TransportSlice::Udp(u)), true) = (&pkt.transport, open) {
-            out.banner = udp_banner(&r, u.payload(), now, ttl);
+        if open {
+            out.banner = probe::banner_record(&r, now, ttl);
         }
         out
     }
 
-    /// What a TCP, UDP or ICMP frame to our address means. `Err` when it was handled here
-    /// instead (a segment of a banner connection, an ARP scan's Neighbor Advertisement), with
-    /// the record it made, if any.
-    fn transport_verdict(
+    /// What an IP packet to our address means (its probe kind says, [`Probes::classify`]).
+    /// `Err` when it was handled here instead (a segment of a banner connection, an ARP scan's
+    /// Neighbor Advertisement), with the record it made, if any.
+    fn transport_verdict<'a>(
         &mut self,
         frame: &[u8],
-        transport: &TransportSlice<'_>,
+        net: &NetSlice<'a>,
+        transport: Option<&TransportSlice<'a>>,
         a: &ReplyAddrs,
         now: u32,
-    ) -> Result<Verdict, Option<Record>> {
+    ) -> Result<Verdict<'a>, Option<Record>> {
+        let scan = (&self.cfg.source, &self.cfg.udp_ids);
+        let Some(transport) = transport else {
+            return Ok(Probes::classify(net, None, a, &self.cfg.key, scan));
+        };
         if let (TransportSlice::Icmpv6(_), true) = (transport, self.cfg.arp_scan) {
             if let Some((ip, mac)) = ndp::advertisement(frame) {
                 return Err(self.host_up(IpAddr::V6(ip), mac, now));
@@ -326,7 +337,13 @@ impl Receiver {
             }
         }
         let scan = (&self.cfg.source, &self.cfg.udp_ids);
-        Ok(Probes::classify(transport, a, &self.cfg.key, scan))
+        Ok(Probes::classify(
+            net,
+            Some(transport),
+            a,
+            &self.cfg.key,
+            scan,
+        ))
     }
 
     /// An ARP sweep's answer: the host is `up`, reported once with its MAC.
@@ -349,8 +366,8 @@ impl Receiver {
     }
 
     /// A frame without an IP header: an ARP request for our (spoofed) address is answered
-    /// into `reply`; its length, 0 for anything else.
-    fn answer_arp(&mut self, frame: &[u8], reply: &mut [u8]) -> usize {
+    /// into `answer`; its length, 0 for anything else.
+    fn answer_arp(&mut self, frame: &[u8], answer: &mut [u8]) -> usize {
         match ArpRepr::parse(frame) {
             Some(a)
                 if self.cfg.answer_arp
@@ -358,8 +375,8 @@ impl Receiver {
                     && self.cfg.source.owns_v4(u32::from(a.target_ip)) =>
             {
                 self.counters.arp_answered += 1;
-                a.answer(self.cfg.my_mac)
-                    .emit(a.sender_mac, self.cfg.vlan, reply)
+                a.answer(self.cfg.link.mac)
+                    .emit(a.sender_mac, self.cfg.link.vlan, answer)
             }
             _ => {
                 self.counters.not_ours += 1;
@@ -397,24 +414,19 @@ impl Receiver {
     }
 
     /// A SYN-ACK carrying our cookie: the banner stack takes a fresh one (it sends its own
-    /// ACK); otherwise it is answered with a RST written into `reply`.
+    /// ACK); otherwise it is answered with a RST written into `answer`.
     #[allow(clippy::too_many_arguments)]
     fn answer_syn_ack(
         &mut self,
         frame: &[u8],
         a: &ReplyAddrs,
-        r: &ProbeReply,
+        r: &ProbeReply<'_>,
         syn_ack: SynAck,
         fresh: bool,
-        reply: &mut [u8],
-        out: &mut Outcome,
+        answer: &mut [u8],
+        out: &mut FrameOutcome,
     ) {
-        let flow = Flow {
-            them: a.them,
-            me: a.me,
-            port_them: r.port_them,
-            port_me: r.port_me,
-        };
+        let flow = reply_flow(a, r);
         let peer_mac = pkt_src_mac(frame);
         if let (true, Some(st)) = (fresh, self.stack.as_mut()) {
             let seg = Segment {
@@ -432,15 +444,21 @@ impl Receiver {
         if !self.cfg.send_rst {
             return;
         }
-        let header = FrameHeader {
-            src_mac: self.cfg.my_mac,
-            dst_mac: peer_mac,
-            vlan: self.cfg.vlan,
-            ttl: 255,
-        };
-        out.reply_len = tcp_syn::write_rst(&self.cfg.key, &header, &flow, reply);
-        if out.reply_len > 0 {
+        let header = self.answer_header(peer_mac);
+        out.answer_len = probe::write_answer(r, &self.cfg.key, &header, &flow, answer);
+        if out.answer_len > 0 {
             self.counters.rst_sent += 1;
+        }
+    }
+
+    /// The header of an answer (a RST, an ABORT) to the peer at `dst_mac`.
+    fn answer_header(&self, dst_mac: [u8; 6]) -> FrameHeader {
+        FrameHeader {
+            link: Link {
+                ttl: ANSWER_TTL,
+                ..self.cfg.link
+            },
+            dst_mac,
         }
     }
 }
@@ -451,18 +469,14 @@ fn pkt_src_mac(frame: &[u8]) -> [u8; 6] {
     m
 }
 
-/// The banner record of a UDP reply: its protocol's parse, or its raw bytes.
-fn udp_banner(r: &ProbeReply, payload: &[u8], now: u32, ttl: u8) -> Option<Record> {
-    let found = udp::banner(r.port_them, payload, r.ip_mismatch)?;
-    Some(Record::Banner(BannerRecord {
-        time: now,
-        ip: r.them,
-        ip_proto: 17,
-        port: r.port_them,
-        app_proto: found.app,
-        ttl,
-        banner: found.text,
-    }))
+/// The four-tuple of reply `r` to our address in `a`.
+fn reply_flow(a: &ReplyAddrs, r: &ProbeReply<'_>) -> Flow {
+    Flow {
+        them: a.them,
+        me: a.me,
+        port_them: r.port_them,
+        port_me: r.port_me,
+    }
 }
 
 mod checksum;
