@@ -36,7 +36,7 @@ const ME: u32 = 0xc612_0002; // 198.18.0.2
 const PORT_ME: u16 = 40000;
 const DISTINCT: u32 = 65_536;
 
-fn receiver(key: CookieKey) -> Classifier {
+fn classifier(key: CookieKey) -> Classifier {
     Classifier::new(ClassifierConfig {
         link: Link::new(SCANNER_MAC),
         dedup_buckets: 1 << 16,
@@ -59,7 +59,7 @@ fn syn_acks(key: CookieKey) -> Vec<Vec<u8>> {
 fn in_place(frames: &[Vec<u8>], count: u64, key: CookieKey) -> (f64, u64, u64) {
     let mut rx = OfflineRx::replay(frames.to_vec(), count);
     let mut reply = Offline::new(1).open_answer_queue(0).unwrap();
-    let mut r = receiver(key);
+    let mut r = classifier(key);
     let (cells, clock, stop) = (
         RxCoreCounters::default(),
         SystemClock::new(),
@@ -85,7 +85,7 @@ fn in_place(frames: &[Vec<u8>], count: u64, key: CookieKey) -> (f64, u64, u64) {
 fn copying(frames: &[Vec<u8>], count: u64, key: CookieKey) -> (f64, u64, u64) {
     let mut rx = OfflineRx::replay(frames.to_vec(), count);
     let mut reply = Offline::new(1).open_answer_queue(0).unwrap();
-    let mut r = receiver(key);
+    let mut r = classifier(key);
     let mut buf = [0u8; MAX_ANSWER];
     let mut replies: Vec<([u8; MAX_ANSWER], usize)> = Vec::new();
     let mut records = 0u64;

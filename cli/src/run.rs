@@ -9,7 +9,7 @@ use crate::args::UserError;
 use crate::checkpoint::Checkpoints;
 use crate::metadata::{self, Exit};
 use crate::metrics;
-use crate::nic::frames::{nic_of, receiver_config, saved_config, Wire};
+use crate::nic::frames::{classifier_config, nic_of, saved_config, Wire};
 use crate::nic::resolve::{Link, XdpReader};
 use crate::output_thread::write_outputs;
 use crate::outputs::Output;
@@ -113,9 +113,9 @@ pub struct Shared<'a> {
     pub c: &'a ScanConfig,
     /// Each interface's probes and receive settings (one of each offline).
     probes: Vec<ProbeBuilder<'a>>,
-    receivers: Vec<ClassifierConfig>,
+    classifiers: Vec<ClassifierConfig>,
     pcap: Option<SharedPcap>,
-    /// `--pcap-sent`: every frame the transmit and reply queues send.
+    /// `--pcap-sent`: every frame the transmit and answer queues send.
     pcap_sent: Option<SharedPcap>,
     pub slices: Vec<Slice>,
     pub counters: Vec<CoreCounters>,
@@ -128,7 +128,7 @@ pub struct Shared<'a> {
     /// Raised when the wait for replies is over: the receive threads stop.
     rx_stop: AtomicBool,
     /// Raised after the receive threads are done: the transmit threads stop sending their
-    /// replies (AF_XDP's reply frames go out through them).
+    /// answers (AF_XDP's answer frames go out through them).
     tx_release: AtomicBool,
     /// `--inject-faults`: what the injectors did to received and to sent frames.
     faults_rx: Arc<FaultTally>,
@@ -182,13 +182,13 @@ pub fn run_scan_with<D: Driver>(
     let (slices, counters) = slices_and_counters(c, plan, threads);
     let (tx_cpus, rx_cpus) = pinning(c, threads, rx_threads)?;
     let signals = SignalWatch::install()?;
-    let (probes, receivers) =
+    let (probes, classifiers) =
         per_interface(plan, key, (&wires, &kinds, &links, &nics), live, rx_threads);
     let shared = Shared {
         run,
         c,
         probes,
-        receivers,
+        classifiers,
         // Created offline too (empty: nothing is received), so a bad path fails the same way.
         pcap: pcap_file(c.io.pcap.as_deref())?,
         pcap_sent: pcap_file(c.io.pcap_sent.as_deref())?,
@@ -286,13 +286,13 @@ fn per_interface<'a>(
             neighbours: links.get(i).and_then(|l| l.neighbours.as_ref()),
         })
         .collect();
-    let receivers = (wires.iter().zip(nics).enumerate())
+    let classifiers = (wires.iter().zip(nics).enumerate())
         .map(|(i, (w, nc))| {
             let adapter = links.get(i).map(|l| &l.adapter);
-            receiver_config(nc, w, key, adapter, live, rx_threads)
+            classifier_config(nc, w, key, adapter, live, rx_threads)
         })
         .collect();
-    (probes, receivers)
+    (probes, classifiers)
 }
 
 /// What the supervising thread keeps up to date while the scan runs.
@@ -546,12 +546,12 @@ where
     queues
         .into_iter()
         .enumerate()
-        .map(|(k, (rx, reply))| {
+        .map(|(k, (rx, answers))| {
             let records = records.clone();
-            let nic = nic_of(k, shared.rx_counters.len(), shared.receivers.len());
-            let mut receiver = Classifier::new(shared.receivers[nic].clone());
+            let nic = nic_of(k, shared.rx_counters.len(), shared.classifiers.len());
+            let mut classifier = Classifier::new(shared.classifiers[nic].clone());
             if let Some(h) = shared.rtt.get(k) {
-                receiver.measure_rtt(h.clone());
+                classifier.measure_rtt(h.clone());
             }
             let pcap = shared.pcap.clone();
             let pcap_sent = shared.pcap_sent.clone();
@@ -560,14 +560,14 @@ where
                 // Faults next to the wire: the trace and the pcap file show what the engine got.
                 let rx = shared.faulty(rx, &shared.faults_rx, 1000 + k as u64);
                 let mut rx = PcapRx::new(Traced::new(rx, trace, started), pcap);
-                let reply = PcapTx::new(Traced::new(reply, trace, started), pcap_sent);
-                let mut reply = shared.faulty(reply, &shared.faults_tx, 2000 + k as u64);
+                let answers = PcapTx::new(Traced::new(answers, trace, started), pcap_sent);
+                let mut answers = shared.faulty(answers, &shared.faults_tx, 2000 + k as u64);
                 let clock = shared.clock;
                 let mut receive = ReceiveLoop::new(&clock, &shared.rx_counters[k], &shared.rx_stop);
                 let mut sink = |r: Record| {
                     let _ = records.send(r);
                 };
-                receive.run(&mut rx, &mut reply, &mut receiver, &mut sink)?;
+                receive.run(&mut rx, &mut answers, &mut classifier, &mut sink)?;
                 Ok(())
             })
         })

@@ -88,8 +88,8 @@ fn transmit(s: &Scan, faults: Faults) -> Vec<Vec<u8>> {
 fn receive(s: &Scan, frames: Vec<Vec<u8>>, faults: Faults) -> (Vec<Record>, RxCoreCounters) {
     let n = frames.len() as u64;
     let mut rx = FaultInjector::new(OfflineRx::replay(frames, n), faults, 7);
-    let mut reply = Offline::new(1).open_answer_queue(0).unwrap();
-    let mut receiver = Classifier::new(ClassifierConfig {
+    let mut answers = Offline::new(1).open_answer_queue(0).unwrap();
+    let mut classifier = Classifier::new(ClassifierConfig {
         link: Link::new(SCANNER_MAC),
         report_closed: true,
         dedup_buckets: 1 << 12,
@@ -99,8 +99,10 @@ fn receive(s: &Scan, frames: Vec<Vec<u8>>, faults: Faults) -> (Vec<Record>, RxCo
     let (clock, stop) = (SystemClock::new(), AtomicBool::new(true));
     let mut lp = ReceiveLoop::new(&clock, &cells, &stop);
     let mut records = Vec::new();
-    lp.run(&mut rx, &mut reply, &mut receiver, &mut |r| records.push(r))
-        .unwrap();
+    lp.run(&mut rx, &mut answers, &mut classifier, &mut |r| {
+        records.push(r)
+    })
+    .unwrap();
     (records, cells)
 }
 

@@ -1,7 +1,7 @@
 //! The whole scan loop without a network: the transmit loop fills SYNs into offline frames, each
 //! is turned into the SYN-ACK a listening target would send, and the receive loop takes those
 //! from an offline receive queue: every target is reported open once, and every RST is written
-//! straight into a frame of the offline reply queue.
+//! straight into a frame of the offline answer queue.
 
 use etherparse::{SlicedPacket, TransportSlice};
 use masscan_drivers::offline::OfflineRx;
@@ -68,11 +68,11 @@ fn every_syn_ack_is_reported_once_and_answered_in_place() {
 
     // Every reply twice: the second round is all duplicates (answered, not reported).
     let mut rx = OfflineRx::replay(replies, 2 * total as u64);
-    let mut reply = Offline::new(1)
+    let mut answers = Offline::new(1)
         .with_capture(2 * total)
         .open_answer_queue(0)
         .unwrap();
-    let mut receiver = Classifier::new(ClassifierConfig {
+    let mut classifier = Classifier::new(ClassifierConfig {
         link: Link::new(SCANNER_MAC),
         dedup_buckets: 1 << 12,
         ..ClassifierConfig::new(key, source)
@@ -92,7 +92,7 @@ fn every_syn_ack_is_reported_once_and_answered_in_place() {
         other => panic!("{other:?}"),
     };
     receive
-        .run(&mut rx, &mut reply, &mut receiver, &mut sink)
+        .run(&mut rx, &mut answers, &mut classifier, &mut sink)
         .unwrap();
     assert_eq!(rx.remaining(), 0);
     assert_eq!(open.len(), total);
@@ -101,9 +101,9 @@ fn every_syn_ack_is_reported_once_and_answered_in_place() {
         (c.frames, c.open, c.duplicates),
         (2 * total as u64, total as u64, total as u64)
     );
-    assert_eq!((c.rst_sent, l.replies_dropped), (2 * total as u64, 0));
-    assert_eq!(reply.stats().tx_frames, 2 * total as u64);
-    for f in reply.captured() {
+    assert_eq!((c.rst_sent, l.answers_dropped), (2 * total as u64, 0));
+    assert_eq!(answers.stats().tx_frames, 2 * total as u64);
+    for f in answers.captured() {
         let pkt = SlicedPacket::from_ethernet(f).unwrap();
         let Some(TransportSlice::Tcp(rst)) = pkt.transport else {
             panic!("not TCP")

@@ -220,7 +220,7 @@ counters! {
         fill_empty = json().label("fill-empty"),
         /// Frames to send back (RSTs, ARP answers, banner segments) dropped because the reply
         /// ring had no room.
-        replies_dropped = json().label("replies dropped"),
+        answers_dropped = json().label("answers dropped"),
     }
 }
 
@@ -301,7 +301,7 @@ mod tests {
         let c = ReceiveLoopCounters {
             kernel_drops: 1,
             fill_empty: 2,
-            replies_dropped: 3,
+            answers_dropped: 3,
         };
         let got: Vec<(&str, u64)> = c.iter().map(|(d, v)| (d.name, v)).collect();
         assert_eq!(
@@ -309,7 +309,7 @@ mod tests {
             [
                 ("kernel_drops", 1),
                 ("fill_empty", 2),
-                ("replies_dropped", 3)
+                ("answers_dropped", 3)
             ]
         );
         let cells = ReceiveLoopCells::default();

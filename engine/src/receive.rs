@@ -149,7 +149,7 @@ fn handle_frame<T: TxQueue>(
         let o = classifier.handle(frame, now, &mut scratch);
         (record, banner) = (o.record, o.banner);
         if o.answer_len > 0 {
-            counters.replies_dropped += 1;
+            counters.answers_dropped += 1;
         }
     }
     for r in [record, banner].into_iter().flatten() {
@@ -175,7 +175,7 @@ fn send_stack_output<T: TxQueue>(
             n
         })?;
         if !lent {
-            counters.replies_dropped += classifier.discard_transmit() as u64;
+            counters.answers_dropped += classifier.discard_transmit() as u64;
             break;
         }
         if !wrote {

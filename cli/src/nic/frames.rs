@@ -149,7 +149,7 @@ pub fn udp_payloads(c: &ScanConfig) -> Vec<masscan_engine::udp::Payload> {
 }
 
 /// What every receive core is told about the scan.
-pub fn receiver_config(
+pub fn classifier_config(
     c: &ScanConfig,
     wire: &Wire,
     key: CookieKey,

@@ -259,8 +259,8 @@ fn a_full_answer_ring_still_reports_results_and_counts_the_dropped_answers() {
         .unwrap();
     assert_eq!(found.len(), 4, "every open port reported");
     assert_eq!(ring.sent.len(), 1);
-    assert_eq!(l.counters().replies_dropped, 3);
-    assert_eq!(h.cells.load().receive.replies_dropped, 3, "published");
+    assert_eq!(l.counters().answers_dropped, 3);
+    assert_eq!(h.cells.load().receive.answers_dropped, 3, "published");
     assert!(rx.0.is_empty());
 }
 
