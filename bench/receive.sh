@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The receive path on one core, no network: SYN-ACKs through the engine's receive loop on the
 # offline driver, each answered with a RST written in place; compared in the same run with the
-# loop's earlier copying shape, and checked for allocations per reply frame (fails if any).
+# loop's earlier copying shape, and checked for allocations per answer frame (fails if any).
 #   bench/receive.sh [--quick]     (--quick: 2,000,000 frames instead of 20,000,000)
 set -euo pipefail
 cd "$(dirname "$0")/.."

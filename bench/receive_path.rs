@@ -1,8 +1,8 @@
 //! The receive path on one core, no network: SYN-ACKs carrying our cookies replayed from an
 //! offline receive queue through the engine's receive loop, each answered with a RST written
-//! in place into a frame of an offline reply queue. Compared in the same run with the shape the
-//! loop had before (each reply built in a 128-byte buffer, copied into a list, then copied into
-//! the driver's frame). A counting allocator checks that no reply frame allocates.
+//! in place into a frame of an offline answer queue. Compared in the same run with the shape the
+//! loop had before (each answer built in a 128-byte buffer, copied into a list, then copied into
+//! the driver's frame). A counting allocator checks that no answer frame allocates.
 //!   receive-path FRAMES
 
 #![forbid(unsafe_code)]
@@ -23,7 +23,7 @@ use std::net::Ipv4Addr;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-/// Counts every allocation, to show the loop makes none per reply.
+/// Counts every allocation, to show the loop makes none per answer.
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
@@ -58,7 +58,7 @@ fn syn_acks(key: CookieKey) -> Vec<Vec<u8>> {
 /// The engine's receive loop, one batch at a time until the queue is empty.
 fn in_place(frames: &[Vec<u8>], count: u64, key: CookieKey) -> (f64, u64, u64) {
     let mut rx = OfflineRx::replay(frames.to_vec(), count);
-    let mut reply = Offline::new(1).open_answer_queue(0).unwrap();
+    let mut answers_q = Offline::new(1).open_answer_queue(0).unwrap();
     let mut r = classifier(key);
     let (cells, clock, stop) = (
         RxCoreCounters::default(),
@@ -70,26 +70,26 @@ fn in_place(frames: &[Vec<u8>], count: u64, key: CookieKey) -> (f64, u64, u64) {
     let mut sink = |_: Record| records += 1;
     // Warm up: the first pass reports every port (a record each); the rest are repeats.
     while rx.remaining() > count - u64::from(DISTINCT) {
-        l.step(&mut rx, &mut reply, &mut r, &mut sink).unwrap();
+        l.step(&mut rx, &mut answers_q, &mut r, &mut sink).unwrap();
     }
     let allocs = allocations();
     let t = Instant::now();
-    while l.step(&mut rx, &mut reply, &mut r, &mut sink).unwrap() > 0 {}
+    while l.step(&mut rx, &mut answers_q, &mut r, &mut sink).unwrap() > 0 {}
     let secs = t.elapsed().as_secs_f64();
     let allocs = allocations() - allocs;
-    (secs, reply.stats().tx_frames, allocs)
+    (secs, answers_q.stats().tx_frames, allocs)
 }
 
-/// The loop's shape before: a reply built in a stack buffer, copied into a list, then copied
+/// The loop's shape before: an answer built in a stack buffer, copied into a list, then copied
 /// into a driver frame by `transmit(1, ..)`.
 fn copying(frames: &[Vec<u8>], count: u64, key: CookieKey) -> (f64, u64, u64) {
     let mut rx = OfflineRx::replay(frames.to_vec(), count);
-    let mut reply = Offline::new(1).open_answer_queue(0).unwrap();
+    let mut answers_q = Offline::new(1).open_answer_queue(0).unwrap();
     let mut r = classifier(key);
     let mut buf = [0u8; MAX_ANSWER];
-    let mut replies: Vec<([u8; MAX_ANSWER], usize)> = Vec::new();
+    let mut answers: Vec<([u8; MAX_ANSWER], usize)> = Vec::new();
     let mut records = 0u64;
-    let mut turn = |rx: &mut OfflineRx, reply: &mut _| {
+    let mut turn = |rx: &mut OfflineRx, answers_q: &mut _| {
         let n = rx
             .receive(RX_BATCH, |frame| {
                 let o = r.handle(frame, 0, &mut buf);
@@ -97,12 +97,12 @@ fn copying(frames: &[Vec<u8>], count: u64, key: CookieKey) -> (f64, u64, u64) {
                     records += 1;
                 }
                 if o.answer_len > 0 {
-                    replies.push((buf, o.answer_len));
+                    answers.push((buf, o.answer_len));
                 }
             })
             .unwrap();
-        for (frame, len) in replies.drain(..) {
-            TxQueue::transmit(reply, 1, |b: &mut [u8]| {
+        for (frame, len) in answers.drain(..) {
+            TxQueue::transmit(answers_q, 1, |b: &mut [u8]| {
                 b[..len].copy_from_slice(&frame[..len]);
                 len
             })
@@ -111,14 +111,14 @@ fn copying(frames: &[Vec<u8>], count: u64, key: CookieKey) -> (f64, u64, u64) {
         n
     };
     while rx.remaining() > count - u64::from(DISTINCT) {
-        turn(&mut rx, &mut reply);
+        turn(&mut rx, &mut answers_q);
     }
     let allocs = allocations();
     let t = Instant::now();
-    while turn(&mut rx, &mut reply) > 0 {}
+    while turn(&mut rx, &mut answers_q) > 0 {}
     let secs = t.elapsed().as_secs_f64();
     let allocs = allocations() - allocs;
-    (secs, reply.stats().tx_frames, allocs)
+    (secs, answers_q.stats().tx_frames, allocs)
 }
 
 fn main() {
@@ -144,8 +144,8 @@ fn main() {
     }
     let rate = |s: f64| measured as f64 / s;
     println!(
-        "receive path, one core: {:.2} M replies/s in place, {:.2} M/s copying as before ({:.2}x); \
-         {} allocations in {} reply frames written in place",
+        "receive path, one core: {:.2} M answers/s in place, {:.2} M/s copying as before ({:.2}x); \
+         {} allocations in {} answer frames written in place",
         rate(best[0]) / 1e6,
         rate(best[1]) / 1e6,
         best[1] / best[0],
@@ -153,7 +153,7 @@ fn main() {
         measured
     );
     if allocs_in_place > 0 {
-        eprintln!("receive-path: the in-place loop allocated while answering replies");
+        eprintln!("receive-path: the in-place loop allocated while answering SYN-ACKs");
         std::process::exit(1);
     }
 }
