@@ -128,22 +128,7 @@ impl Lab {
     }
 
     pub fn router_mac(&self) -> String {
-        let o = Command::new("ip")
-            .args([
-                "-n",
-                &self.target_ns,
-                "-br",
-                "link",
-                "show",
-                &self.target_if,
-            ])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&o.stdout)
-            .split_whitespace()
-            .nth(2)
-            .unwrap()
-            .to_string()
+        mac_of(&self.target_ns, &self.target_if)
     }
 }
 
@@ -607,4 +592,17 @@ pub fn build_pfring_standin(dir: &Path, define: Option<&str>) -> PathBuf {
     let o = cc.output().expect("cc (build-essential)");
     assert!(o.status.success(), "{}", stderr(&o));
     dir.to_path_buf()
+}
+
+/// The MAC of interface `dev` in namespace `ns`, as `ip -br link` prints it.
+pub fn mac_of(ns: &str, dev: &str) -> String {
+    let o = Command::new("ip")
+        .args(["-n", ns, "-br", "link", "show", dev])
+        .output()
+        .expect("run ip link");
+    String::from_utf8_lossy(&o.stdout)
+        .split_whitespace()
+        .nth(2)
+        .unwrap_or_default()
+        .to_string()
 }

@@ -226,19 +226,6 @@ fn link_mac(ns: &str) -> String {
     mac_of(ns, &dev)
 }
 
-/// The MAC of `dev` in namespace `ns`.
-fn mac_of(ns: &str, dev: &str) -> String {
-    let o = std::process::Command::new("ip")
-        .args(["-n", ns, "-br", "link", "show", dev])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&o.stdout)
-        .split_whitespace()
-        .nth(2)
-        .unwrap()
-        .to_string()
-}
-
 #[test]
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn arp_sweeps_find_every_host_of_the_subnet_with_its_mac_on_both_backends() {
