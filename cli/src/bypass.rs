@@ -136,7 +136,7 @@ fn scan_queue_pairs<D: masscan_engine::driver::Driver>(
     run: &Run,
     plan: &Plan,
     driver: D,
-    links: Vec<crate::nic::resolve::Link>,
+    links: Vec<crate::nic::resolve::ResolvedNic>,
     threads: usize,
 ) -> Result<i32, UserError> {
     let outputs = crate::output_thread::open_outputs(&run.config, crate::outputs::now())?;

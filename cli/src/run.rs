@@ -9,8 +9,8 @@ use crate::args::UserError;
 use crate::checkpoint::Checkpoints;
 use crate::metadata::{self, Exit};
 use crate::metrics;
-use crate::nic::frames::{classifier_config, nic_of, saved_config, Wire};
-use crate::nic::resolve::{Link, XdpReader};
+use crate::nic::frames::{classifier_config, nic_of, saved_config, NicFrames};
+use crate::nic::resolve::{ResolvedNic, XdpReader};
 use crate::output_thread::write_outputs;
 use crate::outputs::Output;
 use crate::settings::Run;
@@ -65,7 +65,7 @@ fn print_start(
     plan: &Plan,
     caps: &Capabilities,
     threads: usize,
-    links: &[Link],
+    links: &[ResolvedNic],
 ) {
     status::banner(plan);
     if let Some(from) = &run.resumed_from {
@@ -153,7 +153,7 @@ pub fn run_scan_with<D: Driver>(
     run: &Run,
     plan: &Plan,
     mut driver: D,
-    links: Vec<Link>,
+    links: Vec<ResolvedNic>,
     outputs: Vec<Output>,
     (threads, rx_threads): (usize, usize),
     xdp: Option<&XdpReader>,
@@ -164,12 +164,12 @@ pub fn run_scan_with<D: Driver>(
     let live = caps.transmits;
     let rx_threads = if live { rx_threads } else { 0 };
     let nics: Vec<ScanConfig> = (0..c.nic_count()).map(|i| c.for_nic(i)).collect();
-    let wires: Vec<Wire> = nics
+    let wires: Vec<NicFrames> = nics
         .iter()
         .enumerate()
-        .map(|(i, nc)| Wire {
+        .map(|(i, nc)| NicFrames {
             timestamps: run.metrics.is_some(),
-            ..Wire::new(nc, links.get(i))
+            ..NicFrames::new(nc, links.get(i))
         })
         .collect();
     let metrics_server = run.metrics.as_deref().map(metrics::bind).transpose()?;
@@ -273,7 +273,7 @@ pub fn run_scan_with<D: Driver>(
 fn per_interface<'a>(
     plan: &'a Plan,
     key: CookieKey,
-    (wires, kinds, links, nics): (&[Wire], &'a [Probes], &'a [Link], &[ScanConfig]),
+    (wires, kinds, links, nics): (&[NicFrames], &'a [Probes], &'a [ResolvedNic], &[ScanConfig]),
     live: bool,
     rx_threads: usize,
 ) -> (Vec<ProbeBuilder<'a>>, Vec<ClassifierConfig>) {

@@ -3,8 +3,8 @@
 //! handed to [`crate::run`]. Also `-sL`, which prints the scan order instead of sending it.
 
 use crate::args::UserError;
-use crate::nic::discover::Adapter;
-use crate::nic::resolve::{self, steer_config, Link};
+use crate::nic::discover::FoundNic;
+use crate::nic::resolve::{self, steer_config, ResolvedNic};
 use crate::output_thread::open_outputs;
 use crate::outputs;
 use crate::run::{run_scan_with, scan_end};
@@ -139,7 +139,7 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
         (_, Some(Backend::AfXdp)) => true,
         (_, None | Some(Backend::AfPacket)) => false,
     };
-    let links = discover_links(c, &plan, run.verbose)?;
+    let links = resolve_nics(c, &plan, run.verbose)?;
     let outputs = open_outputs(c, outputs::now())?;
     let xdp = if afxdp || c.io.driver.is_none() {
         match open_afxdp(c, &links) {
@@ -189,8 +189,8 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
 
 /// Each interface's link (interface 0, then `adapter[1]`...), each found and resolved on its
 /// own: its addresses, its router, its neighbours.
-fn discover_links(c: &ScanConfig, plan: &Plan, verbose: u8) -> Result<Vec<Link>, UserError> {
-    let mut links: Vec<Link> = Vec::new();
+fn resolve_nics(c: &ScanConfig, plan: &Plan, verbose: u8) -> Result<Vec<ResolvedNic>, UserError> {
+    let mut links: Vec<ResolvedNic> = Vec::new();
     for i in 0..c.nic_count() {
         let nc = c.for_nic(i);
         if i > 0 && nc.nic.adapter.is_none() {
@@ -225,7 +225,7 @@ pub(crate) fn indexed_error(e: UserError, i: usize) -> UserError {
 
 /// An AF_XDP socket set, and the steering program, on every interface; all with the same
 /// number of queues (one transmit and one receive thread each).
-fn open_afxdp(c: &ScanConfig, links: &[Link]) -> Result<Several<AfXdp>, UserError> {
+fn open_afxdp(c: &ScanConfig, links: &[ResolvedNic]) -> Result<Several<AfXdp>, UserError> {
     let mut drivers: Vec<AfXdp> = Vec::new();
     for (i, l) in links.iter().enumerate() {
         let steer = steer_config(l, &c.for_nic(i));
@@ -251,7 +251,7 @@ fn scan_afxdp(
     run: &Run,
     plan: &Plan,
     driver: Several<AfXdp>,
-    links: Vec<Link>,
+    links: Vec<ResolvedNic>,
     outputs: Vec<crate::outputs::Output>,
 ) -> Result<i32, UserError> {
     let c = &run.config;
@@ -307,7 +307,7 @@ fn scan_afxdp(
 
 /// With AF_PACKET from the kernel's own address, the kernel sees the replies too and resets
 /// every banner connection it does not know.
-pub(crate) fn warn_kernel_resets(c: &ScanConfig, a: &Adapter) {
+pub(crate) fn warn_kernel_resets(c: &ScanConfig, a: &FoundNic) {
     eprintln!(
         "masscan: warning: with AF_PACKET the kernel owns {} and will reset every banner \
          connection; use AF_XDP (the default where it works), an unused --adapter-ip, or a \

@@ -12,7 +12,7 @@ use std::net::{IpAddr, Ipv4Addr};
 /// The interface and addresses a scan sends from. Each family is set up only when the scan has
 /// targets of that family.
 #[derive(Clone, Debug)]
-pub struct Adapter {
+pub struct FoundNic {
     pub ifname: String,
     pub src_v4: Option<IpRange>,
     pub src_v6: Option<IpRange>,
@@ -119,7 +119,7 @@ fn router(c: &ScanConfig, ifs: &Interfaces, link: &Link, v6: bool) -> Result<Rou
 }
 
 /// Works out the adapter for a live scan.
-pub fn discover(c: &ScanConfig) -> Result<Adapter, UserError> {
+pub fn discover(c: &ScanConfig) -> Result<FoundNic, UserError> {
     let need_v4 = c.targets.v4.len128() > 0;
     let need_v6 = c.targets.v6.len128() > 0;
     let ifs = load()?;
@@ -191,7 +191,7 @@ pub fn discover(c: &ScanConfig) -> Result<Adapter, UserError> {
         }
         _ => None,
     });
-    Ok(Adapter {
+    Ok(FoundNic {
         ifname: link.name.clone(),
         src_v4,
         src_v6,
@@ -209,7 +209,7 @@ pub fn discover(c: &ScanConfig) -> Result<Adapter, UserError> {
 /// `--router-mac` or `--router-ip` (resolved by ARP through the port). The scan answers ARP
 /// for its address itself.
 #[cfg_attr(not(dpdk_backend), allow(dead_code))]
-pub fn for_port(c: &ScanConfig, port: &str, port_mac: [u8; 6]) -> Result<Adapter, UserError> {
+pub fn for_port(c: &ScanConfig, port: &str, port_mac: [u8; 6]) -> Result<FoundNic, UserError> {
     let need_v4 = c.targets.v4.len128() > 0;
     let need_v6 = c.targets.v6.len128() > 0;
     let missing = |what: &str| {
@@ -239,7 +239,7 @@ pub fn for_port(c: &ScanConfig, port: &str, port_mac: [u8; 6]) -> Result<Adapter
             "a router: give --router-ip IP (or --router-mac MAC)"
         })),
     };
-    Ok(Adapter {
+    Ok(FoundNic {
         ifname: port.to_string(),
         src_v4: src_v4.filter(|_| need_v4),
         src_v6: src_v6.filter(|_| need_v6),

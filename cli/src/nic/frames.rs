@@ -3,8 +3,8 @@
 //! answered for a spoofed source, banner grabbing), and what `paused.conf` keeps of them.
 
 use crate::args::UserError;
-use crate::nic::discover::Adapter;
-use crate::nic::resolve::Link;
+use crate::nic::discover::FoundNic;
+use crate::nic::resolve::ResolvedNic;
 use crate::settings::Run;
 use masscan_engine::banner::BannerConfig;
 use masscan_engine::classify::ClassifierConfig;
@@ -24,7 +24,7 @@ pub fn nic_of(k: usize, count: usize, nics: usize) -> usize {
 }
 
 /// The addresses the scan's frames carry.
-pub struct Wire {
+pub struct NicFrames {
     pub src_mac: [u8; 6],
     pub router_v4: [u8; 6],
     pub router_v6: [u8; 6],
@@ -34,8 +34,8 @@ pub struct Wire {
     pub timestamps: bool,
 }
 
-impl Wire {
-    pub fn new(c: &ScanConfig, link: Option<&Link>) -> Self {
+impl NicFrames {
+    pub fn new(c: &ScanConfig, link: Option<&ResolvedNic>) -> Self {
         let given_router = c.nic.router_mac.map(|m| m.0).unwrap_or([0; 6]);
         let (src_mac, router_v4, router_v6) = match link {
             Some(l) => (l.adapter.src_mac, l.router_v4, l.router_v6),
@@ -86,7 +86,7 @@ impl Wire {
 
 /// What a resume needs beyond the command line: each interface and the source address in use
 /// on it (the cookies depend on them).
-pub fn saved_config(run: &Run, links: &[Link]) -> ScanConfig {
+pub fn saved_config(run: &Run, links: &[ResolvedNic]) -> ScanConfig {
     let mut saved = run.config.clone();
     for (i, l) in links.iter().enumerate() {
         let a = &l.adapter;
@@ -151,9 +151,9 @@ pub fn udp_payloads(c: &ScanConfig) -> Vec<masscan_engine::udp::Payload> {
 /// What every receive core is told about the scan.
 pub fn classifier_config(
     c: &ScanConfig,
-    wire: &Wire,
+    wire: &NicFrames,
     key: CookieKey,
-    adapter: Option<&Adapter>,
+    adapter: Option<&FoundNic>,
     live: bool,
     rx_threads: usize,
 ) -> ClassifierConfig {

@@ -1,9 +1,9 @@
-//! Link set-up before a live scan: the router's MAC (ARP or neighbour solicitation through the
-//! scan's own interface), the targets on the interface's own subnet resolved by an ARP sweep,
+//! An interface made ready before a live scan: the router's MAC (ARP or neighbour solicitation
+//! through the scan's own interface), the targets on the interface's own subnet resolved by an ARP sweep,
 //! and what the XDP steering program is told to steer.
 
 use crate::args::UserError;
-use crate::nic::discover::{self, Adapter, Router};
+use crate::nic::discover::{self, FoundNic, Router};
 use masscan_drivers::{resolve, AfPacket};
 use masscan_ebpf::{Counters as XdpCounters, SteerConfig};
 use masscan_engine::arp::Neighbours;
@@ -20,7 +20,7 @@ pub type XdpReader = dyn Fn() -> Option<(&'static str, Vec<XdpCounters>)> + Sync
 /// Finds the adapter, then the router and the neighbours through a packet socket, before the
 /// scan's own backend opens: once the XDP program is attached, ARP replies go to the scan's
 /// sockets.
-pub fn discover(c: &ScanConfig, plan: &Plan, verbose: u8) -> Result<Link, UserError> {
+pub fn discover(c: &ScanConfig, plan: &Plan, verbose: u8) -> Result<ResolvedNic, UserError> {
     let adapter = discover::discover(c)?;
     let mut probe = AfPacket::new(&adapter.ifname, 1)?;
     resolve_link(&mut probe, adapter, c, plan, verbose)
@@ -31,13 +31,13 @@ pub fn discover(c: &ScanConfig, plan: &Plan, verbose: u8) -> Result<Link, UserEr
 /// interface (DPDK).
 pub fn resolve_link<D: Driver>(
     driver: &mut D,
-    adapter: Adapter,
+    adapter: FoundNic,
     c: &ScanConfig,
     plan: &Plan,
     verbose: u8,
-) -> Result<Link, UserError> {
+) -> Result<ResolvedNic, UserError> {
     let given = c.nic.router_mac.map(|m| m.0).unwrap_or([0; 6]);
-    Ok(Link {
+    Ok(ResolvedNic {
         router_v4: resolve_router(driver, &adapter, false, verbose)?.unwrap_or(given),
         router_v6: resolve_router(driver, &adapter, true, verbose)?.unwrap_or(given),
         neighbours: resolve_neighbours(driver, &adapter, plan, verbose)?,
@@ -45,16 +45,17 @@ pub fn resolve_link<D: Driver>(
     })
 }
 
-/// The link-layer facts a live scan starts from.
-pub struct Link {
-    pub adapter: Adapter,
+/// A found interface with what was resolved through it (its routers' MACs, its subnet's
+/// neighbours): the link-layer facts a live scan starts from.
+pub struct ResolvedNic {
+    pub adapter: FoundNic,
     pub router_v4: [u8; 6],
     pub router_v6: [u8; 6],
     pub neighbours: Option<Neighbours>,
 }
 
 /// What the XDP program steers: the scan's source addresses and ports.
-pub fn steer_config(link: &Link, c: &ScanConfig) -> SteerConfig {
+pub fn steer_config(link: &ResolvedNic, c: &ScanConfig) -> SteerConfig {
     let a = &link.adapter;
     let ports = c.source_ports();
     let mut s = SteerConfig {
@@ -78,7 +79,7 @@ pub fn steer_config(link: &Link, c: &ScanConfig) -> SteerConfig {
 /// solicitation for IPv6. `None` when the scan has no targets of that family.
 pub fn resolve_router<D: Driver>(
     driver: &mut D,
-    a: &Adapter,
+    a: &FoundNic,
     v6: bool,
     verbose: u8,
 ) -> Result<Option<[u8; 6]>, UserError> {
@@ -140,7 +141,7 @@ const LOCAL_ARP_LIMIT: usize = 4096;
 /// that their probes go to their own MAC.
 pub fn resolve_neighbours<D: Driver>(
     driver: &mut D,
-    a: &Adapter,
+    a: &FoundNic,
     plan: &Plan,
     verbose: u8,
 ) -> Result<Option<Neighbours>, UserError> {
