@@ -1,16 +1,21 @@
-//! ARP sweeps (`--arp`): an ARP request per IPv4 target and an ICMPv6 Neighbor Solicitation per
-//! IPv6 one, from our address and MAC; the answer (an ARP reply, a Neighbor Advertisement)
-//! reports the host `up` with its MAC ([`crate::classify`] reads it: neither protocol has room for
-//! a cookie, so only answers addressed to us during an ARP scan count). The frames are small
-//! and a sweep stays on one subnet, so they are built per probe.
+//! ARP sweeps (`--arp`) and ARP on our behalf. A sweep sends an ARP request per IPv4 target
+//! and an ICMPv6 Neighbor Solicitation per IPv6 one, from our address and MAC; the answer (an
+//! ARP reply, a Neighbor Advertisement) is [`Verdict::HostUp`] with its sender's MAC
+//! ([`classify`] for frames without an IP header, [`advertised`] for ICMPv6): neither protocol
+//! has room for a cookie, so only answers addressed to us during a sweep count. An ARP request
+//! for our (spoofed) IPv4 source address is [`Verdict::Answer`] when the scan answers ARP
+//! (`--adapter-ip` not the kernel's), written by [`write_reply`]. The frames are small and a
+//! sweep stays on one subnet, so they are built per probe.
 
-use crate::arp::ArpRepr;
+use super::{HostUp, LinkAnswer, ReplyAddrs, Scan, Verdict};
+use crate::arp::{self, ArpRepr};
 use crate::frame::Link;
 use crate::ndp;
 use crate::plan::source::SourceChoice;
 use crate::plan::TargetIp;
 use crate::template::TemplateParams;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use etherparse::{NetSlice, TransportSlice};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 const BROADCAST: [u8; 6] = [0xff; 6];
 
@@ -44,6 +49,55 @@ impl ArpRequest {
             ),
         }
     }
+}
+
+/// What a frame without an IP header means: an ARP reply to our address during a sweep reports
+/// its sender up; an ARP request for our address is answered when the scan answers ARP;
+/// anything else is not ours.
+#[inline]
+pub fn classify<'a>(frame: &[u8], scan: &Scan<'_>) -> Verdict<'a> {
+    let Some(a) = ArpRepr::parse(frame) else {
+        return Verdict::NotOurs;
+    };
+    if !scan.source.owns_v4(u32::from(a.target_ip)) {
+        return Verdict::NotOurs;
+    }
+    match a.op {
+        arp::OP_REPLY if scan.arp_scan => Verdict::HostUp(HostUp {
+            ip: IpAddr::V4(a.sender_ip),
+            mac: a.sender_mac,
+        }),
+        arp::OP_REQUEST if scan.answer_arp => Verdict::Answer(LinkAnswer::Arp(a)),
+        _ => Verdict::NotOurs,
+    }
+}
+
+/// A Neighbor Advertisement to our address (`addrs`, already checked) during a sweep: the host
+/// it is for, with its MAC (the target link-layer option, else the frame's source).
+#[inline]
+pub fn advertised(
+    net: &NetSlice<'_>,
+    transport: &TransportSlice<'_>,
+    addrs: &ReplyAddrs,
+    scan: &Scan<'_>,
+) -> Option<HostUp> {
+    if !scan.arp_scan {
+        return None;
+    }
+    let (ip, mac) = ndp::advertisement_in(net, transport, addrs.them_mac)?;
+    Some(HostUp {
+        ip: IpAddr::V6(ip),
+        mac,
+    })
+}
+
+/// Writes the ARP reply to `request` (for our address) from our `link` (MAC, VLAN) into `out`,
+/// to the requester's MAC; its length (padded to 60 bytes).
+#[inline]
+pub fn write_reply(request: &ArpRepr, link: &Link, out: &mut [u8]) -> usize {
+    request
+        .answer(link.mac)
+        .emit(request.sender_mac, link.vlan, out)
 }
 
 #[cfg(test)]
