@@ -22,9 +22,7 @@ use crate::output::StatusRecord;
 use crate::output::{Record, Status};
 use crate::plan::source::Source;
 use crate::probe::udp::UdpIds;
-use crate::probe::{
-    self, Answer, HostUp, ProbeReply, Probes, ReplyAddrs, Scan, SynAck, Verdict,
-};
+use crate::probe::{self, Answer, HostUp, ProbeReply, Probes, ReplyAddrs, Scan, SynAck, Verdict};
 use crate::rtt::RttHistogram;
 use crate::tcp::{Segment, Stack, TcpConfig};
 use etherparse::{NetSlice, SlicedPacket, TransportSlice};
