@@ -2,7 +2,7 @@
 //! [`Neighbours`] table the transmit loop consults (targets on the local subnet that answered,
 //! so probes to them go to their own MAC, not to the router). The loops that ask on the wire
 //! and wait are I/O: `masscan_drivers::resolve`. The scanner also
-//! answers requests for a spoofed `--adapter-ip`, see [`crate::classify`].
+//! answers requests for a spoofed `--adapter-ip`, see [`crate::probe::arp_request`].
 //! etherparse 0.16 has no ARP, and the packet is 28 fixed bytes, so this is a plain view.
 
 use std::collections::HashMap;

@@ -1,25 +1,28 @@
 //! The reply classifier, sans-IO: a frame in, at most one result and at most one frame to send
-//! back out (an answer). Keeps only replies to our addresses and source ports; the probe kind
-//! tells what each means and how it is answered ([`crate::probe`]: a [`Verdict`] whose reply
-//! carries its [`Answer`]; for TCP SYN, a SYN-ACK acknowledging our cookie is open and answered
-//! with a RST, a RST closed); reports each (address, port, status) once, and answers ARP
-//! requests for a spoofed source address. With `--banners` a SYN-ACK opens a connection in this
-//! core's [`Stack`] instead, and the connection's later segments go there; the stack's segments
-//! and banner records wait in it until the receive loop takes them
-//! ([`Classifier::poll_transmit`] writes one into a transmit frame, [`Classifier::poll_record`]).
-//! Everything else is counted and dropped; any byte sequence is safe to feed in.
+//! back out (an answer). Keeps only IP packets to our addresses (and, for TCP and UDP, source
+//! ports) and drops TCP segments whose checksum fails; what a frame means and how it is answered
+//! is its probe kind's business ([`crate::probe`]: [`Probes::classify`] for IP packets,
+//! [`Probes::classify_link`] for frames without an IP header, such as ARP). The classifier acts
+//! on the [`Verdict`] with no per-kind code: a reply ([`ProbeReply`]) is reported once per
+//! (address, protocol, port) and its [`Answer`] written ([`probe::write_answer`]; for TCP SYN a
+//! SYN-ACK acknowledging our cookie is open and answered with a RST, a RST closed); a host that
+//! answered a sweep ([`HostUp`]) is reported once per address; a question on the link
+//! ([`LinkAnswer`]: an ARP request for a spoofed source address) is answered
+//! ([`probe::write_link_answer`]). With `--banners` a SYN-ACK opens a connection in this core's
+//! [`Stack`] instead, and the connection's later segments go there; the stack's segments and
+//! banner records wait in it until the receive loop takes them ([`Classifier::poll_transmit`]
+//! writes one into a transmit frame, [`Classifier::poll_record`]). Everything else is counted
+//! and dropped; any byte sequence is safe to feed in.
 
-use crate::arp::{self, ArpRepr};
 use crate::cookie::CookieKey;
 use crate::counters::{ClassifierCounters, TcpCounters};
 use crate::dedup::Dedup;
 use crate::frame::{Flow, FrameHeader, Link};
-use crate::ndp;
 use crate::output::StatusRecord;
 use crate::output::{Record, Status};
 use crate::plan::source::Source;
 use crate::probe::udp::UdpIds;
-use crate::probe::{self, Answer, ProbeReply, Probes, ReplyAddrs, SynAck, Verdict};
+use crate::probe::{self, Answer, HostUp, ProbeReply, Probes, ReplyAddrs, Scan, SynAck, Verdict};
 use crate::rtt::RttHistogram;
 use crate::tcp::{Segment, Stack, TcpConfig};
 use etherparse::{NetSlice, SlicedPacket, TransportSlice};
@@ -189,21 +192,18 @@ impl Classifier {
             self.counters.malformed += 1;
             return out;
         };
+        let them_mac = pkt_src_mac(frame);
         let Some(net) = &pkt.net else {
-            if let Some(a) = ArpRepr::parse(frame).filter(|_| self.cfg.arp_scan) {
-                if a.op == arp::OP_REPLY && self.cfg.source.owns_v4(u32::from(a.target_ip)) {
-                    out.record = self.host_up(IpAddr::V4(a.sender_ip), a.sender_mac, now);
-                    return out;
-                }
-            }
-            out.answer_len = self.answer_arp(frame, answer);
+            let verdict = Probes::classify_link(frame, &self.scan());
+            // A frame without an IP header is no probe's reply: its verdict is never one.
+            let _ = self.settle(verdict, now, answer, &mut out);
             return out;
         };
-        let Some(ReplyAddrs { them, me, ttl }) = self.ours(net) else {
+        let Some(addrs) = self.ours(net, them_mac) else {
             self.counters.not_ours += 1;
             return out;
         };
-        let addrs = ReplyAddrs { them, me, ttl };
+        let ReplyAddrs { them, me, ttl, .. } = addrs;
         // A TCP segment damaged on the way is dropped here: a flipped bit could turn an RST
         // into a SYN-ACK, or change a banner's bytes.
         if let Some(TransportSlice::Tcp(tcp)) = &pkt.transport {
@@ -212,28 +212,11 @@ impl Classifier {
                 return out;
             }
         }
-        let verdict = match self.transport_verdict(frame, net, pkt.transport.as_ref(), &addrs, now)
-        {
-            Ok(v) => v,
-            Err(record) => {
-                out.record = record;
-                return out;
-            }
+        let Some(verdict) = self.transport_verdict(net, pkt.transport.as_ref(), &addrs) else {
+            return out;
         };
-        let r = match verdict {
-            Verdict::Reply(r) => r,
-            Verdict::BadCookie => {
-                self.counters.bad_cookie += 1;
-                return out;
-            }
-            Verdict::NotOurs => {
-                self.counters.not_ours += 1;
-                return out;
-            }
-            Verdict::IcmpError => {
-                self.counters.icmp_errors += 1;
-                return out;
-            }
+        let Some(r) = self.settle(verdict, now, answer, &mut out) else {
+            return out;
         };
         let open = r.status == Status::Open;
         let fresh = self.dedup.insert(
@@ -246,11 +229,11 @@ impl Classifier {
                 if let (Some(h), Some(echo), true) = (&self.rtt, syn_ack.tsecr, fresh) {
                     h.record_echo(self.now_ms, echo);
                 }
-                self.answer_syn_ack(frame, &addrs, &r, syn_ack, fresh, answer, &mut out);
+                self.answer_syn_ack(&addrs, &r, syn_ack, fresh, answer, &mut out);
             }
             Answer::Abort { .. } => {
                 // Every one, repeats too, is answered.
-                let header = self.answer_header(pkt_src_mac(frame));
+                let header = self.answer_header(them_mac);
                 let flow = reply_flow(&addrs, &r);
                 out.answer_len = probe::write_answer(&r, &self.cfg.key, &header, &flow, answer);
                 self.counters.rst_sent += u64::from(out.answer_len > 0);
@@ -287,26 +270,52 @@ impl Classifier {
         out
     }
 
+    /// What this core reads received frames against (its configuration, borrowed).
+    fn scan(&self) -> Scan<'_> {
+        Scan {
+            key: &self.cfg.key,
+            source: &self.cfg.source,
+            udp_ids: &self.cfg.udp_ids,
+            arp_scan: self.cfg.arp_scan,
+            answer_arp: self.cfg.answer_arp,
+        }
+    }
+
+    /// Acts on a verdict that is no reply to a probe: counts it, reports a host that answered a
+    /// sweep, writes the answer to a question on the link into `answer`. A reply is returned
+    /// for the caller to report and answer.
+    fn settle<'a>(
+        &mut self,
+        verdict: Verdict<'a>,
+        now: u32,
+        answer: &mut [u8],
+        out: &mut FrameOutcome,
+    ) -> Option<ProbeReply<'a>> {
+        match verdict {
+            Verdict::Reply(r) => return Some(r),
+            Verdict::HostUp(h) => out.record = self.host_up(&h, now),
+            Verdict::Answer(a) => {
+                self.counters.arp_answered += 1;
+                out.answer_len = probe::write_link_answer(&a, &self.cfg.link, answer);
+            }
+            Verdict::BadCookie => self.counters.bad_cookie += 1,
+            Verdict::NotOurs => self.counters.not_ours += 1,
+            Verdict::IcmpError => self.counters.icmp_errors += 1,
+        }
+        None
+    }
+
     /// What an IP packet to our address means (its probe kind says, [`Probes::classify`]).
-    /// `Err` when it was handled here instead (a segment of a banner connection, an ARP scan's
-    /// Neighbor Advertisement), with the record it made, if any.
+    /// `None` when it was handled here instead (a segment of a banner connection).
     fn transport_verdict<'a>(
         &mut self,
-        frame: &[u8],
         net: &NetSlice<'a>,
         transport: Option<&TransportSlice<'a>>,
         a: &ReplyAddrs,
-        now: u32,
-    ) -> Result<Verdict<'a>, Option<Record>> {
-        let scan = (&self.cfg.source, &self.cfg.udp_ids);
+    ) -> Option<Verdict<'a>> {
         let Some(transport) = transport else {
-            return Ok(Probes::classify(net, None, a, &self.cfg.key, scan));
+            return Some(Probes::classify(net, None, a, &self.scan()));
         };
-        if let (TransportSlice::Icmpv6(_), true) = (transport, self.cfg.arp_scan) {
-            if let Some((ip, mac)) = ndp::advertisement(frame) {
-                return Err(self.host_up(IpAddr::V6(ip), mac, now));
-            }
-        }
         // TCP and UDP replies come to one of our source ports; ICMP carries our cookie instead.
         let port_me = match transport {
             TransportSlice::Tcp(t) => Some(t.destination_port()),
@@ -314,7 +323,7 @@ impl Classifier {
             _ => None,
         };
         if port_me.is_some_and(|p| !self.cfg.source.owns_port(p)) {
-            return Ok(Verdict::NotOurs);
+            return Some(Verdict::NotOurs);
         }
         // A segment of a connection the banner stack holds goes to it first.
         if let (Some(st), TransportSlice::Tcp(tcp)) = (self.stack.as_mut(), transport) {
@@ -333,60 +342,24 @@ impl Classifier {
                 };
                 st.segment(flow, &seg);
                 self.sync_tcp_counters();
-                return Err(None);
+                return None;
             }
         }
-        let scan = (&self.cfg.source, &self.cfg.udp_ids);
-        Ok(Probes::classify(
-            net,
-            Some(transport),
-            a,
-            &self.cfg.key,
-            scan,
-        ))
+        Some(Probes::classify(net, Some(transport), a, &self.scan()))
     }
 
-    /// An ARP sweep's answer: the host is `up`, reported once with its MAC.
-    fn host_up(&mut self, ip: IpAddr, mac: [u8; 6], now: u32) -> Option<Record> {
-        if !self.dedup.insert(ip, 0, true) {
+    /// A host that answered a sweep is `up`, reported once per address (no port) with its MAC.
+    fn host_up(&mut self, h: &HostUp, now: u32) -> Option<Record> {
+        if !self.dedup.insert(h.ip, 0, true) {
             self.counters.duplicates += 1;
             return None;
         }
         self.counters.open += 1;
-        Some(Record::Status(StatusRecord {
-            time: now,
-            ip,
-            ip_proto: 0,
-            port: 0,
-            status: Status::Arp,
-            reason: 0,
-            ttl: 0,
-            mac: Some(mac),
-        }))
+        Some(probe::host_record(h, now))
     }
 
-    /// A frame without an IP header: an ARP request for our (spoofed) address is answered
-    /// into `answer`; its length, 0 for anything else.
-    fn answer_arp(&mut self, frame: &[u8], answer: &mut [u8]) -> usize {
-        match ArpRepr::parse(frame) {
-            Some(a)
-                if self.cfg.answer_arp
-                    && a.op == arp::OP_REQUEST
-                    && self.cfg.source.owns_v4(u32::from(a.target_ip)) =>
-            {
-                self.counters.arp_answered += 1;
-                a.answer(self.cfg.link.mac)
-                    .emit(a.sender_mac, self.cfg.link.vlan, answer)
-            }
-            _ => {
-                self.counters.not_ours += 1;
-                0
-            }
-        }
-    }
-
-    /// The addresses of an IP packet sent to one of our source addresses.
-    fn ours(&self, net: &NetSlice<'_>) -> Option<ReplyAddrs> {
+    /// The addresses of an IP packet sent to one of our source addresses, from `them_mac`.
+    fn ours(&self, net: &NetSlice<'_>, them_mac: [u8; 6]) -> Option<ReplyAddrs> {
         match net {
             NetSlice::Ipv4(ip) => {
                 let h = ip.header();
@@ -397,6 +370,7 @@ impl Classifier {
                         them: IpAddr::V4(h.source_addr()),
                         me: IpAddr::V4(h.destination_addr()),
                         ttl: h.ttl(),
+                        them_mac,
                     })
             }
             NetSlice::Ipv6(ip) => {
@@ -408,6 +382,7 @@ impl Classifier {
                         them: IpAddr::V6(h.source_addr()),
                         me: IpAddr::V6(h.destination_addr()),
                         ttl: h.hop_limit(),
+                        them_mac,
                     })
             }
         }
@@ -415,10 +390,8 @@ impl Classifier {
 
     /// A SYN-ACK carrying our cookie: the banner stack takes a fresh one (it sends its own
     /// ACK); otherwise it is answered with a RST written into `answer`.
-    #[allow(clippy::too_many_arguments)]
     fn answer_syn_ack(
         &mut self,
-        frame: &[u8],
         a: &ReplyAddrs,
         r: &ProbeReply<'_>,
         syn_ack: SynAck,
@@ -427,7 +400,7 @@ impl Classifier {
         out: &mut FrameOutcome,
     ) {
         let flow = reply_flow(a, r);
-        let peer_mac = pkt_src_mac(frame);
+        let peer_mac = a.them_mac;
         if let (true, Some(st)) = (fresh, self.stack.as_mut()) {
             let seg = Segment {
                 flags: syn_ack.flags,

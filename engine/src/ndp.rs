@@ -65,19 +65,30 @@ pub fn solicitation(
 /// option when present, else the frame's Ethernet source.
 pub fn advertisement(frame: &[u8]) -> Option<(Ipv6Addr, [u8; 6])> {
     let p = SlicedPacket::from_ethernet(frame).ok()?;
-    let Some(NetSlice::Ipv6(ip)) = &p.net else {
+    let (net, transport) = (p.net.as_ref()?, p.transport.as_ref()?);
+    advertisement_in(net, transport, frame.get(6..12)?.try_into().ok()?)
+}
+
+/// The same for a frame already sliced, from the Ethernet source `src_mac`: `None` unless it is
+/// an IPv6 packet from the link (hop limit 255) carrying a Neighbor Advertisement.
+pub fn advertisement_in(
+    net: &NetSlice<'_>,
+    transport: &TransportSlice<'_>,
+    src_mac: [u8; 6],
+) -> Option<(Ipv6Addr, [u8; 6])> {
+    let NetSlice::Ipv6(ip) = net else {
         return None;
     };
     if ip.header().hop_limit() != 255 {
         return None; // RFC 4861 7.1.2: not from the link
     }
-    let Some(TransportSlice::Icmpv6(icmp)) = &p.transport else {
+    let TransportSlice::Icmpv6(icmp) = transport else {
         return None;
     };
-    parse_advert_body(icmp, frame)
+    parse_advert_body(icmp, src_mac)
 }
 
-fn parse_advert_body(icmp: &Icmpv6Slice<'_>, frame: &[u8]) -> Option<(Ipv6Addr, [u8; 6])> {
+fn parse_advert_body(icmp: &Icmpv6Slice<'_>, src_mac: [u8; 6]) -> Option<(Ipv6Addr, [u8; 6])> {
     if icmp.type_u8() != NEIGHBOR_ADVERTISEMENT || icmp.code_u8() != 0 {
         return None;
     }
@@ -95,8 +106,7 @@ fn parse_advert_body(icmp: &Icmpv6Slice<'_>, frame: &[u8]) -> Option<(Ipv6Addr, 
         }
         opts = &opts[len..];
     }
-    let mac = mac.or_else(|| frame.get(6..12)?.try_into().ok())?;
-    Some((Ipv6Addr::from(target), mac))
+    Some((Ipv6Addr::from(target), mac.unwrap_or(src_mac)))
 }
 
 #[cfg(test)]

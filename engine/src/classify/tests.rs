@@ -1,4 +1,5 @@
 use super::*;
+use crate::arp::{self, ArpRepr};
 use crate::frame::Link;
 use crate::testing::{tcp_segment, v4_source, PEER_TTL, ROUTER_MAC, SCANNER_MAC};
 use std::net::Ipv4Addr;

@@ -1,10 +1,15 @@
 //! Probe kinds. Each kind has one module that owns its templates, writes its probe for one
-//! target in place ([`Probes::fill`], called by the transmit loop), tells what a reply
-//! addressed to us means and what to do about it ([`Probes::classify`], called by the
-//! classifier: a [`Verdict`] whose [`ProbeReply`] carries its [`Answer`]) and writes that
-//! answer ([`write_answer`]: a RST, an ABORT). The loops and the classifier only dispatch here,
-//! so a new kind (UDP with payloads, ICMP echo, ARP, SCTP) is a module and an arm in each
-//! `match` below, and touches neither loop nor [`crate::classify`].
+//! target in place ([`Probes::fill`], called by the transmit loop), tells what a received frame
+//! addressed to us means and what to do about it (called by the classifier: [`Probes::classify`]
+//! for IP packets, [`Probes::classify_link`] for frames without an IP header) and writes that
+//! answer. A [`Verdict`] is a reply to a probe ([`ProbeReply`], carrying its [`Answer`], written
+//! by [`write_answer`]: a RST, an ABORT), a host that answered a sweep ([`HostUp`], reported by
+//! [`host_record`]), or a question on the link to answer ([`LinkAnswer`], written by
+//! [`write_link_answer`]: an ARP reply for our spoofed address). What the classifier reads
+//! replies against (key, addresses, ports, the sweep and ARP-answering switches) is one
+//! [`Scan`]. The loops and the classifier only dispatch here, so a new kind (UDP with payloads,
+//! ICMP echo, ARP, SCTP) is a module and an arm in each `match` below, and touches neither loop
+//! nor [`crate::classify`].
 //!
 //! Built: TCP SYN ([`tcp_syn`]), UDP with payloads ([`udp`]), ICMP echo ([`icmp_echo`]), the
 //! ICMP errors that quote our probes ([`icmp_error`]), ARP/NDP sweeps ([`arp_request`]) and SCTP
@@ -18,10 +23,11 @@ pub mod sctp_init;
 pub mod tcp_syn;
 pub mod udp;
 
+use crate::arp::ArpRepr;
 use crate::cookie::CookieKey;
-use crate::frame::{Flow, FrameHeader};
+use crate::frame::{Flow, FrameHeader, Link};
 use crate::output::Status;
-use crate::output::{BannerRecord, Record};
+use crate::output::{BannerRecord, Record, StatusRecord};
 use crate::plan::ports::Proto;
 use crate::plan::source::{Source, SourceChoice};
 use crate::plan::Target;
@@ -35,6 +41,23 @@ pub struct ReplyAddrs {
     pub them: IpAddr,
     pub me: IpAddr,
     pub ttl: u8,
+    /// The frame's Ethernet source (the sender, or the router that forwarded it).
+    pub them_mac: [u8; 6],
+}
+
+/// What received frames are read against: this scan's cookie key, source addresses and ports,
+/// UDP cookie places, and what it does on the link. Borrowed from the classifier's
+/// configuration per frame.
+#[derive(Clone, Copy, Debug)]
+pub struct Scan<'s> {
+    pub key: &'s CookieKey,
+    pub source: &'s Source,
+    pub udp_ids: &'s udp::UdpIds,
+    /// An ARP sweep runs (`--arp`): ARP replies and Neighbor Advertisements to our addresses
+    /// report their sender up ([`Verdict::HostUp`]).
+    pub arp_scan: bool,
+    /// Answer ARP requests for our IPv4 source addresses ([`Verdict::Answer`]).
+    pub answer_arp: bool,
 }
 
 /// A reply to one of our probes, as its kind reads it; `'a` is the received frame's.
@@ -82,11 +105,31 @@ pub struct SynAck {
     pub tsecr: Option<u32>,
 }
 
-/// What a probe kind made of a reply.
+/// A host on our link that answered a sweep (an ARP reply, a Neighbor Advertisement): it is
+/// `up`, reported once per address, with no port, with its MAC ([`host_record`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HostUp {
+    pub ip: IpAddr,
+    pub mac: [u8; 6],
+}
+
+/// A frame on the link that is no reply to a probe but is answered all the same, with our MAC
+/// and VLAN ([`write_link_answer`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkAnswer {
+    /// An ARP request for our (spoofed) IPv4 source address: answered with an ARP reply.
+    Arp(ArpRepr),
+}
+
+/// What a probe kind made of a received frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict<'a> {
     /// A reply to one of our probes.
     Reply(ProbeReply<'a>),
+    /// A host answered a sweep (no cookie: any answer addressed to us during a sweep counts).
+    HostUp(HostUp),
+    /// A question on the link to answer; no result.
+    Answer(LinkAnswer),
     /// To our address and port, but it does not carry our cookie.
     BadCookie,
     /// Not a reply to a probe of this scan (another protocol, port or kind of segment).
@@ -184,9 +227,9 @@ impl Probes {
         net: &NetSlice<'a>,
         transport: Option<&TransportSlice<'a>>,
         addrs: &ReplyAddrs,
-        key: &CookieKey,
-        (source, udp_ids): (&Source, &udp::UdpIds),
+        scan: &Scan<'_>,
     ) -> Verdict<'a> {
+        let (key, source) = (scan.key, scan.source);
         let Some(transport) = transport else {
             return match net.ip_payload_ref() {
                 Some(p) if p.ip_number.0 == sctp_init::IPPROTO_SCTP => {
@@ -197,14 +240,23 @@ impl Probes {
         };
         match transport {
             TransportSlice::Tcp(tcp) => tcp_syn::classify(tcp, addrs, key),
-            TransportSlice::Udp(u) => udp::classify(u, addrs, key, source, udp_ids),
+            TransportSlice::Udp(u) => udp::classify(u, addrs, key, source, scan.udp_ids),
             TransportSlice::Icmpv4(_) | TransportSlice::Icmpv6(_) => {
+                if let Some(up) = arp_request::advertised(net, transport, addrs, scan) {
+                    return Verdict::HostUp(up);
+                }
                 match icmp_echo::classify(transport, addrs, key) {
                     Verdict::NotOurs => icmp_error::classify(transport, addrs, key, source),
                     v => v,
                 }
             }
         }
+    }
+
+    /// What a frame without an IP header means (ARP: [`arp_request`]).
+    #[inline]
+    pub fn classify_link<'a>(frame: &'a [u8], scan: &Scan<'_>) -> Verdict<'a> {
+        arp_request::classify(frame, scan)
     }
 }
 
@@ -224,6 +276,29 @@ pub fn write_answer(
         Answer::Abort { peer_tag } => sctp_init::write_abort(header, flow, peer_tag, out),
         Answer::Nothing | Answer::Banner(_) => 0,
     }
+}
+
+/// Writes the frame that answers a question on the link (`a`, from [`Verdict::Answer`]) from
+/// our `link` (its MAC and VLAN) into `out`; its length.
+#[inline]
+pub fn write_link_answer(a: &LinkAnswer, link: &Link, out: &mut [u8]) -> usize {
+    match a {
+        LinkAnswer::Arp(request) => arp_request::write_reply(request, link, out),
+    }
+}
+
+/// The record of a host that answered a sweep, at `now`: `up` (ARP) with its MAC, no port.
+pub fn host_record(h: &HostUp, now: u32) -> Record {
+    Record::Status(StatusRecord {
+        time: now,
+        ip: h.ip,
+        ip_proto: 0,
+        port: 0,
+        status: Status::Arp,
+        reason: 0,
+        ttl: 0,
+        mac: Some(h.mac),
+    })
 }
 
 /// The banner record of `r` when its answer is [`Answer::Banner`] (a UDP reply): its
@@ -250,6 +325,7 @@ pub(crate) fn classify_frame<'a>(frame: &'a [u8], key: &CookieKey, source: &Sour
     use etherparse::SlicedPacket;
     let p = SlicedPacket::from_ethernet(frame).unwrap();
     let net = p.net.unwrap();
+    let them_mac = frame[6..12].try_into().unwrap();
     let (them, me, ttl) = match &net {
         NetSlice::Ipv4(ip) => (
             IpAddr::V4(ip.header().source_addr()),
@@ -263,11 +339,18 @@ pub(crate) fn classify_frame<'a>(frame: &'a [u8], key: &CookieKey, source: &Sour
         ),
     };
     let ids = udp::UdpIds::builtin();
-    Probes::classify(
-        &net,
-        p.transport.as_ref(),
-        &ReplyAddrs { them, me, ttl },
+    let scan = Scan {
         key,
-        (source, &ids),
-    )
+        source,
+        udp_ids: &ids,
+        arp_scan: false,
+        answer_arp: false,
+    };
+    let addrs = ReplyAddrs {
+        them,
+        me,
+        ttl,
+        them_mac,
+    };
+    Probes::classify(&net, p.transport.as_ref(), &addrs, &scan)
 }
