@@ -149,6 +149,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_option_is_under_its_groups_heading() {
+        use clap::CommandFactory;
+        let cmd = Args::command();
+        let loose: Vec<_> = cmd
+            .get_arguments()
+            .filter(|a| a.get_help_heading().is_none())
+            .map(|a| a.get_id().to_string())
+            .collect();
+        assert!(
+            loose.is_empty(),
+            "options outside crate::options' groups: {loose:?}"
+        );
+    }
+
+    #[test]
     fn suggestions() {
         assert_eq!(suggest("rat").as_deref(), Some("rate"));
         assert_eq!(suggest("exclud").as_deref(), Some("exclude"));
