@@ -13,6 +13,7 @@ mod metadata;
 mod metrics;
 mod names;
 mod nic;
+mod options;
 mod output_thread;
 mod outputs;
 mod readscan;
@@ -61,17 +62,17 @@ fn run() -> Result<i32, args::UserError> {
         return Ok(0);
     }
     let parsed = args::parse(&argv)?;
-    if parsed.args.version {
+    if parsed.args.modes.version {
         // Spelled another way than -V/--version (`--Version`, `version = yes` in a file).
         print!("{}", version_text());
         return Ok(0);
     }
-    if parsed.args.man_page {
+    if parsed.args.modes.man_page {
         manual::write_man_page(&mut std::io::stdout().lock())
             .map_err(|e| args::UserError(format!("cannot write the manual page: {e}")))?;
         return Ok(0);
     }
-    if let Some(shell) = parsed.args.completions {
+    if let Some(shell) = parsed.args.modes.completions {
         manual::write_completions(shell, &mut std::io::stdout().lock());
         return Ok(0);
     }

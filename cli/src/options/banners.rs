@@ -1,0 +1,136 @@
+//! Banner grabbing: `--banners`, what to capture, timeouts, per-port hellos and limits; the
+//! builder of the engine's `Banners`.
+
+use super::thousands;
+use crate::args::UserError;
+use crate::values;
+use masscan_engine::config::{defaults, Banners};
+
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Banners")]
+pub struct BannerOptions {
+    /// Banner data to capture (cert, html, heartbleed, ticketbleed, servername).
+    #[arg(long = "capture", value_name = "WHAT", value_parser = values::capture)]
+    pub capture: Vec<String>,
+    /// Banner data not to capture.
+    #[arg(long = "nocapture", value_name = "WHAT", value_parser = values::nocapture)]
+    pub nocapture: Vec<String>,
+    /// Grab banners: complete the handshake of each open port in our own TCP stack, send a
+    /// hello where the server does not speak first, and report what comes back.
+    #[arg(long = "banners", alias = "banner")]
+    pub banners: bool,
+    /// No banners (overrides --banners, e.g. one from a config file).
+    #[arg(long = "nobanners")]
+    pub nobanners: bool,
+    #[arg(
+        long = "hello-timeout",
+        help = format!(
+            "Seconds a server may stay silent before we send our probe, and after its last \
+             bytes before the connection is closed (default {})",
+            defaults::HELLO_TIMEOUT_SECS
+        ),
+        value_name = "SECS", value_parser = values::hello_timeout)]
+    pub hello_timeout: Option<u64>,
+    #[arg(
+        long = "connection-timeout",
+        help = format!(
+            "Seconds a banner connection may last at most (default {})",
+            defaults::CONNECTION_TIMEOUT_SECS
+        ),
+        alias = "tcp-timeout",
+        value_name = "SECS",
+        value_parser = values::connection_timeout
+    )]
+    pub connection_timeout: Option<u64>,
+    /// The hello for one port, base64: `--hello-string[80] R0VUIC8gSFRUUC8xLjANCg0K`.
+    #[arg(long = "hello-string", value_name = "PORT:BASE64")]
+    pub hello_string: Vec<String>,
+    /// The hello for one port, from a file: `--hello-file[80] get.txt`.
+    #[arg(long = "hello-file", value_name = "PORT:FILE")]
+    pub hello_file: Vec<String>,
+    /// User-Agent of the HTTP hello.
+    #[arg(long = "http-user-agent", value_name = "STRING")]
+    pub http_user_agent: Option<String>,
+    #[arg(
+        long = "banner-bytes",
+        help = format!(
+            "Bytes kept from one banner connection (default {}); the connection ends there",
+            defaults::BANNER_BYTES
+        ),
+        value_name = "N", value_parser = values::banner_bytes)]
+    pub banner_bytes: Option<usize>,
+    #[arg(
+        long = "max-connections",
+        help = format!(
+            "Banner connections held at once per receive core (default: from the rate and the \
+             connection timeout, {} to {})",
+            thousands(defaults::MAX_CONNECTIONS_MIN),
+            thousands(defaults::MAX_CONNECTIONS_MAX)
+        ),
+        value_name = "N", value_parser = values::max_connections)]
+    pub max_connections: Option<usize>,
+}
+
+impl BannerOptions {
+    /// Banner grabbing: captures, timeouts, hellos, limits.
+    pub fn build(&self) -> Result<Banners, UserError> {
+        let mut b = Banners::default();
+        for (on, list) in [(true, &self.capture), (false, &self.nocapture)] {
+            for what in list {
+                if !b.captures.contains(&(on, what.clone())) {
+                    b.captures.push((on, what.clone()));
+                }
+            }
+        }
+        b.enabled = self.banners && !self.nobanners;
+        b.hello_timeout = self.hello_timeout;
+        b.connection_timeout = self.connection_timeout;
+        for (kind, list) in [
+            ("hello-string", &self.hello_string),
+            ("hello-file", &self.hello_file),
+        ] {
+            for v in list {
+                let (port, bytes) = hello(kind, v)?;
+                b.hellos.retain(|(p, _)| *p != port);
+                b.hellos.push((port, bytes));
+            }
+        }
+        b.http_user_agent = self.http_user_agent.clone();
+        b.banner_bytes = self.banner_bytes;
+        b.max_connections = self.max_connections;
+        Ok(b)
+    }
+}
+
+/// One `--hello-string[80] BASE64` or `--hello-file[80] FILE` (as normalized, `80:VALUE`): the
+/// port and the hello's bytes.
+fn hello(kind: &str, v: &str) -> Result<(u16, Vec<u8>), UserError> {
+    let (port, value) = hello_port(kind, v)?;
+    let bytes = if kind == "hello-string" {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(value.trim())
+            .map_err(|e| UserError(format!("bad --hello-string[{port}]: not base64 ({e})")))?
+    } else {
+        std::fs::read(value)
+            .map_err(|e| UserError(format!("cannot read --hello-file[{port}] '{value}': {e}")))?
+    };
+    if bytes.is_empty() || bytes.len() > 16_384 {
+        return Err(UserError(format!(
+            "bad --{kind}[{port}]: the hello must be 1 to 16384 bytes"
+        )));
+    }
+    Ok((port, bytes))
+}
+
+/// `80:VALUE` of `--hello-string[80] VALUE` (as normalized): the port and the value.
+fn hello_port<'a>(kind: &str, v: &'a str) -> Result<(u16, &'a str), UserError> {
+    let (port, value) = v
+        .split_once(':')
+        .ok_or_else(|| UserError(format!("--{kind} needs a port: --{kind}[80] VALUE")))?;
+    let port = port
+        .trim()
+        .parse::<u16>()
+        .map_err(|_| UserError(format!("bad --{kind}[{port}]: the port must be 0 to 65535")))?;
+    Ok((port, value))
+}

@@ -1,0 +1,89 @@
+//! Order and pace: the seed, the scan order, the shard, the rate, retries, the resume point and
+//! the wait at the end; the builder of the engine's `Pace`.
+
+use crate::args::UserError;
+use crate::values;
+use masscan_engine::config::{defaults, Pace, Wait};
+use masscan_engine::plan::{ScanOrder, Shard};
+
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Order and pace")]
+pub struct PaceOptions {
+    /// Seed of the scan order and cookies: a number, or `time`.
+    #[arg(long = "seed", value_name = "N|time", value_parser = values::seed)]
+    pub seed: Option<u64>,
+    /// Scan order: `feistel` (ours, the default, faster) or `blackrock` (the original
+    /// masscan's, to split a scan with its instances or resume its paused.conf).
+    #[arg(long = "permutation", value_name = "feistel|blackrock", value_parser = ["feistel", "blackrock"])]
+    pub permutation: Option<String>,
+    #[arg(
+        long = "blackrock-rounds",
+        help = format!(
+            "Rounds of the BlackRock order (the original's `--blackrock-rounds`, default {})",
+            defaults::BLACKROCK_ROUNDS
+        ),
+        value_name = "N", value_parser = clap::value_parser!(u32).range(1..=63))]
+    pub blackrock_rounds: Option<u32>,
+    /// Scan only shard x of y (machines splitting one scan).
+    #[arg(long = "shards", alias = "shard", value_name = "x/y", value_parser = values::shard)]
+    pub shards: Option<Shard>,
+    /// Start at this scan index (as written in paused.conf).
+    #[arg(long = "resume-index", value_name = "N")]
+    pub resume_index: Option<u64>,
+    /// Scan only this many indices from the resume index.
+    #[arg(long = "resume-count", value_name = "N")]
+    pub resume_count: Option<u64>,
+    /// Extra probes per target, about a second apart.
+    #[arg(long = "retries", alias = "max-retries", value_name = "N", value_parser = values::retries)]
+    pub retries: Option<u32>,
+    #[arg(
+        long = "rate",
+        help = format!("Packets per second, all threads together (default {})", defaults::RATE),
+        alias = "max-rate",
+        allow_negative_numbers = true,
+        value_name = "PPS",
+        value_parser = values::rate
+    )]
+    pub rate: Option<f64>,
+    #[arg(
+        long = "wait",
+        help = format!(
+            "Seconds to wait for replies after the last probe, or `forever` (default {})",
+            defaults::WAIT_SECS
+        ),
+        value_name = "SECS|forever", value_parser = values::wait)]
+    pub wait: Option<Wait>,
+}
+
+impl PaceOptions {
+    /// Order and pace: rate, order, slice, retries, resume point, wait.
+    pub fn build(&self) -> Result<Pace, UserError> {
+        let mut p = Pace::default();
+        if let Some(r) = self.rate {
+            p.rate = r;
+        }
+        if let Some(s) = self.shards {
+            p.shard = s;
+        }
+        let rounds = self.blackrock_rounds;
+        // --blackrock-rounds alone means the BlackRock order, the only one it applies to.
+        p.order = match (self.permutation.as_deref(), rounds) {
+            (Some("blackrock"), _) | (None, Some(_)) => ScanOrder::BlackRock {
+                rounds: rounds.unwrap_or(defaults::BLACKROCK_ROUNDS),
+            },
+            (_, Some(_)) => {
+                return Err(UserError(
+                    "--blackrock-rounds applies to --permutation blackrock, not feistel".into(),
+                ))
+            }
+            _ => ScanOrder::Feistel,
+        };
+        p.retries = self.retries.unwrap_or(defaults::RETRIES);
+        p.resume_index = self.resume_index.unwrap_or(0);
+        p.resume_count = self.resume_count;
+        if let Some(w) = self.wait {
+            p.wait = w;
+        }
+        Ok(p)
+    }
+}

@@ -1,0 +1,120 @@
+//! What to scan: target addresses, excludes and ports (`-p`, `--top-ports`, `--ping`, `--arp`),
+//! and their builders, the engine's `TargetSet` and `PortSet`.
+
+use super::run::Mode;
+use crate::args::UserError;
+use masscan_engine::config::defaults;
+use masscan_engine::plan::ports::{PortSet, PortSetBuilder, ARP, PING};
+use masscan_engine::plan::targets::{TargetError, TargetSet, TargetSetBuilder};
+use masscan_engine::plan::top_ports::TOP_TCP_PORTS;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Targets and ports")]
+pub struct TargetOptions {
+    /// Targets: addresses, ranges (a-b), CIDR blocks, comma lists; IPv4 or IPv6.
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// More targets (same syntax as TARGET).
+    #[arg(
+        long = "range",
+        visible_alias = "ranges",
+        alias = "ip",
+        alias = "ipv4",
+        alias = "ipv6",
+        value_name = "RANGES"
+    )]
+    pub range: Vec<String>,
+    /// Read targets from a file (one or more per line, # comments), nmap's -iL.
+    #[arg(long = "includefile", alias = "include-file", value_name = "FILE")]
+    pub includefile: Vec<PathBuf>,
+    /// Never scan these addresses (wins over every target).
+    #[arg(long = "exclude", visible_alias = "excludes", value_name = "RANGES")]
+    pub exclude: Vec<String>,
+    /// Read excludes from a file.
+    #[arg(long = "excludefile", alias = "exclude-file", value_name = "FILE")]
+    pub excludefile: Vec<PathBuf>,
+    /// Ports: 80, 20-25, -, U:53, S:38412, I:0 (comma lists; the prefix carries forward).
+    #[arg(short = 'p', long = "ports", alias = "port", value_name = "PORTS")]
+    pub ports: Vec<String>,
+    /// Never scan these ports (same grammar as -p).
+    #[arg(long = "exclude-ports", value_name = "PORTS")]
+    pub exclude_ports: Vec<String>,
+    #[arg(
+        long = "top-ports",
+        help = format!(
+            "Also scan the N most common TCP ports (nmap's frequency order; -p adds to them). On \
+             the command line N may be left out: {}",
+            defaults::TOP_PORTS
+        ),
+        value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub top_ports: Option<u32>,
+    /// Also send ICMP echo requests (adds I:0).
+    #[arg(long = "ping")]
+    pub ping: bool,
+    /// ARP scan of the local subnet (adds A:0).
+    #[arg(long = "arp")]
+    pub arp: bool,
+}
+
+impl TargetOptions {
+    /// Targets minus excludes; only a scan or a list needs any (and refuses a whole-Internet
+    /// range without an exclude).
+    pub fn target_set(&self, mode: Mode) -> Result<TargetSet, UserError> {
+        let mut tb = TargetSetBuilder::new();
+        for t in self.targets.iter().chain(self.range.iter()) {
+            tb.add_targets(t)?;
+        }
+        for f in &self.includefile {
+            tb.add_file_text(f, &read_list(f, "include file")?, false)?;
+        }
+        for e in &self.exclude {
+            tb.add_excludes(e)?;
+        }
+        for f in &self.excludefile {
+            tb.add_file_text(f, &read_list(f, "exclude file")?, true)?;
+        }
+        Ok(match mode {
+            Mode::Echo | Mode::Nmap | Mode::Regress | Mode::ReadScan | Mode::IfList => {
+                tb.build_lenient()
+            }
+            Mode::Scan | Mode::ListScan | Mode::ReadRange | Mode::EchoCidr => tb.build()?,
+        })
+    }
+
+    /// The ports and other probe kinds, minus `--exclude-ports`.
+    pub fn port_set(&self) -> Result<PortSet, UserError> {
+        let mut pb = PortSetBuilder::new();
+        for p in &self.ports {
+            pb.add_spec(p)?;
+        }
+        let top = self.top_ports.unwrap_or(0) as usize;
+        for &p in TOP_TCP_PORTS.iter().take(top) {
+            pb.add_value(p.into(), p.into());
+        }
+        if self.ping {
+            pb.add_value(PING, PING);
+        }
+        if self.arp {
+            pb.add_value(ARP, ARP);
+        }
+        let ports = pb.build();
+        if self.exclude_ports.is_empty() {
+            return Ok(ports);
+        }
+        let mut excluded = PortSetBuilder::new();
+        for p in &self.exclude_ports {
+            excluded.add_spec(p)?;
+        }
+        Ok(ports.without(&excluded.build()))
+    }
+}
+
+/// Reads an `-iL` or `--excludefile` file for the engine, which reads no files itself.
+fn read_list(path: &Path, what: &'static str) -> Result<Vec<u8>, TargetError> {
+    std::fs::read(path).map_err(|e| TargetError::File {
+        what,
+        path: path.display().to_string(),
+        why: e.to_string(),
+    })
+}
