@@ -62,14 +62,11 @@ fn order(c: &ScanConfig) -> String {
 }
 
 /// One output as the document lists it: its format and file. A redis output's "file" is its
-/// server, after `PASSWORD@` when --redis-pwd was given (as this document has always said).
+/// server; its password (`--redis-pwd`) is never written here, since this document is meant to
+/// be copied and compared between the shards of a scan.
 fn output_json(o: &OutputSpec) -> Value {
     let file = match o {
         OutputSpec::File { file, .. } => file.clone(),
-        OutputSpec::Redis {
-            server,
-            password: Some(pwd),
-        } => format!("{pwd}@{server}"),
         OutputSpec::Redis { server, .. } => server.to_string(),
         OutputSpec::Nothing => String::new(),
     };
@@ -169,4 +166,20 @@ pub fn write(path: &str, doc: &Value) -> Result<(), UserError> {
     std::fs::write(&tmp, text)
         .and_then(|_| std::fs::rename(&tmp, path))
         .map_err(|e| UserError(format!("cannot write --metadata file '{path}': {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_redis_output_is_listed_by_its_server_without_its_password() {
+        let o = OutputSpec::Redis {
+            server: "198.18.0.9:6379".parse().unwrap(),
+            password: Some("hunter2".into()),
+        };
+        let v = output_json(&o);
+        assert_eq!(v, json!({"format": "redis", "file": "198.18.0.9:6379"}));
+        assert!(!v.to_string().contains("hunter2"));
+    }
 }
