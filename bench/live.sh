@@ -117,7 +117,7 @@ reflect "$M"
 rx_frames=$(replies_in "$tmp/rxerr")
 printf 'afxdp          %10.1f kpps/core sent; %s replies received; %s of %s open ports found\n' \
   "$(echo "$rx_rate / 1000" | bc -l)" "$rx_frames" "$rx_found" "$rprobes"
-grep -E '^(rx-core|xdp \()' "$tmp/rxerr" | sed 's/^/               /'
+grep -E '^(tx-core|rx-core|xdp \()' "$tmp/rxerr" | sed 's/^/               /'
 # On 2 shared cores (sender, receiver, the reflector and the steering program all on them) the
 # fill ring can run empty and the kernel drop replies: the scanner counts those (kernel drops).
 # The bench fails only on a loss the counters do not account for.
