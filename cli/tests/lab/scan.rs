@@ -75,15 +75,7 @@ fn af_packet_spreads_replies_over_several_receive_threads() {
     let err = stderr(&o);
     for k in 0..2 {
         let line = rx_core_counts(&err, k);
-        let open: u64 = line
-            .split(", ")
-            .nth(1)
-            .unwrap()
-            .split(' ')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
+        let open = rx_counter(&err, k, "open");
         assert!(open > 0, "rx-core {k} found nothing: {line}");
         // A few frames of the target's ARP and IPv6 housekeeping are not ours; our own RSTs
         // (one per open port) must not come back through the fanout group.
