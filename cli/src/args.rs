@@ -97,10 +97,26 @@ pub fn one_line(e: &clap::Error) -> String {
             }
         }
         ErrorKind::ValueValidation => match std::error::Error::source(e) {
-            Some(why) => why.to_string(),
+            Some(why) => named(e, why.to_string()),
             None => first_line(e),
         },
         _ => first_line(e),
+    }
+}
+
+/// A value error names its option: our value parsers say `bad --NAME VALUE: ...` themselves;
+/// a message that does not (clap's own number parsers) gets that form put in front.
+fn named(e: &clap::Error, why: String) -> String {
+    let arg = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(s)) => s.split(' ').next().unwrap_or("").to_string(),
+        _ => return why,
+    };
+    if arg.is_empty() || why.contains(arg.as_str()) {
+        return why;
+    }
+    match e.get(ContextKind::InvalidValue) {
+        Some(ContextValue::String(v)) => format!("bad {arg} {v}: {why}"),
+        _ => format!("bad {arg}: {why}"),
     }
 }
 

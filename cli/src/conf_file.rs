@@ -98,7 +98,9 @@ pub fn conf_file_args(path: &Path, depth: usize) -> Result<Vec<String>, UserErro
                     )))
                 }
             },
-            _ => vec![format!("--{name}"), value],
+            // One argument, so a value that starts with `-` (`resume-count = -1`) is the
+            // option's value, for its parser to judge, not an unknown option.
+            _ => vec![format!("--{name}={value}")],
         };
         // Check the line alone, so the error can point at it.
         let mut probe = vec!["masscan".to_string()];

@@ -225,6 +225,34 @@ fn bounded(name: &str, s: &str, lo: usize, hi: usize) -> Result<usize, String> {
     }
 }
 
+/// A number from `lo` to `hi`; the error names the option, as [`bounded`]'s do.
+fn number(name: &str, s: &str, lo: u64, hi: u64) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if (lo..=hi).contains(&n) => Ok(n),
+        _ => Err(format!("bad --{name} {s}: use {lo} to {hi}")),
+    }
+}
+
+pub fn ttl(s: &str) -> Result<u8, String> {
+    number("ttl", s, 0, 255).map(|n| n as u8)
+}
+
+pub fn blackrock_rounds(s: &str) -> Result<u32, String> {
+    number("blackrock-rounds", s, 1, 63).map(|n| n as u32)
+}
+
+pub fn top_ports(s: &str) -> Result<u32, String> {
+    number("top-ports", s, 1, 65536).map(|n| n as u32)
+}
+
+pub fn resume_index(s: &str) -> Result<u64, String> {
+    number("resume-index", s, 0, u64::MAX)
+}
+
+pub fn resume_count(s: &str) -> Result<u64, String> {
+    number("resume-count", s, 0, u64::MAX)
+}
+
 pub fn banner_bytes(s: &str) -> Result<usize, String> {
     bounded("banner-bytes", s, 16, 1 << 20)
 }
@@ -300,5 +328,15 @@ mod tests {
         assert!(max_connections("0").is_err());
         assert!(output_format("yaml").is_err());
         assert!(capture("cert").is_ok() && nocapture("body").is_err());
+        assert_eq!(ttl("255"), Ok(255));
+        assert_eq!(ttl("300"), Err("bad --ttl 300: use 0 to 255".to_string()));
+        assert_eq!(
+            blackrock_rounds("0"),
+            Err("bad --blackrock-rounds 0: use 1 to 63".to_string())
+        );
+        assert_eq!(top_ports("65536"), Ok(65536));
+        assert!(top_ports("0").is_err());
+        assert_eq!(resume_index("18446744073709551615"), Ok(u64::MAX));
+        assert!(resume_count("-1").is_err());
     }
 }

@@ -10,7 +10,8 @@ pub struct IoOptions {
     #[arg(
         long = "ttl",
         help = format!("IPv4 TTL / IPv6 hop limit of probes (default {})", defaults::TTL),
-        value_name = "N"
+        value_name = "N",
+        value_parser = values::ttl
     )]
     pub ttl: Option<u8>,
     /// Send nothing: run the full per-probe path into the offline backend (benchmarks).

@@ -22,16 +22,16 @@ pub struct PaceOptions {
             "Rounds of the BlackRock order (the original's `--blackrock-rounds`, default {})",
             defaults::BLACKROCK_ROUNDS
         ),
-        value_name = "N", value_parser = clap::value_parser!(u32).range(1..=63))]
+        value_name = "N", value_parser = values::blackrock_rounds)]
     pub blackrock_rounds: Option<u32>,
     /// Scan only shard x of y (machines splitting one scan).
     #[arg(long = "shards", alias = "shard", value_name = "x/y", value_parser = values::shard)]
     pub shards: Option<Shard>,
     /// Start at this scan index (as written in paused.conf).
-    #[arg(long = "resume-index", value_name = "N")]
+    #[arg(long = "resume-index", value_name = "N", value_parser = values::resume_index)]
     pub resume_index: Option<u64>,
     /// Scan only this many indices from the resume index.
-    #[arg(long = "resume-count", value_name = "N")]
+    #[arg(long = "resume-count", value_name = "N", value_parser = values::resume_count)]
     pub resume_count: Option<u64>,
     /// Extra probes per target, about a second apart.
     #[arg(long = "retries", alias = "max-retries", value_name = "N", value_parser = values::retries)]

@@ -3,6 +3,7 @@
 
 use super::run::Mode;
 use crate::args::UserError;
+use crate::values;
 use masscan_engine::config::defaults;
 use masscan_engine::plan::ports::{PortSet, PortSetBuilder, ARP, PING};
 use masscan_engine::plan::targets::{TargetError, TargetSet, TargetSetBuilder};
@@ -47,7 +48,7 @@ pub struct TargetOptions {
              the command line N may be left out: {}",
             defaults::TOP_PORTS
         ),
-        value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65536))]
+        value_name = "N", value_parser = values::top_ports)]
     pub top_ports: Option<u32>,
     /// Also send ICMP echo requests (adds I:0).
     #[arg(long = "ping")]

@@ -123,6 +123,70 @@ fn bad_input_is_one_line_and_exit_1() {
 }
 
 #[test]
+fn every_value_error_names_its_option() {
+    // Issue 26: clap's own number parsers said only `300 is not in 0..=255`.
+    for (args, want) in [
+        (
+            &["--ttl", "300"][..],
+            "masscan: bad --ttl 300: use 0 to 255",
+        ),
+        (
+            &["--top-ports", "0"][..],
+            "masscan: bad --top-ports 0: use 1 to 65536",
+        ),
+        (
+            &["--blackrock-rounds", "0"][..],
+            "masscan: bad --blackrock-rounds 0: use 1 to 63",
+        ),
+        (
+            &["--ttl", "abc"][..],
+            "masscan: bad --ttl abc: use 0 to 255",
+        ),
+        (
+            &["--resume-index", "x"][..],
+            "masscan: bad --resume-index x: use 0 to 18446744073709551615",
+        ),
+    ] {
+        let mut all = vec!["10.0.0.1", "-p80", "-sL"];
+        all.extend_from_slice(args);
+        assert_one_line_error(&all, want);
+        assert!(stderr(&masscan(&all)).starts_with(want));
+    }
+    // In a config file: file:line, then the option.
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.conf");
+    std::fs::write(&f, "rate = 100\nttl = 300\n").unwrap();
+    let fs = f.to_str().unwrap();
+    assert_one_line_error(
+        &["-c", fs, "10.0.0.1", "-p80", "-sL"],
+        "bad.conf:2: bad --ttl 300: use 0 to 255",
+    );
+    // In a --resume file, a bad number says which setting, and a negative one is a value.
+    let p = dir.path().join("paused.conf");
+    for (line, want) in [
+        (
+            "resume-index = abc",
+            "paused.conf:2: bad --resume-index abc: use 0 to 18446744073709551615",
+        ),
+        (
+            "resume-count = -1",
+            "paused.conf:2: bad --resume-count -1: use 0 to 18446744073709551615",
+        ),
+        (
+            "blackrock-rounds = 0",
+            "paused.conf:2: bad --blackrock-rounds 0: use 1 to 63",
+        ),
+    ] {
+        std::fs::write(
+            &p,
+            format!("seed = 1\n{line}\nrange = 10.0.0.1\nports = 80\n"),
+        )
+        .unwrap();
+        assert_one_line_error(&["--resume", p.to_str().unwrap(), "-sL"], want);
+    }
+}
+
+#[test]
 fn config_file_errors_name_the_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("bad.conf");
