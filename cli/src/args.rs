@@ -180,6 +180,22 @@ mod tests {
     }
 
     #[test]
+    fn a_clap_number_parsers_error_names_its_option() {
+        // Should an option use clap's own parser again, its error still names the option.
+        let cmd = clap::Command::new("masscan").arg(
+            clap::Arg::new("hops")
+                .long("hops")
+                .value_parser(clap::value_parser!(u8).range(1..)),
+        );
+        let e = cmd
+            .try_get_matches_from(["masscan", "--hops", "0"])
+            .unwrap_err();
+        assert_eq!(one_line(&e), "bad --hops 0: 0 is not in 1..=255");
+        let e = Args::try_parse_from(["masscan", "--ttl", "300"]).unwrap_err();
+        assert_eq!(one_line(&e), "bad --ttl 300: use 0 to 255");
+    }
+
+    #[test]
     fn suggestions() {
         assert_eq!(suggest("rat").as_deref(), Some("rate"));
         assert_eq!(suggest("exclud").as_deref(), Some("exclude"));
