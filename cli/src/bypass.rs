@@ -139,7 +139,7 @@ fn scan_queue_pairs<D: masscan_engine::driver::Driver>(
     links: Vec<crate::nic::resolve::ResolvedNic>,
     threads: usize,
 ) -> Result<i32, UserError> {
-    let outputs = crate::output_thread::open_outputs(&run.config, crate::outputs::now())?;
+    let outputs = crate::output_thread::open_files(run, crate::outputs::now())?;
     let all = threads * links.len();
     crate::run::run_scan_with(run, plan, driver, links, outputs, (all, all), None)
 }

@@ -161,11 +161,33 @@ impl<'a> Recorder<'a> {
 
 /// Writes the document to `path` atomically (a temporary file renamed over it).
 pub fn write(path: &str, doc: &Value) -> Result<(), UserError> {
-    let tmp = format!("{path}.tmp");
+    let tmp = temporary(path);
     let text = serde_json::to_string_pretty(doc).unwrap_or_default() + "\n";
     std::fs::write(&tmp, text)
         .and_then(|_| std::fs::rename(&tmp, path))
-        .map_err(|e| UserError(format!("cannot write --metadata file '{path}': {e}")))
+        .map_err(|e| cannot_write(path, &e))
+}
+
+/// Fails, as writing would, when the document could not be written to `path`: its temporary
+/// file is created and removed again (`path` itself is not touched), and `path` must not be a
+/// directory. Done before the scan starts.
+pub fn check_writable(path: &str) -> Result<(), UserError> {
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        let e = std::io::Error::from(std::io::ErrorKind::IsADirectory);
+        return Err(cannot_write(path, &e));
+    }
+    let tmp = temporary(path);
+    std::fs::File::create(&tmp)
+        .and_then(|_| std::fs::remove_file(&tmp))
+        .map_err(|e| cannot_write(path, &e))
+}
+
+fn temporary(path: &str) -> String {
+    format!("{path}.tmp")
+}
+
+fn cannot_write(path: &str, e: &std::io::Error) -> UserError {
+    UserError(format!("cannot write --metadata file '{path}': {e}"))
 }
 
 #[cfg(test)]

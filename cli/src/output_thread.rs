@@ -5,11 +5,33 @@
 use crate::args::UserError;
 use crate::outputs::Headers;
 use crate::outputs::{self, Output, Rotation};
+use crate::settings::Run;
+use crate::status::StatsJson;
 use masscan_drivers::middleware::SharedPcap;
 use masscan_engine::config::ScanConfig;
 use masscan_engine::output::{OutputSpec, Record, ScannedPorts};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+/// Every file the scan writes as it runs, opened before it starts.
+pub struct Opened {
+    pub outputs: Vec<Output>,
+    /// `--stats-json`, if given.
+    pub stats_json: Option<StatsJson>,
+}
+
+/// `--metadata`'s directory checked, `--stats-json` opened, then every output: an unwritable
+/// path fails before anything is sent, and (for these two) before any output file is created.
+pub fn open_files(run: &Run, start: u64) -> Result<Opened, UserError> {
+    if let Some(path) = run.metadata.as_deref() {
+        crate::metadata::check_writable(path)?;
+    }
+    let stats_json = run.stats_json.as_deref().map(StatsJson::open).transpose()?;
+    Ok(Opened {
+        outputs: open_outputs(&run.config, start)?,
+        stats_json,
+    })
+}
 
 /// Opens every output before the scan starts, so an unwritable path fails first. Console lines
 /// go to stdout when no file output is given, or with `--interactive`.

@@ -11,7 +11,7 @@ use crate::metadata::{self, Exit};
 use crate::metrics;
 use crate::nic::frames::{classifier_config, nic_of, saved_config, NicFrames};
 use crate::nic::resolve::{ResolvedNic, XdpReader};
-use crate::output_thread::write_outputs;
+use crate::output_thread::{write_outputs, Opened};
 use crate::outputs::Output;
 use crate::settings::Run;
 use crate::status::{self, Progress, StatsJson};
@@ -154,10 +154,14 @@ pub fn run_scan_with<D: Driver>(
     plan: &Plan,
     mut driver: D,
     links: Vec<ResolvedNic>,
-    outputs: Vec<Output>,
+    opened: Opened,
     (threads, rx_threads): (usize, usize),
     xdp: Option<&XdpReader>,
 ) -> Result<i32, UserError> {
+    let Opened {
+        outputs,
+        mut stats_json,
+    } = opened;
     let saved = saved_config(run, &links);
     let c = &saved;
     let caps = driver.capabilities();
@@ -210,10 +214,6 @@ pub fn run_scan_with<D: Driver>(
         clock: SystemClock::new(),
     };
     print_start(run, c, plan, &caps, threads, &links);
-    let mut stats_json = match &run.stats_json {
-        Some(target) => Some(StatsJson::open(target)?),
-        None => None,
-    };
     let mut progress = Progress::new(&shared.slices);
     // Baseline for the first rate.
     let first = progress.sample(&shared.counters, &shared.rx_counters);

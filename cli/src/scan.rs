@@ -5,7 +5,7 @@
 use crate::args::UserError;
 use crate::nic::discover::FoundNic;
 use crate::nic::resolve::{self, steer_config, ResolvedNic};
-use crate::output_thread::open_outputs;
+use crate::output_thread::open_files;
 use crate::outputs;
 use crate::run::{run_scan_with, scan_end};
 use crate::settings::Run;
@@ -128,7 +128,7 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
     let threads = c.threads.tx_threads.unwrap_or_else(default_tx_threads);
     let afxdp = match (c.io.offline, c.io.driver) {
         (true, _) | (_, Some(Backend::Offline)) => {
-            let outputs = open_outputs(c, outputs::now())?;
+            let outputs = open_files(run, outputs::now())?;
             // As live: each interface (adapter[i], its own source) has its own transmit threads.
             let threads = threads * c.nic_count();
             let driver = Offline::new(threads);
@@ -140,7 +140,7 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
         (_, None | Some(Backend::AfPacket)) => false,
     };
     let links = resolve_nics(c, &plan, run.verbose)?;
-    let outputs = open_outputs(c, outputs::now())?;
+    let outputs = open_files(run, outputs::now())?;
     let xdp = if afxdp || c.io.driver.is_none() {
         match open_afxdp(c, &links) {
             Ok(d) => Some(d),
@@ -252,7 +252,7 @@ fn scan_afxdp(
     plan: &Plan,
     driver: Several<AfXdp>,
     links: Vec<ResolvedNic>,
-    outputs: Vec<crate::outputs::Output>,
+    outputs: crate::output_thread::Opened,
 ) -> Result<i32, UserError> {
     let c = &run.config;
     let queues = driver.capabilities().queues;

@@ -101,7 +101,64 @@ fn a_paused_run_says_where_it_stopped_and_the_resumed_run_finishes_there() {
 }
 
 #[test]
-fn an_unwritable_metadata_path_is_one_line_before_sending() {
+fn an_unwritable_metadata_or_stats_json_path_is_one_line_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("d")).unwrap();
+    for (option, path, message) in [
+        (
+            "--metadata",
+            "no/such/dir/m.json",
+            "No such file or directory",
+        ),
+        ("--metadata", "d", "is a directory"),
+        (
+            "--stats-json",
+            "no/such/dir/s.json",
+            "No such file or directory",
+        ),
+        ("--stats-json", "d", "Is a directory"),
+    ] {
+        let o = masscan_in(
+            dir.path(),
+            &[
+                "10.0.0.0/24",
+                "-p80",
+                "--offline",
+                "--rate",
+                "1000",
+                "--wait",
+                "0",
+                "-oL",
+                "l.txt",
+                option,
+                path,
+            ],
+        );
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{option}: {err}");
+        assert_eq!(
+            err.lines().count(),
+            1,
+            "{option} {path}: not one line: {err}"
+        );
+        let verb = if option == "--metadata" {
+            "write"
+        } else {
+            "create"
+        };
+        let line = format!("masscan: cannot {verb} {option} file '{path}': {message}");
+        assert!(err.starts_with(&line), "{err:?} lacks {line:?}");
+        assert!(o.stdout.is_empty(), "{option}: {}", super::stdout(&o));
+        assert!(
+            !dir.path().join("l.txt").exists(),
+            "{option} {path}: the list file was created before failing"
+        );
+        assert!(!dir.path().join("d.tmp").exists());
+    }
+}
+
+#[test]
+fn the_early_checks_leave_stats_json_on_stdout_and_the_metadata_document_as_they_were() {
     let dir = tempfile::tempdir().unwrap();
     let o = masscan_in(
         dir.path(),
@@ -109,15 +166,24 @@ fn an_unwritable_metadata_path_is_one_line_before_sending() {
             "10.0.0.0/24",
             "-p80",
             "--offline",
+            "--rate",
+            "100000",
+            "--wait",
+            "0",
+            "--nostatus",
+            "--stats-json",
+            "-",
             "--metadata",
-            "no/such/dir/m.json",
+            "m.json",
         ],
     );
-    assert_eq!(o.status.code(), Some(1));
-    let err = stderr(&o);
-    assert!(
-        err.contains("cannot write --metadata file 'no/such/dir/m.json'"),
-        "{err}"
-    );
-    assert!(!err.contains("probes"), "sent before failing: {err}");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = super::stdout(&o);
+    let last: Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(last["final"], true);
+    assert_eq!(last["sent"], 256);
+    let m = doc(&dir.path().join("m.json"));
+    assert_eq!(m["exit"], "completed");
+    assert_eq!(m["probes"]["sent"], 256);
+    assert!(!dir.path().join("m.json.tmp").exists());
 }
