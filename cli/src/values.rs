@@ -218,15 +218,8 @@ pub fn connection_timeout(s: &str) -> Result<u64, String> {
     timeout("connection-timeout", s)
 }
 
-fn bounded(name: &str, s: &str, lo: usize, hi: usize) -> Result<usize, String> {
-    match s.trim().parse::<usize>() {
-        Ok(n) if (lo..=hi).contains(&n) => Ok(n),
-        _ => Err(format!("bad --{name} {s}: use {lo} to {hi}")),
-    }
-}
-
-/// A number from `lo` to `hi`; the error names the option, as [`bounded`]'s do.
-fn number(name: &str, s: &str, lo: u64, hi: u64) -> Result<u64, String> {
+/// A number from `lo` to `hi`; the error names the option and the range.
+fn bounded(name: &str, s: &str, lo: u64, hi: u64) -> Result<u64, String> {
     match s.trim().parse::<u64>() {
         Ok(n) if (lo..=hi).contains(&n) => Ok(n),
         _ => Err(format!("bad --{name} {s}: use {lo} to {hi}")),
@@ -234,31 +227,31 @@ fn number(name: &str, s: &str, lo: u64, hi: u64) -> Result<u64, String> {
 }
 
 pub fn ttl(s: &str) -> Result<u8, String> {
-    number("ttl", s, 0, 255).map(|n| n as u8)
+    bounded("ttl", s, 0, 255).map(|n| n as u8)
 }
 
 pub fn blackrock_rounds(s: &str) -> Result<u32, String> {
-    number("blackrock-rounds", s, 1, 63).map(|n| n as u32)
+    bounded("blackrock-rounds", s, 1, 63).map(|n| n as u32)
 }
 
 pub fn top_ports(s: &str) -> Result<u32, String> {
-    number("top-ports", s, 1, 65536).map(|n| n as u32)
+    bounded("top-ports", s, 1, 65536).map(|n| n as u32)
 }
 
 pub fn resume_index(s: &str) -> Result<u64, String> {
-    number("resume-index", s, 0, u64::MAX)
+    bounded("resume-index", s, 0, u64::MAX)
 }
 
 pub fn resume_count(s: &str) -> Result<u64, String> {
-    number("resume-count", s, 0, u64::MAX)
+    bounded("resume-count", s, 0, u64::MAX)
 }
 
 pub fn banner_bytes(s: &str) -> Result<usize, String> {
-    bounded("banner-bytes", s, 16, 1 << 20)
+    bounded("banner-bytes", s, 16, 1 << 20).map(|n| n as usize)
 }
 
 pub fn max_connections(s: &str) -> Result<usize, String> {
-    bounded("max-connections", s, 1, 1 << 24)
+    bounded("max-connections", s, 1, 1 << 24).map(|n| n as usize)
 }
 
 pub fn output_format(s: &str) -> Result<String, String> {

@@ -7,7 +7,7 @@
 //! counter is one line here (and the `+= 1` where it happens).
 //!
 //! The sets: [`TransmitCounters`] (one transmit core), [`ClassifierCounters`] (what the reply
-//! classifier saw), [`ReceiveLoopCounters`] (the receive loop's own: queue drops, replies it had
+//! classifier saw), [`ReceiveLoopCounters`] (the receive loop's own: queue drops, answers it had
 //! no room for) and [`TcpCounters`] (the banner stack's connections).
 
 /// A Prometheus family of `--metrics`: its name, type and help line.
