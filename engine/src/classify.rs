@@ -231,13 +231,8 @@ impl Classifier {
                 }
                 self.answer_syn_ack(&addrs, &r, syn_ack, fresh, answer, &mut out);
             }
-            Answer::Abort { .. } => {
-                // Every one, repeats too, is answered.
-                let header = self.answer_header(them_mac);
-                let flow = reply_flow(&addrs, &r);
-                out.answer_len = probe::write_answer(&r, &self.cfg.key, &header, &flow, answer);
-                self.counters.rst_sent += u64::from(out.answer_len > 0);
-            }
+            // Every one, repeats too, is answered.
+            Answer::Abort { .. } => self.send_answer(&addrs, &r, answer, &mut out),
             Answer::Nothing | Answer::Banner(_) => {}
         }
         if !fresh {
@@ -414,14 +409,24 @@ impl Classifier {
                 return;
             }
         }
-        if !self.cfg.send_rst {
-            return;
+        if self.cfg.send_rst {
+            self.send_answer(a, r, answer, out);
         }
-        let header = self.answer_header(peer_mac);
+    }
+
+    /// Writes the frame that answers reply `r` (a RST, an ABORT: [`probe::write_answer`]) to
+    /// its sender into `answer`, and counts it.
+    fn send_answer(
+        &mut self,
+        a: &ReplyAddrs,
+        r: &ProbeReply<'_>,
+        answer: &mut [u8],
+        out: &mut FrameOutcome,
+    ) {
+        let header = self.answer_header(a.them_mac);
+        let flow = reply_flow(a, r);
         out.answer_len = probe::write_answer(r, &self.cfg.key, &header, &flow, answer);
-        if out.answer_len > 0 {
-            self.counters.rst_sent += 1;
-        }
+        self.counters.rst_sent += u64::from(out.answer_len > 0);
     }
 
     /// The header of an answer (a RST, an ABORT) to the peer at `dst_mac`.
