@@ -1,21 +1,29 @@
 //! memcached: `stats`; reports `uptime=N time=N version=V ` as masscan does.
 
-use super::{app, http::find, Found};
+use std::net::IpAddr;
+
+use super::parser::Parser;
+use super::{app, http::find, BannerConfig, Found};
 
 pub const HELLO: &[u8] = b"stats\r\n";
+
+pub(crate) fn start(_ip: IpAddr, _cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<dyn Parser> {
+    out.extend_from_slice(HELLO);
+    Box::<Memcached>::default()
+}
 
 #[derive(Default)]
 pub struct Memcached {
     buf: Vec<u8>,
 }
 
-impl Memcached {
-    pub fn data(&mut self, d: &[u8]) -> bool {
+impl Parser for Memcached {
+    fn data(&mut self, d: &[u8], _cfg: &BannerConfig, _out: &mut Vec<u8>) -> bool {
         self.buf.extend_from_slice(d);
         find(&self.buf, b"END\r\n").is_some() || self.buf.starts_with(b"ERROR")
     }
 
-    pub fn finish(self, found: &mut Vec<Found>) {
+    fn finish(self: Box<Self>, _cfg: &BannerConfig, found: &mut Vec<Found>) {
         let text = stats_text(&self.buf);
         if !text.is_empty() {
             found.push(Found::new(app::MEMCACHED, text));

@@ -8,6 +8,7 @@
 mod http;
 mod lines;
 pub(crate) mod memcached;
+mod parser;
 mod rdp;
 mod smb;
 mod ssh;
@@ -111,13 +112,12 @@ pub const DEFAULT_USER_AGENT: &str =
     "masscan-rs/0.1 (masscan/1.3 compatible; https://github.com/robertdavidgraham/masscan)";
 
 /// The protocol a port's hello speaks, when we speak first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 enum ClientFirst {
     Http,
     Tls,
-    Memcached,
-    Rdp,
-    Smb,
+    /// Any other protocol of the hello table ([`parser::hello_for`]).
+    Other(parser::Start),
 }
 
 fn client_first(port: u16) -> Option<ClientFirst> {
@@ -128,10 +128,7 @@ fn client_first(port: u16) -> Option<ClientFirst> {
         443 | 465 | 636 | 853 | 990 | 992 | 993 | 994 | 995 | 4443 | 5061 | 5986 | 8443 | 9443 => {
             ClientFirst::Tls
         }
-        11211 => ClientFirst::Memcached,
-        3389 => ClientFirst::Rdp,
-        445 => ClientFirst::Smb,
-        _ => return None,
+        _ => return parser::hello_for(port).map(ClientFirst::Other),
     })
 }
 
@@ -146,11 +143,10 @@ enum Kind {
     /// A line protocol whose server accepted STARTTLS (or `AUTH TLS`, `STLS`): its lines, then
     /// the TLS handshake that followed.
     StartTls(Box<(lines::Lines, tls::Tls)>),
-    Memcached(memcached::Memcached),
     Telnet(telnet::Telnet),
     Vnc(vnc::Vnc),
-    Rdp(rdp::Rdp),
-    Smb(smb::Smb),
+    /// A protocol of the hello table.
+    Other(Box<dyn parser::Parser>),
     /// A protocol we do not know: the bytes as they came.
     Raw(Vec<u8>),
 }
@@ -197,18 +193,7 @@ impl Session {
                 Some(t) => Kind::Tls(Box::new(t)),
                 None => Kind::Detect,
             },
-            ClientFirst::Memcached => {
-                out.extend_from_slice(memcached::HELLO);
-                Kind::Memcached(memcached::Memcached::default())
-            }
-            ClientFirst::Rdp => {
-                rdp::hello(out);
-                Kind::Rdp(rdp::Rdp::default())
-            }
-            ClientFirst::Smb => {
-                smb::hello(out);
-                Kind::Smb(smb::Smb::default())
-            }
+            ClientFirst::Other(start) => Kind::Other(start(ip, cfg, out)),
         }
     }
 
@@ -252,11 +237,9 @@ impl Session {
             Kind::Ssh(p) => p.data(data),
             Kind::Lines(p) => p.data(data, out),
             Kind::StartTls(p) => p.1.data(data, out),
-            Kind::Memcached(p) => p.data(data),
             Kind::Telnet(p) => p.data(data, out),
             Kind::Vnc(p) => p.data(data, out),
-            Kind::Rdp(p) => p.data(data),
-            Kind::Smb(p) => p.data(data, out),
+            Kind::Other(p) => p.data(data, cfg, out),
             Kind::Raw(v) => {
                 v.extend_from_slice(data);
                 false
@@ -289,7 +272,7 @@ impl Session {
         }
         match &self.kind {
             Kind::Http(_) => !data.starts_with(b"HTTP/") && known_server_first(data),
-            Kind::Memcached(_) | Kind::Rdp(_) | Kind::Smb(_) => known_server_first(data),
+            Kind::Other(_) => known_server_first(data),
             _ => false,
         }
     }
@@ -307,11 +290,9 @@ impl Session {
                 lines.finish(found);
                 tls.finish(cfg, found);
             }
-            Kind::Memcached(p) => p.finish(found),
             Kind::Telnet(p) => p.finish(found),
             Kind::Vnc(p) => p.finish(found),
-            Kind::Rdp(p) => p.finish(found),
-            Kind::Smb(p) => p.finish(found),
+            Kind::Other(p) => p.finish(cfg, found),
             Kind::Raw(v) => {
                 if !v.is_empty() {
                     found.push(Found::new(app::HEUR, v));

@@ -1,13 +1,21 @@
 //! RDP: an X.224 Connection Request with an RDP negotiation request (TLS, CredSSP); reports
 //! the Connection Confirm: the security protocol the server selected, or why it refused.
 
-use super::{app, Found};
+use std::net::IpAddr;
+
+use super::parser::Parser;
+use super::{app, BannerConfig, Found};
 
 const COOKIE: &[u8] = b"Cookie: mstshash=masscan\r\n";
 /// PROTOCOL_SSL | PROTOCOL_HYBRID | PROTOCOL_HYBRID_EX.
 const REQUESTED: u32 = 0x1 | 0x2 | 0x8;
 
-pub fn hello(out: &mut Vec<u8>) {
+pub(crate) fn start(_ip: IpAddr, _cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<dyn Parser> {
+    hello(out);
+    Box::<Rdp>::default()
+}
+
+fn hello(out: &mut Vec<u8>) {
     let li = 6 + COOKIE.len() + 8;
     let total = 4 + 1 + li;
     out.extend_from_slice(&[3, 0]);
@@ -23,12 +31,23 @@ pub struct Rdp {
     buf: Vec<u8>,
 }
 
-impl Rdp {
-    pub fn data(&mut self, d: &[u8]) -> bool {
+impl Parser for Rdp {
+    fn data(&mut self, d: &[u8], _cfg: &BannerConfig, _out: &mut Vec<u8>) -> bool {
         self.buf.extend_from_slice(d);
         self.pdu().is_some() || (self.buf.len() >= 4 && self.buf[0] != 3)
     }
 
+    fn finish(self: Box<Self>, _cfg: &BannerConfig, found: &mut Vec<Found>) {
+        let text = match self.pdu() {
+            Some(p) => describe(p),
+            None if self.buf.is_empty() => return,
+            None => format!("not an X.224 reply ({} bytes)", self.buf.len()),
+        };
+        found.push(Found::new(app::RDP, text));
+    }
+}
+
+impl Rdp {
     /// The whole first TPKT, once it is in.
     fn pdu(&self) -> Option<&[u8]> {
         if self.buf.first() != Some(&3) {
@@ -36,15 +55,6 @@ impl Rdp {
         }
         let len = u16::from_be_bytes(self.buf.get(2..4)?.try_into().ok()?) as usize;
         self.buf.get(..len.max(4))
-    }
-
-    pub fn finish(self, found: &mut Vec<Found>) {
-        let text = match self.pdu() {
-            Some(p) => describe(p),
-            None if self.buf.is_empty() => return,
-            None => format!("not an X.224 reply ({} bytes)", self.buf.len()),
-        };
-        found.push(Found::new(app::RDP, text));
     }
 }
 

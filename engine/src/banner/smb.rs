@@ -2,7 +2,10 @@
 //! NTLMSSP NEGOTIATE; reports the dialect and signing policy from the first reply and the
 //! domain, computer names and OS version from the server's NTLMSSP CHALLENGE, when it sends one.
 
-use super::{app, Found};
+use std::net::IpAddr;
+
+use super::parser::Parser;
+use super::{app, BannerConfig, Found};
 use crate::output::timestr;
 
 const DIALECTS: [u16; 4] = [0x0202, 0x0210, 0x0300, 0x0302];
@@ -40,7 +43,12 @@ fn framed(out: &mut Vec<u8>, msg: &[u8]) {
     out.extend_from_slice(msg);
 }
 
-pub fn hello(out: &mut Vec<u8>) {
+pub(crate) fn start(_ip: IpAddr, _cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<dyn Parser> {
+    hello(out);
+    Box::<Smb>::default()
+}
+
+fn hello(out: &mut Vec<u8>) {
     let mut m = Vec::with_capacity(112);
     header(&mut m, 0, 0);
     m.extend_from_slice(&36u16.to_le_bytes());
@@ -81,8 +89,8 @@ pub struct Smb {
     done: bool,
 }
 
-impl Smb {
-    pub fn data(&mut self, d: &[u8], out: &mut Vec<u8>) -> bool {
+impl Parser for Smb {
+    fn data(&mut self, d: &[u8], _cfg: &BannerConfig, out: &mut Vec<u8>) -> bool {
         self.buf.extend_from_slice(d);
         while !self.done {
             let Some(msg) = self.next_message() else {
@@ -115,18 +123,7 @@ impl Smb {
         self.done
     }
 
-    fn next_message(&mut self) -> Option<Vec<u8>> {
-        let rest = self.buf.get(self.at..)?;
-        if rest.len() < 4 {
-            return None;
-        }
-        let len = (usize::from(rest[1]) << 16) | (usize::from(rest[2]) << 8) | usize::from(rest[3]);
-        let msg = rest.get(4..4 + len)?.to_vec();
-        self.at += 4 + len;
-        Some(msg)
-    }
-
-    pub fn finish(self, found: &mut Vec<Found>) {
+    fn finish(self: Box<Self>, _cfg: &BannerConfig, found: &mut Vec<Found>) {
         let mut text = match self.negotiate {
             Some(n) => n,
             None if self.buf.is_empty() => return,
@@ -137,6 +134,19 @@ impl Smb {
             text.push_str(&n);
         }
         found.push(Found::new(app::SMB, text));
+    }
+}
+
+impl Smb {
+    fn next_message(&mut self) -> Option<Vec<u8>> {
+        let rest = self.buf.get(self.at..)?;
+        if rest.len() < 4 {
+            return None;
+        }
+        let len = (usize::from(rest[1]) << 16) | (usize::from(rest[2]) << 8) | usize::from(rest[3]);
+        let msg = rest.get(4..4 + len)?.to_vec();
+        self.at += 4 + len;
+        Some(msg)
     }
 }
 

@@ -1,0 +1,32 @@
+//! The interface every protocol parser of a banner connection implements, and the table of
+//! hellos sent first on a port. A new protocol is one file with a [`Parser`] and a `start`
+//! function, plus one line in [`hello_for`].
+
+use std::net::IpAddr;
+
+use super::{BannerConfig, Found};
+
+/// One connection's parser for one protocol, sans-IO.
+pub(crate) trait Parser: Send {
+    /// In-order bytes from the server (already cut to the connection's byte budget); bytes to
+    /// send back are appended to `out`. Returns true when the parser wants nothing more.
+    fn data(&mut self, data: &[u8], cfg: &BannerConfig, out: &mut Vec<u8>) -> bool;
+
+    /// The connection is over: push the banners found.
+    fn finish(self: Box<Self>, cfg: &BannerConfig, found: &mut Vec<Found>);
+}
+
+/// Starts a client-first protocol: appends its hello to `out` and returns the parser for the
+/// reply.
+pub(crate) type Start = fn(ip: IpAddr, cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<dyn Parser>;
+
+/// The hello a port gets at connect (besides HTTP and TLS, which have their own arms), as the
+/// original's hello table assigns them.
+pub(crate) fn hello_for(port: u16) -> Option<Start> {
+    Some(match port {
+        11211 => super::memcached::start,
+        3389 => super::rdp::start,
+        445 => super::smb::start,
+        _ => return None,
+    })
+}
