@@ -35,20 +35,40 @@ pub mod app {
     pub const POP3: u16 = 12;
     pub const IMAP4: u16 = 13;
     pub const X509: u16 = 15;
+    pub const X509_CA: u16 = 16;
     pub const TITLE: u16 = 17;
     pub const HTML: u16 = 18;
     pub const NTP: u16 = 19;
+    pub const VULN: u16 = 20;
+    pub const HEARTBLEED: u16 = 21;
+    pub const TICKETBLEED: u16 = 22;
     pub const MEMCACHED: u16 = 25;
     pub const COAP: u16 = 28;
     pub const TELNET: u16 = 29;
     pub const RDP: u16 = 30;
     pub const HTTP_SERVER: u16 = 31;
+    pub const MINECRAFT: u16 = 32;
     pub const VNC: u16 = 33;
     pub const VNC_INFO: u16 = 34;
     pub const ISAKMP: u16 = 35;
     pub const ERROR: u16 = 36;
     /// Ours, after the original's numbers: SSDP (UPnP discovery) answers.
     pub const SSDP: u16 = 37;
+    // Ours: the replies to the original's hellos, which it reports unparsed.
+    pub const X11: u16 = 38;
+    pub const JAVA_RMI: u16 = 39;
+    pub const KERBEROS: u16 = 40;
+    pub const MONGODB: u16 = 41;
+    pub const DICOM: u16 = 42;
+    pub const LDAP: u16 = 43;
+    pub const SIP: u16 = 44;
+    pub const RTSP: u16 = 45;
+    pub const RPC: u16 = 46;
+    pub const DOCKER: u16 = 47;
+    pub const REDIS: u16 = 48;
+    pub const NOTES_RPC: u16 = 49;
+    pub const MS_SQL: u16 = 50;
+    pub const AFP: u16 = 51;
 }
 
 /// One banner: what kind (`app_proto`) and its bytes.

@@ -281,7 +281,7 @@ impl Record {
 
 /// masscan's name of an `app_proto` number (fixed numbers, COMPAT.md).
 pub fn app_name(app: u16) -> &'static str {
-    const NAMES: [&str; 38] = [
+    const NAMES: [&str; 52] = [
         "none",
         "heur",
         "ssh",
@@ -320,6 +320,21 @@ pub fn app_name(app: u16) -> &'static str {
         "isakmp",
         "error",
         "ssdp",
+        // Ours from here (the original reports these hellos' replies unparsed).
+        "x11",
+        "javarmi",
+        "kerberos",
+        "mongodb",
+        "dicom",
+        "ldap",
+        "sip",
+        "rtsp",
+        "rpc",
+        "docker",
+        "redis",
+        "notes-rpc",
+        "ms-sql",
+        "afp",
     ];
     NAMES.get(app as usize).copied().unwrap_or("unknown")
 }
