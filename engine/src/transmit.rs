@@ -8,7 +8,7 @@ use crate::cookie::CookieKey;
 use crate::counters::TransmitCounters;
 use crate::driver::{DriverError, TxQueue};
 use crate::plan::source::Source;
-use crate::plan::{Plan, Slice, TargetIp};
+use crate::plan::{Plan, Slice, Target, TargetIp, LANES};
 use crate::probe::Probes;
 use crate::stats::TxCounters;
 use crate::throttle::Throttle;
@@ -40,20 +40,77 @@ impl ProbeBuilder<'_> {
     pub fn build_variant(
         &self,
         j: u64,
+        variant: (u16, u32),
+        frame: &mut [u8],
+    ) -> Option<(usize, u16)> {
+        self.build_target(&self.plan.probe(j)?, variant, frame)
+    }
+
+    /// Writes probe `variant` of target `t`, sent at `stamp` ms; returns the frame length and
+    /// how many variants the target has.
+    #[inline(always)]
+    pub fn build_target(
+        &self,
+        t: &Target,
         (variant, stamp): (u16, u32),
         frame: &mut [u8],
     ) -> Option<(usize, u16)> {
-        let t = self.plan.probe(j)?;
         let src = self.source.choose(t.number);
         let len = self
             .probes
-            .fill_variant(frame, &t, (variant, stamp), &src, &self.key)?;
+            .fill_variant(frame, t, (variant, stamp), &src, &self.key)?;
         if let (TargetIp::V4(ip), Some(n)) = (t.ip, self.neighbours) {
             if let Some(mac) = n.lookup(ip) {
                 frame[..6].copy_from_slice(mac);
             }
         }
-        Some((len, self.probes.variants(&t)))
+        Some((len, self.probes.variants(t)))
+    }
+}
+
+/// The next [`LANES`] scan indices' targets, computed side by side ([`Plan::probe_lanes`]),
+/// handed out one at a time. The slice itself advances one index per target handed out, so
+/// its position (published for `paused.conf`) never runs ahead of what was sent.
+struct Lookahead {
+    js: [u64; LANES],
+    targets: [Option<Target>; LANES],
+    at: usize,
+    len: usize,
+}
+
+impl Lookahead {
+    fn new() -> Self {
+        Self {
+            js: [0; LANES],
+            targets: [None; LANES],
+            at: 0,
+            len: 0,
+        }
+    }
+
+    /// The slice's next scan index's target (`Some(None)` for an empty slot), by reference:
+    /// targets are not moved around (copies of them cost more than a probe's checksums).
+    #[inline(always)]
+    fn next(&mut self, slice: &mut Slice, plan: &Plan) -> Option<&Option<Target>> {
+        if self.at == self.len {
+            let mut ahead = *slice;
+            self.len = 0;
+            for j in ahead.by_ref().take(LANES) {
+                self.js[self.len] = j;
+                self.len += 1;
+            }
+            if self.len == 0 {
+                return None;
+            }
+            let first = self.js[0];
+            self.js[self.len..].fill(first);
+            plan.probe_lanes(&self.js, &mut self.targets);
+            self.at = 0;
+        }
+        let j = slice.next()?;
+        debug_assert_eq!(j, self.js[self.at]);
+        self.at += 1;
+        Some(&self.targets[self.at - 1])
     }
 }
 
@@ -68,8 +125,9 @@ pub fn run<Q: TxQueue>(
     stop: &AtomicBool,
 ) -> Result<(), DriverError> {
     let mut c = TransmitCounters::default();
-    // A target with several probes still to send: (index, next variant, variants).
-    let mut pending: Option<(u64, u16, u16)> = None;
+    // A target with several probes still to send: (target, next variant, variants).
+    let mut pending: Option<(Target, u16, u16)> = None;
+    let mut ahead = Lookahead::new();
     // Unthrottled scans read no clock at all unless the SYNs carry their send time.
     let stamps = probes.probes.stamps();
     counters.next_index.store(slice.next, Ordering::Release);
@@ -85,16 +143,21 @@ pub fn run<Q: TxQueue>(
             0
         };
         let n = queue.transmit(want as usize, |frame| loop {
-            if let Some((j, v, count)) = pending {
-                pending = (v + 1 < count).then_some((j, v + 1, count));
-                if let Some((len, _)) = probes.build_variant(j, (v, stamp), frame) {
+            if let Some((t, v, count)) = pending {
+                pending = (v + 1 < count).then_some((t, v + 1, count));
+                if let Some((len, _)) = probes.build_target(&t, (v, stamp), frame) {
                     return len;
                 }
                 continue;
             }
-            let Some(j) = slice.next() else { return 0 };
-            if let Some((len, count)) = probes.build_variant(j, (0, stamp), frame) {
-                pending = (count > 1).then_some((j, 1, count));
+            let Some(t) = ahead.next(&mut slice, probes.plan) else {
+                return 0;
+            };
+            let Some(t) = t else { continue };
+            if let Some((len, count)) = probes.build_target(t, (0, stamp), frame) {
+                if count > 1 {
+                    pending = Some((*t, 1, count));
+                }
                 return len;
             }
         })? as u64;

@@ -18,6 +18,8 @@
 //! the original's does.
 
 pub mod blackrock;
+mod lanes;
+pub use lanes::LANES;
 pub mod permutation;
 pub mod ports;
 pub mod ranges;
@@ -125,7 +127,7 @@ enum Order {
         epoch: u64,
     },
     BlackRock {
-        br: BlackRock,
+        br: Box<BlackRock>,
         /// `Some(rate)` for a scan (index `i` sends `(i + k * rate) mod N`), `None` for `-sL`.
         rotate: Option<u64>,
         /// Probes per scan index: `R + 1` for a scan, 1 for `-sL`.
@@ -212,7 +214,7 @@ impl Plan {
                     .filter(|_| probes.is_some_and(|p| p <= LIMIT as u64))
                     .ok_or_else(|| too_large(retries as u32))?;
                 let order = Order::BlackRock {
-                    br: BlackRock::new(base, seed, rounds),
+                    br: Box::new(BlackRock::new(base, seed, rounds)),
                     rotate: (!spec.listing).then_some(spec.rate),
                     group: if spec.listing { 1 } else { retries + 1 },
                 };
