@@ -71,11 +71,11 @@ pub struct Output {
     headers: Headers,
 }
 
-/// Port names as the original gets them: from /etc/services (Debian's netbase).
+/// Port and protocol names as the original gets them: from /etc/services and /etc/protocols
+/// (Debian's netbase).
 pub fn services() -> ServiceNames {
-    std::fs::read_to_string("/etc/services")
-        .map(|t| ServiceNames::parse(&t))
-        .unwrap_or_default()
+    let read = |p| std::fs::read_to_string(p).unwrap_or_default();
+    ServiceNames::parse(&read("/etc/services")).with_protocols(&read("/etc/protocols"))
 }
 
 pub fn now() -> u64 {
@@ -184,7 +184,8 @@ impl Output {
                     .with_services(services())
                     .with_ports(headers.ports.clone())
                     .with_stylesheet(headers.stylesheet.clone())
-                    .with_start(start),
+                    .with_start(start)
+                    .with_opened(now()),
             ),
         };
         let (out, fresh, written) = open_file(name, append, &mut kind)?;
