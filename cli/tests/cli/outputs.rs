@@ -2,81 +2,15 @@
 //! 1.3.2 scanning the lab: TCP open and closed, banners, UDP open and closed, ICMP, ARP; made by
 //! scripts/outputs_fixtures.sh into cli/tests/fixtures/outputs/) converted by our `--readscan`
 //! and compared byte for byte with the original's conversions. The few differences kept on
-//! purpose (docs/compat-outputs.md) are undone here one by one, nothing else.
+//! purpose (docs/compat-outputs.md) are undone one by one (test-support's `binfile`), nothing
+//! else.
 
 use super::*;
+use masscan_test_support::binfile::{comparable, first_difference, renumber_from_132};
 use std::path::PathBuf;
 
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/outputs")
-}
-
-/// A varint of the original's binary format (7 bits a byte, high bit: more follow).
-fn varint(b: &[u8], at: &mut usize) -> Option<usize> {
-    let mut v = 0usize;
-    loop {
-        let c = *b.get(*at)?;
-        *at += 1;
-        v = (v << 7) | usize::from(c & 0x7f);
-        if c & 0x80 == 0 {
-            return Some(v);
-        }
-    }
-}
-
-/// A 1.3.2 `.bin` file with its banner numbers in the current numbering, which we follow: after
-/// 1.3.2 the original added `X509CA` at 16 and `vnc-old` at 23, so 1.3.2's numbers 16-21
-/// (title ... ticketbleed) and 23-30 (safe ... http.server) moved up by one, and VNC (22 in
-/// 1.3.2) became 33 (docs/compat-outputs.md).
-pub fn renumber_132(bin: &[u8]) -> Vec<u8> {
-    let mut out = bin.to_vec();
-    let mut at = 99; // the header pseudo-record ('a' + 2 bytes)
-    while at < bin.len() {
-        let (Some(kind), Some(len)) = (varint(bin, &mut at), varint(bin, &mut at)) else {
-            break;
-        };
-        let app_at = match kind {
-            9 => Some(at + 11),
-            13 => Some(at + 7),
-            _ => None,
-        };
-        if let Some(p) = app_at.filter(|p| p + 2 <= bin.len()) {
-            let app = u16::from_be_bytes([bin[p], bin[p + 1]]);
-            let now = match app {
-                22 => 33,
-                16..=21 | 23..=30 => app + 1,
-                a => a,
-            };
-            out[p..p + 2].copy_from_slice(&now.to_be_bytes());
-        }
-        at += len;
-    }
-    out
-}
-
-/// Undoes, in the original's text, what we write differently on purpose, and drops the lines
-/// that carry the converting run's clock (XML start and finish; grepable's first line names the
-/// program and version, and 1.3.2 dates it from the first record where the current source uses
-/// the file's start time, as we do).
-fn comparable(text: &[u8], original: bool) -> Vec<u8> {
-    let text = String::from_utf8_lossy(text);
-    text.split_inclusive('\n')
-        .filter(|l| {
-            !(l.starts_with("<nmaprun ")
-                || l.starts_with("<finished ")
-                || l.starts_with("# Masscan "))
-        })
-        .map(|l| {
-            // The original's XML banner says syn-ack for a dns-ver banner (it compares the
-            // banner's application number, 6, with TCP's protocol number); response for the rest.
-            if original && l.contains("<service name=\"dns-ver\"") {
-                l.replace("reason=\"syn-ack\"", "reason=\"response\"")
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<String>()
-        .into_bytes()
 }
 
 /// The 1.3.2 fixtures renumbered into `dir`: the paths of scan-mixed.bin and
@@ -85,7 +19,7 @@ fn renumbered(dir: &Path) -> [String; 2] {
     ["scan-mixed", "scan-closed"].map(|n| {
         let p = dir.join(format!("{n}.bin"));
         let raw = std::fs::read(fixtures().join(format!("{n}.bin"))).unwrap();
-        std::fs::write(&p, renumber_132(&raw)).unwrap();
+        std::fs::write(&p, renumber_from_132(&raw)).unwrap();
         p.to_str().unwrap().to_string()
     })
 }
@@ -95,16 +29,6 @@ fn unix_now() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs()
-}
-
-fn first_difference(a: &[u8], b: &[u8]) -> String {
-    let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
-    for (i, (x, y)) in a.lines().zip(b.lines()).enumerate() {
-        if x != y {
-            return format!("line {}:\n ours: {x}\n orig: {y}", i + 1);
-        }
-    }
-    format!("{} lines vs {}", a.lines().count(), b.lines().count())
 }
 
 #[test]
@@ -142,8 +66,11 @@ fn readscan_writes_every_format_as_the_original_does() {
             if ext == "bin" {
                 // Records byte for byte (the original's in its own 1.3.2 numbering); the header's
                 // start time is the first file's (1.3.2 takes its first record's instead).
-                let theirs = renumber_132(&theirs);
-                assert!(ours.len() > 99 && ours[99..] == theirs[99..], "{variant}.bin");
+                let theirs = renumber_from_132(&theirs);
+                assert!(
+                    ours.len() > 99 && ours[99..] == theirs[99..],
+                    "{variant}.bin"
+                );
                 assert_eq!(ours[..99], std::fs::read(&mixed).unwrap()[..99]);
                 continue;
             }

@@ -488,7 +488,8 @@ mod tests {
         assert_eq!(s.name(21, "tcp"), "ftp");
         assert_eq!(s.name(21, "udp"), "fsp");
         assert_eq!(s.name(11211, "tcp"), "unknown");
-        let s = s.with_protocols("ip\t0\tIP\t\t# internet protocol\nicmp 1 ICMP\nsctp\t132\tSCTP\n");
+        let s =
+            s.with_protocols("ip\t0\tIP\t\t# internet protocol\nicmp 1 ICMP\nsctp\t132\tSCTP\n");
         assert_eq!(s.protocol(0), "ip");
         assert_eq!(s.protocol(1), "icmp");
         assert_eq!(s.protocol(132), "sctp");
