@@ -49,7 +49,7 @@ fn next_boundary(now: u64, every: u64, offset: u64) -> u64 {
 
 enum Kind {
     Console,
-    Text(TextWriter),
+    Text(Box<TextWriter>),
     Binary,
     Redis(Box<RedisSink>),
 }
@@ -179,14 +179,14 @@ impl Output {
         };
         let mut kind = match format {
             FileFormat::Binary => Kind::Binary,
-            FileFormat::Text(format) => Kind::Text(
+            FileFormat::Text(format) => Kind::Text(Box::new(
                 TextWriter::new(format)
                     .with_services(services())
                     .with_ports(headers.ports.clone())
                     .with_stylesheet(headers.stylesheet.clone())
                     .with_start(start)
                     .with_opened(now()),
-            ),
+            )),
         };
         let (out, fresh, written) = open_file(name, append, &mut kind)?;
         let mut me = Self {
