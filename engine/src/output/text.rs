@@ -488,7 +488,7 @@ pub fn render(w: TextWriter, records: &[Record]) -> Vec<u8> {
     out
 }
 
-/// A console line (stdout when no output file is given), as COMPAT.md shows:
+/// A console line (stdout when no output file is given), as the original writes it:
 /// `Discovered open port 80/tcp on 198.18.0.10` and
 /// `Banner on port 80/tcp on 198.18.0.10: [title] masscan anchor lab`, each padded with spaces
 /// to 79 columns (so it overwrites the status line).
