@@ -74,7 +74,9 @@ pub fn renumber_from_132(bin: &[u8]) -> Vec<u8> {
 /// lines that carry the converting run's clock (XML start and finish; grepable's first line,
 /// which names the program, and 1.3.2 dates from the first record where the current source
 /// and we use the file's start time), and the original's `syn-ack` reason of an XML `dns-ver`
-/// banner (it compares the banner's application number, 6, with TCP's protocol number).
+/// banner (it compares the banner's application number, 6, with TCP's protocol number), its
+/// `addrtype="ipv4"` of IPv6 addresses, and its IPv6 text (it shortens the first run of zero
+/// words, even one, where RFC 5952 and we shorten the longest).
 pub fn comparable(text: &[u8], original: bool) -> Vec<u8> {
     let text = String::from_utf8_lossy(text);
     text.split_inclusive('\n')
@@ -84,14 +86,58 @@ pub fn comparable(text: &[u8], original: bool) -> Vec<u8> {
                 || l.starts_with("# Masscan "))
         })
         .map(|l| {
-            if original && l.contains("<service name=\"dns-ver\"") {
-                l.replace("reason=\"syn-ack\"", "reason=\"response\"")
-            } else {
-                l.to_string()
+            if !original {
+                return l.to_string();
             }
+            let mut l = canonical_ipv6(l);
+            // A console line is padded to 79 columns, also after a shorter address.
+            if l.starts_with("Discovered ") || l.starts_with("Banner on port ") {
+                let body = l.trim_end_matches('\n');
+                l = format!("{body:<79}\n");
+            }
+            if l.contains("<service name=\"dns-ver\"") {
+                l = l.replace("reason=\"syn-ack\"", "reason=\"response\"");
+            }
+            // The original's XML says ipv4 of every address.
+            if l.starts_with("<host ") && l.contains("<address addr=\"") {
+                let addr = l.split("addr=\"").nth(1).unwrap_or("");
+                if addr.split('"').next().unwrap_or("").contains(':') {
+                    l = l.replacen("addrtype=\"ipv4\"", "addrtype=\"ipv6\"", 1);
+                }
+            }
+            l
         })
         .collect::<String>()
         .into_bytes()
+}
+
+/// `line` with every IPv6 address in it written in RFC 5952's form.
+fn canonical_ipv6(line: &str) -> String {
+    let is_part = |c: char| c.is_ascii_hexdigit() || c == ':';
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(start) = rest.find(is_part) {
+        out.push_str(&rest[..start]);
+        let mut len = rest[start..]
+            .find(|c| !is_part(c))
+            .unwrap_or(rest.len() - start);
+        let word = &rest[start..start + len];
+        // `on ADDR: [http]`: the colon after an address is not part of it.
+        let word = match word.strip_suffix(':') {
+            Some(w) if !word.ends_with("::") && w.parse::<std::net::Ipv6Addr>().is_ok() => {
+                len -= 1;
+                w
+            }
+            _ => word,
+        };
+        match word.parse::<std::net::Ipv6Addr>() {
+            Ok(a) if word.matches(':').count() >= 2 => out.push_str(&a.to_string()),
+            _ => out.push_str(word),
+        }
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Where two texts first differ, for an assertion message.
@@ -133,5 +179,21 @@ mod tests {
         assert_eq!(new[99 + 18..], bin[99 + 18..]);
         let dropped = rewrite_apps(&bin, |_| None);
         assert_eq!(dropped[99..], bin[99 + 18..]);
+    }
+
+    #[test]
+    fn the_originals_ipv6_text_and_addrtype_are_undone() {
+        let orig = "<host endtime=\"1\"><address addr=\"2001:2::1:0:0:0:1\" addrtype=\"ipv4\"/>\n\
+                    closed tcp 22 2001:2::1:0:0:0:6 1796624063 at 05:57:39\n\
+                    Banner on port 53/udp on 2001:2::1:0:0:0:6: [dns-ver] x\n";
+        let ours = format!(
+            "<host endtime=\"1\"><address addr=\"2001:2:0:1::1\" addrtype=\"ipv6\"/>\n\
+             closed tcp 22 2001:2:0:1::6 1796624063 at 05:57:39\n{:<79}\n",
+            "Banner on port 53/udp on 2001:2:0:1::6: [dns-ver] x"
+        );
+        assert_eq!(
+            String::from_utf8(comparable(orig.as_bytes(), true)).unwrap(),
+            ours
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! scripts/setup.sh; run only inside the lab's scanner namespace, even for `--readscan`)
 //! converts the same `-oB` files as ours into every format, byte for byte the same but for
 //! docs/compat-outputs.md's differences. The files: a scan of ours in the lab (TCP open and
-//! closed, banners, UDP open and closed, SCTP, ICMP echo), and the stored fixtures the
+//! closed, banners, UDP open and closed, SCTP, ICMP echo; IPv4 and IPv6), and the stored fixtures the
 //! non-root tests compare with (so those stay what the reference really writes).
 
 use crate::common::*;
@@ -85,6 +85,8 @@ fn the_reference_converts_our_scan_files_as_we_do() {
         "198.18.1.13",
         "198.18.1.14",
         "198.18.0.4",
+        "2001:2:0:1::1-2001:2:0:1::2",
+        "2001:2:0:1::6",
         "-p21,22,80,11211,U:53,U:161,U:7,S:9,S:10",
         "--ping",
         "--banners",
@@ -121,6 +123,8 @@ fn the_reference_converts_our_scan_files_as_we_do() {
         "closed udp ",
         "open sctp 9 ",
         "open icmp ",
+        "open tcp 80 2001:2:0:1::1 ",
+        "open udp 53 2001:2:0:1::6 ",
     ] {
         assert!(
             list.contains(&format!("\n{kind}")),
