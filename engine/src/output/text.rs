@@ -603,6 +603,55 @@ mod tests {
             .collect()
     }
 
+    /// SCTP, ICMP and ARP lines as the original's out-*.c write them (the lab compares SCTP with
+    /// the original live; ICMP and ARP also have the original's own files as fixtures).
+    #[test]
+    fn other_protocols_as_the_original_names_them() {
+        let services = ServiceNames::parse("discard 9/tcp\ndiscard 9/sctp\n")
+            .with_protocols("ip 0 IP\nicmp 1 ICMP\nsctp 132 SCTP\n");
+        let rec = |ip_proto, port, status| {
+            Record::Status(StatusRecord {
+                mac: None,
+                time: 7,
+                ip: std::net::IpAddr::from([198, 18, 0, 4]),
+                ip_proto,
+                port,
+                status,
+                reason: 0,
+                ttl: 5,
+            })
+        };
+        let recs = [
+            rec(132, 9, Status::Open),
+            rec(1, 0, Status::Open),
+            rec(0, 0, Status::Arp),
+            rec(6, 9, Status::Closed),
+        ];
+        let text = |f| {
+            let mut w = TextWriter::new(f).with_services(services.clone());
+            let mut out = Vec::new();
+            for r in &recs {
+                w.record(&mut out, r);
+            }
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            text(TextFormat::Grepable),
+            "Timestamp: 7\tHost: 198.18.0.4 ()\tPorts: 9/open/sctp//sctp//\n\
+             Timestamp: 7\tHost: 198.18.0.4 ()\tPorts: 0/open/icmp//icmp//\n\
+             Timestamp: 7\tHost: 198.18.0.4 ()\tPorts: 0/up/arp//ip//\n\
+             Timestamp: 7\tHost: 198.18.0.4 ()\tPorts: 9/closed/tcp//discard//\n"
+        );
+        assert_eq!(
+            text(TextFormat::Unicornscan),
+            "Host: 198.18.0.4 ()\tPorts: 9/open/sctp////\n\
+             Host: 198.18.0.4 ()\tPorts: 0/open/icmp////\n\
+             Host: 198.18.0.4 ()\tPorts: 0/up/arp////\n\
+             TCP closed\t         discard[    9]\t\tfrom 198.18.0.4  ttl 5  \n"
+        );
+        assert!(text(TextFormat::List).starts_with("open sctp 9 198.18.0.4 7\n"));
+    }
+
     #[test]
     fn headers_list_the_scanned_ports() {
         let mut b = crate::plan::ports::PortSetBuilder::new();
