@@ -66,6 +66,21 @@ if [ ! -x "$CHRONY_ROOT/usr/sbin/chronyd" ]; then
   rm -rf "$tmp"
 fi
 
+# The original masscan (Debian's 1.3.2), the reference the output tests compare against
+# (cli/tests/lab/reference.rs, scripts/outputs_fixtures.sh): unpacked, not installed (Debian's
+# package owns /usr/bin/masscan, which our own package installs). It runs only inside a lab
+# namespace.
+REFERENCE_ROOT=/var/lib/masscan-lab/reference
+if [ ! -x "$REFERENCE_ROOT/usr/bin/masscan" ]; then
+  echo "setup: unpacking Debian's masscan into $REFERENCE_ROOT (the reference; not installed)"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download masscan >/dev/null 2>&1) || { apt-get update -qq && (cd "$tmp" && apt-get download masscan >/dev/null 2>&1); } \
+    || { echo "setup: could not download Debian's masscan package" >&2; exit 1; }
+  mkdir -p "$REFERENCE_ROOT"
+  dpkg-deb -x "$tmp"/masscan_*.deb "$REFERENCE_ROOT"
+  rm -rf "$tmp"
+fi
+
 # The client libraries masscan's users drive it with, from PyPI, in a private venv: the tests
 # run them against this masscan (cli/tests/lab/clients.rs); Prometheus's own Python client,
 # whose parser checks the --metrics text (cli/tests/lab/metrics.rs); and kubernetes-validate,

@@ -126,6 +126,8 @@ fn run() -> Result<i32, args::UserError> {
                 targets: (c.targets.host_count() > 0).then(|| c.targets.clone()),
                 ports: (c.ports.count() > 0).then(|| c.ports.clone()),
                 banner_types: run.banner_types.clone(),
+                show_open: !c.report.noshow_open,
+                show_closed: c.report.show_closed && !c.report.open_only,
             };
             let xsl = c.report.stylesheet.clone();
             readscan::run(

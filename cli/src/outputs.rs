@@ -49,7 +49,7 @@ fn next_boundary(now: u64, every: u64, offset: u64) -> u64 {
 
 enum Kind {
     Console,
-    Text(TextWriter),
+    Text(Box<TextWriter>),
     Binary,
     Redis(Box<RedisSink>),
 }
@@ -71,11 +71,11 @@ pub struct Output {
     headers: Headers,
 }
 
-/// Port names as the original gets them: from /etc/services (Debian's netbase).
+/// Port and protocol names as the original gets them: from /etc/services and /etc/protocols
+/// (Debian's netbase).
 pub fn services() -> ServiceNames {
-    std::fs::read_to_string("/etc/services")
-        .map(|t| ServiceNames::parse(&t))
-        .unwrap_or_default()
+    let read = |p| std::fs::read_to_string(p).unwrap_or_default();
+    ServiceNames::parse(&read("/etc/services")).with_protocols(&read("/etc/protocols"))
 }
 
 pub fn now() -> u64 {
@@ -179,13 +179,14 @@ impl Output {
         };
         let mut kind = match format {
             FileFormat::Binary => Kind::Binary,
-            FileFormat::Text(format) => Kind::Text(
+            FileFormat::Text(format) => Kind::Text(Box::new(
                 TextWriter::new(format)
                     .with_services(services())
                     .with_ports(headers.ports.clone())
                     .with_stylesheet(headers.stylesheet.clone())
-                    .with_start(start),
-            ),
+                    .with_start(start)
+                    .with_opened(now()),
+            )),
         };
         let (out, fresh, written) = open_file(name, append, &mut kind)?;
         let mut me = Self {

@@ -12,20 +12,30 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 /// Which records `--readscan` writes, as the original filters them: addresses in `--range`
-/// (when any is given), ports in `-p` (when any), and with `--banner-types` only banners of
-/// those types.
+/// (when any is given), ports in `-p` (when any), with `--banner-types` only banners of those
+/// types, and status records as `--show`/`--noshow`/`--open-only` say (closed ones only with
+/// `--show closed`, as in a scan).
 #[derive(Default)]
 pub struct Filter {
     pub targets: Option<TargetSet>,
     pub ports: Option<PortSet>,
     pub banner_types: Vec<u16>,
+    /// Open ports are written (not `--noshow open`).
+    pub show_open: bool,
+    /// Closed ports are written (`--show closed`, not `--open-only`).
+    pub show_closed: bool,
 }
 
 impl Filter {
     fn keeps(&self, r: &Record) -> bool {
         let (ip, value) = match r {
             Record::Status(s) => {
-                if !self.banner_types.is_empty() {
+                let shown = match s.status {
+                    Status::Open => self.show_open,
+                    Status::Closed => self.show_closed,
+                    Status::Arp => true,
+                };
+                if !shown || !self.banner_types.is_empty() {
                     return false;
                 }
                 let value = match (s.status, s.ip_proto) {

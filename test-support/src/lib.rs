@@ -6,6 +6,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod binfile;
 pub mod packets;
 
 use std::collections::BTreeSet;

@@ -11,6 +11,7 @@ mod list_scan;
 mod manual;
 mod metadata;
 mod offline;
+mod outputs;
 mod readscan;
 mod spellings;
 

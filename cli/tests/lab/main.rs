@@ -19,6 +19,7 @@ mod metrics;
 mod outputs;
 mod pfring;
 mod probes;
+mod reference;
 mod resume;
 mod scan;
 mod seccomp;

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-/// masscan's `app_proto` numbers (COMPAT.md).
+/// masscan's `app_proto` numbers (the original's current table; docs/compat-outputs.md).
 pub mod app {
     pub const HEUR: u16 = 1;
     pub const SSH2: u16 = 3;

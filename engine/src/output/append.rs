@@ -12,8 +12,11 @@ pub struct AppendPoint {
     pub keep: usize,
     /// The file already holds records (JSON then puts a comma before the next one).
     pub records: u64,
-    /// Status records already in the file (XML's `hosts up` counts them too).
+    /// Status records already in the file (Nmap XML's `hosts up` counts them too).
     pub statuses: u64,
+    /// Open and closed TCP ports already in an XML file (its `hosts up` and `down`).
+    pub tcp_open: u64,
+    pub tcp_closed: u64,
     /// The file was empty: write the opening as for a new file.
     pub fresh: bool,
 }
@@ -69,6 +72,8 @@ pub fn append_point(format: TextFormat, existing: &[u8]) -> Result<AppendPoint, 
         keep: 0,
         records: 0,
         statuses: 0,
+        tcp_open: 0,
+        tcp_closed: 0,
         fresh: true,
     };
     if existing.is_empty() {
@@ -106,10 +111,22 @@ pub fn append_point(format: TextFormat, existing: &[u8]) -> Result<AppendPoint, 
         _ => count(body, b"\n"),
     };
     let statuses = count(body, b"\"/></port></ports></host>");
+    // The original's XML status lines: `<port protocol="tcp" ...><state state="open" ...`.
+    let tcp = |state: &[u8]| {
+        body.split(|&c| c == b'\n')
+            .filter(|l| {
+                rfind(l, b"<port protocol=\"tcp\"").is_some()
+                    && rfind(l, state).is_some()
+                    && rfind(l, b"<service").is_none()
+            })
+            .count() as u64
+    };
     Ok(AppendPoint {
         keep,
         records,
         statuses,
+        tcp_open: tcp(b"<state state=\"open\""),
+        tcp_closed: tcp(b"<state state=\"closed\""),
         fresh: false,
     })
 }

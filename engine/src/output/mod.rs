@@ -6,6 +6,7 @@
 
 mod append;
 pub mod binary;
+mod oui;
 pub mod redis;
 pub mod text;
 
@@ -83,9 +84,12 @@ impl OutputSpec {
 
 /// Port names for grepable and unicornscan output, from the text of `/etc/services` (the
 /// original asks the C library, which reads the same file); `unknown` when a port has none.
+/// Grepable names a record of another protocol (ICMP, SCTP, ARP) by its IP protocol number,
+/// from `/etc/protocols`, as the original does ([`ServiceNames::with_protocols`]).
 #[derive(Clone, Debug, Default)]
 pub struct ServiceNames {
     names: HashMap<(u16, &'static str), String>,
+    protocols: HashMap<u8, String>,
 }
 
 impl ServiceNames {
@@ -114,7 +118,36 @@ impl ServiceNames {
                 .entry((port, proto))
                 .or_insert_with(|| name.to_string());
         }
-        Self { names }
+        Self {
+            names,
+            protocols: HashMap::new(),
+        }
+    }
+
+    /// Adds IP protocol names from the text of `/etc/protocols` (`name number aliases...`);
+    /// the first name of a number wins.
+    pub fn with_protocols(mut self, text: &str) -> Self {
+        for line in text.lines() {
+            let line = line.split('#').next().unwrap_or("");
+            let mut it = line.split_whitespace();
+            let (Some(name), Some(Ok(number))) = (it.next(), it.next().map(str::parse::<u8>))
+            else {
+                continue;
+            };
+            self.protocols
+                .entry(number)
+                .or_insert_with(|| name.to_string());
+        }
+        self
+    }
+
+    /// The name of IP protocol `number` (`icmp`, `sctp`; `ip` for 0, which ARP records carry),
+    /// `unknown` when it has none.
+    pub fn protocol(&self, number: u8) -> &str {
+        self.protocols
+            .get(&number)
+            .map(String::as_str)
+            .unwrap_or("unknown")
     }
 
     pub fn name(&self, port: u16, proto: &str) -> &str {
@@ -279,76 +312,89 @@ impl Record {
     }
 }
 
-/// masscan's name of an `app_proto` number (fixed numbers, COMPAT.md).
-pub fn app_name(app: u16) -> &'static str {
-    const NAMES: [&str; 52] = [
-        "none",
-        "heur",
-        "ssh",
-        "ssh",
-        "http",
-        "ftp",
-        "dns-ver",
-        "snmp",
-        "nbtstat",
-        "ssl",
-        "smb",
-        "smtp",
-        "pop",
-        "imap",
-        "zeroaccess",
-        "X509",
-        "X509CA",
-        "title",
-        "html",
-        "ntp",
-        "vuln",
-        "heartbleed",
-        "ticketbleed",
-        "vnc",
-        "safe",
-        "memcached",
-        "scripting",
-        "versioning",
-        "coap",
-        "telnet",
-        "rdp",
-        "http.server",
-        "minecraft",
-        "vnc",
-        "vnc-info",
-        "isakmp",
-        "error",
-        "ssdp",
-        // Ours from here (the original reports these hellos' replies unparsed).
-        "x11",
-        "javarmi",
-        "kerberos",
-        "mongodb",
-        "dicom",
-        "ldap",
-        "sip",
-        "rtsp",
-        "rpc",
-        "docker",
-        "redis",
-        "notes-rpc",
-        "ms-sql",
-        "afp",
-    ];
-    NAMES.get(app as usize).copied().unwrap_or("unknown")
+/// The `app_proto` numbers' own names, by number (fixed numbers: 0-36 are the original's
+/// `enum ApplicationProtocol`, 37 on are ours). `none` and `heur` are the names `--banner-types`
+/// knows them by; outputs write both as `unknown`, as the original does ([`app_name`]).
+const APP_NAMES: [&str; 52] = [
+    "none",
+    "heur",
+    "ssh",
+    "ssh",
+    "http",
+    "ftp",
+    "dns-ver",
+    "snmp",
+    "nbtstat",
+    "ssl",
+    "smb",
+    "smtp",
+    "pop",
+    "imap",
+    "zeroaccess",
+    "X509",
+    "X509CA",
+    "title",
+    "html",
+    "ntp",
+    "vuln",
+    "heartbleed",
+    "ticketbleed",
+    "vnc",
+    "safe",
+    "memcached",
+    "scripting",
+    "versioning",
+    "coap",
+    "telnet",
+    "rdp",
+    "http.server",
+    "minecraft",
+    "vnc",
+    "vnc-info",
+    "isakmp",
+    "error",
+    "ssdp",
+    // Ours from here (the original reports these hellos' replies unparsed).
+    "x11",
+    "javarmi",
+    "kerberos",
+    "mongodb",
+    "dicom",
+    "ldap",
+    "sip",
+    "rtsp",
+    "rpc",
+    "docker",
+    "redis",
+    "notes-rpc",
+    "ms-sql",
+    "afp",
+];
+
+/// The name every output writes for an `app_proto` number, as the original's
+/// `masscan_app_to_string`: `unknown` for 0 and 1, `(N)` for a number past the table.
+pub fn app_name(app: u16) -> std::borrow::Cow<'static, str> {
+    match APP_NAMES.get(usize::from(app)) {
+        Some(_) if app < 2 => "unknown".into(),
+        Some(name) => (*name).into(),
+        None => format!("({app})").into(),
+    }
 }
 
 /// The `app_proto` numbers a `--banner-types` name means, as the original reads them: `ssh1`,
-/// `ssh2` (and `ssh`), `x509`, and otherwise every number whose [`app_name`] it is (any case).
+/// `ssh2` (and `ssh`), `x509`, `vnc-old`, and otherwise every number whose name it is (any
+/// case; `heur` is 1).
 pub fn app_numbers(name: &str) -> Vec<u16> {
     let name = name.trim().to_ascii_lowercase();
     match name.as_str() {
         "ssh1" => vec![2],
         "ssh2" | "ssh" => vec![3],
         "x509" => vec![15],
-        _ => (0..64)
-            .filter(|&n| n != 0 && app_name(n).eq_ignore_ascii_case(&name))
+        "vnc-old" => vec![23],
+        _ => (1..)
+            .zip(APP_NAMES.iter().skip(1))
+            .filter(|(_, n)| n.eq_ignore_ascii_case(&name))
+            .map(|(n, _)| n)
             .collect(),
     }
 }
@@ -442,13 +488,28 @@ mod tests {
         assert_eq!(s.name(21, "tcp"), "ftp");
         assert_eq!(s.name(21, "udp"), "fsp");
         assert_eq!(s.name(11211, "tcp"), "unknown");
+        let s =
+            s.with_protocols("ip\t0\tIP\t\t# internet protocol\nicmp 1 ICMP\nsctp\t132\tSCTP\n");
+        assert_eq!(s.protocol(0), "ip");
+        assert_eq!(s.protocol(1), "icmp");
+        assert_eq!(s.protocol(132), "sctp");
+        assert_eq!(s.protocol(47), "unknown");
     }
 
     #[test]
     fn names_and_escapes() {
         assert_eq!(app_name(31), "http.server");
         assert_eq!(app_name(3), "ssh");
-        assert_eq!(app_name(999), "unknown");
+        assert_eq!(app_name(0), "unknown");
+        assert_eq!(app_name(1), "unknown");
+        assert_eq!(app_name(36), "error");
+        assert_eq!(app_name(51), "afp");
+        assert_eq!(app_name(999), "(999)");
+        assert_eq!(app_numbers("heur"), [1]);
+        assert_eq!(app_numbers("vnc"), [23, 33]);
+        assert_eq!(app_numbers("vnc-old"), [23]);
+        assert_eq!(app_numbers("X509CA"), [16]);
+        assert!(app_numbers("none").is_empty() && app_numbers("unknown").is_empty());
         assert_eq!(reason_string(0x12), "syn-ack");
         assert_eq!(reason_string(0x14), "rst-ack");
         assert_eq!(reason_string(0), "none");

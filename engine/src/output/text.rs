@@ -50,11 +50,17 @@ impl TextFormat {
 pub struct TextWriter {
     format: TextFormat,
     records: u64,
-    /// Status records written (XML's `hosts up`).
+    /// Status records written (Nmap XML's `hosts up`).
     statuses: u64,
+    /// Open and closed TCP ports written: what the original's XML counts as `hosts up` and
+    /// `down`.
+    tcp_open: u64,
+    tcp_closed: u64,
     services: ServiceNames,
     ports: ScannedPorts,
     start: u64,
+    /// When the file was opened: XML's `start`, and what its `elapsed` counts from.
+    opened: u64,
     finish: u64,
     /// `--stylesheet` (`--webxml`): the XSL the XML output names.
     stylesheet: Option<String>,
@@ -149,10 +155,12 @@ fn addrtype(ip: &std::net::IpAddr) -> &'static str {
     }
 }
 
+/// The original's `status_string`: a host that answered ARP is `up`.
 fn status_word(s: Status) -> &'static str {
     match s {
-        Status::Open | Status::Arp => "open",
+        Status::Open => "open",
         Status::Closed => "closed",
+        Status::Arp => "up",
     }
 }
 
@@ -162,9 +170,12 @@ impl TextWriter {
             format,
             records: 0,
             statuses: 0,
+            tcp_open: 0,
+            tcp_closed: 0,
             services: ServiceNames::default(),
             ports: ScannedPorts::default(),
             start: 0,
+            opened: 0,
             finish: 0,
             stylesheet: None,
         }
@@ -198,6 +209,13 @@ impl TextWriter {
         self
     }
 
+    /// When the file was opened (XML `start`, and its `elapsed` is counted from it, as the
+    /// original's are: for `--readscan` that is the conversion, not the scan).
+    pub fn with_opened(mut self, opened: u64) -> Self {
+        self.opened = opened;
+        self
+    }
+
     /// The time written by [`Self::end`] (XML `finished`, grepable `done at`).
     pub fn set_finish(&mut self, finish: u64) {
         self.finish = finish;
@@ -219,7 +237,7 @@ impl TextWriter {
                 let _ = write!(
                     out,
                     "<nmaprun scanner=\"masscan\" start=\"{}\" version=\"1.0-BETA\"  xmloutputversion=\"1.03\">\r\n<scaninfo type=\"syn\" protocol=\"tcp\" />\r\n",
-                    self.start
+                    self.opened
                 );
             }
             TextFormat::NmapXml => {
@@ -278,12 +296,13 @@ impl TextWriter {
             TextFormat::Xml => {
                 let _ = write!(
                     out,
-                    "<runstats>\r\n<finished time=\"{}\" timestr=\"{}\" elapsed=\"{}\" />\r\n<hosts up=\"{}\" down=\"0\" total=\"{}\" />\r\n</runstats>\r\n</nmaprun>\r\n",
+                    "<runstats>\r\n<finished time=\"{}\" timestr=\"{}\" elapsed=\"{}\" />\r\n<hosts up=\"{}\" down=\"{}\" total=\"{}\" />\r\n</runstats>\r\n</nmaprun>\r\n",
                     self.finish,
                     timestr(self.finish),
-                    self.finish.saturating_sub(self.start),
-                    self.statuses,
-                    self.statuses
+                    self.finish.saturating_sub(self.opened),
+                    self.tcp_open,
+                    self.tcp_closed,
+                    self.tcp_open + self.tcp_closed
                 );
             }
             TextFormat::NmapXml => {
@@ -307,8 +326,13 @@ impl TextWriter {
     pub fn record(&mut self, out: &mut Vec<u8>, r: &Record) {
         let first = self.records == 0;
         self.records += 1;
-        if matches!(r, Record::Status(_)) {
+        if let Record::Status(s) = r {
             self.statuses += 1;
+            match (s.ip_proto, s.status) {
+                (6, Status::Open) => self.tcp_open += 1,
+                (6, Status::Closed) => self.tcp_closed += 1,
+                _ => {}
+            }
         }
         match (self.format, r) {
             (TextFormat::NmapXml, r) => nmap_xml_record(out, r),
@@ -345,19 +369,26 @@ impl TextWriter {
                 );
             }
             TextFormat::Grepable => {
+                // Ports by their service name; other protocols by the protocol's name.
+                let service = match ip_proto {
+                    6 | 17 => self.services.name(*port, proto),
+                    _ => self.services.protocol(*ip_proto),
+                };
                 let _ = writeln!(
                     out,
-                    "Timestamp: {time}\tHost: {ip} ()\tPorts: {port}/{state}/{proto}//{}//",
+                    "Timestamp: {time}\tHost: {ip} ()\tPorts: {port}/{state}/{proto}//{service}//"
+                );
+            }
+            // unicornscan's own line is for TCP; the rest as grepable's port field.
+            TextFormat::Unicornscan if *ip_proto == 6 => {
+                let _ = writeln!(
+                    out,
+                    "TCP {state}\t{:>16}[{port:>5}]\t\tfrom {ip}  ttl {ttl:<3}",
                     self.services.name(*port, proto)
                 );
             }
             TextFormat::Unicornscan => {
-                let _ = writeln!(
-                    out,
-                    "{} {state}\t{:>16}[{port:>5}]\t\tfrom {ip}  ttl {ttl} ",
-                    proto.to_uppercase(),
-                    self.services.name(*port, proto)
-                );
+                let _ = writeln!(out, "Host: {ip} ()\tPorts: {port}/{state}/{proto}////");
             }
             TextFormat::List => {
                 let _ = writeln!(out, "{state} {proto} {port} {ip} {time}");
@@ -457,7 +488,7 @@ pub fn render(w: TextWriter, records: &[Record]) -> Vec<u8> {
     out
 }
 
-/// A console line (stdout when no output file is given), as COMPAT.md shows:
+/// A console line (stdout when no output file is given), as the original writes it:
 /// `Discovered open port 80/tcp on 198.18.0.10` and
 /// `Banner on port 80/tcp on 198.18.0.10: [title] masscan anchor lab`, each padded with spaces
 /// to 79 columns (so it overwrites the status line).
@@ -473,8 +504,14 @@ pub fn console_line(out: &mut Vec<u8>, r: &Record) {
         }) => {
             let line = match (status, mac) {
                 (Status::Arp, Some(m)) => format!(
-                    "Discovered up port 0/arp on {ip} ({:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x})",
-                    m[0], m[1], m[2], m[3], m[4], m[5]
+                    "Discovered up port 0/arp on {ip} ({:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}) {}",
+                    m[0],
+                    m[1],
+                    m[2],
+                    m[3],
+                    m[4],
+                    m[5],
+                    super::oui::vendor(m)
                 ),
                 (Status::Arp, None) => format!("Discovered up port 0/arp on {ip}"),
                 (s, _) => format!(
@@ -515,6 +552,8 @@ impl TextWriter {
     pub fn continue_after(&mut self, at: &AppendPoint) {
         self.records = at.records;
         self.statuses = at.statuses;
+        self.tcp_open = at.tcp_open;
+        self.tcp_closed = at.tcp_closed;
     }
 }
 
@@ -562,6 +601,55 @@ mod tests {
                 })
             })
             .collect()
+    }
+
+    /// SCTP, ICMP and ARP lines as the original's out-*.c write them (the lab compares SCTP with
+    /// the original live; ICMP and ARP also have the original's own files as fixtures).
+    #[test]
+    fn other_protocols_as_the_original_names_them() {
+        let services = ServiceNames::parse("discard 9/tcp\ndiscard 9/sctp\n")
+            .with_protocols("ip 0 IP\nicmp 1 ICMP\nsctp 132 SCTP\n");
+        let rec = |ip_proto, port, status| {
+            Record::Status(StatusRecord {
+                mac: None,
+                time: 7,
+                ip: std::net::IpAddr::from([198, 18, 0, 4]),
+                ip_proto,
+                port,
+                status,
+                reason: 0,
+                ttl: 5,
+            })
+        };
+        let recs = [
+            rec(132, 9, Status::Open),
+            rec(1, 0, Status::Open),
+            rec(0, 0, Status::Arp),
+            rec(6, 9, Status::Closed),
+        ];
+        let text = |f| {
+            let mut w = TextWriter::new(f).with_services(services.clone());
+            let mut out = Vec::new();
+            for r in &recs {
+                w.record(&mut out, r);
+            }
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            text(TextFormat::Grepable),
+            "Timestamp: 7\tHost: 198.18.0.4 ()\tPorts: 9/open/sctp//sctp//\n\
+             Timestamp: 7\tHost: 198.18.0.4 ()\tPorts: 0/open/icmp//icmp//\n\
+             Timestamp: 7\tHost: 198.18.0.4 ()\tPorts: 0/up/arp//ip//\n\
+             Timestamp: 7\tHost: 198.18.0.4 ()\tPorts: 9/closed/tcp//discard//\n"
+        );
+        assert_eq!(
+            text(TextFormat::Unicornscan),
+            "Host: 198.18.0.4 ()\tPorts: 9/open/sctp////\n\
+             Host: 198.18.0.4 ()\tPorts: 0/open/icmp////\n\
+             Host: 198.18.0.4 ()\tPorts: 0/up/arp////\n\
+             TCP closed\t         discard[    9]\t\tfrom 198.18.0.4  ttl 5  \n"
+        );
+        assert!(text(TextFormat::List).starts_with("open sctp 9 198.18.0.4 7\n"));
     }
 
     #[test]

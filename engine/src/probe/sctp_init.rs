@@ -175,7 +175,8 @@ pub fn classify(sctp: &[u8], a: &ReplyAddrs, key: &CookieKey, source: &Source) -
         port_them,
         port_me,
         status,
-        reason: sctp[12],
+        // The original reports SCTP with no reason (its outputs say `none`).
+        reason: 0,
         answer,
         ip_mismatch: false,
     })
