@@ -1,0 +1,129 @@
+//! The replies to the original's protocol hellos (its `proto-banner1.c` hello table): X11,
+//! Java RMI, Kerberos, MongoDB, DICOM, LDAP, SIP, RTSP and ONC RPC, one file each. Each file
+//! builds its hello and turns the reply into a banner; what they share is here: [`Reply`], the
+//! parser of a protocol that sends one hello and reads one reply, and the header reader of the
+//! text protocols (SIP, RTSP).
+
+pub(crate) mod ber;
+pub(crate) mod dicom;
+pub(crate) mod javarmi;
+pub(crate) mod kerberos;
+pub(crate) mod ldap;
+pub(crate) mod mongodb;
+pub(crate) mod rpc;
+pub(crate) mod rtsp;
+pub(crate) mod sip;
+pub(crate) mod x11;
+
+#[cfg(test)]
+mod tests;
+
+use super::parser::Parser;
+use super::{BannerConfig, Found};
+
+/// A protocol that sends one hello and reads one reply: the bytes until `complete` says the
+/// reply is whole (or the connection ends), then `report` turns them into banners.
+pub(crate) struct Reply {
+    buf: Vec<u8>,
+    complete: fn(&[u8]) -> bool,
+    report: fn(&[u8], &BannerConfig, &mut Vec<Found>),
+}
+
+impl Reply {
+    pub(crate) fn boxed(
+        complete: fn(&[u8]) -> bool,
+        report: fn(&[u8], &BannerConfig, &mut Vec<Found>),
+    ) -> Box<dyn Parser> {
+        Box::new(Reply {
+            buf: Vec::new(),
+            complete,
+            report,
+        })
+    }
+}
+
+impl Parser for Reply {
+    fn data(&mut self, d: &[u8], _cfg: &BannerConfig, _out: &mut Vec<u8>) -> bool {
+        self.buf.extend_from_slice(d);
+        (self.complete)(&self.buf)
+    }
+
+    fn finish(self: Box<Self>, cfg: &BannerConfig, found: &mut Vec<Found>) {
+        if !self.buf.is_empty() {
+            (self.report)(&self.buf, cfg, found);
+        }
+    }
+}
+
+/// Big-endian and little-endian reads that give `None` past the end.
+pub(crate) fn be16(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+pub(crate) fn be32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+pub(crate) fn le16(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+pub(crate) fn le32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// Printable text of untrusted bytes: control bytes become `\xNN`, trailing NULs and spaces go.
+pub(crate) fn printable(b: &[u8]) -> String {
+    let b = b
+        .iter()
+        .rposition(|&c| c != 0 && c != b' ')
+        .map_or(&b[..0], |end| &b[..=end]);
+    let mut s = String::new();
+    for chunk in b.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_control() {
+                s.push_str(&format!("\\x{:02x}", c as u32));
+            } else {
+                s.push(c);
+            }
+        }
+        for &c in chunk.invalid() {
+            s.push_str(&format!("\\x{c:02x}"));
+        }
+    }
+    s
+}
+
+/// The header of a text reply (SIP, RTSP, HTTP): everything before the blank line, once the
+/// blank line is in.
+pub(crate) fn header_block(buf: &[u8]) -> Option<&[u8]> {
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 2);
+    let end = end.or_else(|| buf.windows(2).position(|w| w == b"\n\n").map(|p| p + 1))?;
+    Some(&buf[..end])
+}
+
+/// A text reply's status line and the values of the headers named (first occurrence each, any
+/// case), as `status; Name: value; ...`.
+pub(crate) fn status_and_headers(header: &[u8], names: &[&str]) -> String {
+    let mut lines = header
+        .split(|&c| c == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    let mut text = printable(lines.next().unwrap_or_default());
+    let lines: Vec<&[u8]> = lines.collect();
+    for name in names {
+        let value = lines.iter().find_map(|l| {
+            let colon = l.iter().position(|&c| c == b':')?;
+            let (n, v) = l.split_at(colon);
+            n.trim_ascii()
+                .eq_ignore_ascii_case(name.as_bytes())
+                .then(|| v[1..].trim_ascii())
+        });
+        if let Some(v) = value {
+            text.push_str(&format!("; {name}: {}", printable(v)));
+        }
+    }
+    text
+}
+
+/// The bytes up to the first line end, or all of them.
+pub(crate) fn status_line(b: &[u8]) -> &[u8] {
+    let end = b.iter().position(|&c| c == b'\r' || c == b'\n');
+    &b[..end.unwrap_or(b.len())]
+}
