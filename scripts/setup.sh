@@ -14,7 +14,9 @@ set -euo pipefail
 # chronyd's libraries (its package is unpacked, not installed: installing it would remove the
 # host's own time daemon, systemd-timesyncd). Slurm's controller, node daemon and munge for the job-array
 # test (scripts/deploy/; the test starts them itself, inside a lab namespace); gnuplot draws
-# bench/plots.sh's figures.
+# bench/plots.sh's figures. The servers of the original's hellos (scripts/lab-servers/hellos-a.sh):
+# Xvfb with xauth (X11), slapd (LDAP), rpcbind (ONC RPC), MIT's KDC (Kerberos), kamailio (SIP),
+# rtsp-server-perl (RTSP).
 packages=(build-essential pkg-config procps iproute2 python3 python3-venv jq bc netbase util-linux
           man-db
           clang libbpf-dev
@@ -23,7 +25,14 @@ packages=(build-essential pkg-config procps iproute2 python3 python3-venv jq bc 
           tigervnc-standalone-server nmap libxml2-utils nftables
           unbound snmpd libcap2 libedit2 libgnutls30 libnettle8 libseccomp2
           libusrsctp-examples redis-server
-          slurmctld slurmd munge gnuplot-nox libdpdk-dev)
+          slurmctld slurmd munge gnuplot-nox libdpdk-dev
+          xvfb
+          xauth
+          slapd
+          rpcbind
+          krb5-kdc
+          kamailio
+          rtsp-server-perl)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -111,7 +111,7 @@ fn items(mut b: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
 
 fn accepted(body: &[u8]) -> String {
     let called = printable(body.get(4..20).unwrap_or(&[]));
-    let mut text = format!("DICOM A-ASSOCIATE-AC, AE \"{called}\"");
+    let mut text = format!("DICOM A-ASSOCIATE-AC, AE {called}");
     for (kind, value) in items(body.get(68..).unwrap_or(&[])) {
         match kind {
             0x21 => {
@@ -129,7 +129,7 @@ fn accepted(body: &[u8]) -> String {
                 for (sub, v) in items(value) {
                     match sub {
                         0x52 => text.push_str(&format!(", implementation {}", printable(v))),
-                        0x55 => text.push_str(&format!(" \"{}\"", printable(v))),
+                        0x55 => text.push_str(&format!(" ({})", printable(v))),
                         _ => {}
                     }
                 }
@@ -207,8 +207,8 @@ pub(crate) mod tests {
     fn accept_reject_abort() {
         assert_eq!(
             describe(&ac()),
-            "DICOM A-ASSOCIATE-AC, AE \"ANY-SCP\", verification accepted, implementation \
-             1.2.276.0.7230010.3.0.3.6.7 \"OFFIS_DCMTK_367\""
+            "DICOM A-ASSOCIATE-AC, AE ANY-SCP, verification accepted, implementation \
+             1.2.276.0.7230010.3.0.3.6.7 (OFFIS_DCMTK_367)"
         );
         assert_eq!(
             describe(&[3, 0, 0, 0, 0, 4, 0, 1, 1, 7]),

@@ -1,6 +1,7 @@
 //! Kerberos (port 88): an AS-REQ for `krbtgt/NM@NM` with no pre-authentication, over TCP (a
 //! 4-byte length first), the request the original sends; reports the KDC's KRB-ERROR (its
-//! code and name, the realm, the server's time, its text) or that it answered with an AS-REP.
+//! code and name, the server's time, its text, and its realm when it names another than the
+//! one asked for) or that it answered with an AS-REP.
 
 use std::net::IpAddr;
 
@@ -94,14 +95,16 @@ fn krb_error(f: &[u8]) -> String {
         Some(c) => format!("Kerberos KRB-ERROR {c} ({})", error_name(c)),
         None => "Kerberos KRB-ERROR".into(),
     };
-    if let Some(realm) = child(f, 0xa9).and_then(string) {
+    // MIT's KDC answers in the realm asked for: a realm is news only when it is another.
+    let realm = child(f, 0xa9).and_then(string);
+    if let Some(realm) = realm.filter(|r| r.as_bytes() != REALM) {
         text.push_str(&format!(", realm {realm}"));
     }
     if let Some(t) = child(f, 0xa4).and_then(string) {
         text.push_str(&format!(", server time {}", time(&t)));
     }
     if let Some(e) = child(f, 0xab).and_then(string) {
-        text.push_str(&format!(", text \"{e}\""));
+        text.push_str(&format!(", text: {e}"));
     }
     text
 }
@@ -158,6 +161,10 @@ pub(crate) mod tests {
 
     /// A KRB-ERROR as MIT's KDC sends it over TCP.
     pub(crate) fn error(code: u32) -> Vec<u8> {
+        error_in(code, b"LAB.TEST")
+    }
+
+    fn error_in(code: u32, realm: &[u8]) -> Vec<u8> {
         let s = |v: &[u8]| tlv(0x1b, v);
         let fields = [
             ctx(0, &integer(5)),
@@ -165,7 +172,7 @@ pub(crate) mod tests {
             ctx(4, &tlv(0x18, b"20261207054000Z")),
             ctx(5, &integer(12345)),
             ctx(6, &integer(code)),
-            ctx(9, &s(b"LAB.TEST")),
+            ctx(9, &s(realm)),
             ctx(10, &tlv(0x30, &ctx(1, &tlv(0x30, &s(b"krbtgt"))))),
             ctx(11, &s(b"CLIENT_NOT_FOUND")),
         ]
@@ -195,7 +202,7 @@ pub(crate) mod tests {
         assert_eq!(
             describe(&error(6)),
             "Kerberos KRB-ERROR 6 (C_PRINCIPAL_UNKNOWN), realm LAB.TEST, server time \
-             2026-12-07T05:40:00Z, text \"CLIENT_NOT_FOUND\""
+             2026-12-07T05:40:00Z, text: CLIENT_NOT_FOUND"
         );
         let rep = tlv(0x6b, &tlv(0x30, &ctx(3, &tlv(0x1b, b"LAB.TEST"))));
         let rep = [(rep.len() as u32).to_be_bytes().to_vec(), rep].concat();
@@ -203,6 +210,13 @@ pub(crate) mod tests {
             describe(&rep),
             "Kerberos AS-REP (no pre-authentication needed), realm LAB.TEST"
         );
+    }
+
+    #[test]
+    fn the_realm_asked_for_is_not_news() {
+        let d = describe(&error_in(6, REALM));
+        assert!(!d.contains("realm"), "{d}");
+        assert!(d.contains("server time 2026-12-07T05:40:00Z"), "{d}");
     }
 
     #[test]

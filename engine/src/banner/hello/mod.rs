@@ -69,26 +69,12 @@ pub(crate) fn le32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
-/// Printable text of untrusted bytes: control bytes become `\xNN`, trailing NULs and spaces go.
+/// Text of untrusted bytes for a banner: invalid UTF-8 replaced, trailing NULs and white
+/// space dropped (the output formats escape what is not printable, as for every banner).
 pub(crate) fn printable(b: &[u8]) -> String {
-    let b = b
-        .iter()
-        .rposition(|&c| c != 0 && c != b' ')
-        .map_or(&b[..0], |end| &b[..=end]);
-    let mut s = String::new();
-    for chunk in b.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            if c.is_control() {
-                s.push_str(&format!("\\x{:02x}", c as u32));
-            } else {
-                s.push(c);
-            }
-        }
-        for &c in chunk.invalid() {
-            s.push_str(&format!("\\x{c:02x}"));
-        }
-    }
-    s
+    String::from_utf8_lossy(b)
+        .trim_end_matches(|c: char| c == '\0' || c.is_whitespace())
+        .to_string()
 }
 
 /// The header of a text reply (SIP, RTSP, HTTP): everything before the blank line, once the

@@ -59,7 +59,7 @@ fn success(body: &[u8]) -> String {
     let vendor_len = usize::from(vendor_len);
     let vendor = body.get(32..32 + vendor_len).unwrap_or(&[]);
     text.push_str(&format!(
-        ", vendor \"{}\" release {release}",
+        ", vendor {}, release {release}",
         printable(vendor)
     ));
     let screens = body.get(20).copied().unwrap_or(0);
@@ -122,13 +122,13 @@ pub(crate) mod tests {
     fn accepted_refused_and_authenticate() {
         assert_eq!(
             describe(&accepted()),
-            "X11 accepted, protocol 11.0, vendor \"The X.Org Foundation\" release 12101011, \
+            "X11 accepted, protocol 11.0, vendor The X.Org Foundation, release 12101011, \
              1 screen(s), first 1280x1024"
         );
         assert_eq!(
             describe(&refused()),
             "X11 refused, protocol 11.0: Authorization required, but no authorization \
-             protocol specified\\x0a"
+             protocol specified"
         );
         assert_eq!(
             describe(b"\x02\0\0\0\0\0\x01\0MIT\0"),
