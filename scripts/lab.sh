@@ -41,7 +41,8 @@
 #                                                every UDP port with ICMP port unreachable)
 #                                                198.18.1.20-25 the original's hellos, part A:
 #                                                Xvfb :6000/:6001, slapd :389, rpcbind :111,
-#                                                krb5kdc :88, kamailio :5060, RTSP :554
+#                                                krb5kdc :88, kamailio :5060, RTSP :554,
+#                                                198.18.1.26 pynetdicom :104, :11112
 #                                                (scripts/lab-servers/hellos-a.sh)
 #                                            One self-signed certificate (CN lab.masscan-rs.test)
 #                                            serves HTTPS, SMTP, POP3, IMAP4 and RDP.
@@ -495,7 +496,7 @@ up() {
   for i in $(seq 1 8); do ip -n "$tgt" addr add "2001:2:0:1::$i/128" dev lo nodad; done
   ip -n "$tgt" -6 route add local 2001:2:1::/112 dev lo
   for i in $(seq 1 15); do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
-  for i in $(seq 20 25); do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
+  for i in $(seq 20 26); do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
   ip -n "$tgt" route add local 198.19.0.0/16 dev lo
   # The block answers SYNs at the scan's rate: room for many half-open connections.
   ip netns exec "$tgt" sysctl -qw net.ipv4.tcp_max_syn_backlog=65536 net.core.somaxconn=65535 \

@@ -75,6 +75,16 @@ if [ ! -x "$CHRONY_ROOT/usr/sbin/chronyd" ]; then
   rm -rf "$tmp"
 fi
 
+# pynetdicom, the lab's DICOM server (scripts/lab-servers/hellos-a.sh; Debian packages none),
+# from PyPI in a private venv.
+DICOM_VENV=/var/lib/masscan-lab/dicom
+if ! "$DICOM_VENV/bin/python" -c 'import pynetdicom' >/dev/null 2>&1; then
+  echo "setup: installing pynetdicom into $DICOM_VENV"
+  rm -rf "$DICOM_VENV"
+  python3 -m venv "$DICOM_VENV"
+  "$DICOM_VENV/bin/pip" install -q --disable-pip-version-check pynetdicom==3.0.4 pydicom==3.0.2
+fi
+
 # The client libraries masscan's users drive it with, from PyPI, in a private venv: the tests
 # run them against this masscan (cli/tests/lab/clients.rs); Prometheus's own Python client,
 # whose parser checks the --metrics text (cli/tests/lab/metrics.rs); and kubernetes-validate,

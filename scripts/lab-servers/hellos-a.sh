@@ -8,8 +8,12 @@
 #   198.18.1.23 MIT krb5kdc :88 (realm LAB.TEST, a fresh database per lab)
 #   198.18.1.24 kamailio :5060 (TCP only; answers OPTIONS 200 with an Allow header)
 #   198.18.1.25 rtsp-server-perl :554
+#   198.18.1.26 pynetdicom (PyPI, in its own venv made by scripts/setup.sh) Verification SCPs:
+#               :104 accepts any called AE title, :11112 only its own (so rejects ours)
 # All run inside the target namespace NS only, with their state in DIR.
-HELLOS_A_SERVICES="198.18.1.20:6000 198.18.1.20:6001 198.18.1.21:389 0.0.0.0:111 198.18.1.23:88 198.18.1.24:5060 198.18.1.25:554"
+HELLOS_A_SERVICES="198.18.1.20:6000 198.18.1.20:6001 198.18.1.21:389 0.0.0.0:111 198.18.1.23:88 198.18.1.24:5060 198.18.1.25:554 198.18.1.26:104 198.18.1.26:11112"
+
+DICOM_VENV=/var/lib/masscan-lab/dicom
 
 start_hellos_a_servers() {
   local ns=$1 dir=$2
@@ -104,6 +108,19 @@ CONF
   ip netns exec "$ns" rtsp-server-perl --client_listen_address 198.18.1.25 --clientport 554 \
     --source_listen_address 127.0.0.1 --serverport 5545 --loglevel 1 \
     </dev/null >"$dir/rtsp.log" 2>&1 &
+
+  cat > "$dir/dicom.py" <<'PY'
+from pynetdicom import AE
+from pynetdicom.sop_class import Verification
+def scp(strict):
+    ae = AE(ae_title="LAB-SCP")
+    ae.add_supported_context(Verification)
+    ae.require_called_aet = strict
+    return ae
+scp(False).start_server(("198.18.1.26", 104), block=False)
+scp(True).start_server(("198.18.1.26", 11112), block=True)
+PY
+  ip netns exec "$ns" "$DICOM_VENV/bin/python" "$dir/dicom.py" </dev/null >"$dir/dicom.log" 2>&1 &
 
   wait_listening "$ns" "$HELLOS_A_SERVICES"
 }

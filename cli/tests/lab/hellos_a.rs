@@ -1,7 +1,8 @@
 //! The original's protocol hellos, part A, against real servers in the lab
 //! (scripts/lab-servers/hellos-a.sh): Xvfb accepting and refusing, slapd's root DSE, rpcbind's
-//! portmapper (its versions and DUMP), MIT's KDC, kamailio, an RTSP server. MongoDB, DICOM, Java
-//! RMI and RPC on 2049 have no server here: unit tests only (engine/src/banner/hello/).
+//! portmapper (its versions and DUMP), MIT's KDC, kamailio, an RTSP server, pynetdicom accepting
+//! and rejecting. MongoDB, Java RMI and RPC on 2049 have no server here: unit tests only
+//! (engine/src/banner/hello/).
 //! The test brings up its own lab (unique name, taken down even on failure); it is ignored
 //! unless asked for, because it needs root: `./scripts/test.sh` runs it.
 
@@ -45,6 +46,16 @@ const EXPECT: &[(u16, &str, &str)] = &[
         "198.18.1.25",
         "[rtsp] RTSP/1.0 200 OK; Public: OPTIONS, DESCRIBE",
     ),
+    (
+        104,
+        "198.18.1.26",
+        "[dicom] DICOM A-ASSOCIATE-AC, AE ANY-SCP, verification accepted, implementation 1.2.826.0.1.3680043.9.3811.",
+    ),
+    (
+        11112,
+        "198.18.1.26",
+        "[dicom] DICOM A-ASSOCIATE-RJ: permanent, service user: called AE title not recognized",
+    ),
 ];
 
 #[test]
@@ -52,8 +63,8 @@ const EXPECT: &[(u16, &str, &str)] = &[
 fn each_hello_gets_its_servers_banner() {
     let lab = Lab::up(MASSCAN);
     let o = lab.run(&[
-        "198.18.1.20-198.18.1.25",
-        "-p6000,6001,389,111,88,5060,554",
+        "198.18.1.20-198.18.1.26",
+        "-p6000,6001,389,111,88,5060,554,104,11112",
         "--banners",
         "--rate",
         "2000",
@@ -71,16 +82,22 @@ fn each_hello_gets_its_servers_banner() {
             .unwrap_or_else(|| panic!("no {prefix:?} in:\n{out}"));
         // The realm asked for (NM) is echoed by MIT's KDC and so not reported.
         if *port == 88 {
-            assert!(line.contains("text: NULL_CLIENT") && !line.contains("realm"), "{line}");
+            assert!(
+                line.contains("text: NULL_CLIENT") && !line.contains("realm"),
+                "{line}"
+            );
         }
         if *port == 5060 {
-            assert!(line.contains("; Allow: INVITE, ACK, CANCEL, OPTIONS, BYE"), "{line}");
+            assert!(
+                line.contains("; Allow: INVITE, ACK, CANCEL, OPTIONS, BYE"),
+                "{line}"
+            );
         }
         if *port == 6000 {
             assert!(line.ends_with("1 screen(s), first 1024x768"), "{line}");
         }
     }
     let banners = out.lines().filter(|l| l.starts_with("Banner on")).count();
-    // rpcbind listens on every address of the target namespace: port 111 answers on all six.
-    assert_eq!(banners, EXPECT.len() + 5, "{out}");
+    // rpcbind listens on every address of the target namespace: port 111 answers on all seven.
+    assert_eq!(banners, EXPECT.len() + 6, "{out}");
 }

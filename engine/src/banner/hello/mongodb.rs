@@ -87,7 +87,7 @@ impl Parser for MongoDb {
             return true;
         }
         self.first = Some(reply.text());
-        self.buf.clear();
+        self.buf.drain(..len);
         let mut body = 0u32.to_le_bytes().to_vec(); // flagBits
         body.push(0); // section kind 0: the command
         body.extend_from_slice(&document(&[
@@ -95,7 +95,8 @@ impl Parser for MongoDb {
             ("$db", Value::Str("admin")),
         ]));
         message(out, 2, OP_MSG, &body);
-        false
+        // Done already if its answer came in the same read.
+        le32(&self.buf, 0).is_some_and(|n| self.buf.len() >= n as usize)
     }
 
     fn finish(self: Box<Self>, _cfg: &BannerConfig, found: &mut Vec<Found>) {

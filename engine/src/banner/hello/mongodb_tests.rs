@@ -103,6 +103,14 @@ fn a_refusal_is_followed_by_build_info() {
 }
 
 #[test]
+fn a_build_info_reply_in_the_same_read_is_kept() {
+    let build = document(&[("version", Value::Str("7.0.14"))]);
+    let (_, found) = run(&[[op_reply(&unauthorized()), op_msg(&build)].concat()]);
+    assert!(String::from_utf8_lossy(&found[0].text)
+        .ends_with("buildInfo: MongoDB OP_MSG, version 7.0.14"));
+}
+
+#[test]
 fn every_cut_and_a_non_mongodb_reply() {
     let r = op_reply(&status());
     for n in 1..r.len() {

@@ -42,7 +42,7 @@ pub struct Rpc {
 }
 
 /// A whole record (its fragments joined), and the bytes it took.
-fn record(b: &[u8]) -> Option<Vec<u8>> {
+fn record(b: &[u8]) -> Option<(Vec<u8>, usize)> {
     let mut at = 0;
     let mut rec = Vec::new();
     loop {
@@ -51,7 +51,7 @@ fn record(b: &[u8]) -> Option<Vec<u8>> {
         rec.extend_from_slice(b.get(at + 4..at + 4 + len)?);
         at += 4 + len;
         if mark & 0x8000_0000 != 0 || rec.len() > MAX_RECORD {
-            return Some(rec);
+            return Some((rec, at));
         }
     }
 }
@@ -59,7 +59,7 @@ fn record(b: &[u8]) -> Option<Vec<u8>> {
 impl Parser for Rpc {
     fn data(&mut self, d: &[u8], _cfg: &BannerConfig, out: &mut Vec<u8>) -> bool {
         self.buf.extend_from_slice(d);
-        let Some(rec) = record(&self.buf) else {
+        let Some((rec, used)) = record(&self.buf) else {
             return false;
         };
         if self.probe.is_some() {
@@ -70,13 +70,14 @@ impl Parser for Rpc {
             return true;
         }
         self.probe = Some(text);
-        self.buf.clear();
+        self.buf.drain(..used);
         call(out, XID_DUMP, 2, DUMP);
-        false
+        // Done already if its answer came in the same read.
+        record(&self.buf).is_some()
     }
 
     fn finish(self: Box<Self>, _cfg: &BannerConfig, found: &mut Vec<Found>) {
-        let rec = record(&self.buf);
+        let rec = record(&self.buf).map(|r| r.0);
         let text = match (self.probe, rec) {
             (Some(p), Some(r)) => format!("{p}; {}", dump_reply(&r)),
             (Some(p), None) => format!("{p}; DUMP reply cut short"),

@@ -68,6 +68,13 @@ fn mismatch_then_dump() {
 }
 
 #[test]
+fn a_dump_reply_in_the_same_read_is_kept() {
+    let both = [reply(XID_PROBE, 2, &[2, 4]), dump()].concat();
+    let (_, found) = run(&[both]);
+    assert!(String::from_utf8_lossy(&found[0].text).contains("100024(status) v1 udp/45000"));
+}
+
+#[test]
 fn nfs_port_denied_and_fragments() {
     let (sent, found) = run(&[reply(XID_PROBE, 1, &[])]);
     assert_eq!(sent.len(), 44, "no DUMP where there is no portmapper");
