@@ -5,7 +5,7 @@
 
 use std::net::IpAddr;
 
-use super::{be16, be32, printable, Reply};
+use super::{be16, be32, printable, Protocol, Reply};
 use crate::banner::parser::Parser;
 use crate::banner::{app, BannerConfig, Found};
 
@@ -18,7 +18,13 @@ const IMPLEMENTATION_NAME: &[u8] = b"OFFIS_DCMTK_362";
 
 pub(crate) fn start(_ip: IpAddr, _cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<dyn Parser> {
     out.extend_from_slice(&associate_rq());
-    Reply::boxed(complete, report)
+    Reply::boxed(Protocol {
+        is_protocol: |b| {
+            b.first().is_none_or(|t| (1..=7).contains(t)) && b.get(1).is_none_or(|&r| r == 0)
+        },
+        complete,
+        report,
+    })
 }
 
 /// A variable item: type, reserved, 16-bit length, value.

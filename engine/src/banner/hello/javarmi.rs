@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use super::{be16, be32, printable, Reply};
+use super::{be16, be32, printable, Protocol, Reply};
 use crate::banner::parser::Parser;
 use crate::banner::{app, BannerConfig, Found};
 
@@ -15,7 +15,16 @@ pub(crate) fn start(_ip: IpAddr, _cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<
     out.extend_from_slice(b"JRMI");
     out.extend_from_slice(&2u16.to_be_bytes());
     out.push(0x4b);
-    Reply::boxed(complete, report)
+    Reply::boxed(Protocol {
+        is_protocol: |b| {
+            matches!(
+                b.first(),
+                None | Some(&(PROTOCOL_ACK | PROTOCOL_NOT_SUPPORTED))
+            )
+        },
+        complete,
+        report,
+    })
 }
 
 /// The ProtocolAck's endpoint: a modified-UTF-8 host (u16 length) and a u32 port.

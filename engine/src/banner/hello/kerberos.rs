@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 
 use super::ber::{self, child, integer, tlv};
-use super::{be32, printable, Reply};
+use super::{be32, printable, Protocol, Reply};
 use crate::banner::parser::Parser;
 use crate::banner::{app, BannerConfig, Found};
 
@@ -20,7 +20,17 @@ pub(crate) fn start(_ip: IpAddr, _cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<
     let req = as_req();
     out.extend_from_slice(&(req.len() as u32).to_be_bytes());
     out.extend_from_slice(&req);
-    Reply::boxed(complete, report)
+    Reply::boxed(Protocol {
+        is_protocol,
+        complete,
+        report,
+    })
+}
+
+/// A length under 1 MiB, then a KRB-ERROR or an AS-REP.
+fn is_protocol(b: &[u8]) -> bool {
+    b.get(..4).is_none_or(|n| n[0] == 0 && n[1] < 0x10)
+        && b.get(4).is_none_or(|&t| t == 0x7e || t == 0x6b)
 }
 
 /// A context-specific constructed `[n]` around `v`.

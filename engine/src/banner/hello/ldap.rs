@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 
 use super::ber::{self, children, tlv};
-use super::{printable, Reply};
+use super::{printable, Protocol, Reply};
 use crate::banner::parser::Parser;
 use crate::banner::{app, BannerConfig, Found};
 
@@ -49,7 +49,11 @@ pub(crate) fn start(_ip: IpAddr, _cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<
     .concat();
     let msg = [tlv(0x02, &[MESSAGE_ID]), tlv(0x63, &search)].concat();
     out.extend_from_slice(&tlv(0x30, &msg));
-    Reply::boxed(complete, report)
+    Reply::boxed(Protocol {
+        is_protocol: |b| b.first().is_none_or(|&t| t == 0x30),
+        complete,
+        report,
+    })
 }
 
 /// The protocol operations of the whole messages received, in order.

@@ -19,25 +19,29 @@ pub(crate) mod x11;
 mod tests;
 
 use super::parser::Parser;
-use super::{BannerConfig, Found};
+use super::{app, BannerConfig, Found};
 
 /// A protocol that sends one hello and reads one reply: the bytes until `complete` says the
-/// reply is whole (or the connection ends), then `report` turns them into banners.
+/// reply is whole (or the connection ends), then `report` turns them into banners. Bytes that
+/// `is_protocol` says are not this protocol's (a server of another kind on the port) are kept
+/// as they come until the connection ends and reported unlabelled ([`unrecognised`]).
 pub(crate) struct Reply {
     buf: Vec<u8>,
-    complete: fn(&[u8]) -> bool,
-    report: fn(&[u8], &BannerConfig, &mut Vec<Found>),
+    proto: Protocol,
+}
+
+/// What a [`Reply`] protocol provides.
+pub(crate) struct Protocol {
+    pub is_protocol: fn(&[u8]) -> bool,
+    pub complete: fn(&[u8]) -> bool,
+    pub report: fn(&[u8], &BannerConfig, &mut Vec<Found>),
 }
 
 impl Reply {
-    pub(crate) fn boxed(
-        complete: fn(&[u8]) -> bool,
-        report: fn(&[u8], &BannerConfig, &mut Vec<Found>),
-    ) -> Box<dyn Parser> {
+    pub(crate) fn boxed(proto: Protocol) -> Box<dyn Parser> {
         Box::new(Reply {
             buf: Vec::new(),
-            complete,
-            report,
+            proto,
         })
     }
 }
@@ -45,14 +49,31 @@ impl Reply {
 impl Parser for Reply {
     fn data(&mut self, d: &[u8], _cfg: &BannerConfig, _out: &mut Vec<u8>) -> bool {
         self.buf.extend_from_slice(d);
-        (self.complete)(&self.buf)
+        (self.proto.is_protocol)(&self.buf) && (self.proto.complete)(&self.buf)
     }
 
     fn finish(self: Box<Self>, cfg: &BannerConfig, found: &mut Vec<Found>) {
-        if !self.buf.is_empty() {
-            (self.report)(&self.buf, cfg, found);
+        if !(self.proto.is_protocol)(&self.buf) {
+            unrecognised(&self.buf, found);
+        } else if !self.buf.is_empty() {
+            (self.proto.report)(&self.buf, cfg, found);
         }
     }
+}
+
+/// A reply that is not the protocol the hello spoke: what the server said, unlabelled, as
+/// for a port without a hello.
+pub(crate) fn unrecognised(buf: &[u8], found: &mut Vec<Found>) {
+    if !buf.is_empty() {
+        found.push(Found::new(app::HEUR, buf));
+    }
+}
+
+/// Whether `b` starts as `prefix` does, as far as either goes (a reply of a text protocol
+/// whose first bytes are in).
+pub(crate) fn starts_as(b: &[u8], prefix: &[u8]) -> bool {
+    let n = b.len().min(prefix.len());
+    b[..n].eq_ignore_ascii_case(&prefix[..n])
 }
 
 /// Big-endian and little-endian reads that give `None` past the end.

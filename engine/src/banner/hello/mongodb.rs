@@ -6,7 +6,7 @@
 
 use std::net::IpAddr;
 
-use super::{le32, printable};
+use super::{le32, printable, unrecognised};
 use crate::banner::parser::Parser;
 use crate::banner::{app, BannerConfig, Found};
 
@@ -76,11 +76,14 @@ pub struct MongoDb {
 impl Parser for MongoDb {
     fn data(&mut self, d: &[u8], _cfg: &BannerConfig, out: &mut Vec<u8>) -> bool {
         self.buf.extend_from_slice(d);
+        if !is_protocol(&self.buf) {
+            return false; // kept as it comes, reported unlabelled
+        }
         let Some(len) = le32(&self.buf, 0).map(|n| n as usize) else {
             return false;
         };
         if self.buf.len() < len {
-            return len > 48 * 1024 * 1024; // not a MongoDB message: stop at the byte cap
+            return false;
         }
         let reply = Reply::parse(self.buf.get(..len).unwrap_or(&[]));
         if self.first.is_some() || reply.version.is_some() || reply.errmsg.is_none() {
@@ -100,8 +103,12 @@ impl Parser for MongoDb {
     }
 
     fn finish(self: Box<Self>, _cfg: &BannerConfig, found: &mut Vec<Found>) {
+        if self.first.is_none() && !is_protocol(&self.buf) {
+            return unrecognised(&self.buf, found);
+        }
         let len = le32(&self.buf, 0).map_or(0, |n| n as usize);
         let second = match self.buf.get(..len) {
+            _ if !is_protocol(&self.buf) => Some("not a MongoDB reply".to_string()),
             Some(m) if len >= 16 => Some(Reply::parse(m).text()),
             _ if self.buf.is_empty() => None,
             _ => Some(format!(
@@ -117,6 +124,13 @@ impl Parser for MongoDb {
         };
         found.push(Found::new(app::MONGODB, text));
     }
+}
+
+/// A message header as a server's reply has it: a length from 16 bytes to 48 MiB, then (past
+/// the ids) OP_REPLY or OP_MSG.
+fn is_protocol(b: &[u8]) -> bool {
+    le32(b, 0).is_none_or(|n| (16..=48 << 20).contains(&n))
+        && le32(b, 12).is_none_or(|op| op == OP_REPLY || op == OP_MSG)
 }
 
 /// What a reply's first document tells.

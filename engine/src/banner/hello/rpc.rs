@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use super::be32;
+use super::{be32, unrecognised};
 use crate::banner::parser::Parser;
 use crate::banner::{app, BannerConfig, Found};
 
@@ -41,6 +41,18 @@ pub struct Rpc {
     probe: Option<String>,
 }
 
+impl Rpc {
+    /// Whether the bytes so far begin a reply to our call: its xid after the record mark.
+    fn is_protocol(&self) -> bool {
+        let xid = if self.probe.is_some() {
+            XID_DUMP
+        } else {
+            XID_PROBE
+        };
+        be32(&self.buf, 4).is_none_or(|x| x == xid)
+    }
+}
+
 /// A whole record (its fragments joined), and the bytes it took.
 fn record(b: &[u8]) -> Option<(Vec<u8>, usize)> {
     let mut at = 0;
@@ -59,6 +71,9 @@ fn record(b: &[u8]) -> Option<(Vec<u8>, usize)> {
 impl Parser for Rpc {
     fn data(&mut self, d: &[u8], _cfg: &BannerConfig, out: &mut Vec<u8>) -> bool {
         self.buf.extend_from_slice(d);
+        if !self.is_protocol() {
+            return false; // kept as it comes, reported unlabelled
+        }
         let Some((rec, used)) = record(&self.buf) else {
             return false;
         };
@@ -77,7 +92,12 @@ impl Parser for Rpc {
     }
 
     fn finish(self: Box<Self>, _cfg: &BannerConfig, found: &mut Vec<Found>) {
-        let rec = record(&self.buf).map(|r| r.0);
+        if self.probe.is_none() && !self.is_protocol() {
+            return unrecognised(&self.buf, found);
+        }
+        let rec = record(&self.buf)
+            .map(|r| r.0)
+            .filter(|_| self.is_protocol());
         let text = match (self.probe, rec) {
             (Some(p), Some(r)) => format!("{p}; {}", dump_reply(&r)),
             (Some(p), None) => format!("{p}; DUMP reply cut short"),

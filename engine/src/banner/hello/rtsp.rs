@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use super::{header_block, printable, status_and_headers, Reply};
+use super::{header_block, printable, starts_as, status_and_headers, Protocol, Reply};
 use crate::banner::parser::Parser;
 use crate::banner::{app, BannerConfig, Found};
 
@@ -16,7 +16,11 @@ pub(crate) fn start(_ip: IpAddr, cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<d
         )
         .as_bytes(),
     );
-    Reply::boxed(|b| header_block(b).is_some(), report)
+    Reply::boxed(Protocol {
+        is_protocol: |b| starts_as(b, b"RTSP/"),
+        complete: |b| header_block(b).is_some(),
+        report,
+    })
 }
 
 fn report(b: &[u8], _cfg: &BannerConfig, found: &mut Vec<Found>) {

@@ -5,7 +5,7 @@
 
 use std::net::IpAddr;
 
-use super::{header_block, printable, status_and_headers, Reply};
+use super::{header_block, printable, starts_as, status_and_headers, Protocol, Reply};
 use crate::banner::http::Http;
 use crate::banner::parser::Parser;
 use crate::banner::{app, BannerConfig, Found};
@@ -30,7 +30,11 @@ pub(crate) fn start(ip: IpAddr, _cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<d
         )
         .as_bytes(),
     );
-    Reply::boxed(complete, report)
+    Reply::boxed(Protocol {
+        is_protocol: |b| starts_as(b, b"SIP/") || starts_as(b, b"HTTP/"),
+        complete,
+        report,
+    })
 }
 
 fn is_http(b: &[u8]) -> bool {

@@ -63,6 +63,28 @@ fn each_reply_through_the_session() {
     }
 }
 
+/// Another kind of server on a hello's port (here one that trickles `t`s) is kept as it comes
+/// until the connection ends and reported unlabelled, as on a port without a hello.
+#[test]
+fn another_kind_of_server_is_reported_unlabelled() {
+    let cfg = BannerConfig::default();
+    for port in [6000, 1099, 88, 27017, 104, 389, 5060, 554, 111] {
+        let mut sent = Vec::new();
+        let mut s = Session::start(IP, port, &cfg, &mut sent);
+        for _ in 0..12 {
+            s.data(IP, b"t", &cfg, &mut sent);
+            assert!(!s.is_done(), "port {port}");
+        }
+        let mut found = Vec::new();
+        s.finish(&cfg, &mut found);
+        assert_eq!(
+            found,
+            [Found::new(app::HEUR, "tttttttttttt")],
+            "port {port}"
+        );
+    }
+}
+
 #[test]
 fn an_ssh_server_on_a_hello_port_is_still_recognised() {
     let (_, found) = session(389, b"SSH-2.0-OpenSSH_9.2\r\n");

@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use super::{le16, le32, printable, Reply};
+use super::{le16, le32, printable, Protocol, Reply};
 use crate::banner::parser::Parser;
 use crate::banner::{app, BannerConfig, Found};
 
@@ -14,7 +14,16 @@ pub(crate) fn start(_ip: IpAddr, _cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<
     out.extend_from_slice(&11u16.to_le_bytes());
     out.extend_from_slice(&0u16.to_le_bytes());
     out.extend_from_slice(&[0; 6]);
-    Reply::boxed(complete, report)
+    Reply::boxed(Protocol {
+        is_protocol,
+        complete,
+        report,
+    })
+}
+
+/// A setup reply: status 0-2 and protocol major version 11.
+fn is_protocol(b: &[u8]) -> bool {
+    b.first().is_none_or(|&s| s <= 2) && le16(b, 2).is_none_or(|v| v == 11)
 }
 
 /// The reply's length: its 8-byte head and the additional data it announces in 4-byte units.
@@ -23,7 +32,7 @@ fn length(b: &[u8]) -> Option<usize> {
 }
 
 fn complete(b: &[u8]) -> bool {
-    length(b).is_some_and(|n| b.len() >= n) || b.first().is_some_and(|&s| s > 2)
+    length(b).is_some_and(|n| b.len() >= n)
 }
 
 fn report(b: &[u8], _cfg: &BannerConfig, found: &mut Vec<Found>) {
