@@ -3,8 +3,9 @@
 #               cannot bind one address, so each listens on its own Unix socket and socat
 #               carries the address's port to it
 #   198.18.1.21 slapd :389 (suffix dc=lab,dc=test, anonymous reads of the root DSE)
-#   198.18.1.22 rpcbind :111 (it binds TCP on every address of the target namespace; it runs
-#               in a private mount namespace so its lock and socket in /run stay the lab's)
+#   198.18.1.22 rpcbind :111 (UDP on this address only, but TCP on every address of the target
+#               namespace: rpcbind cannot bind TCP to one; it runs in a private mount namespace
+#               so its lock and socket in /run stay the lab's)
 #   198.18.1.23 MIT krb5kdc :88 (realm LAB.TEST, a fresh database per lab)
 #   198.18.1.24 kamailio :5060 (TCP only; answers OPTIONS 200 with an Allow header)
 #   198.18.1.25 rtsp-server-perl :554
@@ -50,7 +51,7 @@ CONF
 
   mkdir -p "$dir/rpcbind-run"
   ip netns exec "$ns" unshare -m --propagation private \
-    sh -c "mount --bind '$dir/rpcbind-run' /run && exec rpcbind -f" \
+    sh -c "mount --bind '$dir/rpcbind-run' /run && exec rpcbind -f -h 198.18.1.22" \
     </dev/null >"$dir/rpcbind.log" 2>&1 &
 
   mkdir -p "$dir/krb5"
