@@ -107,14 +107,23 @@ impl Parser for MongoDb {
             return unrecognised(&self.buf, found);
         }
         let len = le32(&self.buf, 0).map_or(0, |n| n as usize);
-        let second = match self.buf.get(..len) {
-            _ if !is_protocol(&self.buf) => Some("not a MongoDB reply".to_string()),
-            Some(m) if len >= 16 => Some(Reply::parse(m).text()),
-            _ if self.buf.is_empty() => None,
-            _ => Some(format!(
+        let second = if self.buf.is_empty() {
+            None
+        } else if !is_protocol(&self.buf) {
+            Some("not a MongoDB reply".to_string())
+        } else if self.buf.len() < 16 {
+            Some(format!(
                 "MongoDB: reply cut short ({} bytes)",
                 self.buf.len()
-            )),
+            ))
+        } else {
+            // A reply past the byte cap (serverStatus's often is) still tells its first fields.
+            let text = Reply::parse(&self.buf[..len.min(self.buf.len())]).text();
+            Some(if self.buf.len() < len {
+                format!("{text} (cut short)")
+            } else {
+                text
+            })
         };
         let text = match (self.first, second) {
             (Some(first), Some(s)) => format!("{first}; buildInfo: {s}"),

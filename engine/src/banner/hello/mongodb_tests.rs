@@ -111,6 +111,24 @@ fn a_build_info_reply_in_the_same_read_is_kept() {
 }
 
 #[test]
+fn a_reply_cut_by_the_byte_cap_still_tells_its_first_fields() {
+    // serverStatus goes on for kilobytes after host, version and process.
+    let big = "y".repeat(9000);
+    let doc = document(&[
+        ("host", Value::Str("db1:27017")),
+        ("version", Value::Str("4.4.29")),
+        ("process", Value::Str("mongod")),
+        ("locks", Value::Str(&big)),
+    ]);
+    let r = op_reply(&doc);
+    let (_, found) = run(&[r[..200].to_vec()]);
+    assert_eq!(
+        String::from_utf8_lossy(&found[0].text),
+        "MongoDB OP_REPLY, version 4.4.29, host db1:27017, process mongod (cut short)"
+    );
+}
+
+#[test]
 fn every_cut_and_a_non_mongodb_reply() {
     let r = op_reply(&status());
     for n in 1..r.len() {
