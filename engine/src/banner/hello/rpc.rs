@@ -130,9 +130,14 @@ fn accepted(r: &[u8]) -> Result<(u32, &[u8]), String> {
         }
         _ => return Err("RPC: reply cut short".into()),
     }
-    let verf_len = be32(r, 16).map_or(usize::MAX, |n| n as usize);
-    let at = 20usize.saturating_add(verf_len.div_ceil(4) * 4);
-    let state = be32(r, at).ok_or("RPC: reply cut short")?;
+    let cut = || "RPC: reply cut short".to_string();
+    // The verifier's body, padded to 4 bytes, then the state; a length past the end is a cut.
+    let verf_len = be32(r, 16).ok_or_else(cut)? as usize;
+    let at = verf_len
+        .checked_next_multiple_of(4)
+        .and_then(|n| n.checked_add(20))
+        .ok_or_else(cut)?;
+    let state = be32(r, at).ok_or_else(cut)?;
     Ok((state, r.get(at + 4..).unwrap_or(&[])))
 }
 

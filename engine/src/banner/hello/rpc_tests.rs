@@ -97,6 +97,14 @@ fn nfs_port_denied_and_fragments() {
     assert_eq!(run(&[two]).1[0].text, b"RPC, portmapper PROG_UNAVAIL");
 }
 
+/// Found by AFL: a verifier length near 2^32 must not overflow the offset past it.
+#[test]
+fn a_verifier_length_past_the_end_is_a_cut() {
+    let mut r = reply(XID_PROBE, 2, &[2, 4]);
+    r[20..24].copy_from_slice(&u32::MAX.to_be_bytes());
+    assert_eq!(run(&[r]).1[0].text, b"RPC: reply cut short");
+}
+
 #[test]
 fn every_cut() {
     let first = reply(XID_PROBE, 2, &[2, 4]);
