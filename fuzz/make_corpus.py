@@ -7,7 +7,8 @@ import os, struct
 
 BASE = 'fuzz/corpus'
 FIX = '../shared/fixtures/masscan'
-PORTS = [21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777]
+PORTS = [21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777,
+         6000, 1099, 88, 27017, 104, 389, 5060, 554, 111]
 
 
 def w(target, name, data):
@@ -35,6 +36,109 @@ GREETINGS = {
 for name, (port, data) in GREETINGS.items():
     for chunk in (1, 7, 255):
         w('banner', f'{name}-{chunk}', bytes([PORTS.index(port), chunk]) + data)
+
+# Replies to the original's hellos, part A (engine/src/banner/hello/), shaped as the lab's
+# servers send them (Xvfb, rpcbind, MIT's KDC, slapd, kamailio, pynetdicom) or, where the lab
+# has no server (MongoDB, Java RMI), as their specifications lay them out.
+def ber(tag, v):
+    n = len(v)
+    if n < 0x80:
+        return bytes([tag, n]) + v
+    b = n.to_bytes(4, 'big').lstrip(b'\0')
+    return bytes([tag, 0x80 | len(b)]) + b + v
+
+
+def bson(fields):
+    body = b''
+    for name, v in fields:
+        if isinstance(v, str):
+            e = v.encode() + b'\0'
+            body += b'\x02' + name.encode() + b'\0' + struct.pack('<I', len(e)) + e
+        elif isinstance(v, float):
+            body += b'\x01' + name.encode() + b'\0' + struct.pack('<d', v)
+        else:
+            body += b'\x10' + name.encode() + b'\0' + struct.pack('<i', v)
+    return struct.pack('<I', len(body) + 5) + body + b'\0'
+
+
+def x11_accepted():
+    vendor = b'The X.Org Foundation'
+    body = struct.pack('<IIIIHHBBBBBBBB4x', 12101007, 0x200000, 0x1fffff, 256, len(vendor), 0xffff,
+                       1, 1, 0, 0, 32, 32, 8, 255) + vendor
+    body += b'\0' * (-len(body) % 4) + bytes([24, 32, 32, 0, 0, 0, 0, 0])
+    body += b'\0' * 20 + struct.pack('<HH', 1024, 768) + b'\0' * 16
+    return struct.pack('<BBHHH', 1, 0, 11, 0, len(body) // 4) + body
+
+
+def x11_refused():
+    r = b'Authorization required, but no authorization protocol specified\n'
+    pad = r + b'\0' * (-len(r) % 4)
+    return struct.pack('<BBHHH', 0, len(r), 11, 0, len(pad) // 4) + pad
+
+
+def krb_error():
+    c = lambda n, v: ber(0xa0 | n, v)
+    i = lambda n: ber(2, n.to_bytes(4, 'big').lstrip(b'\0') or b'\0')
+    f = (c(0, i(5)) + c(1, i(30)) + c(4, ber(0x18, b'20261207054000Z')) + c(5, i(1234)) +
+         c(6, i(6)) + c(9, ber(0x1b, b'LAB.TEST')) +
+         c(10, ber(0x30, c(0, i(2)) + c(1, ber(0x30, ber(0x1b, b'krbtgt') + ber(0x1b, b'NM'))))) +
+         c(11, ber(0x1b, b'NULL_CLIENT')))
+    m = ber(0x7e, ber(0x30, f))
+    return struct.pack('>I', len(m)) + m
+
+
+def mongo(opcode, doc):
+    body = (struct.pack('<IqII', 8, 0, 0, 1) if opcode == 1 else b'\0\0\0\0\0') + doc
+    return struct.pack('<IIII', 16 + len(body), 9, 1, opcode) + body
+
+
+def dicom_ac():
+    item = lambda t, v: struct.pack('>BBH', t, 0, len(v)) + v
+    body = (b'\0\x01\0\0' + b'ANY-SCP         ECHOSCU         ' + b'\0' * 32 +
+            item(0x10, b'1.2.840.10008.3.1.1.1') +
+            item(0x21, b'\x01\0\0\0' + item(0x40, b'1.2.840.10008.1.2')) +
+            item(0x50, item(0x51, struct.pack('>I', 16382)) +
+                 item(0x52, b'1.2.826.0.1.3680043.9.3811.3.0.4') + item(0x55, b'PYNETDICOM_304')))
+    return b'\x02\0' + struct.pack('>I', len(body)) + body
+
+
+def ldap_root_dse():
+    attr = lambda n, vs: ber(0x30, ber(4, n) + ber(0x31, b''.join(ber(4, v) for v in vs)))
+    msg = lambda op: ber(0x30, ber(2, b'\x07') + op)
+    entry = ber(0x64, ber(4, b'') + ber(0x30, attr(b'namingContexts', [b'dc=lab,dc=test']) +
+                                       attr(b'supportedLDAPVersion', [b'3']) +
+                                       attr(b'supportedSASLMechanisms', [b'SCRAM-SHA-1', b'NTLM'])))
+    return msg(entry) + msg(ber(0x65, ber(0x0a, b'\0') + ber(4, b'') + ber(4, b'')))
+
+
+def rpc(xid, state, words):
+    w = [xid, 1, 0, 0, 0, state] + words
+    return struct.pack('>I', 0x80000000 | 4 * len(w)) + struct.pack(f'>{len(w)}I', *w)
+
+
+HELLO_REPLIES = {
+    'x11': (6000, x11_accepted()),
+    'x11-refused': (6000, x11_refused()),
+    'javarmi': (1099, b'\x4e\x00\x0a198.18.0.2' + struct.pack('>I', 40000)),
+    'kerberos': (88, krb_error()),
+    'mongodb': (27017, mongo(1, bson([('ok', 0.0), ('errmsg', 'command serverStatus requires authentication'),
+                                      ('code', 13), ('codeName', 'Unauthorized')])) +
+                mongo(2013, bson([('version', '7.0.14'), ('ok', 1.0)]))),
+    'dicom': (104, dicom_ac()),
+    'dicom-rj': (104, b'\x03\0\0\0\0\x04\0\x01\x01\x07'),
+    'ldap': (389, ldap_root_dse()),
+    'sip': (5060, b'SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP nm;branch=z9hG4bK-masscan\r\nCSeq: 42 OPTIONS\r\n'
+                  b'Allow: INVITE, ACK, CANCEL, OPTIONS, BYE\r\nServer: kamailio (5.6.3 (x86_64/linux))\r\n'
+                  b'Content-Length: 0\r\n\r\n'),
+    'rtsp': (554, b'RTSP/1.0 200 OK\r\nPublic: OPTIONS, DESCRIBE, TEARDOWN, SETUP, PLAY, STOP\r\n'
+                  b'CSeq: 1\r\nSession: 1\r\n\r\n'),
+    'rpc': (111, rpc(0x72fe1d13, 2, [2, 4]) +
+            rpc(0x72fe1d14, 0, [1, 100000, 4, 6, 111, 1, 100000, 2, 17, 111, 1, 100024, 1, 17, 45000, 0])),
+}
+for name, (port, data) in HELLO_REPLIES.items():
+    for chunk in (1, 7, 255):
+        w('banner', f'{name}-{chunk}', bytes([PORTS.index(port), chunk]) + data)
+
 
 M = 0xffffffff
 OUR_ISN = 0xfffffff0

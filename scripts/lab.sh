@@ -39,6 +39,11 @@
 #                                                198.18.1.13 unbound :53, 198.18.1.14 snmpd :161,
 #                                                198.18.1.15 chronyd :123 (198.18.1.5 answers
 #                                                every UDP port with ICMP port unreachable)
+#                                                198.18.1.20-25 the original's hellos, part A:
+#                                                Xvfb :6000/:6001, slapd :389, rpcbind :111,
+#                                                krb5kdc :88, kamailio :5060, RTSP :554,
+#                                                198.18.1.26 pynetdicom :104, :11112
+#                                                (scripts/lab-servers/hellos-a.sh)
 #                                            One self-signed certificate (CN lab.masscan-rs.test)
 #                                            serves HTTPS, SMTP, POP3, IMAP4 and RDP.
 #                                            lo: local route 198.19.0.0/16 (65,536 addresses the
@@ -56,6 +61,7 @@
 # No namespace has any other interface, so no packet can leave them. Servers come from
 # Debian's packages (installed by scripts/setup.sh) and run inside the target namespace only.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lab-servers/hellos-a.sh"
 
 STATE_ROOT=/run/masscan-lab
 UDP_SERVICES="198.18.1.4:11211 198.18.1.13:53 198.18.1.14:161 198.18.1.15:123 [2001:2:0:1::6]:53 [2001:2:0:1::7]:161 [2001:2:0:1::8]:123"
@@ -198,6 +204,7 @@ EOF
     || die "memcached failed to start"
 
   start_banner_servers "$ns" "$dir"
+  start_hellos_a_servers "$ns" "$dir"
   start_udp_servers "$ns" "$dir"
 
   # Port 8080 open on every address of the block (and of the service hosts): the kernel completes
@@ -489,6 +496,7 @@ up() {
   for i in $(seq 1 8); do ip -n "$tgt" addr add "2001:2:0:1::$i/128" dev lo nodad; done
   ip -n "$tgt" -6 route add local 2001:2:1::/112 dev lo
   for i in $(seq 1 15); do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
+  for i in $(seq 20 26); do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
   ip -n "$tgt" route add local 198.19.0.0/16 dev lo
   # The block answers SYNs at the scan's rate: room for many half-open connections.
   ip netns exec "$tgt" sysctl -qw net.ipv4.tcp_max_syn_backlog=65536 net.core.somaxconn=65535 \

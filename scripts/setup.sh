@@ -14,7 +14,9 @@ set -euo pipefail
 # chronyd's libraries (its package is unpacked, not installed: installing it would remove the
 # host's own time daemon, systemd-timesyncd). Slurm's controller, node daemon and munge for the job-array
 # test (scripts/deploy/; the test starts them itself, inside a lab namespace); gnuplot draws
-# bench/plots.sh's figures.
+# bench/plots.sh's figures. The servers of the original's hellos (scripts/lab-servers/hellos-a.sh):
+# Xvfb with xauth (X11), slapd (LDAP), rpcbind (ONC RPC), MIT's KDC (Kerberos), kamailio (SIP),
+# rtsp-server-perl (RTSP).
 packages=(build-essential pkg-config procps iproute2 python3 python3-venv jq bc netbase util-linux
           man-db
           clang libbpf-dev
@@ -23,7 +25,14 @@ packages=(build-essential pkg-config procps iproute2 python3 python3-venv jq bc 
           tigervnc-standalone-server nmap libxml2-utils nftables
           unbound snmpd libcap2 libedit2 libgnutls30 libnettle8 libseccomp2
           libusrsctp-examples redis-server
-          slurmctld slurmd munge gnuplot-nox libdpdk-dev)
+          slurmctld slurmd munge gnuplot-nox libdpdk-dev
+          xvfb
+          xauth
+          slapd
+          rpcbind
+          krb5-kdc
+          kamailio
+          rtsp-server-perl)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -79,6 +88,16 @@ if [ ! -x "$REFERENCE_ROOT/usr/bin/masscan" ]; then
   mkdir -p "$REFERENCE_ROOT"
   dpkg-deb -x "$tmp"/masscan_*.deb "$REFERENCE_ROOT"
   rm -rf "$tmp"
+fi
+
+# pynetdicom, the lab's DICOM server (scripts/lab-servers/hellos-a.sh; Debian packages none),
+# from PyPI in a private venv.
+DICOM_VENV=/var/lib/masscan-lab/dicom
+if ! "$DICOM_VENV/bin/python" -c 'import pynetdicom' >/dev/null 2>&1; then
+  echo "setup: installing pynetdicom into $DICOM_VENV"
+  rm -rf "$DICOM_VENV"
+  python3 -m venv "$DICOM_VENV"
+  "$DICOM_VENV/bin/pip" install -q --disable-pip-version-check pynetdicom==3.0.4 pydicom==3.0.2
 fi
 
 # The client libraries masscan's users drive it with, from PyPI, in a private venv: the tests

@@ -1,10 +1,13 @@
 //! Banner grabbing, sans-IO: one [`Session`] per TCP connection takes the bytes the server sent
 //! and returns the bytes to send back (hellos, follow-up commands); when the connection ends it
 //! yields the banners found, each with masscan's `app_proto` number. The protocol is chosen by
-//! port when we speak first (HTTP, TLS, memcached, RDP, SMB) and recognised from the server's
-//! first bytes otherwise (SSH, FTP, SMTP, POP3, IMAP4, VNC, Telnet, HTTP). Every parser takes
-//! arbitrary bytes, keeps at most [`BannerConfig::max_bytes`] of them, and never panics.
+//! port when we speak first (HTTP, TLS, memcached, RDP, SMB, and the original's other hellos
+//! in `hello/`: X11, Java RMI, Kerberos, MongoDB, DICOM, LDAP, SIP, RTSP, ONC RPC) and
+//! recognised from the server's first bytes otherwise (SSH, FTP, SMTP, POP3, IMAP4, VNC,
+//! Telnet, HTTP). Every parser takes arbitrary bytes, keeps at most
+//! [`BannerConfig::max_bytes`] of them, and never panics.
 
+mod hello;
 mod http;
 mod lines;
 pub(crate) mod memcached;
@@ -142,9 +145,7 @@ enum ClientFirst {
 
 fn client_first(port: u16) -> Option<ClientFirst> {
     Some(match port {
-        80 | 81 | 591 | 3000 | 5000 | 8000 | 8008 | 8080 | 8081 | 8088 | 8888 | 9000 => {
-            ClientFirst::Http
-        }
+        80 | 81 | 591 | 3000 | 5000 | 8000 | 8008 | 8080 | 8088 | 8888 | 9000 => ClientFirst::Http,
         443 | 465 | 636 | 853 | 990 | 992 | 993 | 994 | 995 | 4443 | 5061 | 5986 | 8443 | 9443 => {
             ClientFirst::Tls
         }

@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use super::{BannerConfig, Found};
+use super::{hello, BannerConfig, Found};
 
 /// One connection's parser for one protocol, sans-IO.
 pub(crate) trait Parser: Send {
@@ -27,6 +27,16 @@ pub(crate) fn hello_for(port: u16) -> Option<Start> {
         11211 => super::memcached::start,
         3389 => super::rdp::start,
         445 => super::smb::start,
+        6000..=6019 => hello::x11::start,
+        1098 | 1099 => hello::javarmi::start,
+        88 => hello::kerberos::start,
+        27017 | 9001 | 49153 => hello::mongodb::start,
+        104 | 2345 | 2761 | 2762 | 4242 | 11112 => hello::dicom::start,
+        389 | 390 | 256 | 257 | 1702 | 3268 | 3892 | 11711 => hello::ldap::start,
+        // 8081 too: the original sends SIP there, and an HTTP reply to it is reported as HTTP.
+        5060 | 406 | 8081 | 31337 => hello::sip::start,
+        554 | 8554 => hello::rtsp::start,
+        111 | 2049 => hello::rpc::start,
         _ => return None,
     })
 }
