@@ -240,6 +240,9 @@ counters! {
         timeouts = json().on_line("banners", "timed out", false),
         /// Segments sent again.
         retransmits = json().on_line("banners", "retransmissions", false),
+        /// Second connections to TLS servers that refused the plaintext hello (TLS 1.3 only),
+        /// which shake hands through rustls.
+        reconnects = json().on_line("banners", "TLS 1.3 reconnections", false),
         /// Banners reported.
         banners = json().on_line("banners", "banners", false)
             .counter("masscan_banners_total", "Banners reported."),

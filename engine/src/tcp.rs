@@ -4,7 +4,9 @@
 //! cookie, up to a fixed cap; it acknowledges in-order data, feeds it to the banner
 //! [`Session`], sends the session's hellos and commands (retransmitted until acknowledged) and
 //! ends with a RST when the session is done, the server closes, the byte cap is reached or a
-//! timer fires. Timers sit on a wheel advanced by [`Stack::poll`] from the clock, not by packet
+//! timer fires. A TLS server that refused the plaintext hello (a TLS 1.3-only server) gets a
+//! second connection on the same ports, whose SYN-ACK opens a rustls session instead
+//! ([`Session::start_rustls`]). Timers sit on a wheel advanced by [`Stack::poll`] from the clock, not by packet
 //! arrival, so a quiet link still gets its probes sent and its connections closed on time.
 //!
 //! Its surface is sans-IO, after quinn-proto: [`Stack::poll_transmit`] writes the next queued
@@ -121,6 +123,10 @@ pub struct Stack {
     pub counters: TcpCounters,
     scratch: Vec<u8>,
     found: Vec<Found>,
+    /// The scan's cookie key, for the SYN of a second connection.
+    key: CookieKey,
+    /// Second connections whose SYN went out, until their SYN-ACK comes or they expire.
+    reconnecting: HashMap<Flow, u64, TableHasher>,
 }
 
 impl Stack {
@@ -139,7 +145,40 @@ impl Stack {
             counters: TcpCounters::default(),
             scratch: Vec::new(),
             found: Vec::new(),
+            key: *key,
+            reconnecting: HashMap::with_hasher(TableHasher { k0: k1, k1: k0 }),
         }
+    }
+
+    /// Whether a SYN-ACK on `flow` answers a second connection of ours (the receive path lets
+    /// it through although its port has answered before).
+    pub fn awaits(&self, flow: &Flow) -> bool {
+        self.reconnecting
+            .get(flow)
+            .is_some_and(|&until| until > self.now_ms)
+    }
+
+    /// Opens a second connection on the same ports (so the same receive queue sees its reply,
+    /// and the same cookie recognises it): a SYN, after the RST that ended the first.
+    fn reconnect(&mut self, flow: Flow, peer_mac: [u8; 6]) {
+        if self.reconnecting.len() >= self.cfg.max_connections {
+            let now = self.now_ms;
+            self.reconnecting.retain(|_, until| *until > now);
+            if self.reconnecting.len() >= self.cfg.max_connections {
+                return;
+            }
+        }
+        let seq = crate::probe::tcp_syn::cookie(
+            &self.key,
+            flow.them,
+            flow.me,
+            flow.port_them,
+            flow.port_me,
+        ) as u32;
+        self.reconnecting
+            .insert(flow, self.now_ms + self.cfg.timeout_ms);
+        self.queue(flow, peer_mac, seq, 0, SYN, &[]);
+        self.counters.reconnects += 1;
     }
 
     pub fn config(&self) -> &TcpConfig {
@@ -232,12 +271,12 @@ impl Stack {
             return false;
         }
         self.scratch.clear();
-        let session = Session::start(
-            flow.them,
-            flow.port_them,
-            &self.cfg.banners,
-            &mut self.scratch,
-        );
+        let (ip, port, banners) = (flow.them, flow.port_them, &self.cfg.banners);
+        let session = if self.reconnecting.remove(&flow).is_some() {
+            Session::start_rustls(ip, port, banners, &mut self.scratch)
+        } else {
+            Session::start(ip, port, banners, &mut self.scratch)
+        };
         let tcb = Tcb {
             peer_mac,
             ttl,
@@ -455,6 +494,9 @@ impl Stack {
         if reset {
             self.queue(flow, tcb.peer_mac, tcb.snd_nxt, tcb.rcv_nxt, RST | ACK, &[]);
         }
+        if tcb.session.wants_rustls() {
+            self.reconnect(flow, tcb.peer_mac);
+        }
         self.found.clear();
         tcb.session.finish(&self.cfg.banners, &mut self.found);
         for f in self.found.drain(..) {
@@ -531,6 +573,9 @@ fn segment_builder(
     flags: u8,
 ) -> Option<PacketBuilderStep<TcpHeader>> {
     let mut b = ip_builder(h, flow)?.tcp(flow.port_me, flow.port_them, seq, WINDOW);
+    if flags & SYN != 0 {
+        b = b.syn();
+    }
     if flags & ACK != 0 {
         b = b.ack(ack);
     }
