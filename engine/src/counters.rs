@@ -368,7 +368,7 @@ mod tests {
             ..Default::default()
         };
         let want = "0 connections (0 at most at once, 1 refused: table full), 0 timed out, \
-                    0 retransmissions, 0 banners";
+                    0 retransmissions, 0 TLS 1.3 reconnections, 0 banners";
         assert_eq!(
             lines(refused),
             [("", String::new()), ("banners", want.to_string())]
