@@ -23,4 +23,5 @@ mod resume;
 mod scan;
 mod seccomp;
 mod slurm;
+mod tls;
 mod xdp;

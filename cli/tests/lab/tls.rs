@@ -1,0 +1,57 @@
+//! TLS in the lab: the certificate chain of a server that speaks only TLS 1.0 with RSA key
+//! exchange (through the plaintext hello) and of one that speaks only TLS 1.3 (through a second
+//! connection with rustls), each on 443 and on 8531, with the original's records. Ignored
+//! unless asked for, because it needs root: `./scripts/test.sh` runs it.
+
+use crate::common::*;
+use masscan_test_support::*;
+
+/// The console line of `kind` for ip:port, or a panic showing the output.
+fn line<'a>(out: &'a str, ip: &str, port: u16, kind: &str, starts: &str) -> &'a str {
+    let prefix = format!("Banner on port {port}/tcp on {ip}: [{kind}] {starts}");
+    out.lines()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no {prefix:?} line in:\n{out}"))
+}
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn legacy_and_tls13_only_servers_both_give_their_certificate_chain() {
+    let lab = Lab::up(MASSCAN);
+    let o = lab.run(&[
+        "198.18.1.16-198.18.1.17",
+        "-p443,8531",
+        "--banners",
+        "--rate",
+        "100",
+        "--wait",
+        "5",
+    ]);
+    ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let names = ", tls.lab.masscan-rs.test, tls.lab.masscan-rs.test, legacy.lab.masscan-rs.test";
+    for port in [443, 8531] {
+        // TLS 1.0 with TLS_RSA_WITH_AES_128_CBC_SHA (0x2f), which rustls cannot speak.
+        let ssl = line(&out, "198.18.1.16", port, "ssl", "TLS/1.0 cipher:0x2f");
+        assert!(ssl.trim_end().ends_with(names), "{ssl}");
+        line(&out, "198.18.1.16", port, "X509", "MII");
+        line(&out, "198.18.1.16", port, "X509CA", "MII");
+        // The TLS 1.3-only server: the refusal of the plaintext hello (as the original reports
+        // it), then the second connection's handshake through rustls.
+        line(&out, "198.18.1.17", port, "ssl", "ALERT(0x0246)");
+        let ssl = line(&out, "198.18.1.17", port, "ssl", "TLS/1.3 cipher:0x130");
+        assert!(ssl.trim_end().ends_with(names), "{ssl}");
+        line(&out, "198.18.1.17", port, "X509", "MII");
+        line(&out, "198.18.1.17", port, "X509CA", "MII");
+    }
+    // One open line per port: the second connection is not a second discovery.
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.starts_with("Discovered open port"))
+            .count(),
+        4,
+        "{out}"
+    );
+    let err = stderr(&o);
+    assert!(err.contains(" 2 TLS 1.3 reconnections"), "{err}");
+}
