@@ -152,8 +152,28 @@ fn client_first(port: u16) -> Option<ClientFirst> {
             ClientFirst::Http
         }
         // The original's TLS ports, then ours (DNS over TLS, WinRM, the usual alternates).
-        443 | 465 | 636 | 637 | 990..=995 | 2083 | 2087 | 2096 | 2376 | 3269 | 5061 | 8140
-        | 8443 | 8531 | 9050 | 11712 | 49955 | 322 | 853 | 4443 | 5986 | 9443 => ClientFirst::Tls,
+        443
+        | 465
+        | 636
+        | 637
+        | 990..=995
+        | 2083
+        | 2087
+        | 2096
+        | 2376
+        | 3269
+        | 5061
+        | 8140
+        | 8443
+        | 8531
+        | 9050
+        | 11712
+        | 49955
+        | 322
+        | 853
+        | 4443
+        | 5986
+        | 9443 => ClientFirst::Tls,
         _ => return parser::hello_for(port).map(ClientFirst::Other),
     })
 }
@@ -282,9 +302,7 @@ impl Session {
     /// whole first flight (its certificate chain) on a TLS connection.
     fn cap(&self, cfg: &BannerConfig) -> usize {
         match self.kind {
-            Kind::TlsLegacy(_) | Kind::Tls(_) | Kind::StartTls(_) => {
-                cfg.max_bytes.max(TLS_BYTES)
-            }
+            Kind::TlsLegacy(_) | Kind::Tls(_) | Kind::StartTls(_) => cfg.max_bytes.max(TLS_BYTES),
             _ => cfg.max_bytes,
         }
     }

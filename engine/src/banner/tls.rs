@@ -7,9 +7,7 @@ use super::{BannerConfig, Found};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{
-    ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme,
-};
+use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -116,7 +114,10 @@ impl Tls {
 
     pub fn finish(self, cfg: &BannerConfig, found: &mut Vec<Found>) {
         let version = self.conn.protocol_version().map(u16::from);
-        let cipher = self.conn.negotiated_cipher_suite().map(|s| u16::from(s.suite()));
+        let cipher = self
+            .conn
+            .negotiated_cipher_suite()
+            .map(|s| u16::from(s.suite()));
         let chain: Vec<&[u8]> = self
             .conn
             .peer_certificates()

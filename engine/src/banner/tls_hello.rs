@@ -6,16 +6,25 @@
 //! time, plus the server name when one is known.
 
 /// Cipher suites offered, most preferred first (the IANA numbers).
+#[rustfmt::skip]
 const SUITES: &[u16] = &[
     // ECDHE with AEAD
-    0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, // ECDHE with CBC
-    0xc023, 0xc027, 0xc024, 0xc028, 0xc009, 0xc013, 0xc00a, 0xc014, // DHE
-    0x009e, 0x009f, 0xccaa, 0x0067, 0x006b, 0x0033, 0x0039, 0x0032, 0x0038, // RSA key exchange
-    0x009c, 0x009d, 0x003c, 0x003d, 0x002f, 0x0035, // Camellia, SEED
-    0x0041, 0x0084, 0x0045, 0x0088, 0x0096, // 3DES
-    0xc012, 0xc008, 0x0016, 0x0013, 0x000a, // RC4
-    0xc011, 0xc007, 0x0005, 0x0004, // single DES and IDEA, still on some appliances
-    0x0015, 0x0009, 0x0007, // TLS_EMPTY_RENEGOTIATION_INFO_SCSV
+    0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8,
+    // ECDHE with CBC
+    0xc023, 0xc027, 0xc024, 0xc028, 0xc009, 0xc013, 0xc00a, 0xc014,
+    // DHE
+    0x009e, 0x009f, 0xccaa, 0x0067, 0x006b, 0x0033, 0x0039, 0x0032, 0x0038,
+    // RSA key exchange
+    0x009c, 0x009d, 0x003c, 0x003d, 0x002f, 0x0035,
+    // Camellia, SEED
+    0x0041, 0x0084, 0x0045, 0x0088, 0x0096,
+    // 3DES
+    0xc012, 0xc008, 0x0016, 0x0013, 0x000a,
+    // RC4
+    0xc011, 0xc007, 0x0005, 0x0004,
+    // single DES and IDEA, still on some appliances
+    0x0015, 0x0009, 0x0007,
+    // TLS_EMPTY_RENEGOTIATION_INFO_SCSV
     0x00ff,
 ];
 
@@ -25,8 +34,8 @@ const GROUPS: &[u16] = &[0x001d, 0x0017, 0x001e, 0x0019, 0x0018, 0x0100, 0x0101]
 /// signature_algorithms: ECDSA, RSA-PSS, EdDSA, PKCS#1 and the SHA-1 and SHA-224 ones old
 /// servers sign with.
 const SIG_ALGS: &[u16] = &[
-    0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0809, 0x080a, 0x080b, 0x0804, 0x0805, 0x0806,
-    0x0401, 0x0501, 0x0601, 0x0303, 0x0301, 0x0302, 0x0203, 0x0201, 0x0202,
+    0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0809, 0x080a, 0x080b, 0x0804, 0x0805, 0x0806, 0x0401,
+    0x0501, 0x0601, 0x0303, 0x0301, 0x0302, 0x0203, 0x0201, 0x0202,
 ];
 
 /// The client random: fixed, as no key is ever derived from it.
@@ -59,7 +68,9 @@ pub fn client_hello(name: Option<&str>, out: &mut Vec<u8>) {
 fn extensions(name: Option<&str>) -> Vec<u8> {
     let mut e = Vec::with_capacity(128);
     // server_name, only for a name a server can have (at most 255 bytes, not an address).
-    if let Some(n) = name.filter(|n| !n.is_empty() && n.len() <= 255 && n.parse::<std::net::IpAddr>().is_err()) {
+    if let Some(n) =
+        name.filter(|n| !n.is_empty() && n.len() <= 255 && n.parse::<std::net::IpAddr>().is_err())
+    {
         let n = n.as_bytes();
         put_ext(&mut e, 0x0000, &{
             let mut v = Vec::with_capacity(n.len() + 5);
@@ -124,8 +135,12 @@ mod tests {
             });
             let want = name.filter(|n| n.starts_with("www")).map(String::from);
             assert_eq!(sni, want);
-            assert!(ext.iter().any(|e| matches!(e, TlsExtension::EllipticCurves(_))));
-            assert!(ext.iter().any(|e| matches!(e, TlsExtension::SignatureAlgorithms(_))));
+            assert!(ext
+                .iter()
+                .any(|e| matches!(e, TlsExtension::EllipticCurves(_))));
+            assert!(ext
+                .iter()
+                .any(|e| matches!(e, TlsExtension::SignatureAlgorithms(_))));
         }
     }
 }

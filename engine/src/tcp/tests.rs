@@ -428,13 +428,19 @@ fn a_refused_plaintext_tls_hello_is_followed_by_a_second_connection_through_rust
     assert_eq!(&hello[..3], b"\x16\x03\x01");
     let our_next = OUR_ISN.wrapping_add(hello.len() as u32);
     assert!(!st.awaits(&flow(443)));
-    st.segment(flow(443), &data(0, our_next, b"\x15\x03\x03\x00\x02\x02\x46"));
+    st.segment(
+        flow(443),
+        &data(0, our_next, b"\x15\x03\x03\x00\x02\x02\x46"),
+    );
     let out = sent(&mut st);
     assert_eq!(out.len(), 2, "{out:?}");
     assert_eq!(out[0].0, RST | ACK);
     let f = flow(443);
     let cookie = crate::probe::tcp_syn::cookie(&key, f.them, f.me, f.port_them, f.port_me);
-    assert_eq!((out[1].0, out[1].1, out[1].3.len()), (SYN, cookie as u32, 0));
+    assert_eq!(
+        (out[1].0, out[1].1, out[1].3.len()),
+        (SYN, cookie as u32, 0)
+    );
     assert_eq!(st.counters.reconnects, 1);
     assert!(st.awaits(&f));
 
@@ -450,7 +456,9 @@ fn a_refused_plaintext_tls_hello_is_followed_by_a_second_connection_through_rust
     assert!(hello.windows(2).any(|w| w == [0x03, 0x04]), "{hello:02x?}");
     assert_ne!(&hello[..], &sent_plaintext_hello()[..]);
     // A second refusal does not start a third connection.
-    let next = (cookie as u32).wrapping_add(1).wrapping_add(hello.len() as u32);
+    let next = (cookie as u32)
+        .wrapping_add(1)
+        .wrapping_add(hello.len() as u32);
     st.segment(f, &data(0, next, b"\x15\x03\x03\x00\x02\x02\x46"));
     let out = sent(&mut st);
     assert_eq!(out.len(), 1);

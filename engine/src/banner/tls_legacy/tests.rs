@@ -27,7 +27,9 @@ fn chain() -> (Vec<u8>, Vec<u8>, rcgen::KeyPair) {
 }
 
 /// The server's answer to our ClientHello from a rustls server speaking only `version`.
-fn rustls_flight(version: &'static rustls::SupportedProtocolVersion) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+fn rustls_flight(
+    version: &'static rustls::SupportedProtocolVersion,
+) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
     let (leaf, ca, key) = chain();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let cfg = rustls::ServerConfig::builder_with_provider(provider)
@@ -183,7 +185,10 @@ fn every_cut_of_a_tls10_flight_reports_what_had_arrived_without_panicking() {
         let found = report(l);
         let ssl = text(&found, app::SSL);
         if cut >= at(hello_len) {
-            assert!(ssl[0].starts_with("TLS/1.0 cipher:0x2f"), "cut {cut}: {ssl:?}");
+            assert!(
+                ssl[0].starts_with("TLS/1.0 cipher:0x2f"),
+                "cut {cut}: {ssl:?}"
+            );
         } else {
             assert!(ssl.is_empty(), "cut {cut}: {ssl:?}");
         }
@@ -194,7 +199,11 @@ fn every_cut_of_a_tls10_flight_reports_what_had_arrived_without_panicking() {
             assert!(leaves.is_empty(), "cut {cut}");
         }
         let cas = text(&found, app::X509_CA);
-        assert_eq!(cas.len(), usize::from(cut >= at(hs_leaf_end + 3 + ca.len())), "cut {cut}");
+        assert_eq!(
+            cas.len(),
+            usize::from(cut >= at(hs_leaf_end + 3 + ca.len())),
+            "cut {cut}"
+        );
     }
 }
 
