@@ -125,8 +125,17 @@ pub struct Stack {
     found: Vec<Found>,
     /// The scan's cookie key, for the SYN of a second connection.
     key: CookieKey,
-    /// Second connections whose SYN went out, until their SYN-ACK comes or they expire.
-    reconnecting: HashMap<Flow, u64, TableHasher>,
+    /// Second connections whose SYN went out, until their SYN-ACK comes or they are given up.
+    reconnecting: HashMap<Flow, Reconnect, TableHasher>,
+    /// When [`Stack::poll`] next looks for second connections' SYNs to send again.
+    resend_ms: u64,
+}
+
+/// A second connection waiting for its SYN-ACK.
+struct Reconnect {
+    peer_mac: [u8; 6],
+    sent_ms: u64,
+    retries: u8,
 }
 
 impl Stack {
@@ -147,38 +156,60 @@ impl Stack {
             found: Vec::new(),
             key: *key,
             reconnecting: HashMap::with_hasher(TableHasher { k0: k1, k1: k0 }),
+            resend_ms: 0,
         }
     }
 
     /// Whether a SYN-ACK on `flow` answers a second connection of ours (the receive path lets
     /// it through although its port has answered before).
     pub fn awaits(&self, flow: &Flow) -> bool {
-        self.reconnecting
-            .get(flow)
-            .is_some_and(|&until| until > self.now_ms)
+        self.reconnecting.contains_key(flow)
     }
 
     /// Opens a second connection on the same ports (so the same receive queue sees its reply,
     /// and the same cookie recognises it): a SYN, after the RST that ended the first.
     fn reconnect(&mut self, flow: Flow, peer_mac: [u8; 6]) {
         if self.reconnecting.len() >= self.cfg.max_connections {
-            let now = self.now_ms;
-            self.reconnecting.retain(|_, until| *until > now);
-            if self.reconnecting.len() >= self.cfg.max_connections {
-                return;
-            }
+            return;
         }
-        let seq = crate::probe::tcp_syn::cookie(
-            &self.key,
-            flow.them,
-            flow.me,
-            flow.port_them,
-            flow.port_me,
-        ) as u32;
-        self.reconnecting
-            .insert(flow, self.now_ms + self.cfg.timeout_ms);
-        self.queue(flow, peer_mac, seq, 0, SYN, &[]);
+        let r = Reconnect {
+            peer_mac,
+            sent_ms: self.now_ms,
+            retries: 0,
+        };
+        self.reconnecting.insert(flow, r);
+        self.send_syn(flow, peer_mac);
         self.counters.reconnects += 1;
+    }
+
+    /// A SYN of ours: the cookie as sequence number, as the scan's probes have.
+    fn send_syn(&mut self, flow: Flow, peer_mac: [u8; 6]) {
+        let (k, f) = (&self.key, &flow);
+        let seq = crate::probe::tcp_syn::cookie(k, f.them, f.me, f.port_them, f.port_me) as u32;
+        self.queue(flow, peer_mac, seq, 0, SYN, &[]);
+    }
+
+    /// Sends again the SYNs of second connections unanswered for a retransmission timeout (1,
+    /// 2, 4 s), and gives up those unanswered after the last.
+    fn resend_syns(&mut self) {
+        let now = self.now_ms;
+        let mut again = Vec::new();
+        self.reconnecting.retain(|flow, r| {
+            if now < r.sent_ms + rto(r.retries) {
+                return true;
+            }
+            if r.retries >= MAX_RETRIES {
+                return false;
+            }
+            r.retries += 1;
+            r.sent_ms = now;
+            again.push((*flow, r.peer_mac));
+            true
+        });
+        for (flow, mac) in again {
+            self.counters.retransmits += 1;
+            self.send_syn(flow, mac);
+        }
     }
 
     pub fn config(&self) -> &TcpConfig {
@@ -251,6 +282,10 @@ impl Stack {
             }
         }
         self.wheel.due = due;
+        if !self.reconnecting.is_empty() && self.now_ms >= self.resend_ms {
+            self.resend_syns();
+            self.resend_ms = self.now_ms + TICK_MS * 16;
+        }
     }
 
     /// A SYN-ACK acknowledging our cookie: opens a connection (our ACK and maybe a hello go

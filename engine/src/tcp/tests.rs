@@ -464,9 +464,42 @@ fn a_refused_plaintext_tls_hello_is_followed_by_a_second_connection_through_rust
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].0, RST | ACK);
     assert_eq!(st.counters.reconnects, 1);
-    // An unexpected SYN-ACK later is not awaited.
-    st.poll(5_000 + 31_000, 1031);
     assert!(!st.awaits(&f));
+}
+
+/// The second connection's SYN is sent again after 1, 2 and 4 s without a SYN-ACK, then given up.
+#[test]
+fn an_unanswered_second_connection_syn_is_resent_then_given_up() {
+    let key = CookieKey::from_seed(1);
+    let mut st = keyed_stack(10, &key);
+    st.poll(5_000, 1000);
+    let f = flow(443);
+    assert!(st.open(f, PEER_MAC, 64, &syn_ack(), Some(1460)));
+    let hello_len = sent(&mut st)[0].3.len() as u32;
+    let next = OUR_ISN.wrapping_add(hello_len);
+    st.segment(f, &data(0, next, b"\x15\x03\x03\x00\x02\x02\x28"));
+    assert_eq!(sent(&mut st).len(), 2);
+    let cookie = crate::probe::tcp_syn::cookie(&key, f.them, f.me, f.port_them, f.port_me) as u32;
+    let mut resent = Vec::new();
+    for t in (5_000..25_000).step_by(16) {
+        st.poll(t, 1000);
+        for (flags, seq, _, _) in sent(&mut st) {
+            assert_eq!((flags, seq), (SYN, cookie));
+            resent.push(t);
+        }
+    }
+    assert_eq!(resent.len(), 3, "{resent:?}");
+    assert!(resent[0] >= 6_000 && resent[0] < 6_300, "{resent:?}");
+    assert!(
+        resent[1] >= resent[0] + 2_000 && resent[1] < resent[0] + 2_300,
+        "{resent:?}"
+    );
+    assert!(
+        resent[2] >= resent[1] + 4_000 && resent[2] < resent[1] + 4_300,
+        "{resent:?}"
+    );
+    assert!(!st.awaits(&f), "given up 8 s after the last");
+    assert_eq!(st.counters.retransmits, 3);
 }
 
 fn sent_plaintext_hello() -> Vec<u8> {
