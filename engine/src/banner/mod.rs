@@ -101,6 +101,11 @@ pub struct BannerConfig {
     pub capture_html: bool,
     /// Bytes kept from one connection; the connection ends when it is reached.
     pub max_bytes: usize,
+    /// `--heartbleed`: every port gets the TLS hello with the heartbeat extension, and a
+    /// heartbeat request claiming more bytes than it carries after the server's flight.
+    pub heartbleed: bool,
+    /// Report the bytes a Heartbleed-vulnerable server leaked (`--capture heartbleed`).
+    pub capture_heartbleed: bool,
     /// `--hello-string[PORT]` / `--hello-file[PORT]`: the hello sent at once on that port.
     pub hellos: HashMap<u16, Vec<u8>>,
     tls: Arc<rustls::ClientConfig>,
@@ -113,6 +118,8 @@ impl Default for BannerConfig {
             capture_cert: true,
             capture_html: false,
             max_bytes: crate::config::defaults::BANNER_BYTES,
+            heartbleed: false,
+            capture_heartbleed: false,
             hellos: HashMap::new(),
             tls: tls::client_config(),
         }
@@ -126,6 +133,8 @@ impl std::fmt::Debug for BannerConfig {
             .field("capture_cert", &self.capture_cert)
             .field("capture_html", &self.capture_html)
             .field("max_bytes", &self.max_bytes)
+            .field("heartbleed", &self.heartbleed)
+            .field("capture_heartbleed", &self.capture_heartbleed)
             .field("hellos", &self.hellos.keys().collect::<Vec<_>>())
             .finish()
     }
@@ -225,7 +234,11 @@ impl Session {
         if let Some(h) = cfg.hellos.get(&port) {
             out.extend_from_slice(h);
             s.said_hello = true;
-        } else if let Some(p) = client_first(port) {
+        } else if let Some(p) = match cfg.heartbleed {
+            // As the original: with --heartbleed every port gets the TLS hello.
+            true => Some(ClientFirst::Tls),
+            false => client_first(port),
+        } {
             s.kind = s.hello(p, ip, cfg, out);
             s.said_hello = true;
         }
@@ -238,7 +251,11 @@ impl Session {
                 http::hello(ip, &cfg.user_agent, out);
                 Kind::Http(http::Http::default())
             }
-            ClientFirst::Tls => Kind::TlsLegacy(Box::new(tls_legacy::Legacy::start(None, out))),
+            ClientFirst::Tls => Kind::TlsLegacy(Box::new(tls_legacy::Legacy::start(
+                None,
+                cfg.heartbleed,
+                out,
+            ))),
             ClientFirst::Other(start) => Kind::Other(start(ip, cfg, out)),
         }
     }
@@ -280,11 +297,11 @@ impl Session {
         let done = match &mut self.kind {
             Kind::Detect => false,
             Kind::Http(p) => p.data(data, cfg),
-            Kind::TlsLegacy(p) => p.data(data),
+            Kind::TlsLegacy(p) => p.data(data, out),
             Kind::Tls(p) => p.data(data, out),
             Kind::Ssh(p) => p.data(data),
             Kind::Lines(p) => p.data(data, out),
-            Kind::StartTls(p) => p.1.data(data),
+            Kind::StartTls(p) => p.1.data(data, out),
             Kind::Telnet(p) => p.data(data, out),
             Kind::Vnc(p) => p.data(data, out),
             Kind::Other(p) => p.data(data, cfg, out),
@@ -335,7 +352,7 @@ impl Session {
         if !matches!(&self.kind, Kind::Lines(p) if p.tls_accepted()) {
             return false;
         }
-        let tls = tls_legacy::Legacy::start(None, out);
+        let tls = tls_legacy::Legacy::start(None, false, out);
         if let Kind::Lines(lines) = std::mem::replace(&mut self.kind, Kind::Detect) {
             self.kind = Kind::StartTls(Box::new((lines, tls)));
         }

@@ -129,6 +129,6 @@ impl Tls {
             Some(e) => format!(", error: {e}"),
             None => String::new(),
         };
-        super::tls_report::report(version, cipher, &chain, &extra, cfg, found);
+        super::tls_report::report(version, cipher, &chain, &extra, &[], cfg, found);
     }
 }

@@ -42,8 +42,9 @@ const SIG_ALGS: &[u16] = &[
 const RANDOM: [u8; 32] = *b"masscan-rs legacy TLS hello 2026";
 
 /// Appends a ClientHello record to `out`; `name` (a host name, not an address) goes in the
-/// server_name extension.
-pub fn client_hello(name: Option<&str>, out: &mut Vec<u8>) {
+/// server_name extension; with `heartbeat`, the heartbeat extension (RFC 6520, peer allowed to
+/// send) that `--heartbleed` needs.
+pub fn client_hello(name: Option<&str>, heartbeat: bool, out: &mut Vec<u8>) {
     let mut body = Vec::with_capacity(256);
     body.extend_from_slice(&[0x03, 0x03]);
     body.extend_from_slice(&RANDOM);
@@ -53,7 +54,10 @@ pub fn client_hello(name: Option<&str>, out: &mut Vec<u8>) {
         put_u16(&mut body, *s);
     }
     body.extend_from_slice(&[1, 0]); // compression: null only
-    let ext = extensions(name);
+    let mut ext = extensions(name);
+    if heartbeat {
+        put_ext(&mut ext, 0x000f, &[1]);
+    }
     put_u16(&mut body, ext.len() as u16);
     body.extend_from_slice(&ext);
 
@@ -118,7 +122,7 @@ mod tests {
     fn hello_is_a_well_formed_client_hello() {
         for name in [None, Some("www.example.com"), Some("198.18.1.1")] {
             let mut out = Vec::new();
-            client_hello(name, &mut out);
+            client_hello(name, name.is_some(), &mut out);
             let (rest, rec) = tls_parser::parse_tls_plaintext(&out).unwrap();
             assert!(rest.is_empty());
             assert_eq!(rec.hdr.version.0, 0x0301);
@@ -141,6 +145,8 @@ mod tests {
             assert!(ext
                 .iter()
                 .any(|e| matches!(e, TlsExtension::SignatureAlgorithms(_))));
+            let heartbeat = ext.iter().any(|e| matches!(e, TlsExtension::Heartbeat(1)));
+            assert_eq!(heartbeat, name.is_some());
         }
     }
 }

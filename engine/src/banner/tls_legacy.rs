@@ -5,6 +5,12 @@
 //! up to [`MAX_HANDSHAKE`] bytes. A server that refuses the hello with a fatal alert and no
 //! ServerHello (a TLS 1.3-only server) is marked [`Legacy::refused`], so the TCP stack can try
 //! again through rustls on a second connection.
+//!
+//! With `--heartbleed` the hello carries the heartbeat extension; once the server's flight ends
+//! (ServerHelloDone) a heartbeat request goes out that claims 16 KiB of payload and carries
+//! none. A server with the flaw (CVE-2014-0160) answers with a response holding that much of its
+//! memory: reported as `SSL[HEARTBLEED]` (`vuln`), and with `--capture heartbleed` the leaked
+//! bytes in base64 (`heartbleed`), as the original does.
 
 use super::{tls_report, BannerConfig, Found};
 use tls_parser::{TlsMessage, TlsMessageHandshake};
@@ -16,6 +22,10 @@ pub const MAX_HANDSHAKE: usize = 64 * 1024;
 /// Record content types.
 const ALERT: u8 = 21;
 const HANDSHAKE: u8 = 22;
+const HEARTBEAT: u8 = 24;
+/// A heartbeat request (TLS 1.1 record) whose payload length says 16,384 bytes and that carries
+/// none.
+const HEARTBEAT_REQUEST: &[u8] = b"\x18\x03\x02\x00\x03\x01\x40\x00";
 /// Handshake message types.
 const SERVER_HELLO: u8 = 2;
 const CERTIFICATE: u8 = 11;
@@ -32,17 +42,34 @@ pub struct Legacy {
     alert: Option<(u8, u8)>,
     error: Option<&'static str>,
     done: bool,
+    /// `--heartbleed`: the heartbeat request goes out after the server's flight.
+    heartbleed: bool,
+    heartbeat_sent: bool,
+    /// The payload of the server's heartbeat response, when it held more than we sent.
+    bleed: Option<Vec<u8>>,
+    /// Bytes to send (the heartbeat request), taken by [`Legacy::data`].
+    to_send: Vec<u8>,
 }
 
 impl Legacy {
     /// Starts the plaintext handshake: the ClientHello (with `name` as SNI) goes to `out`.
-    pub fn start(name: Option<&str>, out: &mut Vec<u8>) -> Self {
-        super::tls_hello::client_hello(name, out);
-        Self::default()
+    pub fn start(name: Option<&str>, heartbleed: bool, out: &mut Vec<u8>) -> Self {
+        super::tls_hello::client_hello(name, heartbleed, out);
+        Self {
+            heartbleed,
+            ..Self::default()
+        }
     }
 
     /// In-order bytes from the server; true once the chain (or a refusal, or garbage) is in.
-    pub fn data(&mut self, d: &[u8]) -> bool {
+    /// Bytes to send back (the `--heartbleed` request) are appended to `out`.
+    pub fn data(&mut self, d: &[u8], out: &mut Vec<u8>) -> bool {
+        let done = self.take(d);
+        out.append(&mut self.to_send);
+        done
+    }
+
+    fn take(&mut self, d: &[u8]) -> bool {
         if self.done {
             return true;
         }
@@ -89,6 +116,7 @@ impl Legacy {
                 self.hs.extend_from_slice(data);
                 self.messages();
             }
+            HEARTBEAT if self.heartbeat_sent => self.heartbeat(data),
             ALERT => {
                 match tls_parser::parse_tls_message_alert(data) {
                     Ok((_, TlsMessage::Alert(a))) => {
@@ -125,11 +153,16 @@ impl Legacy {
             }
             Ok((_, TlsMessage::Handshake(TlsMessageHandshake::Certificate(c)))) => {
                 self.chain = c.cert_chain.iter().map(|c| c.data.to_vec()).collect();
-                self.done = true;
+                self.done = !self.heartbleed;
             }
-            // Without a certificate (anonymous suites) the server's flight ends here.
+            // The server's flight ends here (without a certificate, with anonymous suites).
             Ok((_, TlsMessage::Handshake(TlsMessageHandshake::ServerDone(_)))) => {
-                self.done = true;
+                if self.heartbleed && !self.heartbeat_sent {
+                    self.to_send.extend_from_slice(HEARTBEAT_REQUEST);
+                    self.heartbeat_sent = true;
+                } else {
+                    self.done = true;
+                }
             }
             Ok(_) => {}
             Err(_) if kind == SERVER_HELLO => {
@@ -142,6 +175,19 @@ impl Legacy {
             Err(_) if kind == CERTIFICATE => self.fail("unreadable Certificate"),
             Err(_) => {}
         }
+    }
+
+    /// A heartbeat record after our request: a response (type 2) that claims and holds at
+    /// least 16 bytes of payload, when we sent none, is memory the server should not have sent.
+    fn heartbeat(&mut self, data: &[u8]) {
+        if let Some(&[2, a, b]) = data.get(..3) {
+            let claimed = usize::from(a) << 8 | usize::from(b);
+            let held = data.get(3..).unwrap_or_default();
+            if claimed >= 16 && held.len() >= 16 {
+                self.bleed = Some(held[..held.len().min(claimed)].to_vec());
+            }
+        }
+        self.done = true;
     }
 
     /// The server refused our hello outright (a fatal alert before any ServerHello:
@@ -176,7 +222,16 @@ impl Legacy {
             extra.push_str(e);
         }
         let chain: Vec<&[u8]> = self.chain.iter().map(Vec::as_slice).collect();
-        tls_report::report(self.version, self.cipher, &chain, &extra, cfg, found);
+        let vulns: &[&str] = match self.bleed {
+            Some(_) => &["SSL[HEARTBLEED]"],
+            None => &[],
+        };
+        tls_report::report(self.version, self.cipher, &chain, &extra, vulns, cfg, found);
+        if let (Some(bleed), true) = (&self.bleed, cfg.capture_heartbleed) {
+            use base64::Engine;
+            let b64 = base64::engine::general_purpose::STANDARD.encode(bleed);
+            found.push(Found::new(super::app::HEARTBLEED, b64));
+        }
     }
 }
 

@@ -16,12 +16,14 @@ pub fn version_name(v: u16) -> String {
     }
 }
 
-/// Pushes the handshake's records: `extra` (an alert, an error) ends the `ssl` line.
+/// Pushes the handshake's records: `extra` (an alert, an error) ends the `ssl` line; `vulns`
+/// (`SSL[HEARTBLEED]`) join the `vuln` record.
 pub fn report(
     version: Option<u16>,
     cipher: Option<u16>,
     chain: &[&[u8]],
     extra: &str,
+    vulns: &[&str],
     cfg: &BannerConfig,
     found: &mut Vec<Found>,
 ) {
@@ -43,8 +45,13 @@ pub fn report(
     if !text.is_empty() {
         found.push(Found::new(app::SSL, text));
     }
+    let mut vuln: Vec<&str> = Vec::new();
     if version == Some(0x0300) {
-        found.push(Found::new(app::VULN, "SSL[v3]"));
+        vuln.push("SSL[v3]");
+    }
+    vuln.extend_from_slice(vulns);
+    if !vuln.is_empty() {
+        found.push(Found::new(app::VULN, vuln.join(" ")));
     }
     if cfg.capture_cert {
         for (i, c) in chain.iter().enumerate() {

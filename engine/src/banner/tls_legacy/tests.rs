@@ -43,7 +43,7 @@ fn rustls_flight(
         .unwrap();
     let mut server = rustls::ServerConnection::new(Arc::new(cfg)).unwrap();
     let mut hello = Vec::new();
-    crate::banner::tls_hello::client_hello(Some("lab.masscan.test"), &mut hello);
+    crate::banner::tls_hello::client_hello(Some("lab.masscan.test"), false, &mut hello);
     server.read_tls(&mut &hello[..]).unwrap();
     // A TLS 1.3-only server refuses our hello: the error is its alert, still written out.
     let _ = server.process_new_packets();
@@ -58,7 +58,7 @@ fn run(chunks: &[&[u8]]) -> (Legacy, bool) {
     let mut l = Legacy::default();
     let mut done = false;
     for c in chunks {
-        done = l.data(c);
+        done = l.data(c, &mut Vec::new());
     }
     (l, done)
 }
@@ -237,9 +237,88 @@ fn odd_replies_end_the_handshake_with_an_error() {
     // Handshake bytes past the bound.
     let mut l = Legacy::default();
     let big = record(22, 0x0303, &[0u8; 0xffff]);
-    assert!(!l.data(&big[..40000]) || l.error.is_some());
-    assert!(l.data(&big[40000..]) || l.data(&big));
+    assert!(!l.data(&big[..40000], &mut Vec::new()) || l.error.is_some());
+    assert!(l.data(&big[40000..], &mut Vec::new()) || l.data(&big, &mut Vec::new()));
     assert!(l.error.is_some());
+}
+
+/// A stand-in for a server with the Heartbleed flaw (CVE-2014-0160), built from its published
+/// description (no vulnerable server is available here): its flight, then, to a heartbeat
+/// request claiming 16 KiB, a response with that many bytes of "memory" and 16 of padding.
+/// A fixed server stays silent (it drops the request).
+#[test]
+fn heartbleed_stand_in_is_reported_and_its_leak_captured_when_asked() {
+    let (leaf, ca, _) = chain();
+    let flight = old_flight(0x0302, 0xc014, &leaf, &ca);
+    let memory: Vec<u8> = (0..0x4000u32).map(|i| (i % 251) as u8).collect();
+    let mut response = vec![2, 0x40, 0x00];
+    response.extend_from_slice(&memory);
+    response.extend_from_slice(&[0u8; 16]);
+    let response = record(24, 0x0302, &response);
+    for capture in [false, true] {
+        let cfg = BannerConfig {
+            heartbleed: true,
+            capture_heartbleed: capture,
+            capture_cert: false,
+            ..BannerConfig::default()
+        };
+        let mut hello = Vec::new();
+        let mut l = Legacy::start(None, true, &mut hello);
+        let (_, ext) = {
+            let (_, rec) = tls_parser::parse_tls_plaintext(&hello).unwrap();
+            let tls_parser::TlsMessage::Handshake(tls_parser::TlsMessageHandshake::ClientHello(ch)) =
+                &rec.msg[0]
+            else {
+                panic!()
+            };
+            tls_parser::parse_tls_extensions(ch.ext.unwrap()).unwrap()
+        };
+        assert!(ext.contains(&tls_parser::TlsExtension::Heartbeat(1)));
+        let mut out = Vec::new();
+        assert!(
+            !l.data(&flight, &mut out),
+            "waits for the heartbeat response"
+        );
+        assert_eq!(out, HEARTBEAT_REQUEST);
+        out.clear();
+        // The response comes in pieces, as a 16 KiB record does.
+        let mut done = false;
+        for piece in response.chunks(1400) {
+            done = l.data(piece, &mut out);
+        }
+        assert!(done && out.is_empty());
+        let mut found = Vec::new();
+        l.finish(&cfg, &mut found);
+        assert_eq!(text(&found, app::VULN), vec!["SSL[HEARTBLEED]"]);
+        assert!(text(&found, app::SSL)[0].starts_with("TLS/1.1 cipher:0xc014, "));
+        assert!(
+            text(&found, app::X509).is_empty(),
+            "--heartbleed: no certificates"
+        );
+        let leaked = text(&found, app::HEARTBLEED);
+        if capture {
+            assert_eq!(leaked, vec![b64(&memory)]);
+        } else {
+            assert!(leaked.is_empty());
+        }
+    }
+    // A fixed server: nothing after the request; the session ends by its idle timer, with
+    // the certificate names and no vulnerability.
+    let mut l = Legacy::start(None, true, &mut Vec::new());
+    let mut out = Vec::new();
+    assert!(!l.data(&flight, &mut out));
+    assert_eq!(out, HEARTBEAT_REQUEST);
+    let found = report(l);
+    assert!(text(&found, app::VULN).is_empty());
+    // A heartbeat record before our request, or an honest empty response, is no finding.
+    let mut l = Legacy::start(None, true, &mut Vec::new());
+    let mut early = record(22, 0x0302, &server_hello(0x0302, 0x002f));
+    early.extend(record(24, 0x0302, &[2, 0x40, 0, 1, 2, 3]));
+    assert!(l.data(&early, &mut Vec::new()));
+    let mut l = Legacy::start(None, true, &mut Vec::new());
+    l.data(&flight, &mut Vec::new());
+    assert!(l.data(&record(24, 0x0302, &[2, 0, 0]), &mut Vec::new()));
+    assert!(text(&report(l), app::VULN).is_empty());
 }
 
 proptest::proptest! {
@@ -250,9 +329,9 @@ proptest::proptest! {
         prefix in proptest::sample::select(vec![&b""[..], b"\x16\x03\x03\x00\x40\x02\x00\x00\x3c\x03\x03", b"\x16\x03\x01\x01\x00\x0b\x00\x00\xfc", b"\x15\x03\x03\x00\x02"]),
     ) {
         let mut l = Legacy::default();
-        l.data(prefix);
+        l.data(prefix, &mut Vec::new());
         for c in &chunks {
-            l.data(c);
+            l.data(c, &mut Vec::new());
         }
         let _ = l.refused();
         report(l);
