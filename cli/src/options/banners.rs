@@ -82,8 +82,10 @@ pub struct BannerOptions {
 impl BannerOptions {
     /// Banner grabbing: captures, timeouts, hellos, limits.
     pub fn build(&self) -> Result<Banners, UserError> {
-        let mut b = Banners::default();
-        b.heartbleed = self.heartbleed || self.vuln.as_deref() == Some("heartbleed");
+        let mut b = Banners {
+            heartbleed: self.heartbleed || self.vuln.as_deref() == Some("heartbleed"),
+            ..Banners::default()
+        };
         if b.heartbleed {
             // As the original: no certificates, no leaked bytes, unless asked for after.
             b.captures.push((false, "cert".into()));

@@ -80,8 +80,9 @@ fn heartbleed_finds_the_flawed_stand_in_and_not_the_fixed_one() {
         .unwrap();
     ok(&made);
     let script = repo().join("test-support/heartbleed-standin.py");
+    let mut servers = Vec::new();
     for (ip, mode) in [("198.18.1.16", "--vulnerable"), ("198.18.1.17", "--fixed")] {
-        Command::new("ip")
+        let child = Command::new("ip")
             .args(["netns", "exec", &lab.target_ns, "python3"])
             .arg(&script)
             .args([ip, "7443"])
@@ -92,6 +93,7 @@ fn heartbleed_finds_the_flawed_stand_in_and_not_the_fixed_one() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        servers.push(child);
     }
     // Listening before the scan (the lab takes them down with the namespace).
     for _ in 0..50 {
@@ -122,6 +124,10 @@ fn heartbleed_finds_the_flawed_stand_in_and_not_the_fixed_one() {
         "--wait",
         "5",
     ]);
+    for mut s in servers {
+        let _ = s.kill();
+        let _ = s.wait();
+    }
     ok(&o);
     let out = String::from_utf8_lossy(&o.stdout);
     line(&out, "198.18.1.16", 7443, "vuln", "SSL[HEARTBLEED]");
