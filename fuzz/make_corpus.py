@@ -84,6 +84,12 @@ TLS = {
     'rustls-alert': (RUSTLS, tls_record(21, 0x0303, b'\x02\x46')),
     'rustls-garbage': (RUSTLS, tls_record(22, 0x0303, b'\x02\x00\x00\x26\x03\x03' + bytes(32))),
 }
+# --heartbleed (top bit of the port byte): a stand-in flawed server's flight, then its heartbeat
+# response with the 16 KiB it was asked for; on 443 and on 22 (every port gets the TLS hello).
+LEAK = bytes(i % 251 for i in range(0x4000))
+BLEED = tls_flight(0x0302, 0xc014, [LEAF]) + tls_record(24, 0x0302, b'\x02\x40\x00' + LEAK + bytes(16))
+TLS['heartbleed-443'] = (0x80 | PORTS.index(443), BLEED)
+TLS['heartbleed-22'] = (0x80 | PORTS.index(22), BLEED)
 for name, (pick, data) in TLS.items():
     for chunk in (7, 255):
         w('banner', f'{name}-{chunk}', bytes([pick, chunk]) + data)

@@ -47,13 +47,29 @@ fn banner_config() -> &'static BannerConfig {
     })
 }
 
+/// The configuration of `--heartbleed --capture heartbleed` (its bit in byte 0).
+fn heartbleed_config() -> &'static BannerConfig {
+    static CFG: OnceLock<BannerConfig> = OnceLock::new();
+    CFG.get_or_init(|| {
+        let mut c = banner_config().clone();
+        c.heartbleed = true;
+        c.capture_heartbleed = true;
+        c.capture_cert = false;
+        c
+    })
+}
+
 /// A banner session: byte 0 picks the port (one past the last: the rustls handshake of a
-/// second connection to a TLS 1.3-only server, on 443), byte 1 the chunk size; the rest is the server's
+/// second connection to a TLS 1.3-only server, on 443) and with its top bit the `--heartbleed`
+/// configuration, byte 1 the chunk size; the rest is the server's
 /// bytes in chunks, then the quiet-server probe and the end. What is kept stays bounded.
 pub fn banner(data: &[u8]) {
     let [p, chunk, rest @ ..] = data else { return };
-    let cfg = banner_config();
-    let pick = usize::from(*p) % (PORTS.len() + 1);
+    let cfg = match p & 0x80 {
+        0 => banner_config(),
+        _ => heartbleed_config(),
+    };
+    let pick = usize::from(p & 0x7f) % (PORTS.len() + 1);
     let mut sent = Vec::new();
     let mut s = match PORTS.get(pick) {
         Some(&port) => Session::start(THEM, port, cfg, &mut sent),
