@@ -2,8 +2,11 @@
 //! and returns the bytes to send back (hellos, follow-up commands); when the connection ends it
 //! yields the banners found, each with masscan's `app_proto` number. The protocol is chosen by
 //! port when we speak first (HTTP, TLS, memcached, RDP, SMB) and recognised from the server's
-//! first bytes otherwise (SSH, FTP, SMTP, POP3, IMAP4, VNC, Telnet, HTTP). Every parser takes
-//! arbitrary bytes, keeps at most [`BannerConfig::max_bytes`] of them, and never panics.
+//! first bytes otherwise (SSH, FTP, SMTP, POP3, IMAP4, VNC, Telnet, HTTP). TLS starts with our
+//! plaintext hello ([`tls_legacy`]); a server that refuses it (TLS 1.3 only) asks, through
+//! [`Session::wants_rustls`], for a second connection through rustls ([`Session::start_rustls`]).
+//! Every parser takes arbitrary bytes, keeps at most [`BannerConfig::max_bytes`] of them (a TLS
+//! connection at least a certificate chain's worth), and never panics.
 
 mod http;
 mod lines;
