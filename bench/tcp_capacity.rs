@@ -31,8 +31,13 @@ fn flow(i: u32, port: u16) -> Flow {
     }
 }
 
-/// Opens `n` connections to `port`; with `reply`, each then receives it as server data.
-fn measure(n: u32, port: u16, reply: Option<&[u8]>) -> (f64, f64, u64) {
+/// A TLS 1.3-only server's answer to the plaintext hello: a protocol_version alert.
+const REFUSAL: &[u8] = b"\x15\x03\x03\x00\x02\x02\x46";
+
+/// Opens `n` connections to `port`; with `reply`, each then receives it as server data. With
+/// `rustls`, each connection is first refused (untimed) so that the timed opening is the
+/// second connection, which shakes hands through rustls.
+fn measure(n: u32, port: u16, reply: Option<&[u8]>, rustls: bool) -> (f64, f64, u64) {
     let cfg = TcpConfig {
         link: Link::new([2, 0, 0, 0, 0, 2]),
         hello_wait_ms: 2000,
@@ -43,15 +48,29 @@ fn measure(n: u32, port: u16, reply: Option<&[u8]>) -> (f64, f64, u64) {
     let mut st = Stack::new(cfg, &CookieKey::from_seed(1));
     st.poll(1, 1);
     let mut frame = [0u8; 2048];
+    let syn_ack = Segment {
+        flags: SYN | ACK,
+        seq: 1000,
+        ack: 5000,
+        payload: &[],
+    };
+    if rustls {
+        for i in 0..n {
+            st.open(flow(i, port), [2, 0, 0, 0, 0, 1], 64, &syn_ack, Some(1460));
+            let refusal = Segment {
+                flags: ACK | PSH,
+                seq: 1001,
+                ack: 5000,
+                payload: REFUSAL,
+            };
+            st.segment(flow(i, port), &refusal);
+            while st.poll_transmit(&mut frame).is_some() {}
+            while st.poll_record().is_some() {}
+        }
+    }
     let before = rss_bytes();
     let t0 = Instant::now();
     for i in 0..n {
-        let syn_ack = Segment {
-            flags: SYN | ACK,
-            seq: 1000,
-            ack: 5000,
-            payload: &[],
-        };
         st.open(flow(i, port), [2, 0, 0, 0, 0, 1], 64, &syn_ack, Some(1460));
         if let Some(r) = reply {
             let seg = Segment {
@@ -85,6 +104,11 @@ fn main() {
     let greeting: &[u8] = b"220-a greeting from a server that speaks first\r\n";
     // One case per process, so that memory freed by one case cannot hide another's.
     let (name, port, reply): (&str, u16, Option<&[u8]>) = match case.as_str() {
+        "tls-rustls" => (
+            "TLS 1.3 ClientHello (rustls) sent after a refusal, waiting (port 443)",
+            443,
+            None,
+        ),
         "ssh" => (
             "server speaks first, nothing received yet (port 22)",
             22,
@@ -96,13 +120,17 @@ fn main() {
             21,
             Some(greeting),
         ),
-        "tls" => ("TLS ClientHello sent, waiting (port 443)", 443, None),
+        "tls" => (
+            "TLS plaintext ClientHello sent, waiting (port 443)",
+            443,
+            None,
+        ),
         other => {
-            eprintln!("tcp-capacity: unknown case '{other}' (ssh, http, ftp, tls)");
+            eprintln!("tcp-capacity: unknown case '{other}' (ssh, http, ftp, tls, tls-rustls)");
             std::process::exit(2);
         }
     };
-    let (per_conn, rate, held) = measure(n, port, reply);
+    let (per_conn, rate, held) = measure(n, port, reply, case == "tls-rustls");
     println!(
         "{name}: {held} connections held, {per_conn:.0} bytes each, {:.3} M opened/s on one core",
         rate / 1e6

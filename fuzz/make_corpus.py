@@ -3,12 +3,14 @@
 replies, operation sequences that reach the TCP stack's and receive path's states, the original
 masscan's -oB files and config files (from ../shared/fixtures/masscan when present), and specs.
 Run from the repository root; the corpora are committed, this script documents their making."""
-import os, struct
+import os, struct, subprocess, tempfile
 
 BASE = 'fuzz/corpus'
 FIX = '../shared/fixtures/masscan'
-PORTS = [21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777,
+PORTS = [21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777, 8531, 993,
          6000, 1099, 88, 27017, 104, 389, 5060, 554, 111]
+# The banner harness's port pick one past PORTS: the rustls handshake (second TLS connection).
+RUSTLS = len(PORTS)
 
 
 def w(target, name, data):
@@ -139,6 +141,61 @@ for name, (port, data) in HELLO_REPLIES.items():
     for chunk in (1, 7, 255):
         w('banner', f'{name}-{chunk}', bytes([PORTS.index(port), chunk]) + data)
 
+
+def tls_chain():
+    """A lab CA and a leaf it signed (RSA, made by openssl here), as DER."""
+    with tempfile.TemporaryDirectory() as d:
+        def run(*a):
+            subprocess.run(a, cwd=d, check=True, capture_output=True)
+        run('openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-keyout', 'ca.key',
+            '-out', 'ca.pem', '-subj', '/O=masscan-rs lab/CN=masscan-rs lab CA')
+        run('openssl', 'req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr',
+            '-subj', '/O=masscan-rs lab/CN=tls.lab.masscan-rs.test')
+        with open(f'{d}/ext.cnf', 'w') as f:
+            f.write('subjectAltName=DNS:tls.lab.masscan-rs.test,DNS:legacy.lab.masscan-rs.test\n')
+        run('openssl', 'x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key',
+            '-CAcreateserial', '-days', '30', '-extfile', 'ext.cnf', '-out', 'leaf.pem')
+        run('openssl', 'x509', '-in', 'leaf.pem', '-outform', 'DER', '-out', 'leaf.der')
+        run('openssl', 'x509', '-in', 'ca.pem', '-outform', 'DER', '-out', 'ca.der')
+        return open(f'{d}/leaf.der', 'rb').read(), open(f'{d}/ca.der', 'rb').read()
+
+
+def tls_record(kind, version, data):
+    return struct.pack('>BHH', kind, version, len(data)) + data
+
+
+def tls_handshake(kind, body):
+    return bytes([kind]) + struct.pack('>I', len(body))[1:] + body
+
+
+def tls_flight(version, cipher, chain):
+    """An old server's first flight: ServerHello, Certificate (split over two records), ServerHelloDone."""
+    hello = struct.pack('>H', version) + bytes(range(32)) + b'\x00' + struct.pack('>HB', cipher, 0)
+    certs = b''.join(struct.pack('>I', len(c))[1:] + c for c in chain)
+    hs = (tls_handshake(2, hello) + tls_handshake(11, struct.pack('>I', len(certs))[1:] + certs)
+          + tls_handshake(14, b''))
+    half = len(hs) // 2
+    return tls_record(22, version, hs[:half]) + tls_record(22, version, hs[half:])
+
+
+LEAF, CA = tls_chain()
+TLS = {
+    'tls10-chain': (PORTS.index(443), tls_flight(0x0301, 0x002f, [LEAF, CA])),
+    'sslv3-chain': (PORTS.index(8531), tls_flight(0x0300, 0x000a, [LEAF])),
+    'tls12-chain': (PORTS.index(993), tls_flight(0x0303, 0xc02f, [LEAF, CA])),
+    'tls13-refusal': (PORTS.index(443), tls_record(21, 0x0303, b'\x02\x46')),
+    'rustls-alert': (RUSTLS, tls_record(21, 0x0303, b'\x02\x46')),
+    'rustls-garbage': (RUSTLS, tls_record(22, 0x0303, b'\x02\x00\x00\x26\x03\x03' + bytes(32))),
+}
+# --heartbleed (top bit of the port byte): a stand-in flawed server's flight, then its heartbeat
+# response with the 16 KiB it was asked for; on 443 and on 22 (every port gets the TLS hello).
+LEAK = bytes(i % 251 for i in range(0x4000))
+BLEED = tls_flight(0x0302, 0xc014, [LEAF]) + tls_record(24, 0x0302, b'\x02\x40\x00' + LEAK + bytes(16))
+TLS['heartbleed-443'] = (0x80 | PORTS.index(443), BLEED)
+TLS['heartbleed-22'] = (0x80 | PORTS.index(22), BLEED)
+for name, (pick, data) in TLS.items():
+    for chunk in (7, 255):
+        w('banner', f'{name}-{chunk}', bytes([pick, chunk]) + data)
 
 M = 0xffffffff
 OUR_ISN = 0xfffffff0

@@ -38,7 +38,10 @@
 #                                                UDP: 198.18.1.4 memcached :11211,
 #                                                198.18.1.13 unbound :53, 198.18.1.14 snmpd :161,
 #                                                198.18.1.15 chronyd :123 (198.18.1.5 answers
-#                                                every UDP port with ICMP port unreachable)
+#                                                every UDP port with ICMP port unreachable),
+#                                                TLS (lab-servers/tls.sh): 198.18.1.16 openssl
+#                                                TLS 1.0 only (AES128-SHA) :443, :8531,
+#                                                198.18.1.17 openssl TLS 1.3 only :443, :8531
 #                                                198.18.1.20-25 the original's hellos, part A:
 #                                                Xvfb :6000/:6001, slapd :389, rpcbind :111,
 #                                                krb5kdc :88, kamailio :5060, RTSP :554,
@@ -64,9 +67,11 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lab-servers/hellos-a.sh"
 
 STATE_ROOT=/run/masscan-lab
+# shellcheck source=lab-servers/tls.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lab-servers/tls.sh"
 UDP_SERVICES="198.18.1.4:11211 198.18.1.13:53 198.18.1.14:161 198.18.1.15:123 [2001:2:0:1::6]:53 [2001:2:0:1::7]:161 [2001:2:0:1::8]:123"
 SERVICES="198.18.1.1:80 198.18.1.2:22 198.18.1.3:21 198.18.1.4:11211"
-BANNER_SERVICES="198.18.1.1:443 198.18.1.6:25 198.18.1.7:110 198.18.1.7:143 198.18.1.8:23 198.18.1.9:445 198.18.1.10:3389 198.18.1.11:5900 198.18.1.12:9000 198.18.1.12:9001"
+BANNER_SERVICES="198.18.1.1:443 198.18.1.6:25 198.18.1.7:110 198.18.1.7:143 198.18.1.8:23 198.18.1.9:445 198.18.1.10:3389 198.18.1.11:5900 198.18.1.12:9000 198.18.1.12:9001 198.18.1.16:443 198.18.1.16:8531 198.18.1.17:443 198.18.1.17:8531"
 
 die() { echo "lab: $*" >&2; exit 1; }
 need_root() { [ "$(id -u)" = 0 ] || die "needs root (network namespaces need CAP_NET_ADMIN and CAP_SYS_ADMIN)"; }
@@ -205,6 +210,7 @@ EOF
 
   start_banner_servers "$ns" "$dir"
   start_hellos_a_servers "$ns" "$dir"
+  start_tls_servers "$ns" "$dir"
   start_udp_servers "$ns" "$dir"
 
   # Port 8080 open on every address of the block (and of the service hosts): the kernel completes
@@ -495,7 +501,7 @@ up() {
   ip -n "$nbr" -6 route add default via 2001:2::1 dev "$ifm"
   for i in $(seq 1 8); do ip -n "$tgt" addr add "2001:2:0:1::$i/128" dev lo nodad; done
   ip -n "$tgt" -6 route add local 2001:2:1::/112 dev lo
-  for i in $(seq 1 15); do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
+  for i in $(seq 1 17); do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
   for i in $(seq 20 26); do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
   ip -n "$tgt" route add local 198.19.0.0/16 dev lo
   # The block answers SYNs at the scan's rate: room for many half-open connections.

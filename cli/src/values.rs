@@ -281,6 +281,17 @@ fn captured(name: &str, s: &str) -> Result<String, String> {
     }
 }
 
+/// `--vuln NAME`: the checks this build has (the original's others are refused, saying so).
+pub fn vuln(s: &str) -> Result<String, String> {
+    match s {
+        "heartbleed" => Ok(s.to_string()),
+        "ticketbleed" | "poodle" | "sslv3" | "ntp-monlist" | "monlist" => Err(format!(
+            "--vuln {s} is not implemented in masscan-rs (--vuln heartbleed is)"
+        )),
+        _ => Err(format!("unknown --vuln '{s}' (masscan-rs has: heartbleed)")),
+    }
+}
+
 pub fn capture(s: &str) -> Result<String, String> {
     captured("capture", s)
 }

@@ -396,6 +396,8 @@ impl Classifier {
     ) {
         let flow = reply_flow(a, r);
         let peer_mac = a.them_mac;
+        // A port answers once, except to the banner stack's second connection (TLS 1.3).
+        let fresh = fresh || self.stack.as_ref().is_some_and(|st| st.awaits(&flow));
         if let (true, Some(st)) = (fresh, self.stack.as_mut()) {
             let seg = Segment {
                 flags: syn_ack.flags,

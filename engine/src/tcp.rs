@@ -4,7 +4,9 @@
 //! cookie, up to a fixed cap; it acknowledges in-order data, feeds it to the banner
 //! [`Session`], sends the session's hellos and commands (retransmitted until acknowledged) and
 //! ends with a RST when the session is done, the server closes, the byte cap is reached or a
-//! timer fires. Timers sit on a wheel advanced by [`Stack::poll`] from the clock, not by packet
+//! timer fires. A TLS server that refused the plaintext hello (a TLS 1.3-only server) gets a
+//! second connection on the same ports, whose SYN-ACK opens a rustls session instead
+//! ([`Session::start_rustls`]). Timers sit on a wheel advanced by [`Stack::poll`] from the clock, not by packet
 //! arrival, so a quiet link still gets its probes sent and its connections closed on time.
 //!
 //! Its surface is sans-IO, after quinn-proto: [`Stack::poll_transmit`] writes the next queued
@@ -121,6 +123,19 @@ pub struct Stack {
     pub counters: TcpCounters,
     scratch: Vec<u8>,
     found: Vec<Found>,
+    /// The scan's cookie key, for the SYN of a second connection.
+    key: CookieKey,
+    /// Second connections whose SYN went out, until their SYN-ACK comes or they are given up.
+    reconnecting: HashMap<Flow, Reconnect, TableHasher>,
+    /// When [`Stack::poll`] next looks for second connections' SYNs to send again.
+    resend_ms: u64,
+}
+
+/// A second connection waiting for its SYN-ACK.
+struct Reconnect {
+    peer_mac: [u8; 6],
+    sent_ms: u64,
+    retries: u8,
 }
 
 impl Stack {
@@ -139,6 +154,61 @@ impl Stack {
             counters: TcpCounters::default(),
             scratch: Vec::new(),
             found: Vec::new(),
+            key: *key,
+            reconnecting: HashMap::with_hasher(TableHasher { k0: k1, k1: k0 }),
+            resend_ms: 0,
+        }
+    }
+
+    /// Whether a SYN-ACK on `flow` answers a second connection of ours (the receive path lets
+    /// it through although its port has answered before).
+    pub fn awaits(&self, flow: &Flow) -> bool {
+        self.reconnecting.contains_key(flow)
+    }
+
+    /// Opens a second connection on the same ports (so the same receive queue sees its reply,
+    /// and the same cookie recognises it): a SYN, after the RST that ended the first.
+    fn reconnect(&mut self, flow: Flow, peer_mac: [u8; 6]) {
+        if self.reconnecting.len() >= self.cfg.max_connections {
+            return;
+        }
+        let r = Reconnect {
+            peer_mac,
+            sent_ms: self.now_ms,
+            retries: 0,
+        };
+        self.reconnecting.insert(flow, r);
+        self.send_syn(flow, peer_mac);
+        self.counters.reconnects += 1;
+    }
+
+    /// A SYN of ours: the cookie as sequence number, as the scan's probes have.
+    fn send_syn(&mut self, flow: Flow, peer_mac: [u8; 6]) {
+        let (k, f) = (&self.key, &flow);
+        let seq = crate::probe::tcp_syn::cookie(k, f.them, f.me, f.port_them, f.port_me) as u32;
+        self.queue(flow, peer_mac, seq, 0, SYN, &[]);
+    }
+
+    /// Sends again the SYNs of second connections unanswered for a retransmission timeout (1,
+    /// 2, 4 s), and gives up those unanswered after the last.
+    fn resend_syns(&mut self) {
+        let now = self.now_ms;
+        let mut again = Vec::new();
+        self.reconnecting.retain(|flow, r| {
+            if now < r.sent_ms + rto(r.retries) {
+                return true;
+            }
+            if r.retries >= MAX_RETRIES {
+                return false;
+            }
+            r.retries += 1;
+            r.sent_ms = now;
+            again.push((*flow, r.peer_mac));
+            true
+        });
+        for (flow, mac) in again {
+            self.counters.retransmits += 1;
+            self.send_syn(flow, mac);
         }
     }
 
@@ -212,6 +282,10 @@ impl Stack {
             }
         }
         self.wheel.due = due;
+        if !self.reconnecting.is_empty() && self.now_ms >= self.resend_ms {
+            self.resend_syns();
+            self.resend_ms = self.now_ms + TICK_MS * 16;
+        }
     }
 
     /// A SYN-ACK acknowledging our cookie: opens a connection (our ACK and maybe a hello go
@@ -232,12 +306,12 @@ impl Stack {
             return false;
         }
         self.scratch.clear();
-        let session = Session::start(
-            flow.them,
-            flow.port_them,
-            &self.cfg.banners,
-            &mut self.scratch,
-        );
+        let (ip, port, banners) = (flow.them, flow.port_them, &self.cfg.banners);
+        let session = if self.reconnecting.remove(&flow).is_some() {
+            Session::start_rustls(ip, port, banners, &mut self.scratch)
+        } else {
+            Session::start(ip, port, banners, &mut self.scratch)
+        };
         let tcb = Tcb {
             peer_mac,
             ttl,
@@ -455,6 +529,9 @@ impl Stack {
         if reset {
             self.queue(flow, tcb.peer_mac, tcb.snd_nxt, tcb.rcv_nxt, RST | ACK, &[]);
         }
+        if tcb.session.wants_rustls() {
+            self.reconnect(flow, tcb.peer_mac);
+        }
         self.found.clear();
         tcb.session.finish(&self.cfg.banners, &mut self.found);
         for f in self.found.drain(..) {
@@ -531,6 +608,9 @@ fn segment_builder(
     flags: u8,
 ) -> Option<PacketBuilderStep<TcpHeader>> {
     let mut b = ip_builder(h, flow)?.tcp(flow.port_me, flow.port_them, seq, WINDOW);
+    if flags & SYN != 0 {
+        b = b.syn();
+    }
     if flags & ACK != 0 {
         b = b.ack(ack);
     }

@@ -28,8 +28,8 @@ use std::sync::{Arc, OnceLock};
 
 /// Ports a banner session may be on: each client-first protocol's, server-first ones, and an
 /// unknown one (where the server's first bytes choose the parser).
-const PORTS: [u16; 23] = [
-    21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777,
+const PORTS: [u16; 25] = [
+    21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777, 8531, 993,
     // The original's hellos, part A: X11, Java RMI, Kerberos, MongoDB, DICOM, LDAP, SIP, RTSP, RPC.
     6000, 1099, 88, 27017, 104, 389, 5060, 554, 111,
 ];
@@ -49,14 +49,34 @@ fn banner_config() -> &'static BannerConfig {
     })
 }
 
-/// A banner session: byte 0 picks the port, byte 1 the chunk size; the rest is the server's
+/// The configuration of `--heartbleed --capture heartbleed` (its bit in byte 0).
+fn heartbleed_config() -> &'static BannerConfig {
+    static CFG: OnceLock<BannerConfig> = OnceLock::new();
+    CFG.get_or_init(|| {
+        let mut c = banner_config().clone();
+        c.heartbleed = true;
+        c.capture_heartbleed = true;
+        c.capture_cert = false;
+        c
+    })
+}
+
+/// A banner session: byte 0 picks the port (one past the last: the rustls handshake of a
+/// second connection to a TLS 1.3-only server, on 443) and with its top bit the `--heartbleed`
+/// configuration, byte 1 the chunk size; the rest is the server's
 /// bytes in chunks, then the quiet-server probe and the end. What is kept stays bounded.
 pub fn banner(data: &[u8]) {
     let [p, chunk, rest @ ..] = data else { return };
-    let cfg = banner_config();
-    let port = PORTS[usize::from(*p) % PORTS.len()];
+    let cfg = match p & 0x80 {
+        0 => banner_config(),
+        _ => heartbleed_config(),
+    };
+    let pick = usize::from(p & 0x7f) % (PORTS.len() + 1);
     let mut sent = Vec::new();
-    let mut s = Session::start(THEM, port, cfg, &mut sent);
+    let mut s = match PORTS.get(pick) {
+        Some(&port) => Session::start(THEM, port, cfg, &mut sent),
+        None => Session::start_rustls(THEM, 443, cfg, &mut sent),
+    };
     for c in rest.chunks(usize::from(*chunk).max(1)) {
         if s.is_done() {
             break;
@@ -65,11 +85,14 @@ pub fn banner(data: &[u8]) {
     }
     let _ = s.quiet(THEM, cfg, &mut sent);
     assert!(s.received() <= rest.len());
+    let received = s.received();
     let mut found: Vec<Found> = Vec::new();
     s.finish(cfg, &mut found);
     let total: usize = found.iter().map(|f| f.text.len()).sum();
-    // Banners are made of at most the kept bytes (plus labels and base64 of certificates).
-    assert!(total <= 4 * MAX_BYTES + 1024, "banners of {total} bytes");
+    // Banners are made of at most the kept bytes (plus labels and base64 of certificates; a
+    // TLS connection may keep a whole certificate chain past MAX_BYTES).
+    let kept = received.max(MAX_BYTES);
+    assert!(total <= 4 * kept + 1024, "banners of {total} bytes");
 }
 
 fn tcp_config() -> TcpConfig {

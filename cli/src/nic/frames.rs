@@ -112,6 +112,7 @@ pub fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConf
         match what.as_str() {
             "cert" => banners.capture_cert = *on,
             "html" => banners.capture_html = *on,
+            "heartbleed" => banners.capture_heartbleed = *on,
             _ => {}
         }
     }
@@ -122,6 +123,7 @@ pub fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConf
         banners.max_bytes = n;
     }
     banners.hellos = c.banner.hellos.iter().cloned().collect();
+    banners.heartbleed = c.banner.heartbleed;
     TcpConfig {
         link: frame::Link {
             mac: my_mac,

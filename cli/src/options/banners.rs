@@ -19,6 +19,14 @@ pub struct BannerOptions {
     /// hello where the server does not speak first, and report what comes back.
     #[arg(long = "banners", alias = "banner")]
     pub banners: bool,
+    /// Check every port for the Heartbleed flaw (CVE-2014-0160): the TLS hello goes to every
+    /// port, then a heartbeat request claiming more than it carries; implies --banners and
+    /// --nocapture cert (--capture heartbleed reports the leaked bytes).
+    #[arg(long = "heartbleed")]
+    pub heartbleed: bool,
+    /// A vulnerability check: heartbleed (as --heartbleed).
+    #[arg(long = "vuln", value_name = "NAME", value_parser = values::vuln)]
+    pub vuln: Option<String>,
     /// No banners (overrides --banners, e.g. one from a config file).
     #[arg(long = "nobanners")]
     pub nobanners: bool,
@@ -74,7 +82,15 @@ pub struct BannerOptions {
 impl BannerOptions {
     /// Banner grabbing: captures, timeouts, hellos, limits.
     pub fn build(&self) -> Result<Banners, UserError> {
-        let mut b = Banners::default();
+        let mut b = Banners {
+            heartbleed: self.heartbleed || self.vuln.as_deref() == Some("heartbleed"),
+            ..Banners::default()
+        };
+        if b.heartbleed {
+            // As the original: no certificates, no leaked bytes, unless asked for after.
+            b.captures.push((false, "cert".into()));
+            b.captures.push((false, "heartbleed".into()));
+        }
         for (on, list) in [(true, &self.capture), (false, &self.nocapture)] {
             for what in list {
                 if !b.captures.contains(&(on, what.clone())) {
@@ -82,7 +98,7 @@ impl BannerOptions {
                 }
             }
         }
-        b.enabled = self.banners && !self.nobanners;
+        b.enabled = (self.banners || b.heartbleed) && !self.nobanners;
         b.hello_timeout = self.hello_timeout;
         b.connection_timeout = self.connection_timeout;
         for (kind, list) in [

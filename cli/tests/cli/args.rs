@@ -376,3 +376,41 @@ fn refuses_what_is_not_built_yet() {
         "OPROTO probes are not implemented yet",
     );
 }
+
+/// `--heartbleed` and `--vuln heartbleed` turn banners on and certificates off, as the
+/// original's do; `--capture heartbleed` after them keeps the leak; the original's other
+/// checks are refused in one line.
+#[test]
+fn heartbleed_options_and_the_checks_not_built() {
+    for spelling in [&["--heartbleed"][..], &["--vuln", "heartbleed"]] {
+        let o = masscan(
+            &[
+                &["10.0.0.1", "-p80"],
+                spelling,
+                &["--capture", "heartbleed", "--echo"],
+            ]
+            .concat(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = stdout(&o);
+        for want in [
+            "heartbleed = true\n",
+            "banners = true\n",
+            "nocapture = cert\n",
+            "capture = heartbleed\n",
+        ] {
+            assert!(
+                text.contains(want),
+                "{spelling:?}: missing {want:?} in\n{text}"
+            );
+        }
+    }
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "--vuln", "ticketbleed"],
+        "--vuln ticketbleed is not implemented in masscan-rs (--vuln heartbleed is)",
+    );
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "--vuln", "nosuch"],
+        "unknown --vuln 'nosuch'",
+    );
+}

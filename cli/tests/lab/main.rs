@@ -25,4 +25,5 @@ mod resume;
 mod scan;
 mod seccomp;
 mod slurm;
+mod tls;
 mod xdp;

@@ -4,8 +4,11 @@
 //! port when we speak first (HTTP, TLS, memcached, RDP, SMB, and the original's other hellos
 //! in `hello/`: X11, Java RMI, Kerberos, MongoDB, DICOM, LDAP, SIP, RTSP, ONC RPC) and
 //! recognised from the server's first bytes otherwise (SSH, FTP, SMTP, POP3, IMAP4, VNC,
-//! Telnet, HTTP). Every parser takes arbitrary bytes, keeps at most
-//! [`BannerConfig::max_bytes`] of them, and never panics.
+//! Telnet, HTTP). TLS starts with our plaintext hello ([`tls_legacy`]); a server that refuses
+//! it (TLS 1.3 only) asks, through [`Session::wants_rustls`], for a second connection through
+//! rustls ([`Session::start_rustls`]). Every parser takes arbitrary bytes, keeps at most
+//! [`BannerConfig::max_bytes`] of them (a TLS connection at least a certificate chain's
+//! worth), and never panics.
 
 mod hello;
 mod http;
@@ -17,6 +20,9 @@ mod smb;
 mod ssh;
 mod telnet;
 mod tls;
+mod tls_hello;
+pub(crate) mod tls_legacy;
+mod tls_report;
 mod vnc;
 
 use std::collections::HashMap;
@@ -101,6 +107,11 @@ pub struct BannerConfig {
     pub capture_html: bool,
     /// Bytes kept from one connection; the connection ends when it is reached.
     pub max_bytes: usize,
+    /// `--heartbleed`: every port gets the TLS hello with the heartbeat extension, and a
+    /// heartbeat request claiming more bytes than it carries after the server's flight.
+    pub heartbleed: bool,
+    /// Report the bytes a Heartbleed-vulnerable server leaked (`--capture heartbleed`).
+    pub capture_heartbleed: bool,
     /// `--hello-string[PORT]` / `--hello-file[PORT]`: the hello sent at once on that port.
     pub hellos: HashMap<u16, Vec<u8>>,
     tls: Arc<rustls::ClientConfig>,
@@ -113,6 +124,8 @@ impl Default for BannerConfig {
             capture_cert: true,
             capture_html: false,
             max_bytes: crate::config::defaults::BANNER_BYTES,
+            heartbleed: false,
+            capture_heartbleed: false,
             hellos: HashMap::new(),
             tls: tls::client_config(),
         }
@@ -126,10 +139,15 @@ impl std::fmt::Debug for BannerConfig {
             .field("capture_cert", &self.capture_cert)
             .field("capture_html", &self.capture_html)
             .field("max_bytes", &self.max_bytes)
+            .field("heartbleed", &self.heartbleed)
+            .field("capture_heartbleed", &self.capture_heartbleed)
             .field("hellos", &self.hellos.keys().collect::<Vec<_>>())
             .finish()
     }
 }
+
+/// The least a TLS connection may take, whatever `--banner-bytes` says: a certificate chain.
+const TLS_BYTES: usize = 32 * 1024;
 
 pub const DEFAULT_USER_AGENT: &str =
     "masscan-rs/0.1 (masscan/1.3 compatible; https://github.com/robertdavidgraham/masscan)";
@@ -146,9 +164,29 @@ enum ClientFirst {
 fn client_first(port: u16) -> Option<ClientFirst> {
     Some(match port {
         80 | 81 | 591 | 3000 | 5000 | 8000 | 8008 | 8080 | 8088 | 8888 | 9000 => ClientFirst::Http,
-        443 | 465 | 636 | 853 | 990 | 992 | 993 | 994 | 995 | 4443 | 5061 | 5986 | 8443 | 9443 => {
-            ClientFirst::Tls
-        }
+        // The original's TLS ports, then ours (DNS over TLS, WinRM, the usual alternates).
+        443
+        | 465
+        | 636
+        | 637
+        | 990..=995
+        | 2083
+        | 2087
+        | 2096
+        | 2376
+        | 3269
+        | 5061
+        | 8140
+        | 8443
+        | 8531
+        | 9050
+        | 11712
+        | 49955
+        | 322
+        | 853
+        | 4443
+        | 5986
+        | 9443 => ClientFirst::Tls,
         _ => return parser::hello_for(port).map(ClientFirst::Other),
     })
 }
@@ -158,12 +196,15 @@ enum Kind {
     /// Nothing received yet and no protocol chosen: the server's first bytes decide.
     Detect,
     Http(http::Http),
+    /// The plaintext TLS handshake (SSLv3 to TLS 1.2).
+    TlsLegacy(Box<tls_legacy::Legacy>),
+    /// A handshake through rustls (the second connection to a TLS 1.3-only server).
     Tls(Box<tls::Tls>),
     Ssh(ssh::Ssh),
     Lines(lines::Lines),
     /// A line protocol whose server accepted STARTTLS (or `AUTH TLS`, `STLS`): its lines, then
     /// the TLS handshake that followed.
-    StartTls(Box<(lines::Lines, tls::Tls)>),
+    StartTls(Box<(lines::Lines, tls_legacy::Legacy)>),
     Telnet(telnet::Telnet),
     Vnc(vnc::Vnc),
     /// A protocol of the hello table.
@@ -197,7 +238,11 @@ impl Session {
         if let Some(h) = cfg.hellos.get(&port) {
             out.extend_from_slice(h);
             s.said_hello = true;
-        } else if let Some(p) = client_first(port) {
+        } else if let Some(p) = match cfg.heartbleed {
+            // As the original: with --heartbleed every port gets the TLS hello.
+            true => Some(ClientFirst::Tls),
+            false => client_first(port),
+        } {
             s.kind = s.hello(p, ip, cfg, out);
             s.said_hello = true;
         }
@@ -210,10 +255,11 @@ impl Session {
                 http::hello(ip, &cfg.user_agent, out);
                 Kind::Http(http::Http::default())
             }
-            ClientFirst::Tls => match tls::Tls::start(ip, cfg, out) {
-                Some(t) => Kind::Tls(Box::new(t)),
-                None => Kind::Detect,
-            },
+            ClientFirst::Tls => Kind::TlsLegacy(Box::new(tls_legacy::Legacy::start(
+                None,
+                cfg.heartbleed,
+                out,
+            ))),
             ClientFirst::Other(start) => Kind::Other(start(ip, cfg, out)),
         }
     }
@@ -241,11 +287,12 @@ impl Session {
     }
 
     /// In-order bytes from the server `ip`; replies are appended to `out`.
-    pub fn data(&mut self, ip: IpAddr, data: &[u8], cfg: &BannerConfig, out: &mut Vec<u8>) {
+    pub fn data(&mut self, _ip: IpAddr, data: &[u8], cfg: &BannerConfig, out: &mut Vec<u8>) {
         if self.done || data.is_empty() {
             return;
         }
-        let room = cfg.max_bytes.saturating_sub(self.received);
+        let cap = self.cap(cfg);
+        let room = cap.saturating_sub(self.received);
         let data = &data[..data.len().min(room)];
         self.received += data.len();
         if matches!(self.kind, Kind::Detect) || self.mismatch(data) {
@@ -254,6 +301,7 @@ impl Session {
         let done = match &mut self.kind {
             Kind::Detect => false,
             Kind::Http(p) => p.data(data, cfg),
+            Kind::TlsLegacy(p) => p.data(data, out),
             Kind::Tls(p) => p.data(data, out),
             Kind::Ssh(p) => p.data(data),
             Kind::Lines(p) => p.data(data, out),
@@ -267,18 +315,48 @@ impl Session {
             }
         };
         // A line protocol that got its TLS command accepted goes on with the handshake.
-        let done = done && !self.start_tls(ip, cfg, out);
-        self.done = done || self.received >= cfg.max_bytes;
+        let done = done && !self.start_tls(out);
+        self.done = done || self.received >= cap;
+    }
+
+    /// Bytes this connection may take: the scan's banner budget, but at least a TLS server's
+    /// whole first flight (its certificate chain) on a TLS connection.
+    fn cap(&self, cfg: &BannerConfig) -> usize {
+        match self.kind {
+            Kind::TlsLegacy(_) | Kind::Tls(_) | Kind::StartTls(_) => cfg.max_bytes.max(TLS_BYTES),
+            _ => cfg.max_bytes,
+        }
+    }
+
+    /// A TLS server refused our plaintext hello as a TLS 1.3-only server does: its certificate
+    /// can only come from a second connection that shakes hands through rustls
+    /// ([`Session::start_rustls`]).
+    pub fn wants_rustls(&self) -> bool {
+        matches!(&self.kind, Kind::TlsLegacy(p) if p.refused())
+    }
+
+    /// The second connection to a server that refused the plaintext hello: a TLS 1.3 (or 1.2)
+    /// handshake through rustls, its ClientHello appended to `out`.
+    pub fn start_rustls(ip: IpAddr, port: u16, cfg: &BannerConfig, out: &mut Vec<u8>) -> Self {
+        let kind = match tls::Tls::start(ip, cfg, out) {
+            Some(t) => Kind::Tls(Box::new(t)),
+            None => Kind::Detect,
+        };
+        Session {
+            kind,
+            port,
+            received: 0,
+            said_hello: true,
+            done: false,
+        }
     }
 
     /// Starts TLS after an accepted STARTTLS; false when there is nothing to upgrade.
-    fn start_tls(&mut self, ip: IpAddr, cfg: &BannerConfig, out: &mut Vec<u8>) -> bool {
+    fn start_tls(&mut self, out: &mut Vec<u8>) -> bool {
         if !matches!(&self.kind, Kind::Lines(p) if p.tls_accepted()) {
             return false;
         }
-        let Some(tls) = tls::Tls::start(ip, cfg, out) else {
-            return false;
-        };
+        let tls = tls_legacy::Legacy::start(None, false, out);
         if let Kind::Lines(lines) = std::mem::replace(&mut self.kind, Kind::Detect) {
             self.kind = Kind::StartTls(Box::new((lines, tls)));
         }
@@ -294,6 +372,8 @@ impl Session {
         match &self.kind {
             Kind::Http(_) => !data.starts_with(b"HTTP/") && known_server_first(data),
             Kind::Other(_) => known_server_first(data),
+            // Not a TLS record (an HTTP or SSH server on a TLS port): the reply says what it is.
+            Kind::TlsLegacy(_) => data.first().is_some_and(|b| !(0x14..=0x18).contains(b)),
             _ => false,
         }
     }
@@ -303,6 +383,7 @@ impl Session {
         match self.kind {
             Kind::Detect => {}
             Kind::Http(p) => p.finish(cfg, found),
+            Kind::TlsLegacy(p) => p.finish(cfg, found),
             Kind::Tls(p) => p.finish(cfg, found),
             Kind::Ssh(p) => p.finish(found),
             Kind::Lines(p) => p.finish(found),

@@ -1,15 +1,13 @@
-//! TLS through rustls: a modern ClientHello (TLS 1.3 and 1.2), every certificate accepted; once
-//! the server's chain is in, reports the version, cipher suite, the leaf's subject, SANs and
-//! issuer (`ssl`), and with `--capture cert` (the default) each certificate in base64 (`X509`).
+//! TLS through rustls: a modern ClientHello (TLS 1.3 and 1.2), every certificate accepted. It is
+//! the second connection to a server that refused the plaintext hello of [`super::tls_legacy`]
+//! (a TLS 1.3-only server, whose certificate only a real handshake decrypts); once the chain is
+//! in, [`super::tls_report`] writes the same records as the plaintext path.
 
-use super::{app, BannerConfig, Found};
-use base64::Engine;
+use super::{BannerConfig, Found};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{
-    ClientConfig, ClientConnection, DigitallySignedStruct, ProtocolVersion, SignatureScheme,
-};
+use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -115,66 +113,22 @@ impl Tls {
     }
 
     pub fn finish(self, cfg: &BannerConfig, found: &mut Vec<Found>) {
-        let version = match self.conn.protocol_version() {
-            Some(ProtocolVersion::TLSv1_3) => "TLS/1.3".to_string(),
-            Some(ProtocolVersion::TLSv1_2) => "TLS/1.2".to_string(),
-            Some(v) => format!("{v:?}"),
+        let version = self.conn.protocol_version().map(u16::from);
+        let cipher = self
+            .conn
+            .negotiated_cipher_suite()
+            .map(|s| u16::from(s.suite()));
+        let chain: Vec<&[u8]> = self
+            .conn
+            .peer_certificates()
+            .unwrap_or(&[])
+            .iter()
+            .map(|c| c.as_ref())
+            .collect();
+        let extra = match &self.error {
+            Some(e) => format!(", error: {e}"),
             None => String::new(),
         };
-        let mut text = version;
-        if let Some(s) = self.conn.negotiated_cipher_suite() {
-            text.push_str(&format!(" cipher:0x{:04x}", u16::from(s.suite())));
-        }
-        let chain = self.conn.peer_certificates().unwrap_or(&[]);
-        if let Some(leaf) = chain.first() {
-            text.push_str(&describe(leaf));
-        }
-        if let Some(e) = &self.error {
-            if !text.is_empty() {
-                text.push_str(", ");
-            }
-            text.push_str("error: ");
-            text.push_str(e);
-        }
-        if !text.is_empty() {
-            found.push(Found::new(app::SSL, text.trim_start()));
-        }
-        if cfg.capture_cert {
-            for c in chain {
-                found.push(Found::new(
-                    app::X509,
-                    base64::engine::general_purpose::STANDARD.encode(c.as_ref()),
-                ));
-            }
-        }
+        super::tls_report::report(version, cipher, &chain, &extra, &[], cfg, found);
     }
-}
-
-/// `, subject: ..., SAN: a, b, issuer: ...` of a DER certificate.
-fn describe(der: &[u8]) -> String {
-    let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
-        return ", certificate unreadable".into();
-    };
-    let mut s = format!(", subject: {}", cert.subject());
-    if let Ok(Some(san)) = cert.subject_alternative_name() {
-        let names: Vec<String> = san
-            .value
-            .general_names
-            .iter()
-            .map(|n| match n {
-                x509_parser::extensions::GeneralName::DNSName(d) => d.to_string(),
-                x509_parser::extensions::GeneralName::IPAddress(b) => match b.len() {
-                    4 => IpAddr::from(<[u8; 4]>::try_from(*b).unwrap_or_default()).to_string(),
-                    16 => IpAddr::from(<[u8; 16]>::try_from(*b).unwrap_or_default()).to_string(),
-                    _ => format!("{b:02x?}"),
-                },
-                other => other.to_string(),
-            })
-            .collect();
-        if !names.is_empty() {
-            s.push_str(&format!(", SAN: {}", names.join(" ")));
-        }
-    }
-    s.push_str(&format!(", issuer: {}", cert.issuer()));
-    s
 }

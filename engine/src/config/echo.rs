@@ -109,6 +109,7 @@ pub static ECHO: &[Echo] = &[
     setting("dpdk-args", |c| given(&c.io.dpdk_args), None),
     Echo::Lines(write_captures),
     setting("banners", |c| flag(c.banner.enabled), Some(off)),
+    setting("heartbleed", |c| flag(c.banner.heartbleed), None),
     setting(
         "hello-timeout",
         |c| given(&c.banner.hello_timeout),

@@ -128,6 +128,9 @@ pub struct Banners {
     pub banner_bytes: Option<usize>,
     /// `--max-connections` per receive core.
     pub max_connections: Option<usize>,
+    /// `--heartbleed` (or `--vuln heartbleed`): every port gets the TLS hello and the
+    /// Heartbleed check.
+    pub heartbleed: bool,
 }
 
 /// `--nmap-payloads FILE` and `--pcap-payloads FILE` (saved in paused.conf), and the UDP

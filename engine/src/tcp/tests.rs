@@ -413,3 +413,97 @@ fn the_same_key_closes_the_same_connections_in_the_same_order() {
     sorted.sort_unstable();
     assert_eq!(sorted, (7000..7064).collect::<Vec<_>>());
 }
+
+/// A TLS server that refuses the plaintext hello with a protocol_version alert (TLS 1.3 only)
+/// gets a RST, then a SYN on the same ports with the cookie as sequence number; its SYN-ACK
+/// opens a rustls session (a TLS 1.3 hello goes out), once.
+#[test]
+fn a_refused_plaintext_tls_hello_is_followed_by_a_second_connection_through_rustls() {
+    let key = CookieKey::from_seed(1);
+    let mut st = keyed_stack(10, &key);
+    st.poll(5_000, 1000);
+    assert!(st.open(flow(443), PEER_MAC, 64, &syn_ack(), Some(1460)));
+    let out = sent(&mut st);
+    let hello = &out[0].3;
+    assert_eq!(&hello[..3], b"\x16\x03\x01");
+    let our_next = OUR_ISN.wrapping_add(hello.len() as u32);
+    assert!(!st.awaits(&flow(443)));
+    st.segment(
+        flow(443),
+        &data(0, our_next, b"\x15\x03\x03\x00\x02\x02\x46"),
+    );
+    let out = sent(&mut st);
+    assert_eq!(out.len(), 2, "{out:?}");
+    assert_eq!(out[0].0, RST | ACK);
+    let f = flow(443);
+    let cookie = crate::probe::tcp_syn::cookie(&key, f.them, f.me, f.port_them, f.port_me);
+    assert_eq!(
+        (out[1].0, out[1].1, out[1].3.len()),
+        (SYN, cookie as u32, 0)
+    );
+    assert_eq!(st.counters.reconnects, 1);
+    assert!(st.awaits(&f));
+
+    let syn_ack2 = Segment {
+        ack: (cookie as u32).wrapping_add(1),
+        ..syn_ack()
+    };
+    assert!(st.open(f, PEER_MAC, 64, &syn_ack2, Some(1460)));
+    assert!(!st.awaits(&f));
+    let out = sent(&mut st);
+    let hello = &out[0].3;
+    // rustls offers TLS 1.3: a supported_versions extension (43) with 0x0304.
+    assert!(hello.windows(2).any(|w| w == [0x03, 0x04]), "{hello:02x?}");
+    assert_ne!(&hello[..], &sent_plaintext_hello()[..]);
+    // A second refusal does not start a third connection.
+    let next = (cookie as u32)
+        .wrapping_add(1)
+        .wrapping_add(hello.len() as u32);
+    st.segment(f, &data(0, next, b"\x15\x03\x03\x00\x02\x02\x46"));
+    let out = sent(&mut st);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].0, RST | ACK);
+    assert_eq!(st.counters.reconnects, 1);
+    assert!(!st.awaits(&f));
+}
+
+/// The second connection's SYN is sent again after 1, 2 and 4 s without a SYN-ACK, then given up.
+#[test]
+fn an_unanswered_second_connection_syn_is_resent_then_given_up() {
+    let key = CookieKey::from_seed(1);
+    let mut st = keyed_stack(10, &key);
+    st.poll(5_000, 1000);
+    let f = flow(443);
+    assert!(st.open(f, PEER_MAC, 64, &syn_ack(), Some(1460)));
+    let hello_len = sent(&mut st)[0].3.len() as u32;
+    let next = OUR_ISN.wrapping_add(hello_len);
+    st.segment(f, &data(0, next, b"\x15\x03\x03\x00\x02\x02\x28"));
+    assert_eq!(sent(&mut st).len(), 2);
+    let cookie = crate::probe::tcp_syn::cookie(&key, f.them, f.me, f.port_them, f.port_me) as u32;
+    let mut resent = Vec::new();
+    for t in (5_000..25_000).step_by(16) {
+        st.poll(t, 1000);
+        for (flags, seq, _, _) in sent(&mut st) {
+            assert_eq!((flags, seq), (SYN, cookie));
+            resent.push(t);
+        }
+    }
+    assert_eq!(resent.len(), 3, "{resent:?}");
+    assert!(resent[0] >= 6_000 && resent[0] < 6_300, "{resent:?}");
+    assert!(
+        resent[1] >= resent[0] + 2_000 && resent[1] < resent[0] + 2_300,
+        "{resent:?}"
+    );
+    assert!(
+        resent[2] >= resent[1] + 4_000 && resent[2] < resent[1] + 4_300,
+        "{resent:?}"
+    );
+    assert!(!st.awaits(&f), "given up 8 s after the last");
+    assert_eq!(st.counters.retransmits, 3);
+}
+
+fn sent_plaintext_hello() -> Vec<u8> {
+    let mut v = Vec::new();
+    crate::banner::Session::start(flow(443).them, 443, &BannerConfig::default(), &mut v);
+    v
+}
