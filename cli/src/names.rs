@@ -154,8 +154,6 @@ pub const REFUSED: &[(&str, &str)] = &[
     ("heartbleed", "--heartbleed (vulnerability check) is not implemented in masscan-rs"),
     ("ticketbleed", "--ticketbleed (vulnerability check) is not implemented in masscan-rs"),
     ("vuln", "--vuln (vulnerability checks) is not implemented in masscan-rs"),
-    ("hello", "--hello ssl|smbv1|http is not implemented in masscan-rs yet; use --hello-string[PORT]"),
-    ("http-header", "--http-header is not implemented in masscan-rs yet (--http-user-agent is)"),
     ("infinite", "--infinite is not implemented in masscan-rs"),
     ("min-packet", "--min-packet (padding probes) is not implemented in masscan-rs"),
     ("min-pkt", "--min-pkt (padding probes) is not implemented in masscan-rs"),

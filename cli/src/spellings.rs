@@ -340,7 +340,7 @@ pub fn bracketed(a: &str) -> Option<(&'static str, &str, Option<&str>)> {
     let (name, rest) = bare.split_once('[')?;
     let name = match name {
         "hello-string" => "hello-string",
-        "hello-file" => "hello-file",
+        "hello-file" | "hello-filename" => "hello-file",
         _ => return None,
     };
     let (port, after) = rest.split_once(']')?;

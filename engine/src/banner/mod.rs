@@ -6,6 +6,7 @@
 //! arbitrary bytes, keeps at most [`BannerConfig::max_bytes`] of them, and never panics.
 
 mod http;
+pub mod http_request;
 mod lines;
 pub(crate) mod memcached;
 mod parser;
@@ -100,6 +101,12 @@ pub struct BannerConfig {
     pub max_bytes: usize,
     /// `--hello-string[PORT]` / `--hello-file[PORT]`: the hello sent at once on that port.
     pub hellos: HashMap<u16, Vec<u8>>,
+    /// The HTTP hello's request (`--http-method`, `--http-header`, ...).
+    pub http: http_request::HttpRequest,
+    /// `--hello http|ssl`: that hello at connect on every port (a `--hello-string` port aside).
+    pub forced: Option<Forced>,
+    /// `--hello smbv1`: the SMB hello offers SMBv1 (NT LM 0.12) only.
+    pub smbv1_only: bool,
     tls: Arc<rustls::ClientConfig>,
 }
 
@@ -111,6 +118,9 @@ impl Default for BannerConfig {
             capture_html: false,
             max_bytes: crate::config::defaults::BANNER_BYTES,
             hellos: HashMap::new(),
+            http: http_request::HttpRequest::default(),
+            forced: None,
+            smbv1_only: false,
             tls: tls::client_config(),
         }
     }
@@ -124,12 +134,22 @@ impl std::fmt::Debug for BannerConfig {
             .field("capture_html", &self.capture_html)
             .field("max_bytes", &self.max_bytes)
             .field("hellos", &self.hellos.keys().collect::<Vec<_>>())
+            .field("http", &self.http)
+            .field("forced", &self.forced)
+            .field("smbv1_only", &self.smbv1_only)
             .finish()
     }
 }
 
 pub const DEFAULT_USER_AGENT: &str =
     "masscan-rs/0.1 (masscan/1.3 compatible; https://github.com/robertdavidgraham/masscan)";
+
+/// `--hello http` or `--hello ssl`: the hello every port gets at connect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Forced {
+    Http,
+    Ssl,
+}
 
 /// The protocol a port's hello speaks, when we speak first.
 #[derive(Clone, Copy)]
@@ -142,7 +162,7 @@ enum ClientFirst {
 
 fn client_first(port: u16) -> Option<ClientFirst> {
     Some(match port {
-        80 | 81 | 591 | 3000 | 5000 | 8000 | 8008 | 8080 | 8081 | 8088 | 8888 | 9000 => {
+        80 | 81 | 591 | 3000 | 5000 | 8000 | 8008 | 8080 | 8081 | 8088 | 8530 | 8888 | 9000 => {
             ClientFirst::Http
         }
         443 | 465 | 636 | 853 | 990 | 992 | 993 | 994 | 995 | 4443 | 5061 | 5986 | 8443 | 9443 => {
@@ -196,6 +216,12 @@ impl Session {
         if let Some(h) = cfg.hellos.get(&port) {
             out.extend_from_slice(h);
             s.said_hello = true;
+        } else if let Some(p) = cfg.forced.map(|f| match f {
+            Forced::Http => ClientFirst::Http,
+            Forced::Ssl => ClientFirst::Tls,
+        }) {
+            s.kind = s.hello(p, ip, cfg, out);
+            s.said_hello = true;
         } else if let Some(p) = client_first(port) {
             s.kind = s.hello(p, ip, cfg, out);
             s.said_hello = true;
@@ -206,7 +232,7 @@ impl Session {
     fn hello(&self, p: ClientFirst, ip: IpAddr, cfg: &BannerConfig, out: &mut Vec<u8>) -> Kind {
         match p {
             ClientFirst::Http => {
-                http::hello(ip, &cfg.user_agent, out);
+                cfg.http.write(ip, &cfg.user_agent, out);
                 Kind::Http(http::Http::default())
             }
             ClientFirst::Tls => match tls::Tls::start(ip, cfg, out) {
