@@ -5,12 +5,19 @@
 //! first bytes otherwise (SSH, FTP, SMTP, POP3, IMAP4, VNC, Telnet, HTTP). Every parser takes
 //! arbitrary bytes, keeps at most [`BannerConfig::max_bytes`] of them, and never panics.
 
+mod afp;
+mod dns;
+mod docker;
 mod http;
 pub mod http_request;
 mod lines;
 pub(crate) mod memcached;
+mod minecraft;
+mod mssql;
+mod notes;
 mod parser;
 mod rdp;
+mod redis;
 mod smb;
 mod ssh;
 mod telnet;

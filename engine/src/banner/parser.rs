@@ -27,6 +27,13 @@ pub(crate) fn hello_for(port: u16) -> Option<Start> {
         11211 => super::memcached::start,
         3389 => super::rdp::start,
         445 => super::smb::start,
+        53 | 135 | 50000..=50002 => super::dns::start,
+        2375 | 2379 | 2380 => super::docker::start,
+        6379 => super::redis::start,
+        130 | 427 | 1352 | 1972 | 7171 | 8728 | 22001 => super::notes::start,
+        1433 => super::mssql::start,
+        548 => super::afp::start,
+        25565 => super::minecraft::start,
         _ => return None,
     })
 }
