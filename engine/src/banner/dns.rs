@@ -86,7 +86,10 @@ mod tests {
 
     #[test]
     fn version_refused_and_every_truncation() {
-        let reply = framed(&crate::udp::dns::tests::version_reply(0x6d73, "unbound 1.17.1"));
+        let reply = framed(&crate::udp::dns::tests::version_reply(
+            0x6d73,
+            "unbound 1.17.1",
+        ));
         let f = run(&[&reply[..5], &reply[5..]]);
         assert_eq!(f, [Found::new(app::DNS_VERSION, "unbound 1.17.1")]);
         for cut in 1..reply.len() {
@@ -100,6 +103,9 @@ mod tests {
         let f = run(&[&framed(&refused)]);
         assert_eq!(f, [Found::new(app::DNS_VERSION, "5:REFUSED")]);
         let f = run(&[b"\x00\x03abc"]);
-        assert_eq!(f, [Found::new(app::DNS_VERSION, "not a DNS reply (3 bytes)")]);
+        assert_eq!(
+            f,
+            [Found::new(app::DNS_VERSION, "not a DNS reply (3 bytes)")]
+        );
     }
 }

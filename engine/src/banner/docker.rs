@@ -89,7 +89,8 @@ impl Parser for Docker {
 mod tests {
     use super::*;
 
-    pub const REPLY: &[u8] = b"HTTP/1.1 200 OK\r\nApi-Version: 1.43\r\nContent-Type: application/json\r\n\
+    pub const REPLY: &[u8] =
+        b"HTTP/1.1 200 OK\r\nApi-Version: 1.43\r\nContent-Type: application/json\r\n\
 Docker-Experimental: false\r\nOstype: linux\r\nServer: Docker/24.0.5 (linux)\r\n\
 Date: Mon, 07 Dec 2026 06:00:00 GMT\r\nContent-Length: 200\r\n\r\n\
 {\"Platform\":{\"Name\":\"Docker Engine - Community\"},\"Version\":\"24.0.5\",\

@@ -214,7 +214,10 @@ mod tests {
         );
         for cut in 1..r.len() {
             let (_, f) = run(&[&r[..cut]]);
-            assert!(f[0].text.starts_with(b"incomplete status response"), "{cut}");
+            assert!(
+                f[0].text.starts_with(b"incomplete status response"),
+                "{cut}"
+            );
         }
         let (_, f) = run(&[&reply(r#"{"description":"old §4server"}"#)]);
         assert_eq!(f[0].text, b"description:old server");

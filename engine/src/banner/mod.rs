@@ -19,6 +19,7 @@ mod parser;
 mod rdp;
 mod redis;
 mod smb;
+mod smb1;
 mod ssh;
 mod telnet;
 mod tls;

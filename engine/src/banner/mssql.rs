@@ -181,7 +181,10 @@ mod tests {
         let mut bad = REPLY.to_vec();
         bad[10] = 0xff; // VERSION's offset past the end
         let (_, f) = run(&[&bad]);
-        assert_eq!(f[0].text, b"PRELOGIN reply without a version, encryption off");
+        assert_eq!(
+            f[0].text,
+            b"PRELOGIN reply without a version, encryption off"
+        );
         let (_, f) = run(&[b"SSH-2.0-x\r\n"]);
         assert_eq!(f[0].text, b"not a TDS reply (type 0x53)");
     }

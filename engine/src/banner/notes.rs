@@ -43,10 +43,9 @@ fn server_name(b: &[u8]) -> Option<(&[u8], bool)> {
 impl Parser for Notes {
     fn data(&mut self, d: &[u8], _cfg: &BannerConfig, _out: &mut Vec<u8>) -> bool {
         self.buf.extend_from_slice(d);
-        let whole = self
-            .buf
-            .get(..4)
-            .is_some_and(|l| self.buf.len() >= u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize);
+        let whole = self.buf.get(..4).is_some_and(|l| {
+            self.buf.len() >= u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize
+        });
         whole || server_name(&self.buf).is_some_and(|(_, ended)| ended)
     }
 
@@ -57,7 +56,10 @@ impl Parser for Notes {
         let text = match server_name(&self.buf) {
             Some((name, _)) => format!("Lotus Domino: {}", String::from_utf8_lossy(name)),
             None if is_notes(&self.buf) => {
-                format!("Notes RPC reply without a server name ({} bytes)", self.buf.len())
+                format!(
+                    "Notes RPC reply without a server name ({} bytes)",
+                    self.buf.len()
+                )
             }
             None => format!("not a Notes RPC reply ({} bytes)", self.buf.len()),
         };
@@ -74,7 +76,9 @@ mod tests {
         let mut r = b"\x00\x00\x00\x00\x2f\x00\x00\x00\x03\x00\x00\x40\x02\x0f\x00\x05\x00\x39\x05"
             .to_vec();
         r.extend_from_slice(&[0; 9]);
-        r.extend_from_slice(b"\x03\x00\x00\x00\x00\x02\x00\x2f\x00\x12\x00\x00\x00\x00\x00\x00\x00");
+        r.extend_from_slice(
+            b"\x03\x00\x00\x00\x00\x02\x00\x2f\x00\x12\x00\x00\x00\x00\x00\x00\x00",
+        );
         r.extend_from_slice(b"CN=mail01/O=Example\x00\x00");
         let n = r.len() as u32;
         r[..4].copy_from_slice(&n.to_le_bytes());
@@ -101,7 +105,13 @@ mod tests {
         assert_eq!(HELLO.len(), 60);
         let r = reply();
         let f = run(&[&r[..10], &r[10..]]);
-        assert_eq!(f, [Found::new(app::NOTES_RPC, "Lotus Domino: CN=mail01/O=Example")]);
+        assert_eq!(
+            f,
+            [Found::new(
+                app::NOTES_RPC,
+                "Lotus Domino: CN=mail01/O=Example"
+            )]
+        );
         let cn = find(&r, b"CN=").unwrap();
         for cut in 1..r.len() {
             let f = run(&[&r[..cut]]);
@@ -111,7 +121,10 @@ mod tests {
             }
         }
         let f = run(&[&r[..20]]);
-        assert_eq!(f[0].text, b"Notes RPC reply without a server name (20 bytes)");
+        assert_eq!(
+            f[0].text,
+            b"Notes RPC reply without a server name (20 bytes)"
+        );
         let f = run(&[b"SSH-2.0-x"]);
         assert_eq!(f[0].text, b"not a Notes RPC reply (9 bytes)");
     }

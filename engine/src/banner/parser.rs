@@ -27,6 +27,7 @@ pub(crate) fn hello_for(port: u16) -> Option<Start> {
         11211 => super::memcached::start,
         3389 => super::rdp::start,
         445 => super::smb::start,
+        139 => super::smb::start_netbios,
         53 | 135 | 50000..=50002 => super::dns::start,
         2375 | 2379 | 2380 => super::docker::start,
         6379 => super::redis::start,

@@ -99,7 +99,8 @@ fn fields(info: &[u8]) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    pub const INFO: &[u8] = b"$126\r\n# Server\r\nredis_version:7.0.15\r\nredis_git_sha1:00000000\r\n\
+    pub const INFO: &[u8] =
+        b"$126\r\n# Server\r\nredis_version:7.0.15\r\nredis_git_sha1:00000000\r\n\
 redis_mode:standalone\r\nos:Linux 6.1.0-13-amd64 x86_64\r\narch_bits:64\r\n\r\n";
 
     fn run(chunks: &[&[u8]]) -> Vec<Found> {
