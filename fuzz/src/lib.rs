@@ -28,8 +28,9 @@ use std::sync::{Arc, OnceLock};
 
 /// Ports a banner session may be on: each client-first protocol's, server-first ones, and an
 /// unknown one (where the server's first bytes choose the parser).
-const PORTS: [u16; 14] = [
-    21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777,
+const PORTS: [u16; 22] = [
+    21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777, // first set
+    53, 139, 548, 1352, 1433, 2375, 6379, 25565, // hellos part B
 ];
 const THEM: IpAddr = IpAddr::V4(Ipv4Addr::new(198, 18, 1, 1));
 const ME: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 2);
