@@ -13,6 +13,7 @@ mod banners;
 mod clients;
 mod dpdk;
 mod flood;
+mod hellos_b;
 mod hostile;
 mod interfaces;
 mod metrics;
