@@ -47,11 +47,7 @@ pub struct BannerOptions {
     #[arg(long = "hello-string", value_name = "PORT:BASE64")]
     pub hello_string: Vec<String>,
     /// The hello for one port, from a file: `--hello-file[80] get.txt`.
-    #[arg(
-        long = "hello-file",
-        alias = "hello-filename",
-        value_name = "PORT:FILE"
-    )]
+    #[arg(long = "hello-file", value_name = "PORT:FILE")]
     pub hello_file: Vec<String>,
     /// A hello on every port at connect (`ssl`, `http`), or SMB's hello as SMBv1 only
     /// (`smbv1`).

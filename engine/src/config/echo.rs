@@ -315,6 +315,23 @@ impl ScanConfig {
     }
 }
 
+/// `hello = ssl` (one line per kind given).
+fn write_hello_kinds(c: &ScanConfig, out: &mut String) {
+    for h in &c.banner.hello {
+        let _ = writeln!(out, "hello = {h}");
+    }
+}
+
+/// `http-header = NAME:VALUE` and `http-cookie = VALUE`, one line each.
+fn write_http_lists(c: &ScanConfig, out: &mut String) {
+    for (name, value) in &c.banner.http.headers {
+        let _ = writeln!(out, "http-header = {name}:{value}");
+    }
+    for v in &c.banner.http.cookies {
+        let _ = writeln!(out, "http-cookie = {v}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,22 +372,5 @@ mod tests {
         c.write_conf_all(&mut text);
         assert!(text.contains("ttl = 64\n") && text.contains("banners = true\n"));
         assert!(!text.contains("ttl = 255") && !text.contains("banners = false"));
-    }
-}
-
-/// `hello = ssl` (one line per kind given).
-fn write_hello_kinds(c: &ScanConfig, out: &mut String) {
-    for h in &c.banner.hello {
-        let _ = writeln!(out, "hello = {h}");
-    }
-}
-
-/// `http-header = NAME:VALUE` and `http-cookie = VALUE`, one line each.
-fn write_http_lists(c: &ScanConfig, out: &mut String) {
-    for (name, value) in &c.banner.http.headers {
-        let _ = writeln!(out, "http-header = {name}:{value}");
-    }
-    for v in &c.banner.http.cookies {
-        let _ = writeln!(out, "http-cookie = {v}");
     }
 }
