@@ -45,8 +45,8 @@ pub(crate) fn start(_ip: IpAddr, cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<d
 }
 
 /// Port 139: a NetBIOS session request first, then the same as port 445.
-pub(crate) fn start_netbios(ip: IpAddr, cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<dyn Parser> {
-    smb1::session_request(ip, out);
+pub(crate) fn start_netbios(_ip: IpAddr, cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<dyn Parser> {
+    smb1::session_request(out);
     Box::new(Smb::new(Stage::NetBios, cfg))
 }
 

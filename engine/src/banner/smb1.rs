@@ -3,8 +3,6 @@
 //! request finds SMB1-only and SMB2 servers alike; NT LM 0.12 alone with `--hello smbv1`), the
 //! SMB1 SESSION_SETUP_ANDX carrying an NTLMSSP NEGOTIATE, and what their replies say.
 
-use std::net::IpAddr;
-
 use crate::output::timestr;
 
 /// Dialects of the NEGOTIATE: SMBv1's, then SMB 2.0.2 and "any SMB2" (the server answers the
@@ -77,7 +75,7 @@ pub(crate) fn session_setup(blob: &[u8], out: &mut Vec<u8>) {
 
 /// NetBIOS session request (RFC 1002 4.3.2) to `*SMBSERVER` from `MASSCAN`, as port 139 wants
 /// before any SMB.
-pub(crate) fn session_request(_ip: IpAddr, out: &mut Vec<u8>) {
+pub(crate) fn session_request(out: &mut Vec<u8>) {
     let mut m = Vec::with_capacity(68);
     for name in [&b"*SMBSERVER"[..], b"MASSCAN"] {
         m.push(32);
@@ -259,7 +257,7 @@ pub(crate) mod tests {
         negotiate(true, &mut out);
         assert!(out.ends_with(b"\x02NT LM 0.12\0"));
         out.clear();
-        session_request("198.18.1.37".parse().unwrap(), &mut out);
+        session_request(&mut out);
         assert_eq!(out.len(), 4 + 68);
         assert_eq!(&out[4..9], b"\x20CKFD");
         out.clear();
