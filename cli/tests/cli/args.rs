@@ -68,6 +68,8 @@ fn hello_kind_and_http_options_echo_and_reload() {
         "c=1",
         "--http-payload",
         "a=b",
+        "--http-header[X-Old]",
+        "yes",
         "--echo",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -77,7 +79,7 @@ fn hello_kind_and_http_options_echo_and_reload() {
         "hello-string[6381] = UElORw0K\n",
         "hello = http\nhello = smbv1\nhttp-method = POST\nhttp-url = /x?y=1\n\
          http-version = HTTP/1.1\nhttp-host = h.test\nhttp-header = X-Conf:1\n\
-         http-header = x-a:2\nhttp-cookie = c=1\nhttp-payload = a=b\n",
+         http-header = x-a:2\nhttp-header = X-Old:yes\nhttp-cookie = c=1\nhttp-payload = a=b\n",
     ] {
         assert!(text.contains(want), "missing {want:?} in\n{text}");
     }
