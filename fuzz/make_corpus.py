@@ -8,7 +8,8 @@ import os, struct, subprocess, tempfile
 BASE = 'fuzz/corpus'
 FIX = '../shared/fixtures/masscan'
 PORTS = [21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777, 8531, 993,
-         6000, 1099, 88, 27017, 104, 389, 5060, 554, 111]
+         6000, 1099, 88, 27017, 104, 389, 5060, 554, 111,
+         53, 139, 548, 1352, 1433, 2375, 6379, 25565]
 # The banner harness's port pick one past PORTS: the rustls handshake (second TLS connection).
 RUSTLS = len(PORTS)
 
@@ -196,6 +197,24 @@ TLS['heartbleed-22'] = (0x80 | PORTS.index(22), BLEED)
 for name, (pick, data) in TLS.items():
     for chunk in (7, 255):
         w('banner', f'{name}-{chunk}', bytes([pick, chunk]) + data)
+
+# Replies to the original's hellos (part B): DNS version.bind over TCP, SMBv1 on 139 after a
+# positive NetBIOS session response, AFP DSIGetStatus, Notes RPC, MS-SQL PRELOGIN, Docker
+# /version, Redis INFO and -NOAUTH, Minecraft status (shaped as the unit tests' replies).
+HELLOS_B = {
+    'dns-tcp': (53, b'\x009ms\x85\x80\x00\x01\x00\x01\x00\x00\x00\x00\x07version\x04bind\x00\x00\x10\x00\x03\xc0\x0c\x00\x10\x00\x03\x00\x00\x00\x00\x00\x0f\x0eunbound 1.17.1'),
+    'smb139': (139, b'\x82\x00\x00\x00\x00\x00\x00s\xffSMBr\x00\x00\x00\x00\x98\x01\xc8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xfe\x00\x00\x00\x00\x11\x00\x00\x032\x00\x01\x00\x04A\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\xfd\xf3\x00\x00\x00\x80 \x9b\xcb\x82\xd8\x01\x00\x00\x08.\x00\xaa\xaa\xaa\xaa\xaa\xaa\xaa\xaaW\x00O\x00R\x00K\x00G\x00R\x00O\x00U\x00P\x00\x00\x00L\x00A\x00B\x00-\x00S\x00M\x00B\x001\x00\x00\x00'),
+    'afp': (548, b'\x01\x03\x00\x01\x00\x00\x00\x00\x00\x00\x00.\x00\x00\x00\x00\x00\x18\x00 \x00(\x00\x00\x8fy\x04lab1\x00\x00\x00\x00\x00\x00\x00\x00\x00\x07Netatlk\x01\x06AFP3.4\x01\x04DHX2'),
+    'notes': (1352, b'B\x00\x00\x00/\x00\x00\x00\x03\x00\x00@\x02\x0f\x00\x05\x009\x05\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00\x02\x00/\x00\x12\x00\x00\x00\x00\x00\x00\x00CN=mail01/O=Example\x00\x00'),
+    'mssql': (1433, b'\x04\x01\x00%\x00\x00\x01\x00\x00\x00\x15\x00\x06\x01\x00\x1b\x00\x01\x02\x00\x1c\x00\x01\x03\x00\x1d\x00\x00\xff\x0f\x00\x07\xd0\x00\x00\x00\x00'),
+    'docker': (2375, b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 101\r\n\r\n{"Version": "24.0.5", "ApiVersion": "1.43", "Os": "linux", "Arch": "amd64", "KernelVersion": "6.1.0"}'),
+    'redis': (6379, b'$78\r\n# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\nos:Linux 6.1.0 x86_64\r\n\r\n'),
+    'redis-noauth': (6379, b'-NOAUTH Authentication required.\r\n'),
+    'minecraft': (25565, b'\x87\x01\x00\x84\x01{"version": {"name": "1.20.4", "protocol": 765}, "players": {"max": 20, "online": 3}, "description": {"text": "A Minecraft Server"}}'),
+}
+for name, (port, data) in HELLOS_B.items():
+    for chunk in (1, 7, 255):
+        w('banner', f'{name}-{chunk}', bytes([PORTS.index(port), chunk]) + data)
 
 M = 0xffffffff
 OUR_ISN = 0xfffffff0

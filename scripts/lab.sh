@@ -47,6 +47,8 @@
 #                                                krb5kdc :88, kamailio :5060, RTSP :554,
 #                                                198.18.1.26 pynetdicom :104, :11112
 #                                                (scripts/lab-servers/hellos-a.sh)
+#                                                198.18.1.30-33: hellos part B (redis, SMBv1
+#                                                Samba, stand-ins; scripts/lab-servers/hellos-b.sh)
 #                                            One self-signed certificate (CN lab.masscan-rs.test)
 #                                            serves HTTPS, SMTP, POP3, IMAP4 and RDP.
 #                                            lo: local route 198.19.0.0/16 (65,536 addresses the
@@ -74,6 +76,7 @@ SERVICES="198.18.1.1:80 198.18.1.2:22 198.18.1.3:21 198.18.1.4:11211"
 BANNER_SERVICES="198.18.1.1:443 198.18.1.6:25 198.18.1.7:110 198.18.1.7:143 198.18.1.8:23 198.18.1.9:445 198.18.1.10:3389 198.18.1.11:5900 198.18.1.12:9000 198.18.1.12:9001 198.18.1.16:443 198.18.1.16:8531 198.18.1.17:443 198.18.1.17:8531"
 
 die() { echo "lab: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/lab-servers/hellos-b.sh"
 need_root() { [ "$(id -u)" = 0 ] || die "needs root (network namespaces need CAP_NET_ADMIN and CAP_SYS_ADMIN)"; }
 
 ns_of() { echo "$1-scan $1-tgt $1-nbr $1-sctp"; }
@@ -212,6 +215,7 @@ EOF
   start_hellos_a_servers "$ns" "$dir"
   start_tls_servers "$ns" "$dir"
   start_udp_servers "$ns" "$dir"
+  start_hellos_b_servers "$ns" "$dir"
 
   # Port 8080 open on every address of the block (and of the service hosts): the kernel completes
   # the handshakes; this listener only accepts and closes.
@@ -503,6 +507,7 @@ up() {
   ip -n "$tgt" -6 route add local 2001:2:1::/112 dev lo
   for i in $(seq 1 17); do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
   for i in $(seq 20 26); do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
+  for i in 30 31 32 33; do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
   ip -n "$tgt" route add local 198.19.0.0/16 dev lo
   # The block answers SYNs at the scan's rate: room for many half-open connections.
   ip netns exec "$tgt" sysctl -qw net.ipv4.tcp_max_syn_backlog=65536 net.core.somaxconn=65535 \

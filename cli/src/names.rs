@@ -152,8 +152,6 @@ pub const REFUSED: &[(&str, &str)] = &[
     ("datadir", "--datadir is not used by masscan-rs (it reads no data files by default)"),
     ("debug", "--debug is not implemented in masscan-rs; use -v and --packet-trace"),
     ("ticketbleed", "--ticketbleed (vulnerability check) is not implemented in masscan-rs"),
-    ("hello", "--hello ssl|smbv1|http is not implemented in masscan-rs yet; use --hello-string[PORT]"),
-    ("http-header", "--http-header is not implemented in masscan-rs yet (--http-user-agent is)"),
     ("infinite", "--infinite is not implemented in masscan-rs"),
     ("min-packet", "--min-packet (padding probes) is not implemented in masscan-rs"),
     ("min-pkt", "--min-pkt (padding probes) is not implemented in masscan-rs"),

@@ -333,14 +333,16 @@ fn scan_kinds(
     Ok(())
 }
 
-/// `--hello-string[80]` or `--hello-file[80]=F` (one or two dashes, or a config-file name):
-/// (option name, port, value after `=` if any).
+/// `--hello-string[80]`, `--hello-file[80]=F` or `--http-header[Name] V` (one or two dashes, or
+/// a config-file name): (option name, what is in brackets, value after `=` if any).
 pub fn bracketed(a: &str) -> Option<(&'static str, &str, Option<&str>)> {
     let bare = a.trim_start_matches('-');
     let (name, rest) = bare.split_once('[')?;
     let name = match name {
         "hello-string" => "hello-string",
-        "hello-file" => "hello-file",
+        "hello-file" | "hello-filename" => "hello-file",
+        // The original's other header spelling: `--http-header[Name] value`.
+        "http-header" | "http-field" => "http-header",
         _ => return None,
     };
     let (port, after) = rest.split_once(']')?;

@@ -6,7 +6,7 @@ use crate::args::UserError;
 use crate::nic::discover::FoundNic;
 use crate::nic::resolve::ResolvedNic;
 use crate::settings::Run;
-use masscan_engine::banner::BannerConfig;
+use masscan_engine::banner::{BannerConfig, Forced};
 use masscan_engine::classify::ClassifierConfig;
 use masscan_engine::config::{defaults, ScanConfig};
 use masscan_engine::cookie::CookieKey;
@@ -124,6 +124,17 @@ pub fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConf
     }
     banners.hellos = c.banner.hellos.iter().cloned().collect();
     banners.heartbleed = c.banner.heartbleed;
+    banners.http = c.banner.http.clone();
+    let kind = |k: &str| c.banner.hello.iter().any(|h| h == k);
+    // The original applies smbv1, then http, then ssl: ssl wins over http.
+    banners.forced = if kind("ssl") {
+        Some(Forced::Ssl)
+    } else if kind("http") {
+        Some(Forced::Http)
+    } else {
+        None
+    };
+    banners.smbv1_only = kind("smbv1");
     TcpConfig {
         link: frame::Link {
             mac: my_mac,

@@ -4,6 +4,7 @@
 use super::thousands;
 use crate::args::UserError;
 use crate::values;
+use masscan_engine::banner::http_request::{split_header, HttpRequest};
 use masscan_engine::config::{defaults, Banners};
 
 #[derive(clap::Args, Debug)]
@@ -56,9 +57,34 @@ pub struct BannerOptions {
     /// The hello for one port, from a file: `--hello-file[80] get.txt`.
     #[arg(long = "hello-file", value_name = "PORT:FILE")]
     pub hello_file: Vec<String>,
+    /// A hello on every port at connect (`ssl`, `http`), or SMB's hello as SMBv1 only
+    /// (`smbv1`).
+    #[arg(long = "hello", value_name = "KIND", value_parser = ["ssl", "smbv1", "http"])]
+    pub hello: Vec<String>,
     /// User-Agent of the HTTP hello.
     #[arg(long = "http-user-agent", value_name = "STRING")]
     pub http_user_agent: Option<String>,
+    /// Method of the HTTP hello (default GET).
+    #[arg(long = "http-method", value_name = "METHOD")]
+    pub http_method: Option<String>,
+    /// URL of the HTTP hello (default /).
+    #[arg(long = "http-url", alias = "http-uri", value_name = "URL")]
+    pub http_url: Option<String>,
+    /// Version of the HTTP hello (default HTTP/1.0).
+    #[arg(long = "http-version", value_name = "VERSION")]
+    pub http_version: Option<String>,
+    /// Host header of the HTTP hello (default: the target's address).
+    #[arg(long = "http-host", value_name = "HOST")]
+    pub http_host: Option<String>,
+    /// A header of the HTTP hello, replacing one of that name (several allowed).
+    #[arg(long = "http-header", alias = "http-field", value_name = "NAME:VALUE")]
+    pub http_header: Vec<String>,
+    /// A Cookie line of the HTTP hello (several allowed).
+    #[arg(long = "http-cookie", value_name = "VALUE")]
+    pub http_cookie: Vec<String>,
+    /// Body of the HTTP hello (with its Content-Length).
+    #[arg(long = "http-payload", value_name = "STRING")]
+    pub http_payload: Option<String>,
     #[arg(
         long = "banner-bytes",
         help = format!(
@@ -112,9 +138,62 @@ impl BannerOptions {
             }
         }
         b.http_user_agent = self.http_user_agent.clone();
+        for h in &self.hello {
+            if !b.hello.contains(h) {
+                b.hello.push(h.clone());
+            }
+        }
+        b.http = self.http_request()?;
         b.banner_bytes = self.banner_bytes;
         b.max_connections = self.max_connections;
         Ok(b)
+    }
+}
+
+impl BannerOptions {
+    /// The HTTP hello's request from the `--http-*` options.
+    fn http_request(&self) -> Result<HttpRequest, UserError> {
+        let line = |name: &str, v: &Option<String>| -> Result<Option<String>, UserError> {
+            match v {
+                Some(v) if v.is_empty() || v.contains(|c: char| c.is_ascii_whitespace()) => Err(
+                    UserError(format!("bad --{name} '{v}': one word, no spaces")),
+                ),
+                _ => Ok(v.clone()),
+            }
+        };
+        let mut r = HttpRequest {
+            method: line("http-method", &self.http_method)?,
+            url: line("http-url", &self.http_url)?,
+            version: line("http-version", &self.http_version)?,
+            host: no_newline("http-host", &self.http_host)?,
+            payload: self.http_payload.as_ref().map(|p| p.as_bytes().to_vec()),
+            ..HttpRequest::default()
+        };
+        for h in &self.http_header {
+            let (name, value) = split_header(h).ok_or_else(|| {
+                UserError(format!(
+                    "bad --http-header '{h}': needs a name and a value (--http-header Name:value)"
+                ))
+            })?;
+            no_newline("http-header", &Some(value.clone()))?;
+            r.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+            r.headers.push((name, value));
+        }
+        for c in &self.http_cookie {
+            no_newline("http-cookie", &Some(c.clone()))?;
+            r.cookies.push(c.clone());
+        }
+        Ok(r)
+    }
+}
+
+/// A header value may not break the request's lines.
+fn no_newline(name: &str, v: &Option<String>) -> Result<Option<String>, UserError> {
+    match v {
+        Some(v) if v.contains(['\r', '\n']) => Err(UserError(format!(
+            "bad --{name}: a header value cannot hold a line break"
+        ))),
+        _ => Ok(v.clone()),
     }
 }
 

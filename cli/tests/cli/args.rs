@@ -31,6 +31,91 @@ fn hello_options_in_every_spelling() {
 }
 
 #[test]
+fn hello_kind_and_http_options_echo_and_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let hello = dir.path().join("hello.txt");
+    std::fs::write(&hello, b"PING\r\n").unwrap();
+    let conf = dir.path().join("h.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "hello-filename[6380] = {}\nhello = http\nhttp-field = X-Conf: 1\n",
+            hello.display()
+        ),
+    )
+    .unwrap();
+    let o = masscan(&[
+        "10.0.0.1",
+        "-p80",
+        "-c",
+        conf.to_str().unwrap(),
+        "--hello",
+        "smbv1",
+        &format!("--hello-filename[6381]={}", hello.display()),
+        "--http-method",
+        "POST",
+        "--http-uri",
+        "/x?y=1",
+        "--http-version",
+        "HTTP/1.1",
+        "--http-host",
+        "h.test",
+        "--http-header",
+        "X-A: 1",
+        "--http-header",
+        "x-a:2",
+        "--http-cookie",
+        "c=1",
+        "--http-payload",
+        "a=b",
+        "--http-header[X-Old]",
+        "yes",
+        "--echo",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    for want in [
+        "hello-string[6380] = UElORw0K\n",
+        "hello-string[6381] = UElORw0K\n",
+        "hello = http\nhello = smbv1\nhttp-method = POST\nhttp-url = /x?y=1\n\
+         http-version = HTTP/1.1\nhttp-host = h.test\nhttp-header = X-Conf:1\n\
+         http-header = x-a:2\nhttp-header = X-Old:yes\nhttp-cookie = c=1\nhttp-payload = a=b\n",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+    // paused.conf keeps them: reading the echo back gives the same echo.
+    let f = dir.path().join("again.conf");
+    std::fs::write(&f, &text).unwrap();
+    let b = masscan(&["-c", f.to_str().unwrap(), "--echo"]);
+    assert!(b.status.success(), "{}", stderr(&b));
+    assert_eq!(stdout(&b), text);
+}
+
+#[test]
+fn bad_hello_and_http_options_are_one_line() {
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "--hello", "gopher"],
+        "invalid value 'gopher' for '--hello <KIND>'",
+    );
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "--http-header", "novalue"],
+        "bad --http-header 'novalue': needs a name and a value",
+    );
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "--http-method", "GET /"],
+        "bad --http-method 'GET /': one word",
+    );
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "--http-cookie", "a\r\nX: y"],
+        "bad --http-cookie: a header value cannot hold a line break",
+    );
+    assert_one_line_error(
+        &["10.0.0.1", "-p80", "--hello-filename[70000]", "/dev/null"],
+        "bad --hello-file[70000]: the port must be 0 to 65535",
+    );
+}
+
+#[test]
 fn bad_input_is_one_line_and_exit_1() {
     assert_one_line_error(
         &["10.0.0.1", "-p80", "--hello-string[80]", "not base64!"],

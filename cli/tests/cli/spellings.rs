@@ -151,8 +151,8 @@ fn nmap_options_the_original_explains_are_one_line_each() {
         (&["--min-rate", "5"], "nmap(--min-rate)"),
         (&["--max_hostgroup", "5"], "nmap(--max-hostgroup)"),
         (
-            &["--http-header", "X-A: b"],
-            "not implemented in masscan-rs yet",
+            &["--badsum"],
+            "--badsum (probes with bad checksums) is not implemented",
         ),
     ] {
         let mut all = vec!["10.0.0.1", "-p80"];

@@ -14,6 +14,7 @@ mod clients;
 mod dpdk;
 mod flood;
 mod hellos_a;
+mod hellos_b;
 mod hostile;
 mod interfaces;
 mod metrics;

@@ -1,22 +1,8 @@
-//! HTTP: `GET / HTTP/1.0` with our User-Agent; reports the response header (`http`), the
+//! HTTP (the request is [`super::http_request`]'s); reports the response header (`http`), the
 //! `Server` header (`http.server`), the page's `<title>` (`title`) and, with `--capture html`,
 //! the body (`html`).
 
 use super::{app, BannerConfig, Found};
-use std::net::IpAddr;
-
-pub fn hello(ip: IpAddr, user_agent: &str, out: &mut Vec<u8>) {
-    let host = match ip {
-        IpAddr::V4(a) => a.to_string(),
-        IpAddr::V6(a) => format!("[{a}]"),
-    };
-    out.extend_from_slice(
-        format!(
-            "GET / HTTP/1.0\r\nHost: {host}\r\nUser-Agent: {user_agent}\r\nAccept: */*\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-}
 
 #[derive(Default)]
 pub struct Http {

@@ -11,12 +11,21 @@
 //! worth), and never panics.
 
 mod hello;
+mod afp;
+mod dns;
+mod docker;
 mod http;
+pub mod http_request;
 mod lines;
 pub(crate) mod memcached;
+mod minecraft;
+mod mssql;
+mod notes;
 mod parser;
 mod rdp;
+mod redis;
 mod smb;
+mod smb1;
 mod ssh;
 mod telnet;
 mod tls;
@@ -114,6 +123,12 @@ pub struct BannerConfig {
     pub capture_heartbleed: bool,
     /// `--hello-string[PORT]` / `--hello-file[PORT]`: the hello sent at once on that port.
     pub hellos: HashMap<u16, Vec<u8>>,
+    /// The HTTP hello's request (`--http-method`, `--http-header`, ...).
+    pub http: http_request::HttpRequest,
+    /// `--hello http|ssl`: that hello at connect on every port (a `--hello-string` port aside).
+    pub forced: Option<Forced>,
+    /// `--hello smbv1`: the SMB hello offers SMBv1 (NT LM 0.12) only.
+    pub smbv1_only: bool,
     tls: Arc<rustls::ClientConfig>,
 }
 
@@ -127,6 +142,9 @@ impl Default for BannerConfig {
             heartbleed: false,
             capture_heartbleed: false,
             hellos: HashMap::new(),
+            http: http_request::HttpRequest::default(),
+            forced: None,
+            smbv1_only: false,
             tls: tls::client_config(),
         }
     }
@@ -142,6 +160,9 @@ impl std::fmt::Debug for BannerConfig {
             .field("heartbleed", &self.heartbleed)
             .field("capture_heartbleed", &self.capture_heartbleed)
             .field("hellos", &self.hellos.keys().collect::<Vec<_>>())
+            .field("http", &self.http)
+            .field("forced", &self.forced)
+            .field("smbv1_only", &self.smbv1_only)
             .finish()
     }
 }
@@ -151,6 +172,13 @@ const TLS_BYTES: usize = 32 * 1024;
 
 pub const DEFAULT_USER_AGENT: &str =
     "masscan-rs/0.1 (masscan/1.3 compatible; https://github.com/robertdavidgraham/masscan)";
+
+/// `--hello http` or `--hello ssl`: the hello every port gets at connect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Forced {
+    Http,
+    Ssl,
+}
 
 /// The protocol a port's hello speaks, when we speak first.
 #[derive(Clone, Copy)]
@@ -163,7 +191,9 @@ enum ClientFirst {
 
 fn client_first(port: u16) -> Option<ClientFirst> {
     Some(match port {
-        80 | 81 | 591 | 3000 | 5000 | 8000 | 8008 | 8080 | 8088 | 8888 | 9000 => ClientFirst::Http,
+        80 | 81 | 591 | 3000 | 5000 | 8000 | 8008 | 8080 | 8088 | 8530 | 8888 | 9000 => {
+            ClientFirst::Http
+        }
         // The original's TLS ports, then ours (DNS over TLS, WinRM, the usual alternates).
         443
         | 465
@@ -238,10 +268,12 @@ impl Session {
         if let Some(h) = cfg.hellos.get(&port) {
             out.extend_from_slice(h);
             s.said_hello = true;
-        } else if let Some(p) = match cfg.heartbleed {
-            // As the original: with --heartbleed every port gets the TLS hello.
-            true => Some(ClientFirst::Tls),
-            false => client_first(port),
+        } else if let Some(p) = match (cfg.heartbleed, cfg.forced) {
+            // As the original: with --heartbleed every port gets the TLS hello; `--hello
+            // http|ssl` forces that hello on every port.
+            (true, _) | (false, Some(Forced::Ssl)) => Some(ClientFirst::Tls),
+            (false, Some(Forced::Http)) => Some(ClientFirst::Http),
+            (false, None) => client_first(port),
         } {
             s.kind = s.hello(p, ip, cfg, out);
             s.said_hello = true;
@@ -252,7 +284,7 @@ impl Session {
     fn hello(&self, p: ClientFirst, ip: IpAddr, cfg: &BannerConfig, out: &mut Vec<u8>) -> Kind {
         match p {
             ClientFirst::Http => {
-                http::hello(ip, &cfg.user_agent, out);
+                cfg.http.write(ip, &cfg.user_agent, out);
                 Kind::Http(http::Http::default())
             }
             ClientFirst::Tls => Kind::TlsLegacy(Box::new(tls_legacy::Legacy::start(

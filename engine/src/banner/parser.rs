@@ -37,6 +37,14 @@ pub(crate) fn hello_for(port: u16) -> Option<Start> {
         5060 | 406 | 8081 | 31337 => hello::sip::start,
         554 | 8554 => hello::rtsp::start,
         111 | 2049 => hello::rpc::start,
+        139 => super::smb::start_netbios,
+        53 | 135 | 50000..=50002 => super::dns::start,
+        2375 | 2379 | 2380 => super::docker::start,
+        6379 => super::redis::start,
+        130 | 427 | 1352 | 1972 | 7171 | 8728 | 22001 => super::notes::start,
+        1433 => super::mssql::start,
+        548 => super::afp::start,
+        25565 => super::minecraft::start,
         _ => return None,
     })
 }

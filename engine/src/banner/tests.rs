@@ -291,7 +291,22 @@ fn smb_negotiate_then_ntlm_challenge() {
     let cfg = BannerConfig::default();
     let mut sent = Vec::new();
     let mut s = Session::start(IP, 445, &cfg, &mut sent);
+    assert_eq!(
+        &sent[4..8],
+        b"\xffSMB",
+        "an SMB1 NEGOTIATE offering SMB2 too"
+    );
+    // The SMB2 answer to it: "any SMB2" (0x02ff), so an SMB2 NEGOTIATE follows.
+    let mut wildcard = vec![0u8; 64 + 65];
+    wildcard[..4].copy_from_slice(b"\xfeSMB");
+    wildcard[68..70].copy_from_slice(&0x02ffu16.to_le_bytes());
+    let mut framed = vec![0, 0, 0, wildcard.len() as u8];
+    framed.extend_from_slice(&wildcard);
+    sent.clear();
+    s.data(IP, &framed, &cfg, &mut sent);
     assert_eq!(&sent[4..8], b"\xfeSMB");
+    assert_eq!(sent[4 + 12], 0, "an SMB2 NEGOTIATE");
+    assert_eq!(sent[4 + 24], 1, "message id 1");
     // A NEGOTIATE reply: SMB 3.0.2, signing enabled.
     let mut neg = vec![0u8; 64 + 65];
     neg[..4].copy_from_slice(b"\xfeSMB");
@@ -304,6 +319,7 @@ fn smb_negotiate_then_ntlm_challenge() {
     s.data(IP, &framed, &cfg, &mut sent);
     assert_eq!(&sent[4..8], b"\xfeSMB");
     assert_eq!(sent[4 + 12], 1, "then a SESSION_SETUP");
+    assert_eq!(sent[4 + 24], 2, "message id 2");
     // A SESSION_SETUP reply with an NTLMSSP CHALLENGE naming domain LAB and computer SRV.
     let mut ntlm = b"NTLMSSP\0\x02\0\0\0".to_vec();
     ntlm.extend_from_slice(&[0; 8]); // target name: none
@@ -585,4 +601,28 @@ fn a_non_http_reply_to_the_http_hello_is_reported_unlabelled() {
     let (_, found) = converse(8080, &cfg, &[b"\x00\x01binary"]);
     assert_eq!(text(&found, app::HEUR), "\u{0}\u{1}binary");
     assert_eq!(text(&found, app::HTTP), "");
+}
+
+#[test]
+fn hello_kinds_force_their_hello_on_every_port_but_a_hello_string_port() {
+    let mut cfg = BannerConfig {
+        forced: Some(Forced::Http),
+        ..BannerConfig::default()
+    };
+    cfg.http.method = Some("HEAD".into());
+    cfg.http.headers.push(("X-Lab".into(), "1".into()));
+    cfg.hellos.insert(7000, b"PING\r\n".to_vec());
+    let (sent, _) = converse(22, &cfg, &[]);
+    assert!(sent.starts_with(b"HEAD / HTTP/1.0\r\nHost: 198.18.1.1\r\n"));
+    assert!(String::from_utf8(sent)
+        .unwrap()
+        .contains("\r\nX-Lab: 1\r\n"));
+    let (sent, _) = converse(7000, &cfg, &[]);
+    assert_eq!(sent, b"PING\r\n");
+    cfg.forced = Some(Forced::Ssl);
+    let (sent, _) = converse(80, &cfg, &[]);
+    assert_eq!(sent.first(), Some(&0x16), "a TLS ClientHello");
+    // WSUS (8530) gets the HTTP hello by default.
+    let (sent, _) = converse(8530, &BannerConfig::default(), &[]);
+    assert!(sent.starts_with(b"GET / HTTP/1.0\r\n"));
 }

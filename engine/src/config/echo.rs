@@ -128,6 +128,23 @@ pub static ECHO: &[Echo] = &[
         |c| given(&c.banner.http_user_agent),
         None,
     ),
+    Echo::Lines(write_hello_kinds),
+    setting("http-method", |c| given(&c.banner.http.method), None),
+    setting("http-url", |c| given(&c.banner.http.url), None),
+    setting("http-version", |c| given(&c.banner.http.version), None),
+    setting("http-host", |c| given(&c.banner.http.host), None),
+    Echo::Lines(write_http_lists),
+    setting(
+        "http-payload",
+        |c| {
+            c.banner
+                .http
+                .payload
+                .as_ref()
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+        },
+        None,
+    ),
     setting(
         "banner-bytes",
         |c| given(&c.banner.banner_bytes),
@@ -296,6 +313,23 @@ impl ScanConfig {
             out.push_str("\n# resume information\nresume-index = 0\n");
         }
         resumed.write_conf(out);
+    }
+}
+
+/// `hello = ssl` (one line per kind given).
+fn write_hello_kinds(c: &ScanConfig, out: &mut String) {
+    for h in &c.banner.hello {
+        let _ = writeln!(out, "hello = {h}");
+    }
+}
+
+/// `http-header = NAME:VALUE` and `http-cookie = VALUE`, one line each.
+fn write_http_lists(c: &ScanConfig, out: &mut String) {
+    for (name, value) in &c.banner.http.headers {
+        let _ = writeln!(out, "http-header = {name}:{value}");
+    }
+    for v in &c.banner.http.cookies {
+        let _ = writeln!(out, "http-cookie = {v}");
     }
 }
 

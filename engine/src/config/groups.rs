@@ -124,6 +124,11 @@ pub struct Banners {
     pub hellos: Vec<(u16, Vec<u8>)>,
     /// `--http-user-agent`.
     pub http_user_agent: Option<String>,
+    /// `--hello ssl|smbv1|http`, each at most once, in order given.
+    pub hello: Vec<String>,
+    /// `--http-method`, `--http-url`, `--http-version`, `--http-host`, `--http-header`,
+    /// `--http-cookie`, `--http-payload`.
+    pub http: crate::banner::http_request::HttpRequest,
     /// `--banner-bytes`.
     pub banner_bytes: Option<usize>,
     /// `--max-connections` per receive core.

@@ -59,7 +59,7 @@ fn rcode_text(code: RCODE) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use simple_dns::rdata::TXT;
     use simple_dns::{Name, ResourceRecord, CLASS};
