@@ -233,20 +233,6 @@ mod tests {
     }
 
     #[test]
-    fn raw_ip_protocols_are_not_sent_yet() {
-        let params = TemplateParams::default();
-        let probes = Probes::new(&params, &params).unwrap();
-        let t = Target {
-            ip: TargetIp::V4(1),
-            port: Proto::Other.base() + 47,
-            number: 0,
-        };
-        let mut frame = [0u8; 128];
-        let key = CookieKey::from_seed(1);
-        assert_eq!(probes.fill(&mut frame, &t, &source().choose(0), &key), None);
-    }
-
-    #[test]
     fn the_rst_answer_carries_cookie_plus_one() {
         let key = CookieKey::from_seed(3);
         let flow = Flow {
