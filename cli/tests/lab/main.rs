@@ -19,6 +19,7 @@ mod metrics;
 mod outputs;
 mod pfring;
 mod probes;
+mod rawip;
 mod resume;
 mod scan;
 mod seccomp;
