@@ -60,7 +60,10 @@ fn kernel_speaks(lab: &Lab, proto: u8, v6: bool) -> bool {
 
 /// (status, protocol, address) the scan must report: what the lab answers, and for protocols
 /// whose module the kernel may have, protocol unreachable only when it lacks it.
-fn expected(lab: &Lab) -> (BTreeSet<(String, u16, String)>, Vec<(u16, String)>) {
+/// (status, port, address) of reported results.
+type Records = BTreeSet<(String, u16, String)>;
+
+fn expected(lab: &Lab) -> (Records, Vec<(u16, String)>) {
     let mut want = BTreeSet::new();
     let mut unsure = Vec::new();
     for (ip, v6) in [(V4, false), (V6, true)] {
@@ -87,7 +90,7 @@ fn expected(lab: &Lab) -> (BTreeSet<(String, u16, String)>, Vec<(u16, String)>) 
 
 /// (status, port, address) of a -oL file's records, checking each line's shape: the
 /// protocol name is the original's for the number (`icmp` for 1, `err` for the rest here).
-fn list_records(path: &Path) -> BTreeSet<(String, u16, String)> {
+fn list_records(path: &Path) -> Records {
     let text = std::fs::read_to_string(path).unwrap();
     assert!(
         text.starts_with("#masscan\n") && text.ends_with("# end\n"),
@@ -117,10 +120,7 @@ fn list_records(path: &Path) -> BTreeSet<(String, u16, String)> {
     set
 }
 
-fn without(
-    found: &BTreeSet<(String, u16, String)>,
-    unsure: &[(u16, String)],
-) -> BTreeSet<(String, u16, String)> {
+fn without(found: &Records, unsure: &[(u16, String)]) -> Records {
     found
         .iter()
         .filter(|(_, p, ip)| !unsure.contains(&(*p, ip.clone())))
@@ -129,7 +129,7 @@ fn without(
 }
 
 /// The -oJ file's (status, port, address), each record's proto named as in -oL.
-fn json_records(path: &Path) -> BTreeSet<(String, u16, String)> {
+fn json_records(path: &Path) -> Records {
     let text = std::fs::read_to_string(path).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
     let mut set = BTreeSet::new();

@@ -130,7 +130,6 @@ pub fn write_rst(key: &CookieKey, header: &FrameHeader, flow: &Flow, out: &mut [
 mod tests {
     use super::*;
     use crate::frame::Link;
-    use crate::plan::ports::Proto;
     use crate::plan::source::Source;
     use crate::plan::Target;
     use crate::probe::Probes;
