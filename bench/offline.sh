@@ -49,7 +49,7 @@ printf 'ratio, 2 threads / 1 thread (total): %.2f\n' "$(echo "${total[2]} / ${to
 printf '\nprobe kinds, one thread, %s probes each\n' "$count"
 printf '%-22s %10s %12s\n' kind Mpps/core "vs SYN"
 syn=""
-for kind in "SYN -p80" "UDP-empty -pU:9999" "UDP-DNS -pU:53" "UDP-SNMP -pU:161" "UDP-ISAKMP -pU:500" "SCTP-INIT -pS:9" "ICMP-echo --ping"; do
+for kind in "SYN -p80" "UDP-empty -pU:9999" "UDP-DNS -pU:53" "UDP-SNMP -pU:161" "UDP-ISAKMP -pU:500" "SCTP-INIT -pS:9" "ICMP-echo --ping" "raw-IP-GRE -pO:47"; do
   name=${kind%% *}; arg=${kind#* }
   $M 0.0.0.0/0 --exclude 255.255.255.255 $arg --offline --rate 1e9 --tx-threads 1 \
      --resume-count "$count" --seed 1 --nostatus 2>"$tmp/kind"

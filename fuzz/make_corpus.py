@@ -330,6 +330,12 @@ w('receive', 'icmp-port-unreachable', raw_op(eth(unreach)))
 sctp_ack = struct.pack('>HHII', 9, 40000, 1, 0) + bytes([2, 0, 0, 20]) + bytes(range(16))
 w('receive', 'sctp-init-ack', raw_op(eth(ipv4(THEM4, ME4, 132, sctp_ack))))
 w('receive', 'sctp-abort', raw_op(eth(ipv4(THEM4, ME4, 132, struct.pack('>HHII', 9, 40000, 1, 0) + bytes([6, 0, 0, 4])))))
+# Raw IP (the harness probes every protocol): a GRE packet to us, a protocol unreachable
+# quoting a GRE probe, and an echo reply (the cookie need not match: paths run).
+w('receive', 'rawip-gre', raw_op(eth(ipv4(THEM4, ME4, 47, bytes([0, 0, 8, 0])))))
+gre_probe = ipv4(ME4, THEM4, 47, bytes(4))
+w('receive', 'rawip-protocol-unreachable', raw_op(eth(ipv4(THEM4, ME4, 1, bytes([3, 2, 0, 0, 0, 0, 0, 0]) + gre_probe))))
+w('receive', 'rawip-echo-reply', raw_op(eth(ipv4(THEM4, ME4, 1, bytes([0, 0, 0, 0, 1, 2, 3, 4])))))
 
 # UDP payload files: byte 0 even is nmap-payloads text, odd a pcap file.
 w('payload_files', 'nmap', b'\0' + b'# c\nudp 7 "\\x0D\\x0A"\nudp 53,5353,40000-40002\n  "\\x77\\x77\\x01\\x00" # x\n  "\\x07version\\x04bind\\x00"\n  source 5678\n')

@@ -49,6 +49,8 @@
 #                                                (scripts/lab-servers/hellos-a.sh)
 #                                                198.18.1.30-33: hellos part B (redis, SMBv1
 #                                                Samba, stand-ins; scripts/lab-servers/hellos-b.sh)
+#                                            every address: IP protocol 253 answered in kind (a
+#                                                raw-socket responder, lab-servers/rawip.sh)
 #                                            One self-signed certificate (CN lab.masscan-rs.test)
 #                                            serves HTTPS, SMTP, POP3, IMAP4 and RDP.
 #                                            lo: local route 198.19.0.0/16 (65,536 addresses the
@@ -71,6 +73,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lab-servers/hellos-a.sh"
 STATE_ROOT=/run/masscan-lab
 # shellcheck source=lab-servers/tls.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lab-servers/tls.sh"
+# shellcheck source=lab-servers/rawip.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lab-servers/rawip.sh"
 UDP_SERVICES="198.18.1.4:11211 198.18.1.13:53 198.18.1.14:161 198.18.1.15:123 [2001:2:0:1::6]:53 [2001:2:0:1::7]:161 [2001:2:0:1::8]:123"
 SERVICES="198.18.1.1:80 198.18.1.2:22 198.18.1.3:21 198.18.1.4:11211"
 BANNER_SERVICES="198.18.1.1:443 198.18.1.6:25 198.18.1.7:110 198.18.1.7:143 198.18.1.8:23 198.18.1.9:445 198.18.1.10:3389 198.18.1.11:5900 198.18.1.12:9000 198.18.1.12:9001 198.18.1.16:443 198.18.1.16:8531 198.18.1.17:443 198.18.1.17:8531"
@@ -216,6 +220,7 @@ EOF
   start_tls_servers "$ns" "$dir"
   start_udp_servers "$ns" "$dir"
   start_hellos_b_servers "$ns" "$dir"
+  start_rawip_servers "$ns" "$dir"
 
   # Port 8080 open on every address of the block (and of the service hosts): the kernel completes
   # the handshakes; this listener only accepts and closes.

@@ -15,7 +15,7 @@ use masscan_drivers::{AfPacket, AfXdp, Offline, Several};
 use masscan_engine::config::{Backend, ScanConfig};
 use masscan_engine::driver::Driver;
 use masscan_engine::listscan::push_line;
-use masscan_engine::plan::ports::{PortSetBuilder, Proto};
+use masscan_engine::plan::ports::PortSetBuilder;
 use masscan_engine::plan::{OrderSpec, Plan, PlanError, ScanOrder};
 use std::io::Write;
 
@@ -93,27 +93,9 @@ pub fn list_scan(c: &ScanConfig) -> Result<(), UserError> {
     Ok(())
 }
 
-/// Refuses what this build cannot do yet, before anything starts.
-fn check_supported(c: &ScanConfig) -> Result<(), UserError> {
-    for s in c.ports.list.spans() {
-        for v in [s.first, s.last] {
-            let (proto, _) = Proto::split(v);
-            if proto == Proto::Other {
-                return Err(UserError(format!(
-                    "{} probes are not implemented yet in masscan-rs (TCP SYN, UDP, SCTP, ICMP \
-                     echo and ARP are); -sL lists them",
-                    proto.name().to_uppercase()
-                )));
-            }
-        }
-    }
-    Ok(())
-}
-
 pub fn scan(run: &Run) -> Result<i32, UserError> {
     let c = &run.config;
     let plan = build_plan(c, false)?;
-    check_supported(c)?;
     pinning(c, 256, 256)?; // a CPU list this process cannot use fails before anything opens
     if let Some(user) = &run.user {
         lookup_user(user).map_err(UserError)?; // an unknown user fails before anything opens

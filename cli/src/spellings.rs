@@ -309,6 +309,9 @@ fn scan_kinds(
                 *ports = PortDefault::Sctp;
                 continue;
             }
+            // As in the original: accepted, and the protocols are `-pO:N` or `--oproto N`
+            // (a bare `-p` stays TCP).
+            'O' => continue,
             'n' => {
                 out.push("--ping".into());
                 continue;
@@ -325,7 +328,6 @@ fn scan_kinds(
             'I' => "idle (zombie) scans are not supported",
             'V' => "no version detection: --banners reports what servers say",
             'C' => "no scripts: --banners reports what servers say",
-            'O' => "raw IP protocol scans are not implemented in masscan-rs",
             _ => "unknown scan type",
         };
         return Err(UserError(format!("nmap({a}): {why}")));

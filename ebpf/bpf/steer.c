@@ -7,6 +7,8 @@
 //   - TCP, UDP, SCTP to one of the scan's source addresses and source ports;
 //   - ICMP/ICMPv6 errors whose quoted packet came from one of our addresses and ports;
 //   - ICMP/ICMPv6 echo replies to one of our addresses;
+//   - during a raw IP scan (-pO:N), packets of a probed IP protocol to one of our addresses, and
+//     ICMP errors (and ICMPv6 parameter problems) quoting such a packet from one of them;
 //   - ARP whose target address is one of our IPv4 addresses, when those are not the kernel's own
 //     (a spoofed --adapter-ip); otherwise the kernel keeps answering ARP for its address;
 //   - during an ARP scan (--arp), ARP replies to our IPv4 addresses and ICMPv6 Neighbor
@@ -34,6 +36,7 @@ struct steer_config {
     __u32 steer_arp;    // bit 0: steer ARP for our IPv4 addresses (only when they are not the
                         // kernel's); bit 1: an ARP scan runs: steer ARP replies to our IPv4
                         // addresses and Neighbor Advertisements to our IPv6 ones
+    __u32 raw_protos[8]; // IP protocols of a raw IP scan: protocol p is bit p % 32 of word p / 32
 };
 
 struct counters {
@@ -45,13 +48,14 @@ struct counters {
 
 // The same layout the Rust side asserts at compile time (ebpf/src/lib.rs): a change on either
 // side fails that side's build instead of misreading the map.
-_Static_assert(sizeof(struct steer_config) == 36, "steer_config layout");
+_Static_assert(sizeof(struct steer_config) == 68, "steer_config layout");
 _Static_assert(__builtin_offsetof(struct steer_config, v4_count) == 4, "steer_config.v4_count");
 _Static_assert(__builtin_offsetof(struct steer_config, v6_first) == 8, "steer_config.v6_first");
 _Static_assert(__builtin_offsetof(struct steer_config, v6_count) == 24, "steer_config.v6_count");
 _Static_assert(__builtin_offsetof(struct steer_config, port_first) == 28, "steer_config.port_first");
 _Static_assert(__builtin_offsetof(struct steer_config, port_count) == 30, "steer_config.port_count");
 _Static_assert(__builtin_offsetof(struct steer_config, steer_arp) == 32, "steer_config.steer_arp");
+_Static_assert(__builtin_offsetof(struct steer_config, raw_protos) == 36, "steer_config.raw_protos");
 _Static_assert(sizeof(struct counters) == 32, "counters layout");
 
 struct {
@@ -94,6 +98,7 @@ struct icmp6hdr {
 };
 #define ICMPV6_DEST_UNREACH 1
 #define ICMPV6_TIME_EXCEED 3
+#define ICMPV6_PARAMPROB 4
 #define ICMPV6_ECHO_REPLY 129
 
 struct vlan_hdr {
@@ -140,10 +145,19 @@ static __always_inline int l4_ours(const struct steer_config *c, void *p, void *
     return port_ours(c, ((__be16 *)p)[1]);
 }
 
-// A quoted probe (inside an ICMP error): its source address is ours and so is its source port.
+// Whether a raw IP scan probes IP protocol `proto`.
+static __always_inline int raw_proto(const struct steer_config *c, __u8 proto)
+{
+    return (c->raw_protos[(proto >> 5) & 7] >> (proto & 31)) & 1;
+}
+
+// A quoted probe (inside an ICMP error): its source address is ours and so is its source port,
+// or it is a raw IP probe (a probed protocol from our address; it has no port).
 static __always_inline int quoted_v4_ours(const struct steer_config *c, void *p, void *end)
 {
     struct iphdr *ip = p;
+    if ((void *)(ip + 1) <= end && raw_proto(c, ip->protocol) && v4_ours(c, ip->saddr))
+        return 1;
     if ((void *)(ip + 1) > end || ip->ihl < 5)
         return 0;
     void *l4 = p + ip->ihl * 4;
@@ -155,6 +169,8 @@ static __always_inline int quoted_v4_ours(const struct steer_config *c, void *p,
 static __always_inline int quoted_v6_ours(const struct steer_config *c, void *p, void *end)
 {
     struct ipv6hdr *ip = p;
+    if ((void *)(ip + 1) <= end && raw_proto(c, ip->nexthdr) && v6_ours(c, &ip->saddr))
+        return 1;
     if ((void *)(ip + 1) + 2 > end)
         return 0;
     return v6_ours(c, &ip->saddr) && port_ours(c, ((__be16 *)(ip + 1))[0]);
@@ -206,8 +222,11 @@ static __always_inline int owned(struct xdp_md *ctx, const struct steer_config *
                 return quoted_v4_ours(c, icmp + 1, end);
             return 0;
         }
+        default:
+            // A reply in a probed raw IP protocol (TCP and UDP are never steered this way:
+            // the kernel keeps its own connections).
+            return raw_proto(c, ip->protocol);
         }
-        return 0;
     }
     if (proto == bpf_htons(ETH_P_IPV6)) {
         struct ipv6hdr *ip = p;
@@ -229,11 +248,15 @@ static __always_inline int owned(struct xdp_md *ctx, const struct steer_config *
                 return 1;
             if (icmp->icmp6_type == ICMPV6_DEST_UNREACH || icmp->icmp6_type == ICMPV6_TIME_EXCEED)
                 return quoted_v6_ours(c, icmp + 1, end);
+            // Unrecognized next header: a raw IP probe's protocol unreachable.
+            if (icmp->icmp6_type == ICMPV6_PARAMPROB && icmp->icmp6_code == 1)
+                return quoted_v6_ours(c, icmp + 1, end);
             // An ARP scan's IPv6 answers; other neighbour discovery stays with the kernel.
             return (c->steer_arp & 2) && icmp->icmp6_type == 136;
         }
+        default:
+            return raw_proto(c, ip->nexthdr);
         }
-        return 0;
     }
     return 0;
 }

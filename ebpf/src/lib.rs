@@ -25,7 +25,7 @@ pub fn built_with_xdp() -> bool {
 }
 
 /// What the program steers: our source addresses and ports (the `struct steer_config` of
-/// `bpf/steer.c`, same layout: 36 bytes, no padding).
+/// `bpf/steer.c`, same layout: 68 bytes, no padding).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SteerConfig {
@@ -41,23 +41,28 @@ pub struct SteerConfig {
     /// Bit 0: steer ARP for our IPv4 addresses (only for addresses that are not the kernel's
     /// own); bit 1: an ARP scan runs, steer ARP replies and Neighbor Advertisements to us.
     pub steer_arp: u32,
+    /// The IP protocols a raw IP scan probes (`O:`): protocol `p` is bit `p % 32` of word
+    /// `p / 32`. Packets of these protocols to our addresses, and ICMP errors quoting such a
+    /// packet from us, are steered.
+    pub raw_protos: [u32; 8],
 }
 
 // The layout of `struct steer_config` in bpf/steer.c, checked at compile time: the same size and
 // every field at the same offset, so a change on one side only does not build.
 const _: () = assert!(
-    size_of::<SteerConfig>() == 36
+    size_of::<SteerConfig>() == 68
         && offset_of!(SteerConfig, v4_first) == 0
         && offset_of!(SteerConfig, v4_count) == 4
         && offset_of!(SteerConfig, v6_first) == 8
         && offset_of!(SteerConfig, v6_count) == 24
         && offset_of!(SteerConfig, port_first) == 28
         && offset_of!(SteerConfig, port_count) == 30
-        && offset_of!(SteerConfig, steer_arp) == 32,
+        && offset_of!(SteerConfig, steer_arp) == 32
+        && offset_of!(SteerConfig, raw_protos) == 36,
     "SteerConfig must have the layout of struct steer_config in bpf/steer.c"
 );
 
-// SAFETY: `SteerConfig` is `repr(C)` plain data with no padding (4+4+16+4+2+2+4 = 36 bytes,
+// SAFETY: `SteerConfig` is `repr(C)` plain data with no padding (4+4+16+4+2+2+4+32 = 68 bytes,
 // checked above) and every bit pattern is valid, as aya's `Pod` requires.
 unsafe impl aya::Pod for SteerConfig {}
 

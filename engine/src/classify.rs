@@ -21,6 +21,7 @@ use crate::frame::{Flow, FrameHeader, Link};
 use crate::output::StatusRecord;
 use crate::output::{Record, Status};
 use crate::plan::source::Source;
+use crate::probe::raw_ip::RawProtos;
 use crate::probe::udp::UdpIds;
 use crate::probe::{self, Answer, HostUp, ProbeReply, Probes, ReplyAddrs, Scan, SynAck, Verdict};
 use crate::rtt::RttHistogram;
@@ -55,6 +56,8 @@ pub struct ClassifierConfig {
     pub arp_scan: bool,
     /// Where the UDP payloads sent carry the cookie, per port.
     pub udp_ids: UdpIds,
+    /// The IP protocols probed (`O:`); empty when the scan sends no raw IP probe.
+    pub raw_protos: RawProtos,
 }
 
 impl ClassifierConfig {
@@ -75,6 +78,7 @@ impl ClassifierConfig {
             banners: None,
             arp_scan: false,
             udp_ids: UdpIds::builtin(),
+            raw_protos: RawProtos::default(),
         }
     }
 }
@@ -273,6 +277,7 @@ impl Classifier {
             udp_ids: &self.cfg.udp_ids,
             arp_scan: self.cfg.arp_scan,
             answer_arp: self.cfg.answer_arp,
+            raw_protos: &self.cfg.raw_protos,
         }
     }
 

@@ -191,6 +191,16 @@ pub fn tcp(mut data: &[u8]) {
     while st.poll_transmit(&mut frame).is_some() {}
 }
 
+/// A raw IP scan of every protocol, so frames of any protocol and ICMP errors quoting any
+/// packet reach the raw IP kind's readers.
+fn every_ip_protocol() -> masscan_engine::probe::raw_ip::RawProtos {
+    let mut set = masscan_engine::probe::raw_ip::RawProtos::default();
+    for p in 0..=255u8 {
+        set.insert(p);
+    }
+    set
+}
+
 /// The receive path with banners on: each frame is a length byte and that many bytes, the
 /// first bytes of a valid reply (Ethernet + IPv4 + TCP to our address and port, with the SYN-ACK
 /// acknowledging our cookie when the op says so) completed by the fuzzer's bytes, so that both
@@ -202,6 +212,7 @@ pub fn receive(mut data: &[u8]) {
         answer_arp: true,
         report_closed: true,
         banners: Some(tcp_config()),
+        raw_protos: every_ip_protocol(),
         ..ClassifierConfig::new(key, v4_source(ME, PORT_ME, 1))
     });
     let mut reply = [0u8; 1600];

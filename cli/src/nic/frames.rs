@@ -12,6 +12,7 @@ use masscan_engine::config::{defaults, ScanConfig};
 use masscan_engine::cookie::CookieKey;
 use masscan_engine::frame;
 use masscan_engine::plan::source::{IpRange, PortRange, Source};
+use masscan_engine::probe::raw_ip::RawProtos;
 use masscan_engine::probe::Probes;
 use masscan_engine::tcp::TcpConfig;
 use masscan_engine::template::TemplateParams;
@@ -173,6 +174,7 @@ pub fn classifier_config(
     ClassifierConfig {
         udp_ids: masscan_engine::probe::udp::UdpIds::new(&udp_payloads(c)),
         arp_scan: c.ports.contains_arp(),
+        raw_protos: RawProtos::from_ports(&c.ports),
         key,
         source: wire.source,
         link: frame::Link {

@@ -11,6 +11,7 @@ use masscan_engine::config::{Mac, ScanConfig};
 use masscan_engine::driver::Driver;
 use masscan_engine::plan::source::IpRange;
 use masscan_engine::plan::Plan;
+use masscan_engine::probe::raw_ip::RawProtos;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
@@ -62,6 +63,7 @@ pub fn steer_config(link: &ResolvedNic, c: &ScanConfig) -> SteerConfig {
         port_first: ports.first,
         port_count: ports.count.min(u32::from(u16::MAX)) as u16,
         steer_arp: u32::from(a.spoofed) | u32::from(c.ports.contains_arp()) << 1,
+        raw_protos: RawProtos::from_ports(&c.ports).words32(),
         ..SteerConfig::default()
     };
     if let Some(IpRange::V4 { first, count }) = a.src_v4 {

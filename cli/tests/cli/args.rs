@@ -456,10 +456,6 @@ fn refuses_what_is_not_built_yet() {
         ],
         "DPDK found no ports",
     );
-    assert_one_line_error(
-        &["198.18.0.1", "-pO:47", "--offline"],
-        "OPROTO probes are not implemented yet",
-    );
 }
 
 /// `--heartbleed` and `--vuln heartbleed` turn banners on and certificates off, as the

@@ -36,6 +36,42 @@ fn offline_ping_and_udp_send_a_probe_per_target_beside_the_syns() {
 }
 
 #[test]
+fn offline_raw_ip_sends_a_probe_per_protocol_and_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let stats = dir.path().join("s.json");
+    // -sO is accepted and changes nothing; -pO: and --oproto name the protocols.
+    let args = [
+        "198.18.0.0/24",
+        "2001:2::/120",
+        "-sO",
+        "-pO:1,47",
+        "--oproto",
+        "4",
+        "--offline",
+        "--rate",
+        "100000000",
+        "--nostatus",
+    ];
+    let mut with_stats = args.to_vec();
+    with_stats.extend(["--stats-json", stats.to_str().unwrap()]);
+    let o = masscan(&with_stats);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        final_stats(&stats)["sent"],
+        512 * 3,
+        "three protocols per host"
+    );
+    let mut echo = args.to_vec();
+    echo.push("--echo");
+    let o = masscan(&echo);
+    assert!(
+        stdout(&o).contains("ports = O:1,O:4,O:47\n"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
 fn offline_scan_sends_every_probe_and_retries_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let stats = dir.path().join("s.json");

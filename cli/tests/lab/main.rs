@@ -22,6 +22,7 @@ mod outputs;
 mod pfring;
 mod probes;
 mod reference;
+mod rawip;
 mod resume;
 mod scan;
 mod seccomp;

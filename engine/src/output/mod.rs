@@ -171,6 +171,8 @@ pub struct ScannedPorts {
     pub tcp: Vec<(u16, u16)>,
     pub udp: Vec<(u16, u16)>,
     pub sctp: Vec<(u16, u16)>,
+    /// Raw IP protocol numbers (`O:`), grepable's `PROTOCOLS`.
+    pub protocols: Vec<(u16, u16)>,
 }
 
 impl ScannedPorts {
@@ -182,6 +184,7 @@ impl ScannedPorts {
                 Proto::Tcp => me.tcp.push((first, last)),
                 Proto::Udp => me.udp.push((first, last)),
                 Proto::Sctp => me.sctp.push((first, last)),
+                Proto::Other => me.protocols.push((first, last)),
                 _ => {}
             }
         }

@@ -256,6 +256,7 @@ impl TextWriter {
                     ("syn", "tcp", &p.tcp),
                     ("udp", "udp", &p.udp),
                     ("sctpinit", "sctp", &p.sctp),
+                    ("ipproto", "ip", &p.protocols),
                 ]
                 .into_iter()
                 .filter(|(_, _, ranges)| !ranges.is_empty())
@@ -276,12 +277,13 @@ impl TextWriter {
             TextFormat::Grepable => {
                 let _ = write!(
                     out,
-                    "# Masscan {}-rs scan initiated {}\n# Ports scanned: TCP({}) UDP({}) SCTP({}) PROTOCOLS(0;)\n",
+                    "# Masscan {}-rs scan initiated {}\n# Ports scanned: TCP({}) UDP({}) SCTP({}) PROTOCOLS({})\n",
                     env!("CARGO_PKG_VERSION"),
                     ctime(self.start),
                     grepable_port_list(&self.ports.tcp),
                     grepable_port_list(&self.ports.udp),
                     grepable_port_list(&self.ports.sctp),
+                    grepable_port_list(&self.ports.protocols),
                 );
             }
             TextFormat::Ndjson | TextFormat::HostOnly | TextFormat::Certs => {}
@@ -655,7 +657,7 @@ mod tests {
     #[test]
     fn headers_list_the_scanned_ports() {
         let mut b = crate::plan::ports::PortSetBuilder::new();
-        b.add_spec("443,80,1000-1010,U:53,U:161,S:38412,I:0")
+        b.add_spec("443,80,1000-1010,U:53,U:161,S:38412,I:0,O:1,O:47-50")
             .unwrap();
         let ports = ScannedPorts::new(&b.build());
         assert_eq!(ports.tcp, [(80, 80), (443, 443), (1000, 1010)]);
@@ -668,13 +670,14 @@ mod tests {
             String::from_utf8(out).unwrap()
         };
         assert!(header(TextFormat::Grepable, &ports).contains(
-            "# Ports scanned: TCP(13;80-80,443-443,1000-1010) UDP(2;53-53,161-161) SCTP(1;38412-38412) PROTOCOLS(0;)\n"
+            "# Ports scanned: TCP(13;80-80,443-443,1000-1010) UDP(2;53-53,161-161) SCTP(1;38412-38412) PROTOCOLS(5;1-1,47-50)\n"
         ));
         let xml = header(TextFormat::NmapXml, &ports);
         for line in [
             "<scaninfo type=\"syn\" protocol=\"tcp\" numservices=\"13\" services=\"80,443,1000-1010\"/>",
             "<scaninfo type=\"udp\" protocol=\"udp\" numservices=\"2\" services=\"53,161\"/>",
             "<scaninfo type=\"sctpinit\" protocol=\"sctp\" numservices=\"1\" services=\"38412\"/>",
+            "<scaninfo type=\"ipproto\" protocol=\"ip\" numservices=\"5\" services=\"1,47-50\"/>",
         ] {
             assert!(xml.contains(line), "{xml}");
         }

@@ -215,12 +215,14 @@ mod tests {
     fn frames_without_ip_get_the_arp_kinds_verdict() {
         let (key, src) = (CookieKey::from_seed(1), source());
         let ids = crate::probe::udp::UdpIds::builtin();
+        let raw = crate::probe::raw_ip::RawProtos::default();
         let on = Scan {
             key: &key,
             source: &src,
             udp_ids: &ids,
             arp_scan: true,
             answer_arp: true,
+            raw_protos: &raw,
         };
         let off = Scan {
             arp_scan: false,

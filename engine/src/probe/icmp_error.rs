@@ -2,15 +2,19 @@
 //! datagram it is about, so the quoted headers carry the cookie back. Port unreachable
 //! quoting one of our UDP probes (ICMPv4 type 3 code 3, ICMPv6 type 1 code 4) reports that
 //! port closed; any other unreachable quoting a UDP probe, or one quoting a TCP SYN or an SCTP
-//! INIT (a host without SCTP answers protocol unreachable), is counted ([`Verdict::IcmpError`]). The quoted packet is read with etherparse's lax slicer, which
-//! accepts the truncated datagram an ICMP error carries.
+//! INIT (a host without SCTP answers protocol unreachable), is counted ([`Verdict::IcmpError`]).
+//! An error that quotes none of those is read against the raw IP probes ([`raw_ip::quoted`]),
+//! where an ICMPv6 parameter problem "unrecognized next header" counts as protocol unreachable.
+//! The quoted packet is read with etherparse's lax slicer, which accepts the truncated datagram
+//! an ICMP error carries.
 
+use super::raw_ip::{self, Quoted, RawProtos, Unreachable};
 use super::{sctp_init, tcp_syn, udp, Answer, ProbeReply, ReplyAddrs, Verdict};
 use crate::cookie::CookieKey;
 use crate::output::Status;
 use crate::plan::source::Source;
 use etherparse::icmpv4::DestUnreachableHeader;
-use etherparse::icmpv6::DestUnreachableCode;
+use etherparse::icmpv6::{DestUnreachableCode, ParameterProblemCode};
 use etherparse::{Icmpv4Type, Icmpv6Type, LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use std::net::IpAddr;
 
@@ -19,22 +23,39 @@ pub fn classify(
     a: &ReplyAddrs,
     key: &CookieKey,
     source: &Source,
+    raw: &RawProtos,
 ) -> Verdict<'static> {
-    let (port_unreachable, quoted) = match transport {
+    let (why, quoted) = match transport {
         TransportSlice::Icmpv4(i) => match i.icmp_type() {
-            Icmpv4Type::DestinationUnreachable(h) => {
-                (h == DestUnreachableHeader::Port, i.payload())
-            }
+            Icmpv4Type::DestinationUnreachable(h) => (
+                match h {
+                    DestUnreachableHeader::Port => Unreachable::Port,
+                    DestUnreachableHeader::Protocol => Unreachable::Protocol,
+                    _ => Unreachable::Other,
+                },
+                i.payload(),
+            ),
             _ => return Verdict::NotOurs,
         },
         TransportSlice::Icmpv6(i) => match i.icmp_type() {
-            Icmpv6Type::DestinationUnreachable(code) => {
-                (code == DestUnreachableCode::Port, i.payload())
+            Icmpv6Type::DestinationUnreachable(code) => (
+                if code == DestUnreachableCode::Port {
+                    Unreachable::Port
+                } else {
+                    Unreachable::Other
+                },
+                i.payload(),
+            ),
+            Icmpv6Type::ParameterProblem(h)
+                if h.code == ParameterProblemCode::UnrecognizedNextHeader =>
+            {
+                (Unreachable::Protocol, i.payload())
             }
             _ => return Verdict::NotOurs,
         },
         _ => return Verdict::NotOurs,
     };
+    let port_unreachable = why == Unreachable::Port;
     let Ok(q) = LaxSlicedPacket::from_ip(quoted) else {
         return Verdict::NotOurs;
     };
@@ -52,6 +73,41 @@ pub fn classify(
     if me != a.me {
         return Verdict::NotOurs; // quotes a datagram that was not from the address it came to
     }
+    let v = quoted_kind(&q, port_unreachable, key, source, (them, me));
+    if raw.is_empty() || !matches!(v, Verdict::NotOurs | Verdict::BadCookie) {
+        return v;
+    }
+    let (proto, id) = match &q.net {
+        Some(LaxNetSlice::Ipv4(ip)) => {
+            (ip.payload().ip_number.0, Some(ip.header().identification()))
+        }
+        Some(LaxNetSlice::Ipv6(ip)) => (ip.payload().ip_number.0, None),
+        None => return v,
+    };
+    match raw_ip::quoted(
+        &Quoted {
+            them,
+            me,
+            proto,
+            id,
+        },
+        why,
+        key,
+        raw,
+    ) {
+        Verdict::NotOurs => v,
+        raw => raw,
+    }
+}
+
+/// An error quoting a UDP, TCP or SCTP probe.
+fn quoted_kind(
+    q: &LaxSlicedPacket<'_>,
+    port_unreachable: bool,
+    key: &CookieKey,
+    source: &Source,
+    (them, me): (IpAddr, IpAddr),
+) -> Verdict<'static> {
     match &q.transport {
         Some(TransportSlice::Udp(u)) => {
             let port_them = u.destination_port();
@@ -82,7 +138,7 @@ pub fn classify(
                 Verdict::BadCookie
             }
         }
-        _ => quoted_sctp(&q, key, them, me),
+        _ => quoted_sctp(q, key, them, me),
     }
 }
 

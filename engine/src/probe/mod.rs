@@ -13,12 +13,14 @@
 //!
 //! Built: TCP SYN ([`tcp_syn`]), UDP with payloads ([`udp`]), ICMP echo ([`icmp_echo`]), the
 //! ICMP errors that quote our probes ([`icmp_error`]), ARP/NDP sweeps ([`arp_request`]) and SCTP
-//! INIT ([`sctp_init`]; its replies are the IP payload, which etherparse does not slice).
-//! Raw IP protocols (`O:`) are listed by `-sL` but not sent.
+//! INIT ([`sctp_init`]; its replies are the IP payload, which etherparse does not slice) and
+//! raw IP protocols (`O:`, [`raw_ip`]: any reply in the probed protocol, or an ICMP error about
+//! the probe).
 
 pub mod arp_request;
 pub mod icmp_echo;
 pub mod icmp_error;
+pub mod raw_ip;
 pub mod sctp_init;
 pub mod tcp_syn;
 pub mod udp;
@@ -58,6 +60,8 @@ pub struct Scan<'s> {
     pub arp_scan: bool,
     /// Answer ARP requests for our IPv4 source addresses ([`Verdict::Answer`]).
     pub answer_arp: bool,
+    /// The IP protocols probed (`O:`): replies in them, and ICMP errors about them, are read.
+    pub raw_protos: &'s raw_ip::RawProtos,
 }
 
 /// A reply to one of our probes, as its kind reads it; `'a` is the received frame's.
@@ -147,6 +151,7 @@ pub struct Probes {
     pub udp: udp::UdpProbe,
     pub arp: arp_request::ArpRequest,
     pub sctp: sctp_init::SctpInit,
+    pub raw_ip: raw_ip::RawIp,
 }
 
 impl Probes {
@@ -168,11 +173,12 @@ impl Probes {
             udp: udp::UdpProbe::new(v4, v6, payloads)?,
             arp: arp_request::ArpRequest::new(v4),
             sctp: sctp_init::SctpInit::new(v4, v6)?,
+            raw_ip: raw_ip::RawIp::new(v4, v6)?,
         })
     }
 
-    /// Writes the (first) probe for `t` from `src` into `frame`; its length, or `None` for a
-    /// kind this build does not send.
+    /// Writes the (first) probe for `t` from `src` into `frame`; its length (`Option` for a
+    /// kind that sends nothing; every kind sends today).
     #[inline(always)]
     pub fn fill(
         &self,
@@ -216,12 +222,13 @@ impl Probes {
             Proto::Icmp => Some(self.icmp_echo.fill(frame, t.ip, src, key)),
             Proto::Arp => Some(self.arp.fill(frame, t.ip, src)),
             Proto::Sctp => Some(self.sctp.fill(frame, t.ip, port, src, key)),
-            Proto::Other => None,
+            Proto::Other => Some(self.raw_ip.fill(frame, t.ip, port as u8, src, key)),
         }
     }
 
     /// What a reply to our address (and, for TCP, UDP and SCTP, one of our ports in `source`)
-    /// means: its transport as etherparse sliced it, or else its IP payload (SCTP).
+    /// means: its transport as etherparse sliced it, or else its IP payload (SCTP, and any
+    /// protocol a raw IP probe asked about).
     #[inline]
     pub fn classify<'a>(
         net: &NetSlice<'a>,
@@ -231,11 +238,22 @@ impl Probes {
     ) -> Verdict<'a> {
         let (key, source) = (scan.key, scan.source);
         let Some(transport) = transport else {
-            return match net.ip_payload_ref() {
-                Some(p) if p.ip_number.0 == sctp_init::IPPROTO_SCTP => {
-                    sctp_init::classify(p.payload, addrs, key, source)
+            let Some(p) = net.ip_payload_ref() else {
+                return Verdict::NotOurs;
+            };
+            let v = if p.ip_number.0 == sctp_init::IPPROTO_SCTP {
+                sctp_init::classify(p.payload, addrs, key, source)
+            } else {
+                Verdict::NotOurs
+            };
+            return match v {
+                Verdict::NotOurs | Verdict::BadCookie if !scan.raw_protos.is_empty() => {
+                    match raw_ip::classify(p.ip_number.0, addrs, scan.raw_protos) {
+                        Verdict::NotOurs => v,
+                        raw => raw,
+                    }
                 }
-                _ => Verdict::NotOurs,
+                v => v,
             };
         };
         match transport {
@@ -245,8 +263,15 @@ impl Probes {
                 if let Some(up) = arp_request::advertised(net, transport, addrs, scan) {
                     return Verdict::HostUp(up);
                 }
+                let raw = scan.raw_protos;
                 match icmp_echo::classify(transport, addrs, key) {
-                    Verdict::NotOurs => icmp_error::classify(transport, addrs, key, source),
+                    Verdict::NotOurs => icmp_error::classify(transport, addrs, key, source, raw),
+                    Verdict::BadCookie if !raw.is_empty() => {
+                        match raw_ip::echo_reply(transport, addrs, key, raw) {
+                            Verdict::NotOurs => Verdict::BadCookie,
+                            v => v,
+                        }
+                    }
                     v => v,
                 }
             }
@@ -322,6 +347,17 @@ pub fn banner_record(r: &ProbeReply<'_>, now: u32, ttl: u8) -> Option<Record> {
 /// Test help: the verdict on a whole received frame.
 #[cfg(test)]
 pub(crate) fn classify_frame<'a>(frame: &'a [u8], key: &CookieKey, source: &Source) -> Verdict<'a> {
+    classify_frame_raw(frame, key, source, &raw_ip::RawProtos::default())
+}
+
+/// Test help: the same in a scan that probes the IP protocols `raw_protos`.
+#[cfg(test)]
+pub(crate) fn classify_frame_raw<'a>(
+    frame: &'a [u8],
+    key: &CookieKey,
+    source: &Source,
+    raw_protos: &raw_ip::RawProtos,
+) -> Verdict<'a> {
     use etherparse::SlicedPacket;
     let p = SlicedPacket::from_ethernet(frame).unwrap();
     let net = p.net.unwrap();
@@ -345,6 +381,7 @@ pub(crate) fn classify_frame<'a>(frame: &'a [u8], key: &CookieKey, source: &Sour
         udp_ids: &ids,
         arp_scan: false,
         answer_arp: false,
+        raw_protos,
     };
     let addrs = ReplyAddrs {
         them,

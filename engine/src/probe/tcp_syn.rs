@@ -130,7 +130,6 @@ pub fn write_rst(key: &CookieKey, header: &FrameHeader, flow: &Flow, out: &mut [
 mod tests {
     use super::*;
     use crate::frame::Link;
-    use crate::plan::ports::Proto;
     use crate::plan::source::Source;
     use crate::plan::Target;
     use crate::probe::Probes;
@@ -230,20 +229,6 @@ mod tests {
                 Verdict::BadCookie
             );
         }
-    }
-
-    #[test]
-    fn raw_ip_protocols_are_not_sent_yet() {
-        let params = TemplateParams::default();
-        let probes = Probes::new(&params, &params).unwrap();
-        let t = Target {
-            ip: TargetIp::V4(1),
-            port: Proto::Other.base() + 47,
-            number: 0,
-        };
-        let mut frame = [0u8; 128];
-        let key = CookieKey::from_seed(1);
-        assert_eq!(probes.fill(&mut frame, &t, &source().choose(0), &key), None);
     }
 
     #[test]
