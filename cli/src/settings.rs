@@ -3,6 +3,7 @@
 //! the options that only shape the run (status line, stats).
 
 use crate::args::{Parsed, UserError};
+use crate::console::errln;
 use masscan_engine::config::ScanConfig;
 
 pub use crate::options::run::Mode;
@@ -67,7 +68,7 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     c.udp = args.udp.build()?;
     let banner_types = args.modes.banner_types()?;
     if !banner_types.is_empty() && mode != Mode::ReadScan {
-        eprintln!("masscan: --banner-types filters --readscan only (as in the original); ignored");
+        errln!("masscan: --banner-types filters --readscan only (as in the original); ignored");
     }
     let run = args.run;
     Ok(Run {

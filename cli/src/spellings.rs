@@ -4,6 +4,7 @@
 
 use crate::args::{Args, UserError};
 use crate::conf_file::{boolish, conf_file_args};
+use crate::console::errln;
 use crate::names::{fold, resolve, Resolved};
 use clap::CommandFactory;
 use masscan_engine::config::defaults;
@@ -197,7 +198,7 @@ fn long_option(
         }
         Some(Resolved::Ignored { takes_value, note }) => {
             if let Some(note) = note {
-                eprintln!("{note}");
+                errln!("{note}");
             }
             if takes_value && inline.is_none() {
                 it.next();
@@ -314,7 +315,7 @@ fn scan_kinds(
                 continue;
             }
             'T' => {
-                eprintln!(
+                errln!(
                     "nmap({a}): masscan does no connect() scans; doing a SYN scan (-sS) instead"
                 );
                 continue;

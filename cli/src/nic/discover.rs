@@ -4,6 +4,7 @@
 //! own link. Also `--iflist`.
 
 use crate::args::UserError;
+use crate::console::outln;
 use masscan_drivers::netif::{Interfaces, Link};
 use masscan_engine::config::{Mac, ScanConfig};
 use masscan_engine::plan::source::IpRange;
@@ -278,7 +279,7 @@ pub fn iflist() -> Result<(), UserError> {
                 None => line.push_str(" (default route)"),
             }
         }
-        println!("{}", line.trim_end());
+        outln!("{}", line.trim_end());
     }
     Ok(())
 }

