@@ -60,6 +60,15 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     );
     // Each group of settings from its options (in this order: the first error is reported).
     c.pace = args.pace.build()?;
+    if c.pace.shard.of > 1 && args.pace.seed.is_none() {
+        // As the original warns: each shard would draw its own seed, so its own order.
+        errln!(
+            "masscan: warning: --shards {}/{} without --seed: every shard must be given the same \
+             --seed N, or they scan overlapping parts",
+            c.pace.shard.one,
+            c.pace.shard.of
+        );
+    }
     c.threads = args.threads.build()?;
     c.io = args.io.build(args.nics.adapter.as_deref());
     args.nics.build(&mut c);

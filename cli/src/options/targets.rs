@@ -59,8 +59,8 @@ pub struct TargetOptions {
 }
 
 impl TargetOptions {
-    /// Targets minus excludes; only a scan or a list needs any (and refuses a whole-Internet
-    /// range without an exclude).
+    /// Targets minus excludes; only a scan or a list needs any, and a scan of more than a
+    /// billion addresses needs an exclude (as the original; `-sL` lists any size).
     pub fn target_set(&self, mode: Mode) -> Result<TargetSet, UserError> {
         let mut tb = TargetSetBuilder::new();
         for t in self.targets.iter().chain(self.range.iter()) {
@@ -79,7 +79,8 @@ impl TargetOptions {
             Mode::Echo | Mode::Nmap | Mode::Regress | Mode::ReadScan | Mode::IfList => {
                 tb.build_lenient()
             }
-            Mode::Scan | Mode::ListScan | Mode::ReadRange | Mode::EchoCidr => tb.build()?,
+            Mode::Scan => tb.build()?,
+            Mode::ListScan | Mode::ReadRange | Mode::EchoCidr => tb.build_listing()?,
         })
     }
 

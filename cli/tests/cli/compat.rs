@@ -70,3 +70,55 @@ fn a_closed_console_pipe_with_console_lines_on_stdout_is_clean_too() {
     );
     assert_eq!(status, "0", "masscan died: {text}");
 }
+
+#[test]
+fn more_than_a_billion_addresses_need_an_exclude_but_list_scans_do_not() {
+    assert_one_line_error(
+        &["0.0.0.0/1", "-p80", "--offline"],
+        "range too big, need confirmation",
+    );
+    // -sL of 2^31 addresses: read its first line, then close the pipe (it stops cleanly).
+    let mut child = masscan_cmd()
+        .args(["0.0.0.0/1", "-p80", "-sL", "--seed", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut out, &mut first).unwrap();
+    drop(out);
+    let o = child.wait_with_output().unwrap();
+    assert!(
+        first.trim().parse::<std::net::Ipv4Addr>().is_ok(),
+        "{first}"
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // One exclude, even of nothing in the range, is the confirmation (checked by --echo,
+    // which goes through the same target set as a scan would).
+    let o = masscan(&[
+        "0.0.0.0/1",
+        "-p80",
+        "--exclude",
+        "255.255.255.255",
+        "--echo",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn shards_without_a_seed_warn() {
+    let o = masscan(&["10.0.0.0/24", "-p80", "--shards", "1/2", "-sL"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("without --seed"), "{}", stderr(&o));
+    let o = masscan(&[
+        "10.0.0.0/24",
+        "-p80",
+        "--shards",
+        "1/2",
+        "--seed",
+        "5",
+        "-sL",
+    ]);
+    assert!(!stderr(&o).contains("without --seed"), "{}", stderr(&o));
+}

@@ -224,7 +224,8 @@ fn bad_input_a_new_user_tries_is_one_clear_line() {
             &["10.0.0.1-2001:db8::1", "-p80", "-sL"],
             "both IPv4 or both IPv6",
         ),
-        (&["::/0", "-p80", "-sL"], "--exclude ff00::/8"),
+        (&["::/0", "-p80", "--offline"], "--exclude ff00::/8"),
+        (&["::/0", "-p80", "-sL"], "exceeds 2^63 probes"),
         (
             &["10.0.0.1", "-p80", "--shards", "1/4294967296", "-sL"],
             "y <= 4294967295",
