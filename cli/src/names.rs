@@ -66,8 +66,8 @@ pub const ALIASES: &[(&str, &str, &str)] = &[
     ("destination-mac", "router-mac", ""),
     ("dst-mac", "router-mac", ""),
     ("target-mac", "router-mac", ""),
-    ("router-ipv4", "router-mac", ""),
-    ("router-ipv6", "router-mac", ""),
+    ("router-ipv4", "router-mac-ipv4", ""),
+    ("router-ipv6", "router-mac-ipv6", ""),
     ("udp-ports", "ports", "U:"),
     ("udp-port", "ports", "U:"),
     ("tcp-ports", "ports", "T:"),
@@ -235,7 +235,7 @@ fn indexed(name: &str, index: &str, long: Option<(String, &str)>) -> Resolved {
     let Some((long, _)) = per_nic else {
         return Resolved::Refused(format!(
             "{name}: only the interface options (adapter, adapter-ip, adapter-port, adapter-mac, \
-             adapter-vlan, router-mac, router-ip) take an index"
+             adapter-vlan, router-mac, router-mac-ipv4, router-mac-ipv6, router-ip) take an index"
         ));
     };
     match index.trim().parse::<usize>() {
@@ -278,7 +278,7 @@ mod tests {
             resolve("router-mac-ipv4[7]"),
             Some(Resolved::Long {
                 long: "nic".into(),
-                prefix: "7:router-mac=".into()
+                prefix: "7:router-mac-ipv4=".into()
             })
         );
         for bad in ["adapter-ip[8]", "adapter[x]", "rate[1]", "adapter-ip[-1]"] {

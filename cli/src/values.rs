@@ -171,7 +171,9 @@ pub fn nic(s: &str) -> Result<NicSetting, String> {
         "adapter" => Err("give an interface name".to_string()),
         "adapter-ip" => adapter_ip(value).map(NicValue::Range),
         "adapter-port" => adapter_port(value).map(NicValue::Ports),
-        "adapter-mac" | "router-mac" => mac(value).map(NicValue::Mac),
+        "adapter-mac" | "router-mac" | "router-mac-ipv4" | "router-mac-ipv6" => {
+            mac(value).map(NicValue::Mac)
+        }
         "adapter-vlan" => vlan(value).map(NicValue::Vlan),
         "router-ip" => router_ip(value).map(NicValue::Ipv4),
         _ => {

@@ -36,13 +36,13 @@ pub struct NicFrames {
 
 impl NicFrames {
     pub fn new(c: &ScanConfig, link: Option<&ResolvedNic>) -> Self {
-        let given_router = c.nic.router_mac.map(|m| m.0).unwrap_or([0; 6]);
+        let given_router = |v6| c.nic.router_mac_for(v6).map(|m| m.0).unwrap_or([0; 6]);
         let (src_mac, router_v4, router_v6) = match link {
             Some(l) => (l.adapter.src_mac, l.router_v4, l.router_v6),
             None => (
                 c.nic.adapter_mac.map(|m| m.0).unwrap_or([0; 6]),
-                given_router,
-                given_router,
+                given_router(false),
+                given_router(true),
             ),
         };
         let (src_v4, src_v6) = match link {

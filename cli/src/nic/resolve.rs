@@ -37,10 +37,10 @@ pub fn resolve_link<D: Driver>(
     plan: &Plan,
     verbose: u8,
 ) -> Result<ResolvedNic, UserError> {
-    let given = c.nic.router_mac.map(|m| m.0).unwrap_or([0; 6]);
+    let given = |v6| c.nic.router_mac_for(v6).map(|m| m.0).unwrap_or([0; 6]);
     Ok(ResolvedNic {
-        router_v4: resolve_router(driver, &adapter, false, verbose)?.unwrap_or(given),
-        router_v6: resolve_router(driver, &adapter, true, verbose)?.unwrap_or(given),
+        router_v4: resolve_router(driver, &adapter, false, verbose)?.unwrap_or(given(false)),
+        router_v6: resolve_router(driver, &adapter, true, verbose)?.unwrap_or(given(true)),
         neighbours: resolve_neighbours(driver, &adapter, plan, verbose)?,
         adapter,
     })

@@ -122,3 +122,70 @@ fn shards_without_a_seed_warn() {
     ]);
     assert!(!stderr(&o).contains("without --seed"), "{}", stderr(&o));
 }
+
+/// The frames of a classic pcap file (microsecond or nanosecond, little-endian), in order.
+fn pcap_frames(path: &Path) -> Vec<Vec<u8>> {
+    let b = std::fs::read(path).unwrap();
+    let mut frames = Vec::new();
+    let mut off = 24;
+    while let Some(h) = b.get(off..off + 16) {
+        let len = u32::from_le_bytes([h[8], h[9], h[10], h[11]]) as usize;
+        frames.push(b[off + 16..off + 16 + len].to_vec());
+        off += 16 + len;
+    }
+    frames
+}
+
+#[test]
+fn router_macs_are_kept_apart_per_family() {
+    let o = masscan(&[
+        "10.0.0.1",
+        "-p80",
+        "--router-ipv4",
+        "02:00:00:00:00:04",
+        "--router-mac-ipv6",
+        "02:00:00:00:00:06",
+        "--echo",
+    ]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("router-mac-ipv4 = 02-00-00-00-00-04\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("router-mac-ipv6 = 02-00-00-00-00-06\n"),
+        "{text}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let pcap = dir.path().join("sent.pcap");
+    let o = masscan_in(
+        dir.path(),
+        &[
+            "--offline",
+            "10.0.0.1",
+            "2001:db8::1",
+            "-p80",
+            "--adapter-ip",
+            "10.0.0.9",
+            "--router-mac",
+            "02:00:00:00:00:01",
+            "--router-mac-ipv6",
+            "02:00:00:00:00:06",
+            "--pcap-sent",
+            pcap.to_str().unwrap(),
+            "--wait",
+            "0",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let frames = pcap_frames(&pcap);
+    assert_eq!(frames.len(), 2);
+    for f in frames {
+        let want: &[u8] = match [f[12], f[13]] {
+            [0x08, 0x00] => &[2, 0, 0, 0, 0, 1],
+            [0x86, 0xdd] => &[2, 0, 0, 0, 0, 6],
+            t => panic!("ethertype {t:?}"),
+        };
+        assert_eq!(&f[..6], want);
+    }
+}
