@@ -39,6 +39,7 @@ fn measure(n: u32, port: u16, reply: Option<&[u8]>) -> (f64, f64, u64) {
         timeout_ms: 30_000,
         max_connections: n as usize,
         banners: Arc::new(BannerConfig::default()),
+        wscale: None,
     };
     let mut st = Stack::new(cfg, &CookieKey::from_seed(1));
     st.poll(1, 1);

@@ -75,6 +75,7 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     c.report = args.report.build(resumed_from.is_some())?;
     c.banner = args.banners.build()?;
     c.udp = args.udp.build()?;
+    c.probe = args.probe.build()?;
     let banner_types = args.modes.banner_types()?;
     if !banner_types.is_empty() && mode != Mode::ReadScan {
         errln!("masscan: --banner-types filters --readscan only (as in the original); ignored");

@@ -159,16 +159,28 @@ fn long_option(
         Some(i) => (&body[..i], Some(&body[i + 1..])),
         None => (body, None),
     };
-    // `--top-ports` may go without its number (`defaults::TOP_PORTS`), as in the original.
-    if fold(name) == "topports" && inline.is_none() {
-        let n = match it.peek() {
-            Some(v) if v.parse::<u32>().is_ok() => need(it, name)?,
-            _ => defaults::TOP_PORTS.to_string(),
-        };
-        out.extend(["--top-ports".to_string(), n]);
+    let resolved = resolve(name);
+    if let (Some(Resolved::Long { long, .. }), None) = (&resolved, inline) {
+        if let Some(v) = optional_value(long, it) {
+            out.push(format!("--{long}={v}"));
+            return Ok(());
+        }
+    }
+    if fold(name) == "outputappend" && inline.is_none() {
+        // The original's `--output-append` takes a value (`--append-output` does not).
+        let v = need(it, name)?;
+        match crate::values::bool_word(&v).or_else(|| v.parse::<u8>().ok().map(|n| n != 0)) {
+            Some(true) => out.push("--append-output".into()),
+            Some(false) => {}
+            None => {
+                return Err(UserError(format!(
+                    "bad --output-append {v}: use true or false"
+                )))
+            }
+        }
         return Ok(());
     }
-    match resolve(name) {
+    match resolved {
         Some(Resolved::Long { long, prefix }) => {
             let prefix: &str = if long == "ports" && prefix.is_empty() {
                 ports.prefix()
@@ -209,6 +221,26 @@ fn long_option(
         None => out.push(format!("--{body}")),
     }
     Ok(())
+}
+
+/// The options whose value may be left out, as the original's "numable" options: the next
+/// argument is their value only when it is a number (or, for the SYN options, a boolean
+/// word); else they take their default. `None`: not such an option.
+fn optional_value(long: &str, it: &mut ArgIter<'_>) -> Option<String> {
+    let (dflt, words) = match long {
+        "top-ports" => (defaults::TOP_PORTS.to_string(), false),
+        "tcp-mss" | "tcp-wscale" | "tcp-tsecho" => ("enable".to_string(), true),
+        // A flag in the original: a value only inline (`--tcp-sackok=false`).
+        "tcp-sackok" => return Some("enable".into()),
+        _ => return None,
+    };
+    let next_is_value = it.peek().is_some_and(|v| {
+        v.parse::<u64>().is_ok() || (words && crate::values::bool_word(v).is_some())
+    });
+    Some(match next_is_value {
+        true => it.next().map(|v| v.to_string()).unwrap_or(dflt),
+        false => dflt,
+    })
 }
 
 fn is_flag(long: &str) -> bool {

@@ -403,7 +403,8 @@ impl Classifier {
                 ack: syn_ack.ack,
                 payload: &[],
             };
-            let taken = st.open(flow, peer_mac, a.ttl, &seg, syn_ack.mss);
+            let scales = syn_ack.wscale.is_some();
+            let taken = st.open_scaled(flow, peer_mac, a.ttl, &seg, syn_ack.mss, scales);
             self.sync_tcp_counters();
             if taken {
                 return;

@@ -138,6 +138,7 @@ pub fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConf
             by_rate.clamp(defaults::MAX_CONNECTIONS_MIN, defaults::MAX_CONNECTIONS_MAX)
         }),
         banners: Arc::new(banners),
+        wscale: c.probe.syn.wscale,
     }
 }
 
@@ -168,7 +169,7 @@ pub fn classifier_config(
             ttl: c.io.ttl,
         },
         answer_arp: adapter.is_some_and(|a| a.spoofed),
-        send_rst: true,
+        send_rst: !c.probe.noreset,
         report_open: !c.report.noshow_open,
         report_closed: c.report.show_closed && !c.report.open_only,
         dedup_buckets: masscan_engine::dedup::buckets_for(c.pace.rate, c.pace.retries),

@@ -43,6 +43,7 @@ pub struct TargetOptions {
     pub exclude_ports: Vec<String>,
     #[arg(
         long = "top-ports",
+        alias = "top-port",
         help = format!(
             "Also scan the N most common TCP ports (nmap's frequency order; -p adds to them). On \
              the command line N may be left out: {}",

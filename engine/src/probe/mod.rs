@@ -101,6 +101,8 @@ pub struct SynAck {
     pub ack: u32,
     pub flags: u8,
     pub mss: Option<u16>,
+    /// The window scale option's shift, when the SYN-ACK has one.
+    pub wscale: Option<u8>,
     /// The timestamp option's echo of our SYN's send time (ms), when both sides sent one.
     pub tsecr: Option<u32>,
 }

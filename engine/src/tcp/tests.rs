@@ -21,6 +21,7 @@ fn keyed_stack(max: usize, key: &CookieKey) -> Stack {
             timeout_ms: 30_000,
             max_connections: max,
             banners: Arc::new(BannerConfig::default()),
+            wscale: None,
         },
         key,
     )
@@ -316,16 +317,19 @@ fn a_frame_written_in_place_matches_etherparse_and_is_padded() {
         let f = flow(80);
         for payload in [&b""[..], b"GET / HTTP/1.0\r\n\r\n"] {
             let mut want = Vec::new();
-            segment_builder(&h, &f, 12345, 7, RST | ACK)
+            segment_builder(&h, &f, (12345, 7, WINDOW), RST | ACK)
                 .unwrap()
                 .write(&mut want, payload)
                 .unwrap();
             want.resize(want.len().max(60), 0);
             let mut buf = [0xaau8; 256];
-            let n = write_tcp_frame(&h, &f, 12345, 7, RST | ACK, payload, &mut buf).unwrap();
+            let n =
+                write_tcp_frame(&h, &f, (12345, 7, WINDOW), RST | ACK, payload, &mut buf).unwrap();
             assert_eq!(&buf[..n], &want[..]);
             let short = &mut buf[..n - 1];
-            assert!(write_tcp_frame(&h, &f, 12345, 7, RST | ACK, payload, short).is_none());
+            assert!(
+                write_tcp_frame(&h, &f, (12345, 7, WINDOW), RST | ACK, payload, short).is_none()
+            );
         }
     }
 }
