@@ -417,3 +417,26 @@ fn the_same_key_closes_the_same_connections_in_the_same_order() {
     sorted.sort_unstable();
     assert_eq!(sorted, (7000..7064).collect::<Vec<_>>());
 }
+
+#[test]
+fn the_window_is_scaled_only_when_both_sides_announced_a_window_scale() {
+    let window_of = |ours: Option<u8>, peer_scales: bool| {
+        let mut st = stack(10);
+        let mut cfg = st.config().clone();
+        cfg.wscale = ours;
+        st = Stack::new(cfg, &CookieKey::from_seed(1));
+        st.poll(5_000, 1000);
+        assert!(st.open_scaled(flow(80), PEER_MAC, 64, &syn_ack(), None, peer_scales));
+        let mut buf = [0u8; 1600];
+        let n = st.poll_transmit(&mut buf).unwrap();
+        let p = SlicedPacket::from_ethernet(&buf[..n]).unwrap();
+        let Some(TransportSlice::Tcp(t)) = p.transport else {
+            panic!("not TCP")
+        };
+        t.window_size()
+    };
+    assert_eq!(window_of(Some(3), true), WINDOW >> 3);
+    assert_eq!(window_of(Some(3), false), WINDOW, "the server did not scale");
+    assert_eq!(window_of(None, true), WINDOW, "our SYN did not scale");
+    assert_eq!(window_of(Some(14), true), 1, "never a zero window");
+}
