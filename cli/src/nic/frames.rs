@@ -74,6 +74,7 @@ impl NicFrames {
             },
             dst_mac,
             timestamps: self.timestamps,
+            syn: c.probe.syn,
             ..TemplateParams::default()
         };
         Ok(Probes::with_udp_payloads(

@@ -436,7 +436,11 @@ fn the_window_is_scaled_only_when_both_sides_announced_a_window_scale() {
         t.window_size()
     };
     assert_eq!(window_of(Some(3), true), WINDOW >> 3);
-    assert_eq!(window_of(Some(3), false), WINDOW, "the server did not scale");
+    assert_eq!(
+        window_of(Some(3), false),
+        WINDOW,
+        "the server did not scale"
+    );
     assert_eq!(window_of(None, true), WINDOW, "our SYN did not scale");
     assert_eq!(window_of(Some(14), true), 1, "never a zero window");
 }
