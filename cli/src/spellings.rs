@@ -329,17 +329,23 @@ fn scan_kinds(
 ) -> Result<(), UserError> {
     for k in kinds.chars() {
         let why = match k {
-            'S' | 'Y' => continue,
+            'S' => {
+                out.push("--scan-type=tcp".into());
+                continue;
+            }
+            'Y' => continue,
             'L' => {
                 out.push("--list-scan".into());
                 continue;
             }
             'U' => {
                 *ports = PortDefault::Udp;
+                out.push("--scan-type=udp".into());
                 continue;
             }
             'Z' => {
                 *ports = PortDefault::Sctp;
+                out.push("--scan-type=sctp".into());
                 continue;
             }
             'n' => {
@@ -404,7 +410,11 @@ mod tests {
             ["--output-format", "xml", "--output-filename", "f.xml"]
         );
         assert_eq!(norm(&["-iL", "t.txt"]), ["--includefile", "t.txt"]);
-        assert_eq!(norm(&["-sS", "-Pn", "-n", "-sL"]), ["--list-scan"]);
+        assert_eq!(
+            norm(&["-sS", "-Pn", "-n", "-sL"]),
+            ["--scan-type=tcp", "--list-scan"]
+        );
+        assert_eq!(norm(&["-sU"]), ["--scan-type=udp"]);
         assert_eq!(
             norm(&["-rate", "100", "-max-rate", "5"]),
             ["--rate", "100", "--max-rate", "5"]

@@ -189,3 +189,113 @@ fn router_macs_are_kept_apart_per_family() {
         assert_eq!(&f[..6], want);
     }
 }
+
+#[test]
+fn the_originals_option_values_and_their_errors() {
+    for (args, want) in [
+        (&["--tcp-wscale", "20"][..], "bad --tcp-wscale 20"),
+        (&["--tcp-mss=x"][..], "bad --tcp-mss x"),
+        (&["--data-length", "2000"][..], "bad --data-length 2000"),
+        (&["--min-packet", "10"][..], "bad --min-packet 10"),
+        (
+            &["--output-append", "10.0.0.2"][..],
+            "bad --output-append 10.0.0.2",
+        ),
+        (&["--json-status"][..], "use --status-ndjson"),
+    ] {
+        let mut all = vec!["10.0.0.1", "-p80", "--echo"];
+        all.extend_from_slice(args);
+        assert_one_line_error(&all, want);
+    }
+    // Values left out take the original's defaults; a target after them stays a target.
+    let o = masscan(&[
+        "10.0.0.1",
+        "-p80",
+        "--tcp-mss",
+        "--tcp-wscale",
+        "--tcp-tsecho",
+        "disable",
+        "--tcp-sackok",
+        "10.0.0.9",
+        "--echo",
+    ]);
+    let text = stdout(&o);
+    for line in [
+        "tcp-wscale = enable\n",
+        "tcp-sackok = enable\n",
+        "range = 10.0.0.9\n",
+    ] {
+        assert!(text.contains(line), "{line}: {text}");
+    }
+    assert!(!text.contains("tcp-mss"), "1460 is the default: {text}");
+    assert!(
+        !text.contains("tcp-tsecho"),
+        "no timestamp is the default: {text}"
+    );
+    // What --echo writes loads back to the same settings.
+    let dir = tempfile::tempdir().unwrap();
+    let o = masscan(&[
+        "10.0.0.1",
+        "-p80",
+        "--tcp-mss",
+        "disable",
+        "--tcp-wscale",
+        "5",
+        "--tcp-tsecho",
+        "7",
+        "--data-length",
+        "9",
+        "--min-packet",
+        "90",
+        "--badsum",
+        "--noreset",
+        "--echo",
+    ]);
+    let first = stdout(&o);
+    let conf = dir.path().join("e.conf");
+    std::fs::write(&conf, &first).unwrap();
+    let again = stdout(&masscan(&["-c", conf.to_str().unwrap(), "--echo"]));
+    assert_eq!(first, again);
+    for line in [
+        "tcp-mss = disable\n",
+        "tcp-wscale = 5\n",
+        "tcp-tsecho = 7\n",
+        "data-length = 9\n",
+        "min-packet = 90\n",
+        "badsum = true\n",
+        "noreset = true\n",
+    ] {
+        assert!(first.contains(line), "{line}: {first}");
+    }
+    // --output-append takes a value as in the original; accepted no-ops say so.
+    assert!(stdout(&masscan(&[
+        "10.0.0.1",
+        "-p80",
+        "--output-append",
+        "true",
+        "--echo"
+    ]))
+    .contains("append-output = true"));
+    let o = masscan(&["10.0.0.1", "-p80", "--sendq", "--datadir", "/x", "--echo"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no effect on Linux"), "{}", stderr(&o));
+}
+
+#[test]
+fn top_ports_take_the_originals_lists_tcp_and_after_su_udp() {
+    let ports = |args: &[&str]| {
+        let mut all = vec!["10.0.0.1", "--echo"];
+        all.extend_from_slice(args);
+        let text = stdout(&masscan(&all));
+        text.lines()
+            .find_map(|l| l.strip_prefix("ports = ").map(str::to_string))
+            .unwrap_or_default()
+    };
+    assert_eq!(ports(&["--top-ports", "5"]), "21,80,443,990,8080");
+    assert_eq!(ports(&["--top-port", "3"]), "80,443,8080");
+    assert_eq!(ports(&["-sU", "--top-ports", "3"]), "U:135,U:161,U:500");
+    assert_eq!(
+        ports(&["-sS", "-sU", "--top-ports", "2"]),
+        "80,443,U:135,U:161"
+    );
+}

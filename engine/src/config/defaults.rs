@@ -20,8 +20,8 @@ pub const BANNER_BYTES: usize = 4096;
 /// `--max-connections` when not given is derived from the rate, within these bounds.
 pub const MAX_CONNECTIONS_MIN: usize = 4096;
 pub const MAX_CONNECTIONS_MAX: usize = 1 << 20;
-/// `--top-ports` given without its number.
-pub const TOP_PORTS: u32 = 1000;
+/// `--top-ports` given without its number (the original's current source: 20).
+pub const TOP_PORTS: u32 = 20;
 /// `--redis IP` without a port.
 pub const REDIS_PORT: u16 = 6379;
 
