@@ -55,6 +55,8 @@ pub struct ClassifierConfig {
     pub arp_scan: bool,
     /// Where the UDP payloads sent carry the cookie, per port.
     pub udp_ids: UdpIds,
+    /// `--rawudp`: a UDP reply whose protocol was parsed is reported raw too.
+    pub raw_udp: bool,
 }
 
 impl ClassifierConfig {
@@ -73,6 +75,7 @@ impl ClassifierConfig {
             report_open: true,
             dedup_buckets: 64,
             banners: None,
+            raw_udp: false,
             arp_scan: false,
             udp_ids: UdpIds::builtin(),
         }
@@ -87,6 +90,8 @@ pub struct FrameOutcome {
     /// What a UDP reply said (reported with the port, as the original does, with or without
     /// `--banners`).
     pub banner: Option<Record>,
+    /// The same reply's raw bytes beside its parsed banner (`--rawudp`).
+    pub raw_banner: Option<Record>,
     /// Length of a frame written into the answer buffer to send back out (0: none).
     pub answer_len: usize,
 }
@@ -261,6 +266,10 @@ impl Classifier {
         }
         if open {
             out.banner = probe::banner_record(&r, now, ttl);
+            let parsed = matches!(&out.banner, Some(Record::Banner(b)) if b.app_proto != 0);
+            if parsed && self.cfg.raw_udp {
+                out.raw_banner = probe::raw_banner_record(&r, now, ttl);
+            }
         }
         out
     }

@@ -171,6 +171,7 @@ pub fn classifier_config(
         },
         answer_arp: adapter.is_some_and(|a| a.spoofed),
         send_rst: !c.probe.noreset,
+        raw_udp: c.banner.raw_udp,
         report_open: !c.report.noshow_open,
         report_closed: c.report.show_closed && !c.report.open_only,
         dedup_buckets: masscan_engine::dedup::buckets_for(c.pace.rate, c.pace.retries),

@@ -19,6 +19,10 @@ pub struct BannerOptions {
     /// hello where the server does not speak first, and report what comes back.
     #[arg(long = "banners", alias = "banner")]
     pub banners: bool,
+    /// Report each UDP reply's raw bytes too where its protocol is parsed (turns --banners on,
+    /// as in the original).
+    #[arg(long = "rawudp")]
+    pub rawudp: bool,
     /// No banners (overrides --banners, e.g. one from a config file).
     #[arg(long = "nobanners")]
     pub nobanners: bool,
@@ -82,7 +86,8 @@ impl BannerOptions {
                 }
             }
         }
-        b.enabled = self.banners && !self.nobanners;
+        b.enabled = (self.banners || self.rawudp) && !self.nobanners;
+        b.raw_udp = self.rawudp;
         b.hello_timeout = self.hello_timeout;
         b.connection_timeout = self.connection_timeout;
         for (kind, list) in [

@@ -167,3 +167,37 @@ fn data_length_min_packet_badsum_and_noreset_change_the_wire_as_asked() {
     let (ours, _) = rsts_seen_by_target(&lab, &args("--noreset"));
     assert_eq!(ours, 0, "RSTs sent with --noreset");
 }
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn rawudp_reports_the_raw_reply_beside_the_parsed_one() {
+    let lab = Lab::up(MASSCAN);
+    let banners = |extra: &str| {
+        let mut args = vec![
+            "198.18.1.13",
+            "-pU:53",
+            "--rate",
+            "100",
+            "--wait",
+            "2",
+            "--nostatus",
+        ];
+        if !extra.is_empty() {
+            args.push(extra);
+        }
+        let o = lab.run(&args);
+        ok(&o);
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        let lines: Vec<String> = out
+            .lines()
+            .filter(|l| l.starts_with("Banner on port 53/udp on 198.18.1.13"))
+            .map(str::to_string)
+            .collect();
+        (lines, out)
+    };
+    let (plain, out) = banners("");
+    assert_eq!(plain.len(), 1, "{out}");
+    let (raw, out) = banners("--rawudp");
+    assert_eq!(raw.len(), 2, "{out}");
+    assert!(raw.contains(&plain[0]), "{out}");
+}

@@ -110,6 +110,7 @@ pub static ECHO: &[Echo] = &[
     setting("dpdk-args", |c| given(&c.io.dpdk_args), None),
     Echo::Lines(write_captures),
     setting("banners", |c| flag(c.banner.enabled), Some(off)),
+    setting("rawudp", |c| flag(c.banner.raw_udp), None),
     setting(
         "hello-timeout",
         |c| given(&c.banner.hello_timeout),

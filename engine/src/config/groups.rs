@@ -114,6 +114,8 @@ pub struct Report {
 pub struct Banners {
     /// `--banners`: complete handshakes and grab banners.
     pub enabled: bool,
+    /// `--rawudp`: UDP replies reported raw too, beside their parsed banner.
+    pub raw_udp: bool,
     /// `capture = X` (true) and `nocapture = X` (false) settings, in order given.
     pub captures: Vec<(bool, String)>,
     /// `--hello-timeout` seconds.

@@ -310,7 +310,25 @@ pub fn banner_record(r: &ProbeReply<'_>, now: u32, ttl: u8) -> Option<Record> {
         return None;
     };
     let found = crate::udp::banner(r.port_them, payload, r.ip_mismatch)?;
-    Some(Record::Banner(BannerRecord {
+    Some(udp_banner(r, now, ttl, found))
+}
+
+/// The raw bytes of `r`'s UDP reply as a banner (app 0), even where its protocol is parsed
+/// (`--rawudp`, as the original reports both).
+pub fn raw_banner_record(r: &ProbeReply<'_>, now: u32, ttl: u8) -> Option<Record> {
+    let Answer::Banner(payload) = r.answer else {
+        return None;
+    };
+    let raw = payload.get(..payload.len().min(crate::udp::RAW_MAX))?;
+    let mut found = crate::banner::Found::new(0, raw);
+    if r.ip_mismatch {
+        found.text.extend_from_slice(b" IP-MISMATCH");
+    }
+    (!raw.is_empty()).then(|| udp_banner(r, now, ttl, found))
+}
+
+fn udp_banner(r: &ProbeReply<'_>, now: u32, ttl: u8, found: crate::banner::Found) -> Record {
+    Record::Banner(BannerRecord {
         time: now,
         ip: r.them,
         ip_proto: r.ip_proto,
@@ -318,7 +336,7 @@ pub fn banner_record(r: &ProbeReply<'_>, now: u32, ttl: u8) -> Option<Record> {
         app_proto: found.app,
         ttl,
         banner: found.text,
-    }))
+    })
 }
 
 /// Test help: the verdict on a whole received frame.
