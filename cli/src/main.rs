@@ -6,6 +6,7 @@
 
 use crate::console::{errln, out, outln};
 mod args;
+mod benchmark;
 mod bypass;
 mod checkpoint;
 mod conf_file;
@@ -139,6 +140,16 @@ fn run() -> Result<i32, args::UserError> {
             )
         }
         Mode::IfList => nic::discover::iflist().map(|_| 0),
+        Mode::Benchmark => {
+            let rounds = match run.config.pace.order {
+                masscan_engine::plan::ScanOrder::BlackRock { rounds } => rounds,
+                masscan_engine::plan::ScanOrder::Feistel => {
+                    masscan_engine::config::defaults::BLACKROCK_ROUNDS
+                }
+            };
+            Ok(benchmark::run(rounds))
+        }
+        Mode::DebugIf => nic::debug_if::run(&run.config),
         Mode::Scan => scan::scan(&run),
     }
 }

@@ -172,9 +172,7 @@ pub const REFUSED: &[(&str, &str)] = &[
     ("status-json", "--status-json is not supported: use --status-ndjson (one JSON status object per line), as the original says"),
     // The original's features this build does not have (yet).
     ("banner1", "--banner1 (the original's banner-parser self-check) is not implemented in masscan-rs; the parsers are tested by cargo test and fuzzed"),
-    ("benchmark", "--benchmark is not in masscan-rs: run bench/offline.sh (scan orders, probe kinds, threads)"),
     ("bpf", "--bpf is not supported: the original accepts it and ignores it; here AF_XDP's replies are picked by the XDP program and every reply passes the cookie check"),
-    ("debug", "--debug is not implemented in masscan-rs; use -v and --packet-trace"),
     ("heartbleed", "--heartbleed (vulnerability check) is not implemented in masscan-rs"),
     ("ticketbleed", "--ticketbleed (vulnerability check) is not implemented in masscan-rs"),
     ("vuln", "--vuln (vulnerability checks) is not implemented in masscan-rs"),

@@ -366,6 +366,16 @@ pub fn min_packet(s: &str) -> Result<usize, String> {
     bounded("min-packet", s, 60, 1514).map(|n| n as usize)
 }
 
+/// `--debug`'s one kind here, `if` (the original ignores any other).
+pub fn debug(s: &str) -> Result<String, String> {
+    match s.trim() {
+        "if" => Ok("if".into()),
+        _ => Err(format!(
+            "bad --debug {s}: only --debug if (the interface a scan would use) is known"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

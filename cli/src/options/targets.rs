@@ -82,9 +82,13 @@ impl TargetOptions {
             tb.add_file_text(f, &read_list(f, "exclude file")?, true)?;
         }
         Ok(match mode {
-            Mode::Echo | Mode::Nmap | Mode::Regress | Mode::ReadScan | Mode::IfList => {
-                tb.build_lenient()
-            }
+            Mode::Echo
+            | Mode::Nmap
+            | Mode::Regress
+            | Mode::ReadScan
+            | Mode::IfList
+            | Mode::Benchmark
+            | Mode::DebugIf => tb.build_lenient(),
             Mode::Scan => tb.build()?,
             Mode::ListScan | Mode::ReadRange | Mode::EchoCidr => tb.build_listing()?,
         })

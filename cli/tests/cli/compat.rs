@@ -299,3 +299,33 @@ fn top_ports_take_the_originals_lists_tcp_and_after_su_udp() {
         "80,443,U:135,U:161"
     );
 }
+
+#[test]
+fn benchmark_times_the_orders_and_the_cookie() {
+    let o = masscan(&["--benchmark"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.starts_with("=== benchmarking (64-bits) ===\n"),
+        "{text}"
+    );
+    for what in [
+        "permutation (feistel): ",
+        "blackrock (14 rounds): ",
+        "syn cookie",
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(what))
+            .unwrap_or_else(|| panic!("{text}"));
+        let rate: f64 = line
+            .rsplit(": ")
+            .next()
+            .unwrap()
+            .trim_end_matches(" M/s")
+            .parse()
+            .unwrap();
+        assert!(rate > 0.0, "{line}");
+    }
+    assert_one_line_error(&["--debug", "foo"], "only --debug if");
+}

@@ -201,3 +201,18 @@ fn rawudp_reports_the_raw_reply_beside_the_parsed_one() {
     assert_eq!(raw.len(), 2, "{out}");
     assert!(raw.contains(&plain[0]), "{out}");
 }
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn debug_if_shows_the_interface_a_scan_would_use() {
+    let lab = Lab::up(MASSCAN);
+    let o = lab.run(&["--debug", "if"]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        out.contains(&format!("[+] if = {}\n", lab.scan_if)),
+        "{out}"
+    );
+    assert!(out.contains("[+] source-ipv4 = 198.18.0.2\n"), "{out}");
+    assert!(out.contains("[+] router-ipv4 = 198.18.0.1 "), "{out}");
+    assert!(out.contains("[+] source-mac = "), "{out}");
+}
