@@ -178,7 +178,6 @@ pub const REFUSED: &[(&str, &str)] = &[
     ("vuln", "--vuln (vulnerability checks) is not implemented in masscan-rs"),
     ("hello", "--hello ssl|smbv1|http is not implemented in masscan-rs yet; use --hello-string[PORT]"),
     ("http-header", "--http-header is not implemented in masscan-rs yet (--http-user-agent is)"),
-    ("infinite", "--infinite is not implemented in masscan-rs"),
     ("nmap-service-probes", "--nmap-service-probes is not implemented in masscan-rs; --nmap-payloads is"),
     ("nmap-service-probe", "--nmap-service-probe is not implemented in masscan-rs; --nmap-payloads is"),
     ("script", "--script (Lua scripts) is not implemented in masscan-rs"),

@@ -600,14 +600,25 @@ fn spawn_transmitters<'scope, T: TxQueue + 'scope>(
                 let counters = &shared.counters[k];
                 let t0 = Instant::now();
                 let nic = nic_of(k, shared.counters.len(), shared.probes.len());
-                let r = transmit::run(
-                    &mut tx,
-                    &shared.probes[nic],
-                    shared.slices[k],
-                    (&mut throttle, &clock),
-                    counters,
-                    shared.stop,
-                );
+                // --infinite: the slice again from its start, until the scan is stopped.
+                let r = loop {
+                    let r = transmit::run(
+                        &mut tx,
+                        &shared.probes[nic],
+                        shared.slices[k],
+                        (&mut throttle, &clock),
+                        counters,
+                        shared.stop,
+                    );
+                    let empty = shared.slices[k].next >= shared.slices[k].end;
+                    if r.is_err()
+                        || !c.pace.infinite
+                        || empty
+                        || shared.stop.load(Ordering::Relaxed)
+                    {
+                        break r;
+                    }
+                };
                 counters.done.store(true, Ordering::Release);
                 let elapsed = t0.elapsed();
                 r?;

@@ -5,7 +5,6 @@
 use crate::arp::Neighbours;
 use crate::clock::Clock;
 use crate::cookie::CookieKey;
-use crate::counters::TransmitCounters;
 use crate::driver::{DriverError, TxQueue};
 use crate::plan::source::Source;
 use crate::plan::{Plan, Slice, TargetIp};
@@ -58,7 +57,7 @@ impl ProbeBuilder<'_> {
 }
 
 /// Runs one core's transmit loop to the end of its slice or until `stop` is raised; the
-/// throttle waits on `clock`.
+/// throttle waits on `clock`. The caller marks the core done (it may run the slice again).
 pub fn run<Q: TxQueue>(
     queue: &mut Q,
     probes: &ProbeBuilder<'_>,
@@ -67,7 +66,8 @@ pub fn run<Q: TxQueue>(
     counters: &TxCounters,
     stop: &AtomicBool,
 ) -> Result<(), DriverError> {
-    let mut c = TransmitCounters::default();
+    // Counting on from what was published: `--infinite` runs the slice again and again.
+    let mut c = counters.snapshot().counters;
     // A target with several probes still to send: (index, next variant, variants).
     let mut pending: Option<(u64, u16, u16)> = None;
     // Unthrottled scans read no clock at all unless the SYNs carry their send time.
@@ -115,6 +115,5 @@ pub fn run<Q: TxQueue>(
     c.throttle_waits = throttle.waits();
     c.kicks = queue.stats().tx_kicks;
     counters.publish(&c);
-    counters.done.store(true, Ordering::Release);
     Ok(())
 }

@@ -329,3 +329,40 @@ fn benchmark_times_the_orders_and_the_cookie() {
     }
     assert_one_line_error(&["--debug", "foo"], "only --debug if");
 }
+
+#[test]
+fn infinite_scans_again_until_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let stats = dir.path().join("s.json");
+    let child = masscan_cmd()
+        .current_dir(dir.path())
+        .args([
+            "--offline",
+            "10.0.0.1-10.0.0.4",
+            "-p80",
+            "--rate",
+            "200",
+            "--infinite",
+            "--wait",
+            "0",
+            "--nostatus",
+            "--stats-json",
+            stats.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let o = interrupt(child);
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&stats).unwrap();
+    let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    let sent = last.to_string();
+    // 4 probes a pass at 200 pps: many passes in 2.5 s (one pass without --infinite).
+    let n: u64 = last["sent"]
+        .as_u64()
+        .or_else(|| last["tx"]["sent"].as_u64())
+        .unwrap_or_else(|| panic!("{sent}"));
+    assert!(n >= 100, "{n} probes sent: {sent}");
+}

@@ -22,6 +22,8 @@ pub struct Pace {
     pub resume_index: u64,
     /// `--resume-count`: how many indices from there.
     pub resume_count: Option<u64>,
+    /// `--infinite`: the slice is sent again and again until the scan is stopped.
+    pub infinite: bool,
     /// `--wait`: how long replies are received after the last probe.
     pub wait: Wait,
 }
@@ -35,6 +37,7 @@ impl Default for Pace {
             retries: defaults::RETRIES,
             resume_index: 0,
             resume_count: None,
+            infinite: false,
             wait: Wait::default(),
         }
     }
