@@ -217,6 +217,8 @@ fn eta(remaining: Option<Duration>) -> String {
 /// `--stats-json`: one JSON object per line, per second, plus a final one.
 pub struct StatsJson {
     out: Box<dyn Write + Send>,
+    /// Written to stdout (`-`).
+    stdout: bool,
 }
 
 impl StatsJson {
@@ -228,7 +230,10 @@ impl StatsJson {
                 UserError(format!("cannot create --stats-json file '{target}': {e}"))
             })?)
         };
-        Ok(Self { out })
+        Ok(Self {
+            out,
+            stdout: target == "-",
+        })
     }
 
     pub fn write(
@@ -274,8 +279,10 @@ impl StatsJson {
                 serde_json::Value::Object(o)
             }).collect::<Vec<_>>(),
         });
-        let _ = writeln!(self.out, "{v}");
-        let _ = self.out.flush();
+        let r = writeln!(self.out, "{v}").and_then(|_| self.out.flush());
+        if r.is_err() && self.stdout {
+            crate::console::mark_closed(); // `--stats-json -` whose reader went away
+        }
     }
 }
 
