@@ -366,3 +366,32 @@ fn infinite_scans_again_until_stopped() {
         .unwrap_or_else(|| panic!("{sent}"));
     assert!(n >= 100, "{n} probes sent: {sent}");
 }
+
+#[test]
+fn a_closed_stats_json_pipe_ends_the_scan_cleanly_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let xml = dir.path().join("o.xml");
+    let t = std::time::Instant::now();
+    // 1,048,576 probes at 100,000 pps would take 10 s; the closed pipe stops it at once.
+    let (status, text) = piped_to_head(
+        dir.path(),
+        &[
+            "--offline",
+            "10.0.0.0/12",
+            "-p80",
+            "--wait",
+            "0",
+            "--rate",
+            "100000",
+            "--nostatus",
+            "--stats-json",
+            "-",
+            "-oX",
+            xml.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(status, "0", "masscan died: {text}");
+    assert!(t.elapsed().as_secs() < 8, "not stopped: {:?}", t.elapsed());
+    let x = std::fs::read_to_string(&xml).unwrap();
+    assert!(x.trim_end().ends_with("</nmaprun>"), "{x}");
+}
