@@ -44,6 +44,7 @@ fn measure(n: u32, port: u16, reply: Option<&[u8]>, rustls: bool) -> (f64, f64, 
         timeout_ms: 30_000,
         max_connections: n as usize,
         banners: Arc::new(BannerConfig::default()),
+        wscale: None,
     };
     let mut st = Stack::new(cfg, &CookieKey::from_seed(1));
     st.poll(1, 1);

@@ -49,6 +49,8 @@ pub struct Args {
     #[command(flatten)]
     pub banners: BannerOptions,
     #[command(flatten)]
+    pub probe: crate::options::probe::ProbeOptions,
+    #[command(flatten)]
     pub run: RunOptions,
     #[command(flatten)]
     pub modes: ModeOptions,

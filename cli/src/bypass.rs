@@ -6,6 +6,7 @@
 //! tells the addresses and the router as for AF_PACKET.
 
 use crate::args::UserError;
+use crate::console::errln;
 use crate::settings::Run;
 use masscan_engine::plan::Plan;
 
@@ -40,7 +41,7 @@ pub fn scan(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> {
             .map_err(|e| indexed_error(e, i))?;
         driver.receive_for(adapter.src_mac)?;
         if run.verbose > 0 {
-            eprintln!(
+            errln!(
                 "[dpdk] port {} ({}), {threads} queue pair(s)",
                 driver.name(),
                 masscan_engine::config::Mac(driver.mac())
@@ -102,7 +103,7 @@ pub fn pfring(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> 
             device
         };
         let driver = PfRing::new(&device, threads)?;
-        eprintln!("[pfring] {} on {device}", driver.describe());
+        errln!("[pfring] {} on {device}", driver.describe());
         if c.banner.enabled && !link.adapter.spoofed {
             crate::scan::warn_kernel_resets(&nc, &link.adapter);
         }

@@ -2,6 +2,7 @@
 //! every few seconds as a checkpoint (removed when the scan ends normally).
 
 use crate::args::UserError;
+use crate::console::errln;
 use crate::settings::Run;
 use masscan_engine::config::ScanConfig;
 use masscan_engine::plan::source::PortRange;
@@ -99,14 +100,14 @@ impl Checkpoints {
             if !ours && std::path::Path::new(PAUSED_CONF).exists() {
                 let old = format!("{PAUSED_CONF}.old");
                 if std::fs::rename(PAUSED_CONF, &old).is_ok() {
-                    eprintln!("\nmasscan: an earlier {PAUSED_CONF} was kept as {old}");
+                    errln!("\nmasscan: an earlier {PAUSED_CONF} was kept as {old}");
                 }
             }
         }
         match write_paused(c, ports, resume, PAUSED_CONF) {
             Ok(()) => self.wrote = true,
             Err(e) => {
-                eprintln!("\nmasscan: checkpoint: {}", e.0);
+                errln!("\nmasscan: checkpoint: {}", e.0);
                 self.on = false;
             }
         }

@@ -4,10 +4,13 @@
 
 #![forbid(unsafe_code)]
 
+use crate::console::{errln, out, outln};
 mod args;
+mod benchmark;
 mod bypass;
 mod checkpoint;
 mod conf_file;
+mod console;
 mod manual;
 mod metadata;
 mod metrics;
@@ -58,13 +61,13 @@ fn run() -> Result<i32, args::UserError> {
         ));
     }
     if argv.iter().any(|a| a == "-V" || a == "--version") {
-        print!("{}", version_text());
+        out!("{}", version_text());
         return Ok(0);
     }
     let parsed = args::parse(&argv)?;
     if parsed.args.modes.version {
         // Spelled another way than -V/--version (`--Version`, `version = yes` in a file).
-        print!("{}", version_text());
+        out!("{}", version_text());
         return Ok(0);
     }
     if parsed.args.modes.man_page {
@@ -79,25 +82,25 @@ fn run() -> Result<i32, args::UserError> {
     let run = settings::build(parsed)?;
     match run.mode {
         Mode::Nmap => {
-            print!("{NMAP_HELP}");
+            out!("{NMAP_HELP}");
             Ok(0)
         }
         Mode::Regress => {
             let mut failed = 0;
             for (name, check) in masscan_engine::regress::CHECKS {
                 match check() {
-                    Ok(()) => println!("regress: {name}: ok"),
+                    Ok(()) => outln!("regress: {name}: ok"),
                     Err(e) => {
                         failed += 1;
-                        println!("regress: {name}: FAILED: {e}");
+                        outln!("regress: {name}: FAILED: {e}");
                     }
                 }
             }
             if failed == 0 {
-                println!("regression test: success!");
+                outln!("regression test: success!");
                 Ok(0)
             } else {
-                println!("regression test: {failed} check(s) failed");
+                outln!("regression test: {failed} check(s) failed");
                 Ok(1)
             }
         }
@@ -108,16 +111,16 @@ fn run() -> Result<i32, args::UserError> {
             } else {
                 run.config.write_conf(&mut text);
             }
-            print!("{text}");
+            out!("{text}");
             Ok(0)
         }
         Mode::ListScan => scan::list_scan(&run.config).map(|_| 0),
         Mode::ReadRange => {
-            print!("{}", run.config.targets.range_lines());
+            out!("{}", run.config.targets.range_lines());
             Ok(0)
         }
         Mode::EchoCidr => {
-            print!("{}", run.config.targets.cidr_lines());
+            out!("{}", run.config.targets.cidr_lines());
             Ok(0)
         }
         Mode::ReadScan => {
@@ -139,6 +142,16 @@ fn run() -> Result<i32, args::UserError> {
             )
         }
         Mode::IfList => nic::discover::iflist().map(|_| 0),
+        Mode::Benchmark => {
+            let rounds = match run.config.pace.order {
+                masscan_engine::plan::ScanOrder::BlackRock { rounds } => rounds,
+                masscan_engine::plan::ScanOrder::Feistel => {
+                    masscan_engine::config::defaults::BLACKROCK_ROUNDS
+                }
+            };
+            Ok(benchmark::run(rounds))
+        }
+        Mode::DebugIf => nic::debug_if::run(&run.config),
         Mode::Scan => scan::scan(&run),
     }
 }
@@ -164,7 +177,7 @@ fn main() {
     match run() {
         Ok(code) => std::process::exit(code),
         Err(e) => {
-            eprintln!("masscan: {}", e.0);
+            errln!("masscan: {}", e.0);
             std::process::exit(1);
         }
     }

@@ -66,8 +66,8 @@ pub const ALIASES: &[(&str, &str, &str)] = &[
     ("destination-mac", "router-mac", ""),
     ("dst-mac", "router-mac", ""),
     ("target-mac", "router-mac", ""),
-    ("router-ipv4", "router-mac", ""),
-    ("router-ipv6", "router-mac", ""),
+    ("router-ipv4", "router-mac-ipv4", ""),
+    ("router-ipv6", "router-mac-ipv6", ""),
     ("udp-ports", "ports", "U:"),
     ("udp-port", "ports", "U:"),
     ("tcp-ports", "ports", "T:"),
@@ -100,6 +100,31 @@ pub const IGNORED: &[(&str, bool, Option<&str>)] = &[
     ("backtrace", false, None),       // Rust prints no backtraces to users
     ("nobacktrace", false, None),
     ("reason", false, None), // the reason (syn-ack, rst) is always written
+    (
+        "sendq",
+        false,
+        Some("masscan: --sendq is a Windows (WinPcap) send queue; no effect on Linux"),
+    ),
+    (
+        "sendqueue",
+        false,
+        Some("masscan: --sendqueue is a Windows (WinPcap) send queue; no effect on Linux"),
+    ),
+    (
+        "datadir",
+        true,
+        Some("masscan: --datadir has no effect (the original reads nothing from it either)"),
+    ),
+    (
+        "debug-tcp",
+        false,
+        Some("masscan: --debug-tcp has no effect here; --packet-trace shows the banner connections' segments"),
+    ),
+    (
+        "tcp-debug",
+        false,
+        Some("masscan: --tcp-debug has no effect here; --packet-trace shows the banner connections' segments"),
+    ),
     (
         "release-memory",
         false,
@@ -143,23 +168,14 @@ pub const REFUSED: &[(&str, &str)] = &[
     ("version-light", "nmap(--version-light): masscan has no version probes; --banners grabs what servers say"),
     ("version-all", "nmap(--version-all): masscan has no version probes; --banners grabs what servers say"),
     ("version-trace", "nmap(--version-trace): masscan has no version probes; --packet-trace shows the packets"),
+    ("json-status", "--json-status is not supported: use --status-ndjson (one JSON status object per line), as the original says"),
+    ("status-json", "--status-json is not supported: use --status-ndjson (one JSON status object per line), as the original says"),
     // The original's features this build does not have (yet).
-    ("badsum", "--badsum (probes with bad checksums) is not implemented in masscan-rs"),
     ("banner1", "--banner1 (the original's banner-parser self-check) is not implemented in masscan-rs; the parsers are tested by cargo test and fuzzed"),
-    ("benchmark", "--benchmark is not in masscan-rs: run bench/offline.sh (scan orders, probe kinds, threads)"),
-    ("bpf", "--bpf is not implemented in masscan-rs: its XDP program already passes the scan's replies only"),
-    ("data-length", "--data-length (padding probes) is not implemented in masscan-rs"),
-    ("datadir", "--datadir is not used by masscan-rs (it reads no data files by default)"),
-    ("debug", "--debug is not implemented in masscan-rs; use -v and --packet-trace"),
+    ("bpf", "--bpf is not supported: the original accepts it and ignores it; here AF_XDP's replies are picked by the XDP program and every reply passes the cookie check"),
     ("ticketbleed", "--ticketbleed (vulnerability check) is not implemented in masscan-rs"),
-    ("infinite", "--infinite is not implemented in masscan-rs"),
-    ("min-packet", "--min-packet (padding probes) is not implemented in masscan-rs"),
-    ("min-pkt", "--min-pkt (padding probes) is not implemented in masscan-rs"),
     ("nmap-service-probes", "--nmap-service-probes is not implemented in masscan-rs; --nmap-payloads is"),
     ("nmap-service-probe", "--nmap-service-probe is not implemented in masscan-rs; --nmap-payloads is"),
-    ("noreset", "--noreset is not implemented in masscan-rs: it always answers a SYN-ACK it does not follow with a RST"),
-    ("sendq", "--sendq is a Windows (WinPcap) option; masscan-rs runs on Linux"),
-    ("sendqueue", "--sendqueue is a Windows (WinPcap) option; masscan-rs runs on Linux"),
     ("script", "--script (Lua scripts) is not implemented in masscan-rs"),
     ("test", "--test is the original's developer option; not in masscan-rs"),
     ("notest", "--notest is the original's developer option; not in masscan-rs"),
@@ -231,7 +247,7 @@ fn indexed(name: &str, index: &str, long: Option<(String, &str)>) -> Resolved {
     let Some((long, _)) = per_nic else {
         return Resolved::Refused(format!(
             "{name}: only the interface options (adapter, adapter-ip, adapter-port, adapter-mac, \
-             adapter-vlan, router-mac, router-ip) take an index"
+             adapter-vlan, router-mac, router-mac-ipv4, router-mac-ipv6, router-ip) take an index"
         ));
     };
     match index.trim().parse::<usize>() {
@@ -274,7 +290,7 @@ mod tests {
             resolve("router-mac-ipv4[7]"),
             Some(Resolved::Long {
                 long: "nic".into(),
-                prefix: "7:router-mac=".into()
+                prefix: "7:router-mac-ipv4=".into()
             })
         );
         for bad in ["adapter-ip[8]", "adapter[x]", "rate[1]", "adapter-ip[-1]"] {

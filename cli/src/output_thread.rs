@@ -77,23 +77,17 @@ pub fn write_outputs(
     loop {
         match records.recv_timeout(Duration::from_millis(200)) {
             Ok(r) => {
-                for o in outputs.iter_mut() {
-                    o.record(&r)?;
-                }
+                each(&mut outputs, |o| o.record(&r))?;
                 dirty = true;
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
         let now = outputs::now();
-        for o in outputs.iter_mut() {
-            o.maybe_rotate(now)?;
-        }
+        each(&mut outputs, |o| o.maybe_rotate(now))?;
         if last_flush.elapsed() >= Duration::from_millis(500) {
             if dirty {
-                for o in outputs.iter_mut() {
-                    o.flush()?;
-                }
+                each(&mut outputs, Output::flush)?;
                 dirty = false;
             }
             if let Some(p) = &pcap {
@@ -104,11 +98,36 @@ pub fn write_outputs(
     }
     let finish = outputs::now();
     for o in outputs {
-        o.close(finish)?;
+        let stdout = o.is_stdout();
+        match o.close(finish) {
+            Err(_) if stdout => crate::console::mark_closed(),
+            r => r?,
+        }
     }
     if let Some(p) = &pcap {
         p.flush()
             .map_err(|e| UserError(format!("cannot write the pcap file: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Runs `f` on every output. An output on stdout whose reader went away (`| head`) is dropped
+/// and the scan told to stop ([`crate::console::closed`]), so that the files are still written
+/// and closed validly; any other failure is the scan's error.
+fn each(
+    outputs: &mut Vec<Output>,
+    mut f: impl FnMut(&mut Output) -> Result<(), UserError>,
+) -> Result<(), UserError> {
+    let mut i = 0;
+    while i < outputs.len() {
+        match f(&mut outputs[i]) {
+            Err(_) if outputs[i].is_stdout() => {
+                crate::console::mark_closed();
+                outputs.remove(i);
+            }
+            Err(e) => return Err(e),
+            Ok(()) => i += 1,
+        }
     }
     Ok(())
 }

@@ -101,9 +101,14 @@ impl Output {
         }
     }
 
+    /// Whether this output writes to stdout (console lines, or a format to `-`).
+    pub fn is_stdout(&self) -> bool {
+        self.name == "-" || matches!(self.kind, Kind::Console)
+    }
+
     /// Rotates this file as `rule` says (not stdout: there is nothing to move).
     pub fn with_rotation(mut self, rule: Rotation, now: u64) -> Result<Self, UserError> {
-        if self.name == "-" || matches!(self.kind, Kind::Console) {
+        if self.is_stdout() {
             return Ok(self);
         }
         if !rule.dir.is_dir() {

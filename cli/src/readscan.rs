@@ -3,6 +3,7 @@
 //! gives the records before the damage and one error line; the exit code is then 1.
 
 use crate::args::UserError;
+use crate::console::errln;
 use crate::outputs::{now, Headers, Output};
 use masscan_engine::output::binary::BinaryReader;
 use masscan_engine::output::{OutputSpec, Record, Status};
@@ -114,7 +115,7 @@ pub fn run(
         let file = match std::fs::File::open(path) {
             Ok(f) => std::io::BufReader::new(f),
             Err(e) => {
-                eprintln!("masscan: cannot read '{shown}': {e}");
+                errln!("masscan: cannot read '{shown}': {e}");
                 failed = true;
                 continue;
             }
@@ -122,7 +123,7 @@ pub fn run(
         let mut reader = match BinaryReader::new(file) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("masscan: {shown}: {e}");
+                errln!("masscan: {shown}: {e}");
                 failed = true;
                 continue;
             }
@@ -140,7 +141,7 @@ pub fn run(
                 Ok(Some(_)) => {}
                 Ok(None) => break,
                 Err(e) => {
-                    eprintln!("masscan: {shown}: {e}");
+                    errln!("masscan: {shown}: {e}");
                     failed = true;
                     break;
                 }

@@ -7,6 +7,7 @@
 
 use crate::args::UserError;
 use crate::checkpoint::Checkpoints;
+use crate::console::errln;
 use crate::metadata::{self, Exit};
 use crate::metrics;
 use crate::nic::frames::{classifier_config, nic_of, saved_config, NicFrames};
@@ -69,7 +70,7 @@ fn print_start(
 ) {
     status::banner(plan);
     if let Some(from) = &run.resumed_from {
-        eprintln!(
+        errln!(
             "resuming scan from {} at index {}",
             from.display(),
             c.pace.resume_index
@@ -83,7 +84,7 @@ fn print_start(
     } else {
         "pps"
     };
-    eprintln!(
+    errln!(
         "[driver] {} ({} queue(s), zero-copy {}, transmits {}), {} transmit thread(s), rate {} {rate}",
         caps.name, caps.queues, caps.zero_copy, caps.transmits, threads, c.pace.rate,
     );
@@ -98,7 +99,7 @@ fn print_start(
         } else {
             ""
         };
-        eprintln!(
+        errln!(
             "[adapter] {} {} {}{spoofed}",
             a.ifname,
             srcs.join(" "),
@@ -247,7 +248,7 @@ pub fn run_scan_with<D: Driver>(
     signals.handle.close();
     let elapsed = shared.started.elapsed();
     if !run.nostatus {
-        eprintln!();
+        errln!();
     }
     let snap = progress.sample(&shared.counters, &shared.rx_counters);
     if let Some(j) = stats_json.as_mut() {
@@ -370,7 +371,7 @@ fn run_threads<R: RxQueue, T: TxQueue, U: TxQueue>(
         let tx = join_all(tx_handles, "a transmit thread failed");
         if let Some(p) = &shared.pcap_sent {
             if let Err(e) = p.flush() {
-                eprintln!("masscan: cannot write the --pcap-sent file: {e}");
+                errln!("masscan: cannot write the --pcap-sent file: {e}");
             }
         }
         let out = output
@@ -406,8 +407,8 @@ fn print_end(
     let faults = shared.run.faults.is_some();
     print_summary(snap, per_core, &shared.rx_cpus, elapsed, (driver, !faults));
     if faults {
-        eprintln!("[faults] received: {}", shared.faults_rx.total());
-        eprintln!("[faults] sent: {}", shared.faults_tx.total());
+        errln!("[faults] received: {}", shared.faults_rx.total());
+        errln!("[faults] sent: {}", shared.faults_tx.total());
     }
     if let Some((mode, per_cpu)) = xdp.and_then(|f| f()) {
         status::xdp_summary(mode, &per_cpu);
@@ -449,7 +450,7 @@ fn open_and_drop_privileges<D: Driver>(
     if run.seccomp {
         masscan_drivers::seccomp::confine().map_err(UserError)?;
         if run.verbose > 0 {
-            eprintln!("[privilege] system calls confined (--seccomp)");
+            errln!("[privilege] system calls confined (--seccomp)");
         }
     }
     Ok(queues)
@@ -507,7 +508,7 @@ fn drop_privileges(run: &Run, keep: Option<&str>) -> Result<(), UserError> {
                  (use another DPDK driver, or --driver afxdp)"
             )));
         }
-        eprintln!("masscan: capabilities are kept for the whole scan: {why}");
+        errln!("masscan: capabilities are kept for the whole scan: {why}");
         return Ok(());
     }
     if let Some(user) = &run.user {
@@ -515,7 +516,7 @@ fn drop_privileges(run: &Run, keep: Option<&str>) -> Result<(), UserError> {
     }
     drop_all_capabilities().map_err(UserError)?;
     if run.verbose > 0 {
-        eprintln!("[privilege] every capability dropped");
+        errln!("[privilege] every capability dropped");
     }
     Ok(())
 }
@@ -599,14 +600,25 @@ fn spawn_transmitters<'scope, T: TxQueue + 'scope>(
                 let counters = &shared.counters[k];
                 let t0 = Instant::now();
                 let nic = nic_of(k, shared.counters.len(), shared.probes.len());
-                let r = transmit::run(
-                    &mut tx,
-                    &shared.probes[nic],
-                    shared.slices[k],
-                    (&mut throttle, &clock),
-                    counters,
-                    shared.stop,
-                );
+                // --infinite: the slice again from its start, until the scan is stopped.
+                let r = loop {
+                    let r = transmit::run(
+                        &mut tx,
+                        &shared.probes[nic],
+                        shared.slices[k],
+                        (&mut throttle, &clock),
+                        counters,
+                        shared.stop,
+                    );
+                    let empty = shared.slices[k].next >= shared.slices[k].end;
+                    if r.is_err()
+                        || !c.pace.infinite
+                        || empty
+                        || shared.stop.load(Ordering::Relaxed)
+                    {
+                        break r;
+                    }
+                };
                 counters.done.store(true, Ordering::Release);
                 let elapsed = t0.elapsed();
                 r?;

@@ -3,6 +3,7 @@
 //! handed to [`crate::run`]. Also `-sL`, which prints the scan order instead of sending it.
 
 use crate::args::UserError;
+use crate::console::errln;
 use crate::nic::discover::FoundNic;
 use crate::nic::resolve::{self, steer_config, ResolvedNic};
 use crate::output_thread::open_files;
@@ -128,7 +129,7 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
             Ok(d) => Some(d),
             Err(e) if afxdp => return Err(e),
             Err(e) => {
-                eprintln!(
+                errln!(
                     "masscan: AF_XDP is not available ({}); using AF_PACKET",
                     e.0
                 );
@@ -252,7 +253,7 @@ fn scan_afxdp(
     let steerings: Vec<_> = driver.drivers().iter().map(|d| d.steering()).collect();
     if run.verbose > 0 {
         for (l, d) in links.iter().zip(driver.drivers()) {
-            eprintln!(
+            errln!(
                 "[xdp] steering program attached to {} in {} mode",
                 l.adapter.ifname,
                 d.xdp_mode()
@@ -290,7 +291,7 @@ fn scan_afxdp(
 /// With AF_PACKET from the kernel's own address, the kernel sees the replies too and resets
 /// every banner connection it does not know.
 pub(crate) fn warn_kernel_resets(c: &ScanConfig, a: &FoundNic) {
-    eprintln!(
+    errln!(
         "masscan: warning: with AF_PACKET the kernel owns {} and will reset every banner \
          connection; use AF_XDP (the default where it works), an unused --adapter-ip, or a \
          firewall rule dropping TCP to source ports {}",

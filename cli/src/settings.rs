@@ -3,6 +3,7 @@
 //! the options that only shape the run (status line, stats).
 
 use crate::args::{Parsed, UserError};
+use crate::console::errln;
 use masscan_engine::config::ScanConfig;
 
 pub use crate::options::run::Mode;
@@ -59,15 +60,25 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     );
     // Each group of settings from its options (in this order: the first error is reported).
     c.pace = args.pace.build()?;
+    if c.pace.shard.of > 1 && args.pace.seed.is_none() {
+        // As the original warns: each shard would draw its own seed, so its own order.
+        errln!(
+            "masscan: warning: --shards {}/{} without --seed: every shard must be given the same \
+             --seed N, or they scan overlapping parts",
+            c.pace.shard.one,
+            c.pace.shard.of
+        );
+    }
     c.threads = args.threads.build()?;
     c.io = args.io.build(args.nics.adapter.as_deref());
     args.nics.build(&mut c);
     c.report = args.report.build(resumed_from.is_some())?;
     c.banner = args.banners.build()?;
     c.udp = args.udp.build()?;
+    c.probe = args.probe.build()?;
     let banner_types = args.modes.banner_types()?;
     if !banner_types.is_empty() && mode != Mode::ReadScan {
-        eprintln!("masscan: --banner-types filters --readscan only (as in the original); ignored");
+        errln!("masscan: --banner-types filters --readscan only (as in the original); ignored");
     }
     let run = args.run;
     Ok(Run {

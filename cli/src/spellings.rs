@@ -4,6 +4,7 @@
 
 use crate::args::{Args, UserError};
 use crate::conf_file::{boolish, conf_file_args};
+use crate::console::errln;
 use crate::names::{fold, resolve, Resolved};
 use clap::CommandFactory;
 use masscan_engine::config::defaults;
@@ -158,16 +159,28 @@ fn long_option(
         Some(i) => (&body[..i], Some(&body[i + 1..])),
         None => (body, None),
     };
-    // `--top-ports` may go without its number (`defaults::TOP_PORTS`), as in the original.
-    if fold(name) == "topports" && inline.is_none() {
-        let n = match it.peek() {
-            Some(v) if v.parse::<u32>().is_ok() => need(it, name)?,
-            _ => defaults::TOP_PORTS.to_string(),
-        };
-        out.extend(["--top-ports".to_string(), n]);
+    let resolved = resolve(name);
+    if let (Some(Resolved::Long { long, .. }), None) = (&resolved, inline) {
+        if let Some(v) = optional_value(long, it) {
+            out.push(format!("--{long}={v}"));
+            return Ok(());
+        }
+    }
+    if fold(name) == "outputappend" && inline.is_none() {
+        // The original's `--output-append` takes a value (`--append-output` does not).
+        let v = need(it, name)?;
+        match crate::values::bool_word(&v).or_else(|| v.parse::<u8>().ok().map(|n| n != 0)) {
+            Some(true) => out.push("--append-output".into()),
+            Some(false) => {}
+            None => {
+                return Err(UserError(format!(
+                    "bad --output-append {v}: use true or false"
+                )))
+            }
+        }
         return Ok(());
     }
-    match resolve(name) {
+    match resolved {
         Some(Resolved::Long { long, prefix }) => {
             let prefix: &str = if long == "ports" && prefix.is_empty() {
                 ports.prefix()
@@ -197,7 +210,7 @@ fn long_option(
         }
         Some(Resolved::Ignored { takes_value, note }) => {
             if let Some(note) = note {
-                eprintln!("{note}");
+                errln!("{note}");
             }
             if takes_value && inline.is_none() {
                 it.next();
@@ -208,6 +221,26 @@ fn long_option(
         None => out.push(format!("--{body}")),
     }
     Ok(())
+}
+
+/// The options whose value may be left out, as the original's "numable" options: the next
+/// argument is their value only when it is a number (or, for the SYN options, a boolean
+/// word); else they take their default. `None`: not such an option.
+fn optional_value(long: &str, it: &mut ArgIter<'_>) -> Option<String> {
+    let (dflt, words) = match long {
+        "top-ports" => (defaults::TOP_PORTS.to_string(), false),
+        "tcp-mss" | "tcp-wscale" | "tcp-tsecho" => ("enable".to_string(), true),
+        // A flag in the original: a value only inline (`--tcp-sackok=false`).
+        "tcp-sackok" => return Some("enable".into()),
+        _ => return None,
+    };
+    let next_is_value = it.peek().is_some_and(|v| {
+        v.parse::<u64>().is_ok() || (words && crate::values::bool_word(v).is_some())
+    });
+    Some(match next_is_value {
+        true => it.next().map(|v| v.to_string()).unwrap_or(dflt),
+        false => dflt,
+    })
 }
 
 fn is_flag(long: &str) -> bool {
@@ -296,17 +329,23 @@ fn scan_kinds(
 ) -> Result<(), UserError> {
     for k in kinds.chars() {
         let why = match k {
-            'S' | 'Y' => continue,
+            'S' => {
+                out.push("--scan-type=tcp".into());
+                continue;
+            }
+            'Y' => continue,
             'L' => {
                 out.push("--list-scan".into());
                 continue;
             }
             'U' => {
                 *ports = PortDefault::Udp;
+                out.push("--scan-type=udp".into());
                 continue;
             }
             'Z' => {
                 *ports = PortDefault::Sctp;
+                out.push("--scan-type=sctp".into());
                 continue;
             }
             // As in the original: accepted, and the protocols are `-pO:N` or `--oproto N`
@@ -317,7 +356,7 @@ fn scan_kinds(
                 continue;
             }
             'T' => {
-                eprintln!(
+                errln!(
                     "nmap({a}): masscan does no connect() scans; doing a SYN scan (-sS) instead"
                 );
                 continue;
@@ -375,7 +414,11 @@ mod tests {
             ["--output-format", "xml", "--output-filename", "f.xml"]
         );
         assert_eq!(norm(&["-iL", "t.txt"]), ["--includefile", "t.txt"]);
-        assert_eq!(norm(&["-sS", "-Pn", "-n", "-sL"]), ["--list-scan"]);
+        assert_eq!(
+            norm(&["-sS", "-Pn", "-n", "-sL"]),
+            ["--scan-type=tcp", "--list-scan"]
+        );
+        assert_eq!(norm(&["-sU"]), ["--scan-type=udp"]);
         assert_eq!(
             norm(&["-rate", "100", "-max-rate", "5"]),
             ["--rate", "100", "--max-rate", "5"]

@@ -3,6 +3,7 @@
 //! final summary with packets per second per core.
 
 use crate::args::UserError;
+use crate::console::{err, errln};
 use masscan_ebpf::Counters as XdpCounters;
 use masscan_engine::counters::{summary_lines, Counter};
 use masscan_engine::output::timestr;
@@ -18,13 +19,13 @@ pub fn gmt_now() -> String {
 }
 
 pub fn banner(plan: &Plan) {
-    eprintln!(
+    errln!(
         "Starting masscan {} (masscan-rs) at {} GMT",
         env!("CARGO_PKG_VERSION"),
         gmt_now()
     );
-    eprintln!("Initiating SYN Stealth Scan");
-    eprintln!(
+    errln!("Initiating SYN Stealth Scan");
+    errln!(
         "Scanning {} [{}/host]",
         plural(plan.host_count(), "host"),
         plural(plan.port_count(), "port"),
@@ -144,8 +145,13 @@ pub fn status_line(s: &Snapshot, waiting: Option<u64>, ndjson: bool) {
         text_status(s, waiting)
     };
     let mut err = std::io::stderr().lock();
-    let _ = err.write_all(line.as_bytes());
-    let _ = err.flush();
+    if err
+        .write_all(line.as_bytes())
+        .and_then(|_| err.flush())
+        .is_err()
+    {
+        crate::console::mark_closed();
+    }
 }
 
 /// The original's `--status-ndjson` object for this sample, with its newline.
@@ -211,6 +217,8 @@ fn eta(remaining: Option<Duration>) -> String {
 /// `--stats-json`: one JSON object per line, per second, plus a final one.
 pub struct StatsJson {
     out: Box<dyn Write + Send>,
+    /// Written to stdout (`-`).
+    stdout: bool,
 }
 
 impl StatsJson {
@@ -222,7 +230,10 @@ impl StatsJson {
                 UserError(format!("cannot create --stats-json file '{target}': {e}"))
             })?)
         };
-        Ok(Self { out })
+        Ok(Self {
+            out,
+            stdout: target == "-",
+        })
     }
 
     pub fn write(
@@ -268,8 +279,10 @@ impl StatsJson {
                 serde_json::Value::Object(o)
             }).collect::<Vec<_>>(),
         });
-        let _ = writeln!(self.out, "{v}");
-        let _ = self.out.flush();
+        let r = writeln!(self.out, "{v}").and_then(|_| self.out.flush());
+        if r.is_err() && self.stdout {
+            crate::console::mark_closed(); // `--stats-json -` whose reader went away
+        }
     }
 }
 
@@ -300,7 +313,7 @@ pub fn summary(
     elapsed: Duration,
     driver: &str,
 ) {
-    eprint!("{}", summary_text(s, cpus, secs, elapsed, driver));
+    err!("{}", summary_text(s, cpus, secs, elapsed, driver));
 }
 
 /// The closing lines [`summary`] prints, each ending in a newline.
@@ -373,14 +386,17 @@ pub fn xdp_summary(mode: &str, per_cpu: &[XdpCounters]) {
             steered: a.steered + c.steered,
             passed: a.passed + c.passed,
         });
-    eprintln!(
+    errln!(
         "xdp ({mode} mode): {} frames seen, {} the scan's, {} steered to AF_XDP, {} passed to the kernel",
         x.seen, x.ours, x.steered, x.passed
     );
     for (cpu, c) in per_cpu.iter().enumerate().filter(|(_, c)| c.seen > 0) {
-        eprintln!(
+        errln!(
             "xdp cpu {cpu}: {} seen, {} the scan's, {} steered, {} passed",
-            c.seen, c.ours, c.steered, c.passed
+            c.seen,
+            c.ours,
+            c.steered,
+            c.passed
         );
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::args::UserError;
 use crate::checkpoint::{min_next, slice_finished, write_paused, Checkpoints, PAUSED_CONF};
+use crate::console::errln;
 use crate::run::Shared;
 use masscan_engine::config::Wait;
 use masscan_engine::plan::source::PortRange;
@@ -58,6 +59,10 @@ pub fn supervise(
     let mut next_report = Instant::now() + Duration::from_secs(1);
     while !counters.iter().all(|k| k.snapshot().done) {
         std::thread::sleep(Duration::from_millis(20));
+        if crate::console::closed() {
+            // The reader of stdout or stderr went away: stop as on SIGINT.
+            shared.stop.store(true, Ordering::SeqCst);
+        }
         if Instant::now() >= next_report {
             next_report += Duration::from_secs(1);
             report(None);
@@ -70,8 +75,8 @@ pub fn supervise(
         let resume = min_next(counters, c);
         interrupted_at = Some(resume);
         match write_paused(c, ports, resume, PAUSED_CONF) {
-            Err(e) => eprintln!("masscan: {}", e.0),
-            Ok(()) => eprintln!("saving resume file to: {PAUSED_CONF}"),
+            Err(e) => errln!("masscan: {}", e.0),
+            Ok(()) => errln!("saving resume file to: {PAUSED_CONF}"),
         }
     }
     if !live {
@@ -89,7 +94,8 @@ pub fn supervise(
             break;
         }
         let seen = signals.seen();
-        if seen >= 2 || (seen > seen_before && interrupted_at.is_none()) {
+        if seen >= 2 || (seen > seen_before && interrupted_at.is_none()) || crate::console::closed()
+        {
             break;
         }
         std::thread::sleep(Duration::from_millis(20));

@@ -171,7 +171,9 @@ pub fn nic(s: &str) -> Result<NicSetting, String> {
         "adapter" => Err("give an interface name".to_string()),
         "adapter-ip" => adapter_ip(value).map(NicValue::Range),
         "adapter-port" => adapter_port(value).map(NicValue::Ports),
-        "adapter-mac" | "router-mac" => mac(value).map(NicValue::Mac),
+        "adapter-mac" | "router-mac" | "router-mac-ipv4" | "router-mac-ipv6" => {
+            mac(value).map(NicValue::Mac)
+        }
         "adapter-vlan" => vlan(value).map(NicValue::Vlan),
         "router-ip" => router_ip(value).map(NicValue::Ipv4),
         _ => {
@@ -298,6 +300,91 @@ pub fn capture(s: &str) -> Result<String, String> {
 
 pub fn nocapture(s: &str) -> Result<String, String> {
     captured("nocapture", s)
+}
+
+/// A SYN option's setting: `Toggle(Some(v))` adds it with value `v`, `Toggle(None)` removes it
+/// (`disable`). A newtype, since clap reads `Option<Option<T>>` as an optional value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Toggle<T>(pub Option<T>);
+
+/// The original's boolean words (`enable`/`disable`, `true`/`false`, `yes`/`no`, `on`/`off`).
+pub fn bool_word(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "enable" | "enabled" | "true" | "yes" | "on" => Some(true),
+        "disable" | "disabled" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// `enable` (the option's `dflt`), `disable`, or a number up to `hi`.
+fn toggle(name: &str, s: &str, dflt: u64, hi: u64) -> Result<Toggle<u64>, String> {
+    match bool_word(s) {
+        Some(true) => Ok(Toggle(Some(dflt))),
+        Some(false) => Ok(Toggle(None)),
+        None => match s.trim().parse::<u64>() {
+            Ok(n) if n <= hi => Ok(Toggle(Some(n))),
+            _ => Err(format!(
+                "bad --{name} {s}: use enable, disable or a number up to {hi}"
+            )),
+        },
+    }
+}
+
+pub fn tcp_mss(s: &str) -> Result<Toggle<u16>, String> {
+    let t = toggle(
+        "tcp-mss",
+        s,
+        masscan_engine::config::defaults::TCP_MSS.into(),
+        65535,
+    )?;
+    Ok(Toggle(t.0.map(|n| n as u16)))
+}
+
+/// A shift beyond 14 is not a window scale (RFC 7323); the original takes up to 254.
+pub fn tcp_wscale(s: &str) -> Result<Toggle<u8>, String> {
+    let t = toggle(
+        "tcp-wscale",
+        s,
+        masscan_engine::config::defaults::TCP_WSCALE.into(),
+        14,
+    )?;
+    Ok(Toggle(t.0.map(|n| n as u8)))
+}
+
+/// Any 32-bit value (the original refuses 255 and above, a slip: the field has 32 bits).
+pub fn tcp_tsecho(s: &str) -> Result<Toggle<u32>, String> {
+    let t = toggle(
+        "tcp-tsecho",
+        s,
+        masscan_engine::config::defaults::TCP_TSECHO.into(),
+        u32::MAX.into(),
+    )?;
+    Ok(Toggle(t.0.map(|n| n as u32)))
+}
+
+/// `enable`/`disable` or a number (non-zero enables), as the original.
+pub fn tcp_sackok(s: &str) -> Result<bool, String> {
+    toggle("tcp-sackok", s, 1, u64::MAX).map(|t| t.0.is_some_and(|n| n != 0))
+}
+
+/// The SYN's payload: a SYN of 1400 bytes of data still fits a 1500-byte MTU with every
+/// option, over IPv6, tagged.
+pub fn data_length(s: &str) -> Result<u16, String> {
+    bounded("data-length", s, 0, 1400).map(|n| n as u16)
+}
+
+pub fn min_packet(s: &str) -> Result<usize, String> {
+    bounded("min-packet", s, 60, 1514).map(|n| n as usize)
+}
+
+/// `--debug`'s one kind here, `if` (the original ignores any other).
+pub fn debug(s: &str) -> Result<String, String> {
+    match s.trim() {
+        "if" => Ok("if".into()),
+        _ => Err(format!(
+            "bad --debug {s}: only --debug if (the interface a scan would use) is known"
+        )),
+    }
 }
 
 #[cfg(test)]

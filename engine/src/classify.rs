@@ -58,6 +58,8 @@ pub struct ClassifierConfig {
     pub udp_ids: UdpIds,
     /// The IP protocols probed (`O:`); empty when the scan sends no raw IP probe.
     pub raw_protos: RawProtos,
+    /// `--rawudp`: a UDP reply whose protocol was parsed is reported raw too.
+    pub raw_udp: bool,
 }
 
 impl ClassifierConfig {
@@ -76,6 +78,7 @@ impl ClassifierConfig {
             report_open: true,
             dedup_buckets: 64,
             banners: None,
+            raw_udp: false,
             arp_scan: false,
             udp_ids: UdpIds::builtin(),
             raw_protos: RawProtos::default(),
@@ -91,6 +94,8 @@ pub struct FrameOutcome {
     /// What a UDP reply said (reported with the port, as the original does, with or without
     /// `--banners`).
     pub banner: Option<Record>,
+    /// The same reply's raw bytes beside its parsed banner (`--rawudp`).
+    pub raw_banner: Option<Record>,
     /// Length of a frame written into the answer buffer to send back out (0: none).
     pub answer_len: usize,
 }
@@ -265,6 +270,10 @@ impl Classifier {
         }
         if open {
             out.banner = probe::banner_record(&r, now, ttl);
+            let parsed = matches!(&out.banner, Some(Record::Banner(b)) if b.app_proto != 0);
+            if parsed && self.cfg.raw_udp {
+                out.raw_banner = probe::raw_banner_record(&r, now, ttl);
+            }
         }
         out
     }
@@ -410,7 +419,8 @@ impl Classifier {
                 ack: syn_ack.ack,
                 payload: &[],
             };
-            let taken = st.open(flow, peer_mac, a.ttl, &seg, syn_ack.mss);
+            let scales = syn_ack.wscale.is_some();
+            let taken = st.open_scaled(flow, peer_mac, a.ttl, &seg, syn_ack.mss, scales);
             self.sync_tcp_counters();
             if taken {
                 return;

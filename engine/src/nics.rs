@@ -19,11 +19,26 @@ pub struct Nic {
     pub adapter_port: Option<PortRange>,
     pub adapter_mac: Option<Mac>,
     pub adapter_vlan: Option<u16>,
+    /// `--router-mac`: the router of both families.
     pub router_mac: Option<Mac>,
+    /// `--router-mac-ipv4` (`--router-ipv4`): the IPv4 router, before `router_mac`.
+    pub router_mac_v4: Option<Mac>,
+    /// `--router-mac-ipv6` (`--router-ipv6`): the IPv6 router, before `router_mac`.
+    pub router_mac_v6: Option<Mac>,
     pub router_ip: Option<Ipv4Addr>,
 }
 
 impl Nic {
+    /// The router MAC given for one family: its own option, else `--router-mac`.
+    pub fn router_mac_for(&self, v6: bool) -> Option<Mac> {
+        let own = if v6 {
+            self.router_mac_v6
+        } else {
+            self.router_mac_v4
+        };
+        own.or(self.router_mac)
+    }
+
     /// Its lines of a config file: `name = value` for interface 0, `name[i] = value` after.
     pub fn write_conf(&self, index: usize, out: &mut String) {
         let i = match index {
@@ -40,6 +55,8 @@ impl Nic {
         line("adapter-mac", self.adapter_mac.map(|v| v.to_string()));
         line("adapter-vlan", self.adapter_vlan.map(|v| v.to_string()));
         line("router-mac", self.router_mac.map(|v| v.to_string()));
+        line("router-mac-ipv4", self.router_mac_v4.map(|v| v.to_string()));
+        line("router-mac-ipv6", self.router_mac_v6.map(|v| v.to_string()));
         line("router-ip", self.router_ip.map(|v| v.to_string()));
         line("adapter-port", self.adapter_port.map(|v| v.to_string()));
     }
@@ -53,6 +70,8 @@ impl Nic {
             ("adapter-mac", NicValue::Mac(v)) => self.adapter_mac = Some(v),
             ("adapter-vlan", NicValue::Vlan(v)) => self.adapter_vlan = Some(v),
             ("router-mac", NicValue::Mac(v)) => self.router_mac = Some(v),
+            ("router-mac-ipv4", NicValue::Mac(v)) => self.router_mac_v4 = Some(v),
+            ("router-mac-ipv6", NicValue::Mac(v)) => self.router_mac_v6 = Some(v),
             ("router-ip", NicValue::Ipv4(v)) => self.router_ip = Some(v),
             _ => return false,
         }
@@ -79,6 +98,8 @@ pub const PER_NIC: &[&str] = &[
     "adapter-mac",
     "adapter-vlan",
     "router-mac",
+    "router-mac-ipv4",
+    "router-mac-ipv6",
     "router-ip",
 ];
 

@@ -138,21 +138,21 @@ fn handle_frame<T: TxQueue>(
     sink: &mut impl FnMut(Record),
     counters: &mut ReceiveLoopCounters,
 ) -> Result<(), DriverError> {
-    let (mut record, mut banner) = (None, None);
+    let (mut record, mut banner, mut raw) = (None, None, None);
     let lent = answers.queue_one(|buf| {
         let o = classifier.handle(frame, now, buf);
-        (record, banner) = (o.record, o.banner);
+        (record, banner, raw) = (o.record, o.banner, o.raw_banner);
         o.answer_len
     })?;
     if !lent {
         let mut scratch = [0u8; MAX_ANSWER];
         let o = classifier.handle(frame, now, &mut scratch);
-        (record, banner) = (o.record, o.banner);
+        (record, banner, raw) = (o.record, o.banner, o.raw_banner);
         if o.answer_len > 0 {
             counters.answers_dropped += 1;
         }
     }
-    for r in [record, banner].into_iter().flatten() {
+    for r in [record, banner, raw].into_iter().flatten() {
         sink(r);
     }
     Ok(())

@@ -33,8 +33,8 @@ pub const ACK: u8 = 0x10;
 
 /// Largest payload we put in one segment (fits a 1500-byte MTU with IPv6 and a VLAN tag).
 const MAX_SEGMENT: usize = 1400;
-/// Receive window we advertise.
-const WINDOW: u16 = 16384;
+/// Receive window we advertise (shifted right by our window scale when both sides scale).
+pub const WINDOW: u16 = 16384;
 /// Retransmissions of our data before the connection is given up.
 const MAX_RETRIES: u8 = 3;
 const RTO_MS: u64 = 1000;
@@ -55,6 +55,9 @@ pub struct TcpConfig {
     /// Connections held at once by this shard; SYN-ACKs beyond it get a RST and no banner.
     pub max_connections: usize,
     pub banners: Arc<BannerConfig>,
+    /// The window scale our SYNs announce (`--tcp-wscale`): when a SYN-ACK scales too, the
+    /// window we advertise is shifted by it, so the peer still sees [`WINDOW`] bytes.
+    pub wscale: Option<u8>,
 }
 
 /// The parts of a received segment the stack uses.
@@ -78,6 +81,8 @@ struct Tcb {
     /// Our bytes from `snd_una` on, kept until acknowledged.
     unacked: Vec<u8>,
     mss: usize,
+    /// Our window field: [`WINDOW`], scaled down when both sides announced a window scale.
+    window: u16,
     retries: u8,
     created_ms: u64,
     /// When we last sent data (for the retransmission timer).
@@ -186,7 +191,7 @@ impl Stack {
     fn send_syn(&mut self, flow: Flow, peer_mac: [u8; 6]) {
         let (k, f) = (&self.key, &flow);
         let seq = crate::probe::tcp_syn::cookie(k, f.them, f.me, f.port_them, f.port_me) as u32;
-        self.queue(flow, peer_mac, seq, 0, SYN, &[]);
+        self.queue(flow, (peer_mac, WINDOW), seq, 0, SYN, &[]);
     }
 
     /// Sends again the SYNs of second connections unanswered for a retransmission timeout (1,
@@ -235,7 +240,7 @@ impl Stack {
                 link: self.cfg.link,
                 dst_mac: q.dst_mac,
             };
-            let n = write_tcp_frame(&h, &q.flow, q.seq, q.ack, q.flags, payload, buf);
+            let n = write_tcp_frame(&h, &q.flow, (q.seq, q.ack, q.window), q.flags, payload, buf);
             if self.out.is_empty() {
                 self.out_bytes.clear();
             }
@@ -298,6 +303,20 @@ impl Stack {
         seg: &Segment,
         mss: Option<u16>,
     ) -> bool {
+        self.open_scaled(flow, peer_mac, ttl, seg, mss, false)
+    }
+
+    /// [`Stack::open`] for a SYN-ACK that did (`peer_scales`) or did not carry a window scale
+    /// option: RFC 7323 scales our window only when both sides sent one.
+    pub fn open_scaled(
+        &mut self,
+        flow: Flow,
+        peer_mac: [u8; 6],
+        ttl: u8,
+        seg: &Segment,
+        mss: Option<u16>,
+        peer_scales: bool,
+    ) -> bool {
         if self.table.contains_key(&flow) {
             return true;
         }
@@ -320,6 +339,10 @@ impl Stack {
             rcv_nxt: seg.seq.wrapping_add(1),
             unacked: Vec::new(),
             mss: usize::from(mss.unwrap_or(536)).clamp(64, MAX_SEGMENT),
+            window: match (self.cfg.wscale, peer_scales) {
+                (Some(s), true) => (WINDOW >> s.min(14)).max(1),
+                _ => WINDOW,
+            },
             retries: 0,
             created_ms: self.now_ms,
             sent_ms: self.now_ms,
@@ -527,7 +550,8 @@ impl Stack {
             return;
         };
         if reset {
-            self.queue(flow, tcb.peer_mac, tcb.snd_nxt, tcb.rcv_nxt, RST | ACK, &[]);
+            let (mac, seq, ack) = (tcb.peer_mac, tcb.snd_nxt, tcb.rcv_nxt);
+            self.queue(flow, (mac, tcb.window), seq, ack, RST | ACK, &[]);
         }
         if tcb.session.wants_rustls() {
             self.reconnect(flow, tcb.peer_mac);
@@ -551,12 +575,14 @@ impl Stack {
     }
 
     /// Queues one segment: its header fields, its payload copied into the arena.
-    fn queue(&mut self, flow: Flow, dst_mac: [u8; 6], seq: u32, ack: u32, flags: u8, p: &[u8]) {
+    fn queue(&mut self, flow: Flow, to: ([u8; 6], u16), seq: u32, ack: u32, flags: u8, p: &[u8]) {
         let at = self.out_bytes.len() as u32;
         self.out_bytes.extend_from_slice(p);
+        let (dst_mac, window) = to;
         self.out.push_back(Queued {
             flow,
             dst_mac,
+            window,
             seq,
             ack,
             flags,
@@ -577,8 +603,8 @@ impl Stack {
         let Some(tcb) = self.table.get(&flow) else {
             return;
         };
-        let (mac, ack) = (tcb.peer_mac, tcb.rcv_nxt);
-        self.queue(flow, mac, seq, ack, flags, payload);
+        let (to, ack) = ((tcb.peer_mac, tcb.window), tcb.rcv_nxt);
+        self.queue(flow, to, seq, ack, flags, payload);
     }
 }
 
@@ -586,6 +612,7 @@ impl Stack {
 struct Queued {
     flow: Flow,
     dst_mac: [u8; 6],
+    window: u16,
     seq: u32,
     ack: u32,
     flags: u8,
@@ -603,11 +630,10 @@ fn rto(retries: u8) -> u64 {
 fn segment_builder(
     h: &FrameHeader,
     flow: &Flow,
-    seq: u32,
-    ack: u32,
+    (seq, ack, window): (u32, u32, u16),
     flags: u8,
 ) -> Option<PacketBuilderStep<TcpHeader>> {
-    let mut b = ip_builder(h, flow)?.tcp(flow.port_me, flow.port_them, seq, WINDOW);
+    let mut b = ip_builder(h, flow)?.tcp(flow.port_me, flow.port_them, seq, window);
     if flags & SYN != 0 {
         b = b.syn();
     }
@@ -633,13 +659,12 @@ fn segment_builder(
 pub fn write_tcp_frame(
     h: &FrameHeader,
     flow: &Flow,
-    seq: u32,
-    ack: u32,
+    seq_ack_window: (u32, u32, u16),
     flags: u8,
     payload: &[u8],
     out: &mut [u8],
 ) -> Option<usize> {
-    let b = segment_builder(h, flow, seq, ack, flags)?;
+    let b = segment_builder(h, flow, seq_ack_window, flags)?;
     let len = b.size(payload.len());
     let padded = len.max(MIN_FRAME);
     let frame = out.get_mut(..padded)?;

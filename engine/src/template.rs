@@ -12,8 +12,8 @@ pub struct TemplateParams {
     /// Our MAC, VLAN tag and TTL.
     pub link: Link,
     pub dst_mac: [u8; 6],
-    /// TCP MSS option value.
-    pub mss: u16,
+    /// The SYN's TCP options and what else shapes it (`--tcp-mss`, `--badsum`, ...).
+    pub syn: SynShape,
     /// TCP window (masscan sends 1025).
     pub window: u16,
     /// A TCP timestamp option in each SYN whose value is the send time in milliseconds: the
@@ -26,17 +26,52 @@ impl Default for TemplateParams {
         Self {
             link: Link::default(),
             dst_mac: [0; 6],
-            mss: 1460,
+            syn: SynShape::default(),
             window: 1025,
             timestamps: false,
         }
     }
 }
 
+/// What the SYN carries besides the scan's addresses: its TCP options (`--tcp-mss`,
+/// `--tcp-sackok`, `--tcp-wscale`, `--tcp-tsecho`; the original's defaults: only MSS 1460), a
+/// payload of zeros (`--data-length`), a deliberately wrong TCP checksum (`--badsum`), and the
+/// least frame length (`--min-packet`, zero-padded as Ethernet pads).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SynShape {
+    pub mss: Option<u16>,
+    pub sack_ok: bool,
+    pub wscale: Option<u8>,
+    /// The timestamp option's value (TSval); `--metrics` writes the send time there instead.
+    pub tsval: Option<u32>,
+    pub data_length: u16,
+    pub badsum: bool,
+    pub min_frame: usize,
+}
+
+impl Default for SynShape {
+    fn default() -> Self {
+        Self {
+            mss: Some(crate::config::defaults::TCP_MSS),
+            sack_ok: false,
+            wscale: None,
+            tsval: None,
+            data_length: 0,
+            badsum: false,
+            min_frame: crate::frame::MIN_FRAME,
+        }
+    }
+}
+
+/// The longest frame a template may be: an Ethernet frame of 1500 bytes of IP, tagged.
+pub const MAX_FRAME: usize = 14 + 4 + 1500;
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TemplateError {
     #[error("VLAN id {0} is out of range (0-4095)")]
     BadVlan(u16),
+    #[error("the probe would be {0} bytes, more than a 1500-byte MTU allows (--data-length, --min-packet)")]
+    TooLong(usize),
 }
 
 /// The Ethernet (802.1Q-tagged with the link's VLAN) and IPv4 or IPv6 step of a probe

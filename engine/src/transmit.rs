@@ -5,7 +5,6 @@
 use crate::arp::Neighbours;
 use crate::clock::Clock;
 use crate::cookie::CookieKey;
-use crate::counters::TransmitCounters;
 use crate::driver::{DriverError, TxQueue};
 use crate::plan::source::Source;
 use crate::plan::{Plan, Slice, Target, TargetIp, LANES};
@@ -115,7 +114,7 @@ impl Lookahead {
 }
 
 /// Runs one core's transmit loop to the end of its slice or until `stop` is raised; the
-/// throttle waits on `clock`.
+/// throttle waits on `clock`. The caller marks the core done (it may run the slice again).
 pub fn run<Q: TxQueue>(
     queue: &mut Q,
     probes: &ProbeBuilder<'_>,
@@ -124,7 +123,8 @@ pub fn run<Q: TxQueue>(
     counters: &TxCounters,
     stop: &AtomicBool,
 ) -> Result<(), DriverError> {
-    let mut c = TransmitCounters::default();
+    // Counting on from what was published: `--infinite` runs the slice again and again.
+    let mut c = counters.snapshot().counters;
     // A target with several probes still to send: (target, next variant, variants).
     let mut pending: Option<(Target, u16, u16)> = None;
     let mut ahead = Lookahead::new();
@@ -178,6 +178,5 @@ pub fn run<Q: TxQueue>(
     c.throttle_waits = throttle.waits();
     c.kicks = queue.stats().tx_kicks;
     counters.publish(&c);
-    counters.done.store(true, Ordering::Release);
     Ok(())
 }

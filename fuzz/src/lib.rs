@@ -107,6 +107,7 @@ fn tcp_config() -> TcpConfig {
         timeout_ms: 30_000,
         max_connections: 4,
         banners: Arc::new(banner_config().clone()),
+        wscale: None,
     }
 }
 

@@ -4,6 +4,7 @@
 //! own link. Also `--iflist`.
 
 use crate::args::UserError;
+use crate::console::outln;
 use masscan_drivers::netif::{Interfaces, Link};
 use masscan_engine::config::{Mac, ScanConfig};
 use masscan_engine::plan::source::IpRange;
@@ -97,7 +98,7 @@ fn choose_link<'a>(
 /// Where probes of one family go: `--router-mac`, else `--router-ip` (IPv4), else the default
 /// route's gateway on this interface, resolved before the scan.
 fn router(c: &ScanConfig, ifs: &Interfaces, link: &Link, v6: bool) -> Result<Router, UserError> {
-    if let Some(Mac(m)) = c.nic.router_mac {
+    if let Some(Mac(m)) = c.nic.router_mac_for(v6) {
         return Ok(Router::Mac(m));
     }
     if let (Some(ip), false) = (c.nic.router_ip, v6) {
@@ -230,7 +231,7 @@ pub fn for_port(c: &ScanConfig, port: &str, port_mac: [u8; 6]) -> Result<FoundNi
             "addresses of both families: scan IPv4 and IPv6 targets separately",
         ));
     }
-    let router = |v6: bool| match (c.nic.router_mac, c.nic.router_ip) {
+    let router = |v6: bool| match (c.nic.router_mac_for(v6), c.nic.router_ip) {
         (Some(Mac(m)), _) => Ok(Router::Mac(m)),
         (None, Some(ip)) if !v6 => Ok(Router::Resolve(IpAddr::V4(ip))),
         _ => Err(missing(if v6 {
@@ -278,7 +279,7 @@ pub fn iflist() -> Result<(), UserError> {
                 None => line.push_str(" (default route)"),
             }
         }
-        println!("{}", line.trim_end());
+        outln!("{}", line.trim_end());
     }
     Ok(())
 }

@@ -37,13 +37,13 @@ pub struct NicFrames {
 
 impl NicFrames {
     pub fn new(c: &ScanConfig, link: Option<&ResolvedNic>) -> Self {
-        let given_router = c.nic.router_mac.map(|m| m.0).unwrap_or([0; 6]);
+        let given_router = |v6| c.nic.router_mac_for(v6).map(|m| m.0).unwrap_or([0; 6]);
         let (src_mac, router_v4, router_v6) = match link {
             Some(l) => (l.adapter.src_mac, l.router_v4, l.router_v6),
             None => (
                 c.nic.adapter_mac.map(|m| m.0).unwrap_or([0; 6]),
-                given_router,
-                given_router,
+                given_router(false),
+                given_router(true),
             ),
         };
         let (src_v4, src_v6) = match link {
@@ -75,6 +75,7 @@ impl NicFrames {
             },
             dst_mac,
             timestamps: self.timestamps,
+            syn: c.probe.syn,
             ..TemplateParams::default()
         };
         Ok(Probes::with_udp_payloads(
@@ -152,6 +153,7 @@ pub fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConf
             by_rate.clamp(defaults::MAX_CONNECTIONS_MIN, defaults::MAX_CONNECTIONS_MAX)
         }),
         banners: Arc::new(banners),
+        wscale: c.probe.syn.wscale,
     }
 }
 
@@ -183,7 +185,8 @@ pub fn classifier_config(
             ttl: c.io.ttl,
         },
         answer_arp: adapter.is_some_and(|a| a.spoofed),
-        send_rst: true,
+        send_rst: !c.probe.noreset,
+        raw_udp: c.banner.raw_udp,
         report_open: !c.report.noshow_open,
         report_closed: c.report.show_closed && !c.report.open_only,
         dedup_buckets: masscan_engine::dedup::buckets_for(c.pace.rate, c.pace.retries),

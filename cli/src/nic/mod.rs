@@ -11,6 +11,7 @@
 //! kernel's netlink link, and `masscan_engine::frame::Link` the link-layer facts (our MAC,
 //! VLAN, TTL) every frame the scan writes carries.
 
+pub mod debug_if;
 pub mod discover;
 pub mod frames;
 pub mod resolve;

@@ -3,6 +3,7 @@
 //! and what the XDP steering program is told to steer.
 
 use crate::args::UserError;
+use crate::console::errln;
 use crate::nic::discover::{self, FoundNic, Router};
 use masscan_drivers::{resolve, AfPacket};
 use masscan_ebpf::{Counters as XdpCounters, SteerConfig};
@@ -37,10 +38,10 @@ pub fn resolve_link<D: Driver>(
     plan: &Plan,
     verbose: u8,
 ) -> Result<ResolvedNic, UserError> {
-    let given = c.nic.router_mac.map(|m| m.0).unwrap_or([0; 6]);
+    let given = |v6| c.nic.router_mac_for(v6).map(|m| m.0).unwrap_or([0; 6]);
     Ok(ResolvedNic {
-        router_v4: resolve_router(driver, &adapter, false, verbose)?.unwrap_or(given),
-        router_v6: resolve_router(driver, &adapter, true, verbose)?.unwrap_or(given),
+        router_v4: resolve_router(driver, &adapter, false, verbose)?.unwrap_or(given(false)),
+        router_v6: resolve_router(driver, &adapter, true, verbose)?.unwrap_or(given(true)),
         neighbours: resolve_neighbours(driver, &adapter, plan, verbose)?,
         adapter,
     })
@@ -131,7 +132,7 @@ pub fn resolve_router<D: Driver>(
         ))
     })?;
     if verbose > 0 {
-        eprintln!("[router] {ip} is at {}", Mac(mac));
+        errln!("[router] {ip} is at {}", Mac(mac));
     }
     Ok(Some(mac))
 }
@@ -178,7 +179,7 @@ pub fn resolve_neighbours<D: Driver>(
         return Ok(None);
     }
     if local.len() > LOCAL_ARP_LIMIT {
-        eprintln!(
+        errln!(
             "masscan: more than {LOCAL_ARP_LIMIT} targets are on {}'s own subnet: they are sent \
              to the router, not resolved one by one",
             a.ifname
@@ -196,7 +197,7 @@ pub fn resolve_neighbours<D: Driver>(
     };
     let found = resolve::sweep(&mut tx, &mut rx, &local, &plan)?;
     if verbose > 0 {
-        eprintln!(
+        errln!(
             "[neighbours] {} of {} targets on the local subnet answered ARP: probes go to their own MAC",
             found.len(),
             local.len()

@@ -28,6 +28,10 @@ pub struct BannerOptions {
     /// A vulnerability check: heartbleed (as --heartbleed).
     #[arg(long = "vuln", value_name = "NAME", value_parser = values::vuln)]
     pub vuln: Option<String>,
+    /// Report each UDP reply's raw bytes too where its protocol is parsed (turns --banners on,
+    /// as in the original).
+    #[arg(long = "rawudp")]
+    pub rawudp: bool,
     /// No banners (overrides --banners, e.g. one from a config file).
     #[arg(long = "nobanners")]
     pub nobanners: bool,
@@ -124,7 +128,8 @@ impl BannerOptions {
                 }
             }
         }
-        b.enabled = (self.banners || b.heartbleed) && !self.nobanners;
+        b.enabled = (self.banners || b.heartbleed || self.rawudp) && !self.nobanners;
+        b.raw_udp = self.rawudp;
         b.hello_timeout = self.hello_timeout;
         b.connection_timeout = self.connection_timeout;
         for (kind, list) in [

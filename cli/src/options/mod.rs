@@ -7,6 +7,7 @@ pub mod banners;
 pub mod io;
 pub mod nics;
 pub mod pace;
+pub mod probe;
 pub mod report;
 pub mod run;
 pub mod targets;

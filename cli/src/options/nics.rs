@@ -42,20 +42,20 @@ pub struct NicOptions {
     /// 802.1Q VLAN id of probes.
     #[arg(long = "adapter-vlan", value_name = "ID", value_parser = values::vlan)]
     pub adapter_vlan: Option<u16>,
-    /// MAC address of the router probes are sent to.
-    #[arg(
-        long = "router-mac",
-        alias = "router-mac-ipv4",
-        alias = "router-mac-ipv6",
-        value_name = "MAC",
-        value_parser = values::mac
-    )]
+    /// MAC address of the router probes are sent to (both families).
+    #[arg(long = "router-mac", value_name = "MAC", value_parser = values::mac)]
     pub router_mac: Option<Mac>,
+    /// MAC address of the router IPv4 probes are sent to (before --router-mac).
+    #[arg(long = "router-mac-ipv4", value_name = "MAC", value_parser = values::mac)]
+    pub router_mac_ipv4: Option<Mac>,
+    /// MAC address of the router IPv6 probes are sent to (before --router-mac).
+    #[arg(long = "router-mac-ipv6", value_name = "MAC", value_parser = values::mac)]
+    pub router_mac_ipv6: Option<Mac>,
     /// IPv4 address of the router, when it is not the default route's gateway.
     #[arg(long = "router-ip", value_name = "IP", value_parser = values::router_ip)]
     pub router_ip: Option<Ipv4Addr>,
     /// Interface I's own setting (adapter, adapter-ip, adapter-port, adapter-mac,
-    /// adapter-vlan, router-mac, router-ip), as OPTION[I] VALUE spells it: one scan sends
+    /// adapter-vlan, router-mac, router-mac-ipv4, router-mac-ipv6, router-ip), as OPTION[I] VALUE spells it: one scan sends
     /// through several interfaces, interleaving the targets (e.g. --adapter[1] eth1
     /// --adapter-ip[1] 10.0.1.2, or --nic 1:adapter=eth1).
     #[arg(long = "nic", value_name = "I:OPTION=VALUE", value_parser = values::nic)]
@@ -72,6 +72,8 @@ impl NicOptions {
         c.nic.adapter_mac = self.adapter_mac;
         c.nic.adapter_vlan = self.adapter_vlan;
         c.nic.router_mac = self.router_mac;
+        c.nic.router_mac_v4 = self.router_mac_ipv4;
+        c.nic.router_mac_v6 = self.router_mac_ipv6;
         c.nic.router_ip = self.router_ip;
         for n in &self.nic {
             if c.more_nics.len() < n.index {

@@ -33,6 +33,10 @@ pub struct PaceOptions {
     /// Scan only this many indices from the resume index.
     #[arg(long = "resume-count", value_name = "N", value_parser = values::resume_count)]
     pub resume_count: Option<u64>,
+    /// Scan again from the start each time the scan ends, until stopped (ctrl-c); every pass
+    /// walks the same order.
+    #[arg(long = "infinite")]
+    pub infinite: bool,
     /// Extra probes per target, about a second apart.
     #[arg(long = "retries", alias = "max-retries", value_name = "N", value_parser = values::retries)]
     pub retries: Option<u32>,
@@ -81,6 +85,7 @@ impl PaceOptions {
         p.retries = self.retries.unwrap_or(defaults::RETRIES);
         p.resume_index = self.resume_index.unwrap_or(0);
         p.resume_count = self.resume_count;
+        p.infinite = self.infinite;
         if let Some(w) = self.wait {
             p.wait = w;
         }

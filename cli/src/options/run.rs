@@ -19,6 +19,8 @@ pub enum Mode {
     IfList,
     ReadRange,
     EchoCidr,
+    Benchmark,
+    DebugIf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -71,6 +73,12 @@ pub struct ModeOptions {
     /// Run the built-in self checks and exit.
     #[arg(long = "regress", alias = "selftest")]
     pub regress: bool,
+    /// Time the scan orders and the SYN cookie on this CPU and exit.
+    #[arg(long = "benchmark")]
+    pub benchmark: bool,
+    /// `--debug if`: show the interface, addresses and routers a scan would use, and exit.
+    #[arg(long = "debug", value_name = "if", value_parser = crate::values::debug)]
+    pub debug: Option<String>,
 }
 
 impl ModeOptions {
@@ -78,6 +86,10 @@ impl ModeOptions {
     pub fn mode(&self) -> Mode {
         if self.regress {
             Mode::Regress
+        } else if self.benchmark {
+            Mode::Benchmark
+        } else if self.debug.is_some() {
+            Mode::DebugIf
         } else if !self.readscan.is_empty() {
             Mode::ReadScan
         } else if self.iflist {

@@ -5,9 +5,10 @@ use super::run::Mode;
 use crate::args::UserError;
 use crate::values;
 use masscan_engine::config::defaults;
+use masscan_engine::plan::ports::Proto;
 use masscan_engine::plan::ports::{PortSet, PortSetBuilder, ARP, PING};
 use masscan_engine::plan::targets::{TargetError, TargetSet, TargetSetBuilder};
-use masscan_engine::plan::top_ports::TOP_TCP_PORTS;
+use masscan_engine::plan::top_ports::{TOP_TCP_PORTS, TOP_UDP_PORTS};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -43,13 +44,18 @@ pub struct TargetOptions {
     pub exclude_ports: Vec<String>,
     #[arg(
         long = "top-ports",
+        alias = "top-port",
         help = format!(
-            "Also scan the N most common TCP ports (nmap's frequency order; -p adds to them). On \
-             the command line N may be left out: {}",
+            "Also scan the first N ports of the original's list of common TCP ports (-p adds to \
+             them; after -sU its UDP list, after -sS -sU both). On the command line N may be \
+             left out: {}",
             defaults::TOP_PORTS
         ),
         value_name = "N", value_parser = values::top_ports)]
     pub top_ports: Option<u32>,
+    /// The scan types nmap's -sS, -sU, -sZ asked for (`tcp`, `udp`, `sctp`), for --top-ports.
+    #[arg(long = "scan-type", hide = true, value_name = "KIND")]
+    pub scan_type: Vec<String>,
     /// Also send ICMP echo requests (adds I:0).
     #[arg(long = "ping")]
     pub ping: bool,
@@ -59,8 +65,8 @@ pub struct TargetOptions {
 }
 
 impl TargetOptions {
-    /// Targets minus excludes; only a scan or a list needs any (and refuses a whole-Internet
-    /// range without an exclude).
+    /// Targets minus excludes; only a scan or a list needs any, and a scan of more than a
+    /// billion addresses needs an exclude (as the original; `-sL` lists any size).
     pub fn target_set(&self, mode: Mode) -> Result<TargetSet, UserError> {
         let mut tb = TargetSetBuilder::new();
         for t in self.targets.iter().chain(self.range.iter()) {
@@ -76,10 +82,15 @@ impl TargetOptions {
             tb.add_file_text(f, &read_list(f, "exclude file")?, true)?;
         }
         Ok(match mode {
-            Mode::Echo | Mode::Nmap | Mode::Regress | Mode::ReadScan | Mode::IfList => {
-                tb.build_lenient()
-            }
-            Mode::Scan | Mode::ListScan | Mode::ReadRange | Mode::EchoCidr => tb.build()?,
+            Mode::Echo
+            | Mode::Nmap
+            | Mode::Regress
+            | Mode::ReadScan
+            | Mode::IfList
+            | Mode::Benchmark
+            | Mode::DebugIf => tb.build_lenient(),
+            Mode::Scan => tb.build()?,
+            Mode::ListScan | Mode::ReadRange | Mode::EchoCidr => tb.build_listing()?,
         })
     }
 
@@ -89,9 +100,20 @@ impl TargetOptions {
         for p in &self.ports {
             pb.add_spec(p)?;
         }
+        // As the original: TCP's list unless only other kinds were asked for, UDP's after -sU.
+        let kind = |k: &str| self.scan_type.iter().any(|t| t == k);
+        let others = kind("udp") || kind("sctp") || self.ping || self.arp;
         let top = self.top_ports.unwrap_or(0) as usize;
-        for &p in TOP_TCP_PORTS.iter().take(top) {
-            pb.add_value(p.into(), p.into());
+        if kind("tcp") || !others {
+            for &p in TOP_TCP_PORTS.iter().take(top) {
+                pb.add_value(p.into(), p.into());
+            }
+        }
+        if kind("udp") {
+            for &p in TOP_UDP_PORTS.iter().take(top) {
+                let v = Proto::Udp.base() + u32::from(p);
+                pb.add_value(v, v);
+            }
         }
         if self.ping {
             pb.add_value(PING, PING);

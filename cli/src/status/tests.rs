@@ -182,6 +182,7 @@ fn stats_json_objects_are_unchanged() {
     let buf = Captured::default();
     let mut stats = StatsJson {
         out: Box::new(buf.clone()),
+        stdout: false,
     };
     let s = snapshot();
     let elapsed = Duration::from_micros(1_234_567);

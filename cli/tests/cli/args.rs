@@ -166,8 +166,12 @@ fn bad_input_is_one_line_and_exit_1() {
         &["--excludefile", "/nonexistent/x", "10.0.0.1", "-p80"],
         "cannot read exclude file",
     );
-    assert_one_line_error(&["0.0.0.0/0", "-p80", "-sL"], "--exclude 255.255.255.255");
-    assert_one_line_error(&["::/0", "-p80", "-sL"], "--exclude ff00::/8");
+    // A scan refuses these without an exclude; -sL lists any size (tests/cli/compat.rs).
+    assert_one_line_error(
+        &["0.0.0.0/0", "-p80", "--offline"],
+        "--exclude 255.255.255.255",
+    );
+    assert_one_line_error(&["::/0", "-p80", "--offline"], "--exclude ff00::/8");
     assert_one_line_error(&["2001:db8::/48", "-p0-65535", "-sL"], "scan too large");
     assert_one_line_error(&["10.0.0.1", "--offline"], "no ports to scan");
     // -sL without ports lists the addresses, as the original does.

@@ -7,6 +7,7 @@ use std::process::{Command, Output, Stdio};
 
 mod args;
 mod blackrock;
+mod compat;
 mod list_scan;
 mod manual;
 mod metadata;

@@ -11,6 +11,7 @@ mod common;
 
 mod banners;
 mod clients;
+mod compat;
 mod dpdk;
 mod flood;
 mod hellos_a;

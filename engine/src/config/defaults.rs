@@ -20,7 +20,14 @@ pub const BANNER_BYTES: usize = 4096;
 /// `--max-connections` when not given is derived from the rate, within these bounds.
 pub const MAX_CONNECTIONS_MIN: usize = 4096;
 pub const MAX_CONNECTIONS_MAX: usize = 1 << 20;
-/// `--top-ports` given without its number.
-pub const TOP_PORTS: u32 = 1000;
+/// `--top-ports` given without its number (the original's current source: 20).
+pub const TOP_PORTS: u32 = 20;
 /// `--redis IP` without a port.
 pub const REDIS_PORT: u16 = 6379;
+
+/// The SYN's MSS option (`--tcp-mss`; `--tcp-mss enable` gives it too).
+pub const TCP_MSS: u16 = 1460;
+/// The window scale `--tcp-wscale` alone (or `enable`) announces.
+pub const TCP_WSCALE: u8 = 3;
+/// The timestamp value `--tcp-tsecho` alone (or `enable`) sends.
+pub const TCP_TSECHO: u32 = 0x1234_5678;

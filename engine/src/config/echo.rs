@@ -79,7 +79,9 @@ pub static ECHO: &[Echo] = &[
         |c| unless(c.pace.retries, defaults::RETRIES),
         Some(|| defaults::RETRIES.to_string()),
     ),
+    setting("noreset", |c| flag(c.probe.noreset), Some(off)),
     setting("resume-count", |c| given(&c.pace.resume_count), None),
+    setting("infinite", |c| flag(c.pace.infinite), None),
     Echo::Lines(write_threads),
     setting(
         "ttl",
@@ -110,6 +112,7 @@ pub static ECHO: &[Echo] = &[
     Echo::Lines(write_captures),
     setting("banners", |c| flag(c.banner.enabled), Some(off)),
     setting("heartbleed", |c| flag(c.banner.heartbleed), None),
+    setting("rawudp", |c| flag(c.banner.raw_udp), None),
     setting(
         "hello-timeout",
         |c| given(&c.banner.hello_timeout),
@@ -155,6 +158,13 @@ pub static ECHO: &[Echo] = &[
         |c| given(&c.banner.max_connections),
         None,
     ),
+    setting(
+        "min-packet",
+        |c| unless(c.probe.syn.min_frame, crate::frame::MIN_FRAME),
+        Some(|| crate::frame::MIN_FRAME.to_string()),
+    ),
+    setting("data-length", |c| unless(c.probe.syn.data_length, 0), None),
+    setting("badsum", |c| flag(c.probe.syn.badsum), None),
     Echo::Lines(|_, out| out.push('\n')),
     Echo::Lines(write_outputs),
     setting("append-output", |c| flag(c.report.append_output), Some(off)),
@@ -164,6 +174,7 @@ pub static ECHO: &[Echo] = &[
     setting("rotate-size", |c| given(&c.report.rotate_size), None),
     setting("rotate-dir", |c| given(&c.report.rotate_dir), None),
     setting("interactive", |c| flag(c.report.interactive), Some(off)),
+    Echo::Lines(write_syn_options),
     Echo::Lines(|c, out| c.write_nics_conf(out)),
 ];
 
@@ -175,6 +186,7 @@ pub const DEFAULTS_ORDER: &[&str] = &[
     "ttl",
     "wait",
     "open-only",
+    "noreset",
     "offline",
     "banners",
     "append-output",
@@ -182,7 +194,42 @@ pub const DEFAULTS_ORDER: &[&str] = &[
     "hello-timeout",
     "connection-timeout",
     "banner-bytes",
+    "min-packet",
 ];
+
+/// `tcp-mss`, `tcp-sackok`, `tcp-wscale`, `tcp-tsecho` as the original writes them: a SYN
+/// option that differs from its default (MSS 1460 and nothing else), `enable` for the
+/// option's default value, `disable` for a default option removed.
+fn write_syn_options(c: &ScanConfig, out: &mut String) {
+    let s = &c.probe.syn;
+    let mut line = |name: &str, v: Option<String>| {
+        if let Some(v) = v {
+            let _ = writeln!(out, "{name} = {v}");
+        }
+    };
+    line(
+        "tcp-mss",
+        match s.mss {
+            Some(defaults::TCP_MSS) => None,
+            Some(m) => Some(m.to_string()),
+            None => Some("disable".into()),
+        },
+    );
+    let num = |v: u32, dflt: u32| {
+        if v == dflt {
+            "enable".into()
+        } else {
+            v.to_string()
+        }
+    };
+    line(
+        "tcp-wscale",
+        s.wscale
+            .map(|w| num(u32::from(w), u32::from(defaults::TCP_WSCALE))),
+    );
+    line("tcp-tsecho", s.tsval.map(|t| num(t, defaults::TCP_TSECHO)));
+    line("tcp-sackok", s.sack_ok.then(|| "enable".into()));
+}
 
 /// Always named: a paused.conf without it was written by the original (BlackRock).
 fn write_permutation(c: &ScanConfig, out: &mut String) {

@@ -1,7 +1,7 @@
 //! The settings of a [`super::ScanConfig`] grouped by concern, one struct each: the order and
 //! pace of the scan ([`Pace`]), its threads ([`Threads`]), frame I/O ([`Io`]), what is reported
-//! and where ([`Report`]), banner grabbing ([`Banners`]) and UDP payload files
-//! ([`UdpPayloads`]). Each `Default` is the setting of a scan that names none of its options.
+//! and where ([`Report`]), banner grabbing ([`Banners`]), UDP payload files
+//! ([`UdpPayloads`]) and the shape of the SYN and the answers to SYN-ACKs ([`Probe`]). Each `Default` is the setting of a scan that names none of its options.
 
 use super::{defaults, Backend, Wait};
 use crate::output::OutputSpec;
@@ -22,6 +22,8 @@ pub struct Pace {
     pub resume_index: u64,
     /// `--resume-count`: how many indices from there.
     pub resume_count: Option<u64>,
+    /// `--infinite`: the slice is sent again and again until the scan is stopped.
+    pub infinite: bool,
     /// `--wait`: how long replies are received after the last probe.
     pub wait: Wait,
 }
@@ -35,6 +37,7 @@ impl Default for Pace {
             retries: defaults::RETRIES,
             resume_index: 0,
             resume_count: None,
+            infinite: false,
             wait: Wait::default(),
         }
     }
@@ -114,6 +117,8 @@ pub struct Report {
 pub struct Banners {
     /// `--banners`: complete handshakes and grab banners.
     pub enabled: bool,
+    /// `--rawudp`: UDP replies reported raw too, beside their parsed banner.
+    pub raw_udp: bool,
     /// `capture = X` (true) and `nocapture = X` (false) settings, in order given.
     pub captures: Vec<(bool, String)>,
     /// `--hello-timeout` seconds.
@@ -145,4 +150,13 @@ pub struct UdpPayloads {
     pub nmap_payloads: Option<String>,
     pub pcap_payloads: Option<String>,
     pub payloads: Vec<crate::udp::Payload>,
+}
+
+/// The SYN's options, payload, checksum and padding (`--tcp-mss`, `--tcp-wscale`,
+/// `--tcp-tsecho`, `--tcp-sackok`, `--data-length`, `--badsum`, `--min-packet`) and whether a
+/// SYN-ACK the banner stack does not take is answered with a RST (`--noreset` turns it off).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Probe {
+    pub syn: crate::template::SynShape,
+    pub noreset: bool,
 }

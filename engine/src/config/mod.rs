@@ -9,7 +9,7 @@ pub mod echo;
 pub mod groups;
 mod specs;
 
-pub use groups::{Banners, Io, Pace, Report, Threads, UdpPayloads};
+pub use groups::{Banners, Io, Pace, Probe, Report, Threads, UdpPayloads};
 pub use specs::{cpu_list, fmt_rate, parse_cpu_list, parse_duration_spec, parse_size_spec};
 
 use crate::plan::ports::PortSet;
@@ -194,6 +194,8 @@ pub struct ScanConfig {
     pub banner: Banners,
     /// UDP payload files and the payloads read from them.
     pub udp: UdpPayloads,
+    /// The SYN's shape and the RSTs answering SYN-ACKs.
+    pub probe: Probe,
 }
 
 impl ScanConfig {
@@ -210,6 +212,7 @@ impl ScanConfig {
             report: Report::default(),
             banner: Banners::default(),
             udp: UdpPayloads::default(),
+            probe: Probe::default(),
         }
     }
 }

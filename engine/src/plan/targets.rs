@@ -25,7 +25,8 @@ pub enum TargetError {
     },
     #[error(
         "range too big, need confirmation: to prevent accidents, at least one --exclude must be \
-         specified (use \"--exclude {0}\" as a simple confirmation)"
+         specified when scanning more than a billion addresses (use \"--exclude {0}\" as a \
+         simple confirmation)"
     )]
     NeedsExclude(&'static str),
     #[error("no targets: give addresses or ranges to scan (e.g. 10.0.0.0/8), or -iL FILE")]
@@ -33,6 +34,9 @@ pub enum TargetError {
     #[error("every target is excluded: nothing left to scan")]
     AllExcluded,
 }
+
+/// A scan of more addresses than this needs an `--exclude` (the original's limit).
+pub const HUGE_SCAN: u128 = 1_000_000_000;
 
 /// A parsed address range of either family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,19 +199,30 @@ impl TargetSetBuilder {
         Ok(())
     }
 
-    /// Merges everything, applies excludes, and refuses an accidental whole-Internet scan.
+    /// Merges everything, applies excludes, and refuses an accidental huge scan: more than
+    /// [`HUGE_SCAN`] addresses left to scan and no `--exclude`/`--excludefile` at all, as the
+    /// original refuses it (an exclude, even one that removes nothing, is the confirmation).
     pub fn build(self) -> Result<TargetSet, TargetError> {
+        let has_exclude = self.has_exclude;
+        let t = self.build_listing()?;
+        if !has_exclude && t.host_count() > HUGE_SCAN {
+            let any_v4 = !t.v4.is_empty();
+            return Err(TargetError::NeedsExclude(if any_v4 {
+                "255.255.255.255"
+            } else {
+                "ff00::/8"
+            }));
+        }
+        Ok(t)
+    }
+
+    /// Merges everything and applies excludes, refusing only an empty result: what `-sL`,
+    /// `--readrange` and `--echo-cidr` use (they send nothing, so any size is fine).
+    pub fn build_listing(self) -> Result<TargetSet, TargetError> {
         if self.v4.is_empty() && self.v6.is_empty() {
             return Err(TargetError::Empty);
         }
-        let has_exclude = self.has_exclude;
-        let (v4_all, v6_all, t) = self.merge();
-        if !has_exclude && v4_all.len128() == 1u128 << 32 {
-            return Err(TargetError::NeedsExclude("255.255.255.255"));
-        }
-        if !has_exclude && v6_all.len128() == u128::MAX {
-            return Err(TargetError::NeedsExclude("ff00::/8"));
-        }
+        let (_, _, t) = self.merge();
         if t.v4.is_empty() && t.v6.is_empty() {
             return Err(TargetError::AllExcluded);
         }
@@ -481,9 +496,32 @@ mod tests {
         let mut b6 = TargetSetBuilder::new();
         b6.add_targets("::/0").unwrap();
         assert_eq!(
-            b6.build().unwrap_err(),
+            b6.clone().build().unwrap_err(),
             TargetError::NeedsExclude("ff00::/8")
         );
+        assert!(b6.build_listing().is_ok(), "-sL lists any size");
+    }
+
+    #[test]
+    fn more_than_a_billion_addresses_need_an_exclude() {
+        let mut b = TargetSetBuilder::new();
+        b.add_targets("0.0.0.0/1").unwrap(); // 2^31
+        assert!(matches!(
+            b.clone().build(),
+            Err(TargetError::NeedsExclude(_))
+        ));
+        assert!(b.clone().build_listing().is_ok());
+        b.add_excludes("10.0.0.1").unwrap();
+        assert!(b.build().is_ok());
+        // Exactly a billion, and the original's 1,000,000,001 in two families.
+        let mut b = TargetSetBuilder::new();
+        b.add_targets("0.0.0.0-59.154.201.255").unwrap(); // 1,000,000,000 addresses
+        assert_eq!(b.clone().build().unwrap().host_count(), HUGE_SCAN);
+        b.add_targets("2001:db8::1").unwrap();
+        assert!(matches!(
+            b.build(),
+            Err(TargetError::NeedsExclude("255.255.255.255"))
+        ));
     }
 
     #[test]

@@ -105,6 +105,8 @@ pub struct SynAck {
     pub ack: u32,
     pub flags: u8,
     pub mss: Option<u16>,
+    /// The window scale option's shift, when the SYN-ACK has one.
+    pub wscale: Option<u8>,
     /// The timestamp option's echo of our SYN's send time (ms), when both sides sent one.
     pub tsecr: Option<u32>,
 }
@@ -333,7 +335,25 @@ pub fn banner_record(r: &ProbeReply<'_>, now: u32, ttl: u8) -> Option<Record> {
         return None;
     };
     let found = crate::udp::banner(r.port_them, payload, r.ip_mismatch)?;
-    Some(Record::Banner(BannerRecord {
+    Some(udp_banner(r, now, ttl, found))
+}
+
+/// The raw bytes of `r`'s UDP reply as a banner (app 0), even where its protocol is parsed
+/// (`--rawudp`, as the original reports both).
+pub fn raw_banner_record(r: &ProbeReply<'_>, now: u32, ttl: u8) -> Option<Record> {
+    let Answer::Banner(payload) = r.answer else {
+        return None;
+    };
+    let raw = payload.get(..payload.len().min(crate::udp::RAW_MAX))?;
+    let mut found = crate::banner::Found::new(0, raw);
+    if r.ip_mismatch {
+        found.text.extend_from_slice(b" IP-MISMATCH");
+    }
+    (!raw.is_empty()).then(|| udp_banner(r, now, ttl, found))
+}
+
+fn udp_banner(r: &ProbeReply<'_>, now: u32, ttl: u8, found: crate::banner::Found) -> Record {
+    Record::Banner(BannerRecord {
         time: now,
         ip: r.them,
         ip_proto: r.ip_proto,
@@ -341,7 +361,7 @@ pub fn banner_record(r: &ProbeReply<'_>, now: u32, ttl: u8) -> Option<Record> {
         app_proto: found.app,
         ttl,
         banner: found.text,
-    }))
+    })
 }
 
 /// Test help: the verdict on a whole received frame.

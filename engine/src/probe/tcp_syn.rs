@@ -9,7 +9,7 @@ use crate::frame::{Flow, FrameHeader};
 use crate::output::Status;
 use crate::plan::source::SourceChoice;
 use crate::plan::TargetIp;
-use crate::tcp::{write_tcp_frame, ACK, FIN, RST, SYN};
+use crate::tcp::{write_tcp_frame, ACK, FIN, RST, SYN, WINDOW};
 use crate::template::{TemplateError, TemplateParams};
 use etherparse::{TcpOptionElement, TcpSlice};
 use std::net::IpAddr;
@@ -102,6 +102,10 @@ pub fn classify(tcp: &TcpSlice<'_>, a: &ReplyAddrs, key: &CookieKey) -> Verdict<
             Ok(TcpOptionElement::MaximumSegmentSize(m)) => Some(m),
             _ => None,
         }),
+        wscale: tcp.options_iterator().find_map(|o| match o {
+            Ok(TcpOptionElement::WindowScale(s)) => Some(s),
+            _ => None,
+        }),
         tsecr: tcp.options_iterator().find_map(|o| match o {
             Ok(TcpOptionElement::Timestamp(_, echo)) => Some(echo),
             _ => None,
@@ -123,7 +127,15 @@ pub fn classify(tcp: &TcpSlice<'_>, a: &ReplyAddrs, key: &CookieKey) -> Verdict<
 /// expects next. Written in place into `out`; its length (0 when it does not fit).
 pub fn write_rst(key: &CookieKey, header: &FrameHeader, flow: &Flow, out: &mut [u8]) -> usize {
     let seq = cookie(key, flow.them, flow.me, flow.port_them, flow.port_me) as u32;
-    write_tcp_frame(header, flow, seq.wrapping_add(1), 0, RST, &[], out).unwrap_or(0)
+    write_tcp_frame(
+        header,
+        flow,
+        (seq.wrapping_add(1), 0, WINDOW),
+        RST,
+        &[],
+        out,
+    )
+    .unwrap_or(0)
 }
 
 #[cfg(test)]

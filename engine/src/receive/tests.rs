@@ -156,6 +156,7 @@ fn receiver(banners: bool) -> Classifier {
             timeout_ms: 30_000,
             max_connections: 16,
             banners: Arc::new(BannerConfig::default()),
+            wscale: None,
         }),
         ..ClassifierConfig::new(CookieKey::from_seed(7), source)
     })

@@ -21,6 +21,7 @@ fn keyed_stack(max: usize, key: &CookieKey) -> Stack {
             timeout_ms: 30_000,
             max_connections: max,
             banners: Arc::new(BannerConfig::default()),
+            wscale: None,
         },
         key,
     )
@@ -316,16 +317,19 @@ fn a_frame_written_in_place_matches_etherparse_and_is_padded() {
         let f = flow(80);
         for payload in [&b""[..], b"GET / HTTP/1.0\r\n\r\n"] {
             let mut want = Vec::new();
-            segment_builder(&h, &f, 12345, 7, RST | ACK)
+            segment_builder(&h, &f, (12345, 7, WINDOW), RST | ACK)
                 .unwrap()
                 .write(&mut want, payload)
                 .unwrap();
             want.resize(want.len().max(60), 0);
             let mut buf = [0xaau8; 256];
-            let n = write_tcp_frame(&h, &f, 12345, 7, RST | ACK, payload, &mut buf).unwrap();
+            let n =
+                write_tcp_frame(&h, &f, (12345, 7, WINDOW), RST | ACK, payload, &mut buf).unwrap();
             assert_eq!(&buf[..n], &want[..]);
             let short = &mut buf[..n - 1];
-            assert!(write_tcp_frame(&h, &f, 12345, 7, RST | ACK, payload, short).is_none());
+            assert!(
+                write_tcp_frame(&h, &f, (12345, 7, WINDOW), RST | ACK, payload, short).is_none()
+            );
         }
     }
 }
@@ -506,4 +510,31 @@ fn sent_plaintext_hello() -> Vec<u8> {
     let mut v = Vec::new();
     crate::banner::Session::start(flow(443).them, 443, &BannerConfig::default(), &mut v);
     v
+}
+
+#[test]
+fn the_window_is_scaled_only_when_both_sides_announced_a_window_scale() {
+    let window_of = |ours: Option<u8>, peer_scales: bool| {
+        let mut st = stack(10);
+        let mut cfg = st.config().clone();
+        cfg.wscale = ours;
+        st = Stack::new(cfg, &CookieKey::from_seed(1));
+        st.poll(5_000, 1000);
+        assert!(st.open_scaled(flow(80), PEER_MAC, 64, &syn_ack(), None, peer_scales));
+        let mut buf = [0u8; 1600];
+        let n = st.poll_transmit(&mut buf).unwrap();
+        let p = SlicedPacket::from_ethernet(&buf[..n]).unwrap();
+        let Some(TransportSlice::Tcp(t)) = p.transport else {
+            panic!("not TCP")
+        };
+        t.window_size()
+    };
+    assert_eq!(window_of(Some(3), true), WINDOW >> 3);
+    assert_eq!(
+        window_of(Some(3), false),
+        WINDOW,
+        "the server did not scale"
+    );
+    assert_eq!(window_of(None, true), WINDOW, "our SYN did not scale");
+    assert_eq!(window_of(Some(14), true), 1, "never a zero window");
 }

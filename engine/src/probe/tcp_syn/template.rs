@@ -1,20 +1,17 @@
 //! The SYN probe template: a whole Ethernet frame (optional 802.1Q tag, IPv4 or IPv6, TCP with
-//! the MSS option) built once with etherparse, plus precomputed checksum partial sums, so that
+//! the options [`SynShape`] names, MSS alone by default) built once with etherparse, plus precomputed checksum partial sums, so that
 //! each probe is a copy and a handful of stores: addresses, ports, cookie, IP ID and the two
 //! checksums updated incrementally. The fill is the per-probe hot path.
 
-use crate::frame::{fold, halves128, halves32, sum_words, MIN_FRAME};
-use crate::template::{ip_step, TemplateError, TemplateParams};
+use crate::frame::{fold, halves128, halves32, sum_words};
+use crate::template::{ip_step, SynShape, TemplateError, TemplateParams, MAX_FRAME};
 use etherparse::TcpOptionElement;
-
-/// Longest frame a template produces (Ethernet + VLAN + IPv6 + TCP with MSS and timestamp).
-pub const MAX_TEMPLATE_LEN: usize = 14 + 4 + 40 + 36;
 
 /// A TCP SYN frame with the per-probe fields left at zero.
 #[derive(Clone, Debug)]
 pub struct SynTemplate {
-    bytes: [u8; MAX_TEMPLATE_LEN + 4],
-    /// Bytes to hand to the driver (padded to [`MIN_FRAME`]).
+    bytes: Box<[u8]>,
+    /// Bytes to hand to the driver (padded to `--min-packet`, 60 by default).
     frame_len: usize,
     ip_off: usize,
     tcp_off: usize,
@@ -32,26 +29,31 @@ pub struct SynTemplate {
 impl SynTemplate {
     /// Builds the IPv4 (`v6 == false`) or IPv6 template.
     pub fn new(params: &TemplateParams, v6: bool) -> Result<Self, TemplateError> {
-        let mss = TcpOptionElement::MaximumSegmentSize(params.mss);
-        let ts = [
-            mss,
-            TcpOptionElement::Noop,
-            TcpOptionElement::Noop,
-            TcpOptionElement::Timestamp(0, 0),
-        ];
-        let opts: &[TcpOptionElement] = if params.timestamps { &ts } else { &ts[..1] };
-        let mut raw = Vec::with_capacity(MAX_TEMPLATE_LEN);
+        let shape = &params.syn;
+        // `--metrics` stamps the send time into a zero TSval (see `stamp`).
+        let tsval = match (params.timestamps, shape.tsval) {
+            (true, _) => Some(0),
+            (false, t) => t,
+        };
+        let opts = syn_options(shape, tsval);
+        let payload = vec![0u8; usize::from(shape.data_length)];
+        let mut raw = Vec::with_capacity(128 + payload.len());
         // Build with etherparse: headers are laid out and length fields set correctly once.
         ip_step(params, v6)?
             .tcp(0, 0, 0, params.window)
             .syn()
-            .options(opts)
-            .expect("MSS and timestamp options always fit")
-            .write(&mut raw, &[])
+            .options(&opts)
+            .expect("at most 24 bytes of options always fit")
+            .write(&mut raw, &payload)
             .expect("writing to a Vec cannot fail");
+        let frame_len = raw.len().max(shape.min_frame);
+        if frame_len > MAX_FRAME {
+            return Err(TemplateError::TooLong(frame_len));
+        }
         let ip_off = params.link.ip_offset();
         let tcp_off = ip_off + if v6 { 40 } else { 20 };
-        let mut bytes = [0u8; MAX_TEMPLATE_LEN + 4];
+        let ts_at = option_value_at(&raw[tcp_off..], 8);
+        let mut bytes = vec![0u8; frame_len].into_boxed_slice();
         bytes[..raw.len()].copy_from_slice(&raw);
         let tcp_len = raw.len() - tcp_off;
         // Clear what the fill writes, so the partial sums hold only the constant words.
@@ -66,20 +68,23 @@ impl SynTemplate {
         } else {
             sum_words(&bytes[ip_off..ip_off + 20])
         };
-        let tcp_sum = sum_words(&bytes[tcp_off..tcp_off + tcp_len]) + 6 + tcp_len as u64;
+        // `--badsum`: one more in the sum makes every checksum wrong (never the right value:
+        // the folded sum moves by one, so its complement does too), at no cost per probe.
+        let tcp_sum = sum_words(&bytes[tcp_off..tcp_off + tcp_len])
+            + 6
+            + tcp_len as u64
+            + u64::from(shape.badsum);
         Ok(Self {
             bytes,
-            frame_len: raw.len().max(MIN_FRAME),
+            frame_len,
             ip_off,
             tcp_off,
             v6,
             ip_sum,
             tcp_sum,
-            // MSS (4 bytes), two NOPs, then kind, length and the 4-byte value.
-            ts_off: if params.timestamps {
-                tcp_off + 20 + 4 + 2 + 2
-            } else {
-                tcp_off + 16
+            ts_off: match (params.timestamps, ts_at) {
+                (true, Some(at)) => tcp_off + at,
+                _ => tcp_off + 16,
             },
             ts_mask: if params.timestamps { !0 } else { 0 },
         })
@@ -179,6 +184,48 @@ impl SynTemplate {
         f[t + 16..t + 18].copy_from_slice(&tcp_ck.to_be_bytes());
         len
     }
+}
+
+/// The SYN's options in the order the original adds them (MSS, SACK permitted, window scale,
+/// timestamp), with NOPs so the window scale and the timestamp start where Linux puts them.
+fn syn_options(shape: &SynShape, tsval: Option<u32>) -> Vec<TcpOptionElement> {
+    let mut v = Vec::with_capacity(8);
+    if let Some(m) = shape.mss {
+        v.push(TcpOptionElement::MaximumSegmentSize(m));
+    }
+    if shape.sack_ok {
+        v.push(TcpOptionElement::SelectiveAcknowledgementPermitted);
+    }
+    if let Some(w) = shape.wscale {
+        v.extend([TcpOptionElement::Noop, TcpOptionElement::WindowScale(w)]);
+    }
+    if let Some(t) = tsval {
+        v.extend([
+            TcpOptionElement::Noop,
+            TcpOptionElement::Noop,
+            TcpOptionElement::Timestamp(t, 0),
+        ]);
+    }
+    v
+}
+
+/// Where the value of option `kind` starts in a TCP header, if it has that option.
+fn option_value_at(tcp: &[u8], kind: u8) -> Option<usize> {
+    let end = usize::from(tcp.get(12)? >> 4) * 4;
+    let mut at = 20;
+    while at < end {
+        match *tcp.get(at)? {
+            0 => return None,
+            1 => at += 1,
+            k => {
+                if k == kind {
+                    return Some(at + 2);
+                }
+                at += usize::from(*tcp.get(at + 1)?).max(2);
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -339,5 +386,85 @@ mod tests {
             };
             assert_eq!(ck, tcp.checksum(), "v6 {v6}");
         }
+    }
+
+    #[test]
+    fn options_payload_padding_and_bad_checksums_as_asked() {
+        let shape = SynShape {
+            mss: Some(1200),
+            sack_ok: true,
+            wscale: Some(7),
+            tsval: Some(0x0102_0304),
+            data_length: 10,
+            badsum: true,
+            min_frame: 200,
+        };
+        for v6 in [false, true] {
+            let p = TemplateParams {
+                syn: shape,
+                ..params(None)
+            };
+            let t = SynTemplate::new(&p, v6).unwrap();
+            assert_eq!(t.frame_len(), 200);
+            let mut frame = [0xAAu8; 256];
+            let n = if v6 {
+                t.fill_v6(&mut frame, 1 << 100, 7, 61000, 443, 0x1234_5678)
+            } else {
+                t.fill_v4(&mut frame, 0xc612_0002, 0xc612_0101, 61000, 443, 9)
+            };
+            assert_eq!(n, 200);
+            assert!(frame[100..200].iter().all(|&b| b == 0), "zero padding");
+            let pkt = SlicedPacket::from_ethernet(&frame[..n]).unwrap();
+            let Some(TransportSlice::Tcp(tcp)) = &pkt.transport else {
+                panic!("not TCP")
+            };
+            let opts: Vec<_> = tcp.options_iterator().map(|o| o.unwrap()).collect();
+            assert_eq!(
+                opts,
+                vec![
+                    TcpOptionElement::MaximumSegmentSize(1200),
+                    TcpOptionElement::SelectiveAcknowledgementPermitted,
+                    TcpOptionElement::Noop,
+                    TcpOptionElement::WindowScale(7),
+                    TcpOptionElement::Noop,
+                    TcpOptionElement::Noop,
+                    TcpOptionElement::Timestamp(0x0102_0304, 0),
+                ]
+            );
+            assert_eq!(tcp.payload(), &[0u8; 10]);
+            let ck = match &pkt.net {
+                Some(NetSlice::Ipv4(ip)) => tcp
+                    .calc_checksum_ipv4(ip.header().source(), ip.header().destination())
+                    .unwrap(),
+                Some(NetSlice::Ipv6(ip)) => tcp
+                    .calc_checksum_ipv6(ip.header().source(), ip.header().destination())
+                    .unwrap(),
+                _ => panic!("no IP"),
+            };
+            assert_ne!(ck, tcp.checksum(), "--badsum: v6 {v6}");
+        }
+        // No MSS at all, and a probe too long for the MTU refused.
+        let bare = TemplateParams {
+            syn: SynShape {
+                mss: None,
+                ..SynShape::default()
+            },
+            ..params(None)
+        };
+        let t = SynTemplate::new(&bare, false).unwrap();
+        let mut frame = [0u8; 64];
+        t.fill_v4(&mut frame, 1, 2, 3, 4, 5);
+        assert_eq!(frame[14 + 20 + 12] >> 4, 5, "a bare 20-byte TCP header");
+        let long = TemplateParams {
+            syn: SynShape {
+                data_length: 1500,
+                ..SynShape::default()
+            },
+            ..params(None)
+        };
+        assert!(matches!(
+            SynTemplate::new(&long, false),
+            Err(TemplateError::TooLong(_))
+        ));
     }
 }

@@ -286,3 +286,30 @@ fn the_receiver_reports_the_port_and_its_banner_once() {
     assert_eq!(rx.handle(&host, 1003, &mut buf).record, None);
     assert_eq!(rx.counters().icmp_errors, 1);
 }
+
+#[test]
+fn rawudp_reports_the_raw_reply_beside_its_parsed_banner() {
+    let key = CookieKey::from_seed(5);
+    for raw_udp in [false, true] {
+        let mut rx = Classifier::new(ClassifierConfig {
+            link: Link::new([4; 6]),
+            raw_udp,
+            ..ClassifierConfig::new(key, source())
+        });
+        let frame = probe(v4(), 53, None, &key);
+        let id = u16::from_be_bytes(udp_payload(&frame)[..2].try_into().unwrap());
+        let payload = dns_reply(id);
+        let mut buf = [0u8; 256];
+        let o = rx.handle(&answer(&frame, &payload), 1000, &mut buf);
+        assert!(matches!(o.banner, Some(Record::Banner(ref b)) if b.app_proto == 6));
+        match o.raw_banner {
+            Some(Record::Banner(b)) => {
+                assert!(raw_udp);
+                assert_eq!((b.app_proto, b.port), (0, 53));
+                assert_eq!(b.banner, payload);
+            }
+            None => assert!(!raw_udp),
+            other => panic!("{other:?}"),
+        }
+    }
+}
