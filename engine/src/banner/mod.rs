@@ -10,10 +10,10 @@
 //! [`BannerConfig::max_bytes`] of them (a TLS connection at least a certificate chain's
 //! worth), and never panics.
 
-mod hello;
 mod afp;
 mod dns;
 mod docker;
+mod hello;
 mod http;
 pub mod http_request;
 mod lines;
