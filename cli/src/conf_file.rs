@@ -38,13 +38,6 @@ pub fn conf_file_args(path: &Path, depth: usize) -> Result<Vec<String>, UserErro
     let lines = parse_conf(text, &shown)?;
     let cmd = Args::command();
     let mut out = Vec::new();
-    // A resume point without an order was written by the original masscan: its BlackRock
-    // order (ours always writes `permutation`). Put first, so later lines and options override.
-    let names: Vec<String> = lines.iter().map(|l| fold(&l.name)).collect();
-    let has = |n: &str| names.iter().any(|f| f == n);
-    if has("resumeindex") && !has("permutation") {
-        out.extend(["--permutation".to_string(), "blackrock".to_string()]);
-    }
     for l in lines {
         let name = l.name.as_str();
         // Nested config files and the resume point itself.

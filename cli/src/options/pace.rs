@@ -12,8 +12,8 @@ pub struct PaceOptions {
     /// Seed of the scan order and cookies: a number, or `time`.
     #[arg(long = "seed", value_name = "N|time", value_parser = values::seed)]
     pub seed: Option<u64>,
-    /// Scan order: `feistel` (ours, the default, faster) or `blackrock` (the original
-    /// masscan's, to split a scan with its instances or resume its paused.conf).
+    /// Scan order: `blackrock` (the original masscan's, the default: a scan splits and resumes
+    /// with its instances) or `feistel` (ours, faster; the original cannot load it).
     #[arg(long = "permutation", value_name = "feistel|blackrock", value_parser = ["feistel", "blackrock"])]
     pub permutation: Option<String>,
     #[arg(
@@ -70,17 +70,16 @@ impl PaceOptions {
             p.shard = s;
         }
         let rounds = self.blackrock_rounds;
-        // --blackrock-rounds alone means the BlackRock order, the only one it applies to.
         p.order = match (self.permutation.as_deref(), rounds) {
-            (Some("blackrock"), _) | (None, Some(_)) => ScanOrder::BlackRock {
-                rounds: rounds.unwrap_or(defaults::BLACKROCK_ROUNDS),
-            },
-            (_, Some(_)) => {
+            (Some("feistel"), None) => ScanOrder::Feistel,
+            (Some("feistel"), Some(_)) => {
                 return Err(UserError(
                     "--blackrock-rounds applies to --permutation blackrock, not feistel".into(),
                 ))
             }
-            _ => ScanOrder::Feistel,
+            _ => ScanOrder::BlackRock {
+                rounds: rounds.unwrap_or(defaults::BLACKROCK_ROUNDS),
+            },
         };
         p.retries = self.retries.unwrap_or(defaults::RETRIES);
         p.resume_index = self.resume_index.unwrap_or(0);

@@ -1,6 +1,6 @@
-//! `--permutation blackrock`: `-sL` byte-identical to the original masscan's (fixtures made by
-//! scripts/blackrock_fixtures.sh from Debian's masscan 1.3.2), and the original's paused.conf
-//! resuming in its order.
+//! The original's BlackRock order, our default: `-sL` byte-identical to the original masscan's
+//! (fixtures made by scripts/blackrock_fixtures.sh from Debian's masscan 1.3.2), the original's
+//! paused.conf resuming in its order, and our files loading in it (no `permutation` line).
 
 use super::*;
 use sha2::{Digest, Sha256};
@@ -49,19 +49,32 @@ fn list_scan_in_blackrock_order_is_the_originals() {
             let want = std::fs::read_to_string(dir.join(format!("{name}.sha256"))).unwrap();
             assert_eq!(count_and_hash(&got), want.trim(), "{name} ({case})");
         }
-        // Our default order is another one (the same targets).
-        let ours = masscan(&args[3..].iter().copied().chain(["-sL"]).collect::<Vec<_>>());
-        assert!(ours.status.success());
-        let mut a: Vec<&str> = got.lines().collect();
-        let ours = stdout(&ours);
-        let mut b: Vec<&str> = ours.lines().collect();
-        // (Shards, resume slices and retries cover other subsets in each order.)
+        // The default order is this one; Feistel another one (the same targets).
+        let default = masscan(&args[3..].iter().copied().chain(["-sL"]).collect::<Vec<_>>());
+        assert_eq!(
+            stdout(&default),
+            got,
+            "{case}: the default order is the original's"
+        );
+        // (Shards, resume slices and retries cover other subsets in each order; the rounds
+        // are BlackRock's alone.)
         let other_subset = ["--retries", "--shards", "--resume", "--blackrock-rounds"];
         if !other_subset.iter().any(|o| case.contains(o)) {
-            assert!(a != b, "{case}: the Feistel order is the default");
+            let ours = masscan(
+                &args[3..]
+                    .iter()
+                    .copied()
+                    .chain(["-sL", "--permutation", "feistel"])
+                    .collect::<Vec<_>>(),
+            );
+            assert!(ours.status.success(), "{case}: {}", stderr(&ours));
+            let mut a: Vec<&str> = got.lines().collect();
+            let ours = stdout(&ours);
+            let mut b: Vec<&str> = ours.lines().collect();
+            assert!(a != b, "{case}: the Feistel order is another one");
             assert_eq!(a.len(), b.len(), "{case}");
             // The BlackRock listing writes ports as the original numbers them (65589 for
-            // U:53); ours writes U:53, so compare sets where only TCP ports appear.
+            // U:53); Feistel's writes U:53, so compare sets where only TCP ports appear.
             if !case.contains(':') && !case.contains("--ping") {
                 a.sort_unstable();
                 b.sort_unstable();
@@ -74,14 +87,11 @@ fn list_scan_in_blackrock_order_is_the_originals() {
 #[test]
 fn the_originals_paused_conf_resumes_in_blackrock_order() {
     let paused = fixtures().join("original/paused.conf");
-    // No `permutation` line: written by the original, so its order.
+    // No `permutation` line: written by the original, so its order, which is ours by
+    // default: our --echo names no order either.
     let o = masscan(&["--resume", paused.to_str().unwrap(), "--echo"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(
-        stdout(&o).contains("permutation = blackrock\n"),
-        "{}",
-        stdout(&o)
-    );
+    assert!(!stdout(&o).contains("permutation"), "{}", stdout(&o));
     let o = masscan(&["-c", paused.to_str().unwrap(), "-sL"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let want = std::fs::read_to_string(fixtures().join("blackrock/paused.sha256")).unwrap();
@@ -95,7 +105,7 @@ fn the_originals_paused_conf_resumes_in_blackrock_order() {
         "-sL",
     ]);
     assert_ne!(count_and_hash(&stdout(&o)), want.trim());
-    // Our own files name their order, so they resume in it.
+    // Our own files name the Feistel order when it was chosen, so they resume in it.
     let dir = tempfile::tempdir().unwrap();
     let ours = dir.path().join("ours.conf");
     let echo = masscan(&[
@@ -103,6 +113,8 @@ fn the_originals_paused_conf_resumes_in_blackrock_order() {
         "-p1-1000",
         "--resume-index",
         "1361",
+        "--permutation",
+        "feistel",
         "--echo",
     ]);
     std::fs::write(&ours, stdout(&echo)).unwrap();
@@ -115,7 +127,9 @@ fn the_originals_paused_conf_resumes_in_blackrock_order() {
 #[test]
 fn blackrock_rounds_imply_the_blackrock_order() {
     let o = masscan(&["10.0.0.0/24", "-p80", "--blackrock-rounds", "4", "--echo"]);
-    assert!(stdout(&o).contains("permutation = blackrock\nblackrock-rounds = 4\n"));
+    let text = stdout(&o);
+    assert!(text.contains("blackrock-rounds = 4\n"), "{text}");
+    assert!(!text.contains("permutation"), "{text}");
     assert_one_line_error(
         &[
             "10.0.0.0/24",

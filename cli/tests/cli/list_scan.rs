@@ -80,9 +80,21 @@ fn list_scan_forms_and_seed() {
     let c = list(&["198.18.0.0/30", "-p", "80,443", "-sL", "--seed", "2"]);
     assert_eq!(a, b);
     assert_ne!(a, c);
-    let v6 = list(&["2001:db8::/126", "-p", "80,U:53", "-sL"]);
+    let v6 = list(&[
+        "2001:db8::/126",
+        "-p",
+        "80,U:53",
+        "-sL",
+        "--permutation",
+        "feistel",
+    ]);
     assert_eq!(v6.len(), 8);
     assert!(v6.iter().any(|l| l == "[2001:db8::3]:U:53"), "{v6:?}");
+    // In the default order, the original's order, -sL writes ports as the original does (its
+    // port-space number: 65589 for U:53).
+    let v6 = list(&["2001:db8::/126", "-p", "80,U:53", "-sL"]);
+    assert_eq!(v6.len(), 8);
+    assert!(v6.iter().any(|l| l == "[2001:db8::3]:65589"), "{v6:?}");
     // Excludes win over targets, from a file too; overlapping targets are merged.
     let dir = tempfile::tempdir().unwrap();
     let ex = dir.path().join("ex.txt");

@@ -231,12 +231,13 @@ fn write_syn_options(c: &ScanConfig, out: &mut String) {
     line("tcp-sackok", s.sack_ok.then(|| "enable".into()));
 }
 
-/// Always named: a paused.conf without it was written by the original (BlackRock).
+/// The order as the original reads it: BlackRock (the default in both) needs no line but
+/// its rounds when not the default; Feistel is ours (a file with it does not load in the
+/// original: docs/compat-outputs.md lists such settings).
 fn write_permutation(c: &ScanConfig, out: &mut String) {
     match c.pace.order {
         ScanOrder::Feistel => out.push_str("permutation = feistel\n"),
         ScanOrder::BlackRock { rounds } => {
-            out.push_str("permutation = blackrock\n");
             if rounds != defaults::BLACKROCK_ROUNDS {
                 let _ = writeln!(out, "blackrock-rounds = {rounds}");
             }

@@ -101,13 +101,22 @@ impl std::fmt::Display for Shard {
 }
 
 /// Which permutation orders the scan (`--permutation`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScanOrder {
-    /// Ours: a keyed Feistel network over a power-of-two domain (the default; faster).
-    #[default]
+    /// Ours: a keyed Feistel network over a power-of-two domain (faster; `--permutation
+    /// feistel`).
     Feistel,
-    /// The original masscan's BlackRock with this many rounds (`--blackrock-rounds`).
+    /// The original masscan's BlackRock with this many rounds (`--blackrock-rounds`): the
+    /// default, so that a scan splits and resumes with the original's instances.
     BlackRock { rounds: u32 },
+}
+
+impl Default for ScanOrder {
+    fn default() -> Self {
+        ScanOrder::BlackRock {
+            rounds: blackrock::DEFAULT_ROUNDS,
+        }
+    }
 }
 
 /// How the plan walks the scan: the order, and for BlackRock the `--rate` (its retry spacing
@@ -161,7 +170,11 @@ impl Plan {
         retries: u32,
         window: u64,
     ) -> Result<Self, PlanError> {
-        Self::ordered(targets, ports, seed, retries, window, OrderSpec::default())
+        let spec = OrderSpec {
+            order: ScanOrder::Feistel,
+            ..OrderSpec::default()
+        };
+        Self::ordered(targets, ports, seed, retries, window, spec)
     }
 
     /// A plan in the order `spec` asks for (`window` only matters to the Feistel order).
