@@ -169,3 +169,110 @@ fn the_reference_converts_the_stored_fixtures_as_they_are_stored() {
         .collect();
     same_in_every_format(&lab, &[&renumbered[0], &renumbered[1]], &[&raw[0], &raw[1]]);
 }
+
+/// The reference's command in the lab's scanner namespace (never outside a lab namespace).
+fn reference(lab: &Lab, args: &[&str]) -> Output {
+    std::process::Command::new("ip")
+        .args(["netns", "exec", &lab.scan_ns, REFERENCE])
+        .args(args)
+        .env("MASSCAN_DEFAULT_CONF", "")
+        .output()
+        .unwrap()
+}
+
+/// What we write (`--echo`, and a paused.conf) loads in the original with the same targets,
+/// ports, seed and shard; and with the same `--seed` and `--shards`, an instance of the
+/// original and one of ours split a scan exactly (the default order is the original's).
+#[test]
+#[ignore = "lab: needs root and the reference (scripts/setup.sh); ./scripts/test.sh runs it"]
+fn our_files_load_in_the_original_and_our_shards_split_a_scan_with_it() {
+    assert!(
+        Path::new(REFERENCE).exists(),
+        "no {REFERENCE}: run scripts/setup.sh"
+    );
+    let lab = Lab::up(MASSCAN);
+    let key_lines = |t: &str| -> Vec<String> {
+        let mut v: Vec<String> = t
+            .lines()
+            .filter(|l| {
+                [
+                    "seed",
+                    "shard",
+                    "ports",
+                    "range",
+                    "retries",
+                    "banners",
+                    "resume-index",
+                ]
+                .iter()
+                .any(|k| l.starts_with(&format!("{k} =")))
+            })
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
+        v.sort();
+        v
+    };
+    for case in [
+        &[
+            "198.18.0.0/24",
+            "-p80,443,U:53",
+            "--rate",
+            "1000",
+            "--seed",
+            "7",
+        ][..],
+        &[
+            "198.18.0.0/24,198.18.3.7",
+            "-p80",
+            "--seed",
+            "9",
+            "--banners",
+            "--retries",
+            "2",
+            "--shards",
+            "1/2",
+            "-oJ",
+            "x.json",
+            "--source-port",
+            "40000-40063",
+            "--ttl",
+            "50",
+            "--exclude",
+            "198.18.0.9",
+            // As a paused.conf carries it.
+            "--resume-index",
+            "100",
+        ][..],
+    ] {
+        let ours = lab.run(&[case, &["--echo"]].concat());
+        ok(&ours);
+        let file = lab.path("ours.conf");
+        std::fs::write(&file, &ours.stdout).unwrap();
+        let theirs = reference(&lab, &["-c", file.to_str().unwrap(), "--echo"]);
+        assert!(
+            theirs.status.success(),
+            "{case:?}: the original refuses our --echo:\n{}{}",
+            String::from_utf8_lossy(&ours.stdout),
+            stderr(&theirs)
+        );
+        let ours_text = String::from_utf8_lossy(&ours.stdout).to_string();
+        let theirs_text = String::from_utf8_lossy(&theirs.stdout).to_string();
+        assert_eq!(key_lines(&theirs_text), key_lines(&ours_text), "{case:?}");
+    }
+    // Shard 1/2 by the original and 2/2 by us cover a /24 x 2 ports exactly once.
+    let list = |out: Output| -> Vec<String> {
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let scan = ["198.18.0.0/24", "-p80,443", "--seed", "5", "-sL"];
+    let theirs = list(reference(&lab, &[&scan[..], &["--shards", "1/2"]].concat()));
+    let ours = list(lab.run(&[&scan[..], &["--shards", "2/2"]].concat()));
+    let mut all: Vec<String> = theirs.iter().chain(&ours).cloned().collect();
+    assert_eq!(all.len(), 512, "{} + {}", theirs.len(), ours.len());
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 512, "every target once");
+}
