@@ -5,8 +5,8 @@
 # ratio between the runs (both measured in this one run; the machine is shared and noisy).
 # Then one thread per probe kind beside SYN: UDP with an empty datagram, DNS (cookie in the
 # transaction id), SNMP (59-byte BER request) and ISAKMP (the largest payload), SCTP INIT (a
-# CRC32c per probe) and ICMP echo. Then the two scan orders, one thread each: ours (Feistel,
-# the default) and the original's BlackRock (--permutation blackrock).
+# CRC32c per probe) and ICMP echo. Then the two scan orders, one thread each: the original's
+# BlackRock (the default) and ours (--permutation feistel).
 # Sends nothing. Usage: bench/offline.sh [--quick] [--against OTHER_MASSCAN]
 #   --against: also compares one thread of this build with another build (e.g. the previous
 #   commit's), three alternating rounds each, in this one run, and prints the median ratio.
