@@ -142,17 +142,9 @@ mod tests {
     }
 
     fn run(chunks: &[&[u8]]) -> Vec<Found> {
-        let cfg = BannerConfig::default();
-        let mut out = Vec::new();
-        let mut p = start("198.18.1.35".parse().unwrap(), &cfg, &mut out);
-        assert_eq!(out, HELLO);
-        for c in chunks {
-            if p.data(c, &cfg, &mut out) {
-                break;
-            }
-        }
-        let mut found = Vec::new();
-        p.finish(&cfg, &mut found);
+        let (sent, found) =
+            crate::banner::parser::drive(start, "198.18.1.35".parse().unwrap(), chunks);
+        assert!(sent.starts_with(&HELLO));
         found
     }
 

@@ -98,17 +98,7 @@ Date: Mon, 07 Dec 2026 06:00:00 GMT\r\nContent-Length: 200\r\n\r\n\
 \"KernelVersion\":\"6.1.0-13-amd64\",\"BuildTime\":\"2023-07-21T20:35:40.000000000+00:00\"}\n";
 
     fn run(chunks: &[&[u8]]) -> (Vec<u8>, Vec<Found>) {
-        let cfg = BannerConfig::default();
-        let mut out = Vec::new();
-        let mut p = start("198.18.1.32".parse().unwrap(), &cfg, &mut out);
-        for c in chunks {
-            if p.data(c, &cfg, &mut out) {
-                break;
-            }
-        }
-        let mut found = Vec::new();
-        p.finish(&cfg, &mut found);
-        (out, found)
+        crate::banner::parser::drive(start, "198.18.1.32".parse().unwrap(), chunks)
     }
 
     #[test]

@@ -179,17 +179,7 @@ mod tests {
     pub const STATUS: &str = r#"{"version":{"name":"1.20.4","protocol":765},"enforcesSecureChat":true,"description":{"text":"§aA §lMinecraft","extra":[{"text":" Server"}]},"players":{"max":20,"online":3}}"#;
 
     fn run(chunks: &[&[u8]]) -> (Vec<u8>, Vec<Found>) {
-        let cfg = BannerConfig::default();
-        let mut out = Vec::new();
-        let mut p = start("198.18.1.33".parse().unwrap(), &cfg, &mut out);
-        for c in chunks {
-            if p.data(c, &cfg, &mut out) {
-                break;
-            }
-        }
-        let mut found = Vec::new();
-        p.finish(&cfg, &mut found);
-        (out, found)
+        crate::banner::parser::drive(start, "198.18.1.33".parse().unwrap(), chunks)
     }
 
     #[test]

@@ -142,17 +142,7 @@ mod tests {
 \x0f\x00\x07\xd0\x00\x00\x00\x00";
 
     fn run(chunks: &[&[u8]]) -> (Vec<u8>, Vec<Found>) {
-        let cfg = BannerConfig::default();
-        let mut out = Vec::new();
-        let mut p = start("198.18.1.34".parse().unwrap(), &cfg, &mut out);
-        for c in chunks {
-            if p.data(c, &cfg, &mut out) {
-                break;
-            }
-        }
-        let mut found = Vec::new();
-        p.finish(&cfg, &mut found);
-        (out, found)
+        crate::banner::parser::drive(start, "198.18.1.34".parse().unwrap(), chunks)
     }
 
     #[test]

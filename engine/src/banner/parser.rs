@@ -48,3 +48,21 @@ pub(crate) fn hello_for(port: u16) -> Option<Start> {
         _ => return None,
     })
 }
+
+/// Runs one parser of the hello table in a unit test: its `start` to `ip` (the hello sent),
+/// then the server's `chunks` until it is done, then the end. Returns what was sent and the
+/// banners found.
+#[cfg(test)]
+pub(crate) fn drive(start: Start, ip: IpAddr, chunks: &[&[u8]]) -> (Vec<u8>, Vec<Found>) {
+    let cfg = BannerConfig::default();
+    let mut out = Vec::new();
+    let mut p = start(ip, &cfg, &mut out);
+    for c in chunks {
+        if p.data(c, &cfg, &mut out) {
+            break;
+        }
+    }
+    let mut found = Vec::new();
+    p.finish(&cfg, &mut found);
+    (out, found)
+}

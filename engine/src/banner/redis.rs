@@ -104,17 +104,9 @@ mod tests {
 redis_mode:standalone\r\nos:Linux 6.1.0-13-amd64 x86_64\r\narch_bits:64\r\n\r\n";
 
     fn run(chunks: &[&[u8]]) -> Vec<Found> {
-        let cfg = BannerConfig::default();
-        let mut out = Vec::new();
-        let mut p = start("198.18.1.30".parse().unwrap(), &cfg, &mut out);
-        assert_eq!(out, HELLO);
-        for c in chunks {
-            if p.data(c, &cfg, &mut out) {
-                break;
-            }
-        }
-        let mut found = Vec::new();
-        p.finish(&cfg, &mut found);
+        let (sent, found) =
+            crate::banner::parser::drive(start, "198.18.1.30".parse().unwrap(), chunks);
+        assert!(sent.starts_with(HELLO));
         found
     }
 

@@ -46,17 +46,8 @@ pub(crate) fn unauthorized() -> Vec<u8> {
 }
 
 fn run(replies: &[Vec<u8>]) -> (Vec<u8>, Vec<Found>) {
-    let cfg = BannerConfig::default();
-    let mut out = Vec::new();
-    let mut p = start(crate::banner::hello::tests::IP, &cfg, &mut out);
-    for r in replies {
-        if p.data(r, &cfg, &mut out) {
-            break;
-        }
-    }
-    let mut found = Vec::new();
-    p.finish(&cfg, &mut found);
-    (out, found)
+    let chunks: Vec<&[u8]> = replies.iter().map(Vec::as_slice).collect();
+    crate::banner::parser::drive(start, crate::banner::hello::tests::IP, &chunks)
 }
 
 #[test]
