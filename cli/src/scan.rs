@@ -36,7 +36,7 @@ fn build_plan(c: &ScanConfig, listing: bool) -> Result<Plan, UserError> {
     };
     let spec = OrderSpec {
         order: c.pace.order,
-        rate: c.pace.rate as u64,
+        rate: c.pace.order_rate() as u64,
         listing,
     };
     let plan = Plan::ordered(

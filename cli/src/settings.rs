@@ -4,7 +4,8 @@
 
 use crate::args::{Parsed, UserError};
 use crate::console::errln;
-use masscan_engine::config::ScanConfig;
+use crate::names::{resolve, Resolved};
+use masscan_engine::config::{parse_conf, ScanConfig};
 
 pub use crate::options::run::Mode;
 
@@ -50,6 +51,20 @@ fn random_u64() -> u64 {
     u64::from_le_bytes(b)
 }
 
+/// The `rate` a `--resume` file was written with (its last `rate` line), if any: the rate its
+/// scan's order was offset by.
+fn resumed_rate(path: &std::path::Path) -> Result<Option<f64>, UserError> {
+    let text = std::fs::read(path)
+        .map_err(|e| UserError(format!("cannot read '{}': {e}", path.display())))?;
+    let lines = parse_conf(&String::from_utf8_lossy(&text), &path.display().to_string())?;
+    Ok(lines
+        .iter()
+        .rev()
+        .find(|l| matches!(resolve(&l.name), Some(Resolved::Long { long, .. }) if long == "rate"))
+        .and_then(|l| l.value.parse::<f64>().ok())
+        .filter(|r| r.is_finite() && *r > 0.0))
+}
+
 pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     let Parsed { args, resumed_from } = parsed;
     let mode = args.modes.mode();
@@ -60,6 +75,9 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     );
     // Each group of settings from its options (in this order: the first error is reported).
     c.pace = args.pace.build()?;
+    if let Some(path) = &resumed_from {
+        c.pace.resumed_rate = resumed_rate(path)?;
+    }
     if c.pace.shard.of > 1 && args.pace.seed.is_none() {
         // As the original warns: each shard would draw its own seed, so its own order.
         errln!(

@@ -143,3 +143,47 @@ fn blackrock_rounds_imply_the_blackrock_order() {
         "--blackrock-rounds applies to --permutation blackrock",
     );
 }
+
+/// The destination addresses of the IPv4 frames an offline scan wrote with `--pcap-sent`.
+fn sent_v4(pcap: &Path) -> Vec<[u8; 4]> {
+    super::compat::pcap_frames(pcap)
+        .iter()
+        .map(|f| f[30..34].try_into().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_resume_at_another_rate_keeps_the_paused_scans_order() {
+    // The original offsets its BlackRock order by the rate: resumed with another --rate, it
+    // would walk another order from the resume index and miss targets. Ours keeps the rate
+    // of the resume file for the order (and writes it back), and paces at the new one.
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let scan = ["198.18.0.0/22", "-p80", "--seed", "9", "--wait", "0"];
+    let mut args = scan.to_vec();
+    let full = at("full.pcap");
+    args.extend(["--offline", "--rate", "4000000", "--pcap-sent", &full]);
+    let o = masscan(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let full = sent_v4(Path::new(&full));
+    assert_eq!(full.len(), 1024);
+    let mut echo = scan.to_vec();
+    echo.extend(["--rate", "4000000", "--resume-index", "300", "--echo"]);
+    let paused = at("paused.conf");
+    std::fs::write(&paused, stdout(&masscan(&echo))).unwrap();
+    let tail = at("tail.pcap");
+    let o = masscan(&[
+        "--resume",
+        &paused,
+        "--rate",
+        "9000000",
+        "--offline",
+        "--pcap-sent",
+        &tail,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(sent_v4(Path::new(&tail)), full[300..]);
+    // Its own paused file keeps the order's rate.
+    let o = masscan(&["--resume", &paused, "--rate", "9000000", "--echo"]);
+    assert!(stdout(&o).contains("rate = 4000000"), "{}", stdout(&o));
+}

@@ -124,7 +124,7 @@ fn shards_without_a_seed_warn() {
 }
 
 /// The frames of a classic pcap file (microsecond or nanosecond, little-endian), in order.
-fn pcap_frames(path: &Path) -> Vec<Vec<u8>> {
+pub(crate) fn pcap_frames(path: &Path) -> Vec<Vec<u8>> {
     let b = std::fs::read(path).unwrap();
     let mut frames = Vec::new();
     let mut off = 24;

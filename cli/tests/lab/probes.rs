@@ -120,8 +120,9 @@ fn udp_services_open_with_banners_and_closed_from_icmp_on_both_backends() {
             "{}",
             stderr(&o)
         );
-        // The binary file gives the same lines back.
-        let back = lab.run(&["--readscan", &bin]);
+        // The binary file gives the same lines back (closed ones when asked for, as the
+        // original's --readscan).
+        let back = lab.run(&["--readscan", &bin, "--show", "closed"]);
         ok(&back);
         let back_out = String::from_utf8_lossy(&back.stdout).into_owned();
         assert_eq!(

@@ -69,7 +69,7 @@ pub static ECHO: &[Echo] = &[
     setting("seed", |c| Some(c.seed.to_string()), None),
     setting(
         "rate",
-        |c| Some(format!("{:<10}", fmt_rate(c.pace.rate))),
+        |c| Some(format!("{:<10}", fmt_rate(c.pace.order_rate()))),
         None,
     ),
     setting("shard", |c| Some(c.pace.shard.to_string()), None),

@@ -14,6 +14,10 @@ pub struct Pace {
     pub order: ScanOrder,
     /// Packets per second, all transmit threads together (`--rate`).
     pub rate: f64,
+    /// A resumed scan's order rate: the `rate` of its `--resume` file. The original offsets
+    /// its BlackRock order (and spaces retries) by the rate, so a resume that changes `--rate`
+    /// would walk another order and miss targets; the order keeps this rate instead.
+    pub resumed_rate: Option<f64>,
     /// `--shard x/y`.
     pub shard: Shard,
     /// `--retries`: extra probes per target.
@@ -28,11 +32,19 @@ pub struct Pace {
     pub wait: Wait,
 }
 
+impl Pace {
+    /// The rate the BlackRock order is offset by: a resumed scan's own, else `--rate`.
+    pub fn order_rate(&self) -> f64 {
+        self.resumed_rate.unwrap_or(self.rate)
+    }
+}
+
 impl Default for Pace {
     fn default() -> Self {
         Self {
             order: ScanOrder::default(),
             rate: defaults::RATE,
+            resumed_rate: None,
             shard: Shard::default(),
             retries: defaults::RETRIES,
             resume_index: 0,
