@@ -7,19 +7,28 @@
 # transaction id), SNMP (59-byte BER request) and ISAKMP (the largest payload), SCTP INIT (a
 # CRC32c per probe) and ICMP echo. Then the two scan orders, one thread each: the original's
 # BlackRock (the default) and ours (--permutation feistel).
-# Sends nothing. Usage: bench/offline.sh [--quick] [--against OTHER_MASSCAN]
+# Sends nothing. Usage: bench/offline.sh [--quick] [--against OTHER_MASSCAN] [--zmap ZMAP]
 #   --against: also compares one thread of this build with another build (e.g. the previous
 #   commit's), three alternating rounds each, in this one run, and prints the median ratio.
+#   --zmap: also compares with ZMap's --fast-dryrun (ZMap 4.x: Debian 12 packages 2.1.1, which
+#   has none; build it from its public source with cmake -DWITH_AES_HW=ON): both whole
+#   processes pinned to one CPU, one send thread, the same probe count, three alternating
+#   rounds; the figure is probes per CPU-second (user + system time of the whole process, so
+#   other load on the machine does not count), and the ratio ours / ZMap's for both our orders.
+#   ZMap runs in a namespace of its own (a veth pair with 198.18.0.2 and no route anywhere;
+#   --fast-dryrun sends nothing, but it opens an interface), removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH"
 count=200000000
 against=""
+zmap=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) count=5000000 ;;
     --against) against="$2"; shift ;;
-    *) echo "usage: bench/offline.sh [--quick] [--against OTHER_MASSCAN]" >&2; exit 2 ;;
+    --zmap) zmap=$(realpath "$2"); shift ;;
+    *) echo "usage: bench/offline.sh [--quick] [--against OTHER_MASSCAN] [--zmap ZMAP]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -88,4 +97,44 @@ if [ -n "$against" ]; then
   done
   median=$(printf '%s\n' "${ratios[@]}" | sort -g | sed -n 2p)
   printf 'ratio, this build / other, one thread: median %.3f\n' "$median"
+fi
+
+if [ -n "$zmap" ]; then
+  [ "$(id -u)" = 0 ] || { echo "bench/offline.sh: --zmap needs root (a namespace for ZMap)" >&2; exit 1; }
+  ns=msbench-zmap-$$
+  trap 'ip netns del "$ns" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+  ip netns add "$ns"
+  ip -n "$ns" link add zm0 type veth peer name zm1
+  ip -n "$ns" addr add 198.18.0.2/24 dev zm0
+  ip -n "$ns" link set zm0 up
+  ip -n "$ns" link set zm1 up
+  : > "$tmp/blocklist"
+  cpu=$(( $(nproc) - 1 ))
+  # CPU seconds (user + system) of one whole process pinned to $cpu.
+  cpu_secs() {
+    /usr/bin/time -f '%U %S' -o "$tmp/time" taskset -c "$cpu" "$@" >/dev/null 2>"$tmp/cmd-err" \
+      || { cat "$tmp/cmd-err" >&2; return 1; }
+    awk '{print $1 + $2}' "$tmp/time"
+  }
+  zmap_run() {
+    cpu_secs ip netns exec "$ns" "$zmap" -p 80 -n "$count" -r 0 -T 1 -c 0 --fast-dryrun \
+      -i zm0 -S 198.18.0.2 -G 02:00:00:00:00:01 --seed 1 -q -b "$tmp/blocklist" 0.0.0.0/0
+  }
+  ours_run() {
+    cpu_secs "$M" 0.0.0.0/0 --exclude 255.255.255.255 -p80 --offline --rate 1e9 --tx-threads 1 \
+      --resume-count "$count" --seed 1 --nostatus --permutation "$1"
+  }
+  printf '\nagainst %s --fast-dryrun, one CPU each (cpu %s), %s probes, CPU seconds per run:\n' \
+    "$("$zmap" --version 2>/dev/null | head -1)" "$cpu" "$count"
+  printf '%-6s %10s %10s %10s %12s %12s\n' round zmap blackrock feistel "br / zmap" "fe / zmap"
+  br_ratios=(); fe_ratios=()
+  for r in 1 2 3; do
+    z=$(zmap_run); b=$(ours_run blackrock); f=$(ours_run feistel)
+    rb=$(echo "$z / $b" | bc -l); rf=$(echo "$z / $f" | bc -l)
+    br_ratios+=("$rb"); fe_ratios+=("$rf")
+    printf '%-6s %10.2f %10.2f %10.2f %12.2f %12.2f\n' "$r" "$z" "$b" "$f" "$rb" "$rf"
+  done
+  med() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+  printf 'probes per CPU-second, ours / ZMap, median of 3: BlackRock (the default) %.2fx, Feistel %.2fx\n' \
+    "$(med "${br_ratios[@]}")" "$(med "${fe_ratios[@]}")"
 fi
