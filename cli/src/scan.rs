@@ -73,8 +73,9 @@ pub fn list_scan(c: &ScanConfig) -> Result<(), UserError> {
         c
     };
     let plan = build_plan(c, true)?;
-    let with_port = plan.port_count() > 1;
-    let original = matches!(c.pace.order, ScanOrder::BlackRock { .. });
+    // A pair scan lists its pairs as a pairs file writes them (the original has no pairs).
+    let with_port = plan.port_count() > 1 || plan.is_pairs();
+    let original = matches!(c.pace.order, ScanOrder::BlackRock { .. }) && !plan.is_pairs();
     let slice = plan.slice(c.pace.resume_index, scan_end(c), c.pace.shard, 0, 1);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

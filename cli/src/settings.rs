@@ -68,11 +68,8 @@ fn resumed_rate(path: &std::path::Path) -> Result<Option<f64>, UserError> {
 pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     let Parsed { args, resumed_from } = parsed;
     let mode = args.modes.mode();
-    let mut c = ScanConfig::new(
-        args.targets.target_set(mode)?,
-        args.targets.port_set()?,
-        args.pace.seed.unwrap_or_else(random_u64),
-    );
+    let (targets, ports) = args.targets.targets_and_ports(mode)?;
+    let mut c = ScanConfig::new(targets, ports, args.pace.seed.unwrap_or_else(random_u64));
     // Each group of settings from its options (in this order: the first error is reported).
     c.pace = args.pace.build()?;
     if let Some(path) = &resumed_from {

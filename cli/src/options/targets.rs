@@ -1,5 +1,6 @@
 //! What to scan: target addresses, excludes and ports (`-p`, `--top-ports`, `--ping`, `--arp`),
-//! and their builders, the engine's `TargetSet` and `PortSet`.
+//! and their builders, the engine's `TargetSet` and `PortSet`. Targets written `IP:PORT` make a
+//! pair scan, whose ports are its pairs' (so `-p` and its kin are refused with them).
 
 use super::run::Mode;
 use crate::args::UserError;
@@ -9,6 +10,7 @@ use masscan_engine::plan::ports::Proto;
 use masscan_engine::plan::ports::{PortSet, PortSetBuilder, ARP, PING};
 use masscan_engine::plan::targets::{TargetError, TargetSet, TargetSetBuilder};
 use masscan_engine::plan::top_ports::{TOP_TCP_PORTS, TOP_UDP_PORTS};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -27,7 +29,8 @@ pub struct TargetOptions {
         value_name = "RANGES"
     )]
     pub range: Vec<String>,
-    /// Read targets from a file (one or more per line, # comments), nmap's -iL.
+    /// Read targets from a file (one or more per line, # comments), nmap's -iL; lines of
+    /// IP:PORT, [IPv6]:PORT or IP:U:PORT pairs scan exactly those pairs.
     #[arg(long = "includefile", alias = "include-file", value_name = "FILE")]
     pub includefile: Vec<PathBuf>,
     /// Never scan these addresses (wins over every target).
@@ -65,6 +68,24 @@ pub struct TargetOptions {
 }
 
 impl TargetOptions {
+    /// The targets and the ports: for a pair scan, the pairs' ports (`-p`, `--top-ports`,
+    /// `--ping`, `--arp` and `--exclude-ports` refused: each pair names its port).
+    pub fn targets_and_ports(&self, mode: Mode) -> Result<(TargetSet, PortSet), UserError> {
+        let targets = self.target_set(mode)?;
+        let Some(pairs) = &targets.pairs else {
+            return Ok((targets, self.port_set()?));
+        };
+        if self.port_set()?.count() > 0 || !self.exclude_ports.is_empty() {
+            return Err(UserError(
+                "-p, --top-ports, --ping, --arp and --exclude-ports do not apply to IP:PORT \
+                 targets: each pair names its own port (U:N for UDP, S:N for SCTP)"
+                    .into(),
+            ));
+        }
+        let ports = pairs.ports();
+        Ok((targets, ports))
+    }
+
     /// Targets minus excludes; only a scan or a list needs any, and a scan of more than a
     /// billion addresses needs an exclude (as the original; `-sL` lists any size).
     pub fn target_set(&self, mode: Mode) -> Result<TargetSet, UserError> {
@@ -73,13 +94,13 @@ impl TargetOptions {
             tb.add_targets(t)?;
         }
         for f in &self.includefile {
-            tb.add_file_text(f, &read_list(f, "include file")?, false)?;
+            tb.add_file(f, open_list(f, "include file")?, false)?;
         }
         for e in &self.exclude {
             tb.add_excludes(e)?;
         }
         for f in &self.excludefile {
-            tb.add_file_text(f, &read_list(f, "exclude file")?, true)?;
+            tb.add_file(f, open_list(f, "exclude file")?, true)?;
         }
         Ok(match mode {
             Mode::Echo
@@ -133,11 +154,14 @@ impl TargetOptions {
     }
 }
 
-/// Reads an `-iL` or `--excludefile` file for the engine, which reads no files itself.
-fn read_list(path: &Path, what: &'static str) -> Result<Vec<u8>, TargetError> {
-    std::fs::read(path).map_err(|e| TargetError::File {
-        what,
-        path: path.display().to_string(),
-        why: e.to_string(),
-    })
+/// Opens an `-iL` or `--excludefile` file for the engine, which reads no files itself (it
+/// reads the lines as they come: a file of millions of pairs is never held whole).
+fn open_list(path: &Path, what: &'static str) -> Result<BufReader<std::fs::File>, TargetError> {
+    std::fs::File::open(path)
+        .map(|f| BufReader::with_capacity(1 << 16, f))
+        .map_err(|e| TargetError::File {
+            what,
+            path: path.display().to_string(),
+            why: e.to_string(),
+        })
 }

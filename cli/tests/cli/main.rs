@@ -13,6 +13,7 @@ mod manual;
 mod metadata;
 mod offline;
 mod outputs;
+mod pairs;
 mod readscan;
 mod spellings;
 

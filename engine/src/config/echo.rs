@@ -326,7 +326,10 @@ impl ScanConfig {
             self.write_defaults(out);
         }
         out.push_str("# TARGET SELECTION (IP, PORTS, EXCLUDES)\n");
-        let _ = writeln!(out, "ports = {}", self.ports.to_spec());
+        // A pair scan's ports are its pairs' (the `range = IP:PORT` lines).
+        if self.targets.pairs.is_none() {
+            let _ = writeln!(out, "ports = {}", self.ports.to_spec());
+        }
         self.targets.write_conf(out);
     }
 

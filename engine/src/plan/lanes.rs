@@ -3,7 +3,7 @@
 //! by side, so the core overlaps them instead of waiting on each in turn. The same targets as
 //! [`Plan::probe`] one at a time (a property test holds them to each other).
 
-use super::{Order, Plan, Target};
+use super::{pair_target, Order, Plan, Target};
 
 pub use super::blackrock::LANES;
 
@@ -48,8 +48,18 @@ impl Plan {
                 true
             }
         };
-        for i in 0..LANES {
-            out[i] = (!empty[i]).then(|| self.split(xs[i], v6_first));
+        // One branch per batch: a pair scan's target numbers are pairs.
+        match &self.pairs {
+            None => {
+                for i in 0..LANES {
+                    out[i] = (!empty[i]).then(|| self.split(xs[i], v6_first));
+                }
+            }
+            Some(pairs) => {
+                for i in 0..LANES {
+                    out[i] = (!empty[i]).then(|| pair_target(pairs, xs[i]));
+                }
+            }
         }
     }
 }

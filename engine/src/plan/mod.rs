@@ -16,10 +16,14 @@
 //! IPv6 targets first, over `N` scan indices (the original runs on to `N + R * rate`, sending
 //! duplicates); and `-sL` lists `blackrock(i)` for `N + R * rate` indices with IPv4 first, as
 //! the original's does.
+//!
+//! A pair scan (targets written `IP:PORT`, [`pairs`]) has one more last step: the target number
+//! `x` is the pair `pairs[x]`, whatever the order, so everything above works unchanged.
 
 pub mod blackrock;
 mod lanes;
 pub use lanes::LANES;
+pub mod pairs;
 pub mod permutation;
 pub mod ports;
 pub mod ranges;
@@ -28,9 +32,11 @@ pub mod targets;
 pub mod top_ports;
 
 use crate::plan::blackrock::BlackRock;
+use crate::plan::pairs::PairList;
 use crate::plan::permutation::Permutation;
 use crate::plan::ports::PortSet;
 use crate::plan::targets::TargetSet;
+use std::sync::Arc;
 use strength_reduce::StrengthReducedU64;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -148,6 +154,8 @@ enum Order {
 pub struct Plan {
     targets: TargetSet,
     ports: PortSet,
+    /// A pair scan's pairs: target number `x` is `pairs[x]`.
+    pairs: Option<Arc<PairList>>,
     v4_hosts: u64,
     /// Divisors by the host counts, strength-reduced to multiplies (the pick is per probe).
     v4_div: StrengthReducedU64,
@@ -186,6 +194,12 @@ impl Plan {
         window: u64,
         spec: OrderSpec,
     ) -> Result<Self, PlanError> {
+        let pairs = targets.pairs.clone();
+        // A pair scan's ports are its pairs' (the caller passes them, or none).
+        let ports = match &pairs {
+            Some(p) if ports.count() == 0 => p.ports(),
+            _ => ports,
+        };
         let port_count = ports.count();
         if port_count == 0 {
             return Err(PlanError::NoPorts);
@@ -201,7 +215,10 @@ impl Plan {
             },
         };
         const LIMIT: u128 = 1 << 63;
-        let base128 = hosts128.saturating_mul(port_count as u128);
+        let base128 = match &pairs {
+            Some(p) => p.len() as u128,
+            None => hosts128.saturating_mul(port_count as u128),
+        };
         if base128 > LIMIT {
             return Err(too_large(0));
         }
@@ -241,6 +258,7 @@ impl Plan {
             v4_probes: v4_hosts * port_count,
             targets,
             ports,
+            pairs,
             v4_hosts,
             hosts,
             port_count,
@@ -292,6 +310,11 @@ impl Plan {
         self.port_count
     }
 
+    /// Whether this is a pair scan (targets written `IP:PORT`).
+    pub fn is_pairs(&self) -> bool {
+        self.pairs.is_some()
+    }
+
     /// Distinct (address, port) targets.
     pub fn base_count(&self) -> u64 {
         self.base
@@ -327,10 +350,19 @@ impl Plan {
     #[inline(always)]
     pub fn pick(&self, base_index: u64) -> Target {
         match &self.order {
-            Order::Feistel { perm, .. } => self.split(perm.shuffle(base_index), false),
+            Order::Feistel { perm, .. } => self.target(perm.shuffle(base_index), false),
             Order::BlackRock { br, rotate, .. } => {
-                self.split(br.shuffle(base_index), rotate.is_some())
+                self.target(br.shuffle(base_index), rotate.is_some())
             }
+        }
+    }
+
+    /// Target number `x`: a pair of a pair scan, else [`Self::split`].
+    #[inline(always)]
+    fn target(&self, x: u64, v6_first: bool) -> Target {
+        match &self.pairs {
+            None => self.split(x, v6_first),
+            Some(pairs) => pair_target(pairs, x),
         }
     }
 
@@ -384,11 +416,11 @@ impl Plan {
                 epoch,
             } => {
                 let b = self.feistel_base(j, *window, *epoch)?;
-                Some(self.split(perm.shuffle(b), false))
+                Some(self.target(perm.shuffle(b), false))
             }
             Order::BlackRock {
                 br, rotate: None, ..
-            } => Some(self.split(br.shuffle(j), false)),
+            } => Some(self.target(br.shuffle(j), false)),
             Order::BlackRock {
                 br,
                 rotate: Some(rate),
@@ -396,7 +428,7 @@ impl Plan {
             } => {
                 let (i, k) = (j / group, group - j % group);
                 let b = i.wrapping_add(k.wrapping_mul(*rate)) % self.base;
-                Some(self.split(br.shuffle(b), true))
+                Some(self.target(br.shuffle(b), true))
             }
         }
     }
@@ -427,6 +459,17 @@ impl Plan {
             group: self.group(),
             sub: 0,
         }
+    }
+}
+
+/// Pair `x` of a pair scan as a target.
+#[inline(always)]
+fn pair_target(pairs: &PairList, x: u64) -> Target {
+    let (ip, port) = pairs.get(x);
+    Target {
+        ip,
+        port,
+        number: x,
     }
 }
 

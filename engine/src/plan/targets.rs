@@ -1,10 +1,14 @@
 //! Target addresses: parsing masscan's target syntax (single addresses, `a-b` ranges, CIDR, comma
-//! lists, include/exclude files, for IPv4 and IPv6) into merged range lists, excludes applied.
+//! lists, include/exclude files, for IPv4 and IPv6) into merged range lists, excludes applied;
+//! or, when the targets are written `IP:PORT`, into a pair list ([`crate::plan::pairs`]).
 
+use crate::plan::pairs::{parse_pair, PairList, PairListBuilder};
 use crate::plan::ranges::{RangeList, RangeListBuilder};
 use std::fmt::Write as _;
+use std::io::BufRead;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::Path;
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TargetError {
@@ -33,6 +37,13 @@ pub enum TargetError {
     Empty,
     #[error("every target is excluded: nothing left to scan")]
     AllExcluded,
+    #[error(
+        "targets with ports (IP:PORT) cannot be mixed with plain targets ({0}): write every \
+         target as a pair, or none and give the ports with -p"
+    )]
+    Mixed(String),
+    #[error("bad exclude '{0}': excludes are addresses and ranges, not IP:PORT pairs")]
+    PairExcluded(String),
 }
 
 /// A scan of more addresses than this needs an `--exclude` (the original's limit).
@@ -137,6 +148,9 @@ pub struct TargetSetBuilder {
     ex_v4: RangeListBuilder<u32>,
     ex_v6: RangeListBuilder<u128>,
     has_exclude: bool,
+    pairs: PairListBuilder,
+    /// The first plain target given, to name it when pairs are mixed in.
+    first_plain: Option<String>,
 }
 
 impl TargetSetBuilder {
@@ -154,10 +168,31 @@ impl TargetSetBuilder {
         self.has_exclude |= exclude;
     }
 
-    /// Adds a target argument: one or more ranges separated by commas or whitespace.
+    /// One word of a target or exclude list: a pair or a range.
+    fn add_item(&mut self, part: &str, exclude: bool) -> Result<(), TargetError> {
+        match parse_pair(part) {
+            Some(_) if exclude => Err(TargetError::PairExcluded(part.to_string())),
+            Some(Ok(pair)) => {
+                self.pairs.add(pair);
+                Ok(())
+            }
+            Some(Err(why)) => Err(bad(part, why)),
+            None => {
+                let r = parse_range(part)?;
+                if !exclude && self.first_plain.is_none() {
+                    self.first_plain = Some(part.to_string());
+                }
+                self.push(r, exclude);
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds a target argument: one or more ranges (or `IP:PORT` pairs) separated by commas or
+    /// whitespace.
     pub fn add_targets(&mut self, spec: &str) -> Result<(), TargetError> {
         for part in split_list(spec) {
-            self.push(parse_range(part)?, false);
+            self.add_item(part, false)?;
         }
         Ok(())
     }
@@ -165,34 +200,63 @@ impl TargetSetBuilder {
     /// Adds an exclude argument: one or more ranges separated by commas or whitespace.
     pub fn add_excludes(&mut self, spec: &str) -> Result<(), TargetError> {
         for part in split_list(spec) {
-            self.push(parse_range(part)?, true);
+            self.add_item(part, true)?;
         }
         Ok(())
     }
 
-    /// Adds the text of a file of ranges (`-iL`, `--excludefile`; the caller reads it), one or
-    /// more per line, `#` starting a comment; errors name `path` and the line.
+    /// Adds the text of a file of ranges or pairs (`-iL`, `--excludefile`), one or more per
+    /// line, `#` starting a comment; errors name `path` and the line.
     pub fn add_file_text(
         &mut self,
         path: &Path,
         text: &[u8],
         exclude: bool,
     ) -> Result<(), TargetError> {
-        let text = String::from_utf8_lossy(text);
-        for (n, line) in text.lines().enumerate() {
+        self.add_file(path, text, exclude)
+    }
+
+    /// As [`Self::add_file_text`], reading line by line from `reader` (the caller opens the
+    /// file: the engine reads none itself), so a file of millions of pairs is never held whole.
+    pub fn add_file(
+        &mut self,
+        path: &Path,
+        mut reader: impl BufRead,
+        exclude: bool,
+    ) -> Result<(), TargetError> {
+        let file_error = |e: std::io::Error| TargetError::File {
+            what: if exclude {
+                "exclude file"
+            } else {
+                "include file"
+            },
+            path: path.display().to_string(),
+            why: e.to_string(),
+        };
+        let mut raw = Vec::new();
+        let mut n = 0;
+        while reader.read_until(b'\n', &mut raw).map_err(file_error)? > 0 {
+            n += 1;
+            let line = String::from_utf8_lossy(&raw);
             let line = line.split('#').next().unwrap_or("");
             for part in split_list(line) {
-                let r = parse_range(part).map_err(|e| match e {
+                self.add_item(part, exclude).map_err(|e| match e {
                     TargetError::Bad { spec, why } => TargetError::BadInFile {
                         path: path.display().to_string(),
-                        line: n + 1,
+                        line: n,
                         spec,
                         why,
                     },
+                    TargetError::PairExcluded(spec) => TargetError::BadInFile {
+                        path: path.display().to_string(),
+                        line: n,
+                        spec,
+                        why: "excludes are addresses and ranges, not IP:PORT pairs".into(),
+                    },
                     other => other,
                 })?;
-                self.push(r, exclude);
             }
+            raw.clear();
         }
         // An empty exclude file still counts as the user's confirmation.
         self.has_exclude |= exclude;
@@ -219,8 +283,11 @@ impl TargetSetBuilder {
     /// Merges everything and applies excludes, refusing only an empty result: what `-sL`,
     /// `--readrange` and `--echo-cidr` use (they send nothing, so any size is fine).
     pub fn build_listing(self) -> Result<TargetSet, TargetError> {
-        if self.v4.is_empty() && self.v6.is_empty() {
+        if self.v4.is_empty() && self.v6.is_empty() && self.pairs.is_empty() {
             return Err(TargetError::Empty);
+        }
+        if let (false, Some(plain)) = (self.pairs.is_empty(), &self.first_plain) {
+            return Err(TargetError::Mixed(plain.clone()));
         }
         let (_, _, t) = self.merge();
         if t.v4.is_empty() && t.v6.is_empty() {
@@ -239,8 +306,17 @@ impl TargetSetBuilder {
         let excludes_v6 = self.ex_v6.build();
         let v4_all = self.v4.build();
         let v6_all = self.v6.build();
-        let v4 = v4_all.subtract(&excludes_v4);
-        let v6 = v6_all.subtract(&excludes_v6);
+        let mut v4 = v4_all.subtract(&excludes_v4);
+        let mut v6 = v6_all.subtract(&excludes_v6);
+        let pairs = (!self.pairs.is_empty()).then(|| {
+            let pairs = self.pairs.build(&excludes_v4, &excludes_v6);
+            // A pair scan's addresses (for the interface, local neighbours, --readrange) are
+            // the pairs' (in a lenient --echo build that mixes them in, the ranges' too).
+            let (a4, a6) = pairs.addresses();
+            v4 = merge(&v4, &a4);
+            v6 = merge(&v6, &a6);
+            Arc::new(pairs)
+        });
         (
             v4_all,
             v6_all,
@@ -249,9 +325,22 @@ impl TargetSetBuilder {
                 v6,
                 excludes_v4,
                 excludes_v6,
+                pairs,
             },
         )
     }
+}
+
+/// The union of two range lists.
+fn merge<T: crate::plan::ranges::RangeInt>(a: &RangeList<T>, b: &RangeList<T>) -> RangeList<T> {
+    if a.is_empty() {
+        return b.clone();
+    }
+    let mut m = RangeListBuilder::new();
+    for s in a.spans().iter().chain(b.spans()) {
+        m.add(s.first, s.last);
+    }
+    m.build()
 }
 
 fn split_list(s: &str) -> impl Iterator<Item = &str> {
@@ -266,6 +355,8 @@ pub struct TargetSet {
     pub v6: RangeList<u128>,
     pub excludes_v4: RangeList<u32>,
     pub excludes_v6: RangeList<u128>,
+    /// The pairs of a pair scan (`IP:PORT` targets), whose addresses `v4` and `v6` then hold.
+    pub pairs: Option<Arc<PairList>>,
 }
 
 impl TargetSet {
@@ -274,12 +365,20 @@ impl TargetSet {
         self.v4.len128().saturating_add(self.v6.len128())
     }
 
-    /// `range = ` lines for config output, then `exclude = ` lines.
+    /// `range = ` lines for config output (one pair per line for a pair scan), then
+    /// `exclude = ` lines.
     pub fn write_conf(&self, out: &mut String) {
-        for s in self.v4.spans() {
+        if let Some(pairs) = &self.pairs {
+            for p in pairs.iter() {
+                out.push_str("range = ");
+                PairList::write_pair(out, p);
+                out.push('\n');
+            }
+        }
+        for s in self.v4.spans().iter().filter(|_| self.pairs.is_none()) {
             let _ = writeln!(out, "range = {}", fmt_v4_range(s.first, s.last));
         }
-        for s in self.v6.spans() {
+        for s in self.v6.spans().iter().filter(|_| self.pairs.is_none()) {
             let _ = writeln!(out, "range = {}", fmt_v6_range(s.first, s.last));
         }
         for s in self.excludes_v4.spans() {
