@@ -20,6 +20,7 @@ mod hostile;
 mod interfaces;
 mod metrics;
 mod outputs;
+mod pairs;
 mod pfring;
 mod probes;
 mod rawip;
