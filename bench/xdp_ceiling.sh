@@ -130,5 +130,5 @@ if [ -n "$against" ]; then
   printf 'ratio, other / ceiling: median %.3f; this build / other: median %.3f\n' "$(m "${ro[@]}")" "$(m "${rt[@]}")"
 fi
 if [ "$(nproc)" -le 2 ]; then
-  printf 'note: %s cores: the two transmit threads share them with the two receive threads and with the softirq work of the link (a veth delivers in the sender'"'"'s softirq), and one thread alone already has the second core for that work: 2x is out of reach here\n' "$(nproc)"
+  printf 'note: %s cores: each transmit thread does its frames'"'"' softirq work on its own core (a veth delivers in the sender'"'"'s softirq), so two threads need both cores whole, shared with the receive threads and with whatever else runs on the machine, while one thread leaves the second core to those: 2x is not reachable here\n' "$(nproc)"
 fi
