@@ -1,7 +1,7 @@
 //! Resolving link-layer addresses before a scan, through a driver's queue pair and on the real
 //! clock: the router's MAC by ARP ([`resolve_arp`]) or IPv6 neighbour solicitation
 //! ([`resolve_ndp`]), and the targets on the interface's own subnet by an ARP sweep
-//! ([`sweep`]). The frames themselves are built and parsed by the engine's `arp` and `ndp`.
+//! ([`sweep`]) or, for IPv6, a neighbour solicitation sweep ([`sweep_ndp`]). The frames themselves are built and parsed by the engine's `arp` and `ndp`.
 
 use masscan_engine::arp::{ArpRepr, OP_REPLY};
 use masscan_engine::driver::{DriverError, RxQueue, TxQueue};
@@ -106,7 +106,6 @@ pub fn ask<T: TxQueue, R: RxQueue>(
 #[derive(Clone, Copy, Debug)]
 pub struct SweepPlan {
     pub my_mac: [u8; 6],
-    pub my_ip: Ipv4Addr,
     pub vlan: Option<u16>,
     /// Rounds of requests (each asks only those still silent).
     pub passes: u32,
@@ -116,42 +115,85 @@ pub struct SweepPlan {
     pub linger: Duration,
 }
 
-/// Asks for the MAC of every address in `ips` as `plan` says. Returns who answered.
+/// Asks by ARP, from `my_ip`, for the MAC of every address in `ips` as `plan` says. Returns who
+/// answered.
 pub fn sweep<T: TxQueue, R: RxQueue>(
     tx: &mut T,
     rx: &mut R,
+    my_ip: Ipv4Addr,
     ips: &[Ipv4Addr],
     plan: &SweepPlan,
 ) -> Result<HashMap<Ipv4Addr, [u8; 6]>, DriverError> {
-    let SweepPlan {
-        my_mac,
-        my_ip,
-        vlan,
-        passes,
-        rate,
-        linger,
-    } = *plan;
-    let wanted: std::collections::HashSet<Ipv4Addr> = ips.iter().copied().collect();
+    let (my_mac, vlan) = (plan.my_mac, plan.vlan);
+    sweep_with(
+        tx,
+        rx,
+        ips,
+        plan,
+        |ip, buf| ArpRepr::request(my_mac, my_ip, ip).emit([0xff; 6], vlan, buf),
+        |frame| {
+            ArpRepr::parse(frame)
+                .filter(|a| a.op == OP_REPLY)
+                .map(|a| (a.sender_ip, a.sender_mac))
+        },
+    )
+}
+
+/// Asks by IPv6 neighbour solicitation, from `my_ip`, for the MAC of every address in `ips` as
+/// `plan` says. Returns who answered.
+pub fn sweep_ndp<T: TxQueue, R: RxQueue>(
+    tx: &mut T,
+    rx: &mut R,
+    my_ip: Ipv6Addr,
+    ips: &[Ipv6Addr],
+    plan: &SweepPlan,
+) -> Result<HashMap<Ipv6Addr, [u8; 6]>, DriverError> {
+    let (my_mac, vlan) = (plan.my_mac, plan.vlan);
+    sweep_with(
+        tx,
+        rx,
+        ips,
+        plan,
+        |ip, buf| solicitation(my_mac, my_ip, ip, vlan, buf),
+        advertisement,
+    )
+}
+
+/// The sweep itself, for either family: `request` writes the request for one address, `reply`
+/// reads (address, MAC) from an answer.
+fn sweep_with<A, T, R>(
+    tx: &mut T,
+    rx: &mut R,
+    ips: &[A],
+    plan: &SweepPlan,
+    request: impl Fn(A, &mut [u8]) -> usize,
+    reply: impl Fn(&[u8]) -> Option<(A, [u8; 6])>,
+) -> Result<HashMap<A, [u8; 6]>, DriverError>
+where
+    A: Copy + Eq + std::hash::Hash,
+    T: TxQueue,
+    R: RxQueue,
+{
+    let wanted: std::collections::HashSet<A> = ips.iter().copied().collect();
     let mut found = HashMap::new();
-    let collect = |rx: &mut R, found: &mut HashMap<Ipv4Addr, [u8; 6]>| {
+    let collect = |rx: &mut R, found: &mut HashMap<A, [u8; 6]>| {
         rx.receive(256, |frame| {
-            if let Some(a) = ArpRepr::parse(frame) {
-                if a.op == OP_REPLY && wanted.contains(&a.sender_ip) {
-                    found.insert(a.sender_ip, a.sender_mac);
+            if let Some((ip, mac)) = reply(frame) {
+                if wanted.contains(&ip) {
+                    found.insert(ip, mac);
                 }
             }
         })
     };
-    let gap = Duration::from_secs_f64(1.0 / rate.max(1.0));
-    for _ in 0..passes {
+    let gap = Duration::from_secs_f64(1.0 / plan.rate.max(1.0));
+    for _ in 0..plan.passes {
         let start = Instant::now();
         let mut sent = 0u32;
         for &ip in ips {
             if found.contains_key(&ip) {
                 continue;
             }
-            let request = ArpRepr::request(my_mac, my_ip, ip);
-            tx.transmit(1, |buf| request.emit([0xff; 6], vlan, buf))?;
+            tx.transmit(1, |buf| request(ip, buf))?;
             sent += 1;
             let due = start + gap * sent;
             while Instant::now() < due {
@@ -161,7 +203,7 @@ pub fn sweep<T: TxQueue, R: RxQueue>(
             }
         }
         tx.flush()?;
-        let deadline = Instant::now() + linger;
+        let deadline = Instant::now() + plan.linger;
         while Instant::now() < deadline && found.len() < wanted.len() {
             if collect(rx, &mut found)? == 0 {
                 rx.wait(Duration::from_millis(10));

@@ -6,7 +6,7 @@
 //! etherparse 0.16 has no ARP, and the packet is 28 fixed bytes, so this is a plain view.
 
 use std::collections::HashMap;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 pub const ETHERTYPE_ARP: u16 = 0x0806;
 pub const ETHERTYPE_VLAN: u16 = 0x8100;
@@ -114,13 +114,18 @@ impl ArpRepr {
     }
 }
 
-/// Hosts on the local subnet and their MACs: a probe to one of them goes to its own MAC instead
-/// of the router's. One range check per probe; a map lookup only for local targets.
+/// Hosts on the local subnet (IPv4, found by ARP) and on the local prefix (IPv6, found by
+/// neighbour solicitation) and their MACs: a probe to one of them goes to its own MAC instead of
+/// the router's. One range check per probe; a map lookup only for local targets.
 #[derive(Clone, Debug, Default)]
 pub struct Neighbours {
     first: u32,
     count: u64,
     macs: HashMap<u32, [u8; 6]>,
+    /// The IPv6 prefix (its first address and the mask of its network bits).
+    prefix_v6: u128,
+    mask_v6: u128,
+    macs_v6: HashMap<u128, [u8; 6]>,
 }
 
 impl Neighbours {
@@ -130,7 +135,18 @@ impl Neighbours {
             first,
             count,
             macs: macs.iter().map(|(ip, m)| (u32::from(*ip), *m)).collect(),
+            ..Self::default()
         }
+    }
+
+    /// Adds the IPv6 prefix `first/len` and the MACs found in it.
+    pub fn with_v6(mut self, first: Ipv6Addr, len: u8, macs: &HashMap<Ipv6Addr, [u8; 6]>) -> Self {
+        self.mask_v6 = u128::MAX
+            .checked_shl(128 - u32::from(len.min(128)))
+            .unwrap_or(0);
+        self.prefix_v6 = u128::from(first) & self.mask_v6;
+        self.macs_v6 = macs.iter().map(|(ip, m)| (u128::from(*ip), *m)).collect();
+        self
     }
 
     /// The MAC of a local target, if it answered ARP.
@@ -138,6 +154,16 @@ impl Neighbours {
     pub fn lookup(&self, ip: u32) -> Option<&[u8; 6]> {
         if (ip.wrapping_sub(self.first) as u64) < self.count {
             self.macs.get(&ip)
+        } else {
+            None
+        }
+    }
+
+    /// The MAC of a local IPv6 target, if it answered neighbour solicitation.
+    #[inline(always)]
+    pub fn lookup_v6(&self, ip: u128) -> Option<&[u8; 6]> {
+        if !self.macs_v6.is_empty() && ip & self.mask_v6 == self.prefix_v6 {
+            self.macs_v6.get(&ip)
         } else {
             None
         }
@@ -186,5 +212,21 @@ mod tests {
         assert!(ArpRepr::parse(&buf[..n]).is_some());
         buf[17] = 8; // hardware address length 8
         assert_eq!(ArpRepr::parse(&buf[..n]), None);
+    }
+
+    #[test]
+    fn neighbours_answer_only_inside_their_subnet_and_prefix() {
+        let v4 = HashMap::from([(Ipv4Addr::new(198, 18, 0, 3), [2, 0, 0, 0, 0, 3])]);
+        let v6 = HashMap::from([("2001:2::3".parse().unwrap(), [2, 0, 0, 0, 0, 6])]);
+        let n =
+            Neighbours::new(0xc612_0000, 256, &v4).with_v6("2001:2::".parse().unwrap(), 64, &v6);
+        assert_eq!(n.lookup(0xc612_0003), Some(&[2, 0, 0, 0, 0, 3]));
+        assert_eq!(n.lookup(0xc612_0004), None);
+        let ip6 = |s: &str| u128::from(s.parse::<std::net::Ipv6Addr>().unwrap());
+        assert_eq!(n.lookup_v6(ip6("2001:2::3")), Some(&[2, 0, 0, 0, 0, 6]));
+        assert_eq!(n.lookup_v6(ip6("2001:2::4")), None);
+        assert_eq!(n.lookup_v6(ip6("2001:2:0:1::3")), None);
+        let v4_only = Neighbours::new(0xc612_0000, 256, &v4);
+        assert_eq!(v4_only.lookup_v6(ip6("2001:2::3")), None);
     }
 }

@@ -58,8 +58,12 @@ impl ProbeBuilder<'_> {
         let len = self
             .probes
             .fill_variant(frame, t, (variant, stamp), &src, &self.key)?;
-        if let (TargetIp::V4(ip), Some(n)) = (t.ip, self.neighbours) {
-            if let Some(mac) = n.lookup(ip) {
+        if let Some(n) = self.neighbours {
+            let mac = match t.ip {
+                TargetIp::V4(ip) => n.lookup(ip),
+                TargetIp::V6(ip) => n.lookup_v6(ip),
+            };
+            if let Some(mac) = mac {
                 frame[..6].copy_from_slice(mac);
             }
         }

@@ -8,7 +8,7 @@ use crate::console::outln;
 use masscan_drivers::netif::{Interfaces, Link};
 use masscan_engine::config::{Mac, ScanConfig};
 use masscan_engine::plan::source::IpRange;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The interface and addresses a scan sends from. Each family is set up only when the scan has
 /// targets of that family.
@@ -26,6 +26,8 @@ pub struct FoundNic {
     pub vlan: Option<u16>,
     /// The interface's IPv4 subnet (first address, size): targets in it are reached directly.
     pub subnet: Option<(u32, u64)>,
+    /// The interface's global IPv6 prefix (an address in it, prefix length): the same for IPv6.
+    pub subnet_v6: Option<(Ipv6Addr, u8)>,
 }
 
 #[derive(Clone, Debug)]
@@ -192,6 +194,12 @@ pub fn discover(c: &ScanConfig) -> Result<FoundNic, UserError> {
         }
         _ => None,
     });
+    let subnet_v6 = ifs.address(link.index, true).and_then(|a| match a.ip {
+        IpAddr::V6(v6) if a.prefix < 128 && (v6.segments()[0] & 0xffc0) != 0xfe80 => {
+            Some((v6, a.prefix))
+        }
+        _ => None,
+    });
     Ok(FoundNic {
         ifname: link.name.clone(),
         src_v4,
@@ -202,6 +210,7 @@ pub fn discover(c: &ScanConfig) -> Result<FoundNic, UserError> {
         spoofed,
         vlan: c.nic.adapter_vlan,
         subnet: subnet.filter(|_| need_v4),
+        subnet_v6: subnet_v6.filter(|_| need_v6),
     })
 }
 
@@ -250,6 +259,7 @@ pub fn for_port(c: &ScanConfig, port: &str, port_mac: [u8; 6]) -> Result<FoundNi
         spoofed: true,
         vlan: c.nic.adapter_vlan,
         subnet: None,
+        subnet_v6: None,
     })
 }
 

@@ -137,73 +137,127 @@ pub fn resolve_router<D: Driver>(
     Ok(Some(mac))
 }
 
-/// Targets on the local subnet are resolved by ARP when there are at most this many.
+/// Targets on the local subnet (or IPv6 prefix) are resolved one by one when there are at most
+/// this many.
 const LOCAL_ARP_LIMIT: usize = 4096;
 
-/// Resolves the targets on the interface's own subnet (they are not behind the router), so
-/// that their probes go to their own MAC.
+/// Resolves the targets on the interface's own subnet and IPv6 prefix (they are not behind the
+/// router), by ARP and by neighbour solicitation, so that their probes go to their own MAC.
 pub fn resolve_neighbours<D: Driver>(
     driver: &mut D,
     a: &FoundNic,
     plan: &Plan,
     verbose: u8,
 ) -> Result<Option<Neighbours>, UserError> {
-    let Some((first, count)) = a.subnet else {
+    let v4 = local_v4(a, plan);
+    let v6 = local_v6(a, plan);
+    if v4.is_none() && v6.is_none() {
         return Ok(None);
+    }
+    let (mut tx, mut rx) = driver.open_queue(0)?;
+    let sweep = resolve::SweepPlan {
+        my_mac: a.src_mac,
+        vlan: a.vlan,
+        passes: 2,
+        rate: 2000.0,
+        linger: Duration::from_millis(500),
     };
+    let mut neighbours = Neighbours::default();
+    if let Some((me, local, (first, count))) = v4 {
+        let found = resolve::sweep(&mut tx, &mut rx, me, &local, &sweep)?;
+        if verbose > 0 {
+            errln!(
+                "[neighbours] {} of {} targets on the local subnet answered ARP: probes go to their own MAC",
+                found.len(),
+                local.len()
+            );
+        }
+        neighbours = Neighbours::new(first, count, &found);
+    }
+    if let Some((me, local, (prefix, len))) = v6 {
+        let found = resolve::sweep_ndp(&mut tx, &mut rx, me, &local, &sweep)?;
+        if verbose > 0 {
+            errln!(
+                "[neighbours] {} of {} IPv6 targets on the local prefix answered neighbour solicitation: probes go to their own MAC",
+                found.len(),
+                local.len()
+            );
+        }
+        neighbours = neighbours.with_v6(prefix, len, &found);
+    }
+    Ok(Some(neighbours))
+}
+
+/// The scan's IPv4 targets on the interface's own subnet, other than the scan's own addresses:
+/// (our address, the targets, the subnet), or `None` if there are none or too many.
+type LocalV4 = (Ipv4Addr, Vec<Ipv4Addr>, (u32, u64));
+
+fn local_v4(a: &FoundNic, plan: &Plan) -> Option<LocalV4> {
+    let (first, count) = a.subnet?;
     let last = (u64::from(first) + count - 1) as u32;
     let Some(IpRange::V4 {
         first: me,
         count: mine,
     }) = a.src_v4
     else {
-        return Ok(None);
+        return None;
     };
     let mut local = Vec::new();
-    'spans: for s in plan.targets().v4.spans() {
+    for s in plan.targets().v4.spans() {
+        let (lo, hi) = (s.first.max(first), s.last.min(last));
+        for ip in (lo..=hi).filter(|ip| (ip.wrapping_sub(me) as u64) >= mine) {
+            local.push(Ipv4Addr::from(ip));
+            if local.len() > LOCAL_ARP_LIMIT {
+                too_many(a, "subnet");
+                return None;
+            }
+        }
+    }
+    (!local.is_empty()).then(|| (Ipv4Addr::from(me), local, (first, count)))
+}
+
+/// The same for IPv6: the targets in the interface's own prefix, found by neighbour
+/// solicitation (the original sends them to the router, which may never forward them).
+type LocalV6 = (Ipv6Addr, Vec<Ipv6Addr>, (Ipv6Addr, u8));
+
+fn local_v6(a: &FoundNic, plan: &Plan) -> Option<LocalV6> {
+    let (addr, len) = a.subnet_v6?;
+    let mask = u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0);
+    let (first, last) = (u128::from(addr) & mask, u128::from(addr) | !mask);
+    let Some(IpRange::V6 {
+        first: me,
+        count: mine,
+    }) = a.src_v6
+    else {
+        return None;
+    };
+    let mut local = Vec::new();
+    for s in plan.targets().v6.spans() {
         let (lo, hi) = (s.first.max(first), s.last.min(last));
         if lo > hi {
             continue;
         }
-        for ip in lo..=hi {
-            if (ip.wrapping_sub(me) as u64) < mine {
-                continue; // ourselves
-            }
-            local.push(std::net::Ipv4Addr::from(ip));
+        if hi - lo >= LOCAL_ARP_LIMIT as u128 {
+            too_many(a, "IPv6 prefix");
+            return None;
+        }
+        for ip in (lo..=hi).filter(|ip| ip.wrapping_sub(me) >= mine) {
+            local.push(Ipv6Addr::from(ip));
             if local.len() > LOCAL_ARP_LIMIT {
-                break 'spans;
+                too_many(a, "IPv6 prefix");
+                return None;
             }
         }
     }
-    if local.is_empty() {
-        return Ok(None);
-    }
-    if local.len() > LOCAL_ARP_LIMIT {
-        errln!(
-            "masscan: more than {LOCAL_ARP_LIMIT} targets are on {}'s own subnet: they are sent \
-             to the router, not resolved one by one",
-            a.ifname
-        );
-        return Ok(None);
-    }
-    let (mut tx, mut rx) = driver.open_queue(0)?;
-    let plan = resolve::SweepPlan {
-        my_mac: a.src_mac,
-        my_ip: std::net::Ipv4Addr::from(me),
-        vlan: a.vlan,
-        passes: 2,
-        rate: 2000.0,
-        linger: Duration::from_millis(500),
-    };
-    let found = resolve::sweep(&mut tx, &mut rx, &local, &plan)?;
-    if verbose > 0 {
-        errln!(
-            "[neighbours] {} of {} targets on the local subnet answered ARP: probes go to their own MAC",
-            found.len(),
-            local.len()
-        );
-    }
-    Ok(Some(Neighbours::new(first, count, &found)))
+    (!local.is_empty()).then(|| (Ipv6Addr::from(me), local, (addr, len)))
+}
+
+fn too_many(a: &FoundNic, what: &str) {
+    errln!(
+        "masscan: more than {LOCAL_ARP_LIMIT} targets are on {}'s own {what}: they are sent \
+         to the router, not resolved one by one",
+        a.ifname
+    );
 }
 
 /// Router resolution: 8 requests, waiting 125 ms after the first, then 250, 500 ms and 1 s after

@@ -1,4 +1,4 @@
-//! Live scans in the lab: every open port found run after run, AF_PACKET's fanout, the 65,536-address block, a spoofed source address, IPv6 with the router found by neighbour discovery, hosts on the scanner's own subnet, --packet-trace, and faults given as one clear line.
+//! Live scans in the lab: every open port found run after run, AF_PACKET's fanout, the 65,536-address block, a spoofed source address, IPv6 with the router found by neighbour discovery, hosts on the scanner's own subnet and IPv6 prefix, --packet-trace, and faults given as one clear line.
 //! Each test brings up its own lab (unique names, taken down even on failure); they are
 //! ignored unless asked for, because they need root: `./scripts/test.sh` runs them.
 
@@ -238,6 +238,45 @@ fn reaches_hosts_on_its_own_subnet_by_their_own_mac() {
         .collect();
     assert_eq!(found, want, "{}", stderr(&o));
     assert!(stderr(&o).contains("[neighbours] 3 of 255 targets on the local subnet"));
+}
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn reaches_ipv6_hosts_on_its_own_prefix_by_their_own_mac() {
+    let lab = Lab::up(MASSCAN);
+    // 2001:2::3 sits on the scanner's segment; the router (2001:2::1) does not forward, so a
+    // probe sent to the router's MAC never reaches it: it is found only if neighbour
+    // solicitation gave its own MAC (the original sends it to the router and misses it). The
+    // SCTP host 2001:2::4 is on the segment too (its 8080 is closed): 3 neighbours answer.
+    for driver in ["afxdp", "afpacket"] {
+        let o = lab.run(&[
+            "2001:2::/120",
+            "-p8080",
+            "--driver",
+            driver,
+            "--rate",
+            "1000",
+            "--wait",
+            "1",
+            "-v",
+            "-oL",
+            "local6.txt",
+        ]);
+        ok(&o);
+        let found = list_file(&lab.path("local6.txt"));
+        let want: BTreeSet<_> = ["2001:2::1", "2001:2::3"]
+            .iter()
+            .map(|ip| ("open".to_string(), 8080u16, ip.to_string()))
+            .collect();
+        assert_eq!(found, want, "{driver}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(
+                "[neighbours] 3 of 255 IPv6 targets on the local prefix answered neighbour solicitation"
+            ),
+            "{driver}: {}",
+            stderr(&o)
+        );
+    }
 }
 
 #[test]
