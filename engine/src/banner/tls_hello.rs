@@ -220,7 +220,9 @@ mod tests {
             let heartbeat = ext.iter().any(|e| matches!(e, TlsExtension::Heartbeat(1)));
             assert_eq!(heartbeat, name.is_some());
             assert!(ch.session_id.is_none());
-            assert!(!ext.iter().any(|e| matches!(e, TlsExtension::SessionTicket(_))));
+            assert!(!ext
+                .iter()
+                .any(|e| matches!(e, TlsExtension::SessionTicket(_))));
         }
     }
 

@@ -325,7 +325,15 @@ impl Legacy {
         if self.bleed.is_some() {
             vulns.push("SSL[HEARTBLEED]");
         }
-        tls_report::report(self.version, self.cipher, &chain, &extra, &vulns, cfg, found);
+        tls_report::report(
+            self.version,
+            self.cipher,
+            &chain,
+            &extra,
+            &vulns,
+            cfg,
+            found,
+        );
         if let Some((text, _)) = safe {
             found.push(Found::new(super::app::SAFE, text));
         }

@@ -43,7 +43,11 @@ fn rustls_flight(
         .unwrap();
     let mut server = rustls::ServerConnection::new(Arc::new(cfg)).unwrap();
     let mut hello = Vec::new();
-    crate::banner::tls_hello::client_hello(Some("lab.masscan.test"), Default::default(), &mut hello);
+    crate::banner::tls_hello::client_hello(
+        Some("lab.masscan.test"),
+        Default::default(),
+        &mut hello,
+    );
     server.read_tls(&mut &hello[..]).unwrap();
     // A TLS 1.3-only server refuses our hello: the error is its alert, still written out.
     let _ = server.process_new_packets();

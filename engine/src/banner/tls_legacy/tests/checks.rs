@@ -35,7 +35,11 @@ const TICKET_EXT: &[u8] = &[0, 0x23, 0, 0];
 /// A resumed handshake: the ServerHello echoing `sid`, ChangeCipherSpec, then the encrypted
 /// Finished.
 fn resumed(sid: &[u8]) -> (Vec<u8>, usize) {
-    let hello = record(22, 0x0303, &server_hello_with(0x0303, 0xc02f, sid, TICKET_EXT));
+    let hello = record(
+        22,
+        0x0303,
+        &server_hello_with(0x0303, 0xc02f, sid, TICKET_EXT),
+    );
     let hello_end = hello.len();
     let mut f = hello;
     f.extend(record(20, 0x0303, &[1]));
@@ -115,9 +119,21 @@ fn the_ticketbleed_stand_in_is_reported_with_its_memory_at_every_cut() {
         // The reply in two segments split at `cut`: always the whole answer.
         let (found, done, refused) = feed(TICKETBLEED, &[&flight[..cut], &flight[cut..]]);
         assert!(done && !refused, "cut {cut}");
-        assert_eq!(text(&found, app::VULN), vec!["SSL[ticketbleed]"], "cut {cut}");
-        assert_eq!(text(&found, app::TICKETBLEED), vec![b64(&MEMORY)], "cut {cut}");
-        assert_eq!(text(&found, app::SSL), vec!["TLS/1.2 cipher:0xc02f"], "cut {cut}");
+        assert_eq!(
+            text(&found, app::VULN),
+            vec!["SSL[ticketbleed]"],
+            "cut {cut}"
+        );
+        assert_eq!(
+            text(&found, app::TICKETBLEED),
+            vec![b64(&MEMORY)],
+            "cut {cut}"
+        );
+        assert_eq!(
+            text(&found, app::SSL),
+            vec!["TLS/1.2 cipher:0xc02f"],
+            "cut {cut}"
+        );
         // The connection ended at `cut`: the finding is there once the ServerHello is whole;
         // the handshake is over at the ChangeCipherSpec.
         let (found, done, _) = feed(TICKETBLEED, &[&flight[..cut]]);
@@ -165,11 +181,20 @@ fn fixed_servers_and_fresh_sessions_are_no_finding_at_any_cut() {
             let (found, done, _) = feed(TICKETBLEED, &[&flight[..cut], &flight[cut..]]);
             assert!(done, "{name} cut {cut}");
             assert!(text(&found, app::VULN).is_empty(), "{name} cut {cut}");
-            assert!(text(&found, app::TICKETBLEED).is_empty(), "{name} cut {cut}");
+            assert!(
+                text(&found, app::TICKETBLEED).is_empty(),
+                "{name} cut {cut}"
+            );
             let ssl = text(&found, app::SSL);
-            assert!(ssl[0].starts_with("TLS/1.2 cipher:0xc02f"), "{name}: {ssl:?}");
+            assert!(
+                ssl[0].starts_with("TLS/1.2 cipher:0xc02f"),
+                "{name}: {ssl:?}"
+            );
             if name == "fresh" || name == "none" {
-                assert!(ssl[0].ends_with(", www.lab.masscan.test"), "{name}: {ssl:?}");
+                assert!(
+                    ssl[0].ends_with(", www.lab.masscan.test"),
+                    "{name}: {ssl:?}"
+                );
             }
             // The partial replies too.
             let (found, _, _) = feed(TICKETBLEED, &[&flight[..cut]]);
