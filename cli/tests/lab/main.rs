@@ -29,4 +29,5 @@ mod scan;
 mod seccomp;
 mod slurm;
 mod tls;
+mod vulns;
 mod xdp;
