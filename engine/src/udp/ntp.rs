@@ -259,4 +259,46 @@ mod tests {
         v3[0] = 0x9f;
         assert_eq!(text(&v3), None);
     }
+
+    /// Any mode 7 datagram, whatever its header and length: never a panic, a short line, and
+    /// a line exactly when it is a version 2 reply of a known implementation.
+    #[test]
+    fn any_mode_7_bytes_read_safely() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for first in (0u8..=255).filter(|b| b & 7 == 7) {
+            for implementation in 0u8..=4 {
+                for _ in 0..64 {
+                    let len = (next() % 600) as usize;
+                    let mut msg: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+                    if let Some(m) = msg.get_mut(..4) {
+                        m[0] = first;
+                        m[2] = implementation;
+                        // The monlist request half the time, so its header is read too.
+                        if next() & 1 == 0 {
+                            m[3] = MON_GETLIST_1;
+                        }
+                    }
+                    for cut in [len, len.min(4), len.min(8), len.min(9)] {
+                        let out = banner(&msg[..cut]);
+                        let reply = cut >= 4
+                            && first >> 7 == 1
+                            && (first >> 3) & 7 == 2
+                            && [0, 2, 3].contains(&implementation);
+                        assert_eq!(out.is_some(), reply, "{:02x?}", &msg[..cut.min(8)]);
+                        assert!(
+                            out.is_none_or(|o| o.len() <= 96),
+                            "{:02x?}",
+                            &msg[..cut.min(8)]
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
