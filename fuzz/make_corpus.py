@@ -284,6 +284,10 @@ dns = (struct.pack('>HHHHHH', 0x1234, 0x8180, 1, 1, 0, 0) + dns_name(b'version.b
 udp_seed('dns-version', 53, dns)
 udp_seed('dns-loop', 53, struct.pack('>HHHHHH', 1, 0x8180, 0, 1, 0, 0) + b'\xc0\x0c\x00\x10\x00\x03\x00\x00\x00\x00\x00\x02\x01x')
 udp_seed('ntp', 123, bytes([0x24, 2, 6, 0xe9]) + bytes(8) + bytes([198, 18, 0, 1]) + bytes(32))
+# --vuln ntp-monlist's replies (mode 7, version 2, XNTPD, MON_GETLIST_1): 6 entries of 72 bytes
+# with more to come, and an error.
+udp_seed('ntp-monlist', 123, bytes([0xd7, 0, 3, 42, 0, 6, 0, 72]) + bytes(range(72)) * 6)
+udp_seed('ntp-monlist-error', 123, bytes([0x97, 0, 3, 42, 0x40, 0, 0, 0]))
 nb = (struct.pack('>HHHHHH', 9, 0x8400, 0, 1, 0, 0) + b'\x20' + b'A' * 32 + b'\0' + b'\x00\x21\x00\x01' + bytes(4)
       + struct.pack('>H', 1 + 36 + 46) + b'\x02' + b'LABHOST        \x00\x04\x00' + b'WORKGROUP      \x1e\x84\x00' + bytes(range(6)) + bytes(40))
 udp_seed('nbstat', 137, nb)

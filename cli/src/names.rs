@@ -173,7 +173,6 @@ pub const REFUSED: &[(&str, &str)] = &[
     // The original's features this build does not have (yet).
     ("banner1", "--banner1 (the original's banner-parser self-check) is not implemented in masscan-rs; the parsers are tested by cargo test and fuzzed"),
     ("bpf", "--bpf is not supported: the original accepts it and ignores it; here AF_XDP's replies are picked by the XDP program and every reply passes the cookie check"),
-    ("ticketbleed", "--ticketbleed (vulnerability check) is not implemented in masscan-rs"),
     ("nmap-service-probes", "--nmap-service-probes is not implemented in masscan-rs; --nmap-payloads is"),
     ("nmap-service-probe", "--nmap-service-probe is not implemented in masscan-rs; --nmap-payloads is"),
     ("script", "--script (Lua scripts) is not implemented in masscan-rs"),

@@ -89,6 +89,9 @@ pub fn build(parsed: Parsed) -> Result<Run, UserError> {
     args.nics.build(&mut c);
     c.report = args.report.build(resumed_from.is_some())?;
     c.banner = args.banners.build()?;
+    if c.banner.ntp_monlist {
+        c.ports = crate::options::banners::monlist_ports(&c.ports);
+    }
     c.udp = args.udp.build()?;
     c.probe = args.probe.build()?;
     let banner_types = args.modes.banner_types()?;

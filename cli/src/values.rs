@@ -283,14 +283,24 @@ fn captured(name: &str, s: &str) -> Result<String, String> {
     }
 }
 
-/// `--vuln NAME`: the checks this build has (the original's others are refused, saying so).
+/// The checks `--vuln` names: the original's, spelled as it spells them.
+pub const VULNS: &[&str] = &[
+    "heartbleed",
+    "ticketbleed",
+    "poodle",
+    "sslv3",
+    "ntp-monlist",
+];
+
+/// `--vuln NAME`: one of [`VULNS`].
 pub fn vuln(s: &str) -> Result<String, String> {
-    match s {
-        "heartbleed" => Ok(s.to_string()),
-        "ticketbleed" | "poodle" | "sslv3" | "ntp-monlist" | "monlist" => Err(format!(
-            "--vuln {s} is not implemented in masscan-rs (--vuln heartbleed is)"
-        )),
-        _ => Err(format!("unknown --vuln '{s}' (masscan-rs has: heartbleed)")),
+    if VULNS.contains(&s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "unknown --vuln '{s}' (choose from {})",
+            VULNS.join(", ")
+        ))
     }
 }
 

@@ -115,6 +115,7 @@ pub fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConf
             "cert" => banners.capture_cert = *on,
             "html" => banners.capture_html = *on,
             "heartbleed" => banners.capture_heartbleed = *on,
+            "ticketbleed" => banners.capture_ticketbleed = *on,
             _ => {}
         }
     }
@@ -126,6 +127,8 @@ pub fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConf
     }
     banners.hellos = c.banner.hellos.iter().cloned().collect();
     banners.heartbleed = c.banner.heartbleed;
+    banners.ticketbleed = c.banner.ticketbleed;
+    banners.poodle = c.banner.poodle;
     banners.http = c.banner.http.clone();
     let kind = |k: &str| c.banner.hello.iter().any(|h| h == k);
     // The original applies smbv1, then http, then ssl: ssl wins over http.
@@ -157,8 +160,12 @@ pub fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConf
     }
 }
 
-/// Every UDP payload of the scan: the built-in ones, then those of payload files.
+/// Every UDP payload of the scan: the built-in ones, then those of payload files; with
+/// `--vuln ntp-monlist` its request alone.
 pub fn udp_payloads(c: &ScanConfig) -> Vec<masscan_engine::udp::Payload> {
+    if c.banner.ntp_monlist {
+        return crate::options::banners::monlist_payloads(&c.ports);
+    }
     let mut all = masscan_engine::udp::payloads::builtin();
     all.extend(c.udp.payloads.iter().cloned());
     all

@@ -6,11 +6,13 @@ use crate::args::UserError;
 use crate::values;
 use masscan_engine::banner::http_request::{split_header, HttpRequest};
 use masscan_engine::config::{defaults, Banners};
+use masscan_engine::plan::ports::{PortSet, PortSetBuilder, Proto};
 
 #[derive(clap::Args, Debug)]
 #[command(next_help_heading = "Banners")]
 pub struct BannerOptions {
-    /// Banner data to capture (cert, html, heartbleed, ticketbleed, servername).
+    /// Banner data to capture (cert, html, heartbleed, ticketbleed; servername is accepted
+    /// and changes nothing, as in the original, which reports http.server always).
     #[arg(long = "capture", value_name = "WHAT", value_parser = values::capture)]
     pub capture: Vec<String>,
     /// Banner data not to capture.
@@ -25,9 +27,18 @@ pub struct BannerOptions {
     /// --nocapture cert (--capture heartbleed reports the leaked bytes).
     #[arg(long = "heartbleed")]
     pub heartbleed: bool,
-    /// A vulnerability check: heartbleed (as --heartbleed).
+    /// Check every port for the Ticketbleed flaw of F5 stacks (CVE-2016-9244): the TLS hello
+    /// goes to every port with a session ticket and a 16-byte session id, and a server that
+    /// echoes a longer one is reported; implies --banners and --nocapture cert
+    /// (--capture ticketbleed reports the bytes past ours).
+    #[arg(long = "ticketbleed")]
+    pub ticketbleed: bool,
+    /// A vulnerability check: heartbleed, ticketbleed (as their options), poodle or sslv3 (an
+    /// SSLv3-only hello with TLS_FALLBACK_SCSV to every port; implies --banners and
+    /// --nocapture cert), ntp-monlist (NTP's monlist request over UDP to every port of the
+    /// scan, U:123 if none is given).
     #[arg(long = "vuln", value_name = "NAME", value_parser = values::vuln)]
-    pub vuln: Option<String>,
+    pub vuln: Vec<String>,
     /// Report each UDP reply's raw bytes too where its protocol is parsed (turns --banners on,
     /// as in the original).
     #[arg(long = "rawudp")]
@@ -112,14 +123,28 @@ pub struct BannerOptions {
 impl BannerOptions {
     /// Banner grabbing: captures, timeouts, hellos, limits.
     pub fn build(&self) -> Result<Banners, UserError> {
+        let vuln = |name: &str| self.vuln.iter().any(|v| v == name);
         let mut b = Banners {
-            heartbleed: self.heartbleed || self.vuln.as_deref() == Some("heartbleed"),
+            heartbleed: self.heartbleed || vuln("heartbleed"),
+            ticketbleed: self.ticketbleed || vuln("ticketbleed"),
+            poodle: vuln("poodle") || vuln("sslv3"),
+            ntp_monlist: vuln("ntp-monlist"),
             ..Banners::default()
         };
-        if b.heartbleed {
-            // As the original: no certificates, no leaked bytes, unless asked for after.
-            b.captures.push((false, "cert".into()));
-            b.captures.push((false, "heartbleed".into()));
+        // As the original: no certificates, no leaked bytes, unless asked for after.
+        for (check, leak) in [
+            (b.heartbleed, Some("heartbleed")),
+            (b.ticketbleed, Some("ticketbleed")),
+            (b.poodle, None),
+        ] {
+            if !check {
+                continue;
+            }
+            for what in std::iter::once("cert").chain(leak) {
+                if !b.captures.contains(&(false, what.into())) {
+                    b.captures.push((false, what.into()));
+                }
+            }
         }
         for (on, list) in [(true, &self.capture), (false, &self.nocapture)] {
             for what in list {
@@ -128,7 +153,8 @@ impl BannerOptions {
                 }
             }
         }
-        b.enabled = (self.banners || b.heartbleed || self.rawudp) && !self.nobanners;
+        let tls_check = b.heartbleed || b.ticketbleed || b.poodle;
+        b.enabled = (self.banners || tls_check || self.rawudp) && !self.nobanners;
         b.raw_udp = self.rawudp;
         b.hello_timeout = self.hello_timeout;
         b.connection_timeout = self.connection_timeout;
@@ -233,4 +259,77 @@ fn hello_port<'a>(kind: &str, v: &'a str) -> Result<(u16, &'a str), UserError> {
         .parse::<u16>()
         .map_err(|_| UserError(format!("bad --{kind}[{port}]: the port must be 0 to 65535")))?;
     Ok((port, value))
+}
+
+/// `--vuln ntp-monlist`'s ports, as the original makes them: every TCP, UDP and SCTP port of
+/// the scan becomes a UDP port (the check's datagram goes to each), and with no port at all
+/// the check's own, U:123. `--ping`, `--arp` and `O:` protocols stay as they are.
+pub fn monlist_ports(ports: &PortSet) -> PortSet {
+    let mut pb = PortSetBuilder::new();
+    let mut any = false;
+    for (proto, first, last) in ports.ranges() {
+        let base = match proto {
+            Proto::Tcp | Proto::Udp | Proto::Sctp => {
+                any = true;
+                Proto::Udp.base()
+            }
+            other => other.base(),
+        };
+        pb.add_value(base + u32::from(first), base + u32::from(last));
+    }
+    if !any {
+        let ntp = Proto::Udp.base() + 123;
+        pb.add_value(ntp, ntp);
+    }
+    pb.build()
+}
+
+/// `--vuln ntp-monlist`'s payloads: the monlist request for every UDP port of `ports` (and no
+/// other payload, as the original sends the check's datagram only).
+pub fn monlist_payloads(ports: &PortSet) -> Vec<masscan_engine::udp::Payload> {
+    let request = masscan_engine::udp::payloads::ntp_monlist();
+    ports
+        .ranges()
+        .filter(|(proto, _, _)| *proto == Proto::Udp)
+        .flat_map(|(_, first, last)| first..=last)
+        .map(|port| masscan_engine::udp::Payload {
+            port,
+            bytes: request.clone(),
+            cookie: None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ports(spec: &str) -> PortSet {
+        let mut pb = PortSetBuilder::new();
+        if !spec.is_empty() {
+            pb.add_spec(spec).unwrap();
+        }
+        pb.build()
+    }
+
+    #[test]
+    fn monlist_sends_to_every_port_as_udp_and_to_123_by_default() {
+        assert_eq!(monlist_ports(&ports("")).to_spec(), "U:123");
+        assert_eq!(
+            monlist_ports(&ports("123,U:1123,S:5,I:0")).to_spec(),
+            "U:5,U:123,U:1123,I:0"
+        );
+        assert_eq!(monlist_ports(&ports("U:123")).to_spec(), "U:123");
+        assert_eq!(monlist_ports(&ports("I:0")).to_spec(), "U:123,I:0");
+        let p = monlist_payloads(&monlist_ports(&ports("123-125")));
+        assert_eq!(
+            p.iter().map(|p| p.port).collect::<Vec<_>>(),
+            vec![123, 124, 125]
+        );
+        assert!(
+            p.iter()
+                .all(|p| p.bytes == masscan_engine::udp::payloads::ntp_monlist()
+                    && p.cookie.is_none())
+        );
+    }
 }

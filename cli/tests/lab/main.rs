@@ -30,4 +30,5 @@ mod scan;
 mod seccomp;
 mod slurm;
 mod tls;
+mod vulns;
 mod xdp;

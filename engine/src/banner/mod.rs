@@ -60,6 +60,7 @@ pub mod app {
     pub const VULN: u16 = 20;
     pub const HEARTBLEED: u16 = 21;
     pub const TICKETBLEED: u16 = 22;
+    pub const SAFE: u16 = 24;
     pub const MEMCACHED: u16 = 25;
     pub const COAP: u16 = 28;
     pub const TELNET: u16 = 29;
@@ -121,6 +122,13 @@ pub struct BannerConfig {
     pub heartbleed: bool,
     /// Report the bytes a Heartbleed-vulnerable server leaked (`--capture heartbleed`).
     pub capture_heartbleed: bool,
+    /// `--ticketbleed`: every port gets the TLS hello with a session ticket and a short session
+    /// id, whose echo tells the F5 flaw (tls_legacy).
+    pub ticketbleed: bool,
+    /// Report the memory a Ticketbleed-vulnerable server echoed (`--capture ticketbleed`).
+    pub capture_ticketbleed: bool,
+    /// `--vuln poodle`: every port gets an SSLv3-only hello with TLS_FALLBACK_SCSV.
+    pub poodle: bool,
     /// `--hello-string[PORT]` / `--hello-file[PORT]`: the hello sent at once on that port.
     pub hellos: HashMap<u16, Vec<u8>>,
     /// The HTTP hello's request (`--http-method`, `--http-header`, ...).
@@ -141,6 +149,9 @@ impl Default for BannerConfig {
             max_bytes: crate::config::defaults::BANNER_BYTES,
             heartbleed: false,
             capture_heartbleed: false,
+            ticketbleed: false,
+            capture_ticketbleed: false,
+            poodle: false,
             hellos: HashMap::new(),
             http: http_request::HttpRequest::default(),
             forced: None,
@@ -159,6 +170,9 @@ impl std::fmt::Debug for BannerConfig {
             .field("max_bytes", &self.max_bytes)
             .field("heartbleed", &self.heartbleed)
             .field("capture_heartbleed", &self.capture_heartbleed)
+            .field("ticketbleed", &self.ticketbleed)
+            .field("capture_ticketbleed", &self.capture_ticketbleed)
+            .field("poodle", &self.poodle)
             .field("hellos", &self.hellos.keys().collect::<Vec<_>>())
             .field("http", &self.http)
             .field("forced", &self.forced)
@@ -268,8 +282,8 @@ impl Session {
         if let Some(h) = cfg.hellos.get(&port) {
             out.extend_from_slice(h);
             s.said_hello = true;
-        } else if let Some(p) = match (cfg.heartbleed, cfg.forced) {
-            // As the original: with --heartbleed every port gets the TLS hello; `--hello
+        } else if let Some(p) = match (tls_legacy::Checks::of(cfg).any(), cfg.forced) {
+            // As the original: with a TLS check every port gets the TLS hello; `--hello
             // http|ssl` forces that hello on every port.
             (true, _) | (false, Some(Forced::Ssl)) => Some(ClientFirst::Tls),
             (false, Some(Forced::Http)) => Some(ClientFirst::Http),
@@ -289,7 +303,7 @@ impl Session {
             }
             ClientFirst::Tls => Kind::TlsLegacy(Box::new(tls_legacy::Legacy::start(
                 None,
-                cfg.heartbleed,
+                tls_legacy::Checks::of(cfg),
                 out,
             ))),
             ClientFirst::Other(start) => Kind::Other(start(ip, cfg, out)),
@@ -388,7 +402,7 @@ impl Session {
         if !matches!(&self.kind, Kind::Lines(p) if p.tls_accepted()) {
             return false;
         }
-        let tls = tls_legacy::Legacy::start(None, false, out);
+        let tls = tls_legacy::Legacy::start(None, tls_legacy::Checks::default(), out);
         if let Kind::Lines(lines) = std::mem::replace(&mut self.kind, Kind::Detect) {
             self.kind = Kind::StartTls(Box::new((lines, tls)));
         }

@@ -4,6 +4,11 @@
 //! with their ServerHello and certificate chain. No TLS 1.3 is offered (no `supported_versions`,
 //! no key share), so nothing is generated per connection: the hello is the same bytes every
 //! time, plus the server name when one is known.
+//!
+//! The vulnerability checks change it as the original's do: `--heartbleed` adds the heartbeat
+//! extension; `--ticketbleed` a 16-byte session id and a session ticket (the original's
+//! shape: a ticket of about 200 bytes with a session id shorter than the 32 a flawed F5 stack
+//! echoes); `--vuln poodle` sends an SSLv3-only hello of its own ([`sslv3_hello`]).
 
 /// Cipher suites offered, most preferred first (the IANA numbers).
 #[rustfmt::skip]
@@ -41,32 +46,95 @@ const SIG_ALGS: &[u16] = &[
 /// The client random: fixed, as no key is ever derived from it.
 const RANDOM: [u8; 32] = *b"masscan-rs legacy TLS hello 2026";
 
+/// The session id of the `--ticketbleed` hello: 16 bytes, as the original's (a flawed server
+/// echoes 32, the 16 past ours being its memory).
+pub const TICKETBLEED_SESSION_ID: [u8; 16] = *b"masscan-rs TKBLD";
+
+/// Length of the session ticket the `--ticketbleed` hello offers (the original's is 194 bytes).
+const TICKET_LEN: usize = 192;
+
+/// The ticket offered: opaque bytes of a ticket's size (no server issued it; a flawed server's
+/// answer shows in its ServerHello's session id whatever it makes of the ticket).
+fn ticket() -> [u8; TICKET_LEN] {
+    let mut t = [0u8; TICKET_LEN];
+    let mut x: u32 = 0x6d73_7273; // "msrs"
+    for b in &mut t {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        *b = (x >> 16) as u8;
+    }
+    t
+}
+
+/// What a hello carries besides the common suites and extensions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// The heartbeat extension (RFC 6520, peer allowed to send) that `--heartbleed` needs.
+    pub heartbeat: bool,
+    /// `--ticketbleed`: [`TICKETBLEED_SESSION_ID`] and a session ticket (RFC 5077).
+    pub ticket: bool,
+}
+
 /// Appends a ClientHello record to `out`; `name` (a host name, not an address) goes in the
-/// server_name extension; with `heartbeat`, the heartbeat extension (RFC 6520, peer allowed to
-/// send) that `--heartbleed` needs.
-pub fn client_hello(name: Option<&str>, heartbeat: bool, out: &mut Vec<u8>) {
-    let mut body = Vec::with_capacity(256);
+/// server_name extension; `extras` adds what the vulnerability checks need.
+pub fn client_hello(name: Option<&str>, extras: Extras, out: &mut Vec<u8>) {
+    let mut body = Vec::with_capacity(512);
     body.extend_from_slice(&[0x03, 0x03]);
     body.extend_from_slice(&RANDOM);
-    body.push(0); // no session id
+    if extras.ticket {
+        body.push(TICKETBLEED_SESSION_ID.len() as u8);
+        body.extend_from_slice(&TICKETBLEED_SESSION_ID);
+    } else {
+        body.push(0); // no session id
+    }
     put_u16(&mut body, (SUITES.len() * 2) as u16);
     for s in SUITES {
         put_u16(&mut body, *s);
     }
     body.extend_from_slice(&[1, 0]); // compression: null only
     let mut ext = extensions(name);
-    if heartbeat {
+    if extras.heartbeat {
         put_ext(&mut ext, 0x000f, &[1]);
+    }
+    if extras.ticket {
+        put_ext(&mut ext, 0x0023, &ticket());
     }
     put_u16(&mut body, ext.len() as u16);
     body.extend_from_slice(&ext);
+    record(0x0301, &body, out);
+}
 
-    let hs_len = body.len() + 4;
-    out.extend_from_slice(&[0x16, 0x03, 0x01]);
-    put_u16(out, hs_len as u16);
+/// The suites of the SSLv3 hello: the original's (DHE and RSA with AES, RC4 and 3DES, and the
+/// old Netscape FIPS 3DES suite), then TLS_FALLBACK_SCSV (RFC 7507), as it appends it.
+const SSLV3_SUITES: &[u16] = &[
+    0x0039, 0x0038, 0x0035, 0x0033, 0x0032, 0x0004, 0x0005, 0x002f, 0x0016, 0x0013, 0xfeff, 0x000a,
+    0x5600,
+];
+
+/// Appends the `--vuln poodle` hello to `out`: SSLv3 (record and client version 3.0), no
+/// extensions, the SSLv3 suites and TLS_FALLBACK_SCSV. A server that answers with an SSLv3
+/// ServerHello speaks SSLv3; one that speaks something newer and honours the SCSV answers
+/// with the inappropriate_fallback alert.
+pub fn sslv3_hello(out: &mut Vec<u8>) {
+    let mut body = Vec::with_capacity(80);
+    body.extend_from_slice(&[0x03, 0x00]);
+    body.extend_from_slice(&RANDOM);
+    body.push(0); // no session id
+    put_u16(&mut body, (SSLV3_SUITES.len() * 2) as u16);
+    for s in SSLV3_SUITES {
+        put_u16(&mut body, *s);
+    }
+    body.extend_from_slice(&[1, 0]); // compression: null only
+    record(0x0300, &body, out);
+}
+
+/// The record holding one client_hello message of `body`.
+fn record(version: u16, body: &[u8], out: &mut Vec<u8>) {
+    out.push(0x16);
+    put_u16(out, version);
+    put_u16(out, (body.len() + 4) as u16);
     out.push(1); // client_hello
     out.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
-    out.extend_from_slice(&body);
+    out.extend_from_slice(body);
 }
 
 fn extensions(name: Option<&str>) -> Vec<u8> {
@@ -122,7 +190,11 @@ mod tests {
     fn hello_is_a_well_formed_client_hello() {
         for name in [None, Some("www.example.com"), Some("198.18.1.1")] {
             let mut out = Vec::new();
-            client_hello(name, name.is_some(), &mut out);
+            let extras = Extras {
+                heartbeat: name.is_some(),
+                ticket: false,
+            };
+            client_hello(name, extras, &mut out);
             let (rest, rec) = tls_parser::parse_tls_plaintext(&out).unwrap();
             assert!(rest.is_empty());
             assert_eq!(rec.hdr.version.0, 0x0301);
@@ -147,6 +219,51 @@ mod tests {
                 .any(|e| matches!(e, TlsExtension::SignatureAlgorithms(_))));
             let heartbeat = ext.iter().any(|e| matches!(e, TlsExtension::Heartbeat(1)));
             assert_eq!(heartbeat, name.is_some());
+            assert!(ch.session_id.is_none());
+            assert!(!ext
+                .iter()
+                .any(|e| matches!(e, TlsExtension::SessionTicket(_))));
         }
+    }
+
+    /// `--ticketbleed`: a 16-byte session id and a session ticket, the rest as usual.
+    #[test]
+    fn ticketbleed_hello_has_a_short_session_id_and_a_ticket() {
+        let mut out = Vec::new();
+        let extras = Extras {
+            heartbeat: false,
+            ticket: true,
+        };
+        client_hello(None, extras, &mut out);
+        let (rest, rec) = tls_parser::parse_tls_plaintext(&out).unwrap();
+        assert!(rest.is_empty());
+        let [TlsMessage::Handshake(TlsMessageHandshake::ClientHello(ch))] = &rec.msg[..] else {
+            panic!("{:?}", rec.msg);
+        };
+        assert_eq!(ch.session_id, Some(&TICKETBLEED_SESSION_ID[..]));
+        let (_, ext) = tls_parser::parse_tls_extensions(ch.ext.unwrap()).unwrap();
+        let ticket = ext.iter().find_map(|e| match e {
+            TlsExtension::SessionTicket(t) => Some(t.len()),
+            _ => None,
+        });
+        assert_eq!(ticket, Some(TICKET_LEN));
+        assert!(!ext.iter().any(|e| matches!(e, TlsExtension::Heartbeat(_))));
+    }
+
+    /// `--vuln poodle`: SSLv3 only, the SSLv3 suites with TLS_FALLBACK_SCSV last, no extensions.
+    #[test]
+    fn sslv3_hello_offers_sslv3_and_the_fallback_scsv() {
+        let mut out = Vec::new();
+        sslv3_hello(&mut out);
+        let (rest, rec) = tls_parser::parse_tls_plaintext(&out).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(rec.hdr.version.0, 0x0300);
+        let [TlsMessage::Handshake(TlsMessageHandshake::ClientHello(ch))] = &rec.msg[..] else {
+            panic!("{:?}", rec.msg);
+        };
+        assert_eq!(ch.version.0, 0x0300);
+        assert_eq!(ch.ciphers.last().map(|c| c.0), Some(0x5600));
+        assert!(ch.ciphers.iter().any(|c| c.0 == 0x000a));
+        assert!(ch.ext.is_none());
     }
 }

@@ -11,7 +11,23 @@
 //! none. A server with the flaw (CVE-2014-0160) answers with a response holding that much of its
 //! memory: reported as `SSL[HEARTBLEED]` (`vuln`), and with `--capture heartbleed` the leaked
 //! bytes in base64 (`heartbleed`), as the original does.
+//!
+//! With `--ticketbleed` the hello offers a session ticket with a 16-byte session id. A server
+//! with the F5 flaw (CVE-2016-9244) echoes a 32-byte session id: ours, then 16 bytes of its
+//! memory. Such a ServerHello is `SSL[ticketbleed]` (`vuln`, the original's text), and with
+//! `--capture ticketbleed` the bytes past ours are `ticketbleed` in base64 (the original has
+//! the capture's name and record kind but never writes it). The original reports any session
+//! id longer than 16 bytes; we also ask that it start with ours, since a server that rejects
+//! the ticket and opens a fresh session gives a fresh 32-byte id of its own.
+//!
+//! With `--vuln poodle` (or `sslv3`) the hello is SSLv3 only, with TLS_FALLBACK_SCSV: an SSLv3
+//! ServerHello is `SSL[v3] POODLE` (`vuln`); a fatal alert is a `safe` record, as the
+//! original writes them: `poodle[TLS_FALLBACK_SCSV]` for inappropriate_fallback (the server
+//! speaks something newer and honours the SCSV), `poodle[no-SSLv3]` for any other (with the
+//! `ALERT` on the `ssl` line unless it is handshake_failure). The original also calls a
+//! ServerHello of a newer version to that hello `POODLE`; we do not (it did not accept SSLv3).
 
+use super::tls_hello::{Extras, TICKETBLEED_SESSION_ID};
 use super::{tls_report, BannerConfig, Found};
 use tls_parser::{TlsMessage, TlsMessageHandshake};
 
@@ -20,15 +36,57 @@ use tls_parser::{TlsMessage, TlsMessageHandshake};
 pub const MAX_HANDSHAKE: usize = 64 * 1024;
 
 /// Record content types.
+const CHANGE_CIPHER_SPEC: u8 = 20;
 const ALERT: u8 = 21;
 const HANDSHAKE: u8 = 22;
 const HEARTBEAT: u8 = 24;
 /// A heartbeat request (TLS 1.1 record) whose payload length says 16,384 bytes and that carries
 /// none.
 const HEARTBEAT_REQUEST: &[u8] = b"\x18\x03\x02\x00\x03\x01\x40\x00";
+/// Alert descriptions the POODLE check tells apart.
+const HANDSHAKE_FAILURE: u8 = 40;
+const INAPPROPRIATE_FALLBACK: u8 = 86;
 /// Handshake message types.
 const SERVER_HELLO: u8 = 2;
 const CERTIFICATE: u8 = 11;
+
+/// The vulnerability checks a connection's handshake does (`--heartbleed`, `--ticketbleed`,
+/// `--vuln poodle`). The POODLE check has a hello of its own (SSLv3, no extensions), so with
+/// it the other two are not done, as in the original, whose SSLv3 hello replaces theirs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Checks {
+    pub heartbleed: bool,
+    pub ticketbleed: bool,
+    pub poodle: bool,
+}
+
+impl Checks {
+    /// The checks a scan asked for.
+    pub fn of(cfg: &BannerConfig) -> Self {
+        Self {
+            heartbleed: cfg.heartbleed,
+            ticketbleed: cfg.ticketbleed,
+            poodle: cfg.poodle,
+        }
+    }
+
+    /// Whether any check is on (then every port gets the TLS hello, as in the original).
+    pub fn any(self) -> bool {
+        self.heartbleed || self.ticketbleed || self.poodle
+    }
+
+    /// The checks done together: POODLE's hello leaves room for no other.
+    fn done_together(self) -> Self {
+        if self.poodle {
+            Self {
+                poodle: true,
+                ..Self::default()
+            }
+        } else {
+            self
+        }
+    }
+}
 
 #[derive(Default)]
 pub struct Legacy {
@@ -42,21 +100,34 @@ pub struct Legacy {
     alert: Option<(u8, u8)>,
     error: Option<&'static str>,
     done: bool,
-    /// `--heartbleed`: the heartbeat request goes out after the server's flight.
-    heartbleed: bool,
+    /// The vulnerability checks of this handshake.
+    checks: Checks,
+    /// `--heartbleed`: the heartbeat request went out after the server's flight.
     heartbeat_sent: bool,
     /// The payload of the server's heartbeat response, when it held more than we sent.
     bleed: Option<Vec<u8>>,
+    /// `--ticketbleed`: the bytes past ours of the session id the server echoed.
+    ticket_leak: Option<Vec<u8>>,
     /// Bytes to send (the heartbeat request), taken by [`Legacy::data`].
     to_send: Vec<u8>,
 }
 
 impl Legacy {
-    /// Starts the plaintext handshake: the ClientHello (with `name` as SNI) goes to `out`.
-    pub fn start(name: Option<&str>, heartbleed: bool, out: &mut Vec<u8>) -> Self {
-        super::tls_hello::client_hello(name, heartbleed, out);
+    /// Starts the plaintext handshake: the ClientHello (with `name` as SNI, with what `checks`
+    /// need) goes to `out`.
+    pub fn start(name: Option<&str>, checks: Checks, out: &mut Vec<u8>) -> Self {
+        let checks = checks.done_together();
+        if checks.poodle {
+            super::tls_hello::sslv3_hello(out);
+        } else {
+            let extras = Extras {
+                heartbeat: checks.heartbleed,
+                ticket: checks.ticketbleed,
+            };
+            super::tls_hello::client_hello(name, extras, out);
+        }
         Self {
-            heartbleed,
+            checks,
             ..Self::default()
         }
     }
@@ -117,6 +188,9 @@ impl Legacy {
                 self.messages();
             }
             HEARTBEAT if self.heartbeat_sent => self.heartbeat(data),
+            // The server resumed the session (the ticket we offered): what follows is
+            // encrypted, the plaintext handshake is over.
+            CHANGE_CIPHER_SPEC if self.version.is_some() => self.done = true,
             ALERT => {
                 match tls_parser::parse_tls_message_alert(data) {
                     Ok((_, TlsMessage::Alert(a))) => {
@@ -150,14 +224,17 @@ impl Legacy {
             Ok((_, TlsMessage::Handshake(TlsMessageHandshake::ServerHello(h)))) => {
                 self.version = Some(h.version.0);
                 self.cipher = Some(h.cipher.0);
+                if self.checks.ticketbleed {
+                    self.ticket_leak = ticketbleed(h.session_id.unwrap_or_default());
+                }
             }
             Ok((_, TlsMessage::Handshake(TlsMessageHandshake::Certificate(c)))) => {
                 self.chain = c.cert_chain.iter().map(|c| c.data.to_vec()).collect();
-                self.done = !self.heartbleed;
+                self.done = !self.checks.heartbleed;
             }
             // The server's flight ends here (without a certificate, with anonymous suites).
             Ok((_, TlsMessage::Handshake(TlsMessageHandshake::ServerDone(_)))) => {
-                if self.heartbleed && !self.heartbeat_sent {
+                if self.checks.heartbleed && !self.heartbeat_sent {
                     self.to_send.extend_from_slice(HEARTBEAT_REQUEST);
                     self.heartbeat_sent = true;
                 } else {
@@ -193,8 +270,23 @@ impl Legacy {
     /// The server refused our hello outright (a fatal alert before any ServerHello:
     /// protocol_version, handshake_failure or insufficient_security), as a server that speaks
     /// only TLS 1.3 does.
+    /// Not with `--vuln poodle`: its refusal of SSLv3 is the answer.
     pub fn refused(&self) -> bool {
-        self.version.is_none() && matches!(self.alert, Some((2, 40 | 70 | 71)))
+        !self.checks.poodle
+            && self.version.is_none()
+            && matches!(self.alert, Some((2, 40 | 70 | 71)))
+    }
+
+    /// `--vuln poodle`: the `safe` record of a fatal alert, and whether the alert still goes
+    /// on the `ssl` line (as the original: not for inappropriate_fallback nor
+    /// handshake_failure).
+    fn poodle_safe(&self) -> Option<(&'static str, bool)> {
+        match (self.checks.poodle, self.alert) {
+            (true, Some((2, INAPPROPRIATE_FALLBACK))) => Some(("poodle[TLS_FALLBACK_SCSV]", false)),
+            (true, Some((2, HANDSHAKE_FAILURE))) => Some(("poodle[no-SSLv3]", false)),
+            (true, Some((2, _))) => Some(("poodle[no-SSLv3]", true)),
+            _ => None,
+        }
     }
 
     pub fn finish(mut self, cfg: &BannerConfig, found: &mut Vec<Found>) {
@@ -214,7 +306,8 @@ impl Legacy {
             }
         }
         let mut extra = String::new();
-        if let Some((level, desc)) = self.alert {
+        let safe = self.poodle_safe();
+        if let Some((level, desc)) = self.alert.filter(|_| safe.is_none_or(|(_, shown)| shown)) {
             extra.push_str(&format!(" ALERT(0x{level:02x}{desc:02x})"));
         }
         if let Some(e) = self.error {
@@ -222,17 +315,46 @@ impl Legacy {
             extra.push_str(e);
         }
         let chain: Vec<&[u8]> = self.chain.iter().map(Vec::as_slice).collect();
-        let vulns: &[&str] = match self.bleed {
-            Some(_) => &["SSL[HEARTBLEED]"],
-            None => &[],
-        };
-        tls_report::report(self.version, self.cipher, &chain, &extra, vulns, cfg, found);
+        let mut vulns: Vec<&str> = Vec::new();
+        if self.checks.poodle && self.version == Some(0x0300) {
+            vulns.push("POODLE");
+        }
+        if self.ticket_leak.is_some() {
+            vulns.push("SSL[ticketbleed]");
+        }
+        if self.bleed.is_some() {
+            vulns.push("SSL[HEARTBLEED]");
+        }
+        tls_report::report(
+            self.version,
+            self.cipher,
+            &chain,
+            &extra,
+            &vulns,
+            cfg,
+            found,
+        );
+        if let Some((text, _)) = safe {
+            found.push(Found::new(super::app::SAFE, text));
+        }
+        use base64::Engine;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        if let (Some(leak), true) = (&self.ticket_leak, cfg.capture_ticketbleed) {
+            found.push(Found::new(super::app::TICKETBLEED, b64(leak)));
+        }
         if let (Some(bleed), true) = (&self.bleed, cfg.capture_heartbleed) {
-            use base64::Engine;
-            let b64 = base64::engine::general_purpose::STANDARD.encode(bleed);
-            found.push(Found::new(super::app::HEARTBLEED, b64));
+            found.push(Found::new(super::app::HEARTBLEED, b64(bleed)));
         }
     }
+}
+
+/// `--ticketbleed`: the ServerHello's session id is ours and more (a flawed F5 stack echoes 32
+/// bytes whatever the length we sent): the bytes past ours, which are the server's memory.
+fn ticketbleed(session_id: &[u8]) -> Option<Vec<u8>> {
+    session_id
+        .strip_prefix(&TICKETBLEED_SESSION_ID[..])
+        .filter(|leak| !leak.is_empty())
+        .map(<[u8]>::to_vec)
 }
 
 /// The whole certificates at the front of a Certificate message's body that was cut short.

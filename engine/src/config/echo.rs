@@ -112,6 +112,8 @@ pub static ECHO: &[Echo] = &[
     Echo::Lines(write_captures),
     setting("banners", |c| flag(c.banner.enabled), Some(off)),
     setting("heartbleed", |c| flag(c.banner.heartbleed), None),
+    setting("ticketbleed", |c| flag(c.banner.ticketbleed), None),
+    Echo::Lines(write_vulns),
     setting("rawudp", |c| flag(c.banner.raw_udp), None),
     setting(
         "hello-timeout",
@@ -264,6 +266,17 @@ fn write_captures(c: &ScanConfig, out: &mut String) {
     for (on, what) in &c.banner.captures {
         let name = if *on { "capture" } else { "nocapture" };
         let _ = writeln!(out, "{name} = {what}");
+    }
+}
+
+/// The `--vuln` checks without an option of their own, as `vuln = NAME` lines (which the
+/// original reads too).
+fn write_vulns(c: &ScanConfig, out: &mut String) {
+    if c.banner.poodle {
+        out.push_str("vuln = poodle\n");
+    }
+    if c.banner.ntp_monlist {
+        out.push_str("vuln = ntp-monlist\n");
     }
 }
 

@@ -153,6 +153,14 @@ pub struct Banners {
     /// `--heartbleed` (or `--vuln heartbleed`): every port gets the TLS hello and the
     /// Heartbleed check.
     pub heartbleed: bool,
+    /// `--ticketbleed` (or `--vuln ticketbleed`): every port gets the TLS hello with a session
+    /// ticket and the Ticketbleed check.
+    pub ticketbleed: bool,
+    /// `--vuln poodle` (or `sslv3`): every port gets the SSLv3 hello.
+    pub poodle: bool,
+    /// `--vuln ntp-monlist`: every port of the scan is sent NTP's monlist request over UDP
+    /// (U:123 when no port is given).
+    pub ntp_monlist: bool,
 }
 
 /// `--nmap-payloads FILE` and `--pcap-payloads FILE` (saved in paused.conf), and the UDP

@@ -162,6 +162,19 @@ fn ntp_client() -> Vec<u8> {
     p
 }
 
+/// `--vuln ntp-monlist`: the original's request, 48 bytes: NTP version 2, mode 7 (private, as
+/// ntpdc speaks), implementation XNTPD (3), request MON_GETLIST_1 (42, "monlist"), the rest
+/// zero. An ntpd that answers it sends its list of recent clients (up to 600 of 72 bytes,
+/// 6 a datagram), the amplification of CVE-2013-5211. No field of it comes back in the reply:
+/// the reply is checked by our source port alone.
+pub fn ntp_monlist() -> Vec<u8> {
+    let mut p = vec![0u8; 48];
+    p[0] = 0x17; // response 0, more 0, version 2, mode 7
+    p[2] = 3; // implementation: XNTPD
+    p[3] = 42; // MON_GETLIST_1
+    p
+}
+
 /// NetBIOS node status request (RFC 1002 NBSTAT) for the wildcard name `*`.
 fn nbstat_query() -> Vec<u8> {
     let mut q = vec![0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x20, b'C', b'K'];
@@ -330,6 +343,15 @@ mod tests {
                 assert_ne!(b, p.bytes, "{}", p.port);
             }
         }
+    }
+
+    #[test]
+    fn the_monlist_request_reads_as_an_ntp_mode_7_request() {
+        let p = ntp_monlist();
+        assert_eq!(p.len(), 48);
+        assert_eq!((p[0] >> 7, (p[0] >> 3) & 7, p[0] & 7), (0, 2, 7));
+        assert_eq!((p[2], p[3]), (3, 42));
+        assert!(p[4..].iter().all(|&b| b == 0));
     }
 
     #[test]

@@ -43,7 +43,11 @@ fn rustls_flight(
         .unwrap();
     let mut server = rustls::ServerConnection::new(Arc::new(cfg)).unwrap();
     let mut hello = Vec::new();
-    crate::banner::tls_hello::client_hello(Some("lab.masscan.test"), false, &mut hello);
+    crate::banner::tls_hello::client_hello(
+        Some("lab.masscan.test"),
+        Default::default(),
+        &mut hello,
+    );
     server.read_tls(&mut &hello[..]).unwrap();
     // A TLS 1.3-only server refuses our hello: the error is its alert, still written out.
     let _ = server.process_new_packets();
@@ -52,6 +56,35 @@ fn rustls_flight(
         server.write_tls(&mut flight).unwrap();
     }
     (flight, leaf, ca)
+}
+
+const HEARTBLEED: Checks = Checks {
+    heartbleed: true,
+    ticketbleed: false,
+    poodle: false,
+};
+const TICKETBLEED: Checks = Checks {
+    heartbleed: false,
+    ticketbleed: true,
+    poodle: false,
+};
+const POODLE: Checks = Checks {
+    heartbleed: false,
+    ticketbleed: false,
+    poodle: true,
+};
+
+/// A configuration with every check and capture on (certificates off, as the checks set it).
+fn vuln_cfg() -> BannerConfig {
+    BannerConfig {
+        heartbleed: true,
+        capture_heartbleed: true,
+        ticketbleed: true,
+        capture_ticketbleed: true,
+        poodle: true,
+        capture_cert: false,
+        ..BannerConfig::default()
+    }
 }
 
 fn run(chunks: &[&[u8]]) -> (Legacy, bool) {
@@ -263,7 +296,7 @@ fn heartbleed_stand_in_is_reported_and_its_leak_captured_when_asked() {
             ..BannerConfig::default()
         };
         let mut hello = Vec::new();
-        let mut l = Legacy::start(None, true, &mut hello);
+        let mut l = Legacy::start(None, HEARTBLEED, &mut hello);
         let (_, ext) = {
             let (_, rec) = tls_parser::parse_tls_plaintext(&hello).unwrap();
             let tls_parser::TlsMessage::Handshake(tls_parser::TlsMessageHandshake::ClientHello(ch)) =
@@ -304,36 +337,41 @@ fn heartbleed_stand_in_is_reported_and_its_leak_captured_when_asked() {
     }
     // A fixed server: nothing after the request; the session ends by its idle timer, with
     // the certificate names and no vulnerability.
-    let mut l = Legacy::start(None, true, &mut Vec::new());
+    let mut l = Legacy::start(None, HEARTBLEED, &mut Vec::new());
     let mut out = Vec::new();
     assert!(!l.data(&flight, &mut out));
     assert_eq!(out, HEARTBEAT_REQUEST);
     let found = report(l);
     assert!(text(&found, app::VULN).is_empty());
     // A heartbeat record before our request, or an honest empty response, is no finding.
-    let mut l = Legacy::start(None, true, &mut Vec::new());
+    let mut l = Legacy::start(None, HEARTBLEED, &mut Vec::new());
     let mut early = record(22, 0x0302, &server_hello(0x0302, 0x002f));
     early.extend(record(24, 0x0302, &[2, 0x40, 0, 1, 2, 3]));
     assert!(l.data(&early, &mut Vec::new()));
-    let mut l = Legacy::start(None, true, &mut Vec::new());
+    let mut l = Legacy::start(None, HEARTBLEED, &mut Vec::new());
     l.data(&flight, &mut Vec::new());
     assert!(l.data(&record(24, 0x0302, &[2, 0, 0]), &mut Vec::new()));
     assert!(text(&report(l), app::VULN).is_empty());
 }
 
 proptest::proptest! {
-    /// Arbitrary bytes after a real-shaped record header, cut anywhere: no panic.
+    /// Arbitrary bytes after a real-shaped record header, cut anywhere, with every check: no
+    /// panic.
     #[test]
     fn any_bytes_never_panic(
         chunks in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..200), 0..10),
-        prefix in proptest::sample::select(vec![&b""[..], b"\x16\x03\x03\x00\x40\x02\x00\x00\x3c\x03\x03", b"\x16\x03\x01\x01\x00\x0b\x00\x00\xfc", b"\x15\x03\x03\x00\x02"]),
+        prefix in proptest::sample::select(vec![&b""[..], b"\x16\x03\x03\x00\x40\x02\x00\x00\x3c\x03\x03", b"\x16\x03\x01\x01\x00\x0b\x00\x00\xfc", b"\x15\x03\x03\x00\x02", b"\x16\x03\x03\x00\x4a\x02\x00\x00\x46\x03\x03", b"\x14\x03\x03\x00\x01"]),
+        checks in proptest::sample::select(vec![Checks::default(), HEARTBLEED, TICKETBLEED, POODLE]),
     ) {
-        let mut l = Legacy::default();
+        let mut l = Legacy::start(None, checks, &mut Vec::new());
         l.data(prefix, &mut Vec::new());
         for c in &chunks {
             l.data(c, &mut Vec::new());
         }
         let _ = l.refused();
-        report(l);
+        let mut found = Vec::new();
+        l.finish(&vuln_cfg(), &mut found);
     }
 }
+
+mod checks;
