@@ -14,6 +14,12 @@ pub(crate) trait Parser: Send {
 
     /// The connection is over: push the banners found.
     fn finish(self: Box<Self>, cfg: &BannerConfig, found: &mut Vec<Found>);
+
+    /// Whether the connection has gone on to a TLS handshake (a database's SSLRequest was
+    /// accepted): it may then take a certificate chain's worth of bytes.
+    fn in_tls(&self) -> bool {
+        false
+    }
 }
 
 /// Starts a client-first protocol: appends its hello to `out` and returns the parser for the
