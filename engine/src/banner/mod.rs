@@ -23,6 +23,7 @@ mod mssql;
 mod mysql;
 mod notes;
 mod parser;
+mod postgres;
 mod rdp;
 mod redis;
 mod smb;
@@ -90,6 +91,7 @@ pub mod app {
     pub const AFP: u16 = 51;
     // Ours: the databases and message brokers ZGrab2 surveys.
     pub const MYSQL: u16 = 52;
+    pub const POSTGRES: u16 = 53;
 }
 
 /// One banner: what kind (`app_proto`) and its bytes.

@@ -51,6 +51,7 @@ pub(crate) fn hello_for(port: u16) -> Option<Start> {
         1433 => super::mssql::start,
         548 => super::afp::start,
         25565 => super::minecraft::start,
+        5432 => super::postgres::start,
         _ => return None,
     })
 }
