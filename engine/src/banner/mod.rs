@@ -19,6 +19,7 @@ pub mod http_request;
 mod lines;
 pub(crate) mod memcached;
 mod minecraft;
+mod mqtt;
 mod mssql;
 mod mysql;
 mod notes;
@@ -92,6 +93,7 @@ pub mod app {
     // Ours: the databases and message brokers ZGrab2 surveys.
     pub const MYSQL: u16 = 52;
     pub const POSTGRES: u16 = 53;
+    pub const MQTT: u16 = 54;
 }
 
 /// One banner: what kind (`app_proto`) and its bytes.
@@ -221,7 +223,10 @@ fn client_first(port: u16) -> Option<ClientFirst> {
         | 853
         | 4443
         | 5986
-        | 9443 => ClientFirst::Tls,
+        | 9443
+        // MQTT and AMQP over TLS.
+        | 8883
+        | 5671 => ClientFirst::Tls,
         _ => return parser::hello_for(port).map(ClientFirst::Other),
     })
 }

@@ -52,6 +52,7 @@ pub(crate) fn hello_for(port: u16) -> Option<Start> {
         548 => super::afp::start,
         25565 => super::minecraft::start,
         5432 => super::postgres::start,
+        1883 => super::mqtt::start,
         _ => return None,
     })
 }

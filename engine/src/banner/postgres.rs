@@ -115,7 +115,7 @@ fn reply(b: &[u8]) -> String {
 
 /// An ErrorResponse's fields: `protocol 3.0 to 3.0, FATAL 0A000: message (file:line routine)`.
 fn error(body: &[u8]) -> String {
-    let mut field = |code: u8| -> Option<String> {
+    let field = |code: u8| -> Option<String> {
         body.split(|&c| c == 0)
             .find(|f| f.first() == Some(&code))
             .map(|f| super::hello::printable(&f[1..]))
