@@ -1,0 +1,63 @@
+//! The depth banners (ZGrab2's databases and brokers) against Debian's servers in the lab
+//! (scripts/lab-servers/depth.sh): mosquitto open to anonymous clients and requiring a
+//! password, PostgreSQL 15 without TLS (its refusal of protocol 255.255) and with TLS (the
+//! certificate after `S`).
+
+use crate::common::*;
+use masscan_test_support::*;
+
+fn has(out: &str, want: &str) {
+    assert!(out.contains(want), "missing {want:?} in\n{out}");
+}
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn brokers_and_databases_say_what_they_allow() {
+    let lab = Lab::up(MASSCAN);
+    let o = lab.run(&[
+        "198.18.1.40-198.18.1.43",
+        "-p",
+        "1883,5432",
+        "--banners",
+        "--rate",
+        "200",
+        "--wait",
+        "3",
+        "--nostatus",
+    ]);
+    ok(&o);
+    let out: String = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter(|l| l.starts_with("Banner on"))
+        .map(|l| l.trim_end().to_string() + "\n")
+        .collect();
+    has(
+        &out,
+        "port 1883/tcp on 198.18.1.40: [mqtt] CONNACK accepted (0): open, no authentication; \
+         session present no\n",
+    );
+    has(
+        &out,
+        "port 1883/tcp on 198.18.1.42: [mqtt] CONNACK not authorized (5): authentication \
+         required; session present no\n",
+    );
+    has(
+        &out,
+        "port 5432/tcp on 198.18.1.41: [postgres] TLS not offered (N), protocol 3.0 to 3.0, \
+         error FATAL 0A000: unsupported frontend protocol 255.255: server supports 3.0 to 3.0 \
+         (postmaster.c:",
+    );
+    has(&out, " ProcessStartupPacket)\n");
+    has(
+        &out,
+        "port 5432/tcp on 198.18.1.43: [postgres] TLS offered (S)\n",
+    );
+    has(&out, "port 5432/tcp on 198.18.1.43: [ssl] TLS/1.2 cipher:");
+    let ssl = out
+        .lines()
+        .find(|l| l.contains("198.18.1.43: [ssl]"))
+        .unwrap_or_default();
+    assert!(ssl.ends_with("lab.masscan-rs.test"), "{ssl}");
+    // Nothing else answered: the two quiet ports of each host are not there.
+    assert_eq!(out.lines().count(), 6, "{out}");
+}
