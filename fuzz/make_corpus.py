@@ -10,7 +10,7 @@ FIX = '../shared/fixtures/masscan'
 PORTS = [21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777, 8531, 993,
          6000, 1099, 88, 27017, 104, 389, 5060, 554, 111,
          53, 139, 548, 1352, 1433, 2375, 6379, 25565,
-         5432, 1883]
+         5432, 1883, 5672]
 # The banner harness's port pick for the rustls handshake (second TLS connection).
 RUSTLS = 0x7f
 
@@ -220,7 +220,7 @@ for name, (port, data) in HELLOS_B.items():
 # ZGrab2's depth (engine/src/banner/{mysql,postgres,mqtt}.rs): MariaDB 10.11's greeting (MySQL
 # speaks first: any port) and error packet, PostgreSQL 15's answers to the SSLRequest and to a
 # StartupMessage for protocol 255.255, mosquitto's CONNACKs and an MQTT 5 CONNACK with
-# properties.
+# properties, RabbitMQ 3.10's Connection.Start and an AMQP 1.0 broker's protocol header.
 def mysql_packet(seq, p):
     return struct.pack('<I', len(p))[:3] + bytes([seq]) + p
 
@@ -242,6 +242,24 @@ def mqtt_connack5():
     return b'\x20' + bytes([len(body)]) + body
 
 
+def amqp_table(entries):
+    t = b''.join(bytes([len(k)]) + k + kind + v for k, kind, v in entries)
+    return struct.pack('>I', len(t)) + t
+
+
+def amqp_str(v):
+    return struct.pack('>I', len(v)) + v
+
+
+def amqp_start():
+    caps = amqp_table([(b'publisher_confirms', b't', b'\x01')])
+    props = amqp_table([(b'capabilities', b'F', caps), (b'cluster_name', b'S', amqp_str(b'rabbit@lab')),
+                        (b'platform', b'S', amqp_str(b'Erlang/OTP 25.2.3')),
+                        (b'product', b'S', amqp_str(b'RabbitMQ')), (b'version', b'S', amqp_str(b'3.10.8'))])
+    p = b'\x00\x0a\x00\x0a\x00\x09' + props + amqp_str(b'PLAIN AMQPLAIN') + amqp_str(b'en_US')
+    return b'\x01\x00\x00' + struct.pack('>I', len(p)) + p + b'\xce'
+
+
 DEPTH = {
     'mysql': (7777, mysql_greeting(0x81fff7fe)),
     'mysql-tls': (7777, mysql_greeting(0x81fffffe) + b'\x15\x03\x03\x00\x02\x02\x28'),
@@ -253,6 +271,8 @@ DEPTH = {
     'mqtt-open': (1883, b'\x20\x02\x00\x00'),
     'mqtt-auth': (1883, b'\x20\x02\x00\x05'),
     'mqtt5': (1883, mqtt_connack5()),
+    'amqp': (5672, amqp_start()),
+    'amqp-header': (5672, b'AMQP\x00\x01\x00\x00'),
 }
 for name, (port, data) in DEPTH.items():
     for chunk in (1, 7, 255):

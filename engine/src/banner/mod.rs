@@ -11,6 +11,7 @@
 //! worth), and never panics.
 
 mod afp;
+mod amqp;
 mod dns;
 mod docker;
 mod hello;
@@ -94,6 +95,7 @@ pub mod app {
     pub const MYSQL: u16 = 52;
     pub const POSTGRES: u16 = 53;
     pub const MQTT: u16 = 54;
+    pub const AMQP: u16 = 55;
 }
 
 /// One banner: what kind (`app_proto`) and its bytes.

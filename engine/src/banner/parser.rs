@@ -53,6 +53,7 @@ pub(crate) fn hello_for(port: u16) -> Option<Start> {
         25565 => super::minecraft::start,
         5432 => super::postgres::start,
         1883 => super::mqtt::start,
+        5672 => super::amqp::start,
         _ => return None,
     })
 }
