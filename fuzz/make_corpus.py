@@ -10,7 +10,7 @@ FIX = '../shared/fixtures/masscan'
 PORTS = [21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777, 8531, 993,
          6000, 1099, 88, 27017, 104, 389, 5060, 554, 111,
          53, 139, 548, 1352, 1433, 2375, 6379, 25565,
-         5432, 1883, 5672]
+         5432, 1883, 5672, 502]
 # The banner harness's port pick for the rustls handshake (second TLS connection).
 RUSTLS = 0x7f
 
@@ -220,7 +220,8 @@ for name, (port, data) in HELLOS_B.items():
 # ZGrab2's depth (engine/src/banner/{mysql,postgres,mqtt}.rs): MariaDB 10.11's greeting (MySQL
 # speaks first: any port) and error packet, PostgreSQL 15's answers to the SSLRequest and to a
 # StartupMessage for protocol 255.255, mosquitto's CONNACKs and an MQTT 5 CONNACK with
-# properties, RabbitMQ 3.10's Connection.Start and an AMQP 1.0 broker's protocol header.
+# properties, RabbitMQ 3.10's Connection.Start and an AMQP 1.0 broker's protocol header, a
+# Modbus device's identification (basic objects) and an illegal-function exception.
 def mysql_packet(seq, p):
     return struct.pack('<I', len(p))[:3] + bytes([seq]) + p
 
@@ -273,6 +274,9 @@ DEPTH = {
     'mqtt5': (1883, mqtt_connack5()),
     'amqp': (5672, amqp_start()),
     'amqp-header': (5672, b'AMQP\x00\x01\x00\x00'),
+    'modbus': (502, b'\x00\x01\x00\x00\x00\x30\x00\x2b\x0e\x01\x81\x00\x00\x03'
+               b'\x00\x12Schneider Electric\x01\x0cBMX P34 2020\x02\x04v2.7'),
+    'modbus-exception': (502, b'\x00\x01\x00\x00\x00\x03\x00\xab\x01'),
 }
 for name, (port, data) in DEPTH.items():
     for chunk in (1, 7, 255):

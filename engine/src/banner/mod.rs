@@ -20,6 +20,7 @@ pub mod http_request;
 mod lines;
 pub(crate) mod memcached;
 mod minecraft;
+mod modbus;
 mod mqtt;
 mod mssql;
 mod mysql;
@@ -96,6 +97,7 @@ pub mod app {
     pub const POSTGRES: u16 = 53;
     pub const MQTT: u16 = 54;
     pub const AMQP: u16 = 55;
+    pub const MODBUS: u16 = 56;
 }
 
 /// One banner: what kind (`app_proto`) and its bytes.

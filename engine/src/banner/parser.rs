@@ -54,6 +54,7 @@ pub(crate) fn hello_for(port: u16) -> Option<Start> {
         5432 => super::postgres::start,
         1883 => super::mqtt::start,
         5672 => super::amqp::start,
+        502 => super::modbus::start,
         _ => return None,
     })
 }
