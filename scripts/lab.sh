@@ -49,9 +49,10 @@
 #                                                (scripts/lab-servers/hellos-a.sh)
 #                                                198.18.1.30-33: hellos part B (redis, SMBv1
 #                                                Samba, stand-ins; scripts/lab-servers/hellos-b.sh)
-#                                                198.18.1.40-43: depth banners (mosquitto :1883
+#                                                198.18.1.40-44: depth banners (mosquitto :1883
 #                                                open on .40, with a password on .42; PostgreSQL
-#                                                :5432 ssl off on .41, on on .43;
+#                                                :5432 ssl off on .41, on on .43; stand-ins
+#                                                AMQP :5672, Modbus :502 on .44;
 #                                                lab-servers/depth.sh)
 #                                            every address: IP protocol 253 answered in kind (a
 #                                                raw-socket responder, lab-servers/rawip.sh)

@@ -6,8 +6,11 @@
 #               (authentication required)
 #   198.18.1.41 PostgreSQL 15 (Debian's) :5432, ssl off (answers the SSLRequest with N)
 #   198.18.1.43 PostgreSQL 15 :5432, ssl on with the lab's certificate (answers S)
-DEPTH_SERVICES="198.18.1.40:1883 198.18.1.42:1883 198.18.1.41:5432 198.18.1.43:5432"
-DEPTH_ADDRESSES="40 41 42 43"
+#   198.18.1.44 stand-ins (test-support/depth-standins.py, built from the specifications, not
+#               the real servers): AMQP 0-9-1 :5672, Modbus/TCP :502
+DEPTH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+DEPTH_SERVICES="198.18.1.40:1883 198.18.1.42:1883 198.18.1.41:5432 198.18.1.43:5432 198.18.1.44:5672 198.18.1.44:502"
+DEPTH_ADDRESSES="40 41 42 43 44"
 PG_BIN=/usr/lib/postgresql/15/bin
 
 start_depth_servers() {
@@ -48,5 +51,7 @@ CONF
       -o "-h $ip -p 5432 -k $data -c ssl=$ssl -c ssl_cert_file=$pg/cert.pem -c ssl_key_file=$pg/key.pem -c fsync=off" \
       start >/dev/null 2>&1 || die "postgres on $ip failed to start: $(tail -1 "$data.log")"
   done
+  ip netns exec "$ns" python3 "$DEPTH_DIR/../../test-support/depth-standins.py" 198.18.1.44 \
+    </dev/null >"$dir/depth-standins.log" 2>&1 &
   wait_listening "$ns" "$DEPTH_SERVICES"
 }

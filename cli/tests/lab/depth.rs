@@ -1,7 +1,8 @@
 //! The depth banners (ZGrab2's databases and brokers) against Debian's servers in the lab
 //! (scripts/lab-servers/depth.sh): mosquitto open to anonymous clients and requiring a
 //! password, PostgreSQL 15 without TLS (its refusal of protocol 255.255) and with TLS (the
-//! certificate after `S`).
+//! certificate after `S`); AMQP 0-9-1 and Modbus/TCP against stand-ins built from their
+//! specifications (test-support/depth-standins.py: stand-ins, not RabbitMQ or a real device).
 
 use crate::common::*;
 use masscan_test_support::*;
@@ -10,14 +11,12 @@ fn has(out: &str, want: &str) {
     assert!(out.contains(want), "missing {want:?} in\n{out}");
 }
 
-#[test]
-#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
-fn brokers_and_databases_say_what_they_allow() {
-    let lab = Lab::up(MASSCAN);
+/// The banner lines of a scan of `targets` on `ports`.
+fn banners(lab: &Lab, targets: &str, ports: &str) -> String {
     let o = lab.run(&[
-        "198.18.1.40-198.18.1.43",
+        targets,
         "-p",
-        "1883,5432",
+        ports,
         "--banners",
         "--rate",
         "200",
@@ -26,11 +25,18 @@ fn brokers_and_databases_say_what_they_allow() {
         "--nostatus",
     ]);
     ok(&o);
-    let out: String = String::from_utf8_lossy(&o.stdout)
+    String::from_utf8_lossy(&o.stdout)
         .lines()
         .filter(|l| l.starts_with("Banner on"))
         .map(|l| l.trim_end().to_string() + "\n")
-        .collect();
+        .collect()
+}
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn brokers_and_databases_say_what_they_allow() {
+    let lab = Lab::up(MASSCAN);
+    let out = banners(&lab, "198.18.1.40-198.18.1.43", "1883,5432");
     has(
         &out,
         "port 1883/tcp on 198.18.1.40: [mqtt] CONNACK accepted (0): open, no authentication; \
@@ -60,4 +66,23 @@ fn brokers_and_databases_say_what_they_allow() {
     assert!(ssl.ends_with("lab.masscan-rs.test"), "{ssl}");
     // Nothing else answered: the two quiet ports of each host are not there.
     assert_eq!(out.lines().count(), 6, "{out}");
+}
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn amqp_and_modbus_stand_ins() {
+    let lab = Lab::up(MASSCAN);
+    let out = banners(&lab, "198.18.1.44", "502,5672");
+    has(
+        &out,
+        "port 5672/tcp on 198.18.1.44: [amqp] AMQP 0-9, product AMQP stand-in, version \
+         0.9.1-standin, platform Python stand-in, cluster_name standin@lab, mechanisms PLAIN \
+         AMQPLAIN, locales en_US\n",
+    );
+    has(
+        &out,
+        "port 502/tcp on 198.18.1.44: [modbus] unit 0, vendor Stand-in Automation, product \
+         code SIM-502, revision v1.1b3, conformity 0x81 (basic)\n",
+    );
+    assert_eq!(out.lines().count(), 2, "{out}");
 }
