@@ -6,11 +6,13 @@
 #               (authentication required)
 #   198.18.1.41 PostgreSQL 15 (Debian's) :5432, ssl off (answers the SSLRequest with N)
 #   198.18.1.43 PostgreSQL 15 :5432, ssl on with the lab's certificate (answers S)
+#   198.18.1.45 MariaDB 10.11 (Debian's) :3306 with the lab's certificate (its greeting offers
+#               TLS; no grant tables: nothing is logged into)
 #   198.18.1.44 stand-ins (test-support/depth-standins.py, built from the specifications, not
 #               the real servers): AMQP 0-9-1 :5672, Modbus/TCP :502
 DEPTH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-DEPTH_SERVICES="198.18.1.40:1883 198.18.1.42:1883 198.18.1.41:5432 198.18.1.43:5432 198.18.1.44:5672 198.18.1.44:502"
-DEPTH_ADDRESSES="40 41 42 43 44"
+DEPTH_SERVICES="198.18.1.40:1883 198.18.1.42:1883 198.18.1.41:5432 198.18.1.43:5432 198.18.1.44:5672 198.18.1.44:502 198.18.1.45:3306"
+DEPTH_ADDRESSES="40 41 42 43 44 45"
 PG_BIN=/usr/lib/postgresql/15/bin
 
 start_depth_servers() {
@@ -51,6 +53,15 @@ CONF
       -o "-h $ip -p 5432 -k $data -c ssl=$ssl -c ssl_cert_file=$pg/cert.pem -c ssl_key_file=$pg/key.pem -c fsync=off" \
       start >/dev/null 2>&1 || die "postgres on $ip failed to start: $(tail -1 "$data.log")"
   done
+  local my=$dir/mariadb
+  mkdir -p "$my/data"
+  install -o mysql -g mysql -m 600 "$dir/key.pem" "$my/key.pem"
+  install -o mysql -g mysql -m 644 "$dir/cert.pem" "$my/cert.pem"
+  chown -R mysql:mysql "$my"
+  ip netns exec "$ns" mariadbd --no-defaults --user=mysql --datadir="$my/data" \
+    --bind-address=198.18.1.45 --port=3306 --socket="$my/sock" --pid-file="$my/pid" \
+    --skip-grant-tables --ssl-cert="$my/cert.pem" --ssl-key="$my/key.pem" \
+    --log-error="$my/error.log" </dev/null >/dev/null 2>&1 &
   ip netns exec "$ns" python3 "$DEPTH_DIR/../../test-support/depth-standins.py" 198.18.1.44 \
     </dev/null >"$dir/depth-standins.log" 2>&1 &
   wait_listening "$ns" "$DEPTH_SERVICES"

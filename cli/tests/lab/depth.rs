@@ -2,7 +2,8 @@
 //! (scripts/lab-servers/depth.sh): mosquitto open to anonymous clients and requiring a
 //! password, PostgreSQL 15 without TLS (its refusal of protocol 255.255) and with TLS (the
 //! certificate after `S`); AMQP 0-9-1 and Modbus/TCP against stand-ins built from their
-//! specifications (test-support/depth-standins.py: stand-ins, not RabbitMQ or a real device).
+//! specifications (test-support/depth-standins.py: stand-ins, not RabbitMQ or a real device);
+//! MariaDB 10.11 offering TLS: its greeting, then its certificate.
 
 use crate::common::*;
 use masscan_test_support::*;
@@ -85,4 +86,23 @@ fn amqp_and_modbus_stand_ins() {
          code SIM-502, revision v1.1b3, conformity 0x81 (basic)\n",
     );
     assert_eq!(out.lines().count(), 2, "{out}");
+}
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn mariadb_greeting_then_its_certificate() {
+    let lab = Lab::up(MASSCAN);
+    let out = banners(&lab, "198.18.1.45", "3306");
+    has(
+        &out,
+        "port 3306/tcp on 198.18.1.45: [mysql] protocol 10, version 5.5.5-10.11.",
+    );
+    has(&out, "-MariaDB-0+deb12u1, connection id ");
+    has(&out, ", TLS offered, ");
+    has(&out, "port 3306/tcp on 198.18.1.45: [ssl] TLS/1.2 cipher:");
+    let ssl = out
+        .lines()
+        .find(|l| l.contains("198.18.1.45: [ssl]"))
+        .unwrap_or_default();
+    assert!(ssl.ends_with("lab.masscan-rs.test"), "{ssl}");
 }
