@@ -9,9 +9,10 @@ BASE = 'fuzz/corpus'
 FIX = '../shared/fixtures/masscan'
 PORTS = [21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777, 8531, 993,
          6000, 1099, 88, 27017, 104, 389, 5060, 554, 111,
-         53, 139, 548, 1352, 1433, 2375, 6379, 25565]
-# The banner harness's port pick one past PORTS: the rustls handshake (second TLS connection).
-RUSTLS = len(PORTS)
+         53, 139, 548, 1352, 1433, 2375, 6379, 25565,
+         5432, 1883, 5672, 502]
+# The banner harness's port pick for the rustls handshake (second TLS connection).
+RUSTLS = 0x7f
 
 
 def w(target, name, data):
@@ -213,6 +214,71 @@ HELLOS_B = {
     'minecraft': (25565, b'\x87\x01\x00\x84\x01{"version": {"name": "1.20.4", "protocol": 765}, "players": {"max": 20, "online": 3}, "description": {"text": "A Minecraft Server"}}'),
 }
 for name, (port, data) in HELLOS_B.items():
+    for chunk in (1, 7, 255):
+        w('banner', f'{name}-{chunk}', bytes([PORTS.index(port), chunk]) + data)
+
+# ZGrab2's depth (engine/src/banner/{mysql,postgres,mqtt}.rs): MariaDB 10.11's greeting (MySQL
+# speaks first: any port) and error packet, PostgreSQL 15's answers to the SSLRequest and to a
+# StartupMessage for protocol 255.255, mosquitto's CONNACKs and an MQTT 5 CONNACK with
+# properties, RabbitMQ 3.10's Connection.Start and an AMQP 1.0 broker's protocol header, a
+# Modbus device's identification (basic objects) and an illegal-function exception.
+def mysql_packet(seq, p):
+    return struct.pack('<I', len(p))[:3] + bytes([seq]) + p
+
+
+def mysql_greeting(caps):
+    p = b'\x0a5.5.5-10.11.14-MariaDB-0+deb12u2\0' + struct.pack('<I', 31) + b'3;)Wd"n!\0'
+    p += struct.pack('<HBHH', caps & 0xffff, 45, 2, caps >> 16) + b'\x15' + bytes(10)
+    return mysql_packet(0, p + b'Z7a=q>n~b4Sk\0mysql_native_password\0')
+
+
+def pg_error(fields):
+    body = b''.join(bytes([f]) + v + b'\0' for f, v in fields) + b'\0'
+    return b'E' + struct.pack('>I', len(body) + 4) + body
+
+
+def mqtt_connack5():
+    props = b'\x21\x00\x14\x24\x01\x25\x00\x27\x00\x10\x00\x00\x12\x00\x06auto-1\x1f\x00\x05hello'
+    body = b'\x00\x00' + bytes([len(props)]) + props
+    return b'\x20' + bytes([len(body)]) + body
+
+
+def amqp_table(entries):
+    t = b''.join(bytes([len(k)]) + k + kind + v for k, kind, v in entries)
+    return struct.pack('>I', len(t)) + t
+
+
+def amqp_str(v):
+    return struct.pack('>I', len(v)) + v
+
+
+def amqp_start():
+    caps = amqp_table([(b'publisher_confirms', b't', b'\x01')])
+    props = amqp_table([(b'capabilities', b'F', caps), (b'cluster_name', b'S', amqp_str(b'rabbit@lab')),
+                        (b'platform', b'S', amqp_str(b'Erlang/OTP 25.2.3')),
+                        (b'product', b'S', amqp_str(b'RabbitMQ')), (b'version', b'S', amqp_str(b'3.10.8'))])
+    p = b'\x00\x0a\x00\x0a\x00\x09' + props + amqp_str(b'PLAIN AMQPLAIN') + amqp_str(b'en_US')
+    return b'\x01\x00\x00' + struct.pack('>I', len(p)) + p + b'\xce'
+
+
+DEPTH = {
+    'mysql': (7777, mysql_greeting(0x81fff7fe)),
+    'mysql-tls': (7777, mysql_greeting(0x81fffffe) + b'\x15\x03\x03\x00\x02\x02\x28'),
+    'mysql-error': (7777, mysql_packet(0, b'\xff\x6a\x04Host is not allowed to connect')),
+    'postgres': (5432, b'N' + pg_error([(b'S'[0], b'FATAL'), (b'V'[0], b'FATAL'), (b'C'[0], b'0A000'),
+        (b'M'[0], b'unsupported frontend protocol 255.255: server supports 3.0 to 3.0'),
+        (b'F'[0], b'postmaster.c'), (b'L'[0], b'2136'), (b'R'[0], b'ProcessStartupPacket')])),
+    'postgres-tls': (5432, b'S\x15\x03\x03\x00\x02\x02\x28'),
+    'mqtt-open': (1883, b'\x20\x02\x00\x00'),
+    'mqtt-auth': (1883, b'\x20\x02\x00\x05'),
+    'mqtt5': (1883, mqtt_connack5()),
+    'amqp': (5672, amqp_start()),
+    'amqp-header': (5672, b'AMQP\x00\x01\x00\x00'),
+    'modbus': (502, b'\x00\x01\x00\x00\x00\x30\x00\x2b\x0e\x01\x81\x00\x00\x03'
+               b'\x00\x12Schneider Electric\x01\x0cBMX P34 2020\x02\x04v2.7'),
+    'modbus-exception': (502, b'\x00\x01\x00\x00\x00\x03\x00\xab\x01'),
+}
+for name, (port, data) in DEPTH.items():
     for chunk in (1, 7, 255):
         w('banner', f'{name}-{chunk}', bytes([PORTS.index(port), chunk]) + data)
 

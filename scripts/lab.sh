@@ -49,6 +49,11 @@
 #                                                (scripts/lab-servers/hellos-a.sh)
 #                                                198.18.1.30-33: hellos part B (redis, SMBv1
 #                                                Samba, stand-ins; scripts/lab-servers/hellos-b.sh)
+#                                                198.18.1.40-44: depth banners (mosquitto :1883
+#                                                open on .40, with a password on .42; PostgreSQL
+#                                                :5432 ssl off on .41, on on .43; stand-ins
+#                                                AMQP :5672, Modbus :502 on .44;
+#                                                lab-servers/depth.sh)
 #                                            every address: IP protocol 253 answered in kind (a
 #                                                raw-socket responder, lab-servers/rawip.sh)
 #                                            One self-signed certificate (CN lab.masscan-rs.test)
@@ -81,6 +86,8 @@ BANNER_SERVICES="198.18.1.1:443 198.18.1.6:25 198.18.1.7:110 198.18.1.7:143 198.
 
 die() { echo "lab: $*" >&2; exit 1; }
 source "$(dirname "${BASH_SOURCE[0]}")/lab-servers/hellos-b.sh"
+# shellcheck source=lab-servers/depth.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lab-servers/depth.sh"
 need_root() { [ "$(id -u)" = 0 ] || die "needs root (network namespaces need CAP_NET_ADMIN and CAP_SYS_ADMIN)"; }
 
 ns_of() { echo "$1-scan $1-tgt $1-nbr $1-sctp"; }
@@ -220,6 +227,7 @@ EOF
   start_tls_servers "$ns" "$dir"
   start_udp_servers "$ns" "$dir"
   start_hellos_b_servers "$ns" "$dir"
+  start_depth_servers "$ns" "$dir"
   start_rawip_servers "$ns" "$dir"
 
   # Port 8080 open on every address of the block (and of the service hosts): the kernel completes
@@ -513,6 +521,7 @@ up() {
   for i in $(seq 1 17); do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
   for i in $(seq 20 26); do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
   for i in 30 31 32 33; do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
+  for i in $DEPTH_ADDRESSES; do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
   ip -n "$tgt" route add local 198.19.0.0/16 dev lo
   # The block answers SYNs at the scan's rate: room for many half-open connections.
   ip netns exec "$tgt" sysctl -qw net.ipv4.tcp_max_syn_backlog=65536 net.core.somaxconn=65535 \

@@ -16,7 +16,8 @@ set -euo pipefail
 # test (scripts/deploy/; the test starts them itself, inside a lab namespace); gnuplot draws
 # bench/plots.sh's figures. The servers of the original's hellos (scripts/lab-servers/hellos-a.sh):
 # Xvfb with xauth (X11), slapd (LDAP), rpcbind (ONC RPC), MIT's KDC (Kerberos), kamailio (SIP),
-# rtsp-server-perl (RTSP).
+# rtsp-server-perl (RTSP). mosquitto and mariadb-server, the MQTT broker and the MySQL server of
+# the depth banners' lab (scripts/lab-servers/depth.sh).
 packages=(build-essential pkg-config procps iproute2 python3 python3-venv jq bc netbase util-linux
           man-db
           clang libbpf-dev
@@ -32,7 +33,9 @@ packages=(build-essential pkg-config procps iproute2 python3 python3-venv jq bc 
           rpcbind
           krb5-kdc
           kamailio
-          rtsp-server-perl)
+          rtsp-server-perl
+          mosquitto
+          mariadb-server)
 
 missing=()
 for p in "${packages[@]}"; do

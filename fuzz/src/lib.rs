@@ -28,13 +28,17 @@ use std::sync::{Arc, OnceLock};
 
 /// Ports a banner session may be on: each client-first protocol's, server-first ones, and an
 /// unknown one (where the server's first bytes choose the parser).
-const PORTS: [u16; 33] = [
+const PORTS: [u16; 37] = [
     21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777, 8531, 993,
     // The original's hellos, part A: X11, Java RMI, Kerberos, MongoDB, DICOM, LDAP, SIP, RTSP, RPC.
     6000, 1099, 88, 27017, 104, 389, 5060, 554, 111,
     // Part B: DNS, SMB over NetBIOS, AFP, Notes RPC, MS-SQL, Docker, redis, Minecraft.
     53, 139, 548, 1352, 1433, 2375, 6379, 25565,
+    // ZGrab2's depth: PostgreSQL, MQTT, AMQP, Modbus (MySQL speaks first: any port).
+    5432, 1883, 5672, 502,
 ];
+/// Byte 0's pick (low 7 bits) of the rustls handshake; any other pick is a port of [`PORTS`].
+const RUSTLS: usize = 0x7f;
 const THEM: IpAddr = IpAddr::V4(Ipv4Addr::new(198, 18, 1, 1));
 const ME: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 2);
 const PORT_ME: u16 = 40000;
@@ -63,8 +67,8 @@ fn heartbleed_config() -> &'static BannerConfig {
     })
 }
 
-/// A banner session: byte 0 picks the port (one past the last: the rustls handshake of a
-/// second connection to a TLS 1.3-only server, on 443) and with its top bit the `--heartbleed`
+/// A banner session: byte 0 picks the port ([`RUSTLS`]: the rustls handshake of a second
+/// connection to a TLS 1.3-only server, on 443) and with its top bit the `--heartbleed`
 /// configuration, byte 1 the chunk size; the rest is the server's
 /// bytes in chunks, then the quiet-server probe and the end. What is kept stays bounded.
 pub fn banner(data: &[u8]) {
@@ -73,11 +77,11 @@ pub fn banner(data: &[u8]) {
         0 => banner_config(),
         _ => heartbleed_config(),
     };
-    let pick = usize::from(p & 0x7f) % (PORTS.len() + 1);
+    let pick = usize::from(p & 0x7f);
     let mut sent = Vec::new();
-    let mut s = match PORTS.get(pick) {
-        Some(&port) => Session::start(THEM, port, cfg, &mut sent),
-        None => Session::start_rustls(THEM, 443, cfg, &mut sent),
+    let mut s = match pick {
+        RUSTLS => Session::start_rustls(THEM, 443, cfg, &mut sent),
+        _ => Session::start(THEM, PORTS[pick % PORTS.len()], cfg, &mut sent),
     };
     for c in rest.chunks(usize::from(*chunk).max(1)) {
         if s.is_done() {

@@ -12,6 +12,7 @@ mod common;
 mod banners;
 mod clients;
 mod compat;
+mod depth;
 mod dpdk;
 mod flood;
 mod hellos_a;

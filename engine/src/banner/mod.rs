@@ -4,13 +4,14 @@
 //! port when we speak first (HTTP, TLS, memcached, RDP, SMB, and the original's other hellos
 //! in `hello/`: X11, Java RMI, Kerberos, MongoDB, DICOM, LDAP, SIP, RTSP, ONC RPC) and
 //! recognised from the server's first bytes otherwise (SSH, FTP, SMTP, POP3, IMAP4, VNC,
-//! Telnet, HTTP). TLS starts with our plaintext hello ([`tls_legacy`]); a server that refuses
+//! Telnet, HTTP, MySQL). TLS starts with our plaintext hello ([`tls_legacy`]); a server that refuses
 //! it (TLS 1.3 only) asks, through [`Session::wants_rustls`], for a second connection through
 //! rustls ([`Session::start_rustls`]). Every parser takes arbitrary bytes, keeps at most
 //! [`BannerConfig::max_bytes`] of them (a TLS connection at least a certificate chain's
 //! worth), and never panics.
 
 mod afp;
+mod amqp;
 mod dns;
 mod docker;
 mod hello;
@@ -19,9 +20,13 @@ pub mod http_request;
 mod lines;
 pub(crate) mod memcached;
 mod minecraft;
+mod modbus;
+mod mqtt;
 mod mssql;
+mod mysql;
 mod notes;
 mod parser;
+mod postgres;
 mod rdp;
 mod redis;
 mod smb;
@@ -88,6 +93,12 @@ pub mod app {
     pub const NOTES_RPC: u16 = 49;
     pub const MS_SQL: u16 = 50;
     pub const AFP: u16 = 51;
+    // Ours: the databases and message brokers ZGrab2 surveys.
+    pub const MYSQL: u16 = 52;
+    pub const POSTGRES: u16 = 53;
+    pub const MQTT: u16 = 54;
+    pub const AMQP: u16 = 55;
+    pub const MODBUS: u16 = 56;
 }
 
 /// One banner: what kind (`app_proto`) and its bytes.
@@ -230,7 +241,10 @@ fn client_first(port: u16) -> Option<ClientFirst> {
         | 853
         | 4443
         | 5986
-        | 9443 => ClientFirst::Tls,
+        | 9443
+        // MQTT and AMQP over TLS.
+        | 8883
+        | 5671 => ClientFirst::Tls,
         _ => return parser::hello_for(port).map(ClientFirst::Other),
     })
 }
@@ -370,6 +384,7 @@ impl Session {
     fn cap(&self, cfg: &BannerConfig) -> usize {
         match self.kind {
             Kind::TlsLegacy(_) | Kind::Tls(_) | Kind::StartTls(_) => cfg.max_bytes.max(TLS_BYTES),
+            Kind::Other(ref p) if p.in_tls() => cfg.max_bytes.max(TLS_BYTES),
             _ => cfg.max_bytes,
         }
     }
@@ -468,6 +483,9 @@ fn detect(d: &[u8], port: u16) -> Kind {
         Kind::Lines(lines::Lines::pop3())
     } else if starts(b"* OK") || starts(b"* PREAUTH") {
         Kind::Lines(lines::Lines::imap4())
+    } else if mysql::is_greeting(d) {
+        // Before telnet: a greeting 255 bytes long starts with 0xff too.
+        Kind::Other(Box::<mysql::Mysql>::default())
     } else if d.first() == Some(&telnet::IAC) {
         Kind::Telnet(telnet::Telnet::default())
     } else if d.len() >= 4 && d[..3].iter().all(u8::is_ascii_digit) && matches!(d[3], b' ' | b'-') {

@@ -14,6 +14,12 @@ pub(crate) trait Parser: Send {
 
     /// The connection is over: push the banners found.
     fn finish(self: Box<Self>, cfg: &BannerConfig, found: &mut Vec<Found>);
+
+    /// Whether the connection has gone on to a TLS handshake (a database's SSLRequest was
+    /// accepted): it may then take a certificate chain's worth of bytes.
+    fn in_tls(&self) -> bool {
+        false
+    }
 }
 
 /// Starts a client-first protocol: appends its hello to `out` and returns the parser for the
@@ -45,6 +51,10 @@ pub(crate) fn hello_for(port: u16) -> Option<Start> {
         1433 => super::mssql::start,
         548 => super::afp::start,
         25565 => super::minecraft::start,
+        5432 => super::postgres::start,
+        1883 => super::mqtt::start,
+        5672 => super::amqp::start,
+        502 => super::modbus::start,
         _ => return None,
     })
 }

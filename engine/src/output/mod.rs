@@ -318,7 +318,7 @@ impl Record {
 /// The `app_proto` numbers' own names, by number (fixed numbers: 0-36 are the original's
 /// `enum ApplicationProtocol`, 37 on are ours). `none` and `heur` are the names `--banner-types`
 /// knows them by; outputs write both as `unknown`, as the original does ([`app_name`]).
-const APP_NAMES: [&str; 52] = [
+const APP_NAMES: [&str; 57] = [
     "none",
     "heur",
     "ssh",
@@ -372,6 +372,11 @@ const APP_NAMES: [&str; 52] = [
     "notes-rpc",
     "ms-sql",
     "afp",
+    "mysql",
+    "postgres",
+    "mqtt",
+    "amqp",
+    "modbus",
 ];
 
 /// The name every output writes for an `app_proto` number, as the original's
@@ -507,6 +512,11 @@ mod tests {
         assert_eq!(app_name(1), "unknown");
         assert_eq!(app_name(36), "error");
         assert_eq!(app_name(51), "afp");
+        assert_eq!(app_name(52), "mysql");
+        assert_eq!(app_name(53), "postgres");
+        assert_eq!(app_name(54), "mqtt");
+        assert_eq!(app_name(55), "amqp");
+        assert_eq!(app_name(56), "modbus");
         assert_eq!(app_name(999), "(999)");
         assert_eq!(app_numbers("heur"), [1]);
         assert_eq!(app_numbers("vnc"), [23, 33]);
