@@ -7,7 +7,7 @@
 //! reported beside the greeting, as ZGrab2's `mysql` module does.
 
 use super::parser::Parser;
-use super::tls_legacy::Legacy;
+use super::tls_legacy::{Checks, Legacy};
 use super::{app, BannerConfig, Found};
 
 /// The capability bits, lowest first (the names the MySQL documentation gives, without
@@ -115,7 +115,7 @@ impl Parser for Mysql {
         match Greeting::parse(p) {
             Some(g) if g.capabilities & CLIENT_SSL != 0 => {
                 ssl_request(&g, out);
-                self.tls = Some(Box::new(Legacy::start(None, false, out)));
+                self.tls = Some(Box::new(Legacy::start(None, Checks::default(), out)));
                 false
             }
             _ => true,

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 
 use super::hello::be32;
 use super::parser::Parser;
-use super::tls_legacy::Legacy;
+use super::tls_legacy::{Checks, Legacy};
 use super::{app, BannerConfig, Found};
 
 /// SSLRequest: length 8, the code 1234.5679.
@@ -50,7 +50,7 @@ impl Parser for Postgres {
             self.answer = Some(a);
             match a {
                 b'S' => {
-                    self.tls = Some(Box::new(Legacy::start(None, false, out)));
+                    self.tls = Some(Box::new(Legacy::start(None, Checks::default(), out)));
                     return false;
                 }
                 b'N' => {
