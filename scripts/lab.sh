@@ -41,7 +41,7 @@
 #                                                every UDP port with ICMP port unreachable),
 #                                                TLS (lab-servers/tls.sh): 198.18.1.16 openssl
 #                                                TLS 1.0 only (AES128-SHA) :443, :8531,
-#                                                198.18.1.17 openssl TLS 1.3 only :443, :8531
+#                                                198.18.1.17 openssl TLS 1.3 only :443, :8531 (both also :9999)
 #                                                198.18.1.20-25 the original's hellos, part A:
 #                                                Xvfb :6000/:6001, slapd :389, rpcbind :111,
 #                                                krb5kdc :88, kamailio :5060, RTSP :554,

@@ -242,7 +242,7 @@ counters! {
         retransmits = json().on_line("banners", "retransmissions", false),
         /// Second connections to TLS servers that refused the plaintext hello (TLS 1.3 only),
         /// which shake hands through rustls.
-        reconnects = json().on_line("banners", "TLS 1.3 reconnections", false),
+        reconnects = json().on_line("banners", "second connections", false),
         /// Banners reported.
         banners = json().on_line("banners", "banners", false)
             .counter("masscan_banners_total", "Banners reported."),
@@ -368,7 +368,7 @@ mod tests {
             ..Default::default()
         };
         let want = "0 connections (0 at most at once, 1 refused: table full), 0 timed out, \
-                    0 retransmissions, 0 TLS 1.3 reconnections, 0 banners";
+                    0 retransmissions, 0 second connections, 0 banners";
         assert_eq!(
             lines(refused),
             [("", String::new()), ("banners", want.to_string())]

@@ -6,7 +6,8 @@
 //! ends with a RST when the session is done, the server closes, the byte cap is reached or a
 //! timer fires. A TLS server that refused the plaintext hello (a TLS 1.3-only server) gets a
 //! second connection on the same ports, whose SYN-ACK opens a rustls session instead
-//! ([`Session::start_rustls`]). Timers sit on a wheel advanced by [`Stack::poll`] from the clock, not by packet
+//! ([`Session::start_rustls`]); with `--identify`, a silent port that gave the HTTP hello no
+//! answer gets one with the TLS hello ([`Session::next_try`]). Timers sit on a wheel advanced by [`Stack::poll`] from the clock, not by packet
 //! arrival, so a quiet link still gets its probes sent and its connections closed on time.
 //!
 //! Its surface is sans-IO, after quinn-proto: [`Stack::poll_transmit`] writes the next queued
@@ -14,7 +15,7 @@
 //! [`Stack::poll_record`] hands out the banners found. Queued segments are small descriptors
 //! whose payloads sit in one reused byte arena, so sending costs no allocation per frame.
 
-use crate::banner::{BannerConfig, Found, Session};
+use crate::banner::{BannerConfig, Found, NextTry, Session};
 use crate::cookie::CookieKey;
 use crate::frame::{ip_builder, Flow, FrameHeader, Link, MIN_FRAME};
 use crate::output::BannerRecord;
@@ -138,6 +139,8 @@ pub struct Stack {
 
 /// A second connection waiting for its SYN-ACK.
 struct Reconnect {
+    /// What the connection is for.
+    then: NextTry,
     peer_mac: [u8; 6],
     sent_ms: u64,
     retries: u8,
@@ -173,11 +176,12 @@ impl Stack {
 
     /// Opens a second connection on the same ports (so the same receive queue sees its reply,
     /// and the same cookie recognises it): a SYN, after the RST that ended the first.
-    fn reconnect(&mut self, flow: Flow, peer_mac: [u8; 6]) {
+    fn reconnect(&mut self, flow: Flow, peer_mac: [u8; 6], then: NextTry) {
         if self.reconnecting.len() >= self.cfg.max_connections {
             return;
         }
         let r = Reconnect {
+            then,
             peer_mac,
             sent_ms: self.now_ms,
             retries: 0,
@@ -326,10 +330,10 @@ impl Stack {
         }
         self.scratch.clear();
         let (ip, port, banners) = (flow.them, flow.port_them, &self.cfg.banners);
-        let session = if self.reconnecting.remove(&flow).is_some() {
-            Session::start_rustls(ip, port, banners, &mut self.scratch)
-        } else {
-            Session::start(ip, port, banners, &mut self.scratch)
+        let session = match self.reconnecting.remove(&flow).map(|r| r.then) {
+            Some(NextTry::Rustls) => Session::start_rustls(ip, port, banners, &mut self.scratch),
+            Some(NextTry::Tls) => Session::start_tls_try(ip, port, banners, &mut self.scratch),
+            None => Session::start(ip, port, banners, &mut self.scratch),
         };
         let tcb = Tcb {
             peer_mac,
@@ -471,6 +475,14 @@ impl Stack {
                     let probe = std::mem::take(&mut self.scratch);
                     self.send(flow, &probe);
                     self.scratch = probe;
+                } else if cfg.banners.identify
+                    && tcb.session.probed_quiet()
+                    && tcb.unacked.is_empty()
+                    && now >= tcb.created_ms + 2 * cfg.hello_wait_ms
+                {
+                    // `--identify`: the HTTP hello got nothing either; the next try is due.
+                    self.finish(flow, true);
+                    return;
                 }
             }
         } else if now >= tcb.heard_ms + cfg.hello_wait_ms && tcb.unacked.is_empty() {
@@ -495,6 +507,8 @@ impl Stack {
             let quiet = tcb.created_ms + cfg.hello_wait_ms;
             if quiet > self.now_ms {
                 d = d.min(quiet);
+            } else if cfg.banners.identify && tcb.session.probed_quiet() {
+                d = d.min(quiet + cfg.hello_wait_ms);
             }
         } else {
             d = d.min(tcb.heard_ms + cfg.hello_wait_ms);
@@ -553,8 +567,8 @@ impl Stack {
             let (mac, seq, ack) = (tcb.peer_mac, tcb.snd_nxt, tcb.rcv_nxt);
             self.queue(flow, (mac, tcb.window), seq, ack, RST | ACK, &[]);
         }
-        if tcb.session.wants_rustls() {
-            self.reconnect(flow, tcb.peer_mac);
+        if let Some(then) = tcb.session.next_try(&self.cfg.banners) {
+            self.reconnect(flow, tcb.peer_mac, then);
         }
         self.found.clear();
         tcb.session.finish(&self.cfg.banners, &mut self.found);

@@ -2,7 +2,7 @@
 # certificate chain of its own (a lab CA and a leaf it signed), on 198.18.1.16 (TLS 1.0 only,
 # RSA key exchange with AES128-SHA: the legacy server rustls cannot talk to) and 198.18.1.17
 # (TLS 1.3 only: it refuses the plaintext hello, and its certificate comes from a second
-# connection through rustls), each on 443 and 8531. They run in the target namespace only.
+# connection through rustls), each on 443, 8531 and 9999 (a port no one assigns TLS: `--identify` finds them there). They run in the target namespace only.
 
 # start_tls_servers NS DIR
 start_tls_servers() {
@@ -19,7 +19,7 @@ start_tls_servers() {
     -days 30 -extfile "$dir/ext.cnf" -out "$dir/leaf.pem" 2>/dev/null \
     || die "openssl could not sign the TLS lab certificate"
   local ip port
-  for port in 443 8531; do
+  for port in 443 8531 9999; do
     ip netns exec "$ns" openssl s_server -quiet -www -accept "198.18.1.16:$port" -tls1 \
       -cipher 'AES128-SHA:@SECLEVEL=0' -cert "$dir/leaf.pem" -key "$dir/leaf.key" \
       -cert_chain "$dir/ca.pem" </dev/null >>"$dir/legacy.log" 2>&1 &

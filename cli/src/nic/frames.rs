@@ -129,6 +129,7 @@ pub fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConf
     banners.heartbleed = c.banner.heartbleed;
     banners.ticketbleed = c.banner.ticketbleed;
     banners.poodle = c.banner.poodle;
+    banners.identify = c.banner.identify;
     banners.http = c.banner.http.clone();
     let kind = |k: &str| c.banner.hello.iter().any(|h| h == k);
     // The original applies smbv1, then http, then ssl: ssl wins over http.

@@ -43,6 +43,12 @@ pub struct BannerOptions {
     /// as in the original).
     #[arg(long = "rawudp")]
     pub rawudp: bool,
+    /// Beyond the original: a port that stays silent and then gives the HTTP hello no answer
+    /// (or a TLS alert) gets a second connection with the TLS hello, so a TLS server on a port
+    /// no one assigns it is named and gives its certificate; at most one extra connection per
+    /// such port (two for a TLS 1.3-only server). Implies --banners.
+    #[arg(long = "identify")]
+    pub identify: bool,
     /// No banners (overrides --banners, e.g. one from a config file).
     #[arg(long = "nobanners")]
     pub nobanners: bool,
@@ -154,8 +160,9 @@ impl BannerOptions {
             }
         }
         let tls_check = b.heartbleed || b.ticketbleed || b.poodle;
-        b.enabled = (self.banners || tls_check || self.rawudp) && !self.nobanners;
+        b.enabled = (self.banners || tls_check || self.rawudp || self.identify) && !self.nobanners;
         b.raw_udp = self.rawudp;
+        b.identify = self.identify;
         b.hello_timeout = self.hello_timeout;
         b.connection_timeout = self.connection_timeout;
         for (kind, list) in [

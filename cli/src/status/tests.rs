@@ -131,10 +131,10 @@ tx-core 0 (cpu 3): 1001 probes in 2.000 s = 500 pps, 1002 batches, 1003 throttle
 tx-core 1 (unpinned): 2001 probes in 4.000 s = 500 pps, 2002 batches, 2003 throttle waits, 2004 ring full, 2005 kicks
 rx-core 0 (cpu 5): 101 frames, 106 open, 107 closed, 105 duplicates, 104 bad cookie, 102 not ours, 103 malformed, 108 rst sent, 109 arp answered, 112 kernel drops, 113 fill-empty, 114 answers dropped
 rx-core 0 icmp: 110 errors about our probes, 111 UDP replies from another address (IP-MISMATCH)
-rx-core 0 banners: 115 connections (117 at most at once, 118 refused: table full), 119 timed out, 120 retransmissions, 124 TLS 1.3 reconnections, 121 banners
+rx-core 0 banners: 115 connections (117 at most at once, 118 refused: table full), 119 timed out, 120 retransmissions, 124 second connections, 121 banners
 rx-core 1 (unpinned): 201 frames, 206 open, 0 closed, 0 duplicates, 0 bad cookie, 0 not ours, 0 malformed, 0 rst sent, 0 arp answered, 212 kernel drops, 0 fill-empty, 0 answers dropped
 rx-core 1 icmp: 0 errors about our probes, 211 UDP replies from another address (IP-MISMATCH)
-rx-core 1 banners: 0 connections (0 at most at once, 218 refused: table full), 0 timed out, 0 retransmissions, 0 TLS 1.3 reconnections, 0 banners
+rx-core 1 banners: 0 connections (0 at most at once, 218 refused: table full), 0 timed out, 0 retransmissions, 0 second connections, 0 banners
 rx-core 2 (cpu 7): 301 frames, 0 open, 307 closed, 0 duplicates, 0 bad cookie, 302 not ours, 0 malformed, 0 rst sent, 0 arp answered, 0 kernel drops, 313 fill-empty, 0 answers dropped
 total: 3002 probes in 4.000 s = 750 pps over 2 transmit thread(s) [offline]
 ";

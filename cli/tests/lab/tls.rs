@@ -1,6 +1,7 @@
 //! TLS in the lab: the certificate chain of a server that speaks only TLS 1.0 with RSA key
 //! exchange (through the plaintext hello) and of one that speaks only TLS 1.3 (through a second
-//! connection with rustls), each on 443 and on 8531, with the original's records. Ignored
+//! connection with rustls), each on 443 and on 8531, with the original's records, and on 9999
+//! with `--identify`. Ignored
 //! unless asked for, because it needs root: `./scripts/test.sh` runs it.
 
 use crate::common::*;
@@ -53,7 +54,52 @@ fn legacy_and_tls13_only_servers_both_give_their_certificate_chain() {
         "{out}"
     );
     let err = stderr(&o);
-    assert!(err.contains(" 2 TLS 1.3 reconnections"), "{err}");
+    assert!(err.contains(" 2 second connections"), "{err}");
+}
+
+/// `--identify`: the same servers on 9999, a port no one gives TLS (no hello at connect),
+/// stay silent, get the HTTP hello after `--hello-timeout`, close without a word, and are
+/// named by a second connection with the TLS hello: the TLS 1.0 server gives its chain there,
+/// the TLS 1.3-only one after a third (rustls). Without `--identify` nothing is said of them,
+/// and no second connection is made.
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn identify_names_tls_servers_on_a_port_no_one_gives_tls() {
+    let lab = Lab::up(MASSCAN);
+    let scan = |extra: &[&str]| {
+        let mut args = vec![
+            "198.18.1.16-198.18.1.17",
+            "-p9999",
+            "--banners",
+            "--hello-timeout",
+            "1",
+            "--rate",
+            "100",
+            "--wait",
+            "6",
+        ];
+        args.extend_from_slice(extra);
+        let o = lab.run(&args);
+        ok(&o);
+        (String::from_utf8_lossy(&o.stdout).into_owned(), stderr(&o))
+    };
+    let (out, err) = scan(&["--identify"]);
+    line(&out, "198.18.1.16", 9999, "ssl", "TLS/1.0 cipher:0x2f");
+    line(&out, "198.18.1.16", 9999, "X509", "MII");
+    line(&out, "198.18.1.17", 9999, "ssl", "TLS/1.3 cipher:0x130");
+    line(&out, "198.18.1.17", 9999, "X509", "MII");
+    // 2 TLS tries, and the TLS 1.3-only server's rustls connection.
+    assert!(err.contains(" 3 second connections"), "{err}");
+    let (out, err) = scan(&[]);
+    assert!(!out.contains("[ssl]") && !out.contains("[X509]"), "{out}");
+    assert!(err.contains(" 0 second connections"), "{err}");
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.starts_with("Discovered open port 9999/tcp"))
+            .count(),
+        2,
+        "{out}"
+    );
 }
 
 /// `--heartbleed` against stand-ins (test-support/heartbleed-standin.py, written from the

@@ -148,6 +148,9 @@ pub struct BannerConfig {
     pub forced: Option<Forced>,
     /// `--hello smbv1`: the SMB hello offers SMBv1 (NT LM 0.12) only.
     pub smbv1_only: bool,
+    /// `--identify`: a port that stayed silent and then gave the HTTP hello nothing, or a TLS
+    /// record, gets a second connection with the TLS hello ([`Session::next_try`]).
+    pub identify: bool,
     tls: Arc<rustls::ClientConfig>,
 }
 
@@ -163,6 +166,7 @@ impl Default for BannerConfig {
             ticketbleed: false,
             capture_ticketbleed: false,
             poodle: false,
+            identify: false,
             hellos: HashMap::new(),
             http: http_request::HttpRequest::default(),
             forced: None,
@@ -279,7 +283,22 @@ pub struct Session {
     received: usize,
     /// Whether we have sent a hello (so a quiet server is not probed twice).
     said_hello: bool,
+    /// The hello was the HTTP request sent after the server stayed quiet ([`Session::quiet`]).
+    probed_quiet: bool,
+    /// The first byte the server sent.
+    first_byte: Option<u8>,
     done: bool,
+}
+
+/// What a connection that ended asks for next, on the same ports: a second connection
+/// ([`Session::next_try`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NextTry {
+    /// A TLS server refused the plaintext hello (TLS 1.3 only): a handshake through rustls.
+    Rustls,
+    /// `--identify`: the port stayed silent and gave the HTTP hello nothing or a TLS record:
+    /// the plaintext TLS hello.
+    Tls,
 }
 
 impl Session {
@@ -291,6 +310,8 @@ impl Session {
             port,
             received: 0,
             said_hello: false,
+            probed_quiet: false,
+            first_byte: None,
             done: false,
         };
         if let Some(h) = cfg.hellos.get(&port) {
@@ -332,6 +353,7 @@ impl Session {
             return false;
         }
         self.said_hello = true;
+        self.probed_quiet = true;
         self.kind = self.hello(ClientFirst::Http, ip, cfg, out);
         true
     }
@@ -339,6 +361,11 @@ impl Session {
     /// Whether the parser has all it wants (the connection can end).
     pub fn is_done(&self) -> bool {
         self.done
+    }
+
+    /// Whether the hello sent was the HTTP request after the server stayed quiet.
+    pub fn probed_quiet(&self) -> bool {
+        self.probed_quiet
     }
 
     /// Bytes received so far.
@@ -354,6 +381,7 @@ impl Session {
         let cap = self.cap(cfg);
         let room = cap.saturating_sub(self.received);
         let data = &data[..data.len().min(room)];
+        self.first_byte = self.first_byte.or(data.first().copied());
         self.received += data.len();
         if matches!(self.kind, Kind::Detect) || self.mismatch(data) {
             self.kind = detect(data, self.port);
@@ -396,6 +424,39 @@ impl Session {
         matches!(&self.kind, Kind::TlsLegacy(p) if p.refused())
     }
 
+    /// The second connection this one asks for when it ends, if any: rustls after a refused
+    /// plaintext TLS hello; with `--identify`, the TLS hello after a silent port gave the HTTP
+    /// hello no answer, or a TLS record (an alert), as a TLS server on an unexpected port
+    /// does. A connection opened for a try asks for no other, but rustls after a refusal: at
+    /// most three connections per port.
+    pub fn next_try(&self, cfg: &BannerConfig) -> Option<NextTry> {
+        if self.wants_rustls() {
+            return Some(NextTry::Rustls);
+        }
+        let tls_record = self.first_byte.is_some_and(|b| (0x15..=0x16).contains(&b));
+        (cfg.identify
+            && self.probed_quiet
+            && matches!(self.kind, Kind::Http(_))
+            && (self.received == 0 || tls_record))
+            .then_some(NextTry::Tls)
+    }
+
+    /// The second connection `--identify` opens ([`NextTry::Tls`]): the plaintext TLS hello,
+    /// appended to `out`.
+    pub fn start_tls_try(ip: IpAddr, port: u16, cfg: &BannerConfig, out: &mut Vec<u8>) -> Self {
+        let mut s = Session {
+            kind: Kind::Detect,
+            port,
+            received: 0,
+            said_hello: true,
+            probed_quiet: false,
+            first_byte: None,
+            done: false,
+        };
+        s.kind = s.hello(ClientFirst::Tls, ip, cfg, out);
+        s
+    }
+
     /// The second connection to a server that refused the plaintext hello: a TLS 1.3 (or 1.2)
     /// handshake through rustls, its ClientHello appended to `out`.
     pub fn start_rustls(ip: IpAddr, port: u16, cfg: &BannerConfig, out: &mut Vec<u8>) -> Self {
@@ -408,6 +469,8 @@ impl Session {
             port,
             received: 0,
             said_hello: true,
+            probed_quiet: false,
+            first_byte: None,
             done: false,
         }
     }

@@ -115,6 +115,7 @@ pub static ECHO: &[Echo] = &[
     setting("ticketbleed", |c| flag(c.banner.ticketbleed), None),
     Echo::Lines(write_vulns),
     setting("rawudp", |c| flag(c.banner.raw_udp), None),
+    setting("identify", |c| flag(c.banner.identify), None),
     setting(
         "hello-timeout",
         |c| given(&c.banner.hello_timeout),

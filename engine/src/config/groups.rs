@@ -131,6 +131,9 @@ pub struct Banners {
     pub enabled: bool,
     /// `--rawudp`: UDP replies reported raw too, beside their parsed banner.
     pub raw_udp: bool,
+    /// `--identify`: a silent port that gave the HTTP hello nothing (or a TLS record) gets a
+    /// second connection with the TLS hello.
+    pub identify: bool,
     /// `capture = X` (true) and `nocapture = X` (false) settings, in order given.
     pub captures: Vec<(bool, String)>,
     /// `--hello-timeout` seconds.

@@ -29,7 +29,9 @@ pub fn parse_pair(item: &str) -> Option<Result<Pair, String>> {
         return Some(parse_v6_pair(rest));
     }
     let (head, port) = item.split_once(':')?;
-    if !head.contains('.') {
+    // No `.` before the first `:`: IPv6. A `-` there: a range from an IPv4 address to an IPv6
+    // one, which the range parser refuses in its own words.
+    if !head.contains('.') || head.contains('-') {
         return None;
     }
     Some(match head.parse::<Ipv4Addr>() {
@@ -243,6 +245,8 @@ mod tests {
             "2001:db8::1",
             "::ffff:1.2.3.4",
             "64:ff9b::1.2.3.4",
+            // A range across families: the range parser says what is wrong with it.
+            "10.0.0.1-2001:db8::1",
         ] {
             assert!(parse_pair(plain).is_none(), "{plain}");
         }

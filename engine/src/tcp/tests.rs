@@ -538,3 +538,99 @@ fn the_window_is_scaled_only_when_both_sides_announced_a_window_scale() {
     assert_eq!(window_of(None, true), WINDOW, "our SYN did not scale");
     assert_eq!(window_of(Some(14), true), 1, "never a zero window");
 }
+
+/// A stack whose banners run with `--identify`.
+fn identify_stack(key: &CookieKey) -> Stack {
+    let mut cfg = keyed_stack(10, key).config().clone();
+    let mut banners = BannerConfig::default();
+    banners.identify = true;
+    cfg.banners = Arc::new(banners);
+    Stack::new(cfg, key)
+}
+
+/// `--identify`: a port without a hello that stays silent gets the HTTP hello after the hello
+/// wait; silent again for as long, it is reset and a second connection on the same ports (the
+/// cookie as sequence number) sends the plaintext TLS hello. Without `--identify` the silent
+/// connection waits for its timeout and nothing follows.
+#[test]
+fn identify_follows_a_silent_port_with_a_tls_hello_on_a_second_connection() {
+    let key = CookieKey::from_seed(1);
+    let f = flow(7777);
+    let mut st = identify_stack(&key);
+    st.poll(5_000, 1000);
+    assert!(st.open(f, PEER_MAC, 64, &syn_ack(), Some(1460)));
+    let out = sent(&mut st);
+    assert!(
+        out.iter().all(|s| s.3.is_empty()),
+        "no hello on 7777 at connect: {out:?}"
+    );
+    st.poll(7_000, 1002);
+    let out = sent(&mut st);
+    assert_eq!(out.len(), 1);
+    assert!(out[0].3.starts_with(b"GET / HTTP/1.0\r\n"), "{out:?}");
+    let http_len = out[0].3.len() as u32;
+    // The server acknowledges the request and says nothing.
+    st.segment(f, &data(0, OUR_ISN.wrapping_add(http_len), b""));
+    st.poll(8_500, 1003);
+    assert!(sent(&mut st).is_empty(), "not before a second hello wait");
+    st.poll(9_000, 1004);
+    let out = sent(&mut st);
+    assert_eq!(out.len(), 2, "{out:?}");
+    assert_eq!(out[0].0, RST | ACK);
+    let cookie = crate::probe::tcp_syn::cookie(&key, f.them, f.me, f.port_them, f.port_me);
+    assert_eq!((out[1].0, out[1].1), (SYN, cookie as u32));
+    assert!(st.awaits(&f));
+    assert_eq!(st.counters.reconnects, 1);
+    let syn_ack2 = Segment {
+        ack: (cookie as u32).wrapping_add(1),
+        ..syn_ack()
+    };
+    assert!(st.open(f, PEER_MAC, 64, &syn_ack2, Some(1460)));
+    let out = sent(&mut st);
+    assert_eq!(out[0].3, sent_plaintext_hello(), "the plaintext TLS hello");
+
+    // Without --identify: the same silence ends with the connection's timeout, no try after.
+    let mut plain = keyed_stack(10, &key);
+    plain.poll(5_000, 1000);
+    assert!(plain.open(f, PEER_MAC, 64, &syn_ack(), Some(1460)));
+    sent(&mut plain);
+    plain.poll(7_000, 1002);
+    let http_len = sent(&mut plain)[0].3.len() as u32;
+    plain.segment(f, &data(0, OUR_ISN.wrapping_add(http_len), b""));
+    plain.poll(9_000, 1004);
+    assert!(sent(&mut plain).is_empty());
+    plain.poll(35_001, 1030);
+    let out = sent(&mut plain);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0].0, RST | ACK);
+    assert_eq!(plain.counters.reconnects, 0);
+}
+
+/// `--identify`: a TLS alert in answer to the HTTP hello (a TLS server on a port no one gives
+/// it) also brings the TLS hello; an HTTP answer does not.
+#[test]
+fn identify_follows_a_tls_alert_but_not_an_http_reply() {
+    let key = CookieKey::from_seed(1);
+    for (reply, tries) in [
+        (&b"\x15\x03\x01\x00\x02\x02\x32"[..], 1),
+        (&b"HTTP/1.0 200 OK\r\nServer: x\r\n\r\n"[..], 0),
+    ] {
+        let f = flow(7777);
+        let mut st = identify_stack(&key);
+        st.poll(5_000, 1000);
+        assert!(st.open(f, PEER_MAC, 64, &syn_ack(), Some(1460)));
+        sent(&mut st);
+        st.poll(7_000, 1002);
+        let http_len = sent(&mut st)[0].3.len() as u32;
+        st.segment(f, &data(0, OUR_ISN.wrapping_add(http_len), reply));
+        let fin = Segment {
+            flags: FIN | ACK,
+            ..data(reply.len() as u32, OUR_ISN.wrapping_add(http_len), b"")
+        };
+        st.segment(f, &fin);
+        st.poll(12_000, 1007);
+        sent(&mut st);
+        assert_eq!(st.counters.reconnects, tries, "{reply:02x?}");
+        assert_eq!(st.awaits(&f), tries == 1);
+    }
+}
