@@ -62,15 +62,21 @@ impl Lab {
 
     /// A lab whose scanner link has `queues` transmit and receive queues.
     pub fn with_queues(bin: &str, queues: usize) -> Lab {
-        Self::make(bin, queues, 1)
+        Self::make(bin, queues, 1, false)
     }
 
     /// A lab with a second link from the scanner to the targets (`LAB_LINKS=2`).
     pub fn with_two_links(bin: &str) -> Lab {
-        Self::make(bin, 1, 2)
+        Self::make(bin, 1, 2, false)
     }
 
-    fn make(bin: &str, queues: usize, links: usize) -> Lab {
+    /// A lab with the depth servers too (`LAB_DEPTH=1`: mosquitto, PostgreSQL, MariaDB and the
+    /// AMQP and Modbus stand-ins on 198.18.1.40-45), which the other tests do without.
+    pub fn with_depth_servers(bin: &str) -> Lab {
+        Self::make(bin, 1, 1, true)
+    }
+
+    fn make(bin: &str, queues: usize, links: usize, depth: bool) -> Lab {
         let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         assert!(
             is_root(),
@@ -80,6 +86,7 @@ impl Lab {
             .arg("up")
             .env("LAB_QUEUES", queues.to_string())
             .env("LAB_LINKS", links.to_string())
+            .env("LAB_DEPTH", if depth { "1" } else { "0" })
             .stdin(Stdio::null())
             .output()
             .expect("run scripts/lab.sh");

@@ -36,7 +36,7 @@ fn banners(lab: &Lab, targets: &str, ports: &str) -> String {
 #[test]
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn brokers_and_databases_say_what_they_allow() {
-    let lab = Lab::up(MASSCAN);
+    let lab = Lab::with_depth_servers(MASSCAN);
     let out = banners(&lab, "198.18.1.40-198.18.1.43", "1883,5432");
     has(
         &out,
@@ -72,7 +72,7 @@ fn brokers_and_databases_say_what_they_allow() {
 #[test]
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn amqp_and_modbus_stand_ins() {
-    let lab = Lab::up(MASSCAN);
+    let lab = Lab::with_depth_servers(MASSCAN);
     let out = banners(&lab, "198.18.1.44", "502,5672");
     has(
         &out,
@@ -91,7 +91,7 @@ fn amqp_and_modbus_stand_ins() {
 #[test]
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn mariadb_greeting_then_its_certificate() {
-    let lab = Lab::up(MASSCAN);
+    let lab = Lab::with_depth_servers(MASSCAN);
     let out = banners(&lab, "198.18.1.45", "3306");
     has(
         &out,
