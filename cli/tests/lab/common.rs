@@ -1,7 +1,7 @@
 //! What the lab tests share beyond test-support: the binary under test, the lab clients'
-//! Python, and reading the per-core summary lines of a scan's stderr.
+//! Python, reading the per-core summary lines of a scan's stderr, and a scan's banner lines.
 
-use masscan_test_support::{rx_core_counts, Lab};
+use masscan_test_support::{ok, rx_core_counts, Lab};
 use std::process::Command;
 
 /// The `masscan` binary under test.
@@ -24,4 +24,16 @@ pub fn rx_counter(err: &str, k: usize, name: &str) -> u64 {
         .split(", ")
         .find_map(|c| c.strip_suffix(name).map(|n| n.trim().parse().unwrap()))
         .unwrap_or_else(|| panic!("no {name:?} in {counts}"))
+}
+
+/// The `Banner on` lines of a scan with `args` (each trimmed, one per line); the scan must
+/// succeed.
+pub fn banner_lines(lab: &Lab, args: &[&str]) -> String {
+    let o = lab.run(args);
+    ok(&o);
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter(|l| l.starts_with("Banner on"))
+        .map(|l| l.trim_end().to_string() + "\n")
+        .collect()
 }

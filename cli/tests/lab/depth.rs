@@ -14,23 +14,20 @@ fn has(out: &str, want: &str) {
 
 /// The banner lines of a scan of `targets` on `ports`.
 fn banners(lab: &Lab, targets: &str, ports: &str) -> String {
-    let o = lab.run(&[
-        targets,
-        "-p",
-        ports,
-        "--banners",
-        "--rate",
-        "200",
-        "--wait",
-        "3",
-        "--nostatus",
-    ]);
-    ok(&o);
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .filter(|l| l.starts_with("Banner on"))
-        .map(|l| l.trim_end().to_string() + "\n")
-        .collect()
+    banner_lines(
+        lab,
+        &[
+            targets,
+            "-p",
+            ports,
+            "--banners",
+            "--rate",
+            "200",
+            "--wait",
+            "3",
+            "--nostatus",
+        ],
+    )
 }
 
 #[test]

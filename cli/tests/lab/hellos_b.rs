@@ -22,13 +22,7 @@ fn banners(lab: &Lab, targets: &str, ports: &str, extra: &[&str]) -> String {
         "--nostatus",
     ];
     args.extend_from_slice(extra);
-    let o = lab.run(&args);
-    ok(&o);
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .filter(|l| l.starts_with("Banner on"))
-        .map(|l| l.trim_end().to_string() + "\n")
-        .collect()
+    banner_lines(lab, &args)
 }
 
 fn has(out: &str, want: &str) {

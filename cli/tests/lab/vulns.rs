@@ -95,13 +95,10 @@ fn start_standins(lab: &Lab) -> StandIns {
 
 /// The `Banner on` lines of a scan with `args` (slowly, and waiting for the last replies).
 fn banners(lab: &Lab, args: &[&str]) -> String {
-    let o = lab.run(&[args, &["--rate", "100", "--wait", "4", "--nostatus"]].concat());
-    ok(&o);
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .filter(|l| l.starts_with("Banner on"))
-        .map(|l| l.trim_end().to_string() + "\n")
-        .collect()
+    banner_lines(
+        lab,
+        &[args, &["--rate", "100", "--wait", "4", "--nostatus"]].concat(),
+    )
 }
 
 /// The banner line of `kind` on ip:port/proto that starts with `starts`, or a panic.

@@ -302,18 +302,23 @@ pub enum NextTry {
 }
 
 impl Session {
-    /// A new connection to `ip`:`port`; the hello to send at once, if this port has one, is
-    /// appended to `out`.
-    pub fn start(ip: IpAddr, port: u16, cfg: &BannerConfig, out: &mut Vec<u8>) -> Self {
-        let mut s = Session {
+    /// A connection to `port` with nothing received and no parser chosen yet.
+    fn fresh(port: u16, said_hello: bool) -> Self {
+        Session {
             kind: Kind::Detect,
             port,
             received: 0,
-            said_hello: false,
+            said_hello,
             probed_quiet: false,
             first_byte: None,
             done: false,
-        };
+        }
+    }
+
+    /// A new connection to `ip`:`port`; the hello to send at once, if this port has one, is
+    /// appended to `out`.
+    pub fn start(ip: IpAddr, port: u16, cfg: &BannerConfig, out: &mut Vec<u8>) -> Self {
+        let mut s = Session::fresh(port, false);
         if let Some(h) = cfg.hellos.get(&port) {
             out.extend_from_slice(h);
             s.said_hello = true;
@@ -444,15 +449,7 @@ impl Session {
     /// The second connection `--identify` opens ([`NextTry::Tls`]): the plaintext TLS hello,
     /// appended to `out`.
     pub fn start_tls_try(ip: IpAddr, port: u16, cfg: &BannerConfig, out: &mut Vec<u8>) -> Self {
-        let mut s = Session {
-            kind: Kind::Detect,
-            port,
-            received: 0,
-            said_hello: true,
-            probed_quiet: false,
-            first_byte: None,
-            done: false,
-        };
+        let mut s = Session::fresh(port, true);
         s.kind = s.hello(ClientFirst::Tls, ip, cfg, out);
         s
     }
@@ -466,12 +463,7 @@ impl Session {
         };
         Session {
             kind,
-            port,
-            received: 0,
-            said_hello: true,
-            probed_quiet: false,
-            first_byte: None,
-            done: false,
+            ..Session::fresh(port, true)
         }
     }
 
