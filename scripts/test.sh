@@ -52,6 +52,7 @@ echo "== bench scripts (short)"
 ./bench/offline.sh --quick
 ./bench/throttle.sh --quick
 ./bench/live.sh --quick
+./bench/coverage.sh --quick
 ./bench/xdp_ceiling.sh --quick
 ./bench/tcp.sh --quick
 ./bench/receive.sh --quick

@@ -11,6 +11,7 @@ mod bypass;
 mod checkpoint;
 mod conf_file;
 mod console;
+mod coverage;
 mod manual;
 mod metadata;
 mod metrics;

@@ -124,6 +124,7 @@ pub fn document(f: &RunFacts<'_>, snap: &Snapshot, end: u64, exit: &Exit<'_>) ->
         "resume_index": resume_index,
         "error": error,
         "outputs": c.report.outputs.iter().map(output_json).collect::<Vec<_>>(),
+        "coverage": snap.coverage.as_ref().map(crate::coverage::json),
     })
 }
 

@@ -2,10 +2,11 @@
 //! `/metrics` while the scan runs (tiny_http, one thread that only reads the counters the loops
 //! publish): per transmit core probes, batches, throttle waits and full rings; per receive core
 //! frames, open, closed, duplicates, drops, banner connections and banners; the XDP program's
-//! per-CPU counters; the rate asked for; and the reply round-trip-time histogram (from the
-//! SYNs' timestamp option, see `masscan_engine::rtt`).
+//! per-CPU counters; the rate asked for; the reply round-trip-time histogram (from the
+//! SYNs' timestamp option, see `masscan_engine::rtt`); and the coverage estimate (`--retries`).
 
 use crate::args::UserError;
+use crate::coverage::{self, Captures};
 use crate::nic::resolve::XdpReader;
 use masscan_engine::counters::{Counter, TransmitCounters};
 use masscan_engine::rtt::RttHistogram;
@@ -28,6 +29,8 @@ pub struct Sources<'a> {
     pub xdp: Option<&'a XdpReader>,
     pub rate: f64,
     pub driver: &'a str,
+    /// What the run says of its coverage (the estimate's gauges).
+    pub captures: Captures,
 }
 
 /// Listens on `addr` (fails here, before the scan, with one line).
@@ -148,6 +151,12 @@ pub fn render(src: &Sources<'_>) -> String {
         families(&mut out, &XDP, &cpus, "cpu", &format!(",mode=\"{mode}\""));
     }
     rtt_histogram(&mut out, src.rtt);
+    let loaded: Vec<RxCounters> = src.rx.iter().map(|c| c.load()).collect();
+    if let Some(c) = coverage::of(src.captures, &loaded) {
+        for (name, help, value) in coverage::gauges(&c) {
+            family(&mut out, name, "gauge", help, &[(String::new(), value)]);
+        }
+    }
     out
 }
 

@@ -8,6 +8,7 @@
 use crate::args::UserError;
 use crate::checkpoint::Checkpoints;
 use crate::console::errln;
+use crate::coverage::Captures;
 use crate::metadata::{self, Exit};
 use crate::metrics;
 use crate::nic::frames::{classifier_config, nic_of, saved_config, NicFrames};
@@ -215,7 +216,7 @@ pub fn run_scan_with<D: Driver>(
         clock: SystemClock::new(),
     };
     print_start(run, c, plan, &caps, threads, &links);
-    let mut progress = Progress::new(&shared.slices);
+    let mut progress = Progress::new(&shared.slices).with_captures(Captures::of(c));
     // Baseline for the first rate.
     let first = progress.sample(&shared.counters, &shared.rx_counters);
     let recorder = metadata::Recorder::new(run.metadata.as_deref(), c, plan, caps.name);
@@ -345,6 +346,7 @@ fn run_threads<R: RxQueue, T: TxQueue, U: TxQueue>(
                     xdp,
                     rate: shared.c.pace.rate,
                     driver,
+                    captures: Captures::of(shared.c),
                 },
             );
             s.spawn(move || metrics::serve(server, &sources, done));

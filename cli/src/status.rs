@@ -4,6 +4,7 @@
 
 use crate::args::UserError;
 use crate::console::{err, errln};
+use crate::coverage::{self, Captures, Coverage};
 use masscan_ebpf::Counters as XdpCounters;
 use masscan_engine::counters::{summary_lines, Counter};
 use masscan_engine::output::timestr;
@@ -44,6 +45,8 @@ fn plural(n: u64, what: &str) -> String {
 /// Turns counter samples into progress and rates.
 pub struct Progress {
     slices: Vec<Slice>,
+    /// What the run says of its coverage.
+    captures: Captures,
     initial: u64,
     last: Option<(Instant, Vec<u64>)>,
     started: Instant,
@@ -64,9 +67,18 @@ pub struct Snapshot {
     pub left: u64,
     /// Each receive core's counters (empty for backends that receive nothing).
     pub rx: Vec<RxCounters>,
+    /// The coverage estimate from them (`None`: the run says nothing of it).
+    pub coverage: Option<Coverage>,
 }
 
 impl Snapshot {
+    fn with_coverage(self, captures: Captures) -> Self {
+        Self {
+            coverage: coverage::of(captures, &self.rx),
+            ..self
+        }
+    }
+
     /// Open ports found so far (what `found=` shows).
     pub fn found(&self) -> u64 {
         self.rx.iter().map(|r| r.classifier.open).sum()
@@ -77,10 +89,16 @@ impl Progress {
     pub fn new(slices: &[Slice]) -> Self {
         Self {
             slices: slices.to_vec(),
+            captures: Captures::Off,
             initial: slices.iter().map(Slice::remaining).sum(),
             last: None,
             started: Instant::now(),
         }
+    }
+
+    /// Progress that estimates the scan's coverage as `captures` says.
+    pub fn with_captures(self, captures: Captures) -> Self {
+        Self { captures, ..self }
     }
 
     pub fn sample(&mut self, counters: &[CoreCounters], rx: &[RxCoreCounters]) -> Snapshot {
@@ -131,8 +149,10 @@ impl Progress {
             remaining,
             total: self.initial,
             left,
+            coverage: None,
             rx: rx.iter().map(|r| r.load()).collect(),
         }
+        .with_coverage(self.captures)
     }
 }
 
@@ -254,7 +274,7 @@ impl StatsJson {
                 serde_json::Value::Object(o)
             })
             .collect();
-        let v = serde_json::json!({
+        let mut v = serde_json::json!({
             "time": SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
             "elapsed": (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
             "final": last,
@@ -274,11 +294,17 @@ impl StatsJson {
                 })).collect::<Vec<_>>(),
             })),
             "rx": s.rx.iter().enumerate().map(|(k, r)| {
-                let mut o = json_counters(r.iter());
+                // The capture tallies only in scans that keep them (the objects stay as they
+                // were for the others).
+                let kept = s.coverage.is_some();
+                let mut o = json_counters(r.iter().filter(|(g, _, _)| kept || *g != Some("capture")));
                 o.insert("core".into(), k.into());
                 serde_json::Value::Object(o)
             }).collect::<Vec<_>>(),
         });
+        if let (Some(c), Some(o)) = (&s.coverage, v.as_object_mut()) {
+            o.insert("coverage".into(), coverage::json(c));
+        }
         let r = writeln!(self.out, "{v}").and_then(|_| self.out.flush());
         if r.is_err() && self.stdout {
             crate::console::mark_closed(); // `--stats-json -` whose reader went away
@@ -372,6 +398,9 @@ fn summary_text(
         s.sent as f64 / t,
         s.cores.len()
     );
+    if let Some(c) = &s.coverage {
+        let _ = writeln!(out, "{}", coverage::summary_line(c));
+    }
     out
 }
 

@@ -16,6 +16,7 @@
 
 use crate::cookie::CookieKey;
 use crate::counters::{ClassifierCounters, TcpCounters};
+use crate::coverage::{CaptureCounters, Captures};
 use crate::dedup::Dedup;
 use crate::frame::{Flow, FrameHeader, Link};
 use crate::output::StatusRecord;
@@ -60,6 +61,11 @@ pub struct ClassifierConfig {
     pub raw_protos: RawProtos,
     /// `--rawudp`: a UDP reply whose protocol was parsed is reported raw too.
     pub raw_udp: bool,
+    /// Probes per target (`--retries + 1`): a TCP reply may answer any of them.
+    pub attempts: u16,
+    /// Keep the open TCP ports' capture histories (buckets of the table, as for
+    /// `dedup_buckets`) for the coverage estimate; `None`: not kept.
+    pub capture_buckets: Option<usize>,
 }
 
 impl ClassifierConfig {
@@ -82,6 +88,8 @@ impl ClassifierConfig {
             arp_scan: false,
             udp_ids: UdpIds::builtin(),
             raw_protos: RawProtos::default(),
+            attempts: 1,
+            capture_buckets: None,
         }
     }
 }
@@ -104,6 +112,8 @@ pub struct FrameOutcome {
 pub struct Classifier {
     cfg: ClassifierConfig,
     dedup: Dedup,
+    /// The open TCP ports' capture histories (`--retries` scans without banners).
+    captures: Option<Captures>,
     stack: Option<Stack>,
     counters: ClassifierCounters,
     /// The banner stack's counters as of its last change.
@@ -124,6 +134,9 @@ impl Classifier {
     pub fn new(cfg: ClassifierConfig) -> Self {
         Self {
             dedup: Dedup::new(cfg.dedup_buckets, cfg.key),
+            captures: (cfg.capture_buckets)
+                .filter(|_| cfg.attempts > 1)
+                .map(|b| Captures::new(b, cfg.key, cfg.attempts)),
             stack: cfg.banners.clone().map(|t| Stack::new(t, &cfg.key)),
             cfg,
             counters: ClassifierCounters::default(),
@@ -188,6 +201,11 @@ impl Classifier {
     }
 
     /// The banner stack's counters (all zero without `--banners`).
+    /// The capture histories' tallies (`None` when the scan keeps none).
+    pub fn capture_counters(&self) -> Option<&CaptureCounters> {
+        self.captures.as_ref().map(Captures::counters)
+    }
+
     pub fn tcp_counters(&self) -> &TcpCounters {
         &self.tcp
     }
@@ -233,6 +251,9 @@ impl Classifier {
             u32::from(r.ip_proto) << 16 | u32::from(r.port_them),
             open,
         );
+        if let (Some(c), true, 6) = (self.captures.as_mut(), open, r.ip_proto) {
+            c.record(r.them, 6 << 16 | u32::from(r.port_them), r.attempt);
+        }
         match r.answer {
             Answer::Connect(syn_ack) => {
                 if let (Some(h), Some(echo), true) = (&self.rtt, syn_ack.tsecr, fresh) {
@@ -287,6 +308,7 @@ impl Classifier {
             arp_scan: self.cfg.arp_scan,
             answer_arp: self.cfg.answer_arp,
             raw_protos: &self.cfg.raw_protos,
+            attempts: self.cfg.attempts,
         }
     }
 
@@ -442,7 +464,7 @@ impl Classifier {
     ) {
         let header = self.answer_header(a.them_mac);
         let flow = reply_flow(a, r);
-        out.answer_len = probe::write_answer(r, &self.cfg.key, &header, &flow, answer);
+        out.answer_len = probe::write_answer(r, &header, &flow, answer);
         self.counters.rst_sent += u64::from(out.answer_len > 0);
     }
 

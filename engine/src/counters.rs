@@ -8,7 +8,8 @@
 //!
 //! The sets: [`TransmitCounters`] (one transmit core), [`ClassifierCounters`] (what the reply
 //! classifier saw), [`ReceiveLoopCounters`] (the receive loop's own: queue drops, answers it had
-//! no room for) and [`TcpCounters`] (the banner stack's connections).
+//! no room for), [`TcpCounters`] (the banner stack's connections) and [`CaptureCounters`]
+//! (the open ports' capture histories, for the coverage estimate).
 
 /// A Prometheus family of `--metrics`: its name, type and help line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -250,6 +251,29 @@ counters! {
         closed = unlisted(),
         /// Segments queued to send.
         segments_out = unlisted(),
+    }
+}
+
+counters! {
+    /// One receive core's capture histories of open TCP ports (`--retries`; under `capture` in
+    /// `--stats-json`), which [`crate::coverage::estimate`] reads.
+    pub struct CaptureCounters / CaptureCells {
+        /// Open ports with a history (each counted once).
+        ports = json(),
+        /// Answers to the targets' first probe.
+        attempt_1 = json(),
+        /// ... to their second (a port's history counts each probe's answer once).
+        attempt_2 = json(),
+        attempt_3 = json(),
+        attempt_4 = json(),
+        attempt_5 = json(),
+        attempt_6 = json(),
+        attempt_7 = json(),
+        attempt_8 = json(),
+        /// Answers to a probe already answered (a SYN-ACK sent again).
+        repeats = json(),
+        /// Histories the full table forgot (a later answer of that port counts as a new port).
+        evicted = json(),
     }
 }
 

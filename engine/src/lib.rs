@@ -15,6 +15,7 @@ pub mod clock;
 pub mod config;
 pub mod cookie;
 pub mod counters;
+pub mod coverage;
 pub mod dedup;
 pub mod driver;
 pub mod frame;

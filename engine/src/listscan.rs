@@ -97,6 +97,7 @@ mod tests {
             ip: TargetIp::V4(0x0a00_0001),
             port: 80,
             number: 0,
+            attempt: 0,
         };
         assert_eq!(line(t, false), "10.0.0.1\n");
         assert_eq!(line(t, true), "10.0.0.1:80\n");
@@ -104,6 +105,7 @@ mod tests {
             ip: TargetIp::V4(0xffff_ffff),
             port: (1 << 16) + 53,
             number: 0,
+            attempt: 0,
         };
         assert_eq!(line(u, true), "255.255.255.255:U:53\n");
         let mut v = Vec::new();
@@ -113,6 +115,7 @@ mod tests {
             ip: TargetIp::V6(1),
             port: 65535,
             number: 0,
+            attempt: 0,
         };
         assert_eq!(line(v6, true), "[::1]:65535\n");
         assert_eq!(line(v6, false), "::1\n");
@@ -121,7 +124,7 @@ mod tests {
     proptest! {
         #[test]
         fn ipv4_matches_std(ip: u32, port: u16) {
-            let t = Target { ip: TargetIp::V4(ip), port: port as u32, number: 0 };
+            let t = Target { ip: TargetIp::V4(ip), port: port as u32, number: 0, attempt: 0 };
             prop_assert_eq!(line(t, true), format!("{}:{}\n", std::net::Ipv4Addr::from(ip), port));
         }
     }

@@ -86,6 +86,9 @@ impl<'a, C: Clock> ReceiveLoop<'a, C> {
     fn publish(&self, classifier: &Classifier) {
         let (c, t) = (classifier.counters(), classifier.tcp_counters());
         self.cells.publish(c, &self.counters, t);
+        if let Some(k) = classifier.capture_counters() {
+            self.cells.publish_capture(k);
+        }
     }
 
     fn queue_stats<R: RxQueue>(&mut self, rx: &R) {

@@ -4,8 +4,8 @@
 //! publish theirs the same way. What each counter is lives in [`crate::counters`].
 
 use crate::counters::{
-    ClassifierCells, ClassifierCounters, Counter, ReceiveLoopCells, ReceiveLoopCounters, TcpCells,
-    TcpCounters, TransmitCells, TransmitCounters,
+    CaptureCells, CaptureCounters, ClassifierCells, ClassifierCounters, Counter, ReceiveLoopCells,
+    ReceiveLoopCounters, TcpCells, TcpCounters, TransmitCells, TransmitCounters,
 };
 use crossbeam_utils::CachePadded;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -53,26 +53,31 @@ pub struct RxCells {
     classifier: ClassifierCells,
     receive: ReceiveLoopCells,
     tcp: TcpCells,
+    capture: CaptureCells,
 }
 
 /// One receive core's counters, on a cache line of their own.
 pub type RxCoreCounters = CachePadded<RxCells>;
 
-/// A plain copy of a receive core's counters: its classifier's, its loop's, its banner stack's.
+/// A plain copy of a receive core's counters: its classifier's, its loop's, its banner stack's,
+/// its capture histories'.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RxCounters {
     pub classifier: ClassifierCounters,
     pub receive: ReceiveLoopCounters,
     pub tcp: TcpCounters,
+    pub capture: CaptureCounters,
 }
 
 impl RxCounters {
     /// Every counter of the core with its value: the classifier's, the loop's, the banner
-    /// stack's, each with the `--stats-json` object it goes in (`None`: the core's own).
+    /// stack's, the capture histories', each with the `--stats-json` object it goes in
+    /// (`None`: the core's own).
     pub fn iter(&self) -> impl Iterator<Item = (Option<&'static str>, &'static Counter, u64)> {
         let own = self.classifier.iter().chain(self.receive.iter());
         own.map(|(c, v)| (None, c, v))
             .chain(self.tcp.iter().map(|(c, v)| (Some("tcp"), c, v)))
+            .chain(self.capture.iter().map(|(c, v)| (Some("capture"), c, v)))
     }
 
     /// Every counter of a receive core, in [`Self::iter`]'s order.
@@ -90,11 +95,18 @@ impl RxCells {
         self.tcp.publish(t);
     }
 
+    /// Stores the core's capture tallies (relaxed, once per batch, when the scan keeps them).
+    #[inline]
+    pub fn publish_capture(&self, c: &CaptureCounters) {
+        self.capture.publish(c);
+    }
+
     pub fn load(&self) -> RxCounters {
         RxCounters {
             classifier: self.classifier.load(),
             receive: self.receive.load(),
             tcp: self.tcp.load(),
+            capture: self.capture.load(),
         }
     }
 }

@@ -43,6 +43,7 @@ fn render_fixed() -> String {
         xdp: Some(&xdp),
         rate: 1500.5,
         driver: "afxdp",
+        captures: crate::coverage::Captures::Off,
     };
     render(&src)
 }
@@ -66,6 +67,7 @@ fn receive_families_are_declared_without_receive_cores() {
         xdp: None,
         rate: 10.0,
         driver: "offline",
+        captures: crate::coverage::Captures::Off,
     };
     let text = render(&src);
     let rx = section(&text, "# HELP masscan_reply_rtt");

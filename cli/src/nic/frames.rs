@@ -3,6 +3,7 @@
 //! answered for a spoofed source, banner grabbing), and what `paused.conf` keeps of them.
 
 use crate::args::UserError;
+use crate::coverage::Captures;
 use crate::nic::discover::FoundNic;
 use crate::nic::resolve::ResolvedNic;
 use crate::settings::Run;
@@ -199,5 +200,9 @@ pub fn classifier_config(
         report_closed: c.report.show_closed && !c.report.open_only,
         dedup_buckets: masscan_engine::dedup::buckets_for(c.pace.rate, c.pace.retries),
         banners: (c.banner.enabled && live).then(|| tcp_config(c, wire.src_mac, rx_threads.max(1))),
+        attempts: u16::try_from(c.pace.retries.saturating_add(1)).unwrap_or(u16::MAX),
+        // The coverage estimate's capture histories (crate::coverage says when).
+        capture_buckets: matches!(Captures::of(c), Captures::Kept(_))
+            .then(|| masscan_engine::dedup::buckets_for(c.pace.rate, c.pace.retries)),
     }
 }

@@ -30,6 +30,7 @@ pub(crate) fn tx_core(k: u64) -> TxSnapshot {
 /// (closed, segments out) are set too, and must stay out of every text.
 pub(crate) fn rx_cores() -> Vec<RxCounters> {
     let full = RxCounters {
+        capture: Default::default(),
         classifier: ClassifierCounters {
             frames: 101,
             not_ours: 102,
@@ -62,6 +63,7 @@ pub(crate) fn rx_cores() -> Vec<RxCounters> {
         },
     };
     let mismatch_refused = RxCounters {
+        capture: Default::default(),
         classifier: ClassifierCounters {
             frames: 201,
             open: 206,
@@ -78,6 +80,7 @@ pub(crate) fn rx_cores() -> Vec<RxCounters> {
         },
     };
     let quiet = RxCounters {
+        capture: Default::default(),
         classifier: ClassifierCounters {
             frames: 301,
             not_ours: 302,
@@ -123,6 +126,7 @@ fn snapshot() -> Snapshot {
         total: 9000,
         left: 5996,
         rx: rx_cores(),
+        coverage: None,
     }
 }
 

@@ -1,5 +1,6 @@
 //! What the lab tests share beyond test-support: the binary under test, the lab clients'
-//! Python, reading the per-core summary lines of a scan's stderr, and a scan's banner lines.
+//! Python, reading the per-core summary lines of a scan's stderr, a scan's banner lines, and
+//! bench/'s XDP reflector attached at the target's end of the lab's link.
 
 use masscan_test_support::{ok, rx_core_counts, Lab};
 use std::process::Command;
@@ -36,4 +37,37 @@ pub fn banner_lines(lab: &Lab, args: &[&str]) -> String {
         .filter(|l| l.starts_with("Banner on"))
         .map(|l| l.trim_end().to_string() + "\n")
         .collect()
+}
+
+/// Builds bench/reflector.c and attaches it (driver mode) to the target's end of the lab's
+/// veth: every SYN to 198.18.128.0/17 is answered with a SYN-ACK (ack = seq + 1), as a host
+/// with every port open would. Needs clang.
+pub fn attach_reflector(lab: &Lab) {
+    let obj = lab.path("reflector.o");
+    let cc = Command::new("clang")
+        .args(["-O2", "-g", "-Wall", "-target", "bpf"])
+        .args(["-I/usr/include/x86_64-linux-gnu", "-c"])
+        .arg(masscan_test_support::repo().join("bench/reflector.c"))
+        .arg("-o")
+        .arg(&obj)
+        .status()
+        .unwrap();
+    assert!(cc.success(), "clang could not build bench/reflector.c");
+    let peer = format!("ms{}t", lab.name.trim_start_matches("msr-"));
+    let attach = Command::new("ip")
+        .args([
+            "-n",
+            &lab.target_ns,
+            "link",
+            "set",
+            "dev",
+            &peer,
+            "xdpdrv",
+            "obj",
+        ])
+        .arg(&obj)
+        .args(["sec", "xdp"])
+        .status()
+        .unwrap();
+    assert!(attach.success(), "could not attach the reflector to {peer}");
 }

@@ -7,7 +7,7 @@
 
 use crate::common::*;
 use masscan_test_support::*;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// The bound on the scanner's peak resident memory during a flood (AF_XDP's UMEM is 24 MiB,
@@ -51,33 +51,7 @@ fn run_sampling_memory(lab: &Lab, args: &[&str]) -> (std::process::Output, u64, 
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn floods_of_valid_replies_and_duplicates_stay_bounded_and_nothing_is_lost_uncounted() {
     let lab = Lab::up(MASSCAN);
-    let obj = lab.path("reflector.o");
-    let cc = Command::new("clang")
-        .args(["-O2", "-g", "-Wall", "-target", "bpf"])
-        .args(["-I/usr/include/x86_64-linux-gnu", "-c"])
-        .arg(repo().join("bench/reflector.c"))
-        .arg("-o")
-        .arg(&obj)
-        .status()
-        .unwrap();
-    assert!(cc.success(), "clang could not build bench/reflector.c");
-    let peer = format!("ms{}t", lab.name.trim_start_matches("msr-"));
-    let attach = Command::new("ip")
-        .args([
-            "-n",
-            &lab.target_ns,
-            "link",
-            "set",
-            "dev",
-            &peer,
-            "xdpdrv",
-            "obj",
-        ])
-        .arg(&obj)
-        .args(["sec", "xdp"])
-        .status()
-        .unwrap();
-    assert!(attach.success(), "could not attach the reflector to {peer}");
+    attach_reflector(&lab);
 
     // 32,768 addresses x 16 ports, each probed 3 times: 1,572,864 SYN-ACKs, 1,048,576 of
     // them duplicates; plus a UDP scan of the 65,536-address block, each answered by ICMP.

@@ -12,6 +12,7 @@ mod common;
 mod banners;
 mod clients;
 mod compat;
+mod coverage;
 mod depth;
 mod dpdk;
 mod flood;

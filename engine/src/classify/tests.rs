@@ -148,3 +148,42 @@ proptest::proptest! {
         let _ = r.handle(&f, 0, &mut out);
     }
 }
+
+/// With two probes per target, a SYN-ACK to either is open (reported once), each goes into the
+/// port's capture history, its RST goes on from its own ack, and an ack past the last probe is
+/// no reply of ours.
+#[test]
+fn each_probes_answer_is_captured_and_answered_from_its_own_ack() {
+    let src = v4_source([198, 18, 0, 2], 40000, 16);
+    let mut r = Classifier::new(ClassifierConfig {
+        attempts: 2,
+        capture_buckets: Some(16),
+        ..ClassifierConfig::new(CookieKey::from_seed(7), src)
+    });
+    let c = cookie([198, 18, 1, 1], 443, 40001);
+    let mut out = [0u8; MAX_ANSWER];
+    let second = reply([198, 18, 1, 1], 443, 40001, c.wrapping_add(2), true, false);
+    let o = r.handle(&second, 1, &mut out);
+    assert!(
+        o.record.is_some(),
+        "the second probe's answer reports the port"
+    );
+    let rst = SlicedPacket::from_ethernet(&out[..o.answer_len]).unwrap();
+    let Some(TransportSlice::Tcp(t)) = rst.transport else {
+        panic!()
+    };
+    assert_eq!(t.sequence_number(), c.wrapping_add(2));
+    let first = reply([198, 18, 1, 1], 443, 40001, c.wrapping_add(1), true, false);
+    assert_eq!(r.handle(&first, 2, &mut out).record, None);
+    let past = reply([198, 18, 1, 1], 443, 40001, c.wrapping_add(3), true, false);
+    assert_eq!(r.handle(&past, 3, &mut out).record, None);
+    assert_eq!(r.counters().bad_cookie, 1);
+    let k = r.capture_counters().unwrap();
+    assert_eq!((k.ports, k.attempt_1, k.attempt_2), (1, 1, 1));
+    // A closed port has no history; a scan of one probe keeps none.
+    let c2 = cookie([198, 18, 1, 2], 22, 40001).wrapping_add(1);
+    let closed = reply([198, 18, 1, 2], 22, 40001, c2, false, true);
+    r.handle(&closed, 4, &mut out);
+    assert_eq!(r.capture_counters().unwrap().ports, 1);
+    assert!(classifier().capture_counters().is_none());
+}

@@ -13,6 +13,7 @@ impl Plan {
     pub fn probe_lanes(&self, js: &[u64; LANES], out: &mut [Option<Target>; LANES]) {
         let mut xs = [0u64; LANES];
         let mut empty = [false; LANES];
+        let mut attempts = [0u16; LANES];
         let v6_first = match &self.order {
             Order::Feistel {
                 perm,
@@ -21,7 +22,7 @@ impl Plan {
             } => {
                 for i in 0..LANES {
                     match self.feistel_base(js[i], *window, *epoch) {
-                        Some(b) => xs[i] = b,
+                        Some((b, a)) => (xs[i], attempts[i]) = (b, a),
                         None => empty[i] = true,
                     }
                 }
@@ -41,8 +42,9 @@ impl Plan {
                 group,
             } => {
                 for i in 0..LANES {
-                    let (k, m) = (js[i] / group, group - js[i] % group);
-                    xs[i] = k.wrapping_add(m.wrapping_mul(*rate)) % self.base;
+                    let (k, m) = (js[i] / group, js[i] % group);
+                    xs[i] = k.wrapping_add((group - m).wrapping_mul(*rate)) % self.base;
+                    attempts[i] = m as u16;
                 }
                 br.shuffle_lanes(&mut xs);
                 true
@@ -52,12 +54,18 @@ impl Plan {
         match &self.pairs {
             None => {
                 for i in 0..LANES {
-                    out[i] = (!empty[i]).then(|| self.split(xs[i], v6_first));
+                    out[i] = (!empty[i]).then(|| Target {
+                        attempt: attempts[i],
+                        ..self.split(xs[i], v6_first)
+                    });
                 }
             }
             Some(pairs) => {
                 for i in 0..LANES {
-                    out[i] = (!empty[i]).then(|| pair_target(pairs, xs[i]));
+                    out[i] = (!empty[i]).then(|| Target {
+                        attempt: attempts[i],
+                        ..pair_target(pairs, xs[i])
+                    });
                 }
             }
         }

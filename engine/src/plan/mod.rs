@@ -72,6 +72,9 @@ pub struct Target {
     pub port: u32,
     /// The target number (the permuted base index); selects the source address and port.
     pub number: u64,
+    /// Which of the target's `--retries + 1` probes this is (0 the first): a TCP SYN adds it to
+    /// its cookie, so a reply says which probe it answers (the coverage estimate's captures).
+    pub attempt: u16,
 }
 
 /// `--shards x/y`: this machine scans the scan indices `i` with `i % y == x - 1`.
@@ -330,12 +333,12 @@ impl Plan {
         self.retries
     }
 
-    /// Maps a scan index to a base index in the Feistel order's retry schedule; `None` for its
-    /// empty slots.
+    /// Maps a scan index to a base index in the Feistel order's retry schedule and the probe's
+    /// attempt (its pass); `None` for the schedule's empty slots.
     #[inline(always)]
-    fn feistel_base(&self, j: u64, window: u64, epoch: u64) -> Option<u64> {
+    fn feistel_base(&self, j: u64, window: u64, epoch: u64) -> Option<(u64, u16)> {
         if self.retries == 0 {
-            return Some(j);
+            return Some((j, 0));
         }
         let k = j / epoch;
         let r = j % epoch;
@@ -343,27 +346,28 @@ impl Plan {
         let off = r % window;
         let block = k.checked_sub(pass)?;
         let base = block.checked_mul(window)?.checked_add(off)?;
-        (base < self.base).then_some(base)
+        (base < self.base).then_some((base, pass as u16))
     }
 
     /// The target of a base index (a position in the permuted order).
     #[inline(always)]
     pub fn pick(&self, base_index: u64) -> Target {
         match &self.order {
-            Order::Feistel { perm, .. } => self.target(perm.shuffle(base_index), false),
+            Order::Feistel { perm, .. } => self.target(perm.shuffle(base_index), false, 0),
             Order::BlackRock { br, rotate, .. } => {
-                self.target(br.shuffle(base_index), rotate.is_some())
+                self.target(br.shuffle(base_index), rotate.is_some(), 0)
             }
         }
     }
 
-    /// Target number `x`: a pair of a pair scan, else [`Self::split`].
+    /// Target number `x` as probe `attempt` of it: a pair of a pair scan, else [`Self::split`].
     #[inline(always)]
-    fn target(&self, x: u64, v6_first: bool) -> Target {
-        match &self.pairs {
+    fn target(&self, x: u64, v6_first: bool, attempt: u16) -> Target {
+        let t = match &self.pairs {
             None => self.split(x, v6_first),
             Some(pairs) => pair_target(pairs, x),
-        }
+        };
+        Target { attempt, ..t }
     }
 
     /// Target number `x` as an address and a port: `x % hosts` and `x / hosts` within the
@@ -403,6 +407,7 @@ impl Plan {
             ip,
             port: self.ports.list.pick(port_index),
             number: x,
+            attempt: 0,
         }
     }
 
@@ -415,20 +420,21 @@ impl Plan {
                 window,
                 epoch,
             } => {
-                let b = self.feistel_base(j, *window, *epoch)?;
-                Some(self.target(perm.shuffle(b), false))
+                let (b, attempt) = self.feistel_base(j, *window, *epoch)?;
+                Some(self.target(perm.shuffle(b), false, attempt))
             }
             Order::BlackRock {
                 br, rotate: None, ..
-            } => Some(self.target(br.shuffle(j), false)),
+            } => Some(self.target(br.shuffle(j), false, 0)),
             Order::BlackRock {
                 br,
                 rotate: Some(rate),
                 group,
             } => {
-                let (i, k) = (j / group, group - j % group);
-                let b = i.wrapping_add(k.wrapping_mul(*rate)) % self.base;
-                Some(self.target(br.shuffle(b), true))
+                // Probe m of a group is the target's attempt m: its k = group - m is distinct.
+                let (i, m) = (j / group, j % group);
+                let b = i.wrapping_add((group - m).wrapping_mul(*rate)) % self.base;
+                Some(self.target(br.shuffle(b), true, m as u16))
             }
         }
     }
@@ -470,6 +476,7 @@ fn pair_target(pairs: &PairList, x: u64) -> Target {
         ip,
         port,
         number: x,
+        attempt: 0,
     }
 }
 
@@ -531,7 +538,9 @@ mod tests {
 
     fn base_of(p: &Plan, j: u64) -> Option<u64> {
         match p.order {
-            Order::Feistel { window, epoch, .. } => p.feistel_base(j, window, epoch),
+            Order::Feistel { window, epoch, .. } => {
+                p.feistel_base(j, window, epoch).map(|(b, _)| b)
+            }
             Order::BlackRock { .. } => unreachable!("a Feistel plan"),
         }
     }
@@ -706,6 +715,30 @@ mod tests {
                 }
             }
             prop_assert!(count.iter().all(|&c| c == r + 1));
+        }
+
+        /// In both orders a target's R + 1 probes are its attempts 0..=R, each once.
+        #[test]
+        fn each_probe_of_a_target_is_a_different_attempt(
+            n in 1u32..300, r in 0u32..4, rate in 1u64..500, blackrock: bool,
+        ) {
+            let last = std::net::Ipv4Addr::from(0x0a00_0000 + n - 1);
+            let p = if blackrock {
+                blackrock_plan(&format!("10.0.0.0-{last}"), "80,443", r, rate, false)
+            } else {
+                plan(&format!("10.0.0.0-{last}"), "80,443", 7, r, rate)
+            };
+            let mut seen: HashMap<u64, Vec<u16>> = HashMap::new();
+            for j in p.slice(0, u64::MAX, Shard::default(), 0, 1) {
+                if let Some(t) = p.probe(j) {
+                    seen.entry(t.number).or_default().push(t.attempt);
+                }
+            }
+            prop_assert_eq!(seen.len() as u64, p.base_count());
+            for attempts in seen.values_mut() {
+                attempts.sort_unstable();
+                prop_assert_eq!(&attempts[..], &(0..=r as u16).collect::<Vec<_>>()[..]);
+            }
         }
     }
 }

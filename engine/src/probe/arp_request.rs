@@ -139,6 +139,7 @@ mod tests {
             ip,
             port: Proto::Arp.base(),
             number: 1,
+            attempt: 0,
         };
         let mut frame = [0u8; 128];
         let n = probes
@@ -223,6 +224,7 @@ mod tests {
             arp_scan: true,
             answer_arp: true,
             raw_protos: &raw,
+            attempts: 1,
         };
         let off = Scan {
             arp_scan: false,

@@ -175,6 +175,7 @@ pub fn classify(
         reason: 0,
         answer: Answer::Nothing,
         ip_mismatch: false,
+        attempt: 0,
     })
 }
 
@@ -203,6 +204,7 @@ mod tests {
             ip,
             port: Proto::Icmp.base(),
             number: 3,
+            attempt: 0,
         };
         let mut frame = [0xaau8; 128];
         let n = probes.fill(&mut frame, &t, &src.choose(3), key).unwrap();

@@ -127,6 +127,7 @@ fn quoted_kind(
                 reason: 0,
                 answer: Answer::Nothing,
                 ip_mismatch: false,
+                attempt: 0,
             })
         }
         Some(TransportSlice::Tcp(t)) => {

@@ -62,6 +62,8 @@ pub struct Scan<'s> {
     pub answer_arp: bool,
     /// The IP protocols probed (`O:`): replies in them, and ICMP errors about them, are read.
     pub raw_protos: &'s raw_ip::RawProtos,
+    /// Probes per target (`--retries + 1`): a SYN-ACK or RST may acknowledge any of them.
+    pub attempts: u16,
 }
 
 /// A reply to one of our probes, as its kind reads it; `'a` is the received frame's.
@@ -81,6 +83,9 @@ pub struct ProbeReply<'a> {
     /// A UDP reply that did not bring back our cookie but reads as its port's protocol: another
     /// address of the host answered (reported with the original's `IP-MISMATCH` mark).
     pub ip_mismatch: bool,
+    /// Which of the target's probes it answers (a TCP SYN's attempt rides in its cookie; 0
+    /// for the other kinds).
+    pub attempt: u16,
 }
 
 /// What the scanner does about a reply, as its kind says.
@@ -219,7 +224,10 @@ impl Probes {
     ) -> Option<usize> {
         let (proto, port) = Proto::split(t.port);
         match proto {
-            Proto::Tcp => Some(self.tcp_syn.fill(frame, (t.ip, port), src, key, stamp)),
+            Proto::Tcp => Some(
+                self.tcp_syn
+                    .fill(frame, (t.ip, port, t.attempt), src, key, stamp),
+            ),
             Proto::Udp => Some(self.udp.fill(frame, (t.ip, port, variant), src, key)),
             Proto::Icmp => Some(self.icmp_echo.fill(frame, t.ip, src, key)),
             Proto::Arp => Some(self.arp.fill(frame, t.ip, src)),
@@ -259,7 +267,7 @@ impl Probes {
             };
         };
         match transport {
-            TransportSlice::Tcp(tcp) => tcp_syn::classify(tcp, addrs, key),
+            TransportSlice::Tcp(tcp) => tcp_syn::classify(tcp, addrs, key, scan.attempts),
             TransportSlice::Udp(u) => udp::classify(u, addrs, key, source, scan.udp_ids),
             TransportSlice::Icmpv4(_) | TransportSlice::Icmpv6(_) => {
                 if let Some(up) = arp_request::advertised(net, transport, addrs, scan) {
@@ -293,13 +301,12 @@ impl Probes {
 #[inline]
 pub fn write_answer(
     r: &ProbeReply<'_>,
-    key: &CookieKey,
     header: &FrameHeader,
     flow: &Flow,
     out: &mut [u8],
 ) -> usize {
     match r.answer {
-        Answer::Connect(_) => tcp_syn::write_rst(key, header, flow, out),
+        Answer::Connect(sa) => tcp_syn::write_rst(header, flow, sa.ack, out),
         Answer::Abort { peer_tag } => sctp_init::write_abort(header, flow, peer_tag, out),
         Answer::Nothing | Answer::Banner(_) => 0,
     }
@@ -402,6 +409,7 @@ pub(crate) fn classify_frame_raw<'a>(
         arp_scan: false,
         answer_arp: false,
         raw_protos,
+        attempts: 1,
     };
     let addrs = ReplyAddrs {
         them,

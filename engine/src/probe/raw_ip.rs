@@ -241,6 +241,7 @@ fn reply(them: IpAddr, proto: u8, status: Status) -> Verdict<'static> {
         reason: 0,
         answer: Answer::Nothing,
         ip_mismatch: false,
+        attempt: 0,
     })
 }
 

@@ -179,6 +179,7 @@ pub fn classify(sctp: &[u8], a: &ReplyAddrs, key: &CookieKey, source: &Source) -
         reason: 0,
         answer,
         ip_mismatch: false,
+        attempt: 0,
     })
 }
 

@@ -32,13 +32,14 @@ impl TcpSyn {
         })
     }
 
-    /// Writes the SYN to `ip`:`port` from `src` into `frame`, with send time `stamp` (in
-    /// milliseconds) in its timestamp option if it has one; returns its length.
+    /// Writes probe `attempt` of the SYN to `ip`:`port` from `src` into `frame` (sequence
+    /// number: the cookie plus the attempt), with send time `stamp` (in milliseconds) in its
+    /// timestamp option if it has one; returns its length.
     #[inline(always)]
     pub fn fill(
         &self,
         frame: &mut [u8],
-        (ip, port): (TargetIp, u16),
+        (ip, port, attempt): (TargetIp, u16, u16),
         src: &SourceChoice<'_>,
         key: &CookieKey,
         stamp: u32,
@@ -47,7 +48,7 @@ impl TcpSyn {
         match ip {
             TargetIp::V4(them) => {
                 let me = src.v4();
-                let c = key.v4(them, me, port, pm);
+                let c = with_attempt(key.v4(them, me, port, pm), attempt);
                 let n = self.v4.fill_v4(frame, me, them, pm, port, c);
                 if self.v4.has_timestamp() {
                     self.v4.stamp(frame, stamp);
@@ -56,7 +57,7 @@ impl TcpSyn {
             }
             TargetIp::V6(them) => {
                 let me = src.v6();
-                let c = key.v6(them, me, port, pm);
+                let c = with_attempt(key.v6(them, me, port, pm), attempt);
                 let n = self.v6.fill_v6(frame, me, them, pm, port, c);
                 if self.v6.has_timestamp() {
                     self.v6.stamp(frame, stamp);
@@ -65,6 +66,13 @@ impl TcpSyn {
             }
         }
     }
+}
+
+/// The cookie of probe `attempt`: its low 32 bits (the sequence number) plus the attempt, the
+/// high ones (the IP ID) as they are.
+#[inline(always)]
+fn with_attempt(cookie: u64, attempt: u16) -> u64 {
+    cookie & !0xffff_ffff | u64::from((cookie as u32).wrapping_add(u32::from(attempt)))
 }
 
 /// Our cookie for the flow (their address and port, ours).
@@ -77,10 +85,15 @@ pub fn cookie(key: &CookieKey, them: IpAddr, me: IpAddr, port_them: u16, port_me
     }
 }
 
-/// A SYN-ACK is open and a RST closed, when it acknowledges our cookie + 1; anything else TCP
-/// is not a reply to a SYN.
+/// A SYN-ACK is open and a RST closed, when it acknowledges our cookie + 1 + the attempt of
+/// one of the target's `attempts` probes; anything else TCP is not a reply to a SYN.
 #[inline]
-pub fn classify(tcp: &TcpSlice<'_>, a: &ReplyAddrs, key: &CookieKey) -> Verdict<'static> {
+pub fn classify(
+    tcp: &TcpSlice<'_>,
+    a: &ReplyAddrs,
+    key: &CookieKey,
+    attempts: u16,
+) -> Verdict<'static> {
     let flags = tcp.slice().get(13).copied().unwrap_or(0);
     let status = if flags & (SYN | ACK | RST) == SYN | ACK {
         Status::Open
@@ -91,7 +104,8 @@ pub fn classify(tcp: &TcpSlice<'_>, a: &ReplyAddrs, key: &CookieKey) -> Verdict<
     };
     let (port_them, port_me) = (tcp.source_port(), tcp.destination_port());
     let expect = (cookie(key, a.them, a.me, port_them, port_me) as u32).wrapping_add(1);
-    if tcp.acknowledgment_number() != expect {
+    let attempt = tcp.acknowledgment_number().wrapping_sub(expect);
+    if attempt >= u32::from(attempts.max(1)) {
         return Verdict::BadCookie;
     }
     let syn_ack = (status == Status::Open).then(|| SynAck {
@@ -120,22 +134,15 @@ pub fn classify(tcp: &TcpSlice<'_>, a: &ReplyAddrs, key: &CookieKey) -> Verdict<
         reason: flags & (FIN | SYN | RST | ACK | 0x08 | 0x20),
         answer: syn_ack.map_or(Answer::Nothing, Answer::Connect),
         ip_mismatch: false,
+        attempt: attempt as u16,
     })
 }
 
-/// The RST that answers a SYN-ACK of `flow`: sequence number our cookie + 1, as the target
-/// expects next. Written in place into `out`; its length (0 when it does not fit).
-pub fn write_rst(key: &CookieKey, header: &FrameHeader, flow: &Flow, out: &mut [u8]) -> usize {
-    let seq = cookie(key, flow.them, flow.me, flow.port_them, flow.port_me) as u32;
-    write_tcp_frame(
-        header,
-        flow,
-        (seq.wrapping_add(1), 0, WINDOW),
-        RST,
-        &[],
-        out,
-    )
-    .unwrap_or(0)
+/// The RST that answers a SYN-ACK of `flow` that acknowledged `ack` (our cookie + 1 + its
+/// probe's attempt): sequence number `ack`, as the target expects next. Written in place into
+/// `out`; its length (0 when it does not fit).
+pub fn write_rst(header: &FrameHeader, flow: &Flow, ack: u32, out: &mut [u8]) -> usize {
+    write_tcp_frame(header, flow, (ack, 0, WINDOW), RST, &[], out).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -205,6 +212,7 @@ mod tests {
                 ip,
                 port: 443,
                 number: n as u64 * 7,
+                attempt: 0,
             };
             let mut frame = [0u8; 128];
             let len = probes
@@ -243,6 +251,69 @@ mod tests {
         }
     }
 
+    /// Probe k of a target carries cookie + k; a reply acknowledging it says k, and one past
+    /// the scan's last attempt is no reply of ours. Its RST goes on from the reply's ack.
+    #[test]
+    fn each_attempt_rides_in_the_cookie_and_comes_back() {
+        let key = CookieKey::from_seed(5);
+        let params = TemplateParams::default();
+        let probes = Probes::new(&params, &params).unwrap();
+        let src = source();
+        let ip = TargetIp::V4(u32::from(Ipv4Addr::new(198, 18, 1, 9)));
+        let attempts = 3;
+        let classify = |frame: &[u8]| {
+            let p = SlicedPacket::from_ethernet(frame).unwrap();
+            let Some(TransportSlice::Tcp(t)) = p.transport else {
+                panic!("not TCP")
+            };
+            let a = ReplyAddrs {
+                them: IpAddr::V4(Ipv4Addr::new(198, 18, 1, 9)),
+                me: IpAddr::V4(Ipv4Addr::from(src.choose(4).v4())),
+                ttl: 64,
+                them_mac: [0; 6],
+            };
+            classify(&t, &a, &key, attempts)
+        };
+        let mut seqs = Vec::new();
+        for attempt in 0..attempts {
+            let t = Target {
+                ip,
+                port: 22,
+                number: 4,
+                attempt,
+            };
+            let mut frame = [0u8; 128];
+            let len = (probes.fill(&mut frame, &t, &src.choose(4), &key)).unwrap();
+            let p = SlicedPacket::from_ethernet(&frame[..len]).unwrap();
+            let Some(TransportSlice::Tcp(syn)) = p.transport else {
+                panic!("not TCP")
+            };
+            seqs.push(syn.sequence_number());
+            assert!(checksum_holds(&frame[..len]), "attempt {attempt}: checksum");
+            match classify(&answer(&frame[..len], "SA", 1)) {
+                Verdict::Reply(r) => assert_eq!(r.attempt, attempt),
+                other => panic!("{other:?}"),
+            }
+            let past = answer(&frame[..len], "SA", 1 + u32::from(attempts - attempt));
+            assert_eq!(classify(&past), Verdict::BadCookie, "attempt {attempt}");
+        }
+        assert_eq!(seqs[1], seqs[0].wrapping_add(1));
+        assert_eq!(seqs[2], seqs[0].wrapping_add(2));
+    }
+
+    fn checksum_holds(frame: &[u8]) -> bool {
+        let p = SlicedPacket::from_ethernet(frame).unwrap();
+        let (Some(etherparse::NetSlice::Ipv4(ip)), Some(TransportSlice::Tcp(t))) =
+            (p.net, p.transport)
+        else {
+            return false;
+        };
+        let h = ip.header().to_header();
+        t.to_header()
+            .calc_checksum_ipv4(&h, t.payload())
+            .is_ok_and(|c| c == t.checksum())
+    }
+
     #[test]
     fn the_rst_answer_carries_cookie_plus_one() {
         let key = CookieKey::from_seed(3);
@@ -257,14 +328,14 @@ mod tests {
             dst_mac: [2; 6],
         };
         let mut out = [0u8; 128];
-        let n = write_rst(&key, &header, &flow, &mut out);
+        let c = cookie(&key, flow.them, flow.me, 80, 40001) as u32;
+        let n = write_rst(&header, &flow, c.wrapping_add(1), &mut out);
         let p = SlicedPacket::from_ethernet(&out[..n]).unwrap();
         let Some(TransportSlice::Tcp(t)) = p.transport else {
             panic!("not TCP")
         };
         assert!(t.rst());
-        let c = cookie(&key, flow.them, flow.me, 80, 40001) as u32;
         assert_eq!(t.sequence_number(), c.wrapping_add(1));
-        assert_eq!(write_rst(&key, &header, &flow, &mut out[..20]), 0);
+        assert_eq!(write_rst(&header, &flow, c, &mut out[..20]), 0);
     }
 }

@@ -290,6 +290,7 @@ pub fn classify<'a>(
         reason: 0,
         answer: Answer::Banner(u.payload()),
         ip_mismatch,
+        attempt: 0,
     })
 }
 

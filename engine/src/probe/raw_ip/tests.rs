@@ -46,6 +46,7 @@ fn probe(ip: TargetIp, proto: u8, vlan: Option<u16>, key: &CookieKey) -> Vec<u8>
         ip,
         port: Proto::Other.base() + u32::from(proto),
         number: 5,
+        attempt: 0,
     };
     let mut frame = [0xaau8; 128];
     let n = probes.fill(&mut frame, &t, &src.choose(5), key).unwrap();

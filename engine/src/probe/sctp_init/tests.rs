@@ -27,6 +27,7 @@ fn init(ip: TargetIp, vlan: Option<u16>, key: &CookieKey) -> Vec<u8> {
         ip,
         port: Proto::Sctp.base() + 9,
         number: 2,
+        attempt: 0,
     };
     let mut frame = [0u8; 256];
     let n = probes
