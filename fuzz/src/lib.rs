@@ -218,6 +218,9 @@ pub fn receive(mut data: &[u8]) {
         report_closed: true,
         banners: Some(tcp_config()),
         raw_protos: every_ip_protocol(),
+        // Three probes per target and the coverage estimate's capture histories kept.
+        attempts: 3,
+        capture_buckets: Some(64),
         ..ClassifierConfig::new(key, v4_source(ME, PORT_ME, 1))
     });
     let mut reply = [0u8; 1600];
