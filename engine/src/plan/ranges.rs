@@ -3,6 +3,7 @@
 //! excludes; a built list answers "the n-th member" by binary search on prefix counts.
 
 use std::fmt::Debug;
+use std::sync::Arc;
 
 /// An integer type a [`RangeList`] can hold.
 pub trait RangeInt: Copy + Ord + Debug + Send + Sync + 'static {
@@ -45,24 +46,26 @@ pub struct Span<T> {
     pub last: T,
 }
 
-/// A set of integers stored as sorted, disjoint, non-adjacent inclusive ranges.
+/// A set of integers stored as sorted, disjoint, non-adjacent inclusive ranges. Immutable once
+/// built and shared by its clones (the configuration, each interface's copy of it and the plan
+/// hold one list of 100,000 ranges, not four).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RangeList<T> {
-    spans: Vec<Span<T>>,
+    spans: Arc<[Span<T>]>,
     /// `prefix[k]` is the number of members in `spans[..k]`; only valid when `len128() <= u64::MAX`.
-    prefix: Vec<u64>,
+    prefix: Arc<[u64]>,
     /// Radix index over member numbers: `buckets[b]` is the span holding member `b << shift`, so
     /// a pick searches one bucket's few spans instead of all of them (many-range -iL scans).
-    buckets: Vec<u32>,
+    buckets: Arc<[u32]>,
     shift: u32,
 }
 
 impl<T: RangeInt> Default for RangeList<T> {
     fn default() -> Self {
         Self {
-            spans: Vec::new(),
-            prefix: Vec::new(),
-            buckets: Vec::new(),
+            spans: Arc::new([]),
+            prefix: Arc::new([]),
+            buckets: Arc::new([]),
             shift: 0,
         }
     }
@@ -126,9 +129,9 @@ impl<T: RangeInt> RangeList<T> {
         prefix.push(total.min(u64::MAX as u128) as u64);
         let (buckets, shift) = Self::index(&spans, &prefix, total);
         Self {
-            spans,
-            prefix,
-            buckets,
+            spans: spans.into(),
+            prefix: prefix.into(),
+            buckets: buckets.into(),
             shift,
         }
     }
@@ -209,7 +212,7 @@ impl<T: RangeInt> RangeList<T> {
     pub fn subtract(&self, other: &RangeList<T>) -> RangeList<T> {
         let mut out = Vec::with_capacity(self.spans.len());
         let mut j = 0;
-        for s in &self.spans {
+        for s in self.spans.iter() {
             let mut cur_first = s.first.to_u128();
             let last = s.last.to_u128();
             // Skip excludes entirely below this span.
