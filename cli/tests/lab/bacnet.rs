@@ -70,7 +70,10 @@ fn an_http_redirect_gives_its_location() {
         banner_lines(&lab, &args)
     };
     let out = scan(&["--http-url", "/moved"]);
-    has(&out, "port 80/tcp on 198.18.1.1: [http] HTTP/1.1 301 Moved Permanently");
+    has(
+        &out,
+        "port 80/tcp on 198.18.1.1: [http] HTTP/1.1 301 Moved Permanently",
+    );
     let location = out
         .lines()
         .find(|l| l.contains("[http.location]"))
