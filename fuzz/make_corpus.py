@@ -10,7 +10,7 @@ FIX = '../shared/fixtures/masscan'
 PORTS = [21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777, 8531, 993,
          6000, 1099, 88, 27017, 104, 389, 5060, 554, 111,
          53, 139, 548, 1352, 1433, 2375, 6379, 25565,
-         5432, 1883, 5672, 502]
+         5432, 1883, 5672, 502, 20000]
 # The banner harness's port pick for the rustls handshake (second TLS connection).
 RUSTLS = 0x7f
 
@@ -222,6 +222,28 @@ for name, (port, data) in HELLOS_B.items():
 # StartupMessage for protocol 255.255, mosquitto's CONNACKs and an MQTT 5 CONNACK with
 # properties, RabbitMQ 3.10's Connection.Start and an AMQP 1.0 broker's protocol header, a
 # Modbus device's identification (basic objects) and an illegal-function exception.
+def dnp3_crc(b):
+    """CRC-16/DNP: polynomial 0x3d65 reflected (0xa6bc), initial 0, inverted; low byte first."""
+    crc = 0
+    for x in b:
+        crc ^= x
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xa6bc if crc & 1 else crc >> 1
+    return struct.pack('<H', crc ^ 0xffff)
+
+
+def dnp3_header(length, control, dst, src):
+    h = b'\x05\x64' + bytes([length, control]) + struct.pack('<HH', dst, src)
+    return h + dnp3_crc(h)
+
+
+def dnp3_frame(control, dst, src, data):
+    f = dnp3_header(5 + len(data), control, dst, src)
+    for i in range(0, len(data), 16):
+        f += data[i:i + 16] + dnp3_crc(data[i:i + 16])
+    return f
+
+
 def mysql_packet(seq, p):
     return struct.pack('<I', len(p))[:3] + bytes([seq]) + p
 
@@ -277,6 +299,18 @@ DEPTH = {
     'modbus': (502, b'\x00\x01\x00\x00\x00\x30\x00\x2b\x0e\x01\x81\x00\x00\x03'
                b'\x00\x12Schneider Electric\x01\x0cBMX P34 2020\x02\x04v2.7'),
     'modbus-exception': (502, b'\x00\x01\x00\x00\x00\x03\x00\xab\x01'),
+    # DNP3 (engine/src/banner/dnp3.rs, IEEE 1815-2012 clause 9.2): an outstation's LINK_STATUS,
+    # two of them, an unsolicited response in two CRC'd blocks, and a header with a bad CRC.
+    'dnp3': (20000, dnp3_header(5, 0x0b, 0, 10)),
+    'dnp3-two': (20000, dnp3_header(5, 0x0b, 0, 10) + dnp3_header(5, 0x0b, 0, 11)),
+    'dnp3-data': (20000, dnp3_frame(0x44, 0, 10, b'\xc0\xd0\x82\x90\x00\x3c\x02\x06\x3c\x03\x06'
+                                    b'\x3c\x04\x06\x00\x00\x00\x00')),
+    'dnp3-badcrc': (20000, dnp3_header(5, 0x0b, 0, 10)[:8] + b'\x00\x00'),
+    # An HTTP redirect (engine/src/banner/http.rs reports its Location): nginx's own for a
+    # directory asked without its slash.
+    'http-redirect': (80, b'HTTP/1.1 301 Moved Permanently\r\nServer: nginx/1.22.1\r\n'
+                      b'Content-Type: text/html\r\nContent-Length: 0\r\n'
+                      b'Location: http://198.18.1.1/moved/\r\nConnection: keep-alive\r\n\r\n'),
 }
 for name, (port, data) in DEPTH.items():
     for chunk in (1, 7, 255):
@@ -333,7 +367,7 @@ for i, s in enumerate(SPECS):
     w('specs', f'spec{i}', s)
 
 # UDP replies, byte 0 choosing the port (index into UDP_PORTS of fuzz/src/lib.rs).
-UDP = [53, 123, 137, 161, 500, 1900, 5683, 11211, 7, 9999]
+UDP = [53, 123, 137, 161, 500, 1900, 5683, 11211, 7, 9999, 47808]
 
 
 def udp_seed(name, port, payload):
@@ -373,6 +407,22 @@ udp_seed('ssdp', 1900, b'HTTP/1.1 200 OK\r\nST: upnp:rootdevice\r\nLOCATION: htt
 udp_seed('coap', 5683, b'\x60\x45\x00\x07\xc1\x28\xff</sensors/temp>;rt="t",</light>')
 udp_seed('memcached', 11211, b'\x12\x34\x00\x00\x00\x01\x00\x00STAT pid 7\r\nSTAT uptime 42\r\nSTAT version 1.6.18\r\nEND\r\n')
 udp_seed('raw', 9999, b'hello')
+
+
+# BACnet/IP (engine/src/udp/bacnet.rs, ASHRAE 135 Annex J, clauses 6.2, 20 and 21): a
+# ReadPropertyMultiple-ACK of device 389001 (two values, one property error), a routed
+# ReadProperty-ACK, a Reject and an I-Am.
+def bvll(npdu):
+    return b'\x81\x0a' + struct.pack('>H', len(npdu) + 4) + npdu
+
+
+udp_seed('bacnet-rpm', 47808, bvll(b'\x01\x00\x30\x07\x0e\x0c\x02\x05\xef\x89\x1e'
+                                   b'\x29\x4b\x4e\xc4\x02\x05\xef\x89\x4f\x29\x79\x4e\x75\x05\x00Acme\x4f'
+                                   b'\x29\x3a\x5e\x91\x02\x91\x20\x5f\x1f'))
+udp_seed('bacnet-rp-routed', 47808, bvll(b'\x01\x08\x00\x05\x01\x0a\x30\x07\x0c\x0c\x02\x00\x00\x2a'
+                                         b'\x19\x79\x3e\x75\x05\x00Acme\x3f'))
+udp_seed('bacnet-reject', 47808, bvll(b'\x01\x00\x60\x07\x09'))
+udp_seed('bacnet-iam', 47808, bvll(b'\x01\x00\x10\x00\xc4\x02\x05\xef\x89\x22\x05\xc4\x91\x00\x21\x05'))
 
 
 # Raw frames for the receive path: a DNS reply to our port, and an ICMP port unreachable

@@ -28,14 +28,15 @@ use std::sync::{Arc, OnceLock};
 
 /// Ports a banner session may be on: each client-first protocol's, server-first ones, and an
 /// unknown one (where the server's first bytes choose the parser).
-const PORTS: [u16; 37] = [
+const PORTS: [u16; 38] = [
     21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777, 8531, 993,
     // The original's hellos, part A: X11, Java RMI, Kerberos, MongoDB, DICOM, LDAP, SIP, RTSP, RPC.
     6000, 1099, 88, 27017, 104, 389, 5060, 554, 111,
     // Part B: DNS, SMB over NetBIOS, AFP, Notes RPC, MS-SQL, Docker, redis, Minecraft.
     53, 139, 548, 1352, 1433, 2375, 6379, 25565,
     // ZGrab2's depth: PostgreSQL, MQTT, AMQP, Modbus (MySQL speaks first: any port).
-    5432, 1883, 5672, 502,
+    5432, 1883, 5672, 502, // DNP3 (20000).
+    20000,
 ];
 /// Byte 0's pick (low 7 bits) of the rustls handshake; any other pick is a port of [`PORTS`].
 const RUSTLS: usize = 0x7f;
@@ -305,7 +306,7 @@ pub fn config(data: &[u8]) {
 }
 
 /// UDP ports whose replies have a parser, and one without.
-const UDP_PORTS: [u16; 10] = [53, 123, 137, 161, 500, 1900, 5683, 11211, 7, 9999];
+const UDP_PORTS: [u16; 11] = [53, 123, 137, 161, 500, 1900, 5683, 11211, 7, 9999, 47808];
 
 /// A UDP reply: byte 0 picks the port it came from, the rest is the datagram's payload, read
 /// by that port's parser (and every payload's cookie field). The banner stays bounded.

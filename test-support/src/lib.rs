@@ -76,7 +76,17 @@ impl Lab {
         Self::make(bin, 1, 1, true)
     }
 
+    /// A lab with the BACnet/IP and DNP3 stand-ins too (`LAB_BACNET=1`, 198.18.1.65-67) and
+    /// nginx's redirect of `/moved` on 198.18.1.1.
+    pub fn with_bacnet_servers(bin: &str) -> Lab {
+        Self::make_with(bin, 1, 1, false, true)
+    }
+
     fn make(bin: &str, queues: usize, links: usize, depth: bool) -> Lab {
+        Self::make_with(bin, queues, links, depth, false)
+    }
+
+    fn make_with(bin: &str, queues: usize, links: usize, depth: bool, bacnet: bool) -> Lab {
         let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         assert!(
             is_root(),
@@ -87,6 +97,7 @@ impl Lab {
             .env("LAB_QUEUES", queues.to_string())
             .env("LAB_LINKS", links.to_string())
             .env("LAB_DEPTH", if depth { "1" } else { "0" })
+            .env("LAB_BACNET", if bacnet { "1" } else { "0" })
             .stdin(Stdio::null())
             .output()
             .expect("run scripts/lab.sh");

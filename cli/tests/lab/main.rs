@@ -9,6 +9,7 @@
 
 mod common;
 
+mod bacnet;
 mod banners;
 mod clients;
 mod compat;

@@ -12,6 +12,7 @@
 
 mod afp;
 mod amqp;
+mod dnp3;
 mod dns;
 mod docker;
 mod hello;
@@ -99,6 +100,11 @@ pub mod app {
     pub const MQTT: u16 = 54;
     pub const AMQP: u16 = 55;
     pub const MODBUS: u16 = 56;
+    // 57-59 are the industrial branch's (EtherNet/IP, Fox, S7), taken at the same time.
+    pub const BACNET: u16 = 60;
+    pub const DNP3: u16 = 61;
+    /// Ours: an HTTP 3xx reply's `Location` header (the original matches it and drops it).
+    pub const HTTP_LOCATION: u16 = 62;
 }
 
 /// One banner: what kind (`app_proto`) and its bytes.

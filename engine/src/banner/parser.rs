@@ -55,6 +55,7 @@ pub(crate) fn hello_for(port: u16) -> Option<Start> {
         1883 => super::mqtt::start,
         5672 => super::amqp::start,
         502 => super::modbus::start,
+        20000 => super::dnp3::start,
         _ => return None,
     })
 }

@@ -318,7 +318,7 @@ impl Record {
 /// The `app_proto` numbers' own names, by number (fixed numbers: 0-36 are the original's
 /// `enum ApplicationProtocol`, 37 on are ours). `none` and `heur` are the names `--banner-types`
 /// knows them by; outputs write both as `unknown`, as the original does ([`app_name`]).
-const APP_NAMES: [&str; 57] = [
+const APP_NAMES: [&str; 63] = [
     "none",
     "heur",
     "ssh",
@@ -377,6 +377,13 @@ const APP_NAMES: [&str; 57] = [
     "mqtt",
     "amqp",
     "modbus",
+    // 57-59: the industrial branch's numbers (merged with it); written as past the table.
+    "(57)",
+    "(58)",
+    "(59)",
+    "bacnet",
+    "dnp3",
+    "http.location",
 ];
 
 /// The name every output writes for an `app_proto` number, as the original's
@@ -517,6 +524,9 @@ mod tests {
         assert_eq!(app_name(54), "mqtt");
         assert_eq!(app_name(55), "amqp");
         assert_eq!(app_name(56), "modbus");
+        assert_eq!(app_name(60), "bacnet");
+        assert_eq!(app_name(61), "dnp3");
+        assert_eq!(app_name(62), "http.location");
         assert_eq!(app_name(999), "(999)");
         assert_eq!(app_numbers("heur"), [1]);
         assert_eq!(app_numbers("vnc"), [23, 33]);

@@ -1,8 +1,9 @@
 //! UDP, sans-IO: the payloads a scan sends ([`payloads`]) and what the replies say. A reply is
 //! parsed by the protocol of the port it came from (DNS, SNMP, NTP, NetBIOS, memcached,
-//! ISAKMP, CoAP, SSDP); anything else is reported as its raw bytes. Every parser takes
+//! ISAKMP, CoAP, SSDP, BACnet); anything else is reported as its raw bytes. Every parser takes
 //! arbitrary bytes, allocates at most a bounded banner and never panics.
 
+pub mod bacnet;
 pub mod coap;
 pub mod dns;
 pub mod dtls;
@@ -46,6 +47,7 @@ pub fn parse(port: u16, reply: &[u8]) -> Option<Found> {
         1900 => (app::SSDP, ssdp(reply)?),
         5683 => (app::COAP, coap::banner(reply)?),
         11211 => (app::MEMCACHED, memcached_udp(reply)?),
+        47808 => (app::BACNET, bacnet::banner(reply)?),
         _ => return None,
     };
     Some(Found::new(app, text))

@@ -1,6 +1,6 @@
 //! The UDP payloads a scan sends: a built-in one for every port the original masscan has one
-//! for (the bytes written here from each protocol's specification), an empty datagram for the
-//! rest. A payload may carry the cookie in a field its protocol echoes back (a DNS or RPC
+//! for (the bytes written here from each protocol's specification), and BACnet/IP's (47808,
+//! [`super::bacnet`]), an empty datagram for the rest. A payload may carry the cookie in a field its protocol echoes back (a DNS or RPC
 //! transaction id, an SNMP request id, an NTP transmit timestamp, ...), so the reply is checked
 //! without state; every UDP probe also carries the cookie in its source port.
 
@@ -12,6 +12,9 @@ pub enum CookieField {
     /// SNMP: the request-id, a 4-byte BER INTEGER whose bytes start at `at`; the reply's PDU
     /// carries the same value.
     SnmpRequestId { at: u16 },
+    /// BACnet: the invoke id, one byte at `at`; the reply's APDU (after a BVLC and NPDU header
+    /// of varying length) carries the same value.
+    BacnetInvokeId { at: u16 },
 }
 
 impl CookieField {
@@ -22,6 +25,7 @@ impl CookieField {
             CookieField::Echoed { len, .. } => c & mask(len),
             // Positive and always 4 bytes long in minimal BER: agents re-encode the value.
             CookieField::SnmpRequestId { .. } => (c & 0x3fff_ffff) | 0x4000_0000,
+            CookieField::BacnetInvokeId { .. } => c & 0xff,
         }
     }
 
@@ -31,6 +35,7 @@ impl CookieField {
         match self {
             CookieField::Echoed { at, len, .. } => (at as usize, len as usize),
             CookieField::SnmpRequestId { at } => (at as usize, 4),
+            CookieField::BacnetInvokeId { at } => (at as usize, 1),
         }
     }
 
@@ -50,6 +55,7 @@ impl CookieField {
                 Some(b.iter().fold(0u64, |v, &x| v << 8 | u64::from(x)))
             }
             CookieField::SnmpRequestId { .. } => super::snmp::request_id(reply),
+            CookieField::BacnetInvokeId { .. } => super::bacnet::invoke_id(reply),
         }
     }
 }
@@ -93,6 +99,9 @@ pub fn builtin_cookie(port: u16) -> Option<CookieField> {
         }),
         500 => echoed(0, 8, 0),
         5683 => echoed(2, 2, 2),
+        47808 => Some(CookieField::BacnetInvokeId {
+            at: super::bacnet::INVOKE_ID_AT as u16,
+        }),
         _ => None,
     }
 }
@@ -126,6 +135,7 @@ pub fn builtin() -> Vec<Payload> {
         (5683, coap_well_known_core()),
         (11211, memcached_stats()),
         (27960, b"\xff\xff\xff\xffgetstatus\n".to_vec()),
+        (47808, super::bacnet::request()),
     ]
     .into_iter()
     .map(|(port, bytes)| Payload::new(port, bytes, builtin_cookie(port)))

@@ -30,7 +30,7 @@ fn memcached_and_ssdp_and_raw() {
 proptest! {
     #[test]
     fn any_reply_to_any_parsed_port_is_safe(
-        port in prop::sample::select(vec![53u16, 123, 137, 161, 500, 1900, 5683, 11211, 7]),
+        port in prop::sample::select(vec![53u16, 123, 137, 161, 500, 1900, 5683, 11211, 47808, 7]),
         bytes in prop::collection::vec(any::<u8>(), 0..600),
     ) {
         if let Some(f) = banner(port, &bytes, false) {
