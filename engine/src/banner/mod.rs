@@ -14,6 +14,8 @@ mod afp;
 mod amqp;
 mod dns;
 mod docker;
+mod enip;
+mod fox;
 mod hello;
 mod http;
 pub mod http_request;
@@ -29,6 +31,7 @@ mod parser;
 mod postgres;
 mod rdp;
 mod redis;
+mod s7;
 mod smb;
 mod smb1;
 mod ssh;
@@ -99,6 +102,10 @@ pub mod app {
     pub const MQTT: u16 = 54;
     pub const AMQP: u16 = 55;
     pub const MODBUS: u16 = 56;
+    // Ours: the industrial protocols ZGrab2 (and Nmap) survey.
+    pub const ENIP: u16 = 57;
+    pub const FOX: u16 = 58;
+    pub const S7: u16 = 59;
 }
 
 /// One banner: what kind (`app_proto`) and its bytes.
@@ -248,7 +255,9 @@ fn client_first(port: u16) -> Option<ClientFirst> {
         | 9443
         // MQTT and AMQP over TLS.
         | 8883
-        | 5671 => ClientFirst::Tls,
+        | 5671
+        // Niagara Fox over TLS.
+        | 4911 => ClientFirst::Tls,
         _ => return parser::hello_for(port).map(ClientFirst::Other),
     })
 }

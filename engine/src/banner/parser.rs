@@ -55,6 +55,9 @@ pub(crate) fn hello_for(port: u16) -> Option<Start> {
         1883 => super::mqtt::start,
         5672 => super::amqp::start,
         502 => super::modbus::start,
+        44818 => super::enip::start,
+        1911 => super::fox::start,
+        102 => super::s7::start,
         _ => return None,
     })
 }

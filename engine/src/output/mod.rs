@@ -318,7 +318,7 @@ impl Record {
 /// The `app_proto` numbers' own names, by number (fixed numbers: 0-36 are the original's
 /// `enum ApplicationProtocol`, 37 on are ours). `none` and `heur` are the names `--banner-types`
 /// knows them by; outputs write both as `unknown`, as the original does ([`app_name`]).
-const APP_NAMES: [&str; 57] = [
+const APP_NAMES: [&str; 60] = [
     "none",
     "heur",
     "ssh",
@@ -377,6 +377,9 @@ const APP_NAMES: [&str; 57] = [
     "mqtt",
     "amqp",
     "modbus",
+    "enip",
+    "fox",
+    "s7",
 ];
 
 /// The name every output writes for an `app_proto` number, as the original's
@@ -517,6 +520,8 @@ mod tests {
         assert_eq!(app_name(54), "mqtt");
         assert_eq!(app_name(55), "amqp");
         assert_eq!(app_name(56), "modbus");
+        assert_eq!(app_name(57), "enip");
+        assert_eq!(app_name(59), "s7");
         assert_eq!(app_name(999), "(999)");
         assert_eq!(app_numbers("heur"), [1]);
         assert_eq!(app_numbers("vnc"), [23, 33]);
