@@ -28,7 +28,7 @@ use std::sync::{Arc, OnceLock};
 
 /// Ports a banner session may be on: each client-first protocol's, server-first ones, and an
 /// unknown one (where the server's first bytes choose the parser).
-const PORTS: [u16; 37] = [
+const PORTS: [u16; 40] = [
     21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777, 8531, 993,
     // The original's hellos, part A: X11, Java RMI, Kerberos, MongoDB, DICOM, LDAP, SIP, RTSP, RPC.
     6000, 1099, 88, 27017, 104, 389, 5060, 554, 111,
@@ -36,6 +36,8 @@ const PORTS: [u16; 37] = [
     53, 139, 548, 1352, 1433, 2375, 6379, 25565,
     // ZGrab2's depth: PostgreSQL, MQTT, AMQP, Modbus (MySQL speaks first: any port).
     5432, 1883, 5672, 502,
+    // Industrial: EtherNet/IP, Niagara Fox, Siemens S7comm.
+    44818, 1911, 102,
 ];
 /// Byte 0's pick (low 7 bits) of the rustls handshake; any other pick is a port of [`PORTS`].
 const RUSTLS: usize = 0x7f;
