@@ -35,8 +35,7 @@ const PORTS: [u16; 40] = [
     // Part B: DNS, SMB over NetBIOS, AFP, Notes RPC, MS-SQL, Docker, redis, Minecraft.
     53, 139, 548, 1352, 1433, 2375, 6379, 25565,
     // ZGrab2's depth: PostgreSQL, MQTT, AMQP, Modbus (MySQL speaks first: any port).
-    5432, 1883, 5672, 502,
-    // Industrial: EtherNet/IP, Niagara Fox, Siemens S7comm.
+    5432, 1883, 5672, 502, // Industrial: EtherNet/IP, Niagara Fox, Siemens S7comm.
     44818, 1911, 102,
 ];
 /// Byte 0's pick (low 7 bits) of the rustls handshake; any other pick is a port of [`PORTS`].

@@ -308,6 +308,9 @@ pub enum NextTry {
     /// `--identify`: the port stayed silent and gave the HTTP hello nothing or a TLS record:
     /// the plaintext TLS hello.
     Tls,
+    /// The port's protocol asks for a second hello of its own (S7comm's second TSAP, after a
+    /// refusal or silence), as [`parser::second_for`] names it.
+    Second,
 }
 
 impl Session {
@@ -447,6 +450,9 @@ impl Session {
         if self.wants_rustls() {
             return Some(NextTry::Rustls);
         }
+        if matches!(&self.kind, Kind::Other(p) if p.wants_second()) {
+            return Some(NextTry::Second);
+        }
         let tls_record = self.first_byte.is_some_and(|b| (0x15..=0x16).contains(&b));
         (cfg.identify
             && self.probed_quiet
@@ -460,6 +466,16 @@ impl Session {
     pub fn start_tls_try(ip: IpAddr, port: u16, cfg: &BannerConfig, out: &mut Vec<u8>) -> Self {
         let mut s = Session::fresh(port, true);
         s.kind = s.hello(ClientFirst::Tls, ip, cfg, out);
+        s
+    }
+
+    /// The second connection a protocol asked for ([`NextTry::Second`]): its second hello,
+    /// appended to `out`.
+    pub fn start_second(ip: IpAddr, port: u16, cfg: &BannerConfig, out: &mut Vec<u8>) -> Self {
+        let mut s = Session::fresh(port, true);
+        if let Some(start) = parser::second_for(port) {
+            s.kind = s.hello(ClientFirst::Other(start), ip, cfg, out);
+        }
         s
     }
 

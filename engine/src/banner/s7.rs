@@ -1,7 +1,8 @@
 //! Siemens S7comm (102, ISO-on-TCP), after ZGrab2's `siemens` module: four exchanges on one
 //! connection, each a TPKT frame (RFC 1006) around an ISO 8073 COTP unit. A COTP connection
-//! request to TSAP 0x0102 (from 0x0100; a refusal gets a second request to 0x0200, the pair
-//! ZGrab2 and Nmap's `s7-info` try next), S7 Setup Communication, then two SZL reads
+//! request to TSAP 0x0102 (from 0x0100; when it is refused, or the connection ends without a
+//! reply, a second connection asks for 0x0200, as ZGrab2 and Nmap's `s7-info` reconnect: a
+//! class 0 disconnect releases the connection), S7 Setup Communication, then two SZL reads
 //! (userdata, CPU functions): 0x0011, module identification (the order number, hardware and
 //! firmware versions), and 0x001C, component identification (system name, module name, plant
 //! id, copyright, serial number, module type, memory card serial, OEM id, location). Sans-IO:
@@ -53,6 +54,15 @@ pub(crate) fn start(_ip: IpAddr, _cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<
     Box::<S7>::default()
 }
 
+/// The second connection ([`Parser::wants_second`]): the request to the second TSAP.
+pub(crate) fn start_second(_ip: IpAddr, _cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<dyn Parser> {
+    connect_request(TSAPS[1], out);
+    Box::new(S7 {
+        tsap: 1,
+        ..S7::default()
+    })
+}
+
 /// What the next reply answers.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
 enum Stage {
@@ -76,6 +86,8 @@ pub struct S7 {
     parts: Vec<String>,
     /// Why the conversation stopped early.
     error: Option<String>,
+    /// The first TSAP was refused.
+    refused: bool,
 }
 
 impl Parser for S7 {
@@ -96,6 +108,11 @@ impl Parser for S7 {
             }
         }
         self.stage == Stage::Done
+    }
+
+    fn wants_second(&self) -> bool {
+        let silent = self.stage == Stage::Connect && self.buf.is_empty() && !self.tpkt;
+        self.tsap == 0 && (self.refused || silent)
     }
 
     fn finish(self: Box<Self>, _cfg: &BannerConfig, found: &mut Vec<Found>) {
@@ -155,7 +172,7 @@ impl S7 {
                 out.extend_from_slice(&SETUP);
                 Ok(Stage::Setup)
             }
-            (Stage::Connect, 0x80 | 0x70) => self.refused(cotp, out),
+            (Stage::Connect, 0x80 | 0x70) => self.refused(cotp),
             (_, 0xf0) => match cotp.get(1 + li..) {
                 Some(s7) => self.s7(s7, out),
                 None => Err("COTP header cut".to_string()),
@@ -171,8 +188,9 @@ impl S7 {
         }
     }
 
-    /// A disconnect request (or error) answering our connection request: the next TSAP, if any.
-    fn refused(&mut self, cotp: &[u8], out: &mut Vec<u8>) -> Result<Stage, String> {
+    /// A disconnect request (or error) answering our connection request: the connection is
+    /// over; after the first TSAP, a second connection tries the next ([`Parser::wants_second`]).
+    fn refused(&mut self, cotp: &[u8]) -> Result<Stage, String> {
         let how = match cotp[1] & 0xf0 {
             0x80 => format!(
                 "refused (DR reason {:#04x})",
@@ -180,16 +198,8 @@ impl S7 {
             ),
             _ => "refused (ER)".to_string(),
         };
-        self.parts
-            .push(format!("COTP TSAP {:#06x} {how}", TSAPS[self.tsap]));
-        self.tsap += 1;
-        match TSAPS.get(self.tsap) {
-            Some(&t) => {
-                connect_request(t, out);
-                Ok(Stage::Connect)
-            }
-            None => Err("no TSAP accepted".to_string()),
-        }
+        self.refused = self.tsap == 0;
+        Err(format!("COTP TSAP {:#06x} {how}", TSAPS[self.tsap]))
     }
 
     /// An S7 PDU answering our setup or an SZL read.

@@ -170,28 +170,49 @@ fn a_cpu_identifies_itself() {
 }
 
 #[test]
-fn the_second_tsap() {
-    let whole = [dr(), cc(), setup_ack(), module_list(), component_list()];
-    let chunks: Vec<&[u8]> = whole.iter().map(Vec::as_slice).collect();
-    let (sent, f) = talk(&chunks);
-    assert_eq!(sent, requests(&[0x0102, 0x0200], 2));
-    let t = String::from_utf8(f[0].text.clone()).unwrap();
-    assert!(
-        t.starts_with(
-            "COTP TSAP 0x0102 refused (DR reason 0x80), COTP connected to TSAP 0x0200, S7comm"
-        ),
-        "{t}"
-    );
+fn the_second_tsap_on_a_second_connection() {
+    // Refused: the connection ends, asking for a second one to TSAP 0x0200.
+    let cfg = BannerConfig::default();
+    let mut sent = Vec::new();
+    let mut first = crate::banner::Session::start(IP, 102, &cfg, &mut sent);
+    first.data(IP, &dr(), &cfg, &mut sent);
+    assert!(first.is_done());
+    assert_eq!(sent, requests(&[0x0102], 0));
+    assert_eq!(first.next_try(&cfg), Some(crate::banner::NextTry::Second));
+    let mut f = Vec::new();
+    first.finish(&cfg, &mut f);
     assert_eq!(
-        text(&[&dr(), &dr()]),
-        "COTP TSAP 0x0102 refused (DR reason 0x80), COTP TSAP 0x0200 refused (DR reason 0x80), \
-no TSAP accepted"
+        f,
+        [Found::new(
+            app::S7,
+            "COTP TSAP 0x0102 refused (DR reason 0x80)"
+        )]
     );
-    // Refused, then the server hung up.
-    assert_eq!(
-        text(&[&dr()]),
-        "COTP TSAP 0x0102 refused (DR reason 0x80), cut before the COTP reply"
-    );
+    sent.clear();
+    let mut second = crate::banner::Session::start_second(IP, 102, &cfg, &mut sent);
+    assert_eq!(sent, requests(&[0x0200], 0));
+    for reply in [cc(), setup_ack(), module_list(), component_list()] {
+        second.data(IP, &reply, &cfg, &mut sent);
+    }
+    assert!(second.is_done());
+    assert_eq!(second.next_try(&cfg), None);
+    f.clear();
+    second.finish(&cfg, &mut f);
+    let want = CPU_TEXT.replace("TSAP 0x0102", "TSAP 0x0200");
+    assert_eq!(f, [Found::new(app::S7, want)]);
+    // The second refused too: no third connection.
+    let mut third = crate::banner::Session::start_second(IP, 102, &cfg, &mut sent);
+    third.data(IP, &dr(), &cfg, &mut sent);
+    assert_eq!(third.next_try(&cfg), None);
+    // A silent server gets the second TSAP too; one that answered, or spoke another protocol,
+    // does not.
+    let silent = crate::banner::Session::start(IP, 102, &cfg, &mut sent);
+    assert_eq!(silent.next_try(&cfg), Some(crate::banner::NextTry::Second));
+    for reply in [&cc()[..], b"SSH-2.0-x\r\n", b"\x03\x00"] {
+        let mut s = crate::banner::Session::start(IP, 102, &cfg, &mut sent);
+        s.data(IP, reply, &cfg, &mut sent);
+        assert_eq!(s.next_try(&cfg), None);
+    }
 }
 
 #[test]
