@@ -62,21 +62,27 @@ impl Lab {
 
     /// A lab whose scanner link has `queues` transmit and receive queues.
     pub fn with_queues(bin: &str, queues: usize) -> Lab {
-        Self::make(bin, queues, 1, false)
+        Self::make(bin, queues, 1, false, false)
     }
 
     /// A lab with a second link from the scanner to the targets (`LAB_LINKS=2`).
     pub fn with_two_links(bin: &str) -> Lab {
-        Self::make(bin, 1, 2, false)
+        Self::make(bin, 1, 2, false, false)
     }
 
     /// A lab with the depth servers too (`LAB_DEPTH=1`: mosquitto, PostgreSQL, MariaDB and the
     /// AMQP and Modbus stand-ins on 198.18.1.40-45), which the other tests do without.
     pub fn with_depth_servers(bin: &str) -> Lab {
-        Self::make(bin, 1, 1, true)
+        Self::make(bin, 1, 1, true, false)
     }
 
-    fn make(bin: &str, queues: usize, links: usize, depth: bool) -> Lab {
+    /// A lab with the industrial stand-ins too (`LAB_INDUSTRIAL=1`: EtherNet/IP, Niagara Fox
+    /// and S7comm on 198.18.1.60-62).
+    pub fn with_industrial_servers(bin: &str) -> Lab {
+        Self::make(bin, 1, 1, false, true)
+    }
+
+    fn make(bin: &str, queues: usize, links: usize, depth: bool, industrial: bool) -> Lab {
         let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         assert!(
             is_root(),
@@ -87,6 +93,7 @@ impl Lab {
             .env("LAB_QUEUES", queues.to_string())
             .env("LAB_LINKS", links.to_string())
             .env("LAB_DEPTH", if depth { "1" } else { "0" })
+            .env("LAB_INDUSTRIAL", if industrial { "1" } else { "0" })
             .stdin(Stdio::null())
             .output()
             .expect("run scripts/lab.sh");
