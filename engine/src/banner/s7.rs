@@ -82,7 +82,8 @@ pub struct S7 {
     tsap: usize,
     /// Whether any reply was TPKT (the port speaks ISO-on-TCP).
     tpkt: bool,
-    /// What was learnt, in order: `TSAP 0x0102 refused`, `PDU 240`, the SZL fields.
+    /// What was learnt, in order: `COTP connected to TSAP 0x0102`, `S7comm PDU 240`, the SZL
+    /// fields.
     parts: Vec<String>,
     /// Why the conversation stopped early.
     error: Option<String>,
@@ -93,6 +94,10 @@ pub struct S7 {
 impl Parser for S7 {
     fn data(&mut self, d: &[u8], _cfg: &BannerConfig, out: &mut Vec<u8>) -> bool {
         self.buf.extend_from_slice(d);
+        if !self.tpkt && self.buf.first().is_some_and(|&b| b != 3) {
+            // Not ISO-on-TCP: kept as it comes, reported unlabelled at the end.
+            return false;
+        }
         while self.stage != Stage::Done {
             match frame(&self.buf) {
                 Frame::Whole(n) => {

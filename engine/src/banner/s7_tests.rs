@@ -265,9 +265,15 @@ fn every_truncation() {
 
 #[test]
 fn strangers() {
-    let (sent, f) = talk(&[b"HTTP/1.1 400 Bad Request\r\n"]);
+    let (sent, f) = talk(&[b"HTTP/1.1 400 Bad Request\r\n", b"Server: x\r\n"]);
     assert_eq!(sent, requests(&[0x0102], 0));
-    assert_eq!(f, [Found::new(app::HEUR, "HTTP/1.1 400 Bad Request\r\n")]);
+    assert_eq!(
+        f,
+        [Found::new(
+            app::HEUR,
+            "HTTP/1.1 400 Bad Request\r\nServer: x\r\n"
+        )]
+    );
     assert!(talk(&[]).1.is_empty());
 }
 
