@@ -10,7 +10,8 @@ FIX = '../shared/fixtures/masscan'
 PORTS = [21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777, 8531, 993,
          6000, 1099, 88, 27017, 104, 389, 5060, 554, 111,
          53, 139, 548, 1352, 1433, 2375, 6379, 25565,
-         5432, 1883, 5672, 502, 20000]
+         5432, 1883, 5672, 502, 20000,
+         44818, 1911, 102]
 # The banner harness's port pick for the rustls handshake (second TLS connection).
 RUSTLS = 0x7f
 
@@ -313,6 +314,58 @@ DEPTH = {
                       b'Location: http://198.18.1.1/moved/\r\nConnection: keep-alive\r\n\r\n'),
 }
 for name, (port, data) in DEPTH.items():
+    for chunk in (1, 7, 255):
+        w('banner', f'{name}-{chunk}', bytes([PORTS.index(port), chunk]) + data)
+
+# Industrial protocols (engine/src/banner/{enip,fox,s7}.rs), laid out as their specifications
+# and the unit tests give them: an EtherNet/IP ListIdentity reply (ODVA vol. 2: encapsulation
+# header, one CIP Identity item) and a refusal (status 1), a Niagara station's fox hello, and a
+# whole S7comm conversation (TPKT + COTP CC, Setup Communication's Ack_Data, SZL 0x0011 and
+# 0x001C userdata answers), also after a COTP DR for the first TSAP.
+def enip_reply(status, data):
+    return struct.pack('<HHII', 0x63, len(data), 0, status) + b'masscan\0' + bytes(4) + data
+
+
+def enip_identity():
+    name = b'1756-EN2T/D'
+    i = struct.pack('<H', 1) + struct.pack('>HH', 2, 44818) + bytes([192, 168, 1, 10]) + bytes(8)
+    i += struct.pack('<HHHBBHI', 1, 12, 166, 5, 28, 0x30, 0xc0ffee) + bytes([len(name)]) + name + b'\x03'
+    return struct.pack('<HHH', 1, 0x0c, len(i)) + i
+
+
+def tpkt(p):
+    return struct.pack('>BBH', 3, 0, len(p) + 4) + p
+
+
+def s7_szl(szl_id, records):
+    lst = struct.pack('>HHHH', szl_id, 1, len(records[0]), len(records)) + b''.join(records)
+    data = b'\xff\x09' + struct.pack('>H', len(lst)) + lst
+    s7 = b'\x32\x07\x00\x00\x00\x02' + struct.pack('>HH', 12, len(data))
+    return tpkt(b'\x02\xf0\x80' + s7 + b'\x00\x01\x12\x08\x12\x84\x01\x01\x00\x00\x00\x00' + data)
+
+
+def s7_conversation():
+    cc = tpkt(bytes([17, 0xd0, 0, 1, 0, 0x44, 0, 0xc0, 1, 0x0a, 0xc1, 2, 1, 0, 0xc2, 2, 1, 2]))
+    setup = tpkt(b'\x02\xf0\x80\x32\x03\x00\x00\x00\x01\x00\x08\x00\x00\x00\x00\xf0\x00\x00\x01\x00\x01\x00\xf0')
+    mlfb = b'6ES7 315-2EH14-0AB0 '
+    module = s7_szl(0x11, [struct.pack('>H', 1) + mlfb + struct.pack('>HHH', 0xc000, 0x2000, 0),
+                           struct.pack('>H', 7) + b' ' * 20 + struct.pack('>HHH', 0xc000, 0x5603, 0x0206)])
+    names = [(1, b'SIMATIC 300(Line 4)'), (2, b'CPU 315-2 PN/DP'), (4, b'Original Siemens Equipment'),
+             (5, b'S C-X4U421302009'), (7, b'CPU 315-2 PN/DP')]
+    component = s7_szl(0x1c, [struct.pack('>H', i) + n.ljust(32, b'\0') for i, n in names])
+    return cc + setup + module + component
+
+
+INDUSTRIAL = {
+    'enip': (44818, enip_reply(0, enip_identity())),
+    'enip-refused': (44818, enip_reply(1, b'')),
+    'fox': (1911, b'fox a 0 -1 fox hello\n{\nfox.version=s:1.0.1\nid=i:255178\nhostName=s:jace-01\n'
+            b'hostAddress=s:192.168.1.20\napp.name=s:Station\napp.version=s:3.8.311\nos.name=s:QNX\n'
+            b'station.name=s:Plant_JACE\ntimeZone=s:America/Chicago;-21600000;3600000\nbrandId=s:vykon\n};;\n'),
+    's7': (102, s7_conversation()),
+    's7-dr': (102, tpkt(bytes([6, 0x80, 0, 1, 0, 0x44, 0x80])) + s7_conversation()),
+}
+for name, (port, data) in INDUSTRIAL.items():
     for chunk in (1, 7, 255):
         w('banner', f'{name}-{chunk}', bytes([PORTS.index(port), chunk]) + data)
 

@@ -6,7 +6,8 @@
 #                                (LAB_QUEUES=N in the environment: N queues on the scanner's link;
 #                                LAB_LINKS=2: a second link, see below; LAB_DEPTH=1: the depth
 #                                servers of 198.18.1.40-45 too, which cost every lab 1.4 s;
-#                                LAB_BACNET=1: the BACnet and DNP3 stand-ins of 198.18.1.65-67)
+#                                LAB_BACNET=1: the BACnet and DNP3 stand-ins of 198.18.1.65-67,
+#                                LAB_INDUSTRIAL=1: the industrial stand-ins of 198.18.1.60-62)
 #   scripts/lab.sh down NAME     remove that lab: its servers, namespaces, state; safe to repeat
 #   scripts/lab.sh down --all    remove every lab on this machine (after crashed runs)
 #   scripts/lab.sh down --owner PID   remove the labs made with LAB_OWNER=PID (test.sh's exit)
@@ -59,6 +60,9 @@
 #                                                198.18.1.65-67 (LAB_BACNET=1 only): BACnet/IP
 #                                                :47808/udp on .65 and .67, DNP3 :20000 on .66
 #                                                (stand-ins; lab-servers/bacnet.sh)
+#                                                198.18.1.60-62 (LAB_INDUSTRIAL=1 only): stand-ins for
+#                                                EtherNet/IP :44818, Niagara Fox :1911, S7comm :102
+#                                                (lab-servers/industrial.sh)
 #                                            every address: IP protocol 253 answered in kind (a
 #                                                raw-socket responder, lab-servers/rawip.sh)
 #                                            One self-signed certificate (CN lab.masscan-rs.test)
@@ -95,6 +99,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lab-servers/hellos-b.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lab-servers/depth.sh"
 # shellcheck source=lab-servers/bacnet.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lab-servers/bacnet.sh"
+# shellcheck source=lab-servers/industrial.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lab-servers/industrial.sh"
 need_root() { [ "$(id -u)" = 0 ] || die "needs root (network namespaces need CAP_NET_ADMIN and CAP_SYS_ADMIN)"; }
 
 ns_of() { echo "$1-scan $1-tgt $1-nbr $1-sctp"; }
@@ -236,6 +242,7 @@ EOF
   start_hellos_b_servers "$ns" "$dir"
   if [ "${LAB_DEPTH:-0}" = 1 ]; then start_depth_servers "$ns" "$dir"; fi
   if [ "${LAB_BACNET:-0}" = 1 ]; then start_bacnet_servers "$ns" "$dir"; fi
+  if [ "${LAB_INDUSTRIAL:-0}" = 1 ]; then start_industrial_servers "$ns" "$dir"; fi
   start_rawip_servers "$ns" "$dir"
 
   # Port 8080 open on every address of the block (and of the service hosts): the kernel completes
@@ -531,6 +538,7 @@ up() {
   for i in 30 31 32 33; do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
   for i in $DEPTH_ADDRESSES; do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
   for i in $BACNET_ADDRESSES; do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
+  for i in $INDUSTRIAL_ADDRESSES; do ip -n "$tgt" addr add "198.18.1.$i/32" dev lo; done
   ip -n "$tgt" route add local 198.19.0.0/16 dev lo
   # The block answers SYNs at the scan's rate: room for many half-open connections.
   ip netns exec "$tgt" sysctl -qw net.ipv4.tcp_max_syn_backlog=65536 net.core.somaxconn=65535 \

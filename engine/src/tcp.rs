@@ -333,6 +333,7 @@ impl Stack {
         let session = match self.reconnecting.remove(&flow).map(|r| r.then) {
             Some(NextTry::Rustls) => Session::start_rustls(ip, port, banners, &mut self.scratch),
             Some(NextTry::Tls) => Session::start_tls_try(ip, port, banners, &mut self.scratch),
+            Some(NextTry::Second) => Session::start_second(ip, port, banners, &mut self.scratch),
             None => Session::start(ip, port, banners, &mut self.scratch),
         };
         let tcb = Tcb {

@@ -28,15 +28,16 @@ use std::sync::{Arc, OnceLock};
 
 /// Ports a banner session may be on: each client-first protocol's, server-first ones, and an
 /// unknown one (where the server's first bytes choose the parser).
-const PORTS: [u16; 38] = [
+const PORTS: [u16; 41] = [
     21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777, 8531, 993,
     // The original's hellos, part A: X11, Java RMI, Kerberos, MongoDB, DICOM, LDAP, SIP, RTSP, RPC.
     6000, 1099, 88, 27017, 104, 389, 5060, 554, 111,
     // Part B: DNS, SMB over NetBIOS, AFP, Notes RPC, MS-SQL, Docker, redis, Minecraft.
     53, 139, 548, 1352, 1433, 2375, 6379, 25565,
     // ZGrab2's depth: PostgreSQL, MQTT, AMQP, Modbus (MySQL speaks first: any port).
-    5432, 1883, 5672, 502, // DNP3 (20000).
-    20000,
+    5432, 1883, 5672,
+    502, // DNP3 (20000); industrial: EtherNet/IP, Niagara Fox, Siemens S7comm.
+    20000, 44818, 1911, 102,
 ];
 /// Byte 0's pick (low 7 bits) of the rustls handshake; any other pick is a port of [`PORTS`].
 const RUSTLS: usize = 0x7f;

@@ -79,14 +79,27 @@ impl Lab {
     /// A lab with the BACnet/IP and DNP3 stand-ins too (`LAB_BACNET=1`, 198.18.1.65-67) and
     /// nginx's redirect of `/moved` on 198.18.1.1.
     pub fn with_bacnet_servers(bin: &str) -> Lab {
-        Self::make_with(bin, 1, 1, false, true)
+        Self::make_with(bin, 1, 1, false, (true, false))
+    }
+
+    /// A lab with the industrial stand-ins too (`LAB_INDUSTRIAL=1`: EtherNet/IP, Niagara Fox
+    /// and S7comm on 198.18.1.60-62).
+    pub fn with_industrial_servers(bin: &str) -> Lab {
+        Self::make_with(bin, 1, 1, false, (false, true))
     }
 
     fn make(bin: &str, queues: usize, links: usize, depth: bool) -> Lab {
-        Self::make_with(bin, queues, links, depth, false)
+        Self::make_with(bin, queues, links, depth, (false, false))
     }
 
-    fn make_with(bin: &str, queues: usize, links: usize, depth: bool, bacnet: bool) -> Lab {
+    /// `bacnet`, `industrial`: which of those stand-ins start too.
+    fn make_with(
+        bin: &str,
+        queues: usize,
+        links: usize,
+        depth: bool,
+        (bacnet, industrial): (bool, bool),
+    ) -> Lab {
         let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         assert!(
             is_root(),
@@ -98,6 +111,7 @@ impl Lab {
             .env("LAB_LINKS", links.to_string())
             .env("LAB_DEPTH", if depth { "1" } else { "0" })
             .env("LAB_BACNET", if bacnet { "1" } else { "0" })
+            .env("LAB_INDUSTRIAL", if industrial { "1" } else { "0" })
             .stdin(Stdio::null())
             .output()
             .expect("run scripts/lab.sh");

@@ -20,6 +20,7 @@ mod flood;
 mod hellos_a;
 mod hellos_b;
 mod hostile;
+mod industrial;
 mod interfaces;
 mod metrics;
 mod outputs;

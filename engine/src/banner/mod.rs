@@ -15,6 +15,8 @@ mod amqp;
 mod dnp3;
 mod dns;
 mod docker;
+mod enip;
+mod fox;
 mod hello;
 mod http;
 pub mod http_request;
@@ -30,6 +32,7 @@ mod parser;
 mod postgres;
 mod rdp;
 mod redis;
+mod s7;
 mod smb;
 mod smb1;
 mod ssh;
@@ -100,7 +103,10 @@ pub mod app {
     pub const MQTT: u16 = 54;
     pub const AMQP: u16 = 55;
     pub const MODBUS: u16 = 56;
-    // 57-59 are the industrial branch's (EtherNet/IP, Fox, S7), taken at the same time.
+    // Ours: the industrial protocols ZGrab2 (and Nmap) survey.
+    pub const ENIP: u16 = 57;
+    pub const FOX: u16 = 58;
+    pub const S7: u16 = 59;
     pub const BACNET: u16 = 60;
     pub const DNP3: u16 = 61;
     /// Ours: an HTTP 3xx reply's `Location` header (the original matches it and drops it).
@@ -254,7 +260,9 @@ fn client_first(port: u16) -> Option<ClientFirst> {
         | 9443
         // MQTT and AMQP over TLS.
         | 8883
-        | 5671 => ClientFirst::Tls,
+        | 5671
+        // Niagara Fox over TLS.
+        | 4911 => ClientFirst::Tls,
         _ => return parser::hello_for(port).map(ClientFirst::Other),
     })
 }
@@ -305,6 +313,9 @@ pub enum NextTry {
     /// `--identify`: the port stayed silent and gave the HTTP hello nothing or a TLS record:
     /// the plaintext TLS hello.
     Tls,
+    /// The port's protocol asks for a second hello of its own (S7comm's second TSAP, after a
+    /// refusal or silence), as [`parser::second_for`] names it.
+    Second,
 }
 
 impl Session {
@@ -444,6 +455,9 @@ impl Session {
         if self.wants_rustls() {
             return Some(NextTry::Rustls);
         }
+        if matches!(&self.kind, Kind::Other(p) if p.wants_second()) {
+            return Some(NextTry::Second);
+        }
         let tls_record = self.first_byte.is_some_and(|b| (0x15..=0x16).contains(&b));
         (cfg.identify
             && self.probed_quiet
@@ -457,6 +471,16 @@ impl Session {
     pub fn start_tls_try(ip: IpAddr, port: u16, cfg: &BannerConfig, out: &mut Vec<u8>) -> Self {
         let mut s = Session::fresh(port, true);
         s.kind = s.hello(ClientFirst::Tls, ip, cfg, out);
+        s
+    }
+
+    /// The second connection a protocol asked for ([`NextTry::Second`]): its second hello,
+    /// appended to `out`.
+    pub fn start_second(ip: IpAddr, port: u16, cfg: &BannerConfig, out: &mut Vec<u8>) -> Self {
+        let mut s = Session::fresh(port, true);
+        if let Some(start) = parser::second_for(port) {
+            s.kind = s.hello(ClientFirst::Other(start), ip, cfg, out);
+        }
         s
     }
 

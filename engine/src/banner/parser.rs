@@ -20,6 +20,11 @@ pub(crate) trait Parser: Send {
     fn in_tls(&self) -> bool {
         false
     }
+    /// Whether the connection ended asking for a second one with the protocol's second hello
+    /// ([`second_for`]).
+    fn wants_second(&self) -> bool {
+        false
+    }
 }
 
 /// Starts a client-first protocol: appends its hello to `out` and returns the parser for the
@@ -56,8 +61,20 @@ pub(crate) fn hello_for(port: u16) -> Option<Start> {
         5672 => super::amqp::start,
         502 => super::modbus::start,
         20000 => super::dnp3::start,
+        44818 => super::enip::start,
+        1911 => super::fox::start,
+        102 => super::s7::start,
         _ => return None,
     })
+}
+
+/// The hello of a second connection a protocol asks for ([`Parser::wants_second`]): S7comm's
+/// connection request to the second TSAP.
+pub(crate) fn second_for(port: u16) -> Option<Start> {
+    match port {
+        102 => Some(super::s7::start_second),
+        _ => None,
+    }
 }
 
 /// Runs one parser of the hello table in a unit test: its `start` to `ip` (the hello sent),

@@ -377,10 +377,9 @@ const APP_NAMES: [&str; 63] = [
     "mqtt",
     "amqp",
     "modbus",
-    // 57-59: the industrial branch's numbers (merged with it); written as past the table.
-    "(57)",
-    "(58)",
-    "(59)",
+    "enip",
+    "fox",
+    "s7",
     "bacnet",
     "dnp3",
     "http.location",
@@ -527,6 +526,8 @@ mod tests {
         assert_eq!(app_name(60), "bacnet");
         assert_eq!(app_name(61), "dnp3");
         assert_eq!(app_name(62), "http.location");
+        assert_eq!(app_name(57), "enip");
+        assert_eq!(app_name(59), "s7");
         assert_eq!(app_name(999), "(999)");
         assert_eq!(app_numbers("heur"), [1]);
         assert_eq!(app_numbers("vnc"), [23, 33]);
