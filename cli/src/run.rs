@@ -366,7 +366,7 @@ fn run_threads<R: RxQueue, T: TxQueue, U: TxQueue>(
         let mut report = |waiting: Option<u64>| {
             let snap = progress
                 .sample(&shared.counters, &shared.rx_counters)
-                .with_backoff(backoff_of(&shared));
+                .with_backoff(backoff_of(shared));
             if !run.nostatus {
                 status::status_line(&snap, waiting, run.status_ndjson);
             }

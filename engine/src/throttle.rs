@@ -244,7 +244,7 @@ mod tests {
         let cap = Arc::new(RateCap::default());
         // Two threads' worth of cap: this one gets half.
         let mut t = Throttle::new(1_000.0, false, 1000).capped(cap.clone(), 0.5);
-        let mut sent_by = |t: &mut Throttle, until_ns: u64| {
+        let sent_by = |t: &mut Throttle, until_ns: u64| {
             let mut n = 0;
             while clock.0.get() < until_ns {
                 let b = t.next_batch(&clock, &stop);
