@@ -53,6 +53,7 @@ echo "== bench scripts (short)"
 ./bench/throttle.sh --quick
 ./bench/live.sh --quick
 ./bench/coverage.sh --quick
+./bench/backoff.sh --quick
 ./bench/xdp_ceiling.sh --quick
 ./bench/tcp.sh --quick
 ./bench/receive.sh --quick

@@ -28,6 +28,8 @@ pub struct Sources<'a> {
     pub rtt: &'a [Arc<RttHistogram>],
     pub xdp: Option<&'a XdpReader>,
     pub rate: f64,
+    /// `--backoff`'s counters, when it runs.
+    pub backoff: Option<&'a masscan_engine::counters::BackoffCells>,
     pub driver: &'a str,
     /// What the run says of its coverage (the estimate's gauges).
     pub captures: Captures,
@@ -145,6 +147,19 @@ pub fn render(src: &Sources<'_>) -> String {
         "Packets per second asked for (--rate).",
         &rate,
     );
+    if let Some(b) = src.backoff {
+        for (c, v) in b.load().iter() {
+            if let Some(m) = c.metric {
+                family(
+                    &mut out,
+                    m.name,
+                    m.kind,
+                    m.help,
+                    &[(String::new(), v as f64)],
+                );
+            }
+        }
+    }
     core_families(&mut out, TransmitCounters::COUNTERS.iter(), &tx);
     core_families(&mut out, RxCounters::declared(), &rx);
     if let Some((mode, cpus)) = src.xdp.and_then(|f| f()) {

@@ -17,7 +17,7 @@ use crate::output_thread::{write_outputs, Opened};
 use crate::outputs::Output;
 use crate::settings::Run;
 use crate::status::{self, Progress, StatsJson};
-use crate::supervise::{supervise, SignalWatch};
+use crate::supervise::{supervise, BackoffLoop, SignalWatch};
 use crate::threads::{pin, pinning};
 use core_affinity::CoreId;
 use masscan_drivers::fault::{FaultInjector, FaultTally};
@@ -121,7 +121,9 @@ pub struct Shared<'a> {
     pcap_sent: Option<SharedPcap>,
     pub slices: Vec<Slice>,
     pub counters: Vec<CoreCounters>,
-    rx_counters: Vec<RxCoreCounters>,
+    pub rx_counters: Vec<RxCoreCounters>,
+    /// `--backoff`: the rate controller and the cap it sets.
+    pub backoff: Option<BackoffLoop>,
     tx_cpus: Vec<Option<CoreId>>,
     rx_cpus: Vec<Option<CoreId>>,
     started: Instant,
@@ -201,6 +203,7 @@ pub fn run_scan_with<D: Driver>(
         slices,
         counters,
         rx_counters: (0..rx_threads).map(|_| RxCoreCounters::default()).collect(),
+        backoff: (c.pace.backoff).then(|| BackoffLoop::new(c.pace.rate, UNTHROTTLED_RATE)),
         tx_cpus,
         rx_cpus,
         started: Instant::now(),
@@ -218,7 +221,9 @@ pub fn run_scan_with<D: Driver>(
     print_start(run, c, plan, &caps, threads, &links);
     let mut progress = Progress::new(&shared.slices).with_captures(Captures::of(c));
     // Baseline for the first rate.
-    let first = progress.sample(&shared.counters, &shared.rx_counters);
+    let first = progress
+        .sample(&shared.counters, &shared.rx_counters)
+        .with_backoff(backoff_of(&shared));
     let recorder = metadata::Recorder::new(run.metadata.as_deref(), c, plan, caps.name);
     recorder.record(&first, &Exit::Running)?;
     let mut checkpoints = Checkpoints::new(run, live);
@@ -251,7 +256,9 @@ pub fn run_scan_with<D: Driver>(
     if !run.nostatus {
         errln!();
     }
-    let snap = progress.sample(&shared.counters, &shared.rx_counters);
+    let snap = progress
+        .sample(&shared.counters, &shared.rx_counters)
+        .with_backoff(backoff_of(&shared));
     if let Some(j) = stats_json.as_mut() {
         j.write(&snap, elapsed, true, xdp.and_then(|f| f()));
     }
@@ -269,6 +276,11 @@ pub fn run_scan_with<D: Driver>(
         checkpoints.finish();
     }
     Ok(0)
+}
+
+/// `--backoff`'s counters, when it runs.
+fn backoff_of<'a>(shared: &'a Shared<'_>) -> Option<&'a masscan_engine::counters::BackoffCells> {
+    shared.backoff.as_ref().map(|b| &b.cells)
 }
 
 /// Each interface's probe builder (over its templates) and receive settings.
@@ -345,6 +357,7 @@ fn run_threads<R: RxQueue, T: TxQueue, U: TxQueue>(
                     rtt: &shared.rtt,
                     xdp,
                     rate: shared.c.pace.rate,
+                    backoff: backoff_of(shared),
                     driver,
                     captures: Captures::of(shared.c),
                 },
@@ -353,7 +366,9 @@ fn run_threads<R: RxQueue, T: TxQueue, U: TxQueue>(
         }
         let (progress, stats_json) = (&mut *m.progress, &mut m.stats_json);
         let mut report = |waiting: Option<u64>| {
-            let snap = progress.sample(&shared.counters, &shared.rx_counters);
+            let snap = progress
+                .sample(&shared.counters, &shared.rx_counters)
+                .with_backoff(backoff_of(shared));
             if !run.nostatus {
                 status::status_line(&snap, waiting, run.status_ndjson);
             }
@@ -586,7 +601,8 @@ fn spawn_transmitters<'scope, T: TxQueue + 'scope>(
 ) -> Vec<ScopedJoinHandle<'scope, Result<TxResult, UserError>>> {
     let c = shared.c;
     let unlimited = c.pace.rate >= UNTHROTTLED_RATE;
-    let per_thread_rate = c.pace.rate / queues.len().max(1) as f64;
+    let threads = queues.len().max(1);
+    let per_thread_rate = c.pace.rate / threads as f64;
     let (trace, started) = (shared.run.packet_trace, shared.started);
     queues
         .into_iter()
@@ -598,6 +614,9 @@ fn spawn_transmitters<'scope, T: TxQueue + 'scope>(
                 let mut tx = shared.faulty(tx, &shared.faults_tx, k as u64);
                 pin("transmit", k, cpu)?;
                 let mut throttle = Throttle::new(per_thread_rate, unlimited, TX_BATCH);
+                if let Some(b) = &shared.backoff {
+                    throttle = throttle.capped(b.cap.clone(), 1.0 / threads as f64);
+                }
                 let clock = shared.clock;
                 let counters = &shared.counters[k];
                 let t0 = Instant::now();

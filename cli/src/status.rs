@@ -6,7 +6,9 @@ use crate::args::UserError;
 use crate::console::{err, errln};
 use crate::coverage::{self, Captures, Coverage};
 use masscan_ebpf::Counters as XdpCounters;
-use masscan_engine::counters::{summary_lines, Counter};
+use masscan_engine::counters::{
+    join_labels, summary_lines, BackoffCells, BackoffCounters, Counter,
+};
 use masscan_engine::output::timestr;
 use masscan_engine::plan::{Plan, Slice};
 use masscan_engine::stats::{CoreCounters, RxCoreCounters, RxCounters, TxSnapshot};
@@ -69,6 +71,8 @@ pub struct Snapshot {
     pub rx: Vec<RxCounters>,
     /// The coverage estimate from them (`None`: the run says nothing of it).
     pub coverage: Option<Coverage>,
+    /// `--backoff`: what the rate controller did.
+    pub backoff: Option<BackoffCounters>,
 }
 
 impl Snapshot {
@@ -82,6 +86,14 @@ impl Snapshot {
     /// Open ports found so far (what `found=` shows).
     pub fn found(&self) -> u64 {
         self.rx.iter().map(|r| r.classifier.open).sum()
+    }
+
+    /// With `--backoff`'s counters (when it runs).
+    pub fn with_backoff(self, cells: Option<&BackoffCells>) -> Self {
+        Self {
+            backoff: cells.map(BackoffCells::load),
+            ..self
+        }
     }
 }
 
@@ -151,6 +163,7 @@ impl Progress {
             left,
             coverage: None,
             rx: rx.iter().map(|r| r.load()).collect(),
+            backoff: None,
         }
         .with_coverage(self.captures)
     }
@@ -305,6 +318,11 @@ impl StatsJson {
         if let (Some(c), Some(o)) = (&s.coverage, v.as_object_mut()) {
             o.insert("coverage".into(), coverage::json(c));
         }
+        // `--backoff`: what the rate controller did.
+        if let Some(b) = &s.backoff {
+            let o = json_counters(b.iter().map(|(d, v)| (None, d, v)));
+            v["backoff"] = serde_json::Value::Object(o);
+        }
         let r = writeln!(self.out, "{v}").and_then(|_| self.out.flush());
         if r.is_err() && self.stdout {
             crate::console::mark_closed(); // `--stats-json -` whose reader went away
@@ -381,6 +399,14 @@ fn summary_text(
                 _ => writeln!(out, "rx-core {k} {line}: {items}"),
             };
         }
+    }
+    if let Some(b) = &s.backoff {
+        // Without a cut, the rest says nothing.
+        let shown = if b.backoffs == 0 { 1 } else { usize::MAX };
+        let items = b
+            .iter()
+            .filter_map(|(d, v)| d.label.as_ref().map(|l| (l, v)));
+        let _ = writeln!(out, "backoff: {}", join_labels(items.take(shown)));
     }
     // The rate over the time the transmit threads ran, not the --wait after them.
     let sending = secs.iter().copied().fold(0.0, f64::max);

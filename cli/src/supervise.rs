@@ -6,11 +6,13 @@ use crate::args::UserError;
 use crate::checkpoint::{min_next, slice_finished, write_paused, Checkpoints, PAUSED_CONF};
 use crate::console::errln;
 use crate::run::Shared;
+use masscan_engine::backoff::{own_losses, Backoff, RateCap};
 use masscan_engine::config::Wait;
+use masscan_engine::counters::BackoffCells;
 use masscan_engine::plan::source::PortRange;
 use signal_hook::iterator::{Handle, Signals};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// SIGINT and SIGTERM: the first stops transmitting (a pause), the second ends the wait for
@@ -43,6 +45,43 @@ impl SignalWatch {
     }
 }
 
+/// `--backoff`: the controller, run by this thread while the transmit threads run, the cap it
+/// sets for their throttles, and its counters for the status, `--stats-json` and `--metrics`.
+pub struct BackoffLoop {
+    pub cap: Arc<RateCap>,
+    pub cells: BackoffCells,
+    control: Mutex<Backoff>,
+    started: Instant,
+}
+
+impl BackoffLoop {
+    /// A loop under `rate` (`--rate`; at or above `unthrottled`, none).
+    pub fn new(rate: f64, unthrottled: f64) -> Self {
+        Self {
+            cap: Arc::default(),
+            cells: BackoffCells::default(),
+            control: Mutex::new(Backoff::new(rate, unthrottled)),
+            started: Instant::now(),
+        }
+    }
+
+    /// One step of the controller on the counters now; the cap and counters published.
+    fn tick(&self, shared: &Shared<'_>) {
+        let tx: Vec<_> = shared.counters.iter().map(|k| k.snapshot()).collect();
+        let rx: Vec<_> = shared.rx_counters.iter().map(|r| r.load()).collect();
+        let sent = tx.iter().map(|c| c.counters.sent).sum();
+        let now = self.started.elapsed().as_millis() as u64;
+        let Ok(mut control) = self.control.lock() else {
+            return;
+        };
+        let cap = control.tick(now, sent, own_losses(&tx, &rx));
+        if cap.to_bits() != self.cap.bits() {
+            self.cap.set(cap);
+        }
+        self.cells.publish(&control.counters());
+    }
+}
+
 /// The main thread while the scan runs: a report once a second and checkpoints until every
 /// transmit thread is done; on a pause, `paused.conf`; then, on a live scan, the wait for late
 /// replies (`--wait`; a second signal, or the first one after a finished scan, ends it).
@@ -59,6 +98,9 @@ pub fn supervise(
     let mut next_report = Instant::now() + Duration::from_secs(1);
     while !counters.iter().all(|k| k.snapshot().done) {
         std::thread::sleep(Duration::from_millis(20));
+        if let Some(b) = &shared.backoff {
+            b.tick(shared);
+        }
         if crate::console::closed() {
             // The reader of stdout or stderr went away: stop as on SIGINT.
             shared.stop.store(true, Ordering::SeqCst);

@@ -226,6 +226,25 @@ counters! {
 }
 
 counters! {
+    /// `--backoff`: what the rate controller did (see [`crate::backoff`]).
+    pub struct BackoffCounters / BackoffCells {
+        /// Times the rate was cut for losses of the scan's own making.
+        backoffs = json().on_line("backoff", "cuts for the scan's own losses", true)
+            .counter("masscan_backoff_cuts_total", "Rate cuts for losses of the scan's own making."),
+        /// Cuts that stopped sending (until the losses ended).
+        stops = json().on_line("backoff", "to a stop", false),
+        /// The lowest cap set, packets per second.
+        lowest_pps = json().on_line("backoff", "pps at the lowest", false)
+            .gauge("masscan_backoff_lowest_pps", "The lowest rate cap set, packets per second."),
+        /// Milliseconds spent under a cap (below --rate).
+        below_ms = json().on_line("backoff", "ms below --rate", false)
+            .counter("masscan_backoff_below_rate_ms_total", "Milliseconds spent below --rate."),
+        /// The cap now, packets per second (0: none).
+        cap_pps = json().gauge("masscan_backoff_cap_pps", "The rate cap now, packets per second (0: none)."),
+    }
+}
+
+counters! {
     /// Counters of one banner stack (`--banners`; under `tcp` in `--stats-json`).
     pub struct TcpCounters / TcpCells {
         /// Connections opened.
@@ -351,6 +370,7 @@ mod tests {
             ClassifierCounters::COUNTERS,
             ReceiveLoopCounters::COUNTERS,
             TcpCounters::COUNTERS,
+            BackoffCounters::COUNTERS,
         ]
         .concat();
         let mut metrics: Vec<&str> = all

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod arp;
+pub mod backoff;
 pub mod banner;
 pub mod classify;
 pub mod clock;

@@ -3,9 +3,16 @@
 //! of millions, the first batch is a single packet (no start-up burst), and after a stall the
 //! thread catches up by at most 10 ms of traffic instead of bursting. Time comes from the
 //! [`Clock`] the caller passes; waiting is the clock's `pause`.
+//!
+//! With `--backoff` the throttle also keeps under a shared [`RateCap`] (its share of it), read
+//! once per batch: when the cap changes, the timeline starts again from the packets sent so far
+//! at the new rate; a cap of zero waits (in pauses short enough to see the stop flag) until it
+//! rises. An unthrottled scan reads no clock until a cap is set.
 
+use crate::backoff::RateCap;
 use crate::clock::Clock;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// At or above this total rate the scan is not throttled at all (no clock reads).
@@ -16,14 +23,21 @@ const MAX_PAUSE: Duration = Duration::from_millis(100);
 
 #[derive(Debug)]
 pub struct Throttle {
+    /// This thread's share of `--rate`.
     rate: f64,
-    /// When packet 0 was due, on the clock's monotonic timeline (set by the first batch).
+    /// The rate the timeline runs at now: `rate`, or less under a cap.
+    pace: f64,
+    /// When packet `base` was due, on the clock's monotonic timeline (set by the first batch).
     start_ns: Option<f64>,
+    /// Packets sent before the timeline's start (it starts again when the cap changes).
+    base: u64,
     sent: u64,
     max_batch: u64,
     max_backlog: u64,
     unlimited: bool,
     waits: u64,
+    /// `--backoff`: the shared cap, this thread's share of it, the cap's bits last read.
+    cap: Option<(Arc<RateCap>, f64, u64)>,
 }
 
 impl Throttle {
@@ -31,13 +45,23 @@ impl Throttle {
     pub fn new(rate: f64, unlimited: bool, max_batch: usize) -> Self {
         Self {
             rate,
+            pace: rate,
             start_ns: None,
+            base: 0,
             sent: 0,
             max_batch: max_batch.max(1) as u64,
-            max_backlog: ((rate * 0.01) as u64).max(1),
+            max_backlog: backlog(rate),
             unlimited,
             waits: 0,
+            cap: None,
         }
+    }
+
+    /// Keeps under `share` (this thread's part, 0..=1) of the shared `cap` too.
+    pub fn capped(mut self, cap: Arc<RateCap>, share: f64) -> Self {
+        let bits = f64::INFINITY.to_bits();
+        self.cap = Some((cap, share, bits));
+        self
     }
 
     /// Times a batch had to wait for the schedule (once per wait, however long).
@@ -45,29 +69,55 @@ impl Throttle {
         self.waits
     }
 
+    /// Re-reads the cap; on a change, the timeline starts again at the new pace from what was
+    /// sent. Returns whether the thread is paced at all now.
+    #[inline]
+    fn follow_cap(&mut self, clock: &impl Clock) -> bool {
+        let Some((cap, share, seen)) = &mut self.cap else {
+            return !self.unlimited;
+        };
+        let bits = cap.bits();
+        if bits != *seen {
+            *seen = bits;
+            let limit = f64::from_bits(bits) * *share;
+            self.pace = if self.unlimited {
+                limit
+            } else {
+                limit.min(self.rate)
+            };
+            self.max_backlog = backlog(self.pace);
+            self.base = self.sent;
+            self.start_ns = self.pace.is_finite().then(|| clock.monotonic_ns() as f64);
+        }
+        self.pace.is_finite()
+    }
+
     /// Waits (through `clock`) until at least one packet is due and returns how many may go now
     /// (at least 1, at most `max_batch`), or 0 if `stop` was raised while waiting.
     pub fn next_batch(&mut self, clock: &impl Clock, stop: &AtomicBool) -> u64 {
-        if self.unlimited {
+        if !self.follow_cap(clock) {
             return self.max_batch;
         }
-        let now = clock.monotonic_ns() as f64;
-        let start = *self.start_ns.get_or_insert(now);
-        let mut elapsed = (now - start) / 1e9;
+        let mut now = clock.monotonic_ns() as f64;
         let mut waited = false;
         loop {
-            // Packet k (0-based) is due at k / rate: packets due by now = floor(elapsed*rate)+1.
-            let due = (elapsed * self.rate) as u64 + 1;
-            if due > self.sent {
-                let mut n = due - self.sent;
-                if n > self.max_backlog {
-                    // We fell behind (descheduled, or the driver pushed back): forget the debt
-                    // beyond 10 ms of traffic rather than burst it out.
-                    let forgive = (n - self.max_backlog) as f64 / self.rate;
-                    self.start_ns = Some(start + forgive * 1e9);
-                    n = self.max_backlog;
+            let start = *self.start_ns.get_or_insert(now);
+            let elapsed = (now - start) / 1e9;
+            if self.pace > 0.0 {
+                // Packet k (0-based from `base`) is due at k / pace: due by now =
+                // floor(elapsed * pace) + 1.
+                let due = self.base + (elapsed * self.pace) as u64 + 1;
+                if due > self.sent {
+                    let mut n = due - self.sent;
+                    if n > self.max_backlog {
+                        // We fell behind (descheduled, or the driver pushed back): forget the
+                        // debt beyond 10 ms of traffic rather than burst it out.
+                        let forgive = (n - self.max_backlog) as f64 / self.pace;
+                        self.start_ns = Some(start + forgive * 1e9);
+                        n = self.max_backlog;
+                    }
+                    return n.min(self.max_batch);
                 }
-                return n.min(self.max_batch);
             }
             if !waited {
                 waited = true;
@@ -76,9 +126,16 @@ impl Throttle {
             if stop.load(Ordering::Relaxed) {
                 return 0;
             }
-            let wait = self.sent as f64 / self.rate - elapsed;
-            clock.pause(Duration::from_secs_f64(wait.max(0.0)).min(MAX_PAUSE));
-            elapsed = (clock.monotonic_ns() as f64 - start) / 1e9;
+            let wait = if self.pace > 0.0 {
+                (self.sent - self.base) as f64 / self.pace - elapsed
+            } else {
+                f64::INFINITY // stopped by the cap: look again after the longest pause
+            };
+            clock.pause(Duration::from_secs_f64(wait.clamp(0.0, 1.0)).min(MAX_PAUSE));
+            if !self.follow_cap(clock) {
+                return self.max_batch; // the cap was lifted from an unthrottled scan
+            }
+            now = clock.monotonic_ns() as f64;
         }
     }
 
@@ -86,6 +143,15 @@ impl Throttle {
     #[inline]
     pub fn sent(&mut self, n: u64) {
         self.sent += n;
+    }
+}
+
+/// 10 ms of traffic at `pace` (at least one packet).
+fn backlog(pace: f64) -> u64 {
+    if pace.is_finite() {
+        ((pace * 0.01) as u64).max(1)
+    } else {
+        1
     }
 }
 
@@ -169,6 +235,56 @@ mod tests {
             100,
             "10 ms of traffic, not 50,000"
         );
+    }
+
+    #[test]
+    fn a_cap_slows_the_schedule_and_lifting_it_restores_the_rate() {
+        let stop = AtomicBool::new(false);
+        let clock = Manual(Cell::new(0));
+        let cap = Arc::new(RateCap::default());
+        // Two threads' worth of cap: this one gets half.
+        let mut t = Throttle::new(1_000.0, false, 1000).capped(cap.clone(), 0.5);
+        let sent_by = |t: &mut Throttle, until_ns: u64| {
+            let mut n = 0;
+            while clock.0.get() < until_ns {
+                let b = t.next_batch(&clock, &stop);
+                t.sent(b);
+                n += b;
+            }
+            n
+        };
+        let a = sent_by(&mut t, 1_000_000_000);
+        assert!((999..=1001).contains(&a), "uncapped: {a}");
+        cap.set(400.0); // 200 pps for this thread
+        let b = sent_by(&mut t, 2_000_000_000);
+        assert!((199..=202).contains(&b), "capped: {b}");
+        cap.set(1e9); // above --rate: --rate binds
+        let c = sent_by(&mut t, 3_000_000_000);
+        assert!((999..=1002).contains(&c), "--rate binds again: {c}");
+    }
+
+    #[test]
+    fn a_zero_cap_stops_an_unthrottled_thread_until_it_rises() {
+        let stop = AtomicBool::new(false);
+        let clock = Manual(Cell::new(0));
+        let cap = Arc::new(RateCap::default());
+        let mut t = Throttle::new(f64::INFINITY, true, 64).capped(cap.clone(), 1.0);
+        assert_eq!(
+            t.next_batch(&clock, &stop),
+            64,
+            "no cap: full batches, no clock"
+        );
+        t.sent(64);
+        cap.set(0.0);
+        stop.store(true, Ordering::Relaxed);
+        assert_eq!(
+            t.next_batch(&clock, &stop),
+            0,
+            "stopped by the cap, then by the flag"
+        );
+        stop.store(false, Ordering::Relaxed);
+        cap.set(f64::INFINITY);
+        assert_eq!(t.next_batch(&clock, &stop), 64, "lifted");
     }
 
     // Rate accuracy on the real clock is measured by `bench/throttle.sh`, not by a unit test.

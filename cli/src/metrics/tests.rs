@@ -42,6 +42,7 @@ fn render_fixed() -> String {
         rtt: &rtt,
         xdp: Some(&xdp),
         rate: 1500.5,
+        backoff: None,
         driver: "afxdp",
         captures: crate::coverage::Captures::Off,
     };
@@ -66,6 +67,7 @@ fn receive_families_are_declared_without_receive_cores() {
         rtt: &[],
         xdp: None,
         rate: 10.0,
+        backoff: None,
         driver: "offline",
         captures: crate::coverage::Captures::Off,
     };

@@ -49,6 +49,12 @@ pub struct PaceOptions {
         value_parser = values::rate
     )]
     pub rate: Option<f64>,
+    /// Beyond the original: slow down when the scan itself loses replies (its receive side
+    /// drops them, or its rings are full): the rate is halved, down to a stop if the losses go
+    /// on, and climbs back toward --rate while none are seen. The summary says how often and
+    /// how far.
+    #[arg(long = "backoff")]
+    pub backoff: bool,
     #[arg(
         long = "wait",
         help = format!(
@@ -85,6 +91,7 @@ impl PaceOptions {
         p.resume_index = self.resume_index.unwrap_or(0);
         p.resume_count = self.resume_count;
         p.infinite = self.infinite;
+        p.backoff = self.backoff;
         if let Some(w) = self.wait {
             p.wait = w;
         }

@@ -4,7 +4,7 @@
 
 use super::*;
 use masscan_engine::counters::{
-    ClassifierCounters, ReceiveLoopCounters, TcpCounters, TransmitCounters,
+    BackoffCounters, ClassifierCounters, ReceiveLoopCounters, TcpCounters, TransmitCounters,
 };
 use masscan_engine::stats::TxSnapshot;
 use std::sync::{Arc, Mutex};
@@ -127,6 +127,7 @@ fn snapshot() -> Snapshot {
         left: 5996,
         rx: rx_cores(),
         coverage: None,
+        backoff: None,
     }
 }
 
@@ -213,4 +214,33 @@ fn status_lines_count_the_open_ports_of_every_receive_core() {
         ndjson_status(&s, Some(4)),
         "{\"progress\":{\"found\":312,\"percent\":12.35,\"seconds\":4,\"syn\":{\"remaining\":5996,\"sent\":3002,\"total\":9000}},\"rate\":{\"kpps\":6.91,\"pps\":6913.0},\"state\":\"waiting\"}\n"
     );
+}
+
+#[test]
+fn the_backoff_line_and_object_say_how_often_and_how_far() {
+    let mut s = snapshot();
+    let text = |s: &Snapshot| summary_text(s, (&[], &[]), &[2.0, 4.0], Duration::ZERO, "afxdp");
+    assert!(!text(&s).contains("backoff"), "no line without --backoff");
+    s.backoff = Some(BackoffCounters::default());
+    assert!(text(&s).contains("\nbackoff: 0 cuts for the scan's own losses\ntotal: "));
+    s.backoff = Some(BackoffCounters {
+        backoffs: 3,
+        stops: 1,
+        lowest_pps: 0,
+        below_ms: 2500,
+        cap_pps: 40_000,
+    });
+    let want = "\nbackoff: 3 cuts for the scan's own losses, 1 to a stop, 0 pps at the lowest, \
+                2500 ms below --rate\n";
+    assert!(text(&s).contains(want), "{}", text(&s));
+    let buf = Captured::default();
+    let mut stats = StatsJson {
+        out: Box::new(buf.clone()),
+        stdout: false,
+    };
+    stats.write(&s, Duration::ZERO, true, None);
+    let line = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let want =
+        r#""backoff":{"backoffs":3,"below_ms":2500,"cap_pps":40000,"lowest_pps":0,"stops":1}"#;
+    assert!(line.contains(want), "{line}");
 }

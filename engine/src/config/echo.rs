@@ -82,6 +82,7 @@ pub static ECHO: &[Echo] = &[
     setting("noreset", |c| flag(c.probe.noreset), Some(off)),
     setting("resume-count", |c| given(&c.pace.resume_count), None),
     setting("infinite", |c| flag(c.pace.infinite), None),
+    setting("backoff", |c| flag(c.pace.backoff), None),
     Echo::Lines(write_threads),
     setting(
         "ttl",

@@ -30,6 +30,8 @@ pub struct Pace {
     pub infinite: bool,
     /// `--wait`: how long replies are received after the last probe.
     pub wait: Wait,
+    /// `--backoff`: the rate is cut when the scan drops its own replies or fills its rings.
+    pub backoff: bool,
 }
 
 impl Pace {
@@ -51,6 +53,7 @@ impl Default for Pace {
             resume_count: None,
             infinite: false,
             wait: Wait::default(),
+            backoff: false,
         }
     }
 }
