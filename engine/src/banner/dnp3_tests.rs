@@ -4,7 +4,7 @@
 //! bad CRCs, every truncation, and the session on 20000.
 
 use super::*;
-use crate::banner::parser::drive;
+use crate::banner::parser::{drive, drive_tail, through_session};
 
 /// The CRC of `b` as DNP3 sends it (low byte first).
 fn crc(b: &[u8]) -> [u8; 2] {
@@ -142,14 +142,9 @@ fn strangers() {
 
 #[test]
 fn through_the_session_on_20000() {
-    let cfg = BannerConfig::default();
-    let mut sent = Vec::new();
-    let mut s = crate::banner::Session::start(IP, 20000, &cfg, &mut sent);
-    assert_eq!(sent, *REQUEST);
-    s.data(IP, &link_status(10), &cfg, &mut sent);
-    assert!(s.is_done());
-    let mut f = Vec::new();
-    s.finish(&cfg, &mut f);
+    let (hello, done, f) = through_session(IP, 20000, &link_status(10));
+    assert_eq!(hello, *REQUEST);
+    assert!(done);
     assert_eq!(f, [Found::new(app::DNP3, STATUS_TEXT)]);
 }
 
@@ -159,9 +154,7 @@ proptest::proptest! {
         first in proptest::sample::select(vec![&b"\x05\x64"[..], b"\x05\x64\xff\x44\x00\x00\x0a\x00", b"\x05"]),
         tail in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..100), 0..6),
     ) {
-        let mut chunks: Vec<&[u8]> = vec![first];
-        chunks.extend(tail.iter().map(Vec::as_slice));
-        let (_, f) = drive(start, IP, &chunks);
+        let f = drive_tail(start, IP, first, &tail);
         proptest::prop_assert_eq!(f.len(), 1);
     }
 }

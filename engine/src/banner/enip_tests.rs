@@ -4,7 +4,7 @@
 //! session on 44818.
 
 use super::*;
-use crate::banner::parser::drive;
+use crate::banner::parser::{drive, drive_tail, through_session};
 
 const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(198, 18, 1, 60));
 
@@ -130,14 +130,9 @@ fn strangers() {
 
 #[test]
 fn through_the_session_on_44818() {
-    let cfg = BannerConfig::default();
-    let mut sent = Vec::new();
-    let mut s = crate::banner::Session::start(IP, 44818, &cfg, &mut sent);
-    assert_eq!(sent, REQUEST);
-    s.data(IP, &module(), &cfg, &mut sent);
-    assert!(s.is_done());
-    let mut f = Vec::new();
-    s.finish(&cfg, &mut f);
+    let (hello, done, f) = through_session(IP, 44818, &module());
+    assert_eq!(hello, REQUEST);
+    assert!(done);
     assert_eq!(f, [Found::new(app::ENIP, MODULE_TEXT)]);
 }
 
@@ -147,9 +142,7 @@ proptest::proptest! {
         first in proptest::sample::select(vec![&b"\x63\x00"[..], b"\x63\x00\x40\x00", b"\x63"]),
         tail in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..100), 0..8),
     ) {
-        let mut chunks: Vec<&[u8]> = vec![first];
-        chunks.extend(tail.iter().map(Vec::as_slice));
-        let (_, f) = drive(start, IP, &chunks);
+        let f = drive_tail(start, IP, first, &tail);
         proptest::prop_assert_eq!(f.len(), 1);
     }
 }

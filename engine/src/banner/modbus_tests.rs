@@ -2,7 +2,7 @@
 //! objects), exceptions, every truncation, and the session on 502.
 
 use super::*;
-use crate::banner::parser::drive;
+use crate::banner::parser::{drive, drive_tail, through_session};
 
 const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(198, 18, 1, 45));
 
@@ -111,14 +111,9 @@ fn strangers() {
 
 #[test]
 fn through_the_session_on_502() {
-    let cfg = BannerConfig::default();
-    let mut sent = Vec::new();
-    let mut s = crate::banner::Session::start(IP, 502, &cfg, &mut sent);
-    assert_eq!(sent, REQUEST);
-    s.data(IP, &plc(), &cfg, &mut sent);
-    assert!(s.is_done());
-    let mut f = Vec::new();
-    s.finish(&cfg, &mut f);
+    let (hello, done, f) = through_session(IP, 502, &plc());
+    assert_eq!(hello, REQUEST);
+    assert!(done);
     assert_eq!(f, [Found::new(app::MODBUS, PLC_TEXT)]);
 }
 
@@ -128,9 +123,7 @@ proptest::proptest! {
         first in proptest::sample::select(vec![&b"\x00\x01\x00\x00"[..], b"\x00\x01\x00\x00\x00\x20\x00\x2b\x0e", b"\x00"]),
         tail in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..100), 0..6),
     ) {
-        let mut chunks: Vec<&[u8]> = vec![first];
-        chunks.extend(tail.iter().map(Vec::as_slice));
-        let (_, f) = drive(start, IP, &chunks);
+        let f = drive_tail(start, IP, first, &tail);
         proptest::prop_assert_eq!(f.len(), 1);
     }
 }

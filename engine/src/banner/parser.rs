@@ -94,3 +94,26 @@ pub(crate) fn drive(start: Start, ip: IpAddr, chunks: &[&[u8]]) -> (Vec<u8>, Vec
     p.finish(&cfg, &mut found);
     (out, found)
 }
+
+/// `drive` over a first chunk and then `tail`'s, as the parsers' property tests give them.
+#[cfg(test)]
+pub(crate) fn drive_tail(start: Start, ip: IpAddr, first: &[u8], tail: &[Vec<u8>]) -> Vec<Found> {
+    let mut chunks: Vec<&[u8]> = vec![first];
+    chunks.extend(tail.iter().map(Vec::as_slice));
+    drive(start, ip, &chunks).1
+}
+
+/// A whole `reply` through a banner session on `port` of `ip`: the hello it sent, whether the
+/// reply ended it, and what it found.
+#[cfg(test)]
+pub(crate) fn through_session(ip: IpAddr, port: u16, reply: &[u8]) -> (Vec<u8>, bool, Vec<Found>) {
+    let cfg = BannerConfig::default();
+    let mut sent = Vec::new();
+    let mut s = super::Session::start(ip, port, &cfg, &mut sent);
+    let hello = sent.clone();
+    s.data(ip, reply, &cfg, &mut sent);
+    let done = s.is_done();
+    let mut found = Vec::new();
+    s.finish(&cfg, &mut found);
+    (hello, done, found)
+}
