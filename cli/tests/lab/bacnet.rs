@@ -9,28 +9,11 @@
 use crate::common::*;
 use masscan_test_support::*;
 
-fn has(out: &str, want: &str) {
-    assert!(out.contains(want), "missing {want:?} in\n{out}");
-}
-
 #[test]
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn bacnet_devices_and_a_dnp3_outstation() {
     let lab = Lab::with_bacnet_servers(MASSCAN);
-    let out = banner_lines(
-        &lab,
-        &[
-            "198.18.1.65-198.18.1.67",
-            "-p",
-            "20000,U:47808",
-            "--banners",
-            "--rate",
-            "200",
-            "--wait",
-            "3",
-            "--nostatus",
-        ],
-    );
+    let out = banner_scan(&lab, "198.18.1.65-198.18.1.67", "20000,U:47808", &[]);
     has(
         &out,
         "port 47808/udp on 198.18.1.65: [bacnet] instance_number 389001, vendor_id 260, \
@@ -55,20 +38,7 @@ fn bacnet_devices_and_a_dnp3_outstation() {
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn an_http_redirect_gives_its_location() {
     let lab = Lab::with_bacnet_servers(MASSCAN);
-    let scan = |extra: &[&str]| {
-        let mut args = vec![
-            "198.18.1.1",
-            "-p80",
-            "--banners",
-            "--rate",
-            "200",
-            "--wait",
-            "3",
-            "--nostatus",
-        ];
-        args.extend_from_slice(extra);
-        banner_lines(&lab, &args)
-    };
+    let scan = |extra: &[&str]| banner_scan(&lab, "198.18.1.1", "80", extra);
     let out = scan(&["--http-url", "/moved"]);
     has(
         &out,

@@ -1,6 +1,7 @@
 //! What the lab tests share beyond test-support: the binary under test, the lab clients'
-//! Python, reading the per-core summary lines of a scan's stderr, a scan's banner lines, and
-//! bench/'s XDP reflector attached at the target's end of the lab's link.
+//! Python, reading the per-core summary lines of a scan's stderr, a scan's banner lines (and a
+//! check that they hold a line), and bench/'s XDP reflector attached at the target's end of the
+//! lab's link.
 
 use masscan_test_support::{ok, rx_core_counts, Lab};
 use std::process::Command;
@@ -37,6 +38,29 @@ pub fn banner_lines(lab: &Lab, args: &[&str]) -> String {
         .filter(|l| l.starts_with("Banner on"))
         .map(|l| l.trim_end().to_string() + "\n")
         .collect()
+}
+
+/// The banner lines of a banner scan of `targets` on `ports` (200 pps, 3 s wait) with `extra`
+/// options.
+pub fn banner_scan(lab: &Lab, targets: &str, ports: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        targets,
+        "-p",
+        ports,
+        "--banners",
+        "--rate",
+        "200",
+        "--wait",
+        "3",
+        "--nostatus",
+    ];
+    args.extend_from_slice(extra);
+    banner_lines(lab, &args)
+}
+
+/// Fails, showing `out`, unless it holds `want`.
+pub fn has(out: &str, want: &str) {
+    assert!(out.contains(want), "missing {want:?} in\n{out}");
 }
 
 /// Builds bench/reflector.c and attaches it (driver mode) to the target's end of the lab's

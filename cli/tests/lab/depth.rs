@@ -8,33 +8,11 @@
 use crate::common::*;
 use masscan_test_support::*;
 
-fn has(out: &str, want: &str) {
-    assert!(out.contains(want), "missing {want:?} in\n{out}");
-}
-
-/// The banner lines of a scan of `targets` on `ports`.
-fn banners(lab: &Lab, targets: &str, ports: &str) -> String {
-    banner_lines(
-        lab,
-        &[
-            targets,
-            "-p",
-            ports,
-            "--banners",
-            "--rate",
-            "200",
-            "--wait",
-            "3",
-            "--nostatus",
-        ],
-    )
-}
-
 #[test]
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn brokers_and_databases_say_what_they_allow() {
     let lab = Lab::with_depth_servers(MASSCAN);
-    let out = banners(&lab, "198.18.1.40-198.18.1.43", "1883,5432");
+    let out = banner_scan(&lab, "198.18.1.40-198.18.1.43", "1883,5432", &[]);
     has(
         &out,
         "port 1883/tcp on 198.18.1.40: [mqtt] CONNACK accepted (0): open, no authentication; \
@@ -70,7 +48,7 @@ fn brokers_and_databases_say_what_they_allow() {
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn amqp_and_modbus_stand_ins() {
     let lab = Lab::with_depth_servers(MASSCAN);
-    let out = banners(&lab, "198.18.1.44", "502,5672");
+    let out = banner_scan(&lab, "198.18.1.44", "502,5672", &[]);
     has(
         &out,
         "port 5672/tcp on 198.18.1.44: [amqp] AMQP 0-9, product AMQP stand-in, version \
@@ -89,7 +67,7 @@ fn amqp_and_modbus_stand_ins() {
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn mariadb_greeting_then_its_certificate() {
     let lab = Lab::with_depth_servers(MASSCAN);
-    let out = banners(&lab, "198.18.1.45", "3306");
+    let out = banner_scan(&lab, "198.18.1.45", "3306", &[]);
     has(
         &out,
         "port 3306/tcp on 198.18.1.45: [mysql] protocol 10, version 5.5.5-10.11.",

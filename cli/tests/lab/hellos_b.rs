@@ -8,32 +8,11 @@
 use crate::common::*;
 use masscan_test_support::*;
 
-/// The banner lines of a scan of `targets` with `extra` options.
-fn banners(lab: &Lab, targets: &str, ports: &str, extra: &[&str]) -> String {
-    let mut args = vec![
-        targets,
-        "-p",
-        ports,
-        "--banners",
-        "--rate",
-        "200",
-        "--wait",
-        "3",
-        "--nostatus",
-    ];
-    args.extend_from_slice(extra);
-    banner_lines(lab, &args)
-}
-
-fn has(out: &str, want: &str) {
-    assert!(out.contains(want), "missing {want:?} in\n{out}");
-}
-
 #[test]
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn each_hello_gets_its_servers_banner() {
     let lab = Lab::up(MASSCAN);
-    let out = banners(
+    let out = banner_scan(
         &lab,
         "198.18.1.13,198.18.1.30-198.18.1.33",
         "53,139,445,548,1352,1433,2375,6379,8530,25565",
@@ -93,10 +72,10 @@ fn each_hello_gets_its_servers_banner() {
 fn smb_finds_smb2_and_smbv1_only_hosts_and_hello_smbv1_offers_nt1_alone() {
     let lab = Lab::up(MASSCAN);
     // The lab's SMB2 Samba answers the same first request with SMB2.
-    let out = banners(&lab, "198.18.1.9,198.18.1.31", "445", &[]);
+    let out = banner_scan(&lab, "198.18.1.9,198.18.1.31", "445", &[]);
     has(&out, "port 445/tcp on 198.18.1.9: [smb] SMB 3.");
     has(&out, "port 445/tcp on 198.18.1.31: [smb] SMBv1 NT LM 0.12");
-    let out = banners(&lab, "198.18.1.9,198.18.1.31", "445", &["--hello", "smbv1"]);
+    let out = banner_scan(&lab, "198.18.1.9,198.18.1.31", "445", &["--hello", "smbv1"]);
     has(
         &out,
         "port 445/tcp on 198.18.1.9: [smb] SMBv1: no dialect accepted\n",
@@ -108,7 +87,7 @@ fn smb_finds_smb2_and_smbv1_only_hosts_and_hello_smbv1_offers_nt1_alone() {
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn http_options_reach_the_wire_and_hello_kinds_force_their_hello() {
     let lab = Lab::up(MASSCAN);
-    let out = banners(
+    let out = banner_scan(
         &lab,
         "198.18.1.32",
         "80",
@@ -139,7 +118,7 @@ fn http_options_reach_the_wire_and_hello_kinds_force_their_hello() {
          Content-Length: 3 | X-Lab: yes | Cookie: a=1 | Cookie: b=2 | body=q=1\n",
     );
     // --hello http: the HTTP hello on the Docker port (the stand-in wants /version: 400).
-    let out = banners(&lab, "198.18.1.32", "2375", &["--hello", "http"]);
+    let out = banner_scan(&lab, "198.18.1.32", "2375", &["--hello", "http"]);
     has(
         &out,
         "port 2375/tcp on 198.18.1.32: [http] HTTP/1.1 400 Bad Request",
@@ -147,7 +126,7 @@ fn http_options_reach_the_wire_and_hello_kinds_force_their_hello() {
     // --hello ssl: a ClientHello to nginx's plain HTTP port, which does not speak TLS: nginx
     // answers the binary hello with 400 (a GET gets 200), and the reply, plainly not TLS, is
     // handed to detection and named for what it is.
-    let out = banners(&lab, "198.18.1.1", "80", &["--hello", "ssl"]);
+    let out = banner_scan(&lab, "198.18.1.1", "80", &["--hello", "ssl"]);
     has(
         &out,
         "port 80/tcp on 198.18.1.1: [http] HTTP/1.1 400 Bad Request",

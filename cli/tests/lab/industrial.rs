@@ -7,28 +7,11 @@
 use crate::common::*;
 use masscan_test_support::*;
 
-fn has(out: &str, want: &str) {
-    assert!(out.contains(want), "missing {want:?} in\n{out}");
-}
-
 #[test]
 #[ignore = "lab: needs root; ./scripts/test.sh runs it"]
 fn enip_fox_and_s7_fields() {
     let lab = Lab::with_industrial_servers(MASSCAN);
-    let out = banner_lines(
-        &lab,
-        &[
-            "198.18.1.60-198.18.1.62",
-            "-p",
-            "102,1911,44818",
-            "--banners",
-            "--rate",
-            "200",
-            "--wait",
-            "3",
-            "--nostatus",
-        ],
-    );
+    let out = banner_scan(&lab, "198.18.1.60-198.18.1.62", "102,1911,44818", &[]);
     has(
         &out,
         "port 44818/tcp on 198.18.1.60: [enip] vendor 1 (Rockwell Automation/Allen-Bradley), \
