@@ -8,24 +8,12 @@ stand-in speaks, as the spec requires; any other Modbus request gets exception 1
 
     depth-standins.py ADDRESS    (listens on ADDRESS: 502, 5672)
 """
-import socket, struct, sys, threading
+import struct, sys
+
+from standin_server import recv_exact, serve_all
 
 ADDR = sys.argv[1]
 AMQP_091 = b'AMQP\x00\x00\x09\x01'
-
-
-def recv_exact(c, n):
-    data = b''
-    c.settimeout(5)
-    while len(data) < n:
-        try:
-            b = c.recv(n - len(data))
-        except OSError:
-            break
-        if not b:
-            break
-        data += b
-    return data
 
 
 def longstr(v):
@@ -73,27 +61,4 @@ def modbus(c):
     recv_exact(c, 1)
 
 
-def serve(port, handler):
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((ADDR, port))
-    s.listen(64)
-    while True:
-        c, _ = s.accept()
-
-        def run(c=c):
-            try:
-                handler(c)
-            except OSError:
-                pass
-            finally:
-                c.close()
-        threading.Thread(target=run, daemon=True).start()
-
-
-threads = [threading.Thread(target=serve, args=a, daemon=True)
-           for a in ((5672, amqp), (502, modbus))]
-for t in threads:
-    t.start()
-for t in threads:
-    t.join()
+serve_all([(ADDR, 5672, amqp), (ADDR, 502, modbus)])

@@ -8,7 +8,9 @@ Each checks the request it gets and closes the connection on anything else.
 
     hellos-b-standins.py ADDRESS    (listens on ADDRESS: 80, 548, 1352, 1433, 2375, 8530, 25565)
 """
-import json, socket, struct, sys, threading
+import json, struct, sys
+
+from standin_server import serve_all
 
 ADDR = sys.argv[1]
 
@@ -128,24 +130,4 @@ SERVERS = {80: http_echo, 8530: http_echo, 2375: docker, 25565: minecraft, 548: 
            1433: mssql, 1352: notes}
 
 
-def serve(port, handler):
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((ADDR, port))
-    s.listen(64)
-    while True:
-        c, _ = s.accept()
-
-        def one(c=c):
-            try:
-                handler(c)
-            except Exception:
-                pass
-            finally:
-                c.close()
-        threading.Thread(target=one, daemon=True).start()
-
-
-for port, handler in SERVERS.items():
-    threading.Thread(target=serve, args=(port, handler), daemon=True).start()
-threading.Event().wait()
+serve_all([(ADDR, port, handler) for port, handler in SERVERS.items()])

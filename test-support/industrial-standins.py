@@ -14,23 +14,11 @@ sends with replies laid out as the specifications say, nothing more.
 
     industrial-standins.py ENIP_ADDRESS FOX_ADDRESS S7_ADDRESS   (ports 44818, 1911, 102)
 """
-import socket, struct, sys, threading
+import socket, struct, sys
+
+from standin_server import recv_exact, serve_all
 
 ENIP_ADDR, FOX_ADDR, S7_ADDR = sys.argv[1:4]
-
-
-def recv_exact(c, n):
-    data = b''
-    c.settimeout(5)
-    while len(data) < n:
-        try:
-            b = c.recv(n - len(data))
-        except OSError:
-            break
-        if not b:
-            break
-        data += b
-    return data
 
 
 def enip_identity():
@@ -148,27 +136,4 @@ def s7(c):
             return
 
 
-def serve(addr, port, handler):
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((addr, port))
-    s.listen(64)
-    while True:
-        c, _ = s.accept()
-
-        def run(c=c):
-            try:
-                handler(c)
-            except OSError:
-                pass
-            finally:
-                c.close()
-        threading.Thread(target=run, daemon=True).start()
-
-
-threads = [threading.Thread(target=serve, args=a, daemon=True)
-           for a in ((ENIP_ADDR, 44818, enip), (FOX_ADDR, 1911, fox), (S7_ADDR, 102, s7))]
-for t in threads:
-    t.start()
-for t in threads:
-    t.join()
+serve_all([(ENIP_ADDR, 44818, enip), (FOX_ADDR, 1911, fox), (S7_ADDR, 102, s7)])
