@@ -34,5 +34,6 @@ mod scan;
 mod seccomp;
 mod slurm;
 mod tls;
+mod unexpected_ports;
 mod vulns;
 mod xdp;

@@ -1,0 +1,195 @@
+//! Services on ports none of them owns (issue 25): in the lab's target namespace, nftables
+//! forwards ports 2201-2208 of 198.18.1.70 to the lab's own servers (SSH, HTTP, TLS, FTP, SMTP,
+//! redis, MySQL, MQTT), so a scan of 198.18.1.70 meets each on a number that says nothing of it.
+//! One banner scan with `--identify` writes every format; each must name every service it found
+//! by its content (`ssh`, `http`, `ssl`, `ftp`, `smtp`, `redis`, `mysql`), and the binary file
+//! must read back to the same names. The same scan without `--identify` sends no second
+//! connection and does not name the TLS server.
+
+use crate::common::*;
+use masscan_test_support::*;
+use std::collections::BTreeSet;
+use std::process::Command;
+
+/// (port on 198.18.1.70, where it goes, the service name expected, or "" where none is).
+const FORWARDS: [(u16, &str, &str); 8] = [
+    (2201, "198.18.1.2:22", "ssh"),
+    (2202, "198.18.1.1:80", "http"),
+    (2203, "198.18.1.1:443", "ssl"),
+    (2204, "198.18.1.3:21", "ftp"),
+    (2205, "198.18.1.6:25", "smtp"),
+    (2206, "198.18.1.30:6379", "redis"),
+    (2207, "198.18.1.45:3306", "mysql"),
+    // A silent MQTT broker is not named: the series of hellos stops at TLS (not done).
+    (2208, "198.18.1.40:1883", ""),
+];
+
+/// 198.18.1.70 in the target namespace, its ports forwarded by nftables' DNAT.
+fn forward(lab: &Lab) {
+    let ns = |args: &[&str]| {
+        let o = Command::new("ip")
+            .args(["netns", "exec", &lab.target_ns])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    ns(&["ip", "addr", "add", "198.18.1.70/32", "dev", "lo"]);
+    let mut rules = String::from(
+        "table ip unexpected {\n chain pre {\n  type nat hook prerouting priority -100;\n",
+    );
+    for (port, to, _) in FORWARDS {
+        rules += &format!("  ip daddr 198.18.1.70 tcp dport {port} dnat to {to}\n");
+    }
+    rules += " }\n}\n";
+    let file = lab.path("unexpected.nft");
+    std::fs::write(&file, rules).unwrap();
+    ns(&["nft", "-f", file.to_str().unwrap()]);
+}
+
+/// (port, service name) pairs of a file in `format`, read with Python's parsers or by line.
+fn named(lab: &Lab, format: &str, file: &str) -> BTreeSet<(u16, String)> {
+    let code = match format {
+        "xml" => {
+            "import sys, xml.etree.ElementTree as E\n\
+             for p in E.parse(sys.argv[1]).getroot().findall('host/ports/port'):\n\
+             \x20   s = p.find('service')\n\
+             \x20   if s is not None: print(p.get('portid'), s.get('name'))"
+        }
+        "json" => {
+            "import json, sys\n\
+             for r in json.load(open(sys.argv[1])):\n\
+             \x20   for p in r['ports']:\n\
+             \x20       if 'service' in p: print(p['port'], p['service']['name'])"
+        }
+        "ndjson" => {
+            "import json, sys\n\
+             for l in open(sys.argv[1]):\n\
+             \x20   r = json.loads(l) if l.strip() else None\n\
+             \x20   if r and r['rec_type'] == 'banner': print(r['port'], r['data']['service_name'])"
+        }
+        "grep" => {
+            "import sys\n\
+             for l in open(sys.argv[1]):\n\
+             \x20   f = l.rstrip('\\n').split('\\t')\n\
+             \x20   if len(f) > 2 and f[2].startswith('Service: '):\n\
+             \x20       print(f[1][len('Port: '):], f[2][len('Service: '):])"
+        }
+        "list" => {
+            "import sys\n\
+             for l in open(sys.argv[1]):\n\
+             \x20   f = l.split(' ', 6)\n\
+             \x20   if f[0] == 'banner': print(f[2], f[5])"
+        }
+        other => panic!("no reader for {other}"),
+    };
+    let o = Command::new("python3")
+        .args(["-c", code])
+        .arg(lab.path(file))
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{file}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| {
+            let (port, name) = l.split_once(' ').unwrap();
+            (port.parse().unwrap(), name.to_string())
+        })
+        .collect()
+}
+
+/// The `N second connections` of the summary's banner line (0 without one).
+fn second_connections(err: &str) -> u64 {
+    err.lines()
+        .filter(|l| l.starts_with("rx-core ") && l.contains(" banners: "))
+        .flat_map(|l| l.split(", "))
+        .filter_map(|item| item.trim().strip_suffix(" second connections"))
+        .map(|n| n.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
+        .sum()
+}
+
+fn scan(lab: &Lab, extra: &[&str]) -> String {
+    let mut args = vec![
+        "198.18.1.70",
+        "-p2201-2208",
+        "--banners",
+        "--rate",
+        "200",
+        "--wait",
+        "6",
+        "--nostatus",
+    ];
+    args.extend_from_slice(extra);
+    let o = lab.run(&args);
+    ok(&o);
+    stderr(&o)
+}
+
+#[test]
+#[ignore = "lab: needs root; ./scripts/test.sh runs it"]
+fn services_on_ports_none_of_them_owns_are_named_in_every_format() {
+    let lab = Lab::with_depth_servers(MASSCAN);
+    forward(&lab);
+    let err = scan(
+        &lab,
+        &[
+            "--identify",
+            "-oX",
+            "u.xml",
+            "-oJ",
+            "u.json",
+            "-oD",
+            "u.ndjson",
+            "-oG",
+            "u.grep",
+            "-oL",
+            "u.list",
+            "-oB",
+            "u.bin",
+        ],
+    );
+    let back = lab.run(&["--readscan", "u.bin", "-oL", "back.list"]);
+    ok(&back);
+    let list = named(&lab, "list", "u.list");
+    for (port, _, name) in FORWARDS.iter().filter(|f| !f.2.is_empty()) {
+        assert!(
+            list.contains(&(*port, name.to_string())),
+            "{port} not named {name}: {list:?}\n{err}"
+        );
+    }
+    // Each port is named by what it is, not by its number.
+    for (port, name) in &list {
+        let (_, _, want) = FORWARDS.iter().find(|f| f.0 == *port).unwrap();
+        let same = name == want
+            || (*want == "http" && ["http.server", "title", "html"].contains(&name.as_str()))
+            || (*want == "ssl" && name.starts_with("X509"));
+        assert!(same, "{port} named {name}, is {want:?}: {list:?}");
+    }
+    for (format, file) in [
+        ("xml", "u.xml"),
+        ("json", "u.json"),
+        ("ndjson", "u.ndjson"),
+        ("grep", "u.grep"),
+        ("list", "back.list"),
+    ] {
+        assert_eq!(named(&lab, format, file), list, "{format} says otherwise");
+    }
+    assert!(
+        second_connections(&err) >= 1,
+        "the TLS server was named without a second connection: {err}"
+    );
+
+    // Without --identify the silent TLS server gets nothing, and no connection is made twice.
+    let err = scan(&lab, &["-oL", "plain.list"]);
+    let plain = named(&lab, "list", "plain.list");
+    assert!(!plain.iter().any(|(p, _)| *p == 2203), "{plain:?}");
+    assert_eq!(second_connections(&err), 0, "{err}");
+}
