@@ -571,6 +571,10 @@ fn detect(d: &[u8], port: u16) -> Kind {
     } else if mysql::is_greeting(d) {
         // Before telnet: a greeting 255 bytes long starts with 0xff too.
         Kind::Other(Box::<mysql::Mysql>::default())
+    } else if redis::is_error(d) {
+        // A redis server's answer to a hello it does not speak (the HTTP request of a quiet
+        // port): its error line names it on any port.
+        Kind::Other(Box::<redis::Redis>::default())
     } else if d.first() == Some(&telnet::IAC) {
         Kind::Telnet(telnet::Telnet::default())
     } else if d.len() >= 4 && d[..3].iter().all(u8::is_ascii_digit) && matches!(d[3], b' ' | b'-') {

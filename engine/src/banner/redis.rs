@@ -17,6 +17,14 @@ pub(crate) fn start(_ip: IpAddr, _cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<
     Box::<Redis>::default()
 }
 
+/// Whether these first bytes are a redis error line (`-ERR unknown command`, `-NOAUTH`,
+/// `-DENIED`, `-WRONGPASS`), as a redis server answers a hello of another protocol.
+pub fn is_error(d: &[u8]) -> bool {
+    [&b"-ERR "[..], b"-NOAUTH ", b"-DENIED ", b"-WRONGPASS "]
+        .iter()
+        .any(|p| d.starts_with(p))
+}
+
 #[derive(Default)]
 pub struct Redis {
     buf: Vec<u8>,

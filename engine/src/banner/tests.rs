@@ -152,6 +152,29 @@ fn smtp_sends_ehlo_then_starttls() {
     assert!(text(&found, app::SMTP).ends_with("454 4.7.0 TLS not available"));
 }
 
+/// A redis server on a port no one gives it stays quiet, gets the HTTP request, and answers
+/// with an error line: that names it.
+#[test]
+fn a_redis_error_to_the_http_hello_names_redis_on_any_port() {
+    let cfg = BannerConfig::default();
+    let mut sent = Vec::new();
+    let mut s = Session::start(IP, 2206, &cfg, &mut sent);
+    assert!(s.quiet(IP, &cfg, &mut sent));
+    assert!(sent.starts_with(b"GET / HTTP/1.0\r\n"), "{sent:?}");
+    let line = b"-ERR wrong number of arguments for 'get' command\r\n";
+    s.data(IP, line, &cfg, &mut sent);
+    assert!(s.is_done());
+    let mut found = Vec::new();
+    s.finish(&cfg, &mut found);
+    assert_eq!(
+        text(&found, app::REDIS),
+        "-ERR wrong number of arguments for 'get' command"
+    );
+    // A POP3 server's error is no redis: it spoke first (+OK) and was named then.
+    let (_, found) = converse(2110, &cfg, &[b"+OK ready\r\n", b"-ERR no\r\n"]);
+    assert!(text(&found, app::REDIS).is_empty());
+}
+
 #[test]
 fn smtp_on_an_odd_port_is_told_from_ftp_by_its_greeting() {
     let cfg = BannerConfig::default();
