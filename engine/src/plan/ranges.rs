@@ -210,6 +210,10 @@ impl<T: RangeInt> RangeList<T> {
 
     /// The members of `self` that are not in `other`.
     pub fn subtract(&self, other: &RangeList<T>) -> RangeList<T> {
+        if other.is_empty() {
+            // Nothing to take away: the same list, shared (a million ranges are not copied).
+            return self.clone();
+        }
         let mut out = Vec::with_capacity(self.spans.len());
         let mut j = 0;
         for s in self.spans.iter() {
