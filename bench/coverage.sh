@@ -35,7 +35,7 @@ for r in $retries_list; do
   for p in $shares; do
     for k in $(seq 1 "$runs"); do
       seed=$((k * 101 + r * 7))
-      (cd "$tmp" && ip netns exec "$LAB_SCAN_NS" "$M" 198.18.128.0/18 -p80,443 --retries "$r" \
+      (cd "$tmp" && ip netns exec "$LAB_SCAN_NS" "$M" 198.18.128.0/18 -p80,443 --coverage --retries "$r" \
          --rate 100000 --driver afxdp --wait 1 --seed "$seed" --inject-faults "drop=$p,seed=$seed" \
          --nostatus --stats-json stats.json -oL /dev/null 2>err) || { cat "$tmp/err" >&2; exit 1; }
       tail -n 1 "$tmp/stats.json" | python3 -c '

@@ -10,9 +10,11 @@ use serde_json::{json, Value};
 /// What a run can say of its coverage.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Captures {
-    /// One probe per target: nothing is said (the output is as it always was).
+    /// No `--coverage`: nothing is said (the output is as it always was).
     #[default]
     Off,
+    /// `--coverage` with one probe per target: nothing to compare.
+    OneProbe,
     /// Retries with `--banners`: a banner connection answers the later probes of its port, so
     /// they say nothing of which probe got through.
     Banners,
@@ -22,8 +24,10 @@ pub enum Captures {
 
 impl Captures {
     pub fn of(c: &ScanConfig) -> Self {
-        if c.pace.retries == 0 {
+        if !c.pace.coverage {
             Captures::Off
+        } else if c.pace.retries == 0 {
+            Captures::OneProbe
         } else if c.banner.enabled {
             Captures::Banners
         } else {
@@ -44,6 +48,9 @@ pub enum Coverage {
 pub fn of(captures: Captures, rx: &[RxCounters]) -> Option<Coverage> {
     match captures {
         Captures::Off => None,
+        Captures::OneProbe => Some(Coverage::Not(
+            "one probe per target (--retries 1 or more estimates it)",
+        )),
         Captures::Banners => Some(Coverage::Not(
             "with --banners a connection answers the later probes",
         )),

@@ -19,6 +19,10 @@ pub struct TemplateParams {
     /// A TCP timestamp option in each SYN whose value is the send time in milliseconds: the
     /// SYN-ACK echoes it, so each reply gives a round-trip time with no state kept (`--metrics`).
     pub timestamps: bool,
+    /// `--coverage`: each SYN's sequence number is its cookie plus its attempt (which of the
+    /// target's retries it is), so a reply says which probe it answers. Off, every retry is
+    /// the same SYN, as the original sends.
+    pub attempts: bool,
 }
 
 impl Default for TemplateParams {
@@ -29,6 +33,7 @@ impl Default for TemplateParams {
             syn: SynShape::default(),
             window: 1025,
             timestamps: false,
+            attempts: false,
         }
     }
 }

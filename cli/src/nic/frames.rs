@@ -76,6 +76,7 @@ impl NicFrames {
             },
             dst_mac,
             timestamps: self.timestamps,
+            attempts: c.pace.coverage,
             syn: c.probe.syn,
             ..TemplateParams::default()
         };
@@ -200,7 +201,12 @@ pub fn classifier_config(
         report_closed: c.report.show_closed && !c.report.open_only,
         dedup_buckets: masscan_engine::dedup::buckets_for(c.pace.rate, c.pace.retries),
         banners: (c.banner.enabled && live).then(|| tcp_config(c, wire.src_mac, rx_threads.max(1))),
-        attempts: u16::try_from(c.pace.retries.saturating_add(1)).unwrap_or(u16::MAX),
+        // Replies may acknowledge any retry's SYN only when the SYNs differ (--coverage).
+        attempts: if c.pace.coverage {
+            u16::try_from(c.pace.retries.saturating_add(1)).unwrap_or(u16::MAX)
+        } else {
+            1
+        },
         // The coverage estimate's capture histories (crate::coverage says when).
         capture_buckets: matches!(Captures::of(c), Captures::Kept(_))
             .then(|| masscan_engine::dedup::buckets_for(c.pace.rate, c.pace.retries)),

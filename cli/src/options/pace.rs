@@ -55,6 +55,12 @@ pub struct PaceOptions {
     /// how far.
     #[arg(long = "backoff")]
     pub backoff: bool,
+    /// Beyond the original: with --retries, each SYN carries which retry it is, and the end of
+    /// the scan estimates the open TCP ports it missed (capture-recapture, with a 95% interval)
+    /// in the summary, --stats-json, --metadata and --metrics. Retries are then not the same
+    /// SYN: a server still holding a half-open connection from the first may reset it.
+    #[arg(long = "coverage")]
+    pub coverage: bool,
     #[arg(
         long = "wait",
         help = format!(
@@ -92,6 +98,7 @@ impl PaceOptions {
         p.resume_count = self.resume_count;
         p.infinite = self.infinite;
         p.backoff = self.backoff;
+        p.coverage = self.coverage;
         if let Some(w) = self.wait {
             p.wait = w;
         }

@@ -3,7 +3,7 @@
 //! ports. `--inject-faults drop=P` loses a share of the probes and of the replies (each frame
 //! on its own), and the scan must estimate the open ports it did not find: the estimate near the
 //! truth, its 95% interval around it in (nearly) every run, in the summary, `--stats-json` and
-//! `--metadata`. Without retries nothing is said. (`bench/coverage.sh` runs many more rounds and
+//! `--metadata`. Without `--coverage` nothing is said. (`bench/coverage.sh` runs many more rounds and
 //! says how often the interval held.)
 
 use crate::common::*;
@@ -18,6 +18,7 @@ fn scan(lab: &Lab, retries: &str, drop: &str, seed: &str) -> (serde_json::Value,
     let o = lab.run(&[
         "198.18.128.0/18",
         "-p80,443",
+        "--coverage",
         "--retries",
         retries,
         "--rate",
@@ -96,7 +97,7 @@ fn the_estimate_finds_what_dropped_probes_missed() {
         "the 95% interval held the truth in {held} of 3 runs"
     );
 
-    // One probe per target: no line, no object (the outputs are as they always were).
+    // Without --coverage: no line, no object (the outputs are as they always were).
     let o = lab.run(&[
         "198.18.128.0/24",
         "-p80",

@@ -83,6 +83,7 @@ pub static ECHO: &[Echo] = &[
     setting("resume-count", |c| given(&c.pace.resume_count), None),
     setting("infinite", |c| flag(c.pace.infinite), None),
     setting("backoff", |c| flag(c.pace.backoff), None),
+    setting("coverage", |c| flag(c.pace.coverage), None),
     Echo::Lines(write_threads),
     setting(
         "ttl",

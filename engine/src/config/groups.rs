@@ -32,6 +32,9 @@ pub struct Pace {
     pub wait: Wait,
     /// `--backoff`: the rate is cut when the scan drops its own replies or fills its rings.
     pub backoff: bool,
+    /// `--coverage`: each retry's SYN carries its attempt, and the scan estimates the open
+    /// ports it missed (`crate::coverage`).
+    pub coverage: bool,
 }
 
 impl Pace {
@@ -54,6 +57,7 @@ impl Default for Pace {
             infinite: false,
             wait: Wait::default(),
             backoff: false,
+            coverage: false,
         }
     }
 }

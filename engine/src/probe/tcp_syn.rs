@@ -22,6 +22,8 @@ mod template;
 pub struct TcpSyn {
     pub v4: SynTemplate,
     pub v6: SynTemplate,
+    /// `--coverage`: the attempt rides in the cookie ([`TemplateParams::attempts`]).
+    attempts: bool,
 }
 
 impl TcpSyn {
@@ -29,11 +31,12 @@ impl TcpSyn {
         Ok(Self {
             v4: SynTemplate::new(v4, false)?,
             v6: SynTemplate::new(v6, true)?,
+            attempts: v4.attempts || v6.attempts,
         })
     }
 
     /// Writes probe `attempt` of the SYN to `ip`:`port` from `src` into `frame` (sequence
-    /// number: the cookie plus the attempt), with send time `stamp` (in milliseconds) in its
+    /// number: the cookie, plus the attempt with `--coverage`), with send time `stamp` (in milliseconds) in its
     /// timestamp option if it has one; returns its length.
     #[inline(always)]
     pub fn fill(
@@ -45,6 +48,7 @@ impl TcpSyn {
         stamp: u32,
     ) -> usize {
         let pm = src.port();
+        let attempt = if self.attempts { attempt } else { 0 };
         match ip {
             TargetIp::V4(them) => {
                 let me = src.v4();
@@ -256,7 +260,10 @@ mod tests {
     #[test]
     fn each_attempt_rides_in_the_cookie_and_comes_back() {
         let key = CookieKey::from_seed(5);
-        let params = TemplateParams::default();
+        let params = TemplateParams {
+            attempts: true,
+            ..TemplateParams::default()
+        };
         let probes = Probes::new(&params, &params).unwrap();
         let src = source();
         let ip = TargetIp::V4(u32::from(Ipv4Addr::new(198, 18, 1, 9)));
@@ -299,6 +306,24 @@ mod tests {
         }
         assert_eq!(seqs[1], seqs[0].wrapping_add(1));
         assert_eq!(seqs[2], seqs[0].wrapping_add(2));
+        // Without --coverage every retry is the same SYN, as the original sends it: a server
+        // still holding the first one half-open takes the next as its retransmission (a SYN
+        // one past it would make a Linux server reset the half-open connection instead).
+        let plain = Probes::new(&TemplateParams::default(), &TemplateParams::default()).unwrap();
+        let frames: Vec<Vec<u8>> = (0..attempts)
+            .map(|attempt| {
+                let t = Target {
+                    ip,
+                    port: 22,
+                    number: 4,
+                    attempt,
+                };
+                let mut frame = [0u8; 128];
+                let len = plain.fill(&mut frame, &t, &src.choose(4), &key).unwrap();
+                frame[..len].to_vec()
+            })
+            .collect();
+        assert!(frames.windows(2).all(|w| w[0] == w[1]));
     }
 
     fn checksum_holds(frame: &[u8]) -> bool {
