@@ -66,17 +66,9 @@ pub fn of(captures: Captures, rx: &[RxCounters]) -> Option<Coverage> {
     }
 }
 
-/// A count with thousands separated, as the summary writes them.
+/// A rounded count with thousands separated ([`crate::options::thousands`]).
 fn grouped(n: f64) -> String {
-    let s = format!("{:.0}", n.max(0.0));
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    crate::options::thousands(n.max(0.0).round() as usize)
 }
 
 /// The summary's line: `coverage: 9,120 open TCP ports found of 9,600 estimated (95% CI

@@ -14,8 +14,8 @@ pub mod targets;
 pub mod threads;
 pub mod udp;
 
-/// `1048576` as help texts write it: `1,048,576`.
-fn thousands(n: usize) -> String {
+/// `1048576` as help texts (and the coverage line) write it: `1,048,576`.
+pub(crate) fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, d) in digits.chars().enumerate() {
