@@ -406,6 +406,37 @@ impl Lab {
             .unwrap();
         String::from_utf8_lossy(&o.stdout).trim().parse().unwrap()
     }
+
+    /// Frames the lab's link lost where the scanner cannot see it, counted by the kernel so
+    /// far: drops at both ends of the veth (its XDP ring full, counted on the sending side)
+    /// and in the per-CPU input backlogs (`/proc/net/softnet_stat`, machine-wide). A test
+    /// takes the difference over a scan.
+    pub fn link_drops(&self) -> u64 {
+        let mut total = 0;
+        for (ns, dev) in [
+            (&self.scan_ns, &self.scan_if),
+            (&self.target_ns, &self.target_if),
+        ] {
+            for stat in ["rx_dropped", "tx_dropped"] {
+                let path = format!("/sys/class/net/{dev}/statistics/{stat}");
+                let o = Command::new("ip")
+                    .args(["netns", "exec", ns, "cat", &path])
+                    .output()
+                    .unwrap();
+                total += String::from_utf8_lossy(&o.stdout)
+                    .trim()
+                    .parse::<u64>()
+                    .unwrap_or(0);
+            }
+        }
+        let softnet = std::fs::read_to_string("/proc/net/softnet_stat").unwrap_or_default();
+        total
+            + softnet
+                .lines()
+                .filter_map(|l| l.split_whitespace().nth(1))
+                .filter_map(|d| u64::from_str_radix(d, 16).ok())
+                .sum::<u64>()
+    }
 }
 
 /// Returns once the scan `child` (just started) has sent a few hundred frames on the lab's
