@@ -480,8 +480,7 @@ impl Stack {
                     self.send(flow, &probe);
                     self.scratch = probe;
                 } else if let Some(waits) = tcb.session.silent_waits(&cfg.banners) {
-                    if tcb.unacked.is_empty() && now >= tcb.created_ms + waits * cfg.hello_wait_ms
-                    {
+                    if tcb.unacked.is_empty() && now >= tcb.created_ms + waits * cfg.hello_wait_ms {
                         // `--identify`: this hello got nothing either; the next try is due.
                         self.finish(flow, true);
                         return;

@@ -208,9 +208,15 @@ fn services_on_ports_none_of_them_owns_are_named_in_every_format() {
 
     // --identify-tries 1 stops the series at TLS, as before it went further: the TLS server
     // is named, redis and MQTT are not, and one try each is all they get.
-    let err = scan(&lab, &["--identify", "--identify-tries", "1", "-oL", "one.list"]);
+    let err = scan(
+        &lab,
+        &["--identify", "--identify-tries", "1", "-oL", "one.list"],
+    );
     let one = named(&lab, "list", "one.list");
     assert!(one.contains(&(2203, "ssl".to_string())), "{one:?}");
-    assert!(!one.iter().any(|(p, _)| *p == 2206 || *p == 2208), "{one:?}");
+    assert!(
+        !one.iter().any(|(p, _)| *p == 2206 || *p == 2208),
+        "{one:?}"
+    );
     assert_eq!(second_connections(&err), 3, "{err}");
 }

@@ -44,7 +44,10 @@ impl Step {
 
     /// This try's place in the series, from 1.
     pub fn number(self) -> u8 {
-        SERIES.iter().position(|s| *s == self).map_or(0, |i| i as u8 + 1)
+        SERIES
+            .iter()
+            .position(|s| *s == self)
+            .map_or(0, |i| i as u8 + 1)
     }
 
     /// The parser a reply to this try's hello goes to, when the reply is of the protocol

@@ -103,8 +103,14 @@ fn the_series_goes_on_while_nothing_is_named_and_stops_at_the_bound() {
 fn a_redis_reply_to_the_redis_try_is_named_redis() {
     let cfg = identify(3);
     for (reply, want) in [
-        (&b"-NOAUTH Authentication required.\r\n"[..], "-NOAUTH Authentication required. (auth required)"),
-        (b"$34\r\n# Server\r\nredis_version:7.0.15\r\n\r\n", "redis_version:7.0.15"),
+        (
+            &b"-NOAUTH Authentication required.\r\n"[..],
+            "-NOAUTH Authentication required. (auth required)",
+        ),
+        (
+            b"$34\r\n# Server\r\nredis_version:7.0.15\r\n\r\n",
+            "redis_version:7.0.15",
+        ),
         (b"-ERR unknown command\r\n", "-ERR unknown command"),
     ] {
         let (_, s) = try_with(Step::Redis, &cfg, reply);
@@ -118,8 +124,14 @@ fn a_redis_reply_to_the_redis_try_is_named_redis() {
 fn an_mqtt_reply_to_the_mqtt_try_is_named_mqtt() {
     let cfg = identify(3);
     for (reply, want) in [
-        (&b"\x20\x02\x00\x00"[..], "CONNACK accepted (0): open, no authentication; session present no"),
-        (b"\x20\x02\x00\x05", "CONNACK not authorized (5): authentication required; session present no"),
+        (
+            &b"\x20\x02\x00\x00"[..],
+            "CONNACK accepted (0): open, no authentication; session present no",
+        ),
+        (
+            b"\x20\x02\x00\x05",
+            "CONNACK not authorized (5): authentication required; session present no",
+        ),
     ] {
         let (_, s) = try_with(Step::Mqtt, &cfg, reply);
         assert!(s.is_done());
@@ -157,7 +169,11 @@ fn replies_cut_anywhere_are_safe() {
     let mqtt5 = b"\x20\x09\x00\x00\x06\x22\x00\x0a\x21\x00\x14";
     for (step, reply, app) in [
         (Step::Redis, &redis_info[..], app::REDIS),
-        (Step::Redis, b"-DENIED Redis is running in protected mode\r\n", app::REDIS),
+        (
+            Step::Redis,
+            b"-DENIED Redis is running in protected mode\r\n",
+            app::REDIS,
+        ),
         (Step::Mqtt, &mqtt5[..], app::MQTT),
         (Step::Mqtt, b"\xe0\x01\x8c", app::MQTT),
     ] {

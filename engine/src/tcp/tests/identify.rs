@@ -73,7 +73,10 @@ fn the_series_goes_tls_redis_mqtt_and_stops_at_the_first_named_reply() {
     assert_eq!(hello, sent_plaintext_hello(), "the TLS try");
     st.segment(f, &data(0, next, b""));
     st.poll(10_990, 1005);
-    assert!(sent(&mut st).is_empty(), "silent for less than a hello wait");
+    assert!(
+        sent(&mut st).is_empty(),
+        "silent for less than a hello wait"
+    );
     st.poll(11_000, 1006);
     let cookie = assert_try_syn(&mut st, &key, f, true);
     let (hello, next) = open_try(&mut st, f, cookie);
@@ -86,7 +89,11 @@ fn the_series_goes_tls_redis_mqtt_and_stops_at_the_first_named_reply() {
     assert!(st.poll_record().is_none(), "a reset names nothing");
     let cookie = assert_try_syn(&mut st, &key, f, false);
     let (hello, next) = open_try(&mut st, f, cookie);
-    assert_eq!(&hello[..4], b"\x10\x16\x00\x04", "the MQTT try: {hello:02x?}");
+    assert_eq!(
+        &hello[..4],
+        b"\x10\x16\x00\x04",
+        "the MQTT try: {hello:02x?}"
+    );
     st.segment(f, &data(0, next, b"\x20\x02\x00\x00"));
     let out = sent(&mut st);
     assert_eq!(out.len(), 1, "{out:?}");
@@ -121,7 +128,10 @@ fn a_redis_reply_to_the_redis_try_names_the_port_and_ends_the_series() {
     let Some(Record::Banner(b)) = st.poll_record() else {
         panic!("no banner")
     };
-    assert_eq!((b.app_proto, &b.banner[..]), (app::REDIS, &b"redis_version:7.0.15"[..]));
+    assert_eq!(
+        (b.app_proto, &b.banner[..]),
+        (app::REDIS, &b"redis_version:7.0.15"[..])
+    );
     st.poll(60_000, 1060);
     let out = sent(&mut st);
     assert!(out.iter().all(|s| s.0 != SYN), "{out:?}");
