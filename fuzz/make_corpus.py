@@ -14,6 +14,8 @@ PORTS = [21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777, 
          44818, 1911, 102]
 # The banner harness's port pick for the rustls handshake (second TLS connection).
 RUSTLS = 0x7f
+# Its picks of --identify's tries on an unexpected port: TLS, redis, MQTT.
+TRY_TLS, TRY_REDIS, TRY_MQTT = 0x7c, 0x7d, 0x7e
 
 
 def w(target, name, data):
@@ -515,3 +517,21 @@ w('payload_files', 'nmap', b'\0' + b'# c\nudp 7 "\\x0D\\x0A"\nudp 53,5353,40000-
 frame = eth(ipv4(THEM4, ME4, 17, struct.pack('>HHHH', 5555, 53, 8 + 3, 0) + b'dns'))
 pcap = struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1) + struct.pack('<IIII', 0, 0, len(frame), len(frame)) + frame
 w('payload_files', 'pcap', b'\1' + pcap)
+
+# --identify's tries (engine/src/banner/identify.rs) on an unexpected port: redis 7.0's answers
+# to INFO (a bulk string; protected mode) and to a CONNECT-shaped line, mosquitto 2.0's
+# CONNACKs, an MQTT 5 DISCONNECT, an HTTP server answering either, and a TLS alert to the TLS
+# try, as the lab's servers answered them.
+IDENTIFY = {
+    'try-redis-info': (TRY_REDIS, b'$78\r\n# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\nos:Linux 6.1.0 x86_64\r\n\r\n'),
+    'try-redis-denied': (TRY_REDIS, b'-DENIED Redis is running in protected mode\r\n'),
+    'try-redis-http': (TRY_REDIS, b'HTTP/1.1 400 Bad Request\r\nServer: nginx\r\n\r\n'),
+    'try-mqtt-open': (TRY_MQTT, b'\x20\x02\x00\x00'),
+    'try-mqtt-auth': (TRY_MQTT, b'\x20\x02\x00\x05'),
+    'try-mqtt-disconnect': (TRY_MQTT, b'\xe0\x01\x8c'),
+    'try-mqtt-redis': (TRY_MQTT, b"-ERR unknown command '\x10\x16', with args beginning with: \r\n"),
+    'try-tls-alert': (TRY_TLS, b'\x15\x03\x01\x00\x02\x02\x28'),
+}
+for name, (pick, data) in IDENTIFY.items():
+    for chunk in (1, 7, 255):
+        w('banner', f'{name}-{chunk}', bytes([pick, chunk]) + data)

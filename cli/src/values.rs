@@ -228,6 +228,12 @@ fn bounded(name: &str, s: &str, lo: u64, hi: u64) -> Result<u64, String> {
     }
 }
 
+/// `--identify-tries`: 0 to the length of `--identify`'s series.
+pub fn identify_tries(s: &str) -> Result<u8, String> {
+    let most = masscan_engine::banner::identify::DEFAULT_TRIES;
+    bounded("identify-tries", s, 0, u64::from(most)).map(|n| n as u8)
+}
+
 pub fn ttl(s: &str) -> Result<u8, String> {
     bounded("ttl", s, 0, 255).map(|n| n as u8)
 }

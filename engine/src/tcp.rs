@@ -7,7 +7,8 @@
 //! timer fires. A TLS server that refused the plaintext hello (a TLS 1.3-only server) gets a
 //! second connection on the same ports, whose SYN-ACK opens a rustls session instead
 //! ([`Session::start_rustls`]); with `--identify`, a silent port that gave the HTTP hello no
-//! answer gets one with the TLS hello ([`Session::next_try`]). Timers sit on a wheel advanced by [`Stack::poll`] from the clock, not by packet
+//! answer gets the series of tries of [`crate::banner::identify`] (TLS, redis, MQTT), one
+//! connection each ([`Session::next_try`]). Timers sit on a wheel advanced by [`Stack::poll`] from the clock, not by packet
 //! arrival, so a quiet link still gets its probes sent and its connections closed on time.
 //!
 //! Its surface is sans-IO, after quinn-proto: [`Stack::poll_transmit`] writes the next queued
@@ -332,7 +333,9 @@ impl Stack {
         let (ip, port, banners) = (flow.them, flow.port_them, &self.cfg.banners);
         let session = match self.reconnecting.remove(&flow).map(|r| r.then) {
             Some(NextTry::Rustls) => Session::start_rustls(ip, port, banners, &mut self.scratch),
-            Some(NextTry::Tls) => Session::start_tls_try(ip, port, banners, &mut self.scratch),
+            Some(NextTry::Identify(step)) => {
+                Session::start_try(step, ip, port, banners, &mut self.scratch)
+            }
             Some(NextTry::Second) => Session::start_second(ip, port, banners, &mut self.scratch),
             None => Session::start(ip, port, banners, &mut self.scratch),
         };
@@ -476,14 +479,12 @@ impl Stack {
                     let probe = std::mem::take(&mut self.scratch);
                     self.send(flow, &probe);
                     self.scratch = probe;
-                } else if cfg.banners.identify
-                    && tcb.session.probed_quiet()
-                    && tcb.unacked.is_empty()
-                    && now >= tcb.created_ms + 2 * cfg.hello_wait_ms
-                {
-                    // `--identify`: the HTTP hello got nothing either; the next try is due.
-                    self.finish(flow, true);
-                    return;
+                } else if let Some(waits) = tcb.session.silent_waits(&cfg.banners) {
+                    if tcb.unacked.is_empty() && now >= tcb.created_ms + waits * cfg.hello_wait_ms {
+                        // `--identify`: this hello got nothing either; the next try is due.
+                        self.finish(flow, true);
+                        return;
+                    }
                 }
             }
         } else if now >= tcb.heard_ms + cfg.hello_wait_ms && tcb.unacked.is_empty() {
@@ -508,8 +509,12 @@ impl Stack {
             let quiet = tcb.created_ms + cfg.hello_wait_ms;
             if quiet > self.now_ms {
                 d = d.min(quiet);
-            } else if cfg.banners.identify && tcb.session.probed_quiet() {
-                d = d.min(quiet + cfg.hello_wait_ms);
+            } else if let Some(waits) = tcb.session.silent_waits(&cfg.banners) {
+                // Until our hello is acknowledged, the retransmission timer decides.
+                let end = tcb.created_ms + waits * cfg.hello_wait_ms;
+                if end > self.now_ms || tcb.unacked.is_empty() {
+                    d = d.min(end);
+                }
             }
         } else {
             d = d.min(tcb.heard_ms + cfg.hello_wait_ms);

@@ -9,6 +9,7 @@
 
 #![forbid(unsafe_code)]
 
+use masscan_engine::banner::identify::{Step, SERIES};
 use masscan_engine::banner::{BannerConfig, Found, Session};
 use masscan_engine::classify::{Classifier, ClassifierConfig, MAX_ANSWER};
 use masscan_engine::config::{
@@ -39,8 +40,11 @@ const PORTS: [u16; 41] = [
     502, // DNP3 (20000); industrial: EtherNet/IP, Niagara Fox, Siemens S7comm.
     20000, 44818, 1911, 102,
 ];
-/// Byte 0's pick (low 7 bits) of the rustls handshake; any other pick is a port of [`PORTS`].
+/// Byte 0's pick (low 7 bits) of the rustls handshake; any other pick is a port of [`PORTS`]
+/// or one of [`TRIES`].
 const RUSTLS: usize = 0x7f;
+/// Byte 0's picks (low 7 bits) of `--identify`'s tries on an unexpected port: TLS, redis, MQTT.
+const TRIES: usize = 0x7c;
 const THEM: IpAddr = IpAddr::V4(Ipv4Addr::new(198, 18, 1, 1));
 const ME: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 2);
 const PORT_ME: u16 = 40000;
@@ -53,6 +57,7 @@ fn banner_config() -> &'static BannerConfig {
         let mut c = BannerConfig::default();
         c.max_bytes = MAX_BYTES;
         c.capture_html = true;
+        c.identify = true;
         c
     })
 }
@@ -70,9 +75,10 @@ fn heartbleed_config() -> &'static BannerConfig {
 }
 
 /// A banner session: byte 0 picks the port ([`RUSTLS`]: the rustls handshake of a second
-/// connection to a TLS 1.3-only server, on 443) and with its top bit the `--heartbleed`
-/// configuration, byte 1 the chunk size; the rest is the server's
-/// bytes in chunks, then the quiet-server probe and the end. What is kept stays bounded.
+/// connection to a TLS 1.3-only server, on 443; [`TRIES`] on: a try of `--identify`'s series on
+/// 7777) and with its top bit the `--heartbleed` configuration, byte 1 the chunk size; the rest
+/// is the server's bytes in chunks, then the quiet-server probe, the next try asked for, and
+/// the end. What is kept stays bounded.
 pub fn banner(data: &[u8]) {
     let [p, chunk, rest @ ..] = data else { return };
     let cfg = match p & 0x80 {
@@ -83,6 +89,7 @@ pub fn banner(data: &[u8]) {
     let mut sent = Vec::new();
     let mut s = match pick {
         RUSTLS => Session::start_rustls(THEM, 443, cfg, &mut sent),
+        TRIES.. => Session::start_try(SERIES[pick - TRIES], THEM, 7777, cfg, &mut sent),
         _ => Session::start(THEM, PORTS[pick % PORTS.len()], cfg, &mut sent),
     };
     for c in rest.chunks(usize::from(*chunk).max(1)) {
@@ -93,6 +100,15 @@ pub fn banner(data: &[u8]) {
     }
     let _ = s.quiet(THEM, cfg, &mut sent);
     assert!(s.received() <= rest.len());
+    if let Some(masscan_engine::banner::NextTry::Identify(step)) = s.next_try(cfg) {
+        // The series only goes forward, and never past its end.
+        assert!(
+            step != Step::Tls || pick < TRIES,
+            "{step:?} after try {pick}"
+        );
+        assert!(step.number() <= SERIES.len() as u8);
+    }
+    let _ = s.silent_waits(cfg);
     let received = s.received();
     let mut found: Vec<Found> = Vec::new();
     s.finish(cfg, &mut found);

@@ -132,6 +132,9 @@ pub fn tcp_config(c: &ScanConfig, my_mac: [u8; 6], rx_threads: usize) -> TcpConf
     banners.ticketbleed = c.banner.ticketbleed;
     banners.poodle = c.banner.poodle;
     banners.identify = c.banner.identify;
+    if let Some(n) = c.banner.identify_tries {
+        banners.identify_tries = n;
+    }
     banners.http = c.banner.http.clone();
     let kind = |k: &str| c.banner.hello.iter().any(|h| h == k);
     // The original applies smbv1, then http, then ssl: ssl wins over http.

@@ -44,11 +44,16 @@ pub struct BannerOptions {
     #[arg(long = "rawudp")]
     pub rawudp: bool,
     /// Beyond the original: a port that stays silent and then gives the HTTP hello no answer
-    /// (or a TLS alert) gets a second connection with the TLS hello, so a TLS server on a port
-    /// no one assigns it is named and gives its certificate; at most one extra connection per
-    /// such port (two for a TLS 1.3-only server). Implies --banners.
+    /// (or a TLS alert) gets further connections, one hello each until one is named: the TLS
+    /// hello (a TLS server on a port no one assigns it gives its certificate), redis's INFO,
+    /// an MQTT CONNECT; at most --identify-tries of them (one more for a TLS 1.3-only server).
+    /// Implies --banners.
     #[arg(long = "identify")]
     pub identify: bool,
+    /// How many further connections --identify may open per silent port, 0 to 3 (default 3:
+    /// TLS, redis, MQTT; 1 is TLS alone).
+    #[arg(long = "identify-tries", value_name = "N", value_parser = values::identify_tries)]
+    pub identify_tries: Option<u8>,
     /// No banners (overrides --banners, e.g. one from a config file).
     #[arg(long = "nobanners")]
     pub nobanners: bool,
@@ -163,6 +168,7 @@ impl BannerOptions {
         b.enabled = (self.banners || tls_check || self.rawudp || self.identify) && !self.nobanners;
         b.raw_udp = self.rawudp;
         b.identify = self.identify;
+        b.identify_tries = self.identify_tries;
         b.hello_timeout = self.hello_timeout;
         b.connection_timeout = self.connection_timeout;
         for (kind, list) in [

@@ -560,3 +560,38 @@ fn ticketbleed_poodle_and_monlist_options() {
         assert_eq!(stdout(&again), text, "{args:?}");
     }
 }
+
+/// `--identify-tries`: written by `--echo` next to `identify` and read back; outside 0-3 (or
+/// not a number) it is one line of error.
+#[test]
+fn identify_tries_is_echoed_read_back_and_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = masscan(&[
+        "10.0.0.1",
+        "-p80",
+        "--identify",
+        "--identify-tries",
+        "1",
+        "--echo",
+    ]);
+    assert!(a.status.success(), "{}", stderr(&a));
+    let text = stdout(&a);
+    assert!(
+        text.contains("identify = true\nidentify-tries = 1\n"),
+        "{text}"
+    );
+    let f = dir.path().join("i.conf");
+    std::fs::write(&f, &text).unwrap();
+    let b = masscan(&["-c", f.to_str().unwrap(), "--echo"]);
+    assert!(b.status.success(), "{}", stderr(&b));
+    assert_eq!(stdout(&b), text);
+    // Not given: no line (the default, the whole series).
+    let c = masscan(&["10.0.0.1", "-p80", "--identify", "--echo"]);
+    assert!(!stdout(&c).contains("identify-tries"), "{}", stdout(&c));
+    for bad in ["4", "-1", "two"] {
+        assert_one_line_error(
+            &["10.0.0.1", "-p80", "--identify", "--identify-tries", bad],
+            "identify-tries",
+        );
+    }
+}

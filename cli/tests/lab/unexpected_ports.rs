@@ -2,17 +2,19 @@
 //! forwards ports 2201-2208 of 198.18.1.70 to the lab's own servers (SSH, HTTP, TLS, FTP, SMTP,
 //! redis, MySQL, MQTT), so a scan of 198.18.1.70 meets each on a number that says nothing of it.
 //! One banner scan with `--identify` writes every format; each must name the services by their
-//! content (`ssh`, `http`, `ssl`, `ftp`, `smtp`, `mysql`; TLS after STARTTLS or MySQL's
-//! SSLRequest adds `ssl` and `X509`), never by the number, and the binary file must read back to
-//! the same names. Redis and MQTT stay unnamed (see FORWARDS). The same scan without
-//! `--identify` sends no second connection and does not name the TLS server.
+//! content (`ssh`, `http`, `ssl`, `ftp`, `smtp`, `mysql`, `redis`, `mqtt`; TLS after STARTTLS
+//! or MySQL's SSLRequest adds `ssl` and `X509`), never by the number, and the binary file must
+//! read back to the same names. Redis and MQTT answer neither the HTTP nor the TLS hello: they
+//! are named by the series' third and fourth connections (redis's `INFO`, MQTT's CONNECT; see
+//! FORWARDS). The same scan without `--identify` sends no second connection and names none of
+//! the TLS server, redis and MQTT.
 
 use crate::common::*;
 use masscan_test_support::*;
 use std::collections::BTreeSet;
 use std::process::Command;
 
-/// (port on 198.18.1.70, where it goes, the service name expected, or "" where none is).
+/// (port on 198.18.1.70, where it goes, the service name expected).
 const FORWARDS: [(u16, &str, &str); 8] = [
     (2201, "198.18.1.2:22", "ssh"),
     (2202, "198.18.1.1:80", "http"),
@@ -21,11 +23,12 @@ const FORWARDS: [(u16, &str, &str); 8] = [
     (2204, "198.18.1.3:21", "ftp"),
     (2205, "198.18.1.6:25", "smtp"),
     // Redis takes the HTTP hello's `Host:` line for an attack and closes without a word, and
-    // the series of hellos stops at TLS: not named (not done).
-    (2206, "198.18.1.30:6379", ""),
+    // says nothing to the TLS hello: named by the third connection's `INFO`.
+    (2206, "198.18.1.30:6379", "redis"),
     (2207, "198.18.1.45:3306", "mysql"),
-    // A silent MQTT broker is not named: the series of hellos stops at TLS (not done).
-    (2208, "198.18.1.40:1883", ""),
+    // mosquitto answers neither HTTP nor TLS, and resets redis's `INFO`: named by the fourth
+    // connection's CONNACK.
+    (2208, "198.18.1.40:1883", "mqtt"),
 ];
 
 /// 198.18.1.70 in the target namespace, its ports forwarded by nftables' DNAT.
@@ -127,8 +130,9 @@ fn scan(lab: &Lab, extra: &[&str]) -> String {
         "--banners",
         "--rate",
         "200",
+        // The longest series (MQTT): HTTP after 2 s, 2 s more, then TLS, redis and MQTT.
         "--wait",
-        "6",
+        "10",
         "--nostatus",
     ];
     args.extend_from_slice(extra);
@@ -163,9 +167,9 @@ fn services_on_ports_none_of_them_owns_are_named_in_every_format() {
     let back = lab.run(&["--readscan", "u.bin", "-oL", "back.list"]);
     ok(&back);
     let list = named(&lab, "list", "u.list");
-    for (port, _, name) in FORWARDS.iter().filter(|f| !f.2.is_empty()) {
+    for (port, _, name) in FORWARDS {
         assert!(
-            list.contains(&(*port, name.to_string())),
+            list.contains(&(port, name.to_string())),
             "{port} not named {name}: {list:?}\n{err}"
         );
     }
@@ -190,14 +194,29 @@ fn services_on_ports_none_of_them_owns_are_named_in_every_format() {
     ] {
         assert_eq!(named(&lab, format, file), list, "{format} says otherwise");
     }
-    assert!(
-        second_connections(&err) >= 1,
-        "the TLS server was named without a second connection: {err}"
-    );
+    // TLS: 1 try; redis (its first connection closed at the HTTP hello): TLS and redis tries;
+    // MQTT: TLS, redis and MQTT tries. Nothing else asks for one.
+    assert_eq!(second_connections(&err), 6, "{err}");
 
-    // Without --identify the silent TLS server gets nothing, and no connection is made twice.
+    // Without --identify the silent TLS server, redis and MQTT get nothing, and no connection
+    // is made twice.
     let err = scan(&lab, &["-oL", "plain.list"]);
     let plain = named(&lab, "list", "plain.list");
-    assert!(!plain.iter().any(|(p, _)| *p == 2203), "{plain:?}");
+    let silent = [2203, 2206, 2208];
+    assert!(!plain.iter().any(|(p, _)| silent.contains(p)), "{plain:?}");
     assert_eq!(second_connections(&err), 0, "{err}");
+
+    // --identify-tries 1 stops the series at TLS, as before it went further: the TLS server
+    // is named, redis and MQTT are not, and one try each is all they get.
+    let err = scan(
+        &lab,
+        &["--identify", "--identify-tries", "1", "-oL", "one.list"],
+    );
+    let one = named(&lab, "list", "one.list");
+    assert!(one.contains(&(2203, "ssl".to_string())), "{one:?}");
+    assert!(
+        !one.iter().any(|(p, _)| *p == 2206 || *p == 2208),
+        "{one:?}"
+    );
+    assert_eq!(second_connections(&err), 3, "{err}");
 }

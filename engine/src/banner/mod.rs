@@ -6,7 +6,8 @@
 //! recognised from the server's first bytes otherwise (SSH, FTP, SMTP, POP3, IMAP4, VNC,
 //! Telnet, HTTP, MySQL). TLS starts with our plaintext hello ([`tls_legacy`]); a server that refuses
 //! it (TLS 1.3 only) asks, through [`Session::wants_rustls`], for a second connection through
-//! rustls ([`Session::start_rustls`]). Every parser takes arbitrary bytes, keeps at most
+//! rustls ([`Session::start_rustls`]). With `--identify` a silent port gets a bounded series of
+//! further connections (TLS, redis, MQTT: [`identify`]). Every parser takes arbitrary bytes, keeps at most
 //! [`BannerConfig::max_bytes`] of them (a TLS connection at least a certificate chain's
 //! worth), and never panics.
 
@@ -20,6 +21,7 @@ mod fox;
 mod hello;
 mod http;
 pub mod http_request;
+pub mod identify;
 mod lines;
 pub(crate) mod memcached;
 mod minecraft;
@@ -161,8 +163,11 @@ pub struct BannerConfig {
     /// `--hello smbv1`: the SMB hello offers SMBv1 (NT LM 0.12) only.
     pub smbv1_only: bool,
     /// `--identify`: a port that stayed silent and then gave the HTTP hello nothing, or a TLS
-    /// record, gets a second connection with the TLS hello ([`Session::next_try`]).
+    /// record, gets the series of [`identify`]: a connection with the TLS hello, then redis's,
+    /// then MQTT's, until one is named ([`Session::next_try`]).
     pub identify: bool,
+    /// `--identify-tries`: at most this many connections of the series follow the first.
+    pub identify_tries: u8,
     tls: Arc<rustls::ClientConfig>,
 }
 
@@ -179,6 +184,7 @@ impl Default for BannerConfig {
             capture_ticketbleed: false,
             poodle: false,
             identify: false,
+            identify_tries: identify::DEFAULT_TRIES,
             hellos: HashMap::new(),
             http: http_request::HttpRequest::default(),
             forced: None,
@@ -204,6 +210,8 @@ impl std::fmt::Debug for BannerConfig {
             .field("http", &self.http)
             .field("forced", &self.forced)
             .field("smbv1_only", &self.smbv1_only)
+            .field("identify", &self.identify)
+            .field("identify_tries", &self.identify_tries)
             .finish()
     }
 }
@@ -301,6 +309,8 @@ pub struct Session {
     probed_quiet: bool,
     /// The first byte the server sent.
     first_byte: Option<u8>,
+    /// The try of `--identify`'s series this connection is, if it is one.
+    step: Option<identify::Step>,
     done: bool,
 }
 
@@ -310,9 +320,9 @@ pub struct Session {
 pub enum NextTry {
     /// A TLS server refused the plaintext hello (TLS 1.3 only): a handshake through rustls.
     Rustls,
-    /// `--identify`: the port stayed silent and gave the HTTP hello nothing or a TLS record:
-    /// the plaintext TLS hello.
-    Tls,
+    /// `--identify`: the port named nothing so far: the next try of the series
+    /// ([`identify::Step`]).
+    Identify(identify::Step),
     /// The port's protocol asks for a second hello of its own (S7comm's second TSAP, after a
     /// refusal or silence), as [`parser::second_for`] names it.
     Second,
@@ -328,6 +338,7 @@ impl Session {
             said_hello,
             probed_quiet: false,
             first_byte: None,
+            step: None,
             done: false,
         }
     }
@@ -385,11 +396,6 @@ impl Session {
         self.done
     }
 
-    /// Whether the hello sent was the HTTP request after the server stayed quiet.
-    pub fn probed_quiet(&self) -> bool {
-        self.probed_quiet
-    }
-
     /// Bytes received so far.
     pub fn received(&self) -> usize {
         self.received
@@ -406,7 +412,7 @@ impl Session {
         self.first_byte = self.first_byte.or(data.first().copied());
         self.received += data.len();
         if matches!(self.kind, Kind::Detect) || self.mismatch(data) {
-            self.kind = detect(data, self.port);
+            self.kind = self.detect_reply(data);
         }
         let done = match &mut self.kind {
             Kind::Detect => false,
@@ -444,34 +450,6 @@ impl Session {
     /// ([`Session::start_rustls`]).
     pub fn wants_rustls(&self) -> bool {
         matches!(&self.kind, Kind::TlsLegacy(p) if p.refused())
-    }
-
-    /// The second connection this one asks for when it ends, if any: rustls after a refused
-    /// plaintext TLS hello; with `--identify`, the TLS hello after a silent port gave the HTTP
-    /// hello no answer, or a TLS record (an alert), as a TLS server on an unexpected port
-    /// does. A connection opened for a try asks for no other, but rustls after a refusal: at
-    /// most three connections per port.
-    pub fn next_try(&self, cfg: &BannerConfig) -> Option<NextTry> {
-        if self.wants_rustls() {
-            return Some(NextTry::Rustls);
-        }
-        if matches!(&self.kind, Kind::Other(p) if p.wants_second()) {
-            return Some(NextTry::Second);
-        }
-        let tls_record = self.first_byte.is_some_and(|b| (0x15..=0x16).contains(&b));
-        (cfg.identify
-            && self.probed_quiet
-            && matches!(self.kind, Kind::Http(_))
-            && (self.received == 0 || tls_record))
-            .then_some(NextTry::Tls)
-    }
-
-    /// The second connection `--identify` opens ([`NextTry::Tls`]): the plaintext TLS hello,
-    /// appended to `out`.
-    pub fn start_tls_try(ip: IpAddr, port: u16, cfg: &BannerConfig, out: &mut Vec<u8>) -> Self {
-        let mut s = Session::fresh(port, true);
-        s.kind = s.hello(ClientFirst::Tls, ip, cfg, out);
-        s
     }
 
     /// The second connection a protocol asked for ([`NextTry::Second`]): its second hello,

@@ -23,6 +23,11 @@ const MAX_PROPERTIES: usize = 16;
 
 pub(crate) fn start(_ip: IpAddr, _cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<dyn Parser> {
     out.extend_from_slice(CONNECT);
+    parser()
+}
+
+/// The parser of a broker's answer to [`CONNECT`] (sent by `start`, or by `--identify`'s try).
+pub(crate) fn parser() -> Box<dyn Parser> {
     Reply::boxed(Protocol {
         is_protocol,
         complete,

@@ -118,6 +118,7 @@ pub static ECHO: &[Echo] = &[
     Echo::Lines(write_vulns),
     setting("rawudp", |c| flag(c.banner.raw_udp), None),
     setting("identify", |c| flag(c.banner.identify), None),
+    setting("identify-tries", |c| given(&c.banner.identify_tries), None),
     setting(
         "hello-timeout",
         |c| given(&c.banner.hello_timeout),

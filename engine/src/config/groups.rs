@@ -139,8 +139,10 @@ pub struct Banners {
     /// `--rawudp`: UDP replies reported raw too, beside their parsed banner.
     pub raw_udp: bool,
     /// `--identify`: a silent port that gave the HTTP hello nothing (or a TLS record) gets a
-    /// second connection with the TLS hello.
+    /// series of further connections (TLS, redis, MQTT hellos: `banner::identify`).
     pub identify: bool,
+    /// `--identify-tries`: at most this many connections of that series (`None`: all of them).
+    pub identify_tries: Option<u8>,
     /// `capture = X` (true) and `nocapture = X` (false) settings, in order given.
     pub captures: Vec<(bool, String)>,
     /// `--hello-timeout` seconds.
