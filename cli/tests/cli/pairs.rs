@@ -159,8 +159,9 @@ fn bad_pair_lines_and_refused_combinations_are_one_line() {
         "targets with ports (IP:PORT) cannot be mixed with plain targets (10.0.0.0/24)",
     );
     assert_one_line_error(
-        &["10.0.0.1:80", "--exclude", "10.0.0.2:80", "-sL"],
-        "bad exclude '10.0.0.2:80': excludes are addresses and ranges",
+        &["10.0.0.0/24", "-p80", "--exclude", "10.0.0.2:80", "-sL"],
+        "exclude '10.0.0.2:80' names one port of one address, which only a scan of IP:PORT \
+         pairs can leave out",
     );
 }
 
@@ -193,4 +194,29 @@ fn excludes_remove_pairs_by_address_and_echo_round_trips() {
     let direct = listed(&[&args[..], &["-sL"]].concat());
     assert_eq!(direct.lines().count(), 3);
     assert_eq!(listed(&["-c", "c.conf", "-sL"]), direct);
+
+    // Pairs excluded as pairs, on the command line and from a file: exactly those go, and the
+    // echo lists what is left (no exclude line is needed to scan the same pairs again).
+    std::fs::write(dir.path().join("ex.txt"), "# pairs\n[2001:db8::1]:S:7\n").unwrap();
+    let args = [
+        "-iL",
+        "p.txt",
+        "--exclude",
+        "10.0.0.2:U:53",
+        "--excludefile",
+        "ex.txt",
+    ];
+    let o = masscan_in(dir.path(), &[&args[..], &["--echo"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let conf = stdout(&o);
+    assert!(
+        conf.ends_with("range = 10.0.0.1:80\nrange = 10.0.0.2:80\n"),
+        "{conf}"
+    );
+    let direct = listed(&[&args[..], &["-sL"]].concat());
+    assert_eq!(direct.lines().count(), 2, "{direct}");
+    assert!(
+        !direct.contains("10.0.0.2:U:53") && !direct.contains("2001"),
+        "{direct}"
+    );
 }

@@ -100,17 +100,33 @@ impl PairListBuilder {
     }
 
     /// Sorts, folds duplicates and drops the pairs whose address is excluded.
-    pub fn build(mut self, ex_v4: &RangeList<u32>, ex_v6: &RangeList<u128>) -> PairList {
+    pub fn build(self, ex_v4: &RangeList<u32>, ex_v6: &RangeList<u128>) -> PairList {
+        self.build_excluding(ex_v4, ex_v6, &PairList::default())
+    }
+
+    /// As [`Self::build`], also dropping the pairs in `ex_pairs` (`--exclude IP:PORT`).
+    pub fn build_excluding(
+        mut self,
+        ex_v4: &RangeList<u32>,
+        ex_v6: &RangeList<u128>,
+        ex_pairs: &PairList,
+    ) -> PairList {
         self.v4.sort_unstable();
         self.v4.dedup();
         if !ex_v4.is_empty() {
             self.v4.retain(|&p| !ex_v4.contains((p >> 32) as u32));
+        }
+        if !ex_pairs.v4.is_empty() {
+            self.v4.retain(|p| ex_pairs.v4.binary_search(p).is_err());
         }
         self.v4.shrink_to_fit();
         self.v6.sort_unstable();
         self.v6.dedup();
         if !ex_v6.is_empty() {
             self.v6.retain(|p| !ex_v6.contains(v6_addr(p)));
+        }
+        if !ex_pairs.v6.is_empty() {
+            self.v6.retain(|p| ex_pairs.v6.binary_search(p).is_err());
         }
         self.v6.shrink_to_fit();
         PairList {
@@ -125,7 +141,7 @@ fn v6_addr(p: &[u32; 5]) -> u128 {
 }
 
 /// The pairs of a pair scan, sorted, distinct, excludes removed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PairList {
     v4: Vec<u64>,
     v6: Vec<[u32; 5]>,
@@ -279,6 +295,37 @@ mod tests {
             e6.add(u128::from(a), u128::from(a));
         }
         b.build(&e4.build(), &e6.build())
+    }
+
+    #[test]
+    fn pair_excludes_leave_out_exactly_their_pairs() {
+        let mut b = PairListBuilder::default();
+        let mut ex = PairListBuilder::default();
+        for i in [
+            "10.0.0.1:80",
+            "10.0.0.1:443",
+            "10.0.0.1:U:80",
+            "[2001:db8::1]:80",
+            "[2001:db8::1]:81",
+        ] {
+            b.add(parse_pair(i).unwrap().unwrap());
+        }
+        // Excluded: one TCP pair of each family; 10.0.0.9:80 is in no list.
+        for i in ["10.0.0.1:80", "[2001:db8::1]:81", "10.0.0.9:80"] {
+            ex.add(parse_pair(i).unwrap().unwrap());
+        }
+        let none = (RangeList::default(), RangeList::default());
+        let ex = ex.build(&none.0, &none.1);
+        let got: Vec<String> = b
+            .build_excluding(&none.0, &none.1, &ex)
+            .iter()
+            .map(|p| {
+                let mut s = String::new();
+                PairList::write_pair(&mut s, p);
+                s
+            })
+            .collect();
+        assert_eq!(got, ["10.0.0.1:443", "10.0.0.1:U:80", "[2001:db8::1]:80"]);
     }
 
     #[test]
@@ -440,12 +487,25 @@ mod tests {
             );
             let mut b = TargetSetBuilder::new();
             let e = b
-                .add_file_text(Path::new("ex.txt"), b"10.0.0.0/8\n10.0.0.1:80\n", true)
+                .add_file_text(Path::new("ex.txt"), b"10.0.0.0/8\n10.0.0.1:99999\n", true)
                 .unwrap_err();
             assert!(
                 e.to_string()
-                    .starts_with("ex.txt:2: bad target '10.0.0.1:80'"),
+                    .starts_with("ex.txt:2: bad target '10.0.0.1:99999'"),
                 "{e}"
+            );
+            // A pair exclude leaves out one pair of a pair scan, and is refused for a scan of
+            // plain targets (where it would punch one port out of one address).
+            let mut b = TargetSetBuilder::new();
+            b.add_targets("10.0.0.1:80").unwrap();
+            b.add_excludes("10.0.0.1:443").unwrap();
+            assert_eq!(b.build().unwrap().pairs.unwrap().len(), 1);
+            let mut b = TargetSetBuilder::new();
+            b.add_targets("10.0.0.0/24").unwrap();
+            b.add_excludes("10.0.0.1:80").unwrap();
+            assert_eq!(
+                b.build().unwrap_err(),
+                TargetError::PairExcluded("10.0.0.1:80".into())
             );
             let mut b = TargetSetBuilder::new();
             b.add_targets("10.0.0.1:80,10.0.0.0/24").unwrap();

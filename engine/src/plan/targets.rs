@@ -42,7 +42,10 @@ pub enum TargetError {
          target as a pair, or none and give the ports with -p"
     )]
     Mixed(String),
-    #[error("bad exclude '{0}': excludes are addresses and ranges, not IP:PORT pairs")]
+    #[error(
+        "exclude '{0}' names one port of one address, which only a scan of IP:PORT pairs can \
+         leave out: exclude the address, or use --exclude-ports, or give the targets as pairs"
+    )]
     PairExcluded(String),
 }
 
@@ -149,8 +152,12 @@ pub struct TargetSetBuilder {
     ex_v6: RangeListBuilder<u128>,
     has_exclude: bool,
     pairs: PairListBuilder,
+    /// Pairs to leave out of a pair scan (`--exclude IP:PORT`).
+    ex_pairs: PairListBuilder,
     /// The first plain target given, to name it when pairs are mixed in.
     first_plain: Option<String>,
+    /// The first pair excluded, to name it when the targets are not pairs.
+    first_pair_exclude: Option<String>,
 }
 
 impl TargetSetBuilder {
@@ -171,7 +178,13 @@ impl TargetSetBuilder {
     /// One word of a target or exclude list: a pair or a range.
     fn add_item(&mut self, part: &str, exclude: bool) -> Result<(), TargetError> {
         match parse_pair(part) {
-            Some(_) if exclude => Err(TargetError::PairExcluded(part.to_string())),
+            Some(Ok(pair)) if exclude => {
+                self.ex_pairs.add(pair);
+                self.has_exclude = true;
+                self.first_pair_exclude
+                    .get_or_insert_with(|| part.to_string());
+                Ok(())
+            }
             Some(Ok(pair)) => {
                 self.pairs.add(pair);
                 Ok(())
@@ -247,12 +260,6 @@ impl TargetSetBuilder {
                         spec,
                         why,
                     },
-                    TargetError::PairExcluded(spec) => TargetError::BadInFile {
-                        path: path.display().to_string(),
-                        line: n,
-                        spec,
-                        why: "excludes are addresses and ranges, not IP:PORT pairs".into(),
-                    },
                     other => other,
                 })?;
             }
@@ -289,6 +296,9 @@ impl TargetSetBuilder {
         if let (false, Some(plain)) = (self.pairs.is_empty(), &self.first_plain) {
             return Err(TargetError::Mixed(plain.clone()));
         }
+        if let (true, Some(pair)) = (self.pairs.is_empty(), &self.first_pair_exclude) {
+            return Err(TargetError::PairExcluded(pair.clone()));
+        }
         let (_, _, t) = self.merge();
         if t.v4.is_empty() && t.v6.is_empty() {
             return Err(TargetError::AllExcluded);
@@ -309,7 +319,12 @@ impl TargetSetBuilder {
         let mut v4 = v4_all.subtract(&excludes_v4);
         let mut v6 = v6_all.subtract(&excludes_v6);
         let pairs = (!self.pairs.is_empty()).then(|| {
-            let pairs = self.pairs.build(&excludes_v4, &excludes_v6);
+            let ex_pairs = self
+                .ex_pairs
+                .build(&RangeList::default(), &RangeList::default());
+            let pairs = self
+                .pairs
+                .build_excluding(&excludes_v4, &excludes_v6, &ex_pairs);
             // A pair scan's addresses (for the interface, local neighbours, --readrange) are
             // the pairs' (in a lenient --echo build that mixes them in, the ranges' too).
             let (a4, a6) = pairs.addresses();
