@@ -501,6 +501,42 @@ w('receive', 'udp-dns-reply', raw_op(eth(dns_reply)))
 probe = ipv4(ME4, THEM4, 17, struct.pack('>HHHH', 40000, 161, 8 + 20, 0) + bytes(20))
 unreach = ipv4(THEM4, ME4, 1, bytes([3, 3, 0, 0, 0, 0, 0, 0]) + probe)
 w('receive', 'icmp-port-unreachable', raw_op(eth(unreach)))
+
+
+# Neighbor Solicitations (the receive harness answers them for its IPv6 address 2001:2::2):
+# from the router with its link-layer address, for duplicate address detection (from ::), and
+# for another address. ICMPv6 checksums are checked, so these carry real ones.
+def icmp6_checksum(src, dst, msg):
+    data = src + dst + struct.pack('>I3xB', len(msg), 58) + msg
+    data += b'\0' * (len(data) % 2)
+    s = sum(struct.unpack(f'>{len(data) // 2}H', data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def solicitation(src, dst, target, opts):
+    msg = bytes([135, 0, 0, 0, 0, 0, 0, 0]) + target + opts
+    msg = msg[:2] + struct.pack('>H', icmp6_checksum(src, dst, msg)) + msg[4:]
+    ip6 = struct.pack('>IHBB', 6 << 28, len(msg), 58, 255) + src + dst
+    group_mac = bytes([0x33, 0x33]) + dst[12:]
+    return group_mac + bytes.fromhex('020000000001' '86dd') + ip6 + msg
+
+
+def v6(*groups):
+    return struct.pack('>8H', *groups)
+
+
+ME6, ROUTER6, ANY6 = v6(0x2001, 2, 0, 0, 0, 0, 0, 2), v6(0x2001, 2, 0, 0, 0, 0, 0, 1), bytes(16)
+def group(a):
+    return v6(0xff02, 0, 0, 0, 0, 1, 0xff00 | a[13], a[14] << 8 | a[15])
+
+
+SLLA = bytes([1, 1]) + bytes.fromhex('020000000001')
+w('receive', 'nd-solicitation', raw_op(solicitation(ROUTER6, group(ME6), ME6, SLLA)))
+w('receive', 'nd-solicitation-dad', raw_op(solicitation(ANY6, group(ME6), ME6, b'')))
+OTHER6 = v6(0x2001, 2, 0, 0, 0, 0, 0, 3)
+w('receive', 'nd-solicitation-other', raw_op(solicitation(ROUTER6, group(OTHER6), OTHER6, SLLA)))
 # An SCTP INIT ACK and an ABORT to our port (tags need not match: the paths still run).
 sctp_ack = struct.pack('>HHII', 9, 40000, 1, 0) + bytes([2, 0, 0, 20]) + bytes(range(16))
 w('receive', 'sctp-init-ack', raw_op(eth(ipv4(THEM4, ME4, 132, sctp_ack))))

@@ -104,7 +104,7 @@ pub fn pfring(run: &Run, plan: &Plan, threads: usize) -> Result<i32, UserError> 
         };
         let driver = PfRing::new(&device, threads)?;
         errln!("[pfring] {} on {device}", driver.describe());
-        if c.banner.enabled && !link.adapter.spoofed {
+        if c.banner.enabled && link.adapter.kernel_source().is_some() {
             crate::scan::warn_kernel_resets(&nc, &link.adapter);
         }
         link.adapter.ifname = device;

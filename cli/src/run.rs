@@ -95,10 +95,14 @@ fn print_start(
             .flatten()
             .map(|r| r.to_string())
             .collect();
-        let spoofed = if a.spoofed {
-            " (spoofed: answering ARP for it)"
-        } else {
-            ""
+        let spoofed = match (
+            a.spoofed && a.src_v4.is_some(),
+            a.spoofed_v6 && a.src_v6.is_some(),
+        ) {
+            (true, true) => " (spoofed: answering ARP and neighbour solicitations for it)",
+            (true, false) => " (spoofed: answering ARP for it)",
+            (false, true) => " (spoofed: answering neighbour solicitations for it)",
+            (false, false) => "",
         };
         errln!(
             "[adapter] {} {} {}{spoofed}",

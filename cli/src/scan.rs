@@ -151,7 +151,7 @@ pub fn scan(run: &Run) -> Result<i32, UserError> {
         )));
     }
     if c.banner.enabled {
-        for l in links.iter().filter(|l| !l.adapter.spoofed) {
+        for l in links.iter().filter(|l| l.adapter.kernel_source().is_some()) {
             warn_kernel_resets(c, &l.adapter);
         }
     }
@@ -296,10 +296,7 @@ pub(crate) fn warn_kernel_resets(c: &ScanConfig, a: &FoundNic) {
         "masscan: warning: with AF_PACKET the kernel owns {} and will reset every banner \
          connection; use AF_XDP (the default where it works), an unused --adapter-ip, or a \
          firewall rule dropping TCP to source ports {}",
-        a.src_v4
-            .or(a.src_v6)
-            .map(|r| r.to_string())
-            .unwrap_or_default(),
+        a.kernel_source().map(|r| r.to_string()).unwrap_or_default(),
         c.source_ports()
     );
 }

@@ -11,6 +11,9 @@
 //     ICMP errors (and ICMPv6 parameter problems) quoting such a packet from one of them;
 //   - ARP whose target address is one of our IPv4 addresses, when those are not the kernel's own
 //     (a spoofed --adapter-ip); otherwise the kernel keeps answering ARP for its address;
+//   - ICMPv6 Neighbor Solicitations whose target is one of our IPv6 addresses, when those are
+//     not the kernel's own (a spoofed IPv6 --adapter-ip), whatever their destination (the
+//     target's solicited-node group, or the address itself); otherwise the kernel answers;
 //   - during an ARP scan (--arp), ARP replies to our IPv4 addresses and ICMPv6 Neighbor
 //     Advertisements to our IPv6 ones.
 // Passed (XDP_PASS): everything else, so ssh and the rest of the host keep working.
@@ -35,7 +38,9 @@ struct steer_config {
     __u16 port_count;
     __u32 steer_arp;    // bit 0: steer ARP for our IPv4 addresses (only when they are not the
                         // kernel's); bit 1: an ARP scan runs: steer ARP replies to our IPv4
-                        // addresses and Neighbor Advertisements to our IPv6 ones
+                        // addresses and Neighbor Advertisements to our IPv6 ones; bit 2:
+                        // steer Neighbor Solicitations for our IPv6 addresses (only when they
+                        // are not the kernel's)
     __u32 raw_protos[8]; // IP protocols of a raw IP scan: protocol p is bit p % 32 of word p / 32
 };
 
@@ -100,6 +105,13 @@ struct icmp6hdr {
 #define ICMPV6_TIME_EXCEED 3
 #define ICMPV6_PARAMPROB 4
 #define ICMPV6_ECHO_REPLY 129
+#define NDISC_NEIGHBOUR_SOLICITATION 135
+
+// A Neighbor Solicitation up to its target address (RFC 4861 4.3).
+struct nd_solicit {
+    struct icmp6hdr h;
+    struct in6_addr target;
+};
 
 struct vlan_hdr {
     __be16 tci;
@@ -232,6 +244,13 @@ static __always_inline int owned(struct xdp_md *ctx, const struct steer_config *
         struct ipv6hdr *ip = p;
         if ((void *)(ip + 1) > end)
             return 0;
+        // Matched on its target, before the destination check: it comes to a multicast group.
+        if ((c->steer_arp & 4) && ip->nexthdr == IPPROTO_ICMPV6) {
+            struct nd_solicit *ns = (void *)(ip + 1);
+            if ((void *)(ns + 1) <= end && ns->h.icmp6_type == NDISC_NEIGHBOUR_SOLICITATION &&
+                v6_ours(c, &ns->target))
+                return 1;
+        }
         if (!v6_ours(c, &ip->daddr))
             return 0;
         void *l4 = ip + 1;

@@ -1,6 +1,7 @@
 //! The XDP steering program and its loader. The program (`bpf/steer.c`) redirects to the
 //! receiving queue's AF_XDP socket exactly the frames a scan owns (TCP/UDP/SCTP to our source
-//! addresses and ports, ICMP errors quoting our probes, echo replies and ARP for our addresses)
+//! addresses and ports, ICMP errors quoting our probes, echo replies, and ARP and Neighbor
+//! Solicitations for our spoofed addresses)
 //! and passes everything else to the kernel. [`Steering::attach`] loads it with aya, fills its
 //! settings map, and attaches it through a BPF link (driver mode, else generic SKB mode): the link
 //! belongs to this process, so the program goes away when the process dies, however it dies.
@@ -39,7 +40,9 @@ pub struct SteerConfig {
     pub port_first: u16,
     pub port_count: u16,
     /// Bit 0: steer ARP for our IPv4 addresses (only for addresses that are not the kernel's
-    /// own); bit 1: an ARP scan runs, steer ARP replies and Neighbor Advertisements to us.
+    /// own); bit 1: an ARP scan runs, steer ARP replies and Neighbor Advertisements to us;
+    /// bit 2: steer Neighbor Solicitations for our IPv6 addresses (only for addresses that are
+    /// not the kernel's own), whatever their destination.
     pub steer_arp: u32,
     /// The IP protocols a raw IP scan probes (`O:`): protocol `p` is bit `p % 32` of word
     /// `p / 32`. Packets of these protocols to our addresses, and ICMP errors quoting such a

@@ -7,24 +7,28 @@
 //! (address, protocol, port) and its [`Answer`] written ([`probe::write_answer`]; for TCP SYN a
 //! SYN-ACK acknowledging our cookie is open and answered with a RST, a RST closed); a host that
 //! answered a sweep ([`HostUp`]) is reported once per address; a question on the link
-//! ([`LinkAnswer`]: an ARP request for a spoofed source address) is answered
-//! ([`probe::write_link_answer`]). With `--banners` a SYN-ACK opens a connection in this core's
-//! [`Stack`] instead, and the connection's later segments go there; the stack's segments and
-//! banner records wait in it until the receive loop takes them ([`Classifier::poll_transmit`]
-//! writes one into a transmit frame, [`Classifier::poll_record`]). Everything else is counted
-//! and dropped; any byte sequence is safe to feed in.
+//! ([`LinkAnswer`]: an ARP request, or an ICMPv6 Neighbor Solicitation read here with
+//! [`crate::ndp`], for a spoofed source address) is answered ([`probe::write_link_answer`]).
+//! With `--banners` a SYN-ACK opens a connection in this core's [`Stack`] instead, and the
+//! connection's later segments go there; the stack's segments and banner records wait in it
+//! until the receive loop takes them ([`Classifier::poll_transmit`] writes one into a transmit
+//! frame, [`Classifier::poll_record`]). Everything else is counted and dropped; any byte
+//! sequence is safe to feed in.
 
 use crate::cookie::CookieKey;
 use crate::counters::{ClassifierCounters, TcpCounters};
 use crate::coverage::{CaptureCounters, Captures};
 use crate::dedup::Dedup;
 use crate::frame::{Flow, FrameHeader, Link};
+use crate::ndp::{self, SolicitationCheck};
 use crate::output::StatusRecord;
 use crate::output::{Record, Status};
 use crate::plan::source::Source;
 use crate::probe::raw_ip::RawProtos;
 use crate::probe::udp::UdpIds;
-use crate::probe::{self, Answer, HostUp, ProbeReply, Probes, ReplyAddrs, Scan, SynAck, Verdict};
+use crate::probe::{
+    self, Answer, HostUp, LinkAnswer, ProbeReply, Probes, ReplyAddrs, Scan, SynAck, Verdict,
+};
 use crate::rtt::RttHistogram;
 use crate::tcp::{Segment, Stack, TcpConfig};
 use etherparse::{NetSlice, SlicedPacket, TransportSlice};
@@ -41,6 +45,9 @@ pub struct ClassifierConfig {
     pub link: Link,
     /// Answer ARP requests for our IPv4 source addresses (set when they are not the kernel's).
     pub answer_arp: bool,
+    /// Answer Neighbor Solicitations for our IPv6 source addresses (set when they are not the
+    /// kernel's).
+    pub answer_nd: bool,
     /// Answer each SYN-ACK with a RST, so the target frees its half-open connection.
     pub send_rst: bool,
     /// Report closed ports (RST) too (`--show closed`).
@@ -70,8 +77,8 @@ pub struct ClassifierConfig {
 
 impl ClassifierConfig {
     /// A scan with `key` from `source`: our link's MAC zero, open ports reported and their
-    /// SYN-ACKs answered with a RST, closed ones not reported, no ARP answers, sweep or banners,
-    /// a 64-bucket de-duplication table, the built-in UDP payloads' cookie places. Change what
+    /// SYN-ACKs answered with a RST, closed ones not reported, no ARP or ND answers, sweep or
+    /// banners, a 64-bucket de-duplication table, the built-in UDP payloads' cookie places. Change what
     /// differs with struct update syntax: `ClassifierConfig { link, ..ClassifierConfig::new(k, s) }`.
     pub fn new(key: CookieKey, source: Source) -> Self {
         Self {
@@ -79,6 +86,7 @@ impl ClassifierConfig {
             source,
             link: Link::default(),
             answer_arp: false,
+            answer_nd: false,
             send_rst: true,
             report_closed: false,
             report_open: true,
@@ -226,6 +234,12 @@ impl Classifier {
             let _ = self.settle(verdict, now, answer, &mut out);
             return out;
         };
+        let transport = pkt.transport.as_ref();
+        if self.cfg.answer_nd
+            && self.solicitation(net, transport, them_mac, (now, &mut *answer, &mut out))
+        {
+            return out;
+        }
         let Some(addrs) = self.ours(net, them_mac) else {
             self.counters.not_ours += 1;
             return out;
@@ -326,7 +340,10 @@ impl Classifier {
             Verdict::Reply(r) => return Some(r),
             Verdict::HostUp(h) => out.record = self.host_up(&h, now),
             Verdict::Answer(a) => {
-                self.counters.arp_answered += 1;
+                match a {
+                    LinkAnswer::Arp(_) => self.counters.arp_answered += 1,
+                    LinkAnswer::Nd(_) => self.counters.nd_answered += 1,
+                }
                 out.answer_len = probe::write_link_answer(&a, &self.cfg.link, answer);
             }
             Verdict::BadCookie => self.counters.bad_cookie += 1,
@@ -334,6 +351,31 @@ impl Classifier {
             Verdict::IcmpError => self.counters.icmp_errors += 1,
         }
         None
+    }
+
+    /// An ICMPv6 Neighbor Solicitation (to a solicited-node group, so read before the address
+    /// check): one for our address is answered, a malformed one counted and dropped. `false`:
+    /// the packet is not one.
+    fn solicitation(
+        &mut self,
+        net: &NetSlice<'_>,
+        transport: Option<&TransportSlice<'_>>,
+        them_mac: [u8; 6],
+        (now, answer, out): (u32, &mut [u8], &mut FrameOutcome),
+    ) -> bool {
+        let verdict = match ndp::solicitation_in(net, transport, them_mac) {
+            SolicitationCheck::NotOne => return false,
+            SolicitationCheck::Malformed => {
+                self.counters.malformed += 1;
+                return true;
+            }
+            SolicitationCheck::Valid(ns) if self.cfg.source.owns_v6(u128::from(ns.target)) => {
+                Verdict::Answer(LinkAnswer::Nd(ns))
+            }
+            SolicitationCheck::Valid(_) => Verdict::NotOurs,
+        };
+        let _ = self.settle(verdict, now, answer, out);
+        true
     }
 
     /// What an IP packet to our address means (its probe kind says, [`Probes::classify`]).

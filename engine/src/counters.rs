@@ -202,6 +202,8 @@ counters! {
         rst_sent = json().label("rst sent"),
         /// ARP requests for our (spoofed) address answered.
         arp_answered = json().label("arp answered"),
+        /// Neighbor Solicitations for our (spoofed) IPv6 address answered.
+        nd_answered = json().label("nd answered"),
         /// ICMP errors about our probes that report no port (unreachable quoting a TCP SYN, host
         /// unreachable quoting a UDP probe).
         icmp_errors = json().on_line("icmp", "errors about our probes", true),

@@ -23,8 +23,8 @@ use masscan_engine::plan::source::{IpRange, PortRange};
 use masscan_engine::plan::targets::{parse_range, TargetSetBuilder};
 use masscan_engine::plan::Shard;
 use masscan_engine::tcp::{Segment, Stack, TcpConfig, ACK, SYN};
-use masscan_test_support::packets::{v4_source, SCANNER_MAC};
-use std::net::{IpAddr, Ipv4Addr};
+use masscan_test_support::packets::SCANNER_MAC;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::{Arc, OnceLock};
 
 /// Ports a banner session may be on: each client-first protocol's, server-first ones, and an
@@ -47,6 +47,8 @@ const RUSTLS: usize = 0x7f;
 const TRIES: usize = 0x7c;
 const THEM: IpAddr = IpAddr::V4(Ipv4Addr::new(198, 18, 1, 1));
 const ME: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 2);
+/// Our IPv6 address in the receive harness, for which it answers Neighbor Solicitations.
+const ME6: Ipv6Addr = Ipv6Addr::new(0x2001, 2, 0, 0, 0, 0, 0, 2);
 const PORT_ME: u16 = 40000;
 const MAX_BYTES: usize = 2048;
 
@@ -224,6 +226,24 @@ fn every_ip_protocol() -> masscan_engine::probe::raw_ip::RawProtos {
     set
 }
 
+/// The receive harness's source: [`ME`] and [`ME6`], port [`PORT_ME`].
+fn dual_source() -> masscan_engine::plan::source::Source {
+    masscan_engine::plan::source::Source::new(
+        Some(IpRange::V4 {
+            first: u32::from(ME),
+            count: 1,
+        }),
+        Some(IpRange::V6 {
+            first: u128::from(ME6),
+            count: 1,
+        }),
+        PortRange {
+            first: PORT_ME,
+            count: 1,
+        },
+    )
+}
+
 /// The receive path with banners on: each frame is a length byte and that many bytes, the
 /// first bytes of a valid reply (Ethernet + IPv4 + TCP to our address and port, with the SYN-ACK
 /// acknowledging our cookie when the op says so) completed by the fuzzer's bytes, so that both
@@ -233,13 +253,14 @@ pub fn receive(mut data: &[u8]) {
     let mut r = Classifier::new(ClassifierConfig {
         link: Link::new(SCANNER_MAC),
         answer_arp: true,
+        answer_nd: true,
         report_closed: true,
         banners: Some(tcp_config()),
         raw_protos: every_ip_protocol(),
         // Three probes per target and the coverage estimate's capture histories kept.
         attempts: 3,
         capture_buckets: Some(64),
-        ..ClassifierConfig::new(key, v4_source(ME, PORT_ME, 1))
+        ..ClassifierConfig::new(key, dual_source())
     });
     let mut reply = [0u8; 1600];
     debug_assert!(MAX_ANSWER <= reply.len());
@@ -257,6 +278,11 @@ pub fn receive(mut data: &[u8]) {
         };
         let o = r.handle(&frame[..n], (now / 1000) as u32, &mut reply);
         assert!(o.answer_len <= reply.len());
+        let answer = &reply[..o.answer_len];
+        // A Neighbor Advertisement is only ever sent for our own IPv6 address.
+        if answer.get(12..14) == Some(&[0x86, 0xdd]) && answer.get(54) == Some(&136) {
+            assert_eq!(answer[22..38], ME6.octets());
+        }
         now += u64::from(op >> 5) * 250;
         r.tick(now, (now / 1000) as u32);
         while r.poll_transmit(&mut reply).is_some() {}

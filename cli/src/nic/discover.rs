@@ -23,11 +23,22 @@ pub struct FoundNic {
     pub router_v6: Option<Router>,
     /// The IPv4 source address is not one of the interface's own: the scan answers ARP for it.
     pub spoofed: bool,
+    /// The same for the IPv6 source address: the scan answers Neighbor Solicitations for it.
+    pub spoofed_v6: bool,
     pub vlan: Option<u16>,
     /// The interface's IPv4 subnet (first address, size): targets in it are reached directly.
     pub subnet: Option<(u32, u64)>,
     /// The interface's global IPv6 prefix (an address in it, prefix length): the same for IPv6.
     pub subnet_v6: Option<(Ipv6Addr, u8)>,
+}
+
+impl FoundNic {
+    /// The source address the kernel owns (and answers for, resetting connections it did not
+    /// open): the IPv4 one unless spoofed, else the IPv6 one unless spoofed.
+    pub fn kernel_source(&self) -> Option<IpRange> {
+        let v4 = self.src_v4.filter(|_| !self.spoofed);
+        v4.or(self.src_v6.filter(|_| !self.spoofed_v6))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -158,8 +169,13 @@ pub fn discover(c: &ScanConfig) -> Result<FoundNic, UserError> {
             }
         },
     };
+    let mut spoofed_v6 = false;
     let src_v6 = match (need_v6, given_v6) {
         (false, _) => None,
+        (true, Some(r @ IpRange::V6 { first, count })) => {
+            spoofed_v6 = !(own(IpAddr::V6(Ipv6Addr::from(first))) && count == 1);
+            Some(r)
+        }
         (true, Some(r)) => Some(r),
         (true, None) => match ifs.address(link.index, true).map(|a| a.ip) {
             Some(IpAddr::V6(v6)) if (v6.segments()[0] & 0xffc0) != 0xfe80 => Some(IpRange::V6 {
@@ -208,6 +224,7 @@ pub fn discover(c: &ScanConfig) -> Result<FoundNic, UserError> {
         router_v4,
         router_v6,
         spoofed,
+        spoofed_v6,
         vlan: c.nic.adapter_vlan,
         subnet: subnet.filter(|_| need_v4),
         subnet_v6: subnet_v6.filter(|_| need_v6),
@@ -257,6 +274,7 @@ pub fn for_port(c: &ScanConfig, port: &str, port_mac: [u8; 6]) -> Result<FoundNi
         router_v4: need_v4.then(|| router(false)).transpose()?,
         router_v6: need_v6.then(|| router(true)).transpose()?,
         spoofed: true,
+        spoofed_v6: true,
         vlan: c.nic.adapter_vlan,
         subnet: None,
         subnet_v6: None,

@@ -198,6 +198,7 @@ pub fn classifier_config(
             ttl: c.io.ttl,
         },
         answer_arp: adapter.is_some_and(|a| a.spoofed),
+        answer_nd: adapter.is_some_and(|a| a.spoofed_v6),
         send_rst: !c.probe.noreset,
         raw_udp: c.banner.raw_udp,
         report_open: !c.report.noshow_open,

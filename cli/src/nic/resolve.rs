@@ -63,7 +63,9 @@ pub fn steer_config(link: &ResolvedNic, c: &ScanConfig) -> SteerConfig {
     let mut s = SteerConfig {
         port_first: ports.first,
         port_count: ports.count.min(u32::from(u16::MAX)) as u16,
-        steer_arp: u32::from(a.spoofed) | u32::from(c.ports.contains_arp()) << 1,
+        steer_arp: u32::from(a.spoofed)
+            | u32::from(c.ports.contains_arp()) << 1
+            | u32::from(a.spoofed_v6) << 2,
         raw_protos: RawProtos::from_ports(&c.ports).words32(),
         ..SteerConfig::default()
     };

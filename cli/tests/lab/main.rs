@@ -33,6 +33,7 @@ mod resume;
 mod scan;
 mod seccomp;
 mod slurm;
+mod spoofed_v6;
 mod tls;
 mod unexpected_ports;
 mod vulns;

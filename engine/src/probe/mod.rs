@@ -5,7 +5,9 @@
 //! answer. A [`Verdict`] is a reply to a probe ([`ProbeReply`], carrying its [`Answer`], written
 //! by [`write_answer`]: a RST, an ABORT), a host that answered a sweep ([`HostUp`], reported by
 //! [`host_record`]), or a question on the link to answer ([`LinkAnswer`], written by
-//! [`write_link_answer`]: an ARP reply for our spoofed address). What the classifier reads
+//! [`write_link_answer`]: an ARP reply or a Neighbor Advertisement for our spoofed address; the
+//! classifier reads Neighbor Solicitations itself, with [`crate::ndp`], since they come to a
+//! multicast group rather than to our address). What the classifier reads
 //! replies against (key, addresses, ports, the sweep and ARP-answering switches) is one
 //! [`Scan`]. The loops and the classifier only dispatch here, so a new kind (UDP with payloads,
 //! ICMP echo, ARP, SCTP) is a module and an arm in each `match` below, and touches neither loop
@@ -130,6 +132,9 @@ pub struct HostUp {
 pub enum LinkAnswer {
     /// An ARP request for our (spoofed) IPv4 source address: answered with an ARP reply.
     Arp(ArpRepr),
+    /// A Neighbor Solicitation for our (spoofed) IPv6 source address: answered with a Neighbor
+    /// Advertisement ([`crate::ndp::write_advertisement`]).
+    Nd(crate::ndp::Solicitation),
 }
 
 /// What a probe kind made of a received frame.
@@ -318,6 +323,7 @@ pub fn write_answer(
 pub fn write_link_answer(a: &LinkAnswer, link: &Link, out: &mut [u8]) -> usize {
     match a {
         LinkAnswer::Arp(request) => arp_request::write_reply(request, link, out),
+        LinkAnswer::Nd(ns) => crate::ndp::write_advertisement(ns, link.mac, link.vlan, out),
     }
 }
 
