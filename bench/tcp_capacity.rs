@@ -31,6 +31,19 @@ fn flow(i: u32, port: u16) -> Flow {
     }
 }
 
+/// A shard holding up to `n` connections, with the scan's default waits.
+fn stack(n: u32, banners: BannerConfig) -> Stack {
+    let cfg = TcpConfig {
+        link: Link::new([2, 0, 0, 0, 0, 2]),
+        hello_wait_ms: 2000,
+        timeout_ms: 30_000,
+        max_connections: n as usize,
+        banners: Arc::new(banners),
+        wscale: None,
+    };
+    Stack::new(cfg, &CookieKey::from_seed(1))
+}
+
 /// A TLS 1.3-only server's answer to the plaintext hello: a protocol_version alert.
 const REFUSAL: &[u8] = b"\x15\x03\x03\x00\x02\x02\x46";
 
@@ -38,15 +51,7 @@ const REFUSAL: &[u8] = b"\x15\x03\x03\x00\x02\x02\x46";
 /// `rustls`, each connection is first refused (untimed) so that the timed opening is the
 /// second connection, which shakes hands through rustls.
 fn measure(n: u32, port: u16, reply: Option<&[u8]>, rustls: bool) -> (f64, f64, u64) {
-    let cfg = TcpConfig {
-        link: Link::new([2, 0, 0, 0, 0, 2]),
-        hello_wait_ms: 2000,
-        timeout_ms: 30_000,
-        max_connections: n as usize,
-        banners: Arc::new(BannerConfig::default()),
-        wscale: None,
-    };
-    let mut st = Stack::new(cfg, &CookieKey::from_seed(1));
+    let mut st = stack(n, BannerConfig::default());
     st.poll(1, 1);
     let mut frame = [0u8; 2048];
     let syn_ack = Segment {
@@ -104,15 +109,7 @@ fn measure_silent(n: u32, tries: Option<u8>) -> (u64, u64, u64, f64) {
     let mut banners = BannerConfig::default();
     banners.identify = tries.is_some();
     banners.identify_tries = tries.unwrap_or(0);
-    let cfg = TcpConfig {
-        link: Link::new([2, 0, 0, 0, 0, 2]),
-        hello_wait_ms: 2000,
-        timeout_ms: 30_000,
-        max_connections: n as usize,
-        banners: Arc::new(banners),
-        wscale: None,
-    };
-    let mut st = Stack::new(cfg, &CookieKey::from_seed(1));
+    let mut st = stack(n, banners);
     let syn_ack = Segment {
         flags: SYN | ACK,
         seq: 1000,

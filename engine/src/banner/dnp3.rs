@@ -10,7 +10,7 @@
 use std::net::IpAddr;
 use std::sync::LazyLock;
 
-use super::hello::{le16, Protocol, Reply};
+use super::hello::{le16, opens_with, Protocol, Reply};
 use super::parser::Parser;
 use super::{app, BannerConfig, Found};
 
@@ -56,8 +56,7 @@ pub(crate) fn start(_ip: IpAddr, _cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<
 
 /// The start bytes, as far as the bytes go.
 fn is_protocol(b: &[u8]) -> bool {
-    let n = b.len().min(2);
-    !b.is_empty() && b[..n] == [0x05, 0x64][..n]
+    opens_with(b, &[0x05, 0x64])
 }
 
 /// One whole frame is in.

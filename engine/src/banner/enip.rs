@@ -8,7 +8,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use super::hello::{be16, be32, le16, le32, printable, Protocol, Reply};
+use super::hello::{be16, be32, le16, le32, opens_with, printable, Protocol, Reply};
 use super::parser::Parser;
 use super::{app, BannerConfig, Found};
 
@@ -33,8 +33,7 @@ pub(crate) fn start(_ip: IpAddr, _cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<
 
 /// The reply's command is ours (0x0063), as far as the bytes go.
 fn is_protocol(b: &[u8]) -> bool {
-    let n = b.len().min(2);
-    !b.is_empty() && b[..n] == REQUEST[..n]
+    opens_with(b, &REQUEST[..2])
 }
 
 fn complete(b: &[u8]) -> bool {

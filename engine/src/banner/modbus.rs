@@ -7,7 +7,7 @@
 
 use std::net::IpAddr;
 
-use super::hello::{be16, printable, Protocol, Reply};
+use super::hello::{be16, opens_with, printable, Protocol, Reply};
 use super::parser::Parser;
 use super::{app, BannerConfig, Found};
 
@@ -28,8 +28,7 @@ pub(crate) fn start(_ip: IpAddr, _cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<
 
 /// Our transaction id and protocol 0, as far as the bytes go.
 fn is_protocol(b: &[u8]) -> bool {
-    let n = b.len().min(4);
-    !b.is_empty() && b[..n] == REQUEST[..n]
+    opens_with(b, &REQUEST[..4])
 }
 
 fn complete(b: &[u8]) -> bool {

@@ -281,8 +281,8 @@ mod tests {
             };
             classify(&t, &a, &key, attempts)
         };
-        let mut seqs = Vec::new();
-        for attempt in 0..attempts {
+        // Probe `attempt` of the target, as `probes` write it.
+        let syn = |probes: &Probes, attempt: u16| {
             let t = Target {
                 ip,
                 port: 22,
@@ -290,7 +290,13 @@ mod tests {
                 attempt,
             };
             let mut frame = [0u8; 128];
-            let len = (probes.fill(&mut frame, &t, &src.choose(4), &key)).unwrap();
+            let len = probes.fill(&mut frame, &t, &src.choose(4), &key).unwrap();
+            frame[..len].to_vec()
+        };
+        let mut seqs = Vec::new();
+        for attempt in 0..attempts {
+            let frame = syn(&probes, attempt);
+            let len = frame.len();
             let p = SlicedPacket::from_ethernet(&frame[..len]).unwrap();
             let Some(TransportSlice::Tcp(syn)) = p.transport else {
                 panic!("not TCP")
@@ -310,19 +316,7 @@ mod tests {
         // still holding the first one half-open takes the next as its retransmission (a SYN
         // one past it would make a Linux server reset the half-open connection instead).
         let plain = Probes::new(&TemplateParams::default(), &TemplateParams::default()).unwrap();
-        let frames: Vec<Vec<u8>> = (0..attempts)
-            .map(|attempt| {
-                let t = Target {
-                    ip,
-                    port: 22,
-                    number: 4,
-                    attempt,
-                };
-                let mut frame = [0u8; 128];
-                let len = plain.fill(&mut frame, &t, &src.choose(4), &key).unwrap();
-                frame[..len].to_vec()
-            })
-            .collect();
+        let frames: Vec<Vec<u8>> = (0..attempts).map(|a| syn(&plain, a)).collect();
         assert!(frames.windows(2).all(|w| w[0] == w[1]));
     }
 

@@ -76,6 +76,13 @@ pub(crate) fn starts_as(b: &[u8], prefix: &[u8]) -> bool {
     b[..n].eq_ignore_ascii_case(&prefix[..n])
 }
 
+/// Whether a binary reply has begun and matches `magic` as far as either goes (byte for byte:
+/// the first bytes of a binary protocol's reply).
+pub(crate) fn opens_with(b: &[u8], magic: &[u8]) -> bool {
+    let n = b.len().min(magic.len());
+    !b.is_empty() && b[..n] == magic[..n]
+}
+
 /// Big-endian and little-endian reads that give `None` past the end.
 pub(crate) fn be16(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?))
