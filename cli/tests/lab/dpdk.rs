@@ -306,17 +306,25 @@ fn dpdk_with_two_queue_pairs_pauses_and_resumes_to_every_open_port() {
     let mut dpdk = dpdk_args(&lab);
     let i = dpdk.iter().position(|a| a == "--dpdk-args").unwrap() + 1;
     dpdk[i] = format!("{},qpairs=2", dpdk[i]).replace("-m 256", "-m 512");
-    // 16,384 probes at 4,000 pps over two queue pairs: about 4 s; interrupted 1.5 s in.
-    let mut extra = vec!["--tx-threads", "2", "-oL", "paused.txt"];
+    // 16,384 probes at 2,000 pps over two queue pairs: about 8 s; interrupted 1.4 s after
+    // sending is seen, which leaves 6 s for a test thread that a loaded machine holds back (at
+    // 4,000 pps one whole run once sent everything before the signal came).
+    let mut extra = vec!["--tx-threads", "2", "-oL", "paused.txt", "--rate", "2000"];
     extra.extend(dpdk.iter().map(String::as_str));
     let mut child = slow_scan(&lab, &extra);
     wait_until_sending(&lab, &mut child);
+    let sending = std::time::Instant::now();
     std::thread::sleep(std::time::Duration::from_millis(1400));
     send_signal(child.id(), "INT");
+    let signalled = sending.elapsed();
     let o = child.wait_with_output().unwrap();
     ok(&o);
     let err = stderr(&o);
-    assert!(err.contains("saving resume file to: paused.conf"), "{err}");
+    assert!(
+        err.contains("saving resume file to: paused.conf"),
+        "signal sent {signalled:?} after sending was seen, {:?} before the scan ended: {err}",
+        sending.elapsed() - signalled
+    );
     assert!(err.contains("rx-core 1 ("), "two receive cores: {err}");
     let first = list_file(&lab.path("paused.txt"));
     assert!(!first.is_empty() && first.len() < 16384, "{}", first.len());
