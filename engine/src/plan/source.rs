@@ -168,13 +168,15 @@ fn mix(number: u64) -> u64 {
 impl Source {
     /// `v4`/`v6` are the source ranges of each family (the zero address where one is unused).
     pub fn new(v4: Option<IpRange>, v6: Option<IpRange>, ports: PortRange) -> Self {
+        // A family without a source range owns no address (not even `0.0.0.0` or `::`); a
+        // count of 0 still chooses `first` (0), which no probe of that family is sent from.
         let (v4_first, v4_count) = match v4 {
             Some(IpRange::V4 { first, count }) => (first, count),
-            _ => (0, 1),
+            _ => (0, 0),
         };
         let (v6_first, v6_count) = match v6 {
             Some(IpRange::V6 { first, count }) => (first, count as u64),
-            _ => (0, 1),
+            _ => (0, 0),
         };
         Self {
             v4_first,
@@ -269,5 +271,26 @@ mod tests {
             IpRange::parse("198.18.0.0/30").unwrap().to_string(),
             "198.18.0.0-198.18.0.3"
         );
+    }
+
+    #[test]
+    fn a_family_without_a_source_range_owns_no_address() {
+        let v4_only = Source::new(
+            Some(IpRange::parse("198.18.0.100").unwrap()),
+            None,
+            PortRange::parse("40000").unwrap(),
+        );
+        assert!(v4_only.owns_v4(0xc612_0064) && !v4_only.owns_v4(0));
+        assert!(!v4_only.owns_v6(0) && !v4_only.owns_v6(1));
+        let v6_only = Source::new(
+            None,
+            Some(IpRange::parse("2001:2::99").unwrap()),
+            PortRange::parse("40000").unwrap(),
+        );
+        assert!(!v6_only.owns_v4(0) && !v6_only.owns_v6(0));
+        assert!(v6_only.owns_v6(0x2001_0002_0000_0000_0000_0000_0000_0099));
+        // Choosing still works for every target number (the address is never sent from).
+        assert_eq!(v6_only.choose(7).v4(), 0);
+        assert_eq!(v4_only.choose(7).v6(), 0);
     }
 }
