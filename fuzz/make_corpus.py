@@ -147,8 +147,24 @@ for name, (port, data) in HELLO_REPLIES.items():
         w('banner', f'{name}-{chunk}', bytes([PORTS.index(port), chunk]) + data)
 
 
+CHAIN = 'fuzz/tls-chain'
+
+
 def tls_chain():
-    """A lab CA and a leaf it signed (RSA, made by openssl here), as DER."""
+    """A lab CA and a leaf it signed (RSA), as DER: the pair kept in fuzz/tls-chain, made by
+    openssl here the first time (fresh keys would change every TLS seed on each run)."""
+    leaf, ca = f'{CHAIN}/leaf.der', f'{CHAIN}/ca.der'
+    if os.path.exists(leaf) and os.path.exists(ca):
+        return open(leaf, 'rb').read(), open(ca, 'rb').read()
+    made = make_tls_chain()
+    os.makedirs(CHAIN, exist_ok=True)
+    for path, der in zip((leaf, ca), made):
+        with open(path, 'wb') as f:
+            f.write(der)
+    return made
+
+
+def make_tls_chain():
     with tempfile.TemporaryDirectory() as d:
         def run(*a):
             subprocess.run(a, cwd=d, check=True, capture_output=True)
