@@ -12,6 +12,7 @@ mod checkpoint;
 mod conf_file;
 mod console;
 mod coverage;
+mod link_drops;
 mod manual;
 mod metadata;
 mod metrics;

@@ -9,6 +9,7 @@ use crate::args::UserError;
 use crate::checkpoint::Checkpoints;
 use crate::console::errln;
 use crate::coverage::Captures;
+use crate::link_drops::LinkBaseline;
 use crate::metadata::{self, Exit};
 use crate::metrics;
 use crate::nic::frames::{classifier_config, nic_of, saved_config, NicFrames};
@@ -128,6 +129,8 @@ pub struct Shared<'a> {
     pub rx_counters: Vec<RxCoreCounters>,
     /// `--backoff`: the rate controller and the cap it sets.
     pub backoff: Option<BackoffLoop>,
+    /// Each scan interface's own lost-frame counters when the scan started.
+    link: Vec<LinkBaseline>,
     tx_cpus: Vec<Option<CoreId>>,
     rx_cpus: Vec<Option<CoreId>>,
     started: Instant,
@@ -208,6 +211,9 @@ pub fn run_scan_with<D: Driver>(
         counters,
         rx_counters: (0..rx_threads).map(|_| RxCoreCounters::default()).collect(),
         backoff: (c.pace.backoff).then(|| BackoffLoop::new(c.pace.rate, UNTHROTTLED_RATE)),
+        link: (links.iter())
+            .filter_map(|l| LinkBaseline::start(&l.adapter.ifname))
+            .collect(),
         tx_cpus,
         rx_cpus,
         started: Instant::now(),
@@ -225,9 +231,7 @@ pub fn run_scan_with<D: Driver>(
     print_start(run, c, plan, &caps, threads, &links);
     let mut progress = Progress::new(&shared.slices).with_captures(Captures::of(c));
     // Baseline for the first rate.
-    let first = progress
-        .sample(&shared.counters, &shared.rx_counters)
-        .with_backoff(backoff_of(&shared));
+    let first = sample(&mut progress, &shared);
     let recorder = metadata::Recorder::new(run.metadata.as_deref(), c, plan, caps.name);
     recorder.record(&first, &Exit::Running)?;
     let mut checkpoints = Checkpoints::new(run, live);
@@ -260,9 +264,7 @@ pub fn run_scan_with<D: Driver>(
     if !run.nostatus {
         errln!();
     }
-    let snap = progress
-        .sample(&shared.counters, &shared.rx_counters)
-        .with_backoff(backoff_of(&shared));
+    let snap = sample(&mut progress, &shared);
     if let Some(j) = stats_json.as_mut() {
         j.write(&snap, elapsed, true, xdp.and_then(|f| f()));
     }
@@ -280,6 +282,14 @@ pub fn run_scan_with<D: Driver>(
         checkpoints.finish();
     }
     Ok(0)
+}
+
+/// The scan's counters now, with `--backoff`'s and the interfaces' own losses.
+fn sample(progress: &mut Progress, shared: &Shared<'_>) -> status::Snapshot {
+    progress
+        .sample(&shared.counters, &shared.rx_counters)
+        .with_backoff(backoff_of(shared))
+        .with_link(&shared.link)
 }
 
 /// `--backoff`'s counters, when it runs.
@@ -370,9 +380,7 @@ fn run_threads<R: RxQueue, T: TxQueue, U: TxQueue>(
         }
         let (progress, stats_json) = (&mut *m.progress, &mut m.stats_json);
         let mut report = |waiting: Option<u64>| {
-            let snap = progress
-                .sample(&shared.counters, &shared.rx_counters)
-                .with_backoff(backoff_of(shared));
+            let snap = sample(progress, shared);
             if !run.nostatus {
                 status::status_line(&snap, waiting, run.status_ndjson);
             }

@@ -5,6 +5,7 @@
 use crate::args::UserError;
 use crate::console::{err, errln};
 use crate::coverage::{self, Captures, Coverage};
+use crate::link_drops::{LinkBaseline, LinkLosses};
 use masscan_ebpf::Counters as XdpCounters;
 use masscan_engine::counters::{
     join_labels, summary_lines, BackoffCells, BackoffCounters, Counter,
@@ -73,6 +74,8 @@ pub struct Snapshot {
     pub coverage: Option<Coverage>,
     /// `--backoff`: what the rate controller did.
     pub backoff: Option<BackoffCounters>,
+    /// Each scan interface's own counters of lost frames since the start (none offline).
+    pub link: Vec<LinkLosses>,
 }
 
 impl Snapshot {
@@ -92,6 +95,14 @@ impl Snapshot {
     pub fn with_backoff(self, cells: Option<&BackoffCells>) -> Self {
         Self {
             backoff: cells.map(BackoffCells::load),
+            ..self
+        }
+    }
+
+    /// With the interfaces' own lost frames since `baselines` were taken.
+    pub fn with_link(self, baselines: &[LinkBaseline]) -> Self {
+        Self {
+            link: baselines.iter().filter_map(LinkBaseline::since).collect(),
             ..self
         }
     }
@@ -164,6 +175,7 @@ impl Progress {
             coverage: None,
             rx: rx.iter().map(|r| r.load()).collect(),
             backoff: None,
+            link: Vec::new(),
         }
         .with_coverage(self.captures)
     }
@@ -318,6 +330,9 @@ impl StatsJson {
         if let (Some(c), Some(o)) = (&s.coverage, v.as_object_mut()) {
             o.insert("coverage".into(), coverage::json(c));
         }
+        if !s.link.is_empty() {
+            v["link"] = s.link.iter().map(LinkLosses::json).collect();
+        }
         // `--backoff`: what the rate controller did.
         if let Some(b) = &s.backoff {
             let o = json_counters(b.iter().map(|(d, v)| (None, d, v)));
@@ -399,6 +414,9 @@ fn summary_text(
                 _ => writeln!(out, "rx-core {k} {line}: {items}"),
             };
         }
+    }
+    for l in &s.link {
+        let _ = writeln!(out, "{}", l.summary_line());
     }
     if let Some(b) = &s.backoff {
         // Without a cut, the rest says nothing.

@@ -129,6 +129,7 @@ fn snapshot() -> Snapshot {
         rx: rx_cores(),
         coverage: None,
         backoff: None,
+        link: Vec::new(),
     }
 }
 
@@ -243,5 +244,30 @@ fn the_backoff_line_and_object_say_how_often_and_how_far() {
     let line = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
     let want =
         r#""backoff":{"backoffs":3,"below_ms":2500,"cap_pps":40000,"lowest_pps":0,"stops":1}"#;
+    assert!(line.contains(want), "{line}");
+}
+
+#[test]
+fn the_link_line_and_object_give_the_interfaces_own_losses() {
+    let mut s = snapshot();
+    let text = |s: &Snapshot| summary_text(s, (&[], &[]), &[2.0, 4.0], Duration::ZERO, "afxdp");
+    assert!(!text(&s).contains("\nlink "), "no line offline");
+    s.link = vec![crate::link_drops::LinkLosses {
+        ifname: "eth1".into(),
+        receive: [2, 30, 0],
+        send: 4,
+    }];
+    let want = "\nlink eth1: 32 frames dropped receiving (rx_dropped 2, rx_missed_errors 30, \
+                rx_fifo_errors 0), 4 sending (tx_dropped): the interface's own counters, all of \
+                its traffic\ntotal: ";
+    assert!(text(&s).contains(want), "{}", text(&s));
+    let buf = Captured::default();
+    let mut stats = StatsJson {
+        out: Box::new(buf.clone()),
+        stdout: false,
+    };
+    stats.write(&s, Duration::ZERO, true, None);
+    let line = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let want = r#""link":[{"interface":"eth1","rx_dropped":2,"rx_fifo_errors":0,"rx_missed_errors":30,"tx_dropped":4}]"#;
     assert!(line.contains(want), "{line}");
 }

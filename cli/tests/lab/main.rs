@@ -22,6 +22,7 @@ mod hellos_b;
 mod hostile;
 mod industrial;
 mod interfaces;
+mod link;
 mod metrics;
 mod outputs;
 mod pairs;
