@@ -120,7 +120,9 @@ pub fn banner(data: &[u8]) {
             "{step:?} after try {pick}"
         );
         assert!(step.number() <= SERIES.len() as u8);
-        let from = (TRIES..RUSTLS).contains(&pick).then(|| TRY_PICKS[pick - TRIES]);
+        let from = (TRIES..RUSTLS)
+            .contains(&pick)
+            .then(|| TRY_PICKS[pick - TRIES]);
         assert!(step != Step::Amqp || from != Some(Step::Amqp));
         if let (Some(from), true) = (from, step != Step::Amqp) {
             assert!(step.number() > from.number(), "{step:?} after {from:?}");

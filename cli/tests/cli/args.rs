@@ -588,9 +588,20 @@ fn identify_tries_is_echoed_read_back_and_bounded() {
     // Not given: no line (the default, the whole series).
     let c = masscan(&["10.0.0.1", "-p80", "--identify", "--echo"]);
     assert!(!stdout(&c).contains("identify-tries"), "{}", stdout(&c));
-    let top = masscan(&["10.0.0.1", "-p80", "--identify", "--identify-tries", "5", "--echo"]);
+    let top = masscan(&[
+        "10.0.0.1",
+        "-p80",
+        "--identify",
+        "--identify-tries",
+        "5",
+        "--echo",
+    ]);
     assert!(top.status.success(), "{}", stderr(&top));
-    assert!(stdout(&top).contains("identify-tries = 5\n"), "{}", stdout(&top));
+    assert!(
+        stdout(&top).contains("identify-tries = 5\n"),
+        "{}",
+        stdout(&top)
+    );
     for bad in ["6", "-1", "two"] {
         assert_one_line_error(
             &["10.0.0.1", "-p80", "--identify", "--identify-tries", bad],

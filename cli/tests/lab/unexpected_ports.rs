@@ -242,7 +242,8 @@ fn services_on_ports_none_of_them_owns_are_named_in_every_format() {
     // (memcached's `ERROR` lines to the TLS try are an `unknown` banner, no name.)
     let unnamed = [2206, 2208, 2209, 2211, 2212];
     assert!(
-        !one.iter().any(|(p, n)| unnamed.contains(p) && n != "unknown"),
+        !one.iter()
+            .any(|(p, n)| unnamed.contains(p) && n != "unknown"),
         "{one:?}"
     );
     assert_eq!(second_connections(&err), 7, "{err}");

@@ -27,7 +27,9 @@
 
 use std::net::IpAddr;
 
-use super::{amqp, memcached, mqtt, postgres, redis, BannerConfig, ClientFirst, Kind, NextTry, Session};
+use super::{
+    amqp, memcached, mqtt, postgres, redis, BannerConfig, ClientFirst, Kind, NextTry, Session,
+};
 
 /// One try of the series after the first connection's HTTP hello.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

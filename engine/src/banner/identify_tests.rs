@@ -196,7 +196,8 @@ fn a_postgresql_answer_to_the_ssl_request_is_named_postgresql() {
     let f = found(s, &cfg);
     assert_eq!(f[0].app, app::POSTGRES);
     assert!(
-        f[0].text.starts_with(b"TLS not offered (N), protocol 3.0 to 3.0, error FATAL 0A000"),
+        f[0].text
+            .starts_with(b"TLS not offered (N), protocol 3.0 to 3.0, error FATAL 0A000"),
         "{f:?}"
     );
     // `S`: the TLS hello follows.
@@ -205,12 +206,18 @@ fn a_postgresql_answer_to_the_ssl_request_is_named_postgresql() {
     out.clear();
     s.data(IP, b"S", &cfg, &mut out);
     assert_eq!(out.first(), Some(&0x16), "a ClientHello");
-    assert_eq!(found(s, &cfg)[0], Found::new(app::POSTGRES, "TLS offered (S)"));
+    assert_eq!(
+        found(s, &cfg)[0],
+        Found::new(app::POSTGRES, "TLS offered (S)")
+    );
     // Text starting with N, S or E is no answer to it: not PostgreSQL.
     for reply in [&b"No.\r\n"[..], b"Sorry\r\n", b"ERROR\r\n"] {
         let (_, s) = try_with(Step::Postgres, &cfg, reply);
         let f = found(s, &cfg);
-        assert!(f.iter().all(|f| f.app != app::POSTGRES), "{reply:02x?} {f:?}");
+        assert!(
+            f.iter().all(|f| f.app != app::POSTGRES),
+            "{reply:02x?} {f:?}"
+        );
     }
 }
 
@@ -228,19 +235,30 @@ fn an_amqp_protocol_header_asks_for_the_amqp_try() {
     let header = b"AMQP\x00\x00\x09\x01";
     let s = first(&cfg, header);
     assert_eq!(s.next_try(&cfg), Some(NextTry::Identify(Step::Amqp)));
-    assert_eq!(s.next_try(&identify(1)), Some(NextTry::Identify(Step::Amqp)));
+    assert_eq!(
+        s.next_try(&identify(1)),
+        Some(NextTry::Identify(Step::Amqp))
+    );
     assert_eq!(s.next_try(&identify(0)), None);
     assert_eq!(s.next_try(&BannerConfig::default()), None);
     assert_eq!(found(s, &cfg)[0].app, app::AMQP);
     for step in SERIES {
         let (_, s) = try_with(step, &cfg, header);
-        assert_eq!(s.next_try(&cfg), Some(NextTry::Identify(Step::Amqp)), "{step:?}");
+        assert_eq!(
+            s.next_try(&cfg),
+            Some(NextTry::Identify(Step::Amqp)),
+            "{step:?}"
+        );
     }
     let (_, s) = try_with(Step::Amqp, &cfg, &amqp::tests::connection_start());
     assert_eq!(s.next_try(&cfg), None);
     let f = found(s, &cfg);
     assert_eq!(f[0].app, app::AMQP);
-    assert!(f[0].text.starts_with(b"AMQP 0-9, product RabbitMQ, version 3.10.8"), "{f:?}");
+    assert!(
+        f[0].text
+            .starts_with(b"AMQP 0-9, product RabbitMQ, version 3.10.8"),
+        "{f:?}"
+    );
     // On AMQP's own port its hello was the header already: no try.
     let mut out = Vec::new();
     let mut s = Session::start(IP, 5672, &cfg, &mut out);
@@ -280,10 +298,15 @@ fn replies_cut_anywhere_are_safe() {
     let start = amqp::tests::connection_start();
     // (step, reply, name, bytes the first piece needs to name it).
     for (step, reply, app, least) in [
-        (Step::Memcached, &MEMCACHED_STATS[..], app::MEMCACHED, 5),
+        (Step::Memcached, MEMCACHED_STATS, app::MEMCACHED, 5),
         (Step::Postgres, b"N", app::POSTGRES, 1),
         (Step::Postgres, b"S", app::POSTGRES, 1),
-        (Step::Postgres, &[b"E\0\0\0\x08SF\0\0"][0][..], app::POSTGRES, 3),
+        (
+            Step::Postgres,
+            b"E\0\0\0\x08SF\0\0",
+            app::POSTGRES,
+            3,
+        ),
         (Step::Amqp, &start[..], app::AMQP, 1),
         (Step::Tls, b"AMQP\x00\x00\x09\x01", app::AMQP, 8),
     ] {

@@ -419,7 +419,8 @@ impl Session {
         self.first_byte = self.first_byte.or(data.first().copied());
         self.received += data.len();
         if matches!(self.kind, Kind::Detect) || self.mismatch(data) {
-            let no_hello_parser = matches!(self.kind, Kind::Detect | Kind::Http(_) | Kind::TlsLegacy(_));
+            let no_hello_parser =
+                matches!(self.kind, Kind::Detect | Kind::Http(_) | Kind::TlsLegacy(_));
             self.kind = self.detect_reply(data);
             self.amqp_refusal = no_hello_parser && amqp::is_header(data);
         }

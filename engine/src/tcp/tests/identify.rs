@@ -298,14 +298,27 @@ fn postgresql_closing_on_every_other_hello_is_named_by_the_last_try() {
     for want in [&b"*1\r\n$4\r\ninfo\r\n"[..], b"stats\r\n"] {
         closed_try(&mut st, &key, f, want);
     }
-    closed_try(&mut st, &key, f, b"\x10\x16\x00\x04MQTT\x04\x02\x00\x3c\x00\x0amasscan-rs");
+    closed_try(
+        &mut st,
+        &key,
+        f,
+        b"\x10\x16\x00\x04MQTT\x04\x02\x00\x3c\x00\x0amasscan-rs",
+    );
     let cookie = assert_try_syn(&mut st, &key, f, true);
     let (hello, next) = open_try(&mut st, f, cookie);
-    assert_eq!(hello, [0, 0, 0, 8, 4, 0xd2, 0x16, 0x2f], "the PostgreSQL try");
+    assert_eq!(
+        hello,
+        [0, 0, 0, 8, 4, 0xd2, 0x16, 0x2f],
+        "the PostgreSQL try"
+    );
     st.segment(f, &data(0, next, b"N"));
     let out = sent(&mut st);
     assert_eq!(out.len(), 1, "{out:?}");
-    assert_eq!(out[0].3, [0, 0, 0, 9, 0, 0xff, 0, 0xff, 0], "StartupMessage 255.255");
+    assert_eq!(
+        out[0].3,
+        [0, 0, 0, 9, 0, 0xff, 0, 0xff, 0],
+        "StartupMessage 255.255"
+    );
     let next = next.wrapping_add(out[0].3.len() as u32);
     let error = b"E\x00\x00\x00\x2aSFATAL\x00C0A000\x00Munsupported frontend protocol\x00\x00";
     st.segment(f, &data(1, next, error));
@@ -313,7 +326,11 @@ fn postgresql_closing_on_every_other_hello_is_named_by_the_last_try() {
         panic!("no banner")
     };
     assert_eq!(b.app_proto, app::POSTGRES);
-    assert!(b.banner.starts_with(b"TLS not offered (N), error FATAL 0A000"), "{b:?}");
+    assert!(
+        b.banner
+            .starts_with(b"TLS not offered (N), error FATAL 0A000"),
+        "{b:?}"
+    );
     st.poll(60_000, 1060);
     assert!(sent(&mut st).iter().all(|s| s.0 != SYN));
     assert_eq!(st.counters.reconnects, 5);
@@ -332,7 +349,10 @@ fn an_amqp_header_brings_the_amqp_try_and_nothing_after() {
     sent(&mut st);
     st.poll(7_000, 1002);
     let http_len = sent(&mut st)[0].3.len() as u32;
-    st.segment(f, &data(0, OUR_ISN.wrapping_add(http_len), b"AMQP\x00\x00\x09\x01"));
+    st.segment(
+        f,
+        &data(0, OUR_ISN.wrapping_add(http_len), b"AMQP\x00\x00\x09\x01"),
+    );
     let Some(Record::Banner(b)) = st.poll_record() else {
         panic!("no banner")
     };
