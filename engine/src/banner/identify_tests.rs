@@ -301,12 +301,7 @@ fn replies_cut_anywhere_are_safe() {
         (Step::Memcached, MEMCACHED_STATS, app::MEMCACHED, 5),
         (Step::Postgres, b"N", app::POSTGRES, 1),
         (Step::Postgres, b"S", app::POSTGRES, 1),
-        (
-            Step::Postgres,
-            b"E\0\0\0\x08SF\0\0",
-            app::POSTGRES,
-            3,
-        ),
+        (Step::Postgres, b"E\0\0\0\x08SF\0\0", app::POSTGRES, 3),
         (Step::Amqp, &start[..], app::AMQP, 1),
         (Step::Tls, b"AMQP\x00\x00\x09\x01", app::AMQP, 8),
     ] {
