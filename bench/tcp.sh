@@ -17,8 +17,8 @@ done
 # key share: a tenth as many keep the run short. Same run, so the rates compare.
 "$bin" $((n / 10)) tls
 "$bin" $((n / 10)) tls-rustls
-# A silent open port through --identify's series (HTTP hello, then TLS, redis and MQTT tries,
-# one connection each), against the same port without it: connections, frames and bytes per
-# port, and the stack's CPU per port. A hundredth as many ports: every one is driven through
+# A silent open port through --identify's series (HTTP hello, then TLS, redis, memcached, MQTT
+# and PostgreSQL tries, one connection each), against the same port without it: connections,
+# frames and bytes per port, and the stack's CPU per port. A hundredth as many ports: every one is driven through
 # all its timers.
 "$bin" $((n / 100)) silent

@@ -190,13 +190,13 @@ fn answer_for(frame: &[u8]) -> Option<(Flow, Option<u32>)> {
     }
 }
 
-/// `silent`: the cost per silent open port without `--identify` and with 1 and 3 tries, same
+/// `silent`: the cost per silent open port without `--identify` and with 1 and 5 tries, same
 /// run, so the ratios compare.
 fn silent_series(n: u32) {
     for (label, tries) in [
         ("without --identify", None),
         ("--identify --identify-tries 1", Some(1)),
-        ("--identify (3 tries, the default)", Some(3)),
+        ("--identify (5 tries, the default)", Some(5)),
     ] {
         let (opened, frames, bytes, secs) = measure_silent(n, tries);
         let ports = f64::from(n);

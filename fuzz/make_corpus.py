@@ -14,8 +14,9 @@ PORTS = [21, 22, 23, 25, 80, 110, 143, 443, 445, 3389, 5900, 11211, 8080, 7777, 
          44818, 1911, 102]
 # The banner harness's port pick for the rustls handshake (second TLS connection).
 RUSTLS = 0x7f
-# Its picks of --identify's tries on an unexpected port: TLS, redis, MQTT.
-TRY_TLS, TRY_REDIS, TRY_MQTT = 0x7c, 0x7d, 0x7e
+# Its picks of --identify's tries on an unexpected port: memcached, PostgreSQL, AMQP, TLS, redis,
+# MQTT.
+TRY_MEMCACHED, TRY_POSTGRES, TRY_AMQP, TRY_TLS, TRY_REDIS, TRY_MQTT = range(0x79, 0x7f)
 
 
 def w(target, name, data):
@@ -583,6 +584,15 @@ IDENTIFY = {
     'try-mqtt-disconnect': (TRY_MQTT, b'\xe0\x01\x8c'),
     'try-mqtt-redis': (TRY_MQTT, b"-ERR unknown command '\x10\x16', with args beginning with: \r\n"),
     'try-tls-alert': (TRY_TLS, b'\x15\x03\x01\x00\x02\x02\x28'),
+    # memcached 1.6.18's answers (to stats; ERROR lines to any other hello), PostgreSQL 15's to
+    # the SSLRequest (N then the ErrorResponse to StartupMessage 255.255; S), and an AMQP
+    # broker's protocol header to a foreign hello and its Connection.Start to the AMQP try.
+    'try-memcached-stats': (TRY_MEMCACHED, b'STAT pid 7075\r\nSTAT uptime 28\r\nSTAT time 1765150000\r\nSTAT version 1.6.18\r\nSTAT libevent 2.1.12-stable\r\nEND\r\n'),
+    'try-memcached-error': (TRY_TLS, b'ERROR\r\nERROR\r\n'),
+    'try-postgres-n': (TRY_POSTGRES, b'NE\x00\x00\x00\x87SFATAL\x00VFATAL\x00C0A000\x00Munsupported frontend protocol 255.255: server supports 3.0 to 3.0\x00Fpostmaster.c\x00L2185\x00RProcessStartupPacket\x00\x00'),
+    'try-postgres-s': (TRY_POSTGRES, b'S\x15\x03\x03\x00\x02\x02\x28'),
+    'try-amqp-header': (TRY_TLS, b'AMQP\x00\x00\x09\x01'),
+    'try-amqp-start': (TRY_AMQP, amqp_start()),
 }
 for name, (pick, data) in IDENTIFY.items():
     for chunk in (1, 7, 255):

@@ -7,8 +7,9 @@
 //! timer fires. A TLS server that refused the plaintext hello (a TLS 1.3-only server) gets a
 //! second connection on the same ports, whose SYN-ACK opens a rustls session instead
 //! ([`Session::start_rustls`]); with `--identify`, a silent port that gave the HTTP hello no
-//! answer gets the series of tries of [`crate::banner::identify`] (TLS, redis, MQTT), one
-//! connection each ([`Session::next_try`]). Timers sit on a wheel advanced by [`Stack::poll`] from the clock, not by packet
+//! answer gets the series of tries of [`crate::banner::identify`] (TLS, redis, memcached,
+//! MQTT, PostgreSQL; AMQP after a broker's header), one connection each
+//! ([`Session::next_try`]). Timers sit on a wheel advanced by [`Stack::poll`] from the clock, not by packet
 //! arrival, so a quiet link still gets its probes sent and its connections closed on time.
 //!
 //! Its surface is sans-IO, after quinn-proto: [`Stack::poll_transmit`] writes the next queued

@@ -43,8 +43,18 @@ const PORTS: [u16; 41] = [
 /// Byte 0's pick (low 7 bits) of the rustls handshake; any other pick is a port of [`PORTS`]
 /// or one of [`TRIES`].
 const RUSTLS: usize = 0x7f;
-/// Byte 0's picks (low 7 bits) of `--identify`'s tries on an unexpected port: TLS, redis, MQTT.
-const TRIES: usize = 0x7c;
+/// Byte 0's picks (low 7 bits) of `--identify`'s tries on an unexpected port, from this one
+/// on: [`TRY_PICKS`].
+const TRIES: usize = 0x79;
+/// The tries those picks make (TLS, redis and MQTT kept at 0x7c-0x7e, as the seeds have them).
+const TRY_PICKS: [Step; 6] = [
+    Step::Memcached,
+    Step::Postgres,
+    Step::Amqp,
+    Step::Tls,
+    Step::Redis,
+    Step::Mqtt,
+];
 const THEM: IpAddr = IpAddr::V4(Ipv4Addr::new(198, 18, 1, 1));
 const ME: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 2);
 /// Our IPv6 address in the receive harness, for which it answers Neighbor Solicitations.
@@ -91,7 +101,7 @@ pub fn banner(data: &[u8]) {
     let mut sent = Vec::new();
     let mut s = match pick {
         RUSTLS => Session::start_rustls(THEM, 443, cfg, &mut sent),
-        TRIES.. => Session::start_try(SERIES[pick - TRIES], THEM, 7777, cfg, &mut sent),
+        TRIES.. => Session::start_try(TRY_PICKS[pick - TRIES], THEM, 7777, cfg, &mut sent),
         _ => Session::start(THEM, PORTS[pick % PORTS.len()], cfg, &mut sent),
     };
     for c in rest.chunks(usize::from(*chunk).max(1)) {
@@ -103,12 +113,20 @@ pub fn banner(data: &[u8]) {
     let _ = s.quiet(THEM, cfg, &mut sent);
     assert!(s.received() <= rest.len());
     if let Some(masscan_engine::banner::NextTry::Identify(step)) = s.next_try(cfg) {
-        // The series only goes forward, and never past its end.
+        // The series only goes forward, and never past its end; the AMQP try never follows
+        // itself.
         assert!(
             step != Step::Tls || pick < TRIES,
             "{step:?} after try {pick}"
         );
         assert!(step.number() <= SERIES.len() as u8);
+        let from = (TRIES..RUSTLS)
+            .contains(&pick)
+            .then(|| TRY_PICKS[pick - TRIES]);
+        assert!(step != Step::Amqp || from != Some(Step::Amqp));
+        if let (Some(from), true) = (from, step != Step::Amqp) {
+            assert!(step.number() > from.number(), "{step:?} after {from:?}");
+        }
     }
     let _ = s.silent_waits(cfg);
     let received = s.received();

@@ -46,12 +46,13 @@ pub struct BannerOptions {
     /// Beyond the original: a port that stays silent and then gives the HTTP hello no answer
     /// (or a TLS alert) gets further connections, one hello each until one is named: the TLS
     /// hello (a TLS server on a port no one assigns it gives its certificate), redis's INFO,
-    /// an MQTT CONNECT; at most --identify-tries of them (one more for a TLS 1.3-only server).
-    /// Implies --banners.
+    /// memcached's stats, an MQTT CONNECT, PostgreSQL's SSLRequest; at most --identify-tries
+    /// of them (one more for a TLS 1.3-only server). An AMQP broker's protocol header, in
+    /// answer to any of them, brings one AMQP try instead. Implies --banners.
     #[arg(long = "identify")]
     pub identify: bool,
-    /// How many further connections --identify may open per silent port, 0 to 3 (default 3:
-    /// TLS, redis, MQTT; 1 is TLS alone).
+    /// How many further connections --identify may open per silent port, 0 to 5 (default 5:
+    /// TLS, redis, memcached, MQTT, PostgreSQL; 1 is TLS alone).
     #[arg(long = "identify-tries", value_name = "N", value_parser = values::identify_tries)]
     pub identify_tries: Option<u8>,
     /// No banners (overrides --banners, e.g. one from a config file).

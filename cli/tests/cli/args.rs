@@ -561,7 +561,7 @@ fn ticketbleed_poodle_and_monlist_options() {
     }
 }
 
-/// `--identify-tries`: written by `--echo` next to `identify` and read back; outside 0-3 (or
+/// `--identify-tries`: written by `--echo` next to `identify` and read back; outside 0-5 (or
 /// not a number) it is one line of error.
 #[test]
 fn identify_tries_is_echoed_read_back_and_bounded() {
@@ -588,7 +588,21 @@ fn identify_tries_is_echoed_read_back_and_bounded() {
     // Not given: no line (the default, the whole series).
     let c = masscan(&["10.0.0.1", "-p80", "--identify", "--echo"]);
     assert!(!stdout(&c).contains("identify-tries"), "{}", stdout(&c));
-    for bad in ["4", "-1", "two"] {
+    let top = masscan(&[
+        "10.0.0.1",
+        "-p80",
+        "--identify",
+        "--identify-tries",
+        "5",
+        "--echo",
+    ]);
+    assert!(top.status.success(), "{}", stderr(&top));
+    assert!(
+        stdout(&top).contains("identify-tries = 5\n"),
+        "{}",
+        stdout(&top)
+    );
+    for bad in ["6", "-1", "two"] {
         assert_one_line_error(
             &["10.0.0.1", "-p80", "--identify", "--identify-tries", bad],
             "identify-tries",

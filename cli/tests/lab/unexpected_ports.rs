@@ -1,13 +1,15 @@
 //! Services on ports none of them owns (issue 25): in the lab's target namespace, nftables
-//! forwards ports 2201-2208 of 198.18.1.70 to the lab's own servers (SSH, HTTP, TLS, FTP, SMTP,
-//! redis, MySQL, MQTT), so a scan of 198.18.1.70 meets each on a number that says nothing of it.
-//! One banner scan with `--identify` writes every format; each must name the services by their
-//! content (`ssh`, `http`, `ssl`, `ftp`, `smtp`, `mysql`, `redis`, `mqtt`; TLS after STARTTLS
-//! or MySQL's SSLRequest adds `ssl` and `X509`), never by the number, and the binary file must
-//! read back to the same names. Redis and MQTT answer neither the HTTP nor the TLS hello: they
-//! are named by the series' third and fourth connections (redis's `INFO`, MQTT's CONNECT; see
-//! FORWARDS). The same scan without `--identify` sends no second connection and names none of
-//! the TLS server, redis and MQTT.
+//! forwards ports 2201-2212 of 198.18.1.70 to the lab's own servers (SSH, HTTP, TLS, FTP, SMTP,
+//! redis, MySQL, MQTT, memcached, the AMQP stand-in, PostgreSQL without and with TLS), so a
+//! scan of 198.18.1.70 meets each on a number that says nothing of it. One banner scan with
+//! `--identify` writes every format; each must name the services by their content (`ssh`,
+//! `http`, `ssl`, `ftp`, `smtp`, `mysql`, `redis`, `mqtt`, `memcached`, `amqp`, `postgres`;
+//! TLS after STARTTLS, MySQL's or PostgreSQL's SSLRequest adds `ssl` and `X509`), never by the
+//! number, and the binary file must read back to the same names. Redis, memcached, MQTT and
+//! PostgreSQL answer neither the HTTP nor the TLS hello: they are named by the series' tries
+//! (see FORWARDS); the AMQP broker answers the HTTP hello with its protocol header, and the
+//! AMQP try follows. The same scan without `--identify` sends no second connection and names
+//! none of the TLS server, redis, memcached, MQTT and PostgreSQL.
 
 use crate::common::*;
 use masscan_test_support::*;
@@ -15,7 +17,7 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 /// (port on 198.18.1.70, where it goes, the service name expected).
-const FORWARDS: [(u16, &str, &str); 8] = [
+const FORWARDS: [(u16, &str, &str); 12] = [
     (2201, "198.18.1.2:22", "ssh"),
     (2202, "198.18.1.1:80", "http"),
     // openssl s_server (TLS 1.0): nginx's 443 would answer the HTTP hello with HTTP.
@@ -26,9 +28,19 @@ const FORWARDS: [(u16, &str, &str); 8] = [
     // says nothing to the TLS hello: named by the third connection's `INFO`.
     (2206, "198.18.1.30:6379", "redis"),
     (2207, "198.18.1.45:3306", "mysql"),
-    // mosquitto answers neither HTTP nor TLS, and resets redis's `INFO`: named by the fourth
-    // connection's CONNACK.
+    // mosquitto resets every hello but a CONNECT (the TLS, redis and memcached tries): named
+    // by the fifth connection's CONNACK.
     (2208, "198.18.1.40:1883", "mqtt"),
+    // memcached closes at the HTTP hello and answers the TLS and redis tries with `ERROR`
+    // lines: named by the fourth connection's `stats`.
+    (2209, "198.18.1.4:11211", "memcached"),
+    // The AMQP stand-in answers the HTTP hello with its protocol header (named there), then the
+    // AMQP try's Connection.Start.
+    (2210, "198.18.1.44:5672", "amqp"),
+    // PostgreSQL closes at once on every other hello: named by the sixth connection's
+    // SSLRequest (`N`, then the StartupMessage's error; `S`, then the TLS handshake).
+    (2211, "198.18.1.41:5432", "postgres"),
+    (2212, "198.18.1.43:5432", "postgres"),
 ];
 
 /// 198.18.1.70 in the target namespace, its ports forwarded by nftables' DNAT.
@@ -126,13 +138,14 @@ fn second_connections(err: &str) -> u64 {
 fn scan(lab: &Lab, extra: &[&str]) -> String {
     let mut args = vec![
         "198.18.1.70",
-        "-p2201-2208",
+        "-p2201-2212",
         "--banners",
         "--rate",
         "200",
-        // The longest series (MQTT): HTTP after 2 s, 2 s more, then TLS, redis and MQTT.
+        // The longest series (memcached): HTTP after 2 s, then a hello wait after each of the
+        // TLS and redis tries' `ERROR` lines, then `stats`.
         "--wait",
-        "10",
+        "12",
         "--nostatus",
     ];
     args.extend_from_slice(extra);
@@ -179,7 +192,10 @@ fn services_on_ports_none_of_them_owns_are_named_in_every_format() {
         let tls = ["ssl", "X509", "X509CA"];
         let also: &[&str] = match *want {
             "http" => &["http.server", "title", "html"],
-            "ssl" | "smtp" | "mysql" => &tls,
+            "ssl" | "smtp" | "mysql" | "postgres" => &tls,
+            // memcached's `ERROR` lines to the TLS and redis tries, reported as any reply no
+            // parser names is.
+            "memcached" => &["unknown"],
             _ => &[],
         };
         let same = name == want || also.contains(&name.as_str());
@@ -194,29 +210,41 @@ fn services_on_ports_none_of_them_owns_are_named_in_every_format() {
     ] {
         assert_eq!(named(&lab, format, file), list, "{format} says otherwise");
     }
-    // TLS: 1 try; redis (its first connection closed at the HTTP hello): TLS and redis tries;
-    // MQTT: TLS, redis and MQTT tries. Nothing else asks for one.
-    assert_eq!(second_connections(&err), 6, "{err}");
+    // TLS: 1 try; redis: TLS and redis tries; memcached: 3 (TLS, redis, memcached); MQTT: 4
+    // (TLS, redis, memcached, MQTT); AMQP: its own try; each PostgreSQL: all 5. Nothing else
+    // asks for one.
+    assert_eq!(second_connections(&err), 1 + 2 + 3 + 4 + 1 + 5 + 5, "{err}");
+    // PostgreSQL's `N` and `S` are both seen: one offers TLS, the other does not.
+    let text = std::fs::read_to_string(lab.path("u.list")).unwrap();
+    assert!(text.contains("TLS not offered (N)"), "{text}");
+    assert!(text.contains("TLS offered (S)"), "{text}");
+    assert!(text.contains("product"), "AMQP's Connection.Start: {text}");
 
-    // Without --identify the silent TLS server, redis and MQTT get nothing, and no connection
-    // is made twice.
+    // Without --identify the silent TLS server, redis, memcached, MQTT and PostgreSQL get
+    // nothing, and no connection is made twice; the AMQP broker names itself by its header.
     let err = scan(&lab, &["-oL", "plain.list"]);
     let plain = named(&lab, "list", "plain.list");
-    let silent = [2203, 2206, 2208];
+    let silent = [2203, 2206, 2208, 2209, 2211, 2212];
     assert!(!plain.iter().any(|(p, _)| silent.contains(p)), "{plain:?}");
+    assert!(plain.contains(&(2210, "amqp".to_string())), "{plain:?}");
     assert_eq!(second_connections(&err), 0, "{err}");
 
     // --identify-tries 1 stops the series at TLS, as before it went further: the TLS server
-    // is named, redis and MQTT are not, and one try each is all they get.
+    // is named, redis, memcached, MQTT and PostgreSQL are not, and one try each is all they
+    // get (the AMQP try is the broker's one).
     let err = scan(
         &lab,
         &["--identify", "--identify-tries", "1", "-oL", "one.list"],
     );
     let one = named(&lab, "list", "one.list");
     assert!(one.contains(&(2203, "ssl".to_string())), "{one:?}");
+    assert!(one.contains(&(2210, "amqp".to_string())), "{one:?}");
+    // (memcached's `ERROR` lines to the TLS try are an `unknown` banner, no name.)
+    let unnamed = [2206, 2208, 2209, 2211, 2212];
     assert!(
-        !one.iter().any(|(p, _)| *p == 2206 || *p == 2208),
+        !one.iter()
+            .any(|(p, n)| unnamed.contains(p) && n != "unknown"),
         "{one:?}"
     );
-    assert_eq!(second_connections(&err), 3, "{err}");
+    assert_eq!(second_connections(&err), 7, "{err}");
 }

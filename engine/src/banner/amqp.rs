@@ -25,11 +25,22 @@ const MAX_ENTRIES: usize = 64;
 
 pub(crate) fn start(_ip: IpAddr, _cfg: &BannerConfig, out: &mut Vec<u8>) -> Box<dyn Parser> {
     out.extend_from_slice(HEADER);
+    parser()
+}
+
+/// The parser of a broker's replies, for a connection whose hello was sent elsewhere.
+pub(crate) fn parser() -> Box<dyn Parser> {
     Reply::boxed(Protocol {
         is_protocol,
         complete,
         report,
     })
+}
+
+/// A broker's protocol header (`AMQP`, a protocol id up to 3, then its version): what it
+/// answers a hello it does not speak before it closes (0-9-1 section 4.2.2; 1.0 alike).
+pub fn is_header(b: &[u8]) -> bool {
+    b.len() >= 8 && b.starts_with(b"AMQP") && b[4] <= 3
 }
 
 /// A method frame on channel 0, or a protocol header.
@@ -155,4 +166,4 @@ fn skip(b: &[u8], at: usize, kind: u8) -> Option<usize> {
 
 #[cfg(test)]
 #[path = "amqp_tests.rs"]
-mod tests;
+pub(crate) mod tests;

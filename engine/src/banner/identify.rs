@@ -2,21 +2,34 @@
 //! ([`Session::next_try`]), what each sends ([`Session::start_try`]), which parser names its
 //! reply, and how long a silent one waits. The first connection gets the HTTP hello after
 //! `--hello-timeout`; the tries after it are, in this order, the plaintext TLS hello, redis's
-//! `INFO` (RESP) and an MQTT 3.1.1 CONNECT, each on a connection of its own, at most
-//! `--identify-tries` of them ([`BannerConfig::identify_tries`]). The series stops at the first
-//! reply a parser names.
+//! `INFO` (RESP), memcached's `stats`, an MQTT 3.1.1 CONNECT and PostgreSQL's SSLRequest, each
+//! on a connection of its own, at most `--identify-tries` of them
+//! ([`BannerConfig::identify_tries`]). The series stops at the first reply a parser names.
+//! AMQP is not in it: a broker answers any foreign hello with its protocol header and closes
+//! (AMQP 0-9-1, section 4.2.2), which names it on the connection that got it; the AMQP try
+//! ([`Step::Amqp`]) then follows, out of the series' order, for Connection.Start's product
+//! and version.
 //!
-//! Why this order and one protocol per connection, measured in the lab (redis 7.0, mosquitto
-//! 2.0): mosquitto resets a connection whose first bytes are not a CONNECT, and redis goes
-//! silent for the rest of a connection once an inline line holds a NUL byte, which every
-//! CONNECT has before its first line feed; so no one hello names both. Redis comes first:
-//! mosquitto refuses its `INFO` at once (a RST, no wait), while redis stays silent on a
-//! CONNECT until the hello wait ends. LZR's survey (USENIX Security '21) found HTTP and TLS
-//! name most unexpected services, which is why they lead.
+//! Why this order and one protocol per connection, measured in the lab with plain sockets
+//! from the scanner's namespace (redis 7.0, mosquitto 2.0, memcached 1.6.18, PostgreSQL 15;
+//! the AMQP server is the lab's stand-in): mosquitto resets a connection whose first bytes are
+//! not a CONNECT, and redis goes silent for the rest of a connection once an inline line holds
+//! a NUL byte, which every CONNECT has before its first line feed; so no one hello names both.
+//! Redis comes before MQTT: mosquitto refuses its `INFO` at once (a RST, no wait), while redis
+//! stays silent on a CONNECT until the hello wait ends. memcached closes at the HTTP hello and
+//! answers every other foreign hello with `ERROR` lines (a reply no parser names, so one hello
+//! wait each); it comes after redis because redis answers `stats` with an error line, which
+//! names it but without `INFO`'s version, and before MQTT because mosquitto resets `stats` at
+//! once while memcached spends a wait on a CONNECT. PostgreSQL closes at once (a FIN, no
+//! bytes) on every other hello, so coming last costs it no wait; memcached and redis would sit
+//! silent on its SSLRequest. LZR's survey (USENIX Security '21) found HTTP and TLS name most
+//! unexpected services, which is why they lead.
 
 use std::net::IpAddr;
 
-use super::{mqtt, redis, BannerConfig, ClientFirst, Kind, NextTry, Session};
+use super::{
+    amqp, memcached, mqtt, postgres, redis, BannerConfig, ClientFirst, Kind, NextTry, Session,
+};
 
 /// One try of the series after the first connection's HTTP hello.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,12 +38,25 @@ pub enum Step {
     Tls,
     /// redis's `INFO` as a RESP array.
     Redis,
+    /// memcached's `stats`.
+    Memcached,
     /// An MQTT 3.1.1 CONNECT.
     Mqtt,
+    /// PostgreSQL's SSLRequest (then, on `N`, a StartupMessage for protocol 255.255).
+    Postgres,
+    /// AMQP 0-9-1's protocol header: not in [`SERIES`]; it follows a connection whose reply
+    /// was an AMQP broker's protocol header.
+    Amqp,
 }
 
 /// The tries in the order they are made.
-pub const SERIES: [Step; 3] = [Step::Tls, Step::Redis, Step::Mqtt];
+pub const SERIES: [Step; 5] = [
+    Step::Tls,
+    Step::Redis,
+    Step::Memcached,
+    Step::Mqtt,
+    Step::Postgres,
+];
 
 /// `--identify-tries` when not given: the whole series.
 pub const DEFAULT_TRIES: u8 = SERIES.len() as u8;
@@ -42,7 +68,7 @@ impl Step {
         SERIES.get(at + 1).copied()
     }
 
-    /// This try's place in the series, from 1.
+    /// This try's place in the series, from 1 (0 for [`Step::Amqp`], which is outside it).
     pub fn number(self) -> u8 {
         SERIES
             .iter()
@@ -59,6 +85,13 @@ impl Step {
                 Some(Kind::Other(Box::<redis::Redis>::default()))
             }
             (Step::Mqtt, 0x20 | 0xe0) => Some(Kind::Other(mqtt::parser())),
+            (Step::Memcached, _) if reply.starts_with(b"STAT ") => {
+                Some(Kind::Other(Box::<memcached::Memcached>::default()))
+            }
+            (Step::Postgres, _) if postgres::answers_ssl_request(reply) => {
+                Some(Kind::Other(Box::<postgres::Postgres>::default()))
+            }
+            (Step::Amqp, 1) => Some(Kind::Other(amqp::parser())),
             _ => None,
         }
     }
@@ -70,7 +103,9 @@ impl Session {
     /// the series when this connection named nothing: the first connection when the port
     /// stayed silent and gave the HTTP hello no answer (or only a TLS record, as a TLS server
     /// on an unexpected port answers), a try when it got no bytes or bytes no parser names.
-    /// At most `--identify-tries` tries follow the first connection.
+    /// At most `--identify-tries` tries follow the first connection. A connection answered by
+    /// an AMQP broker's protocol header asks for the AMQP try instead, whatever its place
+    /// (unless `--identify-tries` is 0); the series ends there.
     pub fn next_try(&self, cfg: &BannerConfig) -> Option<NextTry> {
         if self.wants_rustls() {
             return Some(NextTry::Rustls);
@@ -80,6 +115,10 @@ impl Session {
         }
         if !cfg.identify {
             return None;
+        }
+        if self.amqp_refusal && self.step != Some(Step::Amqp) {
+            // A broker named itself by refusing our hello: one try for its Connection.Start.
+            return (cfg.identify_tries > 0).then_some(NextTry::Identify(Step::Amqp));
         }
         let next = match self.step {
             None => {
@@ -114,7 +153,10 @@ impl Session {
         match step {
             Step::Tls => s.kind = s.hello(ClientFirst::Tls, ip, cfg, out),
             Step::Redis => out.extend_from_slice(redis::HELLO),
+            Step::Memcached => out.extend_from_slice(memcached::HELLO),
             Step::Mqtt => out.extend_from_slice(mqtt::CONNECT),
+            Step::Postgres => out.extend_from_slice(&postgres::SSL_REQUEST),
+            Step::Amqp => out.extend_from_slice(amqp::HEADER),
         }
         s
     }

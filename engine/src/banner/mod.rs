@@ -7,7 +7,8 @@
 //! Telnet, HTTP, MySQL). TLS starts with our plaintext hello ([`tls_legacy`]); a server that refuses
 //! it (TLS 1.3 only) asks, through [`Session::wants_rustls`], for a second connection through
 //! rustls ([`Session::start_rustls`]). With `--identify` a silent port gets a bounded series of
-//! further connections (TLS, redis, MQTT: [`identify`]). Every parser takes arbitrary bytes, keeps at most
+//! further connections (TLS, redis, memcached, MQTT, PostgreSQL; AMQP after a broker's protocol
+//! header: [`identify`]). Every parser takes arbitrary bytes, keeps at most
 //! [`BannerConfig::max_bytes`] of them (a TLS connection at least a certificate chain's
 //! worth), and never panics.
 
@@ -45,6 +46,8 @@ pub(crate) mod tls_legacy;
 mod tls_report;
 mod vnc;
 
+#[cfg(test)]
+pub(crate) use amqp::tests::connection_start as amqp_connection_start;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -311,6 +314,9 @@ pub struct Session {
     first_byte: Option<u8>,
     /// The try of `--identify`'s series this connection is, if it is one.
     step: Option<identify::Step>,
+    /// The reply to our HTTP, TLS or a try's hello (or to none) was an AMQP broker's protocol
+    /// header: `--identify` follows it with the AMQP try ([`identify::Step::Amqp`]).
+    amqp_refusal: bool,
     done: bool,
 }
 
@@ -339,6 +345,7 @@ impl Session {
             probed_quiet: false,
             first_byte: None,
             step: None,
+            amqp_refusal: false,
             done: false,
         }
     }
@@ -412,7 +419,10 @@ impl Session {
         self.first_byte = self.first_byte.or(data.first().copied());
         self.received += data.len();
         if matches!(self.kind, Kind::Detect) || self.mismatch(data) {
+            let no_hello_parser =
+                matches!(self.kind, Kind::Detect | Kind::Http(_) | Kind::TlsLegacy(_));
             self.kind = self.detect_reply(data);
+            self.amqp_refusal = no_hello_parser && amqp::is_header(data);
         }
         let done = match &mut self.kind {
             Kind::Detect => false,
@@ -553,6 +563,9 @@ fn detect(d: &[u8], port: u16) -> Kind {
         // A redis server's answer to a hello it does not speak (the HTTP request of a quiet
         // port): its error line names it on any port.
         Kind::Other(Box::<redis::Redis>::default())
+    } else if amqp::is_header(d) {
+        // A broker's protocol header: its refusal of a hello it does not speak, on any port.
+        Kind::Other(amqp::parser())
     } else if d.first() == Some(&telnet::IAC) {
         Kind::Telnet(telnet::Telnet::default())
     } else if d.len() >= 4 && d[..3].iter().all(u8::is_ascii_digit) && matches!(d[3], b' ' | b'-') {

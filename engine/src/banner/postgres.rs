@@ -19,6 +19,12 @@ pub const SSL_REQUEST: [u8; 8] = [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f];
 /// server speaks.
 pub const STARTUP_255: [u8; 9] = [0, 0, 0, 9, 0, 0xff, 0, 0xff, 0];
 
+/// Whether a reply's first bytes answer an SSLRequest: `S` or `N` alone (the server then waits
+/// for us), or an ErrorResponse (servers before 7.1), whose length's high bytes are zero.
+pub fn answers_ssl_request(reply: &[u8]) -> bool {
+    matches!(reply, [b'S'] | [b'N'] | [b'E', 0, 0, ..])
+}
+
 /// Largest ErrorResponse read.
 const MAX_MESSAGE: usize = 2048;
 

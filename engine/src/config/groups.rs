@@ -139,7 +139,8 @@ pub struct Banners {
     /// `--rawudp`: UDP replies reported raw too, beside their parsed banner.
     pub raw_udp: bool,
     /// `--identify`: a silent port that gave the HTTP hello nothing (or a TLS record) gets a
-    /// series of further connections (TLS, redis, MQTT hellos: `banner::identify`).
+    /// series of further connections (TLS, redis, memcached, MQTT, PostgreSQL hellos:
+    /// `banner::identify`).
     pub identify: bool,
     /// `--identify-tries`: at most this many connections of that series (`None`: all of them).
     pub identify_tries: Option<u8>,

@@ -1,5 +1,6 @@
 //! `--identify` through the stack: the first connection's HTTP hello after silence, then the
-//! series of tries (TLS, redis, MQTT), each a SYN on the same ports with the scan's cookie,
+//! series of tries (TLS, redis, memcached, MQTT, PostgreSQL; AMQP after a broker's protocol
+//! header), each a SYN on the same ports with the scan's cookie,
 //! ended by a hello wait of silence, a reset or a reply that names the service, and bounded by
 //! `--identify-tries`.
 
@@ -60,10 +61,10 @@ fn silent_first_connection(st: &mut Stack, f: Flow) {
 }
 
 /// The whole series on a port that only MQTT's CONNECT makes speak: the TLS try ends after a
-/// hello wait of silence, the redis try is reset by the server (as mosquitto does), and the
-/// MQTT try's CONNACK names the port `mqtt`, ending the series.
+/// hello wait of silence, the redis and memcached tries are reset by the server (as mosquitto
+/// does), and the MQTT try's CONNACK names the port `mqtt`, ending the series.
 #[test]
-fn the_series_goes_tls_redis_mqtt_and_stops_at_the_first_named_reply() {
+fn the_series_goes_tls_redis_memcached_mqtt_and_stops_at_the_first_named_reply() {
     let key = CookieKey::from_seed(1);
     let f = flow(2208);
     let mut st = identify_stack(&key);
@@ -89,6 +90,16 @@ fn the_series_goes_tls_redis_mqtt_and_stops_at_the_first_named_reply() {
     assert!(st.poll_record().is_none(), "a reset names nothing");
     let cookie = assert_try_syn(&mut st, &key, f, false);
     let (hello, next) = open_try(&mut st, f, cookie);
+    assert_eq!(hello, b"stats\r\n", "the memcached try");
+    st.segment(
+        f,
+        &Segment {
+            flags: RST | ACK,
+            ..data(0, next, b"")
+        },
+    );
+    let cookie = assert_try_syn(&mut st, &key, f, false);
+    let (hello, next) = open_try(&mut st, f, cookie);
     assert_eq!(
         &hello[..4],
         b"\x10\x16\x00\x04",
@@ -99,7 +110,7 @@ fn the_series_goes_tls_redis_mqtt_and_stops_at_the_first_named_reply() {
     assert_eq!(out.len(), 1, "{out:?}");
     assert_eq!(out[0].0, RST | ACK, "named: reset, and no try after");
     assert!(!st.awaits(&f));
-    assert_eq!(st.counters.reconnects, 3);
+    assert_eq!(st.counters.reconnects, 4);
     let Some(Record::Banner(b)) = st.poll_record() else {
         panic!("no banner")
     };
@@ -107,7 +118,7 @@ fn the_series_goes_tls_redis_mqtt_and_stops_at_the_first_named_reply() {
     assert!(b.banner.starts_with(b"CONNACK accepted (0)"), "{b:?}");
     st.poll(60_000, 1060);
     assert!(sent(&mut st).is_empty());
-    assert_eq!(st.counters.reconnects, 3);
+    assert_eq!(st.counters.reconnects, 4);
 }
 
 /// redis answers the third connection's `INFO`: named `redis` there, and nothing follows.
@@ -143,7 +154,7 @@ fn a_redis_reply_to_the_redis_try_names_the_port_and_ends_the_series() {
 #[test]
 fn identify_tries_bounds_the_series() {
     let key = CookieKey::from_seed(1);
-    for tries in 0..=3u8 {
+    for tries in 0..=crate::banner::identify::DEFAULT_TRIES {
         let f = flow(7777);
         let mut st = tries_stack(&key, tries);
         silent_first_connection(&mut st, f);
@@ -250,4 +261,113 @@ fn identify_follows_a_tls_alert_but_not_an_http_reply() {
         assert_eq!(st.counters.reconnects, tries, "{reply:02x?}");
         assert_eq!(st.awaits(&f), tries == 1);
     }
+}
+
+/// A try the server closes at once (a FIN, no bytes; the one before it ended so, and our RST
+/// answered): the next try's SYN is due at once.
+fn closed_try(st: &mut Stack, key: &CookieKey, f: Flow, want: &[u8]) -> u32 {
+    let cookie = assert_try_syn(st, key, f, true);
+    let (hello, next) = open_try(st, f, cookie);
+    assert_eq!(hello, want);
+    let fin = Segment {
+        flags: FIN | ACK,
+        ..data(0, next, b"")
+    };
+    st.segment(f, &fin);
+    assert!(st.poll_record().is_none(), "a close names nothing");
+    next
+}
+
+/// PostgreSQL closes at once on every hello but its own (as PostgreSQL 15 did in the lab):
+/// the series reaches the SSLRequest without a hello wait after the first connection; its
+/// `N` brings the StartupMessage on the same connection, and the ErrorResponse names the port.
+#[test]
+fn postgresql_closing_on_every_other_hello_is_named_by_the_last_try() {
+    let key = CookieKey::from_seed(1);
+    let f = flow(2211);
+    let mut st = identify_stack(&key);
+    silent_first_connection(&mut st, f);
+    let cookie = assert_try_syn(&mut st, &key, f, true);
+    let (hello, next) = open_try(&mut st, f, cookie);
+    assert_eq!(hello, sent_plaintext_hello(), "the TLS try");
+    let fin = Segment {
+        flags: FIN | ACK,
+        ..data(0, next, b"")
+    };
+    st.segment(f, &fin);
+    for want in [&b"*1\r\n$4\r\ninfo\r\n"[..], b"stats\r\n"] {
+        closed_try(&mut st, &key, f, want);
+    }
+    closed_try(
+        &mut st,
+        &key,
+        f,
+        b"\x10\x16\x00\x04MQTT\x04\x02\x00\x3c\x00\x0amasscan-rs",
+    );
+    let cookie = assert_try_syn(&mut st, &key, f, true);
+    let (hello, next) = open_try(&mut st, f, cookie);
+    assert_eq!(
+        hello,
+        [0, 0, 0, 8, 4, 0xd2, 0x16, 0x2f],
+        "the PostgreSQL try"
+    );
+    st.segment(f, &data(0, next, b"N"));
+    let out = sent(&mut st);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(
+        out[0].3,
+        [0, 0, 0, 9, 0, 0xff, 0, 0xff, 0],
+        "StartupMessage 255.255"
+    );
+    let next = next.wrapping_add(out[0].3.len() as u32);
+    let error = b"E\x00\x00\x00\x2aSFATAL\x00C0A000\x00Munsupported frontend protocol\x00\x00";
+    st.segment(f, &data(1, next, error));
+    let Some(Record::Banner(b)) = st.poll_record() else {
+        panic!("no banner")
+    };
+    assert_eq!(b.app_proto, app::POSTGRES);
+    assert!(
+        b.banner
+            .starts_with(b"TLS not offered (N), error FATAL 0A000"),
+        "{b:?}"
+    );
+    st.poll(60_000, 1060);
+    assert!(sent(&mut st).iter().all(|s| s.0 != SYN));
+    assert_eq!(st.counters.reconnects, 5);
+}
+
+/// An AMQP broker answers the first connection's HTTP hello with its protocol header and
+/// closes: named `amqp` there, and the AMQP try follows (not the TLS one) for its
+/// Connection.Start; nothing after it.
+#[test]
+fn an_amqp_header_brings_the_amqp_try_and_nothing_after() {
+    let key = CookieKey::from_seed(1);
+    let f = flow(2210);
+    let mut st = identify_stack(&key);
+    st.poll(5_000, 1000);
+    assert!(st.open(f, PEER_MAC, 64, &syn_ack(), Some(1460)));
+    sent(&mut st);
+    st.poll(7_000, 1002);
+    let http_len = sent(&mut st)[0].3.len() as u32;
+    st.segment(
+        f,
+        &data(0, OUR_ISN.wrapping_add(http_len), b"AMQP\x00\x00\x09\x01"),
+    );
+    let Some(Record::Banner(b)) = st.poll_record() else {
+        panic!("no banner")
+    };
+    assert_eq!(b.app_proto, app::AMQP);
+    let cookie = assert_try_syn(&mut st, &key, f, true);
+    let (hello, next) = open_try(&mut st, f, cookie);
+    assert_eq!(hello, b"AMQP\x00\x00\x09\x01", "the AMQP try");
+    let start = crate::banner::amqp_connection_start();
+    st.segment(f, &data(0, next, &start));
+    let Some(Record::Banner(b)) = st.poll_record() else {
+        panic!("no banner")
+    };
+    assert_eq!(b.app_proto, app::AMQP);
+    assert!(b.banner.starts_with(b"AMQP 0-9, product RabbitMQ"), "{b:?}");
+    st.poll(60_000, 1060);
+    assert!(sent(&mut st).iter().all(|s| s.0 != SYN));
+    assert_eq!(st.counters.reconnects, 1);
 }
