@@ -19,6 +19,10 @@
 //!
 //! A pair scan (targets written `IP:PORT`, [`pairs`]) has one more last step: the target number
 //! `x` is the pair `pairs[x]`, whatever the order, so everything above works unchanged.
+//!
+//! `--canaries N` ([`crate::canary`]) gives every host `N` more port slots after its ports:
+//! `x / hosts` past the last port is the host's canary `k`, whose TCP port is computed from the
+//! key and the address. So canaries are permuted, sharded, paused and resumed as any probe.
 
 pub mod blackrock;
 mod lanes;
@@ -31,6 +35,8 @@ pub mod source;
 pub mod targets;
 pub mod top_ports;
 
+use crate::canary::Canaries;
+use crate::cookie::CookieKey;
 use crate::plan::blackrock::BlackRock;
 use crate::plan::pairs::PairList;
 use crate::plan::permutation::Permutation;
@@ -56,6 +62,12 @@ pub enum PlanError {
     BadShard(String),
     #[error("--resume-index {index} is past the end of the scan ({total} probes)")]
     ResumePastEnd { index: u64, total: u64 },
+    #[error(
+        "--canaries works with targets given as addresses and ranges, not with IP:PORT pairs"
+    )]
+    CanaryPairs,
+    #[error("{0}")]
+    Canary(#[from] crate::canary::CanaryError),
 }
 
 /// One probe destination.
@@ -75,6 +87,8 @@ pub struct Target {
     /// Which of the target's `--retries + 1` probes this is (0 the first): a TCP SYN adds it to
     /// its cookie, so a reply says which probe it answers (the coverage estimate's captures).
     pub attempt: u16,
+    /// A canary probe (`--canaries`): a high TCP port the scan does not probe.
+    pub canary: bool,
 }
 
 /// `--shards x/y`: this machine scans the scan indices `i` with `i % y == x - 1`.
@@ -135,6 +149,8 @@ pub struct OrderSpec {
     pub order: ScanOrder,
     pub rate: u64,
     pub listing: bool,
+    /// Canary ports per host (`--canaries`, 0: none).
+    pub canaries: u8,
 }
 
 #[derive(Clone, Debug)]
@@ -165,6 +181,9 @@ pub struct Plan {
     v6_div: StrengthReducedU64,
     hosts: u64,
     port_count: u64,
+    /// Port slots per host: the ports, then the canaries.
+    slots: u64,
+    canaries: Option<Arc<Canaries>>,
     v4_probes: u64,
     base: u64,
     order: Order,
@@ -207,10 +226,20 @@ impl Plan {
         if port_count == 0 {
             return Err(PlanError::NoPorts);
         }
+        let canaries = match spec.canaries {
+            0 => None,
+            _ if pairs.is_some() => return Err(PlanError::CanaryPairs),
+            n => Some(Arc::new(Canaries::new(
+                CookieKey::from_seed(seed),
+                n,
+                &ports,
+            )?)),
+        };
+        let slots = port_count + u64::from(spec.canaries);
         let hosts128 = targets.host_count();
         let too_large = |r: u32| PlanError::TooLarge {
             hosts: hosts128,
-            ports: port_count,
+            ports: slots,
             retries: if r > 0 {
                 format!(" x {} tries", r as u64 + 1)
             } else {
@@ -220,7 +249,7 @@ impl Plan {
         const LIMIT: u128 = 1 << 63;
         let base128 = match &pairs {
             Some(p) => p.len() as u128,
-            None => hosts128.saturating_mul(port_count as u128),
+            None => hosts128.saturating_mul(slots as u128),
         };
         if base128 > LIMIT {
             return Err(too_large(0));
@@ -258,13 +287,15 @@ impl Plan {
             order,
             v4_div: StrengthReducedU64::new(v4_hosts.max(1)),
             v6_div: StrengthReducedU64::new((hosts - v4_hosts).max(1)),
-            v4_probes: v4_hosts * port_count,
+            v4_probes: v4_hosts * slots,
             targets,
             ports,
             pairs,
             v4_hosts,
             hosts,
             port_count,
+            slots,
+            canaries,
             base,
             retries,
             total,
@@ -309,8 +340,19 @@ impl Plan {
         self.hosts
     }
 
+    /// Ports per host (canaries not counted).
     pub fn port_count(&self) -> u64 {
         self.port_count
+    }
+
+    /// The scan's canary ports (`--canaries`), if it has any.
+    pub fn canaries(&self) -> Option<&Arc<Canaries>> {
+        self.canaries.as_ref()
+    }
+
+    /// Probes per host and try: the ports and the canaries (`-sL` shows ports when above 1).
+    pub fn slot_count(&self) -> u64 {
+        self.slots
     }
 
     /// Whether this is a pair scan (targets written `IP:PORT`).
@@ -318,7 +360,7 @@ impl Plan {
         self.pairs.is_some()
     }
 
-    /// Distinct (address, port) targets.
+    /// Distinct (address, port) targets, canary slots included.
     pub fn base_count(&self) -> u64 {
         self.base
     }
@@ -387,7 +429,7 @@ impl Plan {
             (false, x - self.v4_probes)
         };
         let (ip, port_index) = if is_v4 {
-            let (h, p) = if self.port_count == 1 {
+            let (h, p) = if self.slots == 1 {
                 (y, 0)
             } else {
                 let p = y / self.v4_div;
@@ -395,7 +437,7 @@ impl Plan {
             };
             (TargetIp::V4(self.targets.v4.pick(h)), p)
         } else {
-            let (h, p) = if self.port_count == 1 {
+            let (h, p) = if self.slots == 1 {
                 (y, 0)
             } else {
                 let p = y / self.v6_div;
@@ -403,11 +445,28 @@ impl Plan {
             };
             (TargetIp::V6(self.targets.v6.pick(h)), p)
         };
+        if port_index >= self.port_count {
+            return self.canary_target(ip, port_index - self.port_count, x);
+        }
         Target {
             ip,
             port: self.ports.list.pick(port_index),
             number: x,
             attempt: 0,
+            canary: false,
+        }
+    }
+
+    /// Canary `k` of the host `ip`, as target number `x`.
+    #[cold]
+    fn canary_target(&self, ip: TargetIp, k: u64, x: u64) -> Target {
+        let c = self.canaries.as_ref().expect("slots past the ports are canaries");
+        Target {
+            ip,
+            port: c.target_port(ip, k as u8),
+            number: x,
+            attempt: 0,
+            canary: true,
         }
     }
 
@@ -477,6 +536,7 @@ fn pair_target(pairs: &PairList, x: u64) -> Target {
         port,
         number: x,
         attempt: 0,
+        canary: false,
     }
 }
 
@@ -620,6 +680,7 @@ mod tests {
             order: ScanOrder::BlackRock { rounds: 14 },
             rate,
             listing,
+            canaries: 0,
         };
         Plan::ordered(t.build().unwrap(), p.build(), 5, retries, 1, spec).unwrap()
     }
@@ -673,6 +734,65 @@ mod tests {
         let mut joined: Vec<u64> = p.slice(0, 10, Shard::default(), 0, 1).collect();
         joined.extend(p.slice(10, u64::MAX, Shard::default(), 0, 1));
         assert_eq!(joined, (0..p.total() * 3).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn canaries_are_extra_port_slots_of_every_host() {
+        for order in [ScanOrder::Feistel, ScanOrder::BlackRock { rounds: 14 }] {
+            let mut t = TargetSetBuilder::new();
+            t.add_targets("10.0.0.0/26,2001:db8::/126").unwrap();
+            let mut p = PortSetBuilder::new();
+            p.add_spec("80,443,U:53,50000-50010").unwrap();
+            let ports = p.build();
+            let spec = OrderSpec {
+                order,
+                rate: 7,
+                listing: false,
+                canaries: 3,
+            };
+            let plan = Plan::ordered(t.build().unwrap(), ports.clone(), 9, 1, 5, spec).unwrap();
+            assert_eq!(plan.port_count(), 14);
+            assert_eq!(plan.slot_count(), 17);
+            assert_eq!(plan.base_count(), 68 * 17);
+            let c = plan.canaries().unwrap().clone();
+            let mut per_host: HashMap<TargetIp, Vec<u32>> = HashMap::new();
+            let mut probes = 0;
+            for j in plan.slice(0, u64::MAX, Shard::default(), 0, 1) {
+                let Some(t) = plan.probe(j) else { continue };
+                probes += 1;
+                assert_eq!(t.canary, !ports.list.contains(t.port), "{t:?}");
+                if t.canary {
+                    assert!(t.port >= 49152 && t.port <= 65535, "{t:?}");
+                    let ip = match t.ip {
+                        TargetIp::V4(v) => std::net::IpAddr::V4(v.into()),
+                        TargetIp::V6(v) => std::net::IpAddr::V6(v.into()),
+                    };
+                    assert!(c.is_canary(ip, t.port as u16));
+                    per_host.entry(t.ip).or_default().push(t.port);
+                }
+            }
+            // Every try of every slot: (ports + canaries) x hosts x (retries + 1).
+            assert_eq!(probes, 68 * 17 * 2);
+            assert_eq!(per_host.len(), 68);
+            for ports in per_host.values_mut() {
+                ports.sort_unstable();
+                ports.dedup();
+                assert_eq!(ports.len(), 3, "three distinct canaries per host");
+            }
+        }
+    }
+
+    #[test]
+    fn canaries_with_pairs_are_refused() {
+        let mut t = TargetSetBuilder::new();
+        t.add_targets("10.0.0.1:80").unwrap();
+        let spec = OrderSpec {
+            canaries: 1,
+            ..OrderSpec::default()
+        };
+        let e = Plan::ordered(t.build().unwrap(), PortSetBuilder::new().build(), 1, 0, 1, spec)
+            .unwrap_err();
+        assert_eq!(e, PlanError::CanaryPairs);
     }
 
     #[test]
