@@ -9,7 +9,6 @@ use crate::args::UserError;
 use crate::checkpoint::Checkpoints;
 use crate::console::errln;
 use crate::coverage::Captures;
-use masscan_engine::canary::Marks;
 use crate::metadata::{self, Exit};
 use crate::metrics;
 use crate::nic::frames::{classifier_config, nic_of, saved_config, NicFrames};
@@ -25,6 +24,7 @@ use masscan_drivers::fault::{FaultInjector, FaultTally};
 use masscan_drivers::middleware::{PcapRx, PcapTx, SharedPcap, Traced};
 use masscan_drivers::privilege::{drop_all_capabilities, switch_user};
 use masscan_drivers::SystemClock;
+use masscan_engine::canary::Marks;
 use masscan_engine::classify::{Classifier, ClassifierConfig};
 use masscan_engine::config::{Mac, ScanConfig};
 use masscan_engine::cookie::CookieKey;
@@ -355,8 +355,12 @@ fn run_threads<R: RxQueue, T: TxQueue, U: TxQueue>(
         drop(record_tx);
         let pcap = shared.pcap.clone();
         // --canaries: one mark per host across the receive cores, and --canary-results.
-        let marks = (shared.c.pace.canaries > 0)
-            .then(|| Marks::new(CookieKey::from_seed(shared.c.seed), shared.c.pace.canary_results));
+        let marks = (shared.c.pace.canaries > 0).then(|| {
+            Marks::new(
+                CookieKey::from_seed(shared.c.seed),
+                shared.c.pace.canary_results,
+            )
+        });
         let output = s.spawn(move || write_outputs(outputs, record_rx, (pcap, marks)));
         let tx_handles = spawn_transmitters(s, shared, tx_queues);
         let xdp = m.xdp;

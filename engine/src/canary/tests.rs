@@ -128,13 +128,22 @@ fn marks_pass_once_per_host_and_drop_only_after_the_mark() {
     let mut keep = Marks::new(key, Results::Keep);
     assert!(keep.pass(&open([10, 0, 0, 1], 80)));
     assert!(keep.pass(&mark));
-    assert!(!keep.pass(&mark_record(host, 50001, 64, 2)), "one mark per host");
+    assert!(
+        !keep.pass(&mark_record(host, 50001, 64, 2)),
+        "one mark per host"
+    );
     assert!(keep.pass(&open([10, 0, 0, 1], 81)), "kept");
     assert_eq!(keep.marked(), 1);
     let mut drop = Marks::new(key, Results::Drop);
-    assert!(drop.pass(&open([10, 0, 0, 1], 80)), "before the mark: cannot be retracted");
+    assert!(
+        drop.pass(&open([10, 0, 0, 1], 80)),
+        "before the mark: cannot be retracted"
+    );
     assert!(drop.pass(&mark));
-    assert!(!drop.pass(&open([10, 0, 0, 1], 81)), "after the mark: dropped");
+    assert!(
+        !drop.pass(&open([10, 0, 0, 1], 81)),
+        "after the mark: dropped"
+    );
     assert!(drop.pass(&open([10, 0, 0, 2], 81)), "another host");
     assert_eq!(Results::from_name("drop"), Some(Results::Drop));
     assert_eq!(Results::from_name("keep").map(Results::name), Some("keep"));

@@ -206,15 +206,33 @@ fn canary_syn_ack_marks_the_host_once_and_is_no_open_port() {
     let ip = u128::from(Ipv4Addr::from(host).to_ipv6_mapped());
     let (c0, c1) = (canaries.port(ip, 0), canaries.port(ip, 1));
     let mut out = [0u8; MAX_ANSWER];
-    let syn_ack = |port: u16| reply(host, port, 40005, cookie(host, port, 40005) + 1, true, false);
+    let syn_ack = |port: u16| {
+        reply(
+            host,
+            port,
+            40005,
+            cookie(host, port, 40005) + 1,
+            true,
+            false,
+        )
+    };
     // The real port first: open, as without canaries (a stream cannot take it back).
     let o = r.handle(&syn_ack(80), 1, &mut out);
-    assert!(matches!(o.record, Some(Record::Status(StatusRecord { status: Status::Open, .. }))));
+    assert!(matches!(
+        o.record,
+        Some(Record::Status(StatusRecord {
+            status: Status::Open,
+            ..
+        }))
+    ));
     // A canary: the mark record, a RST back, no open port.
     let o = r.handle(&syn_ack(c0), 2, &mut out);
     match &o.record {
         Some(Record::Banner(b)) => {
-            assert_eq!((b.app_proto, b.port, b.ip_proto), (crate::canary::APP_PROTO, c0, 6));
+            assert_eq!(
+                (b.app_proto, b.port, b.ip_proto),
+                (crate::canary::APP_PROTO, c0, 6)
+            );
             assert!(String::from_utf8_lossy(&b.banner).contains("canary port"));
         }
         other => panic!("{other:?}"),
@@ -231,7 +249,13 @@ fn canary_syn_ack_marks_the_host_once_and_is_no_open_port() {
     // A high port that is not one of this host's canaries is an open port as usual.
     let other = (49152..=u16::MAX).find(|&p| p != c0 && p != c1).unwrap();
     let o = r.handle(&syn_ack(other), 4, &mut out);
-    assert!(matches!(o.record, Some(Record::Status(StatusRecord { status: Status::Open, .. }))));
+    assert!(matches!(
+        o.record,
+        Some(Record::Status(StatusRecord {
+            status: Status::Open,
+            ..
+        }))
+    ));
     // A wrong cookie on a canary port is no mark.
     let bad = reply([198, 18, 128, 10], c0, 40005, 5, true, false);
     assert_eq!(r.handle(&bad, 5, &mut out).record, None);

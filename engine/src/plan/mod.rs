@@ -62,9 +62,7 @@ pub enum PlanError {
     BadShard(String),
     #[error("--resume-index {index} is past the end of the scan ({total} probes)")]
     ResumePastEnd { index: u64, total: u64 },
-    #[error(
-        "--canaries works with targets given as addresses and ranges, not with IP:PORT pairs"
-    )]
+    #[error("--canaries works with targets given as addresses and ranges, not with IP:PORT pairs")]
     CanaryPairs,
     #[error("{0}")]
     Canary(#[from] crate::canary::CanaryError),
@@ -460,7 +458,10 @@ impl Plan {
     /// Canary `k` of the host `ip`, as target number `x`.
     #[cold]
     fn canary_target(&self, ip: TargetIp, k: u64, x: u64) -> Target {
-        let c = self.canaries.as_ref().expect("slots past the ports are canaries");
+        let c = self
+            .canaries
+            .as_ref()
+            .expect("slots past the ports are canaries");
         Target {
             ip,
             port: c.target_port(ip, k as u8),
@@ -790,8 +791,15 @@ mod tests {
             canaries: 1,
             ..OrderSpec::default()
         };
-        let e = Plan::ordered(t.build().unwrap(), PortSetBuilder::new().build(), 1, 0, 1, spec)
-            .unwrap_err();
+        let e = Plan::ordered(
+            t.build().unwrap(),
+            PortSetBuilder::new().build(),
+            1,
+            0,
+            1,
+            spec,
+        )
+        .unwrap_err();
         assert_eq!(e, PlanError::CanaryPairs);
     }
 
