@@ -32,6 +32,7 @@ mod supervise;
 mod threads;
 mod values;
 
+use masscan_engine::canary::Results;
 use settings::Mode;
 
 const NMAP_HELP: &str = "\
@@ -133,6 +134,7 @@ fn run() -> Result<i32, args::UserError> {
                 banner_types: run.banner_types.clone(),
                 show_open: !c.report.noshow_open,
                 show_closed: c.report.show_closed && !c.report.open_only,
+                drop_marked: c.pace.canary_results == Results::Drop,
             };
             let xsl = c.report.stylesheet.clone();
             readscan::run(

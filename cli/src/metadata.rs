@@ -1,6 +1,6 @@
 //! `--metadata FILE`: one JSON document per scan run, written when the run ends (however it
 //! ends), saying what was scanned and how far it got: the scan's fingerprint (its targets,
-//! ports, seed, order and retries: equal on every shard of one scan), the shard, the index
+//! ports, seed, order, retries and canaries: equal on every shard of one scan), the shard, the index
 //! range this run covered, probes sent and indices left, what was found, start and end times, and
 //! the exit (completed, paused with the index to resume from, or failed with why). The
 //! documents of a scan's shards, taken together, show whether the merged results are complete.
@@ -50,6 +50,11 @@ pub fn fingerprint(c: &ScanConfig) -> String {
         )
         .as_bytes(),
     );
+    // Canary slots change the index space (written only when there are some, so a scan
+    // without them keeps its fingerprint).
+    if c.pace.canaries > 0 {
+        h.update(format!("canaries {}\n", c.pace.canaries).as_bytes());
+    }
     let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
 }

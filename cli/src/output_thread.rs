@@ -8,6 +8,7 @@ use crate::outputs::{self, Output, Rotation};
 use crate::settings::Run;
 use crate::status::StatsJson;
 use masscan_drivers::middleware::SharedPcap;
+use masscan_engine::canary::Marks;
 use masscan_engine::config::ScanConfig;
 use masscan_engine::output::{OutputSpec, Record, ScannedPorts};
 use std::sync::mpsc;
@@ -66,20 +67,23 @@ pub fn open_outputs(c: &ScanConfig, start: u64) -> Result<Vec<Output>, UserError
 }
 
 /// The output thread: writes each result to every output as it arrives and flushes at least
-/// once a second; closes every output validly when the receive threads are done.
+/// once a second; closes every output validly when the receive threads are done. With
+/// `--canaries`, `marks` passes one mark record per host (whichever receive core found it)
+/// and, with `--canary-results drop`, holds back a marked host's later results.
 pub fn write_outputs(
     mut outputs: Vec<Output>,
     records: mpsc::Receiver<Record>,
-    pcap: Option<SharedPcap>,
+    (pcap, mut marks): (Option<SharedPcap>, Option<Marks>),
 ) -> Result<(), UserError> {
     let mut last_flush = Instant::now();
     let mut dirty = false;
     loop {
         match records.recv_timeout(Duration::from_millis(200)) {
-            Ok(r) => {
+            Ok(r) if marks.as_mut().is_none_or(|m| m.pass(&r)) => {
                 each(&mut outputs, |o| o.record(&r))?;
                 dirty = true;
             }
+            Ok(_) => {}
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }

@@ -5,10 +5,12 @@
 use crate::args::UserError;
 use crate::console::errln;
 use crate::outputs::{now, Headers, Output};
+use masscan_engine::canary;
 use masscan_engine::output::binary::BinaryReader;
 use masscan_engine::output::{OutputSpec, Record, Status};
 use masscan_engine::plan::ports::{PortSet, Proto, ARP};
 use masscan_engine::plan::targets::TargetSet;
+use std::collections::HashSet;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
@@ -25,9 +27,17 @@ pub struct Filter {
     pub show_open: bool,
     /// Closed ports are written (`--show closed`, not `--open-only`).
     pub show_closed: bool,
+    /// `--canary-results drop`: a host marked anywhere in the files has only its mark written
+    /// (the files are read twice: first for the marks).
+    pub drop_marked: bool,
 }
 
 impl Filter {
+    /// Whether `r` is written, given the hosts the files mark (`marked`, for `drop_marked`).
+    fn keeps_given(&self, r: &Record, marked: &HashSet<IpAddr>) -> bool {
+        (canary::is_mark(r) || !marked.contains(&r.ip())) && self.keeps(r)
+    }
+
     fn keeps(&self, r: &Record) -> bool {
         let (ip, value) = match r {
             Record::Status(s) => {
@@ -71,6 +81,26 @@ fn port_value(ip_proto: u8, port: u16) -> u32 {
     proto.base() + u32::from(port)
 }
 
+/// Every host the readable records of `files` mark (`--canaries`); errors are reported by the
+/// pass that writes.
+fn marked_hosts(files: &[PathBuf]) -> HashSet<IpAddr> {
+    let mut marked = HashSet::new();
+    for p in files {
+        let Ok(f) = std::fs::File::open(p) else {
+            continue;
+        };
+        let Ok(mut reader) = BinaryReader::new(std::io::BufReader::new(f)) else {
+            continue;
+        };
+        while let Ok(Some(r)) = reader.next_record() {
+            if canary::is_mark(&r) {
+                marked.insert(r.ip());
+            }
+        }
+    }
+    marked
+}
+
 /// The start time in the first readable file's header (XML `start`, grepable `initiated`).
 fn first_start_time(files: &[PathBuf]) -> Option<u64> {
     files.iter().find_map(|p| {
@@ -109,6 +139,11 @@ pub fn run(
     if outs.is_empty() {
         outs.push(Output::console());
     }
+    let marked = if filter.drop_marked {
+        marked_hosts(files)
+    } else {
+        HashSet::new()
+    };
     let mut failed = false;
     for path in files {
         let shown = path.display();
@@ -133,7 +168,7 @@ pub fn run(
         }
         loop {
             match reader.next_record() {
-                Ok(Some(r)) if filter.keeps(&r) => {
+                Ok(Some(r)) if filter.keeps_given(&r, &marked) => {
                     for out in &mut outs {
                         out.record(&r)?;
                     }

@@ -25,6 +25,7 @@ use masscan_drivers::fault::{FaultInjector, FaultTally};
 use masscan_drivers::middleware::{PcapRx, PcapTx, SharedPcap, Traced};
 use masscan_drivers::privilege::{drop_all_capabilities, switch_user};
 use masscan_drivers::SystemClock;
+use masscan_engine::canary::Marks;
 use masscan_engine::classify::{Classifier, ClassifierConfig};
 use masscan_engine::config::{Mac, ScanConfig};
 use masscan_engine::cookie::CookieKey;
@@ -317,7 +318,11 @@ fn per_interface<'a>(
     let classifiers = (wires.iter().zip(nics).enumerate())
         .map(|(i, (w, nc))| {
             let adapter = links.get(i).map(|l| &l.adapter);
-            classifier_config(nc, w, key, adapter, live, rx_threads)
+            ClassifierConfig {
+                // The plan's own, so both sides pick the same canary ports.
+                canaries: plan.canaries().cloned(),
+                ..classifier_config(nc, w, key, adapter, live, rx_threads)
+            }
         })
         .collect();
     (probes, classifiers)
@@ -359,7 +364,14 @@ fn run_threads<R: RxQueue, T: TxQueue, U: TxQueue>(
         let rx_handles = spawn_receivers(s, shared, rx_queues, &record_tx);
         drop(record_tx);
         let pcap = shared.pcap.clone();
-        let output = s.spawn(move || write_outputs(outputs, record_rx, pcap));
+        // --canaries: one mark per host across the receive cores, and --canary-results.
+        let marks = (shared.c.pace.canaries > 0).then(|| {
+            Marks::new(
+                CookieKey::from_seed(shared.c.seed),
+                shared.c.pace.canary_results,
+            )
+        });
+        let output = s.spawn(move || write_outputs(outputs, record_rx, (pcap, marks)));
         let tx_handles = spawn_transmitters(s, shared, tx_queues);
         let xdp = m.xdp;
         if let Some((server, driver)) = &m.metrics {

@@ -38,6 +38,7 @@ fn build_plan(c: &ScanConfig, listing: bool) -> Result<Plan, UserError> {
         order: c.pace.order,
         rate: c.pace.order_rate() as u64,
         listing,
+        canaries: c.pace.canaries,
     };
     let plan = Plan::ordered(
         c.targets.clone(),
@@ -74,7 +75,7 @@ pub fn list_scan(c: &ScanConfig) -> Result<(), UserError> {
     };
     let plan = build_plan(c, true)?;
     // A pair scan lists its pairs as a pairs file writes them (the original has no pairs).
-    let with_port = plan.port_count() > 1 || plan.is_pairs();
+    let with_port = plan.slot_count() > 1 || plan.is_pairs();
     let original = matches!(c.pace.order, ScanOrder::BlackRock { .. }) && !plan.is_pairs();
     let slice = plan.slice(c.pace.resume_index, scan_end(c), c.pace.shard, 0, 1);
     let stdout = std::io::stdout();

@@ -29,8 +29,12 @@ pub fn banner(plan: &Plan) {
         gmt_now()
     );
     errln!("Initiating SYN Stealth Scan");
+    let canaries = match plan.canaries() {
+        Some(c) => format!(" + {}", plural(u64::from(c.count()), "canary port")),
+        None => String::new(),
+    };
     errln!(
-        "Scanning {} [{}/host]",
+        "Scanning {} [{}/host{canaries}]",
         plural(plan.host_count(), "host"),
         plural(plan.port_count(), "port"),
     );

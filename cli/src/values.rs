@@ -234,6 +234,17 @@ pub fn identify_tries(s: &str) -> Result<u8, String> {
     bounded("identify-tries", s, 0, u64::from(most)).map(|n| n as u8)
 }
 
+/// `--canaries`: canary ports per host.
+pub fn canaries(s: &str) -> Result<u8, String> {
+    bounded("canaries", s, 0, u64::from(masscan_engine::canary::MAX)).map(|n| n as u8)
+}
+
+/// `--canary-results`: `keep` or `drop`.
+pub fn canary_results(s: &str) -> Result<masscan_engine::canary::Results, String> {
+    masscan_engine::canary::Results::from_name(s.trim())
+        .ok_or_else(|| format!("bad --canary-results {s}: use keep or drop"))
+}
+
 pub fn ttl(s: &str) -> Result<u8, String> {
     bounded("ttl", s, 0, 255).map(|n| n as u8)
 }

@@ -15,6 +15,7 @@
 //! frame, [`Classifier::poll_record`]). Everything else is counted and dropped; any byte
 //! sequence is safe to feed in.
 
+use crate::canary::{self, Canaries};
 use crate::cookie::CookieKey;
 use crate::counters::{ClassifierCounters, TcpCounters};
 use crate::coverage::{CaptureCounters, Captures};
@@ -73,6 +74,9 @@ pub struct ClassifierConfig {
     /// Keep the open TCP ports' capture histories (buckets of the table, as for
     /// `dedup_buckets`) for the coverage estimate; `None`: not kept.
     pub capture_buckets: Option<usize>,
+    /// The scan's canary ports (`--canaries`): a SYN-ACK from one marks its host instead of
+    /// reporting an open port.
+    pub canaries: Option<Arc<Canaries>>,
 }
 
 impl ClassifierConfig {
@@ -98,6 +102,7 @@ impl ClassifierConfig {
             raw_protos: RawProtos::default(),
             attempts: 1,
             capture_buckets: None,
+            canaries: None,
         }
     }
 }
@@ -260,6 +265,10 @@ impl Classifier {
             return out;
         };
         let open = r.status == Status::Open;
+        if open && r.ip_proto == 6 && self.is_canary(&r) {
+            self.canary(&addrs, &r, (now, answer), &mut out);
+            return out;
+        }
         let fresh = self.dedup.insert(
             r.them,
             u32::from(r.ip_proto) << 16 | u32::from(r.port_them),
@@ -311,6 +320,30 @@ impl Classifier {
             }
         }
         out
+    }
+
+    /// Whether reply `r` comes from one of its host's canary ports.
+    fn is_canary(&self, r: &ProbeReply<'_>) -> bool {
+        (self.cfg.canaries.as_ref()).is_some_and(|c| c.is_canary(r.them, r.port_them))
+    }
+
+    /// A SYN-ACK from a canary port: answered with a RST (never a banner connection), counted,
+    /// and the host's first one on this core makes its mark record.
+    fn canary(
+        &mut self,
+        a: &ReplyAddrs,
+        r: &ProbeReply<'_>,
+        (now, answer): (u32, &mut [u8]),
+        out: &mut FrameOutcome,
+    ) {
+        self.counters.canary_answers += 1;
+        if self.cfg.send_rst {
+            self.send_answer(a, r, answer, out);
+        }
+        if self.dedup.insert(r.them, canary::MARK_SLOT, true) {
+            self.counters.canary_marks += 1;
+            out.record = Some(canary::mark_record(r.them, r.port_them, a.ttl, now));
+        }
     }
 
     /// What this core reads received frames against (its configuration, borrowed).

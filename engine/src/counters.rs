@@ -173,6 +173,9 @@ counters! {
             .counter("masscan_tx_ring_full_total", "Batches cut short by a full transmit ring."),
         /// System calls (or doorbells) made to push frames out, as the driver counts them.
         kicks = json().label("kicks"),
+        /// Canary probes among those sent (`--canaries`).
+        canaries = json().on_line("canaries", "canary probes", true)
+            .counter("masscan_tx_canary_probes_total", "Canary probes sent (--canaries), per transmit core."),
     }
 }
 
@@ -209,6 +212,13 @@ counters! {
         icmp_errors = json().on_line("icmp", "errors about our probes", true),
         /// UDP replies reported with the `IP-MISMATCH` mark (the cookie did not come back).
         ip_mismatch = json().on_line("icmp", "UDP replies from another address (IP-MISMATCH)", true),
+        /// SYN-ACKs from canary ports (`--canaries`), not reported as open ports.
+        canary_answers = json().on_line("canaries", "SYN-ACKs from canary ports", true)
+            .counter("masscan_rx_canary_answers_total", "SYN-ACKs from canary ports (--canaries)."),
+        /// Hosts this core marked (its first canary SYN-ACK of each; the outputs hold one mark
+        /// per host, whichever core saw it).
+        canary_marks = json().on_line("canaries", "hosts marked", false)
+            .counter("masscan_rx_canary_marked_hosts_total", "Hosts marked by a canary SYN-ACK, per receive core."),
     }
 }
 

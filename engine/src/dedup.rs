@@ -47,8 +47,8 @@ impl Dedup {
         }
     }
 
-    /// Inserts the result; false when it was already there. `port` is protocol << 16 | port.
-    pub fn insert(&mut self, ip: IpAddr, port: u32, open: bool) -> bool {
+    /// The result's fingerprint and its two candidate buckets.
+    fn place(&self, ip: IpAddr, port: u32, open: bool) -> (u64, usize, usize) {
         let ip = match ip {
             IpAddr::V4(v4) => u128::from(v4.to_ipv6_mapped()),
             IpAddr::V6(v6) => u128::from(v6),
@@ -57,11 +57,22 @@ impl Dedup {
             .key
             .v6(ip, u128::from(open), (port >> 16) as u16, port as u16);
         // Even, so never EMPTY; the two buckets come from other bits than each other.
-        let f = h & !1;
-        let (i, j) = (
+        (
+            h & !1,
             (h >> 40) as usize & self.mask,
             (h >> 12) as usize & self.mask,
-        );
+        )
+    }
+
+    /// Whether the result is there (as [`Self::insert`] would find it).
+    pub fn contains(&self, ip: IpAddr, port: u32, open: bool) -> bool {
+        let (f, i, j) = self.place(ip, port, open);
+        self.buckets[i].contains(&f) || self.buckets[j].contains(&f)
+    }
+
+    /// Inserts the result; false when it was already there. `port` is protocol << 16 | port.
+    pub fn insert(&mut self, ip: IpAddr, port: u32, open: bool) -> bool {
+        let (f, i, j) = self.place(ip, port, open);
         if self.buckets[i].contains(&f) || self.buckets[j].contains(&f) {
             return false;
         }

@@ -11,6 +11,7 @@
 pub mod arp;
 pub mod backoff;
 pub mod banner;
+pub mod canary;
 pub mod classify;
 pub mod clock;
 pub mod config;

@@ -98,6 +98,7 @@ mod tests {
             port: 80,
             number: 0,
             attempt: 0,
+            canary: false,
         };
         assert_eq!(line(t, false), "10.0.0.1\n");
         assert_eq!(line(t, true), "10.0.0.1:80\n");
@@ -106,6 +107,7 @@ mod tests {
             port: (1 << 16) + 53,
             number: 0,
             attempt: 0,
+            canary: false,
         };
         assert_eq!(line(u, true), "255.255.255.255:U:53\n");
         let mut v = Vec::new();
@@ -116,6 +118,7 @@ mod tests {
             port: 65535,
             number: 0,
             attempt: 0,
+            canary: false,
         };
         assert_eq!(line(v6, true), "[::1]:65535\n");
         assert_eq!(line(v6, false), "::1\n");
@@ -124,7 +127,7 @@ mod tests {
     proptest! {
         #[test]
         fn ipv4_matches_std(ip: u32, port: u16) {
-            let t = Target { ip: TargetIp::V4(ip), port: port as u32, number: 0, attempt: 0 };
+            let t = Target { ip: TargetIp::V4(ip), port: port as u32, number: 0, attempt: 0, canary: false };
             prop_assert_eq!(line(t, true), format!("{}:{}\n", std::net::Ipv4Addr::from(ip), port));
         }
     }

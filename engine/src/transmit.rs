@@ -159,6 +159,7 @@ pub fn run<Q: TxQueue>(
             };
             let Some(t) = t else { continue };
             if let Some((len, count)) = probes.build_target(t, (0, stamp), frame) {
+                c.canaries += u64::from(t.canary);
                 if count > 1 {
                     pending = Some((*t, 1, count));
                 }

@@ -75,7 +75,7 @@ fn receive_families_are_declared_without_receive_cores() {
     let rx = section(&text, "# HELP masscan_reply_rtt");
     let mut declared = section(EXPECTED, "# HELP masscan_xdp");
     declared.retain(|l| l.starts_with('#'));
-    assert_eq!(declared.len(), 2 * 10, "ten receive families");
+    assert_eq!(declared.len(), 2 * 12, "twelve receive families");
     assert_eq!(rx, declared);
 }
 
@@ -109,6 +109,10 @@ masscan_tx_throttle_waits_total{core="1"} 2003
 # TYPE masscan_tx_ring_full_total counter
 masscan_tx_ring_full_total{core="0"} 1004
 masscan_tx_ring_full_total{core="1"} 2004
+# HELP masscan_tx_canary_probes_total Canary probes sent (--canaries), per transmit core.
+# TYPE masscan_tx_canary_probes_total counter
+masscan_tx_canary_probes_total{core="0"} 1007
+masscan_tx_canary_probes_total{core="1"} 2007
 # HELP masscan_rx_frames_total Frames received, per receive core.
 # TYPE masscan_rx_frames_total counter
 masscan_rx_frames_total{core="0"} 101
@@ -139,6 +143,16 @@ masscan_rx_bad_cookie_total{core="2"} 0
 masscan_rx_malformed_total{core="0"} 103
 masscan_rx_malformed_total{core="1"} 0
 masscan_rx_malformed_total{core="2"} 0
+# HELP masscan_rx_canary_answers_total SYN-ACKs from canary ports (--canaries).
+# TYPE masscan_rx_canary_answers_total counter
+masscan_rx_canary_answers_total{core="0"} 126
+masscan_rx_canary_answers_total{core="1"} 0
+masscan_rx_canary_answers_total{core="2"} 0
+# HELP masscan_rx_canary_marked_hosts_total Hosts marked by a canary SYN-ACK, per receive core.
+# TYPE masscan_rx_canary_marked_hosts_total counter
+masscan_rx_canary_marked_hosts_total{core="0"} 127
+masscan_rx_canary_marked_hosts_total{core="1"} 0
+masscan_rx_canary_marked_hosts_total{core="2"} 0
 # HELP masscan_rx_kernel_drops_total Frames the kernel dropped before the scan saw them.
 # TYPE masscan_rx_kernel_drops_total counter
 masscan_rx_kernel_drops_total{core="0"} 112

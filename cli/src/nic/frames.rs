@@ -214,5 +214,7 @@ pub fn classifier_config(
         // The coverage estimate's capture histories (crate::coverage says when).
         capture_buckets: matches!(Captures::of(c), Captures::Kept(_))
             .then(|| masscan_engine::dedup::buckets_for(c.pace.rate, c.pace.retries)),
+        // The plan's (run.rs sets it), so both sides pick the same canary ports.
+        canaries: None,
     }
 }

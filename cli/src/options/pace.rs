@@ -3,6 +3,7 @@
 
 use crate::args::UserError;
 use crate::values;
+use masscan_engine::canary::Results;
 use masscan_engine::config::{defaults, Pace, Wait};
 use masscan_engine::plan::{ScanOrder, Shard};
 
@@ -61,6 +62,17 @@ pub struct PaceOptions {
     /// SYN: a server still holding a half-open connection from the first may reset it.
     #[arg(long = "coverage")]
     pub coverage: bool,
+    /// Beyond the original: N extra TCP SYNs per host (0 to 8; default 0, off) to high ports
+    /// (49152-65535) the scan does not probe, chosen from the seed. A host that answers one
+    /// (a tarpit, a SYN proxy) is marked with one `canary` record in every output instead of
+    /// reporting the canary port open. Costs hosts x N probes (x tries).
+    #[arg(long = "canaries", value_name = "N", value_parser = values::canaries)]
+    pub canaries: Option<u8>,
+    /// With --canaries: `keep` (default) writes a marked host's results as usual beside its
+    /// mark; `drop` leaves out its results that arrive after the mark (those before it are
+    /// already written; --readscan with drop filters a whole -oB file).
+    #[arg(long = "canary-results", value_name = "keep|drop", value_parser = values::canary_results)]
+    pub canary_results: Option<Results>,
     #[arg(
         long = "wait",
         help = format!(
@@ -99,6 +111,8 @@ impl PaceOptions {
         p.infinite = self.infinite;
         p.backoff = self.backoff;
         p.coverage = self.coverage;
+        p.canaries = self.canaries.unwrap_or(0);
+        p.canary_results = self.canary_results.unwrap_or_default();
         if let Some(w) = self.wait {
             p.wait = w;
         }

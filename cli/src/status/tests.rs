@@ -19,6 +19,7 @@ pub(crate) fn tx_core(k: u64) -> TxSnapshot {
             throttle_waits: b + 3,
             ring_full: b + 4,
             kicks: b + 5,
+            canaries: b + 7,
         },
         next_index: b + 6,
         done: k == 0,
@@ -44,6 +45,8 @@ pub(crate) fn rx_cores() -> Vec<RxCounters> {
             nd_answered: 125,
             icmp_errors: 110,
             ip_mismatch: 111,
+            canary_answers: 126,
+            canary_marks: 127,
         },
         receive: ReceiveLoopCounters {
             kernel_drops: 112,
@@ -135,9 +138,12 @@ fn snapshot() -> Snapshot {
 
 const SUMMARY: &str = "\
 tx-core 0 (cpu 3): 1001 probes in 2.000 s = 500 pps, 1002 batches, 1003 throttle waits, 1004 ring full, 1005 kicks
+tx-core 0 canaries: 1007 canary probes
 tx-core 1 (unpinned): 2001 probes in 4.000 s = 500 pps, 2002 batches, 2003 throttle waits, 2004 ring full, 2005 kicks
+tx-core 1 canaries: 2007 canary probes
 rx-core 0 (cpu 5): 101 frames, 106 open, 107 closed, 105 duplicates, 104 bad cookie, 102 not ours, 103 malformed, 108 rst sent, 109 arp answered, 125 nd answered, 112 kernel drops, 113 fill-empty, 114 answers dropped
 rx-core 0 icmp: 110 errors about our probes, 111 UDP replies from another address (IP-MISMATCH)
+rx-core 0 canaries: 126 SYN-ACKs from canary ports, 127 hosts marked
 rx-core 0 banners: 115 connections (117 at most at once, 118 refused: table full), 119 timed out, 120 retransmissions, 124 second connections, 121 banners
 rx-core 1 (unpinned): 201 frames, 206 open, 0 closed, 0 duplicates, 0 bad cookie, 0 not ours, 0 malformed, 0 rst sent, 0 arp answered, 0 nd answered, 212 kernel drops, 0 fill-empty, 0 answers dropped
 rx-core 1 icmp: 0 errors about our probes, 211 UDP replies from another address (IP-MISMATCH)
@@ -180,8 +186,8 @@ fn without_time(line: &str) -> String {
     format!("{head}\"time\":T{}", &tail[digits..])
 }
 
-const STATS_JSON: &str = r#"{"done":0.1235,"elapsed":1.235,"final":true,"found":312,"pps":6913.0,"rx":[{"answers_dropped":114,"arp_answered":109,"bad_cookie":104,"closed":107,"core":0,"duplicates":105,"fill_empty":113,"frames":101,"icmp_errors":110,"ip_mismatch":111,"kernel_drops":112,"malformed":103,"nd_answered":125,"not_ours":102,"open":106,"rst_sent":108,"tcp":{"active":116,"banners":121,"opened":115,"peak":117,"reconnects":124,"refused":118,"retransmits":120,"timeouts":119}},{"answers_dropped":0,"arp_answered":0,"bad_cookie":0,"closed":0,"core":1,"duplicates":0,"fill_empty":0,"frames":201,"icmp_errors":0,"ip_mismatch":211,"kernel_drops":212,"malformed":0,"nd_answered":0,"not_ours":0,"open":206,"rst_sent":0,"tcp":{"active":0,"banners":0,"opened":0,"peak":0,"reconnects":0,"refused":218,"retransmits":0,"timeouts":0}},{"answers_dropped":0,"arp_answered":0,"bad_cookie":0,"closed":307,"core":2,"duplicates":0,"fill_empty":313,"frames":301,"icmp_errors":0,"ip_mismatch":0,"kernel_drops":0,"malformed":0,"nd_answered":0,"not_ours":302,"open":0,"rst_sent":0,"tcp":{"active":0,"banners":0,"opened":0,"peak":0,"reconnects":0,"refused":0,"retransmits":0,"timeouts":0}}],"sent":3002,"time":T,"tx":[{"batches":1002,"core":0,"kicks":1005,"pps":1234.0,"ring_full":1004,"sent":1001,"throttle_waits":1003},{"batches":2002,"core":1,"kicks":2005,"pps":5679.0,"ring_full":2004,"sent":2001,"throttle_waits":2003}],"xdp":{"cpus":[{"cpu":0,"ours":12,"passed":14,"seen":11,"steered":13},{"cpu":1,"ours":22,"passed":24,"seen":21,"steered":23}],"mode":"native","ours":34,"passed":38,"seen":32,"steered":36}}
-{"done":0.1235,"elapsed":1.235,"final":false,"found":312,"pps":6913.0,"rx":[{"answers_dropped":114,"arp_answered":109,"bad_cookie":104,"closed":107,"core":0,"duplicates":105,"fill_empty":113,"frames":101,"icmp_errors":110,"ip_mismatch":111,"kernel_drops":112,"malformed":103,"nd_answered":125,"not_ours":102,"open":106,"rst_sent":108,"tcp":{"active":116,"banners":121,"opened":115,"peak":117,"reconnects":124,"refused":118,"retransmits":120,"timeouts":119}},{"answers_dropped":0,"arp_answered":0,"bad_cookie":0,"closed":0,"core":1,"duplicates":0,"fill_empty":0,"frames":201,"icmp_errors":0,"ip_mismatch":211,"kernel_drops":212,"malformed":0,"nd_answered":0,"not_ours":0,"open":206,"rst_sent":0,"tcp":{"active":0,"banners":0,"opened":0,"peak":0,"reconnects":0,"refused":218,"retransmits":0,"timeouts":0}},{"answers_dropped":0,"arp_answered":0,"bad_cookie":0,"closed":307,"core":2,"duplicates":0,"fill_empty":313,"frames":301,"icmp_errors":0,"ip_mismatch":0,"kernel_drops":0,"malformed":0,"nd_answered":0,"not_ours":302,"open":0,"rst_sent":0,"tcp":{"active":0,"banners":0,"opened":0,"peak":0,"reconnects":0,"refused":0,"retransmits":0,"timeouts":0}}],"sent":3002,"time":T,"tx":[{"batches":1002,"core":0,"kicks":1005,"pps":1234.0,"ring_full":1004,"sent":1001,"throttle_waits":1003},{"batches":2002,"core":1,"kicks":2005,"pps":5679.0,"ring_full":2004,"sent":2001,"throttle_waits":2003}],"xdp":null}
+const STATS_JSON: &str = r#"{"done":0.1235,"elapsed":1.235,"final":true,"found":312,"pps":6913.0,"rx":[{"answers_dropped":114,"arp_answered":109,"bad_cookie":104,"canary_answers":126,"canary_marks":127,"closed":107,"core":0,"duplicates":105,"fill_empty":113,"frames":101,"icmp_errors":110,"ip_mismatch":111,"kernel_drops":112,"malformed":103,"nd_answered":125,"not_ours":102,"open":106,"rst_sent":108,"tcp":{"active":116,"banners":121,"opened":115,"peak":117,"reconnects":124,"refused":118,"retransmits":120,"timeouts":119}},{"answers_dropped":0,"arp_answered":0,"bad_cookie":0,"canary_answers":0,"canary_marks":0,"closed":0,"core":1,"duplicates":0,"fill_empty":0,"frames":201,"icmp_errors":0,"ip_mismatch":211,"kernel_drops":212,"malformed":0,"nd_answered":0,"not_ours":0,"open":206,"rst_sent":0,"tcp":{"active":0,"banners":0,"opened":0,"peak":0,"reconnects":0,"refused":218,"retransmits":0,"timeouts":0}},{"answers_dropped":0,"arp_answered":0,"bad_cookie":0,"canary_answers":0,"canary_marks":0,"closed":307,"core":2,"duplicates":0,"fill_empty":313,"frames":301,"icmp_errors":0,"ip_mismatch":0,"kernel_drops":0,"malformed":0,"nd_answered":0,"not_ours":302,"open":0,"rst_sent":0,"tcp":{"active":0,"banners":0,"opened":0,"peak":0,"reconnects":0,"refused":0,"retransmits":0,"timeouts":0}}],"sent":3002,"time":T,"tx":[{"batches":1002,"canaries":1007,"core":0,"kicks":1005,"pps":1234.0,"ring_full":1004,"sent":1001,"throttle_waits":1003},{"batches":2002,"canaries":2007,"core":1,"kicks":2005,"pps":5679.0,"ring_full":2004,"sent":2001,"throttle_waits":2003}],"xdp":{"cpus":[{"cpu":0,"ours":12,"passed":14,"seen":11,"steered":13},{"cpu":1,"ours":22,"passed":24,"seen":21,"steered":23}],"mode":"native","ours":34,"passed":38,"seen":32,"steered":36}}
+{"done":0.1235,"elapsed":1.235,"final":false,"found":312,"pps":6913.0,"rx":[{"answers_dropped":114,"arp_answered":109,"bad_cookie":104,"canary_answers":126,"canary_marks":127,"closed":107,"core":0,"duplicates":105,"fill_empty":113,"frames":101,"icmp_errors":110,"ip_mismatch":111,"kernel_drops":112,"malformed":103,"nd_answered":125,"not_ours":102,"open":106,"rst_sent":108,"tcp":{"active":116,"banners":121,"opened":115,"peak":117,"reconnects":124,"refused":118,"retransmits":120,"timeouts":119}},{"answers_dropped":0,"arp_answered":0,"bad_cookie":0,"canary_answers":0,"canary_marks":0,"closed":0,"core":1,"duplicates":0,"fill_empty":0,"frames":201,"icmp_errors":0,"ip_mismatch":211,"kernel_drops":212,"malformed":0,"nd_answered":0,"not_ours":0,"open":206,"rst_sent":0,"tcp":{"active":0,"banners":0,"opened":0,"peak":0,"reconnects":0,"refused":218,"retransmits":0,"timeouts":0}},{"answers_dropped":0,"arp_answered":0,"bad_cookie":0,"canary_answers":0,"canary_marks":0,"closed":307,"core":2,"duplicates":0,"fill_empty":313,"frames":301,"icmp_errors":0,"ip_mismatch":0,"kernel_drops":0,"malformed":0,"nd_answered":0,"not_ours":302,"open":0,"rst_sent":0,"tcp":{"active":0,"banners":0,"opened":0,"peak":0,"reconnects":0,"refused":0,"retransmits":0,"timeouts":0}}],"sent":3002,"time":T,"tx":[{"batches":1002,"canaries":1007,"core":0,"kicks":1005,"pps":1234.0,"ring_full":1004,"sent":1001,"throttle_waits":1003},{"batches":2002,"canaries":2007,"core":1,"kicks":2005,"pps":5679.0,"ring_full":2004,"sent":2001,"throttle_waits":2003}],"xdp":null}
 "#;
 
 #[test]

@@ -11,6 +11,7 @@ mod common;
 
 mod bacnet;
 mod banners;
+mod canary;
 mod clients;
 mod compat;
 mod coverage;

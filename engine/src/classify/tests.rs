@@ -187,3 +187,76 @@ fn each_probes_answer_is_captured_and_answered_from_its_own_ack() {
     assert_eq!(r.capture_counters().unwrap().ports, 1);
     assert!(classifier().capture_counters().is_none());
 }
+
+#[test]
+fn canary_syn_ack_marks_the_host_once_and_is_no_open_port() {
+    let key = CookieKey::from_seed(7);
+    let scanned = {
+        let mut b = crate::plan::ports::PortSetBuilder::new();
+        b.add_spec("80").unwrap();
+        b.build()
+    };
+    let canaries = Arc::new(crate::canary::Canaries::new(key, 2, &scanned).unwrap());
+    let mut r = Classifier::new(ClassifierConfig {
+        link: Link::new(SCANNER_MAC),
+        canaries: Some(canaries.clone()),
+        ..ClassifierConfig::new(key, v4_source([198, 18, 0, 2], 40000, 16))
+    });
+    let host = [198, 18, 128, 9];
+    let ip = u128::from(Ipv4Addr::from(host).to_ipv6_mapped());
+    let (c0, c1) = (canaries.port(ip, 0), canaries.port(ip, 1));
+    let mut out = [0u8; MAX_ANSWER];
+    let syn_ack = |port: u16| {
+        reply(
+            host,
+            port,
+            40005,
+            cookie(host, port, 40005) + 1,
+            true,
+            false,
+        )
+    };
+    // The real port first: open, as without canaries (a stream cannot take it back).
+    let o = r.handle(&syn_ack(80), 1, &mut out);
+    assert!(matches!(
+        o.record,
+        Some(Record::Status(StatusRecord {
+            status: Status::Open,
+            ..
+        }))
+    ));
+    // A canary: the mark record, a RST back, no open port.
+    let o = r.handle(&syn_ack(c0), 2, &mut out);
+    match &o.record {
+        Some(Record::Banner(b)) => {
+            assert_eq!(
+                (b.app_proto, b.port, b.ip_proto),
+                (crate::canary::APP_PROTO, c0, 6)
+            );
+            assert!(String::from_utf8_lossy(&b.banner).contains("canary port"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(o.answer_len > 0, "answered with a RST");
+    // The host's other canary and a repeat: counted, answered, no second mark.
+    for port in [c1, c0] {
+        let o = r.handle(&syn_ack(port), 3, &mut out);
+        assert_eq!(o.record, None);
+        assert!(o.answer_len > 0);
+    }
+    let n = r.counters();
+    assert_eq!((n.open, n.canary_answers, n.canary_marks), (1, 3, 1));
+    // A high port that is not one of this host's canaries is an open port as usual.
+    let other = (49152..=u16::MAX).find(|&p| p != c0 && p != c1).unwrap();
+    let o = r.handle(&syn_ack(other), 4, &mut out);
+    assert!(matches!(
+        o.record,
+        Some(Record::Status(StatusRecord {
+            status: Status::Open,
+            ..
+        }))
+    ));
+    // A wrong cookie on a canary port is no mark.
+    let bad = reply([198, 18, 128, 10], c0, 40005, 5, true, false);
+    assert_eq!(r.handle(&bad, 5, &mut out).record, None);
+}

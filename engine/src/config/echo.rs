@@ -84,6 +84,15 @@ pub static ECHO: &[Echo] = &[
     setting("infinite", |c| flag(c.pace.infinite), None),
     setting("backoff", |c| flag(c.pace.backoff), None),
     setting("coverage", |c| flag(c.pace.coverage), None),
+    setting("canaries", |c| unless(c.pace.canaries, 0), None),
+    setting(
+        "canary-results",
+        |c| {
+            let r = c.pace.canary_results;
+            (r != crate::canary::Results::Keep).then(|| r.name().to_string())
+        },
+        None,
+    ),
     Echo::Lines(write_threads),
     setting(
         "ttl",

@@ -35,6 +35,11 @@ pub struct Pace {
     /// `--coverage`: each retry's SYN carries its attempt, and the scan estimates the open
     /// ports it missed (`crate::coverage`).
     pub coverage: bool,
+    /// `--canaries`: extra TCP probes per host to high ports the scan does not probe
+    /// (`crate::canary`); 0: none.
+    pub canaries: u8,
+    /// `--canary-results`: what a marked host's other results become.
+    pub canary_results: crate::canary::Results,
 }
 
 impl Pace {
@@ -58,6 +63,8 @@ impl Default for Pace {
             wait: Wait::default(),
             backoff: false,
             coverage: false,
+            canaries: 0,
+            canary_results: crate::canary::Results::Keep,
         }
     }
 }

@@ -318,7 +318,7 @@ impl Record {
 /// The `app_proto` numbers' own names, by number (fixed numbers: 0-36 are the original's
 /// `enum ApplicationProtocol`, 37 on are ours). `none` and `heur` are the names `--banner-types`
 /// knows them by; outputs write both as `unknown`, as the original does ([`app_name`]).
-const APP_NAMES: [&str; 63] = [
+const APP_NAMES: [&str; 64] = [
     "none",
     "heur",
     "ssh",
@@ -383,6 +383,8 @@ const APP_NAMES: [&str; 63] = [
     "bacnet",
     "dnp3",
     "http.location",
+    // A host marked by its canary ports (`crate::canary`), not a service.
+    "canary",
 ];
 
 /// The name every output writes for an `app_proto` number, as the original's
@@ -526,6 +528,7 @@ mod tests {
         assert_eq!(app_name(60), "bacnet");
         assert_eq!(app_name(61), "dnp3");
         assert_eq!(app_name(62), "http.location");
+        assert_eq!(app_name(crate::canary::APP_PROTO), "canary");
         assert_eq!(app_name(57), "enip");
         assert_eq!(app_name(59), "s7");
         assert_eq!(app_name(999), "(999)");

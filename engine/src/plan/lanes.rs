@@ -99,7 +99,7 @@ mod tests {
             let mut p = PortSetBuilder::new();
             p.add_spec(&format!("1-{ports}")).unwrap();
             let order = if blackrock { ScanOrder::BlackRock { rounds: 14 } } else { ScanOrder::Feistel };
-            let spec = OrderSpec { order, rate, listing };
+            let spec = OrderSpec { order, rate, listing, canaries: 0 };
             let plan = Plan::ordered(t.build().unwrap(), p.build(), seed, retries, 977, spec).unwrap();
             let start = start % plan.total();
             let js: [u64; LANES] = std::array::from_fn(|i| (start + i as u64 * 3) % plan.total());

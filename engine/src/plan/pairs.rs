@@ -403,6 +403,7 @@ mod tests {
                 order,
                 rate,
                 listing: false,
+                canaries: 0,
             };
             Plan::ordered(t, PortSetBuilder::new().build(), 9, retries, 13, spec).unwrap()
         }

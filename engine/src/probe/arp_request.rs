@@ -140,6 +140,7 @@ mod tests {
             port: Proto::Arp.base(),
             number: 1,
             attempt: 0,
+            canary: false,
         };
         let mut frame = [0u8; 128];
         let n = probes

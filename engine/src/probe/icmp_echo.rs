@@ -205,6 +205,7 @@ mod tests {
             port: Proto::Icmp.base(),
             number: 3,
             attempt: 0,
+            canary: false,
         };
         let mut frame = [0xaau8; 128];
         let n = probes.fill(&mut frame, &t, &src.choose(3), key).unwrap();

@@ -217,6 +217,7 @@ mod tests {
                 port: 443,
                 number: n as u64 * 7,
                 attempt: 0,
+                canary: false,
             };
             let mut frame = [0u8; 128];
             let len = probes
@@ -288,6 +289,7 @@ mod tests {
                 port: 22,
                 number: 4,
                 attempt,
+                canary: false,
             };
             let mut frame = [0u8; 128];
             let len = probes.fill(&mut frame, &t, &src.choose(4), &key).unwrap();

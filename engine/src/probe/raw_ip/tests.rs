@@ -47,6 +47,7 @@ fn probe(ip: TargetIp, proto: u8, vlan: Option<u16>, key: &CookieKey) -> Vec<u8>
         port: Proto::Other.base() + u32::from(proto),
         number: 5,
         attempt: 0,
+        canary: false,
     };
     let mut frame = [0xaau8; 128];
     let n = probes.fill(&mut frame, &t, &src.choose(5), key).unwrap();

@@ -28,6 +28,7 @@ fn init(ip: TargetIp, vlan: Option<u16>, key: &CookieKey) -> Vec<u8> {
         port: Proto::Sctp.base() + 9,
         number: 2,
         attempt: 0,
+        canary: false,
     };
     let mut frame = [0u8; 256];
     let n = probes

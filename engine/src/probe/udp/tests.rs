@@ -41,6 +41,7 @@ fn probe(ip: TargetIp, port: u16, vlan: Option<u16>, key: &CookieKey) -> Vec<u8>
         port: Proto::Udp.base() + u32::from(port),
         number: 5,
         attempt: 0,
+        canary: false,
     };
     let mut frame = [0xaau8; 2048];
     let n = probes.fill(&mut frame, &t, &src.choose(5), key).unwrap();
