@@ -320,6 +320,14 @@ impl<T: RangeInt> RangeList<T> {
         u64::try_from(self.len128()).ok().filter(|&n| n < u64::MAX)
     }
 
+    /// Bytes the list holds on the heap: the ranges, the counts and the radix table.
+    pub fn heap_bytes(&self) -> usize {
+        let i = &self.inner;
+        i.spans.capacity() * std::mem::size_of::<Span<T>>()
+            + i.samples.capacity() * 8
+            + i.buckets.capacity() * 4
+    }
+
     /// Whether `v` is a member.
     pub fn contains(&self, v: T) -> bool {
         let spans = self.spans();
@@ -556,6 +564,26 @@ mod tests {
             let l = RangeList::with_index(l.spans().to_vec(), full_max);
             let got: Vec<u128> = (0..l.len_u64().unwrap()).map(|i| l.pick(i)).collect();
             assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn long_list_costs_about_ten_bytes_per_range() {
+        // Past FULL_INDEX_MAX an IPv4 range costs 8 bytes, plus 1 for the counts and at most 2
+        // for the radix table: hold it under 11, with and without excludes (built in place).
+        let n = 300_000u32;
+        let (mut b, mut ex) = (RangeListBuilder::new(), RangeListBuilder::new());
+        for k in (0..n).rev() {
+            b.add(k * 32, k * 32 + 15 + k % 7);
+            if k % 100 == 0 {
+                ex.add(k * 32 + 5, k * 32 + 5);
+            }
+        }
+        let ex = ex.build();
+        for l in [b.clone().build(), b.build_excluding(&ex)] {
+            assert!(l.spans().len() >= n as usize);
+            let per_range = l.heap_bytes() as f64 / l.spans().len() as f64;
+            assert!(per_range < 11.0, "{per_range:.2} bytes per range");
         }
     }
 
