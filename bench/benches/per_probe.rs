@@ -12,7 +12,7 @@ use masscan_engine::plan::permutation::Permutation;
 use masscan_engine::plan::ports::PortSetBuilder;
 use masscan_engine::plan::source::{PortRange, Source};
 use masscan_engine::plan::targets::TargetSetBuilder;
-use masscan_engine::plan::Plan;
+use masscan_engine::plan::{Plan, TargetIp};
 use masscan_engine::probe::tcp_syn::SynTemplate;
 use masscan_engine::probe::Probes;
 use masscan_engine::template::TemplateParams;
@@ -74,6 +74,41 @@ fn pick(c: &mut Criterion) {
                 let mut acc = 0u32;
                 for _ in 0..N {
                     acc ^= p.pick(i).port;
+                    i = (i + 1) % total;
+                }
+                black_box(acc)
+            })
+        });
+    }
+    g.finish();
+}
+
+/// The whole pick (permutation, then address) over many ranges, each address folded into the
+/// result so the range lookup cannot be left out: 10,000, 100,000 and 1,000,000 `/28` ranges,
+/// one port.
+/// The permutation scatters the indices over the list, as in a scan.
+fn pick_scattered(c: &mut Criterion) {
+    let mut g = c.benchmark_group("pick scattered");
+    g.throughput(Throughput::Elements(N));
+    for ranges in [10_000u32, 100_000, 1_000_000] {
+        let specs: Vec<String> = (0..ranges)
+            .map(|i| {
+                let a = (1u32 << 24) + i * 32;
+                format!("{}/28", std::net::Ipv4Addr::from(a))
+            })
+            .collect();
+        let refs: Vec<&str> = specs.iter().map(String::as_str).collect();
+        let p = plan(&refs, "80");
+        let total = p.total();
+        g.bench_function(format!("{ranges} ranges, 1 port"), |b| {
+            let mut i = 0u64;
+            b.iter(|| {
+                let mut acc = 0u32;
+                for _ in 0..N {
+                    acc ^= match p.pick(i).ip {
+                        TargetIp::V4(a) => a,
+                        TargetIp::V6(a) => a as u32,
+                    };
                     i = (i + 1) % total;
                 }
                 black_box(acc)
@@ -166,6 +201,7 @@ criterion_group!(
     benches,
     permutation,
     pick,
+    pick_scattered,
     cookie,
     template_fill,
     whole_probe

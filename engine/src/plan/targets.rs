@@ -299,7 +299,7 @@ impl TargetSetBuilder {
         if let (true, Some(pair)) = (self.pairs.is_empty(), &self.first_pair_exclude) {
             return Err(TargetError::PairExcluded(pair.clone()));
         }
-        let (_, _, t) = self.merge();
+        let t = self.merge();
         if t.v4.is_empty() && t.v6.is_empty() {
             return Err(TargetError::AllExcluded);
         }
@@ -308,16 +308,16 @@ impl TargetSetBuilder {
 
     /// Merges and applies excludes without the checks (for `--echo`, which scans nothing).
     pub fn build_lenient(self) -> TargetSet {
-        self.merge().2
+        self.merge()
     }
 
-    fn merge(self) -> (RangeList<u32>, RangeList<u128>, TargetSet) {
+    /// The targets minus the excludes, each family built in the one vector its ranges were
+    /// collected in (a list of a million ranges is never held twice).
+    fn merge(self) -> TargetSet {
         let excludes_v4 = self.ex_v4.build();
         let excludes_v6 = self.ex_v6.build();
-        let v4_all = self.v4.build();
-        let v6_all = self.v6.build();
-        let mut v4 = v4_all.subtract(&excludes_v4);
-        let mut v6 = v6_all.subtract(&excludes_v6);
+        let mut v4 = self.v4.build_excluding(&excludes_v4);
+        let mut v6 = self.v6.build_excluding(&excludes_v6);
         let pairs = (!self.pairs.is_empty()).then(|| {
             let ex_pairs = self
                 .ex_pairs
@@ -332,17 +332,13 @@ impl TargetSetBuilder {
             v6 = merge(&v6, &a6);
             Arc::new(pairs)
         });
-        (
-            v4_all,
-            v6_all,
-            TargetSet {
-                v4,
-                v6,
-                excludes_v4,
-                excludes_v6,
-                pairs,
-            },
-        )
+        TargetSet {
+            v4,
+            v6,
+            excludes_v4,
+            excludes_v6,
+            pairs,
+        }
     }
 }
 
