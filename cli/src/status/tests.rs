@@ -178,6 +178,17 @@ impl Write for Captured {
     }
 }
 
+/// The final `--stats-json` object of `s`, as written.
+fn final_stats_json(s: &Snapshot) -> String {
+    let buf = Captured::default();
+    let mut stats = StatsJson {
+        out: Box::new(buf.clone()),
+        stdout: false,
+    };
+    stats.write(s, Duration::ZERO, true, None);
+    String::from_utf8(buf.0.lock().unwrap().clone()).unwrap()
+}
+
 /// The line with its `"time":<unix seconds>` (the one value that moves) made `"time":T`.
 fn without_time(line: &str) -> String {
     let (head, tail) = line.split_once("\"time\":").expect("a time key");
@@ -241,13 +252,7 @@ fn the_backoff_line_and_object_say_how_often_and_how_far() {
     let want = "\nbackoff: 3 cuts for the scan's own losses, 1 to a stop, 0 pps at the lowest, \
                 2500 ms below --rate\n";
     assert!(text(&s).contains(want), "{}", text(&s));
-    let buf = Captured::default();
-    let mut stats = StatsJson {
-        out: Box::new(buf.clone()),
-        stdout: false,
-    };
-    stats.write(&s, Duration::ZERO, true, None);
-    let line = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let line = final_stats_json(&s);
     let want =
         r#""backoff":{"backoffs":3,"below_ms":2500,"cap_pps":40000,"lowest_pps":0,"stops":1}"#;
     assert!(line.contains(want), "{line}");
@@ -267,13 +272,7 @@ fn the_link_line_and_object_give_the_interfaces_own_losses() {
                 rx_fifo_errors 0), 4 sending (tx_dropped): the interface's own counters, all of \
                 its traffic\ntotal: ";
     assert!(text(&s).contains(want), "{}", text(&s));
-    let buf = Captured::default();
-    let mut stats = StatsJson {
-        out: Box::new(buf.clone()),
-        stdout: false,
-    };
-    stats.write(&s, Duration::ZERO, true, None);
-    let line = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let line = final_stats_json(&s);
     let want = r#""link":[{"interface":"eth1","rx_dropped":2,"rx_fifo_errors":0,"rx_missed_errors":30,"tx_dropped":4}]"#;
     assert!(line.contains(want), "{line}");
 }
