@@ -69,12 +69,13 @@ pub fn open_outputs(c: &ScanConfig, start: u64) -> Result<Vec<Output>, UserError
 /// The output thread: writes each result to every output as it arrives and flushes at least
 /// once a second; closes every output validly when the receive threads are done. With
 /// `--canaries`, `marks` passes one mark record per host (whichever receive core found it)
-/// and, with `--canary-results drop`, holds back a marked host's later results.
+/// and, with `--canary-results drop`, holds back a marked host's later results; it returns
+/// how many hosts it marked.
 pub fn write_outputs(
     mut outputs: Vec<Output>,
     records: mpsc::Receiver<Record>,
     (pcap, mut marks): (Option<SharedPcap>, Option<Marks>),
-) -> Result<(), UserError> {
+) -> Result<Option<u64>, UserError> {
     let mut last_flush = Instant::now();
     let mut dirty = false;
     loop {
@@ -112,7 +113,7 @@ pub fn write_outputs(
         p.flush()
             .map_err(|e| UserError(format!("cannot write the pcap file: {e}")))?;
     }
-    Ok(())
+    Ok(marks.map(|m| m.marked()))
 }
 
 /// Runs `f` on every output. An output on stdout whose reader went away (`| head`) is dropped

@@ -265,7 +265,9 @@ pub fn run_scan_with<D: Driver>(
     if !run.nostatus {
         errln!();
     }
-    let snap = sample(&mut progress, &shared);
+    let mut snap = sample(&mut progress, &shared);
+    // --canaries: the hosts marked in the whole scan, counted once by the output thread.
+    snap.canary_hosts = results.2.as_ref().ok().copied().flatten();
     if let Some(j) = stats_json.as_mut() {
         j.write(&snap, elapsed, true, xdp.and_then(|f| f()));
     }
@@ -338,11 +340,12 @@ struct Monitor<'a, 'x> {
     checkpoints: &'a mut Checkpoints,
 }
 
-/// What the threads returned: each transmit thread's, each receive thread's, the output's.
+/// What the threads returned: each transmit thread's, each receive thread's, the output's
+/// (with `--canaries`, the hosts it marked).
 type ThreadResults = (
     Vec<Result<TxResult, UserError>>,
     Vec<Result<(), UserError>>,
-    Result<(), UserError>,
+    Result<Option<u64>, UserError>,
 );
 
 /// Runs the receive, output and transmit threads, supervising them from this one until the

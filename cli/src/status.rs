@@ -80,6 +80,8 @@ pub struct Snapshot {
     pub backoff: Option<BackoffCounters>,
     /// Each scan interface's own counters of lost frames since the start (none offline).
     pub link: Vec<LinkLosses>,
+    /// `--canaries`: the hosts marked in the whole scan (known at its end).
+    pub canary_hosts: Option<u64>,
 }
 
 impl Snapshot {
@@ -180,6 +182,7 @@ impl Progress {
             rx: rx.iter().map(|r| r.load()).collect(),
             backoff: None,
             link: Vec::new(),
+            canary_hosts: None,
         }
         .with_coverage(self.captures)
     }
@@ -337,6 +340,9 @@ impl StatsJson {
         if !s.link.is_empty() {
             v["link"] = s.link.iter().map(LinkLosses::json).collect();
         }
+        if let Some(n) = s.canary_hosts {
+            v["canary_hosts"] = n.into();
+        }
         // `--backoff`: what the rate controller did.
         if let Some(b) = &s.backoff {
             let o = json_counters(b.iter().map(|(d, v)| (None, d, v)));
@@ -448,6 +454,13 @@ fn summary_text(
     );
     if let Some(c) = &s.coverage {
         let _ = writeln!(out, "{}", coverage::summary_line(c));
+    }
+    if let Some(n) = s.canary_hosts {
+        let _ = writeln!(
+            out,
+            "canaries: {} marked (a canary port answered), each once in the outputs",
+            plural(n, "host")
+        );
     }
     out
 }

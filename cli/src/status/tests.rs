@@ -133,6 +133,7 @@ fn snapshot() -> Snapshot {
         coverage: None,
         backoff: None,
         link: Vec::new(),
+        canary_hosts: None,
     }
 }
 
@@ -275,4 +276,22 @@ fn the_link_line_and_object_give_the_interfaces_own_losses() {
     let line = final_stats_json(&s);
     let want = r#""link":[{"interface":"eth1","rx_dropped":2,"rx_fifo_errors":0,"rx_missed_errors":30,"tx_dropped":4}]"#;
     assert!(line.contains(want), "{line}");
+}
+
+#[test]
+fn the_canary_line_and_key_count_each_marked_host_once() {
+    let mut s = snapshot();
+    let text = |s: &Snapshot| summary_text(s, (&[], &[]), &[2.0, 4.0], Duration::ZERO, "afxdp");
+    assert!(
+        !text(&s).contains("\ncanaries: "),
+        "no line without --canaries"
+    );
+    assert!(!final_stats_json(&s).contains("canary_hosts"));
+    s.canary_hosts = Some(1);
+    assert!(text(&s).ends_with(
+        "\ncanaries: 1 host marked (a canary port answered), each once in the outputs\n"
+    ));
+    s.canary_hosts = Some(256);
+    assert!(text(&s).contains("\ncanaries: 256 hosts marked"));
+    assert!(final_stats_json(&s).contains(r#""canary_hosts":256"#));
 }

@@ -112,6 +112,12 @@ fn the_reflector_is_marked_and_real_servers_are_not() {
     let marks_counted = sum("rx", "canary_marks");
     assert!((256..=512).contains(&marks_counted), "{err}");
     has(&err, "hosts marked");
+    // The whole scan's count, once per host whichever core marked it.
+    has(
+        &err,
+        "\ncanaries: 256 hosts marked (a canary port answered)",
+    );
+    assert_eq!(last["canary_hosts"], 256, "{last}");
 
     let (open, marks) = read_list(&std::fs::read_to_string(lab.path("s.list")).unwrap());
     assert_eq!(marks.len(), 256, "every reflector host marked");
