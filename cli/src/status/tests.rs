@@ -187,7 +187,8 @@ fn final_stats_json(s: &Snapshot) -> String {
         stdout: false,
     };
     stats.write(s, Duration::ZERO, true, None);
-    String::from_utf8(buf.0.lock().unwrap().clone()).unwrap()
+    let bytes = buf.0.lock().unwrap().clone();
+    String::from_utf8(bytes).unwrap()
 }
 
 /// The line with its `"time":<unix seconds>` (the one value that moves) made `"time":T`.
