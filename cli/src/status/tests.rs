@@ -179,6 +179,11 @@ impl Write for Captured {
     }
 }
 
+/// The summary of `s` for two unpinned transmit cores that ran 2 and 4 s, over AF_XDP.
+fn summary_of(s: &Snapshot) -> String {
+    summary_text(s, (&[], &[]), &[2.0, 4.0], Duration::ZERO, "afxdp")
+}
+
 /// The final `--stats-json` object of `s`, as written.
 fn final_stats_json(s: &Snapshot) -> String {
     let buf = Captured::default();
@@ -240,10 +245,12 @@ fn status_lines_count_the_open_ports_of_every_receive_core() {
 #[test]
 fn the_backoff_line_and_object_say_how_often_and_how_far() {
     let mut s = snapshot();
-    let text = |s: &Snapshot| summary_text(s, (&[], &[]), &[2.0, 4.0], Duration::ZERO, "afxdp");
-    assert!(!text(&s).contains("backoff"), "no line without --backoff");
+    assert!(
+        !summary_of(&s).contains("backoff"),
+        "no line without --backoff"
+    );
     s.backoff = Some(BackoffCounters::default());
-    assert!(text(&s).contains("\nbackoff: 0 cuts for the scan's own losses\ntotal: "));
+    assert!(summary_of(&s).contains("\nbackoff: 0 cuts for the scan's own losses\ntotal: "));
     s.backoff = Some(BackoffCounters {
         backoffs: 3,
         stops: 1,
@@ -253,7 +260,7 @@ fn the_backoff_line_and_object_say_how_often_and_how_far() {
     });
     let want = "\nbackoff: 3 cuts for the scan's own losses, 1 to a stop, 0 pps at the lowest, \
                 2500 ms below --rate\n";
-    assert!(text(&s).contains(want), "{}", text(&s));
+    assert!(summary_of(&s).contains(want), "{}", summary_of(&s));
     let line = final_stats_json(&s);
     let want =
         r#""backoff":{"backoffs":3,"below_ms":2500,"cap_pps":40000,"lowest_pps":0,"stops":1}"#;
@@ -263,8 +270,7 @@ fn the_backoff_line_and_object_say_how_often_and_how_far() {
 #[test]
 fn the_link_line_and_object_give_the_interfaces_own_losses() {
     let mut s = snapshot();
-    let text = |s: &Snapshot| summary_text(s, (&[], &[]), &[2.0, 4.0], Duration::ZERO, "afxdp");
-    assert!(!text(&s).contains("\nlink "), "no line offline");
+    assert!(!summary_of(&s).contains("\nlink "), "no line offline");
     s.link = vec![crate::link_drops::LinkLosses {
         ifname: "eth1".into(),
         receive: [2, 30, 0],
@@ -273,7 +279,7 @@ fn the_link_line_and_object_give_the_interfaces_own_losses() {
     let want = "\nlink eth1: 32 frames dropped receiving (rx_dropped 2, rx_missed_errors 30, \
                 rx_fifo_errors 0), 4 sending (tx_dropped): the interface's own counters, all of \
                 its traffic\ntotal: ";
-    assert!(text(&s).contains(want), "{}", text(&s));
+    assert!(summary_of(&s).contains(want), "{}", summary_of(&s));
     let line = final_stats_json(&s);
     let want = r#""link":[{"interface":"eth1","rx_dropped":2,"rx_fifo_errors":0,"rx_missed_errors":30,"tx_dropped":4}]"#;
     assert!(line.contains(want), "{line}");
@@ -282,17 +288,16 @@ fn the_link_line_and_object_give_the_interfaces_own_losses() {
 #[test]
 fn the_canary_line_and_key_count_each_marked_host_once() {
     let mut s = snapshot();
-    let text = |s: &Snapshot| summary_text(s, (&[], &[]), &[2.0, 4.0], Duration::ZERO, "afxdp");
     assert!(
-        !text(&s).contains("\ncanaries: "),
+        !summary_of(&s).contains("\ncanaries: "),
         "no line without --canaries"
     );
     assert!(!final_stats_json(&s).contains("canary_hosts"));
     s.canary_hosts = Some(1);
-    assert!(text(&s).ends_with(
+    assert!(summary_of(&s).ends_with(
         "\ncanaries: 1 host marked (a canary port answered), each once in the outputs\n"
     ));
     s.canary_hosts = Some(256);
-    assert!(text(&s).contains("\ncanaries: 256 hosts marked"));
+    assert!(summary_of(&s).contains("\ncanaries: 256 hosts marked"));
     assert!(final_stats_json(&s).contains(r#""canary_hosts":256"#));
 }

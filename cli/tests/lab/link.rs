@@ -35,13 +35,8 @@ fn the_summary_counts_frames_the_scan_interface_dropped() {
     // 50 frames of an EtherType no protocol takes (0x88b5, for local experiments) from the
     // far end of the link to the scanner's MAC: the XDP program passes them to the kernel,
     // which drops each one and counts it in the interface's rx_dropped.
-    let mac = Command::new("ip")
-        .args(["netns", "exec", &lab.scan_ns, "cat"])
-        .arg(format!("/sys/class/net/{}/address", lab.scan_if))
-        .output()
-        .unwrap();
-    assert!(mac.status.success());
-    let mac = String::from_utf8_lossy(&mac.stdout).trim().replace(':', "");
+    let mac = mac_of(&lab.scan_ns, &lab.scan_if).replace(':', "");
+    assert_eq!(mac.len(), 12, "the scanner's MAC");
     let inject = format!(
         "import socket\n\
          s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)\n\

@@ -49,15 +49,29 @@ fn open_try(st: &mut Stack, f: Flow, cookie: u32) -> (Vec<u8>, u32) {
     (hello, next)
 }
 
-/// A silent first connection up to its reset: HTTP hello at 7 s, acknowledged, nothing else.
-fn silent_first_connection(st: &mut Stack, f: Flow) {
+/// The first connection opened and its HTTP hello sent at 7 s: our sequence number after it.
+fn first_connection_hello(st: &mut Stack, f: Flow) -> u32 {
     st.poll(5_000, 1000);
     assert!(st.open(f, PEER_MAC, 64, &syn_ack(), Some(1460)));
     sent(st);
     st.poll(7_000, 1002);
     let http_len = sent(st)[0].3.len() as u32;
-    st.segment(f, &data(0, OUR_ISN.wrapping_add(http_len), b""));
+    OUR_ISN.wrapping_add(http_len)
+}
+
+/// A silent first connection up to its reset: HTTP hello at 7 s, acknowledged, nothing else.
+fn silent_first_connection(st: &mut Stack, f: Flow) {
+    let next = first_connection_hello(st, f);
+    st.segment(f, &data(0, next, b""));
     st.poll(9_000, 1004);
+}
+
+/// The stack's next record, which must be a banner.
+fn next_banner(st: &mut Stack) -> BannerRecord {
+    let Some(Record::Banner(b)) = st.poll_record() else {
+        panic!("no banner")
+    };
+    b
 }
 
 /// The whole series on a port that only MQTT's CONNECT makes speak: the TLS try ends after a
@@ -111,9 +125,7 @@ fn the_series_goes_tls_redis_memcached_mqtt_and_stops_at_the_first_named_reply()
     assert_eq!(out[0].0, RST | ACK, "named: reset, and no try after");
     assert!(!st.awaits(&f));
     assert_eq!(st.counters.reconnects, 4);
-    let Some(Record::Banner(b)) = st.poll_record() else {
-        panic!("no banner")
-    };
+    let b = next_banner(&mut st);
     assert_eq!(b.app_proto, app::MQTT);
     assert!(b.banner.starts_with(b"CONNACK accepted (0)"), "{b:?}");
     st.poll(60_000, 1060);
@@ -136,9 +148,7 @@ fn a_redis_reply_to_the_redis_try_names_the_port_and_ends_the_series() {
     let (_, next) = open_try(&mut st, f, cookie);
     let info = b"$34\r\n# Server\r\nredis_version:7.0.15\r\n\r\n";
     st.segment(f, &data(0, next, info));
-    let Some(Record::Banner(b)) = st.poll_record() else {
-        panic!("no banner")
-    };
+    let b = next_banner(&mut st);
     assert_eq!(
         (b.app_proto, &b.banner[..]),
         (app::REDIS, &b"redis_version:7.0.15"[..])
@@ -322,9 +332,7 @@ fn postgresql_closing_on_every_other_hello_is_named_by_the_last_try() {
     let next = next.wrapping_add(out[0].3.len() as u32);
     let error = b"E\x00\x00\x00\x2aSFATAL\x00C0A000\x00Munsupported frontend protocol\x00\x00";
     st.segment(f, &data(1, next, error));
-    let Some(Record::Banner(b)) = st.poll_record() else {
-        panic!("no banner")
-    };
+    let b = next_banner(&mut st);
     assert_eq!(b.app_proto, app::POSTGRES);
     assert!(
         b.banner
@@ -344,27 +352,16 @@ fn an_amqp_header_brings_the_amqp_try_and_nothing_after() {
     let key = CookieKey::from_seed(1);
     let f = flow(2210);
     let mut st = identify_stack(&key);
-    st.poll(5_000, 1000);
-    assert!(st.open(f, PEER_MAC, 64, &syn_ack(), Some(1460)));
-    sent(&mut st);
-    st.poll(7_000, 1002);
-    let http_len = sent(&mut st)[0].3.len() as u32;
-    st.segment(
-        f,
-        &data(0, OUR_ISN.wrapping_add(http_len), b"AMQP\x00\x00\x09\x01"),
-    );
-    let Some(Record::Banner(b)) = st.poll_record() else {
-        panic!("no banner")
-    };
+    let next = first_connection_hello(&mut st, f);
+    st.segment(f, &data(0, next, b"AMQP\x00\x00\x09\x01"));
+    let b = next_banner(&mut st);
     assert_eq!(b.app_proto, app::AMQP);
     let cookie = assert_try_syn(&mut st, &key, f, true);
     let (hello, next) = open_try(&mut st, f, cookie);
     assert_eq!(hello, b"AMQP\x00\x00\x09\x01", "the AMQP try");
     let start = crate::banner::amqp_connection_start();
     st.segment(f, &data(0, next, &start));
-    let Some(Record::Banner(b)) = st.poll_record() else {
-        panic!("no banner")
-    };
+    let b = next_banner(&mut st);
     assert_eq!(b.app_proto, app::AMQP);
     assert!(b.banner.starts_with(b"AMQP 0-9, product RabbitMQ"), "{b:?}");
     st.poll(60_000, 1060);
